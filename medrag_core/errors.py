@@ -1,0 +1,110 @@
+"""The workbench's exceptions: one base class, one subclass per family of failure.
+
+Every error carries a stable ``code`` (for tests, logs and API responses) and a ``user_message``
+in plain words that says what went wrong and what to do next. Pages and CLIs catch
+``MedragError`` and show ``user_message``; anything else propagates with its traceback.
+
+Messages never contain secrets, DSN passwords, report text or DICOM header values.
+"""
+
+from __future__ import annotations
+
+
+class MedragError(Exception):
+    """Base class of every error the workbench raises on purpose."""
+
+    code: str = "error"
+
+    def __init__(self, user_message: str, *, code: str | None = None) -> None:
+        super().__init__(user_message)
+        self.user_message = user_message
+        if code is not None:
+            self.code = code
+
+
+class ConfigError(MedragError):
+    """A setting is missing or invalid."""
+
+    code = "config"
+
+
+class MissingDependency(MedragError, ImportError):
+    """An optional package is needed for this feature; the message names what to install."""
+
+    code = "missing_dependency"
+
+    def __init__(self, package: str, feature: str) -> None:
+        super().__init__(
+            f"{feature} needs the Python package '{package}'. Install it with: pip install {package}",
+        )
+        self.package = package
+
+
+class InputError(MedragError):
+    """A user-supplied input (image or report) was refused; ``code`` says why."""
+
+    code = "bad_input"
+
+
+class ImageDecodeError(InputError):
+    """The upload is not an image the workbench can read, or not a plausible radiograph.
+
+    ``code`` is one of: empty, not_an_image, truncated, too_large, animated, too_small,
+    aspect_ratio, multi_frame, no_pixel_data, not_a_radiograph, corrupt, unsupported_compression.
+    """
+
+    code = "corrupt"
+
+
+class UnsupportedImage(ImageDecodeError):
+    """No decoder accepts these bytes (wrong file type)."""
+
+    code = "not_an_image"
+
+
+class ReportError(InputError):
+    """The report text was refused. ``code``: empty, too_long, nul_byte, not_text."""
+
+    code = "empty"
+
+
+class StoreError(MedragError):
+    """The case store failed."""
+
+    code = "store"
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached or started."""
+
+    code = "store_unavailable"
+
+
+class DimensionMismatch(StoreError):
+    """Vectors of a different size than the store holds."""
+
+    code = "dimension_mismatch"
+
+
+class ModelMismatch(StoreError):
+    """Vectors from a different embedding model than the store holds: never mixed."""
+
+    code = "model_mismatch"
+
+
+class EmbedderError(MedragError):
+    """The embedding model could not be loaded or run."""
+
+    code = "embedder"
+
+
+class VerifierError(MedragError):
+    """An LLM verifier failed (network, timeout, invalid answer)."""
+
+    code = "verifier"
+
+
+class SourceError(MedragError):
+    """A data source for ingest is invalid or unreachable."""
+
+    code = "source"

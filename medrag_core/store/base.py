@@ -1,0 +1,105 @@
+"""The ``CaseStore`` protocol: what retrieval, ETL and pages need from a case archive.
+
+Implementations: ``postgres.PostgresStore`` (psycopg + pgvector; embedded server or any DSN) and
+``supabase.SupabaseStore`` (REST/RPC). ``open_store(settings)`` picks one from ``settings.store_backend``.
+
+Scores are inner products of L2-normalised vectors (cosine similarity), higher is closer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import numpy as np
+
+from ..models import Case
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+
+
+@dataclass
+class CaseRecord:
+    """A case as written by ETL: the ``Case`` plus its image bytes and embeddings.
+
+    ``image_bytes`` is the original upload (PNG/JPEG/DICOM pixel data re-encoded as PNG by ETL, never
+    DICOM headers); ``thumbnail`` a small PNG for galleries. Embeddings are float32 unit vectors of
+    the store's dimension, or None (text-only cases have no image embedding).
+    """
+
+    case: Case
+    image_bytes: bytes | None = None
+    image_mime: str | None = None
+    thumbnail: bytes | None = None
+    image_embedding: np.ndarray | None = None
+    text_embedding: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """Restricts a search: any of these sources / views, and all of these labels (observations)."""
+
+    sources: tuple[str, ...] = ()
+    views: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScoredCase:
+    case: Case
+    score: float
+
+
+@dataclass
+class StoreStats:
+    total_cases: int = 0
+    with_image: int = 0
+    with_image_embedding: int = 0
+    with_text_embedding: int = 0
+    per_source: dict[str, int] = field(default_factory=dict)
+    embed_model: str | None = None
+    dimension: int | None = None
+    index_state: dict[str, str] = field(default_factory=dict)
+
+
+@runtime_checkable
+class CaseStore(Protocol):
+    """Six methods; conveniences live outside the implementations."""
+
+    def upsert(self, records: Sequence[CaseRecord], *, embed_model: str) -> int:
+        """Insert or replace cases by ``case_id``; returns how many rows were written."""
+        ...
+
+    def get(self, case_ids: Sequence[str]) -> list[Case]:
+        """Cases in the order asked; unknown ids are skipped."""
+        ...
+
+    def get_image(self, image_sha256: str) -> bytes | None: ...
+
+    def knn(
+        self, kind: str, query: np.ndarray, k: int, *, embed_model: str, where: CaseFilter | None = None
+    ) -> list[ScoredCase]:
+        """Top-k by ``kind`` = "image" or "text" embedding, best first.
+
+        Raises ``ModelMismatch`` / ``DimensionMismatch`` when the query's model or size is not the store's.
+        """
+        ...
+
+    def text_search(self, query: str, k: int, *, where: CaseFilter | None = None) -> list[ScoredCase]:
+        """Postgres full-text search over findings + impression (works without embeddings)."""
+        ...
+
+    def stats(self) -> StoreStats: ...
+
+
+def open_store(settings: Settings) -> CaseStore:
+    """The store that ``settings.store_backend`` names (imports the backend lazily)."""
+    if settings.store_backend == "supabase":
+        from .supabase import SupabaseStore
+
+        return SupabaseStore.from_settings(settings)
+    from .postgres import PostgresStore
+
+    return PostgresStore.from_settings(settings)

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Install runtime + test dependencies into .venv and run the whole test suite (offline).
+# Chromium for the browser test comes from Debian (never `playwright install`); without root or
+# apt it is skipped and the browser test says why.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null || PY=python3
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/pip install -q --upgrade pip
+.venv/bin/pip install -q -r requirements-dev.txt
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1)) \
+    || echo "warning: could not install chromium; browser tests will skip"
+fi
+.venv/bin/ruff check .
+exec .venv/bin/python -m pytest "$@"

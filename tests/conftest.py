@@ -1,0 +1,8 @@
+"""Shared fixtures live in tests/fixtures/, one module per family, loaded here."""
+
+pytest_plugins = [
+    "tests.fixtures.images",
+    "tests.fixtures.pg",
+    "tests.fixtures.tiny_siglip",
+    "tests.fixtures.fake_servers",
+]
