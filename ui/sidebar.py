@@ -1,0 +1,33 @@
+"""The sidebar every page shares: store, model and verifier status, in plain words."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from medrag_core.errors import MedragError
+from medrag_core.health import describe_store, describe_verifier, model_availability
+
+from .resources import get_settings, get_store
+
+_ICONS = {"ok": "🟢", "warning": "🟡", "error": "🔴"}
+
+
+def render_sidebar() -> None:
+    try:
+        settings = get_settings()
+    except MedragError as exc:
+        st.sidebar.error(exc.user_message)
+        return
+    with st.sidebar:
+        st.markdown("**Status**")
+        try:
+            stats = get_store().stats()
+            st.caption(f"{_ICONS['ok']} Store: {describe_store(settings)} · {stats.total_cases} cases")
+        except MedragError as exc:
+            st.caption(f"{_ICONS['error']} Store: {describe_store(settings)}")
+            st.caption(exc.user_message)
+        model = model_availability(settings)
+        st.caption(f"{_ICONS[model.state]} Model: {model.summary}")
+        verifier = describe_verifier(settings)
+        st.caption(f"{_ICONS[verifier.state]} Verifier: {verifier.summary}")
+        st.caption(verifier.detail)
