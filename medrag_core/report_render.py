@@ -1,0 +1,204 @@
+"""Pure rendering helpers for a ``VerificationResult``: evidence spans, report diffs and exports.
+
+No Streamlit here: the pages turn these plain values into widgets. Nothing in this module renders
+HTML; ``escape_markdown`` makes user text inert for a Markdown renderer (Streamlit's included).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .models import SEVERITY_ORDER, Issue, VerificationResult
+
+VERDICT_TEXT: dict[str, str] = {
+    "consistent": "Consistent: no problems found that need a second look.",
+    "needs_review": "Needs review: some statements deserve a second look.",
+    "inconsistent": "Inconsistent: the report contradicts itself or the evidence.",
+}
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of the report: ``text`` verbatim; ``issues`` the 0-based indices of issues quoting it."""
+
+    text: str
+    issues: tuple[int, ...] = ()
+
+    @property
+    def highlighted(self) -> bool:
+        return bool(self.issues)
+
+
+def sort_issues(issues: Sequence[Issue]) -> list[Issue]:
+    """Errors first, then warnings, then info; stable within a severity."""
+    return sorted(issues, key=lambda i: SEVERITY_ORDER.get(i.severity, len(SEVERITY_ORDER)))
+
+
+def find_evidence(report: str, evidence: str) -> tuple[int, int] | None:
+    """Where ``evidence`` occurs in ``report`` as ``(start, end)`` character offsets, or None.
+
+    Tries a verbatim match, then a case-insensitive one, then one that lets any run of whitespace
+    in the evidence match any run in the report (line breaks differ between report and quote).
+    """
+    needle = evidence.strip()
+    if not needle:
+        return None
+    pos = report.find(needle)
+    if pos >= 0:
+        return pos, pos + len(needle)
+    pattern = r"\s+".join(re.escape(word) for word in needle.split())
+    found = re.search(pattern, report, flags=re.IGNORECASE)
+    return (found.start(), found.end()) if found else None
+
+
+def highlight_spans(report: str, evidences: Sequence[str]) -> list[Span]:
+    """Split ``report`` into spans, marking each character quoted by one or more evidences.
+
+    ``evidences[i]`` belongs to issue ``i``; empty or unfound evidence marks nothing. The spans'
+    texts concatenate back to ``report`` exactly.
+    """
+    owners: list[set[int]] = [set() for _ in report]
+    for index, evidence in enumerate(evidences):
+        where = find_evidence(report, evidence or "")
+        if where is None:
+            continue
+        for char in range(*where):
+            owners[char].add(index)
+    spans: list[Span] = []
+    start = 0
+    for pos in range(1, len(report) + 1):
+        if pos == len(report) or owners[pos] != owners[start]:
+            spans.append(Span(report[start:pos], tuple(sorted(owners[start]))))
+            start = pos
+    return spans
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&^=\"'@%;,/?])")
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` as inert Markdown: every ASCII punctuation mark backslash-escaped, so no emphasis,
+    link, HTML tag, entity, LaTeX (``$``) or Streamlit directive (``:red[...]``) is interpreted;
+    line breaks become hard breaks and leading spaces survive (as no-break spaces)."""
+    lines = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        stripped = line.lstrip(" \t")
+        indent = len(line) - len(stripped)
+        lines.append("\u00a0" * indent + _MD_SPECIAL.sub(r"\\\1", stripped))
+    return "  \n".join(lines)
+
+
+def highlighted_markdown(spans: Sequence[Span], colour: str = "orange") -> str:
+    """Markdown for the report with quoted evidence on a coloured background (Streamlit directive
+    syntax ``:orange-background[...]``) and each issue's number as a superscript-like tag."""
+    parts = []
+    for span in spans:
+        text = escape_markdown(span.text)
+        if span.highlighted and span.text.strip():
+            tags = ",".join(str(i + 1) for i in span.issues)
+            # A directive cannot span lines: highlight each line of the span on its own.
+            pieces = [f":{colour}-background[{piece}]" if piece.strip() else piece for piece in text.split("  \n")]
+            parts.append("  \n".join(pieces) + f" **\\[{tags}\\]**")
+        else:
+            parts.append(text)
+    return "".join(parts)
+
+
+def unified_diff(original: str, suggested: str) -> str:
+    """A line diff of the report against the suggested report (``-``/``+`` lines), or "" if equal."""
+    if original.strip() == suggested.strip():
+        return ""
+    lines = difflib.unified_diff(
+        original.splitlines(),
+        suggested.splitlines(),
+        fromfile="your report",
+        tofile="suggested report",
+        lineterm="",
+        n=3,
+    )
+    return "\n".join(lines)
+
+
+def word_diff(original: str, suggested: str) -> list[tuple[str, str]]:
+    """Word-level edits: ``("equal" | "delete" | "insert", text)`` in reading order."""
+    a, b = re.split(r"(\s+)", original), re.split(r"(\s+)", suggested)
+    ops: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            ops.append(("equal", "".join(a[i1:i2])))
+            continue
+        if tag in ("delete", "replace"):
+            ops.append(("delete", "".join(a[i1:i2])))
+        if tag in ("insert", "replace"):
+            ops.append(("insert", "".join(b[j1:j2])))
+    return ops
+
+
+def result_to_json(result: VerificationResult) -> str:
+    """The whole result as indented JSON (the model's own schema)."""
+    return result.model_dump_json(indent=2)
+
+
+def _fence(text: str) -> str:
+    """A fenced code block that ``text`` cannot close, whatever backticks it holds."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
+def _cell(text: str) -> str:
+    """A table cell: escaped, one line, pipes escaped."""
+    return escape_markdown(" ".join(str(text).split()))
+
+
+def result_to_markdown(result: VerificationResult, *, title: str = "Report verification") -> str:
+    """A self-contained Markdown document of ``result``; report texts sit in code fences (inert)."""
+    out = [
+        f"# {title}",
+        "",
+        f"**Verdict:** {result.verdict.replace('_', ' ')}  ",
+        f"**Verifier:** {_cell(result.verifier)}  ",
+    ]
+    if result.embed_model:
+        out.append(f"**Embedding model:** {_cell(result.embed_model)}  ")
+    for notice in result.notices:
+        out.append(f"> {_cell(notice)}")
+    out += ["", "## Issues", ""]
+    issues = sort_issues(result.issues)
+    if issues:
+        out += ["| # | Severity | Kind | Message | Evidence | Suggestion |", "|---|---|---|---|---|---|"]
+        for n, issue in enumerate(issues, 1):
+            out.append(
+                f"| {n} | {issue.severity} | {_cell(issue.kind)} | {_cell(issue.message)} | "
+                f"{_cell(issue.evidence)} | {_cell(issue.suggestion)} |"
+            )
+    else:
+        out.append("No issues found.")
+    out += ["", "## Report", "", _fence(result.report), "", "## Suggested report", ""]
+    diff = unified_diff(result.report, result.suggested_report)
+    out.append(_fence(result.suggested_report) if diff else "Same as the report.")
+    if diff:
+        out += ["", "### Changes", "", _fence(diff)]
+    out += ["", "## Similar cases", ""]
+    if result.matches:
+        out += ["| Rank | Case | Image sim. | Text sim. | Fused | Impression |", "|---|---|---|---|---|---|"]
+        for match in result.matches:
+            out.append(
+                f"| {match.fused_rank} | {_cell(match.case.case_id)} | {_fmt(match.image_score)} | "
+                f"{_fmt(match.text_score)} | {match.fused_score:.4f} | {_cell(match.case.impression)} |"
+            )
+    else:
+        out.append("None retrieved.")
+    if result.timings_ms:
+        out += ["", "## Stage timings", "", "| Stage | ms |", "|---|---|"]
+        out += [f"| {_cell(stage)} | {ms:.0f} |" for stage, ms in result.timings_ms.items()]
+    if result.llm_failures:
+        out += ["", f"LLM failures: {result.llm_failures}"]
+    return "\n".join(out) + "\n"
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
