@@ -1,0 +1,219 @@
+"""Hybrid retrieval: image kNN, text kNN fused with full-text search, then image + text fusion.
+
+Three candidate lists, each of ``candidates`` (default 50) best cases, any of which may be absent:
+
+1. **image**: ``store.knn("image", image_embedding)``, inner product of unit vectors;
+2. **text embedding**: ``store.knn("text", text_embedding)`` (MedSigLIP text tower);
+3. **full text**: ``store.text_search(query_text)`` (Postgres FTS), which also finds cases that have
+   no text embedding.
+
+Lists 2 and 3 are merged into one **text list** by unweighted reciprocal rank fusion. The image list and
+the text list are then fused by ``settings.fusion``:
+
+- ``"rrf"`` (default): ``image_weight / (60 + image_rank) + text_weight / (60 + text_rank)``, a term
+  only for the lists a case is in; cases whose fused score is 0 (only in a list of weight 0) are dropped.
+- ``"sum_scores"`` (the original MedRAG, for comparison): ``image_weight * image_score +
+  text_weight * text_score`` over the union of the image and text-embedding lists, a missing score
+  counting 0. Full-text search does not change this score (its ``fts_score`` is still reported); when
+  neither embedding is given, the text list's order is used instead.
+
+Every ``Match`` carries ``image_score`` / ``text_score`` (inner products), ``fts_score`` (the store's
+text rank), ``image_rank`` (1-based, in the image list), ``text_rank`` (1-based, in the list the method
+used: the fused text list for ``rrf``, the text-embedding list for ``sum_scores``), ``fused_score`` and
+``fused_rank`` (1-based). Ties are broken by the best single rank, then ``case_id``, so the order is
+deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .models import Case, Match
+
+if TYPE_CHECKING:
+    from .settings import Settings
+    from .store.base import CaseFilter, CaseStore, ScoredCase
+
+RRF_K = 60
+DEFAULT_CANDIDATES = 50
+
+__all__ = ["DEFAULT_CANDIDATES", "RRF_K", "fuse_rrf", "fuse_sum", "rank_ids", "retrieve"]
+
+
+def fuse_rrf(
+    rankings: Sequence[Sequence[str]], weights: Sequence[float] | None = None, *, k: int = RRF_K
+) -> dict[str, float]:
+    """Weighted reciprocal rank fusion: ``sum_l weights[l] / (k + rank_l(id))`` with 1-based ranks.
+
+    ``rankings``: lists of ids, best first (an id repeated in one list counts at its first place).
+    ``weights``: one per list (default all 1). Returns id -> fused score for every id in any list.
+    """
+    weights = _weights(weights, len(rankings))
+    fused: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        seen: set[str] = set()
+        for rank, item in enumerate(ranking, start=1):
+            if item in seen:
+                continue
+            seen.add(item)
+            fused[item] = fused.get(item, 0.0) + weight / (k + rank)
+    return fused
+
+
+def fuse_sum(scores: Sequence[Mapping[str, float]], weights: Sequence[float] | None = None) -> dict[str, float]:
+    """Weighted sum of raw scores: ``sum_l weights[l] * scores[l].get(id, 0)`` over the union of ids.
+
+    This is the original MedRAG fusion (sum of the inner products of two top-50 lists).
+    """
+    weights = _weights(weights, len(scores))
+    fused: dict[str, float] = {}
+    for score_map, weight in zip(scores, weights, strict=True):
+        for item, score in score_map.items():
+            fused[item] = fused.get(item, 0.0) + weight * float(score)
+    return fused
+
+
+def rank_ids(fused: Mapping[str, float], tiebreak: Mapping[str, int] | None = None) -> list[str]:
+    """Ids by fused score, best first; ties by ``tiebreak`` (smaller first, missing last), then id."""
+    tiebreak = tiebreak or {}
+    return sorted(fused, key=lambda item: (-fused[item], tiebreak.get(item, 1 << 30), item))
+
+
+@dataclass
+class _Candidate:
+    case: Case
+    image_score: float | None = None
+    image_rank: int | None = None
+    text_score: float | None = None
+    text_embed_rank: int | None = None
+    fts_score: float | None = None
+    text_rank: int | None = None
+
+
+def retrieve(
+    store: CaseStore,
+    *,
+    image_embedding: np.ndarray | None,
+    text_embedding: np.ndarray | None,
+    query_text: str | None,
+    settings: Settings,
+    embed_model: str,
+    where: CaseFilter | None = None,
+    k: int | None = None,
+    candidates: int = DEFAULT_CANDIDATES,
+) -> list[Match]:
+    """The ``k`` (default ``settings.top_k``) best cases for an image and/or a text, fused.
+
+    Any of ``image_embedding``, ``text_embedding`` and ``query_text`` may be None (or empty text) to
+    skip that list. ``embed_model`` names the model of the embeddings (the store refuses vectors of
+    another model with ``ModelMismatch``). Store errors propagate. Cases are taken from the candidate
+    lists the store returned (no further queries).
+    """
+    k = settings.top_k if k is None else k
+    if k < 1:
+        return []
+    n = max(candidates, k)
+    pool: dict[str, _Candidate] = {}
+
+    def add(hits: Sequence[ScoredCase]) -> list[_Candidate]:
+        out = []
+        for hit in hits:
+            cand = pool.get(hit.case.case_id)
+            if cand is None:
+                cand = pool[hit.case.case_id] = _Candidate(case=hit.case)
+            out.append(cand)
+        return out
+
+    image_ids: list[str] = []
+    if image_embedding is not None:
+        hits = store.knn("image", _vector(image_embedding), n, embed_model=embed_model, where=where)
+        for rank, (hit, cand) in enumerate(zip(hits, add(hits), strict=True), start=1):
+            if cand.image_rank is None:
+                cand.image_score, cand.image_rank = float(hit.score), rank
+                image_ids.append(hit.case.case_id)
+
+    text_embed_ids: list[str] = []
+    if text_embedding is not None:
+        hits = store.knn("text", _vector(text_embedding), n, embed_model=embed_model, where=where)
+        for rank, (hit, cand) in enumerate(zip(hits, add(hits), strict=True), start=1):
+            if cand.text_embed_rank is None:
+                cand.text_score, cand.text_embed_rank = float(hit.score), rank
+                text_embed_ids.append(hit.case.case_id)
+
+    fts_ids: list[str] = []
+    if query_text is not None and query_text.strip():
+        hits = store.text_search(query_text, n, where=where)
+        if settings.fusion == "sum_scores" and (image_ids or text_embed_ids):
+            # Annotate only: full-text hits do not join the original MedRAG's candidate set.
+            hits = [hit for hit in hits if hit.case.case_id in pool]
+        for hit, cand in zip(hits, add(hits), strict=True):
+            if cand.fts_score is None:
+                cand.fts_score = float(hit.score)
+                fts_ids.append(hit.case.case_id)
+
+    text_fused = fuse_rrf([text_embed_ids, fts_ids])
+    text_ids = rank_ids(text_fused, _best_rank(pool, "text_embed_rank"))
+
+    if settings.fusion == "sum_scores" and (image_ids or text_embed_ids):
+        for rank, case_id in enumerate(text_embed_ids, start=1):
+            pool[case_id].text_rank = rank
+        fused = fuse_sum(
+            [
+                {cid: pool[cid].image_score for cid in image_ids},  # type: ignore[misc]
+                {cid: pool[cid].text_score for cid in text_embed_ids},  # type: ignore[misc]
+            ],
+            [settings.image_weight, settings.text_weight],
+        )
+    else:
+        for rank, case_id in enumerate(text_ids, start=1):
+            pool[case_id].text_rank = rank
+        if image_ids and text_ids:
+            fused = fuse_rrf([image_ids, text_ids], [settings.image_weight, settings.text_weight])
+            fused = {cid: score for cid, score in fused.items() if score > 0}
+        elif image_ids:
+            fused = fuse_rrf([image_ids])
+        else:
+            fused = fuse_rrf([text_ids])
+
+    tiebreak = {
+        cid: min(r for r in (c.image_rank, c.text_rank) if r is not None)
+        for cid, c in pool.items()
+        if c.image_rank is not None or c.text_rank is not None
+    }
+    matches = []
+    for fused_rank, case_id in enumerate(rank_ids(fused, tiebreak)[:k], start=1):
+        cand = pool[case_id]
+        matches.append(
+            Match(
+                case=cand.case,
+                image_score=cand.image_score,
+                text_score=cand.text_score,
+                fts_score=cand.fts_score,
+                image_rank=cand.image_rank,
+                text_rank=cand.text_rank,
+                fused_score=float(fused[case_id]),
+                fused_rank=fused_rank,
+            )
+        )
+    return matches
+
+
+def _vector(embedding: np.ndarray) -> np.ndarray:
+    vec = np.asarray(embedding, dtype=np.float32)
+    return vec.reshape(-1) if vec.ndim == 2 and vec.shape[0] == 1 else vec
+
+
+def _best_rank(pool: Mapping[str, _Candidate], attr: str) -> dict[str, int]:
+    return {cid: getattr(c, attr) for cid, c in pool.items() if getattr(c, attr) is not None}
+
+
+def _weights(weights: Sequence[float] | None, n: int) -> list[float]:
+    if weights is None:
+        return [1.0] * n
+    if len(weights) != n:
+        raise ValueError(f"expected {n} weights, got {len(weights)}")
+    return [float(w) for w in weights]
