@@ -1,6 +1,32 @@
-"""Admin page (coming soon)."""
+"""Dataset Admin (behind sign-in): sources, ingest with progress, stats, vector index, health."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.title("Admin")
-st.info("Coming soon.")
+from medrag_core.errors import MedragError
+from ui.admin_auth_view import require_admin
+from ui.admin_views import render_health, render_index, render_ingest, render_stats
+from ui.resources import get_settings, try_store
+
+st.title("Dataset Admin")
+
+try:
+    settings = get_settings()
+except MedragError as exc:
+    st.error(exc.user_message)
+    st.stop()
+
+if not require_admin(settings):
+    st.stop()
+
+store, store_error = try_store()
+ingest_tab, stats_tab, index_tab, health_tab = st.tabs(["Sources & ingest", "Statistics", "Vector index", "Health"])
+with ingest_tab:
+    render_ingest(settings, store, store_error)
+with stats_tab:
+    render_stats(store, store_error)
+with index_tab:
+    render_index(store, store_error)
+with health_tab:
+    render_health(settings, store_error)

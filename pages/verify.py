@@ -1,6 +1,88 @@
-"""Verify page (coming soon)."""
+"""Verify: upload an X-ray and its report, run ``workflow.verify``, render the result.
+
+The image embedding starts in the background as soon as the image is uploaded (cached by content
+hash), so pressing Verify after typing the report does not wait for it again.
+"""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.title("Verify")
-st.info("Coming soon.")
+from medrag_core.errors import MedragError
+from medrag_core.health import MODEL_HELP, describe_verifier
+from ui.image_input import decode_upload, render_preview
+from ui.resources import get_background_jobs, get_embed_cache, get_settings, get_verifier, try_embedder, try_store
+from ui.result_view import render_result
+from ui.verify_support import archive_notice, read_report_input, run_verification, start_image_embedding
+
+st.title("Verify a chest X-ray report")
+
+try:
+    settings = get_settings()
+except MedragError as exc:
+    st.error(exc.user_message)
+    st.stop()
+
+store, store_error = try_store()
+embedder, embedder_error = try_embedder()
+
+if store_error:
+    st.error(f"The case archive is not available: {store_error}")
+    st.caption("The report checks below still run; similar cases need the database.")
+else:
+    archive_notice(store)
+if embedder_error:
+    st.warning(f"The embedding model is not available: {embedder_error}")
+    st.markdown(MODEL_HELP)
+
+verifier_health = describe_verifier(settings)
+if settings.llm_backend == "offline":
+    st.info("Offline verifier: nothing leaves this machine. " + verifier_health.detail)
+else:
+    st.caption(f"Verifier: {verifier_health.summary}. {verifier_health.detail}")
+
+left, right = st.columns([2, 3])
+with left:
+    st.subheader("X-ray")
+    uploaded = st.file_uploader(
+        "PNG, JPEG or DICOM", key="image", help="The file type is recognised from its content, not its name."
+    )
+    upload = decode_upload(uploaded, settings, "image_upload")
+    embedding_job = None
+    if upload is not None:
+        if upload.error:
+            st.error(upload.error)
+        else:
+            render_preview(upload, key="verify_preview")
+            embedding_job = start_image_embedding(
+                upload, settings, embedder, get_embed_cache(), get_background_jobs()
+            )
+            if embedding_job is not None:
+                ready = embedding_job.done()
+                st.caption("Image embedding: " + ("ready." if ready else "computing in the background…"))
+
+with right:
+    st.subheader("Report")
+    st.text_area("Paste the report", key="report_text", height=260, placeholder="FINDINGS: …\nIMPRESSION: …")
+    report_file = st.file_uploader("…or upload it as a .txt file", type=["txt"], key="report_file")
+    if st.button("Verify", type="primary", key="verify"):
+        st.session_state.pop("verify_result", None)
+        if upload is None:
+            st.error("Upload the X-ray image first (PNG, JPEG or DICOM).")
+        elif upload.error:
+            st.error(upload.error)
+        else:
+            try:
+                report = read_report_input(st.session_state.get("report_text", ""), report_file, settings)
+                verifier = get_verifier()
+                st.session_state["verify_result"] = run_verification(
+                    upload, report, settings, store=store, embedder=embedder, verifier=verifier,
+                    embedding_job=embedding_job, cache=get_embed_cache(),
+                )
+            except MedragError as exc:
+                st.error(exc.user_message)
+
+result = st.session_state.get("verify_result")
+if result is not None:
+    st.divider()
+    render_result(result, store)

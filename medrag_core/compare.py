@@ -1,0 +1,103 @@
+"""Which observations differ between two cases' reports, for the side-by-side compare view.
+
+Each report is parsed with ``reports.parse_report``; per observation name (CheXpert names plus
+nodule, mass, devices, ...) a report's state is "present" if stated present anywhere, else
+"uncertain", else "absent", or "not mentioned". Two cases differ on an observation when the states
+differ, or when both state it present on different sides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .models import Case
+
+NOT_MENTIONED = "not mentioned"
+
+#: Labels offered as search filters: the 14 CheXpert observations plus findings listed separately.
+FILTER_LABELS: tuple[str, ...] = (
+    "Atelectasis", "Cardiomegaly", "Consolidation", "Edema", "Enlarged Cardiomediastinum", "Fracture",
+    "Granuloma", "Lung Lesion", "Lung Opacity", "Mass", "No Finding", "Nodule", "Pleural Effusion",
+    "Pleural Other", "Pneumonia", "Pneumothorax", "Support Devices",
+)
+_STATE_ORDER = {"present": 0, "uncertain": 1, "absent": 2, NOT_MENTIONED: 3}
+
+
+@dataclass(frozen=True)
+class ObservationState:
+    """One report's view of one observation: state, sides stated present, and a quoted sentence."""
+
+    state: str = NOT_MENTIONED
+    sides: tuple[str, ...] = ()
+    evidence: str = ""
+
+    def describe(self) -> str:
+        return f"{self.state} ({', '.join(self.sides)})" if self.sides and self.state == "present" else self.state
+
+
+@dataclass(frozen=True)
+class ObservationRow:
+    name: str
+    a: ObservationState
+    b: ObservationState
+
+    @property
+    def differs(self) -> bool:
+        if self.a.state != self.b.state:
+            return True
+        return self.a.state == "present" and bool(self.a.sides) and bool(self.b.sides) and self.a.sides != self.b.sides
+
+
+@dataclass(frozen=True)
+class CaseComparison:
+    """All observations mentioned by either case, differing ones first (then by name)."""
+
+    a: Case
+    b: Case
+    rows: tuple[ObservationRow, ...]
+
+    @property
+    def differences(self) -> tuple[ObservationRow, ...]:
+        return tuple(r for r in self.rows if r.differs)
+
+    @property
+    def shared(self) -> tuple[ObservationRow, ...]:
+        return tuple(r for r in self.rows if not r.differs)
+
+
+def observation_states(report_text: str) -> dict[str, ObservationState]:
+    """Per observation name, the state of one report (see the module docstring)."""
+    from .reports import parse_report
+
+    if not report_text.strip():
+        return {}
+    return _states(parse_report(report_text).observations)
+
+
+def _states(observations: Iterable) -> dict[str, ObservationState]:  # noqa: ANN001 - reports.Observation
+    polarities: dict[str, set[str]] = {}
+    sides: dict[str, set[str]] = {}
+    evidence: dict[str, dict[str, str]] = {}
+    for obs in observations:
+        polarities.setdefault(obs.name, set()).add(obs.polarity)
+        evidence.setdefault(obs.name, {}).setdefault(obs.polarity, (obs.text or "").strip())
+        if obs.polarity == "present" and getattr(obs, "laterality", None):
+            side = obs.laterality
+            sides.setdefault(obs.name, set()).update(("left", "right") if side == "bilateral" else (side,))
+    out = {}
+    for name, pols in polarities.items():
+        state = "present" if "present" in pols else "uncertain" if "uncertain" in pols else "absent"
+        out[name] = ObservationState(state, tuple(sorted(sides.get(name, ()))), evidence[name].get(state, ""))
+    return out
+
+
+def compare_cases(a: Case, b: Case) -> CaseComparison:
+    """Compare the observations of two cases' reports (findings and impression)."""
+    states_a, states_b = observation_states(a.report_text), observation_states(b.report_text)
+    rows = [
+        ObservationRow(name, states_a.get(name, ObservationState()), states_b.get(name, ObservationState()))
+        for name in set(states_a) | set(states_b)
+    ]
+    rows.sort(key=lambda r: (not r.differs, min(_STATE_ORDER[r.a.state], _STATE_ORDER[r.b.state]), r.name))
+    return CaseComparison(a, b, tuple(rows))

@@ -1,0 +1,230 @@
+"""The Dataset Admin page's sections: ingest (background, with progress), stats, index, health."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from medrag_core.errors import MedragError
+from medrag_core.health import MODEL_HELP, describe_store, describe_verifier, model_availability
+from medrag_core.report_render import escape_markdown
+
+from .resources import get_ingest_runner, try_embedder
+
+_SAMPLE = Path("../shared/data/cxr_sample/cases.parquet")
+_ICONS = {"ok": "🟢", "warning": "🟡", "error": "🔴"}
+
+SOURCE_HELP = (
+    "A source is one of: a Hugging Face dataset id (`itsanmolgupta/mimic-cxr-dataset`), a parquet file or "
+    "folder in that schema, an Open-i folder or `.tgz` of report XML (`openi:PATH,images=FOLDER`), or "
+    "`dicom:FOLDER,csv=reports.csv`. Cases are upserted by id: an ingest that was cancelled or stopped "
+    "resumes where it left off when started again with the same source."
+)
+
+
+def _eta(progress) -> str:  # noqa: ANN001 - etl.report.IngestProgress
+    total = getattr(progress, "total_hint", None)
+    seen = getattr(progress, "seen", 0)
+    elapsed = getattr(progress, "elapsed_s", 0.0)
+    if not total or not seen or elapsed <= 0 or seen >= total:
+        return "unknown" if not total else "0 s"
+    return f"{(total - seen) * elapsed / seen:.0f} s"
+
+
+def render_progress() -> None:
+    """The running (or last) ingest: progress bar, rate, ETA, errors; cancel while running."""
+    state = get_ingest_runner().snapshot()
+    if state.started_at is None:
+        return
+    progress = state.progress
+    st.markdown(f"**Ingest: {escape_markdown(state.label)}**")
+    if progress is not None:
+        total = getattr(progress, "total_hint", None)
+        seen = getattr(progress, "seen", 0)
+        fraction = min(seen / total, 1.0) if total else 0.0
+        text = f"{seen}{f' of {total}' if total else ''} records read"
+        st.progress(fraction if total else (1.0 if not state.running else 0.0), text=text)
+        c = st.columns(5)
+        c[0].metric("written", getattr(progress, "written", 0))
+        c[1].metric("skipped (already in)", getattr(progress, "skipped", 0))
+        c[2].metric("errors", getattr(progress, "errors", 0))
+        c[3].metric("rate", f"{getattr(progress, 'rate', 0.0):.1f}/s")
+        c[4].metric("ETA", _eta(progress) if state.running else "—")
+    elif state.running:
+        st.progress(0.0, text="Starting (opening the source, loading the model)…")
+    if state.running:
+        if st.button("Cancel ingest", key="ingest_cancel"):
+            get_ingest_runner().cancel()
+            st.toast("Cancelling after the current batch…")
+    elif state.error:
+        st.error(state.error)
+    elif state.report is not None:
+        summary = state.report.summary() if hasattr(state.report, "summary") else str(state.report)
+        (st.warning if state.cancelled else st.success)(escape_markdown(summary))
+        codes = getattr(state.report, "error_codes", None)
+        if codes:
+            st.caption("Errors by kind: " + escape_markdown(", ".join(f"{k} {n}" for k, n in codes.most_common())))
+
+
+@st.fragment(run_every=1.0)
+def _live_progress() -> None:
+    render_progress()
+    if not get_ingest_runner().running:
+        st.caption("Refresh the page to update the statistics.")
+
+
+def render_ingest(settings, store, store_error: str | None) -> None:  # noqa: ANN001
+    st.subheader("Sources in the archive")
+    if store_error:
+        st.error(store_error)
+        return
+    try:
+        stats = store.stats()
+    except MedragError as exc:
+        st.error(exc.user_message)
+        return
+    if stats.per_source:
+        st.dataframe(
+            pd.DataFrame({"source": list(stats.per_source), "cases": list(stats.per_source.values())}),
+            hide_index=True, key="sources_table",
+        )
+    else:
+        st.caption("No cases yet.")
+    list_progress = getattr(store, "list_progress", None)
+    rows = []
+    if list_progress is not None:
+        try:
+            rows = list_progress()
+        except MedragError as exc:
+            st.error(exc.user_message)
+    if rows:
+        st.caption("Ingest runs recorded in the database (a source that is not done resumes where it stopped):")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {"source": p.source or p.source_key, "shard": p.shard, "records handled": p.position,
+                     "written": p.rows_written, "errors": p.errors, "done": p.done, "updated": p.updated_at}
+                    for p in rows
+                ]
+            ),
+            hide_index=True, key="progress_table",
+        )
+
+    st.subheader("Ingest")
+    st.markdown(SOURCE_HELP)
+    runner = get_ingest_runner()
+    with st.form("ingest_form"):
+        spec = st.text_input("Source", value=str(_SAMPLE) if _SAMPLE.exists() else "", key="ingest_spec")
+        c1, c2, c3 = st.columns(3)
+        limit = c1.number_input("Limit (0 = all)", min_value=0, value=0, step=10, key="ingest_limit")
+        batch = c2.number_input("Batch size", min_value=1, max_value=512, value=16, key="ingest_batch")
+        reembed = c3.checkbox("Re-embed existing cases", key="ingest_reembed")
+        start = st.form_submit_button("Start / resume ingest", disabled=runner.running)
+    if start:
+        _start_ingest(settings, store, spec, int(limit) or None, int(batch), reembed)
+    if runner.running:
+        _live_progress()
+    else:
+        render_progress()
+    history = runner.snapshot().history
+    if history:
+        with st.expander("Earlier ingests in this app process"):
+            for line in reversed(history):
+                st.text(line)
+
+
+def _start_ingest(settings, store, spec: str, limit: int | None, batch: int, reembed: bool) -> None:  # noqa: ANN001
+    from etl.pipeline import run_ingest
+    from etl.sources import parse_source
+
+    if not spec.strip():
+        st.error("Give a source: a parquet path, an Open-i folder or .tgz, dicom:FOLDER or a Hugging Face id.")
+        return
+    token = settings.hf_token.get_secret_value() if settings.hf_token else None
+    try:
+        parse_source(spec, hf_token=token)  # validate now: errors belong on the page, not in the thread
+    except MedragError as exc:
+        st.error(exc.user_message)
+        return
+    embedder, embedder_error = try_embedder()
+    if embedder_error:
+        st.error(f"Ingest needs the embedding model, which is not available: {embedder_error}")
+        st.markdown(MODEL_HELP)
+        return
+
+    def job(on_progress, cancel):  # noqa: ANN001, ANN202
+        return run_ingest(
+            spec, settings, store=store, embedder=embedder, limit=limit, batch_size=batch, reembed=reembed,
+            on_progress=on_progress, cancel=cancel,
+        )
+
+    if not get_ingest_runner().start(spec.strip(), job):
+        st.warning("An ingest is already running.")
+
+
+def render_stats(store, store_error: str | None) -> None:  # noqa: ANN001
+    if store_error:
+        st.error(store_error)
+        return
+    try:
+        stats = store.stats()
+    except MedragError as exc:
+        st.error(exc.user_message)
+        return
+    c = st.columns(4)
+    c[0].metric("cases", stats.total_cases)
+    c[1].metric("with image", stats.with_image)
+    c[2].metric("image embeddings", stats.with_image_embedding)
+    c[3].metric("text embeddings", stats.with_text_embedding)
+    model = escape_markdown(stats.embed_model or "none yet")
+    st.caption(f"Embedding model: {model} · dimension: {stats.dimension or '—'}")
+    if stats.per_source:
+        st.bar_chart(pd.Series(stats.per_source, name="cases"))
+
+
+def render_index(store, store_error: str | None) -> None:  # noqa: ANN001
+    if store_error:
+        st.error(store_error)
+        return
+    try:
+        stats = store.stats()
+    except MedragError as exc:
+        st.error(exc.user_message)
+        return
+    st.markdown(
+        "Similar-case search is exact until an HNSW index is built; build it after a large ingest "
+        "(tens of seconds for 20,000 cases on two cores)."
+    )
+    if stats.index_state:
+        st.dataframe(
+            pd.DataFrame({"index": list(stats.index_state), "state": list(stats.index_state.values())}),
+            hide_index=True, key="index_table",
+        )
+    reindex = getattr(store, "reindex", None)
+    if reindex is None:
+        st.caption("This store manages its own indexes.")
+        return
+    if st.button("Build / rebuild the vector index", key="reindex"):
+        with st.spinner("Building the index…"):
+            try:
+                reindex()
+            except MedragError as exc:
+                st.error(exc.user_message)
+            else:
+                st.success("Index built.")
+
+
+def render_health(settings, store_error: str | None) -> None:  # noqa: ANN001
+    rows = [
+        ("Database", "error" if store_error else "ok", describe_store(settings), store_error or ""),
+    ]
+    model = model_availability(settings)
+    rows.append(("Embedding model", model.state, model.summary, model.detail))
+    verifier = describe_verifier(settings)
+    rows.append(("Verifier", verifier.state, verifier.summary, verifier.detail))
+    for name, state, summary, detail in rows:
+        st.markdown(f"{_ICONS[state]} **{name}**: {escape_markdown(summary)}")
+        if detail:
+            st.caption(escape_markdown(detail))

@@ -1,0 +1,63 @@
+"""A case as a card (image, view, findings, impression, scores), shared by Verify and Browse."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from medrag_core.errors import MedragError
+from medrag_core.models import Case, Match
+
+
+def case_image(case: Case, store) -> bytes | None:  # noqa: ANN001 - CaseStore or None
+    """The case's stored image bytes, or None (text-only case, no store, or store failure)."""
+    if store is None or not case.image_sha256:
+        return None
+    try:
+        return store.get_image(case.image_sha256)
+    except MedragError:
+        return None
+
+
+def render_case_card(
+    case: Case,
+    store,  # noqa: ANN001
+    *,
+    match: Match | None = None,
+    relied_on: bool = False,
+    image_width: int | None = None,
+) -> None:
+    """Image, ids, scores and report sections of one case, in the current container."""
+    with st.container(border=True):
+        title = f"**{'★ ' if relied_on else ''}{_md(case.case_id)}**"
+        if match is not None:
+            title = f"#{match.fused_rank} · " + title
+        st.markdown(title)
+        image = case_image(case, store)
+        if image is not None:
+            st.image(image, width=image_width or "stretch")
+        else:
+            st.caption("(no image)")
+        meta = [f"source: {case.source}"]
+        if case.view:
+            meta.append(f"view: {case.view}")
+        st.caption(_md(" · ".join(meta)))
+        if match is not None:
+            st.caption(
+                f"image {_fmt(match.image_score)} · text {_fmt(match.text_score)} · fused {match.fused_score:.4f}"
+            )
+        if relied_on:
+            st.caption("The verifier relied on this case.")
+        st.markdown("**Findings**")
+        st.text(case.findings or "—")
+        st.markdown("**Impression**")
+        st.text(case.impression or "—")
+
+
+def _md(text: str) -> str:
+    from medrag_core.report_render import escape_markdown
+
+    return escape_markdown(text)
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"

@@ -1,0 +1,67 @@
+"""Decoding an uploaded X-ray for the pages, and its preview with window/level."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from medrag_core.errors import MedragError
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An uploaded image: its bytes and hash, and either the decoded image or the refusal message."""
+
+    name: str
+    data: bytes
+    sha256: str
+    decoded: object | None  # imaging.DecodedImage
+    error: str | None
+
+
+def decode_upload(uploaded, settings, state_key: str) -> Upload | None:  # noqa: ANN001
+    """Decode ``uploaded`` (a Streamlit UploadedFile, or None) once per content, memoised in session state."""
+    if uploaded is None:
+        return None
+    from medrag_core.imaging import decode_image, sha256_hex
+
+    data = uploaded.getvalue()
+    sha = sha256_hex(data)
+    cached = st.session_state.get(state_key)
+    if isinstance(cached, Upload) and cached.sha256 == sha:
+        return cached
+    try:
+        if len(data) > settings.max_upload_bytes:
+            from medrag_core.errors import ImageDecodeError
+
+            raise ImageDecodeError(
+                f"The file is larger than {settings.max_upload_bytes // (1024 * 1024)} MB.", code="too_large"
+            )
+        upload = Upload(uploaded.name, data, sha, decode_image(data, max_pixels=settings.max_image_pixels), None)
+    except MedragError as exc:
+        upload = Upload(uploaded.name, data, sha, None, exc.user_message)
+    st.session_state[state_key] = upload
+    return upload
+
+
+def needs_window(decoded) -> bool:  # noqa: ANN001
+    """Window/level is offered for DICOM and for sources deeper than 8 bits."""
+    return getattr(decoded, "format", "") == "dicom" or getattr(decoded, "source_bit_depth", 8) > 8
+
+
+def render_preview(upload: Upload, key: str, *, width: int = 360) -> None:
+    """The decoded image, with centre/width sliders for DICOM and 16-bit images (display only)."""
+    from medrag_core.imaging import to_display_uint8
+
+    decoded = upload.decoded
+    window = None
+    if needs_window(decoded):
+        c1, c2 = st.columns(2)
+        centre = c1.slider("Window centre", 0.0, 1.0, 0.5, 0.01, key=f"{key}_centre")
+        width_ = c2.slider("Window width", 0.02, 1.0, 1.0, 0.01, key=f"{key}_width")
+        window = (centre, width_)
+    st.image(to_display_uint8(decoded, window=window), width=width, clamp=True)
+    bits = getattr(decoded, "source_bit_depth", "?")
+    fmt = getattr(decoded, "format", "?")
+    st.caption(f"{decoded.width}×{decoded.height} px · {fmt} · {bits}-bit source")

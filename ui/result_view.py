@@ -1,0 +1,124 @@
+"""Renders a ``VerificationResult``: verdict, issues with evidence, diff, similar cases, chart, exports.
+
+User and archive text is shown with ``st.text``/``st.code``/``st.dataframe`` or escaped Markdown,
+never as HTML.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from medrag_core.models import VerificationResult
+from medrag_core.report_render import (
+    VERDICT_TEXT,
+    escape_markdown,
+    highlight_spans,
+    highlighted_markdown,
+    result_to_json,
+    result_to_markdown,
+    sort_issues,
+    unified_diff,
+)
+
+from .cases import render_case_card
+from .charts import similarity_figure
+
+_SEVERITY_ICON = {"error": "🔴", "warning": "🟠", "info": "🔵"}
+
+
+def render_verdict(result: VerificationResult) -> None:
+    text = f"**Verdict: {result.verdict.replace('_', ' ')}**. {VERDICT_TEXT.get(result.verdict, '')}"
+    {"consistent": st.success, "needs_review": st.warning}.get(result.verdict, st.error)(text)
+    st.caption(
+        f"Verifier: {escape_markdown(result.verifier)}"
+        + (f" · embedding model: {escape_markdown(result.embed_model)}" if result.embed_model else "")
+        + (f" · LLM failures: {result.llm_failures}" if result.llm_failures else "")
+    )
+    for notice in result.notices:
+        st.info(escape_markdown(notice))
+
+
+def render_issues(result: VerificationResult) -> None:
+    issues = sort_issues(result.issues)
+    st.subheader(f"Issues ({len(issues)})")
+    if not issues:
+        st.success("No issues found.")
+    else:
+        table = pd.DataFrame(
+            [
+                {
+                    "#": n,
+                    "severity": f"{_SEVERITY_ICON.get(i.severity, '')} {i.severity}",
+                    "kind": i.kind,
+                    "message": i.message,
+                    "evidence": i.evidence,
+                    "suggestion": i.suggestion,
+                    "from": i.origin,
+                    "cases": ", ".join(i.case_ids),
+                }
+                for n, i in enumerate(issues, 1)
+            ]
+        )
+        st.dataframe(table, hide_index=True, width="stretch", key="issues_table")
+    st.markdown("**Report, with each issue's evidence highlighted** (numbers refer to the table)")
+    spans = highlight_spans(result.report, [i.evidence for i in issues])
+    with st.container(border=True):
+        st.markdown(highlighted_markdown(spans))
+
+
+def render_suggestion(result: VerificationResult) -> None:
+    st.subheader("Suggested report")
+    diff = unified_diff(result.report, result.suggested_report)
+    if not diff:
+        st.caption("No changes suggested.")
+        return
+    left, right = st.columns(2)
+    with left:
+        st.caption("Changes (− your report, + suggested)")
+        st.code(diff, language="diff", wrap_lines=True)
+    with right:
+        st.caption("Suggested report")
+        st.code(result.suggested_report, language=None, wrap_lines=True)
+
+
+def render_matches(result: VerificationResult, store) -> None:  # noqa: ANN001 - CaseStore or None
+    st.subheader(f"Similar cases ({len(result.matches)})")
+    if not result.matches:
+        st.caption("No similar cases were retrieved (empty archive, or no embedding model).")
+        return
+    relied = set(result.relied_on_case_ids)
+    columns = st.columns(min(len(result.matches), 5))
+    for n, match in enumerate(result.matches):
+        with columns[n % len(columns)]:
+            render_case_card(match.case, store, match=match, relied_on=match.case.case_id in relied)
+    st.plotly_chart(similarity_figure(result.matches), key="similarity_chart")
+
+
+def render_timings(result: VerificationResult) -> None:
+    if not result.timings_ms:
+        return
+    st.subheader("Stage timings")
+    frame = pd.DataFrame({"stage": list(result.timings_ms), "ms": [round(v) for v in result.timings_ms.values()]})
+    st.dataframe(frame, hide_index=True, key="timings_table")
+
+
+def render_downloads(result: VerificationResult) -> None:
+    left, right = st.columns(2)
+    left.download_button(
+        "Download JSON", result_to_json(result), file_name="verification.json", mime="application/json",
+        key="download_json",
+    )
+    right.download_button(
+        "Download Markdown", result_to_markdown(result), file_name="verification.md", mime="text/markdown",
+        key="download_md",
+    )
+
+
+def render_result(result: VerificationResult, store) -> None:  # noqa: ANN001
+    render_verdict(result)
+    render_issues(result)
+    render_suggestion(result)
+    render_matches(result, store)
+    render_timings(result)
+    render_downloads(result)

@@ -1,0 +1,114 @@
+"""The Verify page's glue to ``medrag_core.workflow``: report input, background embedding, status."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+
+import streamlit as st
+
+from medrag_core.errors import MedragError
+from medrag_core.health import MODEL_HELP
+
+from .image_input import Upload
+
+LOAD_DATA_HELP = (
+    "The case archive is empty, so there are no similar cases to compare with yet (the offline report "
+    "checks work anyway). Load cases on the **Dataset Admin** page, or from a shell: "
+    "`python -m etl ingest ../shared/data/cxr_sample/cases.parquet` (a Hugging Face dataset id, a "
+    "parquet file in its schema, an Open-i folder or a DICOM folder also work)."
+)
+
+
+def archive_notice(store) -> None:  # noqa: ANN001 - CaseStore
+    """First-run help: how to load data when the archive is empty."""
+    try:
+        total = store.stats().total_cases
+    except MedragError as exc:
+        st.error(exc.user_message)
+        return
+    if total == 0:
+        st.info(LOAD_DATA_HELP)
+        st.caption("Similar-case search also needs the MedSigLIP weights. " + MODEL_HELP)
+
+
+def read_report_input(text: str, report_file, settings) -> str:  # noqa: ANN001
+    """The report from the uploaded .txt (preferred when given) or the text area, validated.
+
+    Raises ``ReportError`` (empty, too long, NUL bytes) via ``reports.read_report``.
+    """
+    from medrag_core.reports import read_report
+
+    raw: bytes | str = report_file.getvalue() if report_file is not None else (text or "")
+    return read_report(raw, max_chars=settings.max_report_chars)
+
+
+def start_image_embedding(upload: Upload, settings, embedder, cache, jobs) -> Future | None:  # noqa: ANN001
+    """Submit the upload's image embedding to the background pool (once per content and model)."""
+    if embedder is None:
+        return None
+    from medrag_core.workflow import precompute_image_embedding
+
+    data = upload.data
+    return jobs.submit(
+        (upload.sha256, embedder.name, settings.resize_mode),
+        lambda: precompute_image_embedding(data, settings, embedder, cache),
+    )
+
+
+_STAGE_LABELS = {
+    "decode": "reading the image and the report",
+    "preprocess": "parsing the report",
+    "checks": "offline report checks",
+    "open_store": "opening the case archive",
+    "load_model": "loading the embedding model",
+    "image_embedding": "image embedding",
+    "text_embedding": "text embedding",
+    "retrieval": "similar-case search",
+    "consensus": "what similar cases report",
+    "match_images": "similar cases' images",
+    "verifier": "verifier",
+}
+_STATE_ICONS = {"done": "✅", "cached": "♻️", "given": "♻️", "skipped": "⏭️", "failed": "❌"}
+
+
+def run_verification(
+    upload: Upload,
+    report: str,
+    settings,  # noqa: ANN001
+    *,
+    store,  # noqa: ANN001
+    embedder,  # noqa: ANN001
+    verifier,  # noqa: ANN001
+    embedding_job: Future | None,
+    cache,  # noqa: ANN001
+):  # noqa: ANN201 - VerificationResult
+    """Run the workflow inside ``st.status``, one line per stage; re-raises ``MedragError``."""
+    from medrag_core.workflow import verify
+
+    with st.status("Verifying the report…", expanded=True) as status:
+        embedding = None
+        if embedding_job is not None:
+            if not embedding_job.done():
+                status.update(label="Waiting for the image embedding (started on upload)…")
+            try:
+                _sha, embedding = embedding_job.result()
+            except MedragError as exc:
+                status.write(f"Image embedding failed: {exc.user_message}")
+
+        def on_stage(stage: str, state: str) -> None:
+            label = _STAGE_LABELS.get(stage, stage.replace("_", " "))
+            if state == "running":
+                status.update(label=f"Verifying the report: {label}…")
+            else:
+                status.write(f"{_STATE_ICONS.get(state, '•')} {label}: {state}")
+
+        try:
+            result = verify(
+                upload.data, report, settings, store=store, embedder=embedder, verifier=verifier,
+                image_embedding=embedding, cache=cache, on_stage=on_stage,
+            )
+        except MedragError:
+            status.update(label="Verification failed", state="error", expanded=False)
+            raise
+        status.update(label=f"Done: {result.verdict.replace('_', ' ')}", state="complete", expanded=False)
+    return result
