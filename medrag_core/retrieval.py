@@ -26,6 +26,7 @@ deterministic.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -41,7 +42,14 @@ if TYPE_CHECKING:
 RRF_K = 60
 DEFAULT_CANDIDATES = 50
 
-__all__ = ["DEFAULT_CANDIDATES", "RRF_K", "fuse_rrf", "fuse_sum", "rank_ids", "retrieve"]
+__all__ = ["DEFAULT_CANDIDATES", "RRF_K", "fuse_rrf", "fuse_sum", "rank_ids", "report_search_query", "retrieve"]
+
+_WORD = re.compile(r"[a-z][a-z0-9]+")
+_STOP = frozenset(
+    "the and with without there are is was were has have had for from this that these those into onto over under "
+    "not seen noted there its than then also may might can could which who whom when where while again since "
+    "compared prior study view views frontal lateral portable findings impression report".split()
+)
 
 
 def fuse_rrf(
@@ -49,17 +57,13 @@ def fuse_rrf(
 ) -> dict[str, float]:
     """Weighted reciprocal rank fusion: ``sum_l weights[l] / (k + rank_l(id))`` with 1-based ranks.
 
-    ``rankings``: lists of ids, best first (an id repeated in one list counts at its first place).
+    ``rankings``: lists of ids, best first (repeats are dropped before ranking: an id counts at its first place).
     ``weights``: one per list (default all 1). Returns id -> fused score for every id in any list.
     """
     weights = _weights(weights, len(rankings))
     fused: dict[str, float] = {}
     for ranking, weight in zip(rankings, weights, strict=True):
-        seen: set[str] = set()
-        for rank, item in enumerate(ranking, start=1):
-            if item in seen:
-                continue
-            seen.add(item)
+        for rank, item in enumerate(dict.fromkeys(ranking), start=1):
             fused[item] = fused.get(item, 0.0) + weight / (k + rank)
     return fused
 
@@ -200,6 +204,27 @@ def retrieve(
             )
         )
     return matches
+
+
+def report_search_query(parsed, text: str, *, max_terms: int = 24) -> str:
+    """A full-text query (Postgres ``websearch_to_tsquery`` syntax) that finds cases like a whole report.
+
+    A report as a query would AND all its words and match nothing, so this ORs a few phrases: the
+    report's own words for the observations it states as present or uncertain (``parsed`` is a
+    ``reports.ParsedReport``), quoted as phrases; for a report with none (a normal study), its
+    content words. At most ``max_terms`` phrases; only letters and digits survive, so report text
+    cannot inject query syntax. Returns "" when nothing is left.
+    """
+    phrases: list[str] = []
+    for obs in getattr(parsed, "observations", ()):
+        if obs.polarity in ("present", "uncertain"):
+            words = _WORD.findall((getattr(obs, "term", "") or obs.name).lower())
+            if words:
+                phrases.append(f'"{" ".join(words)}"' if len(words) > 1 else words[0])
+    if not phrases:
+        phrases = [w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOP]
+    unique = list(dict.fromkeys(phrases))[:max_terms]
+    return " or ".join(unique)
 
 
 def _vector(embedding: np.ndarray) -> np.ndarray:

@@ -58,7 +58,7 @@ from .imaging import DecodedImage, decode_image, png_bytes
 from .llm.base import VerificationRequest, VerifierOutcome, merge_issues, strictest, verdict_from_issues
 from .models import SEVERITY_ORDER, Issue, Match, VerificationResult
 from .reports import parse_report, read_report
-from .retrieval import retrieve
+from .retrieval import report_search_query, retrieve
 
 if TYPE_CHECKING:
     from .embedder import Embedder
@@ -202,6 +202,8 @@ def verify(
     # 1. Validate everything before touching the store, the model or the cache.
     with stages.run("decode"):
         image = bytes(image)
+        if isinstance(report, bytearray | memoryview):
+            report = bytes(report)
         _check_size(image, settings)
         text = read_report(report, max_chars=settings.max_report_chars)
         decoded: DecodedImage = decode_image(image, max_pixels=settings.max_image_pixels)
@@ -209,6 +211,7 @@ def verify(
     with stages.run("preprocess"):
         parsed = parse_report(text)
         query_text = _query_text(parsed, text)
+        fts_query = report_search_query(parsed, query_text)
         image_png = png_bytes(decoded.pixels, max_side=VERIFIER_IMAGE_MAX_SIDE)
         sha = sha256_of(image)
 
@@ -246,7 +249,7 @@ def verify(
         skip=text_search_only,
     )
 
-    matches = _retrieve(stages, notices, store, embedder, img_vec, txt_vec, query_text, settings, where)
+    matches = _retrieve(stages, notices, store, embedder, img_vec, txt_vec, fts_query, settings, where)
 
     with stages.run("consensus"):
         consensus_issues = neighbour_consensus(parsed, matches, k=settings.top_k)
@@ -342,7 +345,7 @@ def _retrieve(
     embedder: Embedder | None,
     img_vec: np.ndarray | None,
     txt_vec: np.ndarray | None,
-    query_text: str,
+    fts_query: str,
     settings: Settings,
     where: CaseFilter | None,
 ) -> list[Match]:
@@ -355,14 +358,14 @@ def _retrieve(
         try:
             try:
                 matches = retrieve(
-                    store, image_embedding=img_vec, text_embedding=txt_vec, query_text=query_text,
+                    store, image_embedding=img_vec, text_embedding=txt_vec, query_text=fts_query,
                     settings=settings, embed_model=embed_model, where=where,
                 )
             except (ModelMismatch, DimensionMismatch) as exc:
                 log.warning("archive vectors do not match the model (%s); text search only", exc.code)
                 notices.append(f"{exc.user_message} Similar cases were found by text search only.")
                 matches = retrieve(
-                    store, image_embedding=None, text_embedding=None, query_text=query_text,
+                    store, image_embedding=None, text_embedding=None, query_text=fts_query,
                     settings=settings, embed_model=embed_model, where=where,
                 )
             if not matches:

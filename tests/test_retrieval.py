@@ -1,0 +1,166 @@
+"""Hybrid retrieval on the real embedded Postgres: a crafted archive whose right answers are known.
+
+Vectors are built so that inner products with the queries are exact: the image query is e0, the text
+query e1, and each case's vector is ``s * e_axis + sqrt(1 - s^2) * e_own`` with an axis of its own.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from medrag_core.models import Case
+from medrag_core.retrieval import RRF_K, fuse_rrf, fuse_sum, rank_ids, retrieve
+from medrag_core.settings import Settings
+from medrag_core.store.base import CaseFilter, CaseRecord
+
+DIM = 64
+MODEL = "test/crafted-64"
+
+# case_id: (image similarity to e0 or None, text similarity to e1 or None, findings)
+ARCHIVE: dict[str, tuple[float | None, float | None, str]] = {
+    "A": (0.95, 0.10, "Heart size is normal. The lungs are clear."),
+    "B": (0.80, 0.90, "There is a small left pleural effusion."),
+    "C": (0.60, 0.95, "Mild pulmonary vascular congestion is present."),
+    "D": (0.40, None, "Sternotomy wires are intact."),
+    "E": (None, 0.70, "Right lower lobe opacity may represent pneumonia."),
+    "F": (None, None, "Large right pneumothorax with mediastinal shift."),
+    "G": (0.20, 0.30, "Degenerative changes of the thoracic spine."),
+}
+
+
+def _unit(axis: int, sim: float, own: int) -> np.ndarray:
+    v = np.zeros(DIM, dtype=np.float32)
+    v[own] = math.sqrt(max(0.0, 1.0 - sim * sim))
+    v[axis] = sim
+    return v
+
+
+def _records() -> list[CaseRecord]:
+    out = []
+    for i, (case_id, (img, txt, findings)) in enumerate(ARCHIVE.items()):
+        out.append(
+            CaseRecord(
+                case=Case(case_id=case_id, source="crafted", findings=findings, impression="", view="PA"),
+                image_embedding=None if img is None else _unit(0, img, 2 + i),
+                text_embedding=None if txt is None else _unit(1, txt, 20 + i),
+            )
+        )
+    return out
+
+
+E0 = _unit(0, 1.0, 63)
+E1 = _unit(1, 1.0, 63)
+
+
+@pytest.fixture
+def crafted(store):
+    store.upsert(_records(), embed_model=MODEL)
+    return store
+
+
+def _settings(**kw) -> Settings:
+    return Settings(**{"top_k": 10, **kw})
+
+
+def _ranked(scores: dict[str, float]) -> list[str]:
+    return sorted(scores, key=lambda c: -scores[c])
+
+
+def test_fuse_rrf_and_sum_by_hand():
+    fused = fuse_rrf([["a", "b", "c"], ["c", "a"]], [2.0, 1.0], k=60)
+    assert fused["a"] == pytest.approx(2 / 61 + 1 / 62)
+    assert fused["b"] == pytest.approx(2 / 62)
+    assert fused["c"] == pytest.approx(2 / 63 + 1 / 61)
+    assert rank_ids(fused) == ["a", "c", "b"]
+    assert fuse_rrf([["a", "a", "b"]])["b"] == pytest.approx(1 / 62)  # a repeat keeps its first place
+    summed = fuse_sum([{"a": 0.5, "b": 0.25}, {"b": 0.5, "c": 0.125}], [1.0, 2.0])
+    assert summed == pytest.approx({"a": 0.5, "b": 1.25, "c": 0.25})
+    with pytest.raises(ValueError):
+        fuse_rrf([["a"]], [1.0, 2.0])
+
+
+def test_image_only_ranks_by_inner_product(crafted):
+    matches = retrieve(crafted, image_embedding=E0, text_embedding=None, query_text=None,
+                       settings=_settings(), embed_model=MODEL)
+    images = {cid: v[0] for cid, v in ARCHIVE.items() if v[0] is not None}
+    assert [m.case.case_id for m in matches] == _ranked(images)
+    for rank, m in enumerate(matches, start=1):
+        assert m.image_rank == rank == m.fused_rank
+        assert m.image_score == pytest.approx(images[m.case.case_id], abs=1e-5)
+        assert m.text_rank is None and m.text_score is None
+    assert matches[0].case.findings == ARCHIVE["A"][2]
+
+
+def test_rrf_fusion_of_image_and_text_matches_the_formula(crafted):
+    settings = _settings(image_weight=1.0, text_weight=2.0)
+    matches = retrieve(crafted, image_embedding=E0, text_embedding=E1, query_text=None,
+                       settings=settings, embed_model=MODEL)
+    image_order = _ranked({c: v[0] for c, v in ARCHIVE.items() if v[0] is not None})
+    text_order = _ranked({c: v[1] for c, v in ARCHIVE.items() if v[1] is not None})
+    expected = {}
+    for cid in set(image_order) | set(text_order):
+        score = 0.0
+        if cid in image_order:
+            score += 1.0 / (RRF_K + image_order.index(cid) + 1)
+        if cid in text_order:
+            score += 2.0 / (RRF_K + text_order.index(cid) + 1)
+        expected[cid] = score
+    assert [m.case.case_id for m in matches] == _ranked(expected)
+    for m in matches:
+        cid = m.case.case_id
+        assert m.fused_score == pytest.approx(expected[cid])
+        assert m.image_rank == (image_order.index(cid) + 1 if cid in image_order else None)
+        assert m.text_rank == (text_order.index(cid) + 1 if cid in text_order else None)
+        if ARCHIVE[cid][1] is not None:
+            assert m.text_score == pytest.approx(ARCHIVE[cid][1], abs=1e-5)
+    assert [m.fused_rank for m in matches] == list(range(1, len(matches) + 1))
+    # Text weight 2: C (text 1st, image 3rd) beats A (image 1st, text 5th).
+    ids = [m.case.case_id for m in matches]
+    assert ids.index("C") < ids.index("A")
+    # With the text weight at 0 the image order wins and text-only cases drop out.
+    image_only = retrieve(crafted, image_embedding=E0, text_embedding=E1, query_text=None,
+                          settings=_settings(text_weight=0.0), embed_model=MODEL)
+    assert [m.case.case_id for m in image_only] == image_order
+
+
+def test_sum_scores_is_the_original_medrag_sum(crafted):
+    matches = retrieve(crafted, image_embedding=E0, text_embedding=E1, query_text="pneumothorax",
+                       settings=_settings(fusion="sum_scores"), embed_model=MODEL)
+    expected = {c: (v[0] or 0.0) + (v[1] or 0.0) for c, v in ARCHIVE.items() if v[0] is not None or v[1] is not None}
+    assert [m.case.case_id for m in matches] == _ranked(expected)  # B 1.70, C 1.55, A 1.05, E 0.70, G 0.5, D 0.4
+    for m in matches:
+        assert m.fused_score == pytest.approx(expected[m.case.case_id], abs=1e-5)
+    assert "F" not in {m.case.case_id for m in matches}  # full text does not join the original's candidates
+
+
+def test_full_text_search_finds_cases_without_embeddings(crafted):
+    matches = retrieve(crafted, image_embedding=None, text_embedding=None, query_text="pneumothorax",
+                       settings=_settings(), embed_model=MODEL)
+    assert [m.case.case_id for m in matches] == ["F"]
+    assert matches[0].fts_score is not None and matches[0].fts_score > 0
+    assert matches[0].text_rank == 1 and matches[0].image_rank is None
+    # Fused with the text embedding list, F joins the text list and the final ranking.
+    hybrid = retrieve(crafted, image_embedding=E0, text_embedding=E1, query_text="pneumothorax",
+                      settings=_settings(), embed_model=MODEL)
+    f = next(m for m in hybrid if m.case.case_id == "F")
+    assert f.text_score is None and f.image_score is None and f.fts_score is not None
+    assert f.text_rank is not None
+
+
+def test_top_k_and_filters(crafted):
+    matches = retrieve(crafted, image_embedding=E0, text_embedding=E1, query_text=None,
+                       settings=_settings(top_k=2), embed_model=MODEL)
+    assert len(matches) == 2
+    assert retrieve(crafted, image_embedding=E0, text_embedding=None, query_text=None, settings=_settings(),
+                    embed_model=MODEL, where=CaseFilter(sources=("elsewhere",))) == []
+
+
+def test_a_query_of_another_model_is_refused(crafted):
+    from medrag_core.errors import ModelMismatch
+
+    with pytest.raises(ModelMismatch):
+        retrieve(crafted, image_embedding=E0, text_embedding=None, query_text=None, settings=_settings(),
+                 embed_model="another/model")
