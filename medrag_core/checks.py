@@ -1,0 +1,389 @@
+"""Offline report checks: a parsed report in, a list of ``Issue`` out. No model, no network.
+
+Kinds (stable names; the UI, the scorer and the consensus layer match on them):
+
+===========================  ========  ===========================================================
+kind                         severity  what it means
+===========================  ========  ===========================================================
+missing_section              warning   FINDINGS or IMPRESSION absent or empty (info for a text
+                                       without any headers, read as one section by rule)
+placeholder                  error     an unfilled template field: ``[***]``, ``___``, ``[ ]``,
+                                       ``<insert>``, ``{size}``, ``XX cm``. Open-i's ``XXXX``
+                                       de-identification mask is not one.
+laterality_conflict          error     one finding placed on the left in one section and on the
+                                       right in the other (same lung zone where both give one)
+negation_conflict            error     a finding affirmed in one of FINDINGS/IMPRESSION and ruled
+                                       out in the other, explicitly ("no effusion") or by a normal
+                                       statement ("the lungs are clear", "heart size is normal")
+impression_omits_finding     warning   FINDINGS affirm an acute/significant finding, the IMPRESSION
+                                       calls the study normal and does not mention it. Chronic or
+                                       stable findings beside "no acute disease" are normal practice.
+critical_not_communicated    info      pneumothorax or free air with no statement that it was
+                                       communicated to the care team
+comparison_not_available     info      the report compares with a prior study while COMPARISON
+                                       says there is none
+measurement_without_unit     info      a size given as a bare number ("measuring 2.5")
+===========================  ========  ===========================================================
+
+``evidence`` always quotes the report verbatim (for two places, the two sentences joined by
+" ... "), so a UI can highlight it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .models import Issue
+from .observations import Observation
+from .reports import ParsedReport, parse_report, read_report, split_sentences
+
+__all__ = ["KINDS", "check_report", "run_checks"]
+
+KINDS = (
+    "missing_section",
+    "placeholder",
+    "laterality_conflict",
+    "negation_conflict",
+    "impression_omits_finding",
+    "critical_not_communicated",
+    "comparison_not_available",
+    "measurement_without_unit",
+)
+
+# Observations that are compared with each other, under one group name.
+_GROUP = {
+    "Pleural Effusion": "pleural effusion",
+    "Pneumothorax": "pneumothorax",
+    "Consolidation": "airspace disease",
+    "Pneumonia": "airspace disease",
+    "Lung Opacity": "airspace disease",
+    "Atelectasis": "atelectasis",
+    "Nodule": "nodule or mass",
+    "Mass": "nodule or mass",
+    "Lung Lesion": "nodule or mass",
+    "Granuloma": "granuloma",
+    "Edema": "pulmonary edema",
+    "Cardiomegaly": "cardiomegaly",
+    "Enlarged Cardiomediastinum": "widened mediastinum",
+    "Fracture": "fracture",
+    "Pleural Other": "pleural thickening",
+    "Pneumoperitoneum": "free air",
+}
+_LATERAL_GROUPS = {"pleural effusion", "pneumothorax", "airspace disease", "atelectasis", "nodule or mass",
+                   "granuloma", "fracture", "pleural thickening"}
+_NEGATION_GROUPS = {"pleural effusion", "pneumothorax", "airspace disease", "pulmonary edema", "cardiomegaly",
+                    "atelectasis", "nodule or mass", "widened mediastinum", "free air"}
+# Findings an impression of "normal" / "no acute disease" must not leave out.
+_SIGNIFICANT_GROUPS = {"pleural effusion", "pneumothorax", "airspace disease", "pulmonary edema", "cardiomegaly",
+                       "nodule or mass", "widened mediastinum", "free air"}
+_ENLARGED = re.compile(r"cardiomegaly|enlarg", re.IGNORECASE)
+_BARE_OPACITY = re.compile(r"^(?:opacit|opacification|densit)", re.IGNORECASE)
+
+_NORMAL_STRONG = re.compile(
+    r"\b(?:normal\s+(?:chest|study|exam(?:ination)?|radiograph|film|x-?ray)|negative\s+(?:chest|study|exam(?:ination)?"
+    r"|radiograph)|no\s+(?:radiographic\s+)?(?:abnormalit(?:y|ies)|abnormal\s+findings)|unremarkable\s+"
+    r"(?:chest|study|exam(?:ination)?|radiograph)|chest\s+is\s+normal|normal\s+(?:two|2|pa)\b)",
+    re.IGNORECASE,
+)
+_NORMAL_WEAK = re.compile(
+    r"\b(?:no|without)\s+(?:\w+\s+){0,3}?(?:acute|active)\b|\bnegative\s+for\s+(?:\w+\s+)?(?:acute|active)\b"
+    r"|\bno\s+(?:significant|new)\s+(?:cardiopulmonary\s+)?(?:disease|abnormalit\w+|findings?)\b",
+    re.IGNORECASE,
+)
+
+_PLACEHOLDER = re.compile(
+    r"\[\s*\**\s*\]|\[\s*(?:x+|_+|\?+|\.{2,}|\*+\w*\**|insert[^\]\n]{0,30}|size|date|name|number|level|side"
+    r"|\w+\s*/\s*\w+)\s*\]"
+    r"|_{2,}"
+    r"|<(?!/?(?:a|b|i|u|p|br|hr|em|strong|span|div|script|img|sup|sub|li|ul|ol|table|tr|td|th|html|body|head"
+    r"|style|font|center|pre|code|h\d)\b)[^<>\n=]{1,40}>"
+    r"|\{[^{}\n]{0,40}\}"
+    r"|\b(?<![Xx])[Xx]{1,3}(?:\.[Xx]+)?\s*(?:cm|mm|%|ml|cc|degrees?)\b"
+    r"|\*{3,}|\?{3,}",
+)
+_COMMUNICATED = re.compile(
+    r"\b(?:discuss\w*|communicat\w*|notif\w*|call(?:ed)?|paged|telephon\w*|phoned|informed|conveyed|relayed|"
+    r"made\s+aware|reported\s+to|spoke|spoken|read\s*back|critical\s+result|primordial)\b",
+    re.IGNORECASE,
+)
+_NO_PRIOR = re.compile(r"^\s*(?:none|no\s+(?:prior|previous|comparison)|not\s+available|n/?a|unavailable)\b",
+                       re.IGNORECASE)
+_PRIOR_REF = re.compile(
+    r"\b(?:compared\s+(?:to|with)\s+(?:the\s+)?(?:prior|previous|last|recent)|(?:prior|previous)\s+(?:study|exam|"
+    r"examination|film|radiograph|chest\s+(?:x-?ray|radiograph|film))|since\s+(?:the\s+)?(?:prior|previous|last)"
+    r"|interval\s+(?:change|development|increase|decrease|resolution|improvement|worsening|placement|removal)"
+    r"|unchanged\s+(?:from|since)|redemonstrat\w*)\b",
+    re.IGNORECASE,
+)
+_BARE_MEASURE = re.compile(
+    r"\b(?:measur(?:es|ing|ed)|measuring\s+approximately|size\s+of)\s+(?:approximately\s+|about\s+)?"
+    r"(?P<n>\d+(?:\.\d+)?(?:\s*(?:x|×|by)\s*\d+(?:\.\d+)?)*)(?!\s*(?:-\s*)?(?:cm|mm|centimet|millimet|m\b|%|cc|ml"
+    r"|degrees?|°|x\b|×|by\b|\d|\.\d|in\b|inch))",
+    re.IGNORECASE,
+)
+
+
+def check_report(text: str | bytes) -> list[Issue]:
+    """Read, parse and check one free-text report (raises ``ReportError`` for unusable input)."""
+    return run_checks(parse_report(read_report(text)))
+
+
+def run_checks(parsed: ParsedReport) -> list[Issue]:
+    """Every check on one parsed report, in a stable order (the order of ``KINDS``)."""
+    issues: list[Issue] = []
+    issues += _missing_section(parsed)
+    issues += _placeholders(parsed)
+    issues += _laterality_conflicts(parsed)
+    issues += _negation_conflicts(parsed)
+    issues += _impression_omits(parsed)
+    issues += _critical_not_communicated(parsed)
+    issues += _comparison_not_available(parsed)
+    issues += _measurement_without_unit(parsed)
+    return issues
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+
+def _group(o: Observation) -> str | None:
+    return _GROUP.get(o.name)
+
+
+def _quote(*obs: Observation) -> str:
+    return " ... ".join(dict.fromkeys(o.text.strip() for o in obs))
+
+
+def _zones_match(a: str | None, b: str | None) -> bool:
+    # "hilum"/"perihilar" is central, on another axis than upper/mid/lower: it matches any zone
+    return a is None or b is None or a == b or "hilum" in (a, b)
+
+
+def _sides_at(obs: Iterable[Observation], zone: str | None) -> set[str]:
+    sides: set[str] = set()
+    for o in obs:
+        for side, z in o.sites:
+            if _zones_match(z, zone):
+                sides |= {"left", "right"} if side == "bilateral" else {side}
+    return sides
+
+
+def _mentions(parsed: ParsedReport, section: str, group: str, polarities: set[str]) -> list[Observation]:
+    return [o for o in parsed.observations if o.section == section and _group(o) == group and o.polarity in polarities]
+
+
+# --- the checks ---------------------------------------------------------------------------------------
+
+
+def _missing_section(parsed: ParsedReport) -> list[Issue]:
+    issues = []
+    for name in ("FINDINGS", "IMPRESSION"):
+        if parsed.sections.get(name, "").strip():
+            continue
+        if parsed.headerless:
+            other = "impression" if name == "FINDINGS" else "findings"
+            issues.append(Issue(
+                kind="missing_section", severity="info",
+                message=f"The report has no section headers; it was read as the {other} only, so there is no "
+                        f"{name.lower()} section.",
+                suggestion="Add FINDINGS: and IMPRESSION: headers if the report has both parts.",
+            ))
+            continue
+        state = "empty" if name in parsed.sections else "missing"
+        issues.append(Issue(
+            kind="missing_section", severity="warning",
+            message=f"The {name} section is {state}.",
+            suggestion=("Describe what the image shows under FINDINGS." if name == "FINDINGS"
+                        else "Add an IMPRESSION that summarises the findings."),
+        ))
+    return issues
+
+
+def _placeholders(parsed: ParsedReport) -> list[Issue]:
+    issues = []
+    blocks = [parsed.preamble, *parsed.sections.values()]
+    for block in blocks:
+        for _, sentence in split_sentences(block):
+            m = _PLACEHOLDER.search(sentence)
+            if m is None:
+                continue
+            issues.append(Issue(
+                kind="placeholder", severity="error",
+                message=f"Unfilled template field '{m.group(0)}' left in the report.",
+                evidence=sentence.strip(),
+                suggestion="Replace the placeholder with the actual value or wording, or delete it.",
+            ))
+    return issues
+
+
+def _laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
+    issues = []
+    live = {"present", "uncertain"}
+    for group in sorted(_LATERAL_GROUPS):
+        fnd = [o for o in _mentions(parsed, "FINDINGS", group, live) if o.sites]
+        imp = [o for o in _mentions(parsed, "IMPRESSION", group, live) if o.sites]
+        found = None
+        for a in fnd:
+            for sa, za in a.sites:
+                for b in imp:
+                    for sb, zb in b.sites:
+                        if {sa, sb} != {"left", "right"} or not _zones_match(za, zb):
+                            continue
+                        # one-sided on both sides: the other section never places it on this side here
+                        if sb in _sides_at(fnd, zb) or sa in _sides_at(imp, za):
+                            continue
+                        found = (a, sa, b, sb)
+                        break
+                    if found:
+                        break
+                if found:
+                    break
+            if found:
+                break
+        if found:
+            a, sa, b, sb = found
+            issues.append(Issue(
+                kind="laterality_conflict", severity="error",
+                message=f"FINDINGS place the {group} on the {sa}, the IMPRESSION on the {sb}.",
+                evidence=_quote(a, b),
+                suggestion="Check the image and correct the side in one of the two sections.",
+            ))
+    return issues
+
+
+def _lat_compatible(absent: Observation, present: Observation) -> bool:
+    if absent.laterality is None or present.laterality in (None, "bilateral"):
+        return absent.laterality is None or present.laterality == "bilateral"
+    return absent.laterality in (present.laterality, "bilateral")
+
+
+def _negation_conflicts(parsed: ParsedReport) -> list[Issue]:
+    issues = []
+    for group in sorted(_NEGATION_GROUPS):
+        for neg_sec, pos_sec in (("FINDINGS", "IMPRESSION"), ("IMPRESSION", "FINDINGS")):
+            negs = [o for o in _mentions(parsed, neg_sec, group, {"absent"}) if not o.qualified]
+            if not negs:
+                continue
+            pos = [o for o in _mentions(parsed, pos_sec, group, {"present"})
+                   if not (group == "airspace disease" and _BARE_OPACITY.match(o.term))]
+            same_live = _mentions(parsed, neg_sec, group, {"present", "uncertain"})
+            same_back = _mentions(parsed, pos_sec, group, {"absent"})
+            hit = None
+            for p in pos:
+                for n in negs:
+                    if not _lat_compatible(n, p):
+                        continue
+                    # the negating section also affirms it, or the affirming one also negates it:
+                    # a mixed picture (e.g. "no right effusion ... small left effusion"), not a contradiction
+                    if any(_lat_compatible(n, s) or s.laterality is None for s in same_live):
+                        continue
+                    if any(b.name == p.name and b.laterality in (None, p.laterality) and not b.qualified
+                           for b in same_back):
+                        continue
+                    hit = (n, p)
+                    break
+                if hit:
+                    break
+            if hit:
+                n, p = hit
+                issues.append(Issue(
+                    kind="negation_conflict", severity="error",
+                    message=f"The {pos_sec} reports {group} ('{p.term}') but the {neg_sec} rules it out "
+                            f"('{n.term}').",
+                    evidence=_quote(n, p) if neg_sec == "FINDINGS" else _quote(p, n),
+                    suggestion="Make FINDINGS and IMPRESSION agree on whether this finding is present.",
+                ))
+                break
+    return issues
+
+
+def _normal_impression(parsed: ParsedReport) -> tuple[bool, str] | None:
+    """(pure, sentence) when the impression calls the study normal or free of acute disease.
+
+    ``pure`` is True when every impression sentence is such a statement, i.e. the impression says
+    nothing else; then even chronic or possible findings are expected to be carried over.
+    """
+    sentences = [s for _, s in split_sentences(parsed.sections.get("IMPRESSION", "")) if s.strip()]
+    normal = [s for s in sentences if _NORMAL_STRONG.search(s) or _NORMAL_WEAK.search(s)]
+    if not normal:
+        return None
+    return len(normal) == len(sentences), normal[0]
+
+
+def _impression_omits(parsed: ParsedReport) -> list[Issue]:
+    normal = _normal_impression(parsed)
+    if normal is None:
+        return []
+    pure, statement = normal
+    imp_groups = {_group(o) for o in parsed.observations if o.section == "IMPRESSION" and o.polarity != "absent"}
+    wanted = {"present", "uncertain"} if pure else {"present"}
+    issues = []
+    seen: set[str] = set()
+    for o in parsed.section_observations("FINDINGS"):
+        group = _group(o)
+        if o.polarity not in wanted or group not in _SIGNIFICANT_GROUPS or group in imp_groups or group in seen:
+            continue
+        if group == "airspace disease" and _BARE_OPACITY.match(o.term):
+            continue
+        if o.name == "Cardiomegaly" and o.polarity == "uncertain" and not _ENLARGED.search(o.term):
+            continue  # "heart size at the upper limits of normal" is stated as normal
+        if o.name == "Nodule" and re.search(r"calcif|granulom", o.text, re.IGNORECASE):
+            continue
+        if not pure and o.temporal == "chronic":
+            continue  # "no acute disease. Stable cardiomegaly." lists the chronic finding beside it
+        seen.add(group)
+        hedge = "possible " if o.polarity == "uncertain" else ""
+        issues.append(Issue(
+            kind="impression_omits_finding", severity="warning",
+            message=f"FINDINGS report {hedge}{group} ('{o.term}') but the IMPRESSION calls the study normal "
+                    f"and does not mention it.",
+            evidence=f"{o.text.strip()} ... {statement.strip()}",
+            suggestion=f"Mention the {group} in the IMPRESSION, or correct the FINDINGS.",
+        ))
+    return issues
+
+
+def _critical_not_communicated(parsed: ParsedReport) -> list[Issue]:
+    crit = [o for o in parsed.observations
+            if o.section in ("FINDINGS", "IMPRESSION") and o.polarity == "present"
+            and o.name in ("Pneumothorax", "Pneumoperitoneum") and o.temporal != "chronic"]
+    if not crit or _COMMUNICATED.search(parsed.text):
+        return []
+    o = crit[0]
+    return [Issue(
+        kind="critical_not_communicated", severity="info",
+        message=f"A critical finding ({o.term}) is reported with no statement that it was communicated.",
+        evidence=o.text.strip(),
+        suggestion="State who was told, when and how (e.g. 'discussed with Dr. X by telephone at 10:42').",
+    )]
+
+
+def _comparison_not_available(parsed: ParsedReport) -> list[Issue]:
+    comp = parsed.sections.get("COMPARISON")
+    if comp is None or not _NO_PRIOR.match(comp):
+        return []
+    for name in ("FINDINGS", "IMPRESSION"):
+        for _, sentence in split_sentences(parsed.sections.get(name, "")):
+            if _PRIOR_REF.search(sentence) and not re.search(r"\b(?:ct|outside|scan)\b", sentence, re.IGNORECASE):
+                return [Issue(
+                    kind="comparison_not_available", severity="info",
+                    message=f"The report compares with a prior study, but COMPARISON says '{comp.strip()}'.",
+                    evidence=sentence.strip(),
+                    suggestion="Name the prior study in COMPARISON, or remove the comparison wording.",
+                )]
+    return []
+
+
+def _measurement_without_unit(parsed: ParsedReport) -> list[Issue]:
+    issues = []
+    for name in ("FINDINGS", "IMPRESSION"):
+        for _, sentence in split_sentences(parsed.sections.get(name, "")):
+            m = _BARE_MEASURE.search(sentence)
+            if m:
+                issues.append(Issue(
+                    kind="measurement_without_unit", severity="info",
+                    message=f"The measurement '{m.group('n')}' has no unit.",
+                    evidence=sentence.strip(),
+                    suggestion="Add the unit (mm or cm).",
+                ))
+    return issues

@@ -1,0 +1,88 @@
+"""Subcommands of ``python -m medrag_core``: each takes parsed arguments and an output stream.
+
+The CLI dispatcher (``__main__``) stays thin; library errors (``MedragError``) propagate to it
+except where a command handles them per record, as ``check_reports`` does per input line.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, TextIO
+
+from .checks import run_checks
+from .errors import MedragError
+from .reports import MAX_REPORT_CHARS, ParsedReport, parse_report, parse_sections, read_report
+
+__all__ = ["check_reports", "parse_record"]
+
+
+def parse_record(record: dict[str, Any]) -> ParsedReport:
+    """A JSONL record with ``report`` (free text) or ``findings``/``impression`` (+ ``indication``,
+    ``comparison``, ``technique``) parsed into a ``ParsedReport``; ``ValueError`` or ``ReportError``
+    for an unusable record."""
+    if isinstance(record.get("report"), str):
+        return parse_report(read_report(record["report"]))
+    fields = ("findings", "impression", "indication", "comparison", "technique")
+    if "findings" not in record and "impression" not in record:
+        raise ValueError("the line needs a 'report' field or 'findings' and 'impression' fields")
+    values: dict[str, str | None] = {}
+    for name in fields:
+        value = record.get(name)
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"'{name}' must be a string")
+        values[name] = value
+    total = sum(len(v) for v in values.values() if v)
+    if total == 0:
+        raise ValueError("the report is empty: 'findings' and 'impression' are both empty")
+    if total > MAX_REPORT_CHARS:
+        raise ValueError(f"the report is {total:,} characters long, more than the {MAX_REPORT_CHARS:,} allowed")
+    return parse_sections(values["findings"], values["impression"], indication=values["indication"],
+                          comparison=values["comparison"], technique=values["technique"])
+
+
+def check_reports(input_path: str, out: TextIO) -> int:
+    """Run the offline checks over a JSONL file ('-' = stdin) and write one JSON line per input line.
+
+    Output: ``{"id": ..., "issues": [{kind, severity, message, evidence, suggestion}, ...]}``, or
+    ``{"id": ..., "error": "..."}`` for a line that is not valid JSON, lacks the report fields or holds
+    an unusable report (``id`` is null or ``"line N"`` when the line has none). Blank lines are skipped.
+    Returns 0 when every line was checked, 1 when some lines had errors.
+    """
+    stream = sys.stdin if input_path == "-" else open(input_path, encoding="utf-8", errors="replace")  # noqa: SIM115
+    failures = 0
+    try:
+        for lineno, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            rid: Any = f"line {lineno}"
+            try:
+                record = json.loads(line)
+                if not isinstance(record, dict):
+                    raise ValueError("the line is not a JSON object")
+                rid = record.get("id", rid)
+                issues = run_checks(parse_record(record))
+                row: dict[str, Any] = {
+                    "id": rid,
+                    "issues": [i.model_dump(include={"kind", "severity", "message", "evidence", "suggestion"})
+                               for i in issues],
+                }
+            except json.JSONDecodeError as exc:
+                failures += 1
+                row = {"id": rid, "error": f"invalid JSON: {exc.msg} at column {exc.colno}"}
+            except MedragError as exc:
+                failures += 1
+                row = {"id": rid, "error": exc.user_message}
+            except ValueError as exc:
+                failures += 1
+                row = {"id": rid, "error": str(exc)}
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+    return 1 if failures else 0
+
+
+# --- verify ---------------------------------------------------------------------------------------
+# ``verify_command(image, report_file, *, as_json, out) -> int`` (python -m medrag_core verify) is
+# added here by the workflow work; keep it beside check_reports.

@@ -1,0 +1,277 @@
+"""Report text in, sections and observation mentions out.
+
+``read_report`` turns uploaded bytes into clean text (or refuses them with a ``ReportError``);
+``parse_report`` splits free text into sections and finds observation mentions; ``parse_sections``
+does the same for reports that arrive already split (``findings`` / ``impression`` fields).
+``observation_labels`` names the observations a report affirms (the ETL ``labels`` column).
+
+Section rules (the formats radiologists actually produce):
+
+- A header is a known name (FINDINGS, IMPRESSION, CONCLUSION, COMPARISON, INDICATION, HISTORY,
+  CLINICAL HISTORY, REASON FOR EXAM, TECHNIQUE, EXAMINATION, NOTIFICATION, RECOMMENDATION, ...) at the
+  start of a line followed by ``:`` or a dash in any case (``Findings -``), or written in capitals
+  with no punctuation (``FINDINGS The heart...``), or alone on its line. After a sentence end, a
+  capitalised name with a colon also starts a section ("... normal. IMPRESSION: ..."). A number
+  before it is allowed ("1. FINDINGS:").
+- HISTORY and CLINICAL ... fold into INDICATION; CONCLUSION/SUMMARY, NOTIFICATION and
+  RECOMMENDATION fold into IMPRESSION; EXAMINATION into TECHNIQUE. "FINAL REPORT" and text before
+  the first header are kept as ``preamble``, not a section.
+- A text with no header at all is treated as the IMPRESSION when it is short (at most three
+  sentences or 400 characters: a pasted conclusion such as "No acute cardiopulmonary process.")
+  and as FINDINGS otherwise; ``headerless`` is then True, so the checks can say so.
+- CRLF and CR become LF before anything else, so both parse the same.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .errors import ReportError
+from .observations import DEVICE_NAMES, Observation, extract_observations
+
+__all__ = [
+    "SECTION_NAMES",
+    "Observation",
+    "ParsedReport",
+    "observation_labels",
+    "parse_report",
+    "parse_sections",
+    "read_report",
+    "split_sentences",
+]
+
+SECTION_NAMES = ("INDICATION", "COMPARISON", "TECHNIQUE", "FINDINGS", "IMPRESSION")
+MAX_REPORT_CHARS = 20_000
+
+_HEADER_MAP: dict[str, str | None] = {
+    "findings": "FINDINGS",
+    "finding": "FINDINGS",
+    "impression": "IMPRESSION",
+    "impressions": "IMPRESSION",
+    "conclusion": "IMPRESSION",
+    "conclusions": "IMPRESSION",
+    "summary": "IMPRESSION",
+    "notification": "IMPRESSION",
+    "recommendation": "IMPRESSION",
+    "recommendations": "IMPRESSION",
+    "comparison": "COMPARISON",
+    "comparisons": "COMPARISON",
+    "comparison study": "COMPARISON",
+    "prior studies": "COMPARISON",
+    "indication": "INDICATION",
+    "indications": "INDICATION",
+    "history": "INDICATION",
+    "clinical history": "INDICATION",
+    "clinical information": "INDICATION",
+    "clinical indication": "INDICATION",
+    "clinical data": "INDICATION",
+    "clinical notes": "INDICATION",
+    "clinical": "INDICATION",
+    "reason for exam": "INDICATION",
+    "reason for examination": "INDICATION",
+    "reason for study": "INDICATION",
+    "technique": "TECHNIQUE",
+    "examination": "TECHNIQUE",
+    "exam": "TECHNIQUE",
+    "procedure": "TECHNIQUE",
+    "final report": None,
+    "wet read": None,
+}
+_NAMES = "|".join(sorted((re.escape(k).replace(r"\ ", r"\s+") for k in _HEADER_MAP), key=len, reverse=True))
+_HEADER_RE = re.compile(
+    rf"(?P<lead>^|(?<=[.!?])[ \t]+)[ \t]*(?:\d{{1,2}}[.)][ \t]*)?(?P<h>{_NAMES})(?![\w/])[ \t]*(?P<p>:|--?|–|—)?",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+_ABBREV = re.compile(r"(?:\b(?:dr|vs|approx|e\.g|i\.e|st|mr|mrs|ms|no|fig|cf|etc)\.|\b[A-Z]\.)$", re.IGNORECASE)
+_LIST_MARKER = re.compile(r"^\(?\d{1,2}[.)]$")
+_BOUNDARY = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def read_report(data: bytes | str, *, max_chars: int = MAX_REPORT_CHARS) -> str:
+    """Decode and normalise an uploaded report, or refuse it.
+
+    UTF-8 (a BOM is dropped) with a Latin-1 fallback, so "15°" and "±" in old Windows files survive;
+    CRLF and CR become LF. Raises ``ReportError`` with ``code`` ``nul_byte`` (binary data),
+    ``empty`` (nothing but whitespace) or ``too_long`` (over ``max_chars``; never truncated).
+    """
+    if isinstance(data, bytes):
+        if b"\x00" in data:
+            raise ReportError(
+                "The report contains NUL bytes, so it looks like a binary or damaged file rather than text. "
+                "Paste the report text or upload a plain-text file.",
+                code="nul_byte",
+            )
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+    else:
+        text = data.removeprefix("\ufeff")
+        if "\x00" in text:
+            raise ReportError(
+                "The report contains NUL characters, so it looks like binary or damaged data rather than text. "
+                "Paste the report text again.",
+                code="nul_byte",
+            )
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ReportError("The report is empty. Paste the report text (findings and impression) and try again.",
+                          code="empty")
+    if len(text) > max_chars:
+        raise ReportError(
+            f"The report is {len(text):,} characters long, more than the {max_chars:,} allowed. "
+            "Check that only one report was pasted, or shorten it to its findings and impression.",
+            code="too_long",
+        )
+    return text
+
+
+@dataclass
+class ParsedReport:
+    """A report split into sections, with its observation mentions.
+
+    ``sections`` maps the names in ``SECTION_NAMES`` that the report has to their text, verbatim and
+    stripped (an empty section is present with ""); ``observations`` lists mentions in report order.
+    ``headerless`` is True when the text had no headers and was filed under one section by rule;
+    ``structured`` is True when the sections came as separate fields (``parse_sections``).
+    """
+
+    text: str
+    sections: dict[str, str]
+    observations: list[Observation] = field(default_factory=list)
+    preamble: str = ""
+    headerless: bool = False
+    structured: bool = False
+
+    def section_observations(self, section: str) -> list[Observation]:
+        return [o for o in self.observations if o.section == section]
+
+
+def split_sentences(text: str) -> list[tuple[int, str]]:
+    """(offset, sentence) pairs; each sentence is ``text[offset:offset + len(sentence)]``.
+
+    Splits at line breaks and after ``.``/``!``/``?`` followed by space, but keeps list markers
+    ("1.") and abbreviations ("Dr.", "vs.") with the words that follow them.
+    """
+    pieces: list[tuple[int, int]] = []
+    pos = 0
+    for m in _BOUNDARY.finditer(text):
+        pieces.append((pos, m.start()))
+        pos = m.end()
+    pieces.append((pos, len(text)))
+    out: list[tuple[int, str]] = []
+    pending: int | None = None
+    for s, e in pieces:
+        chunk = text[s:e]
+        if not chunk.strip():
+            continue
+        start = s if pending is None else pending
+        if (_LIST_MARKER.match(chunk.strip()) or _ABBREV.search(chunk)) and "\n" not in text[e: e + 1]:
+            pending = start
+            continue
+        pending = None
+        out.append((start, text[start:e]))
+    if pending is not None:
+        out.append((pending, text[pending:].rstrip()))
+    return out
+
+
+def _find_headers(text: str) -> list[tuple[int, int, str | None]]:
+    """(start, end, section) for each accepted header."""
+    found: list[tuple[int, int, str | None]] = []
+    for m in _HEADER_RE.finditer(text):
+        word = m.group("h")
+        punct = m.group("p")
+        line_start = m.group("lead") == ""
+        rest_of_line = text[m.end(): text.find("\n", m.end()) if "\n" in text[m.end():] else len(text)]
+        if line_start:
+            ok = bool(punct) or word.isupper() or not rest_of_line.strip()
+            if not punct and word.isupper() and rest_of_line[:1].islower():
+                ok = False  # "FINDINGS suggest ..." inside all-caps prose is not a header
+        else:
+            ok = punct == ":" and word[0].isupper()
+        if ok:
+            key = re.sub(r"\s+", " ", word.lower())
+            found.append((m.start("h") if not line_start else m.start(), m.end(), _HEADER_MAP[key]))
+    return found
+
+
+def _observe(parsed: ParsedReport) -> ParsedReport:
+    for name in ("FINDINGS", "IMPRESSION", "INDICATION"):
+        body = parsed.sections.get(name, "")
+        for off, sent in split_sentences(body):
+            parsed.observations.extend(extract_observations(sent, name, off))
+    return parsed
+
+
+def parse_report(text: str) -> ParsedReport:
+    """Split free text into sections and find its observation mentions (see the module docstring).
+
+    ``text`` should come from ``read_report``; CR/CRLF are normalised here too, so a caller may
+    pass raw text.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    headers = _find_headers(text)
+    sections: dict[str, str] = {}
+    preamble = ""
+    if not headers:
+        body = text.strip()
+        short = len(split_sentences(body)) <= 3 or len(body) <= 400
+        sections["IMPRESSION" if short else "FINDINGS"] = body
+        return _observe(ParsedReport(text=text, sections=sections, headerless=True))
+    preamble = text[: headers[0][0]].strip()
+    for i, (_, end, name) in enumerate(headers):
+        stop = headers[i + 1][0] if i + 1 < len(headers) else len(text)
+        body = text[end:stop].strip()
+        if name is None:
+            preamble = "\n".join(p for p in (preamble, body) if p)
+            continue
+        if name in sections and sections[name]:
+            sections[name] = f"{sections[name]}\n{body}" if body else sections[name]
+        else:
+            sections[name] = body
+    return _observe(ParsedReport(text=text, sections=sections, preamble=preamble))
+
+
+def parse_sections(
+    findings: str | None = None,
+    impression: str | None = None,
+    *,
+    indication: str | None = None,
+    comparison: str | None = None,
+    technique: str | None = None,
+) -> ParsedReport:
+    """Build a ``ParsedReport`` from fields already split (e.g. a JSONL line or a ``Case``).
+
+    A field that is None is absent; "" is present but empty (both count as missing for the checks).
+    ``text`` is the fields joined under headers, in report order.
+    """
+    fields = {"INDICATION": indication, "COMPARISON": comparison, "TECHNIQUE": technique,
+              "FINDINGS": findings, "IMPRESSION": impression}
+    sections = {k: v.replace("\r\n", "\n").replace("\r", "\n").strip() for k, v in fields.items() if v is not None}
+    text = "\n\n".join(f"{k}: {v}" for k, v in sections.items())
+    return _observe(ParsedReport(text=text, sections=sections, structured=True))
+
+
+def observation_labels(parsed: ParsedReport) -> list[str]:
+    """Sorted names of the observations the report affirms ("present"), from FINDINGS and IMPRESSION.
+
+    Devices add "Support Devices"; "No Finding" is given when nothing but devices is present or
+    uncertain, as in CheXpert.
+    """
+    names: set[str] = set()
+    uncertain = False
+    for o in parsed.observations:
+        if o.section == "INDICATION":
+            continue
+        if o.polarity == "present":
+            names.add(o.name)
+            if o.name in DEVICE_NAMES:
+                names.add("Support Devices")
+        elif o.polarity == "uncertain" and o.name not in DEVICE_NAMES:
+            uncertain = True
+    if not (names - DEVICE_NAMES) and not uncertain:
+        names.add("No Finding")
+    return sorted(names)
