@@ -1,14 +1,31 @@
 """Embedders: the ``Embedder`` protocol and the MedSigLIP implementation (transformers).
 
-(Implementation to be written: see issue 2.)
+``load_embedder(settings)`` builds a ``MedSigLIPEmbedder`` from ``Settings.embed_model`` (a spec
+name from ``EMBEDDER_SPECS``, a Hugging Face hub id, or a local directory). torch and transformers
+are imported only when a model is loaded, so importing this module stays cheap. Keep one instance
+per process: loading MedSigLIP-448 reads 3.5 GB.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
+
+from .errors import EmbedderError, MissingDependency
+from .preprocess import RESIZE_MODES, ResizeMode, prepare_for_model
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr
+
+    from .settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @runtime_checkable
@@ -25,3 +42,349 @@ class Embedder(Protocol):
     def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
         """(n, dim) float32 unit vectors; long texts are chunked, never truncated away."""
         ...
+
+
+# --------------------------------------------------------------------------- registry
+
+
+@dataclass(frozen=True)
+class EmbedderSpec:
+    """A named embedding model and the facts the workbench relies on."""
+
+    name: str
+    model_id: str  # hub id (or directory) to load
+    dim: int  # embedding size
+    image_size: int  # model input side, pixels
+    text_tokens: int  # text length the model was trained with (padded to exactly this)
+    resize_mode: ResizeMode  # recommended preprocessing
+    licence_url: str = ""
+
+
+EMBEDDER_SPECS: dict[str, EmbedderSpec] = {
+    spec.name: spec
+    for spec in (
+        EmbedderSpec(
+            "medsiglip-448",
+            "google/medsiglip-448",
+            dim=1152,
+            image_size=448,
+            text_tokens=64,
+            resize_mode="tf_bilinear",
+            licence_url="https://huggingface.co/google/medsiglip-448",
+        ),
+    )
+}
+
+
+def get_spec(name: str) -> EmbedderSpec:
+    """The spec called ``name`` (or whose ``model_id`` is ``name``); ``EmbedderError`` lists the valid names."""
+    spec = find_spec(name)
+    if spec is None:
+        valid = ", ".join(sorted(EMBEDDER_SPECS))
+        raise EmbedderError(f"Unknown embedding model spec '{name}'. Valid names: {valid}.", code="unknown_spec")
+    return spec
+
+
+def find_spec(name_or_id: str) -> EmbedderSpec | None:
+    if name_or_id in EMBEDDER_SPECS:
+        return EMBEDDER_SPECS[name_or_id]
+    return next((s for s in EMBEDDER_SPECS.values() if s.model_id == name_or_id), None)
+
+
+# --------------------------------------------------------------------------- text chunking
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split on whitespace after . ! ? ; and on line breaks ("3.5 cm" stays whole); drops empties."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def pack_chunks(sentence_ids: Sequence[Sequence[int]], budget: int) -> list[list[int]]:
+    """Greedily pack whole sentences (token id lists) into chunks of at most ``budget`` tokens.
+
+    A sentence longer than ``budget`` is cut into ``budget``-token pieces; its last piece starts a
+    new chunk that following sentences may join. Order and every token are kept.
+    """
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    for ids in sentence_ids:
+        ids = list(ids)
+        if len(current) + len(ids) <= budget:
+            current += ids
+            continue
+        if current:
+            chunks.append(current)
+        while len(ids) > budget:
+            chunks.append(ids[:budget])
+            ids = ids[budget:]
+        current = ids
+    if current or not chunks:
+        chunks.append(current)
+    return chunks
+
+
+# --------------------------------------------------------------------------- MedSigLIP
+
+
+def _import_torch_transformers() -> tuple[Any, Any]:
+    try:
+        import torch
+    except ImportError:
+        raise MissingDependency("torch", "The MedSigLIP embedder") from None
+    try:
+        import transformers
+    except ImportError:
+        raise MissingDependency("transformers", "The MedSigLIP embedder") from None
+    try:
+        import sentencepiece  # noqa: F401  (SiglipTokenizer needs it)
+    except ImportError:
+        raise MissingDependency("sentencepiece", "The MedSigLIP tokenizer") from None
+    return torch, transformers
+
+
+def resolve_device(torch: Any, device: str) -> str:
+    """``auto`` -> cuda, then mps, then cpu. An explicit device that is absent is an ``EmbedderError``."""
+    cuda = torch.cuda.is_available()
+    mps = getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
+    if device == "auto":
+        return "cuda" if cuda else "mps" if mps else "cpu"
+    if (device == "cuda" and not cuda) or (device == "mps" and not mps):
+        raise EmbedderError(
+            f"MEDRAG_DEVICE is '{device}' but no {device} device is available here. Use 'auto' or 'cpu'.",
+            code="device",
+        )
+    if device not in ("cpu", "cuda", "mps"):
+        raise EmbedderError(f"Unknown device '{device}'. Valid: auto, cpu, cuda, mps.", code="device")
+    return device
+
+
+def resolve_dtype(torch: Any, dtype: str, device: str) -> Any:
+    """``auto``: float32 on CPU; bfloat16 on a GPU that supports it, else float16."""
+    named = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+    if dtype != "auto":
+        if dtype not in named:
+            raise EmbedderError(f"Unknown dtype '{dtype}'. Valid: auto, {', '.join(named)}.", code="dtype")
+        return named[dtype]
+    if device == "cpu":
+        return torch.float32
+    if device == "cuda":
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    try:  # mps: bfloat16 needs a recent macOS
+        torch.zeros(1, dtype=torch.bfloat16, device=device)
+        return torch.bfloat16
+    except (RuntimeError, TypeError):
+        return torch.float16
+
+
+def _looks_like_path(source: str) -> bool:
+    return source.startswith(("/", "./", "../", "~", "\\")) or source.count("/") > 1 or Path(source).exists()
+
+
+def _load_error(source: str, exc: BaseException) -> EmbedderError:
+    """Turn a from_pretrained failure into a message that says how to get the weights."""
+    how = (
+        "To get MedSigLIP weights: accept the licence at https://huggingface.co/google/medsiglip-448 "
+        "(logged in), then set HF_TOKEN to a token of that account; or download the model where "
+        "there is internet access (hf download google/medsiglip-448 --local-dir DIR), copy DIR here "
+        "and set MEDRAG_EMBED_MODEL=DIR."
+    )
+    chain = []
+    e: BaseException | None = exc
+    while e is not None and len(chain) < 5:
+        chain.append(e)
+        e = e.__cause__ or e.__context__
+    names = {type(x).__name__ for x in chain}
+    text = " ".join(str(x) for x in chain).lower().replace(source.lower(), "")  # the id could hold "401"
+    path = Path(source).expanduser()
+    if path.is_dir():
+        return EmbedderError(
+            f"The directory {path} does not hold a loadable model and tokenizer "
+            f"({type(exc).__name__}: expected config.json, model weights and tokenizer files). {how}",
+            code="model_invalid",
+        )
+    if _looks_like_path(source):
+        return EmbedderError(f"The model directory {path} does not exist. {how}", code="model_not_found")
+    if "GatedRepoError" in names or "gated" in text or re.search(r"\b40[13]\b", text):
+        return EmbedderError(
+            f"The model '{source}' is gated on Hugging Face and this token cannot read it (or no HF_TOKEN "
+            f"is set). {how}",
+            code="model_gated",
+        )
+    if "RepositoryNotFoundError" in names or "is not a valid model identifier" in text:
+        return EmbedderError(f"No model '{source}' on Hugging Face (or it is private). {how}", code="model_not_found")
+    return EmbedderError(
+        f"The model '{source}' could not be downloaded (offline, HF_HUB_OFFLINE set, or the hub is "
+        f"unreachable) and is not in the local cache. {how}",
+        code="model_offline",
+    )
+
+
+def _features(output: Any) -> Any:
+    """transformers 5 returns BaseModelOutputWithPooling (use .pooler_output); 4 returned the tensor."""
+    pooled = getattr(output, "pooler_output", None)
+    return output if pooled is None else pooled
+
+
+class MedSigLIPEmbedder:
+    """MedSigLIP (or any SigLIP-style dual encoder) through transformers, on cuda, mps or cpu.
+
+    Images: each 2-D float image in [0, 1] is prepared by ``preprocess.prepare_for_model`` with
+    ``resize_mode`` (``tf_bilinear``: the model card's TF resize to the model's image size, the
+    processor then only rescales and normalises; ``pad_square``: padded to a square, the processor
+    resizes), then embedded with ``get_image_features``.
+
+    Texts: the tokenizer's ids plus EOS, padded to exactly ``text_tokens`` (64) with the pad id and
+    no attention mask, as SigLIP was trained (its text pooling takes the last position). A text
+    longer than 64 tokens is not truncated: it is split into sentences, the sentences are packed
+    greedily into chunks of at most 63 tokens + EOS (a single over-long sentence is cut by tokens),
+    every chunk is embedded, and the text's vector is the mean of its chunks' unit vectors,
+    re-normalised to unit length.
+
+    Outputs: (n, dim) float32, L2-normalised, computed in batches of ``batch_size`` under
+    ``torch.inference_mode``. Raises ``EmbedderError`` when the weights cannot be loaded.
+    """
+
+    def __init__(
+        self,
+        model_id_or_path: str | Path,
+        *,
+        device: str = "auto",
+        dtype: str = "auto",
+        resize_mode: ResizeMode = "tf_bilinear",
+        batch_size: int = 8,
+        hf_token: str | SecretStr | None = None,
+        name: str | None = None,
+    ) -> None:
+        if resize_mode not in RESIZE_MODES:
+            raise EmbedderError(f"Unknown resize mode '{resize_mode}'. Valid: {', '.join(RESIZE_MODES)}.")
+        if batch_size < 1:
+            raise EmbedderError(f"batch_size must be at least 1, got {batch_size}.")
+        torch, transformers = _import_torch_transformers()
+        self._torch = torch
+        source = str(model_id_or_path)
+        token = hf_token.get_secret_value() if hasattr(hf_token, "get_secret_value") else hf_token
+        self.device = resolve_device(torch, device)
+        self.dtype = resolve_dtype(torch, dtype, self.device)
+        self.resize_mode: ResizeMode = resize_mode
+        self.batch_size = batch_size
+        if Path(source).expanduser().is_dir():
+            source = str(Path(source).expanduser())
+        try:
+            model = transformers.AutoModel.from_pretrained(source, token=token, dtype=self.dtype)
+            self._tokenizer = transformers.AutoTokenizer.from_pretrained(source, token=token)
+            self._image_processor = transformers.AutoImageProcessor.from_pretrained(source, token=token)
+        except (OSError, ValueError) as exc:
+            raise _load_error(str(model_id_or_path), exc) from exc
+        if not (hasattr(model, "get_image_features") and hasattr(model, "get_text_features")):
+            raise EmbedderError(
+                f"'{model_id_or_path}' is a {type(model).__name__}, not an image-text dual encoder "
+                "like SigLIP (no get_image_features/get_text_features).",
+                code="model_invalid",
+            )
+        self._model = model.to(self.device).eval()
+        config = model.config
+        self.image_size = int(config.vision_config.image_size)
+        # SigLIP pads every text to its full context (64 for MedSigLIP) and pools the last position.
+        self.text_tokens = int(config.text_config.max_position_embeddings)
+        self.dim = int(getattr(config.text_config, "projection_size", None) or config.text_config.hidden_size)
+        self.name = name or str(model_id_or_path)
+        self._n_special = len(self._tokenizer.build_inputs_with_special_tokens([]))
+        log.info("loaded %s on %s (%s), dim %d", self.name, self.device, self.dtype, self.dim)
+
+    def __repr__(self) -> str:
+        return f"MedSigLIPEmbedder(name={self.name!r}, dim={self.dim}, device={self.device!r}, dtype={self.dtype})"
+
+    # ---- images
+
+    def embed_images(self, images: Sequence[np.ndarray]) -> np.ndarray:
+        """(n, dim) float32 unit vectors for 2-D float gray images with values in [0, 1]."""
+        for i, img in enumerate(images):
+            if np.ndim(img) != 2:
+                raise ValueError(f"image {i}: expected a 2-D gray array, got shape {np.shape(img)}")
+        out = np.empty((len(images), self.dim), dtype=np.float32)
+        for start in range(0, len(images), self.batch_size):
+            batch = images[start : start + self.batch_size]
+            pixels = self.pixel_values(batch)
+            with self._torch.inference_mode():
+                feats = self._model.get_image_features(pixel_values=pixels.to(self.device, self.dtype))
+                out[start : start + len(batch)] = self._unit(_features(feats))
+        return out
+
+    def pixel_values(self, images: Sequence[np.ndarray]) -> Any:
+        """The model's (n, 3, S, S) float32 input tensor (on CPU) for 2-D gray images in [0, 1]."""
+        prepared = [prepare_for_model(np.asarray(img), self.resize_mode, self.image_size) for img in images]
+        return self._image_processor(
+            images=prepared,
+            do_resize=self.resize_mode == "pad_square",
+            input_data_format="channels_last",
+            return_tensors="pt",
+        )["pixel_values"]
+
+    # ---- texts
+
+    def text_chunks(self, text: str) -> list[list[int]]:
+        """Token id chunks (without special tokens) that ``embed_texts`` embeds for ``text``."""
+        budget = self.text_tokens - self._n_special
+        ids = self._tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"]
+        if len(ids) <= budget:
+            return [list(ids)]
+        sentences = split_sentences(text)
+        sentence_ids = self._tokenizer(sentences, add_special_tokens=False, verbose=False)["input_ids"]
+        return pack_chunks(sentence_ids, budget)
+
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """(n, dim) float32 unit vectors; long texts chunked by sentence and mean-pooled (see class doc)."""
+        if isinstance(texts, str):
+            raise TypeError("embed_texts takes a sequence of strings, not one string")
+        chunks: list[list[int]] = []
+        owner: list[int] = []
+        for i, text in enumerate(texts):
+            for chunk in self.text_chunks(text):
+                chunks.append(chunk)
+                owner.append(i)
+        chunk_vecs = np.empty((len(chunks), self.dim), dtype=np.float32)
+        text_batch = max(self.batch_size, 32)  # text is cheap next to images
+        pad = self._tokenizer.pad_token_id
+        for start in range(0, len(chunks), text_batch):
+            rows = []
+            for chunk in chunks[start : start + text_batch]:
+                row = self._tokenizer.build_inputs_with_special_tokens(chunk)
+                rows.append(row + [pad] * (self.text_tokens - len(row)))
+            input_ids = self._torch.tensor(rows, dtype=self._torch.long, device=self.device)
+            with self._torch.inference_mode():
+                feats = self._model.get_text_features(input_ids=input_ids)
+                chunk_vecs[start : start + len(rows)] = self._unit(_features(feats))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        np.add.at(out, np.asarray(owner, dtype=np.int64), chunk_vecs)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return (out / np.maximum(norms, np.float32(1e-12))).astype(np.float32)
+
+    def _unit(self, feats: Any) -> np.ndarray:
+        feats = feats.float()
+        return self._torch.nn.functional.normalize(feats, dim=-1).cpu().numpy().astype(np.float32)
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    """The embedder ``settings`` ask for. ``embed_model``: a spec name, a hub id or a local directory.
+
+    A spec name loads the spec's ``model_id`` and is recorded under that id, so vectors made from
+    ``medsiglip-448`` and ``google/medsiglip-448`` are the same model to the store.
+    """
+    spec = find_spec(settings.embed_model)
+    source = spec.model_id if spec else settings.embed_model
+    embedder = MedSigLIPEmbedder(
+        source,
+        device=settings.device,
+        dtype=settings.dtype,
+        resize_mode=settings.resize_mode,
+        batch_size=settings.embed_batch_size,
+        hf_token=settings.hf_token,
+    )
+    if spec is not None and embedder.dim != spec.dim:
+        raise EmbedderError(
+            f"'{source}' produces {embedder.dim}-d vectors; the spec '{spec.name}' expects {spec.dim}.",
+            code="model_invalid",
+        )
+    return embedder
