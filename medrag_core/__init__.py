@@ -6,5 +6,6 @@ No Streamlit here: pages, ``etl`` and ``bench`` import from this package, never 
 from . import errors
 from .models import Case, Issue, Match, VerificationResult
 from .settings import Settings
+from .workflow import verify
 
-__all__ = ["Case", "Issue", "Match", "Settings", "VerificationResult", "errors"]
+__all__ = ["Case", "Issue", "Match", "Settings", "VerificationResult", "errors", "verify"]
