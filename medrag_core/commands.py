@@ -86,3 +86,68 @@ def check_reports(input_path: str, out: TextIO) -> int:
 # --- verify ---------------------------------------------------------------------------------------
 # ``verify_command(image, report_file, *, as_json, out) -> int`` (python -m medrag_core verify) is
 # added here by the workflow work; keep it beside check_reports.
+
+
+def verify_command(image_path: str, report_path: str, *, as_json: bool, out: TextIO) -> int:
+    """``python -m medrag_core verify``: verify one report file against one image file.
+
+    Builds ``Settings`` from the environment (and ``.streamlit/secrets.toml``), runs
+    ``workflow.verify`` with the on-disk embedding cache (``data_dir/cache``), and writes either the
+    whole ``VerificationResult`` as JSON (``as_json``) or a plain-text summary: verdict, issues, top
+    matches, notices and stage timings. Text is printed as is (never rendered). Returns 0.
+    An unreadable file raises ``InputError``; refused inputs raise their ``InputError`` (the
+    dispatcher prints the message and exits 2).
+    """
+    from .embed_cache import EmbeddingCache
+    from .errors import InputError
+    from .settings import Settings
+    from .workflow import verify
+
+    def read(path: str, what: str) -> bytes:
+        try:
+            with open(path, "rb") as fh:
+                return fh.read()
+        except OSError as exc:
+            raise InputError(f"Cannot read the {what} file {path!r}: {exc.strerror or type(exc).__name__}.",
+                             code="unreadable") from None
+
+    image, report = read(image_path, "image"), read(report_path, "report")
+    settings = Settings.load()
+    result = verify(image, report, settings, cache=EmbeddingCache.from_settings(settings))
+    if as_json:
+        out.write(result.model_dump_json(indent=2) + "\n")
+        return 0
+    _print_result(result, out)
+    return 0
+
+
+def _print_result(result: Any, out: TextIO) -> None:
+    w = out.write
+    w(f"Verdict: {result.verdict}\n")
+    w(f"Verifier: {result.verifier}    Embedding model: {result.embed_model or '(none)'}\n")
+    for notice in result.notices:
+        w(f"Notice: {notice}\n")
+    w(f"\nIssues ({len(result.issues)}):\n")
+    for issue in result.issues:
+        w(f"  [{issue.severity}] {issue.kind} ({issue.origin}): {issue.message}\n")
+        if issue.evidence:
+            w(f"      evidence: {issue.evidence}\n")
+        if issue.case_ids:
+            w(f"      cases: {', '.join(issue.case_ids)}\n")
+    if not result.issues:
+        w("  none\n")
+    w(f"\nTop matches ({len(result.matches)}):\n")
+
+    def num(value: float | None) -> str:
+        return "-" if value is None else f"{value:.3f}"
+
+    for m in result.matches:
+        w(f"  {m.fused_rank:>2}. {m.case.case_id}  fused {m.fused_score:.4f}  image {num(m.image_score)}"
+          f" (rank {m.image_rank or '-'})  text {num(m.text_score)} (rank {m.text_rank or '-'})"
+          f"  fts {num(m.fts_score)}\n")
+    if result.suggested_report.strip() != result.report.strip():
+        w("\nSuggested report:\n")
+        w(result.suggested_report.rstrip() + "\n")
+    w("\nStage timings (ms):\n")
+    for stage, ms in result.timings_ms.items():
+        w(f"  {stage:<16} {ms:10.1f}\n")
