@@ -1,0 +1,95 @@
+"""CLI: ``python -m etl ingest | stats | reindex | delete | migrate``.
+
+Thin: parses arguments, builds ``Settings`` once, calls one function per subcommand. A
+``MedragError`` becomes its ``user_message`` on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import TextIO
+
+from medrag_core.errors import MedragError
+from medrag_core.settings import Settings
+
+from .pipeline import DEFAULT_BATCH_SIZE, parse_shard
+
+
+def _shard(text: str) -> tuple[int, int]:
+    try:
+        return parse_shard(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m etl", description="Ingest chest X-ray data sets into the case store."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every step (INFO)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ingest = sub.add_parser("ingest", help="Stream a source into the store (resumable, idempotent).")
+    ingest.add_argument(
+        "source", help="parquet file/folder, Open-i folder or .tgz, dicom:FOLDER[,csv=F], or hf:OWNER/NAME"
+    )
+    ingest.add_argument("--limit", type=_positive, help="only the first N records of the source")
+    ingest.add_argument("--shard", type=_shard, default=(0, 1), help="i/n: this worker's part (default 0/1)")
+    ingest.add_argument("--batch-size", type=_positive, default=DEFAULT_BATCH_SIZE, help="cases per transaction")
+    ingest.add_argument("--reembed", action="store_true", help="recompute and overwrite cases already stored")
+    ingest.add_argument("--workers", type=_positive, help="decode workers (default min(4, CPUs))")
+    ingest.add_argument("--pool", choices=("thread", "process"), default="thread", help="decode pool kind")
+
+    sub.add_parser("stats", help="Cases in total, with image / text, per source; model, dimension, index, progress.")
+
+    reindex = sub.add_parser("reindex", help="Build or rebuild the HNSW indexes.")
+    reindex.add_argument("--m", type=_positive, default=16, help="HNSW m (default 16)")
+    reindex.add_argument("--ef-construction", type=_positive, default=64, help="HNSW ef_construction (default 64)")
+
+    delete = sub.add_parser("delete", help="Delete every case of one source.")
+    delete.add_argument("--source", required=True, help="the source name, as listed by stats")
+
+    migrate = sub.add_parser("migrate", help="Apply the SQL migrations in sql/ (embedded store, or --database-url).")
+    migrate.add_argument("--database-url", help="a Postgres URL (default: MEDRAG_DATABASE_URL, else embedded)")
+    return parser
+
+
+def main(argv: list[str] | None = None, *, out: TextIO | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    out = out or sys.stdout
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        from . import commands
+
+        settings = Settings.load()
+        if args.command == "ingest":
+            return commands.ingest(settings, args.source, limit=args.limit, shard=args.shard,
+                                   batch_size=args.batch_size, reembed=args.reembed, workers=args.workers,
+                                   pool=args.pool, out=out)
+        if args.command == "stats":
+            return commands.stats(settings, out=out)
+        if args.command == "reindex":
+            return commands.reindex(settings, m=args.m, ef_construction=args.ef_construction, out=out)
+        if args.command == "delete":
+            return commands.delete(settings, args.source, out=out)
+        return commands.migrate(settings, args.database_url, out=out)
+    except MedragError as exc:
+        print(f"error: {exc.user_message}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # argument ranges checked by the store (e.g. reindex m / ef_construction)
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""One function per ``python -m etl`` subcommand: open what it needs, call the library, print.
+
+Each returns the process exit status and lets ``MedragError`` propagate to ``__main__``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TextIO
+
+from medrag_core.errors import ConfigError, StoreUnavailable
+from medrag_core.settings import Settings, mask_dsn
+
+from . import progress_store
+from .report import IngestProgress
+
+
+def ingest(settings: Settings, source: str, *, limit: int | None, shard: tuple[int, int], batch_size: int,
+           reembed: bool, workers: int | None, pool: str, out: TextIO) -> int:
+    from tqdm import tqdm
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    from medrag_core.embedder import load_embedder
+    from medrag_core.store.base import open_store
+
+    from .pipeline import run_ingest
+    from .sources import parse_source
+
+    token = settings.hf_token.get_secret_value() if settings.hf_token is not None else None
+    parsed = parse_source(source, hf_token=token)  # a bad spec fails before the model loads
+    store = open_store(settings)
+    embedder = load_embedder(settings)
+    bar = tqdm(desc=f"ingest {parsed.name} {shard[0]}/{shard[1]}", unit="case", dynamic_ncols=True)
+
+    def on_progress(p: IngestProgress) -> None:
+        if p.total_hint is not None and bar.total != p.total_hint:
+            bar.total = p.total_hint
+        bar.update(p.seen - bar.n)
+        bar.set_postfix(written=p.written, skipped=p.skipped, errors=p.errors, refresh=False)
+
+    cancel = threading.Event()
+    try:
+        with logging_redirect_tqdm():
+            report = run_ingest(parsed, settings, store=store, embedder=embedder, limit=limit, shard=shard,
+                                batch_size=batch_size, reembed=reembed, on_progress=on_progress, cancel=cancel,
+                                workers=workers, pool=pool)  # type: ignore[arg-type]
+    except KeyboardInterrupt:
+        bar.close()
+        print("interrupted: committed batches are kept; run the same command again to resume.", file=out)
+        return 130
+    finally:
+        bar.close()
+        _close(store)
+    print(report.summary(), file=out)
+    return 0
+
+
+def stats(settings: Settings, *, out: TextIO) -> int:
+    from medrag_core.store.base import open_store
+
+    store = open_store(settings)
+    try:
+        s = store.stats()
+        print(f"cases: {s.total_cases}", file=out)
+        print(f"  with image: {s.with_image} (image embedding: {s.with_image_embedding})", file=out)
+        print(f"  with text embedding: {s.with_text_embedding}", file=out)
+        print(f"embedding model: {s.embed_model or '-'} (dimension {s.dimension or '-'})", file=out)
+        for kind, state in sorted(s.index_state.items()):
+            print(f"index {kind}: {state}", file=out)
+        for name, n in sorted(s.per_source.items()):
+            print(f"source {name}: {n}", file=out)
+        for p in getattr(store, "list_progress", list)():
+            state = "done" if p.done else "partial"
+            print(f"progress {p.source_key} shard {p.shard}: {p.position} records, {p.rows_written} written, "
+                  f"{p.errors} errors, {state}", file=out)
+    finally:
+        _close(store)
+    return 0
+
+
+def reindex(settings: Settings, *, m: int, ef_construction: int, out: TextIO) -> int:
+    from medrag_core.store.base import open_store
+
+    store = open_store(settings)
+    try:
+        if not hasattr(store, "reindex"):
+            raise ConfigError("This store cannot build indexes from here; run the SQL in sql/ on the database.")
+        state = store.reindex(m=m, ef_construction=ef_construction)
+        for kind, value in sorted(state.items()):
+            print(f"index {kind}: {value}", file=out)
+    finally:
+        _close(store)
+    return 0
+
+
+def delete(settings: Settings, source: str, *, out: TextIO) -> int:
+    from medrag_core.store.base import open_store
+
+    store = open_store(settings)
+    try:
+        if not hasattr(store, "delete_source"):
+            raise ConfigError("This store cannot delete a source from here.")
+        n = store.delete_source(source)
+        # A source's cases may have come from a spec that also held other sources (a parquet with a
+        # source_dataset column): forget every recorded position, so the next ingest of any spec
+        # rereads it and restores what is missing (ids still stored are skipped cheaply).
+        progress_store.reset(store)
+        print(f"deleted {n} cases of source {source}", file=out)
+    finally:
+        _close(store)
+    return 0
+
+
+def migrate(settings: Settings, database_url: str | None, *, out: TextIO) -> int:
+    import psycopg
+
+    from medrag_core.store.migrations import apply_migrations
+
+    if database_url is None and settings.database_url is not None:
+        database_url = settings.database_url.get_secret_value()
+    if database_url is None:
+        from medrag_core.store.embedded import embedded_server
+
+        database_url = embedded_server(settings.embedded_db_dir).start()
+    try:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            applied = apply_migrations(conn)
+    except psycopg.OperationalError as exc:
+        raise StoreUnavailable(
+            f"Could not connect to {mask_dsn(database_url)} ({type(exc).__name__}). Check the URL and that the "
+            "server is running."
+        ) from None
+    print(f"applied: {', '.join(applied)}" if applied else "up to date", file=out)
+    return 0
+
+
+def _close(store: object) -> None:
+    close = getattr(store, "close", None)
+    if close is not None:
+        try:
+            close()
+        except Exception:  # noqa: BLE001 - closing must not hide the command's own outcome
+            logging.getLogger(__name__).debug("closing the store failed", exc_info=True)

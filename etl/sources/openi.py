@@ -1,0 +1,135 @@
+"""Open-i / IU X-ray: ``ecgen-radiology/*.xml`` reports in a folder or a ``.tgz``, plus PNGs.
+
+Each report gives ``findings``, ``impression``, ``indication`` and ``comparison`` (its
+``AbstractText`` elements). Its ``parentImage id`` elements name the study's images; each one found
+as ``<id>.png`` under the images folder (default: the reports folder itself) becomes its own item,
+``case_id = "<uId>/<image id>"``, ``study_id = <uId>`` (e.g. ``CXR1900``). A report none of whose
+images are present becomes one text-only item with ``case_id = <uId>``.
+"""
+
+from __future__ import annotations
+
+import re
+import tarfile
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from medrag_core.errors import SourceError
+
+from .base import BadItem, SourceItem, SourceRecord, clean_text
+
+_SECTIONS = {"FINDINGS": "findings", "IMPRESSION": "impression", "INDICATION": "indication",
+             "COMPARISON": "comparison"}
+_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+
+
+def _xml_sort_key(name: str) -> tuple[int, str]:
+    match = re.search(r"(\d+)\.xml$", name)
+    return (int(match.group(1)) if match else 1 << 62, name)
+
+
+@dataclass(frozen=True)
+class ParsedReport:
+    uid: str
+    sections: dict[str, str]
+    image_ids: tuple[str, ...]
+
+
+def parse_openi_xml(data: bytes, *, fallback_uid: str) -> ParsedReport:
+    """Sections and image ids of one ecgen-radiology report. Raises ``ET.ParseError`` when malformed."""
+    root = ET.fromstring(data)
+    uid_el = root.find("uId")
+    uid = (uid_el.get("id") if uid_el is not None else None) or fallback_uid
+    sections = {field: "" for field in _SECTIONS.values()}
+    for el in root.iter("AbstractText"):
+        field = _SECTIONS.get((el.get("Label") or "").upper())
+        if field:
+            sections[field] = clean_text("".join(el.itertext()))
+    image_ids = tuple(i for i in (el.get("id") for el in root.iter("parentImage")) if i)
+    return ParsedReport(uid=uid, sections=sections, image_ids=image_ids)
+
+
+@dataclass(frozen=True)
+class OpenISource:
+    """``reports``: a folder holding ``*.xml`` (any depth) or a ``.tgz``/``.tar.gz`` of them.
+    ``images``: a folder searched recursively for ``<parentImage id>.png`` (default: ``reports`` when
+    it is a folder; none for an archive)."""
+
+    reports: Path
+    images: Path | None = None
+    source_name: str = "openi"
+
+    @classmethod
+    def parse(cls, path: str, options: dict[str, str]) -> OpenISource:
+        reports = Path(path).expanduser()
+        if not reports.exists():
+            raise SourceError(f"Open-i source not found: {reports}. Give the ecgen-radiology folder or .tgz.")
+        if reports.is_file() and not tarfile.is_tarfile(reports):
+            raise SourceError(f"{reports} is not a tar archive of Open-i XML reports.")
+        if reports.is_dir() and not any(reports.rglob("*.xml")):
+            raise SourceError(f"No .xml reports under {reports} (expected ecgen-radiology/*.xml).")
+        images = Path(options["images"]).expanduser() if options.get("images") else None
+        if images is not None and not images.is_dir():
+            raise SourceError(f"Images folder not found: {images}.")
+        if images is None and reports.is_dir():
+            images = reports
+        return cls(reports=reports, images=images, source_name=options.get("source") or "openi")
+
+    @property
+    def name(self) -> str:
+        return self.source_name
+
+    @property
+    def key(self) -> str:
+        images = f",images={self.images.resolve()}" if self.images is not None else ""
+        return f"openi:{self.reports.resolve()}{images}"
+
+    def size_hint(self) -> int | None:
+        """Reports in a folder (items can be more: one per image); None for an archive."""
+        return sum(1 for _ in self.reports.rglob("*.xml")) if self.reports.is_dir() else None
+
+    def items(self) -> Iterator[SourceRecord]:
+        index = self._image_index()
+        for name, data in self._xml_files():
+            fallback = "CXR" + (re.search(r"(\d+)\.xml$", name) or re.search(r"(.*)", name)).group(1)
+            try:
+                report = parse_openi_xml(data, fallback_uid=fallback)
+            except ET.ParseError:
+                yield BadItem(Path(name).name, "malformed XML")
+                continue
+            found = [(i, index[i]) for i in report.image_ids if i in index]
+            if not found:
+                yield SourceItem(case_id=report.uid, source=self.name, study_id=report.uid, **report.sections)
+                continue
+            for image_id, path in found:
+                try:
+                    image = path.read_bytes()
+                except OSError:
+                    yield BadItem(f"{report.uid}/{image_id}", "image file unreadable")
+                    continue
+                yield SourceItem(case_id=f"{report.uid}/{image_id}", source=self.name, study_id=report.uid,
+                                 image=image, **report.sections)
+
+    def _image_index(self) -> dict[str, Path]:
+        """image id (file stem) -> path; a few hundred bytes per image, never the pixels."""
+        if self.images is None:
+            return {}
+        return {p.stem: p for p in sorted(self.images.rglob("*")) if p.suffix.lower() in _IMAGE_SUFFIXES}
+
+    def _xml_files(self) -> Iterator[tuple[str, bytes]]:
+        if self.reports.is_dir():
+            for path in sorted(self.reports.rglob("*.xml"), key=lambda p: _xml_sort_key(p.name)):
+                yield path.name, path.read_bytes()
+            return
+        # Stream the archive member by member (no full extraction, no full listing in memory).
+        try:
+            with tarfile.open(self.reports, mode="r|*") as tar:
+                for member in tar:
+                    if member.isfile() and member.name.endswith(".xml"):
+                        handle = tar.extractfile(member)
+                        if handle is not None:
+                            yield member.name, handle.read()
+        except (tarfile.TarError, OSError, EOFError) as exc:
+            raise SourceError(f"Could not read {self.reports}: {type(exc).__name__}.") from None

@@ -1,0 +1,314 @@
+"""etl.sources: spec parsing, stable ids, one item per image, text-only Open-i, DICOM + CSV.
+
+Also home of the small data builders the other ``test_etl_*`` modules import.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import tarfile
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from etl.sources import (
+    BadItem,
+    DicomSource,
+    HubSource,
+    OpenISource,
+    ParquetSource,
+    SourceItem,
+    parse_source,
+    shard_of,
+)
+from medrag_core.errors import SourceError
+from tests.fixtures.images import FAKE_PHI, make_dicom, make_png, phantom
+
+HF_FEATURES = {
+    "info": {
+        "features": {
+            "image": {"_type": "Image"},
+            "findings": {"dtype": "string", "_type": "Value"},
+            "impression": {"dtype": "string", "_type": "Value"},
+            "case_id": {"dtype": "string", "_type": "Value"},
+            "view": {"dtype": "string", "_type": "Value"},
+        }
+    }
+}
+FINDINGS = [
+    "The lungs are clear. No pleural effusion or pneumothorax.",
+    "There is a small right pleural effusion.",
+    "Right lower lobe opacity may represent pneumonia.",
+    "The heart is mildly enlarged. Mild pulmonary vascular congestion.",
+]
+
+
+def xray_png(seed: int, size: int = 96) -> bytes:
+    """A small, distinct chest-like PNG (the seed moves a marker and adds noise)."""
+    rng = np.random.default_rng(seed)
+    corner = ("top-left", "top-right", "bottom-left", "bottom-right")[seed % 4]
+    img = phantom(size + seed % 7, size, marker=corner) + rng.normal(0, 0.01, (size + seed % 7, size))
+    return make_png(np.clip(img, 0, 1))
+
+
+def make_rows(n_studies: int, images_per_study: int = 2, *, corrupt: tuple[int, ...] = ()) -> list[dict]:
+    """HF-schema rows: ``n_studies`` studies of ``images_per_study`` images sharing one report.
+    Row indexes in ``corrupt`` get bytes that are not an image."""
+    rows = []
+    for s in range(n_studies):
+        for k in range(images_per_study):
+            i = len(rows)
+            data = b"\x89PNG\r\n\x1a\n garbage" if i in corrupt else xray_png(i)
+            rows.append({
+                "image": {"bytes": data, "path": f"s{s}_{k}.png"},
+                "findings": FINDINGS[s % len(FINDINGS)] + f" Study {s}.",
+                "impression": "No acute process." if s % 2 else "",
+                "case_id": f"study{s:03d}",
+                "view": "PA" if k == 0 else "LATERAL",
+            })  # fmt: skip
+    return rows
+
+
+def write_parquet(path: Path, rows: list[dict]) -> Path:
+    table = pa.Table.from_pylist(rows).replace_schema_metadata({"huggingface": json.dumps(HF_FEATURES)})
+    pq.write_table(table, path)
+    return path
+
+
+OPENI_XML = """<?xml version="1.0" encoding="utf-8"?>
+<eCitation><uId id="CXR{n}"/><MedlineCitation><Article><Abstract>
+<AbstractText Label="COMPARISON">None.</AbstractText>
+<AbstractText Label="INDICATION">Cough.</AbstractText>
+<AbstractText Label="FINDINGS">{findings}</AbstractText>
+<AbstractText Label="IMPRESSION">{impression}</AbstractText>
+</Abstract></Article></MedlineCitation>
+{images}</eCitation>"""
+
+
+def openi_xml(n: int, findings: str, impression: str, images: tuple[str, ...] = ()) -> str:
+    parents = "".join(f'<parentImage id="{i}"><caption>Chest PA and Lateral</caption></parentImage>' for i in images)
+    return OPENI_XML.format(n=n, findings=findings, impression=impression, images=parents)
+
+
+def make_openi_folder(root: Path, *, with_images: bool = True) -> Path:
+    """4 reports: CXR1 (2 images present), CXR2 (1 of 2 present), CXR3 (none present, text-only),
+    CXR4 (no text at all); plus one malformed XML."""
+    reports = root / "ecgen-radiology"
+    reports.mkdir(parents=True)
+    (reports / "1.xml").write_text(openi_xml(1, "Heart size is normal.", "Normal chest.", ("CXR1_1_IM-0001-3001",
+                                                                                       "CXR1_1_IM-0001-4001")))
+    (reports / "2.xml").write_text(openi_xml(2, "Small left pleural effusion.", "Effusion.",
+                                             ("CXR2_IM-0652-1001", "CXR2_IM-0652-2001")))
+    (reports / "3.xml").write_text(openi_xml(3, "", "No acute cardiopulmonary abnormality.", ("CXR3_IM-1384-1001",)))
+    (reports / "4.xml").write_text(openi_xml(4, "", ""))
+    (reports / "5.xml").write_text("<eCitation><uId id='CXR5'>")
+    if with_images:
+        images = root / "png"
+        images.mkdir()
+        for seed, name in enumerate(("CXR1_1_IM-0001-3001", "CXR1_1_IM-0001-4001", "CXR2_IM-0652-1001")):
+            (images / f"{name}.png").write_bytes(xray_png(seed))
+    return root
+
+
+def make_dicom_folder(root: Path, *, by: str = "file") -> Path:
+    """Two studies (st1: 2 files, st2: 1 file) as DICOMs with FAKE_PHI headers, and reports.csv."""
+    for study, n in (("st1", 2), ("st2", 1)):
+        (root / study).mkdir(parents=True)
+        for k in range(n):
+            (root / study / f"img{k}.dcm").write_bytes(make_dicom(phantom(100 + k, 90, marker="top-left")))
+    with (root / "reports.csv").open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        if by == "file":
+            writer.writerow(["file", "study_id", "findings", "impression", "view"])
+            writer.writerow(["st1/img0.dcm", "st1", "Heart size is normal.", "Normal.", "PA"])
+            writer.writerow(["st1/img1.dcm", "st1", "Heart size is normal.", "Normal.", "LATERAL"])
+            writer.writerow(["st2/img0.dcm", "st2", "Small right pleural effusion.", "Effusion.", "AP"])
+            writer.writerow(["st9/missing.dcm", "st9", "Lungs clear.", "", "PA"])
+        else:
+            writer.writerow(["study", "findings", "impression"])
+            writer.writerow(["st1", "Heart size is normal.", "Normal."])
+            writer.writerow(["st2", "Small right pleural effusion.", "Effusion."])
+    return root
+
+
+# --- spec parsing -------------------------------------------------------------------------------
+
+
+def test_parse_detects_kinds_from_content(tmp_path: Path) -> None:
+    parquet = write_parquet(tmp_path / "a.parquet", make_rows(1))
+    assert isinstance(parse_source(str(parquet)), ParquetSource)
+    assert isinstance(parse_source(f"parquet:{parquet},source=demo"), ParquetSource)
+    assert isinstance(parse_source(str(make_openi_folder(tmp_path / "o"))), OpenISource)
+    assert isinstance(parse_source(str(make_dicom_folder(tmp_path / "d"))), DicomSource)
+    hub = parse_source("hf:itsanmolgupta/mimic-cxr-dataset,split=train", hf_token="hf_secret")
+    assert isinstance(hub, HubSource) and hub.split == "train"
+    assert "hf_secret" not in repr(hub)
+    assert isinstance(parse_source("owner/name"), HubSource)
+
+
+@pytest.mark.parametrize(
+    ("spec", "words"),
+    [
+        ("", "Empty source"),
+        ("/no/such/file.parquet", "not found"),
+        ("parquet:/no/such.parquet", "not found"),
+        ("hf:not a repo id", "not a Hugging Face dataset id"),
+        ("hf:a/b,bogus=1", "Unknown option 'bogus=1'"),
+        ("dicom:/no/such/folder", "must be a folder"),
+    ],
+)
+def test_parse_errors_say_what_is_wrong(spec: str, words: str) -> None:
+    with pytest.raises(SourceError) as info:
+        parse_source(spec)
+    assert words in info.value.user_message
+
+
+def test_dicom_folder_needs_a_reports_csv(tmp_path: Path) -> None:
+    (tmp_path / "x.dcm").write_bytes(make_dicom(phantom(80, 80)))
+    with pytest.raises(SourceError, match="0 CSV files"):
+        parse_source(f"dicom:{tmp_path}")
+
+
+def test_hub_unreachable_says_so_and_suggests_a_local_parquet(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    source = parse_source("hf:nobody-here/no-such-dataset-xyz")
+    with pytest.raises(SourceError) as info:
+        next(iter(source.items()))
+    message = info.value.user_message
+    assert "nobody-here/no-such-dataset-xyz" in message and "unreachable" in message and "parquet" in message
+
+
+# --- parquet ----------------------------------------------------------------------------------
+
+
+def test_parquet_one_item_per_image_linked_by_study(tmp_path: Path) -> None:
+    rows = make_rows(3, 2)
+    items = list(parse_source(str(write_parquet(tmp_path / "a.parquet", rows))).items())
+    assert len(items) == 6 and all(isinstance(i, SourceItem) for i in items)
+    assert len({i.case_id for i in items}) == 6
+    assert [i.study_id for i in items] == ["study000"] * 2 + ["study001"] * 2 + ["study002"] * 2
+    assert all(i.case_id.startswith(f"{i.study_id}/") for i in items)
+    assert items[0].findings == items[1].findings and items[0].view == "PA" and items[1].view == "LATERAL"
+    assert items[0].image == rows[0]["image"]["bytes"]
+    assert {i.source for i in items} == {"a"}
+
+
+def test_parquet_ids_are_stable_and_independent_of_row_order(tmp_path: Path) -> None:
+    rows = make_rows(3, 2)
+    a = [i.case_id for i in parse_source(str(write_parquet(tmp_path / "a.parquet", rows))).items()]
+    b = [i.case_id for i in parse_source(str(write_parquet(tmp_path / "b.parquet", rows[::-1]))).items()]
+    assert a == b[::-1]
+
+
+def test_parquet_without_case_id_gets_content_hash_ids(tmp_path: Path) -> None:
+    rows = [{k: v for k, v in r.items() if k != "case_id"} for r in make_rows(2, 1)]
+    rows.append({"image": None, "findings": "Lungs clear.", "impression": "", "view": None})
+    items = list(ParquetSource.parse(str(write_parquet(tmp_path / "h.parquet", rows)), {}).items())
+    assert [len(i.case_id) for i in items] == [16, 16, 16]
+    assert items[0].study_id is None and items[2].image is None
+    again = list(ParquetSource.parse(str(tmp_path / "h.parquet"), {}).items())
+    assert [i.case_id for i in again] == [i.case_id for i in items]
+
+
+def test_parquet_folder_and_source_column(tmp_path: Path) -> None:
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    rows = make_rows(2, 1)
+    rows[1]["source_dataset"] = "other_set"
+    rows[0]["source_dataset"] = None
+    write_parquet(folder / "part-0.parquet", rows[:1])
+    write_parquet(folder / "part-1.parquet", rows[1:])
+    items = list(parse_source(str(folder)).items())
+    assert [i.source for i in items] == ["parts", "other_set"]
+    assert {i.source for i in parse_source(f"parquet:{folder},source=mine").items()} == {"mine"}
+
+
+def test_parquet_schema_error(tmp_path: Path) -> None:
+    pq.write_table(pa.table({"x": [1]}), tmp_path / "bad.parquet")
+    with pytest.raises(SourceError, match="image, findings, impression"):
+        list(parse_source(str(tmp_path / "bad.parquet")).items())
+
+
+def test_shard_of_is_stable_and_spreads() -> None:
+    ids = [f"study{i}/abc" for i in range(400)]
+    shards = [shard_of(i, 4) for i in ids]
+    assert shards == [shard_of(i, 4) for i in ids]
+    assert all(60 < shards.count(k) < 140 for k in range(4))
+    assert shard_of("x", 1) == 0
+
+
+# --- Open-i -----------------------------------------------------------------------------------
+
+
+def test_openi_folder_with_images(tmp_path: Path) -> None:
+    root = make_openi_folder(tmp_path)
+    records = list(parse_source(str(root)).items())
+    items = [r for r in records if isinstance(r, SourceItem)]
+    bad = [r for r in records if isinstance(r, BadItem)]
+    assert [i.case_id for i in items] == [
+        "CXR1/CXR1_1_IM-0001-3001", "CXR1/CXR1_1_IM-0001-4001", "CXR2/CXR2_IM-0652-1001", "CXR3", "CXR4",
+    ]  # fmt: skip
+    assert [b.ref for b in bad] == ["5.xml"] and bad[0].reason == "malformed XML"
+    first = items[0]
+    assert (first.study_id, first.findings, first.impression) == ("CXR1", "Heart size is normal.", "Normal chest.")
+    assert (first.indication, first.comparison, first.source) == ("Cough.", "", "openi")
+    assert first.image is not None and items[3].image is None and items[3].has_text
+    assert not items[4].has_text
+
+
+def test_openi_tgz_is_text_only_and_streamed(tmp_path: Path) -> None:
+    root = make_openi_folder(tmp_path / "src", with_images=False)
+    tgz = tmp_path / "reports.tgz"
+    with tarfile.open(tgz, "w:gz") as tar:
+        tar.add(root / "ecgen-radiology", arcname="ecgen-radiology")
+    records = list(parse_source(str(tgz)).items())
+    items = [r for r in records if isinstance(r, SourceItem)]
+    assert sorted(i.case_id for i in items) == ["CXR1", "CXR2", "CXR3", "CXR4"]
+    assert all(i.image is None for i in items)
+
+
+def test_openi_images_option(tmp_path: Path) -> None:
+    root = make_openi_folder(tmp_path / "o")
+    source = parse_source(f"openi:{root / 'ecgen-radiology'},images={root / 'png'},source=iu")
+    items = [r for r in source.items() if isinstance(r, SourceItem)]
+    assert sum(i.image is not None for i in items) == 3 and {i.source for i in items} == {"iu"}
+
+
+# --- DICOM ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("by", ["file", "study"])
+def test_dicom_folder_and_csv(tmp_path: Path, by: str) -> None:
+    source = parse_source(str(make_dicom_folder(tmp_path / "dicoms", by=by)))
+    records = list(source.items())
+    items = [r for r in records if isinstance(r, SourceItem)]
+    assert [i.case_id for i in items] == ["st1/img0", "st1/img1", "st2/img0"]
+    assert [i.study_id for i in items] == ["st1", "st1", "st2"]
+    assert all(i.image is not None and i.image[128:132] == b"DICM" for i in items)
+    assert {i.source for i in items} == {"dicoms"}
+    text = repr(items)
+    assert not any(str(v) in text for v in FAKE_PHI.values())
+    if by == "file":
+        assert [i.view for i in items] == ["PA", "LATERAL", "AP"]
+        assert records[-1] == BadItem("reports.csv line 5", "no DICOM file found")
+
+
+def test_dicom_paths_cannot_escape_the_folder(tmp_path: Path) -> None:
+    root = tmp_path / "d"
+    root.mkdir()
+    (tmp_path / "outside.dcm").write_bytes(make_dicom(phantom(80, 80)))
+    (root / "r.csv").write_text("file,findings\n../outside.dcm,Lungs clear.\n")
+    assert list(parse_source(f"dicom:{root}").items()) == [BadItem("r.csv line 2", "path outside the DICOM folder")]
+
+
+def test_sources_never_hold_the_whole_set(tmp_path: Path) -> None:
+    """Items come one at a time: the generator is lazy (first item before reading the rest)."""
+    path = write_parquet(tmp_path / "a.parquet", make_rows(40, 1))
+    iterator = parse_source(str(path)).items()
+    assert isinstance(next(iterator), SourceItem)
+    assert sum(1 for _ in iterator) == 39
