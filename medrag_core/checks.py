@@ -77,6 +77,13 @@ _NEGATION_GROUPS = {"pleural effusion", "pneumothorax", "airspace disease", "pul
 # Findings an impression of "normal" / "no acute disease" must not leave out.
 _SIGNIFICANT_GROUPS = {"pleural effusion", "pneumothorax", "airspace disease", "pulmonary edema", "cardiomegaly",
                        "nodule or mass", "widened mediastinum", "free air"}
+# Words that explain a "nodule" or an enlarged heart away (nipple shadow, overlap, technique).
+_BENIGN = re.compile(
+    r"nipple|artifact|overlap|overlay|overlying\s+(?:soft|telemetry|skin)|superimpos|confluence|composite|telemetry|"
+    r"callus|healing|fracture|calcif|granulom|portable|ap\s+(?:technique|projection|view)|accentuat|exaggerat|magnif|"
+    r"low\s+lung\s+volumes|diminished\s+lung\s+volumes|technique",
+    re.IGNORECASE,
+)
 _ENLARGED = re.compile(r"cardiomegaly|enlarg", re.IGNORECASE)
 _BARE_OPACITY = re.compile(r"^(?:opacit|opacification|densit)", re.IGNORECASE)
 
@@ -87,7 +94,9 @@ _NORMAL_STRONG = re.compile(
     re.IGNORECASE,
 )
 _NORMAL_WEAK = re.compile(
-    r"\b(?:no|without)\s+(?:\w+\s+){0,3}?(?:acute|active)\b|\bnegative\s+for\s+(?:\w+\s+)?(?:acute|active)\b"
+    r"\b(?:no|without|negative\s+for)\s+(?:(?:radiographic\s+)?evidence\s+(?:of|for)\s+)?(?:an?\s+)?"
+    r"(?:acute|active)\s+(?:radiographic\s+)?(?:cardio\s*-?\s*pulmonary|pulmonary|chest|intrathoracic|thoracic|lung"
+    r"|disease|process|abnormalit\w*|findings?|pathology|changes?|radiographic|cardiac)"
     r"|\bno\s+(?:significant|new)\s+(?:cardiopulmonary\s+)?(?:disease|abnormalit\w+|findings?)\b",
     re.IGNORECASE,
 )
@@ -96,7 +105,7 @@ _PLACEHOLDER = re.compile(
     r"\[\s*\**\s*\]|\[\s*(?:x+|_+|\?+|\.{2,}|\*+\w*\**|insert[^\]\n]{0,30}|size|date|name|number|level|side"
     r"|\w+\s*/\s*\w+)\s*\]"
     r"|_{2,}"
-    r"|<(?!/?(?:a|b|i|u|p|br|hr|em|strong|span|div|script|img|sup|sub|li|ul|ol|table|tr|td|th|html|body|head"
+    r"|<(?!XXXX>)(?!/?(?i:a|b|i|u|p|br|hr|em|strong|span|div|script|img|sup|sub|li|ul|ol|table|tr|td|th|html|body|head"
     r"|style|font|center|pre|code|h\d)\b)[^<>\n=]{1,40}>"
     r"|\{[^{}\n]{0,40}\}"
     r"|\b(?<![Xx])[Xx]{1,3}(?:\.[Xx]+)?\s*(?:cm|mm|%|ml|cc|degrees?)\b"
@@ -251,6 +260,17 @@ def _laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
     return issues
 
 
+def _explained_away(o: Observation, parsed: ParsedReport) -> bool:
+    """A positive mention too vague to contradict a negation: a bare "opacity", an opacity the same
+    sentence explains as atelectasis or scar, a "nodular" pattern, a nodule explained as a nipple."""
+    if o.name == "Lung Opacity" and (_BARE_OPACITY.match(o.term) or re.search(
+            r"atelecta|scar|fibros", o.text, re.IGNORECASE)):
+        return True
+    if _group(o) == "nodule or mass" and (o.term.lower().startswith("nodular") or _BENIGN.search(o.text)):
+        return True
+    return False
+
+
 def _lat_compatible(absent: Observation, present: Observation) -> bool:
     if absent.laterality is None or present.laterality in (None, "bilateral"):
         return absent.laterality is None or present.laterality == "bilateral"
@@ -264,14 +284,13 @@ def _negation_conflicts(parsed: ParsedReport) -> list[Issue]:
             negs = [o for o in _mentions(parsed, neg_sec, group, {"absent"}) if not o.qualified]
             if not negs:
                 continue
-            pos = [o for o in _mentions(parsed, pos_sec, group, {"present"})
-                   if not (group == "airspace disease" and _BARE_OPACITY.match(o.term))]
+            pos = [o for o in _mentions(parsed, pos_sec, group, {"present"}) if not _explained_away(o, parsed)]
             same_live = _mentions(parsed, neg_sec, group, {"present", "uncertain"})
             same_back = _mentions(parsed, pos_sec, group, {"absent"})
             hit = None
             for p in pos:
                 for n in negs:
-                    if not _lat_compatible(n, p):
+                    if not _lat_compatible(n, p) or (group == "nodule or mass" and n.name != p.name):
                         continue
                     # the negating section also affirms it, or the affirming one also negates it:
                     # a mixed picture (e.g. "no right effusion ... small left effusion"), not a contradiction
@@ -327,8 +346,10 @@ def _impression_omits(parsed: ParsedReport) -> list[Issue]:
             continue
         if o.name == "Cardiomegaly" and o.polarity == "uncertain" and not _ENLARGED.search(o.term):
             continue  # "heart size at the upper limits of normal" is stated as normal
-        if o.name == "Nodule" and re.search(r"calcif|granulom", o.text, re.IGNORECASE):
+        if o.hypothetical or (group in ("nodule or mass", "cardiomegaly") and _BENIGN.search(o.text)):
             continue
+        if group == "nodule or mass" and (o.temporal == "chronic" or o.term.lower().startswith("nodular")):
+            continue  # a stable nodule is benign; "nodular" describes a pattern, not a nodule
         if not pure and o.temporal == "chronic":
             continue  # "no acute disease. Stable cardiomegaly." lists the chronic finding beside it
         seen.add(group)

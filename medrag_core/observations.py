@@ -61,6 +61,7 @@ class Observation:
     sites: tuple[tuple[str, str | None], ...] = ()
     qualified: bool = False
     implied: bool = False
+    hypothetical: bool = False  # "evaluation for pneumothorax is limited", "could obscure a nodule"
     start: int = 0  # offset of the sentence within its section text
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
@@ -77,7 +78,7 @@ NON_LATERAL = frozenset({"Cardiomegaly", "Enlarged Cardiomediastinum", "Pericard
 _HEART = r"(?:heart|cardiac\s+(?:silhouette|size|shadow|contours?|diameter)|heart\s+size|cardiac)"
 _CMS = r"(?:cardio[\s-]?mediastinal|cardiomediastinal|mediastinal)\s+(?:silhouettes?|contours?|size|shadow)"
 _NORMAL = r"(?:normal|unremarkable|within\s+normal\s+limits|not\s+enlarged|stable\s+and\s+normal|wnl)"
-_BORDER = r"(?:upper\s+limits?\s+of\s+normal|top\s*-?\s*normal|high\s*-?\s*normal|borderline|upper\s+normal)"
+_BORDER = r"(?:upper\s+limits?\s+(?:of\s+)?normal|top\s*-?\s*normal|high\s*-?\s*normal|borderline|upper\s+normal)"
 _GAP = r"(?:[\w/-]+\s+){0,5}?"  # a few words between subject and predicate, lazily
 
 _LEXICON: list[tuple[str, str, str | None]] = [
@@ -114,7 +115,7 @@ _LEXICON: list[tuple[str, str, str | None]] = [
     (r"\bpleural\s+(?:thickening|plaques?|scarring|calcifications?)\b|\bfibrothorax\b|\bpleural\s+reaction\b",
      "Pleural Other", None),
     # lungs: normal statements read as negations of airspace disease and oedema
-    (r"\b(?:lungs?|lung\s+fields?)\s+(?:are\s+|is\s+|appear\s+|remain\s+)?(?:grossly\s+|essentially\s+|now\s+)?clear\b(?!\s+of\b)"
+    (r"\b(?:lungs?|lung\s+fields?)\s+(?:are\s+|is\s+|appear\s+|remain\s+)?(?:grossly\s+|essentially\s+|now\s+)?clear\b(?!\s+(?:of\b|(?:focal\s+)?(?:air|consol|infilt|opac)))"
      r"|\bclear\s+(?:\w+\s+)?lungs?\b", "Lung Clear", "absent"),
     (r"\bconsolidat(?:ion|ions|ive|ed)\b", "Consolidation", None),
     (r"\bpneumonias?\b|\bpneumonitis\b|\bbronchopneumonia\b", "Pneumonia", None),
@@ -125,6 +126,9 @@ _LEXICON: list[tuple[str, str, str | None]] = [
     (r"\bgranulom(?:a|as|ata|atous)\b", "Granuloma", None),
     (r"\bopacit(?:y|ies)\b|\bopacification\b|\bdensit(?:y|ies)\b", "Lung Opacity", None),
     (r"\blesions?\b|\bcavit(?:y|ies|ation|ary)\b", "Lung Lesion", None),
+    (r"\b(?:laryngeal|soft[\s-]tissue|subcutaneous|airway|extremity|facial|chest\s+wall)\s+o?edema\b",
+     "Other Edema", None),
+    (r"\b(?:bony|osseous|lytic|sclerotic|blastic|skin|cutaneous|bone)\s+lesions?\b", "Bone Lesion", None),
     (r"\b(?:pulmonary\s+|interstitial\s+|alveolar\s+)?o?edema\b|\b(?:pulmonary\s+)?vascular\s+congestion\b"
      r"|\bfluid\s+overload\b|\bchf\b|\bcongestive\s+heart\s+failure\b", "Edema", None),
     (r"\batelecta(?:sis|tic|ses)\b|\b(?:lung|lobar|lobe)\s+collapse\b|\bcollapse\s+of\s+the\s+(?:\w+\s+){0,3}?(?:lung|lobe)\b",
@@ -159,6 +163,10 @@ _PSEUDO = re.compile(
     r"\b(?:no|without)\s+(?:significant\s+|substantial\s+|appreciable\s+|other\s+)?(?:interval\s+)?"
     r"(?:change|increase|decrease|enlargement\s+since|growth)\b"
     r"|\bnot\s+(?:only|necessarily|changed|significantly\s+changed)\b|\bno\s+longer\s+(?:enlarged)\b"
+    r"|\b(?:near[\s-]?(?:complete|total)|nearly\s+complete|partial|incomplete)\s+resolution\b"
+    r"|\b(?:partially|nearly|almost|incompletely)\s+resolved\b|\bresolving\b"
+    r"|\bnot\s+(?:\w+\s+)?(?:seen|present|visible|identified|evident|apparent)\s+on\s+(?:the\s+)?"
+    r"(?:prior|previous|earlier|old|outside|comparison)\b"
     r"|\bgram[\s-]negative\b|\bnot\s+been\s+(?:fully\s+)?(?:evaluated|assessed)\b",
     re.IGNORECASE,
 )
@@ -171,7 +179,7 @@ _UNC_PSEUDO_NEG = re.compile(
 _NEG_FWD = re.compile(
     r"\b(?:no|not|without|negative\s+for|free\s+of|absence\s+of|absent|resolution\s+of|resolved|"
     r"removal\s+of|clear\s+of|rather\s+than|rules?\s+out|ruled\s+out\s+for|never|neither|nor|"
-    r"interval\s+removal\s+of|no\s+longer)\b",
+    r"interval\s+removal\s+of|no\s+longer|clearing\s+of|cleared|clear(?=\s+(?:focal\s+)?(?:air|consol|infilt|opac)))\b",
     re.IGNORECASE,
 )
 _NEG_BWD = re.compile(
@@ -197,6 +205,13 @@ _UNC_BWD = re.compile(
     r"|\b(?:versus|vs\.?)\b|\bor\s+(?:less\s+likely|possibly)\b|\bcannot\s+be\s+excluded\b",
     re.IGNORECASE,
 )
+_HYPO_FWD = re.compile(
+    r"\b(?:evaluat\w*\s+(?:for|of)|assess\w*\s+(?:for|of)|obscur\w*|to\s+exclude|exclude|r/o|rule\s+out|"
+    r"limit\w*\s+(?:the\s+)?(?:evaluation|assessment|sensitivity)|if\s+there\s+is|in\s+case\s+of|"
+    r"risk\s+of|history\s+of|follow[\s-]?up\s+of)\b",
+    re.IGNORECASE,
+)
+_HYPO_BWD = re.compile(r"\b(?:(?:is|are)\s+(?:\w+\s+)?limited|cannot\s+be\s+(?:evaluated|assessed))\b", re.IGNORECASE)
 _TERMINATE = re.compile(
     r"\b(?:but|however|although|though|which|whereas|except|aside\s+from|apart\s+from|otherwise|"
     r"other\s+than|with\s+the\s+exception|secondary\s+to|due\s+to|presumably\s+from|consistent\s+with|"
@@ -305,7 +320,8 @@ def extract_observations(sentence: str, section: str, start: int = 0) -> list[Ob
     neg_f, neg_b = live(_NEG_FWD), live(_NEG_BWD)
     unc_f, unc_b = live(_UNC_FWD), live(_UNC_BWD)
     unc_pseudo = _spans(_UNC_PSEUDO_NEG, sentence)
-    unc_b += unc_pseudo  # "cannot be excluded" reads backwards as uncertainty
+    unc_b += unc_pseudo
+    hyp_f, hyp_b = live(_HYPO_FWD), live(_HYPO_BWD)  # "cannot be excluded" reads backwards as uncertainty
 
     def blocked(a: int, b: int) -> bool:
         """True when a termination term lies between offsets a and b."""
@@ -342,7 +358,7 @@ def extract_observations(sentence: str, section: str, start: int = 0) -> list[Ob
             if re.search(r"\b(?:not|no)\b", term, re.IGNORECASE) and fixed == "present":
                 polarity = "absent"
             if fixed == "absent" and _OTHERWISE.search(sentence):
-                polarity = "uncertain"  # "lungs are otherwise clear": says nothing about the exception
+                continue  # "lungs are otherwise clear" says nothing about the exception
         else:
             polarity = "present"
             if re.search(r"\bnot\b|\bno\b", term, re.IGNORECASE):
@@ -357,6 +373,9 @@ def extract_observations(sentence: str, section: str, start: int = 0) -> list[Ob
                     qualified = True
             elif forward(unc_f, ts) is not None or backward(unc_b, te) is not None:
                 polarity = "uncertain"
+        hypothetical = polarity != "absent" and (forward(hyp_f, ts) is not None or backward(hyp_b, te) is not None)
+        if hypothetical:
+            polarity = "uncertain"
         # "atelectasis or infiltrate": both members of an alternative are uncertain
         if polarity == "present" and prev_te >= 0 and _CHAIN.match(sentence[prev_te:ts]) and prev_pol != "absent":
             polarity = "uncertain"
@@ -395,12 +414,13 @@ def extract_observations(sentence: str, section: str, start: int = 0) -> list[Ob
             sites=sites,
             qualified=qualified,
             implied=implied,
+            hypothetical=hypothetical,
             start=start,
         )
         if name == "Hydropneumothorax":
             out.append(_replace(obs, name="Pneumothorax"))
             out.append(_replace(obs, name="Pleural Effusion"))
-        elif name == "Enlarged Cardiomediastinum" and polarity == "absent":
+        elif name == "Enlarged Cardiomediastinum" and polarity == "absent" and "cardi" in term.lower():
             # a normal cardiomediastinal silhouette includes a normal heart size
             out.append(obs)
             out.append(_replace(obs, name="Cardiomegaly"))
