@@ -381,6 +381,7 @@ def load_embedder(settings: Settings) -> Embedder:
         resize_mode=settings.resize_mode,
         batch_size=settings.embed_batch_size,
         hf_token=settings.hf_token,
+        name=settings.embed_model_name,
     )
     if spec is not None and embedder.dim != spec.dim:
         raise EmbedderError(

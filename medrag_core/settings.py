@@ -41,6 +41,10 @@ class Settings(BaseModel):
 
     # Embedding model.
     embed_model: str = Field("google/medsiglip-448", description="Hub id or local directory of the model.")
+    embed_model_name: str | None = Field(
+        None, description="Name recorded with every vector; set it (e.g. google/medsiglip-448) when "
+        "MEDRAG_EMBED_MODEL is a local copy of a hub model, so its vectors match the archive's.",
+    )
     device: Device = Field("auto", description="auto picks cuda, then mps, then cpu.")
     dtype: DType = Field("auto", description="auto: float32 on CPU, bfloat16 on GPU.")
     resize_mode: ResizeMode = Field("tf_bilinear", description="Model card's TF bilinear resize or pad-to-square.")
