@@ -148,7 +148,7 @@ def test_good_answer(server: FakeLLMServer) -> None:
     assert len(server.requests) == 1
     body = server.requests[0]
     if server.flavour == "gemini":
-        assert server.paths[0].endswith("/models/gemini-2.5-flash:generateContent")
+        assert server.paths[0] == "/v1beta/models/gemini-2.5-flash:generateContent"
         assert body["generationConfig"]["responseMimeType"] == "application/json"
         assert body["generationConfig"]["responseJsonSchema"]["required"]
     else:

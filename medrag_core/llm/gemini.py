@@ -35,6 +35,8 @@ class GeminiVerifier(RemoteVerifier):
             vertexai=False,  # whatever GOOGLE_GENAI_USE_VERTEXAI says: an AI Studio key
             http_options=types.HttpOptions(
                 base_url=base_url,
+                # v1beta carries responseJsonSchema (structured output) on the Gemini API.
+                api_version="v1beta",
                 timeout=max(1, int(self.timeout_s * 1000)),  # milliseconds
                 retry_options=None,
             ),
