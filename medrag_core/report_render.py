@@ -54,6 +54,21 @@ def find_evidence(report: str, evidence: str) -> tuple[int, int] | None:
     return (found.start(), found.end()) if found else None
 
 
+_ELLIPSIS = re.compile(r"\s*(?:\.\.\.|\u2026)\s*")
+
+
+def evidence_spans(report: str, evidence: str) -> list[tuple[int, int]]:
+    """Every ``(start, end)`` that ``evidence`` quotes: the whole quote when found, else each part of
+    a quote joined with an ellipsis ("left effusion. ... right effusion.") that is found."""
+    whole = find_evidence(report, evidence)
+    if whole is not None:
+        return [whole]
+    parts = [p for p in _ELLIPSIS.split(evidence) if p.strip()]
+    if len(parts) < 2:
+        return []
+    return [where for part in parts if (where := find_evidence(report, part)) is not None]
+
+
 def highlight_spans(report: str, evidences: Sequence[str]) -> list[Span]:
     """Split ``report`` into spans, marking each character quoted by one or more evidences.
 
@@ -62,11 +77,9 @@ def highlight_spans(report: str, evidences: Sequence[str]) -> list[Span]:
     """
     owners: list[set[int]] = [set() for _ in report]
     for index, evidence in enumerate(evidences):
-        where = find_evidence(report, evidence or "")
-        if where is None:
-            continue
-        for char in range(*where):
-            owners[char].add(index)
+        for where in evidence_spans(report, evidence or ""):
+            for char in range(*where):
+                owners[char].add(index)
     spans: list[Span] = []
     start = 0
     for pos in range(1, len(report) + 1):
