@@ -128,7 +128,7 @@ _PRIOR_REF = re.compile(
 _BARE_MEASURE = re.compile(
     r"\b(?:measur(?:es|ing|ed)|measuring\s+approximately|size\s+of)\s+(?:approximately\s+|about\s+)?"
     r"(?P<n>\d+(?:\.\d+)?(?:\s*(?:x|×|by)\s*\d+(?:\.\d+)?)*)(?!\s*(?:-\s*)?(?:cm|mm|centimet|millimet|m\b|%|cc|ml"
-    r"|degrees?|°|x\b|×|by\b|\d|\.\d|in\b|inch))",
+    r"|degrees?|°|x\b|×|by\b|\d|\.\d|inch))",
     re.IGNORECASE,
 )
 

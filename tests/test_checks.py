@@ -1,0 +1,189 @@
+"""Each offline report check, on our own reports and on real IU reports (when ../shared is present)."""
+
+from __future__ import annotations
+
+import pytest
+
+from medrag_core.checks import KINDS, check_report, run_checks
+from medrag_core.reports import parse_sections
+from tests.test_reports import iu_report
+
+FLAGGED = {"warning", "error"}
+
+
+def kinds(findings: str | None, impression: str | None, **kw: str) -> set[str]:
+    return {i.kind for i in run_checks(parse_sections(findings, impression, **kw)) if i.severity in FLAGGED}
+
+
+CLEAN = [
+    ("The heart is normal in size. The lungs are clear. No pleural effusion or pneumothorax.",
+     "No acute cardiopulmonary abnormality."),
+    ("There are no focal areas of consolidation. Heart size slightly enlarged. No pleural effusions.",
+     "1. No acute cardiopulmonary abnormality. 2. Mild cardiomegaly, stable."),
+    ("Left basilar atelectasis, otherwise clear lungs. Bibasilar atelectasis.", "Left basilar atelectasis."),
+    ("No large pleural effusion. Small right pleural effusion.", "Small right pleural effusion."),
+    ("Stable calcified granuloma in the right upper lobe.", "No active disease."),
+    ("Heart size is at the upper limits of normal. Lungs are clear.", "No acute cardiopulmonary findings."),
+    ("Right lower lobe infiltrate. Left lung clear.", "Right lower lobe pneumonia."),
+]
+
+
+@pytest.mark.parametrize("findings,impression", CLEAN)
+def test_clean_reports_raise_no_flagged_issue(findings: str, impression: str) -> None:
+    assert kinds(findings, impression) == set()
+
+
+def test_missing_section() -> None:
+    assert kinds("", "Normal chest.") == {"missing_section"}
+    assert kinds("Clear lungs.", None) == {"missing_section"}
+    headerless = check_report("No acute cardiopulmonary process.")
+    assert [(i.kind, i.severity) for i in headerless] == [("missing_section", "info")]
+
+
+@pytest.mark.parametrize("token", ["[***]", "___", "[ ]", "<insert>", "{size}", "XX cm"])
+def test_placeholder_tokens(token: str) -> None:
+    issues = run_checks(parse_sections(f"There is a {token} nodule in the right upper lobe.", "Nodule."))
+    hit = [i for i in issues if i.kind == "placeholder"]
+    assert hit and hit[0].severity == "error"
+    assert hit[0].evidence == f"There is a {token} nodule in the right upper lobe."
+
+
+@pytest.mark.parametrize("text", ["Dr. XXXX notified at XXXX.", "Heart size normal.<BR>Lungs clear.",
+                                  "A 15 mm nodule.", "<b>No focal consolidation</b>"])
+def test_not_placeholders(text: str) -> None:
+    assert "placeholder" not in kinds(text, "Normal chest.")
+
+
+@pytest.mark.parametrize("findings,impression", [
+    ("Right lower lobe infiltrate.", "Left lower lobe pneumonia."),
+    ("Patchy right lower lung opacification is noted.", "Left basilar airspace disease."),
+    ("Large left pleural effusion with compressive atelectasis.", "Large right pleural effusion."),
+    ("Left midlung airspace opacity and atelectasis. Left basilar atelectasis.",
+     "Probable right midlung and left basilar atelectasis."),
+])
+def test_laterality_conflict(findings: str, impression: str) -> None:
+    issues = [i for i in run_checks(parse_sections(findings, impression)) if i.kind == "laterality_conflict"]
+    assert issues and issues[0].severity == "error"
+    assert impression.split(".")[0] in issues[0].evidence
+
+
+@pytest.mark.parametrize("findings,impression", [
+    ("Right upper lobe atelectasis. Left basilar atelectasis.", "Left basilar atelectasis."),
+    ("Bibasilar atelectasis.", "Left basilar atelectasis."),
+    ("Right upper lobe nodule.", "Left hilar calcified granuloma. Right upper lobe nodule."),
+])
+def test_no_laterality_conflict_for_multifocal_findings(findings: str, impression: str) -> None:
+    assert "laterality_conflict" not in kinds(findings, impression)
+
+
+@pytest.mark.parametrize("findings,impression", [
+    ("Heart size is normal. The lungs are clear.", "Cardiomegaly."),
+    ("The cardiomediastinal silhouette is within normal limits.", "Enlarged cardiac silhouette."),
+    ("The lungs are clear.", "Focal right lower lobe infiltrate."),
+    ("No focal airspace disease.", "Left basilar airspace opacity."),
+    ("No pneumothorax.", "There is a small left pneumothorax."),
+    ("No pleural effusion.", "Blunting of the right costophrenic angle, small effusion."),
+    ("No pulmonary edema.", "Interstitial edema."),
+    ("Mild cardiomegaly.", "No evidence of cardiomegaly."),
+])
+def test_negation_conflict(findings: str, impression: str) -> None:
+    issues = [i for i in run_checks(parse_sections(findings, impression)) if i.kind == "negation_conflict"]
+    assert issues and issues[0].severity == "error"
+
+
+@pytest.mark.parametrize("findings,impression", [
+    ("No new infiltrate.", "Stable left lower lobe infiltrate."),
+    ("No large pleural effusion.", "Small left pleural effusion."),
+    ("No right pleural effusion.", "Small left pleural effusion."),
+    ("The lungs are clear.", "Left basilar atelectasis."),
+    ("There is no focal consolidation.", "Left basilar opacity, likely atelectasis."),
+])
+def test_no_negation_conflict(findings: str, impression: str) -> None:
+    assert "negation_conflict" not in kinds(findings, impression)
+
+
+@pytest.mark.parametrize("findings", [
+    "Patchy airspace disease in the left lingula. Normal heart size.",
+    "Small right pleural effusion.",
+    "The cardiac silhouette is enlarged.",
+    "Stable cardiomegaly.",
+    "Mild pulmonary edema.",
+    "Small right apical pneumothorax.",
+    "There is mild haziness in the right lung which could represent infiltrate.",
+])
+def test_impression_omits_finding(findings: str) -> None:
+    issues = [i for i in run_checks(parse_sections(findings, "No acute cardiopulmonary abnormality."))
+              if i.kind == "impression_omits_finding"]
+    assert issues and issues[0].severity == "warning"
+    assert "No acute cardiopulmonary abnormality." in issues[0].evidence
+
+
+@pytest.mark.parametrize("findings,impression", [
+    ("Stable calcified granuloma. Degenerative changes of the spine.", "No acute disease."),
+    ("Stable cardiomegaly.", "1. No acute disease. 2. Stable cardiomegaly."),
+    ("Bony overlap in the lung apices could obscure a small pulmonary nodule.", "No acute disease."),
+    ("Nodular density over the left base consistent with nipple shadow.", "No acute findings."),
+    ("Mild bibasilar atelectasis.", "No acute cardiopulmonary process."),
+])
+def test_impression_omits_finding_not_for_chronic_or_incidental(findings: str, impression: str) -> None:
+    assert "impression_omits_finding" not in kinds(findings, impression)
+
+
+def test_info_checks() -> None:
+    issues = run_checks(parse_sections("Moderate right pneumothorax. Unchanged since the prior study. "
+                                       "Nodule measuring 2.5 in the left lung.", "Right pneumothorax.",
+                                       comparison="None."))
+    got = {i.kind: i.severity for i in issues}
+    assert got["critical_not_communicated"] == "info"
+    assert got["comparison_not_available"] == "info"
+    assert got["measurement_without_unit"] == "info"
+    told = run_checks(parse_sections("Moderate right pneumothorax.", "Right pneumothorax. Discussed with Dr. X."))
+    assert "critical_not_communicated" not in {i.kind for i in told}
+
+
+def test_every_issue_kind_is_declared_and_evidence_is_verbatim() -> None:
+    text = ("FINDINGS: Right lower lobe infiltrate. No pneumothorax. Heart size [ ] normal.\n"
+            "IMPRESSION: Left lower lobe pneumonia. Small pneumothorax.")
+    issues = check_report(text)
+    assert {i.kind for i in issues} >= {"laterality_conflict", "negation_conflict", "placeholder"}
+    for i in issues:
+        assert i.kind in KINDS
+        for part in i.evidence.split(" ... "):
+            assert part in text
+
+
+# --- real IU reports ------------------------------------------------------------------------------
+
+
+def _iu(uid: str) -> set[str]:
+    f = iu_report(uid)
+    return kinds(f.get("findings", ""), f.get("impression", ""), comparison=f.get("comparison", ""))
+
+
+@pytest.mark.shared
+def test_real_iu_laterality_conflict() -> None:
+    # CXR2370: FINDINGS "consolidation and atelectasis have developed in the right lower lobe",
+    # IMPRESSION "Left lower lobe airspace disease consistent with pneumonia."
+    assert "laterality_conflict" in _iu("CXR2370")
+
+
+@pytest.mark.shared
+def test_real_iu_impression_omits_pneumothorax() -> None:
+    # CXR3694: "Small residual left apical pneumothorax has increased slightly ..." / "No acute ... abnormality."
+    assert "impression_omits_finding" in _iu("CXR3694")
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("uid", ["CXR1", "CXR10", "CXR1044", "CXR2715", "CXR465", "CXR1412", "CXR1722"])
+def test_real_iu_clean_reports(uid: str) -> None:
+    assert _iu(uid) == set()
+
+
+@pytest.mark.shared
+def test_real_iu_info_checks() -> None:
+    f = iu_report("CXR1262")  # "There is pneumothorax." with no communication statement
+    issues = run_checks(parse_sections(f.get("findings", ""), f.get("impression", "")))
+    assert "critical_not_communicated" in {i.kind for i in issues}
+    f = iu_report("CXR2231")  # "no significant interval change compared to prior study", COMPARISON: None.
+    issues = run_checks(parse_sections(f.get("findings", ""), f.get("impression", ""), comparison=f["comparison"]))
+    assert "comparison_not_available" in {i.kind for i in issues}

@@ -1,0 +1,245 @@
+"""Report reading, section splitting and observation mentions (negation, uncertainty, laterality).
+
+Sentences quoted from the IU X-ray collection are checked against the real reports when
+../shared is present; the same behaviour is also pinned by our own sentences that always run.
+"""
+
+from __future__ import annotations
+
+import functools
+import tarfile
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from medrag_core.errors import ReportError
+from medrag_core.reports import observation_labels, parse_report, parse_sections, read_report, split_sentences
+from tests.shared_data import DATA, require_shared
+
+IU_TGZ = DATA / "iu_reports" / "NLMCXR_reports.tgz"
+
+
+@functools.cache
+def _iu_reports() -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    with tarfile.open(IU_TGZ) as tar:
+        for member in tar:
+            handle = tar.extractfile(member) if member.name.endswith(".xml") else None
+            if handle is None:
+                continue
+            root = ET.parse(handle).getroot()
+            uid = root.find("uId").get("id")  # type: ignore[union-attr]
+            out[uid] = {(a.get("Label") or "").lower(): a.text or "" for a in root.iter("AbstractText")}
+    return out
+
+
+def iu_report(uid: str) -> dict[str, str]:
+    """The fields of one real IU report (skips the test when ../shared is absent)."""
+    require_shared(IU_TGZ)
+    return _iu_reports()[uid]
+
+
+def iu_sentence(uid: str, sentence: str) -> str:
+    """``sentence``, after asserting it is quoted verbatim from report ``uid``."""
+    fields = iu_report(uid)
+    assert any(sentence in text for text in fields.values()), f"{sentence!r} is not in {uid}"
+    return sentence
+
+
+def obs(sentence: str, name: str, section: str = "FINDINGS"):
+    parsed = parse_sections(sentence if section == "FINDINGS" else "", sentence if section == "IMPRESSION" else "")
+    found = [o for o in parsed.observations if o.name == name]
+    assert found, f"no {name} in {sentence!r}: {[o.name for o in parsed.observations]}"
+    return found[0]
+
+
+# --- read_report --------------------------------------------------------------------------------
+
+
+def test_read_report_decodes_utf8_with_bom_and_latin1() -> None:
+    assert read_report("\ufeffFINDINGS: ok".encode()) == "FINDINGS: ok"
+    assert read_report("Rotation 15° ± 5".encode("latin-1")) == "Rotation 15° ± 5"
+
+
+@pytest.mark.parametrize("data,code", [(b"", "empty"), (b" \t\n\r\n", "empty"), (b"FINDINGS\x00", "nul_byte"),
+                                       ("x\x00", "nul_byte"), ("a" * 20_001, "too_long")])
+def test_read_report_refuses(data: bytes | str, code: str) -> None:
+    with pytest.raises(ReportError) as info:
+        read_report(data)
+    assert info.value.code == code
+    assert info.value.user_message
+
+
+def test_read_report_normalises_line_endings_and_never_truncates() -> None:
+    assert read_report(b"A\r\nB\rC") == "A\nB\nC"
+    assert len(read_report("x" * 500, max_chars=500)) == 500
+
+
+# --- sections -------------------------------------------------------------------------------------
+
+
+def test_sections_upper_lower_dash_and_no_colon_headers() -> None:
+    p = parse_report("INDICATION: Cough.\nComparison - None.\nFindings: Clear lungs.\nIMPRESSION Normal chest.")
+    assert p.sections == {"INDICATION": "Cough.", "COMPARISON": "None.", "FINDINGS": "Clear lungs.",
+                          "IMPRESSION": "Normal chest."}
+
+
+def test_sections_history_folds_into_indication_and_inline_impression() -> None:
+    p = parse_report("HISTORY: Fever.\nFINDINGS: No effusion. IMPRESSION: Normal.")
+    assert p.sections["INDICATION"] == "Fever."
+    assert p.sections["FINDINGS"] == "No effusion."
+    assert p.sections["IMPRESSION"] == "Normal."
+
+
+def test_header_words_inside_prose_are_not_headers() -> None:
+    p = parse_report("FINDINGS: Findings are consistent with edema.\nIMPRESSION: Edema.")
+    assert p.sections["FINDINGS"] == "Findings are consistent with edema."
+
+
+def test_mimic_final_report_header_and_caps_sections() -> None:
+    text = ("FINAL REPORT\nEXAMINATION: CHEST (PA AND LAT)\n\nINDICATION: COUGH.\n\nFINDINGS:\n\n"
+            "THE LUNGS ARE CLEAR. NO PLEURAL EFFUSION.\n\nIMPRESSION:\n\nNO ACUTE CARDIOPULMONARY PROCESS.")
+    p = parse_report(text)
+    assert p.sections["FINDINGS"] == "THE LUNGS ARE CLEAR. NO PLEURAL EFFUSION."
+    assert p.sections["IMPRESSION"] == "NO ACUTE CARDIOPULMONARY PROCESS."
+    assert p.sections["TECHNIQUE"] == "CHEST (PA AND LAT)"
+    assert "FINAL REPORT" not in p.sections.values()
+
+
+def test_numbered_impression_keeps_its_items_as_sentences() -> None:
+    p = parse_report("FINDINGS: Small left effusion.\nIMPRESSION: 1. Small left effusion. 2. No pneumothorax.")
+    sentences = [s for _, s in split_sentences(p.sections["IMPRESSION"])]
+    assert sentences == ["1. Small left effusion.", "2. No pneumothorax."]
+
+
+def test_crlf_parses_exactly_like_lf() -> None:
+    lf = "FINDINGS: Mild cardiomegaly.\nIMPRESSION: Mild cardiomegaly."
+    a, b = parse_report(lf), parse_report(lf.replace("\n", "\r\n"))
+    assert a.sections == b.sections
+    def key(p):
+        return [(o.name, o.polarity, o.text) for o in p.observations]
+
+    assert key(a) == key(b)
+
+
+def test_no_headers_short_text_is_the_impression_long_text_the_findings() -> None:
+    short = parse_report("No acute cardiopulmonary process.")
+    assert short.headerless and short.sections == {"IMPRESSION": "No acute cardiopulmonary process."}
+    long = parse_report(" ".join(["The lungs are clear."] * 5) + " " + "x" * 400)
+    assert long.headerless and list(long.sections) == ["FINDINGS"]
+
+
+def test_sentence_offsets_quote_the_section_verbatim() -> None:
+    body = "Heart size normal. Dr. Smith was called at 10.30 am. Small left effusion."
+    for off, s in split_sentences(body):
+        assert body[off: off + len(s)] == s
+    assert [s for _, s in split_sentences(body)][1] == "Dr. Smith was called at 10.30 am."
+
+
+def test_structured_sections_and_missing_fields() -> None:
+    p = parse_sections("Clear lungs.", "", indication="Cough")
+    assert p.sections == {"INDICATION": "Cough", "FINDINGS": "Clear lungs.", "IMPRESSION": ""}
+    assert p.structured
+
+
+# --- negation, uncertainty, laterality --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sentence,name,polarity", [
+    ("No pleural effusion or pneumothorax.", "Pneumothorax", "absent"),
+    ("The lungs are clear without focal consolidation.", "Consolidation", "absent"),
+    ("The lungs are clear.", "Lung Opacity", "absent"),
+    ("Heart size is normal.", "Cardiomegaly", "absent"),
+    ("The heart is not enlarged.", "Cardiomegaly", "absent"),
+    ("Mild cardiomegaly.", "Cardiomegaly", "present"),
+    ("Pneumothorax is not seen.", "Pneumothorax", "absent"),
+    ("The left pneumothorax has resolved.", "Pneumothorax", "absent"),
+    ("No interval change in the left pleural effusion.", "Pleural Effusion", "present"),
+    ("Possible small right pleural effusion.", "Pleural Effusion", "uncertain"),
+    ("Right basilar opacity may represent atelectasis.", "Atelectasis", "uncertain"),
+    ("Pneumonia cannot be excluded.", "Pneumonia", "uncertain"),
+    ("Atelectasis versus infiltrate at the left base.", "Atelectasis", "uncertain"),
+    ("Heart size is at the upper limits of normal.", "Cardiomegaly", "uncertain"),
+    ("Evaluation for pneumothorax is limited by technique.", "Pneumothorax", "uncertain"),
+])
+def test_polarity_own_sentences(sentence: str, name: str, polarity: str) -> None:
+    assert obs(sentence, name).polarity == polarity
+
+
+def test_negation_qualifier_limits_only_its_own_noun() -> None:
+    effusion = obs("No large pleural effusion or pneumothorax.", "Pleural Effusion")
+    ptx = obs("No large pleural effusion or pneumothorax.", "Pneumothorax")
+    assert effusion.polarity == "absent" and effusion.qualified
+    assert ptx.polarity == "absent" and not ptx.qualified
+
+
+def test_otherwise_clear_lungs_negate_nothing() -> None:
+    p = parse_sections("Left basilar atelectasis, otherwise clear lungs.", "")
+    assert not [o for o in p.observations if o.polarity == "absent"]
+
+
+@pytest.mark.parametrize("sentence,name,laterality,zone", [
+    ("Small left pleural effusion.", "Pleural Effusion", "left", None),
+    ("There is minimal atelectasis in the right lung base.", "Atelectasis", "right", "lower"),
+    ("Right lower lobe opacity may represent focal infiltrate versus atelectasis.", "Atelectasis", "right", "lower"),
+    ("Bibasilar atelectasis.", "Atelectasis", "bilateral", "lower"),
+    ("Probable right midlung and left basilar atelectasis.", "Atelectasis", "bilateral", None),
+])
+def test_laterality_own_sentences(sentence: str, name: str, laterality: str, zone: str | None) -> None:
+    o = obs(sentence, name)
+    assert o.laterality == laterality
+    if zone:
+        assert zone in {z for _, z in o.sites}
+
+
+def test_sites_pair_each_side_with_its_zone() -> None:
+    o = obs("Probable right midlung and left basilar atelectasis.", "Atelectasis")
+    assert set(o.sites) == {("right", "mid"), ("left", "lower")}
+
+
+def test_observation_text_is_the_verbatim_sentence() -> None:
+    body = "Heart size normal.  Small LEFT pleural effusion, unchanged."
+    p = parse_sections(body, "Effusion.")
+    o = next(o for o in p.observations if o.name == "Pleural Effusion" and o.section == "FINDINGS")
+    assert o.text == "Small LEFT pleural effusion, unchanged."
+    assert body[o.start: o.start + len(o.text)] == o.text
+    assert o.term == "pleural effusion" and o.severity == "small" and o.temporal == "chronic"
+
+
+def test_observation_labels() -> None:
+    assert observation_labels(parse_sections("Lungs are clear. No effusion.", "Normal chest.")) == ["No Finding"]
+    labels = observation_labels(parse_sections("Right chest tube. Small right pneumothorax.", "Small pneumothorax."))
+    assert labels == ["Chest Tube", "Pneumothorax", "Support Devices"]
+
+
+# --- real IU sentences --------------------------------------------------------------------------------
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("uid,sentence,name,polarity,laterality", [
+    ("CXR1", "There is no evidence of pneumothorax.", "Pneumothorax", "absent", None),
+    ("CXR1", "The cardiac silhouette and mediastinum size are within normal limits.", "Cardiomegaly", "absent", None),
+    ("CXR10", "Stable calcified granuloma within the right upper lung.", "Granuloma", "present", "right"),
+    ("CXR1525", "There is a large hydropneumothorax within the left chest.", "Pneumothorax", "present", "left"),
+    ("CXR2100", "Questionable thin-walled cavitary lesion in the right lower lobe, only seen on the AP view and may "
+                "represent artifact.", "Lung Lesion", "uncertain", "right"),
+    ("CXR465", "Near-complete resolution of right-sided pleural effusion", "Pleural Effusion", "present", "right"),
+    ("CXR2715", "There is a 9 mm right lower lobe pulmonary nodule, not seen on prior exams.", "Nodule", "present",
+     "right"),
+    ("CXR1044", "There has been clearing of left base airspace opacities.", "Lung Opacity", "absent", "left"),
+])
+def test_real_iu_sentences(uid: str, sentence: str, name: str, polarity: str, laterality: str | None) -> None:
+    o = obs(iu_sentence(uid, sentence), name)
+    assert o.polarity == polarity
+    assert o.laterality == laterality
+    assert o.text == sentence
+
+
+@pytest.mark.shared
+def test_every_iu_report_parses_and_quotes_verbatim() -> None:
+    require_shared(IU_TGZ)
+    for fields in list(_iu_reports().values())[:800]:
+        p = parse_sections(fields.get("findings", ""), fields.get("impression", ""))
+        for o in p.observations:
+            assert o.text in p.sections[o.section]
+            assert o.term in o.text
