@@ -322,11 +322,19 @@ def _normal_impression(parsed: ParsedReport) -> tuple[bool, str] | None:
     ``pure`` is True when every impression sentence is such a statement, i.e. the impression says
     nothing else; then even chronic or possible findings are expected to be carried over.
     """
-    sentences = [s for _, s in split_sentences(parsed.sections.get("IMPRESSION", "")) if s.strip()]
-    normal = [s for s in sentences if _NORMAL_STRONG.search(s) or _NORMAL_WEAK.search(s)]
+    sentences = [(off, s) for off, s in split_sentences(parsed.sections.get("IMPRESSION", "")) if s.strip()]
+    normal = [s for _, s in sentences if _NORMAL_STRONG.search(s) or _NORMAL_WEAK.search(s)]
     if not normal:
         return None
-    return len(normal) == len(sentences), normal[0]
+    # a sentence that only rules things out ("Clear lungs.", "No pneumothorax.") keeps the impression normal
+    by_start: dict[int, list[Observation]] = {}
+    for o in parsed.section_observations("IMPRESSION"):
+        by_start.setdefault(o.start, []).append(o)
+    pure = all(
+        s in normal or (by_start.get(off) and all(o.polarity == "absent" for o in by_start[off]))
+        for off, s in sentences
+    )
+    return pure, normal[0]
 
 
 def _impression_omits(parsed: ParsedReport) -> list[Issue]:

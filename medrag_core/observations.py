@@ -115,7 +115,8 @@ _LEXICON: list[tuple[str, str, str | None]] = [
     (r"\bpleural\s+(?:thickening|plaques?|scarring|calcifications?)\b|\bfibrothorax\b|\bpleural\s+reaction\b",
      "Pleural Other", None),
     # lungs: normal statements read as negations of airspace disease and oedema
-    (r"\b(?:lungs?|lung\s+fields?)\s+(?:are\s+|is\s+|appear\s+|remain\s+)?(?:grossly\s+|essentially\s+|now\s+)?clear\b(?!\s+(?:of\b|(?:focal\s+)?(?:air|consol|infilt|opac)))"
+    (r"\b(?:lungs?|lung\s+fields?)\s+(?:are\s+|is\s+|appear\s+|remain\s+)?(?:(?:well|normally|fully|grossly|essentially|"
+     r"now|hyper|expanded|inflated|aerated|and|but)[\w-]*\s+){0,4}clear\b(?!\s+(?:of\b|(?:focal\s+)?(?:air|consol|infilt|opac)))"
      r"|\bclear\s+(?:\w+\s+)?lungs?\b", "Lung Clear", "absent"),
     (r"\bconsolidat(?:ion|ions|ive|ed)\b", "Consolidation", None),
     (r"\bpneumonias?\b|\bpneumonitis\b|\bbronchopneumonia\b", "Pneumonia", None),
