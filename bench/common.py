@@ -1,0 +1,203 @@
+"""Helpers shared by the benchmarks: a throwaway embedded Postgres, realistic synthetic vectors and
+reports, timers and percentiles, and the machine line every figure is printed with.
+
+Realistic vectors: MedSigLIP embeddings of chest X-rays are not isotropic; they crowd into a
+low-dimensional subspace. ``low_rank_unit_vectors`` draws ``z @ B + noise`` with ``z`` of rank 64 and a
+decaying spectrum, then L2-normalises, which makes HNSW recall depend on ``ef_search`` the way real
+data does (isotropic random vectors are the easy, misleading case).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+DIM = 1152  # MedSigLIP-448 embedding size
+BENCH_MODEL = "bench/synthetic-medsiglip-1152"
+
+_FINDINGS = [
+    "The lungs are clear", "There is no focal consolidation", "No pleural effusion or pneumothorax is seen",
+    "The cardiomediastinal silhouette is within normal limits", "Heart size is normal",
+    "The heart is mildly enlarged", "There is moderate cardiomegaly", "Mild pulmonary vascular congestion",
+    "There is a small left pleural effusion", "There is a small right pleural effusion",
+    "Bilateral pleural effusions are present", "Right lower lobe opacity may represent pneumonia",
+    "Left lower lobe atelectasis is noted", "Patchy bibasilar opacities likely reflect atelectasis",
+    "There is a right upper lobe consolidation", "Diffuse bilateral interstitial opacities are seen",
+    "Multifocal ground glass opacities are present", "A small apical pneumothorax is seen on the right",
+    "There is a large left pneumothorax", "The endotracheal tube terminates 4 cm above the carina",
+    "A right internal jugular central line ends in the superior vena cava",
+    "The nasogastric tube courses below the diaphragm", "Sternotomy wires are intact",
+    "A left sided pacemaker is in place", "Degenerative changes of the thoracic spine are noted",
+    "No acute osseous abnormality is identified", "There is an old healed fracture of the right sixth rib",
+    "The aorta is tortuous and calcified", "There is a 2 cm nodule in the left upper lobe",
+    "A calcified granuloma is seen in the right mid lung", "Blunting of the left costophrenic angle is seen",
+    "Hyperinflated lungs consistent with emphysema", "There is pulmonary edema with Kerley B lines",
+    "Low lung volumes with crowding of the bronchovascular markings",
+]  # fmt: skip
+_IMPRESSIONS = [
+    "No acute cardiopulmonary process", "Findings consistent with pneumonia in the right lower lobe",
+    "Cardiomegaly with mild pulmonary edema", "Small left pleural effusion with adjacent atelectasis",
+    "Right pneumothorax", "Support devices in appropriate position", "Stable chest radiograph",
+    "Multifocal pneumonia", "Emphysema without acute process", "Pulmonary nodule, recommend CT",
+]  # fmt: skip
+VIEWS = ["PA", "AP", "LATERAL"]
+
+
+# ----------------------------------------------------------------------------- machine and timing
+
+
+def machine() -> str:
+    """One line: CPU model, cores, RAM, Python; for the header of every benchmark's output."""
+    model = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = ""
+    try:
+        meminfo = Path("/proc/meminfo").read_text().splitlines()
+        kb = int(next(ln for ln in meminfo if ln.startswith("MemTotal")).split()[1])
+        ram = f", {kb / 2**20:.0f} GiB RAM"
+    except (OSError, StopIteration, ValueError):
+        pass
+    return f"{model}, {os.cpu_count()} cores{ram}, Python {platform.python_version()}"
+
+
+def header(title: str, argv: Sequence[str]) -> str:
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"# {title}\n# command: python -m {' '.join(argv)}\n# machine: {machine()}\n# date: {now}"
+
+
+def percentiles(samples_ms: Sequence[float]) -> tuple[float, float]:
+    """(p50, p95) of a list of milliseconds (linear interpolation)."""
+    arr = np.asarray(samples_ms, dtype=np.float64)
+    return float(np.percentile(arr, 50)), float(np.percentile(arr, 95))
+
+
+def timed(fn: Callable[[], object]) -> tuple[float, object]:
+    """(milliseconds, result) of one call."""
+    start = time.perf_counter()
+    out = fn()
+    return (time.perf_counter() - start) * 1000.0, out
+
+
+def median(values: Sequence[float]) -> float:
+    return float(statistics.median(values))
+
+
+# ----------------------------------------------------------------------------- synthetic data
+
+
+def low_rank_basis(rng: np.random.Generator, dim: int = DIM, rank: int = 64) -> np.ndarray:
+    """(rank, dim) orthonormal rows: the subspace the synthetic embeddings live near."""
+    q, _ = np.linalg.qr(rng.standard_normal((dim, rank)))
+    return q.T.astype(np.float32)
+
+
+def low_rank_unit_vectors(
+    n: int, basis: np.ndarray, rng: np.random.Generator, *, noise: float = 0.5, chunk: int = 20_000
+) -> np.ndarray:
+    """(n, dim) float32 unit vectors: rank-``len(basis)`` signal with a decaying spectrum plus isotropic noise.
+
+    ``noise`` is the norm of the noise relative to the norm of the signal (before normalising).
+    """
+    rank, dim = basis.shape
+    spectrum = (1.0 / np.sqrt(1.0 + np.arange(rank) / 4.0)).astype(np.float32)
+    spectrum /= np.linalg.norm(spectrum)
+    out = np.empty((n, dim), dtype=np.float32)
+    for start in range(0, n, chunk):
+        m = min(chunk, n - start)
+        signal = (rng.standard_normal((m, rank), dtype=np.float32) * spectrum) @ basis
+        eps = rng.standard_normal((m, dim), dtype=np.float32) * (noise / np.sqrt(dim))
+        block = signal + eps
+        out[start : start + m] = block / np.linalg.norm(block, axis=1, keepdims=True)
+    return out
+
+
+def synthetic_report(rng: np.random.Generator) -> tuple[str, str]:
+    """(findings, impression) made of 2-4 stock finding sentences and one impression."""
+    k = int(rng.integers(2, 5))
+    picks = rng.choice(len(_FINDINGS), size=k, replace=False)
+    findings = ". ".join(_FINDINGS[i] for i in picks) + "."
+    return findings, _IMPRESSIONS[int(rng.integers(len(_IMPRESSIONS)))] + "."
+
+
+# ----------------------------------------------------------------------------- embedded Postgres
+
+
+@contextmanager
+def temp_postgres(keep: bool = False) -> Iterator[str]:
+    """A fresh embedded Postgres (pgvector) in a temp dir, migrations applied; yields its conninfo.
+
+    The server is stopped and the directory removed on exit (unless ``keep``).
+    """
+    from medrag_core.store.embedded import EmbeddedPostgres
+    from medrag_core.store.postgres import PostgresStore
+
+    root = Path(tempfile.mkdtemp(prefix="medrag_bench_"))
+    os.chmod(root, 0o755)  # the server may run as a dedicated system user
+    server = EmbeddedPostgres(root / "pgdata")
+    conninfo = server.start()
+    try:
+        PostgresStore(conninfo).close()  # applies sql/ migrations
+        yield conninfo
+    finally:
+        try:
+            server.stop()
+        finally:
+            if not keep:
+                shutil.rmtree(root, ignore_errors=True)
+
+
+def bind_store(conninfo: str, dim: int = DIM, model: str = BENCH_MODEL) -> None:
+    """Bind the empty store to ``model``/``dim`` through the store itself (types the columns vector(dim))."""
+    from medrag_core.models import Case
+    from medrag_core.store.base import CaseRecord
+    from medrag_core.store.postgres import PostgresStore
+
+    vec = np.zeros(dim, dtype=np.float32)
+    vec[0] = 1.0
+    with PostgresStore(conninfo) as store:
+        case = Case(case_id="bench-bind", source="bench")
+        store.upsert([CaseRecord(case=case, image_embedding=vec, text_embedding=vec)], embed_model=model)
+    import psycopg
+
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("DELETE FROM cases WHERE case_id = 'bench-bind'")
+
+
+def copy_cases(
+    conninfo: str, image_vecs: np.ndarray, text_vecs: np.ndarray, rng: np.random.Generator,
+    *, model: str = BENCH_MODEL, start_id: int = 0, batch: int = 5_000,
+) -> None:  # fmt: skip
+    """Bulk-load cases (ids ``bench-<i>``, synthetic reports, both embeddings) with binary COPY."""
+    import psycopg
+    from pgvector.psycopg import register_vector
+
+    cols = "case_id, source, findings, impression, view, labels, image_embedding, text_embedding, embed_model"
+    types = ["text", "text", "text", "text", "text", "text[]", "vector", "vector", "text"]
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        register_vector(conn)
+        for lo in range(0, len(image_vecs), batch):
+            hi = min(lo + batch, len(image_vecs))
+            with conn.transaction(), conn.cursor() as cur:
+                with cur.copy(f"COPY cases ({cols}) FROM STDIN (FORMAT BINARY)") as copy:
+                    copy.set_types(types)
+                    for i in range(lo, hi):
+                        findings, impression = synthetic_report(rng)
+                        copy.write_row([f"bench-{start_id + i:07d}", "bench", findings, impression,
+                                        VIEWS[i % 3], [], image_vecs[i], text_vecs[i], model])  # fmt: skip
+        conn.execute("VACUUM ANALYZE cases")

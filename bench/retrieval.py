@@ -1,0 +1,343 @@
+"""Retrieval at scale: exact scan vs HNSW on the embedded Postgres, and the original MedRAG's SQL.
+
+usage: python -m bench.retrieval [--sizes 30000 100000] [--queries 200] [--exact-queries 50]
+                                 [--ef 40 64 100 200] [--out results.json]
+
+Per archive size, on a fresh embedded Postgres with synthetic 1152-d unit vectors (rank 64 + noise,
+see ``bench.common``) and synthetic reports, bulk-loaded with binary COPY:
+
+1. exact (no index): the original MedRAG's ``match_images`` query (cosine similarity ordered by its
+   alias, which no index can serve), ``PostgresStore.knn`` top-10, and the full hybrid
+   ``retrieval.retrieve`` (image kNN + text kNN + full-text, 50 candidates each, top-10 fused);
+2. HNSW indexes built (m=16, ef_construction=64) with the build time;
+3. per ``ef_search``: p50/p95 of the top-10 image query and of the hybrid retrieval, recall@10 of
+   each against the exact answer (computed in numpy over all queries: the exact SQL answer is checked
+   against it on the timed subset).
+
+The workbench's rule for ef_search: the lowest value whose mean image recall@10 is at least 0.98.
+Prints ``ratio`` and ``choice`` lines (the headline) and, with ``--out``, all figures as JSON.
+Absolute milliseconds depend on the machine's load; ratios measured in one run are the figures to quote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from bench.common import (
+    BENCH_MODEL,
+    DIM,
+    bind_store,
+    copy_cases,
+    header,
+    low_rank_basis,
+    low_rank_unit_vectors,
+    percentiles,
+    synthetic_report,
+    temp_postgres,
+    timed,
+)
+
+RECALL_TARGET = 0.98
+K = 10
+CANDIDATES = 50  # retrieval.DEFAULT_CANDIDATES: each list of the hybrid search
+ORIGINAL_MATCH_IMAGES = (
+    "SELECT case_id, findings, impression, 1 - (image_embedding <=> %(q)s) AS similarity FROM cases"
+    " WHERE 1 - (image_embedding <=> %(q)s) > %(t)s ORDER BY similarity DESC LIMIT %(k)s"
+)
+ORIGINAL_MATCH_TEXTS = ORIGINAL_MATCH_IMAGES.replace("image_embedding", "text_embedding")
+
+
+def log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+@dataclass
+class Queries:
+    image: np.ndarray
+    text: np.ndarray
+    fts: list[str]
+
+
+@dataclass
+class ExactStore:
+    """Exact kNN in numpy over the loaded vectors; full-text search and cases from the real store.
+
+    Gives ``retrieve`` the exact answer to compare HNSW against, without timing anything.
+    """
+
+    store: Any
+    vectors: dict[str, np.ndarray]
+    ids: list[str]
+    _cases: dict[str, Any] = field(default_factory=dict)
+
+    def knn(self, kind: str, query: np.ndarray, k: int, *, embed_model: str, where: Any = None) -> list:
+        from medrag_core.store.base import ScoredCase
+
+        top = exact_top(self.vectors[kind], query, k)
+        scores = self.vectors[kind][top] @ query
+        ids = [self.ids[i] for i in top]
+        missing = [i for i in ids if i not in self._cases]
+        for case in self.store.get(missing):
+            self._cases[case.case_id] = case
+        return [ScoredCase(self._cases[i], float(s)) for i, s in zip(ids, scores, strict=True)]
+
+    def text_search(self, query: str, k: int, *, where: Any = None) -> list:
+        return self.store.text_search(query, k, where=where)
+
+
+def exact_top(matrix: np.ndarray, query: np.ndarray, k: int) -> np.ndarray:
+    scores = matrix @ query
+    top = np.argpartition(-scores, k)[:k]
+    return top[np.argsort(-scores[top], kind="stable")]
+
+
+def recall(found: list[str], truth: list[str]) -> float:
+    return len(set(found) & set(truth)) / max(1, len(truth))
+
+
+def recalls(found: list[list[str]], truth: list[list[str]]) -> list[float]:
+    """recall@k of each query (``found`` may cover only the first queries of ``truth``)."""
+    return [recall(f, t) for f, t in zip(found, truth[: len(found)], strict=True)]
+
+
+def make_queries(n: int, bases: dict[str, np.ndarray], rng: np.random.Generator) -> Queries:
+    from medrag_core.reports import parse_report
+    from medrag_core.retrieval import report_search_query
+
+    fts = []
+    for _ in range(n):
+        findings, impression = synthetic_report(rng)
+        text = f"FINDINGS: {findings}\nIMPRESSION: {impression}"
+        fts.append(report_search_query(parse_report(text), f"{findings}\n{impression}"))
+    return Queries(
+        image=low_rank_unit_vectors(n, bases["image"], rng), text=low_rank_unit_vectors(n, bases["text"], rng), fts=fts
+    )
+
+
+def build_indexes(conninfo: str, m: int, ef_construction: int, mem: str, workers: int) -> dict[str, float]:
+    """Build the HNSW indexes the store uses (same names and opclass as ``PostgresStore.reindex``); seconds each."""
+    import psycopg
+
+    out = {}
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f"SET maintenance_work_mem = '{mem}'")
+        conn.execute(f"SET max_parallel_maintenance_workers = {int(workers)}")
+        for kind in ("image", "text"):
+            start = time.perf_counter()
+            conn.execute(
+                f"CREATE INDEX cases_{kind}_embedding_hnsw ON cases USING hnsw ({kind}_embedding vector_ip_ops)"
+                f" WITH (m = {int(m)}, ef_construction = {int(ef_construction)})"
+            )
+            out[kind] = time.perf_counter() - start
+            log(f"  built {kind} index in {out[kind]:.1f} s")
+        conn.execute("ANALYZE cases")
+    return out
+
+
+def time_original(conn: Any, queries: Queries, n: int) -> dict[str, list[float]]:
+    """The original MedRAG: match_images top-10 alone, and its hybrid (match_images + match_texts, top-50 each)."""
+    single, hybrid = [], []
+    for i in range(n):
+        params = {"q": queries.image[i], "t": -1, "k": K}
+        single.append(timed(lambda p=params: conn.execute(ORIGINAL_MATCH_IMAGES, p).fetchall())[0])
+        ms, _ = timed(lambda i=i: (
+            conn.execute(ORIGINAL_MATCH_IMAGES, {"q": queries.image[i], "t": -1, "k": CANDIDATES}).fetchall(),
+            conn.execute(ORIGINAL_MATCH_TEXTS, {"q": queries.text[i], "t": -1, "k": CANDIDATES}).fetchall(),
+        ))  # fmt: skip
+        hybrid.append(ms)
+    return {"match_images": single, "match_images+match_texts": hybrid}
+
+
+def run_queries(store: Any, settings: Any, queries: Queries, n: int, *, image: bool, hybrid: bool) -> dict[str, Any]:
+    from medrag_core.retrieval import retrieve
+
+    out: dict[str, Any] = {"image_ms": [], "hybrid_ms": [], "image_ids": [], "hybrid_ids": []}
+    for i in range(n):
+        if image:
+            ms, hits = timed(lambda i=i: store.knn("image", queries.image[i], K, embed_model=BENCH_MODEL))
+            out["image_ms"].append(ms)
+            out["image_ids"].append([h.case.case_id for h in hits])
+        if hybrid:
+            ms, matches = timed(lambda i=i: retrieve(
+                store, image_embedding=queries.image[i], text_embedding=queries.text[i], query_text=queries.fts[i],
+                settings=settings, embed_model=BENCH_MODEL, k=K,
+            ))  # fmt: skip
+            out["hybrid_ms"].append(ms)
+            out["hybrid_ids"].append([mt.case.case_id for mt in matches])
+    return out
+
+
+def stats(samples: list[float]) -> dict[str, float]:
+    p50, p95 = percentiles(samples)
+    return {"p50_ms": round(p50, 2), "p95_ms": round(p95, 2), "n": len(samples)}
+
+
+def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
+    import psycopg
+    from pgvector.psycopg import register_vector
+
+    from medrag_core.settings import Settings
+    from medrag_core.store.postgres import PostgresStore
+
+    rng = np.random.default_rng(args.seed)
+    bases = {"image": low_rank_basis(rng), "text": low_rank_basis(rng)}
+    res: dict[str, Any] = {"n": n, "queries": args.queries, "exact_queries": args.exact_queries}
+    start = time.perf_counter()
+    vectors = {kind: low_rank_unit_vectors(n, bases[kind], rng) for kind in ("image", "text")}
+    res["generate_s"] = round(time.perf_counter() - start, 1)
+    queries = make_queries(args.queries, bases, rng)
+    ids = [f"bench-{i:07d}" for i in range(n)]
+    n_exact = min(args.exact_queries, args.queries)
+    with temp_postgres() as conninfo:
+        bind_store(conninfo)
+        start = time.perf_counter()
+        copy_cases(conninfo, vectors["image"], vectors["text"], rng)
+        res["copy_s"] = round(time.perf_counter() - start, 1)
+        log(f"n={n}: generated vectors in {res['generate_s']} s, COPY + VACUUM ANALYZE in {res['copy_s']} s")
+
+        settings = Settings(embed_model=BENCH_MODEL, ef_search=100)
+        store = PostgresStore(conninfo, ef_search=100)
+        exact = ExactStore(store, vectors, ids)
+        truth_img = [[ids[j] for j in exact_top(vectors["image"], q, K)] for q in queries.image]
+        truth_hyb = run_queries(exact, settings, queries, args.queries, image=False, hybrid=True)["hybrid_ids"]
+
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            register_vector(conn)
+            run_queries(store, settings, queries, min(3, n_exact), image=True, hybrid=True)  # warm-up
+            time_original(conn, queries, min(3, n_exact))
+            orig = time_original(conn, queries, n_exact)
+            ex = run_queries(store, settings, queries, n_exact, image=True, hybrid=True)
+            res["original"] = {name: stats(v) for name, v in orig.items()}
+            res["exact"] = {
+                "image": stats(ex["image_ms"]),
+                "hybrid": stats(ex["hybrid_ms"]),
+                "image_recall_vs_numpy": float(np.mean(recalls(ex["image_ids"], truth_img))),
+                "hybrid_recall_vs_numpy": float(np.mean(recalls(ex["hybrid_ids"], truth_hyb))),
+            }
+            log(f"  original match_images (exact) {res['original']['match_images']}")
+            log(f"  exact knn {res['exact']['image']}  exact hybrid {res['exact']['hybrid']}")
+
+            res["build_s"] = build_indexes(conninfo, args.m, args.ef_construction, args.maintenance_mem, args.workers)
+            size_sql = "SELECT pg_relation_size('cases_{}_embedding_hnsw')"
+            res["index_mb"] = {
+                kind: round(conn.execute(size_sql.format(kind)).fetchone()[0] / 2**20) for kind in ("image", "text")
+            }
+            plan = "\n".join(r[0] for r in conn.execute(
+                "EXPLAIN " + ORIGINAL_MATCH_IMAGES, {"q": queries.image[0], "t": -1, "k": K}))  # fmt: skip
+            res["original_uses_index"] = "hnsw" in plan
+            orig_after = time_original(conn, queries, n_exact)
+            res["original_after_index"] = {name: stats(v) for name, v in orig_after.items()}
+            func = [timed(lambda q=q: conn.execute("SELECT * FROM match_images(%s, -1, %s)", (q, K)).fetchall())[0]
+                    for q in queries.image[:n_exact]]  # fmt: skip
+            res["repo_match_images_fn"] = stats(func)
+
+        res["hnsw"] = {}
+        fts_ms = []
+        for ef in args.ef:
+            store.ef_search = ef
+            run_queries(store, settings, queries, min(3, args.queries), image=True, hybrid=True)  # warm-up
+            got = run_queries(store, settings, queries, args.queries, image=True, hybrid=True)
+            res["hnsw"][ef] = {
+                "image": stats(got["image_ms"]),
+                "hybrid": stats(got["hybrid_ms"]),
+                "image_recall": round(float(np.mean(recalls(got["image_ids"], truth_img))), 4),
+                "image_recall_min": round(float(min(recalls(got["image_ids"], truth_img))), 2),
+                "hybrid_recall": round(float(np.mean(recalls(got["hybrid_ids"], truth_hyb))), 4),
+            }
+            log(f"  ef_search={ef}: {res['hnsw'][ef]}")
+        for q in queries.fts:
+            fts_ms.append(timed(lambda q=q: store.text_search(q, CANDIDATES))[0])
+        res["fts_only"] = stats(fts_ms)
+        store.close()
+    return res
+
+
+def choose_ef(res: dict[str, Any]) -> int | None:
+    ok = [ef for ef, r in sorted(res["hnsw"].items()) if r["image_recall"] >= RECALL_TARGET]
+    return ok[0] if ok else None
+
+
+def summarize(res: dict[str, Any], default_ef: int) -> list[str]:
+    n = res["n"]
+    orig = res["original"]["match_images"]["p50_ms"]
+    orig_h = res["original"]["match_images+match_texts"]["p50_ms"]
+    ex_i, ex_h = res["exact"]["image"]["p50_ms"], res["exact"]["hybrid"]["p50_ms"]
+    lines = [
+        f"n={n} build_s image={res['build_s']['image']:.1f} text={res['build_s']['text']:.1f}"
+        f" index_mb={res['index_mb']} copy_s={res['copy_s']}",
+        f"n={n} original match_images p50={orig:.1f} ms (uses index after build: {res['original_uses_index']},"
+        f" p50 then {res['original_after_index']['match_images']['p50_ms']:.1f} ms);"
+        f" original match_images+match_texts p50={orig_h:.1f} ms",
+        f"n={n} exact knn top-10 p50={ex_i:.1f} ms; exact hybrid p50={ex_h:.1f} ms;"
+        f" full-text alone p50={res['fts_only']['p50_ms']:.1f} ms; repo match_images() fn p50="
+        f"{res['repo_match_images_fn']['p50_ms']:.1f} ms",
+        f"{'ef':>5} {'img p50':>8} {'img p95':>8} {'img R@10':>8} {'hyb p50':>8} {'hyb p95':>8} {'hyb R@10':>8}",
+    ]
+    for ef, r in sorted(res["hnsw"].items()):
+        lines.append(
+            f"{ef:>5} {r['image']['p50_ms']:>8.1f} {r['image']['p95_ms']:>8.1f} {r['image_recall']:>8.3f}"
+            f" {r['hybrid']['p50_ms']:>8.1f} {r['hybrid']['p95_ms']:>8.1f} {r['hybrid_recall']:>8.3f}"
+        )
+    chosen = choose_ef(res)
+    for ef in dict.fromkeys([e for e in (chosen, default_ef) if e in res["hnsw"]]):
+        r = res["hnsw"][ef]
+        lines.append(
+            f"ratio n={n} ef={ef} image top-10: original/hnsw = {orig / r['image']['p50_ms']:.1f}x,"
+            f" exact/hnsw = {ex_i / r['image']['p50_ms']:.1f}x"
+        )
+        lines.append(
+            f"ratio n={n} ef={ef} hybrid: original match_images/hnsw hybrid = {orig / r['hybrid']['p50_ms']:.1f}x,"
+            f" original hybrid/hnsw hybrid = {orig_h / r['hybrid']['p50_ms']:.1f}x,"
+            f" exact hybrid/hnsw hybrid = {ex_h / r['hybrid']['p50_ms']:.1f}x"
+        )
+    lines.append(
+        f"choice n={n}: ef_search={chosen} (lowest with image recall@10 >= {RECALL_TARGET});"
+        f" settings default {default_ef}: image recall@10 = "
+        f"{res['hnsw'][default_ef]['image_recall'] if default_ef in res['hnsw'] else 'not measured'}"
+    )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(prog="python -m bench.retrieval", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[30_000, 100_000])
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--exact-queries", type=int, default=50, help="queries timed on the exact scans")
+    parser.add_argument("--ef", type=int, nargs="+", default=[40, 64, 100, 200])
+    parser.add_argument("--m", type=int, default=16)
+    parser.add_argument("--ef-construction", type=int, default=64)
+    parser.add_argument("--maintenance-mem", default="2GB")
+    parser.add_argument("--workers", type=int, default=1, help="max_parallel_maintenance_workers for the build")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", help="write all figures as JSON here (one object per size, rewritten per size)")
+    args = parser.parse_args(argv)
+    if args.queries <= K:
+        parser.error(f"--queries must be more than {K}")
+
+    from medrag_core.settings import Settings
+
+    default_ef = Settings().ef_search
+    log(header("bench.retrieval", ["bench.retrieval", *argv]))
+    log(f"# vectors: {DIM}-d unit, rank 64 + noise; top-{K}; hybrid = {CANDIDATES} candidates per list, RRF")
+    results = []
+    for n in args.sizes:
+        res = bench_size(n, args)
+        results.append(res)
+        for line in summarize(res, default_ef):
+            log(line)
+        if args.out:
+            with open(args.out, "w") as fh:
+                json.dump(results, fh, indent=1, default=str)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
