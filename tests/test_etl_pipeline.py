@@ -1,0 +1,214 @@
+"""etl.run_ingest on the real embedded Postgres with the tiny SigLIP: exact counts in the database,
+idempotence, resume after SIGKILL, parallel shards, per-case errors, Open-i and DICOM sources."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+
+from etl import IngestProgress, run_ingest
+from etl.sources import parse_source
+from tests.fixtures.images import FAKE_PHI
+from tests.test_etl_sources import make_dicom_folder, make_openi_folder, make_rows, write_parquet
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def q(conninfo: str, sql: str, *args: object) -> list[tuple]:
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        return conn.execute(sql, args or None).fetchall()
+
+
+def scalar(conninfo: str, sql: str, *args: object):  # noqa: ANN201
+    return q(conninfo, sql, *args)[0][0]
+
+
+def expected_ids(path: Path) -> set[str]:
+    return {i.case_id for i in parse_source(str(path)).items()}
+
+
+def assert_complete(conninfo: str, n: int) -> None:
+    """n cases, each whole: both embeddings, its image row, a thumbnail (no half-written case)."""
+    assert scalar(conninfo, "SELECT count(*) FROM cases") == n
+    assert scalar(
+        conninfo,
+        "SELECT count(*) FROM cases c JOIN images i ON i.sha256 = c.image_sha256"
+        " WHERE c.image_embedding IS NOT NULL AND c.text_embedding IS NOT NULL AND c.thumbnail IS NOT NULL",
+    ) == n
+
+
+def etl_env(pg_conninfo: str, tiny_siglip_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEDRAG_")}
+    env.update(MEDRAG_DATABASE_URL=pg_conninfo, MEDRAG_EMBED_MODEL=str(tiny_siglip_dir), MEDRAG_DEVICE="cpu",
+               MEDRAG_DTYPE="float32", HF_HUB_OFFLINE="1", PYTHONPATH=str(REPO))  # fmt: skip
+    return env
+
+
+def test_parquet_ingest_exact_counts_and_rerun_adds_nothing(tmp_path, store, pg_settings, pg_conninfo,
+                                                            tiny_embedder) -> None:  # fmt: skip
+    path = write_parquet(tmp_path / "set.parquet", make_rows(12, 2))
+    seen: list[IngestProgress] = []
+    report = run_ingest(str(path), pg_settings, store=store, embedder=tiny_embedder, batch_size=7,
+                        on_progress=seen.append)  # fmt: skip
+    assert (report.seen, report.written, report.skipped, report.errors, report.finished) == (24, 24, 0, 0, True)
+    assert report.rate > 0 and seen and seen[-1].written == 24 and seen[-1].total_hint == 24
+    assert_complete(pg_conninfo, 24)
+    assert {r[0] for r in q(pg_conninfo, "SELECT case_id FROM cases")} == expected_ids(path)
+    assert scalar(pg_conninfo, "SELECT count(DISTINCT study_id) FROM cases") == 12
+    assert scalar(pg_conninfo, "SELECT count(*) FROM images") == 24
+    # Two images of a study share the report and its text embedding (up to batch-to-batch float noise).
+    assert {r[0] for r in q(pg_conninfo, "SELECT count(DISTINCT findings) FROM cases GROUP BY study_id")} == {1}
+    assert scalar(pg_conninfo, "SELECT max(a.text_embedding <-> b.text_embedding) FROM cases a"
+                               " JOIN cases b USING (study_id)") < 1e-4  # fmt: skip
+    assert scalar(pg_conninfo, "SELECT count(*) FROM cases WHERE 'Pleural Effusion' = ANY(labels)") == 6
+    assert q(pg_conninfo, "SELECT DISTINCT source, embed_model FROM cases") == [("set", tiny_embedder.name)]
+    assert q(pg_conninfo, "SELECT position, rows_written, done FROM ingest_progress") == [(24, 24, True)]
+
+    again = run_ingest(str(path), pg_settings, store=store, embedder=tiny_embedder, batch_size=7)
+    assert (again.written, again.skipped, again.errors) == (0, 24, 0)
+    store.reset_progress()  # without recorded progress, ids already stored are still skipped
+    third = run_ingest(str(path), pg_settings, store=store, embedder=tiny_embedder, batch_size=7)
+    assert (third.written, third.skipped) == (0, 24)
+    assert_complete(pg_conninfo, 24)
+
+
+def test_reembed_rewrites_every_case(tmp_path, store, pg_settings, pg_conninfo, tiny_embedder) -> None:
+    path = write_parquet(tmp_path / "set.parquet", make_rows(3, 2))
+    run_ingest(str(path), pg_settings, store=store, embedder=tiny_embedder)
+    before = scalar(pg_conninfo, "SELECT max(updated_at) FROM cases")
+    report = run_ingest(str(path), pg_settings, store=store, embedder=tiny_embedder, reembed=True)
+    assert (report.written, report.skipped) == (6, 0)
+    assert scalar(pg_conninfo, "SELECT min(updated_at) FROM cases") > before
+    assert_complete(pg_conninfo, 6)
+
+
+def test_corrupt_images_are_counted_and_the_rest_ingests(tmp_path, store, pg_settings, pg_conninfo, tiny_embedder,
+                                                         caplog) -> None:  # fmt: skip
+    rows = make_rows(5, 2, corrupt=(1, 6))
+    rows[4]["image"]["bytes"] = b"not an image at all, just text"
+    path = write_parquet(tmp_path / "bad.parquet", rows)
+    with caplog.at_level(logging.WARNING, logger="etl"):
+        report = run_ingest(str(path), pg_settings, store=store, embedder=tiny_embedder, batch_size=4)
+    assert (report.seen, report.written, report.errors) == (10, 7, 3)
+    assert sum(report.error_codes.values()) == 3 and all(c.startswith("image_") for c in report.error_codes)
+    assert_complete(pg_conninfo, 7)
+    logged = caplog.text
+    assert "study000/" in logged  # the case is named ...
+    assert not any(r["findings"][:20] in logged for r in rows)  # ... its report text never is
+
+
+def test_limit_then_resume(tmp_path, store, pg_settings, pg_conninfo, tiny_embedder) -> None:
+    path = write_parquet(tmp_path / "set.parquet", make_rows(10, 1))
+    first = run_ingest(str(path), pg_settings, store=store, embedder=tiny_embedder, limit=4, batch_size=3)
+    assert (first.written, first.finished) == (4, True)
+    assert q(pg_conninfo, "SELECT position, done FROM ingest_progress") == [(4, False)]
+    rest = run_ingest(str(path), pg_settings, store=store, embedder=tiny_embedder, batch_size=3)
+    assert (rest.written, rest.skipped) == (6, 4)
+    assert_complete(pg_conninfo, 10)
+
+
+def test_cancel_stops_after_a_batch_and_resumes(tmp_path, store, pg_settings, pg_conninfo, tiny_embedder) -> None:
+    path = write_parquet(tmp_path / "set.parquet", make_rows(12, 1))
+    cancel = threading.Event()
+    report = run_ingest(str(path), pg_settings, store=store, embedder=tiny_embedder, batch_size=2, cancel=cancel,
+                        on_progress=lambda p: cancel.set())  # fmt: skip
+    assert report.cancelled and not report.finished
+    assert 2 <= report.written < 12
+    assert scalar(pg_conninfo, "SELECT count(*) FROM cases") == report.written
+    rest = run_ingest(str(path), pg_settings, store=store, embedder=tiny_embedder, batch_size=2)
+    assert rest.written == 12 - report.written
+    assert_complete(pg_conninfo, 12)
+
+
+def test_process_pool_gives_the_same_rows(tmp_path, store, pg_settings, pg_conninfo, tiny_embedder) -> None:
+    path = write_parquet(tmp_path / "set.parquet", make_rows(4, 2, corrupt=(3,)))
+    report = run_ingest(str(path), pg_settings, store=store, embedder=tiny_embedder, pool="process", workers=2)
+    assert (report.written, report.errors) == (7, 1)
+    assert_complete(pg_conninfo, 7)
+
+
+def test_openi_folder_ingest(tmp_path, store, pg_settings, pg_conninfo, tiny_embedder) -> None:
+    root = make_openi_folder(tmp_path / "openi")
+    report = run_ingest(str(root), pg_settings, store=store, embedder=tiny_embedder)
+    # 3 images + CXR3 text-only; CXR4 has no text and no image; 5.xml is malformed.
+    assert (report.seen, report.written, report.empty, report.errors) == (6, 4, 1, 1)
+    assert report.error_codes == {"source_malformed_XML": 1}
+    rows = dict(q(pg_conninfo, "SELECT case_id, image_embedding IS NOT NULL FROM cases"))
+    assert rows == {"CXR1/CXR1_1_IM-0001-3001": True, "CXR1/CXR1_1_IM-0001-4001": True,
+                    "CXR2/CXR2_IM-0652-1001": True, "CXR3": False}  # fmt: skip
+    assert scalar(pg_conninfo, "SELECT count(*) FROM cases WHERE text_embedding IS NULL") == 0
+    assert q(pg_conninfo, "SELECT indication, impression FROM cases WHERE case_id = 'CXR3'") == [
+        ("Cough.", "No acute cardiopulmonary abnormality.")]  # fmt: skip
+
+
+def test_dicom_ingest_stores_pixels_never_headers(tmp_path, store, pg_settings, pg_conninfo, tiny_embedder,
+                                                  caplog) -> None:  # fmt: skip
+    root = make_dicom_folder(tmp_path / "dicoms")
+    with caplog.at_level(logging.DEBUG):
+        report = run_ingest(f"dicom:{root}", pg_settings, store=store, embedder=tiny_embedder)
+    assert (report.written, report.errors) == (3, 1)  # the CSV row whose file is missing
+    assert_complete(pg_conninfo, 3)
+    assert q(pg_conninfo, "SELECT DISTINCT mime FROM images") == [("image/png",)]
+    blobs = q(pg_conninfo, "SELECT i.bytes, c.thumbnail, c.findings, c.case_id, c.study_id, coalesce(c.view, '')"
+                           " FROM cases c JOIN images i ON i.sha256 = c.image_sha256")  # fmt: skip
+    for row in blobs:
+        assert bytes(row[0]).startswith(b"\x89PNG")
+        for value in FAKE_PHI.values():
+            needle = value.encode()
+            assert all(needle not in (bytes(x) if isinstance(x, bytes | memoryview) else x.encode()) for x in row)
+            assert value not in caplog.text
+
+
+def test_killed_run_resumes_with_exactly_the_right_rows(tmp_path, store, pg_conninfo, tiny_siglip_dir) -> None:
+    path = write_parquet(tmp_path / "big.parquet", make_rows(60, 2))
+    cmd = [sys.executable, "-m", "etl", "ingest", str(path), "--batch-size", "4"]
+    env = etl_env(pg_conninfo, tiny_siglip_dir)
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while scalar(pg_conninfo, "SELECT count(*) FROM cases") < 12:
+            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+            assert time.monotonic() < deadline, "the ingest wrote nothing in time"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    written = scalar(pg_conninfo, "SELECT count(*) FROM cases")
+    assert 12 <= written < 120, "kill came too late to test a resume"
+    position = scalar(pg_conninfo, "SELECT position FROM ingest_progress")
+    assert position == written  # progress committed with the rows, never ahead of them (one shard, no errors)
+    assert_complete(pg_conninfo, written)
+    done = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert f"written {120 - written}," in done.stdout and f"skipped {written}," in done.stdout
+    assert_complete(pg_conninfo, 120)
+    assert {r[0] for r in q(pg_conninfo, "SELECT case_id FROM cases")} == expected_ids(path)
+
+
+def test_two_shards_in_parallel_cover_the_set_without_overlap(tmp_path, store, pg_conninfo,
+                                                              tiny_siglip_dir) -> None:  # fmt: skip
+    path = write_parquet(tmp_path / "set.parquet", make_rows(20, 2, corrupt=(5,)))
+    env = etl_env(pg_conninfo, tiny_siglip_dir)
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "etl", "ingest", str(path), "--shard", f"{i}/2", "--batch-size", "5"],
+                         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for i in range(2)
+    ]  # fmt: skip
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [o[1][-2000:] for o in outs]
+    written = [int(o[0].split("written ")[1].split(",")[0]) for o in outs]
+    assert sum(written) == 39 and all(w > 5 for w in written)
+    assert_complete(pg_conninfo, 39)
+    ids = {r[0] for r in q(pg_conninfo, "SELECT case_id FROM cases")}
+    assert len(ids | {i for i in expected_ids(path)}) == 40  # the corrupt one is the only id missing
+    assert q(pg_conninfo, "SELECT shard, done FROM ingest_progress ORDER BY shard") == [("0/2", True), ("1/2", True)]
