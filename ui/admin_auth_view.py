@@ -43,7 +43,7 @@ def require_admin(settings) -> bool:  # noqa: ANN001
         return True
     with st.form("admin_login_form"):
         supplied = st.text_input("Admin password", type="password", key="admin_password")
-        submitted = st.form_submit_button("Unlock")
+        submitted = st.form_submit_button("Unlock", key="admin_unlock")
     if submitted:
         if check_password(supplied, settings.admin_password):
             st.session_state[_SESSION_KEY] = True

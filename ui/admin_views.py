@@ -121,7 +121,7 @@ def render_ingest(settings, store, store_error: str | None) -> None:  # noqa: AN
         limit = c1.number_input("Limit (0 = all)", min_value=0, value=0, step=10, key="ingest_limit")
         batch = c2.number_input("Batch size", min_value=1, max_value=512, value=16, key="ingest_batch")
         reembed = c3.checkbox("Re-embed existing cases", key="ingest_reembed")
-        start = st.form_submit_button("Start / resume ingest", disabled=runner.running)
+        start = st.form_submit_button("Start / resume ingest", disabled=runner.running, key="ingest_start")
     if start:
         _start_ingest(settings, store, spec, int(limit) or None, int(batch), reembed)
     if runner.running:
