@@ -1,0 +1,437 @@
+"""``SupabaseStore``: the ``CaseStore`` over Supabase's REST API (supabase-py: PostgREST and Storage).
+
+For deployments that only have ``SUPABASE_URL`` and ``SUPABASE_KEY``. The anon key reads and searches;
+writes (``upsert``) need the service-role key (row-level security from ``sql/003``). Bulk ETL is
+faster through ``MEDRAG_DATABASE_URL`` (``PostgresStore``, COPY); both read the same tables.
+
+Wire format: vectors go out as JSON lists of floats and come back as PostgREST's string form
+``"[0.1,0.2]"``; bytea goes out and comes back as hex ``"\\x89504e47..."``. Search runs in the SQL
+functions ``image_match`` / ``text_match`` (``sql/002``), ``report_search`` and ``medrag_stats``
+(``sql/004``); case rows are read with the computed fields ``has_image_embedding`` /
+``has_text_embedding`` so vectors never travel on a read.
+
+Unlike ``PostgresStore.upsert``, one ``upsert`` call is several HTTP requests (bind the model, images,
+then cases in batches), not one transaction: a failure part-way leaves earlier batches written.
+Re-running the same upsert is safe (by ``case_id`` and image sha256).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from ..errors import ConfigError, DimensionMismatch, MissingDependency, ModelMismatch, StoreError, StoreUnavailable
+from ..models import Case
+from .base import CaseFilter, CaseRecord, ScoredCase, StoreStats
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+
+T = TypeVar("T")
+KINDS = ("image", "text")
+CASE_FIELDS = (
+    "case_id,source,study_id,findings,impression,indication,comparison,view,labels,image_sha256,"
+    "has_image_embedding,has_text_embedding,embed_model"
+)
+_ID_CHUNK = 100  # ids per GET (URL length)
+
+
+def _vector(value: Any, what: str) -> np.ndarray:
+    arr = np.asarray(value, dtype=np.float32)
+    if arr.ndim != 1 or arr.size == 0:
+        raise DimensionMismatch(f"{what} must be a 1-d vector; found shape {arr.shape}.")
+    if not np.all(np.isfinite(arr)):
+        raise StoreError(f"{what} contains NaN or infinite values; it was not stored or searched.")
+    return arr
+
+
+def parse_vector(value: Any) -> np.ndarray | None:
+    """PostgREST's ``"[0.1,0.2]"`` (or a JSON list) -> float32 array; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = json.loads(value)
+    return np.asarray(value, dtype=np.float32)
+
+
+def parse_bytea(value: str | None) -> bytes | None:
+    """PostgREST's hex bytea ``"\\x0102"`` -> ``b"\\x01\\x02"``."""
+    if value is None:
+        return None
+    if not value.startswith("\\x"):
+        raise StoreError("Supabase returned bytea in an unexpected format (expected hex, bytea_output = 'hex').")
+    return bytes.fromhex(value[2:])
+
+
+def to_bytea(data: bytes | None) -> str | None:
+    return None if data is None else "\\x" + data.hex()
+
+
+def _case(row: dict[str, Any]) -> Case:
+    return Case(**{k: row[k] for k in CASE_FIELDS.split(",")} | {"labels": list(row.get("labels") or [])})
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _filter_args(where: CaseFilter | None) -> dict[str, list[str] | None]:
+    where = where or CaseFilter()
+    return {
+        "filter_sources": list(where.sources) or None,
+        "filter_views": list(where.views) or None,
+        "filter_labels": list(where.labels) or None,
+    }
+
+
+def create_client(url: str, key: str, *, timeout_s: float = 30.0) -> Any:
+    """A supabase-py client (imported lazily) with timeouts and without the library's silent retries."""
+    try:
+        import supabase
+        from supabase.lib.client_options import SyncClientOptions
+    except ImportError:
+        raise MissingDependency("supabase", "The Supabase store (MEDRAG_STORE_BACKEND=supabase)") from None
+    if not urlsplit(url).scheme.startswith("http") or not urlsplit(url).netloc:
+        raise ConfigError("SUPABASE_URL must look like https://<project>.supabase.co.")
+    options = SyncClientOptions(
+        postgrest_client_timeout=timeout_s, storage_client_timeout=int(max(timeout_s, 1)), postgrest_client_retry=False
+    )
+    try:
+        return supabase.create_client(url, key, options=options)
+    except supabase.SupabaseException as exc:
+        raise ConfigError(f"SUPABASE_URL or SUPABASE_KEY was refused by supabase-py: {exc.message}") from None
+
+
+class SupabaseStore:
+    """The case archive in a Supabase project, over REST. Thread-safe (one shared HTTP client).
+
+    ``image_bucket``: keep image bytes in that Storage bucket (object ``<sha256>``) instead of the
+    ``images`` table; the table then holds an empty placeholder row per image (its foreign key).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        key: str,
+        *,
+        batch_size: int = 100,
+        image_bucket: str | None = None,
+        max_request_bytes: int = 8 * 1024 * 1024,
+        timeout_s: float = 30.0,
+        client: Any = None,
+    ) -> None:
+        if batch_size < 1 or max_request_bytes < 1024:
+            raise ValueError("batch_size must be >= 1 and max_request_bytes >= 1024")
+        self.url = url.rstrip("/")
+        self.batch_size = batch_size
+        self.image_bucket = image_bucket
+        self.max_request_bytes = max_request_bytes
+        self._client = client if client is not None else create_client(url, key, timeout_s=timeout_s)
+        self._lock = threading.Lock()
+        _ = self._client.postgrest  # built now, not lazily from several threads
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SupabaseStore:
+        """From ``SUPABASE_URL`` and ``SUPABASE_KEY`` (anon key: read and search; service role: also write)."""
+        if not settings.supabase_url or settings.supabase_key is None:
+            raise ConfigError(
+                "MEDRAG_STORE_BACKEND=supabase needs SUPABASE_URL and SUPABASE_KEY (the anon key for the app, "
+                "the service-role key for ETL)."
+            )
+        return cls(settings.supabase_url, settings.supabase_key.get_secret_value())
+
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        session = getattr(self._client.postgrest, "session", None)
+        if session is not None:
+            session.close()
+
+    def __enter__(self) -> SupabaseStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transport ------------------------------------------------------------------------------
+
+    @property
+    def _storage(self) -> Any:
+        with self._lock:
+            return self._client.storage.from_(self.image_bucket)
+
+    def _call(self, action: str, fn: Callable[[], T]) -> T:
+        """Run one request; translate transport and API failures into ``StoreError`` family errors."""
+        import httpx
+        from postgrest.exceptions import APIError
+        from storage3.exceptions import StorageApiError
+
+        try:
+            return fn()
+        except httpx.HTTPError as exc:
+            raise StoreUnavailable(
+                f"Could not reach Supabase at {self.url} to {action} ({type(exc).__name__}). "
+                "Check SUPABASE_URL and the network; the project may be paused."
+            ) from None
+        except APIError as exc:
+            raise self._api_error(action, exc.code, exc.message) from None
+        except StorageApiError as exc:
+            raise self._api_error(action, str(exc.status), exc.message) from None
+
+    def _api_error(self, action: str, code: str | None, message: str | None) -> StoreError:
+        code, message = code or "", (message or "").strip()
+        if message == "Invalid API key" or code in ("PGRST301", "PGRST302"):
+            return StoreUnavailable(f"Supabase refused SUPABASE_KEY while trying to {action}: check the key.")
+        if code in ("42501", "401", "403"):
+            return StoreError(
+                f"The Supabase key may not {action} (row-level security). Writes need the service-role key; "
+                "the anon key only reads and searches.",
+                code="permission_denied",
+            )
+        if code in ("PGRST202", "PGRST205", "42883", "42P01"):
+            return StoreError(
+                f"The Supabase project lacks a table or function needed to {action}: run the SQL files in sql/ "
+                "in order (SQL editor, or python -m etl migrate --database-url ...).",
+                code="schema_missing",
+            )
+        if "different vector dimensions" in message or "expected" in message and "dimensions" in message:
+            return DimensionMismatch(f"Could not {action}: {message}.")
+        if code.startswith(("08", "53", "57")) or code in ("503", "520", "PGRST000", "PGRST001", "PGRST002"):
+            return StoreUnavailable(f"Supabase's database is unavailable; could not {action} ({code}).")
+        return StoreError(f"Supabase refused to {action}: {message or 'no message'} ({code or 'no code'}).")
+
+    def _rpc(self, fn: str, params: dict[str, Any], action: str) -> Any:
+        return self._call(action, lambda: self._client.rpc(fn, params).execute().data)
+
+    def _select(self, table: str, columns: str, action: str, **eq: Any) -> list[dict[str, Any]]:
+        def run() -> list[dict[str, Any]]:
+            query = self._client.table(table).select(columns)
+            for col, value in eq.items():
+                query = query.in_(col, list(value)) if isinstance(value, (list, tuple)) else query.eq(col, value)
+            return query.execute().data
+
+        return self._call(action, run)
+
+    def _upsert(self, table: str, rows: list[dict[str, Any]], on_conflict: str, action: str, *, ignore: bool) -> None:
+        self._call(action, lambda: self._client.table(table).upsert(
+            rows, on_conflict=on_conflict, ignore_duplicates=ignore, returning="minimal").execute())  # fmt: skip
+
+    # -- model binding ----------------------------------------------------------------------------
+
+    def _meta(self) -> tuple[str, int] | None:
+        rows = self._select("store_meta", "embed_model,dimension", "read the store's model")
+        return (rows[0]["embed_model"], int(rows[0]["dimension"])) if rows else None
+
+    @staticmethod
+    def _check(meta: tuple[str, int], model: str, dim: int, action: str) -> None:
+        if model != meta[0]:
+            raise ModelMismatch(
+                f"This store holds embeddings of model '{meta[0]}'; the {action} uses '{model}'. "
+                "Use the same model (MEDRAG_EMBED_MODEL), or re-embed the archive with the new one."
+            )
+        if dim != meta[1]:
+            raise DimensionMismatch(
+                f"This store holds {meta[1]}-d embeddings of '{meta[0]}'; the {action} has {dim}-d vectors."
+            )
+
+    # -- CaseStore ----------------------------------------------------------------------------------
+
+    def upsert(self, records: Sequence[CaseRecord], *, embed_model: str) -> int:
+        """Insert or replace cases by ``case_id`` (last record wins within a call); returns rows written.
+
+        Order: bind/check the model (``medrag_bind_model``), store missing images, upsert cases in
+        batches of ``batch_size``. Needs the service-role key.
+        """
+        by_id = {r.case.case_id: r for r in records}
+        dims: set[int] = set()
+        rows: list[dict[str, Any]] = []
+        images: dict[str, tuple[str, bytes]] = {}
+        need_images: dict[str, str] = {}
+        now = datetime.now(UTC).isoformat()
+        for cid, rec in by_id.items():
+            case = rec.case
+            vecs = {k: None if e is None else _vector(e, f"Case {cid}'s {k} embedding")
+                    for k, e in (("image", rec.image_embedding), ("text", rec.text_embedding))}  # fmt: skip
+            has_vec = any(v is not None for v in vecs.values())
+            dims.update(v.size for v in vecs.values() if v is not None)
+            if has_vec and case.embed_model not in (None, embed_model):
+                raise ModelMismatch(
+                    f"Case {cid} says its embeddings come from '{case.embed_model}', not '{embed_model}'."
+                )
+            sha = case.image_sha256
+            if rec.image_bytes is not None:
+                digest = hashlib.sha256(rec.image_bytes).hexdigest()
+                if sha not in (None, digest):
+                    raise StoreError(f"Case {cid}: image_sha256 does not match the sha256 of its image bytes.")
+                sha = digest
+                images[sha] = (rec.image_mime or "application/octet-stream", rec.image_bytes)
+            elif sha is not None:
+                need_images[sha] = cid
+            rows.append({
+                "case_id": cid, "study_id": case.study_id, "source": case.source, "findings": case.findings,
+                "impression": case.impression, "indication": case.indication, "comparison": case.comparison,
+                "view": case.view, "labels": list(case.labels), "image_sha256": sha,
+                "thumbnail": to_bytea(rec.thumbnail),
+                "image_embedding": None if vecs["image"] is None else vecs["image"].astype(float).tolist(),
+                "text_embedding": None if vecs["text"] is None else vecs["text"].astype(float).tolist(),
+                "embed_model": embed_model if has_vec else None, "updated_at": now,
+            })  # fmt: skip
+        if len(dims) > 1:
+            raise DimensionMismatch(f"One batch mixes embedding sizes {sorted(dims)}; all must be the same.")
+        if not rows:
+            return 0
+
+        missing = set(need_images) - set(images)
+        if missing:
+            found = self._existing_images(sorted(missing))
+            if missing - found:
+                ids = sorted(need_images[s] for s in missing - found)[:5]
+                raise StoreError(f"Cases {', '.join(ids)} reference images that are not stored; pass their bytes.")
+        if dims:
+            dim = dims.pop()
+            bound = self._rpc("medrag_bind_model", {"p_model": embed_model, "p_dimension": dim}, "bind the model")
+            row = bound[0] if isinstance(bound, list) else bound
+            self._check((row["bound_model"], int(row["bound_dimension"])), embed_model, dim, "upsert")
+        if images:
+            self._store_images(images)
+        for batch in self._batches(rows):
+            self._upsert("cases", batch, "case_id", "write cases", ignore=False)
+        return len(rows)
+
+    def _batches(self, rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+        """Rows grouped by ``batch_size`` and by ``max_request_bytes`` of JSON."""
+        batch: list[dict[str, Any]] = []
+        size = 0
+        for row in rows:
+            n = len(json.dumps(row))
+            if batch and (len(batch) >= self.batch_size or size + n > self.max_request_bytes):
+                yield batch
+                batch, size = [], 0
+            batch.append(row)
+            size += n
+        if batch:
+            yield batch
+
+    def _existing_images(self, shas: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(list(shas), _ID_CHUNK):
+            found.update(r["sha256"] for r in self._select("images", "sha256", "look up images", sha256=chunk))
+        return found
+
+    def _store_images(self, images: dict[str, tuple[str, bytes]]) -> None:
+        new = {s: v for s, v in images.items() if s not in self._existing_images(list(images))}
+        if self.image_bucket:
+            for sha, (mime, data) in new.items():
+                self._call("upload an image", lambda s=sha, m=mime, d=data: self._storage.upload(
+                    s, d, {"content-type": m, "upsert": "true"}))  # fmt: skip
+        rows = [{"sha256": s, "mime": m, "bytes": "\\x" if self.image_bucket else to_bytea(b)}
+                for s, (m, b) in new.items()]  # fmt: skip
+        for batch in self._batches(rows):
+            self._upsert("images", batch, "sha256", "store images", ignore=True)
+
+    def get(self, case_ids: Sequence[str]) -> list[Case]:
+        """Cases in the order asked; unknown ids are skipped."""
+        ids = list(dict.fromkeys(case_ids))
+        found: dict[str, Case] = {}
+        for chunk in _chunks(ids, _ID_CHUNK):
+            for row in self._select("cases", CASE_FIELDS, "read cases", case_id=chunk):
+                found[row["case_id"]] = _case(row)
+        return [found[i] for i in ids if i in found]
+
+    def get_image(self, image_sha256: str) -> bytes | None:
+        if self.image_bucket:
+            from storage3.exceptions import StorageApiError
+
+            def download() -> bytes | None:
+                try:
+                    return self._storage.download(image_sha256)
+                except StorageApiError as exc:
+                    if exc.code == "not_found" or str(exc.status) == "404":
+                        return None
+                    raise
+
+            return self._call("download an image", download)
+        rows = self._select("images", "bytes", "read an image", sha256=image_sha256)
+        return parse_bytea(rows[0]["bytes"]) if rows else None
+
+    def knn(
+        self, kind: str, query: np.ndarray, k: int, *, embed_model: str, where: CaseFilter | None = None
+    ) -> list[ScoredCase]:
+        """Top-k by ``kind`` ("image" or "text") embedding via ``<kind>_match``, best first."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be 'image' or 'text', not {kind!r}")
+        q = _vector(query, "The query embedding")
+        if k <= 0:
+            return []
+        meta = self._meta()
+        if meta is None:
+            return []
+        self._check(meta, embed_model, q.size, "query")
+        params = {"query": q.astype(float).tolist(), "match_count": k, **_filter_args(where)}
+        hits = self._rpc(f"{kind}_match", params, f"search by {kind} embedding")
+        return self._scored(hits, "similarity")
+
+    def _scored(self, hits: list[dict[str, Any]], score: str) -> list[ScoredCase]:
+        cases = {c.case_id: c for c in self.get([h["case_id"] for h in hits])}
+        return [ScoredCase(cases[h["case_id"]], float(h[score])) for h in hits if h["case_id"] in cases]
+
+    def text_search(self, query: str, k: int, *, where: CaseFilter | None = None) -> list[ScoredCase]:
+        """Full-text search (``report_search``: English stemming, web-search syntax) ranked by ts_rank_cd."""
+        if not query.strip() or k <= 0:
+            return []
+        hits = self._rpc("report_search", {"query": query, "match_count": k, **_filter_args(where)}, "search reports")
+        return self._scored(hits, "rank")
+
+    def stats(self) -> StoreStats:
+        data = self._rpc("medrag_stats", {}, "read store statistics")
+        if isinstance(data, list):  # some PostgREST versions wrap a scalar result
+            data = data[0] if data else {}
+        index_state = {kind: "none (exact scan)" for kind in KINDS}
+        for col, state in (data.get("index_state") or {}).items():
+            index_state[col.removesuffix("_embedding")] = state
+        return StoreStats(
+            total_cases=data["total_cases"], with_image=data["with_image"],
+            with_image_embedding=data["with_image_embedding"], with_text_embedding=data["with_text_embedding"],
+            per_source=dict(sorted((data.get("per_source") or {}).items())), embed_model=data.get("embed_model"),
+            dimension=data.get("dimension"), index_state=index_state,
+        )  # fmt: skip
+
+    # -- extras (the same names as PostgresStore's) -------------------------------------------------
+
+    def count(self, where: CaseFilter | None = None) -> int:
+        def run() -> int:
+            query = self._client.table("cases").select("case_id", count="exact", head=True)
+            if where is not None and where.sources:
+                query = query.in_("source", list(where.sources))
+            if where is not None and where.views:
+                query = query.in_("view", list(where.views))
+            if where is not None and where.labels:
+                query = query.contains("labels", list(where.labels))
+            return int(query.execute().count or 0)
+
+        return self._call("count cases", run)
+
+    def existing_ids(self, case_ids: Sequence[str]) -> set[str]:
+        """The subset of ``case_ids`` already stored."""
+        found: set[str] = set()
+        for chunk in _chunks(list(dict.fromkeys(case_ids)), _ID_CHUNK):
+            found.update(r["case_id"] for r in self._select("cases", "case_id", "read cases", case_id=chunk))
+        return found
+
+    def get_embedding(self, case_id: str, kind: str) -> np.ndarray | None:
+        """A stored case's float32 embedding, or None."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be 'image' or 'text', not {kind!r}")
+        rows = self._select("cases", f"{kind}_embedding", "read an embedding", case_id=case_id)
+        return parse_vector(rows[0][f"{kind}_embedding"]) if rows else None
+
+    def get_thumbnail(self, case_id: str) -> bytes | None:
+        rows = self._select("cases", "thumbnail", "read a thumbnail", case_id=case_id)
+        return parse_bytea(rows[0]["thumbnail"]) if rows else None
