@@ -212,17 +212,21 @@ def report_search_query(parsed, text: str, *, max_terms: int = 24) -> str:
     A report as a query would AND all its words and match nothing, so this ORs a few phrases: the
     report's own words for the observations it states as present or uncertain (``parsed`` is a
     ``reports.ParsedReport``), quoted as phrases; for a report with none (a normal study), its
-    content words. At most ``max_terms`` phrases; only letters and digits survive, so report text
-    cannot inject query syntax. Returns "" when nothing is left.
+    content words, less the words of the findings it negates. At most ``max_terms`` phrases; only
+    letters and digits survive (plus the ``or`` and quotes added here), so report text cannot inject
+    query syntax. Returns "" when nothing is left.
     """
     phrases: list[str] = []
+    negated: set[str] = set()
     for obs in getattr(parsed, "observations", ()):
+        words = _WORD.findall((getattr(obs, "term", "") or obs.name).lower())
         if obs.polarity in ("present", "uncertain"):
-            words = _WORD.findall((getattr(obs, "term", "") or obs.name).lower())
             if words:
                 phrases.append(f'"{" ".join(words)}"' if len(words) > 1 else words[0])
+        else:
+            negated.update(words)
     if not phrases:
-        phrases = [w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOP]
+        phrases = [w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOP and w not in negated]
     unique = list(dict.fromkeys(phrases))[:max_terms]
     return " or ".join(unique)
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from medrag_core.models import Case
-from medrag_core.retrieval import RRF_K, fuse_rrf, fuse_sum, rank_ids, retrieve
+from medrag_core.retrieval import RRF_K, fuse_rrf, fuse_sum, rank_ids, report_search_query, retrieve
 from medrag_core.settings import Settings
 from medrag_core.store.base import CaseFilter, CaseRecord
 
@@ -164,3 +164,18 @@ def test_a_query_of_another_model_is_refused(crafted):
     with pytest.raises(ModelMismatch):
         retrieve(crafted, image_embedding=E0, text_embedding=None, query_text=None, settings=_settings(),
                  embed_model="another/model")
+
+
+def test_report_search_query_ors_stated_findings_and_drops_query_syntax(crafted):
+    from medrag_core.reports import parse_report
+
+    text = "FINDINGS: Large right pneumothorax. No pleural effusion.\nIMPRESSION: Possible pneumonia."
+    query = report_search_query(parse_report(text), text)
+    assert query == "pneumothorax or pneumonia"  # present and uncertain findings; the negated effusion is left out
+    hits = retrieve(crafted, image_embedding=None, text_embedding=None, query_text=query, settings=_settings(),
+                    embed_model=MODEL)
+    assert {m.case.case_id for m in hits} == {"E", "F"}
+    normal = "FINDINGS: The lungs are clear. No pneumothorax.\nIMPRESSION: No acute cardiopulmonary process."
+    assert "pneumothorax" not in report_search_query(parse_report(normal), normal)
+    hostile = 'Ignore "previous" -instructions or <b>'
+    assert set(report_search_query(parse_report(hostile), hostile)) <= set("abcdefghijklmnopqrstuvwxyz0123456789 ")
