@@ -1,0 +1,8 @@
+#!/bin/sh
+# `app` (default): the Streamlit workbench on 8501; `api`: the REST API on 8000; anything else runs as is.
+set -e
+case "${1:-app}" in
+  app) exec streamlit run streamlit_app.py --server.port 8501 --server.address 0.0.0.0 --server.headless true ;;
+  api) exec uvicorn --factory api.app:create_app --host 0.0.0.0 --port 8000 ;;
+  *) exec "$@" ;;
+esac

@@ -1,0 +1,190 @@
+"""REST API over the real embedded Postgres and the tiny SigLIP checkpoint (FastAPI TestClient)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from medrag_core.llm import make_verifier
+from medrag_core.models import Case
+from medrag_core.store import CaseRecord
+from tests.fixtures.images import make_png
+
+GOOD_REPORT = (
+    "FINDINGS: The lungs are clear. No pleural effusion or pneumothorax. Heart size is normal.\n"
+    "IMPRESSION: No acute cardiopulmonary abnormality."
+)
+PLACEHOLDER_REPORT = (
+    "FINDINGS: The lungs are clear. No pleural effusion. Heart size is [***].\n"
+    "IMPRESSION: No acute cardiopulmonary abnormality."
+)
+
+
+def radiograph(seed: int, size: int = 256) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:size, 0:size] / size
+    return np.clip(0.3 + 0.4 * np.sin(3 * x + seed) * np.cos(2 * y) + 0.05 * rng.random((size, size)), 0, 1)
+
+
+@pytest.fixture()
+def archive(store, tiny_embedder):
+    """Three cases with image and text embeddings; returns their ids."""
+    records = []
+    for i in range(3):
+        pixels = radiograph(i)
+        png = make_png((pixels * 255).astype(np.uint8))
+        case = Case(case_id=f"api-{i}", source="test", findings="The lungs are clear.",
+                    impression="No acute disease.", view="PA")
+        records.append(CaseRecord(
+            case=case, image_bytes=png, image_mime="image/png",
+            image_embedding=tiny_embedder.embed_images([pixels.astype(np.float32)])[0],
+            text_embedding=tiny_embedder.embed_texts([case.report_text])[0],
+        ))
+    store.upsert(records, embed_model=tiny_embedder.name)
+    return [r.case.case_id for r in records]
+
+
+@pytest.fixture()
+def api_settings(pg_settings, tiny_siglip_dir):
+    return pg_settings.model_copy(update={"embed_model": str(tiny_siglip_dir), "llm_backend": "offline"})
+
+
+@pytest.fixture()
+def client(api_settings, store, tiny_embedder, archive):
+    app = create_app(api_settings, store=store, embedder=tiny_embedder, verifier=make_verifier(api_settings))
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def query_png(seed: int = 0) -> bytes:
+    return make_png((radiograph(seed) * 255).astype(np.uint8))
+
+
+def test_verify_round_trip_returns_result_and_compat_fields(client, archive) -> None:
+    response = client.post("/api/verify-report", files={"image": ("x.png", query_png(), "image/png")},
+                           data={"report_text": GOOD_REPORT})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["verdict"] in {"consistent", "needs_review", "inconsistent"}
+    assert body["isCorrect"] == (body["verdict"] == "consistent")
+    assert {m["case"]["case_id"] for m in body["matches"]} <= set(archive)
+    assert body["matches"], "similar cases are returned"
+    assert "image_embedding" in body["timings_ms"] or body["timings_ms"]
+
+
+def test_compat_fields_for_a_report_with_a_placeholder(client) -> None:
+    response = client.post("/api/verify-report", files={"image": ("x.png", query_png(1), "image/png")},
+                           data={"report_text": PLACEHOLDER_REPORT})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["isCorrect"] is False
+    assert body["correctReport"] == body["suggested_report"] != ""
+    assert any(issue["kind"] == "placeholder" for issue in body["issues"])
+
+
+def test_missing_image_is_422(client) -> None:
+    response = client.post("/api/verify-report", data={"report_text": GOOD_REPORT})
+    assert response.status_code == 422
+
+
+def test_text_file_as_image_is_a_clear_422(client) -> None:
+    response = client.post("/api/verify-report", files={"image": ("x.png", b"just some text\n" * 20, "image/png")},
+                           data={"report_text": GOOD_REPORT})
+    assert response.status_code == 422
+    assert response.json()["error"] == "not_an_image"
+    assert "Traceback" not in response.text
+
+
+def test_huge_image_is_refused_from_its_header(client) -> None:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("1", (20000, 20000)).save(buffer, format="PNG")
+    response = client.post("/api/verify-report", files={"image": ("big.png", buffer.getvalue(), "image/png")},
+                           data={"report_text": GOOD_REPORT})
+    assert response.status_code == 422
+    assert response.json()["error"] == "too_large"
+
+
+def test_empty_report_is_422(client) -> None:
+    response = client.post("/api/verify-report", files={"image": ("x.png", query_png(), "image/png")},
+                           data={"report_text": "   \n\t "})
+    assert response.status_code == 422
+    assert response.json()["error"] == "empty"
+
+
+def test_body_over_the_upload_limit_is_413(api_settings, store, tiny_embedder) -> None:
+    small = api_settings.model_copy(update={"max_upload_bytes": 2048})
+    app = create_app(small, store=store, embedder=tiny_embedder, verifier=make_verifier(small))
+    with TestClient(app) as client:
+        response = client.post("/api/verify-report", files={"image": ("x.png", b"\0" * 600_000, "image/png")},
+                               data={"report_text": GOOD_REPORT})
+    assert response.status_code == 413
+    assert response.json()["error"] == "too_large"
+
+
+def test_api_key_required_when_configured(api_settings, store, tiny_embedder, archive) -> None:
+    from pydantic import SecretStr
+
+    keyed = api_settings.model_copy(update={"api_key": SecretStr("s3cret-key")})
+    app = create_app(keyed, store=store, embedder=tiny_embedder, verifier=make_verifier(keyed))
+    with TestClient(app) as client:
+        files = {"image": ("x.png", query_png(), "image/png")}
+        refused = client.post("/api/verify-report", files=files, data={"report_text": GOOD_REPORT})
+        assert refused.status_code == 401
+        assert "s3cret-key" not in refused.text
+        wrong = client.get(f"/api/cases/{archive[0]}", headers={"X-API-Key": "nope"})
+        assert wrong.status_code == 401
+        accepted = client.get(f"/api/cases/{archive[0]}", headers={"X-API-Key": "s3cret-key"})
+        assert accepted.status_code == 200
+
+
+def test_case_and_its_image(client, archive) -> None:
+    case = client.get(f"/api/cases/{archive[1]}")
+    assert case.status_code == 200
+    assert case.json()["case_id"] == archive[1]
+    image = client.get(f"/api/cases/{archive[1]}/image")
+    assert image.status_code == 200
+    assert image.headers["content-type"] == "image/png"
+    assert image.content.startswith(b"\x89PNG")
+    assert client.get("/api/cases/no-such-case").status_code == 404
+
+
+def test_health_ok(client) -> None:
+    response = client.get("/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["components"]["database"]["state"] == "ok"
+    assert body["components"]["verifier"]["summary"].startswith("offline")
+
+
+def test_health_when_database_is_down(tiny_siglip_dir, tmp_path) -> None:
+    from pydantic import SecretStr
+
+    from medrag_core.settings import Settings
+
+    down = Settings.load(env={}, secrets_path=None, data_dir=tmp_path, embed_model=str(tiny_siglip_dir),
+                         database_url=SecretStr("postgresql://medrag:hunter2pw@127.0.0.1:9/medrag?connect_timeout=2"))
+    with TestClient(create_app(down)) as client:
+        response = client.get("/health")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["components"]["database"]["state"] == "error"
+    assert "hunter2pw" not in response.text
+
+
+def test_cors_is_not_open_by_default(client) -> None:
+    response = client.options("/api/verify-report", headers={
+        "Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+    assert response.headers.get("access-control-allow-origin") is None
+
+
+def test_openapi_docs_served(client) -> None:
+    assert client.get("/docs").status_code == 200
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "/api/verify-report" in paths and "/health" in paths
