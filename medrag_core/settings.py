@@ -54,6 +54,9 @@ class Settings(BaseModel):
     store_backend: StoreBackend = Field("postgres", description="postgres (embedded or URL) or supabase (REST).")
     data_dir: Path = Field(Path(".medrag"), description="Where the embedded Postgres and caches live.")
     database_url: SecretStr | None = Field(None, description="Any Postgres with pgvector instead of embedded.")
+    supabase_image_bucket: str | None = Field(
+        None, description="Keep images in this Supabase Storage bucket instead of the images table."
+    )
     ef_search: int = Field(100, ge=1, le=1000, description="HNSW ef_search (recall vs latency).")
 
     # Retrieval.

@@ -136,6 +136,11 @@ def test_open_store_picks_supabase(fake_supabase: FakeSupabase, store: PostgresS
     s = open_store(settings)
     assert isinstance(s, SupabaseStore) and isinstance(s, CaseStore)
     assert s.stats().total_cases == 0
+    assert s.image_bucket is None
+    bucketed = Settings.load(env={"MEDRAG_STORE_BACKEND": "supabase", "SUPABASE_URL": fake_supabase.url,
+                                  "SUPABASE_KEY": fake_supabase.anon_key, "MEDRAG_SUPABASE_IMAGE_BUCKET": "xrays"},
+                             secrets_path=None)
+    assert open_store(bucketed).image_bucket == "xrays"
     with pytest.raises(ConfigError, match="SUPABASE_URL and SUPABASE_KEY"):
         open_store(Settings(store_backend="supabase"))
 

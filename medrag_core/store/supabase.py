@@ -108,7 +108,8 @@ class SupabaseStore:
                 "MEDRAG_STORE_BACKEND=supabase needs SUPABASE_URL and SUPABASE_KEY (the anon key for the app, "
                 "the service-role key for ETL)."
             )
-        return cls(settings.supabase_url, settings.supabase_key.get_secret_value())
+        return cls(settings.supabase_url, settings.supabase_key.get_secret_value(),
+                   image_bucket=settings.supabase_image_bucket)
 
     def close(self) -> None:
         """Close the HTTP connections."""
