@@ -168,7 +168,7 @@ def test_dicom_ingest_stores_pixels_never_headers(tmp_path, store, pg_settings, 
 
 
 def test_killed_run_resumes_with_exactly_the_right_rows(tmp_path, store, pg_conninfo, tiny_siglip_dir) -> None:
-    path = write_parquet(tmp_path / "big.parquet", make_rows(60, 2))
+    path = write_parquet(tmp_path / "big.parquet", make_rows(40, 2))
     cmd = [sys.executable, "-m", "etl", "ingest", str(path), "--batch-size", "4"]
     env = etl_env(pg_conninfo, tiny_siglip_dir)
     proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -184,14 +184,14 @@ def test_killed_run_resumes_with_exactly_the_right_rows(tmp_path, store, pg_conn
         if proc.poll() is None:
             proc.kill()
     written = scalar(pg_conninfo, "SELECT count(*) FROM cases")
-    assert 12 <= written < 120, "kill came too late to test a resume"
+    assert 12 <= written < 80, "kill came too late to test a resume"
     position = scalar(pg_conninfo, "SELECT position FROM ingest_progress")
     assert position == written  # progress committed with the rows, never ahead of them (one shard, no errors)
     assert_complete(pg_conninfo, written)
     done = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert f"written {120 - written}," in done.stdout and f"skipped {written}," in done.stdout
-    assert_complete(pg_conninfo, 120)
+    assert f"written {80 - written}," in done.stdout and f"skipped {written}," in done.stdout
+    assert_complete(pg_conninfo, 80)
     assert {r[0] for r in q(pg_conninfo, "SELECT case_id FROM cases")} == expected_ids(path)
 
 
