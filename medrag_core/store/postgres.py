@@ -83,6 +83,8 @@ class PostgresStore:
     def _connect(self) -> psycopg.Connection:
         try:
             conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=10)
+            if self.server is None:  # poolers in transaction mode (Supabase :6543) lose prepared statements
+                conn.prepare_threshold = None
         except (psycopg.Error, ValueError) as exc:
             raise self._unavailable(exc) from None
         try:
