@@ -173,12 +173,16 @@ def main(argv: list[str] | None = None) -> int:
     print("\n| cases | method | rows/s (end to end) | rows/s (DB writes only) | peak RSS MiB | RSS after imports MiB |")
     print("|---:|---|---:|---:|---:|---:|")
     for (method, n), r in sorted(results.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        print(f"| {n:,} | {method} | {r['rows_per_s']:,.0f} | {n / r['write_s']:,.0f} | {r['peak_rss_mib']:,.0f} |"
-              f" {r['base_rss_mib']:,.0f} |")
+        print(
+            f"| {n:,} | {method} | {r['rows_per_s']:,.0f} | {n / r['write_s']:,.0f} | {r['peak_rss_mib']:,.0f} |"
+            f" {r['base_rss_mib']:,.0f} |"
+        )
     for n in args.sizes:
         p, nb = results[("pipeline", n)], results[("notebook", n)]
-        print(f"{n:,} cases: pipeline / notebook rows/s = {p['rows_per_s'] / nb['rows_per_s']:.1f}x end to end, "
-              f"{nb['write_s'] / p['write_s']:.1f}x DB writes only")
+        print(
+            f"{n:,} cases: pipeline / notebook rows/s = {p['rows_per_s'] / nb['rows_per_s']:.1f}x end to end, "
+            f"{nb['write_s'] / p['write_s']:.1f}x DB writes only"
+        )
     if len(args.sizes) > 1:
         lo, hi = min(args.sizes), max(args.sizes)
         for method in ("pipeline", "notebook"):
