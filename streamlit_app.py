@@ -10,9 +10,9 @@ st.set_page_config(page_title="MedRAG workbench", page_icon="🩻", layout="wide
 
 navigation = st.navigation(
     [
-        st.Page("pages/verify.py", title="Verify", icon="✅", default=True),
-        st.Page("pages/browse.py", title="Browse Similar Cases", icon="🔎"),
-        st.Page("pages/admin.py", title="Dataset Admin", icon="🗄️"),
+        st.Page("pages/verify.py", title="Verify", icon=":material/fact_check:", default=True),
+        st.Page("pages/browse.py", title="Browse Similar Cases", icon=":material/image_search:"),
+        st.Page("pages/admin.py", title="Dataset Admin", icon=":material/database:"),
     ]
 )
 render_sidebar()

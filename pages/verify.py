@@ -37,7 +37,10 @@ if embedder_error:
 
 verifier_health = describe_verifier(settings)
 if settings.llm_backend == "offline":
-    st.info("Offline verifier: nothing leaves this machine. " + verifier_health.detail)
+    st.info(
+        "Offline verifier: nothing leaves this machine. Set MEDRAG_LLM_BACKEND=gemini or openai_compat "
+        "(with its key or server) to add an LLM check."
+    )
 else:
     st.caption(f"Verifier: {verifier_health.summary}. {verifier_health.detail}")
 
@@ -49,6 +52,7 @@ with left:
     )
     upload = decode_upload(uploaded, settings, "image_upload")
     embedding_job = None
+    embedding_note = st.empty()
     if upload is not None:
         if upload.error:
             st.error(upload.error)
@@ -59,7 +63,7 @@ with left:
             )
             if embedding_job is not None:
                 ready = embedding_job.done()
-                st.caption("Image embedding: " + ("ready." if ready else "computing in the background…"))
+                embedding_note.caption("Image embedding: " + ("ready." if ready else "computing in the background…"))
 
 with right:
     st.subheader("Report")
@@ -81,6 +85,8 @@ with right:
                 )
             except MedragError as exc:
                 st.error(exc.user_message)
+            if embedding_job is not None and embedding_job.done():
+                embedding_note.caption("Image embedding: ready.")
 
 result = st.session_state.get("verify_result")
 if result is not None:

@@ -45,7 +45,7 @@ def test_upload_and_verify_offline(app_env, tmp_path, pg_settings, tiny_embedder
     assert "Issues (" in text
     # The issues table lists the laterality conflict.
     tables = [df.value for df in at.dataframe]
-    issue_table = next(t for t in tables if "kind" in t.columns and "severity" in t.columns)
+    issue_table = at.table[0].value
     assert "laterality_conflict" in set(issue_table["kind"])
     # Evidence highlighted in the escaped report; the script tag stays inert text.
     highlighted = [m.value for m in at.markdown if "-background[" in m.value]

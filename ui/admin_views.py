@@ -14,7 +14,11 @@ from medrag_core.report_render import escape_markdown
 from .resources import get_ingest_runner, try_embedder
 
 _SAMPLE = Path("../shared/data/cxr_sample/cases.parquet")
-_ICONS = {"ok": "🟢", "warning": "🟡", "error": "🔴"}
+_ICONS = {
+    "ok": ":green[:material/check_circle:]",
+    "warning": ":orange[:material/warning:]",
+    "error": ":red[:material/error:]",
+}
 
 SOURCE_HELP = (
     "A source is one of: a Hugging Face dataset id (`itsanmolgupta/mimic-cxr-dataset`), a parquet file or "

@@ -24,7 +24,7 @@ from medrag_core.report_render import (
 from .cases import render_case_card
 from .charts import similarity_figure
 
-_SEVERITY_ICON = {"error": "🔴", "warning": "🟠", "info": "🔵"}
+_SEVERITY_ICON = {"error": "●", "warning": "▲", "info": "○"}
 
 
 def render_verdict(result: VerificationResult) -> None:
@@ -60,7 +60,7 @@ def render_issues(result: VerificationResult) -> None:
                 for n, i in enumerate(issues, 1)
             ]
         )
-        st.dataframe(table, hide_index=True, width="stretch", key="issues_table")
+        st.table(table.set_index("#"))
     st.markdown("**Report, with each issue's evidence highlighted** (numbers refer to the table)")
     spans = highlight_spans(result.report, [i.evidence for i in issues])
     with st.container(border=True):

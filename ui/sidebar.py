@@ -9,7 +9,11 @@ from medrag_core.health import describe_store, describe_verifier, model_availabi
 
 from .resources import get_settings, get_store
 
-_ICONS = {"ok": "🟢", "warning": "🟡", "error": "🔴"}
+_ICONS = {
+    "ok": ":green[:material/check_circle:]",
+    "warning": ":orange[:material/warning:]",
+    "error": ":red[:material/error:]",
+}
 
 
 def render_sidebar() -> None:

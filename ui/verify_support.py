@@ -68,7 +68,13 @@ _STAGE_LABELS = {
     "match_images": "similar cases' images",
     "verifier": "verifier",
 }
-_STATE_ICONS = {"done": "✅", "cached": "♻️", "given": "♻️", "skipped": "⏭️", "failed": "❌"}
+_STATE_ICONS = {
+    "done": ":material/check:",
+    "cached": ":material/cached:",
+    "given": ":material/cached:",
+    "skipped": ":material/skip_next:",
+    "failed": ":material/close:",
+}
 
 
 def run_verification(

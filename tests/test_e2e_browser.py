@@ -1,0 +1,182 @@
+"""End to end in a real Chromium: the app on a free port, an embedded database with a few cases and
+the tiny SigLIP checkpoint; upload an image and a report, verify, browse, compare, admin.
+
+Saves docs/screenshots/verify.png, browse.png and admin.png (the README embeds them).
+Needs Debian's chromium at /usr/bin/chromium (never ``playwright install``); skips without it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.page_helpers import BAD_REPORT, REPO, app_env_vars, ingest_archive, query_png
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = REPO / "docs" / "screenshots"
+PASSWORD = "e2e-admin-password"
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed (apt-get install -y chromium)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"streamlit did not become healthy:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+@pytest.fixture
+def app_url(tmp_path, store, pg_settings, pg_conninfo, tiny_siglip_dir, tiny_embedder):  # noqa: ANN001, ANN201
+    ingest_archive(tmp_path, pg_settings, store, tiny_embedder)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEDRAG_") and k != "GEMINI_API_KEY"}
+    env.update(app_env_vars(pg_settings, tiny_siglip_dir))
+    env.update({"MEDRAG_DATABASE_URL": pg_conninfo, "MEDRAG_ADMIN_PASSWORD": PASSWORD})
+    port = _free_port()
+    log = tmp_path / "streamlit.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc, log)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        text = log.read_text(errors="replace")
+        assert "Traceback" not in text, text[-3000:]
+
+
+@pytest.fixture
+def page(tmp_path):  # noqa: ANN001, ANN201
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"),  # a fresh --user-data-dir
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport={"width": 1400, "height": 4000},  # tall: Streamlit scrolls inside, not the page
+        )
+        context.set_default_timeout(60_000)
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+
+
+def _screenshot(page, name: str) -> None:  # noqa: ANN001
+    """The page down to the end of its content (the window is tall; see the ``page`` fixture)."""
+    page.wait_for_timeout(1500)  # let images and charts settle
+    bottom = page.evaluate(
+        "() => Math.ceil(Math.max(...[...document.querySelectorAll("
+        "'[data-testid=stMain] [data-testid=stElementContainer]')].map(e => e.getBoundingClientRect().bottom))) + 48"
+    )
+    page.screenshot(path=str(SCREENSHOTS / name), clip={"x": 0, "y": 0, "width": 1400, "height": min(bottom, 4000)})
+
+
+def _no_exception(page) -> None:  # noqa: ANN001
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_verify_browse_admin_in_chromium(app_url, page, tmp_path):  # noqa: ANN001
+    from playwright.sync_api import expect
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    image = tmp_path / "xray.png"
+    image.write_bytes(query_png())
+
+    # Verify: upload, paste the report, press Verify.
+    page.goto(app_url)
+    expect(page.get_by_text("Verify a chest X-ray report")).to_be_visible()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(image))
+    expect(page.get_by_text("Image embedding:")).to_be_visible()
+    report = page.get_by_label("Paste the report")
+    report.fill(BAD_REPORT)
+    report.press("Control+Enter")
+    page.get_by_role("button", name="Verify", exact=True).click()
+    expect(page.get_by_text("Verdict: inconsistent")).to_be_visible(timeout=120_000)
+    expect(page.get_by_text("Issues (")).to_be_visible()
+    expect(page.get_by_text("laterality_conflict").first).to_be_visible()
+    expect(page.get_by_text("Similar cases (4)")).to_be_visible()
+    # The report's HTML is shown as literal text, never executed or rendered.
+    expect(page.get_by_text("<script>alert(1)</script>").first).to_be_visible()
+    expect(page.get_by_text("Nothing leaves this machine", exact=False).first).to_be_visible()
+    _no_exception(page)
+    _screenshot(page, "verify.png")
+
+    # Browse: text search, then compare the first two results.
+    page.goto(f"{app_url}/browse")
+    expect(page.get_by_role("heading", name="Browse similar cases")).to_be_visible()
+    page.get_by_role("tab", name="By text").click()
+    query = page.get_by_label("Words or a report sentence")
+    query.fill("left pleural effusion")
+    query.press("Enter")
+    page.get_by_role("button", name="Search").first.click()
+    expect(page.get_by_text("Results (")).to_be_visible()
+    case_ids = page.locator('[data-testid="stMarkdownContainer"] strong').all_inner_texts()
+    ids = [t for t in case_ids if t.startswith("case0")][:2]
+    assert len(ids) == 2, case_ids
+    case_a = page.get_by_label("Case A")
+    case_a.fill(ids[0])
+    case_a.press("Enter")
+    case_b = page.get_by_label("Case B")
+    case_b.fill(ids[1])
+    case_b.press("Enter")
+    differ = page.get_by_text("observation(s) differ").or_(page.get_by_text("state the same observations"))
+    expect(differ).to_be_visible()
+    _no_exception(page)
+    _screenshot(page, "browse.png")
+
+    # Admin: wrong password refused, right one lets in.
+    page.goto(f"{app_url}/admin")
+    password = page.get_by_label("Admin password")
+    password.fill("wrong")
+    page.get_by_role("button", name="Unlock").click()
+    expect(page.get_by_text("Wrong password.")).to_be_visible()
+    password.fill(PASSWORD)
+    page.get_by_role("button", name="Unlock").click()
+    expect(page.get_by_text("Sources in the archive")).to_be_visible()
+    page.get_by_role("tab", name="Statistics").click()
+    expect(page.get_by_text("image embeddings")).to_be_visible()
+    _no_exception(page)
+    page.get_by_role("tab", name="Sources & ingest").click()
+    _screenshot(page, "admin.png")
