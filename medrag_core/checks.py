@@ -69,9 +69,14 @@ _GROUP = {
     "Fracture": "fracture",
     "Pleural Other": "pleural thickening",
     "Pneumoperitoneum": "free air",
+    "Fibrosis": "scarring",
 }
 _LATERAL_GROUPS = {"pleural effusion", "pneumothorax", "airspace disease", "atelectasis", "nodule or mass",
-                   "granuloma", "fracture", "pleural thickening"}
+                   "granuloma", "fracture", "pleural thickening", "scarring", "lung opacity"}
+# For sides, one parenchymal finding goes by many names across the two sections: an "opacity" in the
+# FINDINGS is often the IMPRESSION's "atelectasis", "scarring" or "pneumonia". Each is compared on its
+# own, and then all of them together as "lung opacity" (only when no single one already conflicts).
+_LATERAL_FAMILY = {"airspace disease": "lung opacity", "atelectasis": "lung opacity", "scarring": "lung opacity"}
 _NEGATION_GROUPS = {"pleural effusion", "pneumothorax", "airspace disease", "pulmonary edema", "cardiomegaly",
                     "atelectasis", "nodule or mass", "widened mediastinum", "free air"}
 # Findings an impression of "normal" / "no acute disease" must not leave out.
@@ -85,7 +90,7 @@ _BENIGN = re.compile(
     re.IGNORECASE,
 )
 _ENLARGED = re.compile(r"cardiomegaly|enlarg", re.IGNORECASE)
-_BARE_OPACITY = re.compile(r"^(?:opacit|opacification|densit)", re.IGNORECASE)
+_BARE_OPACITY = re.compile(r"^(?:opacit|opacification|densit|haz)", re.IGNORECASE)
 
 _NORMAL_STRONG = re.compile(
     r"\b(?:normal\s+(?:chest|study|exam(?:ination)?|radiograph|film|x-?ray)|negative\s+(?:chest|study|exam(?:ination)?"
@@ -102,14 +107,17 @@ _NORMAL_WEAK = re.compile(
 )
 
 _PLACEHOLDER = re.compile(
-    r"\[\s*\**\s*\]|\[\s*(?:x+|_+|\?+|\.{2,}|\*+\w*\**|insert[^\]\n]{0,30}|size|date|name|number|level|side"
-    r"|\w+\s*/\s*\w+)\s*\]"
+    # anything in square brackets but a numeric citation ("[1]"): "[ ]", "[***]", "[DATE]", "[ INSERT ]", "[...]"
+    r"\[(?!\s*\d+(?:[,-]\d+)*\s*\])[^\[\]\n]{0,40}\]"
     r"|_{2,}"
+    # angle brackets, empty or around a word, but not HTML tags nor Open-i's <XXXX> mask
+    r"|<\s*>|<<[^<>\n]{0,40}>>"
     r"|<(?!XXXX>)(?!/?(?i:a|b|i|u|p|br|hr|em|strong|span|div|script|img|sup|sub|li|ul|ol|table|tr|td|th|html|body|head"
     r"|style|font|center|pre|code|h\d)\b)[^<>\n=]{1,40}>"
     r"|\{[^{}\n]{0,40}\}"
     r"|\b(?<![Xx])[Xx]{1,3}(?:\.[Xx]+)?\s*(?:cm|mm|%|ml|cc|degrees?)\b"
-    r"|\*{3,}|\?{3,}",
+    # runs of asterisks or question marks standing alone (not markdown bold around a word)
+    r"|(?<![\w*])\*{2,}(?![\w*])|\*{3,}|\?{2,}",
 )
 _COMMUNICATED = re.compile(
     r"\b(?:discuss\w*|communicat\w*|notif\w*|call(?:ed)?|paged|telephon\w*|phoned|informed|conveyed|relayed|"
@@ -181,6 +189,11 @@ def _mentions(parsed: ParsedReport, section: str, group: str, polarities: set[st
     return [o for o in parsed.observations if o.section == section and _group(o) == group and o.polarity in polarities]
 
 
+def _lateral_mentions(parsed: ParsedReport, section: str, family: str) -> list[Observation]:
+    return [o for o in parsed.observations if o.section == section and o.polarity in ("present", "uncertain")
+            and o.sites and (_group(o) == family or _LATERAL_FAMILY.get(_group(o) or "") == family)]
+
+
 # --- the checks ---------------------------------------------------------------------------------------
 
 
@@ -226,11 +239,13 @@ def _placeholders(parsed: ParsedReport) -> list[Issue]:
 
 
 def _laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
-    issues = []
-    live = {"present", "uncertain"}
-    for group in sorted(_LATERAL_GROUPS):
-        fnd = [o for o in _mentions(parsed, "FINDINGS", group, live) if o.sites]
-        imp = [o for o in _mentions(parsed, "IMPRESSION", group, live) if o.sites]
+    issues: list[Issue] = []
+    fired: set[str] = set()
+    for group in sorted(_LATERAL_GROUPS, key=lambda g: (g == "lung opacity", g)):
+        if group == "lung opacity" and fired & set(_LATERAL_FAMILY):
+            continue
+        fnd = _lateral_mentions(parsed, "FINDINGS", group)
+        imp = _lateral_mentions(parsed, "IMPRESSION", group)
         found = None
         for a in fnd:
             for sa, za in a.sites:
@@ -251,6 +266,7 @@ def _laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
                 break
         if found:
             a, sa, b, sb = found
+            fired.add(group)
             issues.append(Issue(
                 kind="laterality_conflict", severity="error",
                 message=f"FINDINGS place the {group} on the {sa}, the IMPRESSION on the {sb}.",
@@ -260,13 +276,21 @@ def _laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
     return issues
 
 
-def _explained_away(o: Observation, parsed: ParsedReport) -> bool:
-    """A positive mention too vague to contradict a negation: a bare "opacity", an opacity the same
-    sentence explains as atelectasis or scar, a "nodular" pattern, a nodule explained as a nipple."""
+def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = False) -> bool:
+    """A positive mention too vague to contradict a negation or to be missed by a normal impression: a
+    bare "opacity", an opacity the same sentence explains as atelectasis, scar or overlying soft
+    tissue, a "nodular" pattern, a nodule explained as a nipple, a blunted costophrenic angle (a sign
+    that may be scar; it is not an effusion by itself).
+
+    With ``omission`` (a normal impression that leaves it out), an opacity read as possible
+    atelectasis still counts: "atelectasis versus infiltrate" belongs in the impression."""
     if o.name == "Lung Opacity" and (_BARE_OPACITY.match(o.term) or re.search(
-            r"atelecta|scar|fibros", o.text, re.IGNORECASE)):
+            r"epicardial\s+fat|soft\s+tissue|overlap|overly|artifact|nipple", o.text, re.IGNORECASE)
+            or (not omission and re.search(r"atelecta|scar|fibros", o.text, re.IGNORECASE))):
         return True
     if _group(o) == "nodule or mass" and (o.term.lower().startswith("nodular") or _BENIGN.search(o.text)):
+        return True
+    if o.name == "Pleural Effusion" and re.search(r"blunt", o.term, re.IGNORECASE):
         return True
     return False
 
@@ -285,7 +309,8 @@ def _negation_conflicts(parsed: ParsedReport) -> list[Issue]:
             if not negs:
                 continue
             pos = [o for o in _mentions(parsed, pos_sec, group, {"present"}) if not _explained_away(o, parsed)]
-            same_live = _mentions(parsed, neg_sec, group, {"present", "uncertain"})
+            same_live = [o for o in _mentions(parsed, neg_sec, group, {"present", "uncertain"})
+                         if not _explained_away(o, parsed)]
             same_back = _mentions(parsed, pos_sec, group, {"absent"})
             hit = None
             for p in pos:
@@ -297,7 +322,7 @@ def _negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                     if any(_lat_compatible(n, s) or s.laterality is None for s in same_live):
                         continue
                     if any(b.name == p.name and b.laterality in (None, p.laterality) and not b.qualified
-                           for b in same_back):
+                           and not b.implied for b in same_back):
                         continue
                     hit = (n, p)
                     break
@@ -350,8 +375,8 @@ def _impression_omits(parsed: ParsedReport) -> list[Issue]:
         group = _group(o)
         if o.polarity not in wanted or group not in _SIGNIFICANT_GROUPS or group in imp_groups or group in seen:
             continue
-        if group == "airspace disease" and _BARE_OPACITY.match(o.term):
-            continue
+        if _explained_away(o, parsed, omission=True) and group != "nodule or mass":
+            continue  # nodules have their own rules below
         if o.name == "Cardiomegaly" and o.polarity == "uncertain" and not _ENLARGED.search(o.term):
             continue  # "heart size at the upper limits of normal" is stated as normal
         if o.hypothetical or (group in ("nodule or mass", "cardiomegaly") and _BENIGN.search(o.text)):

@@ -80,6 +80,7 @@ _CMS = r"(?:cardio[\s-]?mediastinal|cardiomediastinal|mediastinal)\s+(?:silhouet
 _NORMAL = r"(?:normal|unremarkable|within\s+normal\s+limits|not\s+enlarged|stable\s+and\s+normal|wnl)"
 _BORDER = r"(?:upper\s+limits?\s+(?:of\s+)?normal|top\s*-?\s*normal|high\s*-?\s*normal|borderline|upper\s+normal)"
 _GAP = r"(?:[\w/-]+\s+){0,5}?"  # a few words between subject and predicate, lazily
+_CPA = r"(?:angles?|sulc[iu]s|sulci|recess(?:es)?|XXXX)"  # Open-i masks "angle" as XXXX in many reports
 
 _LEXICON: list[tuple[str, str, str | None]] = [
     # heart: normal / borderline / enlarged statements before the bare word "cardiomegaly"
@@ -105,11 +106,13 @@ _LEXICON: list[tuple[str, str, str | None]] = [
     (r"\bpericardial\s+effusions?\b", "Pericardial Effusion", None),
     (r"\bhydro-?pneumothorax\b", "Hydropneumothorax", None),
     (r"\bpneumothora(?:x|ces)\b|\bptx\b", "Pneumothorax", None),
-    (r"\b(?:costophrenic|cp)\s+(?:angles?|sulc[iu]s?|recess(?:es)?)\s+(?:are|is|remain)?\s*(?:sharp|clear|preserved)",
+    # costophrenic angle / sulcus ("XXXX" is how Open-i masks "angle" in many reports)
+    (rf"\b(?:costophrenic|cp)\s+{_CPA}\s+(?:are|is|remain)?\s*(?:sharp|clear|preserved|normal)",
      "Pleural Effusion", "absent"),
-    (r"\bsharp\s+(?:costophrenic|cp)\s+(?:angles?|sulc[iu]s?)", "Pleural Effusion", "absent"),
-    (r"\bblunting\s+of\s+the\s+(?:\w+\s+){0,3}?(?:costophrenic|cp)\s+(?:angles?|sulc[iu]s?|recess)"
-     r"|\b(?:costophrenic|cp)\s+(?:angle\s+)?blunting\b|\bblunted\s+(?:\w+\s+){0,2}?(?:costophrenic|cp)\s+angles?",
+    (rf"\bsharp\s+(?:costophrenic|cp)\s+{_CPA}", "Pleural Effusion", "absent"),
+    (rf"\bblunting\s+of\s+the\s+(?:\w+\s+){{0,3}}?(?:costophrenic|cp)\s+{_CPA}"
+     rf"|\b(?:costophrenic|cp)\s+(?:angle\s+)?blunting\b|\bblunted\s+(?:\w+\s+){{0,2}}?(?:costophrenic|cp)\s+{_CPA}"
+     rf"|\b(?:costophrenic|cp)\s+{_CPA}\s+(?:is|are|remains?|appears?)\s+(?:\w+\s+)?blunted\b",
      "Pleural Effusion", None),
     (r"\b(?:pleural\s+)?effusions?\b|\bpleural\s+fluid\b|\bhydrothorax\b", "Pleural Effusion", None),
     (r"\bpleural\s+(?:thickening|plaques?|scarring|calcifications?)\b|\bfibrothorax\b|\bpleural\s+reaction\b",
@@ -125,7 +128,8 @@ _LEXICON: list[tuple[str, str, str | None]] = [
     (r"\bnodul(?:e|es|ar)\b", "Nodule", None),
     (r"\bmass(?:es)?\b|\bneoplasms?\b|\btumou?rs?\b|\bmalignancy\b", "Mass", None),
     (r"\bgranulom(?:a|as|ata|atous)\b", "Granuloma", None),
-    (r"\bopacit(?:y|ies)\b|\bopacification\b|\bdensit(?:y|ies)\b", "Lung Opacity", None),
+    (r"\bopacit(?:y|ies)\b|\bopacification\b|\bdensit(?:y|ies)\b|\bhaziness\b|\bhazy\s+(?:\w+\s+)?(?:lungs?|bases?)\b",
+     "Lung Opacity", None),
     (r"\blesions?\b|\bcavit(?:y|ies|ation|ary)\b", "Lung Lesion", None),
     (r"\b(?:laryngeal|soft[\s-]tissue|subcutaneous|airway|extremity|facial|chest\s+wall)\s+o?edema\b",
      "Other Edema", None),
@@ -153,6 +157,15 @@ _LEXICON: list[tuple[str, str, str | None]] = [
 
 _TARGET_RE = re.compile("|".join(f"(?P<t{i}>{p})" for i, (p, _, _) in enumerate(_LEXICON)), re.IGNORECASE)
 _TARGET_INFO = {f"t{i}": (name, pol) for i, (_, name, pol) in enumerate(_LEXICON)}
+
+# "pulmonary vascularity is normal": no vascular congestion / oedema. Checked on its own, since a
+# lexicon phrase ("heart size and pulmonary vascularity are normal") may already cover these words.
+_VASC_NORMAL = re.compile(
+    r"\b(?:normal|unremarkable)\s+(?:pulmonary\s+)?vascula(?:rity|ture)\b"
+    r"|\b(?:pulmonary\s+)?vascula(?:rity|ture)\s+(?:is\s+|are\s+|appears?\s+|remains?\s+)?(?:\w+\s+)?"
+    r"(?:normal|unremarkable|within\s+(?:\w+\s+)?(?:normal\s+)?limits)\b",
+    re.IGNORECASE,
+)
 
 # "Lung Clear" is not an observation of its own: it negates these (the lungs are clear = no
 # airspace disease, no oedema), and only where no "otherwise"/"except" limits it.
@@ -262,6 +275,17 @@ _CHRONIC = re.compile(
 )
 _NEW = re.compile(r"\b(?:new|newly|acute|increas\w*|worsen\w*|developing|development|interval\s+development)\b",
                   re.IGNORECASE)
+_NON_LUNG_SITE = re.compile(
+    r"(?:left|right|lt|rt)(?:\s+|-)(?:(?:\w+|\d+(?:st|nd|rd|th))\s+){0,2}?(?:ribs?|clavic\w*|shoulder|humer\w*|"
+    r"scapul\w*|breast|mastectomy|ventric\w*|atri(?:um|al)|axilla\w*|acromio\w*|glenohumeral|arm)\b",
+    re.IGNORECASE,
+)
+_PLACED_AT = re.compile(
+    r"\b(?:over|overl\w*|project\w*|near|at|along|adjacent\s+to|beneath|below|above|behind|under\w*|level\s+of)"
+    r"(?:\s+(?:the|anterior|posterior|lateral|medial|a))*\s*$",
+    re.IGNORECASE,
+)
+_CHAIN_NEXT = re.compile(r"^\s*(?:,\s*)?(?:or|and|and/or|/|versus|vs\.?)\s*(?:\w+\s+){0,2}$", re.IGNORECASE)
 _CHAIN = re.compile(r"^[\s,]*(?:or|and/or|versus|vs\.?|/|or\s+less\s+likely)\s*(?:\w+\s+){0,2}$", re.IGNORECASE)
 
 
@@ -308,6 +332,10 @@ def extract_observations(sentence: str, section: str, start: int = 0) -> list[Ob
     for m in _TARGET_RE.finditer(sentence):
         name, pol = _TARGET_INFO[m.lastgroup or ""]
         targets.append((m.start(), m.end(), name, pol))
+    vasc = _VASC_NORMAL.search(sentence)
+    if vasc is not None and not _OTHERWISE.search(sentence) and not any(n == "Edema" for _, _, n, _ in targets):
+        targets.append((vasc.start(), vasc.end(), "Vascular Normal", "absent"))
+        targets.sort(key=lambda t: t[0])
     if not targets:
         return []
 
@@ -341,7 +369,13 @@ def extract_observations(sentence: str, section: str, start: int = 0) -> list[Ob
                 return (s, e)
         return None
 
-    all_sides = _sides_with_zones(sentence)
+    every_side = _sides_with_zones(sentence)
+    # "right 5th rib", "left shoulder": a side that names bone or heart anatomy is not a lung finding's
+    # unless the finding is placed there ("nodule overlying the right 5th rib", "near the left clavicle")
+    bony = {off for off, _, _ in every_side
+            if _NON_LUNG_SITE.match(sentence, off) and not _PLACED_AT.search(sentence[max(0, off - 30):off])}
+    lung_sides = [x for x in every_side if x[0] not in bony]
+    all_sides = lung_sides
     distinct = {(side, zone) for _, side, zone in all_sides}
     out: list[Observation] = []
     prev_end = 0
@@ -350,6 +384,7 @@ def extract_observations(sentence: str, section: str, start: int = 0) -> list[Ob
     prev_te = -1
     for i, (ts, te, name, fixed) in enumerate(targets):
         term = sentence[ts:te]
+        all_sides = every_side if name in ("Fracture", "Bone Lesion") else lung_sides
         next_start = targets[i + 1][0] if i + 1 < len(targets) else len(sentence)
         # polarity: fixed by the lexicon ("heart size is normal"), else ConText
         implied = name == "Lung Clear"
@@ -388,6 +423,11 @@ def extract_observations(sentence: str, section: str, start: int = 0) -> list[Ob
         pre = [(s, z) for off, s, z in all_sides if prev_end <= off < ts and not blocked(off, ts)]
         post = [(s, z) for off, s, z in all_sides if te <= off < next_start and not blocked(te, off)]
         own = pre or post
+        if not own and i + 1 < len(targets) and _CHAIN_NEXT.match(sentence[te:next_start]):
+            # "scarring or atelectasis in the right base": the side after the pair is both members'
+            n_te = targets[i + 1][1]
+            n_stop = targets[i + 2][0] if i + 2 < len(targets) else len(sentence)
+            own = [(s, z) for off, s, z in all_sides if n_te <= off < n_stop and not blocked(n_te, off)]
         if own:
             sites = tuple(dict.fromkeys(own))
         elif len({s for s, _ in distinct}) == 1 and polarity != "absent":
@@ -418,7 +458,9 @@ def extract_observations(sentence: str, section: str, start: int = 0) -> list[Ob
             hypothetical=hypothetical,
             start=start,
         )
-        if name == "Hydropneumothorax":
+        if name == "Vascular Normal":
+            out.append(_replace(obs, name="Edema", implied=True))
+        elif name == "Hydropneumothorax":
             out.append(_replace(obs, name="Pneumothorax"))
             out.append(_replace(obs, name="Pleural Effusion"))
         elif name == "Enlarged Cardiomediastinum" and polarity == "absent" and "cardi" in term.lower():

@@ -1,0 +1,361 @@
+"""Build a held-out-style report-error set from the IU reports that the dev set does not use.
+
+usage: python -m bench.make_heldout [OUT.jsonl] [--seed N]   (default /tmp/heldout.jsonl, seed 7)
+
+Same format as ``../shared/eval/report_errors_dev.jsonl`` (id, uid, injected, detail, and either
+``findings``/``impression``/``indication``/``comparison`` or one free-text ``report``), with 200
+unmodified reports and about 40 per kind, but injected with wording the dev set does not use:
+other header styles ("Findings -", lower case, numbered impressions), other placeholder shapes,
+other normal impressions, other ways of asserting and negating a finding, other laterality phrasings
+("right-sided", "on the left", "left base"). Deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import sys
+import tarfile
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+ARCHIVE = SHARED / "data" / "iu_reports" / "NLMCXR_reports.tgz"
+DEV = SHARED / "eval" / "report_errors_dev.jsonl"
+PER_KIND = 40
+CLEAN = 200
+
+
+def load_reports(path: Path = ARCHIVE) -> list[dict[str, str]]:
+    """One dict per Open-i report: uid, findings, impression, indication, comparison (missing -> "")."""
+    out = []
+    with tarfile.open(path) as tar:
+        for member in tar:
+            if not member.name.endswith(".xml"):
+                continue
+            handle = tar.extractfile(member)
+            if handle is None:
+                continue
+            root = ET.parse(handle).getroot()
+            uid_el = root.find("uId")
+            uid = uid_el.get("id", member.name) if uid_el is not None else member.name
+            rec = {"uid": uid}
+            for a in root.iter("AbstractText"):
+                rec[(a.get("Label") or "").lower()] = (a.text or "").strip()
+            for k in ("findings", "impression", "indication", "comparison"):
+                rec.setdefault(k, "")
+            out.append(rec)
+    out.sort(key=lambda r: r["uid"])
+    return out
+
+
+# --- rendering -----------------------------------------------------------------------------------
+
+_HEADER_STYLES = [
+    lambda n: f"{n.upper()}:",
+    lambda n: f"{n.capitalize()} -",
+    lambda n: f"{n.lower()}:",
+    lambda n: f"{n.capitalize()}:",
+    lambda n: f"{n.upper()}",  # alone on its line
+    lambda n: f"{n.upper()} --",
+]
+
+
+def _numbered(text: str) -> str:
+    sents = [s for s in re.split(r"(?<=\.)\s+", text.strip()) if s.strip()]
+    if len(sents) < 2 or re.search(r"(?:^|\s)\d[.)]", text):  # already numbered
+        return text
+    return "\n".join(f"{i}. {s}" for i, s in enumerate(sents, 1))
+
+
+def render(rec: dict, rng: random.Random, *, drop: str | None = None, blank: str | None = None) -> dict:
+    """A case dict: structured fields or one free-text report with a random header style."""
+    case = {k: rec[k] for k in ("findings", "impression", "indication", "comparison")}
+    if drop:
+        case[drop] = ""
+    if blank:
+        case[blank] = rng.choice(["", " ", "\n", "  \n "])
+    if rng.random() < 0.5:
+        return {k: v for k, v in case.items() if v is not None}
+    style = rng.choice(_HEADER_STYLES)
+    parts = []
+    for name, key in (("Indication", "indication"), ("Comparison", "comparison"),
+                      ("Findings", "findings"), ("Impression", "impression")):
+        body = case[key]
+        if key == drop:
+            continue  # the whole section (header too) is gone
+        if key == "impression" and body and rng.random() < 0.3:
+            body = _numbered(body)
+        header = style(name)
+        if key == blank:
+            parts.append(header + body)  # header with nothing (or only whitespace) after it
+            continue
+        if not body and key in ("indication", "comparison"):
+            continue
+        sep = "\n" if style(name).isupper() and not header.endswith((":", "-")) else " "
+        parts.append(f"{header}{sep}{body}")
+    return {"report": "\n\n".join(parts)}
+
+
+# --- injections ----------------------------------------------------------------------------------
+
+_SENT = re.compile(r"(?<=[.!?])\s+")
+_NEG_WORDS = re.compile(r"\b(?:no|not|without|negative|clear|resolved|free|normal|unremarkable|removed)\b", re.I)
+_ACUTE = re.compile(
+    r"\b(?:effusions?|pneumothorax|consolidation|airspace\s+(?:disease|opacit\w+)|infiltrates?|pneumonia|"
+    r"edema|cardiomegaly|enlarged|vascular\s+congestion)\b", re.I)
+# finding families a laterality flip must share between the two sentences
+_LAT_FAMILIES = [
+    re.compile(r"\b(?:effusions?|pleural\s+fluid|costophrenic)\b", re.I),
+    re.compile(r"\bpneumothora\w+", re.I),
+    re.compile(r"\b(?:opacit\w+|atelecta\w+|pneumonia|infiltrates?|consolidation|airspace|scarring|density|"
+               r"collapse|haziness)\b", re.I),
+    re.compile(r"\b(?:nodul\w+|mass|granulomas?)\b", re.I),
+]
+_SIDE = re.compile(r"\b(left|right)\b", re.I)
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in _SENT.split(text.strip()) if s.strip()]
+
+
+def _match_case(word: str, new: str) -> str:
+    if word.isupper():
+        return new.upper()
+    if word[0].isupper():
+        return new[0].upper() + new[1:]
+    return new
+
+
+def _flip_side(sentence: str, rng: random.Random) -> str | None:
+    """Flip the first left/right of a sentence, sometimes in other words ("right-sided", "on the left")."""
+    m = _SIDE.search(sentence)
+    if m is None:
+        return None
+    word = m.group(1)
+    other = "right" if word.lower() == "left" else "left"
+    after = sentence[m.end():]
+    style = rng.random()
+    lobe = re.match(r"\s+(lower|upper)\s+lobe\b", after, re.I)
+    if lobe and style < 0.35:
+        zone = {"lower": "base", "upper": "apex"}[lobe.group(1).lower()]
+        return sentence[: m.start()] + _match_case(word, f"{other} {zone}") + after[lobe.end():]
+    noun = re.match(r"\s+(?:sided\s+)?(pleural\s+effusion|effusion|pneumothorax|pneumonia|infiltrate)\b", after, re.I)
+    if noun and style < 0.7:
+        return sentence[: m.start()] + _match_case(word, f"{other}-sided") + " " + noun.group(1) + after[noun.end():]
+    return sentence[: m.start()] + _match_case(word, other) + after
+
+
+def inject_laterality(rec: dict, rng: random.Random) -> tuple[dict, str] | None:
+    fs = sentences(rec["findings"])
+    ims = sentences(rec["impression"])
+    pairs = []
+    for i, f in enumerate(fs):
+        for j, s in enumerate(ims):
+            fsides = {w.lower() for w in _SIDE.findall(f)}
+            isides = {w.lower() for w in _SIDE.findall(s)}
+            if (len(fsides) == 1 and fsides == isides and any(r.search(f) and r.search(s) for r in _LAT_FAMILIES)
+                    and not re.search(r"bilateral|both", f + s, re.I)):
+                pairs.append((i, j))
+    if not pairs:
+        return None
+    i, j = rng.choice(pairs)
+    new = dict(rec)
+    if rng.random() < 0.5:
+        flipped = _flip_side(fs[i], rng)
+        fs[i], where, old = flipped, "findings", sentences(rec["findings"])[i]
+        new["findings"] = " ".join(fs)
+    else:
+        flipped = _flip_side(ims[j], rng)
+        ims[j], where, old = flipped, "impression", sentences(rec["impression"])[j]
+        new["impression"] = " ".join(ims)
+    return new, f"{where}: {old!r} -> {flipped!r}"
+
+
+_NEG_CUES = [  # (regex in FINDINGS that negates, sentences an impression could assert instead)
+    (r"\bno\b[^.]{0,40}\beffusion|costophrenic\s+angles\s+are\s+(?:sharp|clear)",
+     ["Small bilateral effusions.", "Trace right-sided pleural fluid.", "Moderate left effusion.",
+      "Layering pleural fluid at the left base."]),
+    (r"\bno\b[^.]{0,40}\bpneumothorax",
+     ["Tiny apical pneumothorax on the right.", "Small left-sided pneumothorax.",
+      "Pneumothorax at the right apex, about 15%."]),
+    (r"lungs\s+are\s+(?:\w+\s+)?clear|\bno\b[^.]{0,30}\b(?:consolidation|airspace|infiltrate)",
+     ["Patchy airspace opacity in the right lower lobe, concerning for pneumonia.",
+      "Left lower lobe consolidation.", "Lingular pneumonia.", "Hazy bibasilar airspace opacities."]),
+    (r"heart\s+(?:size\s+)?is\s+normal|normal\s+(?:heart|cardiac)|heart\s+size\s+(?:is\s+)?within\s+normal"
+     r"|cardiomediastinal\s+silhouette\s+is\s+(?:normal|within)",
+     ["The heart is enlarged.", "Moderate enlargement of the cardiac silhouette.", "Marked cardiomegaly."]),
+    (r"\bno\b[^.]{0,30}\bedema|normal\s+pulmonary\s+vascularity|vascularity\s+(?:is\s+)?(?:normal|within)",
+     ["Mild pulmonary vascular congestion.", "Interstitial pulmonary edema.", "Findings of fluid overload."]),
+]
+_AFFIRM_CUES = [  # (regex in FINDINGS that affirms, what the impression says instead)
+    (r"\beffusions?\b", ["No evidence of effusion.", "No pleural fluid.", "Costophrenic angles are sharp."]),
+    (r"cardiomegaly|heart\s+(?:size\s+)?is\s+(?:mildly\s+|moderately\s+)?enlarged|enlarged\s+(?:heart|cardiac)",
+     ["Normal cardiac silhouette.", "Heart size within normal limits.", "The heart is not enlarged."]),
+    (r"\b(?:airspace\s+(?:disease|opacit\w+)|infiltrate|consolidation|pneumonia)\b",
+     ["Clear lungs.", "The lungs are clear.", "No focal airspace disease."]),
+    (r"\bpneumothorax\b", ["No pneumothorax is identified.", "No evidence of pneumothorax."]),
+    (r"\bedema\b|vascular\s+congestion", ["No pulmonary edema.", "No evidence of edema."]),
+]
+
+
+def _affirms(sentence: str, cue: str) -> bool:
+    return bool(re.search(cue, sentence, re.I)) and not _NEG_WORDS.search(sentence) and not re.search(
+        r"\b(?:may|possibl|cannot|could|versus|vs|or|stable|chronic|resolv|prior|previous)\b", sentence, re.I)
+
+
+def inject_negation(rec: dict, rng: random.Random) -> tuple[dict, str] | None:
+    new = dict(rec)
+    fs = sentences(rec["findings"])
+    if rng.random() < 0.55:  # impression asserts what FINDINGS rule out
+        options = [(cue, adds) for cue, adds in _NEG_CUES if re.search(cue, rec["findings"], re.I)]
+        if not options:
+            return None
+        cue, adds = rng.choice(options)
+        add = rng.choice(adds)
+        new["impression"] = add if rng.random() < 0.5 else f"{add} {rec['impression']}".strip()
+        return new, f"findings negate ({cue[:30]}...); impression adds {add!r}"
+    options = [(cue, negs) for cue, negs in _AFFIRM_CUES if any(_affirms(s, cue) for s in fs)]
+    if not options:
+        return None
+    cue, negs = rng.choice(options)
+    neg = rng.choice(negs)
+    new["impression"] = neg if rng.random() < 0.6 else f"{neg} {rec['impression']}".strip()
+    return new, f"findings affirm ({cue[:30]}...); impression -> {neg!r}"
+
+
+_NORMALS = ["No active disease.", "Normal chest.", "No acute findings.", "Negative chest x-ray.",
+            "No radiographic evidence of acute cardiopulmonary disease.", "Normal study.",
+            "No acute intrathoracic abnormality.", "Unremarkable chest radiograph.",
+            "No acute cardiopulmonary pathology identified.", "Negative study."]
+_ACUTE_INSERTS = [
+    "Moderate right pleural effusion.", "There is mild pulmonary edema.", "Pulmonary vascular congestion is present.",
+    "Consolidation of the right middle lobe.", "Dense left lower lobe consolidation.",
+    "Small right apical pneumothorax.", "The heart is enlarged.", "There is a moderate left-sided effusion.",
+    "Patchy airspace opacities in both lower lobes.", "Enlarged cardiac silhouette.",
+]
+
+
+def inject_omission(rec: dict, rng: random.Random) -> tuple[dict, str] | None:
+    new = dict(rec)
+    fs = sentences(rec["findings"])
+    real = [s for s in fs if _affirms(s, _ACUTE.pattern)]
+    normal = rng.choice(_NORMALS)
+    if real and rng.random() < 0.6:
+        new["impression"] = normal
+        return new, f"findings affirm {real[0]!r}; impression -> {normal!r}"
+    if not fs:
+        return None
+    add = rng.choice(_ACUTE_INSERTS)
+    k = rng.randrange(len(fs) + 1)
+    fs.insert(k, add)
+    new["findings"] = " ".join(fs)
+    new["impression"] = normal
+    return new, f"findings += {add!r}; impression -> {normal!r}"
+
+
+_PLACEHOLDERS = ["[ ]", "___", "[***]", "<>", "{ }", "XX mm", "***", "[DATE]", "____", "[  ]", "< >",
+                 "[x]", "**", "x.x cm", "[***] cm", "__ mm", "{{ }}", "[...]", "[ INSERT ]", "<<>>"]
+
+
+def inject_placeholder(rec: dict, rng: random.Random) -> tuple[dict, str] | None:
+    key = rng.choice(["findings", "impression"])
+    words = rec[key].split(" ")
+    if len(words) < 2:
+        return None
+    k = rng.randrange(len(words))
+    token = rng.choice(_PLACEHOLDERS)
+    old = words[k]
+    trail = re.search(r"[.,;:]+$", old)
+    words[k] = token + (trail.group(0) if trail else "")
+    new = dict(rec)
+    new[key] = " ".join(words)
+    return new, f"{key}: word {k} {old!r} -> {token!r}"
+
+
+def inject_missing(rec: dict, rng: random.Random) -> tuple[dict, str, str | None, str | None]:
+    key = rng.choice(["findings", "impression"])
+    mode = rng.choice(["drop", "blank"])
+    return dict(rec), f"{key} {'removed' if mode == 'drop' else 'left empty'}", \
+        (key if mode == "drop" else None), (key if mode == "blank" else None)
+
+
+def build(seed: int = 7) -> list[dict]:
+    rng = random.Random(seed)
+    dev_uids = {json.loads(line)["uid"] for line in DEV.open()} if DEV.exists() else set()
+    pool = [r for r in load_reports() if r["uid"] not in dev_uids and r["findings"] and r["impression"]
+            and "XXXX" not in r["impression"][:6]]
+    rng.shuffle(pool)
+    used: set[str] = set()
+    cases: list[dict] = []
+
+    def emit(rec: dict, kind: str | None, detail: str, *, drop=None, blank=None) -> None:
+        used.add(rec["uid"])
+        body = render(rec, rng, drop=drop, blank=blank)
+        cid = f"{kind or 'clean'}-{rec['uid']}"
+        cases.append({"id": cid, "injected": kind, "detail": detail, "uid": rec["uid"], **body})
+
+    injectors = {
+        "laterality_conflict": inject_laterality,
+        "negation_conflict": inject_negation,
+        "impression_omits_finding": inject_omission,
+        "placeholder": inject_placeholder,
+    }
+    for kind, fn in injectors.items():
+        n = 0
+        for rec in pool:
+            if n >= PER_KIND:
+                break
+            if rec["uid"] in used:
+                continue
+            got = fn(rec, rng)
+            if got is None:
+                continue
+            new, detail = got
+            emit(new, kind, detail)
+            n += 1
+    n = 0
+    for rec in pool:
+        if n >= PER_KIND:
+            break
+        if rec["uid"] in used:
+            continue
+        new, detail, drop, blank = inject_missing(rec, rng)
+        emit(new, "missing_section", detail, drop=drop, blank=blank)
+        n += 1
+    n = 0
+    for rec in pool:
+        if n >= CLEAN:
+            break
+        if rec["uid"] in used:
+            continue
+        emit(rec, None, "")
+        n += 1
+    rng.shuffle(cases)
+    return cases
+
+
+def main(argv: list[str]) -> int:
+    seed = 7
+    if "--seed" in argv:
+        i = argv.index("--seed")
+        seed = int(argv[i + 1])
+        argv = argv[:i] + argv[i + 2:]
+    out = Path(argv[0]) if argv else Path("/tmp/heldout.jsonl")
+    if not ARCHIVE.exists():
+        print(f"not found: {ARCHIVE}", file=sys.stderr)
+        return 2
+    cases = build(seed)
+    with out.open("w") as fh:
+        for c in cases:
+            fh.write(json.dumps(c) + "\n")
+    counts: dict[str, int] = {}
+    for c in cases:
+        counts[c["injected"] or "clean"] = counts.get(c["injected"] or "clean", 0) + 1
+    print(f"wrote {len(cases)} cases to {out}: {counts}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
