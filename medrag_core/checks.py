@@ -35,7 +35,7 @@ import re
 from collections.abc import Iterable
 
 from .models import Issue
-from .observations import Observation
+from .observations import _ZONE, Observation
 from .reports import ParsedReport, parse_report, read_report, split_sentences
 
 __all__ = ["KINDS", "check_report", "run_checks"]
@@ -295,10 +295,49 @@ def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = Fa
     return False
 
 
+_HISTORICAL = re.compile(r"\b(?:previous|prior|old|remote|healed|history\s+of|sequela\w*\s+of)\b[^.;]{0,40}$",
+                         re.IGNORECASE)
+
+
+def _historical(o: Observation) -> bool:
+    """A finding of the past ("previous tuberculosis pneumonia", "history of pneumothorax")."""
+    i = o.text.lower().find(o.term.lower())
+    return i >= 0 and bool(_HISTORICAL.search(o.text[:i]))
+
+
 def _lat_compatible(absent: Observation, present: Observation) -> bool:
+    if absent.laterality == "bilateral":  # "both lungs are clear"
+        return True
     if absent.laterality is None or present.laterality in (None, "bilateral"):
         return absent.laterality is None or present.laterality == "bilateral"
     return absent.laterality in (present.laterality, "bilateral")
+
+
+_PARENCHYMAL = {"airspace disease", "atelectasis", "scarring", "nodule or mass", "granuloma", "pulmonary edema"}
+
+
+def _zones(o: Observation) -> set[str]:
+    zones = {z for _, z in o.sites if z}
+    if not zones and o.location:
+        zones = {m.lastgroup for m in _ZONE.finditer(o.location) if m.lastgroup}
+    return zones
+
+
+def _exception_covers(parsed: ParsedReport, section: str, p: Observation) -> bool:
+    """True when ``section`` names a lung finding on p's side and in p's zone (where both are known):
+    "Right basilar atelectasis. Lungs otherwise clear." does not contradict "right lower lobe pneumonia"."""
+    pz = _zones(p)
+    for o in parsed.observations:
+        if o.section != section or o.polarity == "absent" or _group(o) not in _PARENCHYMAL:
+            continue
+        if o.laterality and p.laterality and "bilateral" not in (o.laterality, p.laterality) \
+                and o.laterality != p.laterality:
+            continue
+        oz = _zones(o)
+        if oz and pz and not any(_zones_match(a, b) for a in oz for b in pz):
+            continue
+        return True
+    return False
 
 
 def _negation_conflicts(parsed: ParsedReport) -> list[Issue]:
@@ -308,7 +347,8 @@ def _negation_conflicts(parsed: ParsedReport) -> list[Issue]:
             negs = [o for o in _mentions(parsed, neg_sec, group, {"absent"}) if not o.qualified]
             if not negs:
                 continue
-            pos = [o for o in _mentions(parsed, pos_sec, group, {"present"}) if not _explained_away(o, parsed)]
+            pos = [o for o in _mentions(parsed, pos_sec, group, {"present"})
+                   if not _explained_away(o, parsed) and not _historical(o)]
             same_live = [o for o in _mentions(parsed, neg_sec, group, {"present", "uncertain"})
                          if not _explained_away(o, parsed)]
             same_back = _mentions(parsed, pos_sec, group, {"absent"})
@@ -316,6 +356,8 @@ def _negation_conflicts(parsed: ParsedReport) -> list[Issue]:
             for p in pos:
                 for n in negs:
                     if not _lat_compatible(n, p) or (group == "nodule or mass" and n.name != p.name):
+                        continue
+                    if n.extra.get("otherwise") and _exception_covers(parsed, neg_sec, p):
                         continue
                     # the negating section also affirms it, or the affirming one also negates it:
                     # a mixed picture (e.g. "no right effusion ... small left effusion"), not a contradiction

@@ -119,7 +119,7 @@ _LEXICON: list[tuple[str, str, str | None]] = [
      "Pleural Other", None),
     # lungs: normal statements read as negations of airspace disease and oedema
     (r"\b(?:lungs?|lung\s+fields?)\s+(?:are\s+|is\s+|appear\s+|remain\s+)?(?:(?:well|normally|fully|grossly|essentially|"
-     r"now|hyper|expanded|inflated|aerated|and|but)[\w-]*\s+){0,4}clear\b(?!\s+(?:of\b|(?:focal\s+)?(?:air|consol|infilt|opac)))"
+     r"now|hyper|expanded|inflated|aerated|and|but|otherwise)[\w-]*\s+){0,4}clear\b(?!\s+(?:of\b|(?:focal\s+)?(?:air|consol|infilt|opac)))"
      r"|\bclear\s+(?:\w+\s+)?lungs?\b", "Lung Clear", "absent"),
     (r"\bconsolidat(?:ion|ions|ive|ed)\b", "Consolidation", None),
     (r"\bpneumonias?\b|\bpneumonitis\b|\bbronchopneumonia\b", "Pneumonia", None),
@@ -389,12 +389,15 @@ def extract_observations(sentence: str, section: str, start: int = 0) -> list[Ob
         # polarity: fixed by the lexicon ("heart size is normal"), else ConText
         implied = name == "Lung Clear"
         qualified = False
+        otherwise = False
         if fixed is not None:
             polarity = fixed
             if re.search(r"\b(?:not|no)\b", term, re.IGNORECASE) and fixed == "present":
                 polarity = "absent"
             if fixed == "absent" and _OTHERWISE.search(sentence):
-                continue  # "lungs are otherwise clear" says nothing about the exception
+                if name != "Lung Clear":
+                    continue  # "heart otherwise normal" says nothing about the exception
+                otherwise = True  # "lungs are otherwise clear": clear but for what the section names
         else:
             polarity = "present"
             if re.search(r"\bnot\b|\bno\b", term, re.IGNORECASE):
@@ -468,8 +471,9 @@ def extract_observations(sentence: str, section: str, start: int = 0) -> list[Ob
             out.append(obs)
             out.append(_replace(obs, name="Cardiomegaly"))
         elif implied:
-            if polarity == "absent":  # "otherwise clear" says nothing either way
-                out.extend(_replace(obs, name=n) for n in _CLEAR_IMPLIES)
+            if polarity == "absent":
+                extra = {"otherwise": "1"} if otherwise else {}
+                out.extend(_replace(obs, name=n, extra=extra) for n in _CLEAR_IMPLIES)
         else:
             out.append(obs)
         prev_end, prev_sites, prev_pol, prev_te = te, sites, polarity, te
