@@ -128,23 +128,30 @@ def _match_case(word: str, new: str) -> str:
     return new
 
 
-def _flip_side(sentence: str, rng: random.Random) -> str | None:
-    """Flip the first left/right of a sentence, sometimes in other words ("right-sided", "on the left")."""
-    m = _SIDE.search(sentence)
-    if m is None:
-        return None
-    word = m.group(1)
-    other = "right" if word.lower() == "left" else "left"
-    after = sentence[m.end():]
+def _flip_side(sentence: str, rng: random.Random) -> str:
+    """Flip every left/right of a sentence, the first sometimes in other words ("right-sided", "left base")."""
     style = rng.random()
-    lobe = re.match(r"\s+(lower|upper)\s+lobe\b", after, re.I)
-    if lobe and style < 0.35:
-        zone = {"lower": "base", "upper": "apex"}[lobe.group(1).lower()]
-        return sentence[: m.start()] + _match_case(word, f"{other} {zone}") + after[lobe.end():]
-    noun = re.match(r"\s+(?:sided\s+)?(pleural\s+effusion|effusion|pneumothorax|pneumonia|infiltrate)\b", after, re.I)
-    if noun and style < 0.7:
-        return sentence[: m.start()] + _match_case(word, f"{other}-sided") + " " + noun.group(1) + after[noun.end():]
-    return sentence[: m.start()] + _match_case(word, other) + after
+    first = True
+
+    def one(m: re.Match[str]) -> str:
+        nonlocal first
+        word = m.group(1)
+        other = "right" if word.lower() == "left" else "left"
+        after = m.group(2) or ""
+        if first and after:
+            first = False
+            lobe = re.match(r"\s+(lower|upper)\s+lobe\b", after, re.I)
+            if lobe and style < 0.35:
+                return _match_case(word, f"{other} {dict(lower='base', upper='apex')[lobe.group(1).lower()]}")
+            noun = re.match(r"\s+(?:sided\s+)?(pleural\s+effusion|effusion|pneumothorax|pneumonia|infiltrate)\b",
+                            after, re.I)
+            if noun and style < 0.7:
+                return _match_case(word, f"{other}-sided") + " " + noun.group(1)
+        first = False
+        return _match_case(word, other) + after
+
+    return re.sub(r"\b(left|right)\b((?:\s+(?:lower|upper)\s+lobe\b|\s+(?:sided\s+)?(?:pleural\s+effusion|"
+                  r"effusion|pneumothorax|pneumonia|infiltrate)\b))?", one, sentence, flags=re.I)
 
 
 def inject_laterality(rec: dict, rng: random.Random) -> tuple[dict, str] | None:
@@ -155,9 +162,14 @@ def inject_laterality(rec: dict, rng: random.Random) -> tuple[dict, str] | None:
         for j, s in enumerate(ims):
             fsides = {w.lower() for w in _SIDE.findall(f)}
             isides = {w.lower() for w in _SIDE.findall(s)}
-            if (len(fsides) == 1 and fsides == isides and any(r.search(f) and r.search(s) for r in _LAT_FAMILIES)
-                    and not re.search(r"bilateral|both", f + s, re.I)):
-                pairs.append((i, j))
+            fams = [r for r in _LAT_FAMILIES if r.search(f) and r.search(s)]
+            if not (len(fsides) == 1 and fsides == isides and fams and not re.search(r"bilateral|both", f + s, re.I)):
+                continue
+            # the other side must not hold the same kind of finding anywhere, or the flip is no conflict
+            opposite = "right" if fsides == {"left"} else "left"
+            if any(re.search(rf"\b{opposite}\b", x, re.I) and any(r.search(x) for r in fams) for x in fs + ims):
+                continue
+            pairs.append((i, j))
     if not pairs:
         return None
     i, j = rng.choice(pairs)
@@ -221,7 +233,7 @@ def inject_negation(rec: dict, rng: random.Random) -> tuple[dict, str] | None:
         return None
     cue, negs = rng.choice(options)
     neg = rng.choice(negs)
-    new["impression"] = neg if rng.random() < 0.6 else f"{neg} {rec['impression']}".strip()
+    new["impression"] = neg  # the old impression would name the finding too
     return new, f"findings affirm ({cue[:30]}...); impression -> {neg!r}"
 
 

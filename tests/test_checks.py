@@ -187,3 +187,69 @@ def test_real_iu_info_checks() -> None:
     f = iu_report("CXR2231")  # "no significant interval change compared to prior study", COMPARISON: None.
     issues = run_checks(parse_sections(f.get("findings", ""), f.get("impression", ""), comparison=f["comparison"]))
     assert "comparison_not_available" in {i.kind for i in issues}
+
+
+# --- held-out wording (bench/make_heldout.py) -------------------------------------------------------
+
+
+@pytest.mark.parametrize("token", ["[DATE]", "[ INSERT ]", "<>", "< >", "<<>>", "{ }", "{{ }}", "**", "[...]",
+                                   "x.x cm", "__ mm", "[x]", "?? cm"])
+def test_other_placeholder_shapes(token: str) -> None:
+    assert "placeholder" in kinds(f"There is a {token} opacity in the right lung base.", "Right basilar opacity.")
+
+
+@pytest.mark.parametrize("text", ["**Findings**", "See reference [1].", "Heart size normal.<BR>Lungs clear."])
+def test_other_not_placeholders(text: str) -> None:
+    assert "placeholder" not in kinds(text, "Normal chest.")
+
+
+@pytest.mark.parametrize("findings,impression", [
+    # opacity in one section, atelectasis / scarring in the other (IU CXR1439, CXR3286, CXR2914 style)
+    ("Streaky opacities are present in the right lung base.", "Left base focal atelectasis."),
+    ("There is a small area of scarring in the right lower lung zone.", "Scarring in the left lower lung zone."),
+    ("The left costophrenic sulcus is blunted.", "Right-sided small pleural effusion."),
+    ("There is haziness in the right lung apex.", "Haziness in the left lung apex."),
+])
+def test_laterality_other_wording(findings: str, impression: str) -> None:
+    assert "laterality_conflict" in kinds(findings, impression)
+
+
+def test_laterality_chained_and_rib_sides_do_not_fire() -> None:
+    assert "laterality_conflict" not in kinds(
+        "There is scarring or subsegmental atelectasis at the right lung base.",
+        "Left lower lobe pneumonia and minimal scarring or subsegmental atelectasis in the right lung base.")
+    assert "laterality_conflict" not in kinds(
+        "Biapical scarring, chronic appearing right 5th rib contour deformity.",
+        "Densities in left base may be compatible with scarring.")
+
+
+@pytest.mark.parametrize("findings,impression", [
+    ("Pulmonary vascularity is within normal limits. No effusion.", "Mild pulmonary vascular congestion."),
+    ("Both lungs are clear and expanded.", "Lingular pneumonia."),
+    ("Mild apical scarring. The lungs are otherwise clear.", "Left lower lobe consolidation."),
+    ("Small bilateral pleural effusions.", "No evidence of effusion."),
+    ("Cardiomegaly.", "Normal cardiac silhouette."),
+])
+def test_negation_other_wording(findings: str, impression: str) -> None:
+    assert "negation_conflict" in kinds(findings, impression)
+
+
+@pytest.mark.parametrize("findings,impression", [
+    ("Right basilar atelectasis. The lungs are otherwise clear.", "Right lower lobe pneumonia."),
+    ("No infiltrates in the left lower lobe or in the right lung.", "Previous tuberculosis pneumonia."),
+    ("Left basilar airspace opacity secondary to epicardial fat and overlying soft tissues.", "Clear lungs."),
+])
+def test_negation_other_wording_clean(findings: str, impression: str) -> None:
+    assert "negation_conflict" not in kinds(findings, impression)
+
+
+@pytest.mark.parametrize("impression", ["No active disease.", "Normal chest.", "No acute findings.",
+                                        "Negative chest x-ray.",
+                                        "No radiographic evidence of acute cardiopulmonary disease."])
+def test_other_normal_impressions_omit(impression: str) -> None:
+    assert "impression_omits_finding" in kinds("Moderate right pleural effusion.", impression)
+
+
+def test_minimal_costophrenic_blunting_is_not_an_omission() -> None:
+    assert "impression_omits_finding" not in kinds("Minimal blunting of the left costophrenic XXXX.",
+                                                   "No acute pulmonary abnormalities.")

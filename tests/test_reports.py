@@ -173,9 +173,13 @@ def test_negation_qualifier_limits_only_its_own_noun() -> None:
     assert ptx.polarity == "absent" and not ptx.qualified
 
 
-def test_otherwise_clear_lungs_negate_nothing() -> None:
+def test_otherwise_clear_lungs_negate_only_outside_the_exception() -> None:
     p = parse_sections("Left basilar atelectasis, otherwise clear lungs.", "")
-    assert not [o for o in p.observations if o.polarity == "absent"]
+    absent = [o for o in p.observations if o.polarity == "absent"]
+    # kept, but marked: the checks set it aside where the named exception could be the finding
+    assert absent and all(o.extra.get("otherwise") for o in absent)
+    p = parse_sections("Mild apical scarring. The lungs are otherwise clear.", "")
+    assert {o.name for o in p.observations if o.polarity == "absent" and o.extra.get("otherwise")} >= {"Consolidation"}
 
 
 @pytest.mark.parametrize("sentence,name,laterality,zone", [
