@@ -234,7 +234,7 @@ def _record(p: Prepared, image_vec: np.ndarray | None, text_vec: np.ndarray | No
         case_id=item.case_id, source=item.source, study_id=item.study_id, findings=item.findings,
         impression=item.impression, indication=item.indication, comparison=item.comparison, view=item.view,
         labels=p.labels, image_sha256=p.sha256, has_image_embedding=image_vec is not None,
-        has_text_embedding=text_vec is not None, embed_model=model,
+        has_text_embedding=text_vec is not None, embed_model=model, metadata=dict(item.metadata),
     )
     return CaseRecord(case=case, image_bytes=p.stored, image_mime=p.mime, thumbnail=p.thumbnail,
                       image_embedding=image_vec, text_embedding=text_vec)

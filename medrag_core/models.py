@@ -36,6 +36,11 @@ class Case(BaseModel):
 
     Several images of one study share ``study_id`` and the same report text.
     ``image_sha256`` references the image bytes stored once outside the hot table.
+
+    ``metadata`` holds source provenance kept verbatim from the source, as strings: the image's
+    licence, source URL, the source's own label, the original file name, how the image was
+    processed, and the like (e.g. the extra columns of a parquet, or an Open-i report's MeSH terms).
+    It never holds patient identifiers: nothing from DICOM headers goes there.
     """
 
     model_config = ConfigDict(frozen=False)
@@ -53,6 +58,7 @@ class Case(BaseModel):
     has_image_embedding: bool = False
     has_text_embedding: bool = False
     embed_model: str | None = None
+    metadata: dict[str, str] = Field(default_factory=dict)
 
     @property
     def report_text(self) -> str:

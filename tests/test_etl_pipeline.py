@@ -80,6 +80,23 @@ def test_parquet_ingest_exact_counts_and_rerun_adds_nothing(tmp_path, store, pg_
     assert_complete(pg_conninfo, 24)
 
 
+def test_parquet_extra_columns_are_kept_as_metadata_in_the_database(tmp_path, store, pg_settings, pg_conninfo,
+                                                                     tiny_embedder) -> None:  # fmt: skip
+    rows = make_rows(3, 2)
+    for i, row in enumerate(rows):
+        row.update(license="CC BY-NC-SA 4.0" if i % 2 else "CC BY 4.0", label=f"label {i // 2}",
+                   source_url=f"https://example.org/img/{i}.png" if i != 5 else "")  # fmt: skip
+    path = write_parquet(tmp_path / "prov.parquet", rows)
+    report = run_ingest(str(path), pg_settings, store=store, embedder=tiny_embedder, batch_size=4)
+    assert (report.written, report.errors) == (6, 0)
+    got = {r[0]: r[1] for r in q(pg_conninfo, "SELECT case_id, metadata FROM cases")}
+    expected = {item.case_id: {"license": row["license"], "label": row["label"]}
+                | ({"source_url": row["source_url"]} if row["source_url"] else {})
+                for item, row in zip(parse_source(str(path)).items(), rows, strict=True)}  # fmt: skip
+    assert got == expected
+    assert [c.metadata for c in store.get(sorted(got))] == [expected[k] for k in sorted(got)]
+
+
 def test_reembed_rewrites_every_case(tmp_path, store, pg_settings, pg_conninfo, tiny_embedder) -> None:
     path = write_parquet(tmp_path / "set.parquet", make_rows(3, 2))
     run_ingest(str(path), pg_settings, store=store, embedder=tiny_embedder)
@@ -147,6 +164,8 @@ def test_openi_folder_ingest(tmp_path, store, pg_settings, pg_conninfo, tiny_emb
     assert scalar(pg_conninfo, "SELECT count(*) FROM cases WHERE text_embedding IS NULL") == 0
     assert q(pg_conninfo, "SELECT indication, impression FROM cases WHERE case_id = 'CXR3'") == [
         ("Cough.", "No acute cardiopulmonary abnormality.")]  # fmt: skip
+    assert dict(q(pg_conninfo, "SELECT case_id, metadata->>'mesh' FROM cases WHERE metadata ? 'mesh'")) == {
+        "CXR2/CXR2_IM-0652-1001": "Pleural Effusion/left/small; Cardiomegaly/mild", "CXR3": "normal"}  # fmt: skip
 
 
 def test_dicom_ingest_stores_pixels_never_headers(tmp_path, store, pg_settings, pg_conninfo, tiny_embedder,
@@ -157,6 +176,7 @@ def test_dicom_ingest_stores_pixels_never_headers(tmp_path, store, pg_settings, 
     assert (report.written, report.errors) == (3, 1)  # the CSV row whose file is missing
     assert_complete(pg_conninfo, 3)
     assert q(pg_conninfo, "SELECT DISTINCT mime FROM images") == [("image/png",)]
+    assert scalar(pg_conninfo, "SELECT count(*) FROM cases WHERE metadata <> '{}'::jsonb") == 0  # no headers
     blobs = q(pg_conninfo, "SELECT i.bytes, c.thumbnail, c.findings, c.case_id, c.study_id, coalesce(c.view, '')"
                            " FROM cases c JOIN images i ON i.sha256 = c.image_sha256")  # fmt: skip
     for row in blobs:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
+import pyarrow.parquet as pq
+
 from etl import run_ingest
 from tests.shared_data import DATA, require_shared
 from tests.test_etl_pipeline import q, scalar
@@ -20,6 +24,18 @@ def test_cxr_sample_all_326_images(store, pg_settings, pg_conninfo, tiny_embedde
     assert dict(q(pg_conninfo, "SELECT coalesce(view, '-'), count(*) FROM cases GROUP BY 1")) == {
         "PA": 151, "AP": 95, "LATERAL": 44, "unknown": 36}  # fmt: skip
     assert scalar(pg_conninfo, "SELECT count(*) FROM cases WHERE study_id = 'CXR1900'") == 2
+    # Provenance: every row's licence (and the other extra columns) is kept verbatim in metadata.
+    provenance = ("license", "source_url", "label", "source_image", "image_processing")
+    table = pq.read_table(path, columns=list(provenance)).to_pylist()
+    for col in provenance:
+        assert dict(q(pg_conninfo, f"SELECT metadata->>'{col}', count(*) FROM cases GROUP BY 1")) == Counter(
+            r[col] for r in table), col  # fmt: skip
+    assert scalar(pg_conninfo, "SELECT count(*) FROM cases WHERE coalesce(metadata->>'license', '') = ''") == 0
+    assert scalar(pg_conninfo, "SELECT count(*) FROM cases WHERE metadata ?| array['image', 'findings',"
+                               " 'impression', 'case_id', 'view', 'source_dataset']") == 0  # fmt: skip
+    assert q(pg_conninfo, "SELECT metadata->>'label' FROM cases WHERE case_id LIKE 'CXR1900/%' LIMIT 1") == [
+        ("Calcinosis/aorta; Aorta/tortuous; Calcified Granuloma/lung/bilateral/scattered/multiple;"
+         " Thoracic Vertebrae/degenerative/mild",)]  # fmt: skip
     again = run_ingest(str(path), pg_settings, store=store, embedder=tiny_embedder)
     assert (again.written, again.skipped) == (0, 326)
 

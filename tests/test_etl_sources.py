@@ -86,12 +86,14 @@ OPENI_XML = """<?xml version="1.0" encoding="utf-8"?>
 <AbstractText Label="FINDINGS">{findings}</AbstractText>
 <AbstractText Label="IMPRESSION">{impression}</AbstractText>
 </Abstract></Article></MedlineCitation>
-{images}</eCitation>"""
+{mesh}{images}</eCitation>"""
 
 
-def openi_xml(n: int, findings: str, impression: str, images: tuple[str, ...] = ()) -> str:
+def openi_xml(n: int, findings: str, impression: str, images: tuple[str, ...] = (), mesh: tuple[str, ...] = ()) -> str:
     parents = "".join(f'<parentImage id="{i}"><caption>Chest PA and Lateral</caption></parentImage>' for i in images)
-    return OPENI_XML.format(n=n, findings=findings, impression=impression, images=parents)
+    terms = "".join(f"<major>{t}</major>" for t in mesh) + "<automatic>auto term</automatic>" if mesh else ""
+    return OPENI_XML.format(n=n, findings=findings, impression=impression, images=parents,
+                            mesh=f"<MeSH>{terms}</MeSH>" if mesh else "")
 
 
 def make_openi_folder(root: Path, *, with_images: bool = True) -> Path:
@@ -102,8 +104,10 @@ def make_openi_folder(root: Path, *, with_images: bool = True) -> Path:
     (reports / "1.xml").write_text(openi_xml(1, "Heart size is normal.", "Normal chest.", ("CXR1_1_IM-0001-3001",
                                                                                        "CXR1_1_IM-0001-4001")))
     (reports / "2.xml").write_text(openi_xml(2, "Small left pleural effusion.", "Effusion.",
-                                             ("CXR2_IM-0652-1001", "CXR2_IM-0652-2001")))
-    (reports / "3.xml").write_text(openi_xml(3, "", "No acute cardiopulmonary abnormality.", ("CXR3_IM-1384-1001",)))
+                                             ("CXR2_IM-0652-1001", "CXR2_IM-0652-2001"),
+                                             mesh=("Pleural Effusion/left/small", "Cardiomegaly/mild")))
+    (reports / "3.xml").write_text(openi_xml(3, "", "No acute cardiopulmonary abnormality.", ("CXR3_IM-1384-1001",),
+                                             mesh=("normal",)))
     (reports / "4.xml").write_text(openi_xml(4, "", ""))
     (reports / "5.xml").write_text("<eCitation><uId id='CXR5'>")
     if with_images:
@@ -228,6 +232,30 @@ def test_parquet_folder_and_source_column(tmp_path: Path) -> None:
     assert {i.source for i in parse_source(f"parquet:{folder},source=mine").items()} == {"mine"}
 
 
+def test_parquet_extra_columns_become_metadata(tmp_path: Path) -> None:
+    rows = make_rows(2, 1) + [{"image": None, "findings": "Lungs clear.", "impression": "", "case_id": "t1"}]
+    extras = [
+        {"license": "CC BY-NC-SA 4.0", "label": "COVID-19", "source_url": "https://example.org/a", "age_bin": 3,
+         "score": 0.5, "flag": True, "note": "x" * 2500, "tags": ["a", "b"], "source_dataset": "set_a"},
+        {"license": "CC BY 4.0", "label": "", "source_url": None, "age_bin": None, "score": float("nan"),
+         "flag": False, "note": "   ", "tags": [], "source_dataset": "set_b"},
+        {"license": "CC0", "label": "Lungs/clear", "source_url": None, "age_bin": 7, "score": None, "flag": None,
+         "note": "café ✓ \x00end", "tags": None, "source_dataset": None},
+    ]  # fmt: skip
+    path = write_parquet(tmp_path / "m.parquet", [r | e for r, e in zip(rows, extras, strict=True)])
+    items = list(parse_source(str(path)).items())
+    assert [i.source for i in items] == ["set_a", "set_b", "m"]
+    assert items[0].metadata == {"license": "CC BY-NC-SA 4.0", "label": "COVID-19", "source_url": "https://example.org/a",
+                                 "age_bin": "3", "score": "0.5", "flag": "True", "note": "x" * 2000}  # fmt: skip
+    assert items[1].metadata == {"license": "CC BY 4.0", "flag": "False"}  # None, NaN, blank and lists skipped
+    assert items[2].metadata == {"license": "CC0", "label": "Lungs/clear", "age_bin": "7", "note": "café ✓ end"}
+    assert not any({"image", "findings", "impression", "case_id", "view"} & i.metadata.keys() for i in items)
+    # A source name that overrides the rows' source_dataset keeps it as provenance instead.
+    named = list(parse_source(f"parquet:{path},source=mine").items())
+    assert [i.metadata.get("source_dataset") for i in named] == ["set_a", "set_b", None]
+    assert list(parse_source(str(write_parquet(tmp_path / "plain.parquet", make_rows(1, 1)))).items())[0].metadata == {}
+
+
 def test_parquet_schema_error(tmp_path: Path) -> None:
     pq.write_table(pa.table({"x": [1]}), tmp_path / "bad.parquet")
     with pytest.raises(SourceError, match="image, findings, impression"):
@@ -259,6 +287,9 @@ def test_openi_folder_with_images(tmp_path: Path) -> None:
     assert (first.indication, first.comparison, first.source) == ("Cough.", "", "openi")
     assert first.image is not None and items[3].image is None and items[3].has_text
     assert not items[4].has_text
+    # MeSH major terms (never the automatic ones) are kept verbatim; a report without MeSH has none.
+    assert [i.metadata for i in items] == [{}, {}, {"mesh": "Pleural Effusion/left/small; Cardiomegaly/mild"},
+                                           {"mesh": "normal"}, {}]  # fmt: skip
 
 
 def test_openi_tgz_is_text_only_and_streamed(tmp_path: Path) -> None:
@@ -293,6 +324,7 @@ def test_dicom_folder_and_csv(tmp_path: Path, by: str) -> None:
     assert {i.source for i in items} == {"dicoms"}
     text = repr(items)
     assert not any(str(v) in text for v in FAKE_PHI.values())
+    assert all(i.metadata == {} for i in items)  # nothing from DICOM headers
     if by == "file":
         assert [i.view for i in items] == ["PA", "LATERAL", "AP"]
         assert records[-1] == BadItem("reports.csv line 5", "no DICOM file found")

@@ -203,6 +203,32 @@ def test_text_search(store: PostgresStore) -> None:
     assert store.stats().embed_model is None  # text-only cases bind no model
 
 
+def test_case_metadata_round_trips(store: PostgresStore) -> None:
+    """Source provenance (jsonb) is written by upsert and read back by get, knn and text_search."""
+    meta = {
+        "license": "CC BY-NC-SA 4.0",
+        "source_url": 'https://example.org/case?id=1&q="x"',
+        "label": "Calcinosis/aorta; Aorta/tortuous",
+        "note": "é ✓ 'quoted' \\ back\nslash {not: json}",
+        "long": "x" * 2000,
+    }
+    records, img, _ = make_records(4)
+    records[0].case.metadata = meta
+    records[1].case.metadata = {"license": "CC BY 4.0"}
+    assert store.upsert(records, embed_model=MODEL) == 4
+    got = {c.case_id: c.metadata for c in store.get(["c0000", "c0001", "c0002"])}
+    assert got == {"c0000": meta, "c0001": {"license": "CC BY 4.0"}, "c0002": {}}
+    assert store.knn("image", img[0], 1, embed_model=MODEL)[0].case.metadata == meta
+    assert {h.case.case_id: h.case.metadata for h in store.text_search("finding", 10)}["c0000"] == meta
+    records[0].case.metadata = {"license": "CC0"}  # a re-upsert replaces the whole object
+    store.upsert(records[:1], embed_model=MODEL)
+    assert store.get(["c0000"])[0].metadata == {"license": "CC0"}
+    rows = store._run(lambda c: c.execute(
+        "SELECT case_id, jsonb_typeof(metadata), metadata->>'license' FROM cases ORDER BY case_id").fetchall())
+    assert rows == [("c0000", "object", "CC0"), ("c0001", "object", "CC BY 4.0"), ("c0002", "object", None),
+                    ("c0003", "object", None)]  # fmt: skip
+
+
 def test_model_and_dimension_mismatch_refused(store: PostgresStore) -> None:
     records, img, _ = make_records(10)
     store.upsert(records, embed_model=MODEL)

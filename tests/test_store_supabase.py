@@ -23,11 +23,13 @@ from medrag_core.settings import Settings
 from medrag_core.store.base import CaseRecord, CaseStore, open_store
 from medrag_core.store.postgres import PostgresStore
 from medrag_core.store.supabase import SupabaseStore, parse_bytea, parse_vector, to_bytea
+from medrag_core.store.supabase_client import api_error
 from tests.fixtures.fake_supabase import FakeSupabase, fake_supabase_fixture, make_key  # noqa: F401 - fixture
 from tests.test_store_postgres import (  # noqa: F401 - collected here, run against the REST store
     DIM,
     MODEL,
     make_records,
+    test_case_metadata_round_trips,
     test_knn_equals_numpy_exact_ranking,
     test_knn_filters,
     test_knn_on_empty_store_and_bad_input,
@@ -171,3 +173,20 @@ def test_text_only_case_replaces_embedded_one(store: SupabaseUnderTest) -> None:
     assert [h.case.case_id for h in store.knn("image", unit(np.random.default_rng(1), 1)[0], 5, embed_model=MODEL)] == [
         "c0000"
     ]
+
+
+def test_metadata_over_rest_and_a_missing_column_names_the_migrations(
+    store: SupabaseUnderTest, fake_supabase: FakeSupabase
+) -> None:
+    records, img, _ = make_records(2)
+    records[0].case.metadata = {"license": "CC BY-NC-ND 4.0", "source_url": "https://example.org/x.png"}
+    store.upsert(records, embed_model=MODEL)
+    fake_supabase.requests.clear()
+    anon = SupabaseStore(fake_supabase.url, fake_supabase.anon_key)  # the app's key reads provenance too
+    assert [c.metadata for c in anon.get(["c0000", "c0001"])] == [records[0].case.metadata, {}]
+    assert anon.knn("image", img[0], 1, embed_model=MODEL)[0].case.metadata["license"] == "CC BY-NC-ND 4.0"
+    assert any(p.startswith("/rest/v1/cases?select=") and "metadata" in p for _, p, _ in fake_supabase.requests)
+    anon.close()
+    for code in ("42703", "PGRST204"):  # a project that has not run sql/005 yet
+        err = api_error("read cases", code, "column cases.metadata does not exist")
+        assert err.code == "schema_missing" and "sql/" in err.user_message

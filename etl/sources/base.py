@@ -8,6 +8,8 @@ one study share ``study_id`` and the report; each image is its own item with its
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -16,6 +18,8 @@ from typing import Protocol
 from medrag_core.errors import SourceError
 
 DICOM_MAGIC_OFFSET = 128
+METADATA_VALUE_MAX_CHARS = 2000  # a longer provenance value is cut to this many characters
+_METADATA_SCALARS = (str, int, float, decimal.Decimal, datetime.date, datetime.time, datetime.timedelta)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +28,8 @@ class SourceItem:
 
     ``image`` holds the encoded bytes exactly as the source has them (PNG, JPEG or a DICOM file),
     or None for a text-only case. DICOM bytes are decoded to pixels by the pipeline; their headers
-    are never stored or logged.
+    are never stored or logged. ``metadata`` is the source's provenance for this item, kept verbatim
+    as strings (``Case.metadata``: licence, source URL, source label, ...), never patient identifiers.
     """
 
     case_id: str
@@ -36,6 +41,7 @@ class SourceItem:
     comparison: str = ""
     view: str | None = None
     image: bytes | None = field(default=None, repr=False)  # never printed: a DICOM header holds PHI
+    metadata: dict[str, str] = field(default_factory=dict)
 
     @property
     def has_text(self) -> bool:
@@ -102,6 +108,19 @@ def clean_text(value: object) -> str:
         return ""
     text = " ".join(str(value).split())
     return "" if text.lower().rstrip(".") == "none" else text
+
+
+def metadata_value(value: object) -> str | None:
+    """A scalar cell as a metadata string (verbatim, cut to ``METADATA_VALUE_MAX_CHARS``), or None to
+    skip it: None, NaN, blank strings and non-scalars (lists, structs, bytes, images) are not metadata."""
+    if not isinstance(value, _METADATA_SCALARS):
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    text = (value if isinstance(value, str) else str(value)).replace("\x00", "")  # jsonb cannot hold NUL
+    if not text.strip():
+        return None
+    return text[:METADATA_VALUE_MAX_CHARS]
 
 
 def parse_options(raw: str, allowed: Mapping[str, str], kind: str) -> dict[str, str]:

@@ -4,7 +4,8 @@ Each report gives ``findings``, ``impression``, ``indication`` and ``comparison`
 ``AbstractText`` elements). Its ``parentImage id`` elements name the study's images; each one found
 as ``<id>.png`` under the images folder (default: the reports folder itself) becomes its own item,
 ``case_id = "<uId>/<image id>"``, ``study_id = <uId>`` (e.g. ``CXR1900``). A report none of whose
-images are present becomes one text-only item with ``case_id = <uId>``.
+images are present becomes one text-only item with ``case_id = <uId>``. The report's MeSH major
+terms, when it has any, are kept as ``metadata["mesh"]`` (joined with ``"; "``, verbatim).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from medrag_core.errors import SourceError
 
-from .base import BadItem, SourceItem, SourceRecord, clean_text
+from .base import BadItem, SourceItem, SourceRecord, clean_text, metadata_value
 
 _SECTIONS = {"FINDINGS": "findings", "IMPRESSION": "impression", "INDICATION": "indication",
              "COMPARISON": "comparison"}
@@ -35,6 +36,12 @@ class ParsedReport:
     uid: str
     sections: dict[str, str]
     image_ids: tuple[str, ...]
+    mesh_major: tuple[str, ...] = ()
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        mesh = metadata_value("; ".join(self.mesh_major))
+        return {"mesh": mesh} if mesh else {}
 
 
 def parse_openi_xml(data: bytes, *, fallback_uid: str) -> ParsedReport:
@@ -48,7 +55,8 @@ def parse_openi_xml(data: bytes, *, fallback_uid: str) -> ParsedReport:
         if field:
             sections[field] = clean_text("".join(el.itertext()))
     image_ids = tuple(i for i in (el.get("id") for el in root.iter("parentImage")) if i)
-    return ParsedReport(uid=uid, sections=sections, image_ids=image_ids)
+    mesh = tuple(t for m in root.iter("MeSH") for el in m.iter("major") if (t := clean_text("".join(el.itertext()))))
+    return ParsedReport(uid=uid, sections=sections, image_ids=image_ids, mesh_major=mesh)
 
 
 @dataclass(frozen=True)
@@ -101,7 +109,8 @@ class OpenISource:
                 continue
             found = [(i, index[i]) for i in report.image_ids if i in index]
             if not found:
-                yield SourceItem(case_id=report.uid, source=self.name, study_id=report.uid, **report.sections)
+                yield SourceItem(case_id=report.uid, source=self.name, study_id=report.uid,
+                                 metadata=report.metadata, **report.sections)
                 continue
             for image_id, path in found:
                 try:
@@ -110,7 +119,7 @@ class OpenISource:
                     yield BadItem(f"{report.uid}/{image_id}", "image file unreadable")
                     continue
                 yield SourceItem(case_id=f"{report.uid}/{image_id}", source=self.name, study_id=report.uid,
-                                 image=image, **report.sections)
+                                 image=image, metadata=report.metadata, **report.sections)
 
     def _image_index(self) -> dict[str, Path]:
         """image id (file stem) -> path; a few hundred bytes per image, never the pixels."""

@@ -14,6 +14,17 @@ from .hf_schema import HF_COLUMNS, rows_to_items
 READ_BATCH_ROWS = 32  # rows materialised at once; keeps memory flat whatever the file size
 
 
+def _is_scalar(dtype: object) -> bool:
+    """Whether a column of this Arrow type can become a metadata string (text, number, bool, date)."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(dtype):
+        dtype = dtype.value_type
+    return (pa.types.is_string(dtype) or pa.types.is_large_string(dtype) or pa.types.is_integer(dtype)
+            or pa.types.is_floating(dtype) or pa.types.is_boolean(dtype) or pa.types.is_temporal(dtype)
+            or pa.types.is_decimal(dtype))  # fmt: skip
+
+
 @dataclass(frozen=True)
 class ParquetSource:
     """``path``: a ``.parquet`` file or a folder searched recursively (files in sorted order).
@@ -70,6 +81,8 @@ class ParquetSource:
                     f"{file} has none of the columns image, findings, impression "
                     f"(found: {', '.join(sorted(names)[:12])}). Expected the mimic-cxr-dataset schema."
                 )
-            columns = [c for c in HF_COLUMNS if c in names]
+            columns = [c for c in HF_COLUMNS if c in names] + [
+                f.name for f in pf.schema_arrow if f.name not in HF_COLUMNS and _is_scalar(f.type)
+            ]  # extra scalar columns become metadata; list/struct columns are never read
             for batch in pf.iter_batches(batch_size=READ_BATCH_ROWS, columns=columns):
                 yield from batch.to_pylist()

@@ -22,13 +22,13 @@ from .base import CaseFilter, CaseRecord
 KINDS = ("image", "text")
 CASE_COLS = (
     "c.case_id, c.source, c.study_id, c.findings, c.impression, c.indication, c.comparison, c.view, c.labels,"
-    " c.image_sha256, c.image_embedding IS NOT NULL, c.text_embedding IS NOT NULL, c.embed_model"
+    " c.image_sha256, c.image_embedding IS NOT NULL, c.text_embedding IS NOT NULL, c.embed_model, c.metadata"
 )
 _STAGE_COLS = (
     "case_id", "study_id", "source", "findings", "impression", "indication", "comparison", "view", "labels",
-    "image_sha256", "thumbnail", "image_embedding", "text_embedding", "embed_model",
+    "image_sha256", "thumbnail", "image_embedding", "text_embedding", "embed_model", "metadata",
 )  # fmt: skip
-_STAGE_TYPES = ["text"] * 8 + ["text[]", "text", "bytea", "vector", "vector", "text"]
+_STAGE_TYPES = ["text"] * 8 + ["text[]", "text", "bytea", "vector", "vector", "text", "jsonb"]
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def case_from_row(row: Sequence[Any]) -> Case:
     return Case(
         case_id=row[0], source=row[1], study_id=row[2], findings=row[3], impression=row[4], indication=row[5],
         comparison=row[6], view=row[7], labels=list(row[8] or []), image_sha256=row[9],
-        has_image_embedding=row[10], has_text_embedding=row[11], embed_model=row[12],
+        has_image_embedding=row[10], has_text_embedding=row[11], embed_model=row[12], metadata=row[13] or {},
     )  # fmt: skip
 
 
@@ -101,7 +101,7 @@ def prepare_batch(records: Sequence[CaseRecord], embed_model: str) -> Batch:
             batch.need_images[sha] = cid
         batch.rows.append([cid, case.study_id, case.source, case.findings, case.impression, case.indication,
                            case.comparison, case.view, list(case.labels), sha, rec.thumbnail, *vecs,
-                           embed_model if has_vec else None])  # fmt: skip
+                           embed_model if has_vec else None, dict(case.metadata)])  # fmt: skip
     if len(dims) > 1:
         raise DimensionMismatch(f"One batch mixes embedding sizes {sorted(dims)}; all must be the same.")
     batch.dim = dims.pop() if dims else None
@@ -125,18 +125,21 @@ def write_batch(conn: psycopg.Connection, batch: Batch) -> None:
     if not batch.rows:
         return
     cols = ", ".join(_STAGE_COLS)
+    # Versioned name: a pooled server session may still hold an older client's staging table
+    # (without metadata), which CREATE ... IF NOT EXISTS would keep.
     conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS _stage_cases (case_id text, study_id text, source text, findings text,"
+        "CREATE TEMP TABLE IF NOT EXISTS _stage_cases_v2 (case_id text, study_id text, source text, findings text,"
         " impression text, indication text, comparison text, view text, labels text[], image_sha256 text,"
-        " thumbnail bytea, image_embedding vector, text_embedding vector, embed_model text) ON COMMIT DELETE ROWS"
+        " thumbnail bytea, image_embedding vector, text_embedding vector, embed_model text, metadata jsonb)"
+        " ON COMMIT DELETE ROWS"
     )
-    with conn.cursor() as cur, cur.copy(f"COPY _stage_cases ({cols}) FROM STDIN (FORMAT BINARY)") as copy:
+    with conn.cursor() as cur, cur.copy(f"COPY _stage_cases_v2 ({cols}) FROM STDIN (FORMAT BINARY)") as copy:
         copy.set_types(_STAGE_TYPES)
         for row in batch.rows:
             copy.write_row(row)
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _STAGE_COLS[1:])
     conn.execute(
-        f"INSERT INTO cases ({cols}) SELECT {cols} FROM _stage_cases"
+        f"INSERT INTO cases ({cols}) SELECT {cols} FROM _stage_cases_v2"
         f" ON CONFLICT (case_id) DO UPDATE SET {updates}, updated_at = now()"
     )
 

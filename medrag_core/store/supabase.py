@@ -5,10 +5,11 @@ writes (``upsert``) need the service-role key (row-level security from ``sql/003
 faster through ``MEDRAG_DATABASE_URL`` (``PostgresStore``, COPY); both read the same tables.
 
 Wire format: vectors go out as JSON lists of floats and come back as PostgREST's string form
-``"[0.1,0.2]"``; bytea goes out and comes back as hex ``"\\x89504e47..."``. Search runs in the SQL
-functions ``image_match`` / ``text_match`` (``sql/002``), ``report_search`` and ``medrag_stats``
-(``sql/004``); case rows are read with the computed fields ``has_image_embedding`` /
-``has_text_embedding`` so vectors never travel on a read.
+``"[0.1,0.2]"``; bytea goes out and comes back as hex ``"\\x89504e47..."``; ``metadata`` (jsonb,
+``sql/005``) goes out and comes back as a JSON object. Search runs in the SQL functions
+``image_match`` / ``text_match`` (``sql/002``), ``report_search`` and ``medrag_stats`` (``sql/004``);
+case rows are read with the computed fields ``has_image_embedding`` / ``has_text_embedding`` so
+vectors never travel on a read.
 
 Unlike ``PostgresStore.upsert``, one ``upsert`` call is several HTTP requests (bind the model, images,
 then cases in batches), not one transaction: a failure part-way leaves earlier batches written.
@@ -40,7 +41,7 @@ T = TypeVar("T")
 KINDS = ("image", "text")
 CASE_FIELDS = (
     "case_id,source,study_id,findings,impression,indication,comparison,view,labels,image_sha256,"
-    "has_image_embedding,has_text_embedding,embed_model"
+    "has_image_embedding,has_text_embedding,embed_model,metadata"
 )
 _ID_CHUNK = 100  # ids per GET (URL length)
 
@@ -55,7 +56,8 @@ def _vector(value: Any, what: str) -> np.ndarray:
 
 
 def _case(row: dict[str, Any]) -> Case:
-    return Case(**{k: row[k] for k in CASE_FIELDS.split(",")} | {"labels": list(row.get("labels") or [])})
+    return Case(**{k: row[k] for k in CASE_FIELDS.split(",")}
+                | {"labels": list(row.get("labels") or []), "metadata": dict(row.get("metadata") or {})})
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -207,7 +209,8 @@ class SupabaseStore:
                 "thumbnail": to_bytea(rec.thumbnail),
                 "image_embedding": None if vecs["image"] is None else vecs["image"].astype(float).tolist(),
                 "text_embedding": None if vecs["text"] is None else vecs["text"].astype(float).tolist(),
-                "embed_model": embed_model if has_vec else None, "updated_at": now,
+                "embed_model": embed_model if has_vec else None, "metadata": dict(case.metadata),
+                "updated_at": now,
             })  # fmt: skip
         if len(dims) > 1:
             raise DimensionMismatch(f"One batch mixes embedding sizes {sorted(dims)}; all must be the same.")

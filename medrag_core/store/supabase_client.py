@@ -88,9 +88,9 @@ def api_error(action: str, code: str | None, message: str | None) -> StoreError:
             "the anon key only reads and searches.",
             code="permission_denied",
         )
-    if code in ("PGRST202", "PGRST205", "42883", "42P01"):
+    if code in ("PGRST202", "PGRST204", "PGRST205", "42883", "42P01", "42703"):  # 42703/PGRST204: a column
         return StoreError(
-            f"The Supabase project lacks a table or function needed to {action}: run the SQL files in sql/ "
+            f"The Supabase project lacks a table, column or function needed to {action}: run the SQL files in sql/ "
             "in order (SQL editor, or python -m etl migrate --database-url ...).",
             code="schema_missing",
         )
