@@ -59,6 +59,7 @@ def write_archive_parquet(path: Path, n: int = len(ARCHIVE_REPORTS)) -> Path:
                 "impression": impression,
                 "case_id": f"case{i:02d}",
                 "view": "PA",
+                "license": "CC BY 4.0 (test fixture)",
             }
         )
     pq.write_table(pa.Table.from_pylist(rows), path)

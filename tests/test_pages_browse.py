@@ -48,6 +48,7 @@ def test_open_by_id_and_unknown_id(archive):
     at.button(key="browse_open_id").click().run()
     assert not at.exception
     assert at.session_state["browse_open"] == case.case_id
+    assert "license: CC BY 4.0 (test fixture)" in all_text(at)  # provenance shown with the case
     at.text_input(key="browse_case_id").set_value("no-such-case").run()
     at.button(key="browse_open_id").click().run()
     assert any("no-such-case" in e for e in errors_of(at))

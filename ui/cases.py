@@ -51,6 +51,9 @@ def render_case_card(
         st.text(case.findings or "—")
         st.markdown("**Impression**")
         st.text(case.impression or "—")
+        if case.metadata:
+            with st.expander("Provenance and licence"):
+                st.text("\n".join(f"{key}: {value}" for key, value in sorted(case.metadata.items())))
 
 
 def _md(text: str) -> str:
