@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
+from ..errors import DimensionMismatch, ModelMismatch
 from ..models import Case
 
 if TYPE_CHECKING:
@@ -92,6 +93,20 @@ class CaseStore(Protocol):
         ...
 
     def stats(self) -> StoreStats: ...
+
+
+def check_embedding_meta(meta: tuple[str, int], model: str, dim: int, action: str) -> None:
+    """Raise ``ModelMismatch`` / ``DimensionMismatch`` (naming expected and found) unless
+    (model, dim) is what the store holds (``meta``): vectors of two models are never mixed."""
+    if model != meta[0]:
+        raise ModelMismatch(
+            f"This store holds embeddings of model '{meta[0]}'; the {action} uses '{model}'. "
+            "Use the same model (MEDRAG_EMBED_MODEL), or re-embed the archive with the new one."
+        )
+    if dim != meta[1]:
+        raise DimensionMismatch(
+            f"This store holds {meta[1]}-d embeddings of '{meta[0]}'; the {action} has {dim}-d vectors."
+        )
 
 
 def open_store(settings: Settings) -> CaseStore:

@@ -17,7 +17,7 @@ import psycopg
 
 from ..errors import DimensionMismatch, ModelMismatch, StoreError
 from ..models import Case
-from .base import CaseFilter, CaseRecord
+from .base import CaseFilter, CaseRecord, check_embedding_meta
 
 KINDS = ("image", "text")
 CASE_COLS = (
@@ -153,19 +153,6 @@ def read_meta(conn: psycopg.Connection, *, lock: bool = False) -> tuple[str, int
     return (row[0], row[1]) if row else None
 
 
-def check_meta(meta: tuple[str, int], model: str, dim: int, action: str) -> None:
-    """Raise ``ModelMismatch`` / ``DimensionMismatch`` (naming expected and found) unless they match."""
-    if model != meta[0]:
-        raise ModelMismatch(
-            f"This store holds embeddings of model '{meta[0]}'; the {action} uses '{model}'. "
-            "Use the same model (MEDRAG_EMBED_MODEL), or re-embed the archive with the new one."
-        )
-    if dim != meta[1]:
-        raise DimensionMismatch(
-            f"This store holds {meta[1]}-d embeddings of '{meta[0]}'; the {action} has {dim}-d vectors."
-        )
-
-
 def bind_model(conn: psycopg.Connection, model: str, dim: int) -> None:
     """Check against, or bind the store to, (model, dim), and type both embedding columns vector(dim).
 
@@ -177,7 +164,7 @@ def bind_model(conn: psycopg.Connection, model: str, dim: int) -> None:
             "INSERT INTO store_meta (embed_model, dimension) VALUES (%s, %s) ON CONFLICT DO NOTHING", (model, dim)
         )
         meta = read_meta(conn, lock=True)
-    check_meta(meta, model, dim, "upsert")
+    check_embedding_meta(meta, model, dim, "upsert")
     typmods = conn.execute(
         "SELECT atttypmod FROM pg_attribute WHERE attrelid = 'cases'::regclass"
         " AND attname IN ('image_embedding', 'text_embedding')"

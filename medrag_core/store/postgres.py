@@ -23,7 +23,7 @@ from ..errors import StoreError, StoreUnavailable
 from ..models import Case
 from ..settings import mask_dsn
 from . import pg_sql
-from .base import CaseFilter, CaseRecord, ScoredCase, StoreStats
+from .base import CaseFilter, CaseRecord, ScoredCase, StoreStats, check_embedding_meta
 from .embedded import EmbeddedPostgres, embedded_server
 from .migrations import apply_migrations
 from .pg_sql import IngestProgress
@@ -183,7 +183,7 @@ class PostgresStore:
             meta = pg_sql.read_meta(conn)
             if meta is None:  # nothing embedded yet
                 return []
-            pg_sql.check_meta(meta, embed_model, q.size, "query")
+            check_embedding_meta(meta, embed_model, q.size, "query")
             conn.execute("SELECT set_config('hnsw.ef_search', %s, true)", (str(max(self.ef_search, k)),))
             conn.execute("SELECT set_config('hnsw.iterative_scan', 'strict_order', true)")
             params: dict[str, Any] = {"q": q, "k": k}

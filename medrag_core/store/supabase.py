@@ -29,7 +29,7 @@ import numpy as np
 
 from ..errors import ConfigError, DimensionMismatch, ModelMismatch, StoreError
 from ..models import Case
-from .base import CaseFilter, CaseRecord, ScoredCase, StoreStats
+from .base import CaseFilter, CaseRecord, ScoredCase, StoreStats, check_embedding_meta
 from .supabase_client import call, create_client, parse_bytea, parse_vector, to_bytea
 
 __all__ = ["SupabaseStore", "create_client", "parse_bytea", "parse_vector", "to_bytea"]
@@ -157,18 +157,6 @@ class SupabaseStore:
         rows = self._select("store_meta", "embed_model,dimension", "read the store's model")
         return (rows[0]["embed_model"], int(rows[0]["dimension"])) if rows else None
 
-    @staticmethod
-    def _check(meta: tuple[str, int], model: str, dim: int, action: str) -> None:
-        if model != meta[0]:
-            raise ModelMismatch(
-                f"This store holds embeddings of model '{meta[0]}'; the {action} uses '{model}'. "
-                "Use the same model (MEDRAG_EMBED_MODEL), or re-embed the archive with the new one."
-            )
-        if dim != meta[1]:
-            raise DimensionMismatch(
-                f"This store holds {meta[1]}-d embeddings of '{meta[0]}'; the {action} has {dim}-d vectors."
-            )
-
     # -- CaseStore ----------------------------------------------------------------------------------
 
     def upsert(self, records: Sequence[CaseRecord], *, embed_model: str) -> int:
@@ -227,7 +215,7 @@ class SupabaseStore:
             dim = dims.pop()
             bound = self._rpc("medrag_bind_model", {"p_model": embed_model, "p_dimension": dim}, "bind the model")
             row = bound[0] if isinstance(bound, list) else bound
-            self._check((row["bound_model"], int(row["bound_dimension"])), embed_model, dim, "upsert")
+            check_embedding_meta((row["bound_model"], int(row["bound_dimension"])), embed_model, dim, "upsert")
         if images:
             self._store_images(images)
         for batch in self._batches(rows):
@@ -302,7 +290,7 @@ class SupabaseStore:
         meta = self._meta()
         if meta is None:
             return []
-        self._check(meta, embed_model, q.size, "query")
+        check_embedding_meta(meta, embed_model, q.size, "query")
         params = {"query": q.astype(float).tolist(), "match_count": k, **_filter_args(where)}
         hits = self._rpc(f"{kind}_match", params, f"search by {kind} embedding")
         return self._scored(hits, "similarity")
