@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from medrag_core.errors import MedragError
 from ui.admin_auth_view import require_admin
 from ui.admin_views import render_health, render_index, render_ingest, render_stats
-from ui.resources import get_settings, try_store
+from ui.resources import settings_or_stop, try_store
 
 st.title("Dataset Admin")
 
-try:
-    settings = get_settings()
-except MedragError as exc:
-    st.error(exc.user_message)
-    st.stop()
+settings = settings_or_stop()
 
 if not require_admin(settings):
     st.stop()

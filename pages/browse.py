@@ -11,15 +11,11 @@ from ui.browse_support import neighbours, search_image, search_text
 from ui.cases import render_case_card
 from ui.compare_view import render_compare
 from ui.image_input import decode_upload
-from ui.resources import get_embed_cache, get_settings, try_embedder, try_store
+from ui.resources import get_embed_cache, settings_or_stop, try_embedder, try_store
 
 st.title("Browse similar cases")
 
-try:
-    settings = get_settings()
-except MedragError as exc:
-    st.error(exc.user_message)
-    st.stop()
+settings = settings_or_stop()
 store, store_error = try_store()
 if store_error:
     st.error(f"The case archive is not available: {store_error}")

@@ -11,17 +11,13 @@ import streamlit as st
 from medrag_core.errors import MedragError
 from medrag_core.health import MODEL_HELP, describe_verifier
 from ui.image_input import decode_upload, render_preview
-from ui.resources import get_background_jobs, get_embed_cache, get_settings, get_verifier, try_embedder, try_store
+from ui.resources import get_background_jobs, get_embed_cache, get_verifier, settings_or_stop, try_embedder, try_store
 from ui.result_view import render_result
 from ui.verify_support import archive_notice, read_report_input, run_verification, start_image_embedding
 
 st.title("Verify a chest X-ray report")
 
-try:
-    settings = get_settings()
-except MedragError as exc:
-    st.error(exc.user_message)
-    st.stop()
+settings = settings_or_stop()
 
 store, store_error = try_store()
 embedder, embedder_error = try_embedder()

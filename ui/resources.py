@@ -61,6 +61,18 @@ def get_ingest_runner() -> IngestRunner:
     return IngestRunner()
 
 
+def settings_or_stop() -> Settings:
+    """The settings, or an error message and the end of this page run (a bad env var or secrets.toml)."""
+    from medrag_core.errors import MedragError
+
+    try:
+        return get_settings()
+    except MedragError as exc:
+        st.error(exc.user_message)
+        st.stop()
+        raise  # st.stop() raises; this keeps type checkers honest
+
+
 def try_store():  # noqa: ANN201 - (CaseStore | None, str | None)
     """``(store, None)`` or ``(None, user_message)`` when the database cannot be reached."""
     try:
