@@ -101,7 +101,8 @@ def render(rec: dict, rng: random.Random, *, drop: str | None = None, blank: str
 # --- injections ----------------------------------------------------------------------------------
 
 _SENT = re.compile(r"(?<=[.!?])\s+")
-_NEG_WORDS = re.compile(r"\b(?:no|not|without|negative|clear|resolved|free|normal|unremarkable|removed)\b", re.I)
+_NEG_WORDS = re.compile(r"\b(?:no|not|without|negative|clear|cleared|resolved|resolution|free|normal|unremarkable|"
+                        r"removed|removal)\b", re.I)
 _ACUTE = re.compile(
     r"\b(?:effusions?|pneumothorax|consolidation|airspace\s+(?:disease|opacit\w+)|infiltrates?|pneumonia|"
     r"edema|cardiomegaly|enlarged|vascular\s+congestion)\b", re.I)
@@ -163,7 +164,15 @@ def inject_laterality(rec: dict, rng: random.Random) -> tuple[dict, str] | None:
             fsides = {w.lower() for w in _SIDE.findall(f)}
             isides = {w.lower() for w in _SIDE.findall(s)}
             fams = [r for r in _LAT_FAMILIES if r.search(f) and r.search(s)]
-            if not (len(fsides) == 1 and fsides == isides and fams and not re.search(r"bilateral|both", f + s, re.I)):
+            # "bibasilar ..., greater on the right": a flip of the comparison only conflicts where the other
+            # section states it too, so both-sided sentences are left alone
+            if not (len(fsides) == 1 and fsides == isides and fams
+                    and not re.search(r"bilateral|both|bibasil|bibasal|biapical", f + s, re.I)):
+                continue
+            # a section that repeats the sentence (Open-i impressions that embed the whole report) would
+            # keep the original side beside the flipped one: a self-contradiction, not a flip
+            if rec["findings"].count(f) > 1 or rec["impression"].count(s) > 1 \
+                    or re.search(r"\b(?:FINDINGS|IMPRESSION)\s*:", rec["impression"]):
                 continue
             # the other side must not hold the same kind of finding anywhere, or the flip is no conflict
             opposite = "right" if fsides == {"left"} else "left"
@@ -185,22 +194,28 @@ def inject_laterality(rec: dict, rng: random.Random) -> tuple[dict, str] | None:
     return new, f"{where}: {old!r} -> {flipped!r}"
 
 
-_NEG_CUES = [  # (regex in FINDINGS that negates, sentences an impression could assert instead)
+_NEG_CUES = [  # (regex in FINDINGS that negates, sentences an impression could assert instead, what affirms it)
     (r"\bno\b[^.]{0,40}\beffusion|costophrenic\s+angles\s+are\s+(?:sharp|clear)",
      ["Small bilateral effusions.", "Trace right-sided pleural fluid.", "Moderate left effusion.",
-      "Layering pleural fluid at the left base."]),
+      "Layering pleural fluid at the left base."], r"\beffusions?\b|pleural\s+fluid"),
     (r"\bno\b[^.]{0,40}\bpneumothorax",
      ["Tiny apical pneumothorax on the right.", "Small left-sided pneumothorax.",
-      "Pneumothorax at the right apex, about 15%."]),
+      "Pneumothorax at the right apex, about 15%."], r"\bpneumothorax\b"),
     (r"lungs\s+are\s+(?:\w+\s+)?clear|\bno\b[^.]{0,30}\b(?:consolidation|airspace|infiltrate)",
      ["Patchy airspace opacity in the right lower lobe, concerning for pneumonia.",
-      "Left lower lobe consolidation.", "Lingular pneumonia.", "Hazy bibasilar airspace opacities."]),
+      "Left lower lobe consolidation.", "Lingular pneumonia.", "Hazy bibasilar airspace opacities."],
+     r"\b(?:airspace\s+(?:disease|opacit\w+)|infiltrates?|consolidation|pneumonia)\b"),
     (r"heart\s+(?:size\s+)?is\s+normal|normal\s+(?:heart|cardiac)|heart\s+size\s+(?:is\s+)?within\s+normal"
      r"|cardiomediastinal\s+silhouette\s+is\s+(?:normal|within)",
-     ["The heart is enlarged.", "Moderate enlargement of the cardiac silhouette.", "Marked cardiomegaly."]),
+     ["The heart is enlarged.", "Moderate enlargement of the cardiac silhouette.", "Marked cardiomegaly."],
+     r"cardiomegaly|enlarg"),
     (r"\bno\b[^.]{0,30}\bedema|normal\s+pulmonary\s+vascularity|vascularity\s+(?:is\s+)?(?:normal|within)",
-     ["Mild pulmonary vascular congestion.", "Interstitial pulmonary edema.", "Findings of fluid overload."]),
+     ["Mild pulmonary vascular congestion.", "Interstitial pulmonary edema.", "Findings of fluid overload."],
+     r"\bedema\b|vascular\s+congestion"),
 ]
+# "no large effusion" does not rule out a moderate one: such negations cannot be contradicted by adding one
+_QUALIFIED = re.compile(r"\b(?:large|significant|sizable|substantial|new|acute|moderate|definite|gross|frank|"
+                        r"other|additional|residual)\w*", re.I)
 _AFFIRM_CUES = [  # (regex in FINDINGS that affirms, what the impression says instead)
     (r"\beffusions?\b", ["No evidence of effusion.", "No pleural fluid.", "Costophrenic angles are sharp."]),
     (r"cardiomegaly|heart\s+(?:size\s+)?is\s+(?:mildly\s+|moderately\s+)?enlarged|enlarged\s+(?:heart|cardiac)",
@@ -214,19 +229,29 @@ _AFFIRM_CUES = [  # (regex in FINDINGS that affirms, what the impression says in
 
 def _affirms(sentence: str, cue: str) -> bool:
     return bool(re.search(cue, sentence, re.I)) and not _NEG_WORDS.search(sentence) and not re.search(
-        r"\b(?:may|possibl|cannot|could|versus|vs|or|stable|chronic|resolv|prior|previous)\b", sentence, re.I)
+        r"\b(?:may|possibl|cannot|could|versus|vs|or|stable|chronic|resolv|prior|previous|apparent|accentuat\w*|"
+        r"exaggerat\w*|magnif\w*|low\s+lung\s+volumes)\b", sentence, re.I)
+
+
+def _negates(findings: str, cue: str, family: str) -> bool:
+    """FINDINGS rule the finding out, without a qualifier ("no large effusion"), and affirm it nowhere."""
+    hits = [m.group(0) for m in re.finditer(cue, findings, re.I)]
+    return any(not _QUALIFIED.search(h) for h in hits) and not any(_affirms(s, family) for s in sentences(findings))
 
 
 def inject_negation(rec: dict, rng: random.Random) -> tuple[dict, str] | None:
     new = dict(rec)
     fs = sentences(rec["findings"])
     if rng.random() < 0.55:  # impression asserts what FINDINGS rule out
-        options = [(cue, adds) for cue, adds in _NEG_CUES if re.search(cue, rec["findings"], re.I)]
+        options = [(cue, adds) for cue, adds, family in _NEG_CUES if _negates(rec["findings"], cue, family)]
         if not options:
             return None
         cue, adds = rng.choice(options)
         add = rng.choice(adds)
-        new["impression"] = add if rng.random() < 0.5 else f"{add} {rec['impression']}".strip()
+        # keep the old impression only where it does not itself rule the finding out (or it would
+        # contradict itself rather than the findings)
+        keep = rng.random() >= 0.5 and not re.search(cue, rec["impression"], re.I)
+        new["impression"] = f"{add} {rec['impression']}".strip() if keep else add
         return new, f"findings negate ({cue[:30]}...); impression adds {add!r}"
     options = [(cue, negs) for cue, negs in _AFFIRM_CUES if any(_affirms(s, cue) for s in fs)]
     if not options:

@@ -177,9 +177,14 @@ def _zones_match(a: str | None, b: str | None) -> bool:
 
 
 def _sides_at(obs: Iterable[Observation], zone: str | None) -> set[str]:
+    """The sides ``obs`` place a finding on in ``zone``. Where a zone is given, a zone-less bilateral
+    mention ("diffuse bilateral interstitial opacities") does not cover it: that is another finding than
+    the one placed in a zone ("opacities overlying the left lung base")."""
     sides: set[str] = set()
     for o in obs:
         for side, z in o.sites:
+            if side == "bilateral" and z is None and zone is not None:
+                continue
             if _zones_match(z, zone):
                 sides |= {"left", "right"} if side == "bilateral" else {side}
     return sides
@@ -189,9 +194,12 @@ def _mentions(parsed: ParsedReport, section: str, group: str, polarities: set[st
     return [o for o in parsed.observations if o.section == section and _group(o) == group and o.polarity in polarities]
 
 
-def _lateral_mentions(parsed: ParsedReport, section: str, family: str) -> list[Observation]:
-    return [o for o in parsed.observations if o.section == section and o.polarity in ("present", "uncertain")
-            and o.sites and (_group(o) == family or _LATERAL_FAMILY.get(_group(o) or "") == family)]
+def _lateral_mentions(parsed: ParsedReport, section: str, family: str, resolved: bool = False) -> list[Observation]:
+    """Mentions of ``family`` with a side: those present or possible, or (``resolved``) those that have gone
+    ("resolution of the right effusion"), whose sides are compared with each other."""
+    return [o for o in parsed.observations if o.section == section and o.sites
+            and ((o.polarity == "absent" and o.resolved) if resolved else o.polarity in ("present", "uncertain"))
+            and (_group(o) == family or _LATERAL_FAMILY.get(_group(o) or "") == family)]
 
 
 # --- the checks ---------------------------------------------------------------------------------------
@@ -244,36 +252,40 @@ def _laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
     for group in sorted(_LATERAL_GROUPS, key=lambda g: (g == "lung opacity", g)):
         if group == "lung opacity" and fired & set(_LATERAL_FAMILY):
             continue
-        fnd = _lateral_mentions(parsed, "FINDINGS", group)
-        imp = _lateral_mentions(parsed, "IMPRESSION", group)
         found = None
-        for a in fnd:
-            for sa, za in a.sites:
-                for b in imp:
-                    for sb, zb in b.sites:
-                        if {sa, sb} != {"left", "right"} or not _zones_match(za, zb):
-                            continue
-                        # one-sided on both sides: the other section never places it on this side here
-                        if sb in _sides_at(fnd, zb) or sa in _sides_at(imp, za):
-                            continue
-                        found = (a, sa, b, sb)
-                        break
-                    if found:
-                        break
-                if found:
-                    break
+        for resolved in (False, True):
+            fnd = _lateral_mentions(parsed, "FINDINGS", group, resolved)
+            imp = _lateral_mentions(parsed, "IMPRESSION", group, resolved)
+            found = _side_pair(fnd, imp)
             if found:
                 break
         if found:
             a, sa, b, sb = found
             fired.add(group)
+            gone = "resolved " if a.resolved else ""
             issues.append(Issue(
                 kind="laterality_conflict", severity="error",
-                message=f"FINDINGS place the {group} on the {sa}, the IMPRESSION on the {sb}.",
+                message=f"FINDINGS place the {gone}{group} on the {sa}, the IMPRESSION on the {sb}.",
                 evidence=_quote(a, b),
                 suggestion="Check the image and correct the side in one of the two sections.",
             ))
     return issues
+
+
+def _side_pair(fnd: list[Observation], imp: list[Observation]) -> tuple[Observation, str, Observation, str] | None:
+    """A FINDINGS mention and an IMPRESSION mention on opposite sides (same zone where both give one),
+    where neither section also places the finding on the other's side there."""
+    for a in fnd:
+        for sa, za in a.sites:
+            for b in imp:
+                for sb, zb in b.sites:
+                    if {sa, sb} != {"left", "right"} or not _zones_match(za, zb):
+                        continue
+                    # one-sided on both sides: the other section never places it on this side here
+                    if sb in _sides_at(fnd, zb) or sa in _sides_at(imp, za):
+                        continue
+                    return a, sa, b, sb
+    return None
 
 
 def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = False) -> bool:
@@ -340,6 +352,25 @@ def _exception_covers(parsed: ParsedReport, section: str, p: Observation) -> boo
     return False
 
 
+_DESCRIPTOR = re.compile(
+    r"\b(?:streaky|patchy|hazy|linear|reticular|reticulonodular|interstitial|ground[\s-]?glass|nodular|fluffy|"
+    r"confluent|ill[\s-]defined|faint|subtle|rounded|round|irregular|band[\s-]?like|plate[\s-]?like|wedge[\s-]?shaped"
+    r"|mild|minimal|scattered|diffuse|focal|small|tiny|dense)\b", re.IGNORECASE)
+
+
+def _descriptors(o: Observation) -> set[str]:
+    i = o.text.lower().find(o.term.lower())
+    before = o.text[max(0, i - 40): i] if i >= 0 else ""
+    return {m.group(0).lower() for m in _DESCRIPTOR.finditer(before)}
+
+
+def _same_description(bare: Observation, p: Observation) -> bool:
+    """A bare opacity on p's side, described with the same words ("streaky", "patchy") as p."""
+    sides_ok = bare.laterality is None or p.laterality is None or "bilateral" in (bare.laterality, p.laterality) \
+        or bare.laterality == p.laterality
+    return sides_ok and bool(_descriptors(bare) & _descriptors(p) - {"mild", "minimal", "small", "tiny", "focal"})
+
+
 def _negation_conflicts(parsed: ParsedReport) -> list[Issue]:
     issues = []
     for group in sorted(_NEGATION_GROUPS):
@@ -347,10 +378,18 @@ def _negation_conflicts(parsed: ParsedReport) -> list[Issue]:
             negs = [o for o in _mentions(parsed, neg_sec, group, {"absent"}) if not o.qualified]
             if not negs:
                 continue
-            pos = [o for o in _mentions(parsed, pos_sec, group, {"present"})
-                   if not _explained_away(o, parsed) and not _historical(o)]
+            # affirmed, or probable ("likely pneumonia", "probable effusion"); a merely possible finding
+            # ("cannot exclude a small effusion") beside a negation is hedging, not a contradiction
+            pos = [o for o in _mentions(parsed, pos_sec, group, {"present", "uncertain"})
+                   if (o.polarity == "present" or (o.probable and not o.hypothetical))
+                   and not _explained_away(o, parsed) and not _historical(o)]
             same_live = [o for o in _mentions(parsed, neg_sec, group, {"present", "uncertain"})
-                         if not _explained_away(o, parsed)]
+                         if not _explained_away(o, parsed) and not o.hypothetical]
+            # a bare "opacity" in the negating section described as the positive is ("No focal airspace
+            # disease. Bilateral streaky opacities." vs "streaky airspace opacities") is the same finding
+            # in plainer words: a mixed picture, not a contradiction
+            bare = [o for o in _mentions(parsed, neg_sec, group, {"present", "uncertain"})
+                    if o.name == "Lung Opacity" and _BARE_OPACITY.match(o.term)]
             same_back = _mentions(parsed, pos_sec, group, {"absent"})
             hit = None
             for p in pos:
@@ -362,6 +401,8 @@ def _negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                     # the negating section also affirms it, or the affirming one also negates it:
                     # a mixed picture (e.g. "no right effusion ... small left effusion"), not a contradiction
                     if any(_lat_compatible(n, s) or s.laterality is None for s in same_live):
+                        continue
+                    if any(_same_description(b, p) for b in bare):
                         continue
                     if any(b.name == p.name and b.laterality in (None, p.laterality) and not b.qualified
                            and not b.implied for b in same_back):

@@ -62,6 +62,8 @@ class Observation:
     qualified: bool = False
     implied: bool = False
     hypothetical: bool = False  # "evaluation for pneumothorax is limited", "could obscure a nodule"
+    probable: bool = False  # uncertain but leaning to present: "probable effusion", "likely pneumonia"
+    resolved: bool = False  # absent because it has gone: "resolution of", "has resolved", "no longer seen"
     start: int = 0  # offset of the sentence within its section text
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
@@ -110,17 +112,22 @@ _LEXICON: list[tuple[str, str, str | None]] = [
     (rf"\b(?:costophrenic|cp)\s+{_CPA}\s+(?:are|is|remain)?\s*(?:sharp|clear|preserved|normal)",
      "Pleural Effusion", "absent"),
     (rf"\bsharp\s+(?:costophrenic|cp)\s+{_CPA}", "Pleural Effusion", "absent"),
-    (rf"\bblunting\s+of\s+the\s+(?:\w+\s+){{0,3}}?(?:costophrenic|cp)\s+{_CPA}"
-     rf"|\b(?:costophrenic|cp)\s+(?:angle\s+)?blunting\b|\bblunted\s+(?:\w+\s+){{0,2}}?(?:costophrenic|cp)\s+{_CPA}"
+    (rf"\bblunting\s+of\s+(?:the\s+)?(?:\w+\s+){{0,3}}?(?:costophrenic|cp)\s+{_CPA}"
+     rf"|\b(?:costophrenic|cp)\s+(?:{_CPA}\s+)?blunting\b|\bblunted\s+(?:\w+\s+){{0,2}}?(?:costophrenic|cp)\s+{_CPA}"
      rf"|\b(?:costophrenic|cp)\s+{_CPA}\s+(?:is|are|remains?|appears?)\s+(?:\w+\s+)?blunted\b",
      "Pleural Effusion", None),
+    (r"\bpleural\s+(?:spaces?|surfaces?)\s+(?:are\s+|is\s+|appear\s+|remain\s+)?(?:clear|normal|unremarkable)\b",
+     "Pleural Effusion", "absent"),
     (r"\b(?:pleural\s+)?effusions?\b|\bpleural\s+fluid\b|\bhydrothorax\b", "Pleural Effusion", None),
     (r"\bpleural\s+(?:thickening|plaques?|scarring|calcifications?)\b|\bfibrothorax\b|\bpleural\s+reaction\b",
      "Pleural Other", None),
     # lungs: normal statements read as negations of airspace disease and oedema
-    (r"\b(?:lungs?|lung\s+fields?)\s+(?:are\s+|is\s+|appear\s+|remain\s+)?(?:(?:well|normally|fully|grossly|essentially|"
+    (r"\b(?:lungs?(?:\s+(?:bases?|apices|apex|zones?))?|lung\s+fields?)\s+(?:are\s+|is\s+|appear\s+|remain\s+)?(?:(?:well|normally|fully|grossly|essentially|"
      r"now|hyper|expanded|inflated|aerated|and|but|otherwise)[\w-]*\s+){0,4}clear\b(?!\s+(?:of\b|(?:focal\s+)?(?:air|consol|infilt|opac)))"
-     r"|\bclear\s+(?:\w+\s+)?lungs?\b", "Lung Clear", "absent"),
+     r"|\bclear\s+(?:\w+\s+)?lungs?\b"
+     r"|\blungs?\s+(?:are\s+|is\s+|appear\s+|remain\s+)?(?:otherwise\s+)?(?:normal|unremarkable|within\s+normal\s+limits)\b"
+     r"(?!\s+(?:in\s+)?(?:volume|size|expan|inflat|aerat))"
+     r"|\b(?:normal|unremarkable)\s+lungs?\b(?!\s+(?:volume|expan|inflat|aerat|marking))", "Lung Clear", "absent"),
     (r"\bconsolidat(?:ion|ions|ive|ed)\b", "Consolidation", None),
     (r"\bpneumonias?\b|\bpneumonitis\b|\bbronchopneumonia\b", "Pneumonia", None),
     (r"\binfiltrat(?:e|es|ion|ive)\b|\bair[\s-]?space\s+(?:\w+\s+)?(?:disease|opacit(?:y|ies)|opacifications?|process)\b"
@@ -240,15 +247,27 @@ _QUALIFIER = re.compile(
     r"moderate|severe|substantial|appreciable|pneumothorax\s+or\s+large)\b",
     re.IGNORECASE,
 )
+_RESOLVED = re.compile(r"resol|clear|no\s+longer|remov", re.IGNORECASE)
+# uncertainty that leans to present ("probable", "likely", "concerning for"), unlike "possible" or "cannot exclude"
+_PROBABLE = re.compile(
+    r"\b(?:probabl[ey]|(?:most\s+|more\s+)?likely|suspicious\s+for|concerning\s+for|worrisome\s+for|suggestive\s+of|"
+    r"suspected|presumed|presumabl[ey]|(?:is|are)\s+(?:also\s+)?(?:likely|suspected))\b",
+    re.IGNORECASE,
+)
 _OTHERWISE = re.compile(r"\b(?:otherwise|except|aside\s+from|apart\s+from|other\s+than|elsewhere|remainder)\b",
                         re.IGNORECASE)
 
 # --- qualifiers -----------------------------------------------------------------------------------
 
 _SIDE = re.compile(
-    r"\b(?:(?P<l>left|lt)|(?P<r>right|rt)|(?P<b>bilateral(?:ly)?|bibasila?r|bibasal|biapical|both|bilaterally))\b",
+    r"\b(?:(?P<l>left|lt|l(?=[\s.]+(?:lower|upper|mid|middle)\s+(?:lobe|lung|zone)))|(?P<lz>lll|lul)"
+    r"|(?P<r>right|rt|r(?=[\s.]+(?:lower|upper|mid|middle)\s+(?:lobe|lung|zone)))|(?P<rz>rll|rul|rml)"
+    r"|(?P<b>bilateral(?:ly)?|bibasila?r|bibasal|biapical|both|bilaterally))\b",
     re.IGNORECASE,
 )
+_ABBR_ZONE = {"u": "upper", "m": "mid", "l": "lower"}
+# "right mid to lower lung zone", "left upper and middle lobes": a range of zones after one side
+_ZONE_LINK = re.compile(r"\s*(?:to|and|through|into|/|-|or|and/or)\s*(?:the\s+)?", re.IGNORECASE)
 _ZONE_WORDS = [
     ("upper", r"upper|apex|apical|apices|apicoposterior"),
     ("mid", r"middle|mid|midlung|mid-lung|lingula|lingular"),
@@ -293,19 +312,30 @@ def _sides_with_zones(text: str, base: int = 0) -> list[tuple[int, str, str | No
     """(offset, side, zone) for each laterality word; the zone is read from the few words after it."""
     found: list[tuple[int, str, str | None]] = []
     for m in _SIDE.finditer(text):
-        side = "left" if m.group("l") else "right" if m.group("r") else "bilateral"
+        side = ("left" if m.group("l") or m.group("lz") else "right" if m.group("r") or m.group("rz")
+                else "bilateral")
         word = m.group(0).lower()
-        zone: str | None = None
-        if word.startswith("bibasal") or word.startswith("bibasil"):
-            zone = "lower"
+        zones: list[str | None] = [None]
+        if m.group("lz") or m.group("rz"):
+            zones = [_ABBR_ZONE[word[1]]]
+        elif word.startswith("bibasal") or word.startswith("bibasil"):
+            zones = ["lower"]
         elif word.startswith("biapical"):
-            zone = "upper"
+            zones = ["upper"]
         else:
             window = text[m.end(): m.end() + 28]
             z = _ZONE.search(window)
             if z is not None:
-                zone = z.lastgroup
-        found.append((base + m.start(), side, zone))
+                zones = [z.lastgroup]
+                # a range: "mid to lower", "upper and middle"
+                while True:
+                    link = _ZONE_LINK.match(window, z.end())
+                    nz = _ZONE.match(window, link.end()) if link else None
+                    if nz is None or nz.lastgroup in zones:
+                        break
+                    zones.append(nz.lastgroup)
+                    z = nz
+        found.extend((base + m.start(), side, zone) for zone in zones)
     return found
 
 
@@ -390,6 +420,8 @@ def extract_observations(sentence: str, section: str, start: int = 0) -> list[Ob
         implied = name == "Lung Clear"
         qualified = False
         otherwise = False
+        resolved = False
+        probable = False
         if fixed is not None:
             polarity = fixed
             if re.search(r"\b(?:not|no)\b", term, re.IGNORECASE) and fixed == "present":
@@ -406,12 +438,16 @@ def extract_observations(sentence: str, section: str, start: int = 0) -> list[Ob
             nb = backward(neg_b, te)
             if nf is not None or nb is not None or polarity == "absent":
                 polarity = "absent"
+                resolved = any(t is not None and _RESOLVED.search(sentence, t[0], t[1]) for t in (nf, nb))
                 # the qualifier must modify this noun: "no large effusion or pneumothorax" rules out
                 # any pneumothorax, only a large effusion
                 if nf is not None and _QUALIFIER.search(sentence[max(nf[1], prev_end):ts]):
                     qualified = True
-            elif forward(unc_f, ts) is not None or backward(unc_b, te) is not None:
-                polarity = "uncertain"
+            else:
+                uf, ub = forward(unc_f, ts), backward(unc_b, te)
+                if uf is not None or ub is not None:
+                    polarity = "uncertain"
+                    probable = all(t is None or _PROBABLE.fullmatch(sentence, t[0], t[1]) for t in (uf, ub))
         hypothetical = polarity != "absent" and (forward(hyp_f, ts) is not None or backward(hyp_b, te) is not None)
         if hypothetical:
             polarity = "uncertain"
@@ -433,7 +469,7 @@ def extract_observations(sentence: str, section: str, start: int = 0) -> list[Ob
             own = [(s, z) for off, s, z in all_sides if n_te <= off < n_stop and not blocked(n_te, off)]
         if own:
             sites = tuple(dict.fromkeys(own))
-        elif len({s for s, _ in distinct}) == 1 and polarity != "absent":
+        elif len({s for s, _ in distinct}) == 1 and (polarity != "absent" or resolved):
             sites = tuple(sorted(distinct, key=lambda x: x[1] or ""))
         elif prev_sites and polarity != "absent" and not blocked(prev_end, ts):
             sites = prev_sites
@@ -459,6 +495,8 @@ def extract_observations(sentence: str, section: str, start: int = 0) -> list[Ob
             qualified=qualified,
             implied=implied,
             hypothetical=hypothetical,
+            probable=probable and polarity == "uncertain",
+            resolved=resolved,
             start=start,
         )
         if name == "Vascular Normal":

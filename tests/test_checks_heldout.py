@@ -19,10 +19,11 @@ pytestmark = pytest.mark.skipif(not (make_heldout.ARCHIVE.exists() and SCORER.ex
                                 reason="needs ../shared (IU reports and the scorer)")
 
 
-def test_heldout_style_set_meets_thresholds(tmp_path: Path) -> None:
+@pytest.mark.parametrize("seed", [7, 11, 23])
+def test_heldout_style_set_meets_thresholds(tmp_path: Path, seed: int) -> None:
     cases = tmp_path / "heldout.jsonl"
     preds = tmp_path / "pred.jsonl"
-    assert make_heldout.main([str(cases), "--seed", "7"]) == 0
+    assert make_heldout.main([str(cases), "--seed", str(seed)]) == 0
     rows = [json.loads(line) for line in cases.open()]
     assert len(rows) == 400 and sum(r["injected"] is None for r in rows) == 200
     with preds.open("w") as out:
