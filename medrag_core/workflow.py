@@ -212,7 +212,6 @@ def verify(
         parsed = parse_report(text)
         query_text = _query_text(parsed, text)
         fts_query = report_search_query(parsed, query_text)
-        image_png = png_bytes(decoded.pixels, max_side=VERIFIER_IMAGE_MAX_SIDE)
         sha = sha256_of(image)
 
     with stages.run("checks"):
@@ -262,9 +261,11 @@ def verify(
         verifier = make_verifier(settings)
     wants_images = settings.send_images_to_llm and getattr(verifier, "name", "offline") != "offline"
     match_images = _match_images(stages, store, matches) if wants_images and store is not None else {}
+    # Only a verifier that looks at images gets (and pays for) the PNG re-encoding: pixels, no metadata.
+    image_png = png_bytes(decoded.pixels, max_side=VERIFIER_IMAGE_MAX_SIDE) if wants_images else None
     request = VerificationRequest(
         report=text,
-        image_png=image_png if wants_images else None,
+        image_png=image_png,
         matches=matches,
         match_images=match_images,
         offline_issues=offline_issues,

@@ -137,19 +137,24 @@ def test_knn_with_hnsw_index_equals_numpy(store: PostgresStore, kind: str) -> No
     state = store.reindex(m=16, ef_construction=200)
     assert state[kind].startswith("hnsw") and "m=16" in state[kind]
     store.ef_search = 400
-    # 400 rows are cheaper to scan than to search: make the planner take the index, as at scale.
-    store._run(lambda conn: conn.execute("SET enable_seqscan = off"))
     emb = img if kind == "image" else txt
-    with psycopg.connect(store._conninfo, autocommit=True) as conn:  # the query shape can use the index
+    # Regression (bench: 600 ms exact scans at 30k): with the settings knn() applies, the planner takes the
+    # HNSW index even where the small heap makes a scan look cheaper; and so do the SQL match functions.
+    with psycopg.connect(store._conninfo) as conn:
         from pgvector.psycopg import register_vector
 
-        from medrag_core.store.pg_sql import knn_sql
+        from medrag_core.store.pg_sql import knn_sql, set_knn_plan
 
         register_vector(conn)
-        conn.execute("SET enable_seqscan = off")
+        set_knn_plan(conn, store.ef_search)
         params = {"q": emb[0], "k": 10}
         plan = "\n".join(r[0] for r in conn.execute("EXPLAIN " + knn_sql(kind, None, params), params))
         assert f"cases_{kind}_embedding_hnsw" in plan
+    with psycopg.connect(store._conninfo, autocommit=True) as conn:
+        settings = conn.execute(
+            "SELECT array_to_string(proconfig, ' ') FROM pg_proc WHERE proname = %s", (f"{kind}_match",)
+        ).fetchone()[0]
+        assert "enable_seqscan=off" in settings and "hnsw.ef_search=200" in settings
     for q in unit(np.random.default_rng(4), 5):
         hits = store.knn(kind, q, 10, embed_model=MODEL)
         assert [h.case.case_id for h in hits] == exact_top(emb, q, 10)

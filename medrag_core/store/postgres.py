@@ -184,8 +184,7 @@ class PostgresStore:
             if meta is None:  # nothing embedded yet
                 return []
             check_embedding_meta(meta, embed_model, q.size, "query")
-            conn.execute("SELECT set_config('hnsw.ef_search', %s, true)", (str(max(self.ef_search, k)),))
-            conn.execute("SELECT set_config('hnsw.iterative_scan', 'strict_order', true)")
+            pg_sql.set_knn_plan(conn, max(self.ef_search, k))
             params: dict[str, Any] = {"q": q, "k": k}
             rows = conn.execute(pg_sql.knn_sql(kind, where, params), params).fetchall()
             return [ScoredCase(pg_sql.case_from_row(r), float(r[-1])) for r in rows]
@@ -258,7 +257,14 @@ class PostgresStore:
         def build(conn: psycopg.Connection) -> dict[str, str]:
             if pg_sql.read_meta(conn) is None:
                 raise StoreError("There are no embeddings to index yet: ingest cases first.")
-            conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
+            # HNSW builds fast only while the graph fits in maintenance_work_mem: size it from the data
+            # (about 1.3 x the vectors), between 256 MB and 4 GB, and let two workers help.
+            rows, dim = conn.execute(
+                "SELECT count(image_embedding) + count(text_embedding), (SELECT dimension FROM store_meta) FROM cases"
+            ).fetchone()
+            budget_mb = int(min(4096, max(256, rows * (dim or 1152) * 4 * 1.3 / 2**20)))
+            conn.execute(f"SET LOCAL maintenance_work_mem = '{budget_mb}MB'")
+            conn.execute("SET LOCAL max_parallel_maintenance_workers = 2")
             for kind in kinds:
                 if kind not in pg_sql.KINDS:
                     raise ValueError(f"kind must be 'image' or 'text', not {kind!r}")
