@@ -380,6 +380,7 @@ def extract_observations(sentence: str, section: str, start: int = 0) -> list[Ob
     unc_f, unc_b = live(_UNC_FWD), live(_UNC_BWD)
     unc_pseudo = _spans(_UNC_PSEUDO_NEG, sentence)
     unc_b += unc_pseudo
+    unc_f = sorted(unc_f + unc_pseudo)  # "cannot exclude pneumonia" as well as "pneumonia cannot be excluded"
     hyp_f, hyp_b = live(_HYPO_FWD), live(_HYPO_BWD)  # "cannot be excluded" reads backwards as uncertainty
 
     def blocked(a: int, b: int) -> bool:

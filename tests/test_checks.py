@@ -253,3 +253,91 @@ def test_other_normal_impressions_omit(impression: str) -> None:
 def test_minimal_costophrenic_blunting_is_not_an_omission() -> None:
     assert "impression_omits_finding" not in kinds("Minimal blunting of the left costophrenic XXXX.",
                                                    "No acute pulmonary abnormalities.")
+
+
+# --- held-out wording ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("findings,impression", [
+    ("Right-sided pleural effusion.", "Small left effusion."),
+    ("Small effusion on the left.", "Right pleural effusion."),
+    ("R lower lobe consolidation.", "Left lower lobe pneumonia."),
+    ("RLL infiltrate.", "Left lower lobe pneumonia."),
+    ("Right perihilar opacity.", "Left perihilar infiltrate."),
+    ("Opacity in the right mid and lower lung zones.", "Left lower lobe pneumonia."),
+    ("There is a small area scarring lateral right mid to lower lung zone.",
+     "Small area scarring in the left lower lung zone."),
+    ("Pneumothorax on the right.", "Left apical pneumothorax."),
+    ("Mild right costophrenic XXXX blunting.", "Small left pleural effusion versus pleural thickening."),
+    # a zone-less bilateral pattern does not hide a flipped basal finding (IU CXR235 style)
+    ("Mild diffuse bilateral interstitial opacities. Opacities overlying the right lung base.",
+     "Opacities overlying the left lung base, possibly atelectasis."),
+    # both sections say it has gone, on different sides (IU CXR1113 style)
+    ("Interval resolution of previously described left midlung opacity.",
+     "Resolution of prior right midlung infiltrate."),
+])
+def test_laterality_held_out_wording(findings: str, impression: str) -> None:
+    assert "laterality_conflict" in kinds(findings, impression)
+
+
+@pytest.mark.parametrize("findings,impression", [
+    ("Bibasilar atelectasis, greater on the right.", "Right basilar atelectasis."),
+    ("Right lower lobe pneumonia. Mild left basilar atelectasis.", "Right lower lobe pneumonia."),
+    ("Left effusion has resolved. Small right effusion.", "Small right effusion."),
+    ("No left effusion.", "No right effusion."),
+])
+def test_laterality_held_out_wording_clean(findings: str, impression: str) -> None:
+    assert "laterality_conflict" not in kinds(findings, impression)
+
+
+@pytest.mark.parametrize("findings,impression", [
+    ("Lungs are well expanded and clear.", "There is a left lower lobe infiltrate."),
+    ("The lungs are free of focal consolidation.", "Findings consistent with right lower lobe pneumonia."),
+    ("Lungs are clear of infiltrate.", "Compatible with pneumonia in the left lower lobe."),
+    ("Absence of pleural effusion.", "There is a small right effusion."),
+    ("Negative for pneumothorax.", "Small left pneumothorax."),
+    ("Pneumothorax is not identified.", "Small right apical pneumothorax."),
+    ("Heart unremarkable.", "Cardiomegaly."),
+    ("The heart is enlarged.", "Heart unremarkable."),
+    ("Small left pleural effusion.", "Pleural spaces are clear."),
+    ("Left lower lobe pneumonia.", "Lungs are normal."),
+    ("No focal airspace disease.", "Likely right lower lobe pneumonia."),
+    ("No pleural effusion.", "Probable small left effusion."),
+    ("Right lower lobe opacity suspicious for pneumonia.", "Clear lungs."),
+    ("Findings demonstrate a right pleural effusion.", "No effusion."),
+    # a knee effusion the study "limits evaluation for" is no pleural effusion (IU CXR3966 style)
+    ("There is no focal airspace opacity, pleural effusion, or pneumothorax. The lateral view limits evaluation "
+     "for an effusion.", "Layering pleural fluid at the left base."),
+])
+def test_negation_held_out_wording(findings: str, impression: str) -> None:
+    assert "negation_conflict" in kinds(findings, impression)
+
+
+@pytest.mark.parametrize("findings,impression", [
+    # a possible finding beside a negation is hedging, not a contradiction
+    ("No pleural effusion.", "Possible small left effusion."),
+    ("No focal consolidation.", "Cannot exclude early pneumonia."),
+    ("No focal consolidation.", "Opacity may represent pneumonia."),
+    ("Interval resolution of left effusion.", "No pleural effusion."),
+    ("Normal lung volumes. No consolidation.", "No acute disease."),
+    ("No pneumothorax.", "Evaluation for pneumothorax is limited."),
+    # the negating section names the opacity in plainer words (IU CXR1125)
+    ("Bilateral streaky opacities. No focal airspace disease.", "Bibasilar streaky airspace opacities."),
+])
+def test_negation_held_out_wording_clean(findings: str, impression: str) -> None:
+    assert "negation_conflict" not in kinds(findings, impression)
+
+
+@pytest.mark.shared
+def test_real_iu_flipped_resolved_pneumothorax() -> None:
+    f = iu_report("CXR649")  # "The left apical pneumothorax has resolved." / "... left hemithorax with resolution ..."
+    assert "laterality_conflict" not in kinds(f["findings"], f["impression"])
+    flipped = f["findings"].replace("The left apical pneumothorax", "The right apical pneumothorax")
+    assert flipped != f["findings"]
+    assert "laterality_conflict" in kinds(flipped, f["impression"])
+
+
+@pytest.mark.shared
+def test_real_iu_bare_opacity_named_in_findings_is_no_negation_conflict() -> None:
+    f = iu_report("CXR1125")
+    assert "negation_conflict" not in kinds(f["findings"], f["impression"])

@@ -247,3 +247,86 @@ def test_every_iu_report_parses_and_quotes_verbatim() -> None:
         for o in p.observations:
             assert o.text in p.sections[o.section]
             assert o.term in o.text
+
+
+# --- held-out wording: sides, zone ranges, resolved and probable findings, normal statements ---------
+
+
+@pytest.mark.parametrize("sentence,name,laterality,zones", [
+    ("Right mid to lower lung zone opacity.", "Lung Opacity", "right", {"mid", "lower"}),
+    ("Opacity in the left upper and middle lung zones.", "Lung Opacity", "left", {"upper", "mid"}),
+    ("R lower lobe consolidation.", "Consolidation", "right", {"lower"}),
+    ("L. upper lobe nodule.", "Nodule", "left", {"upper"}),
+    ("RLL pneumonia.", "Pneumonia", "right", {"lower"}),
+    ("LUL nodule.", "Nodule", "left", {"upper"}),
+    ("Effusion on the left.", "Pleural Effusion", "left", set()),
+    ("Small effusion in the left hemithorax.", "Pleural Effusion", "left", set()),
+    ("Right perihilar opacity.", "Lung Opacity", "right", {"hilum"}),
+    ("Mild right costophrenic XXXX blunting.", "Pleural Effusion", "right", {"lower"}),
+])
+def test_laterality_held_out_wording(sentence: str, name: str, laterality: str, zones: set[str]) -> None:
+    o = obs(sentence, name)
+    assert o.laterality == laterality
+    assert zones <= {z for _, z in o.sites}
+
+
+def test_l_and_r_alone_are_not_sides() -> None:
+    assert obs("L1 compression fracture.", "Fracture").laterality is None
+    assert obs("Pneumonia, r/o effusion.", "Pneumonia").laterality is None
+
+
+@pytest.mark.parametrize("sentence,name", [
+    ("Interval resolution of left effusion.", "Pleural Effusion"),
+    ("The left pneumothorax has resolved.", "Pneumothorax"),
+    ("Left effusion is no longer seen.", "Pleural Effusion"),
+    ("Interval clearing of left basilar opacity.", "Lung Opacity"),
+])
+def test_resolved_findings_keep_their_side(sentence: str, name: str) -> None:
+    o = obs(sentence, name)
+    assert o.polarity == "absent" and o.resolved and o.laterality == "left"
+
+
+def test_no_is_not_resolved() -> None:
+    o = obs("No left effusion.", "Pleural Effusion")
+    assert o.polarity == "absent" and not o.resolved
+
+
+@pytest.mark.parametrize("sentence,name,probable", [
+    ("Probable small left effusion.", "Pleural Effusion", True),
+    ("Likely right lower lobe pneumonia.", "Pneumonia", True),
+    ("Opacity suspicious for pneumonia.", "Pneumonia", True),
+    ("Possible small left effusion.", "Pleural Effusion", False),
+    ("Cannot exclude early pneumonia.", "Pneumonia", False),
+    ("Opacity may represent pneumonia.", "Pneumonia", False),
+])
+def test_probable_versus_possible(sentence: str, name: str, probable: bool) -> None:
+    o = obs(sentence, name)
+    assert o.polarity == "uncertain" and o.probable is probable
+
+
+@pytest.mark.parametrize("sentence,name,polarity", [
+    ("The lungs are normal.", "Lung Opacity", "absent"),
+    ("Normal lungs.", "Consolidation", "absent"),
+    ("Lungs are unremarkable.", "Pneumonia", "absent"),
+    ("Pleural spaces are clear.", "Pleural Effusion", "absent"),
+    ("Left lung base is clear.", "Lung Opacity", "absent"),
+    ("Lungs are well expanded and clear.", "Lung Opacity", "absent"),
+    ("Lungs free of consolidation.", "Consolidation", "absent"),
+    ("Absence of pleural effusion.", "Pleural Effusion", "absent"),
+    ("Negative for pneumothorax.", "Pneumothorax", "absent"),
+    ("Heart unremarkable.", "Cardiomegaly", "absent"),
+    ("Stable blunting of costophrenic XXXX.", "Pleural Effusion", "present"),
+])
+def test_held_out_normal_and_negated_wording(sentence: str, name: str, polarity: str) -> None:
+    assert obs(sentence, name).polarity == polarity
+
+
+def test_normal_lung_volumes_is_not_clear_lungs() -> None:
+    p = parse_sections("Normal lung volumes. Lungs are normal in volume.", "")
+    assert not p.observations
+
+
+@pytest.mark.shared
+def test_real_iu_zone_range() -> None:
+    s = iu_sentence("CXR2914", "There is a small area scarring lateral right mid to lower lung zone.")
+    assert {z for _, z in obs(s, "Fibrosis").sites} == {"mid", "lower"}
