@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -182,6 +183,33 @@ def _looks_like_path(source: str) -> bool:
     return source.startswith(("/", "./", "../", "~", "\\")) or source.count("/") > 1 or Path(source).exists()
 
 
+def _hub_reachable(timeout_s: float = 3.0) -> bool:
+    """Whether the Hugging Face endpoint answers a TCP connection within ``timeout_s`` (False when
+    ``HF_HUB_OFFLINE`` is set)."""
+    from urllib.parse import urlsplit
+
+    from huggingface_hub import constants
+
+    if constants.HF_HUB_OFFLINE:
+        return False
+    url = urlsplit(constants.ENDPOINT)
+    try:
+        socket.create_connection((url.hostname, url.port or (443 if url.scheme == "https" else 80)), timeout_s).close()
+    except OSError:
+        return False
+    return True
+
+
+def _in_hub_cache(model_id: str) -> bool:
+    """Whether the model's config.json is in the local Hugging Face cache."""
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        return isinstance(try_to_load_from_cache(model_id, "config.json"), str)
+    except ValueError:  # not a valid repo id
+        return False
+
+
 def _load_error(source: str, exc: BaseException) -> EmbedderError:
     """Turn a from_pretrained failure into a message that says how to get the weights."""
     how = (
@@ -269,12 +297,19 @@ class MedSigLIPEmbedder:
         self.dtype = resolve_dtype(torch, dtype, self.device)
         self.resize_mode: ResizeMode = resize_mode
         self.batch_size = batch_size
+        local_only = False
         if Path(source).expanduser().is_dir():
             source = str(Path(source).expanduser())
+        elif not _looks_like_path(source) and not _hub_reachable():
+            # huggingface_hub retries an unreachable hub with backoff for most of a minute: decide now.
+            if not _in_hub_cache(source):
+                raise _load_error(source, OSError("the Hugging Face hub is unreachable"))
+            local_only = True
         try:
-            model = transformers.AutoModel.from_pretrained(source, token=token, dtype=self.dtype)
-            self._tokenizer = transformers.AutoTokenizer.from_pretrained(source, token=token)
-            self._image_processor = transformers.AutoImageProcessor.from_pretrained(source, token=token)
+            kwargs = {"token": token, "local_files_only": local_only}
+            model = transformers.AutoModel.from_pretrained(source, dtype=self.dtype, **kwargs)
+            self._tokenizer = transformers.AutoTokenizer.from_pretrained(source, **kwargs)
+            self._image_processor = transformers.AutoImageProcessor.from_pretrained(source, **kwargs)
         except (OSError, ValueError) as exc:
             raise _load_error(str(model_id_or_path), exc) from exc
         if not (hasattr(model, "get_image_features") and hasattr(model, "get_text_features")):

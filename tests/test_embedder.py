@@ -226,6 +226,21 @@ def test_unreachable_hub_id_offline_is_a_clear_error(monkeypatch):
     assert "hf_SECRETSECRET" not in err.user_message
 
 
+def test_unreachable_hub_fails_fast_without_retrying(monkeypatch):
+    """Not HF_HUB_OFFLINE, but the hub does not answer: refuse at once instead of huggingface_hub's
+    minute of retries (a new user without internet would stare at a spinner)."""
+    import transformers
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(huggingface_hub.constants, "ENDPOINT", "http://127.0.0.1:9")  # nothing listens
+    calls = []
+    monkeypatch.setattr(transformers.AutoModel, "from_pretrained", lambda *a, **k: calls.append(a))
+    with pytest.raises(EmbedderError) as info:
+        MedSigLIPEmbedder("medrag-tests/not-cached-model", device="cpu")
+    assert info.value.code == "model_offline"
+    assert calls == [], "the hub was not tried with retries"
+
+
 def test_gated_repo_message_says_to_accept_the_licence():
     cause = OSError("You are trying to access a gated repo. Make sure to have access to it.")
     err = _load_error("google/medsiglip-448", cause)
