@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from medrag_core.errors import MedragError
-from medrag_core.health import MODEL_HELP, describe_verifier
+from medrag_core.health import describe_verifier
 from ui.image_input import decode_upload, render_preview
 from ui.resources import get_background_jobs, get_embed_cache, get_verifier, settings_or_stop, try_embedder, try_store
 from ui.result_view import render_result
@@ -26,10 +26,9 @@ if store_error:
     st.error(f"The case archive is not available: {store_error}")
     st.caption("The report checks below still run; similar cases need the database.")
 else:
-    archive_notice(store)
-if embedder_error:
+    archive_notice(store, model_help=embedder_error is None)
+if embedder_error:  # the message says how to get the weights
     st.warning(f"The embedding model is not available: {embedder_error}")
-    st.markdown(MODEL_HELP)
 
 verifier_health = describe_verifier(settings)
 if settings.llm_backend == "offline":

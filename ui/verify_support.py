@@ -19,8 +19,9 @@ LOAD_DATA_HELP = (
 )
 
 
-def archive_notice(store) -> None:  # noqa: ANN001 - CaseStore
-    """First-run help: how to load data when the archive is empty."""
+def archive_notice(store, *, model_help: bool = True) -> None:  # noqa: ANN001 - CaseStore
+    """First-run help: how to load data when the archive is empty (and how to get the model weights,
+    unless the page already says so)."""
     try:
         total = store.stats().total_cases
     except MedragError as exc:
@@ -28,7 +29,8 @@ def archive_notice(store) -> None:  # noqa: ANN001 - CaseStore
         return
     if total == 0:
         st.info(LOAD_DATA_HELP)
-        st.caption("Similar-case search also needs the MedSigLIP weights. " + MODEL_HELP)
+        if model_help:
+            st.caption("Similar-case search also needs the MedSigLIP weights. " + MODEL_HELP)
 
 
 def read_report_input(text: str, report_file, settings) -> str:  # noqa: ANN001
