@@ -1,0 +1,64 @@
+"""The router and sidebar (streamlit_app.py) through AppTest, and the health descriptions behind them."""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+
+from medrag_core.health import describe_store, describe_verifier, model_availability
+from medrag_core.settings import Settings
+from tests.page_helpers import all_text, app_env, app_test  # noqa: F401 - fixture
+
+
+def sidebar_text(at) -> str:  # noqa: ANN001
+    return "\n".join(str(c.value) for c in at.sidebar.caption)
+
+
+def test_shell_shows_verify_first_and_sidebar_status(app_env) -> None:  # noqa: F811
+    at = app_test("streamlit_app.py").run()
+    assert not at.exception
+    assert any("Verify a chest X-ray report" in t.value for t in at.title)
+    side = sidebar_text(at)
+    assert "Store: embedded Postgres" in side or "Store: Postgres" in side
+    assert "0 cases" in side
+    assert "Model: local model" in side
+    assert "Verifier: offline checks (no LLM)" in side
+    assert "Nothing leaves this machine" in side
+
+
+def test_shell_routes_to_the_other_pages(app_env) -> None:  # noqa: F811
+    at = app_test("streamlit_app.py").run()
+    at.switch_page("pages/browse.py").run()
+    assert not at.exception
+    assert any("Browse similar cases" in t.value for t in at.title)
+    at.switch_page("pages/admin.py").run()
+    assert not at.exception
+    assert any("Dataset Admin" in t.value for t in at.title)
+
+
+def test_sidebar_with_a_stopped_database_says_so_without_a_traceback(app_env, monkeypatch) -> None:  # noqa: F811
+    monkeypatch.setenv("MEDRAG_DATABASE_URL", "postgresql://medrag:pw-never-shown@127.0.0.1:9/x?connect_timeout=2")
+    at = app_test("streamlit_app.py").run()
+    assert not at.exception
+    side = sidebar_text(at)
+    assert "Store: Postgres at postgresql://medrag:***@127.0.0.1:9" in side
+    assert "pw-never-shown" not in side + all_text(at)
+
+
+def test_describe_verifier_says_what_leaves_the_machine() -> None:
+    offline = describe_verifier(Settings())
+    assert offline.state == "ok" and "Nothing leaves this machine" in offline.detail
+    no_key = describe_verifier(Settings(llm_backend="gemini"))
+    assert no_key.state == "error" and "GEMINI_API_KEY" in no_key.summary
+    gemini = describe_verifier(Settings(llm_backend="gemini", gemini_api_key=SecretStr("k-secret")))
+    assert gemini.state == "ok" and "sent to Google" in gemini.detail and "k-secret" not in str(gemini)
+    no_url = describe_verifier(Settings(llm_backend="openai_compat"))
+    assert no_url.state == "error" and "MEDRAG_OPENAI_BASE_URL" in no_url.summary
+
+
+def test_describe_store_and_model(tmp_path) -> None:
+    assert "embedded Postgres" in describe_store(Settings(data_dir=tmp_path))
+    url = Settings(database_url=SecretStr("postgresql://u:secretpw@db/x"))
+    assert describe_store(url) == "Postgres at postgresql://u:***@db/x"
+    assert model_availability(Settings(embed_model=str(tmp_path))).state == "error"  # a dir with no config.json
+    (tmp_path / "config.json").write_text("{}")
+    assert model_availability(Settings(embed_model=str(tmp_path))).state == "ok"
