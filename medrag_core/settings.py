@@ -88,6 +88,10 @@ class Settings(BaseModel):
     admin_password: SecretStr | None = Field(None, description="Password for the Dataset Admin page.")
     api_key: SecretStr | None = Field(None, description="If set, the REST API requires it (X-API-Key).")
     cors_origins: list[str] = Field(default_factory=list)
+    admin_emails: list[str] = Field(
+        default_factory=list,
+        description="With OIDC sign-in, the e-mail addresses (comma-separated) allowed on the Dataset Admin page.",
+    )
 
     def __repr_args__(self):  # noqa: ANN204 - pydantic hook
         for name, value in super().__repr_args__():
@@ -115,13 +119,16 @@ class Settings(BaseModel):
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
         for field, raw in _read_secrets(secrets_path).items():
+            if isinstance(raw, str) and not raw.strip():
+                continue  # a blank value in secrets.toml means "not set", as a blank env var does
             values[field] = raw
         for field, env_name in ENV_NAMES.items():
             if env_name in env and env[env_name] != "":
                 values[field] = env[env_name]
         values.update(overrides)
-        if isinstance(values.get("cors_origins"), str):
-            values["cors_origins"] = [o.strip() for o in values["cors_origins"].split(",") if o.strip()]
+        for list_field in ("cors_origins", "admin_emails"):
+            if isinstance(values.get(list_field), str):
+                values[list_field] = [o.strip() for o in values[list_field].split(",") if o.strip()]
         try:
             return cls(**values)
         except ValidationError as exc:
@@ -155,10 +162,54 @@ def _read_secrets(path: Path | str | None) -> dict[str, Any]:
     return values
 
 
-_DSN_PASSWORD = re.compile(r"(://[^:/@]+:)([^@]*)(@)")
+_DSN_PASSWORD = re.compile(r"(://[^/?#]*:)([^/?#]*)(@)")  # fallback: up to the last '@' of the authority
+_KV_PASSWORD = re.compile(r"""(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)""", re.IGNORECASE)
+_URL_PASSWORD_PARAM = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
 
 
 def mask_dsn(dsn: str) -> str:
-    """``postgresql://user:secret@host/db`` -> ``postgresql://user:***@host/db``; also masks ``password=``."""
-    masked = _DSN_PASSWORD.sub(r"\1***\3", dsn)
-    return re.sub(r"(password=)\S+", r"\1***", masked)
+    """``postgresql://user:secret@host/db`` -> ``postgresql://user:***@host/db``; also masks ``password=``.
+
+    URLs are parsed (the userinfo ends at the *last* ``@`` of the authority, so a password holding
+    ``@`` is masked whole); ``key=value`` strings are parsed with psycopg's conninfo parser (quoted
+    values with spaces); a regex is the fallback for anything the parsers refuse.
+    """
+    if "://" in dsn:
+        return _mask_url(dsn)
+    try:
+        return _mask_conninfo(dsn)
+    except Exception:  # noqa: BLE001 - unparsable: fall back to the regex, never raise while masking
+        return _KV_PASSWORD.sub(r"\1***", dsn)
+
+
+def _mask_url(dsn: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(dsn)
+        netloc = parts.netloc
+    except ValueError:
+        masked = _DSN_PASSWORD.sub(r"\1***\3", dsn)
+        return _URL_PASSWORD_PARAM.sub(r"\1***", masked)
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        if ":" in userinfo:
+            userinfo = userinfo.split(":", 1)[0] + ":***"
+        netloc = f"{userinfo}@{host}"
+    query = _URL_PASSWORD_PARAM.sub(r"\1***", "?" + parts.query)[1:] if parts.query else parts.query
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def _mask_conninfo(dsn: str) -> str:
+    """Mask the password of a ``key=value`` conninfo, keeping the other keys as written when possible."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    params = conninfo_to_dict(dsn)
+    password = params.get("password")
+    if password is None:
+        return dsn
+    masked = _KV_PASSWORD.sub(r"\1***", dsn)
+    if password and password in masked:  # the regex missed part of it: rebuild from the parsed keys
+        params["password"] = "***"
+        return make_conninfo("", **params)
+    return masked

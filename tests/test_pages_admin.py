@@ -102,3 +102,114 @@ def test_password_check_is_constant_time_api():
     assert not check_password("", SecretStr(""))
     assert not check_password("anything", None)
     assert not password_configured(SecretStr("   "))
+
+
+# ---- OIDC: only allow-listed e-mail addresses are admin (H2)
+
+_AUTH = {"client_id": "cid", "client_secret": "cs", "redirect_uri": "http://localhost:8501/oauth2callback",
+         "cookie_secret": "x" * 32, "server_metadata_url": "https://idp.example/.well-known/openid-configuration"}
+
+
+def _oidc_page(email: str | None, logged_in: bool = True):  # noqa: ANN202
+    at = app_test("pages/admin.py")
+    at.secrets["auth"] = dict(_AUTH)
+    at.user = {"is_logged_in": logged_in, **({"email": email} if email else {})}
+    return at.run()
+
+
+def test_oidc_decision_requires_an_allowlisted_email():
+    from medrag_core.admin_auth import OIDC_NO_ALLOWLIST_HELP, OIDC_NOT_ALLOWED_HELP, oidc_admin_decision
+
+    assert oidc_admin_decision("boss@x.org", ["boss@x.org"]) == (True, "")
+    assert oidc_admin_decision(" Boss@X.org ", ["boss@x.ORG"])[0]
+    assert oidc_admin_decision("intern@x.org", ["boss@x.org"]) == (False, OIDC_NOT_ALLOWED_HELP)
+    assert oidc_admin_decision(None, ["boss@x.org"]) == (False, OIDC_NOT_ALLOWED_HELP)
+    assert oidc_admin_decision("", ["boss@x.org", ""]) == (False, OIDC_NOT_ALLOWED_HELP)
+    assert oidc_admin_decision("boss@x.org", []) == (False, OIDC_NO_ALLOWLIST_HELP)
+    assert oidc_admin_decision("boss@x.org", None) == (False, OIDC_NO_ALLOWLIST_HELP)
+    assert oidc_admin_decision("boss@x.org", ["  "]) == (False, OIDC_NO_ALLOWLIST_HELP)
+
+
+def test_oidc_without_allowlist_refuses_any_logged_in_user(app_env):  # noqa: F811
+    at = _oidc_page("anyone@gmail.com")
+    assert not at.exception
+    assert not at.tabs
+    assert any("MEDRAG_ADMIN_EMAILS" in e for e in errors_of(at))
+
+
+def test_oidc_user_not_on_allowlist_is_refused(app_env, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("MEDRAG_ADMIN_EMAILS", "boss@x.org")
+    at = _oidc_page("anyone@gmail.com")
+    assert not at.exception
+    assert not at.tabs
+    assert any("not allowed" in e for e in errors_of(at))
+
+
+def test_oidc_user_on_allowlist_is_admin(app_env, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("MEDRAG_ADMIN_EMAILS", "someone@else.org, Boss@X.org")
+    at = _oidc_page("boss@x.ORG")
+    assert not at.exception
+    assert at.tabs
+
+
+# ---- Password: brute-force protection (M6)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_throttle_grows_then_locks_out_and_resets_on_success():
+    from medrag_core.admin_auth import LoginThrottle
+
+    clock = _Clock()
+    throttle = LoginThrottle(now=clock)
+    assert throttle.wait_s() == 0
+    delays = [throttle.record_failure() for _ in range(4)]
+    assert delays[0] == delays[1] == 0  # a typo or two costs nothing
+    assert 0 < delays[2] < delays[3]  # then the wait grows
+    assert throttle.wait_s() == delays[3] and not throttle.locked_out
+    clock.t += delays[3]
+    assert throttle.wait_s() == 0
+    assert throttle.record_failure() == throttle.lockout_s  # the 5th failure locks out
+    assert throttle.locked_out
+    clock.t += throttle.lockout_s - 1
+    assert throttle.wait_s() == 1
+    clock.t += 1
+    assert throttle.wait_s() == 0 and not throttle.locked_out
+    throttle.record_success()
+    assert throttle.failures == 0 and throttle.wait_s() == 0
+
+
+def test_failed_logins_are_logged_without_the_value(caplog):
+    import logging
+
+    from medrag_core.admin_auth import LoginThrottle
+
+    with caplog.at_level(logging.WARNING, logger="medrag_core.admin_auth"):
+        LoginThrottle(now=_Clock()).record_failure()
+    assert "failure 1" in caplog.text
+    assert "hunter2" not in caplog.text
+
+
+def test_repeated_wrong_passwords_block_even_the_right_one(admin_env, monkeypatch):
+    import medrag_core.admin_auth as admin_auth
+
+    clock = _Clock()
+    monkeypatch.setattr(admin_auth.time, "monotonic", clock)
+    at = app_test("pages/admin.py").run()
+    for _ in range(admin_auth.LoginThrottle.lockout_after):
+        _unlock(at, "wrong")
+        clock.t += admin_auth.LoginThrottle.max_delay_s  # wait out each growing delay
+    clock.t -= admin_auth.LoginThrottle.max_delay_s
+    assert any("locked" in e for e in errors_of(at))
+    _unlock(at, PASSWORD)  # right password, but still locked out: not even checked
+    assert not at.tabs
+    assert any("locked" in e or "Wait" in e for e in errors_of(at))
+    clock.t += admin_auth.LoginThrottle.lockout_s + 1
+    _unlock(at, PASSWORD)
+    assert at.tabs

@@ -99,3 +99,44 @@ def test_cors_origins_from_comma_list() -> None:
 )
 def test_mask_dsn(dsn: str, expected: str) -> None:
     assert mask_dsn(dsn) == expected
+
+
+@pytest.mark.parametrize(
+    ("dsn", "secret"),
+    [
+        ("postgresql://u:p@ss@word@h:5432/db", "ss@word"),  # '@' in the password: userinfo ends at the last '@'
+        ("postgresql://u:a:b@c@h/db", "b@c"),
+        ("host=h user=u password='a b c' dbname=db", "a b c"),  # quoted value with spaces
+        ("host=h password='it\\'s secret' dbname=db", "secret"),  # escaped quote inside
+        ("host=h password = spaced dbname=d", "spaced"),
+        ("postgresql://u:pw1@h/db?password=qsecret&sslmode=require", "qsecret"),
+    ],
+)
+def test_mask_dsn_hides_hard_passwords(dsn: str, secret: str) -> None:
+    masked = mask_dsn(dsn)
+    assert secret not in masked
+    assert "***" in masked
+
+
+def test_mask_dsn_keeps_the_rest_readable() -> None:
+    assert mask_dsn("postgresql://u:p@ss@h:5432/db") == "postgresql://u:***@h:5432/db"
+    assert mask_dsn("host=h user=u password='a b' dbname=db") == "host=h user=u password=*** dbname=db"
+
+
+def test_blank_secrets_count_as_unset(tmp_path: Path) -> None:
+    secrets = write_secrets(
+        tmp_path, 'MEDRAG_API_KEY = ""\nMEDRAG_ADMIN_PASSWORD = "  "\nHF_TOKEN = ""\n[medrag]\ndatabase_url = ""\n'
+    )
+    settings = Settings.load(env={}, secrets_path=secrets)
+    assert settings.api_key is None
+    assert settings.admin_password is None
+    assert settings.hf_token is None
+    assert settings.database_url is None
+
+
+def test_admin_emails_from_comma_list(tmp_path: Path) -> None:
+    settings = Settings.load(env={"MEDRAG_ADMIN_EMAILS": " a@x.org, B@Y.org ,,"}, secrets_path=None)
+    assert settings.admin_emails == ["a@x.org", "B@Y.org"]
+    secrets = write_secrets(tmp_path, 'MEDRAG_ADMIN_EMAILS = "c@z.org"\n')
+    assert Settings.load(env={}, secrets_path=secrets).admin_emails == ["c@z.org"]
+    assert Settings.load(env={}, secrets_path=None).admin_emails == []

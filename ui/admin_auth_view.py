@@ -7,9 +7,26 @@ from __future__ import annotations
 
 import streamlit as st
 
-from medrag_core.admin_auth import ENABLE_HELP, check_password, password_configured
+from medrag_core.admin_auth import (
+    ENABLE_HELP,
+    OIDC_NO_ALLOWLIST_HELP,
+    LoginThrottle,
+    check_password,
+    oidc_admin_decision,
+    password_configured,
+)
+from medrag_core.report_render import escape_markdown
 
 _SESSION_KEY = "admin_authenticated"
+_THROTTLE_KEY = "admin_login_throttle"
+
+
+def _throttle() -> LoginThrottle:
+    throttle = st.session_state.get(_THROTTLE_KEY)
+    if not isinstance(throttle, LoginThrottle):
+        throttle = LoginThrottle()
+        st.session_state[_THROTTLE_KEY] = throttle
+    return throttle
 
 
 def oidc_configured() -> bool:
@@ -24,11 +41,19 @@ def oidc_configured() -> bool:
 def require_admin(settings) -> bool:  # noqa: ANN001
     """Render the sign-in step; True once this session is signed in as admin."""
     if oidc_configured():
+        if not getattr(settings, "admin_emails", None):  # any account the provider knows is not an admin
+            st.error(OIDC_NO_ALLOWLIST_HELP)
+            return False
         if getattr(st.user, "is_logged_in", False):
-            st.caption(f"Signed in as {st.user.get('email') or st.user.get('name') or 'admin'}.")
+            email = st.user.get("email")
+            allowed, why = oidc_admin_decision(email, getattr(settings, "admin_emails", []))
+            who = escape_markdown(str(email or st.user.get("name") or "an unnamed account"))
+            st.caption(f"Signed in as {who}.")
             if st.button("Log out", key="admin_logout"):
                 st.logout()
-            return True
+            if not allowed:
+                st.error(why)
+            return allowed
         st.info("Sign in to manage the dataset.")
         if st.button("Log in", key="admin_login", type="primary"):
             st.login()
@@ -45,9 +70,21 @@ def require_admin(settings) -> bool:  # noqa: ANN001
         supplied = st.text_input("Admin password", type="password", key="admin_password")
         submitted = st.form_submit_button("Unlock", key="admin_unlock")
     if submitted:
-        if check_password(supplied, settings.admin_password):
+        throttle = _throttle()
+        wait = throttle.wait_s()
+        if wait > 0:  # not even checked while blocked
+            st.error(_blocked_message(throttle, wait))
+        elif check_password(supplied, settings.admin_password):
+            throttle.record_success()
             st.session_state[_SESSION_KEY] = True
             st.rerun()
         else:
-            st.error("Wrong password.")
+            wait = throttle.record_failure()
+            st.error("Wrong password." + (f" {_blocked_message(throttle, wait)}" if wait > 0 else ""))
     return False
+
+
+def _blocked_message(throttle: LoginThrottle, wait: float) -> str:
+    if throttle.locked_out:
+        return f"Too many wrong passwords: sign-in is locked for {wait:.0f} s."
+    return f"Wait {wait:.0f} s before trying again."
