@@ -131,7 +131,7 @@ def test_good_answer(server: FakeLLMServer) -> None:
             }
         ],
         "suggested_report": "FINDINGS: [REVIEW] The lungs are clear.\nIMPRESSION: No acute disease.",
-        "relied_on_case_ids": ["c1", "not-given"],
+        "relied_on_case_ids": ["ref1", "not-given"],
     }
     server.script([answer])
     req = _request(
@@ -156,8 +156,33 @@ def test_good_answer(server: FakeLLMServer) -> None:
         assert body["response_format"]["type"] == "json_schema"
         assert body["response_format"]["json_schema"]["strict"] is True
     assert "<report>\nFINDINGS: The lungs are clear." in _user_text(server)
-    assert '<reference_case id="c1">' in _user_text(server) and "Small left effusion." in _user_text(server)
+    assert '<reference_case id="ref1">' in _user_text(server) and "Small left effusion." in _user_text(server)
     assert len(_images(server)) == 2  # the query X-ray and case c1's image
+
+
+DICOM_IDS = [
+    "dicom:/archive/MRN-55501234/ACC-99182/1.2.840.113619.2.55.3.604688119.969.1268071029.320.dcm",
+    "dicom:/archive/DOE^JOHN/1.3.6.1.4.1.14519.5.2.1.7009.9004.160416029404301360186441590.dcm",
+]
+
+
+def test_real_case_ids_never_leave_and_aliases_map_back(server: FakeLLMServer) -> None:
+    answer = dict(GOOD_ANSWER, relied_on_case_ids=["ref2", "REF1 ", "ref2", "ref9", DICOM_IDS[0]])
+    server.script([answer])
+    req = _request(
+        matches=[_match(DICOM_IDS[0], "Small left effusion.", "Effusion."), _match(DICOM_IDS[1], "Clear.", "Normal.")],
+        match_images={DICOM_IDS[0]: PNG},
+    )
+    out = _verifier(server, scrub_phi=False).verify(req)
+    sent = server.all_text()
+    for real in DICOM_IDS:
+        assert real not in sent
+    for fragment in ("MRN-55501234", "ACC-99182", "DOE^JOHN", "1.2.840.113619", "/archive/"):
+        assert fragment not in sent
+    assert '<reference_case id="ref1">' in _user_text(server) and '<reference_case id="ref2">' in _user_text(server)
+    assert out.relied_on_case_ids == [DICOM_IDS[1], DICOM_IDS[0]]  # mapped back, in the model's order, once each
+    # "ref9" (never given) and a real id the model could not have seen are dropped, with the notice.
+    assert any("not given" in n for n in out.notices)
 
 
 def test_429_then_success(server: FakeLLMServer) -> None:
@@ -182,6 +207,47 @@ def test_refused_request_is_not_retried(server: FakeLLMServer) -> None:
     assert (len(server.requests), out.answered_by, out.failures) == (1, "offline", 1)
     assert any("401" in n for n in out.notices)
     assert all(API_KEY not in n for n in out.notices)
+
+
+PORTAL_SECRET = "portal-session-4711-SECRET"
+PORTAL_PAGE = (
+    f"<html><body><h1>Hotel Wi-Fi</h1><p>Log in to continue. session={PORTAL_SECRET}</p></body></html>"
+).encode()
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [(PORTAL_PAGE, "text/html"), (PORTAL_PAGE, "application/json")],
+    ids=["html", "html-labelled-json"],
+)
+def test_unreadable_200_body_falls_back_without_quoting_it(
+    server: FakeLLMServer, body: bytes, content_type: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    server.script([Reply.raw(body, content_type)])
+    with caplog.at_level(logging.DEBUG, logger="medrag_core"):
+        out = _verifier(server).verify(_request())
+    assert (out.answered_by, out.verdict) == ("offline", "consistent")
+    assert out.failures == 1
+    assert len(server.requests) == 1  # not retried
+    assert any("offline verdict" in n for n in out.notices), out.notices
+    text = "\n".join(out.notices) + caplog.text
+    for leak in (PORTAL_SECRET, "Hotel Wi-Fi"):
+        assert leak not in text
+
+
+def test_unexpected_client_exception_becomes_a_fallback(server: FakeLLMServer, monkeypatch) -> None:
+    verifier = _verifier(server)
+
+    def boom(system, turns):  # noqa: ANN001, ANN202
+        raise ValueError("Raw response: {'patient': 'DOE^JOHN'}")
+
+    monkeypatch.setattr(verifier, "_complete", boom)
+    out = verifier.verify(_request())
+    assert (out.answered_by, out.failures) == ("offline", 1)
+    assert any("ValueError" in n for n in out.notices)
+    assert all("DOE^JOHN" not in n for n in out.notices)
 
 
 def test_timeout_falls_back_with_notice(server: FakeLLMServer) -> None:

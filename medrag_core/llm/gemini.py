@@ -79,7 +79,8 @@ class GeminiVerifier(RemoteVerifier):
 
 
 def _transport_error(exc: Exception, timeout_s: float) -> VerifierError | None:
-    """Map httpx/httpx2 timeouts and network errors; None for anything else (it propagates)."""
+    """Map httpx/httpx2 timeouts and network errors; None for anything else (it propagates, and
+    ``RemoteVerifier`` turns it into a ``PermanentLLMError`` naming only its type)."""
     names = {cls.__name__ for cls in type(exc).__mro__}
     modules = {cls.__module__.split(".")[0] for cls in type(exc).__mro__}
     if not modules & {"httpx", "httpx2", "aiohttp", "requests"}:

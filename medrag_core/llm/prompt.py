@@ -3,7 +3,8 @@
 The prompt texts live in ``prompts/``: ``system.md`` (instructions), ``user.md`` (the report,
 offline issues and the introduction of the reference cases), ``repair.md`` (sent after an invalid
 answer). Text from the report, the reference cases and the offline issues is data: it sits inside
-``<report>``, ``<reference_case id="...">`` and ``<offline_issues>`` tags, and any such tag written
+``<report>``, ``<reference_case id="refN">`` and ``<offline_issues>`` tags (a case's real id never
+goes out: the model sees the alias ``refN``), and any such tag written
 inside the data is neutralised (its ``<`` becomes ``‹``), so the data cannot close its own block.
 
 When scrubbing is on, every text that goes out (report, case findings/impression, issue texts)
@@ -15,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Literal
@@ -52,12 +53,21 @@ class Turn:
 
 @dataclass(frozen=True)
 class Prompt:
-    """``system`` instructions and the first user turn; ``scrubbed`` is True when scrubbing changed text."""
+    """``system`` instructions and the first user turn; ``scrubbed`` is True when scrubbing changed text.
+
+    ``case_ids`` are the real ids of the reference cases, in order; the model sees only their
+    aliases (``ref1``, ``ref2``, ...), and ``aliases`` maps each alias back to its real id.
+    """
 
     system: str
     first_turn: Turn
     case_ids: tuple[str, ...]
     scrubbed: bool
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    def real_case_id(self, alias: str) -> str | None:
+        """The real case id behind ``alias`` (as the model wrote it), or None for an unknown one."""
+        return self.aliases.get(alias.strip().lower())
 
 
 @cache
@@ -129,8 +139,12 @@ def build_prompt(request: VerificationRequest, *, scrub: bool, send_images: bool
     parts: list[Part] = [TextPart(intro)]
     if send_images and request.image_png:
         parts.append(ImagePart(png_pixels_only(request.image_png)))
-    for case in cases:
-        case_id = re.sub(r'["<>\s]', "_", case.case_id)
+    aliases: dict[str, str] = {}
+    for n, case in enumerate(cases, 1):
+        # Case ids can be DICOM file paths holding MRNs, accession numbers or UIDs: the model sees
+        # only an opaque alias, mapped back to the real id when its answer names it.
+        case_id = f"ref{n}"
+        aliases[case_id] = case.case_id
         body = []
         if case.findings:
             body.append(f"FINDINGS: {clean(case.findings)}")
@@ -149,6 +163,7 @@ def build_prompt(request: VerificationRequest, *, scrub: bool, send_images: bool
         first_turn=Turn("user", tuple(parts)),
         case_ids=tuple(c.case_id for c in cases),
         scrubbed=changed,
+        aliases=aliases,
     )
 
 

@@ -4,7 +4,9 @@ An adapter subclasses ``RemoteVerifier`` and implements only ``_complete(system,
 the conversation, return the answer text, and translate its library's exceptions into
 ``TransientLLMError`` (429, 5xx, connection failures: retried), ``LLMTimeout`` (the call took
 longer than ``timeout_s``: not retried, a slow model stays slow) or ``PermanentLLMError`` (any
-other refusal, e.g. 400/401/403/404: not retried).
+other refusal, e.g. 400/401/403/404: not retried). Any other exception an adapter lets through
+(a response the client library cannot parse, ...) becomes a ``PermanentLLMError`` that names only
+the exception's type: its text may quote the raw response.
 
 ``verify`` then:
 
@@ -34,7 +36,7 @@ from ..errors import VerifierError
 from ..models import Issue
 from .base import VerificationRequest, VerifierOutcome, merge_issues, strictest, verdict_from_issues
 from .offline import OfflineVerifier
-from .prompt import TextPart, Turn, build_prompt, repair_turn
+from .prompt import Prompt, TextPart, Turn, build_prompt, repair_turn
 from .schema import AnswerInvalid, LLMVerdict, parse_answer
 
 log = logging.getLogger(__name__)
@@ -123,7 +125,7 @@ class RemoteVerifier(ABC):
                     f"{self._label()} gave an invalid answer again: {exc.user_message} Showing the offline verdict."
                 )
                 return self._fallback(offline, notices, failures)
-            return self._merge(offline, answer, prompt.case_ids, notices, failures)
+            return self._merge(offline, answer, prompt, notices, failures)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _label(self) -> str:
@@ -144,6 +146,14 @@ class RemoteVerifier(ABC):
                 delay *= 1 + random.uniform(0, 0.1)
                 log.info("%s verifier: %s; retry %d in %.2fs", self.name, exc.code, retry + 1, delay)
                 time.sleep(delay)
+            except VerifierError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - anything else the client library throws
+                # e.g. a 200 whose body is not the API's JSON (captive portal, proxy page): the
+                # library's message may quote the raw body, so only the exception's type goes on.
+                raise PermanentLLMError(
+                    f"The service gave an answer the client could not read ({type(exc).__name__})."
+                ) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _fallback(self, offline: VerifierOutcome, notices: list[str], failures: int) -> VerifierOutcome:
@@ -161,15 +171,16 @@ class RemoteVerifier(ABC):
         self,
         offline: VerifierOutcome,
         answer: LLMVerdict,
-        case_ids: Sequence[str],
+        prompt: Prompt,
         notices: list[str],
         failures: int,
     ) -> VerifierOutcome:
         issues: list[Issue] = merge_issues(offline.issues, [i.to_issue() for i in answer.issues])
         verdict = strictest(answer.verdict, offline.verdict, verdict_from_issues(issues))
-        known = set(case_ids)
-        relied = [cid for cid in dict.fromkeys(answer.relied_on_case_ids) if cid in known]
-        if len(relied) < len(set(answer.relied_on_case_ids)):
+        named = list(dict.fromkeys(answer.relied_on_case_ids))
+        real = [prompt.real_case_id(alias) for alias in named]
+        relied = list(dict.fromkeys(cid for cid in real if cid is not None))
+        if None in real:
             notices.append("The model named reference cases that were not given to it; they were ignored.")
         if answer.verdict != verdict:
             notices.append(
