@@ -338,6 +338,12 @@ class MedSigLIPEmbedder:
         for i, img in enumerate(images):
             if np.ndim(img) != 2:
                 raise ValueError(f"image {i}: expected a 2-D gray array, got shape {np.shape(img)}")
+        try:
+            return self._embed_images(images)
+        except Exception as exc:  # noqa: BLE001 - torch RuntimeError, CUDA out of memory, ...
+            raise _embedding_failed("images", exc) from None
+
+    def _embed_images(self, images: Sequence[np.ndarray]) -> np.ndarray:
         out = np.empty((len(images), self.dim), dtype=np.float32)
         for start in range(0, len(images), self.batch_size):
             batch = images[start : start + self.batch_size]
@@ -373,6 +379,12 @@ class MedSigLIPEmbedder:
         """(n, dim) float32 unit vectors; long texts chunked by sentence and mean-pooled (see class doc)."""
         if isinstance(texts, str):
             raise TypeError("embed_texts takes a sequence of strings, not one string")
+        try:
+            return self._embed_texts(texts)
+        except Exception as exc:  # noqa: BLE001 - torch RuntimeError, CUDA out of memory, tokenizer, ...
+            raise _embedding_failed("texts", exc) from None
+
+    def _embed_texts(self, texts: Sequence[str]) -> np.ndarray:
         chunks: list[list[int]] = []
         owner: list[int] = []
         for i, text in enumerate(texts):
@@ -399,6 +411,17 @@ class MedSigLIPEmbedder:
     def _unit(self, feats: Any) -> np.ndarray:
         feats = feats.float()
         return self._torch.nn.functional.normalize(feats, dim=-1).cpu().numpy().astype(np.float32)
+
+
+def _embedding_failed(what: str, exc: Exception) -> EmbedderError:
+    """An ``EmbedderError`` for a failed forward pass, naming only the exception's type (its text can
+    be long, or quote inputs); the type goes to the log too."""
+    kind = type(exc).__name__
+    log.warning("embedding %s failed: %s", what, kind)
+    hint = " The device ran out of memory: lower MEDRAG_EMBED_BATCH_SIZE or use the CPU." if (
+        "OutOfMemory" in kind or "out of memory" in str(exc).lower()
+    ) else ""
+    return EmbedderError(f"Embedding the {what} failed ({kind}).{hint}", code="embedding_failed")
 
 
 def load_embedder(settings: Settings) -> Embedder:

@@ -271,3 +271,43 @@ def test_device_and_dtype_resolution():
     if expected:
         assert resolve_device(torch, "auto") == "cuda"
         assert resolve_dtype(torch, "auto", "cuda") in (torch.bfloat16, torch.float16)
+
+
+# ---------------------------------------------------------------- failures of the forward pass
+
+
+@pytest.mark.parametrize("method", ["get_image_features", "get_text_features"])
+@pytest.mark.parametrize(
+    "error",
+    [RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB; report: DOE^JOHN"), RuntimeError("shape mismatch")],
+)
+def test_forward_pass_failure_is_an_embedder_error(tiny_embedder, monkeypatch, caplog, method, error):
+    from medrag_core.errors import EmbedderError
+
+    def boom(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(tiny_embedder._model, method, boom)
+    with pytest.raises(EmbedderError) as caught:
+        if method == "get_image_features":
+            tiny_embedder.embed_images(_images(2))
+        else:
+            tiny_embedder.embed_texts(["Small left pleural effusion."])
+    assert caught.value.code == "embedding_failed"
+    assert "RuntimeError" in caught.value.user_message
+    assert "DOE^JOHN" not in caught.value.user_message and "DOE^JOHN" not in caplog.text
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+def test_out_of_memory_says_what_to_do(tiny_embedder, monkeypatch):
+    from medrag_core.errors import EmbedderError
+
+    class OutOfMemoryError(RuntimeError):
+        pass
+
+    def boom(*args, **kwargs):
+        raise OutOfMemoryError("CUDA out of memory")
+
+    monkeypatch.setattr(tiny_embedder._model, "get_image_features", boom)
+    with pytest.raises(EmbedderError, match="MEDRAG_EMBED_BATCH_SIZE"):
+        tiny_embedder.embed_images(_images(1))
