@@ -6,7 +6,8 @@
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
-    MEDRAG_DATA_DIR=/data HF_HOME=/data/hf
+    MEDRAG_DATA_DIR=/data HF_HOME=/data/hf \
+    STREAMLIT_BROWSER_GATHER_USAGE_STATS=false HF_HUB_DISABLE_TELEMETRY=1
 WORKDIR /app
 COPY requirements.txt .
 RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0 \

@@ -12,4 +12,4 @@ if [ "$(cat .venv/.requirements.sha 2>/dev/null)" != "$want" ]; then
   .venv/bin/pip install -q -r requirements.txt
   echo "$want" > .venv/.requirements.sha
 fi
-exec .venv/bin/streamlit run streamlit_app.py "$@"
+exec .venv/bin/streamlit run streamlit_app.py --browser.gatherUsageStats false "$@"

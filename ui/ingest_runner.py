@@ -96,7 +96,8 @@ class IngestRunner:
         except MedragError as exc:
             error = exc.user_message
         except Exception as exc:  # noqa: BLE001 - a background thread must record, not vanish
-            log.exception("ingest failed")
+            # The type only: the text of an unexpected error can quote a record (report text, a path).
+            log.error("ingest failed: %s", type(exc).__name__)
             error = f"The ingest stopped with an unexpected error ({type(exc).__name__}); see the server log."
         with self._lock:
             state = self._state
