@@ -108,15 +108,23 @@ def create_app(settings: Settings | None = None, *, store: Any = None, embedder:
     async def medrag_error(_: Request, exc: errors.MedragError) -> JSONResponse:
         return JSONResponse({"error": exc.code, "message": exc.user_message}, status_code=status_for(exc))
 
-    def require_api_key(request: Request) -> None:
-        if settings.api_key is None:
-            return
+    # A blank key (MEDRAG_API_KEY = "" in secrets.toml) is no key: it would otherwise match a request
+    # that sends none, so the API would look protected while accepting anyone.
+    expected_key = settings.api_key.get_secret_value().strip() if settings.api_key is not None else ""
+    if settings.api_key is not None and not expected_key:
+        log.warning("MEDRAG_API_KEY is blank: the REST API is not protected by a key")
+
+    def key_given(request: Request) -> bool:
         given = request.headers.get("x-api-key") or ""
         auth = request.headers.get("authorization") or ""
         if not given and auth.lower().startswith("bearer "):
             given = auth[7:]
-        expected = settings.api_key.get_secret_value()
-        if not hmac.compare_digest(given.encode(), expected.encode()):
+        return bool(given) and hmac.compare_digest(given.encode(), expected_key.encode())
+
+    def require_api_key(request: Request) -> None:
+        if not expected_key:
+            return
+        if not key_given(request):
             raise ApiKeyError("A valid API key is required: send it in the X-API-Key header.")
 
     errors_doc = {
@@ -160,8 +168,9 @@ def create_app(settings: Settings | None = None, *, store: Any = None, embedder:
         return _one_case(resources, case_id)
 
     @app.get("/health")
-    def health() -> JSONResponse:
-        return _health(resources)
+    def health(request: Request) -> JSONResponse:
+        # Without the key (when one is configured) only states: summaries name hosts and models.
+        return _health(resources, detailed=not expected_key or key_given(request))
 
     return app
 
@@ -196,8 +205,12 @@ def _sniff_mime(data: bytes) -> str:
     return "application/octet-stream"
 
 
-def _health(resources: Resources) -> JSONResponse:
-    """Readiness of database, model and verifier; 503 when the database is not reachable."""
+def _health(resources: Resources, *, detailed: bool = True) -> JSONResponse:
+    """Readiness of database, model and verifier; 503 when the database is not reachable.
+
+    ``detailed=False`` (a caller without the API key, when one is configured) gives each
+    component's state only, no summaries.
+    """
     settings = resources.settings
     components: dict[str, dict[str, str]] = {}
     try:
@@ -210,5 +223,7 @@ def _health(resources: Resources) -> JSONResponse:
     verifier = describe_verifier(settings)
     components["verifier"] = {"state": verifier.state, "summary": verifier.summary}
     ready = components["database"]["state"] == "ok"
+    if not detailed:
+        components = {name: {"state": c["state"]} for name, c in components.items()}
     body = {"status": "ok" if ready else "unavailable", "components": components}
     return JSONResponse(body, status_code=200 if ready else 503)

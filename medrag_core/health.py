@@ -1,10 +1,12 @@
 """Health of the three moving parts (store, embedding model, verifier), for sidebars, admin and API.
 
-Never includes secrets: DSNs are masked, keys are reported only as "set" / "not set".
+Never includes secrets: DSNs are masked, URLs lose their userinfo and query string, keys are
+reported only as "set" / "not set".
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -22,10 +24,22 @@ class ComponentHealth:
     detail: str = ""
 
 
+def safe_url(url: str) -> str:
+    """``url`` for display: without user:password@, query string or fragment (they can hold keys)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.netloc.rsplit("@", 1)[-1]
+        return urlunsplit((parts.scheme, host, parts.path, "", ""))
+    except ValueError:
+        return re.sub(r"[?#].*$", "", re.sub(r"//[^/?#]*@", "//", url.strip()))
+
+
 def describe_store(settings: Settings) -> str:
     """Where cases live, in words, without secrets."""
     if settings.store_backend == "supabase":
-        return f"Supabase ({settings.supabase_url or 'SUPABASE_URL not set'})"
+        return f"Supabase ({safe_url(settings.supabase_url) if settings.supabase_url else 'SUPABASE_URL not set'})"
     if settings.database_url is not None:
         return f"Postgres at {mask_dsn(settings.database_url.get_secret_value())}"
     return f"embedded Postgres in {settings.embedded_db_dir}"
@@ -50,7 +64,7 @@ def describe_verifier(settings: Settings) -> ComponentHealth:
                 "Set MEDRAG_OPENAI_BASE_URL to your MedGemma (vLLM/TGI) endpoint.",
             )
         return ComponentHealth(
-            "verifier", "ok", f"{settings.openai_model} at {settings.openai_base_url}",
+            "verifier", "ok", f"{settings.openai_model} at {safe_url(settings.openai_base_url)}",
             "The report, the X-ray pixels and the similar cases are sent to that server.",
         )
     return ComponentHealth(

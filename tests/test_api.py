@@ -188,3 +188,51 @@ def test_openapi_docs_served(client) -> None:
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
     assert "/api/verify-report" in paths and "/health" in paths
+
+
+def _keyed_app(api_settings, store, tiny_embedder, key: str):  # noqa: ANN001, ANN202
+    from pydantic import SecretStr
+
+    keyed = api_settings.model_copy(update={
+        "api_key": SecretStr(key), "llm_backend": "openai_compat",
+        "openai_base_url": "http://bob:pa55w0rd@vllm.internal:8000/v1?token=sk-q-secret",
+    })
+    return create_app(keyed, store=store, embedder=tiny_embedder, verifier=make_verifier(api_settings))
+
+
+def test_health_without_the_key_gives_states_only(api_settings, store, tiny_embedder, archive) -> None:
+    with TestClient(_keyed_app(api_settings, store, tiny_embedder, "s3cret-key")) as client:
+        anonymous = client.get("/health")
+        wrong = client.get("/health", headers={"X-API-Key": "nope"})
+        full = client.get("/health", headers={"X-API-Key": "s3cret-key"})
+    for response in (anonymous, wrong):
+        assert response.status_code == 200
+        body = response.json()
+        assert body["status"] == "ok"
+        assert set(body["components"]) == {"database", "model", "verifier"}
+        assert all(set(c) == {"state"} for c in body["components"].values())
+        assert body["components"]["database"]["state"] == "ok"
+        assert "vllm.internal" not in response.text and "Postgres" not in response.text
+    assert full.status_code == 200
+    summary = full.json()["components"]["verifier"]["summary"]
+    assert "vllm.internal:8000/v1" in summary
+    assert "pa55w0rd" not in full.text and "sk-q-secret" not in full.text and "bob" not in full.text
+    assert "summary" in full.json()["components"]["database"]
+
+
+def test_blank_api_key_is_not_a_key(api_settings, store, tiny_embedder, archive) -> None:
+    # With a blank key configured, compare_digest(b"", b"") would accept a request sending none while the
+    # API looked protected; a blank key means "no key" (like an unset one), and /health is detailed.
+    with TestClient(_keyed_app(api_settings, store, tiny_embedder, "  ")) as client:
+        case = client.get(f"/api/cases/{archive[0]}")
+        health = client.get("/health")
+    assert case.status_code == 200
+    assert "summary" in health.json()["components"]["database"]
+
+
+def test_blank_api_key_in_secrets_toml_is_unset(tmp_path) -> None:
+    from medrag_core.settings import Settings
+
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('MEDRAG_API_KEY = ""\n', encoding="utf-8")
+    assert Settings.load(env={}, secrets_path=secrets).api_key is None

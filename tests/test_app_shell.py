@@ -62,3 +62,26 @@ def test_describe_store_and_model(tmp_path) -> None:
     assert model_availability(Settings(embed_model=str(tmp_path))).state == "error"  # a dir with no config.json
     (tmp_path / "config.json").write_text("{}")
     assert model_availability(Settings(embed_model=str(tmp_path))).state == "ok"
+
+
+def test_verifier_url_shown_without_userinfo_or_query() -> None:
+    settings = Settings(
+        llm_backend="openai_compat",
+        openai_base_url="https://bob:pa55w0rd@vllm.example:8443/v1?api_key=sk-q-secret&x=1#frag",
+    )
+    summary = describe_verifier(settings).summary
+    assert "vllm.example:8443/v1" in summary
+    for leak in ("bob", "pa55w0rd", "sk-q-secret", "api_key", "?", "frag"):
+        assert leak not in summary
+    supabase = Settings(store_backend="supabase", supabase_url="https://u:p@proj.supabase.co/?apikey=k")
+    assert describe_store(supabase) == "Supabase (https://proj.supabase.co/)"
+
+
+def test_sidebar_hides_verifier_url_credentials(app_env, monkeypatch) -> None:  # noqa: F811
+    monkeypatch.setenv("MEDRAG_LLM_BACKEND", "openai_compat")
+    monkeypatch.setenv("MEDRAG_OPENAI_BASE_URL", "http://bob:pa55w0rd@127.0.0.1:9/v1?token=sk-q-secret")
+    at = app_test("streamlit_app.py").run()
+    assert not at.exception
+    text = sidebar_text(at) + all_text(at)
+    assert "127.0.0.1:9/v1" in text
+    assert "pa55w0rd" not in text and "sk-q-secret" not in text
