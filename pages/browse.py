@@ -6,6 +6,7 @@ import streamlit as st
 
 from medrag_core.compare import FILTER_LABELS
 from medrag_core.errors import MedragError
+from medrag_core.report_render import escape_markdown
 from medrag_core.store.base import CaseFilter
 from ui.browse_support import neighbours, search_image, search_text
 from ui.cases import render_case_card
@@ -18,18 +19,20 @@ st.title("Browse similar cases")
 settings = settings_or_stop()
 store, store_error = try_store()
 if store_error:
-    st.error(f"The case archive is not available: {store_error}")
+    st.error(f"The case archive is not available: {escape_markdown(store_error)}")
     st.stop()
 try:
     stats = store.stats()
 except MedragError as exc:
-    st.error(exc.user_message)
+    st.error(escape_markdown(exc.user_message))
     st.stop()
 if stats.total_cases == 0:
     st.info("The archive is empty. Load cases on the Dataset Admin page or with `python -m etl ingest SOURCE`.")
 embedder, embedder_error = try_embedder()
 if embedder_error:
-    st.caption(f"Embedding model not available ({embedder_error}): text search uses full-text search only.")
+    st.caption(
+        f"Embedding model not available ({escape_markdown(embedder_error)}): text search uses full-text search only."
+    )
 
 with st.expander("Filters", expanded=False):
     f1, f2, f3 = st.columns(3)
@@ -44,30 +47,34 @@ by_id, by_text, by_image = st.tabs(["By case id", "By text", "By image"])
 with by_id:
     case_id = st.text_input("Case id", key="browse_case_id")
     if st.button("Open", key="browse_open_id") and case_id.strip():
-        found = store.get([case_id.strip()])
-        if found:
-            st.session_state["browse_open"] = found[0].case_id
+        try:
+            found = store.get([case_id.strip()])
+        except MedragError as exc:
+            st.error(escape_markdown(exc.user_message))
         else:
-            st.error(f"No case with id {case_id.strip()!r} in the archive.")
+            if found:
+                st.session_state["browse_open"] = found[0].case_id
+            else:
+                st.error(f"No case with id {escape_markdown(repr(case_id.strip()))} in the archive.")
 with by_text:
     query = st.text_input("Words or a report sentence", key="browse_query", placeholder="left pleural effusion")
     if st.button("Search", key="browse_search_text") and query.strip():
         try:
             st.session_state["browse_results"] = search_text(store, embedder, settings, query.strip(), where)
         except MedragError as exc:
-            st.error(exc.user_message)
+            st.error(escape_markdown(exc.user_message))
 with by_image:
     uploaded = st.file_uploader("An X-ray (PNG, JPEG or DICOM)", key="browse_image")
     upload = decode_upload(uploaded, settings, "browse_upload")
     if upload is not None and upload.error:
-        st.error(upload.error)
+        st.error(escape_markdown(upload.error))
     if st.button("Search", key="browse_search_image", disabled=upload is None or bool(upload.error)):
         try:
             st.session_state["browse_results"] = search_image(
                 store, embedder, settings, upload.data, get_embed_cache(), where
             )
         except MedragError as exc:
-            st.error(exc.user_message)
+            st.error(escape_markdown(exc.user_message))
 
 results = st.session_state.get("browse_results")
 if results is not None:
@@ -88,7 +95,11 @@ if results is not None:
 
 open_id = st.session_state.get("browse_open")
 if open_id:
-    found = store.get([open_id])
+    try:
+        found = store.get([open_id])
+    except MedragError as exc:
+        st.error(escape_markdown(exc.user_message))
+        found = []
     if found:
         case = found[0]
         st.divider()
@@ -103,7 +114,7 @@ if open_id:
             try:
                 near = neighbours(store, embedder, settings, case, get_embed_cache(), where)
             except MedragError as exc:
-                st.error(exc.user_message)
+                st.error(escape_markdown(exc.user_message))
                 near = []
             if not near:
                 st.caption("No neighbours found.")
@@ -121,9 +132,13 @@ c1, c2 = st.columns(2)
 a_id = c1.text_input("Case A", key="compare_a")
 b_id = c2.text_input("Case B", key="compare_b")
 if a_id.strip() and b_id.strip():
-    cases = {c.case_id: c for c in store.get([a_id.strip(), b_id.strip()])}
+    try:
+        cases = {c.case_id: c for c in store.get([a_id.strip(), b_id.strip()])}
+    except MedragError as exc:
+        st.error(escape_markdown(exc.user_message))
+        st.stop()
     missing = [i for i in (a_id.strip(), b_id.strip()) if i not in cases]
     if missing:
-        st.error("Not in the archive: " + ", ".join(repr(i) for i in missing))
+        st.error("Not in the archive: " + escape_markdown(", ".join(repr(i) for i in missing)))
     else:
         render_compare(cases[a_id.strip()], cases[b_id.strip()], store)

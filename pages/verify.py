@@ -10,6 +10,7 @@ import streamlit as st
 
 from medrag_core.errors import MedragError
 from medrag_core.health import describe_verifier
+from medrag_core.report_render import escape_markdown
 from ui.image_input import decode_upload, render_preview
 from ui.resources import get_background_jobs, get_embed_cache, get_verifier, settings_or_stop, try_embedder, try_store
 from ui.result_view import render_result
@@ -23,12 +24,12 @@ store, store_error = try_store()
 embedder, embedder_error = try_embedder()
 
 if store_error:
-    st.error(f"The case archive is not available: {store_error}")
+    st.error(f"The case archive is not available: {escape_markdown(store_error)}")
     st.caption("The report checks below still run; similar cases need the database.")
 else:
     archive_notice(store, model_help=embedder_error is None)
 if embedder_error:  # the message says how to get the weights
-    st.warning(f"The embedding model is not available: {embedder_error}")
+    st.warning(f"The embedding model is not available: {escape_markdown(embedder_error)}")
 
 verifier_health = describe_verifier(settings)
 if settings.llm_backend == "offline":
@@ -37,7 +38,7 @@ if settings.llm_backend == "offline":
         "(with its key or server) to add an LLM check."
     )
 else:
-    st.caption(f"Verifier: {verifier_health.summary}. {verifier_health.detail}")
+    st.caption(f"Verifier: {escape_markdown(verifier_health.summary)}. {escape_markdown(verifier_health.detail)}")
 
 left, right = st.columns([2, 3])
 with left:
@@ -50,7 +51,7 @@ with left:
     embedding_note = st.empty()
     if upload is not None:
         if upload.error:
-            st.error(upload.error)
+            st.error(escape_markdown(upload.error))
         else:
             render_preview(upload, key="verify_preview")
             embedding_job = start_image_embedding(
@@ -69,7 +70,7 @@ with right:
         if upload is None:
             st.error("Upload the X-ray image first (PNG, JPEG or DICOM).")
         elif upload.error:
-            st.error(upload.error)
+            st.error(escape_markdown(upload.error))
         else:
             try:
                 report = read_report_input(st.session_state.get("report_text", ""), report_file, settings)
@@ -79,7 +80,7 @@ with right:
                     embedding_job=embedding_job, cache=get_embed_cache(),
                 )
             except MedragError as exc:
-                st.error(exc.user_message)
+                st.error(escape_markdown(exc.user_message))
             if embedding_job is not None and embedding_job.done():
                 embedding_note.caption("Image embedding: ready.")
 

@@ -109,12 +109,26 @@ def app_test(page: str, timeout: float = 60):  # noqa: ANN201 - AppTest
     return AppTest.from_file(str(REPO / page), default_timeout=timeout)
 
 
+def unescape_markdown(text: str) -> str:
+    """What the reader sees of escaped Markdown (``escape_markdown``): backslash escapes removed."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", text).replace("\u00a0", " ")
+
+
 def errors_of(at) -> list[str]:  # noqa: ANN001
-    return [e.value for e in at.error]
+    """The error bodies as the reader sees them (Markdown escapes removed)."""
+    return [unescape_markdown(e.value) for e in at.error]
 
 
 def all_text(at) -> str:  # noqa: ANN001
-    """Every markdown, caption, text, info/warning/success/error body on the page, joined."""
+    """Every markdown, caption, text, info/warning/success/error body on the page, joined, as the reader
+    sees it (Markdown escapes removed; ``raw_text`` keeps them)."""
+    return unescape_markdown(raw_text(at))
+
+
+def raw_text(at) -> str:  # noqa: ANN001
+    """Like ``all_text`` but the element values as sent to the browser (Markdown source)."""
     parts = []
     for kind in ("markdown", "caption", "text", "info", "warning", "success", "error", "code", "subheader", "title"):
         parts += [str(getattr(el, "value", "")) for el in getattr(at, kind)]

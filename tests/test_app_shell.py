@@ -6,11 +6,12 @@ from pydantic import SecretStr
 
 from medrag_core.health import describe_store, describe_verifier, model_availability
 from medrag_core.settings import Settings
-from tests.page_helpers import all_text, app_env, app_test  # noqa: F401 - fixture
+from tests.page_helpers import all_text, app_env, app_test, unescape_markdown  # noqa: F401 - fixture
 
 
 def sidebar_text(at) -> str:  # noqa: ANN001
-    return "\n".join(str(c.value) for c in at.sidebar.caption)
+    """The sidebar's captions as the reader sees them (Markdown escapes removed)."""
+    return "\n".join(unescape_markdown(str(c.value)) for c in at.sidebar.caption)
 
 
 def test_shell_shows_verify_first_and_sidebar_status(app_env) -> None:  # noqa: F811

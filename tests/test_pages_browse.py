@@ -105,3 +105,71 @@ def test_stopped_database_is_a_clear_message(monkeypatch, tmp_path):
         assert any("not available" in e and "pw@" not in e for e in errors_of(at))
     finally:
         st.cache_resource.clear()
+
+
+class _DroppingStore:
+    """The real store, except that ``get`` fails as when the database goes away mid-session."""
+
+    def __init__(self, inner) -> None:  # noqa: ANN001
+        self._inner = inner
+
+    def get(self, ids):  # noqa: ANN001, ANN201
+        from medrag_core.errors import StoreUnavailable
+
+        raise StoreUnavailable("The case database stopped answering; check it and reload the page.")
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        return getattr(self._inner, name)
+
+
+@pytest.fixture
+def dropping_store(archive, app_env, monkeypatch):  # noqa: ANN001, ANN201, F811
+    import ui.resources
+
+    monkeypatch.setattr(ui.resources, "get_store", lambda: _DroppingStore(app_env))
+    return archive
+
+
+def test_store_failure_on_open_by_id_is_an_error_not_an_exception(dropping_store):
+    at = app_test("pages/browse.py").run()
+    at.text_input(key="browse_case_id").set_value("case00").run()
+    at.button(key="browse_open_id").click().run()
+    assert not at.exception, at.exception
+    assert any("stopped answering" in e for e in errors_of(at))
+
+
+def test_store_failure_on_an_open_case_is_an_error(dropping_store):
+    at = app_test("pages/browse.py")
+    at.session_state["browse_open"] = "case00"
+    at.run()
+    assert not at.exception, at.exception
+    assert any("stopped answering" in e for e in errors_of(at))
+
+
+def test_store_failure_on_compare_is_an_error(dropping_store):
+    at = app_test("pages/browse.py").run()
+    at.text_input(key="compare_a").set_value("a").run()
+    at.text_input(key="compare_b").set_value("b").run()
+    assert not at.exception, at.exception
+    assert any("stopped answering" in e for e in errors_of(at))
+
+
+def test_case_ids_in_errors_are_escaped(archive):
+    hostile = "![x](http://127.0.0.1:1/leak) [a](javascript:x)"
+
+    def check(at, expected: int) -> None:  # noqa: ANN001
+        assert not at.exception
+        raw = [e.value for e in at.error if "javascript" in e.value]
+        assert len(raw) == expected, raw
+        for value in raw:
+            assert "![" not in value and "](" not in value, value
+            assert "\\!\\[x\\]\\(http" in value
+        assert any(hostile in e for e in errors_of(at))  # the reader sees the id as typed
+
+    at = app_test("pages/browse.py").run()
+    at.text_input(key="browse_case_id").set_value(hostile).run()
+    at.button(key="browse_open_id").click().run()
+    check(at, 1)
+    at.text_input(key="compare_a").set_value(hostile).run()
+    at.text_input(key="compare_b").set_value("[b](javascript:y)").run()
+    check(at, 1)

@@ -46,7 +46,7 @@ def test_upload_and_verify_offline(app_env, tmp_path, pg_settings, tiny_embedder
     # The issues table lists the laterality conflict.
     tables = [df.value for df in at.dataframe]
     issue_table = at.table[0].value
-    assert "laterality_conflict" in set(issue_table["kind"])
+    assert "laterality\\_conflict" in set(issue_table["kind"])  # escaped: st.table renders Markdown
     # Evidence highlighted in the escaped report; the script tag stays inert text.
     highlighted = [m.value for m in at.markdown if "-background[" in m.value]
     assert highlighted and "\\<script\\>" in highlighted[0]
@@ -155,3 +155,90 @@ def test_missing_weights_explained_and_checks_still_run(app_env, monkeypatch, tm
     assert not at.exception
     assert "huggingface.co/google/medsiglip-448" in all_text(at)
     assert any(i.kind == "laterality_conflict" for i in at.session_state["verify_result"].issues)
+
+
+# ---- Markdown injection (H1): report, archive and LLM text render as literal text
+
+IMAGE_LINK = "![x](http://127.0.0.1:1/leak)"
+JS_LINK = "[a](javascript:x)"
+HOSTILE = f"Left effusion {IMAGE_LINK} and {JS_LINK} <img src=x> :red[big] $x$"
+
+
+def _render_hostile_result() -> None:
+    from medrag_core.models import Issue, VerificationResult
+    from ui.result_view import render_result
+
+    hostile = "Left effusion ![x](http://127.0.0.1:1/leak) and [a](javascript:x) <img src=x> :red[big] $x$"
+    issue = Issue(kind="llm_![k](http://127.0.0.1:1/k)", severity="warning", message=hostile, evidence=hostile,
+                  suggestion=hostile, origin="llm", case_ids=["[c](javascript:y)"])
+    result = VerificationResult(
+        verdict="needs_review", issues=[issue], report="FINDINGS: " + hostile + "\nIMPRESSION: ok.",
+        suggested_report="FINDINGS: " + hostile, verifier="gemini ![v](http://127.0.0.1:1/v)",
+        notices=["notice ![n](http://127.0.0.1:1/n)"],
+    )
+    render_result(result, None)
+
+
+def _assert_inert(values: list[str]) -> None:
+    import re
+
+    for value in values:
+        # No unescaped image or link syntax: every '!', '[', ']' and '(' of the payload is backslash-escaped.
+        assert not re.search(r"(?<!\\)!(?<!\\)\[", value), value
+        assert not re.search(r"(?<!\\)\]\((?:http|javascript)", value), value
+        assert not re.search(r"(?<!\\)<img", value), value
+
+
+def test_issue_table_and_report_text_are_escaped():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_render_hostile_result, default_timeout=30)
+    at.run()
+    assert not at.exception, at.exception
+    table = at.table[0].value
+    cells = [str(v) for column in table.columns for v in table[column]]
+    _assert_inert(cells)
+    assert any("\\!\\[x\\]\\(http\\:\\/\\/127\\.0\\.0\\.1\\:1\\/leak\\)" in c for c in cells), cells
+    assert any("\\[a\\]\\(javascript\\:x\\)" in c for c in cells)
+    texts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
+    texts += [w.value for w in at.warning]
+    _assert_inert(texts)
+    shown = "\n".join(texts)
+    assert "\\!\\[x\\]" in shown  # the highlighted report shows the payload as text
+
+
+def test_hostile_report_on_the_verify_page_stays_text(app_env):  # noqa: F811
+    at = _upload_and_verify(app_test("pages/verify.py"), query_png(), "FINDINGS: " + HOSTILE + "\nIMPRESSION: ok.")
+    assert not at.exception
+    assert "verify_result" in at.session_state
+    kinds = ("markdown", "caption", "info", "warning", "success", "error")
+    values = [el.value for kind in kinds for el in getattr(at, kind)]
+    for table in at.table:
+        values += [str(v) for column in table.value.columns for v in table.value[column]]
+    _assert_inert(values)
+
+
+# ---- Report given twice (M4)
+
+
+def test_text_and_different_file_is_an_error_not_a_silent_choice(app_env):  # noqa: F811
+    at = app_test("pages/verify.py").run()
+    at.file_uploader(key="image").set_value(("a.png", query_png(), "image/png")).run()
+    at.text_area(key="report_text").set_value("FINDINGS: The lungs are clear.\nIMPRESSION: Normal.").run()
+    at.file_uploader(key="report_file").set_value(("r.txt", GOOD_REPORT.encode(), "text/plain")).run()
+    at.button(key="verify").click().run()
+    assert not at.exception
+    errors = errors_of(at)
+    assert any("Two different reports" in e and "clear the text box" in e for e in errors), errors
+    assert "verify_result" not in at.session_state
+
+
+def test_text_and_same_file_is_fine(app_env):  # noqa: F811
+    at = app_test("pages/verify.py").run()
+    at.file_uploader(key="image").set_value(("a.png", query_png(), "image/png")).run()
+    at.text_area(key="report_text").set_value(GOOD_REPORT.replace("\n", "\r\n") + "\n").run()
+    at.file_uploader(key="report_file").set_value(("r.txt", GOOD_REPORT.encode(), "text/plain")).run()
+    at.button(key="verify").click().run()
+    assert not at.exception
+    assert not errors_of(at)
+    assert at.session_state["verify_result"].report.startswith("FINDINGS:")

@@ -63,7 +63,7 @@ def render_progress() -> None:
             get_ingest_runner().cancel()
             st.toast("Cancelling after the current batch…")
     elif state.error:
-        st.error(state.error)
+        st.error(escape_markdown(state.error))
     elif state.report is not None:
         summary = state.report.summary() if hasattr(state.report, "summary") else str(state.report)
         (st.warning if state.cancelled else st.success)(escape_markdown(summary))
@@ -82,12 +82,12 @@ def _live_progress() -> None:
 def render_ingest(settings, store, store_error: str | None) -> None:  # noqa: ANN001
     st.subheader("Sources in the archive")
     if store_error:
-        st.error(store_error)
+        st.error(escape_markdown(store_error))
         return
     try:
         stats = store.stats()
     except MedragError as exc:
-        st.error(exc.user_message)
+        st.error(escape_markdown(exc.user_message))
         return
     if stats.per_source:
         st.dataframe(
@@ -102,7 +102,7 @@ def render_ingest(settings, store, store_error: str | None) -> None:  # noqa: AN
         try:
             rows = list_progress()
         except MedragError as exc:
-            st.error(exc.user_message)
+            st.error(escape_markdown(exc.user_message))
     if rows:
         st.caption("Ingest runs recorded in the database (a source that is not done resumes where it stopped):")
         st.dataframe(
@@ -150,11 +150,11 @@ def _start_ingest(settings, store, spec: str, limit: int | None, batch: int, ree
     try:
         parse_source(spec, hf_token=token)  # validate now: errors belong on the page, not in the thread
     except MedragError as exc:
-        st.error(exc.user_message)
+        st.error(escape_markdown(exc.user_message))
         return
     embedder, embedder_error = try_embedder()
     if embedder_error:
-        st.error(f"Ingest needs the embedding model, which is not available: {embedder_error}")
+        st.error(f"Ingest needs the embedding model, which is not available: {escape_markdown(embedder_error)}")
         st.markdown(MODEL_HELP)
         return
 
@@ -170,12 +170,12 @@ def _start_ingest(settings, store, spec: str, limit: int | None, batch: int, ree
 
 def render_stats(store, store_error: str | None) -> None:  # noqa: ANN001
     if store_error:
-        st.error(store_error)
+        st.error(escape_markdown(store_error))
         return
     try:
         stats = store.stats()
     except MedragError as exc:
-        st.error(exc.user_message)
+        st.error(escape_markdown(exc.user_message))
         return
     c = st.columns(4)
     c[0].metric("cases", stats.total_cases)
@@ -190,12 +190,12 @@ def render_stats(store, store_error: str | None) -> None:  # noqa: ANN001
 
 def render_index(store, store_error: str | None) -> None:  # noqa: ANN001
     if store_error:
-        st.error(store_error)
+        st.error(escape_markdown(store_error))
         return
     try:
         stats = store.stats()
     except MedragError as exc:
-        st.error(exc.user_message)
+        st.error(escape_markdown(exc.user_message))
         return
     st.markdown(
         "Similar-case search is exact until an HNSW index is built; build it after a large ingest "
@@ -215,7 +215,7 @@ def render_index(store, store_error: str | None) -> None:  # noqa: ANN001
             try:
                 reindex()
             except MedragError as exc:
-                st.error(exc.user_message)
+                st.error(escape_markdown(exc.user_message))
             else:
                 st.success("Index built.")
 

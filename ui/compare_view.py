@@ -23,7 +23,11 @@ def render_compare(a: Case, b: Case, store) -> None:  # noqa: ANN001 - CaseStore
     if diffs:
         st.warning(
             f"{len(diffs)} observation(s) differ: "
-            + "; ".join(f"**{escape_markdown(r.name)}** (A: {r.a.describe()}, B: {r.b.describe()})" for r in diffs)
+            + "; ".join(
+                f"**{escape_markdown(r.name)}** "
+                f"(A: {escape_markdown(r.a.describe())}, B: {escape_markdown(r.b.describe())})"
+                for r in diffs
+            )
         )
     else:
         st.success("The two reports state the same observations.")

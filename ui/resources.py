@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from medrag_core.errors import MedragError
+from medrag_core.report_render import escape_markdown
 from medrag_core.settings import Settings
 
 from .background import BackgroundJobs
@@ -68,7 +69,7 @@ def settings_or_stop() -> Settings:
     try:
         return get_settings()
     except MedragError as exc:
-        st.error(exc.user_message)
+        st.error(escape_markdown(exc.user_message))
         st.stop()
         raise  # st.stop() raises; this keeps type checkers honest
 

@@ -45,17 +45,19 @@ def render_issues(result: VerificationResult) -> None:
     if not issues:
         st.success("No issues found.")
     else:
+        # st.table renders each cell as Markdown: every text cell is escaped, so quoted report text or an
+        # LLM's message cannot become an image (a request to a remote URL), a link or HTML.
         table = pd.DataFrame(
             [
                 {
                     "#": n,
-                    "severity": f"{_SEVERITY_ICON.get(i.severity, '')} {i.severity}",
-                    "kind": i.kind,
-                    "message": i.message,
-                    "evidence": i.evidence,
-                    "suggestion": i.suggestion,
-                    "from": i.origin,
-                    "cases": ", ".join(i.case_ids),
+                    "severity": _cell(f"{_SEVERITY_ICON.get(i.severity, '')} {i.severity}"),
+                    "kind": _cell(i.kind),
+                    "message": _cell(i.message),
+                    "evidence": _cell(i.evidence),
+                    "suggestion": _cell(i.suggestion),
+                    "from": _cell(i.origin),
+                    "cases": _cell(", ".join(i.case_ids)),
                 }
                 for n, i in enumerate(issues, 1)
             ]
@@ -65,6 +67,11 @@ def render_issues(result: VerificationResult) -> None:
     spans = highlight_spans(result.report, [i.evidence for i in issues])
     with st.container(border=True):
         st.markdown(highlighted_markdown(spans))
+
+
+def _cell(text: object) -> str:
+    """A Markdown table cell: one line, every punctuation mark escaped (see ``escape_markdown``)."""
+    return escape_markdown(" ".join(str(text or "").split()))
 
 
 def render_suggestion(result: VerificationResult) -> None:

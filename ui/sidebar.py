@@ -6,6 +6,7 @@ import streamlit as st
 
 from medrag_core.errors import MedragError
 from medrag_core.health import describe_store, describe_verifier, model_availability
+from medrag_core.report_render import escape_markdown
 
 from .resources import get_settings, get_store
 
@@ -20,18 +21,18 @@ def render_sidebar() -> None:
     try:
         settings = get_settings()
     except MedragError as exc:
-        st.sidebar.error(exc.user_message)
+        st.sidebar.error(escape_markdown(exc.user_message))
         return
     with st.sidebar:
         st.markdown("**Status**")
         try:
             stats = get_store().stats()
-            st.caption(f"{_ICONS['ok']} Store: {describe_store(settings)} · {stats.total_cases} cases")
+            st.caption(f"{_ICONS['ok']} Store: {escape_markdown(describe_store(settings))} · {stats.total_cases} cases")
         except MedragError as exc:
-            st.caption(f"{_ICONS['error']} Store: {describe_store(settings)}")
-            st.caption(exc.user_message)
+            st.caption(f"{_ICONS['error']} Store: {escape_markdown(describe_store(settings))}")
+            st.caption(escape_markdown(exc.user_message))
         model = model_availability(settings)
-        st.caption(f"{_ICONS[model.state]} Model: {model.summary}")
+        st.caption(f"{_ICONS[model.state]} Model: {escape_markdown(model.summary)}")
         verifier = describe_verifier(settings)
-        st.caption(f"{_ICONS[verifier.state]} Verifier: {verifier.summary}")
-        st.caption(verifier.detail)
+        st.caption(f"{_ICONS[verifier.state]} Verifier: {escape_markdown(verifier.summary)}")
+        st.caption(escape_markdown(verifier.detail))

@@ -8,6 +8,7 @@ import streamlit as st
 
 from medrag_core.errors import MedragError
 from medrag_core.health import MODEL_HELP
+from medrag_core.report_render import escape_markdown
 
 from .image_input import Upload
 
@@ -25,7 +26,7 @@ def archive_notice(store, *, model_help: bool = True) -> None:  # noqa: ANN001 -
     try:
         total = store.stats().total_cases
     except MedragError as exc:
-        st.error(exc.user_message)
+        st.error(escape_markdown(exc.user_message))
         return
     if total == 0:
         st.info(LOAD_DATA_HELP)
@@ -33,15 +34,29 @@ def archive_notice(store, *, model_help: bool = True) -> None:  # noqa: ANN001 -
             st.caption("Similar-case search also needs the MedSigLIP weights. " + MODEL_HELP)
 
 
-def read_report_input(text: str, report_file, settings) -> str:  # noqa: ANN001
-    """The report from the uploaded .txt (preferred when given) or the text area, validated.
+BOTH_REPORTS_HELP = (
+    "Two different reports were given: the text in the box and the uploaded .txt file. Keep one: clear the "
+    "text box to verify the file, or remove the file (✕ beside its name) to verify the text."
+)
 
-    Raises ``ReportError`` (empty, too long, NUL bytes) via ``reports.read_report``.
+
+def read_report_input(text: str, report_file, settings) -> str:  # noqa: ANN001
+    """The report from the uploaded .txt or the text area, validated.
+
+    When both are given and their reports differ, neither is silently dropped: ``ReportError``
+    (code ``two_reports``) asks which to keep. Raises ``ReportError`` (empty, too long, NUL bytes)
+    via ``reports.read_report`` too.
     """
+    from medrag_core.errors import ReportError
     from medrag_core.reports import read_report
 
-    raw: bytes | str = report_file.getvalue() if report_file is not None else (text or "")
-    return read_report(raw, max_chars=settings.max_report_chars)
+    typed = text or ""
+    if report_file is None:
+        return read_report(typed, max_chars=settings.max_report_chars)
+    from_file = read_report(report_file.getvalue(), max_chars=settings.max_report_chars)
+    if typed.strip() and " ".join(typed.split()) != " ".join(from_file.split()):
+        raise ReportError(BOTH_REPORTS_HELP, code="two_reports")
+    return from_file
 
 
 def start_image_embedding(upload: Upload, settings, embedder, cache, jobs) -> Future | None:  # noqa: ANN001
@@ -101,14 +116,14 @@ def run_verification(
             try:
                 _sha, embedding = embedding_job.result()
             except MedragError as exc:
-                status.write(f"Image embedding failed: {exc.user_message}")
+                status.write(f"Image embedding failed: {escape_markdown(exc.user_message)}")
 
         def on_stage(stage: str, state: str) -> None:
             label = _STAGE_LABELS.get(stage, stage.replace("_", " "))
             if state == "running":
                 status.update(label=f"Verifying the report: {label}…")
             else:
-                status.write(f"{_STATE_ICONS.get(state, '•')} {label}: {state}")
+                status.write(f"{_STATE_ICONS.get(state, '•')} {escape_markdown(label)}: {escape_markdown(state)}")
 
         try:
             result = verify(
