@@ -208,7 +208,12 @@ def _finish(
             batch.errors += 1
         else:
             prepared.append(result)
-    prepared = list({p.item.case_id: p for p in prepared}.values())  # a repeated id: the last one wins
+    unique = list({p.item.case_id: p for p in prepared}.values())  # a repeated id: the last one wins
+    if len(unique) < len(prepared):  # counted and logged, never silently collapsed
+        report.duplicates += len(prepared) - len(unique)
+        log.warning("%d record(s) repeat a case id within one batch; the last of each was kept",
+                    len(prepared) - len(unique))
+    prepared = unique
     image_vecs = _embed_images(prepared, embedder, settings.embed_batch_size)
     text_vecs = _embed_texts(prepared, embedder, settings.embed_batch_size)
     records: list[CaseRecord] = []

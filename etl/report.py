@@ -12,8 +12,9 @@ class IngestProgress:
 
     ``seen``: records of this shard read in this run; ``written``: cases written; ``skipped``: already
     ingested (earlier run or same model); ``empty``: neither image nor text; ``errors``: cases that
-    failed (bad image, embedding failure). ``total_hint``: about how many records this shard has,
-    when the source can tell cheaply, else None. ``rate``: cases written per second.
+    failed (bad image, embedding failure); ``duplicates``: records whose case id repeats an earlier
+    one in the same batch (the same image listed twice: the last wins). ``total_hint``: about how
+    many records this shard has, when the source can tell cheaply, else None. ``rate``: cases written per second.
     """
 
     seen: int
@@ -23,6 +24,7 @@ class IngestProgress:
     errors: int
     elapsed_s: float
     total_hint: int | None = None
+    duplicates: int = 0
 
     @property
     def rate(self) -> float:
@@ -41,6 +43,7 @@ class IngestReport:
     skipped: int = 0
     empty: int = 0
     errors: int = 0
+    duplicates: int = 0
     elapsed_s: float = 0.0
     cancelled: bool = False
     finished: bool = False
@@ -53,7 +56,7 @@ class IngestReport:
 
     def progress(self, total_hint: int | None = None) -> IngestProgress:
         return IngestProgress(self.seen, self.written, self.skipped, self.empty, self.errors, self.elapsed_s,
-                              total_hint)
+                              total_hint, self.duplicates)
 
     def summary(self) -> str:
         state = "cancelled" if self.cancelled else ("finished" if self.finished else "stopped at --limit")
@@ -61,6 +64,7 @@ class IngestReport:
         return (
             f"{self.source} shard {self.shard[0]}/{self.shard[1]}: {state}. seen {self.seen}, "
             f"written {self.written}, skipped {self.skipped}, empty {self.empty}, errors {self.errors}"
+            + (f", duplicate ids {self.duplicates}" if self.duplicates else "")
             + (f" ({codes})" if codes else "")
             + f"; {self.elapsed_s:.1f} s, {self.rate:.1f} cases/s"
         )

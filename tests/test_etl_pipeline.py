@@ -97,6 +97,19 @@ def test_parquet_extra_columns_are_kept_as_metadata_in_the_database(tmp_path, st
     assert [c.metadata for c in store.get(sorted(got))] == [expected[k] for k in sorted(got)]
 
 
+def test_an_image_listed_twice_is_counted_not_silently_collapsed(tmp_path, store, pg_settings, pg_conninfo,
+                                                                 tiny_embedder, caplog) -> None:  # fmt: skip
+    rows = make_rows(3, 2)
+    rows.insert(2, dict(rows[1]))  # the same image of the same study again, in the same batch
+    path = write_parquet(tmp_path / "dup.parquet", rows)
+    with caplog.at_level(logging.WARNING, logger="etl.pipeline"):
+        report = run_ingest(str(path), pg_settings, store=store, embedder=tiny_embedder, batch_size=10)
+    assert (report.seen, report.written, report.duplicates, report.errors) == (7, 6, 1, 0)
+    assert report.progress().duplicates == 1 and "duplicate ids 1" in report.summary()
+    assert scalar(pg_conninfo, "SELECT count(*) FROM cases") == 6
+    assert any("repeat a case id" in r.getMessage() for r in caplog.records)
+
+
 def test_reembed_rewrites_every_case(tmp_path, store, pg_settings, pg_conninfo, tiny_embedder) -> None:
     path = write_parquet(tmp_path / "set.parquet", make_rows(3, 2))
     run_ingest(str(path), pg_settings, store=store, embedder=tiny_embedder)

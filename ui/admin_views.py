@@ -56,6 +56,10 @@ def render_progress() -> None:
         c[2].metric("errors", getattr(progress, "errors", 0))
         c[3].metric("rate", f"{getattr(progress, 'rate', 0.0):.1f}/s")
         c[4].metric("ETA", _eta(progress) if state.running else "—")
+        empty, duplicates = getattr(progress, "empty", 0), getattr(progress, "duplicates", 0)
+        if empty or duplicates:
+            st.caption(f"{empty} record(s) with neither image nor text were not stored; "
+                       f"{duplicates} repeated a case id (the last was kept).")
     elif state.running:
         st.progress(0.0, text="Starting (opening the source, loading the model)…")
     if state.running:
