@@ -50,6 +50,13 @@ _IMPRESSIONS = [
     "Right pneumothorax", "Support devices in appropriate position", "Stable chest radiograph",
     "Multifocal pneumonia", "Emphysema without acute process", "Pulmonary nodule, recommend CT",
 ]  # fmt: skip
+# The long tail: real archives also hold findings few reports mention. Each of these is in about
+# RARE_SHARE / len(_RARE) of the reports (about 2.5%), the rest of the vocabulary in 8% or more.
+_RARE = [
+    "There is a small hiatal hernia", "Calcified pleural plaques are seen", "Mediastinal widening is present",
+    "A pericardial effusion is suspected", "There is a right hilar mass", "Free air suggests pneumoperitoneum",
+]  # fmt: skip
+RARE_SHARE = 0.15
 VIEWS = ["PA", "AP", "LATERAL"]
 
 
@@ -128,10 +135,14 @@ def low_rank_unit_vectors(
 
 
 def synthetic_report(rng: np.random.Generator) -> tuple[str, str]:
-    """(findings, impression) made of 2-4 stock finding sentences and one impression."""
+    """(findings, impression) made of 2-4 stock finding sentences, in ``RARE_SHARE`` of the reports one
+    rarer finding too, and one impression."""
     k = int(rng.integers(2, 5))
     picks = rng.choice(len(_FINDINGS), size=k, replace=False)
-    findings = ". ".join(_FINDINGS[i] for i in picks) + "."
+    sentences = [_FINDINGS[i] for i in picks]
+    if rng.random() < RARE_SHARE:
+        sentences.append(_RARE[int(rng.integers(len(_RARE)))])
+    findings = ". ".join(sentences) + "."
     return findings, _IMPRESSIONS[int(rng.integers(len(_IMPRESSIONS)))] + "."
 
 

@@ -4,15 +4,23 @@ usage: python -m bench.retrieval [--sizes 30000 100000] [--queries 200] [--exact
                                  [--ef 40 64 100 200] [--out results.json]
 
 Per archive size, on a fresh embedded Postgres with synthetic 1152-d unit vectors (rank 64 + noise,
-see ``bench.common``) and synthetic reports, bulk-loaded with binary COPY:
+see ``bench.common``) and synthetic reports (34 stock sentences, plus a rarer finding in 15% of
+them), bulk-loaded with binary COPY, everything through the shipped ``PostgresStore`` with no
+settings forced from outside (its kNN plan settings, ``settings.ef_search``, ``reindex``):
 
-1. exact (no index): the original MedRAG's ``match_images`` query (cosine similarity ordered by its
+1. full-text pruning: how many terms of the Verify query (``report_search_query``) survive
+   ``text_search(max_df=FTS_MAX_DF)``, how many queries keep none, and the rows matched before/after;
+2. exact (no index): the original MedRAG's ``match_images`` query (cosine similarity ordered by its
    alias, which no index can serve), ``PostgresStore.knn`` top-10, and the full hybrid
-   ``retrieval.retrieve`` (image kNN + text kNN + full-text, 50 candidates each, top-10 fused);
-2. HNSW indexes built (m=16, ef_construction=64) with the build time;
-3. per ``ef_search``: p50/p95 of the top-10 image query and of the hybrid retrieval, recall@10 of
-   each against the exact answer (computed in numpy over all queries: the exact SQL answer is checked
-   against it on the timed subset).
+   ``retrieval.retrieve`` as Verify runs it (image kNN + text kNN + pruned full-text, 50 candidates
+   each, top-10 fused);
+3. HNSW indexes built by ``PostgresStore.reindex`` (m=16, ef_construction=64) with the build time,
+   and whether the store's own kNN plan uses them (``EXPLAIN``);
+4. per ``ef_search``: p50/p95 of the top-10 image query and of the hybrid retrieval, recall@10 of
+   each against the exact answer (numpy kNN, same full-text list), and the hybrid's overlap with the
+   exact hybrid whose full-text query is not pruned (``vs full``);
+5. the hybrid with the unpruned full-text query (as before the pruning), and ``text_search`` alone,
+   unpruned and pruned.
 
 The workbench's rule for ef_search: the lowest value whose mean image recall@10 is at least 0.98.
 Prints ``ratio`` and ``choice`` lines (the headline) and, with ``--out``, all figures as JSON.
@@ -43,6 +51,7 @@ from bench.common import (
     temp_postgres,
     timed,
 )
+from medrag_core.retrieval import FTS_MAX_DF
 
 RECALL_TARGET = 0.98
 K = 10
@@ -75,6 +84,7 @@ class ExactStore:
     store: Any
     vectors: dict[str, np.ndarray]
     ids: list[str]
+    prune: bool = True  # False: full-text search of the whole query, whatever max_df retrieve passes
     _cases: dict[str, Any] = field(default_factory=dict)
 
     def knn(self, kind: str, query: np.ndarray, k: int, *, embed_model: str, where: Any = None) -> list:
@@ -88,8 +98,8 @@ class ExactStore:
             self._cases[case.case_id] = case
         return [ScoredCase(self._cases[i], float(s)) for i, s in zip(ids, scores, strict=True)]
 
-    def text_search(self, query: str, k: int, *, where: Any = None) -> list:
-        return self.store.text_search(query, k, where=where)
+    def text_search(self, query: str, k: int, *, where: Any = None, max_df: float | None = None) -> list:
+        return self.store.text_search(query, k, where=where, max_df=max_df if self.prune else None)
 
 
 def exact_top(matrix: np.ndarray, query: np.ndarray, k: int) -> np.ndarray:
@@ -121,23 +131,15 @@ def make_queries(n: int, bases: dict[str, np.ndarray], rng: np.random.Generator)
     )
 
 
-def build_indexes(conninfo: str, m: int, ef_construction: int, mem: str, workers: int) -> dict[str, float]:
-    """Build the HNSW indexes the store uses (same names and opclass as ``PostgresStore.reindex``); seconds each."""
-    import psycopg
-
+def build_indexes(store: Any, m: int, ef_construction: int) -> dict[str, float]:
+    """Build the HNSW indexes with the shipped ``PostgresStore.reindex`` (its memory sizing, its ANALYZE),
+    one kind at a time; seconds each."""
     out = {}
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f"SET maintenance_work_mem = '{mem}'")
-        conn.execute(f"SET max_parallel_maintenance_workers = {int(workers)}")
-        for kind in ("image", "text"):
-            start = time.perf_counter()
-            conn.execute(
-                f"CREATE INDEX cases_{kind}_embedding_hnsw ON cases USING hnsw ({kind}_embedding vector_ip_ops)"
-                f" WITH (m = {int(m)}, ef_construction = {int(ef_construction)})"
-            )
-            out[kind] = time.perf_counter() - start
-            log(f"  built {kind} index in {out[kind]:.1f} s")
-        conn.execute("ANALYZE cases")
+    for kind in ("image", "text"):
+        start = time.perf_counter()
+        store.reindex(m=m, ef_construction=ef_construction, kinds=(kind,))
+        out[kind] = time.perf_counter() - start
+        log(f"  built {kind} index in {out[kind]:.1f} s")
     return out
 
 
@@ -155,7 +157,8 @@ def time_original(conn: Any, queries: Queries, n: int) -> dict[str, list[float]]
     return {"match_images": single, "match_images+match_texts": hybrid}
 
 
-def run_queries(store: Any, settings: Any, queries: Queries, n: int, *, image: bool, hybrid: bool) -> dict[str, Any]:
+def run_queries(store: Any, settings: Any, queries: Queries, n: int, *, image: bool, hybrid: bool,
+                max_df: float | None = FTS_MAX_DF) -> dict[str, Any]:  # fmt: skip
     from medrag_core.retrieval import retrieve
 
     out: dict[str, Any] = {"image_ms": [], "hybrid_ms": [], "image_ids": [], "hybrid_ids": []}
@@ -167,7 +170,7 @@ def run_queries(store: Any, settings: Any, queries: Queries, n: int, *, image: b
         if hybrid:
             ms, matches = timed(lambda i=i: retrieve(
                 store, image_embedding=queries.image[i], text_embedding=queries.text[i], query_text=queries.fts[i],
-                settings=settings, embed_model=BENCH_MODEL, k=K,
+                settings=settings, embed_model=BENCH_MODEL, k=K, fts_max_df=max_df,
             ))  # fmt: skip
             out["hybrid_ms"].append(ms)
             out["hybrid_ids"].append([mt.case.case_id for mt in matches])
@@ -179,11 +182,20 @@ def stats(samples: list[float]) -> dict[str, float]:
     return {"p50_ms": round(p50, 2), "p95_ms": round(p95, 2), "n": len(samples)}
 
 
+def fts_matches(conn: Any, query: str) -> int:
+    """How many cases a full-text query matches: the rows ``text_search`` ranks."""
+    if not query:
+        return 0
+    sql = "SELECT count(*) FROM cases AS c, websearch_to_tsquery('english', %s) AS q WHERE c.fts @@ q"
+    return int(conn.execute(sql, (query,)).fetchone()[0])
+
+
 def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
     import psycopg
     from pgvector.psycopg import register_vector
 
     from medrag_core.settings import Settings
+    from medrag_core.store import pg_sql
     from medrag_core.store.postgres import PostgresStore
 
     rng = np.random.default_rng(args.seed)
@@ -202,14 +214,31 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
         res["copy_s"] = round(time.perf_counter() - start, 1)
         log(f"n={n}: generated vectors in {res['generate_s']} s, COPY + VACUUM ANALYZE in {res['copy_s']} s")
 
-        settings = Settings(embed_model=BENCH_MODEL, ef_search=100)
-        store = PostgresStore(conninfo, ef_search=100)
+        settings = Settings(embed_model=BENCH_MODEL)
+        # The shipped store as Verify uses it: nothing forced from outside (its own kNN plan settings,
+        # settings.ef_search, full-text pruning at FTS_MAX_DF).
+        store = PostgresStore(conninfo, ef_search=settings.ef_search)
         exact = ExactStore(store, vectors, ids)
+        exact_full = ExactStore(store, vectors, ids, prune=False)
         truth_img = [[ids[j] for j in exact_top(vectors["image"], q, K)] for q in queries.image]
         truth_hyb = run_queries(exact, settings, queries, args.queries, image=False, hybrid=True)["hybrid_ids"]
+        truth_full = run_queries(exact_full, settings, queries, args.queries, image=False, hybrid=True)["hybrid_ids"]
 
         with psycopg.connect(conninfo, autocommit=True) as conn:
             register_vector(conn)
+            pruned = [store.prune_query(q, FTS_MAX_DF) for q in queries.fts]
+            sample = range(min(20, args.queries))
+            res["fts_pruning"] = {
+                "max_df": FTS_MAX_DF,
+                "queries_skipped": round(sum(not p for p in pruned) / len(pruned), 3),
+                "terms_before": round(float(np.mean([len(pg_sql.query_alternatives(q)) for q in queries.fts])), 2),
+                "terms_after": round(float(np.mean([len(pg_sql.query_alternatives(p)) for p in pruned])), 2),
+                "rows_matched_before": round(float(np.mean([fts_matches(conn, queries.fts[i]) for i in sample]))),
+                "rows_matched_after": round(float(np.mean([fts_matches(conn, pruned[i]) for i in sample]))),
+                "examples": [[q, p] for q, p in zip(queries.fts, pruned, strict=True) if p][:3],
+            }
+            log(f"  full-text pruning {res['fts_pruning']}")
+
             run_queries(store, settings, queries, min(3, n_exact), image=True, hybrid=True)  # warm-up
             time_original(conn, queries, min(3, n_exact))
             orig = time_original(conn, queries, n_exact)
@@ -224,7 +253,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
             log(f"  original match_images (exact) {res['original']['match_images']}")
             log(f"  exact knn {res['exact']['image']}  exact hybrid {res['exact']['hybrid']}")
 
-            res["build_s"] = build_indexes(conninfo, args.m, args.ef_construction, args.maintenance_mem, args.workers)
+            res["build_s"] = build_indexes(store, args.m, args.ef_construction)
             size_sql = "SELECT pg_relation_size('cases_{}_embedding_hnsw')"
             res["index_mb"] = {
                 kind: round(conn.execute(size_sql.format(kind)).fetchone()[0] / 2**20) for kind in ("image", "text")
@@ -232,25 +261,22 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
             plan = "\n".join(r[0] for r in conn.execute(
                 "EXPLAIN " + ORIGINAL_MATCH_IMAGES, {"q": queries.image[0], "t": -1, "k": K}))  # fmt: skip
             res["original_uses_index"] = "hnsw" in plan
+            with conn.transaction():  # the plan the store's own kNN transaction gets
+                pg_sql.set_knn_plan(conn, settings.ef_search)
+                for kind in ("image", "text"):
+                    params: dict[str, Any] = {"q": getattr(queries, kind)[0], "k": CANDIDATES}
+                    knn_sql = "EXPLAIN " + pg_sql.knn_sql(kind, None, params)
+                    knn_plan = "\n".join(r[0] for r in conn.execute(knn_sql, params))
+                    res[f"store_{kind}_knn_uses_index"] = f"cases_{kind}_embedding_hnsw" in knn_plan
             orig_after = time_original(conn, queries, n_exact)
             res["original_after_index"] = {name: stats(v) for name, v in orig_after.items()}
             func = [timed(lambda q=q: conn.execute("SELECT * FROM match_images(%s, -1, %s)", (q, K)).fetchall())[0]
                     for q in queries.image[:n_exact]]  # fmt: skip
             res["repo_match_images_fn"] = stats(func)
 
-        # The shipped store lets the planner choose; at these sizes it can pick an exact scan over the
-        # index (the vectors are TOASTed, so a seq scan looks cheap). "As shipped" times that choice on a
-        # few queries; the HNSW figures force the index with enable_seqscan=off on the connection.
-        shipped = store
-        store = PostgresStore(f"{conninfo} options='-c enable_seqscan=off'", ef_search=100)
-        res["hnsw"], res["shipped_top10"] = {}, {}
-        fts_ms = []
+        res["hnsw"] = {}
         for ef in args.ef:
-            store.ef_search = shipped.ef_search = ef
-            few = run_queries(shipped, settings, queries, min(args.shipped_queries, args.queries), image=True,
-                              hybrid=False)  # fmt: skip
-            res["shipped_top10"][ef] = {**stats(few["image_ms"]), "recall": float(np.mean(recalls(few["image_ids"],
-                                        truth_img)))}  # fmt: skip
+            store.ef_search = ef
             run_queries(store, settings, queries, min(3, args.queries), image=True, hybrid=True)  # warm-up
             got = run_queries(store, settings, queries, args.queries, image=True, hybrid=True)
             res["hnsw"][ef] = {
@@ -259,13 +285,21 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
                 "image_recall": round(float(np.mean(recalls(got["image_ids"], truth_img))), 4),
                 "image_recall_min": round(float(min(recalls(got["image_ids"], truth_img))), 2),
                 "hybrid_recall": round(float(np.mean(recalls(got["hybrid_ids"], truth_hyb))), 4),
+                "hybrid_recall_vs_unpruned": round(float(np.mean(recalls(got["hybrid_ids"], truth_full))), 4),
             }
             log(f"  ef_search={ef}: {res['hnsw'][ef]}")
-        for q in queries.fts:
-            fts_ms.append(timed(lambda q=q: store.text_search(q, CANDIDATES))[0])
-        res["fts_only"] = stats(fts_ms)
+        store.ef_search = settings.ef_search
+        full = run_queries(store, settings, queries, args.queries, image=False, hybrid=True, max_df=None)
+        res["hybrid_unpruned"] = {
+            "ef": settings.ef_search,
+            "hybrid": stats(full["hybrid_ms"]),
+            "hybrid_recall_vs_unpruned": round(float(np.mean(recalls(full["hybrid_ids"], truth_full))), 4),
+        }
+        log(f"  hybrid, full-text query unpruned (as before): {res['hybrid_unpruned']}")
+        for name, max_df in (("fts_only", None), ("fts_only_pruned", FTS_MAX_DF)):
+            fts_ms = [timed(lambda q=q, m=max_df: store.text_search(q, CANDIDATES, max_df=m))[0] for q in queries.fts]
+            res[name] = stats(fts_ms)
         store.close()
-        shipped.close()
     return res
 
 
@@ -288,21 +322,28 @@ def summarize(res: dict[str, Any], default_ef: int) -> list[str]:
         f"n={n} exact knn top-10 p50={ex_i:.1f} ms; exact hybrid p50={ex_h:.1f} ms;"
         f" full-text alone p50={res['fts_only']['p50_ms']:.1f} ms; repo match_images() fn p50="
         f"{res['repo_match_images_fn']['p50_ms']:.1f} ms",
-        f"{'ef':>5} {'img p50':>8} {'img p95':>8} {'img R@10':>8} {'hyb p50':>8} {'hyb p95':>8} {'hyb R@10':>8}",
+        f"{'ef':>5} {'img p50':>8} {'img p95':>8} {'img R@10':>8} {'hyb p50':>8} {'hyb p95':>8} {'hyb R@10':>8}"
+        f" {'vs full':>8}",
     ]
     for ef, r in sorted(res["hnsw"].items()):
         lines.append(
             f"{ef:>5} {r['image']['p50_ms']:>8.1f} {r['image']['p95_ms']:>8.1f} {r['image_recall']:>8.3f}"
             f" {r['hybrid']['p50_ms']:>8.1f} {r['hybrid']['p95_ms']:>8.1f} {r['hybrid_recall']:>8.3f}"
+            f" {r['hybrid_recall_vs_unpruned']:>8.3f}"
         )
-    for ef, r in sorted(res["shipped_top10"].items()):
-        lines.append(
-            f"n={n} shipped store (planner's choice) top-10 at ef={ef}: p50={r['p50_ms']:.1f} ms,"
-            f" recall@10={r['recall']:.3f} ({'EXACT SCAN, index not used' if r['recall'] == 1.0 else 'index'})"
-        )
-    chosen = choose_ef(res)
-    for ef in dict.fromkeys([e for e in (chosen, default_ef) if e in res["hnsw"]]):
-        r = res["hnsw"][ef]
+    fp, un = res["fts_pruning"], res["hybrid_unpruned"]
+    lines.append(
+        f"n={n} full-text pruning (max_df={fp['max_df']}): terms per query {fp['terms_before']} -> {fp['terms_after']},"
+        f" queries with no full-text search {fp['queries_skipped']:.0%}, rows matched {fp['rows_matched_before']}"
+        f" -> {fp['rows_matched_after']}; text_search p50 {res['fts_only']['p50_ms']:.1f} ->"
+        f" {res['fts_only_pruned']['p50_ms']:.1f} ms; hybrid with the unpruned query (ef={un['ef']})"
+        f" p50={un['hybrid']['p50_ms']:.1f} ms"
+    )
+    lines.append(
+        f"n={n} store kNN plan uses HNSW: image={res['store_image_knn_uses_index']}"
+        f" text={res['store_text_knn_uses_index']}"
+    )
+    for ef, r in sorted(res["hnsw"].items()):
         lines.append(
             f"ratio n={n} ef={ef} image top-10: original/hnsw = {orig / r['image']['p50_ms']:.1f}x,"
             f" exact/hnsw = {ex_i / r['image']['p50_ms']:.1f}x"
@@ -312,6 +353,7 @@ def summarize(res: dict[str, Any], default_ef: int) -> list[str]:
             f" original hybrid/hnsw hybrid = {orig_h / r['hybrid']['p50_ms']:.1f}x,"
             f" exact hybrid/hnsw hybrid = {ex_h / r['hybrid']['p50_ms']:.1f}x"
         )
+    chosen = choose_ef(res)
     lines.append(
         f"choice n={n}: ef_search={chosen} (lowest with image recall@10 >= {RECALL_TARGET});"
         f" settings default {default_ef}: image recall@10 = "
@@ -329,9 +371,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ef", type=int, nargs="+", default=[40, 64, 100, 200])
     parser.add_argument("--m", type=int, default=16)
     parser.add_argument("--ef-construction", type=int, default=64)
-    parser.add_argument("--maintenance-mem", default="2GB")
-    parser.add_argument("--workers", type=int, default=1, help="max_parallel_maintenance_workers for the build")
-    parser.add_argument("--shipped-queries", type=int, default=10, help="top-10 queries timed on the shipped store")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", help="write all figures as JSON here (one object per size, rewritten per size)")
     args = parser.parse_args(argv)

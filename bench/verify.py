@@ -118,8 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         bind_store(conninfo)
         vectors = [low_rank_unit_vectors(args.n, low_rank_basis(rng), rng) for _ in range(2)]
         copy_cases(conninfo, vectors[0], vectors[1], rng)
-        build_indexes(conninfo, 16, 64, "1GB", 1)
         store = PostgresStore(conninfo, ef_search=settings.ef_search)
+        build_indexes(store, 16, 64)  # the shipped PostgresStore.reindex
         verifier = make_verifier(settings)
 
         verify(image, REPORT, settings, store=store, embedder=embedder, verifier=verifier)  # warm-up

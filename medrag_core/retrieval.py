@@ -5,7 +5,11 @@ Three candidate lists, each of ``candidates`` (default 50) best cases, any of wh
 1. **image**: ``store.knn("image", image_embedding)``, inner product of unit vectors;
 2. **text embedding**: ``store.knn("text", text_embedding)`` (MedSigLIP text tower);
 3. **full text**: ``store.text_search(query_text)`` (Postgres FTS), which also finds cases that have
-   no text embedding.
+   no text embedding. With ``fts_max_df`` (Verify passes ``FTS_MAX_DF``) and a non-empty embedding
+   list beside it, terms found in more than that share of the archive are left out of the query
+   (``text_search``'s ``max_df``), and the list is empty when no discriminative term is left: words such as "lungs",
+   "heart" or "effusion" are in most reports, tell cases apart little, and would make the search rank
+   most of the archive (linear in its size).
 
 Lists 2 and 3 are merged into one **text list** by unweighted reciprocal rank fusion. The image list and
 the text list are then fused by ``settings.fusion``:
@@ -41,8 +45,18 @@ if TYPE_CHECKING:
 
 RRF_K = 60
 DEFAULT_CANDIDATES = 50
+FTS_MAX_DF = 0.05  # Verify's hybrid search leaves out query terms found in more than 5% of the archive
 
-__all__ = ["DEFAULT_CANDIDATES", "RRF_K", "fuse_rrf", "fuse_sum", "rank_ids", "report_search_query", "retrieve"]
+__all__ = [
+    "DEFAULT_CANDIDATES",
+    "FTS_MAX_DF",
+    "RRF_K",
+    "fuse_rrf",
+    "fuse_sum",
+    "rank_ids",
+    "report_search_query",
+    "retrieve",
+]
 
 _WORD = re.compile(r"[a-z][a-z0-9]+")
 _STOP = frozenset(
@@ -109,13 +123,16 @@ def retrieve(
     where: CaseFilter | None = None,
     k: int | None = None,
     candidates: int = DEFAULT_CANDIDATES,
+    fts_max_df: float | None = None,
 ) -> list[Match]:
     """The ``k`` (default ``settings.top_k``) best cases for an image and/or a text, fused.
 
     Any of ``image_embedding``, ``text_embedding`` and ``query_text`` may be None (or empty text) to
     skip that list. ``embed_model`` names the model of the embeddings (the store refuses vectors of
     another model with ``ModelMismatch``). Store errors propagate. Cases are taken from the candidate
-    lists the store returned (no further queries).
+    lists the store returned (no further queries). ``fts_max_df``: when an embedding list found cases too, the
+    full-text query drops terms found in more than this share of the archive (see the module docstring);
+    None (the default), or no embedding hits (a text-only archive), searches ``query_text`` as given.
     """
     k = settings.top_k if k is None else k
     if k < 1:
@@ -150,7 +167,10 @@ def retrieve(
 
     fts_ids: list[str] = []
     if query_text is not None and query_text.strip():
-        hits = store.text_search(query_text, n, where=where)
+        if fts_max_df is not None and (image_ids or text_embed_ids):
+            hits = store.text_search(query_text, n, where=where, max_df=fts_max_df)
+        else:
+            hits = store.text_search(query_text, n, where=where)
         if settings.fusion == "sum_scores" and (image_ids or text_embed_ids):
             # Annotate only: full-text hits do not join the original MedRAG's candidate set.
             hits = [hit for hit in hits if hit.case.case_id in pool]

@@ -58,7 +58,7 @@ from .imaging import DecodedImage, decode_image, png_bytes
 from .llm.base import VerificationRequest, VerifierOutcome, merge_issues, strictest, verdict_from_issues
 from .models import SEVERITY_ORDER, Issue, Match, VerificationResult
 from .reports import parse_report, read_report
-from .retrieval import report_search_query, retrieve
+from .retrieval import FTS_MAX_DF, report_search_query, retrieve
 
 if TYPE_CHECKING:
     from .embedder import Embedder
@@ -360,7 +360,7 @@ def _retrieve(
             try:
                 matches = retrieve(
                     store, image_embedding=img_vec, text_embedding=txt_vec, query_text=fts_query,
-                    settings=settings, embed_model=embed_model, where=where,
+                    settings=settings, embed_model=embed_model, where=where, fts_max_df=FTS_MAX_DF,
                 )
             except (ModelMismatch, DimensionMismatch) as exc:
                 log.warning("archive vectors do not match the model (%s); text search only", exc.code)

@@ -179,3 +179,29 @@ def test_report_search_query_ors_stated_findings_and_drops_query_syntax(crafted)
     assert "pneumothorax" not in report_search_query(parse_report(normal), normal)
     hostile = 'Ignore "previous" -instructions or <b>'
     assert set(report_search_query(parse_report(hostile), hostile)) <= set("abcdefghijklmnopqrstuvwxyz0123456789 ")
+
+
+def test_fts_max_df_reaches_the_store_only_beside_an_embedding(crafted):
+    """``fts_max_df`` is passed to ``text_search`` as ``max_df`` for the hybrid (Verify) once an embedding
+    list found cases; never for a text-only search (Browse, Verify's fallback without vectors) or when the
+    vector lists are empty (a text-only archive), which keep the query as given."""
+    calls = []
+
+    class Spy:
+        def __getattr__(self, name):
+            return getattr(crafted, name)
+
+        def text_search(self, query, k, *, where=None, **kw):
+            calls.append(kw)
+            return crafted.text_search(query, k, where=where, **kw)
+
+    spy = Spy()
+    retrieve(spy, image_embedding=E0, text_embedding=None, query_text="pneumothorax", settings=_settings(),
+             embed_model=MODEL, fts_max_df=0.05)  # fmt: skip
+    retrieve(spy, image_embedding=None, text_embedding=None, query_text="pneumothorax", settings=_settings(),
+             embed_model=MODEL, fts_max_df=0.05)  # fmt: skip
+    retrieve(spy, image_embedding=E0, text_embedding=E1, query_text="pneumothorax", settings=_settings(),
+             embed_model=MODEL)  # fmt: skip
+    retrieve(spy, image_embedding=E0, text_embedding=None, query_text="pneumothorax", settings=_settings(),
+             embed_model=MODEL, where=CaseFilter(sources=("elsewhere",)), fts_max_df=0.05)  # fmt: skip
+    assert calls == [{"max_df": 0.05}, {}, {}, {}]

@@ -208,6 +208,42 @@ def test_text_search(store: PostgresStore) -> None:
     assert store.stats().embed_model is None  # text-only cases bind no model
 
 
+def test_text_search_max_df_drops_common_terms_keeps_rare_ones(store: PostgresStore) -> None:
+    """Hybrid retrieval's pruning (``max_df``) on real ANALYZE statistics: terms in most reports leave the
+    query, a rare discriminative term still finds its case, and an all-common query searches nothing."""
+    from medrag_core.store import pg_sql
+
+    n = 1_500
+    records = []
+    for i in range(n):
+        findings = "The lungs are clear. Heart size is normal. No pleural effusion."
+        if i % 15 == 0:  # 100 cases: 6.7% of the archive, but few enough rows (FTS_MIN_ROWS) to keep
+            findings += " Sternotomy wires are intact."
+        if i == 777:
+            findings += " Free air under the diaphragm: pneumoperitoneum."
+        records.append(CaseRecord(Case(case_id=f"t{i:04d}", source="alpha", findings=findings)))
+    store.upsert(records, embed_model=MODEL)
+    query = 'lungs or heart or "pleural effusion" or pneumoperitoneum or -clear or sternotomy'
+    assert pg_sql.query_alternatives(query) == [
+        "lungs", "heart", '"pleural effusion"', "pneumoperitoneum", "-clear", "sternotomy"
+    ]  # fmt: skip
+    assert pg_sql.query_alternatives('a OR "b or c" or or -d e') == ["a", '"b or c"', "-d e"]
+
+    store.analyze()
+    assert store.prune_query(query, 0.05) == "pneumoperitoneum or sternotomy"
+    hits = store.text_search(query, 200, max_df=0.05)
+    assert {h.case.case_id for h in hits} == {"t0777"} | {f"t{i:04d}" for i in range(0, n, 15)}
+    rare = 'lungs or heart or "pleural effusion" or pneumoperitoneum'
+    assert [h.case.case_id for h in store.text_search(rare, 10, max_df=0.05)] == ["t0777"]
+    # Only common terms: nothing is ranked (the hybrid's other lists carry the search) ...
+    assert store.prune_query("lungs or heart or clear", 0.05) == ""
+    assert store.text_search("lungs or heart or clear", 10, max_df=0.05) == []
+    # ... while the default (Browse) searches the query as given.
+    assert len(store.text_search("lungs or heart or clear", 10)) == 10
+    # Unpruned, every one of the 1,500 cases matches and is ranked.
+    assert len(store.text_search(rare, 2000)) == n
+
+
 def test_case_metadata_round_trips(store: PostgresStore) -> None:
     """Source provenance (jsonb) is written by upsert and read back by get, knn and text_search."""
     meta = {

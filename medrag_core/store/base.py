@@ -88,8 +88,16 @@ class CaseStore(Protocol):
         """
         ...
 
-    def text_search(self, query: str, k: int, *, where: CaseFilter | None = None) -> list[ScoredCase]:
-        """Postgres full-text search over findings + impression (works without embeddings)."""
+    def text_search(
+        self, query: str, k: int, *, where: CaseFilter | None = None, max_df: float | None = None
+    ) -> list[ScoredCase]:
+        """Postgres full-text search over findings + impression (works without embeddings).
+
+        ``max_df``: a hint for hybrid retrieval that the store may drop the query's ``or`` alternatives
+        found in more than this share of the archive (they do not discriminate, and ranking them costs
+        time linear in the archive). None (the default) searches the query as given. ``PostgresStore``
+        honours it; ``SupabaseStore`` accepts and ignores it.
+        """
         ...
 
     def stats(self) -> StoreStats: ...

@@ -7,6 +7,7 @@ Table and column names are those of ``sql/001_schema.sql``.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -157,9 +158,11 @@ def set_knn_plan(conn: psycopg.Connection, ef_search: int) -> None:
     """Settings for one kNN transaction: HNSW ``ef_search``, filtered scans that still return k rows, and
     no sequential scan. Vectors live out of line, so the heap looks small and the planner prefers an exact
     scan + sort to the HNSW index (600 ms vs 3-13 ms at 30k). Without an index it still scans exactly."""
-    conn.execute("SELECT set_config('hnsw.ef_search', %s, true)", (str(ef_search),))
-    conn.execute("SELECT set_config('hnsw.iterative_scan', 'strict_order', true)")
-    conn.execute("SELECT set_config('enable_seqscan', 'off', true)")
+    conn.execute(
+        "SELECT set_config('hnsw.ef_search', %s, true), set_config('hnsw.iterative_scan', 'strict_order', true),"
+        " set_config('enable_seqscan', 'off', true)",
+        (str(ef_search),),
+    )  # one round trip
 
 
 def bind_model(conn: psycopg.Connection, model: str, dim: int) -> None:
@@ -237,6 +240,80 @@ def knn_sql(kind: str, where: CaseFilter | None, params: dict[str, Any]) -> str:
         f"SELECT {CASE_COLS}, -({col} <#> %(q)s) FROM cases AS c WHERE {col} IS NOT NULL"
         f"{filter_sql(where, params)} ORDER BY {col} <#> %(q)s LIMIT %(k)s"
     )
+
+
+# -- full-text query pruning -------------------------------------------------------------------
+
+_WEBSEARCH_TOKEN = re.compile(r'"[^"]*"?|[^\s"]+')
+_QUOTED_LEXEME = re.compile(r"'((?:[^']|'')*)'")
+
+
+@dataclass(frozen=True)
+class LexemeStats:
+    """ANALYZE's lexeme statistics for ``cases.fts``: lexeme -> fraction of cases that contain it.
+
+    Only the lexemes common enough for ANALYZE to track are listed (about the 1,000 most common with the
+    default statistics target); any other lexeme is rarer than all of them. ``rows``: the planner's count.
+    """
+
+    freqs: dict[str, float]
+    rows: float
+
+
+def lexeme_stats(conn: psycopg.Connection) -> LexemeStats | None:
+    """The planner's lexeme frequencies for ``cases.fts`` (``pg_stats.most_common_elems``), or None before
+    the first ANALYZE of the column (autovacuum, ``PostgresStore.analyze`` or ``reindex`` runs it)."""
+    row = conn.execute(
+        "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples"
+        " FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace"
+        " JOIN pg_stats AS s ON s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = 'fts'"
+        " WHERE c.oid = 'cases'::regclass"
+    ).fetchone()
+    if row is None:
+        return None
+    elems, freqs, rows = row
+    # most_common_elem_freqs has the elements' frequencies, then extra summary entries: zip drops them.
+    return LexemeStats(dict(zip(elems or (), freqs or (), strict=False)), max(float(rows or 0.0), 0.0))
+
+
+def query_alternatives(query: str) -> list[str]:
+    """The top-level ``or`` alternatives of a ``websearch_to_tsquery`` query (an ``or`` inside quotes
+    is a word of the phrase). A query without ``or`` is one alternative."""
+    alternatives, start = [], 0
+    for token in _WEBSEARCH_TOKEN.finditer(query):
+        if token.group().lower() == "or":
+            alternatives.append(query[start : token.start()])
+            start = token.end()
+    alternatives.append(query[start:])
+    return [a.strip() for a in alternatives if a.strip()]
+
+
+def prune_query(conn: psycopg.Connection, query: str, stats: LexemeStats, max_df: float, min_rows: int) -> str:
+    """``query`` less the ``or`` alternatives that are in more than ``max_df`` of the cases (and in more
+    than ``min_rows`` cases); "" when none is left.
+
+    An alternative's share is estimated from its positive lexemes (English stemming, as the search
+    does): it matches only cases that hold all of them, so at most the share of the rarest one. One
+    without any positive lexeme (stop words only, or only ``-negations``) is dropped: it finds nothing,
+    or nearly everything without an index.
+    """
+    alternatives = query_alternatives(query)
+    if not alternatives:
+        return ""
+    trees = conn.execute(
+        "SELECT querytree(websearch_to_tsquery('english', a)) FROM unnest(%s::text[]) WITH ORDINALITY AS t(a, i)"
+        " ORDER BY i",
+        (alternatives,),
+    ).fetchall()
+    kept = []
+    for alternative, (tree,) in zip(alternatives, trees, strict=True):
+        lexemes = [m.replace("''", "'") for m in _QUOTED_LEXEME.findall(tree or "")]
+        if not lexemes:
+            continue
+        share = min(stats.freqs.get(lexeme, 0.0) for lexeme in lexemes)
+        if share <= max_df or share * stats.rows <= min_rows:
+            kept.append(alternative)
+    return " or ".join(kept)
 
 
 def index_state(conn: psycopg.Connection) -> dict[str, str]:

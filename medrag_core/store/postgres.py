@@ -12,6 +12,7 @@ from then on an insert or query of another model or size raises ``ModelMismatch`
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from ..settings import Settings
 
 T = TypeVar("T")
+FTS_STATS_TTL_S = 300.0  # how long text_search reuses the lexeme statistics it read
+FTS_MIN_ROWS = 500  # max_df never drops a term found in at most this many cases (cheap to rank anyway)
 Progress = tuple  # (source_key, shard, position) or (source_key, shard, position, errors_in_batch)
 __all__ = ["IngestProgress", "PostgresStore"]
 
@@ -53,6 +56,7 @@ class PostgresStore:
         self._lock = threading.RLock()
         self._conn: psycopg.Connection | None = None
         self._migrate = migrate
+        self._fts_stats: tuple[float, pg_sql.LexemeStats | None] | None = None  # (read at, stats)
         with self._lock:
             self._connect()
 
@@ -191,18 +195,52 @@ class PostgresStore:
 
         return self._run(search)
 
-    def text_search(self, query: str, k: int, *, where: CaseFilter | None = None) -> list[ScoredCase]:
-        """Full-text search (English stemming; web-search syntax: "quoted phrase", or, -not) ranked by ts_rank_cd."""
+    def text_search(
+        self, query: str, k: int, *, where: CaseFilter | None = None, max_df: float | None = None
+    ) -> list[ScoredCase]:
+        """Full-text search (English stemming; web-search syntax: "quoted phrase", or, -not) ranked by ts_rank_cd.
+
+        ``max_df`` (hybrid retrieval; None, the default, searches the query as given): drop the query's
+        ``or`` alternatives found in more than this share of the archive (and in more than
+        ``FTS_MIN_ROWS`` cases), judged from ANALYZE's lexeme statistics (cached ``FTS_STATS_TTL_S``);
+        return [] when nothing discriminative is left. Such terms do not tell cases apart but make the
+        search rank most of the archive. Before the first ANALYZE nothing is dropped.
+        """
         if not query.strip() or k <= 0:
             return []
-        params: dict[str, Any] = {"text": query, "k": k}
-        sql = (
-            f"SELECT {pg_sql.CASE_COLS}, ts_rank_cd(c.fts, q) AS rank FROM cases AS c,"
-            " websearch_to_tsquery('english', %(text)s) AS q"
-            f" WHERE c.fts @@ q{pg_sql.filter_sql(where, params)} ORDER BY rank DESC, c.case_id LIMIT %(k)s"
-        )
-        rows = self._run(lambda c: c.execute(sql, params).fetchall())
-        return [ScoredCase(pg_sql.case_from_row(r), float(r[-1])) for r in rows]
+
+        def search(conn: psycopg.Connection) -> list[ScoredCase]:
+            text = query if max_df is None else self._prune(conn, query, max_df)
+            if not text:
+                return []
+            params: dict[str, Any] = {"text": text, "k": k}
+            sql = (
+                f"SELECT {pg_sql.CASE_COLS}, ts_rank_cd(c.fts, q) AS rank FROM cases AS c,"
+                " websearch_to_tsquery('english', %(text)s) AS q"
+                f" WHERE c.fts @@ q{pg_sql.filter_sql(where, params)} ORDER BY rank DESC, c.case_id LIMIT %(k)s"
+            )
+            return [ScoredCase(pg_sql.case_from_row(r), float(r[-1])) for r in conn.execute(sql, params).fetchall()]
+
+        return self._run(search)
+
+    def prune_query(self, query: str, max_df: float) -> str:
+        """The query ``text_search(..., max_df=max_df)`` runs: ``query`` less its too-common alternatives."""
+        return self._run(lambda c: self._prune(c, query, max_df))
+
+    def _prune(self, conn: psycopg.Connection, query: str, max_df: float) -> str:
+        now = time.monotonic()
+        if self._fts_stats is None or now - self._fts_stats[0] > FTS_STATS_TTL_S:
+            self._fts_stats = (now, pg_sql.lexeme_stats(conn))
+        stats = self._fts_stats[1]
+        if stats is None:  # never analyzed: no statistics to judge by
+            return query
+        return pg_sql.prune_query(conn, query, stats, max_df, FTS_MIN_ROWS)
+
+    def analyze(self) -> None:
+        """Refresh the planner's statistics of ``cases`` (lexeme frequencies for ``text_search(max_df=)``);
+        ETL runs it after an ingest, ``reindex`` after a build, autovacuum now and then."""
+        self._run(lambda c: c.execute("ANALYZE cases"))
+        self._fts_stats = None
 
     def stats(self) -> StoreStats:
         def collect(conn: psycopg.Connection) -> StoreStats:
@@ -276,7 +314,9 @@ class PostgresStore:
             conn.execute("ANALYZE cases")
             return pg_sql.index_state(conn)
 
-        return self._run(build)
+        state = self._run(build)
+        self._fts_stats = None
+        return state
 
     def drop_index(self) -> None:
         """Drop the HNSW indexes (queries fall back to exact scans)."""
@@ -312,6 +352,7 @@ class PostgresStore:
             pg_sql.unbind_model(conn)
 
         self._run(wipe)
+        self._fts_stats = None
 
     # -- ingest progress ----------------------------------------------------------------------
 

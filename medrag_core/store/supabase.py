@@ -299,8 +299,14 @@ class SupabaseStore:
         cases = {c.case_id: c for c in self.get([h["case_id"] for h in hits])}
         return [ScoredCase(cases[h["case_id"]], float(h[score])) for h in hits if h["case_id"] in cases]
 
-    def text_search(self, query: str, k: int, *, where: CaseFilter | None = None) -> list[ScoredCase]:
-        """Full-text search (``report_search``: English stemming, web-search syntax) ranked by ts_rank_cd."""
+    def text_search(
+        self, query: str, k: int, *, where: CaseFilter | None = None, max_df: float | None = None
+    ) -> list[ScoredCase]:
+        """Full-text search (``report_search``: English stemming, web-search syntax) ranked by ts_rank_cd.
+
+        ``max_df`` is accepted for the ``CaseStore`` protocol and ignored: the query is searched as given
+        (pruning common terms needs ``pg_stats``, which the REST API does not expose).
+        """
         if not query.strip() or k <= 0:
             return []
         hits = self._rpc("report_search", {"query": query, "match_count": k, **_filter_args(where)}, "search reports")
