@@ -49,8 +49,12 @@ def main(argv: list[str]) -> int:
     flagged = flagged_no_missing = 0
     start = time.perf_counter()
     for _, f in reports:
-        parsed = parse_sections(f.get("findings", ""), f.get("impression", ""),
-                                indication=f.get("indication"), comparison=f.get("comparison"))
+        parsed = parse_sections(
+            f.get("findings", ""),
+            f.get("impression", ""),
+            indication=f.get("indication"),
+            comparison=f.get("comparison"),
+        )
         issues = run_checks(parsed)
         fired = {i.kind for i in issues if i.severity in ("warning", "error")}
         kinds.update({i.kind for i in issues})
@@ -60,8 +64,10 @@ def main(argv: list[str]) -> int:
     n = len(reports)
     print(f"reports: {n}  seconds: {elapsed:.2f}  reports/s: {n / elapsed:.0f}")
     print(f"alarm rate (any of the five scored kinds at warning/error): {flagged / n:.3f} ({flagged}/{n})")
-    print(f"  without missing_section (real IU reports with an empty section): "
-          f"{flagged_no_missing / n:.3f} ({flagged_no_missing}/{n})")
+    print(
+        f"  without missing_section (real IU reports with an empty section): "
+        f"{flagged_no_missing / n:.3f} ({flagged_no_missing}/{n})"
+    )
     for kind, count in sorted(kinds.items()):
         print(f"  {kind:28s} {count:5d} reports")
     return 0
