@@ -154,7 +154,7 @@ def test_knn_with_hnsw_index_equals_numpy(store: PostgresStore, kind: str) -> No
         settings = conn.execute(
             "SELECT array_to_string(proconfig, ' ') FROM pg_proc WHERE proname = %s", (f"{kind}_match",)
         ).fetchone()[0]
-        assert "enable_seqscan=off" in settings and "hnsw.ef_search=200" in settings
+        assert "enable_seqscan=off" in settings and "hnsw.ef_search=300" in settings
     for q in unit(np.random.default_rng(4), 5):
         hits = store.knn(kind, q, 10, embed_model=MODEL)
         assert [h.case.case_id for h in hits] == exact_top(emb, q, 10)
