@@ -454,3 +454,13 @@ def test_a_view_on_the_vector_columns_is_named_when_it_blocks_binding(store: Pos
             assert store.stats().embed_model is None and store.count() == 0
         finally:
             conn.execute("DROP VIEW bad_view")
+
+
+def test_other_database_errors_are_typed_without_the_server_message(store: PostgresStore) -> None:
+    """Regression (review L2): only connection errors were translated; schema drift escaped raw."""
+    with pytest.raises(StoreError) as info:
+        store._run(lambda conn: conn.execute("SELECT patient_secret_column FROM cases").fetchall())
+    assert info.value.code == "db_error"
+    assert "42703" in info.value.user_message  # undefined_column, by SQLSTATE
+    assert "patient_secret_column" not in info.value.user_message
+    assert store.stats().total_cases == 0  # the connection is usable afterwards

@@ -11,6 +11,7 @@ from then on an insert or query of another model or size raises ``ModelMismatch`
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -32,6 +33,7 @@ from .pg_sql import IngestProgress
 if TYPE_CHECKING:
     from ..settings import Settings
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 FTS_STATS_TTL_S = 300.0  # how long text_search reuses the lexeme statistics it read
 FTS_MIN_ROWS = 500  # max_df never drops a term found in at most this many cases (cheap to rank anyway)
@@ -117,6 +119,16 @@ class PostgresStore:
                 except psycopg.OperationalError as exc:
                     if attempt == 2 or not conn.broken:
                         raise self._unavailable(exc) from None
+                except psycopg.Error as exc:
+                    # Schema drift, a constraint, a bad value: a typed error with the SQLSTATE only
+                    # (the server's message can quote row data).
+                    state = getattr(exc, "sqlstate", None) or type(exc).__name__
+                    log.warning("database error %s (%s)", state, type(exc).__name__)
+                    raise StoreError(
+                        f"The database could not complete the request (error {state}). If this follows an "
+                        "upgrade, restart the app so that the migrations in sql/ are applied.",
+                        code="db_error",
+                    ) from None
             raise AssertionError("unreachable")  # pragma: no cover
 
     def close(self) -> None:
