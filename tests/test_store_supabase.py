@@ -190,3 +190,10 @@ def test_metadata_over_rest_and_a_missing_column_names_the_migrations(
     for code in ("42703", "PGRST204"):  # a project that has not run sql/005 yet
         err = api_error("read cases", code, "column cases.metadata does not exist")
         assert err.code == "schema_missing" and "sql/" in err.user_message
+
+
+def test_unexpected_postgrest_errors_name_the_code_not_the_message() -> None:
+    """The server's message can quote row data (a report sentence in a check-constraint failure)."""
+    err = api_error("store cases", "23514", 'new row violates check constraint: "Left pleural effusion"')
+    assert err.code == "db_error" and "23514" in err.user_message
+    assert "pleural" not in err.user_message

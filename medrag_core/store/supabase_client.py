@@ -95,7 +95,8 @@ def api_error(action: str, code: str | None, message: str | None) -> StoreError:
             code="schema_missing",
         )
     if "different vector dimensions" in message or ("expected" in message and "dimensions" in message):
-        return DimensionMismatch(f"Could not {action}: {message}.")
+        return DimensionMismatch(f"Could not {action}: the vectors' dimension differs from the store's.")
     if code.startswith(("08", "53", "57")) or code in ("503", "520", "PGRST000", "PGRST001", "PGRST002"):
         return StoreUnavailable(f"Supabase's database is unavailable; could not {action} ({code}).")
-    return StoreError(f"Supabase refused to {action}: {message or 'no message'} ({code or 'no code'}).")
+    # The server's message can quote row data: name the code only.
+    return StoreError(f"Supabase refused to {action} (error {code or 'without a code'}).", code="db_error")
