@@ -85,13 +85,8 @@ def _live_progress() -> None:
 
 def render_ingest(settings, store, store_error: str | None) -> None:  # noqa: ANN001
     st.subheader("Sources in the archive")
-    if store_error:
-        st.error(escape_markdown(store_error))
-        return
-    try:
-        stats = store.stats()
-    except MedragError as exc:
-        st.error(escape_markdown(exc.user_message))
+    stats = _stats_or_error(store, store_error)
+    if stats is None:
         return
     if stats.per_source:
         st.dataframe(
@@ -172,14 +167,21 @@ def _start_ingest(settings, store, spec: str, limit: int | None, batch: int, ree
         st.warning("An ingest is already running.")
 
 
-def render_stats(store, store_error: str | None) -> None:  # noqa: ANN001
+def _stats_or_error(store, store_error: str | None):  # noqa: ANN001, ANN202 - StoreStats | None
+    """The store's stats, or None after showing why they are not available."""
     if store_error:
         st.error(escape_markdown(store_error))
-        return
+        return None
     try:
-        stats = store.stats()
+        return store.stats()
     except MedragError as exc:
         st.error(escape_markdown(exc.user_message))
+        return None
+
+
+def render_stats(store, store_error: str | None) -> None:  # noqa: ANN001
+    stats = _stats_or_error(store, store_error)
+    if stats is None:
         return
     c = st.columns(4)
     c[0].metric("cases", stats.total_cases)
@@ -193,13 +195,8 @@ def render_stats(store, store_error: str | None) -> None:  # noqa: ANN001
 
 
 def render_index(store, store_error: str | None) -> None:  # noqa: ANN001
-    if store_error:
-        st.error(escape_markdown(store_error))
-        return
-    try:
-        stats = store.stats()
-    except MedragError as exc:
-        st.error(escape_markdown(exc.user_message))
+    stats = _stats_or_error(store, store_error)
+    if stats is None:
         return
     st.markdown(
         "Similar-case search is exact until an HNSW index is built; build it after a large ingest "

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from ..errors import DimensionMismatch, ModelMismatch
+from ..errors import DimensionMismatch, ModelMismatch, StoreError
 from ..models import Case
 
 if TYPE_CHECKING:
@@ -101,6 +101,16 @@ class CaseStore(Protocol):
         ...
 
     def stats(self) -> StoreStats: ...
+
+
+def as_vector(value: Any, what: str) -> np.ndarray:
+    """A finite, non-empty 1-d float32 array, or a typed error naming ``what``."""
+    arr = np.asarray(value, dtype=np.float32)
+    if arr.ndim != 1 or arr.size == 0:
+        raise DimensionMismatch(f"{what} must be a 1-d vector; found shape {arr.shape}.")
+    if not np.all(np.isfinite(arr)):
+        raise StoreError(f"{what} contains NaN or infinite values; it was not stored or searched.")
+    return arr
 
 
 def check_embedding_meta(meta: tuple[str, int], model: str, dim: int, action: str) -> None:

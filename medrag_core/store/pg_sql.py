@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import numpy as np
 import psycopg
 
 from ..errors import DimensionMismatch, ModelMismatch, StoreError
 from ..models import Case
-from .base import CaseFilter, CaseRecord, check_embedding_meta
+from .base import CaseFilter, CaseRecord, as_vector, check_embedding_meta
 
 KINDS = ("image", "text")
 CASE_COLS = (
@@ -68,16 +67,6 @@ def case_from_row(row: Sequence[Any]) -> Case:
         comparison=row[6], view=row[7], labels=list(row[8] or []), image_sha256=row[9],
         has_image_embedding=row[10], has_text_embedding=row[11], embed_model=row[12], metadata=row[13] or {},
     )  # fmt: skip
-
-
-def as_vector(value: Any, what: str) -> np.ndarray:
-    """A finite, non-empty 1-d float32 array, or a typed error naming ``what``."""
-    arr = np.asarray(value, dtype=np.float32)
-    if arr.ndim != 1 or arr.size == 0:
-        raise DimensionMismatch(f"{what} must be a 1-d vector; found shape {arr.shape}.")
-    if not np.all(np.isfinite(arr)):
-        raise StoreError(f"{what} contains NaN or infinite values; it was not stored or searched.")
-    return arr
 
 
 def prepare_batch(records: Sequence[CaseRecord], embed_model: str) -> Batch:

@@ -25,7 +25,7 @@ from ..errors import StoreError, StoreUnavailable
 from ..models import Case
 from ..settings import mask_dsn
 from . import pg_sql
-from .base import CaseFilter, CaseRecord, ScoredCase, StoreStats, check_embedding_meta
+from .base import CaseFilter, CaseRecord, ScoredCase, StoreStats, as_vector, check_embedding_meta
 from .embedded import EmbeddedPostgres, embedded_server
 from .migrations import apply_migrations
 from .pg_sql import IngestProgress
@@ -191,7 +191,7 @@ class PostgresStore:
         """Top-k cases by ``kind`` ("image" or "text") embedding, best first (HNSW when indexed, else exact)."""
         if kind not in pg_sql.KINDS:
             raise ValueError(f"kind must be 'image' or 'text', not {kind!r}")
-        q = pg_sql.as_vector(query, "The query embedding")
+        q = as_vector(query, "The query embedding")
         if k <= 0:
             return []
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from ..errors import ConfigError, DimensionMismatch, ModelMismatch, StoreError
 from ..models import Case
-from .base import CaseFilter, CaseRecord, ScoredCase, StoreStats, check_embedding_meta
+from .base import CaseFilter, CaseRecord, ScoredCase, StoreStats, as_vector, check_embedding_meta
 from .supabase_client import call, create_client, parse_bytea, parse_vector, to_bytea
 
 __all__ = ["SupabaseStore", "create_client", "parse_bytea", "parse_vector", "to_bytea"]
@@ -44,15 +44,6 @@ CASE_FIELDS = (
     "has_image_embedding,has_text_embedding,embed_model,metadata"
 )
 _ID_CHUNK = 100  # ids per GET (URL length)
-
-
-def _vector(value: Any, what: str) -> np.ndarray:
-    arr = np.asarray(value, dtype=np.float32)
-    if arr.ndim != 1 or arr.size == 0:
-        raise DimensionMismatch(f"{what} must be a 1-d vector; found shape {arr.shape}.")
-    if not np.all(np.isfinite(arr)):
-        raise StoreError(f"{what} contains NaN or infinite values; it was not stored or searched.")
-    return arr
 
 
 def _case(row: dict[str, Any]) -> Case:
@@ -173,7 +164,7 @@ class SupabaseStore:
         now = datetime.now(UTC).isoformat()
         for cid, rec in by_id.items():
             case = rec.case
-            vecs = {k: None if e is None else _vector(e, f"Case {cid}'s {k} embedding")
+            vecs = {k: None if e is None else as_vector(e, f"Case {cid}'s {k} embedding")
                     for k, e in (("image", rec.image_embedding), ("text", rec.text_embedding))}  # fmt: skip
             has_vec = any(v is not None for v in vecs.values())
             dims.update(v.size for v in vecs.values() if v is not None)
@@ -284,7 +275,7 @@ class SupabaseStore:
         """Top-k by ``kind`` ("image" or "text") embedding via ``<kind>_match``, best first."""
         if kind not in KINDS:
             raise ValueError(f"kind must be 'image' or 'text', not {kind!r}")
-        q = _vector(query, "The query embedding")
+        q = as_vector(query, "The query embedding")
         if k <= 0:
             return []
         meta = self._meta()
