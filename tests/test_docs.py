@@ -60,3 +60,8 @@ def test_the_two_commands_exist_and_ci_runs_the_test_command() -> None:
 def test_readme_images_exist() -> None:
     for image in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README):
         assert (ROOT / image).is_file(), f"README shows {image}, which is missing"
+
+
+def test_every_migration_is_in_the_readme() -> None:
+    for path in sorted((ROOT / "sql").glob("*.sql")):
+        assert f"`{path.name}`" in README, f"{path.name} is not listed in the README's Supabase section"
