@@ -1,0 +1,352 @@
+"""The checks that compare FINDINGS with IMPRESSION, finding by finding.
+
+``laterality_conflicts`` (one finding on opposite sides), ``negation_conflicts`` (affirmed in one
+section, ruled out in the other) and ``impression_omits`` (a normal impression that leaves out a
+significant finding). They share how observations are grouped into comparable findings (``_GROUP``),
+which mentions are too vague or too old to count, and how sides and lung zones are matched. Each
+returns a list of ``Issue``; ``checks.run_checks`` calls them in the order of ``checks.KINDS``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .lexicon import ZONE
+from .models import Issue
+from .observations import Observation
+from .reports import ParsedReport, split_sentences
+
+__all__ = ["impression_omits", "laterality_conflicts", "negation_conflicts"]
+
+# Observations that are compared with each other, under one group name.
+_GROUP = {
+    "Pleural Effusion": "pleural effusion",
+    "Pneumothorax": "pneumothorax",
+    "Consolidation": "airspace disease",
+    "Pneumonia": "airspace disease",
+    "Lung Opacity": "airspace disease",
+    "Atelectasis": "atelectasis",
+    "Nodule": "nodule or mass",
+    "Mass": "nodule or mass",
+    "Lung Lesion": "nodule or mass",
+    "Granuloma": "granuloma",
+    "Edema": "pulmonary edema",
+    "Cardiomegaly": "cardiomegaly",
+    "Enlarged Cardiomediastinum": "widened mediastinum",
+    "Fracture": "fracture",
+    "Pleural Other": "pleural thickening",
+    "Pneumoperitoneum": "free air",
+    "Fibrosis": "scarring",
+}
+_LATERAL_GROUPS = {"pleural effusion", "pneumothorax", "airspace disease", "atelectasis", "nodule or mass",
+                   "granuloma", "fracture", "pleural thickening", "scarring", "lung opacity"}
+# For sides, one parenchymal finding goes by many names across the two sections: an "opacity" in the
+# FINDINGS is often the IMPRESSION's "atelectasis", "scarring" or "pneumonia". Each is compared on its
+# own, and then all of them together as "lung opacity" (only when no single one already conflicts).
+_LATERAL_FAMILY = {"airspace disease": "lung opacity", "atelectasis": "lung opacity", "scarring": "lung opacity"}
+_NEGATION_GROUPS = {"pleural effusion", "pneumothorax", "airspace disease", "pulmonary edema", "cardiomegaly",
+                    "atelectasis", "nodule or mass", "widened mediastinum", "free air"}
+# Findings an impression of "normal" / "no acute disease" must not leave out.
+_SIGNIFICANT_GROUPS = {"pleural effusion", "pneumothorax", "airspace disease", "pulmonary edema", "cardiomegaly",
+                       "nodule or mass", "widened mediastinum", "free air"}
+# Words that explain a "nodule" or an enlarged heart away (nipple shadow, overlap, technique).
+_BENIGN = re.compile(
+    r"nipple|artifact|overlap|overlay|overlying\s+(?:soft|telemetry|skin)|superimpos|confluence|composite|telemetry|"
+    r"callus|healing|fracture|calcif|granulom|portable|ap\s+(?:technique|projection|view)|accentuat|exaggerat|magnif|"
+    r"low\s+lung\s+volumes|diminished\s+lung\s+volumes|technique",
+    re.IGNORECASE,
+)
+_ENLARGED = re.compile(r"cardiomegaly|enlarg", re.IGNORECASE)
+_BARE_OPACITY = re.compile(r"^(?:opacit|opacification|densit|haz)", re.IGNORECASE)
+
+_NORMAL_STRONG = re.compile(
+    r"\b(?:normal\s+(?:chest|study|exam(?:ination)?|radiograph|film|x-?ray)|negative\s+(?:chest|study|exam(?:ination)?"
+    r"|radiograph)|no\s+(?:radiographic\s+)?(?:abnormalit(?:y|ies)|abnormal\s+findings)|unremarkable\s+"
+    r"(?:chest|study|exam(?:ination)?|radiograph)|chest\s+is\s+normal|normal\s+(?:two|2|pa)\b)",
+    re.IGNORECASE,
+)
+_NORMAL_WEAK = re.compile(
+    r"\b(?:no|without|negative\s+for)\s+(?:(?:radiographic\s+)?evidence\s+(?:of|for)\s+)?(?:an?\s+)?"
+    r"(?:acute|active)\s+(?:radiographic\s+)?(?:cardio\s*-?\s*pulmonary|pulmonary|chest|intrathoracic|thoracic|lung"
+    r"|disease|process|abnormalit\w*|findings?|pathology|changes?|radiographic|cardiac)"
+    r"|\bno\s+(?:significant|new)\s+(?:cardiopulmonary\s+)?(?:disease|abnormalit\w+|findings?)\b",
+    re.IGNORECASE,
+)
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+
+def _group(o: Observation) -> str | None:
+    return _GROUP.get(o.name)
+
+
+def _quote(*obs: Observation) -> str:
+    return " ... ".join(dict.fromkeys(o.text.strip() for o in obs))
+
+
+def _zones_match(a: str | None, b: str | None) -> bool:
+    # "hilum"/"perihilar" is central, on another axis than upper/mid/lower: it matches any zone
+    return a is None or b is None or a == b or "hilum" in (a, b)
+
+
+def _sides_at(obs: Iterable[Observation], zone: str | None) -> set[str]:
+    """The sides ``obs`` place a finding on in ``zone``. Where a zone is given, a zone-less bilateral
+    mention ("diffuse bilateral interstitial opacities") does not cover it: that is another finding than
+    the one placed in a zone ("opacities overlying the left lung base")."""
+    sides: set[str] = set()
+    for o in obs:
+        for side, z in o.sites:
+            if side == "bilateral" and z is None and zone is not None:
+                continue
+            if _zones_match(z, zone):
+                sides |= {"left", "right"} if side == "bilateral" else {side}
+    return sides
+
+
+def _mentions(parsed: ParsedReport, section: str, group: str, polarities: set[str]) -> list[Observation]:
+    return [o for o in parsed.observations if o.section == section and _group(o) == group and o.polarity in polarities]
+
+
+def _lateral_mentions(parsed: ParsedReport, section: str, family: str, resolved: bool = False) -> list[Observation]:
+    """Mentions of ``family`` with a side: those present or possible, or (``resolved``) those that have gone
+    ("resolution of the right effusion"), whose sides are compared with each other."""
+    return [o for o in parsed.observations if o.section == section and o.sites
+            and ((o.polarity == "absent" and o.resolved) if resolved else o.polarity in ("present", "uncertain"))
+            and (_group(o) == family or _LATERAL_FAMILY.get(_group(o) or "") == family)]
+
+
+
+def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
+    issues: list[Issue] = []
+    fired: set[str] = set()
+    for group in sorted(_LATERAL_GROUPS, key=lambda g: (g == "lung opacity", g)):
+        if group == "lung opacity" and fired & set(_LATERAL_FAMILY):
+            continue
+        found = None
+        for resolved in (False, True):
+            fnd = _lateral_mentions(parsed, "FINDINGS", group, resolved)
+            imp = _lateral_mentions(parsed, "IMPRESSION", group, resolved)
+            found = _side_pair(fnd, imp)
+            if found:
+                break
+        if found:
+            a, sa, b, sb = found
+            fired.add(group)
+            gone = "resolved " if a.resolved else ""
+            issues.append(Issue(
+                kind="laterality_conflict", severity="error",
+                message=f"FINDINGS place the {gone}{group} on the {sa}, the IMPRESSION on the {sb}.",
+                evidence=_quote(a, b),
+                suggestion="Check the image and correct the side in one of the two sections.",
+            ))
+    return issues
+
+
+def _side_pair(fnd: list[Observation], imp: list[Observation]) -> tuple[Observation, str, Observation, str] | None:
+    """A FINDINGS mention and an IMPRESSION mention on opposite sides (same zone where both give one),
+    where neither section also places the finding on the other's side there."""
+    for a in fnd:
+        for sa, za in a.sites:
+            for b in imp:
+                for sb, zb in b.sites:
+                    if {sa, sb} != {"left", "right"} or not _zones_match(za, zb):
+                        continue
+                    # one-sided on both sides: the other section never places it on this side here
+                    if sb in _sides_at(fnd, zb) or sa in _sides_at(imp, za):
+                        continue
+                    return a, sa, b, sb
+    return None
+
+
+def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = False) -> bool:
+    """A positive mention too vague to contradict a negation or to be missed by a normal impression: a
+    bare "opacity", an opacity the same sentence explains as atelectasis, scar or overlying soft
+    tissue, a "nodular" pattern, a nodule explained as a nipple, a blunted costophrenic angle (a sign
+    that may be scar; it is not an effusion by itself).
+
+    With ``omission`` (a normal impression that leaves it out), an opacity read as possible
+    atelectasis still counts: "atelectasis versus infiltrate" belongs in the impression."""
+    if o.name == "Lung Opacity" and (_BARE_OPACITY.match(o.term) or re.search(
+            r"epicardial\s+fat|soft\s+tissue|overlap|overly|artifact|nipple", o.text, re.IGNORECASE)
+            or (not omission and re.search(r"atelecta|scar|fibros", o.text, re.IGNORECASE))):
+        return True
+    if _group(o) == "nodule or mass" and (o.term.lower().startswith("nodular") or _BENIGN.search(o.text)):
+        return True
+    if o.name == "Pleural Effusion" and re.search(r"blunt", o.term, re.IGNORECASE):
+        return True
+    return False
+
+
+_HISTORICAL = re.compile(r"\b(?:previous|prior|old|remote|healed|history\s+of|sequela\w*\s+of)\b[^.;]{0,40}$",
+                         re.IGNORECASE)
+
+
+def _historical(o: Observation) -> bool:
+    """A finding of the past ("previous tuberculosis pneumonia", "history of pneumothorax")."""
+    i = o.text.lower().find(o.term.lower())
+    return i >= 0 and bool(_HISTORICAL.search(o.text[:i]))
+
+
+def _lat_compatible(absent: Observation, present: Observation) -> bool:
+    if absent.laterality == "bilateral":  # "both lungs are clear"
+        return True
+    if absent.laterality is None or present.laterality in (None, "bilateral"):
+        return absent.laterality is None or present.laterality == "bilateral"
+    return absent.laterality in (present.laterality, "bilateral")
+
+
+_PARENCHYMAL = {"airspace disease", "atelectasis", "scarring", "nodule or mass", "granuloma", "pulmonary edema"}
+
+
+def _zones(o: Observation) -> set[str]:
+    zones = {z for _, z in o.sites if z}
+    if not zones and o.location:
+        zones = {m.lastgroup for m in ZONE.finditer(o.location) if m.lastgroup}
+    return zones
+
+
+def _exception_covers(parsed: ParsedReport, section: str, p: Observation) -> bool:
+    """True when ``section`` names a lung finding on p's side and in p's zone (where both are known):
+    "Right basilar atelectasis. Lungs otherwise clear." does not contradict "right lower lobe pneumonia"."""
+    pz = _zones(p)
+    for o in parsed.observations:
+        if o.section != section or o.polarity == "absent" or _group(o) not in _PARENCHYMAL:
+            continue
+        if o.laterality and p.laterality and "bilateral" not in (o.laterality, p.laterality) \
+                and o.laterality != p.laterality:
+            continue
+        oz = _zones(o)
+        if oz and pz and not any(_zones_match(a, b) for a in oz for b in pz):
+            continue
+        return True
+    return False
+
+
+_DESCRIPTOR = re.compile(
+    r"\b(?:streaky|patchy|hazy|linear|reticular|reticulonodular|interstitial|ground[\s-]?glass|nodular|fluffy|"
+    r"confluent|ill[\s-]defined|faint|subtle|rounded|round|irregular|band[\s-]?like|plate[\s-]?like|wedge[\s-]?shaped"
+    r"|mild|minimal|scattered|diffuse|focal|small|tiny|dense)\b", re.IGNORECASE)
+
+
+def _descriptors(o: Observation) -> set[str]:
+    i = o.text.lower().find(o.term.lower())
+    before = o.text[max(0, i - 40): i] if i >= 0 else ""
+    return {m.group(0).lower() for m in _DESCRIPTOR.finditer(before)}
+
+
+def _same_description(bare: Observation, p: Observation) -> bool:
+    """A bare opacity on p's side, described with the same words ("streaky", "patchy") as p."""
+    sides_ok = bare.laterality is None or p.laterality is None or "bilateral" in (bare.laterality, p.laterality) \
+        or bare.laterality == p.laterality
+    return sides_ok and bool(_descriptors(bare) & _descriptors(p) - {"mild", "minimal", "small", "tiny", "focal"})
+
+
+def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
+    issues = []
+    for group in sorted(_NEGATION_GROUPS):
+        for neg_sec, pos_sec in (("FINDINGS", "IMPRESSION"), ("IMPRESSION", "FINDINGS")):
+            negs = [o for o in _mentions(parsed, neg_sec, group, {"absent"}) if not o.qualified]
+            if not negs:
+                continue
+            # affirmed, or probable ("likely pneumonia", "probable effusion"); a merely possible finding
+            # ("cannot exclude a small effusion") beside a negation is hedging, not a contradiction
+            pos = [o for o in _mentions(parsed, pos_sec, group, {"present", "uncertain"})
+                   if (o.polarity == "present" or (o.probable and not o.hypothetical))
+                   and not _explained_away(o, parsed) and not _historical(o)]
+            same_live = [o for o in _mentions(parsed, neg_sec, group, {"present", "uncertain"})
+                         if not _explained_away(o, parsed) and not o.hypothetical]
+            # a bare "opacity" in the negating section described as the positive is ("No focal airspace
+            # disease. Bilateral streaky opacities." vs "streaky airspace opacities") is the same finding
+            # in plainer words: a mixed picture, not a contradiction
+            bare = [o for o in _mentions(parsed, neg_sec, group, {"present", "uncertain"})
+                    if o.name == "Lung Opacity" and _BARE_OPACITY.match(o.term)]
+            same_back = _mentions(parsed, pos_sec, group, {"absent"})
+            hit = None
+            for p in pos:
+                for n in negs:
+                    if not _lat_compatible(n, p) or (group == "nodule or mass" and n.name != p.name):
+                        continue
+                    if n.extra.get("otherwise") and _exception_covers(parsed, neg_sec, p):
+                        continue
+                    # the negating section also affirms it, or the affirming one also negates it:
+                    # a mixed picture (e.g. "no right effusion ... small left effusion"), not a contradiction
+                    if any(_lat_compatible(n, s) or s.laterality is None for s in same_live):
+                        continue
+                    if any(_same_description(b, p) for b in bare):
+                        continue
+                    if any(b.name == p.name and b.laterality in (None, p.laterality) and not b.qualified
+                           and not b.implied for b in same_back):
+                        continue
+                    hit = (n, p)
+                    break
+                if hit:
+                    break
+            if hit:
+                n, p = hit
+                issues.append(Issue(
+                    kind="negation_conflict", severity="error",
+                    message=f"The {pos_sec} reports {group} ('{p.term}') but the {neg_sec} rules it out "
+                            f"('{n.term}').",
+                    evidence=_quote(n, p) if neg_sec == "FINDINGS" else _quote(p, n),
+                    suggestion="Make FINDINGS and IMPRESSION agree on whether this finding is present.",
+                ))
+                break
+    return issues
+
+
+def _normal_impression(parsed: ParsedReport) -> tuple[bool, str] | None:
+    """(pure, sentence) when the impression calls the study normal or free of acute disease.
+
+    ``pure`` is True when every impression sentence is such a statement, i.e. the impression says
+    nothing else; then even chronic or possible findings are expected to be carried over.
+    """
+    sentences = [(off, s) for off, s in split_sentences(parsed.sections.get("IMPRESSION", "")) if s.strip()]
+    normal = [s for _, s in sentences if _NORMAL_STRONG.search(s) or _NORMAL_WEAK.search(s)]
+    if not normal:
+        return None
+    # a sentence that only rules things out ("Clear lungs.", "No pneumothorax.") keeps the impression normal
+    by_start: dict[int, list[Observation]] = {}
+    for o in parsed.section_observations("IMPRESSION"):
+        by_start.setdefault(o.start, []).append(o)
+    pure = all(
+        s in normal or (by_start.get(off) and all(o.polarity == "absent" for o in by_start[off]))
+        for off, s in sentences
+    )
+    return pure, normal[0]
+
+
+def impression_omits(parsed: ParsedReport) -> list[Issue]:
+    normal = _normal_impression(parsed)
+    if normal is None:
+        return []
+    pure, statement = normal
+    imp_groups = {_group(o) for o in parsed.observations if o.section == "IMPRESSION" and o.polarity != "absent"}
+    wanted = {"present", "uncertain"} if pure else {"present"}
+    issues = []
+    seen: set[str] = set()
+    for o in parsed.section_observations("FINDINGS"):
+        group = _group(o)
+        if o.polarity not in wanted or group not in _SIGNIFICANT_GROUPS or group in imp_groups or group in seen:
+            continue
+        if _explained_away(o, parsed, omission=True) and group != "nodule or mass":
+            continue  # nodules have their own rules below
+        if o.name == "Cardiomegaly" and o.polarity == "uncertain" and not _ENLARGED.search(o.term):
+            continue  # "heart size at the upper limits of normal" is stated as normal
+        if o.hypothetical or (group in ("nodule or mass", "cardiomegaly") and _BENIGN.search(o.text)):
+            continue
+        if group == "nodule or mass" and (o.temporal == "chronic" or o.term.lower().startswith("nodular")):
+            continue  # a stable nodule is benign; "nodular" describes a pattern, not a nodule
+        if not pure and o.temporal == "chronic":
+            continue  # "no acute disease. Stable cardiomegaly." lists the chronic finding beside it
+        seen.add(group)
+        hedge = "possible " if o.polarity == "uncertain" else ""
+        issues.append(Issue(
+            kind="impression_omits_finding", severity="warning",
+            message=f"FINDINGS report {hedge}{group} ('{o.term}') but the IMPRESSION calls the study normal "
+                    f"and does not mention it.",
+            evidence=f"{o.text.strip()} ... {statement.strip()}",
+            suggestion=f"Mention the {group} in the IMPRESSION, or correct the FINDINGS.",
+        ))
+    return issues

@@ -1,0 +1,144 @@
+"""The checks on a report's structure and wording, one section or sentence at a time.
+
+``missing_section`` (FINDINGS or IMPRESSION absent or empty), ``placeholders`` (unfilled template
+fields), ``critical_not_communicated`` (pneumothorax or free air with no word of who was told),
+``comparison_not_available`` (a prior study cited while COMPARISON says there is none) and
+``measurement_without_unit`` (a bare number as a size). Each returns a list of ``Issue``;
+``checks.run_checks`` calls them in the order of ``checks.KINDS``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .models import Issue
+from .reports import ParsedReport, split_sentences
+
+__all__ = [
+    "comparison_not_available",
+    "critical_not_communicated",
+    "measurement_without_unit",
+    "missing_section",
+    "placeholders",
+]
+
+_PLACEHOLDER = re.compile(
+    # anything in square brackets but a numeric citation ("[1]"): "[ ]", "[***]", "[DATE]", "[ INSERT ]", "[...]"
+    r"\[(?!\s*\d+(?:[,-]\d+)*\s*\])[^\[\]\n]{0,40}\]"
+    r"|_{2,}"
+    # angle brackets, empty or around a word, but not HTML tags nor Open-i's <XXXX> mask
+    r"|<\s*>|<<[^<>\n]{0,40}>>"
+    r"|<(?!XXXX>)(?!/?(?i:a|b|i|u|p|br|hr|em|strong|span|div|script|img|sup|sub|li|ul|ol|table|tr|td|th|html|body|head"
+    r"|style|font|center|pre|code|h\d)\b)[^<>\n=]{1,40}>"
+    r"|\{[^{}\n]{0,40}\}"
+    r"|\b(?<![Xx])[Xx]{1,3}(?:\.[Xx]+)?\s*(?:cm|mm|%|ml|cc|degrees?)\b"
+    # runs of asterisks or question marks standing alone (not markdown bold around a word)
+    r"|(?<![\w*])\*{2,}(?![\w*])|\*{3,}|\?{2,}",
+)
+_COMMUNICATED = re.compile(
+    r"\b(?:discuss\w*|communicat\w*|notif\w*|call(?:ed)?|paged|telephon\w*|phoned|informed|conveyed|relayed|"
+    r"made\s+aware|reported\s+to|spoke|spoken|read\s*back|critical\s+result|primordial)\b",
+    re.IGNORECASE,
+)
+_NO_PRIOR = re.compile(r"^\s*(?:none|no\s+(?:prior|previous|comparison)|not\s+available|n/?a|unavailable)\b",
+                       re.IGNORECASE)
+_PRIOR_REF = re.compile(
+    r"\b(?:compared\s+(?:to|with)\s+(?:the\s+)?(?:prior|previous|last|recent)|(?:prior|previous)\s+(?:study|exam|"
+    r"examination|film|radiograph|chest\s+(?:x-?ray|radiograph|film))|since\s+(?:the\s+)?(?:prior|previous|last)"
+    r"|interval\s+(?:change|development|increase|decrease|resolution|improvement|worsening|placement|removal)"
+    r"|unchanged\s+(?:from|since)|redemonstrat\w*)\b",
+    re.IGNORECASE,
+)
+_BARE_MEASURE = re.compile(
+    r"\b(?:measur(?:es|ing|ed)|measuring\s+approximately|size\s+of)\s+(?:approximately\s+|about\s+)?"
+    r"(?P<n>\d+(?:\.\d+)?(?:\s*(?:x|×|by)\s*\d+(?:\.\d+)?)*)(?!\s*(?:-\s*)?(?:cm|mm|centimet|millimet|m\b|%|cc|ml"
+    r"|degrees?|°|x\b|×|by\b|\d|\.\d|inch))",
+    re.IGNORECASE,
+)
+
+
+def missing_section(parsed: ParsedReport) -> list[Issue]:
+    issues = []
+    for name in ("FINDINGS", "IMPRESSION"):
+        if parsed.sections.get(name, "").strip():
+            continue
+        if parsed.headerless:
+            other = "impression" if name == "FINDINGS" else "findings"
+            issues.append(Issue(
+                kind="missing_section", severity="info",
+                message=f"The report has no section headers; it was read as the {other} only, so there is no "
+                        f"{name.lower()} section.",
+                suggestion="Add FINDINGS: and IMPRESSION: headers if the report has both parts.",
+            ))
+            continue
+        state = "empty" if name in parsed.sections else "missing"
+        issues.append(Issue(
+            kind="missing_section", severity="warning",
+            message=f"The {name} section is {state}.",
+            suggestion=("Describe what the image shows under FINDINGS." if name == "FINDINGS"
+                        else "Add an IMPRESSION that summarises the findings."),
+        ))
+    return issues
+
+
+def placeholders(parsed: ParsedReport) -> list[Issue]:
+    issues = []
+    blocks = [parsed.preamble, *parsed.sections.values()]
+    for block in blocks:
+        for _, sentence in split_sentences(block):
+            m = _PLACEHOLDER.search(sentence)
+            if m is None:
+                continue
+            issues.append(Issue(
+                kind="placeholder", severity="error",
+                message=f"Unfilled template field '{m.group(0)}' left in the report.",
+                evidence=sentence.strip(),
+                suggestion="Replace the placeholder with the actual value or wording, or delete it.",
+            ))
+    return issues
+
+
+def critical_not_communicated(parsed: ParsedReport) -> list[Issue]:
+    crit = [o for o in parsed.observations
+            if o.section in ("FINDINGS", "IMPRESSION") and o.polarity == "present"
+            and o.name in ("Pneumothorax", "Pneumoperitoneum") and o.temporal != "chronic"]
+    if not crit or _COMMUNICATED.search(parsed.text):
+        return []
+    o = crit[0]
+    return [Issue(
+        kind="critical_not_communicated", severity="info",
+        message=f"A critical finding ({o.term}) is reported with no statement that it was communicated.",
+        evidence=o.text.strip(),
+        suggestion="State who was told, when and how (e.g. 'discussed with Dr. X by telephone at 10:42').",
+    )]
+
+
+def comparison_not_available(parsed: ParsedReport) -> list[Issue]:
+    comp = parsed.sections.get("COMPARISON")
+    if comp is None or not _NO_PRIOR.match(comp):
+        return []
+    for name in ("FINDINGS", "IMPRESSION"):
+        for _, sentence in split_sentences(parsed.sections.get(name, "")):
+            if _PRIOR_REF.search(sentence) and not re.search(r"\b(?:ct|outside|scan)\b", sentence, re.IGNORECASE):
+                return [Issue(
+                    kind="comparison_not_available", severity="info",
+                    message=f"The report compares with a prior study, but COMPARISON says '{comp.strip()}'.",
+                    evidence=sentence.strip(),
+                    suggestion="Name the prior study in COMPARISON, or remove the comparison wording.",
+                )]
+    return []
+
+
+def measurement_without_unit(parsed: ParsedReport) -> list[Issue]:
+    issues = []
+    for name in ("FINDINGS", "IMPRESSION"):
+        for _, sentence in split_sentences(parsed.sections.get(name, "")):
+            m = _BARE_MEASURE.search(sentence)
+            if m:
+                issues.append(Issue(
+                    kind="measurement_without_unit", severity="info",
+                    message=f"The measurement '{m.group('n')}' has no unit.",
+                    evidence=sentence.strip(),
+                    suggestion="Add the unit (mm or cm).",
+                ))
+    return issues
