@@ -4,13 +4,14 @@
 name from ``EMBEDDER_SPECS``, a Hugging Face hub id, or a local directory). torch and transformers
 are imported only when a model is loaded, so importing this module stays cheap. Keep one instance
 per process: loading MedSigLIP-448 reads 3.5 GB.
+
+Device/dtype choice and hub checks live in ``model_loading``, sentence chunking in ``text_chunks``;
+their public names (and ``_load_error``) stay importable from here.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +19,18 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from .errors import EmbedderError, MissingDependency
+from .errors import EmbedderError
+from .model_loading import (  # resolve_*, _load_error and the hub checks are re-exported: tests import them here
+    _hub_reachable,
+    _import_torch_transformers,
+    _in_hub_cache,
+    _load_error,
+    _looks_like_path,
+    resolve_device,
+    resolve_dtype,
+)
 from .preprocess import RESIZE_MODES, ResizeMode, prepare_for_model
+from .text_chunks import pack_chunks, split_sentences
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
@@ -92,161 +103,7 @@ def find_spec(name_or_id: str) -> EmbedderSpec | None:
     return next((s for s in EMBEDDER_SPECS.values() if s.model_id == name_or_id), None)
 
 
-# --------------------------------------------------------------------------- text chunking
-
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split on whitespace after . ! ? ; and on line breaks ("3.5 cm" stays whole); drops empties."""
-    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
-
-
-def pack_chunks(sentence_ids: Sequence[Sequence[int]], budget: int) -> list[list[int]]:
-    """Greedily pack whole sentences (token id lists) into chunks of at most ``budget`` tokens.
-
-    A sentence longer than ``budget`` is cut into ``budget``-token pieces; its last piece starts a
-    new chunk that following sentences may join. Order and every token are kept.
-    """
-    chunks: list[list[int]] = []
-    current: list[int] = []
-    for ids in sentence_ids:
-        ids = list(ids)
-        if len(current) + len(ids) <= budget:
-            current += ids
-            continue
-        if current:
-            chunks.append(current)
-        while len(ids) > budget:
-            chunks.append(ids[:budget])
-            ids = ids[budget:]
-        current = ids
-    if current or not chunks:
-        chunks.append(current)
-    return chunks
-
-
 # --------------------------------------------------------------------------- MedSigLIP
-
-
-def _import_torch_transformers() -> tuple[Any, Any]:
-    try:
-        import torch
-    except ImportError:
-        raise MissingDependency("torch", "The MedSigLIP embedder") from None
-    try:
-        import transformers
-    except ImportError:
-        raise MissingDependency("transformers", "The MedSigLIP embedder") from None
-    try:
-        import sentencepiece  # noqa: F401  (SiglipTokenizer needs it)
-    except ImportError:
-        raise MissingDependency("sentencepiece", "The MedSigLIP tokenizer") from None
-    return torch, transformers
-
-
-def resolve_device(torch: Any, device: str) -> str:
-    """``auto`` -> cuda, then mps, then cpu. An explicit device that is absent is an ``EmbedderError``."""
-    cuda = torch.cuda.is_available()
-    mps = getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
-    if device == "auto":
-        return "cuda" if cuda else "mps" if mps else "cpu"
-    if (device == "cuda" and not cuda) or (device == "mps" and not mps):
-        raise EmbedderError(
-            f"MEDRAG_DEVICE is '{device}' but no {device} device is available here. Use 'auto' or 'cpu'.",
-            code="device",
-        )
-    if device not in ("cpu", "cuda", "mps"):
-        raise EmbedderError(f"Unknown device '{device}'. Valid: auto, cpu, cuda, mps.", code="device")
-    return device
-
-
-def resolve_dtype(torch: Any, dtype: str, device: str) -> Any:
-    """``auto``: float32 on CPU; bfloat16 on a GPU that supports it, else float16."""
-    named = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
-    if dtype != "auto":
-        if dtype not in named:
-            raise EmbedderError(f"Unknown dtype '{dtype}'. Valid: auto, {', '.join(named)}.", code="dtype")
-        return named[dtype]
-    if device == "cpu":
-        return torch.float32
-    if device == "cuda":
-        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-    try:  # mps: bfloat16 needs a recent macOS
-        torch.zeros(1, dtype=torch.bfloat16, device=device)
-        return torch.bfloat16
-    except (RuntimeError, TypeError):
-        return torch.float16
-
-
-def _looks_like_path(source: str) -> bool:
-    return source.startswith(("/", "./", "../", "~", "\\")) or source.count("/") > 1 or Path(source).exists()
-
-
-def _hub_reachable(timeout_s: float = 3.0) -> bool:
-    """Whether the Hugging Face endpoint answers a TCP connection within ``timeout_s`` (False when
-    ``HF_HUB_OFFLINE`` is set)."""
-    from urllib.parse import urlsplit
-
-    from huggingface_hub import constants
-
-    if constants.HF_HUB_OFFLINE:
-        return False
-    url = urlsplit(constants.ENDPOINT)
-    try:
-        socket.create_connection((url.hostname, url.port or (443 if url.scheme == "https" else 80)), timeout_s).close()
-    except OSError:
-        return False
-    return True
-
-
-def _in_hub_cache(model_id: str) -> bool:
-    """Whether the model's config.json is in the local Hugging Face cache."""
-    from huggingface_hub import try_to_load_from_cache
-
-    try:
-        return isinstance(try_to_load_from_cache(model_id, "config.json"), str)
-    except ValueError:  # not a valid repo id
-        return False
-
-
-def _load_error(source: str, exc: BaseException) -> EmbedderError:
-    """Turn a from_pretrained failure into a message that says how to get the weights."""
-    how = (
-        "To get MedSigLIP weights: accept the licence at https://huggingface.co/google/medsiglip-448 "
-        "(logged in), then set HF_TOKEN to a token of that account; or download the model where "
-        "there is internet access (hf download google/medsiglip-448 --local-dir DIR), copy DIR here "
-        "and set MEDRAG_EMBED_MODEL=DIR."
-    )
-    chain = []
-    e: BaseException | None = exc
-    while e is not None and len(chain) < 5:
-        chain.append(e)
-        e = e.__cause__ or e.__context__
-    names = {type(x).__name__ for x in chain}
-    text = " ".join(str(x) for x in chain).lower().replace(source.lower(), "")  # the id could hold "401"
-    path = Path(source).expanduser()
-    if path.is_dir():
-        return EmbedderError(
-            f"The directory {path} does not hold a loadable model and tokenizer "
-            f"({type(exc).__name__}: expected config.json, model weights and tokenizer files). {how}",
-            code="model_invalid",
-        )
-    if _looks_like_path(source):
-        return EmbedderError(f"The model directory {path} does not exist. {how}", code="model_not_found")
-    if "GatedRepoError" in names or "gated" in text or re.search(r"\b40[13]\b", text):
-        return EmbedderError(
-            f"The model '{source}' is gated on Hugging Face and this token cannot read it (or no HF_TOKEN "
-            f"is set). {how}",
-            code="model_gated",
-        )
-    if "RepositoryNotFoundError" in names or "is not a valid model identifier" in text:
-        return EmbedderError(f"No model '{source}' on Hugging Face (or it is private). {how}", code="model_not_found")
-    return EmbedderError(
-        f"The model '{source}' could not be downloaded (offline, HF_HUB_OFFLINE set, or the hub is "
-        f"unreachable) and is not in the local cache. {how}",
-        code="model_offline",
-    )
 
 
 def _features(output: Any) -> Any:
