@@ -11,11 +11,11 @@ from __future__ import annotations
 import sys
 import tarfile
 import time
-import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+from etl.sources.openi import parse_openi_xml
 from medrag_core.checks import run_checks
 from medrag_core.reports import parse_sections
 
@@ -24,19 +24,14 @@ SCORED = {"missing_section", "laterality_conflict", "negation_conflict", "impres
 
 
 def iter_openi(path: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    """(uid, {findings, impression, indication, comparison}) for each Open-i XML report in the archive."""
+    """(uid, {findings, impression, indication, comparison}) for each Open-i XML report in the archive,
+    read with the ETL's own parser."""
     with tarfile.open(path) as tar:
         for member in tar:
-            if not member.name.endswith(".xml"):
-                continue
-            handle = tar.extractfile(member)
-            if handle is None:
-                continue
-            root = ET.parse(handle).getroot()
-            uid_el = root.find("uId")
-            uid = uid_el.get("id", member.name) if uid_el is not None else member.name
-            fields = {(a.get("Label") or "").lower(): a.text or "" for a in root.iter("AbstractText")}
-            yield uid, fields
+            handle = tar.extractfile(member) if member.name.endswith(".xml") else None
+            if handle is not None:
+                report = parse_openi_xml(handle.read(), fallback_uid=member.name)
+                yield report.uid, report.sections
 
 
 def main(argv: list[str]) -> int:
