@@ -13,6 +13,7 @@ other normal impressions, other ways of asserting and negating a finding, other 
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import sys
@@ -20,7 +21,7 @@ import tarfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(os.environ.get("MEDRAG_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
 ARCHIVE = SHARED / "data" / "iu_reports" / "NLMCXR_reports.tgz"
 DEV = SHARED / "eval" / "report_errors_dev.jsonl"
 PER_KIND = 40

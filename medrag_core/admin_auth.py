@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pydantic import SecretStr
 
 log = logging.getLogger(__name__)
+_monotonic = time.monotonic  # the clock of throttles made without ``now``; tests patch this name only
 
 ENABLE_HELP = (
     "The Dataset Admin page is locked because no way to sign in is configured. Either set "
@@ -100,7 +101,7 @@ class LoginThrottle:
     now: Callable[[], float] | None = field(default=None, repr=False)
 
     def _now(self) -> float:
-        return (self.now or time.monotonic)()
+        return (self.now or _monotonic)()
 
     def wait_s(self) -> float:
         """Seconds until the next attempt may be checked (0 when it may be now)."""

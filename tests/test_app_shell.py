@@ -19,7 +19,7 @@ def test_shell_shows_verify_first_and_sidebar_status(app_env) -> None:  # noqa: 
     assert not at.exception
     assert any("Verify a chest X-ray report" in t.value for t in at.title)
     side = sidebar_text(at)
-    assert "Store: embedded Postgres" in side or "Store: Postgres" in side
+    assert "Store: embedded Postgres" in side
     assert "0 cases" in side
     assert "Model: local model" in side
     assert "Verifier: offline checks (no LLM)" in side

@@ -206,10 +206,8 @@ def test_killed_run_resumes_with_exactly_the_right_rows(tmp_path, store, pg_conn
     env = etl_env(pg_conninfo, tiny_siglip_dir)
     proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 120
-        while scalar(pg_conninfo, "SELECT count(*) FROM cases") < 12:
+        while scalar(pg_conninfo, "SELECT count(*) FROM cases") < 12:  # a hang is pytest-timeout's to catch
             assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
-            assert time.monotonic() < deadline, "the ingest wrote nothing in time"
             time.sleep(0.02)
         proc.send_signal(signal.SIGKILL)
         proc.wait(30)
@@ -243,5 +241,6 @@ def test_two_shards_in_parallel_cover_the_set_without_overlap(tmp_path, store, p
     assert sum(written) == 39 and all(w > 5 for w in written)
     assert_complete(pg_conninfo, 39)
     ids = {r[0] for r in q(pg_conninfo, "SELECT case_id FROM cases")}
-    assert len(ids | {i for i in expected_ids(path)}) == 40  # the corrupt one is the only id missing
+    missing = expected_ids(path) - ids
+    assert len(missing) == 1 and missing.pop().startswith("study002/")  # only the corrupt row 5 (study 2)
     assert q(pg_conninfo, "SELECT shard, done FROM ingest_progress ORDER BY shard") == [("0/2", True), ("1/2", True)]

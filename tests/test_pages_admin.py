@@ -200,7 +200,7 @@ def test_repeated_wrong_passwords_block_even_the_right_one(admin_env, monkeypatc
     import medrag_core.admin_auth as admin_auth
 
     clock = _Clock()
-    monkeypatch.setattr(admin_auth.time, "monotonic", clock)
+    monkeypatch.setattr(admin_auth, "_monotonic", clock)  # this module's clock only, not time.monotonic
     at = app_test("pages/admin.py").run()
     for _ in range(admin_auth.LoginThrottle.lockout_after):
         _unlock(at, "wrong")

@@ -391,15 +391,17 @@ def test_delete_source_removes_unused_images(store: PostgresStore) -> None:
 
 
 def test_bad_database_url_is_store_unavailable_without_password() -> None:
-    for url in ("postgresql://medrag:s3cr3t-pw@127.0.0.1:1/cases", "host=127.0.0.1 port=1 password=s3cr3t-pw x"):
+    cases = {
+        "postgresql://medrag:s3cr3t-pw@127.0.0.1:1/cases": "Connection refused",  # nothing listens
+        "host=127.0.0.1 port=1 password=s3cr3t-pw x": "not valid",  # a malformed conninfo
+    }
+    for url, why in cases.items():
         settings = Settings(database_url=url)
-        t0 = time.monotonic()
         with pytest.raises(StoreUnavailable) as info:
             PostgresStore.from_settings(settings)
-        assert time.monotonic() - t0 < 15
         assert "s3cr3t-pw" not in info.value.user_message and "s3cr3t-pw" not in str(info.value)
         assert info.value.code == "store_unavailable"
-    assert "127.0.0.1" in info.value.user_message or "not valid" in info.value.user_message
+        assert why in info.value.user_message and "127.0.0.1" in info.value.user_message
 
 
 def test_restart_keeps_data(fresh_pg: EmbeddedPostgres) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-import time
 from collections.abc import Iterator
 
 import numpy as np
@@ -149,10 +148,8 @@ def test_open_store_picks_supabase(fake_supabase: FakeSupabase, store: PostgresS
 
 def test_unreachable_or_refused_is_store_unavailable_without_key(fake_supabase: FakeSupabase) -> None:
     secret = make_key("service_role") + "-s3cr3t"
-    t0 = time.monotonic()
     with pytest.raises(StoreUnavailable) as info:
         SupabaseStore("http://127.0.0.1:1", secret, timeout_s=3).stats()
-    assert time.monotonic() - t0 < 10
     assert "s3cr3t" not in str(info.value) and "127.0.0.1:1" in info.value.user_message
     with pytest.raises(StoreUnavailable, match="refused SUPABASE_KEY") as info:
         SupabaseStore(fake_supabase.url, "not-a-key-s3cr3t").get(["a"])
