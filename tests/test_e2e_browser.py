@@ -115,6 +115,26 @@ def _screenshot(page, name: str) -> None:  # noqa: ANN001
     page.screenshot(path=str(SCREENSHOTS / name), clip={"x": 0, "y": 0, "width": 1400, "height": min(bottom, 4000)})
 
 
+def _settled(page) -> None:  # noqa: ANN001
+    """Wait until the app has finished the rerun a widget change started (its "Running" indicator goes)."""
+    from playwright.sync_api import expect
+
+    page.wait_for_timeout(300)  # the rerun request leaves the browser
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=30_000)
+
+
+def _fill_and_submit(page, label: str, value: str) -> None:  # noqa: ANN001
+    """Type into a text input and submit it, then wait for the rerun: typing into the next widget while
+    the app reruns can drop this value (seen on a loaded machine)."""
+    from playwright.sync_api import expect
+
+    box = page.get_by_label(label)
+    box.fill(value)
+    box.press("Enter")
+    _settled(page)
+    expect(box).to_have_value(value)
+
+
 def _no_exception(page) -> None:  # noqa: ANN001
     assert page.locator('[data-testid="stException"]').count() == 0
 
@@ -157,12 +177,9 @@ def test_verify_browse_admin_in_chromium(app_url, page, tmp_path):  # noqa: ANN0
     case_ids = page.locator('[data-testid="stMarkdownContainer"] strong').all_inner_texts()
     ids = [t for t in case_ids if t.startswith("case0")][:2]
     assert len(ids) == 2, case_ids
-    case_a = page.get_by_label("Case A")
-    case_a.fill(ids[0])
-    case_a.press("Enter")
-    case_b = page.get_by_label("Case B")
-    case_b.fill(ids[1])
-    case_b.press("Enter")
+    _fill_and_submit(page, "Case A", ids[0])
+    _fill_and_submit(page, "Case B", ids[1])
+    expect(page.get_by_label("Case A")).to_have_value(ids[0])
     differ = page.get_by_text("observation(s) differ").or_(page.get_by_text("state the same observations"))
     expect(differ).to_be_visible()
     _no_exception(page)
