@@ -26,8 +26,8 @@ def render_sidebar() -> None:
     with st.sidebar:
         st.markdown("**Status**")
         try:
-            stats = get_store().stats()
-            st.caption(f"{_ICONS['ok']} Store: {escape_markdown(describe_store(settings))} · {stats.total_cases} cases")
+            total = get_store().count()  # every page run: a count, not the several scans of stats()
+            st.caption(f"{_ICONS['ok']} Store: {escape_markdown(describe_store(settings))} · {total} cases")
         except MedragError as exc:
             st.caption(f"{_ICONS['error']} Store: {escape_markdown(describe_store(settings))}")
             st.caption(escape_markdown(exc.user_message))

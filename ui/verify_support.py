@@ -24,7 +24,7 @@ def archive_notice(store, *, model_help: bool = True) -> None:  # noqa: ANN001 -
     """First-run help: how to load data when the archive is empty (and how to get the model weights,
     unless the page already says so)."""
     try:
-        total = store.stats().total_cases
+        total = store.count()
     except MedragError as exc:
         st.error(escape_markdown(exc.user_message))
         return

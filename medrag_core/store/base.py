@@ -67,7 +67,7 @@ class StoreStats:
 
 @runtime_checkable
 class CaseStore(Protocol):
-    """Six methods; conveniences live outside the implementations."""
+    """Seven methods; conveniences live outside the implementations."""
 
     def upsert(self, records: Sequence[CaseRecord], *, embed_model: str) -> int:
         """Insert or replace cases by ``case_id``; returns how many rows were written."""
@@ -100,7 +100,13 @@ class CaseStore(Protocol):
         """
         ...
 
-    def stats(self) -> StoreStats: ...
+    def stats(self) -> StoreStats:
+        """Totals, per-source counts, model and index state (several scans: for admin views)."""
+        ...
+
+    def count(self, where: CaseFilter | None = None) -> int:
+        """How many cases (matching ``where``): one cheap count, for status lines on every page run."""
+        ...
 
 
 def as_vector(value: Any, what: str) -> np.ndarray:
