@@ -8,6 +8,7 @@ Scores are inner products of L2-normalised vectors (cosine similarity), higher i
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -117,6 +118,79 @@ def as_vector(value: Any, what: str) -> np.ndarray:
     if not np.all(np.isfinite(arr)):
         raise StoreError(f"{what} contains NaN or infinite values; it was not stored or searched.")
     return arr
+
+
+@dataclass(frozen=True)
+class CheckedRecord:
+    """A record that passed ``check_records``: validated float32 vectors (or None) and the sha256 of
+    its image (from its bytes, else the ``image_sha256`` it references, else None)."""
+
+    record: CaseRecord
+    image_embedding: np.ndarray | None
+    text_embedding: np.ndarray | None
+    image_sha256: str | None
+
+    @property
+    def case(self) -> Case:
+        return self.record.case
+
+    @property
+    def has_embedding(self) -> bool:
+        return self.image_embedding is not None or self.text_embedding is not None
+
+
+@dataclass
+class CheckedBatch:
+    """What a store writes for one ``upsert``: the records (last one wins per case id), the image bytes
+    to store once per sha256, the images referenced without bytes, and the one embedding size."""
+
+    records: list[CheckedRecord] = field(default_factory=list)
+    images: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # sha256 -> (mime, bytes)
+    need_images: dict[str, str] = field(default_factory=dict)  # sha256 -> a case id that references it
+    dim: int | None = None  # None when no record has an embedding
+
+    def images_to_look_up(self) -> set[str]:
+        """Referenced images whose bytes are not in this batch: they must already be stored."""
+        return set(self.need_images) - set(self.images)
+
+    def require_stored(self, found: set[str]) -> None:
+        """Raise ``StoreError`` naming the cases whose referenced image is neither here nor in ``found``."""
+        missing = self.images_to_look_up() - found
+        if missing:
+            ids = sorted(self.need_images[s] for s in missing)[:5]
+            raise StoreError(f"Cases {', '.join(ids)} reference images that are not stored; pass their bytes.")
+
+
+def check_records(records: Sequence[CaseRecord], embed_model: str) -> CheckedBatch:
+    """Validate records before any write (the same rules for every store): the last record per case id
+    wins; vectors are finite 1-d float32 of one size; a case's own ``embed_model``, when set, is
+    ``embed_model``; image bytes are hashed and must match a given ``image_sha256``."""
+    batch, dims = CheckedBatch(), set()
+    for cid, rec in {r.case.case_id: r for r in records}.items():
+        image_vec, text_vec = (
+            None if e is None else as_vector(e, f"Case {cid}'s {kind} embedding")
+            for kind, e in (("image", rec.image_embedding), ("text", rec.text_embedding))
+        )
+        dims.update(v.size for v in (image_vec, text_vec) if v is not None)
+        has_vec = image_vec is not None or text_vec is not None
+        if has_vec and rec.case.embed_model not in (None, embed_model):
+            raise ModelMismatch(
+                f"Case {cid} says its embeddings come from '{rec.case.embed_model}', not '{embed_model}'."
+            )
+        sha = rec.case.image_sha256
+        if rec.image_bytes is not None:
+            digest = hashlib.sha256(rec.image_bytes).hexdigest()
+            if sha not in (None, digest):
+                raise StoreError(f"Case {cid}: image_sha256 does not match the sha256 of its image bytes.")
+            sha = digest
+            batch.images[sha] = (rec.image_mime or "application/octet-stream", rec.image_bytes)
+        elif sha is not None:
+            batch.need_images[sha] = cid
+        batch.records.append(CheckedRecord(rec, image_vec, text_vec, sha))
+    if len(dims) > 1:
+        raise DimensionMismatch(f"One batch mixes embedding sizes {sorted(dims)}; all must be the same.")
+    batch.dim = dims.pop() if dims else None
+    return batch
 
 
 def check_embedding_meta(meta: tuple[str, int], model: str, dim: int, action: str) -> None:

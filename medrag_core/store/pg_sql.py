@@ -6,7 +6,6 @@ Table and column names are those of ``sql/001_schema.sql``.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,9 +14,9 @@ from typing import Any
 
 import psycopg
 
-from ..errors import DimensionMismatch, ModelMismatch, StoreError
+from ..errors import StoreError
 from ..models import Case
-from .base import CaseFilter, CaseRecord, as_vector, check_embedding_meta
+from .base import CaseFilter, CaseRecord, CheckedBatch, check_embedding_meta, check_records
 
 KINDS = ("image", "text")
 CASE_COLS = (
@@ -46,13 +45,10 @@ class IngestProgress:
 
 
 @dataclass
-class Batch:
-    """Records validated and turned into COPY rows; ``dim`` is None when no record has an embedding."""
+class Batch(CheckedBatch):
+    """Checked records (``base.CheckedBatch``) turned into COPY rows."""
 
     rows: list[list[Any]] = field(default_factory=list)
-    images: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # sha256 -> (mime, bytes)
-    need_images: dict[str, str] = field(default_factory=dict)  # sha256 -> a case id that references it
-    dim: int | None = None
 
     @property
     def source(self) -> str | None:
@@ -70,31 +66,15 @@ def case_from_row(row: Sequence[Any]) -> Case:
 
 
 def prepare_batch(records: Sequence[CaseRecord], embed_model: str) -> Batch:
-    """Validate records (last one wins per case_id), hash image bytes, and build COPY rows."""
-    batch, dims = Batch(), set()
-    for cid, rec in {r.case.case_id: r for r in records}.items():
-        case = rec.case
-        vecs = [None if e is None else as_vector(e, f"Case {cid}'s {kind} embedding")
-                for kind, e in (("image", rec.image_embedding), ("text", rec.text_embedding))]  # fmt: skip
-        has_vec = any(v is not None for v in vecs)
-        dims.update(v.size for v in vecs if v is not None)
-        if has_vec and case.embed_model not in (None, embed_model):
-            raise ModelMismatch(f"Case {cid} says its embeddings come from '{case.embed_model}', not '{embed_model}'.")
-        sha = case.image_sha256
-        if rec.image_bytes is not None:
-            digest = hashlib.sha256(rec.image_bytes).hexdigest()
-            if sha not in (None, digest):
-                raise StoreError(f"Case {cid}: image_sha256 does not match the sha256 of its image bytes.")
-            sha = digest
-            batch.images[sha] = (rec.image_mime or "application/octet-stream", rec.image_bytes)
-        elif sha is not None:
-            batch.need_images[sha] = cid
-        batch.rows.append([cid, case.study_id, case.source, case.findings, case.impression, case.indication,
-                           case.comparison, case.view, list(case.labels), sha, rec.thumbnail, *vecs,
-                           embed_model if has_vec else None, dict(case.metadata)])  # fmt: skip
-    if len(dims) > 1:
-        raise DimensionMismatch(f"One batch mixes embedding sizes {sorted(dims)}; all must be the same.")
-    batch.dim = dims.pop() if dims else None
+    """Check records (``base.check_records``) and build their COPY rows."""
+    checked = check_records(records, embed_model)
+    batch = Batch(images=checked.images, need_images=checked.need_images, dim=checked.dim)
+    for r in checked.records:
+        case = r.case
+        batch.rows.append([case.case_id, case.study_id, case.source, case.findings, case.impression,
+                           case.indication, case.comparison, case.view, list(case.labels), r.image_sha256,
+                           r.record.thumbnail, r.image_embedding, r.text_embedding,
+                           embed_model if r.has_embedding else None, dict(case.metadata)])  # fmt: skip
     return batch
 
 
@@ -106,12 +86,10 @@ def write_batch(conn: psycopg.Connection, batch: Batch) -> None:
                 "INSERT INTO images (sha256, mime, bytes) VALUES (%s, %s, %s) ON CONFLICT (sha256) DO NOTHING",
                 [(sha, mime, data) for sha, (mime, data) in batch.images.items()],
             )
-    missing = set(batch.need_images) - set(batch.images)
-    if missing:
-        found = {r[0] for r in conn.execute("SELECT sha256 FROM images WHERE sha256 = ANY(%s)", (list(missing),))}
-        if missing - found:
-            ids = sorted(batch.need_images[s] for s in missing - found)[:5]
-            raise StoreError(f"Cases {', '.join(ids)} reference images that are not stored; pass their bytes.")
+    look_up = batch.images_to_look_up()
+    if look_up:
+        found = {r[0] for r in conn.execute("SELECT sha256 FROM images WHERE sha256 = ANY(%s)", (list(look_up),))}
+        batch.require_stored(found)
     if not batch.rows:
         return
     cols = ", ".join(_STAGE_COLS)

@@ -18,7 +18,6 @@ Re-running the same upsert is safe (by ``case_id`` and image sha256).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -27,9 +26,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-from ..errors import ConfigError, DimensionMismatch, ModelMismatch, StoreError
+from ..errors import ConfigError
 from ..models import Case
-from .base import CaseFilter, CaseRecord, ScoredCase, StoreStats, as_vector, check_embedding_meta
+from .base import CaseFilter, CaseRecord, ScoredCase, StoreStats, as_vector, check_embedding_meta, check_records
 from .supabase_client import call, create_client, parse_bytea, parse_vector, to_bytea
 
 __all__ = ["SupabaseStore", "create_client", "parse_bytea", "parse_vector", "to_bytea"]
@@ -156,59 +155,31 @@ class SupabaseStore:
         Order: bind/check the model (``medrag_bind_model``), store missing images, upsert cases in
         batches of ``batch_size``. Needs the service-role key.
         """
-        by_id = {r.case.case_id: r for r in records}
-        dims: set[int] = set()
-        rows: list[dict[str, Any]] = []
-        images: dict[str, tuple[str, bytes]] = {}
-        need_images: dict[str, str] = {}
+        checked = check_records(records, embed_model)
         now = datetime.now(UTC).isoformat()
-        for cid, rec in by_id.items():
-            case = rec.case
-            vecs = {k: None if e is None else as_vector(e, f"Case {cid}'s {k} embedding")
-                    for k, e in (("image", rec.image_embedding), ("text", rec.text_embedding))}  # fmt: skip
-            has_vec = any(v is not None for v in vecs.values())
-            dims.update(v.size for v in vecs.values() if v is not None)
-            if has_vec and case.embed_model not in (None, embed_model):
-                raise ModelMismatch(
-                    f"Case {cid} says its embeddings come from '{case.embed_model}', not '{embed_model}'."
-                )
-            sha = case.image_sha256
-            if rec.image_bytes is not None:
-                digest = hashlib.sha256(rec.image_bytes).hexdigest()
-                if sha not in (None, digest):
-                    raise StoreError(f"Case {cid}: image_sha256 does not match the sha256 of its image bytes.")
-                sha = digest
-                images[sha] = (rec.image_mime or "application/octet-stream", rec.image_bytes)
-            elif sha is not None:
-                need_images[sha] = cid
-            rows.append({
-                "case_id": cid, "study_id": case.study_id, "source": case.source, "findings": case.findings,
-                "impression": case.impression, "indication": case.indication, "comparison": case.comparison,
-                "view": case.view, "labels": list(case.labels), "image_sha256": sha,
-                "thumbnail": to_bytea(rec.thumbnail),
-                "image_embedding": None if vecs["image"] is None else vecs["image"].astype(float).tolist(),
-                "text_embedding": None if vecs["text"] is None else vecs["text"].astype(float).tolist(),
-                "embed_model": embed_model if has_vec else None, "metadata": dict(case.metadata),
-                "updated_at": now,
-            })  # fmt: skip
-        if len(dims) > 1:
-            raise DimensionMismatch(f"One batch mixes embedding sizes {sorted(dims)}; all must be the same.")
+        rows = [{
+            "case_id": r.case.case_id, "study_id": r.case.study_id, "source": r.case.source,
+            "findings": r.case.findings, "impression": r.case.impression, "indication": r.case.indication,
+            "comparison": r.case.comparison, "view": r.case.view, "labels": list(r.case.labels),
+            "image_sha256": r.image_sha256, "thumbnail": to_bytea(r.record.thumbnail),
+            "image_embedding": None if r.image_embedding is None else r.image_embedding.astype(float).tolist(),
+            "text_embedding": None if r.text_embedding is None else r.text_embedding.astype(float).tolist(),
+            "embed_model": embed_model if r.has_embedding else None, "metadata": dict(r.case.metadata),
+            "updated_at": now,
+        } for r in checked.records]  # fmt: skip
         if not rows:
             return 0
 
-        missing = set(need_images) - set(images)
-        if missing:
-            found = self._existing_images(sorted(missing))
-            if missing - found:
-                ids = sorted(need_images[s] for s in missing - found)[:5]
-                raise StoreError(f"Cases {', '.join(ids)} reference images that are not stored; pass their bytes.")
-        if dims:
-            dim = dims.pop()
+        look_up = checked.images_to_look_up()
+        if look_up:
+            checked.require_stored(self._existing_images(sorted(look_up)))
+        if checked.dim is not None:
+            dim = checked.dim
             bound = self._rpc("medrag_bind_model", {"p_model": embed_model, "p_dimension": dim}, "bind the model")
             row = bound[0] if isinstance(bound, list) else bound
             check_embedding_meta((row["bound_model"], int(row["bound_dimension"])), embed_model, dim, "upsert")
-        if images:
-            self._store_images(images)
+        if checked.images:
+            self._store_images(checked.images)
         for batch in self._batches(rows):
             self._upsert("cases", batch, "case_id", "write cases", ignore=False)
         return len(rows)
