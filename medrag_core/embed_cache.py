@@ -35,11 +35,6 @@ log = logging.getLogger(__name__)
 EmbeddingKind = Literal["image", "text"]
 
 
-def sha256_of(data: bytes) -> str:
-    """Hex SHA-256 of ``data`` (the cache's content key)."""
-    return hashlib.sha256(data).hexdigest()
-
-
 def model_key(embed_model: str, resize_mode: str | None = None) -> str:
     """The part of the key that names how a vector was made: the model, and for images the resize mode."""
     return embed_model if resize_mode is None else f"{embed_model}|{resize_mode}"

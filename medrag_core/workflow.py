@@ -45,9 +45,9 @@ import numpy as np
 
 from .checks import run_checks
 from .consensus import neighbour_consensus
-from .embed_cache import EmbeddingCache, sha256_of
+from .embed_cache import EmbeddingCache
 from .errors import EmbedderError, ImageDecodeError, StoreError, VerifierError
-from .imaging import DecodedImage, decode_image, png_bytes
+from .imaging import DecodedImage, decode_image, png_bytes, sha256_hex
 from .llm.base import VerificationRequest
 from .models import VerificationResult
 from .reports import parse_report, read_report
@@ -100,7 +100,7 @@ def precompute_image_embedding(
     image_bytes = bytes(image_bytes)
     _check_size(image_bytes, settings)
     decoded = decode_image(image_bytes, max_pixels=settings.max_image_pixels)
-    sha = sha256_of(image_bytes)
+    sha = sha256_hex(image_bytes)
     key = _image_model_key(embedder, settings)
     if cache is not None:
         hit = cache.get(sha, key, "image")
@@ -150,7 +150,7 @@ def verify(
         parsed = parse_report(text)
         query_text = _query_text(parsed, text)
         fts_query = report_search_query(parsed, query_text)
-        sha = sha256_of(image)
+        sha = sha256_hex(image)
 
     with stages.run("checks"):
         offline_issues = list(run_checks(parsed))

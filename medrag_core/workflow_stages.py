@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .embed_cache import EmbeddingCache, model_key, sha256_of
+from .embed_cache import EmbeddingCache, model_key
 from .errors import DimensionMismatch, EmbedderError, MedragError, ModelMismatch, StoreError
-from .imaging import DecodedImage, decode_image, png_bytes
+from .imaging import DecodedImage, decode_image, png_bytes, sha256_hex
 from .llm.base import VerifierOutcome, merge_issues, strictest, verdict_from_issues
 from .models import SEVERITY_ORDER, Issue, Match, VerificationResult
 from .retrieval import FTS_MAX_DF, retrieve
@@ -144,7 +144,7 @@ def _embeddings(
                 st["status"] = "skipped"
     txt_vec: np.ndarray | None = None
     with stages.run("text_embedding") as st:
-        text_sha = sha256_of(query_text.encode("utf-8"))
+        text_sha = sha256_hex(query_text.encode("utf-8"))
         if cache is not None and (hit := cache.get(text_sha, embedder.name, "text")) is not None:
             txt_vec = hit
             st["status"] = "cached"

@@ -13,8 +13,9 @@ import pytest
 
 from medrag_core import verify as exported_verify
 from medrag_core.checks import check_report
-from medrag_core.embed_cache import EmbeddingCache, model_key, sha256_of
+from medrag_core.embed_cache import EmbeddingCache, model_key
 from medrag_core.errors import EmbedderError, ImageDecodeError, ReportError, VerifierError
+from medrag_core.imaging import sha256_hex
 from medrag_core.llm.base import PNG_SIGNATURE, VerificationRequest, verdict_from_issues
 from medrag_core.llm.offline import OfflineVerifier
 from medrag_core.models import Case
@@ -180,7 +181,7 @@ def test_cached_embedding_is_not_computed_again(store, tiny_embedder, settings, 
     counting = CountingEmbedder(tiny_embedder)
     cache = EmbeddingCache(tmp_path / "cache")
     sha, vec = precompute_image_embedding(query_png, settings, counting, cache)
-    assert sha == sha256_of(query_png) and counting.image_calls == 1
+    assert sha == sha256_hex(query_png) and counting.image_calls == 1
     assert vec.shape == (tiny_embedder.dim,) and not vec.flags.writeable
 
     events: list[tuple[str, str]] = []
