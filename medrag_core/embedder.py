@@ -23,9 +23,9 @@ from .errors import EmbedderError
 from .model_loading import (  # resolve_*, _load_error and the hub checks are re-exported: tests import them here
     _hub_reachable,
     _import_torch_transformers,
-    _in_hub_cache,
     _load_error,
     _looks_like_path,
+    in_hub_cache,
     resolve_device,
     resolve_dtype,
 )
@@ -159,7 +159,7 @@ class MedSigLIPEmbedder:
             source = str(Path(source).expanduser())
         elif not _looks_like_path(source) and not _hub_reachable():
             # huggingface_hub retries an unreachable hub with backoff for most of a minute: decide now.
-            if not _in_hub_cache(source):
+            if not in_hub_cache(source):
                 raise _load_error(source, OSError("the Hugging Face hub is unreachable"))
             local_only = True
         try:

@@ -81,8 +81,9 @@ def model_availability(settings: Settings) -> ComponentHealth:
         if (path / "config.json").is_file():
             return ComponentHealth("model", "ok", f"local model {path.name}")
         return ComponentHealth("model", "error", f"{path} has no config.json", MODEL_HELP)
-    cache = Path.home() / ".cache" / "huggingface" / "hub" / f"models--{model.replace('/', '--')}"
-    if cache.is_dir():
+    from .model_loading import in_hub_cache  # the hub's own lookup: honours HF_HOME / HF_HUB_CACHE
+
+    if in_hub_cache(model):
         return ComponentHealth("model", "ok", f"{model} (cached)")
     return ComponentHealth("model", "warning", f"{model} not downloaded yet", MODEL_HELP)
 

@@ -87,7 +87,7 @@ def _hub_reachable(timeout_s: float = 3.0) -> bool:
     return True
 
 
-def _in_hub_cache(model_id: str) -> bool:
+def in_hub_cache(model_id: str) -> bool:
     """Whether the model's config.json is in the local Hugging Face cache."""
     from huggingface_hub import try_to_load_from_cache
 

@@ -65,6 +65,21 @@ def test_describe_store_and_model(tmp_path) -> None:
     assert model_availability(Settings(embed_model=str(tmp_path))).state == "ok"
 
 
+def test_model_availability_finds_the_hub_cache_where_hf_home_points(tmp_path, monkeypatch) -> None:
+    """Regression: the cache path was hard-coded to ~/.cache/huggingface, so with HF_HOME set (as in the
+    Docker image) a downloaded model was reported as missing."""
+    import huggingface_hub.constants
+
+    snapshot = tmp_path / "hub" / "models--acme--xray-model" / "snapshots" / "0123abc"
+    snapshot.mkdir(parents=True)
+    (snapshot / "config.json").write_text("{}")
+    (tmp_path / "hub" / "models--acme--xray-model" / "refs").mkdir()
+    (tmp_path / "hub" / "models--acme--xray-model" / "refs" / "main").write_text("0123abc")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    assert model_availability(Settings(embed_model="acme/xray-model")).state == "ok"
+    assert model_availability(Settings(embed_model="acme/other-model")).state == "warning"
+
+
 def test_verifier_url_shown_without_userinfo_or_query() -> None:
     settings = Settings(
         llm_backend="openai_compat",
