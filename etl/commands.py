@@ -45,8 +45,6 @@ def ingest(settings: Settings, source: str, *, limit: int | None, shard: tuple[i
             report = run_ingest(parsed, settings, store=store, embedder=embedder, limit=limit, shard=shard,
                                 batch_size=batch_size, reembed=reembed, on_progress=on_progress, cancel=cancel,
                                 workers=workers, pool=pool)  # type: ignore[arg-type]
-        if report.written and hasattr(store, "analyze"):
-            store.analyze()  # fresh planner statistics (hybrid retrieval's full-text pruning reads them)
     except KeyboardInterrupt:
         bar.close()
         print("interrupted: committed batches are kept; run the same command again to resume.", file=out)

@@ -129,6 +129,8 @@ def run_ingest(
         for future in pending.futures if pending is not None else ():
             future.cancel()
         executor.shutdown(wait=True, cancel_futures=True)
+    if report.written:  # every caller (CLI, Dataset Admin) gets statistics that include the new cases
+        progress_store.refresh_statistics(store)
     report.elapsed_s = time.monotonic() - started
     log.info("%s", report.summary())
     return report

@@ -49,3 +49,10 @@ def write(
 def reset(store: CaseStore, source_key: str | None = None) -> int:
     """Forget recorded progress (all sources when None); the next run rereads and skips by id."""
     return int(store.reset_progress(source_key)) if hasattr(store, "reset_progress") else 0
+
+
+def refresh_statistics(store: CaseStore) -> None:
+    """Fresh planner statistics after cases were written, where the store can (hybrid retrieval's
+    full-text pruning reads them); other stores leave it to their own maintenance."""
+    if hasattr(store, "analyze"):
+        store.analyze()

@@ -71,6 +71,8 @@ def test_parquet_ingest_exact_counts_and_rerun_adds_nothing(tmp_path, store, pg_
     assert scalar(pg_conninfo, "SELECT count(*) FROM cases WHERE 'Pleural Effusion' = ANY(labels)") == 6
     assert q(pg_conninfo, "SELECT DISTINCT source, embed_model FROM cases") == [("set", tiny_embedder.name)]
     assert q(pg_conninfo, "SELECT position, rows_written, done FROM ingest_progress") == [(24, 24, True)]
+    # run_ingest itself refreshes the statistics the full-text pruning reads (CLI and Admin page alike)
+    assert scalar(pg_conninfo, "SELECT count(*) FROM pg_stats WHERE tablename = 'cases' AND attname = 'fts'") == 1
 
     again = run_ingest(str(path), pg_settings, store=store, embedder=tiny_embedder, batch_size=7)
     assert (again.written, again.skipped, again.errors) == (0, 24, 0)
