@@ -9,7 +9,6 @@ model or LLM not available); nothing returns a traceback.
 
 from __future__ import annotations
 
-import hmac
 import logging
 import threading
 from typing import Any
@@ -20,6 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from medrag_core import errors
+from medrag_core.admin_auth import check_password
 from medrag_core.health import describe_store, describe_verifier, model_availability
 from medrag_core.models import Case, VerificationResult
 from medrag_core.settings import Settings
@@ -119,7 +119,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None, embedder:
         auth = request.headers.get("authorization") or ""
         if not given and auth.lower().startswith("bearer "):
             given = auth[7:]
-        return bool(given) and hmac.compare_digest(given.encode(), expected_key.encode())
+        return check_password(given, expected_key)  # constant time, hiding the key's length too
 
     def require_api_key(request: Request) -> None:
         if not expected_key:
