@@ -1,1 +1,1 @@
-"""REST API over ``medrag_core.workflow.verify``, compatible with the original MedRAG backend."""
+"""REST API over ``medrag_core.workflow.verify.verify``, compatible with the original MedRAG backend."""

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from medrag_core import errors
-from medrag_core.admin_auth import check_password
+from medrag_core.auth import check_password
 from medrag_core.health import describe_store, describe_verifier, model_availability
 from medrag_core.models import Case, VerificationResult
 from medrag_core.settings import Settings
@@ -61,7 +61,7 @@ class Resources:
 
             return open_store(self.settings)
         if name == "embedder":
-            from medrag_core.embedder import load_embedder
+            from medrag_core.embedding import load_embedder
 
             return load_embedder(self.settings)
         from medrag_core.llm import make_verifier

@@ -176,7 +176,7 @@ def temp_postgres(keep: bool = False) -> Iterator[str]:
 def bind_store(conninfo: str, dim: int = DIM, model: str = BENCH_MODEL) -> None:
     """Bind the empty store to ``model``/``dim`` through the store itself (types the columns vector(dim))."""
     from medrag_core.models import Case
-    from medrag_core.store.base import CaseRecord
+    from medrag_core.store import CaseRecord
     from medrag_core.store.postgres import PostgresStore
 
     vec = np.zeros(dim, dtype=np.float32)

@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench.common import temp_postgres
     from etl.pipeline import run_ingest
     from etl.sources import SourceItem
-    from medrag_core.embedder import MedSigLIPEmbedder
+    from medrag_core.embedding import MedSigLIPEmbedder
     from medrag_core.imaging import decode_image
     from medrag_core.settings import Settings
     from medrag_core.store.postgres import PostgresStore

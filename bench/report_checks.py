@@ -16,8 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from etl.sources.openi import parse_openi_xml
-from medrag_core.checks import run_checks
-from medrag_core.reports import parse_sections
+from medrag_core.reports import parse_sections, run_checks
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "iu_reports" / "NLMCXR_reports.tgz"
 SCORED = {"missing_section", "laterality_conflict", "negation_conflict", "impression_omits_finding", "placeholder"}

@@ -88,7 +88,7 @@ class ExactStore:
     _cases: dict[str, Any] = field(default_factory=dict)
 
     def knn(self, kind: str, query: np.ndarray, k: int, *, embed_model: str, where: Any = None) -> list:
-        from medrag_core.store.base import ScoredCase
+        from medrag_core.store import ScoredCase
 
         top = exact_top(self.vectors[kind], query, k)
         scores = self.vectors[kind][top] @ query

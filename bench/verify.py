@@ -96,8 +96,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
-    from medrag_core.embed_cache import EmbeddingCache
-    from medrag_core.embedder import MedSigLIPEmbedder
+    from medrag_core.embedding import EmbeddingCache, MedSigLIPEmbedder
     from medrag_core.imaging import decode_image
     from medrag_core.llm import make_verifier
     from medrag_core.settings import Settings

@@ -21,8 +21,8 @@ def ingest(settings: Settings, source: str, *, limit: int | None, shard: tuple[i
     from tqdm import tqdm
     from tqdm.contrib.logging import logging_redirect_tqdm
 
-    from medrag_core.embedder import load_embedder
-    from medrag_core.store.base import open_store
+    from medrag_core.embedding import load_embedder
+    from medrag_core.store import open_store
 
     from .pipeline import run_ingest
     from .sources import parse_source
@@ -57,7 +57,7 @@ def ingest(settings: Settings, source: str, *, limit: int | None, shard: tuple[i
 
 
 def stats(settings: Settings, *, out: TextIO) -> int:
-    from medrag_core.store.base import open_store
+    from medrag_core.store import open_store
 
     store = open_store(settings)
     try:
@@ -80,7 +80,7 @@ def stats(settings: Settings, *, out: TextIO) -> int:
 
 
 def reindex(settings: Settings, *, m: int, ef_construction: int, out: TextIO) -> int:
-    from medrag_core.store.base import open_store
+    from medrag_core.store import open_store
 
     store = open_store(settings)
     try:
@@ -95,7 +95,7 @@ def reindex(settings: Settings, *, m: int, ef_construction: int, out: TextIO) ->
 
 
 def delete(settings: Settings, source: str, *, out: TextIO) -> int:
-    from medrag_core.store.base import open_store
+    from medrag_core.store import open_store
 
     store = open_store(settings)
     try:

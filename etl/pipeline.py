@@ -26,10 +26,10 @@ from typing import Literal
 
 import numpy as np
 
-from medrag_core.embedder import Embedder
+from medrag_core.embedding import Embedder
 from medrag_core.models import Case
 from medrag_core.settings import Settings
-from medrag_core.store.base import CaseRecord, CaseStore
+from medrag_core.store import CaseRecord, CaseStore
 
 from . import progress_store
 from .prepare import Prepared, PrepareOptions, prepare

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from medrag_core.errors import ImageDecodeError
-from medrag_core.imaging import decode_image, png_bytes, sha256_hex
-from medrag_core.preprocess import prepare_for_model
+from medrag_core.imaging import decode_image, png_bytes, prepare_for_model, sha256_hex
 
 from .sources import SourceItem, is_dicom
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from medrag_core.store.base import CaseRecord, CaseStore
+from medrag_core.store import CaseRecord, CaseStore
 
 
 def supports_progress(store: CaseStore) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .errors import MedragError
+from medrag_core.errors import MedragError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,10 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "check-reports":
-            from .commands import check_reports
+            from medrag_core.cli import check_reports
 
             return check_reports(args.input, out=sys.stdout)
-        from .commands import verify_command
+        from medrag_core.cli import verify_command
 
         return verify_command(args.image, args.report_file, as_json=args.json, out=sys.stdout)
     except MedragError as exc:

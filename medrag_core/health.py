@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from .settings import Settings, mask_dsn
+from medrag_core.settings import Settings, mask_dsn
 
 State = Literal["ok", "warning", "error"]
 
@@ -81,7 +81,7 @@ def model_availability(settings: Settings) -> ComponentHealth:
         if (path / "config.json").is_file():
             return ComponentHealth("model", "ok", f"local model {path.name}")
         return ComponentHealth("model", "error", f"{path} has no config.json", MODEL_HELP)
-    from .model_loading import in_hub_cache  # the hub's own lookup: honours HF_HOME / HF_HUB_CACHE
+    from medrag_core.embedding.loading import in_hub_cache  # the hub's own lookup: honours HF_HOME / HF_HUB_CACHE
 
     if in_hub_cache(model):
         return ComponentHealth("model", "ok", f"{model} (cached)")

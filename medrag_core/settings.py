@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError
 
-from .errors import ConfigError
+from medrag_core.errors import ConfigError
 
 StoreBackend = Literal["postgres", "supabase"]
 LLMBackend = Literal["offline", "gemini", "openai_compat"]

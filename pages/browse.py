@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from medrag_core.compare import FILTER_LABELS
 from medrag_core.errors import MedragError
-from medrag_core.report_render import escape_markdown
-from medrag_core.store.base import CaseFilter
+from medrag_core.render import escape_markdown
+from medrag_core.reports import FILTER_LABELS
+from medrag_core.store import CaseFilter
 from ui.browse_support import neighbours, search_image, search_text
 from ui.cases import render_case_card
 from ui.compare_view import render_compare

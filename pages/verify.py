@@ -10,7 +10,7 @@ import streamlit as st
 
 from medrag_core.errors import MedragError
 from medrag_core.health import describe_verifier
-from medrag_core.report_render import escape_markdown
+from medrag_core.render import escape_markdown
 from ui.image_input import decode_upload, render_preview
 from ui.resources import get_background_jobs, get_embed_cache, get_verifier, settings_or_stop, try_embedder, try_store
 from ui.result_view import render_result

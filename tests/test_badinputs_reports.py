@@ -6,9 +6,8 @@ import json
 
 import pytest
 
-from medrag_core.checks import run_checks
 from medrag_core.errors import ReportError
-from medrag_core.reports import parse_report, read_report
+from medrag_core.reports import parse_report, read_report, run_checks
 from tests.shared_data import BADINPUTS, require_shared
 
 pytestmark = pytest.mark.shared

@@ -14,9 +14,9 @@ import logging
 import psycopg
 import pytest
 
-from medrag_core.embed_cache import EmbeddingCache
+from medrag_core.embedding import EmbeddingCache
 from medrag_core.errors import InputError
-from medrag_core.llm.base import verdict_from_issues
+from medrag_core.llm import verdict_from_issues
 from medrag_core.models import VerificationResult
 from medrag_core.workflow import verify
 from tests.fixtures.images import make_png

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from medrag_core.checks import KINDS, check_report, run_checks
-from medrag_core.reports import parse_sections
+from medrag_core.reports import KINDS, check_report, parse_sections, run_checks
 from tests.test_reports import iu_report
 
 FLAGGED = {"warning", "error"}

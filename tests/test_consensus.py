@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from medrag_core.consensus import KIND, neighbour_consensus, neighbour_findings
 from medrag_core.models import Case, Match
 from medrag_core.reports import parse_report
+from medrag_core.retrieval.consensus import KIND, neighbour_consensus, neighbour_findings
 
 EFFUSION = "FINDINGS: There is a small left pleural effusion. Heart size is normal.\nIMPRESSION: Small left effusion."
 CLEAR = "FINDINGS: No pleural effusion. No pneumothorax. Heart size is normal.\nIMPRESSION: No acute process."

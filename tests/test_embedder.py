@@ -1,4 +1,4 @@
-"""medrag_core.embedder on the tiny SigLIP checkpoint (tests/fixtures/tiny_siglip.py), offline."""
+"""medrag_core.embedding.medsiglip on the tiny SigLIP checkpoint (tests/fixtures/tiny_siglip.py), offline."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from medrag_core.embedder import (
+from medrag_core.embedding.medsiglip import (
     EMBEDDER_SPECS,
     Embedder,
     EmbedderError,
@@ -20,7 +20,7 @@ from medrag_core.embedder import (
     resolve_dtype,
     split_sentences,
 )
-from medrag_core.preprocess import tf_bilinear_resize
+from medrag_core.imaging import tf_bilinear_resize
 from medrag_core.settings import Settings
 
 LONG_REPORT = (

@@ -1,4 +1,4 @@
-"""medrag_core.imaging: every accepted format decodes to the right gray picture; every refusal is typed."""
+"""medrag_core.imaging.decode: every accepted format decodes to the right gray picture; every refusal is typed."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFile
 
-from medrag_core import imaging
 from medrag_core.errors import ImageDecodeError, UnsupportedImage
 from medrag_core.imaging import (
     MAX_ASPECT,
@@ -25,6 +24,7 @@ from medrag_core.imaging import (
     sha256_hex,
     to_display_uint8,
 )
+from medrag_core.imaging import decode as imaging
 from tests.fixtures.images import (
     FAKE_PHI,
     assert_min_is_black,
@@ -450,7 +450,7 @@ def test_header_values_stay_out_of_the_log_even_in_pydicom_debug_mode(field, cap
 
 
 def test_pydicom_log_and_warnings_are_muted_while_parsing(caplog):
-    from medrag_core.dicom import _quiet_pydicom
+    from medrag_core.imaging.dicom import _quiet_pydicom
 
     caplog.set_level(logging.DEBUG)
     with warnings.catch_warnings(record=True) as caught:
@@ -498,7 +498,7 @@ def test_sha256_hex():
 def test_modules_have_no_print_and_stay_small():
     import inspect
 
-    from medrag_core import dicom
+    from medrag_core.imaging import dicom
 
     for module in (imaging, dicom):
         source = inspect.getsource(module)

@@ -17,14 +17,14 @@ import pytest
 from pgvector.psycopg import register_vector
 from PIL import Image
 
-from medrag_core.settings import Settings
-from medrag_core.store.legacy import (
+from etl.legacy import (
     LEGACY_EMBED_MODEL,
     SupabaseLegacySource,
     main,
     migrate_legacy,
     run_legacy_import,
 )
+from medrag_core.settings import Settings
 from medrag_core.store.postgres import PostgresStore
 from medrag_core.store.supabase import SupabaseStore
 from tests.fixtures.fake_supabase import FakeSupabase, fake_supabase_fixture  # noqa: F401 - fixture

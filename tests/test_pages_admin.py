@@ -95,7 +95,7 @@ def test_reindex_and_health(admin_env, tmp_path, pg_settings, tiny_embedder):
 def test_password_check_is_constant_time_api():
     from pydantic import SecretStr
 
-    from medrag_core.admin_auth import check_password, password_configured
+    from medrag_core.auth import check_password, password_configured
 
     assert check_password("s3cret", SecretStr("s3cret"))
     assert not check_password("s3cre", SecretStr("s3cret"))
@@ -118,7 +118,7 @@ def _oidc_page(email: str | None, logged_in: bool = True):  # noqa: ANN202
 
 
 def test_oidc_decision_requires_an_allowlisted_email():
-    from medrag_core.admin_auth import OIDC_NO_ALLOWLIST_HELP, OIDC_NOT_ALLOWED_HELP, oidc_admin_decision
+    from medrag_core.auth import OIDC_NO_ALLOWLIST_HELP, OIDC_NOT_ALLOWED_HELP, oidc_admin_decision
 
     assert oidc_admin_decision("boss@x.org", ["boss@x.org"]) == (True, "")
     assert oidc_admin_decision(" Boss@X.org ", ["boss@x.ORG"])[0]
@@ -164,7 +164,7 @@ class _Clock:
 
 
 def test_throttle_grows_then_locks_out_and_resets_on_success():
-    from medrag_core.admin_auth import LoginThrottle
+    from medrag_core.auth import LoginThrottle
 
     clock = _Clock()
     throttle = LoginThrottle(now=clock)
@@ -188,16 +188,16 @@ def test_throttle_grows_then_locks_out_and_resets_on_success():
 def test_failed_logins_are_logged_without_the_value(caplog):
     import logging
 
-    from medrag_core.admin_auth import LoginThrottle
+    from medrag_core.auth import LoginThrottle
 
-    with caplog.at_level(logging.WARNING, logger="medrag_core.admin_auth"):
+    with caplog.at_level(logging.WARNING, logger="medrag_core.auth"):
         LoginThrottle(now=_Clock()).record_failure()
     assert "failure 1" in caplog.text
     assert "hunter2" not in caplog.text
 
 
 def test_repeated_wrong_passwords_block_even_the_right_one(admin_env, monkeypatch):
-    import medrag_core.admin_auth as admin_auth
+    import medrag_core.auth as admin_auth
 
     clock = _Clock()
     monkeypatch.setattr(admin_auth, "_monotonic", clock)  # this module's clock only, not time.monotonic

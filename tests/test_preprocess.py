@@ -1,4 +1,4 @@
-"""medrag_core.preprocess: bit-for-bit parity with TensorFlow's bilinear resize, and pad-to-square.
+"""medrag_core.imaging.preprocess: bit-for-bit parity with TensorFlow's bilinear resize, and pad-to-square.
 
 The reference outputs in tests/data/tf_resize_reference.npz were made once with tensorflow-cpu by
 tests/data/make_tf_reference.py; these tests never import TensorFlow.
@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from medrag_core.preprocess import pad_to_square, prepare_for_model, tf_bilinear_resize, to_uint8
+from medrag_core.imaging import pad_to_square, prepare_for_model, tf_bilinear_resize, to_uint8
 
 DATA = Path(__file__).parent / "data"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from medrag_core.models import Issue, VerificationResult
-from medrag_core.report_render import (
+from medrag_core.render import (
     escape_markdown,
     highlight_spans,
     result_to_json,

@@ -14,7 +14,7 @@ import pytest
 from medrag_core.models import Case
 from medrag_core.retrieval import RRF_K, fuse_rrf, fuse_sum, rank_ids, report_search_query, retrieve
 from medrag_core.settings import Settings
-from medrag_core.store.base import CaseFilter, CaseRecord
+from medrag_core.store import CaseFilter, CaseRecord
 
 DIM = 64
 MODEL = "test/crafted-64"

@@ -16,7 +16,7 @@ import pytest
 from medrag_core.errors import DimensionMismatch, ModelMismatch, StoreError, StoreUnavailable
 from medrag_core.models import Case
 from medrag_core.settings import Settings
-from medrag_core.store.base import CaseFilter, CaseRecord, CaseStore
+from medrag_core.store import CaseFilter, CaseRecord, CaseStore
 from medrag_core.store.embedded import PIDFILE, EmbeddedPostgres, read_pidfile
 from medrag_core.store.postgres import PostgresStore
 

@@ -19,7 +19,7 @@ import pytest
 from medrag_core.errors import ConfigError, MissingDependency, StoreUnavailable
 from medrag_core.models import Case
 from medrag_core.settings import Settings
-from medrag_core.store.base import CaseRecord, CaseStore, open_store
+from medrag_core.store import CaseRecord, CaseStore, open_store
 from medrag_core.store.postgres import PostgresStore
 from medrag_core.store.supabase import SupabaseStore, parse_bytea, parse_vector, to_bytea
 from medrag_core.store.supabase_client import api_error

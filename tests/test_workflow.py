@@ -12,15 +12,15 @@ import numpy as np
 import pytest
 
 from medrag_core import verify as exported_verify
-from medrag_core.checks import check_report
-from medrag_core.embed_cache import EmbeddingCache, model_key
+from medrag_core.embedding import EmbeddingCache, model_key
 from medrag_core.errors import EmbedderError, ImageDecodeError, ReportError, VerifierError
 from medrag_core.imaging import sha256_hex
+from medrag_core.llm import OfflineVerifier
 from medrag_core.llm.base import PNG_SIGNATURE, VerificationRequest, verdict_from_issues
-from medrag_core.llm.offline import OfflineVerifier
 from medrag_core.models import Case
+from medrag_core.reports import check_report
 from medrag_core.settings import Settings
-from medrag_core.store.base import CaseRecord
+from medrag_core.store import CaseRecord
 from medrag_core.workflow import NOTICE_EMPTY, NOTICE_OFFLINE, precompute_image_embedding, verify
 from tests.fixtures.images import FAKE_PHI, make_dicom, make_png, phantom
 

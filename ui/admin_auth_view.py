@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from medrag_core.admin_auth import (
+from medrag_core.auth import (
     ENABLE_HELP,
     OIDC_NO_ALLOWLIST_HELP,
     LoginThrottle,
@@ -15,7 +15,7 @@ from medrag_core.admin_auth import (
     oidc_admin_decision,
     password_configured,
 )
-from medrag_core.report_render import escape_markdown
+from medrag_core.render import escape_markdown
 
 _SESSION_KEY = "admin_authenticated"
 _THROTTLE_KEY = "admin_login_throttle"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from medrag_core.errors import EmbedderError, MedragError, ModelMismatch
 from medrag_core.models import Case, Match
-from medrag_core.store.base import CaseFilter
+from medrag_core.store import CaseFilter
 
 
 def _embed_text(embedder, text: str):  # noqa: ANN001, ANN202

@@ -57,7 +57,7 @@ def render_case_card(
 
 
 def _md(text: str) -> str:
-    from medrag_core.report_render import escape_markdown
+    from medrag_core.render import escape_markdown
 
     return escape_markdown(text)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from medrag_core.compare import compare_cases
 from medrag_core.models import Case
-from medrag_core.report_render import escape_markdown
+from medrag_core.render import escape_markdown
+from medrag_core.reports import compare_cases
 
 from .cases import render_case_card
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from medrag_core.errors import MedragError
-from medrag_core.report_render import escape_markdown
+from medrag_core.render import escape_markdown
 from medrag_core.settings import Settings
 
 from .background import BackgroundJobs
@@ -32,7 +32,7 @@ def get_store():  # noqa: ANN201 - CaseStore
 
 @st.cache_resource(show_spinner="Loading the embedding model…")
 def get_embedder():  # noqa: ANN201 - Embedder
-    from medrag_core.embedder import load_embedder
+    from medrag_core.embedding import load_embedder
 
     return load_embedder(get_settings())
 
@@ -46,7 +46,7 @@ def get_verifier():  # noqa: ANN201 - Verifier
 
 @st.cache_resource(show_spinner=False)
 def get_embed_cache():  # noqa: ANN201 - EmbeddingCache
-    from medrag_core.embed_cache import EmbeddingCache
+    from medrag_core.embedding import EmbeddingCache
 
     return EmbeddingCache.from_settings(get_settings())
 

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from medrag_core.models import VerificationResult
-from medrag_core.report_render import (
+from medrag_core.render import (
     VERDICT_TEXT,
     escape_markdown,
     highlight_spans,

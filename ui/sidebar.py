@@ -6,7 +6,7 @@ import streamlit as st
 
 from medrag_core.errors import MedragError
 from medrag_core.health import describe_store, describe_verifier, model_availability
-from medrag_core.report_render import escape_markdown
+from medrag_core.render import escape_markdown
 
 from .resources import get_settings, get_store
 

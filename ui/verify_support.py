@@ -1,4 +1,4 @@
-"""The Verify page's glue to ``medrag_core.workflow``: report input, background embedding, status."""
+"""The Verify page's glue to ``medrag_core.workflow.verify``: report input, background embedding, status."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import streamlit as st
 
 from medrag_core.errors import MedragError
 from medrag_core.health import MODEL_HELP
-from medrag_core.report_render import escape_markdown
+from medrag_core.render import escape_markdown
 
 from .image_input import Upload
 

@@ -8,9 +8,8 @@ their backend is chosen.
 
 from __future__ import annotations
 
-from ..errors import ConfigError
-from ..settings import Settings
-from .base import (
+from medrag_core.errors import ConfigError
+from medrag_core.llm.base import (
     VerificationRequest,
     Verifier,
     VerifierOutcome,
@@ -18,9 +17,10 @@ from .base import (
     strictest,
     verdict_from_issues,
 )
-from .offline import OfflineVerifier, suggest_report
-from .schema import ANSWER_JSON_SCHEMA, AnswerInvalid, LLMIssue, LLMVerdict, VerifierAnswer, parse_answer
-from .scrub import scrub_phi
+from medrag_core.llm.offline import OfflineVerifier, suggest_report
+from medrag_core.llm.schema import ANSWER_JSON_SCHEMA, AnswerInvalid, LLMIssue, LLMVerdict, VerifierAnswer, parse_answer
+from medrag_core.llm.scrub import scrub_phi
+from medrag_core.settings import Settings
 
 __all__ = [
     "ANSWER_JSON_SCHEMA",
@@ -66,7 +66,7 @@ def make_verifier(settings: Settings, *, backoff_base_s: float = 1.0, backoff_ma
                     ".streamlit/secrets.toml), or choose MEDRAG_LLM_BACKEND=offline.",
                     code="missing_gemini_key",
                 )
-            from .gemini import GeminiVerifier
+            from medrag_core.llm.gemini import GeminiVerifier
 
             return GeminiVerifier(
                 api_key=settings.gemini_api_key.get_secret_value(),
@@ -81,7 +81,7 @@ def make_verifier(settings: Settings, *, backoff_base_s: float = 1.0, backoff_ma
                     "(e.g. http://localhost:8000/v1 for vLLM), or choose MEDRAG_LLM_BACKEND=offline.",
                     code="missing_openai_base_url",
                 )
-            from .openai_compat import OpenAICompatVerifier
+            from medrag_core.llm.openai_compat import OpenAICompatVerifier
 
             key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
             return OpenAICompatVerifier(

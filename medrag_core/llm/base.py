@@ -18,8 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from ..errors import InputError
-from ..models import Issue, Match, Verdict
+from medrag_core.errors import InputError
+from medrag_core.models import Issue, Match, Verdict
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 VERDICT_ORDER: dict[str, int] = {"consistent": 0, "needs_review": 1, "inconsistent": 2}

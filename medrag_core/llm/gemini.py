@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..errors import MissingDependency, VerifierError
-from .prompt import ImagePart, TextPart, Turn
-from .remote import LLMTimeout, RemoteVerifier, TransientLLMError, retry_after_seconds, status_error
-from .schema import ANSWER_JSON_SCHEMA
+from medrag_core.errors import MissingDependency, VerifierError
+from medrag_core.llm.prompt import ImagePart, TextPart, Turn
+from medrag_core.llm.remote import LLMTimeout, RemoteVerifier, TransientLLMError, retry_after_seconds, status_error
+from medrag_core.llm.schema import ANSWER_JSON_SCHEMA
 
 
 class GeminiVerifier(RemoteVerifier):

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import re
 
-from ..models import Issue
-from .base import VerificationRequest, VerifierOutcome, verdict_from_issues
+from medrag_core.llm.base import VerificationRequest, VerifierOutcome, verdict_from_issues
+from medrag_core.models import Issue
 
 TO_COMPLETE = "[TO COMPLETE]"
 _PLACEHOLDER = re.compile(

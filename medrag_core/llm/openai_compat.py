@@ -13,10 +13,10 @@ import base64
 from collections.abc import Sequence
 from typing import Any
 
-from ..errors import MissingDependency
-from .prompt import ImagePart, TextPart, Turn
-from .remote import LLMTimeout, RemoteVerifier, TransientLLMError, retry_after_seconds, status_error
-from .schema import ANSWER_JSON_SCHEMA
+from medrag_core.errors import MissingDependency
+from medrag_core.llm.prompt import ImagePart, TextPart, Turn
+from medrag_core.llm.remote import LLMTimeout, RemoteVerifier, TransientLLMError, retry_after_seconds, status_error
+from medrag_core.llm.schema import ANSWER_JSON_SCHEMA
 
 NO_KEY = "no-key"  # local servers such as vLLM accept any key; the client insists on one
 

@@ -21,9 +21,9 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-from ..errors import InputError
-from .base import PNG_SIGNATURE, VerificationRequest
-from .scrub import scrub_phi
+from medrag_core.errors import InputError
+from medrag_core.llm.base import PNG_SIGNATURE, VerificationRequest
+from medrag_core.llm.scrub import scrub_phi
 
 _TAGS = re.compile(r"<(\s*/?\s*(?:report|reference_case|offline_issues)\b)", re.IGNORECASE)
 _PIXEL_CHUNKS = {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND"}

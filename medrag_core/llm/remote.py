@@ -32,12 +32,12 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
-from ..errors import VerifierError
-from ..models import Issue
-from .base import VerificationRequest, VerifierOutcome, merge_issues, strictest, verdict_from_issues
-from .offline import OfflineVerifier
-from .prompt import Prompt, TextPart, Turn, build_prompt, repair_turn
-from .schema import AnswerInvalid, LLMVerdict, parse_answer
+from medrag_core.errors import VerifierError
+from medrag_core.llm.base import VerificationRequest, VerifierOutcome, merge_issues, strictest, verdict_from_issues
+from medrag_core.llm.offline import OfflineVerifier
+from medrag_core.llm.prompt import Prompt, TextPart, Turn, build_prompt, repair_turn
+from medrag_core.llm.schema import AnswerInvalid, LLMVerdict, parse_answer
+from medrag_core.models import Issue
 
 log = logging.getLogger(__name__)
 

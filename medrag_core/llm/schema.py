@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..errors import VerifierError
-from ..models import Issue, Severity, Verdict
+from medrag_core.errors import VerifierError
+from medrag_core.models import Issue, Severity, Verdict
 
 MAX_ISSUES = 30
 

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from ..errors import DimensionMismatch, ModelMismatch, StoreError
-from ..models import Case
+from medrag_core.errors import DimensionMismatch, ModelMismatch, StoreError
+from medrag_core.models import Case
 
 if TYPE_CHECKING:
-    from ..settings import Settings
+    from medrag_core.settings import Settings
 
 
 @dataclass
@@ -210,9 +210,9 @@ def check_embedding_meta(meta: tuple[str, int], model: str, dim: int, action: st
 def open_store(settings: Settings) -> CaseStore:
     """The store that ``settings.store_backend`` names (imports the backend lazily)."""
     if settings.store_backend == "supabase":
-        from .supabase import SupabaseStore
+        from medrag_core.store.supabase import SupabaseStore
 
         return SupabaseStore.from_settings(settings)
-    from .postgres import PostgresStore
+    from medrag_core.store.postgres import PostgresStore
 
     return PostgresStore.from_settings(settings)

@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from ..errors import StoreUnavailable
+from medrag_core.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
 

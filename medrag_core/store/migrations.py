@@ -20,7 +20,7 @@ from pathlib import Path
 
 import psycopg
 
-from ..errors import StoreError
+from medrag_core.errors import StoreError
 
 log = logging.getLogger(__name__)
 

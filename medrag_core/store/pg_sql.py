@@ -14,9 +14,9 @@ from typing import Any
 
 import psycopg
 
-from ..errors import StoreError
-from ..models import Case
-from .base import CaseFilter, CaseRecord, CheckedBatch, check_embedding_meta, check_records
+from medrag_core.errors import StoreError
+from medrag_core.models import Case
+from medrag_core.store.base import CaseFilter, CaseRecord, CheckedBatch, check_embedding_meta, check_records
 
 KINDS = ("image", "text")
 CASE_COLS = (

@@ -21,17 +21,17 @@ import numpy as np
 import psycopg
 from pgvector.psycopg import register_vector
 
-from ..errors import StoreError, StoreUnavailable
-from ..models import Case
-from ..settings import mask_dsn
-from . import pg_sql
-from .base import CaseFilter, CaseRecord, ScoredCase, StoreStats, as_vector, check_embedding_meta
-from .embedded import EmbeddedPostgres, embedded_server
-from .migrations import apply_migrations
-from .pg_sql import IngestProgress
+from medrag_core.errors import StoreError, StoreUnavailable
+from medrag_core.models import Case
+from medrag_core.settings import mask_dsn
+from medrag_core.store import pg_sql
+from medrag_core.store.base import CaseFilter, CaseRecord, ScoredCase, StoreStats, as_vector, check_embedding_meta
+from medrag_core.store.embedded import EmbeddedPostgres, embedded_server
+from medrag_core.store.migrations import apply_migrations
+from medrag_core.store.pg_sql import IngestProgress
 
 if TYPE_CHECKING:
-    from ..settings import Settings
+    from medrag_core.settings import Settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

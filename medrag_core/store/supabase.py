@@ -26,15 +26,23 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-from ..errors import ConfigError
-from ..models import Case
-from .base import CaseFilter, CaseRecord, ScoredCase, StoreStats, as_vector, check_embedding_meta, check_records
-from .supabase_client import call, create_client, parse_bytea, parse_vector, to_bytea
+from medrag_core.errors import ConfigError
+from medrag_core.models import Case
+from medrag_core.store.base import (
+    CaseFilter,
+    CaseRecord,
+    ScoredCase,
+    StoreStats,
+    as_vector,
+    check_embedding_meta,
+    check_records,
+)
+from medrag_core.store.supabase_client import call, create_client, parse_bytea, parse_vector, to_bytea
 
 __all__ = ["SupabaseStore", "create_client", "parse_bytea", "parse_vector", "to_bytea"]
 
 if TYPE_CHECKING:
-    from ..settings import Settings
+    from medrag_core.settings import Settings
 
 T = TypeVar("T")
 KINDS = ("image", "text")

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from ..errors import ConfigError, DimensionMismatch, MissingDependency, StoreError, StoreUnavailable
+from medrag_core.errors import ConfigError, DimensionMismatch, MissingDependency, StoreError, StoreUnavailable
 
 T = TypeVar("T")
 

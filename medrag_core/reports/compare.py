@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .models import Case
+from medrag_core.models import Case
 
 NOT_MENTIONED = "not mentioned"
 
@@ -68,7 +68,7 @@ class CaseComparison:
 
 def observation_states(report_text: str) -> dict[str, ObservationState]:
     """Per observation name, the state of one report (see the module docstring)."""
-    from .reports import parse_report
+    from medrag_core.reports.parse import parse_report
 
     if not report_text.strip():
         return {}

@@ -13,7 +13,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from .errors import EmbedderError, MissingDependency
+from medrag_core.errors import EmbedderError, MissingDependency
 
 
 def _import_torch_transformers() -> tuple[Any, Any]:

@@ -10,9 +10,8 @@ import json
 import sys
 from typing import Any, TextIO
 
-from .checks import run_checks
-from .errors import MedragError
-from .reports import MAX_REPORT_CHARS, ParsedReport, parse_report, parse_sections, read_report
+from medrag_core.errors import MedragError
+from medrag_core.reports import MAX_REPORT_CHARS, ParsedReport, parse_report, parse_sections, read_report, run_checks
 
 __all__ = ["check_reports", "parse_record"]
 
@@ -98,10 +97,10 @@ def verify_command(image_path: str, report_path: str, *, as_json: bool, out: Tex
     An unreadable file raises ``InputError``; refused inputs raise their ``InputError`` (the
     dispatcher prints the message and exits 2).
     """
-    from .embed_cache import EmbeddingCache
-    from .errors import InputError
-    from .settings import Settings
-    from .workflow import verify
+    from medrag_core.embedding import EmbeddingCache
+    from medrag_core.errors import InputError
+    from medrag_core.settings import Settings
+    from medrag_core.workflow import verify
 
     def read(path: str, what: str) -> bytes:
         try:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from .models import Issue
-from .reports import ParsedReport, split_sentences
+from medrag_core.models import Issue
+from medrag_core.reports.parse import ParsedReport, split_sentences
 
 __all__ = [
     "comparison_not_available",

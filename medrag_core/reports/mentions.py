@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .lexicon import (
+from medrag_core.reports.vocabulary import (
     ABBR_ZONE,
     CHAIN,
     CHAIN_NEXT,

@@ -27,8 +27,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .errors import ReportError
-from .observations import DEVICE_NAMES, Observation, extract_observations
+from medrag_core.errors import ReportError
+from medrag_core.reports.mentions import DEVICE_NAMES, Observation, extract_observations
 
 __all__ = [
     "SECTION_NAMES",

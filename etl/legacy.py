@@ -13,7 +13,7 @@ string) or the REST API (``SupabaseLegacySource``: ``SUPABASE_URL`` + the servic
 
     migrate_legacy(source, target_store) -> int              cases written
     run_legacy_import(settings, source_database_url=None)    the CLI's entry: target = open_store(settings)
-    python -m medrag_core.store.legacy --from-database-url postgresql://...   (or --from-supabase)
+    python -m etl.legacy --from-database-url postgresql://...   (or --from-supabase)
 """
 
 from __future__ import annotations
@@ -27,13 +27,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..errors import ConfigError, MedragError, SourceError, StoreUnavailable
-from ..models import Case
-from .base import CaseRecord, CaseStore
-from .supabase import SupabaseStore, parse_vector
+from medrag_core.errors import ConfigError, MedragError, SourceError, StoreUnavailable
+from medrag_core.models import Case
+from medrag_core.store import CaseRecord, CaseStore
+from medrag_core.store.supabase import SupabaseStore, parse_vector
 
 if TYPE_CHECKING:
-    from ..settings import Settings
+    from medrag_core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class PostgresLegacySource:
         import psycopg
         from psycopg import sql
 
-        from ..settings import mask_dsn
+        from medrag_core.settings import mask_dsn
 
         try:
             conn = psycopg.connect(self.conninfo, connect_timeout=10)
@@ -239,7 +239,7 @@ def run_legacy_import(
     ``SUPABASE_URL``/``SUPABASE_KEY`` over REST (use the service-role key: the app key may not read
     ``radiology_report`` and cannot write).
     """
-    from .base import open_store
+    from medrag_core.store import open_store
 
     key = settings.supabase_key.get_secret_value() if settings.supabase_key else None
     source: LegacySource
@@ -266,7 +266,7 @@ def run_legacy_import(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m medrag_core.store.legacy",
+        prog="python -m etl.legacy",
         description="Copy an original MedRAG radiology_report table into the workbench's store "
         "(the one MEDRAG_STORE_BACKEND / MEDRAG_DATABASE_URL / SUPABASE_* select).",
     )
@@ -283,7 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=100)
     args = parser.parse_args(argv)
 
-    from ..settings import Settings
+    from medrag_core.settings import Settings
 
     try:
         settings = Settings.load()

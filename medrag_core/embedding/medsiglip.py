@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from .errors import EmbedderError
-from .model_loading import (  # resolve_*, _load_error and the hub checks are re-exported: tests import them here
+from medrag_core.embedding.chunking import pack_chunks, split_sentences
+from medrag_core.embedding.loading import (  # re-exported for tests
     _hub_reachable,
     _import_torch_transformers,
     _load_error,
@@ -29,13 +29,13 @@ from .model_loading import (  # resolve_*, _load_error and the hub checks are re
     resolve_device,
     resolve_dtype,
 )
-from .preprocess import RESIZE_MODES, ResizeMode, prepare_for_model
-from .text_chunks import pack_chunks, split_sentences
+from medrag_core.errors import EmbedderError
+from medrag_core.imaging import RESIZE_MODES, ResizeMode, prepare_for_model
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
 
-    from .settings import Settings
+    from medrag_core.settings import Settings
 
 log = logging.getLogger(__name__)
 

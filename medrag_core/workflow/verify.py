@@ -43,16 +43,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .checks import run_checks
-from .consensus import neighbour_consensus
-from .embed_cache import EmbeddingCache
-from .errors import EmbedderError, ImageDecodeError, StoreError, VerifierError
-from .imaging import DecodedImage, decode_image, png_bytes, sha256_hex
-from .llm.base import VerificationRequest
-from .models import VerificationResult
-from .reports import parse_report, read_report
-from .retrieval import report_search_query
-from .workflow_stages import (  # noqa: F401  (the NOTICE_* texts are re-exported: tests import them here)
+from medrag_core.embedding import EmbeddingCache
+from medrag_core.errors import EmbedderError, ImageDecodeError, StoreError, VerifierError
+from medrag_core.imaging import DecodedImage, decode_image, png_bytes, sha256_hex
+from medrag_core.llm import VerificationRequest
+from medrag_core.models import VerificationResult
+from medrag_core.reports import parse_report, read_report, run_checks
+from medrag_core.retrieval import neighbour_consensus, report_search_query
+from medrag_core.workflow.stages import (  # noqa: F401  (the NOTICE_* texts are re-exported: tests import them here)
     NOTICE_EMPTY,
     NOTICE_NO_MATCHES,
     NOTICE_OFFLINE,
@@ -69,10 +67,10 @@ from .workflow_stages import (  # noqa: F401  (the NOTICE_* texts are re-exporte
 )
 
 if TYPE_CHECKING:
-    from .embedder import Embedder
-    from .llm.base import Verifier
-    from .settings import Settings
-    from .store.base import CaseFilter, CaseStore
+    from medrag_core.embedding import Embedder
+    from medrag_core.llm import Verifier
+    from medrag_core.settings import Settings
+    from medrag_core.store import CaseFilter, CaseStore
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +157,7 @@ def verify(
     if store is None:
         with stages.run("open_store") as st:
             try:
-                from .store.base import open_store
+                from medrag_core.store import open_store
 
                 store = open_store(settings)
             except StoreError as exc:
@@ -171,7 +169,7 @@ def verify(
     if store is not None and embedder is None:
         with stages.run("load_model") as st:
             try:
-                from .embedder import load_embedder
+                from medrag_core.embedding import load_embedder
 
                 embedder = load_embedder(settings)
             except EmbedderError as exc:
@@ -194,7 +192,7 @@ def verify(
 
     # 3. The verifier sees pixels only.
     if verifier is None:
-        from .llm import make_verifier
+        from medrag_core.llm import make_verifier
 
         verifier = make_verifier(settings)
     wants_images = settings.send_images_to_llm and getattr(verifier, "name", "offline") != "offline"
@@ -213,7 +211,7 @@ def verify(
             outcome = verifier.verify(request)
         except VerifierError as exc:
             log.warning("verifier %s failed (%s); using the offline verdict", getattr(verifier, "name", "?"), exc.code)
-            from .llm.offline import OfflineVerifier
+            from medrag_core.llm import OfflineVerifier
 
             outcome = OfflineVerifier().verify(request)
             outcome.failures += 1

@@ -40,8 +40,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps
 
-from .dicom import decode_dicom
-from .errors import ImageDecodeError, UnsupportedImage
+from medrag_core.errors import ImageDecodeError, UnsupportedImage
+from medrag_core.imaging.dicom import decode_dicom
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .models import SEVERITY_ORDER, Issue, VerificationResult
+from medrag_core.models import SEVERITY_ORDER, Issue, VerificationResult
 
 VERDICT_TEXT: dict[str, str] = {
     "consistent": "Consistent: no problems found that need a second look.",

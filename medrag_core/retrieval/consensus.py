@@ -28,8 +28,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .models import Issue, Match
-from .reports import parse_report
+from medrag_core.models import Issue, Match
+from medrag_core.reports import parse_report
 
 __all__ = ["NeighbourFindings", "neighbour_consensus", "neighbour_findings"]
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 if TYPE_CHECKING:
-    from .settings import Settings
+    from medrag_core.settings import Settings
 
 log = logging.getLogger(__name__)
 

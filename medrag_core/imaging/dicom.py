@@ -1,4 +1,4 @@
-"""DICOM decoding for :mod:`medrag_core.imaging`: one CR/DX frame to a float gray image.
+"""DICOM decoding for :mod:`medrag_core.imaging.decode`: one CR/DX frame to a float gray image.
 
 Only technical header fields are read (modality, photometric interpretation, size, bits, rescale,
 window, transfer syntax). Patient and institution fields are never read, logged or returned, and
@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .errors import ImageDecodeError, MissingDependency
+from medrag_core.errors import ImageDecodeError, MissingDependency
 
 log = logging.getLogger(__name__)
 

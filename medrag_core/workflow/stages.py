@@ -17,21 +17,21 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .embed_cache import EmbeddingCache, model_key
-from .errors import DimensionMismatch, EmbedderError, MedragError, ModelMismatch, StoreError
-from .imaging import DecodedImage, decode_image, png_bytes, sha256_hex
-from .llm.base import VerifierOutcome, merge_issues, strictest, verdict_from_issues
-from .models import SEVERITY_ORDER, Issue, Match, VerificationResult
-from .retrieval import FTS_MAX_DF, retrieve
+from medrag_core.embedding import EmbeddingCache, model_key
+from medrag_core.errors import DimensionMismatch, EmbedderError, MedragError, ModelMismatch, StoreError
+from medrag_core.imaging import DecodedImage, decode_image, png_bytes, sha256_hex
+from medrag_core.llm import VerifierOutcome, merge_issues, strictest, verdict_from_issues
+from medrag_core.models import SEVERITY_ORDER, Issue, Match, VerificationResult
+from medrag_core.retrieval import FTS_MAX_DF, retrieve
 
 if TYPE_CHECKING:
-    from .embedder import Embedder
-    from .llm.base import Verifier
-    from .settings import Settings
-    from .store.base import CaseFilter, CaseStore
+    from medrag_core.embedding import Embedder
+    from medrag_core.llm import Verifier
+    from medrag_core.settings import Settings
+    from medrag_core.store import CaseFilter, CaseStore
 
 # The logger these stages have always logged to (they lived in workflow.py before the split).
-log = logging.getLogger("medrag_core.workflow")
+log = logging.getLogger("medrag_core.workflow.verify")
 
 StageCallback = Callable[[str, str], None]
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .lexicon import ZONE
-from .models import Issue
-from .observations import Observation
-from .reports import ParsedReport, split_sentences
+from medrag_core.models import Issue
+from medrag_core.reports.mentions import Observation
+from medrag_core.reports.parse import ParsedReport, split_sentences
+from medrag_core.reports.vocabulary import ZONE
 
 __all__ = ["impression_omits", "laterality_conflicts", "negation_conflicts"]
 

@@ -36,18 +36,20 @@ IMPRESSION: laterality_conflict, negation_conflict, impression_omits_finding).
 
 from __future__ import annotations
 
-from .conflicts import impression_omits, laterality_conflicts, negation_conflicts
-from .models import Issue
-from .observations import Observation as Observation  # re-exported: importable from here before the split
-from .reports import ParsedReport, parse_report, read_report
-from .reports import split_sentences as split_sentences  # re-exported, as above
-from .text_checks import (
+from medrag_core.models import Issue
+from medrag_core.reports.checks.conflicts import impression_omits, laterality_conflicts, negation_conflicts
+from medrag_core.reports.checks.structure import (
     comparison_not_available,
     critical_not_communicated,
     measurement_without_unit,
     missing_section,
     placeholders,
 )
+from medrag_core.reports.mentions import (
+    Observation as Observation,  # re-exported: importable from here before the split
+)
+from medrag_core.reports.parse import ParsedReport, parse_report, read_report
+from medrag_core.reports.parse import split_sentences as split_sentences  # re-exported, as above
 
 __all__ = ["KINDS", "check_report", "run_checks"]
 

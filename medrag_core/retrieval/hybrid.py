@@ -37,11 +37,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .models import Case, Match
+from medrag_core.models import Case, Match
 
 if TYPE_CHECKING:
-    from .settings import Settings
-    from .store.base import CaseFilter, CaseStore, ScoredCase
+    from medrag_core.settings import Settings
+    from medrag_core.store import CaseFilter, CaseStore, ScoredCase
 
 RRF_K = 60
 DEFAULT_CANDIDATES = 50

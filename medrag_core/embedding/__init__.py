@@ -1,0 +1,20 @@
+"""Embedders (the protocol and MedSigLIP), model loading, text chunks and the content-hash cache."""
+
+from medrag_core.embedding.cache import EmbeddingCache, model_key
+from medrag_core.embedding.chunking import pack_chunks
+from medrag_core.embedding.loading import in_hub_cache, resolve_device, resolve_dtype
+from medrag_core.embedding.medsiglip import EMBEDDER_SPECS, Embedder, MedSigLIPEmbedder, get_spec, load_embedder
+
+__all__ = [
+    "EMBEDDER_SPECS",
+    "Embedder",
+    "EmbeddingCache",
+    "MedSigLIPEmbedder",
+    "get_spec",
+    "in_hub_cache",
+    "load_embedder",
+    "model_key",
+    "pack_chunks",
+    "resolve_device",
+    "resolve_dtype",
+]

@@ -1,0 +1,28 @@
+"""Report text in: reading, sections, finding mentions, the vocabulary, and the offline checks."""
+
+from medrag_core.reports.checks import KINDS, check_report, run_checks
+from medrag_core.reports.compare import FILTER_LABELS, compare_cases
+from medrag_core.reports.parse import (
+    MAX_REPORT_CHARS,
+    ParsedReport,
+    observation_labels,
+    parse_report,
+    parse_sections,
+    read_report,
+    split_sentences,
+)
+
+__all__ = [
+    "FILTER_LABELS",
+    "KINDS",
+    "MAX_REPORT_CHARS",
+    "ParsedReport",
+    "check_report",
+    "compare_cases",
+    "observation_labels",
+    "parse_report",
+    "parse_sections",
+    "read_report",
+    "run_checks",
+    "split_sentences",
+]
