@@ -10,7 +10,6 @@ model or LLM not available); nothing returns a traceback.
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
 from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
@@ -22,6 +21,7 @@ from medrag_core import errors
 from medrag_core.auth import check_password
 from medrag_core.health import describe_store, describe_verifier, model_availability
 from medrag_core.models import Case, VerificationResult
+from medrag_core.services import Services
 from medrag_core.settings import Settings
 
 from .limits import BodySizeLimit
@@ -39,34 +39,6 @@ class VerifyReportResponse(VerificationResult):
 class ErrorBody(BaseModel):
     error: str
     message: str
-
-
-class Resources:
-    """Store, embedder and verifier, created once per process on first use (thread-safe)."""
-
-    def __init__(self, settings: Settings, **given: Any) -> None:
-        self.settings = settings
-        self._objects: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
-        self._lock = threading.Lock()
-
-    def get(self, name: str) -> Any:
-        with self._lock:
-            if name not in self._objects:
-                self._objects[name] = self._make(name)
-            return self._objects[name]
-
-    def _make(self, name: str) -> Any:
-        if name == "store":
-            from medrag_core.store import open_store
-
-            return open_store(self.settings)
-        if name == "embedder":
-            from medrag_core.embedding import load_embedder
-
-            return load_embedder(self.settings)
-        from medrag_core.llm import make_verifier
-
-        return make_verifier(self.settings)
 
 
 _STATUS_BY_ERROR: list[tuple[type[errors.MedragError], int]] = [
@@ -90,7 +62,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None, embedder:
                verifier: Any = None) -> FastAPI:
     """Build the app. Tests pass a store/embedder/verifier; production builds them lazily from settings."""
     settings = settings or Settings.load()
-    resources = Resources(settings, store=store, embedder=embedder, verifier=verifier)
+    resources = Services(settings, store=store, embedder=embedder, verifier=verifier)
     app = FastAPI(
         title="MedRAG workbench API",
         version="1.0.0",
@@ -145,7 +117,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None, embedder:
             raise UploadTooLarge(f"The image is larger than {settings.max_upload_bytes // (1024 * 1024)} MB.")
         result = verify(
             data, report_text, settings,
-            store=resources.get("store"), embedder=resources.get("embedder"), verifier=resources.get("verifier"),
+            store=resources.store(), embedder=resources.embedder(), verifier=resources.verifier(),
         )
         return VerifyReportResponse(
             **result.model_dump(),
@@ -157,7 +129,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None, embedder:
              response_class=Response, dependencies=[Depends(require_api_key)])
     def case_image(case_id: str) -> Response:
         case = _one_case(resources, case_id)
-        data = resources.get("store").get_image(case.image_sha256) if case.image_sha256 else None
+        data = resources.store().get_image(case.image_sha256) if case.image_sha256 else None
         if data is None:
             raise NotFound(f"Case {case_id} has no image.")
         return Response(content=data, media_type=_sniff_mime(data))
@@ -190,8 +162,8 @@ class NotFound(errors.InputError):
 _STATUS_BY_ERROR[:0] = [(ApiKeyError, 401), (UploadTooLarge, 413), (NotFound, 404)]
 
 
-def _one_case(resources: Resources, case_id: str) -> Case:
-    found = resources.get("store").get([case_id])
+def _one_case(resources: Services, case_id: str) -> Case:
+    found = resources.store().get([case_id])
     if not found:
         raise NotFound(f"No case with id {case_id!r} in the archive.")
     return found[0]
@@ -205,7 +177,7 @@ def _sniff_mime(data: bytes) -> str:
     return "application/octet-stream"
 
 
-def _health(resources: Resources, *, detailed: bool = True) -> JSONResponse:
+def _health(resources: Services, *, detailed: bool = True) -> JSONResponse:
     """Readiness of database, model and verifier; 503 when the database is not reachable.
 
     ``detailed=False`` (a caller without the API key, when one is configured) gives each
@@ -214,7 +186,7 @@ def _health(resources: Resources, *, detailed: bool = True) -> JSONResponse:
     settings = resources.settings
     components: dict[str, dict[str, str]] = {}
     try:
-        stats = resources.get("store").stats()
+        stats = resources.store().stats()
         components["database"] = {"state": "ok", "summary": f"{describe_store(settings)}: {stats.total_cases} cases"}
     except errors.MedragError as exc:
         components["database"] = {"state": "error", "summary": exc.user_message}

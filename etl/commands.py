@@ -21,16 +21,16 @@ def ingest(settings: Settings, source: str, *, limit: int | None, shard: tuple[i
     from tqdm import tqdm
     from tqdm.contrib.logging import logging_redirect_tqdm
 
-    from medrag_core.embedding import load_embedder
-    from medrag_core.store import open_store
+    from medrag_core.services import Services
 
     from .pipeline import run_ingest
     from .sources import parse_source
 
     token = settings.hf_token.get_secret_value() if settings.hf_token is not None else None
     parsed = parse_source(source, hf_token=token)  # a bad spec fails before the model loads
-    store = open_store(settings)
-    embedder = load_embedder(settings)
+    services = Services(settings)
+    store = services.store()
+    embedder = services.embedder()
     bar = tqdm(desc=f"ingest {parsed.name} {shard[0]}/{shard[1]}", unit="case", dynamic_ncols=True)
 
     def on_progress(p: IngestProgress) -> None:
@@ -57,9 +57,9 @@ def ingest(settings: Settings, source: str, *, limit: int | None, shard: tuple[i
 
 
 def stats(settings: Settings, *, out: TextIO) -> int:
-    from medrag_core.store import open_store
+    from medrag_core.services import build_store
 
-    store = open_store(settings)
+    store = build_store(settings)
     try:
         s = store.stats()
         print(f"cases: {s.total_cases}", file=out)
@@ -80,9 +80,9 @@ def stats(settings: Settings, *, out: TextIO) -> int:
 
 
 def reindex(settings: Settings, *, m: int, ef_construction: int, out: TextIO) -> int:
-    from medrag_core.store import open_store
+    from medrag_core.services import build_store
 
-    store = open_store(settings)
+    store = build_store(settings)
     try:
         if not hasattr(store, "reindex"):
             raise ConfigError("This store cannot build indexes from here; run the SQL in sql/ on the database.")
@@ -95,9 +95,9 @@ def reindex(settings: Settings, *, m: int, ef_construction: int, out: TextIO) ->
 
 
 def delete(settings: Settings, source: str, *, out: TextIO) -> int:
-    from medrag_core.store import open_store
+    from medrag_core.services import build_store
 
-    store = open_store(settings)
+    store = build_store(settings)
     try:
         if not hasattr(store, "delete_source"):
             raise ConfigError("This store cannot delete a source from here.")

@@ -239,7 +239,7 @@ def run_legacy_import(
     ``SUPABASE_URL``/``SUPABASE_KEY`` over REST (use the service-role key: the app key may not read
     ``radiology_report`` and cannot write).
     """
-    from medrag_core.store import open_store
+    from medrag_core.services import build_store
 
     key = settings.supabase_key.get_secret_value() if settings.supabase_key else None
     source: LegacySource
@@ -255,7 +255,7 @@ def run_legacy_import(
             "Say where the original MedRAG table is: --from-database-url postgresql://..., or SUPABASE_URL and "
             "SUPABASE_KEY (service-role key) for its Supabase project."
         )
-    store = open_store(settings)
+    store = build_store(settings)
     try:
         return migrate_legacy(source, store, batch_size=batch_size, source_name=source_name, on_batch=on_batch)
     finally:

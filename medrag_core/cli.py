@@ -97,8 +97,8 @@ def verify_command(image_path: str, report_path: str, *, as_json: bool, out: Tex
     An unreadable file raises ``InputError``; refused inputs raise their ``InputError`` (the
     dispatcher prints the message and exits 2).
     """
-    from medrag_core.embedding import EmbeddingCache
     from medrag_core.errors import InputError
+    from medrag_core.services import build_cache
     from medrag_core.settings import Settings
     from medrag_core.workflow import verify
 
@@ -112,7 +112,7 @@ def verify_command(image_path: str, report_path: str, *, as_json: bool, out: Tex
 
     image, report = read(image_path, "image"), read(report_path, "report")
     settings = Settings.load()
-    result = verify(image, report, settings, cache=EmbeddingCache.from_settings(settings))
+    result = verify(image, report, settings, cache=build_cache(settings))
     if as_json:
         out.write(result.model_dump_json(indent=2) + "\n")
         return 0

@@ -8,14 +8,22 @@ Tests point the app elsewhere by setting ``MEDRAG_*`` env vars and calling ``st.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 from medrag_core.errors import MedragError
 from medrag_core.render import escape_markdown
+from medrag_core.services import Services
 from medrag_core.settings import Settings
 
 from .background import BackgroundJobs
 from .ingest_runner import IngestRunner
+
+if TYPE_CHECKING:
+    from medrag_core.embedding import Embedder, EmbeddingCache
+    from medrag_core.llm import Verifier
+    from medrag_core.store import CaseStore
 
 
 @st.cache_resource(show_spinner=False)
@@ -23,32 +31,28 @@ def get_settings() -> Settings:
     return Settings.load()
 
 
-@st.cache_resource(show_spinner="Starting the case database…")
-def get_store():  # noqa: ANN201 - CaseStore
-    from medrag_core.store import open_store
-
-    return open_store(get_settings())
-
-
-@st.cache_resource(show_spinner="Loading the embedding model…")
-def get_embedder():  # noqa: ANN201 - Embedder
-    from medrag_core.embedding import load_embedder
-
-    return load_embedder(get_settings())
-
-
 @st.cache_resource(show_spinner=False)
-def get_verifier():  # noqa: ANN201 - Verifier
-    from medrag_core.llm import make_verifier
+def get_services() -> Services:
+    """The process's one ``Services``: every session shares its store, model, verifier and cache."""
+    return Services(get_settings())
 
-    return make_verifier(get_settings())
+
+def get_store() -> CaseStore:
+    with st.spinner("Starting the case database…"):
+        return get_services().store()
 
 
-@st.cache_resource(show_spinner=False)
-def get_embed_cache():  # noqa: ANN201 - EmbeddingCache
-    from medrag_core.embedding import EmbeddingCache
+def get_embedder() -> Embedder:
+    with st.spinner("Loading the embedding model…"):
+        return get_services().embedder()
 
-    return EmbeddingCache.from_settings(get_settings())
+
+def get_verifier() -> Verifier:
+    return get_services().verifier()
+
+
+def get_embed_cache() -> EmbeddingCache:
+    return get_services().cache()
 
 
 @st.cache_resource(show_spinner=False)
@@ -74,7 +78,7 @@ def settings_or_stop() -> Settings:
         raise  # st.stop() raises; this keeps type checkers honest
 
 
-def try_store():  # noqa: ANN201 - (CaseStore | None, str | None)
+def try_store() -> tuple[CaseStore | None, str | None]:
     """``(store, None)`` or ``(None, user_message)`` when the database cannot be reached."""
     try:
         return get_store(), None
@@ -82,7 +86,7 @@ def try_store():  # noqa: ANN201 - (CaseStore | None, str | None)
         return None, exc.user_message
 
 
-def try_embedder():  # noqa: ANN201 - (Embedder | None, str | None)
+def try_embedder() -> tuple[Embedder | None, str | None]:
     """``(embedder, None)`` or ``(None, user_message)`` when the model cannot be loaded."""
     try:
         return get_embedder(), None

@@ -157,9 +157,9 @@ def verify(
     if store is None:
         with stages.run("open_store") as st:
             try:
-                from medrag_core.store import open_store
+                from medrag_core.services import build_store
 
-                store = open_store(settings)
+                store = build_store(settings)
             except StoreError as exc:
                 log.warning("case store unavailable (%s)", exc.code)
                 notices.append(f"Similar cases are not available: {exc.user_message}")
@@ -169,9 +169,9 @@ def verify(
     if store is not None and embedder is None:
         with stages.run("load_model") as st:
             try:
-                from medrag_core.embedding import load_embedder
+                from medrag_core.services import build_embedder
 
-                embedder = load_embedder(settings)
+                embedder = build_embedder(settings)
             except EmbedderError as exc:
                 log.warning("embedding model unavailable (%s)", exc.code)
                 notices.append(f"The embedding model is not available ({exc.user_message}); "
@@ -192,9 +192,9 @@ def verify(
 
     # 3. The verifier sees pixels only.
     if verifier is None:
-        from medrag_core.llm import make_verifier
+        from medrag_core.services import build_verifier
 
-        verifier = make_verifier(settings)
+        verifier = build_verifier(settings)
     wants_images = settings.send_images_to_llm and getattr(verifier, "name", "offline") != "offline"
     match_images = _match_images(stages, store, matches) if wants_images and store is not None else {}
     # Only a verifier that looks at images gets (and pays for) the PNG re-encoding: pixels, no metadata.
