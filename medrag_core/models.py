@@ -7,7 +7,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Severity = Literal["info", "warning", "error"]
-Verdict = Literal["consistent", "needs_review", "inconsistent"]
+# "not_checked": the offline checks could not run (not a report, or no sections found): never "consistent".
+Verdict = Literal["consistent", "needs_review", "inconsistent", "not_checked"]
+CheckStatus = Literal["checked", "not_a_report", "sections_not_found"]
 IssueOrigin = Literal["checks", "consensus", "llm"]
 
 SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
@@ -29,6 +31,9 @@ class Issue(BaseModel):
     origin: IssueOrigin = "checks"
     case_ids: list[str] = Field(default_factory=list)
     strength: float | None = None
+    section: str | None = None  # "findings" / "impression" / ... where the issue was found
+    finding: str | None = None  # the canonical finding from the vocabulary, when the issue is about one
+    spans: list[tuple[int, int]] = Field(default_factory=list)  # [start, end) character spans into the report
 
 
 class Case(BaseModel):
@@ -89,7 +94,9 @@ class VerificationResult(BaseModel):
     verdict: Verdict
     issues: list[Issue] = Field(default_factory=list)
     report: str
-    suggested_report: str
+    suggested_report: str  # report text only: never review notes (those go in review_notes)
+    review_notes: list[str] = Field(default_factory=list)
+    check_status: CheckStatus = "checked"
     matches: list[Match] = Field(default_factory=list)
     relied_on_case_ids: list[str] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)
@@ -97,3 +104,5 @@ class VerificationResult(BaseModel):
     verifier: str = "offline"
     notices: list[str] = Field(default_factory=list)
     llm_failures: int = 0
+    verifier_fallback: str | None = None  # why the chosen verifier did not answer, when it fell back
+    verification_id: str | None = None  # the history record of this verification, when one was kept
