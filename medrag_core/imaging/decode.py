@@ -1,4 +1,4 @@
-"""Decode an uploaded X-ray (PNG, JPEG or DICOM) into one float gray image, and small display helpers.
+"""Decode an uploaded X-ray (PNG, JPEG, DICOM; also TIFF, BMP, WebP, GIF) into one float gray image.
 
 ``decode_image`` recognises the format from the bytes, never from the file name, by offering them to
 an ordered list of decoders (DICOM, 16-bit grayscale PNG, ordinary raster via Pillow). Every refusal
@@ -8,12 +8,16 @@ is an ``ImageDecodeError`` (``UnsupportedImage`` for "not an image") whose ``cod
 code                       rule
 =========================  ============================================================================
 empty                      zero bytes
-not_an_image               no decoder takes the bytes, or a format other than PNG/JPEG/DICOM (GIF, ...)
+not_an_image               no decoder takes the bytes, or a raster format other than PNG, JPEG, TIFF,
+                           BMP, WebP or GIF (ICO, PSD, PDF, ...)
 truncated                  the data ends early (PNG without IEND, JPEG without EOI, short pixel data)
 corrupt                    the data is damaged in any other way
-too_large                  width x height > ``max_pixels`` (from the header, before decoding), or
-                           Pillow's decompression-bomb check fires
-animated                   more than one frame in a raster file (animated GIF/APNG/WebP, multi-page)
+too_large                  width x height > ``max_pixels`` (from the header, before decoding), a
+                           TIFF tile or strip larger than the image allows, a DICOM whose compressed
+                           data would inflate past the limit (see ``dicom``), or Pillow's
+                           decompression-bomb check fires
+animated                   more than one frame in a raster file (animated GIF/APNG/WebP, multi-page
+                           TIFF): refused, never reduced to the first frame
 aspect_ratio               long side / short side > ``MAX_ASPECT`` (4.0)
 too_small                  a side shorter than ``MIN_SIDE`` (64 px)
 multi_frame                DICOM NumberOfFrames > 1
@@ -32,7 +36,6 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import struct
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,6 +45,15 @@ from PIL import Image, ImageOps
 
 from medrag_core.errors import ImageDecodeError, UnsupportedImage
 from medrag_core.imaging.dicom import decode_dicom
+from medrag_core.imaging.raster_checks import (
+    PNG_MAGIC,
+    declares_more_than,
+    has_raster_signature,
+    jpeg_complete,
+    png_complete,
+    raster_bit_depth,
+    tiff_blocks_too_large,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +61,18 @@ MIN_SIDE = 64
 """Smallest accepted side in pixels (after any EXIF rotation; the rule is rotation-invariant)."""
 MAX_ASPECT = 4.0
 """Largest accepted long-side / short-side ratio."""
-ACCEPTED_RASTER = {"PNG": "png", "JPEG": "jpeg", "MPO": "jpeg"}
-"""Pillow formats accepted, and the ``DecodedImage.format`` each gets (MPO is a JPEG with extras)."""
-
-_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+ACCEPTED_RASTER = {
+    "PNG": "png",
+    "JPEG": "jpeg",
+    "MPO": "jpeg",
+    "TIFF": "tiff",
+    "BMP": "bmp",
+    "DIB": "bmp",
+    "WEBP": "webp",
+    "GIF": "gif",
+}
+"""Pillow formats accepted, and the ``DecodedImage.format`` each gets (MPO is a JPEG with extras).
+A still GIF is accepted; an animated one (more than one frame) is refused like any animation."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,7 +149,9 @@ def _too_small(width: int, height: int) -> ImageDecodeError:
 
 
 def decode_image(data: bytes, *, max_pixels: int = 50_000_000, filename: str | None = None) -> DecodedImage:
-    """Decode PNG, JPEG or DICOM bytes into a :class:`DecodedImage` (2-D float32 in [0, 1], 0 = black).
+    """Decode PNG, JPEG, DICOM, TIFF, BMP, WebP or GIF bytes into a :class:`DecodedImage`.
+
+    The result is 2-D float32 in [0, 1], 0 = black.
 
     The format comes from the content only; ``filename`` merely words the message when the bytes are
     not an image. Size limits are checked from the header before any pixels are decoded. Raises
@@ -159,8 +181,8 @@ def _not_an_image_message(filename: str | None) -> str:
         if ext.isalnum() and len(ext) <= 5:
             hint = f" (whatever its .{ext} name says)"
     return (
-        f"The file is not a PNG, JPEG or DICOM image{hint}. Export the radiograph as PNG, JPEG or "
-        "DICOM and upload that file."
+        f"The file is not a PNG, JPEG or DICOM image{hint} (TIFF, BMP, WebP and GIF are read too). "
+        "Export the radiograph as PNG, JPEG or DICOM and upload that file."
     )
 
 
@@ -177,7 +199,7 @@ def _is_raw_dicom(data: bytes) -> bool:
 
 
 def _is_png16_gray(data: bytes) -> bool:
-    return data[:8] == _PNG_MAGIC and data[12:16] == b"IHDR" and data[24:26] == b"\x10\x00"
+    return data[:8] == PNG_MAGIC and data[12:16] == b"IHDR" and data[24:26] == b"\x10\x00"
 
 
 # --- decoders --------------------------------------------------------------------------------
@@ -206,12 +228,14 @@ def _decode_raw_dicom(data: bytes, max_pixels: int) -> DecodedImage:
 
 
 def _decode_raster(data: bytes, max_pixels: int) -> DecodedImage:
-    """PNG or JPEG through Pillow, with the bomb, frame, size and completeness checks first."""
+    """PNG, JPEG, TIFF, BMP, WebP or GIF through Pillow, with the bomb, frame, size and completeness
+    checks first (all from the header: no pixel is decoded before they pass)."""
     with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Pillow's notes on odd metadata are not the user's business
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         im = _open(data, max_pixels)
         fmt = ACCEPTED_RASTER[im.format or ""]
-        if (fmt == "png" and not _png_complete(data)) or (fmt == "jpeg" and not _jpeg_complete(data)):
+        if (fmt == "png" and not png_complete(data)) or (fmt == "jpeg" and not jpeg_complete(data)):
             raise _truncated()
         try:
             im.load()
@@ -232,7 +256,7 @@ def _decode_raster(data: bytes, max_pixels: int) -> DecodedImage:
             im = ImageOps.exif_transpose(im)
         except Exception as exc:  # unreadable EXIF: keep the stored orientation
             log.info("EXIF orientation not applied (%s)", type(exc).__name__)
-    bit_depth = data[24] if fmt == "png" else int(getattr(im, "bits", 8))
+    bit_depth = data[24] if fmt == "png" else raster_bit_depth(im)
     return DecodedImage(pixels=_to_gray(im), format=fmt, source_bit_depth=int(bit_depth), exif_orientation=orientation)
 
 
@@ -244,8 +268,8 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
         raise _too_large_bomb() from None
     except Exception as exc:
         log.info("no raster decoder accepts the bytes (%s)", type(exc).__name__)
-        if data[:8] == _PNG_MAGIC or data[:3] == b"\xff\xd8\xff":  # right signature, broken header
-            if len(data) < 1024:
+        if has_raster_signature(data):  # right signature, broken header
+            if len(data) < 1024 or declares_more_than(data):
                 raise _truncated() from None
             raise ImageDecodeError(
                 "The image header is damaged. Export the image again and re-upload it.", code="corrupt"
@@ -257,17 +281,19 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
     frames = 1 if im.format == "MPO" else int(getattr(im, "n_frames", 1) or 1)
     if frames > 1:
         raise ImageDecodeError(
-            f"The file is an animation of {frames} frames; a radiograph is one still image. Upload the "
-            "radiograph as a single PNG, JPEG or DICOM image.",
+            f"The file is an animation or multi-page file of {frames} frames; a radiograph is one still "
+            "image. Upload the radiograph as a single PNG, JPEG or DICOM image.",
             code="animated",
         )
     if im.format not in ACCEPTED_RASTER:
         raise UnsupportedImage(
-            f"The file is a {im.format} image; the workbench reads PNG, JPEG and DICOM. Save the "
-            "radiograph as PNG (or export DICOM) and upload that.",
+            f"The file is a {im.format} image; the workbench reads PNG, JPEG, DICOM, TIFF, BMP, WebP and "
+            "GIF. Save the radiograph as PNG (or export DICOM) and upload that.",
             code="not_an_image",
         )
     check_geometry(width, height, max_pixels)
+    if im.format == "TIFF" and tiff_blocks_too_large(im, max_pixels):
+        raise _too_large_bomb()
     return im
 
 
@@ -285,23 +311,6 @@ def _truncated() -> ImageDecodeError:
         "cut short; copy the file again and re-upload it.",
         code="truncated",
     )
-
-
-def _png_complete(data: bytes) -> bool:
-    """Walk the PNG chunks: True when an IEND chunk is reached inside the data."""
-    pos = 8
-    while pos + 12 <= len(data):
-        (length,) = struct.unpack(">I", data[pos : pos + 4])
-        if data[pos + 4 : pos + 8] == b"IEND":
-            return True
-        pos += 12 + length
-    return False
-
-
-def _jpeg_complete(data: bytes) -> bool:
-    """An EOI marker follows the last start-of-scan (markers cannot occur inside scan data)."""
-    sos = data.rfind(b"\xff\xda")
-    return sos != -1 and data.find(b"\xff\xd9", sos) != -1
 
 
 def _exif_orientation(im: Image.Image) -> int | None:
