@@ -84,6 +84,13 @@ class Settings(BaseModel):
     max_image_pixels: int = Field(50_000_000, ge=10_000)
     max_upload_bytes: int = Field(64 * 1024 * 1024, ge=1024)
 
+    # History (the audit trail of verifications, kept in the workbench's own database).
+    history: bool = Field(True, description="Record every verification (app, API, CLI) in the history.")
+    history_text: bool = Field(True, description="Keep the report text (and issue evidence) in the history.")
+    history_days: int | None = Field(
+        None, ge=0, description="Retention: `etl prune-history` removes verifications older than this (unset: keep)."
+    )
+
     # Access.
     admin_password: SecretStr | None = Field(None, description="Password for the Dataset Admin page.")
     api_key: SecretStr | None = Field(None, description="If set, the REST API requires it (X-API-Key).")

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
+from psycopg import sql
 
 from medrag_core.errors import StoreError
 from medrag_core.models import Case
@@ -308,3 +309,14 @@ def write_progress(conn: psycopg.Connection, key: str, shard: str, position: int
         " source = coalesce(EXCLUDED.source, p.source), updated_at = now()",
         (key, str(shard), source, int(position), int(rows), int(errors), bool(done)),
     )
+
+
+_FUNCTION_NAME = re.compile(r"history_[a-z_]+")
+
+
+def function_call(name: str, arg_names: list[str]) -> sql.Composed:
+    """``SELECT name(arg => %(arg)s, ...)`` for one of the jsonb-returning ``history_*`` functions (sql/010)."""
+    if not _FUNCTION_NAME.fullmatch(name):
+        raise ValueError(f"not a history function: {name!r}")
+    args = sql.SQL(", ").join(sql.SQL("{} => {}").format(sql.Identifier(a), sql.Placeholder(a)) for a in arg_names)
+    return sql.SQL("SELECT {}({})").format(sql.Identifier(name), args)

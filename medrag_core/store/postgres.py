@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 import psycopg
 from pgvector.psycopg import register_vector
+from psycopg.types.json import Jsonb
 
 from medrag_core.errors import StoreError, StoreUnavailable
 from medrag_core.models import Case
@@ -270,6 +271,12 @@ class PostgresStore:
         return self._run(collect)
 
     # -- admin and ETL extras -----------------------------------------------------------------
+
+    def call_function(self, name: str, params: dict[str, Any]) -> Any:
+        """Call a SQL function that returns jsonb (``history_*``) with named arguments; its value, parsed."""
+        query = pg_sql.function_call(name, list(params))
+        values = {k: Jsonb(v) if isinstance(v, (dict, list)) else v for k, v in params.items()}
+        return self._run(lambda conn: conn.execute(query, values).fetchone()[0])
 
     def count(self, where: CaseFilter | None = None) -> int:
         params: dict[str, Any] = {}

@@ -298,6 +298,10 @@ class SupabaseStore:
 
     # -- extras (the same names as PostgresStore's) -------------------------------------------------
 
+    def call_function(self, name: str, params: dict[str, Any]) -> Any:
+        """Call a SQL function that returns jsonb (``history_*``) through PostgREST's ``/rpc``; its value."""
+        return self._rpc(name, params, name.replace("_", " "))
+
     def count(self, where: CaseFilter | None = None) -> int:
         def run() -> int:
             query = self._client.table("cases").select("case_id", count="exact", head=True)

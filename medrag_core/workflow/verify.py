@@ -39,12 +39,14 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from medrag_core.embedding import EmbeddingCache
-from medrag_core.errors import EmbedderError, ImageDecodeError, StoreError, VerifierError
+from medrag_core.errors import EmbedderError, ImageDecodeError, MedragError, StoreError, VerifierError
+from medrag_core.history import HistoryContext, record_verification
 from medrag_core.imaging import DecodedImage, decode_image, png_bytes, sha256_hex
 from medrag_core.llm import VerificationRequest
 from medrag_core.models import VerificationResult
@@ -122,6 +124,7 @@ def verify(
     cache: EmbeddingCache | None = None,
     on_stage: StageCallback | None = None,
     where: CaseFilter | None = None,
+    history: HistoryContext | None = None,
 ) -> VerificationResult:
     """Check ``report`` against ``image`` and the most similar archive cases.
 
@@ -217,4 +220,17 @@ def verify(
             outcome.failures += 1
             outcome.notices.append(f"The verifier failed ({exc.user_message}); this is the offline verdict.")
 
-    return _result(outcome, offline_issues, text, matches, stages, started, embedder, verifier, notices)
+    result = _result(outcome, offline_issues, text, matches, stages, started, embedder, verifier, notices)
+    if history is not None and settings.history:
+        _record(result, history, store, sha, settings)
+    return result
+
+
+def _record(result: VerificationResult, history: HistoryContext, store: CaseStore | None, image_sha256: str,
+            settings: Settings) -> None:
+    try:
+        archive_size = store.count() if store is not None else None
+    except MedragError:
+        archive_size = None
+    context = history if settings.history_text else replace(history, keep_text=False)
+    record_verification(store, result, context, image_sha256=image_sha256, archive_size=archive_size)
