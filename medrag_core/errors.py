@@ -108,3 +108,21 @@ class SourceError(MedragError):
     """A data source for ingest is invalid or unreachable."""
 
     code = "source"
+
+
+class PacsError(MedragError):
+    """The PACS (DICOMweb) refused a request or answered something unusable; ``code`` says which."""
+
+    code = "pacs"
+
+
+class PacsUnavailable(PacsError):
+    """The PACS cannot be reached (connection refused, timeout, DNS), or no PACS is configured."""
+
+    code = "pacs_unavailable"
+
+
+class PacsAuthError(PacsError):
+    """The PACS refused the credentials (HTTP 401 or 403)."""
+
+    code = "pacs_auth"

@@ -26,6 +26,7 @@ ResizeMode = Literal["tf_bilinear", "pad_square"]
 FusionMethod = Literal["rrf", "sum_scores"]
 Device = Literal["auto", "cpu", "cuda", "mps"]
 DType = Literal["auto", "float32", "bfloat16", "float16"]
+DicomwebAuth = Literal["none", "basic", "bearer"]
 
 
 class Settings(BaseModel):
@@ -91,6 +92,17 @@ class Settings(BaseModel):
         None, ge=0, description="Retention: `etl prune-history` removes verifications older than this (unset: keep)."
     )
 
+    # PACS (DICOMweb).
+    dicomweb_url: str | None = Field(
+        None, description="DICOMweb root of the PACS, e.g. http://pacs:8042/dicom-web (Orthanc)."
+    )
+    dicomweb_auth: DicomwebAuth = Field("none", description="none, basic (username + password) or bearer (token).")
+    dicomweb_username: str | None = Field(None, description="User name for basic auth on the PACS.")
+    dicomweb_password: SecretStr | None = Field(None, description="Password for basic auth on the PACS.")
+    dicomweb_token: SecretStr | None = Field(None, description="Bearer token for the PACS (OAuth access token).")
+    dicomweb_connect_timeout_s: float = Field(5.0, gt=0, description="Seconds to wait for the PACS to accept.")
+    dicomweb_timeout_s: float = Field(60.0, gt=0, description="Seconds to wait for each PACS answer.")
+
     # Access.
     admin_password: SecretStr | None = Field(None, description="Password for the Dataset Admin page.")
     api_key: SecretStr | None = Field(None, description="If set, the REST API requires it (X-API-Key).")
@@ -104,6 +116,8 @@ class Settings(BaseModel):
         for name, value in super().__repr_args__():
             if name == "database_url" and value is not None:
                 yield name, mask_dsn(value.get_secret_value())
+            elif name == "dicomweb_url" and value is not None:
+                yield name, mask_dsn(value)  # a URL may carry user:password@
             else:
                 yield name, value
 

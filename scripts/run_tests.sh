@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install runtime + test dependencies into .venv and run the whole test suite (offline).
 # Chromium for the browser test comes from Debian (never `playwright install`); without root or
-# apt it is skipped and the browser test says why.
+# apt it is skipped and the browser test says why. Orthanc with its DICOMweb plugin (the PACS tests'
+# server) comes from Debian the same way; the tests start and stop it themselves.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3.11}
@@ -12,6 +13,14 @@ command -v "$PY" >/dev/null || PY=python3
 if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1)) \
     || echo "warning: could not install chromium; browser tests will skip"
+fi
+if [ ! -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  (apt-get install -y -q orthanc orthanc-dicomweb >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q orthanc orthanc-dicomweb >/dev/null 2>&1)) \
+    || echo "warning: could not install orthanc; PACS tests will skip"
+  # The package's own service is not used (the tests run their own Orthanc): stop it where systemd started it.
+  if command -v systemctl >/dev/null && systemctl is-active --quiet orthanc 2>/dev/null; then
+    systemctl disable --now orthanc >/dev/null 2>&1 || true
+  fi
 fi
 .venv/bin/ruff check .
 exec .venv/bin/python -m pytest "$@"

@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.pg",
     "tests.fixtures.tiny_siglip",
     "tests.fixtures.fake_servers",
+    "tests.fixtures.orthanc",
 ]
