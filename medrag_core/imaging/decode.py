@@ -206,7 +206,12 @@ def _is_png16_gray(data: bytes) -> bool:
 
 
 def _decode_dicom(data: bytes, max_pixels: int, *, force: bool = False) -> DecodedImage:
-    result = decode_dicom(data, check_size=lambda w, h: check_geometry(w, h, max_pixels), force=force)
+    result = decode_dicom(
+        data,
+        check_size=lambda w, h: check_geometry(w, h, max_pixels),
+        force=force,
+        max_pixel_bytes=max_pixels * 4,  # at most 32 bits for each of max_pixels single-sample pixels
+    )
     return DecodedImage(
         pixels=result.pixels,
         format="dicom",

@@ -21,6 +21,15 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from medrag_core.errors import ImageDecodeError, MissingDependency
+from medrag_core.imaging.dicom_limits import (
+    DEFLATED,
+    bomb_error,
+    check_encapsulated,
+    decoded_bytes,
+    file_meta_end,
+    inflate_dataset,
+    pixel_data_offset,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +58,19 @@ def _err(message: str, code: str) -> ImageDecodeError:
     return ImageDecodeError(message, code=code)
 
 
-def decode_dicom(data: bytes, *, check_size: Callable[[int, int], None], force: bool = False) -> DicomPixels:
+def decode_dicom(
+    data: bytes,
+    *,
+    check_size: Callable[[int, int], None],
+    force: bool = False,
+    max_pixel_bytes: int = 100_000_000,
+) -> DicomPixels:
     """Decode one DICOM file; ``check_size(width, height)`` runs on the header before any pixel decode.
 
+    ``max_pixel_bytes`` bounds the decoded pixel data (Rows x Columns x Samples x Frames x bytes per
+    sample) and everything inflated or decoded on the way (see ``dicom_limits``).
     Raises ``ImageDecodeError`` with code corrupt, not_a_radiograph, multi_frame, no_pixel_data,
-    unsupported_compression, truncated (or whatever ``check_size`` raises).
+    unsupported_compression, truncated, too_large (or whatever ``check_size`` raises).
     """
     try:
         import pydicom
@@ -63,7 +80,11 @@ def decode_dicom(data: bytes, *, check_size: Callable[[int, int], None], force: 
 
     with _quiet_pydicom():
         try:
-            ds = pydicom.dcmread(io.BytesIO(data), force=force)
+            meta_end, syntax = file_meta_end(data) if data[128:132] == b"DICM" else (0, None)
+            if syntax == DEFLATED:
+                ds = _read_deflated(data, meta_end, check_size, max_pixel_bytes)
+            else:
+                ds = pydicom.dcmread(io.BytesIO(data), force=force)
             header = _technical_header(ds)
         except ImageDecodeError:
             raise
@@ -84,6 +105,7 @@ def decode_dicom(data: bytes, *, check_size: Callable[[int, int], None], force: 
                 f"administrator to install it (pip install {package}), or export the image uncompressed.",
                 "unsupported_compression",
             )
+        _check_decoded_size(ds, header, max_pixel_bytes)
         try:
             stored = ds.pixel_array
             values = np.asarray(apply_modality_lut(stored, ds), dtype=np.float64)
@@ -151,9 +173,64 @@ def _technical_header(ds: Any) -> dict[str, Any]:
         "samples": int(ds.get("SamplesPerPixel") or 1),
         "photometric": str(ds.get("PhotometricInterpretation") or "MONOCHROME2").strip().upper(),
         "bits_stored": int(ds.get("BitsStored") or ds.get("BitsAllocated") or 16),
-        "has_pixels": "PixelData" in ds,
+        "has_pixels": _has_pixel_bytes(ds),
+        "bits_allocated": int(ds.get("BitsAllocated") or 16),
         "transfer_syntax": meta.get("TransferSyntaxUID") if meta is not None else None,
     }
+
+
+def _has_pixel_bytes(ds: Any) -> bool:
+    """A Pixel Data element with at least one byte (an empty element holds no image either)."""
+    if "PixelData" not in ds:
+        return False
+    value = ds["PixelData"].value
+    return value is not None and len(value) > 0  # pydicom reads an empty element as None
+
+
+def _read_deflated(data: bytes, start: int, check_size: Callable[[int, int], None], max_pixel_bytes: int) -> Any:
+    """Read a Deflated Explicit VR Little Endian file inflating only what its header allows."""
+    from pydicom.dataset import FileMetaDataset
+    from pydicom.filereader import read_dataset
+    from pydicom.uid import ExplicitVRLittleEndian
+
+    def read_header(prefix: bytes) -> tuple[int, int] | None:
+        at = pixel_data_offset(prefix)
+        if at is None:
+            return None
+        partial = read_dataset(io.BytesIO(prefix[:at]), False, True)
+        partial.PixelData = b"\x00"  # stands for the element not inflated yet
+        header = _technical_header(partial)
+        _check_header(header, check_size)
+        return at, _declared_bytes(header)
+
+    inflated = inflate_dataset(data, start, read_header=read_header, max_pixel_bytes=max_pixel_bytes)
+    ds = read_dataset(io.BytesIO(inflated), False, True)
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian  # the inflated dataset is exactly that
+    return ds
+
+
+def _declared_bytes(h: dict[str, Any]) -> int:
+    return decoded_bytes(h["rows"], h["columns"], h["samples"], h["frames"], h["bits_allocated"])
+
+
+def _check_decoded_size(ds: Any, h: dict[str, Any], max_pixel_bytes: int) -> None:
+    """Before decoding: the declared size within the limit, and compressed data that cannot outgrow it."""
+    if _declared_bytes(h) > max_pixel_bytes:
+        raise bomb_error(f"pixel data would take {_declared_bytes(h) / 1e6:.0f} MB, more than the limit allows")
+    syntax = str(h["transfer_syntax"] or "")
+    if not ds["PixelData"].is_undefined_length:
+        return  # native pixel data: exactly the bytes in the file
+    from pydicom.encaps import generate_frames
+
+    check_encapsulated(
+        syntax,
+        generate_frames(ds.PixelData, number_of_frames=1),  # one frame: all fragments, no offset table
+        rows=h["rows"],
+        columns=h["columns"],
+        samples=h["samples"],
+        bits_allocated=h["bits_allocated"],
+    )
 
 
 def _check_header(h: dict[str, Any], check_size: Callable[[int, int], None]) -> None:

@@ -1,0 +1,188 @@
+"""Decompression bombs the tests make themselves: every one is refused with a typed error before its
+pixels are inflated or decoded, and a subprocess decoding all of them keeps its peak memory small.
+
+Each DICOM bomb is a small file whose pixel data would take far more memory than its upload: a
+deflated dataset (1 GiB of zeros in 1 MB, or a header padded past the limit), RLE segments that expand
+64-fold beyond the header's size, JPEG-LS and JPEG 2000 codestreams that declare a larger image than
+the DICOM header, and a multi-frame file of 100 frames. The raster bombs declare 400-900 Mpx.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pydicom
+import pytest
+from pydicom.encaps import generate_frames
+from pydicom.uid import JPEG2000Lossless, JPEGLSLossless, RLELossless
+
+from medrag_core.errors import ImageDecodeError
+from medrag_core.imaging import decode_image
+from tests.fixtures.images import (
+    jpeg_ls_header_frame,
+    make_bmp_bomb,
+    make_deflated_dicom_bomb,
+    make_dicom,
+    make_encapsulated_dicom,
+    make_gif_bomb,
+    make_png_bomb,
+    make_tiff_bomb,
+    make_webp_bomb,
+    patch_j2k_size,
+    phantom,
+    rle_bomb_frame,
+)
+
+
+def _j2k_frame() -> bytes:
+    ds = pydicom.dcmread(io.BytesIO(make_dicom(phantom(512, 512), transfer_syntax=JPEG2000Lossless)))
+    return next(generate_frames(ds.PixelData, number_of_frames=1))
+
+
+BOMBS: dict[str, tuple[Callable[[], bytes], str]] = {
+    "dicom-deflated-1GiB-pixels": (lambda: make_deflated_dicom_bomb(2_000, 2_000, pixel_bytes=1 << 30), "too_large"),
+    "dicom-deflated-huge-header": (lambda: make_deflated_dicom_bomb(40_000, 40_000, pixel_bytes=1 << 28), "too_large"),
+    "dicom-deflated-padded-header": (lambda: make_deflated_dicom_bomb(600, 500, header_padding=16 << 20), "too_large"),
+    "dicom-rle-64x": (lambda: make_encapsulated_dicom(2048, 2048, [rle_bomb_frame(4 << 20)], RLELossless), "too_large"),
+    "dicom-rle-oversized": (
+        lambda: make_encapsulated_dicom(512, 512, [rle_bomb_frame(2 << 20)], RLELossless),
+        "too_large",
+    ),
+    "dicom-rle-100-frames": (
+        lambda: make_encapsulated_dicom(2048, 2048, [rle_bomb_frame(32_768)] * 100, RLELossless),
+        "multi_frame",
+    ),
+    "dicom-jpeg-ls-60000": (
+        lambda: make_encapsulated_dicom(512, 512, [jpeg_ls_header_frame(60_000, 60_000)], JPEGLSLossless),
+        "too_large",
+    ),
+    "dicom-j2k-40000": (
+        lambda: make_encapsulated_dicom(512, 512, [patch_j2k_size(_j2k_frame(), 40_000, 40_000)], JPEG2000Lossless),
+        "too_large",
+    ),
+    "png-30000": (lambda: make_png_bomb(30_000, 30_000), "too_large"),
+    "tiff-deflate-30000": (lambda: make_tiff_bomb(30_000, 30_000, tile=4096), "too_large"),
+    "bmp-rle8-30000": (lambda: make_bmp_bomb(30_000, 30_000), "too_large"),
+    "gif-screen-65535": (lambda: make_gif_bomb(65_535, 65_535), "too_large"),
+    "webp-16383": (lambda: make_webp_bomb(16_383, 16_383), "too_large"),
+}
+
+
+@pytest.fixture(scope="module")
+def bomb_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("bombs")
+    paths = {}
+    for name, (make, _) in BOMBS.items():
+        paths[name] = folder / name
+        paths[name].write_bytes(make())
+    return paths
+
+
+@pytest.mark.parametrize("name", list(BOMBS))
+def test_bomb_is_refused_before_decoding(
+    name: str, bomb_files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = bomb_files[name].read_bytes()
+    assert len(data) < 40_000_000  # small files, all of them
+    monkeypatch.setattr(
+        pydicom.dataset.Dataset, "pixel_array", property(lambda self: pytest.fail("pixels were decoded"))
+    )
+    with pytest.raises(ImageDecodeError) as info:
+        decode_image(data)
+    assert info.value.code == BOMBS[name][1], info.value.user_message
+    assert "Traceback" not in info.value.user_message
+
+
+def test_valid_counterparts_still_decode() -> None:
+    """The same makers at honest sizes give files that decode: the refusals are about size only."""
+    reference = decode_image(make_dicom(phantom(512, 512), WindowCenter=2048, WindowWidth=4096)).pixels
+    j2k = make_encapsulated_dicom(512, 512, [_j2k_frame()], JPEG2000Lossless, WindowCenter=2048, WindowWidth=4096)
+    rle = make_dicom(phantom(512, 512), transfer_syntax=RLELossless, WindowCenter=2048, WindowWidth=4096)
+    for data in (j2k, rle):
+        np.testing.assert_array_equal(decode_image(data).pixels, reference)
+    flat = decode_image(make_deflated_dicom_bomb(600, 500))  # zeros, exactly Rows x Columns x 2 bytes
+    assert (flat.width, flat.height) == (500, 600) and flat.modality_range == (0.0, 0.0)
+
+
+def test_deflated_dicom_decodes_like_its_uncompressed_version() -> None:
+    from pydicom.uid import DeflatedExplicitVRLittleEndian
+
+    plain = make_dicom(phantom(480, 384), WindowCenter=2048, WindowWidth=4096)
+    ds = pydicom.dcmread(io.BytesIO(plain))
+    ds.file_meta.TransferSyntaxUID = DeflatedExplicitVRLittleEndian
+    buf = io.BytesIO()
+    ds.save_as(buf, enforce_file_format=True)
+    assert len(buf.getvalue()) < len(plain) // 4
+    np.testing.assert_array_equal(decode_image(buf.getvalue()).pixels, decode_image(plain).pixels)
+
+
+def test_damaged_deflate_stream_is_corrupt() -> None:
+    data = bytearray(make_deflated_dicom_bomb(600, 500))
+    data[400:420] = b"\xff" * 20
+    with pytest.raises(ImageDecodeError) as info:
+        decode_image(bytes(data))
+    assert info.value.code in ("corrupt", "truncated")
+
+
+def test_dicom_with_empty_pixel_data_says_there_is_no_image() -> None:
+    with pytest.raises(ImageDecodeError) as info:
+        decode_image(make_dicom(phantom(256, 256), PixelData=b""))
+    assert info.value.code == "no_pixel_data"
+    assert "no image" in info.value.user_message
+
+
+_MEASURE = r"""
+import json, os, resource, sys
+from pathlib import Path
+from medrag_core.errors import ImageDecodeError
+from medrag_core.imaging import decode_image
+from tests.fixtures.images import make_dicom, make_png, phantom
+
+def peak_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+decode_image(make_dicom(phantom(512, 512)))  # load every decoder before measuring
+decode_image(make_png(phantom(512, 512)))
+growth = {}
+for path in sorted(Path(sys.argv[1]).iterdir()):
+    # one forked child per bomb: its peak RSS starts from what it touches itself, so each figure
+    # is that bomb's own cost, not hidden under an earlier peak
+    read, write = os.pipe()
+    if os.fork() == 0:
+        data = path.read_bytes()
+        before = peak_mb()
+        try:
+            decode_image(data)
+            result = "accepted"
+        except ImageDecodeError:
+            result = round(peak_mb() - before, 1)
+        os.write(write, json.dumps(result).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as answer:
+        growth[path.name] = json.loads(answer.read() or '"crashed"')
+    os.wait()
+print(json.dumps({"growth_mb": growth}))
+"""
+
+
+def test_peak_memory_of_a_process_decoding_every_bomb_stays_small(bomb_files: dict[str, Path]) -> None:
+    """Each bomb is decoded in its own forked child of one warmed-up process; the growth of the
+    child's peak RSS is what refusing it cost. Inflating or decoding any of them costs 400 MB to
+    several GB (the deflated one took 1 GiB before this check existed)."""
+    folder = next(iter(bomb_files.values())).parent
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(folder)], cwd=root, capture_output=True, text=True, check=True
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    growth = result["growth_mb"]
+    assert set(growth) == set(BOMBS)
+    assert all(isinstance(value, float | int) for value in growth.values()), growth
+    assert max(growth.values()) < 64, result
