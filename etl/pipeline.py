@@ -109,7 +109,7 @@ def run_ingest(
     executor: Executor = (ProcessPoolExecutor if pool == "process" else ThreadPoolExecutor)(max_workers=workers)
     pending: _Batch | None = None
     try:
-        for position, chunk in _chunks(source, limit, batch_size, index, count, report, start):
+        for position, chunk in source_chunks(source, limit, batch_size, index, count, report, start):
             if cancel is not None and cancel.is_set():
                 report.cancelled = True
                 break
@@ -147,10 +147,11 @@ def _total_hint(source: Source, limit: int | None, count: int) -> int | None:
     return None if size is None else -(-size // count)
 
 
-def _chunks(
+def source_chunks(
     source: Source, limit: int | None, batch_size: int, index: int, count: int, report: IngestReport, start: int,
 ) -> Iterator[tuple[int, list[SourceRecord]]]:
-    """Batches of this shard's records not yet handled, each with the source position after it.
+    """Batches of this shard's records not yet handled, each with the source position after it
+    (``seen`` and ``skipped`` counted into ``report``). Shared by both engines.
 
     A final empty batch carries the position to the end of the source (so that progress reaches
     it even when the last records belong to other shards or were already done).
@@ -180,12 +181,26 @@ def _submit(
     chunk: Sequence[SourceRecord], position: int, executor: Executor, options: PrepareOptions,
     store: CaseStore, model: str, reembed: bool, report: IngestReport,
 ) -> _Batch:
-    batch = _Batch(futures=[], end_position=position)
+    items, errors = screen_records(chunk, store, model, reembed, report)
+    return _Batch(futures=[executor.submit(prepare, item, options) for item in items], end_position=position,
+                  errors=errors)
+
+
+def screen_records(
+    chunk: Sequence[SourceRecord], store: CaseStore, model: str, reembed: bool, report: IngestReport,
+) -> tuple[list[SourceItem], int]:
+    """The items of ``chunk`` to decode and embed, and how many records were errors.
+
+    Unreadable records are counted as errors, records with neither image nor text as empty, and
+    (unless ``reembed``) ids already stored by this model as skipped, all into ``report``.
+    Shared by both engines (``etl.engines.ray`` calls it in its read task).
+    """
+    errors = 0
     items: list[SourceItem] = []
     for record in chunk:
         if isinstance(record, BadItem):
             _count_error(report, record.ref, "source_" + record.reason.replace(" ", "_"))
-            batch.errors += 1
+            errors += 1
         elif record.image is None and not record.has_text:
             report.empty += 1
         else:
@@ -194,20 +209,36 @@ def _submit(
         done = progress_store.done_ids(store, [i.case_id for i in items], model)
         report.skipped += sum(1 for i in items if i.case_id in done)
         items = [i for i in items if i.case_id not in done]
-    batch.futures = [executor.submit(prepare, item, options) for item in items]
-    return batch
+    return items, errors
 
 
 def _finish(
     batch: _Batch, report: IngestReport, *, store: CaseStore, embedder: Embedder, settings: Settings,
     source_key: str, shard_key: str, started: float, done: bool = False,
 ) -> None:
+    prepared, errors = keep_prepared([future.result() for future in batch.futures], report)
+    records, failed = embed_records(prepared, embedder, settings.embed_batch_size, report)
+    batch.errors += errors + failed
+    written = progress_store.write(
+        store, records, embed_model=embedder.name, source_key=source_key, shard=shard_key,
+        source=report.source, position=batch.end_position, errors=batch.errors, done=done,
+    )
+    report.written += written
+    report.elapsed_s = time.monotonic() - started
+
+
+def keep_prepared(results: Sequence[Prepared], report: IngestReport) -> tuple[list[Prepared], int]:
+    """The prepared cases of one batch worth embedding, and how many failed to decode.
+
+    Failures are counted into ``report`` by code; a case id repeated within the batch keeps its last
+    record and is counted as a duplicate. Shared by both engines.
+    """
     prepared: list[Prepared] = []
-    for future in batch.futures:
-        result = future.result()
+    errors = 0
+    for result in results:
         if result.error:
             _count_error(report, result.item.case_id, result.error)
-            batch.errors += 1
+            errors += 1
         else:
             prepared.append(result)
     unique = list({p.item.case_id: p for p in prepared}.values())  # a repeated id: the last one wins
@@ -215,24 +246,28 @@ def _finish(
         report.duplicates += len(prepared) - len(unique)
         log.warning("%d record(s) repeat a case id within one batch; the last of each was kept",
                     len(prepared) - len(unique))
-    prepared = unique
-    image_vecs = _embed_images(prepared, embedder, settings.embed_batch_size)
-    text_vecs = _embed_texts(prepared, embedder, settings.embed_batch_size)
+    return unique, errors
+
+
+def embed_records(
+    prepared: Sequence[Prepared], embedder: Embedder, embed_batch_size: int, report: IngestReport,
+) -> tuple[list[CaseRecord], int]:
+    """Embed a batch's images and texts (sub-batches of ``embed_batch_size``) into store records;
+    a case whose embedding failed is counted into ``report`` (``embed_failed``) and left out.
+    Returns the records and how many failed. Shared by both engines."""
+    image_vecs = _embed_images(prepared, embedder, embed_batch_size)
+    text_vecs = _embed_texts(prepared, embedder, embed_batch_size)
     records: list[CaseRecord] = []
+    failed = 0
     for p in prepared:
         ivec = image_vecs.get(id(p)) if p.model_input is not None else None
         tvec = text_vecs.get(p.text) if p.text else None
         if (p.model_input is not None and ivec is None) or (p.text and tvec is None):
             _count_error(report, p.item.case_id, "embed_failed")
-            batch.errors += 1
+            failed += 1
             continue
         records.append(_record(p, ivec, tvec, embedder.name))
-    written = progress_store.write(
-        store, records, embed_model=embedder.name, source_key=source_key, shard=shard_key,
-        source=report.source, position=batch.end_position, errors=batch.errors, done=done,
-    )
-    report.written += written
-    report.elapsed_s = time.monotonic() - started
+    return records, failed
 
 
 def _record(p: Prepared, image_vec: np.ndarray | None, text_vec: np.ndarray | None, model: str) -> CaseRecord:
