@@ -63,6 +63,7 @@ class Services:
         self.settings = settings
         given = {"store": store, "embedder": embedder, "verifier": verifier, "cache": cache}
         self._parts: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+        self._given = set(self._parts)  # parts the caller owns: close() leaves them alone
         self._locks = {name: threading.Lock() for name in given}
 
     def _get(self, name: str, build: Callable[[Settings], T]) -> T:
@@ -97,11 +98,17 @@ class Services:
         return _attempt(self.embedder)
 
     def close(self) -> None:
-        """Close the store if it was opened (stops an embedded Postgres this process started)."""
+        """Close the store if this ``Services`` opened it, and release its embedded Postgres (stopped
+        when no other process uses it). Parts passed in belong to the caller and stay open."""
+        if "store" in self._given:
+            return
         store = self._parts.pop("store", None)
         close = getattr(store, "close", None)
         if close is not None:
             close()
+        server = getattr(store, "server", None)
+        if server is not None:
+            server.release()
 
 
 def _attempt(build: Callable[[], T]) -> tuple[T | None, str | None]:

@@ -58,6 +58,10 @@ class Settings(BaseModel):
     supabase_image_bucket: str | None = Field(
         None, description="Keep images in this Supabase Storage bucket instead of the images table."
     )
+    db_timeout_s: float = Field(
+        10.0, gt=0, le=3600, description="Connect and query time limit of the database: a server that does not "
+        "answer within it counts as unavailable (the verify result then comes without similar cases).",
+    )
     ef_search: int = Field(
         300, ge=1, le=1000, description="HNSW ef_search: 300 kept recall@10 >= 0.98 at 100k cases in bench/."
     )
@@ -75,7 +79,10 @@ class Settings(BaseModel):
     openai_base_url: str | None = Field(None, description="OpenAI-compatible server, e.g. vLLM with MedGemma.")
     openai_api_key: SecretStr | None = None
     openai_model: str = Field("google/medgemma-4b-it")
-    llm_timeout_s: float = Field(60.0, gt=0)
+    llm_timeout_s: float = Field(
+        60.0, gt=0,
+        description="The whole time one verify may spend on the LLM: every call, retry and Retry-After wait.",
+    )
     llm_max_retries: int = Field(3, ge=0, le=10)
     scrub_phi: bool = Field(True, description="Remove names, dates, MRNs, accession numbers before sending.")
     send_images_to_llm: bool = True

@@ -14,7 +14,11 @@ the exception's type: its text may quote the raw response.
 2. builds the prompt (``prompt.build_prompt``: data delimited, text scrubbed when asked);
 3. calls ``_complete``, retrying transient errors up to ``max_retries`` times with exponential
    backoff (``backoff_base_s * 2**n``, capped at ``backoff_max_s``; a ``Retry-After`` the server
-   gave is honoured within that cap);
+   gave is honoured within that cap). ``timeout_s`` is the budget of the whole ``verify``: every
+   call, backoff and repair together. A call still running when the budget is spent is abandoned
+   (it finishes in its daemon thread, its answer unused): a server that trickles bytes cannot hold
+   a verify past the budget. A wait (backoff or ``Retry-After``) that would end past the budget is
+   not waited: the verifier gives up at once;
 4. validates the answer (``schema.parse_answer``); on an invalid answer it sends the model its
    error once and asks again (one repair attempt);
 5. merges a valid answer with the offline issues (``base`` module: issues are unioned, the verdict
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
@@ -104,9 +109,10 @@ class RemoteVerifier(ABC):
             )
         turns: list[Turn] = [prompt.first_turn]
         failures = 0
+        deadline = time.monotonic() + self.timeout_s
         for attempt in range(2):  # the first answer, then one repair
             try:
-                text = self._call_with_retries(prompt.system, turns)
+                text = self._call_with_retries(prompt.system, turns, deadline)
             except VerifierError as exc:
                 failures += 1
                 log.warning("%s verifier call failed: %s", self.name, exc.code)
@@ -131,19 +137,55 @@ class RemoteVerifier(ABC):
     def _label(self) -> str:
         return f"The {self.name} verifier ({self.model})"
 
-    def _call_with_retries(self, system: str, turns: Sequence[Turn]) -> str | None:
+    def _out_of_time(self) -> LLMTimeout:
+        return LLMTimeout(f"The model did not answer within {self.timeout_s:g} s (the MEDRAG_LLM_TIMEOUT_S limit).")
+
+    def _complete_by(self, system: str, turns: Sequence[Turn], deadline: float) -> str | None:
+        """``_complete`` in a daemon thread, waited for until ``deadline`` at most."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise self._out_of_time()
+        box: dict[str, object] = {}
+
+        def call() -> None:
+            try:
+                box["text"] = self._complete(system, turns)
+            except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+                box["error"] = exc
+
+        worker = threading.Thread(target=call, name=f"{self.name}-verifier-call", daemon=True)
+        worker.start()
+        worker.join(left)
+        if worker.is_alive():
+            raise self._out_of_time()
+        if "error" in box:
+            raise box["error"]  # type: ignore[misc]
+        return box.get("text")  # type: ignore[return-value]
+
+    def _call_with_retries(self, system: str, turns: Sequence[Turn], deadline: float) -> str | None:
         for retry in range(self.max_retries + 1):
             try:
-                return self._complete(system, turns)
+                return self._complete_by(system, turns, deadline)
             except TransientLLMError as exc:
                 if retry == self.max_retries:
                     raise TransientLLMError(
                         f"{exc.user_message.rstrip('.')}, still after {self.max_retries} retries."
                     ) from None
+                left = deadline - time.monotonic()
+                if exc.retry_after_s is not None and exc.retry_after_s >= left:
+                    raise TransientLLMError(
+                        f"{exc.user_message.rstrip('.')}; it asked to wait {exc.retry_after_s:g} s, more than the "
+                        f"time left of the {self.timeout_s:g} s limit (MEDRAG_LLM_TIMEOUT_S)."
+                    ) from None
                 delay = min(self.backoff_max_s, self.backoff_base_s * 2**retry)
                 if exc.retry_after_s is not None:
                     delay = min(self.backoff_max_s, max(delay, exc.retry_after_s))
                 delay *= 1 + random.uniform(0, 0.1)
+                if delay >= left:
+                    raise TransientLLMError(
+                        f"{exc.user_message.rstrip('.')}; no time left for a retry within the "
+                        f"{self.timeout_s:g} s limit (MEDRAG_LLM_TIMEOUT_S)."
+                    ) from None
                 log.info("%s verifier: %s; retry %d in %.2fs", self.name, exc.code, retry + 1, delay)
                 time.sleep(delay)
             except VerifierError:

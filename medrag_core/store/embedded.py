@@ -190,6 +190,16 @@ class EmbeddedPostgres:
         if info is not None and not postmaster_alive(info.pid):
             self._server._postmaster_info = None
 
+    def release(self) -> None:
+        """This process is done with the server: it stops when no other process uses it (``cleanup="stop"``).
+
+        What a clean shutdown calls (the API's lifespan on SIGTERM / SIGINT), instead of leaving it
+        to the exit hook; a Streamlit app or CLI still attached keeps it running.
+        """
+        with self._lock:
+            if self._server is not None and self.is_running():
+                self._server.cleanup()  # pgserver: removes this process's handle, stops on the last one
+
     def stop(self, *, timeout_s: float = 30.0) -> None:
         """Stop the server (``pg_ctl stop -m fast``); the data stays. No-op when it is not running."""
         with self._lock:

@@ -12,6 +12,7 @@ from then on an insert or query of another model or size raises ``ModelMismatch`
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -42,6 +43,38 @@ Progress = tuple  # (source_key, shard, position) or (source_key, shard, positio
 __all__ = ["IngestProgress", "PostgresStore"]
 
 
+class _Watchdog:
+    """Aborts a query that outlives ``timeout_s``: a cancel request first, then the socket is closed.
+
+    A cancel alone does not help when the server is frozen (its postmaster never reads the request),
+    so after a short wait for it the connection is finished; the waiting query then fails at once.
+    """
+
+    def __init__(self, conn: psycopg.Connection, timeout_s: float | None) -> None:
+        self.conn = conn
+        self.fired = False
+        self._timer = threading.Timer(timeout_s, self._abort) if timeout_s is not None else None
+
+    def _abort(self) -> None:
+        self.fired = True
+        log.warning("database query exceeded its time limit; cancelling it")
+        try:
+            self.conn.cancel_safe(timeout=2.0)
+        except psycopg.Error:
+            pass
+        self.conn.pgconn.finish()
+
+    def __enter__(self) -> _Watchdog:
+        if self._timer is not None:
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+
 class PostgresStore:
     """The case archive in PostgreSQL. Thread-safe; use ``from_settings`` or a libpq conninfo/URL."""
 
@@ -52,9 +85,11 @@ class PostgresStore:
         ef_search: int = 100,
         migrate: bool = True,
         server: EmbeddedPostgres | None = None,
+        timeout_s: float = 10.0,
     ) -> None:
         self._conninfo = conninfo
         self.ef_search = ef_search
+        self.timeout_s = timeout_s  # connect and query limit (maintenance and writes: unlimited)
         self.server = server
         self._lock = threading.RLock()
         self._conn: psycopg.Connection | None = None
@@ -66,10 +101,11 @@ class PostgresStore:
     @classmethod
     def from_settings(cls, settings: Settings) -> PostgresStore:
         """``settings.database_url`` when set, else the embedded server in ``settings.embedded_db_dir``."""
+        limit = settings.db_timeout_s
         if settings.database_url is not None:
-            return cls(settings.database_url.get_secret_value(), ef_search=settings.ef_search)
+            return cls(settings.database_url.get_secret_value(), ef_search=settings.ef_search, timeout_s=limit)
         server = embedded_server(settings.embedded_db_dir)
-        return cls(server.start(), ef_search=settings.ef_search, server=server)
+        return cls(server.start(), ef_search=settings.ef_search, server=server, timeout_s=limit)
 
     # -- connection ---------------------------------------------------------------------------
 
@@ -89,7 +125,7 @@ class PostgresStore:
 
     def _connect(self) -> psycopg.Connection:
         try:
-            conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=10)
+            conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=max(1, math.ceil(self.timeout_s)))
             if self.server is None:  # poolers in transaction mode (Supabase :6543) lose prepared statements
                 conn.prepare_threshold = None
         except (psycopg.Error, ValueError) as exc:
@@ -107,17 +143,35 @@ class PostgresStore:
         self._conn = conn
         return conn
 
-    def _run(self, fn: Callable[[psycopg.Connection], T]) -> T:
-        """``fn(conn)`` in one transaction; reconnects once when the connection was lost."""
-        with self._lock:
+    def _timed_out(self) -> StoreUnavailable:
+        where = f"the embedded database in {self.server.data_dir}" if self.server else mask_dsn(self._conninfo)
+        return StoreUnavailable(
+            f"{where[0].upper()}{where[1:]} did not answer within {self.timeout_s:g} s (MEDRAG_DB_TIMEOUT_S). "
+            "Check that the server is running and not overloaded."
+        )
+
+    def _run(self, fn: Callable[[psycopg.Connection], T], *, limited: bool = True) -> T:
+        """``fn(conn)`` in one transaction; reconnects once when the connection was lost.
+
+        ``limited``: a call (waiting for the connection included) that takes longer than ``timeout_s``
+        is cancelled, its connection dropped, and ``StoreUnavailable`` raised. The limit is kept on
+        the client side because a frozen server cannot enforce its own ``statement_timeout``.
+        """
+        if not self._lock.acquire(timeout=self.timeout_s if limited else -1):
+            raise self._timed_out()
+        try:
             for attempt in (1, 2):
                 conn = self._conn
                 if conn is None or conn.closed or conn.broken:
                     conn = self._connect()
+                watchdog = _Watchdog(conn, self.timeout_s if limited else None)
                 try:
-                    with conn.transaction():
+                    with watchdog, conn.transaction():
                         return fn(conn)
                 except psycopg.OperationalError as exc:
+                    if watchdog.fired:
+                        self._conn = None
+                        raise self._timed_out() from None
                     if attempt == 2 or not conn.broken:
                         raise self._unavailable(exc) from None
                 except psycopg.Error as exc:
@@ -131,6 +185,8 @@ class PostgresStore:
                         code="db_error",
                     ) from None
             raise AssertionError("unreachable")  # pragma: no cover
+        finally:
+            self._lock.release()
 
     def close(self) -> None:
         """Close the connection (the embedded server keeps running for other users)."""
@@ -169,7 +225,7 @@ class PostgresStore:
                 )
             return len(batch.rows)
 
-        return self._run(write)
+        return self._run(write, limited=False)
 
     def get(self, case_ids: Sequence[str]) -> list[Case]:
         """Cases in the order asked; unknown ids are skipped."""
@@ -252,7 +308,7 @@ class PostgresStore:
     def analyze(self) -> None:
         """Refresh the planner's statistics of ``cases`` (lexeme frequencies for ``text_search(max_df=)``);
         ETL runs it after an ingest, ``reindex`` after a build, autovacuum now and then."""
-        self._run(lambda c: c.execute("ANALYZE cases"))
+        self._run(lambda c: c.execute("ANALYZE cases"), limited=False)
         self._fts_stats = None
 
     def stats(self) -> StoreStats:
@@ -333,13 +389,16 @@ class PostgresStore:
             conn.execute("ANALYZE cases")
             return pg_sql.index_state(conn)
 
-        state = self._run(build)
+        state = self._run(build, limited=False)
         self._fts_stats = None
         return state
 
     def drop_index(self) -> None:
         """Drop the HNSW indexes (queries fall back to exact scans)."""
-        self._run(lambda c: [c.execute(f"DROP INDEX IF EXISTS cases_{k}_embedding_hnsw") for k in pg_sql.KINDS])
+        self._run(
+            lambda c: [c.execute(f"DROP INDEX IF EXISTS cases_{k}_embedding_hnsw") for k in pg_sql.KINDS],
+            limited=False,
+        )
 
     def delete_source(self, name: str) -> int:
         """Delete every case of source ``name``, its no-longer-used images and its ingest progress.
@@ -361,7 +420,7 @@ class PostgresStore:
                 pg_sql.unbind_model(conn)
             return len(shas)
 
-        return self._run(delete)
+        return self._run(delete, limited=False)
 
     def truncate_all(self) -> None:
         """Delete every case, image and progress row and unbind the model (tests; admin reset)."""
@@ -370,7 +429,7 @@ class PostgresStore:
             conn.execute("TRUNCATE cases, images, ingest_progress, store_meta")
             pg_sql.unbind_model(conn)
 
-        self._run(wipe)
+        self._run(wipe, limited=False)
         self._fts_stats = None
 
     # -- ingest progress ----------------------------------------------------------------------

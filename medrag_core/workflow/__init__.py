@@ -1,5 +1,24 @@
-"""``verify(image, report, settings)``: the one pipeline behind the Verify page, the CLI and the API."""
+"""``verify(image, report, settings)``: the one pipeline behind the Verify page, the CLI and the API;
+and the Browse searches (text, image, a case's neighbours) shared by the Browse page and the API."""
 
-from medrag_core.workflow.verify import NOTICE_EMPTY, NOTICE_OFFLINE, precompute_image_embedding, verify
+from medrag_core.workflow.browse import neighbours, search_image, search_text
+from medrag_core.workflow.verify import (
+    NOTICE_EMPTY,
+    NOTICE_OFFLINE,
+    NOTICE_REPORT_ONLY,
+    check_report_text,
+    precompute_image_embedding,
+    verify,
+)
 
-__all__ = ["NOTICE_EMPTY", "NOTICE_OFFLINE", "precompute_image_embedding", "verify"]
+__all__ = [
+    "NOTICE_EMPTY",
+    "NOTICE_OFFLINE",
+    "NOTICE_REPORT_ONLY",
+    "check_report_text",
+    "neighbours",
+    "precompute_image_embedding",
+    "search_image",
+    "search_text",
+    "verify",
+]

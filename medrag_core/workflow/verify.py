@@ -71,12 +71,15 @@ from medrag_core.workflow.stages import (  # noqa: F401  (the NOTICE_* texts are
 if TYPE_CHECKING:
     from medrag_core.embedding import Embedder
     from medrag_core.llm import Verifier
+    from medrag_core.services import Services
     from medrag_core.settings import Settings
     from medrag_core.store import CaseFilter, CaseStore
 
 log = logging.getLogger(__name__)
 
-__all__ = ["VERIFIER_IMAGE_MAX_SIDE", "precompute_image_embedding", "verify"]
+__all__ = ["NOTICE_REPORT_ONLY", "VERIFIER_IMAGE_MAX_SIDE", "check_report_text", "precompute_image_embedding", "verify"]
+
+NOTICE_REPORT_ONLY = "Report-only check: the offline report checks ran; no image, similar cases or LLM were used."
 
 
 def _check_size(image: bytes, settings: Settings) -> None:
@@ -112,6 +115,29 @@ def precompute_image_embedding(
     return sha, vector
 
 
+def check_report_text(report: str | bytes, settings: Settings, *,
+                      on_stage: StageCallback | None = None) -> VerificationResult:
+    """The offline checks alone, for a report without an image: no store, model or LLM, so it always
+    answers. Raises ``ReportError`` for a refused report, like ``verify``."""
+    from medrag_core.llm import OfflineVerifier
+
+    stages = _Stages(on_stage)
+    started = time.perf_counter()
+    with stages.run("decode"):
+        text = read_report(bytes(report) if isinstance(report, bytearray | memoryview) else report,
+                           max_chars=settings.max_report_chars)
+    with stages.run("preprocess"):
+        parsed = parse_report(text)
+    with stages.run("checks"):
+        issues = list(run_checks(parsed))
+    verifier = OfflineVerifier()
+    with stages.run("verifier"):
+        outcome = verifier.verify(VerificationRequest(report=text, offline_issues=issues))
+    result = _result(outcome, issues, text, [], stages, started, None, verifier, [])
+    result.notices = [NOTICE_REPORT_ONLY] + [n for n in result.notices if n != NOTICE_OFFLINE]
+    return result
+
+
 def verify(
     image: bytes,
     report: str | bytes,
@@ -125,13 +151,16 @@ def verify(
     on_stage: StageCallback | None = None,
     where: CaseFilter | None = None,
     history: HistoryContext | None = None,
+    services: Services | None = None,
 ) -> VerificationResult:
     """Check ``report`` against ``image`` and the most similar archive cases.
 
     ``image``: the uploaded bytes (PNG, JPEG or DICOM). ``report``: text, or the uploaded bytes (UTF-8,
     else Latin-1). ``store`` / ``embedder`` / ``verifier`` default to the ones ``settings`` names
     (built here, after validation). ``image_embedding``: a vector already computed for these bytes
-    with this embedder. ``where`` restricts the similar-case search. See the module docstring for the
+    with this embedder. ``where`` restricts the similar-case search. ``services``: where the missing
+    parts (store, embedder, verifier, cache) come from, after validation (a long-running caller such
+    as the API keeps them built); without it they are built here. See the module docstring for the
     stages, the validation contract and how failures degrade into notices.
     """
     stages = _Stages(on_stage)
@@ -162,19 +191,21 @@ def verify(
             try:
                 from medrag_core.services import build_store
 
-                store = build_store(settings)
+                store = services.store() if services is not None else build_store(settings)
             except StoreError as exc:
                 log.warning("case store unavailable (%s)", exc.code)
                 notices.append(f"Similar cases are not available: {exc.user_message}")
                 st["status"] = "skipped"
 
+    if cache is None and services is not None:
+        cache = services.cache()
     text_search_only = False
     if store is not None and embedder is None:
         with stages.run("load_model") as st:
             try:
                 from medrag_core.services import build_embedder
 
-                embedder = build_embedder(settings)
+                embedder = services.embedder() if services is not None else build_embedder(settings)
             except EmbedderError as exc:
                 log.warning("embedding model unavailable (%s)", exc.code)
                 notices.append(f"The embedding model is not available ({exc.user_message}); "
@@ -194,10 +225,19 @@ def verify(
     offline_issues = offline_issues + consensus_issues
 
     # 3. The verifier sees pixels only.
+    fallback: str | None = None
     if verifier is None:
+        from medrag_core.llm import OfflineVerifier
         from medrag_core.services import build_verifier
 
-        verifier = build_verifier(settings)
+        try:
+            verifier = services.verifier() if services is not None else build_verifier(settings)
+        except MedragError as exc:  # a bad LLM setting must not cost the user the offline result
+            log.warning("verifier %s could not be built (%s); using the offline verifier", settings.llm_backend,
+                        exc.code)
+            fallback = f"The {settings.llm_backend} verifier could not be set up: {exc.user_message}"
+            notices.append(f"{fallback} This is the offline verdict.")
+            verifier = OfflineVerifier()
     wants_images = settings.send_images_to_llm and getattr(verifier, "name", "offline") != "offline"
     match_images = _match_images(stages, store, matches) if wants_images and store is not None else {}
     # Only a verifier that looks at images gets (and pays for) the PNG re-encoding: pixels, no metadata.
@@ -219,8 +259,13 @@ def verify(
             outcome = OfflineVerifier().verify(request)
             outcome.failures += 1
             outcome.notices.append(f"The verifier failed ({exc.user_message}); this is the offline verdict.")
+            fallback = f"The {getattr(verifier, 'name', 'LLM')} verifier failed: {exc.user_message}"
+    if fallback is None and outcome.failures and outcome.answered_by == "offline":
+        # A remote verifier that gave up (timeouts, refusals, invalid answers) says why in its last notice.
+        fallback = outcome.notices[-1] if outcome.notices else "The LLM verifier did not give a usable answer."
 
     result = _result(outcome, offline_issues, text, matches, stages, started, embedder, verifier, notices)
+    result.verifier_fallback = fallback
     if history is not None and settings.history:
         _record(result, history, store, sha, settings)
     return result
