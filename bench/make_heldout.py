@@ -17,8 +17,6 @@ import os
 import random
 import re
 import sys
-import tarfile
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 SHARED = Path(os.environ.get("MEDRAG_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
@@ -29,24 +27,11 @@ CLEAN = 200
 
 
 def load_reports(path: Path = ARCHIVE) -> list[dict[str, str]]:
-    """One dict per Open-i report: uid, findings, impression, indication, comparison (missing -> "")."""
-    out = []
-    with tarfile.open(path) as tar:
-        for member in tar:
-            if not member.name.endswith(".xml"):
-                continue
-            handle = tar.extractfile(member)
-            if handle is None:
-                continue
-            root = ET.parse(handle).getroot()
-            uid_el = root.find("uId")
-            uid = uid_el.get("id", member.name) if uid_el is not None else member.name
-            rec = {"uid": uid}
-            for a in root.iter("AbstractText"):
-                rec[(a.get("Label") or "").lower()] = (a.text or "").strip()
-            for k in ("findings", "impression", "indication", "comparison"):
-                rec.setdefault(k, "")
-            out.append(rec)
+    """One dict per Open-i report: uid, findings, impression, indication, comparison (missing -> ""),
+    read with the ETL's own reader; sorted by uid as a string (the order the seeds were drawn in)."""
+    from etl import read_openi_reports
+
+    out = [{"uid": r.uid, **r.sections} for r in read_openi_reports(path)]
     out.sort(key=lambda r: r["uid"])
     return out
 

@@ -9,13 +9,12 @@ and, per issue kind, how many of these real, mostly clean reports it fires on.
 from __future__ import annotations
 
 import sys
-import tarfile
 import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from etl.sources.openi import parse_openi_xml
+from etl import read_openi_reports
 from medrag_core.reports import parse_sections, run_checks
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "iu_reports" / "NLMCXR_reports.tgz"
@@ -24,13 +23,9 @@ SCORED = {"missing_section", "laterality_conflict", "negation_conflict", "impres
 
 def iter_openi(path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     """(uid, {findings, impression, indication, comparison}) for each Open-i XML report in the archive,
-    read with the ETL's own parser."""
-    with tarfile.open(path) as tar:
-        for member in tar:
-            handle = tar.extractfile(member) if member.name.endswith(".xml") else None
-            if handle is not None:
-                report = parse_openi_xml(handle.read(), fallback_uid=member.name)
-                yield report.uid, report.sections
+    read with the ETL's own reader."""
+    for report in read_openi_reports(path):
+        yield report.uid, report.sections
 
 
 def main(argv: list[str]) -> int:

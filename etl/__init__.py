@@ -1,14 +1,24 @@
 """ETL: turn chest X-ray data sets into searchable cases (``python -m etl``).
 
 Sources (``etl.sources``) parse a spec into a frozen, validated source that yields cases one at a
-time; ``run_ingest`` decodes, embeds and writes them in resumable, idempotent batches.
+time (``read_openi_reports`` is the one Open-i XML reader, for benchmarks and tests too);
+``run_ingest`` decodes, embeds and writes them in resumable, idempotent batches.
 """
 
 from .pipeline import DEFAULT_BATCH_SIZE, parse_shard, run_ingest
 from .report import IngestProgress, IngestReport
-from .sources import BadItem, SourceItem, parse_source, shard_of
+from .sources import (
+    MESH_LABEL_PREFIX,
+    BadItem,
+    OpenIReport,
+    SourceItem,
+    mesh_labels,
+    parse_source,
+    read_openi_reports,
+    shard_of,
+)
 
 __all__ = [
-    "DEFAULT_BATCH_SIZE", "BadItem", "IngestProgress", "IngestReport", "SourceItem", "parse_shard",
-    "parse_source", "run_ingest", "shard_of",
+    "DEFAULT_BATCH_SIZE", "MESH_LABEL_PREFIX", "BadItem", "IngestProgress", "IngestReport", "OpenIReport",
+    "SourceItem", "mesh_labels", "parse_shard", "parse_source", "read_openi_reports", "run_ingest", "shard_of",
 ]

@@ -71,9 +71,10 @@ def _labels(item: SourceItem) -> list[str]:
 def prepare(item: SourceItem, options: PrepareOptions) -> Prepared:
     out = Prepared(item=item, text=report_text(item))
     try:
-        out.labels = _labels(item)
-    except Exception:  # noqa: BLE001 - a report the parser trips on still gets archived, unlabelled
-        out.labels = []
+        read = _labels(item)
+    except Exception:  # noqa: BLE001 - a report the parser trips on still gets archived, with its source's labels
+        read = []
+    out.labels = sorted(set(read) | set(item.labels))
     if item.image is None:
         return out
     try:

@@ -181,6 +181,9 @@ def test_openi_folder_ingest(tmp_path, store, pg_settings, pg_conninfo, tiny_emb
         ("Cough.", "No acute cardiopulmonary abnormality.")]  # fmt: skip
     assert dict(q(pg_conninfo, "SELECT case_id, metadata->>'mesh' FROM cases WHERE metadata ? 'mesh'")) == {
         "CXR2/CXR2_IM-0652-1001": "Pleural Effusion/left/small; Cardiomegaly/mild", "CXR3": "normal"}  # fmt: skip
+    # The MeSH labels sit beside the labels read from the report ("Small left pleural effusion." -> Pleural Effusion).
+    assert q(pg_conninfo, "SELECT labels FROM cases WHERE case_id = 'CXR2/CXR2_IM-0652-1001'") == [
+        (["MeSH: Cardiomegaly", "MeSH: Pleural Effusion", "Pleural Effusion"],)]  # fmt: skip
 
 
 def test_dicom_ingest_stores_pixels_never_headers(tmp_path, store, pg_settings, pg_conninfo, tiny_embedder,

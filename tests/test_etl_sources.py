@@ -22,7 +22,9 @@ from etl.sources import (
     OpenISource,
     ParquetSource,
     SourceItem,
+    mesh_labels,
     parse_source,
+    read_openi_reports,
     shard_of,
 )
 from medrag_core.errors import SourceError
@@ -290,6 +292,41 @@ def test_openi_folder_with_images(tmp_path: Path) -> None:
     # MeSH major terms (never the automatic ones) are kept verbatim; a report without MeSH has none.
     assert [i.metadata for i in items] == [{}, {}, {"mesh": "Pleural Effusion/left/small; Cardiomegaly/mild"},
                                            {"mesh": "normal"}, {}]  # fmt: skip
+    # ... and, normalised, as the source's labels.
+    assert [i.labels for i in items] == [(), (), ("MeSH: Cardiomegaly", "MeSH: Pleural Effusion"), ("MeSH: Normal",),
+                                         ()]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("headings", "labels"),
+    [
+        (("Cardiomegaly/mild", "cardiomegaly", "Pleural Effusion/right"),
+         ("MeSH: Cardiomegaly", "MeSH: Pleural Effusion")),
+        (("normal",), ("MeSH: Normal",)),
+        (("No Indexing",), ()),
+        (("Technical Quality of Image Unsatisfactory ",), ("MeSH: Technical Quality of Image Unsatisfactory",)),
+        (("Catheters,  Indwelling/right",), ("MeSH: Catheters, Indwelling",)),
+        (("Lung/hypoinflation", "Lung/hyperdistention", "  ", "/left"), ("MeSH: Lung",)),
+    ],
+)
+def test_mesh_labels_normalise_headings(headings: tuple[str, ...], labels: tuple[str, ...]) -> None:
+    assert mesh_labels(headings) == labels
+
+
+def test_read_openi_reports_is_the_sources_parser(tmp_path: Path) -> None:
+    root = make_openi_folder(tmp_path / "src", with_images=False)
+    tgz = tmp_path / "reports.tgz"
+    with tarfile.open(tgz, "w:gz") as tar:
+        tar.add(root / "ecgen-radiology", arcname="ecgen-radiology")
+    for path in (root / "ecgen-radiology", tgz):
+        reports = read_openi_reports(path)
+        assert [r.uid for r in reports] == ["CXR1", "CXR2", "CXR3", "CXR4"]  # the malformed 5.xml skipped
+        assert reports[1].sections == {"findings": "Small left pleural effusion.", "impression": "Effusion.",
+                                       "indication": "Cough.", "comparison": ""}  # fmt: skip
+        assert reports[1].labels == ("MeSH: Cardiomegaly", "MeSH: Pleural Effusion")
+        assert reports[0].image_ids == ("CXR1_1_IM-0001-3001", "CXR1_1_IM-0001-4001")
+    with pytest.raises(SourceError, match="not found"):
+        read_openi_reports(tmp_path / "missing")
 
 
 def test_openi_tgz_is_text_only_and_streamed(tmp_path: Path) -> None:

@@ -7,11 +7,10 @@ Sentences quoted from the IU X-ray collection are checked against the real repor
 from __future__ import annotations
 
 import functools
-import tarfile
-import xml.etree.ElementTree as ET
 
 import pytest
 
+from etl import read_openi_reports
 from medrag_core.errors import ReportError
 from medrag_core.reports import observation_labels, parse_report, parse_sections, read_report, split_sentences
 from tests.shared_data import DATA, require_shared
@@ -21,16 +20,7 @@ IU_TGZ = DATA / "iu_reports" / "NLMCXR_reports.tgz"
 
 @functools.cache
 def _iu_reports() -> dict[str, dict[str, str]]:
-    out: dict[str, dict[str, str]] = {}
-    with tarfile.open(IU_TGZ) as tar:
-        for member in tar:
-            handle = tar.extractfile(member) if member.name.endswith(".xml") else None
-            if handle is None:
-                continue
-            root = ET.parse(handle).getroot()
-            uid = root.find("uId").get("id")  # type: ignore[union-attr]
-            out[uid] = {(a.get("Label") or "").lower(): a.text or "" for a in root.iter("AbstractText")}
-    return out
+    return {report.uid: report.sections for report in read_openi_reports(IU_TGZ)}
 
 
 def iu_report(uid: str) -> dict[str, str]:

@@ -22,12 +22,13 @@ from medrag_core.errors import SourceError
 from .base import BadItem, Source, SourceItem, SourceRecord, content_id, is_dicom, shard_of
 from .dicom import DicomSource
 from .hub import HubSource
-from .openi import OpenISource, parse_openi_xml
+from .openi import MESH_LABEL_PREFIX, OpenIReport, OpenISource, mesh_labels, parse_openi_xml, read_openi_reports
 from .parquet import ParquetSource
 
 __all__ = [
-    "BadItem", "DicomSource", "HubSource", "OpenISource", "ParquetSource", "Source", "SourceItem",
-    "SourceRecord", "content_id", "is_dicom", "parse_openi_xml", "parse_source", "shard_of",
+    "MESH_LABEL_PREFIX", "BadItem", "DicomSource", "HubSource", "OpenIReport", "OpenISource", "ParquetSource",
+    "Source", "SourceItem", "SourceRecord", "content_id", "is_dicom", "mesh_labels", "parse_openi_xml",
+    "parse_source", "read_openi_reports", "shard_of",
 ]
 
 _OPTIONS = {

@@ -30,6 +30,8 @@ class SourceItem:
     or None for a text-only case. DICOM bytes are decoded to pixels by the pipeline; their headers
     are never stored or logged. ``metadata`` is the source's provenance for this item, kept verbatim
     as strings (``Case.metadata``: licence, source URL, source label, ...), never patient identifiers.
+    ``labels``: labels the source itself assigns (Open-i's MeSH headings, ``"MeSH: ..."``), stored
+    beside the ones the pipeline reads from the report.
     """
 
     case_id: str
@@ -42,6 +44,7 @@ class SourceItem:
     view: str | None = None
     image: bytes | None = field(default=None, repr=False)  # never printed: a DICOM header holds PHI
     metadata: dict[str, str] = field(default_factory=dict)
+    labels: tuple[str, ...] = ()
 
     @property
     def has_text(self) -> bool:

@@ -5,7 +5,12 @@ Each report gives ``findings``, ``impression``, ``indication`` and ``comparison`
 as ``<id>.png`` under the images folder (default: the reports folder itself) becomes its own item,
 ``case_id = "<uId>/<image id>"``, ``study_id = <uId>`` (e.g. ``CXR1900``). A report none of whose
 images are present becomes one text-only item with ``case_id = <uId>``. The report's MeSH major
-terms, when it has any, are kept as ``metadata["mesh"]`` (joined with ``"; "``, verbatim).
+terms, when it has any, are kept as ``metadata["mesh"]`` (joined with ``"; "``, verbatim) and, normalised
+by ``mesh_labels``, as case labels (``"MeSH: Cardiomegaly"``): human-assigned labels that the Browse
+filter offers and ``bench.relevance`` grades retrieval by.
+
+``read_openi_reports(path)`` reads a folder or ``.tgz`` of these reports with the same parser: the
+one Open-i reader that the benchmarks and tests use too (through ``etl``'s face).
 """
 
 from __future__ import annotations
@@ -31,8 +36,31 @@ def _xml_sort_key(name: str) -> tuple[int, str]:
     return (int(match.group(1)) if match else 1 << 62, name)
 
 
+MESH_LABEL_PREFIX = "MeSH: "
+# Open-i's own marker for a report its indexers did not code: not a finding, no label.
+_MESH_UNINDEXED = frozenset({"no indexing"})
+_MESH_SMALL_WORDS = frozenset({"of", "and", "the", "in", "to", "on", "with"})
+
+
+def mesh_labels(headings: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Case labels from MeSH major headings: the descriptor before the first ``/`` (qualifiers such as
+    ``/mild`` or ``/left`` dropped), whitespace collapsed, words capitalised (``normal`` -> ``Normal``),
+    prefixed ``"MeSH: "``; sorted, without repeats; "No Indexing" gives none."""
+    out = set()
+    for heading in headings:
+        words = clean_text(heading.split("/", 1)[0]).lower().split()
+        if not words or " ".join(words) in _MESH_UNINDEXED:
+            continue
+        name = " ".join(w if i and w in _MESH_SMALL_WORDS else w[:1].upper() + w[1:] for i, w in enumerate(words))
+        out.add(MESH_LABEL_PREFIX + name)
+    return tuple(sorted(out))
+
+
 @dataclass(frozen=True)
-class ParsedReport:
+class OpenIReport:
+    """One ecgen-radiology report: ``sections`` holds findings, impression, indication and comparison
+    (``""`` when missing, whitespace collapsed); ``mesh_major`` the MeSH major headings verbatim."""
+
     uid: str
     sections: dict[str, str]
     image_ids: tuple[str, ...]
@@ -43,8 +71,12 @@ class ParsedReport:
         mesh = metadata_value("; ".join(self.mesh_major))
         return {"mesh": mesh} if mesh else {}
 
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return mesh_labels(self.mesh_major)
 
-def parse_openi_xml(data: bytes, *, fallback_uid: str) -> ParsedReport:
+
+def parse_openi_xml(data: bytes, *, fallback_uid: str) -> OpenIReport:
     """Sections and image ids of one ecgen-radiology report. Raises ``ET.ParseError`` when malformed."""
     root = ET.fromstring(data)
     uid_el = root.find("uId")
@@ -56,7 +88,7 @@ def parse_openi_xml(data: bytes, *, fallback_uid: str) -> ParsedReport:
             sections[field] = clean_text("".join(el.itertext()))
     image_ids = tuple(i for i in (el.get("id") for el in root.iter("parentImage")) if i)
     mesh = tuple(t for m in root.iter("MeSH") for el in m.iter("major") if (t := clean_text("".join(el.itertext()))))
-    return ParsedReport(uid=uid, sections=sections, image_ids=image_ids, mesh_major=mesh)
+    return OpenIReport(uid=uid, sections=sections, image_ids=image_ids, mesh_major=mesh)
 
 
 @dataclass(frozen=True)
@@ -98,19 +130,25 @@ class OpenISource:
         """Reports in a folder (items can be more: one per image); None for an archive."""
         return sum(1 for _ in self.reports.rglob("*.xml")) if self.reports.is_dir() else None
 
-    def items(self) -> Iterator[SourceRecord]:
-        index = self._image_index()
+    def parsed_reports(self) -> Iterator[OpenIReport | BadItem]:
+        """Each XML report parsed, in file order (a folder sorted by report number; an archive as stored)."""
         for name, data in self._xml_files():
             fallback = "CXR" + (re.search(r"(\d+)\.xml$", name) or re.search(r"(.*)", name)).group(1)
             try:
-                report = parse_openi_xml(data, fallback_uid=fallback)
+                yield parse_openi_xml(data, fallback_uid=fallback)
             except ET.ParseError:
                 yield BadItem(Path(name).name, "malformed XML")
+
+    def items(self) -> Iterator[SourceRecord]:
+        index = self._image_index()
+        for report in self.parsed_reports():
+            if isinstance(report, BadItem):
+                yield report
                 continue
             found = [(i, index[i]) for i in report.image_ids if i in index]
             if not found:
                 yield SourceItem(case_id=report.uid, source=self.name, study_id=report.uid,
-                                 metadata=report.metadata, **report.sections)
+                                 metadata=report.metadata, labels=report.labels, **report.sections)
                 continue
             for image_id, path in found:
                 try:
@@ -119,7 +157,7 @@ class OpenISource:
                     yield BadItem(f"{report.uid}/{image_id}", "image file unreadable")
                     continue
                 yield SourceItem(case_id=f"{report.uid}/{image_id}", source=self.name, study_id=report.uid,
-                                 image=image, metadata=report.metadata, **report.sections)
+                                 image=image, metadata=report.metadata, labels=report.labels, **report.sections)
 
     def _image_index(self) -> dict[str, Path]:
         """image id (file stem) -> path; a few hundred bytes per image, never the pixels."""
@@ -142,3 +180,11 @@ class OpenISource:
                             yield member.name, handle.read()
         except (tarfile.TarError, OSError, EOFError) as exc:
             raise SourceError(f"Could not read {self.reports}: {type(exc).__name__}.") from None
+
+
+def read_openi_reports(path: str | Path) -> list[OpenIReport]:
+    """Every well-formed report of an Open-i folder or ``.tgz`` (malformed ones skipped), sorted by uid
+    number (``CXR2`` before ``CXR10``). Raises ``SourceError`` when ``path`` is not an Open-i source."""
+    source = OpenISource.parse(str(path), {})
+    found = [r for r in source.parsed_reports() if isinstance(r, OpenIReport)]
+    return sorted(found, key=lambda r: _xml_sort_key(r.uid + ".xml"))
