@@ -118,6 +118,9 @@ class PostgresStore:
             secret, reason = None, "the connection string is not valid"
         if secret:
             reason = reason.replace(str(secret), "***")
+        authority = self._conninfo.split("://", 1)[1].split("/", 1)[0] if "://" in self._conninfo else ""
+        if authority.count("@") > 1:  # libpq split the password at its first '@': the rest reads as a host
+            reason = "the password in the connection URL contains '@': write it as %40"
         where = f"the embedded database in {self.server.data_dir}" if self.server else mask_dsn(self._conninfo)
         return StoreUnavailable(
             f"Could not reach {where}: {reason}. Check that the server is running and MEDRAG_DATABASE_URL is right."
