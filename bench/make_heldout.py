@@ -1,6 +1,8 @@
 """Build a held-out-style report-error set from the IU reports that the dev set does not use.
 
-usage: python -m bench.make_heldout [OUT.jsonl] [--seed N]   (default /tmp/heldout.jsonl, seed 7)
+usage: python -m bench.make_heldout [OUT.jsonl] [--seed N] [--v2]   (default /tmp/heldout.jsonl, seed 7)
+
+``--v2`` renders every case as free text in layouts and wording v1 does not use (see ``render_v2``).
 
 Same format as ``../shared/eval/report_errors_dev.jsonl`` (id, uid, injected, detail, and either
 ``findings``/``impression``/``indication``/``comparison`` or one free-text ``report``), with 200
@@ -115,7 +117,7 @@ def _match_case(word: str, new: str) -> str:
     return new
 
 
-def _flip_side(sentence: str, rng: random.Random) -> str:
+def _flip_side(sentence: str, rng: random.Random, v2: bool = False) -> str:
     """Flip every left/right of a sentence, the first sometimes in other words ("right-sided", "left base")."""
     style = rng.random()
     first = True
@@ -128,6 +130,8 @@ def _flip_side(sentence: str, rng: random.Random) -> str:
         if first and after:
             first = False
             lobe = re.match(r"\s+(lower|upper)\s+lobe\b", after, re.I)
+            if lobe and v2 and style < 0.5:  # v2: the flipped lobe as an abbreviation (RLL, LUL)
+                return other[0].upper() + lobe.group(1)[0].upper() + "L"
             if lobe and style < 0.35:
                 return _match_case(word, f"{other} {dict(lower='base', upper='apex')[lobe.group(1).lower()]}")
             noun = re.match(r"\s+(?:sided\s+)?(pleural\s+effusion|effusion|pneumothorax|pneumonia|infiltrate)\b",
@@ -141,7 +145,7 @@ def _flip_side(sentence: str, rng: random.Random) -> str:
                   r"effusion|pneumothorax|pneumonia|infiltrate)\b))?", one, sentence, flags=re.I)
 
 
-def inject_laterality(rec: dict, rng: random.Random) -> tuple[dict, str] | None:
+def inject_laterality(rec: dict, rng: random.Random, v2: bool = False) -> tuple[dict, str] | None:
     fs = sentences(rec["findings"])
     ims = sentences(rec["impression"])
     pairs = []
@@ -170,11 +174,11 @@ def inject_laterality(rec: dict, rng: random.Random) -> tuple[dict, str] | None:
     i, j = rng.choice(pairs)
     new = dict(rec)
     if rng.random() < 0.5:
-        flipped = _flip_side(fs[i], rng)
+        flipped = _flip_side(fs[i], rng, v2)
         fs[i], where, old = flipped, "findings", sentences(rec["findings"])[i]
         new["findings"] = " ".join(fs)
     else:
-        flipped = _flip_side(ims[j], rng)
+        flipped = _flip_side(ims[j], rng, v2)
         ims[j], where, old = flipped, "impression", sentences(rec["impression"])[j]
         new["impression"] = " ".join(ims)
     return new, f"{where}: {old!r} -> {flipped!r}"
@@ -225,11 +229,12 @@ def _negates(findings: str, cue: str, family: str) -> bool:
     return any(not _QUALIFIED.search(h) for h in hits) and not any(_affirms(s, family) for s in sentences(findings))
 
 
-def inject_negation(rec: dict, rng: random.Random) -> tuple[dict, str] | None:
+def inject_negation(rec: dict, rng: random.Random, v2: bool = False) -> tuple[dict, str] | None:
+    neg_cues, affirm_cues = (_V2_NEG_CUES, _V2_AFFIRM_CUES) if v2 else (_NEG_CUES, _AFFIRM_CUES)
     new = dict(rec)
     fs = sentences(rec["findings"])
     if rng.random() < 0.55:  # impression asserts what FINDINGS rule out
-        options = [(cue, adds) for cue, adds, family in _NEG_CUES if _negates(rec["findings"], cue, family)]
+        options = [(cue, adds) for cue, adds, family in neg_cues if _negates(rec["findings"], cue, family)]
         if not options:
             return None
         cue, adds = rng.choice(options)
@@ -239,7 +244,7 @@ def inject_negation(rec: dict, rng: random.Random) -> tuple[dict, str] | None:
         keep = rng.random() >= 0.5 and not re.search(cue, rec["impression"], re.I)
         new["impression"] = f"{add} {rec['impression']}".strip() if keep else add
         return new, f"findings negate ({cue[:30]}...); impression adds {add!r}"
-    options = [(cue, negs) for cue, negs in _AFFIRM_CUES if any(_affirms(s, cue) for s in fs)]
+    options = [(cue, negs) for cue, negs in affirm_cues if any(_affirms(s, cue) for s in fs)]
     if not options:
         return None
     cue, negs = rng.choice(options)
@@ -260,17 +265,18 @@ _ACUTE_INSERTS = [
 ]
 
 
-def inject_omission(rec: dict, rng: random.Random) -> tuple[dict, str] | None:
+def inject_omission(rec: dict, rng: random.Random, v2: bool = False) -> tuple[dict, str] | None:
+    normals, inserts = (_V2_NORMALS, _V2_ACUTE_INSERTS) if v2 else (_NORMALS, _ACUTE_INSERTS)
     new = dict(rec)
     fs = sentences(rec["findings"])
     real = [s for s in fs if _affirms(s, _ACUTE.pattern)]
-    normal = rng.choice(_NORMALS)
+    normal = rng.choice(normals)
     if real and rng.random() < 0.6:
         new["impression"] = normal
         return new, f"findings affirm {real[0]!r}; impression -> {normal!r}"
     if not fs:
         return None
-    add = rng.choice(_ACUTE_INSERTS)
+    add = rng.choice(inserts)
     k = rng.randrange(len(fs) + 1)
     fs.insert(k, add)
     new["findings"] = " ".join(fs)
@@ -282,13 +288,13 @@ _PLACEHOLDERS = ["[ ]", "___", "[***]", "<>", "{ }", "XX mm", "***", "[DATE]", "
                  "[x]", "**", "x.x cm", "[***] cm", "__ mm", "{{ }}", "[...]", "[ INSERT ]", "<<>>"]
 
 
-def inject_placeholder(rec: dict, rng: random.Random) -> tuple[dict, str] | None:
+def inject_placeholder(rec: dict, rng: random.Random, v2: bool = False) -> tuple[dict, str] | None:
     key = rng.choice(["findings", "impression"])
     words = rec[key].split(" ")
     if len(words) < 2:
         return None
     k = rng.randrange(len(words))
-    token = rng.choice(_PLACEHOLDERS)
+    token = rng.choice(_V2_PLACEHOLDERS if v2 else _PLACEHOLDERS)
     old = words[k]
     trail = re.search(r"[.,;:]+$", old)
     words[k] = token + (trail.group(0) if trail else "")
@@ -304,7 +310,99 @@ def inject_missing(rec: dict, rng: random.Random) -> tuple[dict, str, str | None
         (key if mode == "drop" else None), (key if mode == "blank" else None)
 
 
-def build(seed: int = 7) -> list[dict]:
+
+# --- v2: wording, layouts and spellings that neither the dev set nor v1 use ------------------------
+# Written before the v2 rules were tuned, and scored once at the end (docs/report_checks.md).
+
+_V2_NAMES = {"findings": ["Findings", "Report", "Description"], "impression": ["Impression", "Conclusion",
+             "Opinion", "Interpretation"], "indication": ["Clinical details", "History"],
+             "comparison": ["Comparison"]}
+_V2_HEADER_STYLES = [
+    lambda n: f"{n.title()} ",  # title case, no colon, text on the same line: "Findings There is ..."
+    lambda n: f"{n.title()}\n",  # title case alone on its line
+    lambda n: f"{n.upper()} :",
+    lambda n: f"{n.upper()}:\n",
+]
+_MIMIC_PREAMBLE = ["FINAL REPORT\nEXAMINATION:  CHEST (PA AND LAT)", "FINAL REPORT\nEXAMINATION:  CHEST (PORTABLE AP)",
+                   "WET READ: ___ ___ ___ 9:14 AM\n\nFINAL REPORT\nEXAMINATION:  CHEST (PA AND LAT)"]
+_MIMIC_INDICATIONS = ["___ year old woman with cough, assess for pneumonia", "___-year-old man with chest pain.",
+                      "History: ___F with shortness of breath"]
+_UK = [(r"\bedema\b", "oedema"), (r"\bhemithorax\b", "haemithorax"), (r"\bhemidiaphragm", "haemidiaphragm"),
+       (r"\bhemorrhage\b", "haemorrhage"), (r"\banemia\b", "anaemia"), (r"\bhemothorax\b", "haemothorax")]
+
+
+def _uk(text: str) -> str:
+    for pat, rep in _UK:
+        text = re.sub(pat, lambda m, rep=rep: _match_case(m.group(0), rep), text, flags=re.I)
+    return text
+
+
+def render_v2(rec: dict, rng: random.Random, *, drop: str | None = None, blank: str | None = None) -> dict:
+    """One free-text report in a layout v1 never writes: title-case headers without a colon, other names
+    for the sections, a MIMIC preamble with ``___`` masks, a body with no FINDINGS header, UK spelling."""
+    case = {k: rec[k] for k in ("findings", "impression", "indication", "comparison")}
+    if rng.random() < 0.3:
+        case = {k: _uk(v) for k, v in case.items()}
+    layout = rng.choice(["plain", "plain", "mimic", "bodyless"] if not (drop or blank) else ["plain", "mimic"])
+    style = rng.choice(_V2_HEADER_STYLES)
+    parts = []
+    if layout == "mimic":
+        parts.append(rng.choice(_MIMIC_PREAMBLE))
+        case["indication"] = rng.choice(_MIMIC_INDICATIONS)
+        case["comparison"] = rng.choice(["___", "Chest radiograph from ___.", "None."])
+        style = lambda n: f"{n.upper()}: "  # noqa: E731 - MIMIC's own header style
+    for key in ("indication", "comparison", "findings", "impression"):
+        body = case[key]
+        if key == drop:
+            continue
+        name = rng.choice(_V2_NAMES[key]) if layout != "mimic" else {"indication": "INDICATION",
+                                                                        "comparison": "COMPARISON"}.get(key, key)
+        if key == "impression" and body and rng.random() < 0.3:
+            sents = [s for s in re.split(r"(?<=\.)\s+", body.strip()) if s.strip()]
+            if len(sents) > 1 and not re.search(r"(?:^|\s)\d[.)]", body):
+                body = "\n".join(f"{i}) {s}" for i, s in enumerate(sents, 1))
+        if key == blank:
+            parts.append(style(name).rstrip() + rng.choice(["", " ", "\n"]))
+            continue
+        if not body and key in ("indication", "comparison"):
+            continue
+        if key == "findings" and layout == "bodyless":
+            parts.append(body)  # pasted under no header, before IMPRESSION
+            continue
+        parts.append(f"{style(name)}{body}")
+    return {"report": "\n\n".join(parts)}
+
+
+_V2_NORMALS = ["No acute cardiopulmonary process.", "No acute cardiopulmonary abnormality.",
+               "Chest radiograph within normal limits.", "Normal appearances.", "No significant abnormality seen.",
+               "Nothing acute.", "No acute chest pathology."]
+_V2_ACUTE_INSERTS = [
+    "Small right PTX.", "Mild interstitial oedema.", "Left haemothorax.", "RLL PNA.", "The mediastinum is widened.",
+    "Free air under the right hemidiaphragm.", "A 2 cm mass in the left upper lobe.",
+    "There is a 9 mm nodule in the right mid zone.", "Moderate-sized left pleural effusion.",
+    "Upper lobe venous diversion in keeping with CHF.", "New consolidation at the left base.",
+]
+_V2_NEG_CUES = [
+    (_NEG_CUES[0][0], ["Bilateral pleural effusions, larger on the left.", "Small R effusion.",
+                       "Blunting of the left costophrenic angle from a small effusion."], _NEG_CUES[0][2]),
+    (_NEG_CUES[1][0], ["Right PTX.", "Small apical pneumothorax on the left."], _NEG_CUES[1][2]),
+    (_NEG_CUES[2][0], ["Airspace consolidation in the LLL.", "Right basal pneumonia.",
+                       "Focal opacity in the right lower lobe, likely infection."], _NEG_CUES[2][2]),
+    (_NEG_CUES[3][0], ["Cardiac enlargement.", "Cardiomegaly."], _NEG_CUES[3][2]),
+    (_NEG_CUES[4][0], ["Alveolar oedema.", "Appearances of CHF."], _NEG_CUES[4][2]),
+]
+_V2_AFFIRM_CUES = [
+    (_AFFIRM_CUES[0][0], ["No pleural fluid collection.", "Pleural spaces are clear."]),
+    (_AFFIRM_CUES[1][0], ["Heart is not enlarged.", "Cardiac size normal."]),
+    (_AFFIRM_CUES[2][0], ["Lungs are clear bilaterally.", "No consolidation."]),
+    (_AFFIRM_CUES[3][0], ["No PTX.", "Pneumothorax is not seen."]),
+    (_AFFIRM_CUES[4][0], ["No oedema.", "No evidence of CHF."]),
+]
+_V2_PLACEHOLDERS = ["[size]", "[*]", "<<size>>", "{{measurement}}", "?? cm", "xx mm", "[LOCATION]", "<fill in>",
+                    "[ _ ]", "X.X cm"]
+
+
+def build(seed: int = 7, variant: str = "v1") -> list[dict]:
     rng = random.Random(seed)
     dev_uids = {json.loads(line)["uid"] for line in DEV.open()} if DEV.exists() else set()
     pool = [r for r in load_reports() if r["uid"] not in dev_uids and r["findings"] and r["impression"]
@@ -315,7 +413,7 @@ def build(seed: int = 7) -> list[dict]:
 
     def emit(rec: dict, kind: str | None, detail: str, *, drop=None, blank=None) -> None:
         used.add(rec["uid"])
-        body = render(rec, rng, drop=drop, blank=blank)
+        body = (render_v2 if variant == "v2" else render)(rec, rng, drop=drop, blank=blank)
         cid = f"{kind or 'clean'}-{rec['uid']}"
         cases.append({"id": cid, "injected": kind, "detail": detail, "uid": rec["uid"], **body})
 
@@ -332,7 +430,7 @@ def build(seed: int = 7) -> list[dict]:
                 break
             if rec["uid"] in used:
                 continue
-            got = fn(rec, rng)
+            got = fn(rec, rng, variant == "v2")
             if got is None:
                 continue
             new, detail = got
@@ -365,11 +463,13 @@ def main(argv: list[str]) -> int:
         i = argv.index("--seed")
         seed = int(argv[i + 1])
         argv = argv[:i] + argv[i + 2:]
+    variant = "v2" if "--v2" in argv else "v1"
+    argv = [a for a in argv if a != "--v2"]
     out = Path(argv[0]) if argv else Path("/tmp/heldout.jsonl")
     if not ARCHIVE.exists():
         print(f"not found: {ARCHIVE}", file=sys.stderr)
         return 2
-    cases = build(seed)
+    cases = build(seed, variant)
     with out.open("w") as fh:
         for c in cases:
             fh.write(json.dumps(c) + "\n")
