@@ -12,7 +12,14 @@ import pytest
 
 from etl import read_openi_reports
 from medrag_core.errors import ReportError
-from medrag_core.reports import observation_labels, parse_report, parse_sections, read_report, split_sentences
+from medrag_core.reports import (
+    observation_labels,
+    parse_report,
+    parse_sections,
+    read_report,
+    split_sentences,
+    strongest_polarity,
+)
 from tests.shared_data import DATA, require_shared
 
 IU_TGZ = DATA / "iu_reports" / "NLMCXR_reports.tgz"
@@ -320,3 +327,56 @@ def test_normal_lung_volumes_is_not_clear_lungs() -> None:
 def test_real_iu_zone_range() -> None:
     s = iu_sentence("CXR2914", "There is a small area scarring lateral right mid to lower lung zone.")
     assert {z for _, z in obs(s, "Fibrosis").sites} == {"mid", "lower"}
+
+
+# --- sections from any common layout, and whether the checks can run (issue 13) -------------------
+
+@pytest.mark.parametrize(("text", "findings", "impression"), [
+    ("Findings There is a small left effusion.\nImpression Small left effusion.",
+     "There is a small left effusion.", "Small left effusion."),
+    ("Findings\nThe lungs are clear.\n\nConclusion\nNormal chest.", "The lungs are clear.", "Normal chest."),
+    ("FINAL REPORT\nEXAMINATION:  CHEST (PA AND LAT)\n\nINDICATION: ___ year old woman with cough\n\n"
+     "FINDINGS: The lungs are clear.\n\nIMPRESSION: No acute process.", "The lungs are clear.", "No acute process."),
+    ("The heart is normal. The lungs are clear.\n\nIMPRESSION: Normal chest.",
+     "The heart is normal. The lungs are clear.", "Normal chest."),
+    ("INDICATION: Cough.\n\nThe heart is normal. The lungs are clear.\n\nIMPRESSION: Normal chest.",
+     "The heart is normal. The lungs are clear.", "Normal chest."),
+    ("Report: The lungs are clear.\nOpinion: Normal appearances.", "The lungs are clear.", "Normal appearances."),
+    ("FINDINGS: Clear lungs.\nIMPRESSION:\n1) Normal chest.\n2) No effusion.", "Clear lungs.",
+     "1) Normal chest.\n2) No effusion."),
+])
+def test_sections_from_any_layout(text: str, findings: str, impression: str) -> None:
+    parsed = parse_report(text)
+    assert (parsed.sections.get("FINDINGS"), parsed.sections.get("IMPRESSION")) == (findings, impression)
+    assert parsed.status == "checked"
+    for name, body in parsed.sections.items():
+        assert text[parsed.offsets[name]: parsed.offsets[name] + len(body)] == body
+
+
+@pytest.mark.parametrize(("text", "status"), [
+    ("History of smoking. Lungs are clear.", "sections_not_found"),
+    ("A 54-year-old man presented with fever and cough. He was admitted to hospital. RT-PCR was positive.",
+     "not_a_report"),
+    ("FINDINGS: Lungs clear.\nIMPRESSION: Normal.", "checked"),
+])
+def test_check_status(text: str, status: str) -> None:
+    assert parse_report(text).status == status
+
+
+def test_mentions_carry_span_side_zone_size_and_change() -> None:
+    text = "FINDINGS: There is a new 9 mm nodule in the right upper lobe. Left effusion has increased.\nIMPRESSION: x"
+    by_name = {o.name: o for o in parse_report(text).observations}
+    nodule, effusion = by_name["Nodule"], by_name["Pleural Effusion"]
+    assert text[slice(*nodule.span)] == "nodule" and text[slice(*effusion.span)] == "effusion"
+    assert (nodule.side, nodule.zone, nodule.size_mm, nodule.change) == ("right", "upper", 9.0, "new")
+    assert (effusion.side, effusion.change, effusion.polarity) == ("left", "increased", "present")
+    assert text[slice(*nodule.sentence_span)] == "There is a new 9 mm nodule in the right upper lobe."
+    assert parse_report("FINDINGS: A 2 x 3 cm mass.").observations[0].size_mm == 30.0
+
+
+def test_strongest_polarity_is_the_one_reducer() -> None:
+    assert strongest_polarity(["absent", "uncertain", "present"]) == "present"
+    assert strongest_polarity(["absent", "uncertain"]) == "uncertain"
+    assert strongest_polarity({"absent"}) == "absent"
+    with pytest.raises(ValueError):
+        strongest_polarity([])

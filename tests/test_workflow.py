@@ -135,7 +135,9 @@ def test_verify_end_to_end_with_the_offline_verifier(store, tiny_embedder, setti
     assert set(issue.case_ids) <= set(ids) and len(issue.case_ids) == 5
     assert issue.strength == pytest.approx(1.0)
     assert result.verdict == "needs_review"
-    assert "REVIEW NOTES" in result.suggested_report
+    # the neighbours' disagreement is a review note, apart from the report text
+    assert result.suggested_report == result.report and result.check_status == "checked"
+    assert any("pleural effusion" in note for note in result.review_notes)
     severities = [i.severity for i in result.issues]
     assert severities == sorted(severities, key={"error": 0, "warning": 1, "info": 2}.__getitem__)
     for stage in STAGES + ("total",):
@@ -227,6 +229,20 @@ def test_empty_archive_still_checks_and_says_so(store, tiny_embedder, settings, 
     assert result.matches == [] and NOTICE_EMPTY in result.notices
     assert any(i.origin == "checks" for i in result.issues)
     assert result.verdict in ("needs_review", "inconsistent")
+
+
+@pytest.mark.parametrize(("report", "status"), [
+    ("A 67-year-old woman was admitted with fever and dyspnea. She was treated with 5 mg prednisolone. "
+     "RT-PCR was positive.", "not_a_report"),
+    ("The heart is normal in size. The lungs are clear. There is no pleural effusion. No pneumothorax. "
+     "The osseous structures are intact and there is no acute bony abnormality seen on this radiograph, which is "
+     "otherwise an entirely unremarkable frontal and lateral examination of the chest in this patient.",
+     "sections_not_found"),
+])
+def test_unchecked_report_is_not_checked_never_consistent(report, status, tmp_path, tiny_embedder, query_png):
+    settings = Settings(data_dir=tmp_path, database_url="postgresql://nobody:secret@127.0.0.1:1/none", top_k=5)
+    result = verify(query_png, report, settings, embedder=CountingEmbedder(tiny_embedder), verifier=OfflineVerifier())
+    assert (result.check_status, result.verdict) == (status, "not_checked")
 
 
 def test_unreachable_store_is_a_notice_not_a_crash(tiny_embedder, tmp_path, query_png):

@@ -64,7 +64,7 @@ def render_issues(result: VerificationResult) -> None:
         )
         st.table(table.set_index("#"))
     st.markdown("**Report, with each issue's evidence highlighted** (numbers refer to the table)")
-    spans = highlight_spans(result.report, [i.evidence for i in issues])
+    spans = highlight_spans(result.report, issues)
     with st.container(border=True):
         st.markdown(highlighted_markdown(spans))
 
@@ -77,6 +77,9 @@ def _cell(text: object) -> str:
 def render_suggestion(result: VerificationResult) -> None:
     st.subheader("Suggested report")
     diff = unified_diff(result.report, result.suggested_report)
+    if result.review_notes:
+        st.markdown("**Review notes** (not part of the report)")
+        st.markdown("\n".join(f"- {_cell(note)}" for note in result.review_notes))
     if not diff:
         st.caption("No changes suggested.")
         return

@@ -17,7 +17,7 @@ from medrag_core.llm.base import (
     strictest,
     verdict_from_issues,
 )
-from medrag_core.llm.offline import OfflineVerifier, suggest_report
+from medrag_core.llm.offline import OfflineVerifier, review_notes, suggest_report
 from medrag_core.llm.schema import ANSWER_JSON_SCHEMA, AnswerInvalid, LLMIssue, LLMVerdict, VerifierAnswer, parse_answer
 from medrag_core.llm.scrub import scrub_phi
 from medrag_core.settings import Settings
@@ -37,6 +37,7 @@ __all__ = [
     "parse_answer",
     "scrub_phi",
     "strictest",
+    "review_notes",
     "suggest_report",
     "verdict_from_issues",
 ]

@@ -66,6 +66,7 @@ class VerifierOutcome:
     notices: list[str] = field(default_factory=list)
     failures: int = 0
     answered_by: str = "offline"
+    review_notes: list[str] = field(default_factory=list)  # what to look at again; never in suggested_report
 
 
 @runtime_checkable

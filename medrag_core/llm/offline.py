@@ -1,41 +1,31 @@
 """The offline verifier: no network, verdict and suggested edits from the offline issues.
 
 Verdict: ``verdict_from_issues`` (any error -> inconsistent, any warning -> needs_review, else
-consistent). Issue kinds come from ``checks`` and ``consensus`` and are treated generically; only
-the kinds below get a targeted edit.
+consistent). Issue kinds come from ``reports.checks`` and ``retrieval`` consensus and are treated
+generically; only the kinds below get a targeted edit.
 
-The suggested report is the original text with conservative, visibly marked edits. It never adds
-a finding the report does not already state, and never deletes clinical text:
+The suggested report is report text only: the original with conservative edits placed by the issues'
+``spans`` (character offsets into the report, set by the checks). Nothing here parses the report or
+looks for placeholders or headers again, so the edits land exactly where the checks found the problem.
+It never invents a finding and never deletes clinical text:
 
-- ``placeholder`` issues: each unfilled dictation/template placeholder (``[***]``, ``___``,
-  ``[ ]``, ``<...>``, ``{...}``, ``[insert ...]``) becomes ``[TO COMPLETE]``. The Open-i mask
-  ``XXXX`` is not a placeholder and stays.
-- ``impression_omits_finding`` issues with evidence: a line ``[REVIEW: the findings state
-  "<evidence>"; the impression does not address it.]`` is added at the end of the IMPRESSION
-  section (or of the report when there is none). The evidence is quoted from the report itself.
-- ``missing_section`` issues naming FINDINGS or IMPRESSION: an empty ``<SECTION>: [TO COMPLETE]``
-  is added when the header is absent, or ``[TO COMPLETE]`` after an empty header.
-- every other warning or error (conflicts, neighbour disagreements, ...): a line in a trailing
-  ``REVIEW NOTES (remove before signing):`` block with the issue's message and suggestion.
+- ``placeholder``: each span (an unfilled template field) becomes ``[TO COMPLETE]``.
+- ``impression_omits_finding`` at warning: the findings sentence (the issue's first span), in its own
+  words, is proposed as a line of the IMPRESSION, right after the normal statement (its second span).
+- ``missing_section`` at warning: an empty section (a zero-length span after its header) gets
+  ``[TO COMPLETE]``; an absent IMPRESSION is added at the end as ``IMPRESSION: [TO COMPLETE]``.
 
-With no warning or error the suggested report is the original, unchanged.
+Every warning or error without a determinable edit (conflicts, neighbour disagreements, an absent
+FINDINGS section, ...) becomes one line of ``review_notes``, kept apart from the report text. With no
+warning or error the suggested report is the original, unchanged.
 """
 
 from __future__ import annotations
-
-import re
 
 from medrag_core.llm.base import VerificationRequest, VerifierOutcome, verdict_from_issues
 from medrag_core.models import Issue
 
 TO_COMPLETE = "[TO COMPLETE]"
-_PLACEHOLDER = re.compile(
-    r"\[\s*\*+\s*\]|\[\s*\]|_{3,}|\*{3,}|<[A-Za-z _-]{1,30}>|\{\{?[^{}\n]{0,40}\}?\}"
-    r"|\[\s*(?:insert|fill|enter|tbd|blank|placeholder)[^\]\n]{0,40}\]",
-    re.IGNORECASE,
-)
-_HEADER = re.compile(r"^[ \t]*([A-Z][A-Za-z ]{2,30}):", re.MULTILINE)
-_SECTIONS = ("FINDINGS", "IMPRESSION")
 
 
 class OfflineVerifier:
@@ -49,70 +39,62 @@ class OfflineVerifier:
             verdict=verdict_from_issues(issues),
             issues=issues,
             suggested_report=suggest_report(request.report, issues),
+            review_notes=review_notes(request.report, issues),
             relied_on_case_ids=[],
             answered_by=self.name,
         )
 
 
+def _valid(report: str, span: tuple[int, int]) -> bool:
+    return 0 <= span[0] <= span[1] <= len(report)
+
+
+def _edits(report: str, issue: Issue) -> list[tuple[int, int, str]] | None:
+    """(start, end, replacement) edits for one issue, or None when the issue has no determinable edit."""
+    if issue.severity not in ("warning", "error"):
+        return []
+    spans = [tuple(s) for s in issue.spans if _valid(report, tuple(s))]
+    if issue.kind == "placeholder" and spans:
+        return [(s, e, TO_COMPLETE) for s, e in spans if e > s]
+    if issue.kind == "impression_omits_finding" and len(spans) >= 2:
+        (fs, fe), (_, ie) = spans[0], spans[1]
+        return [(ie, ie, "\n" + report[fs:fe].strip())]
+    if issue.kind == "missing_section" and issue.section in ("findings", "impression"):
+        empty = [s for s, e in spans if s == e]
+        if empty:
+            return [(empty[0], empty[0], " " + TO_COMPLETE)]
+        if issue.section == "impression":
+            end = len(report.rstrip())
+            return [(end, len(report), f"\n\nIMPRESSION: {TO_COMPLETE}")]
+    return None
+
+
 def suggest_report(report: str, issues: list[Issue]) -> str:
-    """The report with the conservative edits of the module docstring applied."""
-    actionable = [i for i in issues if i.severity in ("warning", "error")]
+    """The report with the edits of the module docstring applied (report text only, no notes)."""
+    edits: dict[tuple[int, int], str] = {}
+    for issue in issues:
+        for start, end, new in _edits(report, issue) or []:
+            edits.setdefault((start, end), new)
     text = report
-    notes: list[str] = []
-    for issue in actionable:
-        if issue.kind == "placeholder":
-            text = _PLACEHOLDER.sub(TO_COMPLETE, text)
-        elif issue.kind == "impression_omits_finding" and issue.evidence.strip():
-            line = f'[REVIEW: the findings state "{issue.evidence.strip()}"; the impression does not address it.]'
-            if line not in text:
-                text = _append_to_section(text, "IMPRESSION", line)
-        elif issue.kind == "missing_section" and _named_section(issue):
-            text = _mark_missing(text, _named_section(issue))
-        else:
-            note = f"- {issue.message.strip()}"
-            if issue.suggestion.strip():
-                note += f" Suggestion: {issue.suggestion.strip()}"
-            if note not in notes:
-                notes.append(note)
-    if notes:
-        text = text.rstrip() + "\n\nREVIEW NOTES (remove before signing):\n" + "\n".join(notes)
+    taken_from = len(report) + 1
+    # right to left, so earlier offsets stay valid; an edit overlapping one already made is dropped
+    for (start, end), new in sorted(edits.items(), reverse=True):
+        if end > taken_from:
+            continue
+        text = text[:start] + new + text[end:]
+        taken_from = start
     return text
 
 
-def _section_span(text: str, name: str) -> tuple[int, int] | None:
-    """(start of the header, end of the section) of the first ``NAME:`` header, any case."""
-    headers = list(_HEADER.finditer(text))
-    for index, match in enumerate(headers):
-        if match.group(1).strip().upper() == name:
-            end = headers[index + 1].start() if index + 1 < len(headers) else len(text)
-            return match.start(), end
-    return None
-
-
-def _append_to_section(text: str, name: str, line: str) -> str:
-    span = _section_span(text, name)
-    if span is None:
-        return text.rstrip() + "\n" + line
-    _, end = span
-    body = text[:end].rstrip()
-    rest = text[end:]
-    return body + "\n" + line + ("\n\n" + rest.lstrip("\n") if rest.strip() else "\n" * text.endswith("\n"))
-
-
-def _named_section(issue: Issue) -> str | None:
-    blob = f"{issue.message} {issue.evidence}".upper()
-    for name in _SECTIONS:
-        if name in blob:
-            return name
-    return None
-
-
-def _mark_missing(text: str, name: str) -> str:
-    span = _section_span(text, name)
-    if span is None:
-        return text.rstrip() + f"\n\n{name}: {TO_COMPLETE}"
-    start, end = span
-    header_end = text.index(":", start) + 1
-    if text[header_end:end].strip():
-        return text
-    return text[:header_end] + f" {TO_COMPLETE}" + ("\n\n" + text[end:].lstrip("\n") if text[end:].strip() else "")
+def review_notes(report: str, issues: list[Issue]) -> list[str]:
+    """One line per warning or error that the suggested report does not fix by an edit."""
+    notes: list[str] = []
+    for issue in issues:
+        if issue.severity not in ("warning", "error") or _edits(report, issue) is not None:
+            continue
+        note = issue.message.strip()
+        if issue.suggestion.strip():
+            note += f" Suggestion: {issue.suggestion.strip()}"
+        if note not in notes:
+            notes.append(note)
+    return notes

@@ -17,6 +17,8 @@ VERDICT_TEXT: dict[str, str] = {
     "consistent": "Consistent: no problems found that need a second look.",
     "needs_review": "Needs review: some statements deserve a second look.",
     "inconsistent": "Inconsistent: the report contradicts itself or the evidence.",
+    "not_checked": "Not checked: the text is not a report with findings and impression the offline checks can "
+                   "compare (see the notes).",
 }
 
 
@@ -69,15 +71,24 @@ def evidence_spans(report: str, evidence: str) -> list[tuple[int, int]]:
     return [where for part in parts if (where := find_evidence(report, part)) is not None]
 
 
-def highlight_spans(report: str, evidences: Sequence[str]) -> list[Span]:
-    """Split ``report`` into spans, marking each character quoted by one or more evidences.
+def _issue_spans(report: str, item: Issue | str) -> list[tuple[int, int]]:
+    """An issue's own ``spans`` (set by the checks) when it has valid ones; else where its evidence (or
+    the string) is quoted, for issues that carry no spans (an LLM's)."""
+    if isinstance(item, Issue):
+        own = [(s, e) for s, e in item.spans if 0 <= s < e <= len(report)]
+        return own or evidence_spans(report, item.evidence or "")
+    return evidence_spans(report, item or "")
 
-    ``evidences[i]`` belongs to issue ``i``; empty or unfound evidence marks nothing. The spans'
-    texts concatenate back to ``report`` exactly.
+
+def highlight_spans(report: str, issues: Sequence[Issue | str]) -> list[Span]:
+    """Split ``report`` into spans, marking each character an issue points at.
+
+    ``issues[i]`` is issue ``i`` (its ``spans``, else its quoted evidence) or an evidence string;
+    unfound evidence marks nothing. The spans' texts concatenate back to ``report`` exactly.
     """
     owners: list[set[int]] = [set() for _ in report]
-    for index, evidence in enumerate(evidences):
-        for where in evidence_spans(report, evidence or ""):
+    for index, item in enumerate(issues):
+        for where in _issue_spans(report, item):
             for char in range(*where):
                 owners[char].add(index)
     spans: list[Span] = []
@@ -190,11 +201,15 @@ def result_to_markdown(result: VerificationResult, *, title: str = "Report verif
             )
     else:
         out.append("No issues found.")
+    if result.check_status != "checked":
+        out += ["", f"**Checks:** not run ({result.check_status.replace('_', ' ')})"]
     out += ["", "## Report", "", _fence(result.report), "", "## Suggested report", ""]
     diff = unified_diff(result.report, result.suggested_report)
     out.append(_fence(result.suggested_report) if diff else "Same as the report.")
     if diff:
         out += ["", "### Changes", "", _fence(diff)]
+    if result.review_notes:
+        out += ["", "## Review notes", ""] + [f"- {_cell(note)}" for note in result.review_notes]
     out += ["", "## Similar cases", ""]
     if result.matches:
         out += ["| Rank | Case | Image sim. | Text sim. | Fused | Impression |", "|---|---|---|---|---|---|"]

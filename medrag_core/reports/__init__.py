@@ -2,6 +2,7 @@
 
 from medrag_core.reports.checks import KINDS, check_report, run_checks
 from medrag_core.reports.compare import FILTER_LABELS, compare_cases
+from medrag_core.reports.mentions import Observation, strongest_polarity
 from medrag_core.reports.parse import (
     MAX_REPORT_CHARS,
     ParsedReport,
@@ -16,6 +17,7 @@ __all__ = [
     "FILTER_LABELS",
     "KINDS",
     "MAX_REPORT_CHARS",
+    "Observation",
     "ParsedReport",
     "check_report",
     "compare_cases",
@@ -25,4 +27,5 @@ __all__ = [
     "read_report",
     "run_checks",
     "split_sentences",
+    "strongest_polarity",
 ]

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from medrag_core.models import Case
+from medrag_core.reports.mentions import Observation, strongest_polarity
 
 NOT_MENTIONED = "not mentioned"
 
@@ -75,19 +76,19 @@ def observation_states(report_text: str) -> dict[str, ObservationState]:
     return _states(parse_report(report_text).observations)
 
 
-def _states(observations: Iterable) -> dict[str, ObservationState]:  # noqa: ANN001 - reports.Observation
+def _states(observations: Iterable[Observation]) -> dict[str, ObservationState]:
     polarities: dict[str, set[str]] = {}
     sides: dict[str, set[str]] = {}
     evidence: dict[str, dict[str, str]] = {}
     for obs in observations:
         polarities.setdefault(obs.name, set()).add(obs.polarity)
         evidence.setdefault(obs.name, {}).setdefault(obs.polarity, (obs.text or "").strip())
-        if obs.polarity == "present" and getattr(obs, "laterality", None):
+        if obs.polarity == "present" and obs.laterality:
             side = obs.laterality
             sides.setdefault(obs.name, set()).update(("left", "right") if side == "bilateral" else (side,))
     out = {}
     for name, pols in polarities.items():
-        state = "present" if "present" in pols else "uncertain" if "uncertain" in pols else "absent"
+        state = strongest_polarity(pols)
         out[name] = ObservationState(state, tuple(sorted(sides.get(name, ()))), evidence[name].get(state, ""))
     return out
 

@@ -22,6 +22,7 @@ apply them to a sentence.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from medrag_core.reports.vocabulary import (
@@ -102,6 +103,34 @@ class Observation:
     resolved: bool = False  # absent because it has gone: "resolution of", "has resolved", "no longer seen"
     start: int = 0  # offset of the sentence within its section text
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    span: tuple[int, int] = (0, 0)  # [start, end) of ``term`` in the report text (``ParsedReport.text``)
+    sentence_span: tuple[int, int] = (0, 0)  # [start, end) of ``text`` in the report text
+    size_mm: float | None = None  # a size stated for it ("9 mm nodule", "2 x 3 cm mass"): the largest, in mm
+    change: str | None = None  # "new" | "increased" | "decreased" | "stable" | "resolved" | None
+
+    @property
+    def side(self) -> str | None:
+        """"left" | "right" | "bilateral" | None (the same as ``laterality``)."""
+        return self.laterality
+
+    @property
+    def zone(self) -> str | None:
+        """The lung zone ("upper", "mid", "lower", "hilum") when the sites name exactly one."""
+        zones = {z for _, z in self.sites if z}
+        return next(iter(zones)) if len(zones) == 1 else None
+
+
+_POLARITY_ORDER = ("present", "uncertain", "absent")
+
+
+def strongest_polarity(polarities: Iterable[str]) -> str:
+    """One finding's state over a report's mentions: "present" if any mention is present, else
+    "uncertain" if any is, else "absent". The one reducer the compare view and consensus share."""
+    seen = set(polarities)
+    for polarity in _POLARITY_ORDER:
+        if polarity in seen:
+            return polarity
+    raise ValueError(f"no known polarity among {sorted(seen)!r}")
 
 
 # Findings that have no side: whatever left/right words share their sentence are not theirs.
@@ -157,8 +186,42 @@ def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(s < span[1] and span[0] < e for s, e in spans)
 
 
-def extract_observations(sentence: str, section: str, start: int = 0) -> list[Observation]:
-    """All observation mentions in one sentence (``sentence`` verbatim; ``start`` its offset)."""
+_SIZE = re.compile(r"\b(\d+(?:\.\d+)?)(?:\s*(?:x|×|by)\s*(\d+(?:\.\d+)?))*\s*(mm|cm|millimet\w*|centimet\w*)\b",
+                   re.IGNORECASE)
+_INCREASED = re.compile(r"\b(?:increas\w*|worsen\w*|enlarging|progress\w*|larger|extending)\b", re.IGNORECASE)
+_DECREASED = re.compile(r"\b(?:decreas\w*|improv\w*|smaller|less\s+(?:prominent|conspicuous)|resolving|diminish\w*)\b",
+                        re.IGNORECASE)
+_NEW_ONLY = re.compile(r"\b(?:new|newly|developing|interval\s+development)\b", re.IGNORECASE)
+
+
+def _size_mm(text: str) -> float | None:
+    """The largest size in ``text`` in millimetres ("2 x 3 cm" -> 30.0), or None."""
+    best = None
+    for m in _SIZE.finditer(text):
+        nums = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", m.group(0))]
+        value = max(nums) * (10.0 if m.group(3).lower().startswith("c") else 1.0)
+        best = value if best is None else max(best, value)
+    return best
+
+
+def _change(window: str, polarity: str, resolved: bool, temporal: str | None) -> str | None:
+    if resolved:
+        return "resolved"
+    if polarity == "absent":
+        return None
+    if _INCREASED.search(window):
+        return "increased"
+    if _DECREASED.search(window):
+        return "decreased"
+    if _NEW_ONLY.search(window):
+        return "new"
+    return "stable" if temporal == "chronic" else None
+
+
+def extract_observations(sentence: str, section: str, start: int = 0, *, base: int | None = None) -> list[Observation]:
+    """All observation mentions in one sentence (``sentence`` verbatim; ``start`` its offset in its
+    section; ``base`` its offset in the report text, for ``span``/``sentence_span``, default ``start``)."""
+    base = start if base is None else base
     targets: list[tuple[int, int, str, str | None]] = []
     for m in TARGET_RE.finditer(sentence):
         name, pol = TARGET_INFO[m.lastgroup or ""]
@@ -283,6 +346,7 @@ def extract_observations(sentence: str, section: str, start: int = 0) -> list[Ob
         loc = LOCATION.search(sentence[max(prev_end, ts - 40): next_start])
         sev = SEVERITY.search(sentence[max(prev_end, ts - 30): ts])
         temporal = "new" if NEW.search(window) else "chronic" if CHRONIC.search(sentence) else None
+        own_text = sentence[max(prev_end, ts - 40): next_start]
         obs = Observation(
             name=name,
             polarity=polarity,
@@ -300,6 +364,10 @@ def extract_observations(sentence: str, section: str, start: int = 0) -> list[Ob
             probable=probable and polarity == "uncertain",
             resolved=resolved,
             start=start,
+            span=(base + ts, base + te),
+            sentence_span=(base, base + len(sentence)),
+            size_mm=_size_mm(own_text),
+            change=_change(own_text, polarity, resolved, temporal),
         )
         if name == "Vascular Normal":
             out.append(_replace(obs, name="Edema", implied=True))

@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 
 from medrag_core.errors import ReportError
+from medrag_core.models import CheckStatus
 from medrag_core.reports.mentions import DEVICE_NAMES, Observation, extract_observations
 
 __all__ = [
@@ -52,6 +53,11 @@ _HEADER_MAP: dict[str, str | None] = {
     "conclusion": "IMPRESSION",
     "conclusions": "IMPRESSION",
     "summary": "IMPRESSION",
+    "opinion": "IMPRESSION",
+    "interpretation": "IMPRESSION",
+    "report": "FINDINGS",
+    "description": "FINDINGS",
+    "clinical details": "INDICATION",
     "notification": "IMPRESSION",
     "recommendation": "IMPRESSION",
     "recommendations": "IMPRESSION",
@@ -77,13 +83,24 @@ _HEADER_MAP: dict[str, str | None] = {
     "procedure": "TECHNIQUE",
     "final report": None,
     "wet read": None,
+    "addendum": None,
 }
+# Names that make a header on their own at a line start only when written as one ("Report There is ...");
+# as prose ("Report of ...", "Description: ...") they are too common to take from a sentence end.
+_LINE_ONLY = frozenset({"report", "description", "opinion", "interpretation"})
 _NAMES = "|".join(sorted((re.escape(k).replace(r"\ ", r"\s+") for k in _HEADER_MAP), key=len, reverse=True))
 _HEADER_RE = re.compile(
     rf"(?P<lead>^|(?<=[.!?])[ \t]+)[ \t]*(?:\d{{1,2}}[.)][ \t]*)?(?P<h>{_NAMES})(?![\w/])[ \t]*(?P<p>:|--?|–|—)?",
     re.IGNORECASE | re.MULTILINE,
 )
 
+# Administrative lines before the first header that are not a report body (MIMIC's "FINAL REPORT" block,
+# accession lines, dates, the examination name).
+_PREAMBLE_ONLY = re.compile(
+    r"^(?:(?:final\s+report|wet\s+read|addendum|examination|exam|procedure|accession|date|mrn|name|"
+    r"chest\s+(?:x-?ray|radiograph|pa|ap)|pa\s+and\s+lateral|cxr|radiograph)\b[^\n]*(?:\n+|$))+$",
+    re.IGNORECASE,
+)
 _ABBREV = re.compile(r"(?:\b(?:dr|vs|approx|e\.g|i\.e|st|mr|mrs|ms|no|fig|cf|etc)\.|\b[A-Z]\.)$", re.IGNORECASE)
 _LIST_MARKER = re.compile(r"^\(?\d{1,2}[.)]$")
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -136,6 +153,10 @@ class ParsedReport:
     stripped (an empty section is present with ""); ``observations`` lists mentions in report order.
     ``headerless`` is True when the text had no headers and was filed under one section by rule;
     ``structured`` is True when the sections came as separate fields (``parse_sections``).
+    ``offsets[name]`` is where ``sections[name]`` starts in ``text`` (so ``Observation.span`` indexes
+    ``text``). ``status`` says whether the content checks can run: ``"checked"``, ``"not_a_report"``
+    (clinical notes rather than an image report) or ``"sections_not_found"`` (no FINDINGS/IMPRESSION
+    headers found, so the sections cannot be compared).
     """
 
     text: str
@@ -144,6 +165,8 @@ class ParsedReport:
     preamble: str = ""
     headerless: bool = False
     structured: bool = False
+    offsets: dict[str, int] = field(default_factory=dict)  # where each section's text starts in ``text``
+    status: CheckStatus = "checked"
 
     def section_observations(self, section: str) -> list[Observation]:
         return [o for o in self.observations if o.section == section]
@@ -184,16 +207,23 @@ def _find_headers(text: str) -> list[tuple[int, int, str | None]]:
     for m in _HEADER_RE.finditer(text):
         word = m.group("h")
         punct = m.group("p")
+        key = re.sub(r"\s+", " ", word.lower())
         line_start = m.group("lead") == ""
-        rest_of_line = text[m.end(): text.find("\n", m.end()) if "\n" in text[m.end():] else len(text)]
+        eol = text.find("\n", m.end())
+        rest_of_line = text[m.end(): eol if eol >= 0 else len(text)]
         if line_start:
             ok = bool(punct) or word.isupper() or not rest_of_line.strip()
             if not punct and word.isupper() and rest_of_line[:1].islower():
                 ok = False  # "FINDINGS suggest ..." inside all-caps prose is not a header
+            if not ok and word[:1].isupper() and word[1:] == word[1:].lower():
+                # title case with no colon, the text on the same line: "Findings There is ..." is a
+                # header when a capitalised sentence follows; "History of ..." is prose
+                nxt = rest_of_line.lstrip()
+                ok = text[m.end("h"): m.end("h") + 1] in (" ", "\t") and nxt[:1].isupper() \
+                    and key not in ("clinical", "exam")
         else:
-            ok = punct == ":" and word[0].isupper()
+            ok = punct == ":" and word[0].isupper() and key not in _LINE_ONLY
         if ok:
-            key = re.sub(r"\s+", " ", word.lower())
             found.append((m.start("h") if not line_start else m.start(), m.end(), _HEADER_MAP[key]))
     return found
 
@@ -201,38 +231,101 @@ def _find_headers(text: str) -> list[tuple[int, int, str | None]]:
 def _observe(parsed: ParsedReport) -> ParsedReport:
     for name in ("FINDINGS", "IMPRESSION", "INDICATION"):
         body = parsed.sections.get(name, "")
+        base = parsed.offsets.get(name, 0)
         for off, sent in split_sentences(body):
-            parsed.observations.extend(extract_observations(sent, name, off))
+            parsed.observations.extend(extract_observations(sent, name, off, base=base + off))
+    parsed.status = _status(parsed)
     return parsed
+
+
+def _body(text: str, start: int, stop: int) -> tuple[int, str]:
+    """(absolute offset, stripped text) of ``text[start:stop]``."""
+    raw = text[start:stop]
+    if not raw.strip():
+        return start, ""  # an empty section "starts" right after its header
+    lead = len(raw) - len(raw.lstrip())
+    return start + lead, raw.strip()
+
+
+# Clinical-note wording (case histories such as the COVID-19 collection's) and image-report wording.
+_NARRATIVE = re.compile(
+    r"\b(?:\d+[- ]?(?:year|yr)s?[- ]old|years?\s+old|admitted|admission|presented|presenting|received|was\s+"
+    r"(?:treated|given|started|intubated|discharged|transferred|maintained)|diagnos\w+|medications?|\d+\s*mg\b|"
+    r"(?:rt-)?pcr|swab|fever|febrile|dyspn\w+|tachypn\w+|saturation|spo2|symptoms?|hospital\w*|icu|"
+    r"laboratory|lymphop\w+|crp|tested|positive\s+for|she|he|her|his)\b",
+    re.IGNORECASE,
+)
+_STRONG_NARRATIVE = re.compile(r"\b(?:\d+[- ]?(?:year|yr)s?[- ]old|admitted|presented|(?:rt-)?pcr|\d+\s*mg\b)",
+                               re.IGNORECASE)
+_IMAGING = re.compile(
+    r"\b(?:lungs?|heart|cardiac|cardio\w*|pleura\w*|mediastin\w*|hil(?:um|ar|a)|opacit\w+|radiograph\w*|x-?ray|"
+    r"chest|thora\w+|diaphragm\w*|costophrenic|silhouette|lobes?|zones?|bases?|apex|apices|consolidat\w+|"
+    r"effusions?|bony|osseous|pneumothorax|atelecta\w+|infiltrat\w+|nodul\w+|aort\w+|osseous)\b",
+    re.IGNORECASE,
+)
+
+
+def _status(parsed: ParsedReport) -> CheckStatus:
+    """Whether the content checks can run on ``parsed`` (see ``ParsedReport``)."""
+    body = "\n".join(parsed.sections.get(k, "") for k in ("FINDINGS", "IMPRESSION"))
+    narrative = imaging = 0
+    for _, sentence in split_sentences(body):
+        if _NARRATIVE.search(sentence) and (not _IMAGING.search(sentence) or _STRONG_NARRATIVE.search(sentence)):
+            narrative += 1
+        elif _IMAGING.search(sentence):
+            imaging += 1
+    if narrative >= 2 and narrative >= imaging:
+        return "not_a_report"
+    if parsed.structured:
+        return "checked"
+    if parsed.headerless or not ({"FINDINGS", "IMPRESSION"} & set(parsed.sections)):
+        return "sections_not_found"
+    return "checked"
 
 
 def parse_report(text: str) -> ParsedReport:
     """Split free text into sections and find its observation mentions (see the module docstring).
 
     ``text`` should come from ``read_report``; CR/CRLF are normalised here too, so a caller may
-    pass raw text.
+    pass raw text (offsets then index the normalised text, which ``read_report`` returns too).
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     headers = _find_headers(text)
     sections: dict[str, str] = {}
-    preamble = ""
+    offsets: dict[str, int] = {}
     if not headers:
-        body = text.strip()
+        off, body = _body(text, 0, len(text))
         short = len(split_sentences(body)) <= 3 or len(body) <= 400
-        sections["IMPRESSION" if short else "FINDINGS"] = body
-        return _observe(ParsedReport(text=text, sections=sections, headerless=True))
-    preamble = text[: headers[0][0]].strip()
+        name = "IMPRESSION" if short else "FINDINGS"
+        return _observe(ParsedReport(text=text, sections={name: body}, offsets={name: off}, headerless=True))
+    off, preamble = _body(text, 0, headers[0][0])
+    # a body pasted before the first header with no FINDINGS header of its own ("The heart ... IMPRESSION:")
+    loose: tuple[int, str] | None = (off, preamble) if preamble and not _PREAMBLE_ONLY.match(preamble) else None
+    pre_parts = [] if loose else [preamble]
     for i, (_, end, name) in enumerate(headers):
         stop = headers[i + 1][0] if i + 1 < len(headers) else len(text)
-        body = text[end:stop].strip()
+        off, body = _body(text, end, stop)
         if name is None:
-            preamble = "\n".join(p for p in (preamble, body) if p)
+            pre_parts.append(body)
             continue
+        if name in ("INDICATION", "COMPARISON", "TECHNIQUE") and "\n\n" in body:
+            # "INDICATION: cough.\n\nThe heart is ...": the paragraphs after the first are the body
+            cut = body.index("\n\n")
+            rest_off, rest = _body(text, off + cut, off + len(body))
+            if rest and loose is None:
+                loose = (rest_off, rest)
+                body = body[:cut].rstrip()
         if name in sections and sections[name]:
             sections[name] = f"{sections[name]}\n{body}" if body else sections[name]
         else:
-            sections[name] = body
-    return _observe(ParsedReport(text=text, sections=sections, preamble=preamble))
+            sections[name], offsets[name] = body, off
+    if "FINDINGS" not in sections and loose is not None:
+        offsets["FINDINGS"], sections["FINDINGS"] = loose
+        sections = {k: sections[k] for k in (*SECTION_NAMES, *sections) if k in sections}
+    elif loose is not None:
+        pre_parts.insert(0, loose[1])
+    preamble = "\n".join(p for p in pre_parts if p)
+    return _observe(ParsedReport(text=text, sections=sections, offsets=offsets, preamble=preamble))
 
 
 def parse_sections(
@@ -251,8 +344,12 @@ def parse_sections(
     fields = {"INDICATION": indication, "COMPARISON": comparison, "TECHNIQUE": technique,
               "FINDINGS": findings, "IMPRESSION": impression}
     sections = {k: v.replace("\r\n", "\n").replace("\r", "\n").strip() for k, v in fields.items() if v is not None}
-    text = "\n\n".join(f"{k}: {v}" for k, v in sections.items())
-    return _observe(ParsedReport(text=text, sections=sections, structured=True))
+    parts, offsets, pos = [], {}, 0
+    for k, v in sections.items():
+        offsets[k] = pos + len(k) + 2
+        parts.append(f"{k}: {v}")
+        pos += len(parts[-1]) + 2
+    return _observe(ParsedReport(text="\n\n".join(parts), sections=sections, offsets=offsets, structured=True))
 
 
 def observation_labels(parsed: ParsedReport) -> list[str]:

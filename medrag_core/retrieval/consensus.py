@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from medrag_core.models import Issue, Match
-from medrag_core.reports import parse_report
+from medrag_core.reports import parse_report, strongest_polarity
 
 __all__ = ["NeighbourFindings", "neighbour_consensus", "neighbour_findings"]
 
@@ -58,9 +58,10 @@ def _polarities(case_id: str, text: str) -> tuple[frozenset[str], frozenset[str]
     by_name: dict[str, set[str]] = {}
     for obs in parse_report(text).observations:
         by_name.setdefault(obs.name, set()).add(_polarity(obs))
-    present = frozenset(n for n, p in by_name.items() if "present" in p)
-    uncertain = frozenset(n for n, p in by_name.items() if "present" not in p and "uncertain" in p)
-    absent = frozenset(n for n, p in by_name.items() if p == {"absent"})
+    state = {name: strongest_polarity(pols) for name, pols in by_name.items()}
+    present = frozenset(n for n, s in state.items() if s == "present")
+    uncertain = frozenset(n for n, s in state.items() if s == "uncertain")
+    absent = frozenset(n for n, s in state.items() if s == "absent")
     return present, absent, uncertain
 
 
@@ -168,7 +169,7 @@ def _report_state(observations) -> tuple[dict[str, str], dict[str, str]]:
     state: dict[str, str] = {}
     chosen: dict[str, str] = {}
     for name, pols in polarities.items():
-        state[name] = "present" if "present" in pols else "uncertain" if "uncertain" in pols else "absent"
+        state[name] = strongest_polarity(pols)
         chosen[name] = sentence[name].get(state[name], "")
     return state, chosen
 

@@ -21,7 +21,7 @@ from medrag_core.embedding import EmbeddingCache, model_key
 from medrag_core.errors import DimensionMismatch, EmbedderError, MedragError, ModelMismatch, StoreError
 from medrag_core.imaging import DecodedImage, decode_image, png_bytes, sha256_hex
 from medrag_core.llm import VerifierOutcome, merge_issues, strictest, verdict_from_issues
-from medrag_core.models import SEVERITY_ORDER, Issue, Match, VerificationResult
+from medrag_core.models import SEVERITY_ORDER, CheckStatus, Issue, Match, Verdict, VerificationResult
 from medrag_core.retrieval import FTS_MAX_DF, retrieve
 
 if TYPE_CHECKING:
@@ -227,10 +227,16 @@ def _result(
     embedder: Embedder | None,
     verifier: Verifier,
     notices: list[str],
+    check_status: CheckStatus = "checked",
 ) -> VerificationResult:
     issues = _sort_issues(merge_issues(offline_issues, list(outcome.issues)))
-    verdict = strictest(outcome.verdict, verdict_from_issues(issues))
+    verdict: Verdict = strictest(outcome.verdict, verdict_from_issues(issues))
     answered_by = outcome.answered_by or getattr(verifier, "name", "offline")
+    # the offline checks could not run (not a report, no sections): never "consistent"; an error still
+    # stands, and an LLM's own "needs review" too
+    unchecked = check_status != "checked" and verdict != "inconsistent"
+    if unchecked and (answered_by == "offline" or verdict == "consistent"):
+        verdict = "not_checked"
     all_notices = list(outcome.notices)
     if answered_by == "offline" and getattr(verifier, "name", "offline") == "offline":
         all_notices.insert(0, NOTICE_OFFLINE)
@@ -245,6 +251,8 @@ def _result(
         issues=issues,
         report=text,
         suggested_report=outcome.suggested_report,
+        review_notes=list(outcome.review_notes),
+        check_status=check_status,
         matches=matches,
         relied_on_case_ids=list(outcome.relied_on_case_ids),
         timings_ms=dict(stages.timings),

@@ -133,7 +133,7 @@ def check_report_text(report: str | bytes, settings: Settings, *,
     verifier = OfflineVerifier()
     with stages.run("verifier"):
         outcome = verifier.verify(VerificationRequest(report=text, offline_issues=issues))
-    result = _result(outcome, issues, text, [], stages, started, None, verifier, [])
+    result = _result(outcome, issues, text, [], stages, started, None, verifier, [], parsed.status)
     result.notices = [NOTICE_REPORT_ONLY] + [n for n in result.notices if n != NOTICE_OFFLINE]
     return result
 
@@ -264,7 +264,8 @@ def verify(
         # A remote verifier that gave up (timeouts, refusals, invalid answers) says why in its last notice.
         fallback = outcome.notices[-1] if outcome.notices else "The LLM verifier did not give a usable answer."
 
-    result = _result(outcome, offline_issues, text, matches, stages, started, embedder, verifier, notices)
+    result = _result(outcome, offline_issues, text, matches, stages, started, embedder, verifier, notices,
+                     parsed.status)
     result.verifier_fallback = fallback
     if history is not None and settings.history:
         _record(result, history, store, sha, settings)

@@ -17,7 +17,7 @@ from medrag_core.reports.mentions import Observation
 from medrag_core.reports.parse import ParsedReport, split_sentences
 from medrag_core.reports.vocabulary import ZONE
 
-__all__ = ["impression_omits", "laterality_conflicts", "negation_conflicts"]
+__all__ = ["impression_omits", "laterality_conflicts", "negation_conflicts", "section_contradictions"]
 
 # Observations that are compared with each other, under one group name.
 _GROUP = {
@@ -86,6 +86,21 @@ def _quote(*obs: Observation) -> str:
     return " ... ".join(dict.fromkeys(o.text.strip() for o in obs))
 
 
+_BOTH = "findings+impression"  # Issue.section of a conflict between the two sections
+
+
+def _spans(*obs: Observation) -> list[tuple[int, int]]:
+    """The quoted sentences' [start, end) in the report text, without their surrounding whitespace."""
+    out = []
+    for o in obs:
+        start, end = o.sentence_span
+        lead = len(o.text) - len(o.text.lstrip())
+        span = (start + lead, start + lead + len(o.text.strip()))
+        if span not in out:
+            out.append(span)
+    return out
+
+
 def _zones_match(a: str | None, b: str | None) -> bool:
     # "hilum"/"perihilar" is central, on another axis than upper/mid/lower: it matches any zone
     return a is None or b is None or a == b or "hilum" in (a, b)
@@ -136,7 +151,8 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
             fired.add(group)
             gone = "resolved " if a.resolved else ""
             issues.append(Issue(
-                kind="laterality_conflict", severity="error",
+                kind="laterality_conflict", severity="error", section=_BOTH, finding=group,
+                spans=_spans(a, b),
                 message=f"FINDINGS place the {gone}{group} on the {sa}, the IMPRESSION on the {sb}.",
                 evidence=_quote(a, b),
                 suggestion="Check the image and correct the side in one of the two sections.",
@@ -286,7 +302,8 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
             if hit:
                 n, p = hit
                 issues.append(Issue(
-                    kind="negation_conflict", severity="error",
+                    kind="negation_conflict", severity="error", section=_BOTH, finding=group,
+                    spans=_spans(n, p) if neg_sec == "FINDINGS" else _spans(p, n),
                     message=f"The {pos_sec} reports {group} ('{p.term}') but the {neg_sec} rules it out "
                             f"('{n.term}').",
                     evidence=_quote(n, p) if neg_sec == "FINDINGS" else _quote(p, n),
@@ -317,11 +334,32 @@ def _normal_impression(parsed: ParsedReport) -> tuple[bool, str] | None:
     return pure, normal[0]
 
 
+_MINOR_SEVERITY = {"tiny", "trace", "minimal", "minor", "small", "mild", "mildly", "slight", "slightly"}
+
+
+def _omission_severity(o: Observation, group: str, strong: bool) -> str:
+    """How much an omitted finding matters (calibrated on real IU reports; see docs/report_checks.md):
+    a warning for pneumothorax, free air, a widened mediastinum, oedema, consolidation, a mass or a
+    nodule of 6 mm or more, an effusion larger than small, and anything new or increasing; info for
+    mild, borderline or stable cardiomegaly, a small effusion and a nodule under 6 mm."""
+    if o.change in ("new", "increased") or strong:
+        return "warning"  # "Normal chest." beside any of these is wrong; "no acute disease" beside them is usual
+    if group == "cardiomegaly" and (o.severity in _MINOR_SEVERITY or o.polarity == "uncertain"
+                                    or o.temporal == "chronic"):
+        return "info"
+    if group == "pleural effusion" and o.severity in _MINOR_SEVERITY:
+        return "info"
+    if group == "nodule or mass" and o.name == "Nodule" and o.size_mm is not None and o.size_mm < 6:
+        return "info"
+    return "warning"
+
+
 def impression_omits(parsed: ParsedReport) -> list[Issue]:
     normal = _normal_impression(parsed)
     if normal is None:
         return []
     pure, statement = normal
+    strong = bool(_NORMAL_STRONG.search(statement))
     imp_groups = {_group(o) for o in parsed.observations if o.section == "IMPRESSION" and o.polarity != "absent"}
     wanted = {"present", "uncertain"} if pure else {"present"}
     issues = []
@@ -342,11 +380,51 @@ def impression_omits(parsed: ParsedReport) -> list[Issue]:
             continue  # "no acute disease. Stable cardiomegaly." lists the chronic finding beside it
         seen.add(group)
         hedge = "possible " if o.polarity == "uncertain" else ""
+        statement_obs = _statement_span(parsed, statement)
         issues.append(Issue(
-            kind="impression_omits_finding", severity="warning",
+            kind="impression_omits_finding", severity=_omission_severity(o, group, strong), section="impression",
+            finding=group,
             message=f"FINDINGS report {hedge}{group} ('{o.term}') but the IMPRESSION calls the study normal "
                     f"and does not mention it.",
             evidence=f"{o.text.strip()} ... {statement.strip()}",
             suggestion=f"Mention the {group} in the IMPRESSION, or correct the FINDINGS.",
+            spans=_spans(o) + statement_obs,
         ))
+    return issues
+
+
+def _statement_span(parsed: ParsedReport, statement: str) -> list[tuple[int, int]]:
+    body = parsed.sections.get("IMPRESSION", "")
+    base = parsed.offsets.get("IMPRESSION", 0)
+    at = body.find(statement.strip())
+    return [(base + at, base + at + len(statement.strip()))] if at >= 0 else []
+
+
+def section_contradictions(parsed: ParsedReport) -> list[Issue]:
+    """A finding affirmed and plainly ruled out within one section ("Small right apical pneumothorax.
+    ... No pneumothorax."). Same canonical finding, compatible sides, in different sentences; hedged,
+    qualified ("no large"), resolved, historical or explained-away mentions do not count."""
+    issues = []
+    for section in ("FINDINGS", "IMPRESSION"):
+        obs = parsed.section_observations(section)
+        for group in sorted(_NEGATION_GROUPS):
+            negs = [o for o in obs if _group(o) == group and o.polarity == "absent" and not o.qualified
+                    and not o.implied and not o.resolved and not o.extra.get("otherwise")]
+            if not negs:
+                continue
+            pos = [o for o in obs if _group(o) == group and o.polarity == "present" and not o.hypothetical
+                   and not _explained_away(o, parsed) and not _historical(o) and o.change != "decreased"]
+            hit = next(((n, p) for p in pos for n in negs if n.name == p.name and n.start != p.start
+                        and (n.laterality is None or n.laterality in (p.laterality, "bilateral"))), None)
+            if hit is None:
+                continue
+            n, p = hit
+            first, second = sorted(hit, key=lambda o: o.start)
+            issues.append(Issue(
+                kind="section_contradiction", severity="warning", section=section.lower(), finding=group,
+                message=f"The {section} both report {group} ('{p.term}') and rule it out ('{n.term}').",
+                evidence=_quote(first, second),
+                suggestion="Keep the statement that matches the image and remove the other.",
+                spans=_spans(first, second),
+            ))
     return issues

@@ -15,9 +15,12 @@ laterality_conflict          error     one finding placed on the left in one sec
 negation_conflict            error     a finding affirmed in one of FINDINGS/IMPRESSION and ruled
                                        out in the other, explicitly ("no effusion") or by a normal
                                        statement ("the lungs are clear", "heart size is normal")
-impression_omits_finding     warning   FINDINGS affirm an acute/significant finding, the IMPRESSION
-                                       calls the study normal and does not mention it. Chronic or
-                                       stable findings beside "no acute disease" are normal practice.
+impression_omits_finding     warning   FINDINGS affirm a significant finding, the IMPRESSION calls
+                             (info)    the study normal and does not mention it. Chronic or stable
+                                       findings beside "no acute disease" are normal practice; mild,
+                                       borderline or stable cardiomegaly, a small effusion and a
+                                       nodule under 6 mm left out are info.
+section_contradiction        warning   one section affirms a finding and plainly rules it out
 critical_not_communicated    info      pneumothorax or free air with no statement that it was
                                        communicated to the care team
 comparison_not_available     info      the report compares with a prior study while COMPARISON
@@ -37,7 +40,12 @@ IMPRESSION: laterality_conflict, negation_conflict, impression_omits_finding).
 from __future__ import annotations
 
 from medrag_core.models import Issue
-from medrag_core.reports.checks.conflicts import impression_omits, laterality_conflicts, negation_conflicts
+from medrag_core.reports.checks.conflicts import (
+    impression_omits,
+    laterality_conflicts,
+    negation_conflicts,
+    section_contradictions,
+)
 from medrag_core.reports.checks.structure import (
     comparison_not_available,
     critical_not_communicated,
@@ -59,6 +67,7 @@ KINDS = (
     "laterality_conflict",
     "negation_conflict",
     "impression_omits_finding",
+    "section_contradiction",
     "critical_not_communicated",
     "comparison_not_available",
     "measurement_without_unit",
@@ -78,6 +87,7 @@ def run_checks(parsed: ParsedReport) -> list[Issue]:
     issues += laterality_conflicts(parsed)
     issues += negation_conflicts(parsed)
     issues += impression_omits(parsed)
+    issues += section_contradictions(parsed)
     issues += critical_not_communicated(parsed)
     issues += comparison_not_available(parsed)
     issues += measurement_without_unit(parsed)

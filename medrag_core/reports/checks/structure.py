@@ -19,6 +19,7 @@ __all__ = [
     "critical_not_communicated",
     "measurement_without_unit",
     "missing_section",
+    "placeholder_spans",
     "placeholders",
 ]
 
@@ -35,6 +36,9 @@ _PLACEHOLDER = re.compile(
     # runs of asterisks or question marks standing alone (not markdown bold around a word)
     r"|(?<![\w*])\*{2,}(?![\w*])|\*{3,}|\?{2,}",
 )
+_MIMIC_LAYOUT = re.compile(r"^\s*(?:FINAL REPORT|WET READ:|EXAMINATION:)", re.MULTILINE)
+_MASK_BEFORE = re.compile(r"\b(?:dr|drs|mr|mrs|ms|on|at|since|from|dated|by)\.?\s*$", re.IGNORECASE)
+_MASK_AFTER = re.compile(r"\s*(?:-?\s*(?:year|yr|y/?o)\b|[ap]\.?m\.?\b|[MF]\b|:\d)", re.IGNORECASE)
 _COMMUNICATED = re.compile(
     r"\b(?:discuss\w*|communicat\w*|notif\w*|call(?:ed)?|paged|telephon\w*|phoned|informed|conveyed|relayed|"
     r"made\s+aware|reported\s+to|spoke|spoken|read\s*back|critical\s+result|primordial)\b",
@@ -57,7 +61,17 @@ _BARE_MEASURE = re.compile(
 )
 
 
+def _describes_findings(parsed: ParsedReport) -> bool:
+    """True when the IMPRESSION itself describes the image (findings of two kinds or in two sentences:
+    "Heart size is normal and the lungs are clear."), as Open-i's impression-only reports do."""
+    obs = parsed.section_observations("IMPRESSION")
+    kinds = {"lungs" if o.implied else o.name for o in obs}
+    return len(kinds) >= 2 or len({o.start for o in obs}) >= 2
+
+
 def missing_section(parsed: ParsedReport) -> list[Issue]:
+    if parsed.status == "not_a_report":
+        return []  # the result's check_status says so; an "IMPRESSION empty" would be noise
     issues = []
     for name in ("FINDINGS", "IMPRESSION"):
         if parsed.sections.get(name, "").strip():
@@ -65,15 +79,25 @@ def missing_section(parsed: ParsedReport) -> list[Issue]:
         if parsed.headerless:
             other = "impression" if name == "FINDINGS" else "findings"
             issues.append(Issue(
-                kind="missing_section", severity="info",
+                kind="missing_section", severity="info", section=name.lower(),
                 message=f"The report has no section headers; it was read as the {other} only, so there is no "
                         f"{name.lower()} section.",
                 suggestion="Add FINDINGS: and IMPRESSION: headers if the report has both parts.",
             ))
             continue
         state = "empty" if name in parsed.sections else "missing"
+        if name == "FINDINGS" and _describes_findings(parsed):
+            issues.append(Issue(
+                kind="missing_section", severity="info", section="findings",
+                message=f"The FINDINGS section is {state}; the IMPRESSION describes the findings itself.",
+                suggestion="A separate FINDINGS section is optional when the impression describes the image.",
+            ))
+            continue
+        at = parsed.offsets.get(name)
         issues.append(Issue(
-            kind="missing_section", severity="warning",
+            kind="missing_section", severity="warning", section=name.lower(),
+            # an empty section: where its text belongs (right after the header), for the suggested report
+            spans=[(at, at)] if at is not None and not parsed.structured else [],
             message=f"The {name} section is {state}.",
             suggestion=("Describe what the image shows under FINDINGS." if name == "FINDINGS"
                         else "Add an IMPRESSION that summarises the findings."),
@@ -81,20 +105,55 @@ def missing_section(parsed: ParsedReport) -> list[Issue]:
     return issues
 
 
+def placeholder_spans(parsed: ParsedReport) -> list[tuple[int, int]]:
+    """[start, end) of each unfilled template field in ``parsed.text`` (the one definition of a
+    placeholder: the check, the highlighter and the offline suggestion all use these spans).
+
+    ``___`` is MIMIC's de-identification mask, not a placeholder, in a MIMIC-style report (a
+    "FINAL REPORT" / "EXAMINATION:" block, or masks in INDICATION / COMPARISON / the preamble) and
+    wherever it stands for a name, date, time or age ("Dr. ___", "on ___", "___ AM", "___-year-old").
+    """
+    text = parsed.text
+    mimic = bool(_MIMIC_LAYOUT.search(text)) or any(
+        "__" in block for block in (parsed.preamble, *(parsed.sections.get(k, "") for k in
+                                                       ("INDICATION", "COMPARISON", "TECHNIQUE"))))
+    spans = []
+    for m in _PLACEHOLDER.finditer(text):
+        if m.group(0).startswith("__") and (mimic or _MASK_BEFORE.search(text, max(0, m.start() - 12), m.start())
+                                            or _MASK_AFTER.match(text, m.end())):
+            continue
+        spans.append((m.start(), m.end()))
+    return spans
+
+
 def placeholders(parsed: ParsedReport) -> list[Issue]:
+    """One issue per sentence holding unfilled fields, with the fields' spans."""
+    spans = placeholder_spans(parsed)
+    if not spans:
+        return []
+    sentences: list[tuple[int, str, str | None]] = []
+    for name, body in parsed.sections.items():
+        base = parsed.offsets.get(name, 0)
+        if parsed.text[base: base + len(body)] == body:
+            sentences += [(base + off, sent, name.lower()) for off, sent in split_sentences(body)]
     issues = []
-    blocks = [parsed.preamble, *parsed.sections.values()]
-    for block in blocks:
-        for _, sentence in split_sentences(block):
-            m = _PLACEHOLDER.search(sentence)
-            if m is None:
-                continue
-            issues.append(Issue(
-                kind="placeholder", severity="error",
-                message=f"Unfilled template field '{m.group(0)}' left in the report.",
-                evidence=sentence.strip(),
-                suggestion="Replace the placeholder with the actual value or wording, or delete it.",
-            ))
+    for sp in spans:
+        if any(i.spans and sp in i.spans for i in issues):
+            continue
+        where = next(((off, sent, name) for off, sent, name in sentences if off <= sp[0] < off + len(sent)), None)
+        if where is None:  # outside the sections (the preamble): the line holding it
+            start = parsed.text.rfind("\n", 0, sp[0]) + 1
+            end = parsed.text.find("\n", sp[1])
+            where = (start, parsed.text[start: end if end >= 0 else len(parsed.text)], None)
+        off, sentence, name = where
+        inside = [x for x in spans if off <= x[0] < off + len(sentence)]
+        issues.append(Issue(
+            kind="placeholder", severity="error", section=name,
+            message=f"Unfilled template field '{parsed.text[sp[0]:sp[1]]}' left in the report.",
+            evidence=sentence.strip(),
+            suggestion="Replace the placeholder with the actual value or wording, or delete it.",
+            spans=inside,
+        ))
     return issues
 
 
