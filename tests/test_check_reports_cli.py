@@ -71,6 +71,14 @@ def test_dev_set_scores_meet_the_thresholds(tmp_path: Path) -> None:
                            check=True).stdout
     recalls = {m[0]: float(m[1]) for m in re.findall(r"^(\w+)\s+recall ([\d.]+)", score, re.MULTILINE)}
     assert len(recalls) == 5, score
-    assert all(r >= 0.95 for r in recalls.values()), score
+    # calibrated on real reports (issue 13): mild, borderline or stable cardiomegaly and small effusions left
+    # out of "no acute disease" are info, and the dev set injects some of those; every other kind stays >= 0.95
+    assert all(r >= 0.95 for k, r in recalls.items() if k != "impression_omits_finding"), score
+    assert recalls["impression_omits_finding"] >= 0.70, score
     fpr = float(re.search(r"false-alarm-rate ([\d.]+)", score).group(1))  # type: ignore[union-attr]
     assert fpr <= 0.05, score
+    # ... and none of those omissions goes unsaid: each injected one gets the issue, at info at least
+    injected = {c["id"] for c in map(json.loads, cases.open()) if c["injected"] == "impression_omits_finding"}
+    said = {p["id"] for p in map(json.loads, preds.open())
+            if any(i["kind"] == "impression_omits_finding" for i in p["issues"])}
+    assert injected <= said, sorted(injected - said)

@@ -34,6 +34,11 @@ def test_heldout_style_set_meets_thresholds(tmp_path: Path, seed: int) -> None:
     recalls = {line.split()[0]: float(line.split("recall")[1].split()[0])
                for line in lines if " recall " in line and not line.startswith("recall")}
     assert len(recalls) == 5, lines  # one line per scored kind, or the scorer's format changed
-    assert all(r >= 0.95 for r in recalls.values()), recalls
+    # calibrated on real reports (issue 13): an absent FINDINGS beside an impression that describes the image
+    # is info (as in Open-i's impression-only reports), and v1 removes FINDINGS from such reports too
+    assert all(r >= 0.95 for k, r in recalls.items() if k != "missing_section"), recalls
+    assert recalls["missing_section"] >= 0.80, recalls
     fpr = float(lines[-1].split("false-alarm-rate")[1])
     assert fpr <= 0.05, lines[-1]
+    said = {p["id"] for p in map(json.loads, preds.open()) if any(i["kind"] == "missing_section" for i in p["issues"])}
+    assert {r["id"] for r in rows if r["injected"] == "missing_section"} <= said  # at info at least

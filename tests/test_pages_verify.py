@@ -53,7 +53,9 @@ def test_upload_and_verify_offline(app_env, tmp_path, pg_settings, tiny_embedder
     # Similar cases side by side with scores, and the suggested report as a diff.
     assert "Similar cases (4)" in text
     assert "fused" in text
-    assert any(c.language == "diff" for c in at.code)
+    # a side conflict has no determinable edit: the report is left as it is, the conflict is a review note
+    assert "Review notes" in text and "No changes suggested." in text
+    assert not any(c.language == "diff" for c in at.code)
     assert "Offline verifier" in text
     # Stage timings.
     assert any("stage" in t.columns for t in tables)

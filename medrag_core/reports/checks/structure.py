@@ -86,7 +86,10 @@ def missing_section(parsed: ParsedReport) -> list[Issue]:
             ))
             continue
         state = "empty" if name in parsed.sections else "missing"
-        if name == "FINDINGS" and _describes_findings(parsed):
+        # a header left empty in free text is an unfilled template; an absent FINDINGS (or an empty field)
+        # beside an impression that describes the image is how impression-only reports are written
+        empty_header = state == "empty" and not parsed.structured
+        if name == "FINDINGS" and not empty_header and _describes_findings(parsed):
             issues.append(Issue(
                 kind="missing_section", severity="info", section="findings",
                 message=f"The FINDINGS section is {state}; the IMPRESSION describes the findings itself.",
