@@ -39,11 +39,13 @@ from starlette.requests import ClientDisconnect
 from medrag_core import errors
 from medrag_core.auth import check_password
 from medrag_core.health import describe_store, describe_verifier, model_availability
+from medrag_core.history import HistoryContext
 from medrag_core.models import Case, Match, VerificationResult
 from medrag_core.services import Services
 from medrag_core.settings import Settings
 
 from .errors import BadRequest, ErrorBody, NotFound, UploadTooLarge, install_error_handlers
+from .history_routes import history_router
 from .limits import ApiKeyGate, BodySizeLimit, BodyTooLarge
 
 log = logging.getLogger(__name__)
@@ -137,6 +139,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None, embedder:
     errors_doc: dict[int | str, dict[str, Any]] = {
         400: {"model": ErrorBody, "description": "Malformed request (e.g. a broken multipart body)"},
         401: {"model": ErrorBody, "description": "Missing or wrong API key"},
+        403: {"model": ErrorBody, "description": "Reading the history needs MEDRAG_API_KEY to be set"},
         404: {"model": ErrorBody, "description": "No such case"},
         413: {"model": ErrorBody, "description": "Upload too large"},
         415: {"model": ErrorBody, "description": "Body is not a form (multipart/form-data or urlencoded)"},
@@ -170,7 +173,8 @@ def create_app(settings: Settings | None = None, *, store: Any = None, embedder:
         data = await upload.read(settings.max_upload_bytes + 1)
         if len(data) > settings.max_upload_bytes:
             raise UploadTooLarge(f"The image is larger than {settings.max_upload_bytes / 2**20:.0f} MB.")
-        result = await run_in_threadpool(verify, data, report, settings, services=resources)
+        result = await run_in_threadpool(verify, data, report, settings, services=resources,
+                                         history=HistoryContext(who="api", entry_point="api"))
         return _verify_response(result)
 
     @app.post(
@@ -227,6 +231,8 @@ def create_app(settings: Settings | None = None, *, store: Any = None, embedder:
     def get_case(case_id: str) -> Case:
         """One archive case."""
         return _one_case(resources, case_id)
+
+    app.include_router(history_router(resources, bool(expected_key), doc(403, 404, 503)))
 
     @app.get("/health", responses={503: {"description": "The database is not reachable"}})
     def health(request: Request) -> JSONResponse:

@@ -43,6 +43,10 @@ class NotFound(errors.InputError):
     code = "not_found"
 
 
+class Forbidden(errors.InputError):
+    code = "forbidden"
+
+
 class BadRequest(errors.InputError):
     code = "bad_request"
 
@@ -50,6 +54,7 @@ class BadRequest(errors.InputError):
 _STATUS_BY_ERROR: list[tuple[type[errors.MedragError], int]] = [
     (ApiKeyError, 401),
     (NotFound, 404),
+    (Forbidden, 403),
     (UploadTooLarge, 413),
     (BadRequest, 400),
     (errors.InputError, 422),

@@ -1,4 +1,4 @@
-"""CLI: ``python -m etl ingest | stats | reindex | delete | migrate``.
+"""CLI: ``python -m etl ingest | stats | reindex | delete | migrate | prune-history | export-history``.
 
 Thin: parses arguments, builds ``Settings`` once, calls one function per subcommand. A
 ``MedragError`` becomes its ``user_message`` on stderr and exit status 2.
@@ -58,6 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
     delete = sub.add_parser("delete", help="Delete every case of one source.")
     delete.add_argument("--source", required=True, help="the source name, as listed by stats")
 
+    prune = sub.add_parser("prune-history", help="Remove verifications older than the retention period.")
+    prune.add_argument("--days", type=int, help="retention in days (default: MEDRAG_HISTORY_DAYS)")
+    export = sub.add_parser("export-history", help="Write the verification history as CSV or JSONL.")
+    export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    export.add_argument("--output", "-o", default="-", help="file to write ('-' = stdout, the default)")
+    export.add_argument("--since", help="only verifications from this date on (YYYY-MM-DD)")
+
     migrate = sub.add_parser("migrate", help="Apply the SQL migrations in sql/ (embedded store, or --database-url).")
     migrate.add_argument("--database-url", help="a Postgres URL (default: MEDRAG_DATABASE_URL, else embedded)")
     return parser
@@ -82,6 +89,12 @@ def main(argv: list[str] | None = None, *, out: TextIO | None = None) -> int:
             return commands.reindex(settings, m=args.m, ef_construction=args.ef_construction, out=out)
         if args.command == "delete":
             return commands.delete(settings, args.source, out=out)
+        if args.command in ("prune-history", "export-history"):
+            from . import history
+
+            if args.command == "prune-history":
+                return history.prune_history(settings, args.days, out=out)
+            return history.export_history_command(settings, args.format, args.output, args.since, out=out)
         return commands.migrate(settings, args.database_url, out=out)
     except MedragError as exc:
         print(f"error: {exc.user_message}", file=sys.stderr)

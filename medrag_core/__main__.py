@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--image", required=True, help="PNG, JPEG or DICOM file")
     verify.add_argument("--report-file", required=True, help="Report text file (UTF-8 or Latin-1)")
     verify.add_argument("--json", action="store_true", help="Print the full result as JSON")
+    verify.add_argument("--no-history", action="store_true", help="Do not record this verification in the history")
     return parser
 
 
@@ -35,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
             return check_reports(args.input, out=sys.stdout)
         from medrag_core.cli import verify_command
 
-        return verify_command(args.image, args.report_file, as_json=args.json, out=sys.stdout)
+        return verify_command(args.image, args.report_file, as_json=args.json, out=sys.stdout,
+                              history=not args.no_history)
     except MedragError as exc:
         print(f"error: {exc.user_message}", file=sys.stderr)
         return 2

@@ -141,7 +141,7 @@ def check_reports(input_path: str, out: TextIO) -> int:
 # added here by the workflow work; keep it beside check_reports.
 
 
-def verify_command(image_path: str, report_path: str, *, as_json: bool, out: TextIO) -> int:
+def verify_command(image_path: str, report_path: str, *, as_json: bool, out: TextIO, history: bool = True) -> int:
     """``python -m medrag_core verify``: verify one report file against one image file.
 
     Builds ``Settings`` from the environment (and ``.streamlit/secrets.toml``), runs
@@ -151,6 +151,7 @@ def verify_command(image_path: str, report_path: str, *, as_json: bool, out: Tex
     An unreadable file raises ``InputError``; refused inputs raise their ``InputError`` (the
     dispatcher prints the message and exits 2).
     """
+    from medrag_core.history import HistoryContext
     from medrag_core.services import build_cache
     from medrag_core.settings import Settings
     from medrag_core.workflow import verify
@@ -160,7 +161,8 @@ def verify_command(image_path: str, report_path: str, *, as_json: bool, out: Tex
     # most one byte past the limit (pipes, devices such as /dev/zero)
     image = read_limited(image_path, "image", settings.max_upload_bytes, _image_too_big)
     report = read_limited(report_path, "report", 4 * MAX_REPORT_CHARS + 3, _report_too_big)
-    result = verify(image, report, settings, cache=build_cache(settings))
+    context = HistoryContext(who=_os_user(), entry_point="cli") if history else None
+    result = verify(image, report, settings, cache=build_cache(settings), history=context)
     if as_json:
         out.write(result.model_dump_json(indent=2) + "\n")
         return 0
@@ -231,3 +233,13 @@ def _print_result(result: Any, out: TextIO) -> None:
     w("\nStage timings (ms):\n")
     for stage, ms in result.timings_ms.items():
         w(f"  {stage:<16} {ms:10.1f}\n")
+
+
+def _os_user() -> str:
+    """Who ran the CLI, for the history: the login name, else "local"."""
+    import getpass
+
+    try:
+        return getpass.getuser() or "local"
+    except (KeyError, OSError):
+        return "local"

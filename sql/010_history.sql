@@ -12,8 +12,10 @@
 -- read only through the functions below, so the REST store (Supabase) and Postgres share one code path.
 --
 -- Who may do what (Supabase roles, created NOLOGIN by 003 on plain Postgres): anon / authenticated
--- (the app's keys) may record verifications and feedback, never read them; reading, exporting and
--- pruning need service_role (or the table owner: the embedded store, direct connections).
+-- (the app's keys) have no privilege on the tables at all: they may only call history_record and
+-- history_feedback (SECURITY DEFINER: they append, and feedback checks that the issue exists), never
+-- read. Reading, exporting and pruning need service_role (or the table owner: the embedded store,
+-- direct connections).
 
 CREATE TABLE IF NOT EXISTS verifications (
     verification_id uuid PRIMARY KEY,
@@ -83,7 +85,7 @@ CREATE TRIGGER issue_feedback_append_only BEFORE UPDATE OR DELETE ON issue_feedb
 
 -- Record one verification and its issues in one transaction; returns its id.
 CREATE OR REPLACE FUNCTION history_record(p_verification jsonb, p_issues jsonb) RETURNS jsonb
-LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = public, pg_temp
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp
 AS $$
 DECLARE
     vid uuid := (p_verification->>'verification_id')::uuid;
@@ -105,14 +107,21 @@ BEGIN
 END
 $$;
 
--- Rate one issue. A later rating by the same person supersedes an earlier one (both rows are kept).
+-- Rate one issue: true, or false when no such issue was recorded. A later rating by the same person
+-- supersedes an earlier one (both rows are kept).
 CREATE OR REPLACE FUNCTION history_feedback(p_verification_id uuid, p_issue_index integer, p_rating text,
                                             p_comment text, p_who text) RETURNS jsonb
-LANGUAGE sql VOLATILE SECURITY INVOKER SET search_path = public, pg_temp
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp
 AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM verification_issues
+                   WHERE verification_id = p_verification_id AND issue_index = p_issue_index) THEN
+        RETURN 'false'::jsonb;
+    END IF;
     INSERT INTO issue_feedback (verification_id, issue_index, rating, comment, who)
     VALUES (p_verification_id, p_issue_index, p_rating, coalesce(p_comment, ''), p_who);
-    SELECT 'true'::jsonb  -- not RETURNING: the app's keys may insert but not read the row back
+    RETURN 'true'::jsonb;
+END
 $$;
 
 -- Verifications, newest first, with their issues, filtered and paged.
@@ -190,24 +199,16 @@ BEGIN
 END
 $$;
 
--- Grants: the app's keys append; reading and pruning are for service_role (and the owner).
-REVOKE ALL ON verifications, verification_issues, issue_feedback FROM anon, authenticated;
-REVOKE ALL ON SEQUENCE issue_feedback_feedback_id_seq FROM anon, authenticated;
-GRANT INSERT ON verifications, verification_issues, issue_feedback TO anon, authenticated;
-GRANT USAGE ON SEQUENCE issue_feedback_feedback_id_seq TO anon, authenticated, service_role;
+-- Grants: the app's keys append through the two functions only; reading and pruning are for service_role.
+REVOKE ALL ON verifications, verification_issues, issue_feedback FROM PUBLIC, anon, authenticated;
+REVOKE ALL ON SEQUENCE issue_feedback_feedback_id_seq FROM PUBLIC, anon, authenticated;
+GRANT USAGE ON SEQUENCE issue_feedback_feedback_id_seq TO service_role;
 GRANT SELECT, INSERT, DELETE ON verifications, verification_issues, issue_feedback TO service_role;
 
 ALTER TABLE verifications ENABLE ROW LEVEL SECURITY;
 ALTER TABLE verification_issues ENABLE ROW LEVEL SECURITY;
 ALTER TABLE issue_feedback ENABLE ROW LEVEL SECURITY;
 
-DROP POLICY IF EXISTS verifications_append ON verifications;
-CREATE POLICY verifications_append ON verifications FOR INSERT TO anon, authenticated WITH CHECK (true);
-DROP POLICY IF EXISTS verification_issues_append ON verification_issues;
-CREATE POLICY verification_issues_append ON verification_issues FOR INSERT TO anon, authenticated
-    WITH CHECK (true);
-DROP POLICY IF EXISTS issue_feedback_append ON issue_feedback;
-CREATE POLICY issue_feedback_append ON issue_feedback FOR INSERT TO anon, authenticated WITH CHECK (true);
 DROP POLICY IF EXISTS verifications_service ON verifications;
 CREATE POLICY verifications_service ON verifications FOR ALL TO service_role USING (true) WITH CHECK (true);
 DROP POLICY IF EXISTS verification_issues_service ON verification_issues;

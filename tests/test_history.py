@@ -131,8 +131,11 @@ def test_feedback_refuses_bad_input_and_unknown_issues(history_store) -> None:
         log.feedback("not-a-uuid", 0, "useful", who="a")
     with pytest.raises(InputError, match="at most"):
         log.feedback(vid, 0, "useful", who="a", comment="x" * 5000)
-    with pytest.raises(StoreError):  # issue 7 does not exist: the foreign key refuses it
+    with pytest.raises(InputError) as info:  # there is no issue 7
         log.feedback(vid, 7, "useful", who="a")
+    assert info.value.code == "unknown_issue"
+    with pytest.raises(InputError, match="no such issue"):
+        log.feedback("00000000-0000-4000-8000-000000000000", 0, "useful", who="a")
     assert [r["rating"] for r in log.issue_ratings()] == [None]
 
 
@@ -255,3 +258,21 @@ def test_settings_read_the_history_switches(monkeypatch) -> None:
     monkeypatch.setenv("MEDRAG_HISTORY_DAYS", "30")
     settings = Settings.load(secrets_path=None)
     assert settings.history_text is False and settings.history_days == 30 and settings.history is True
+
+
+@pytest.mark.parametrize("role", ["anon", "authenticated"])
+@pytest.mark.parametrize("statement", [
+    "SELECT * FROM verifications",
+    "SELECT * FROM issue_feedback",
+    "INSERT INTO verifications (verification_id, who, entry_point, report_sha256, verdict, check_status, verifier)"
+    " VALUES (gen_random_uuid(), 'x', 'app', 'h', 'consistent', 'checked', 'offline')",
+    "INSERT INTO issue_feedback (verification_id, issue_index, rating, who)"
+    " VALUES (gen_random_uuid(), 0, 'useful', 'x')",
+    "SELECT history_list()",
+    "SELECT history_prune(now())",
+])  # fmt: skip
+def test_app_roles_have_no_direct_access_to_the_history(history_store, role: str, statement: str) -> None:
+    with psycopg.connect(history_store._conninfo, autocommit=True) as conn:
+        conn.execute(f"SET ROLE {role}")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(statement)

@@ -23,6 +23,7 @@ from medrag_core.render import (
 
 from .cases import render_case_card
 from .charts import similarity_figure
+from .feedback_view import render_feedback
 
 _SEVERITY_ICON = {"error": "●", "warning": "▲", "info": "○"}
 
@@ -128,6 +129,7 @@ def render_downloads(result: VerificationResult) -> None:
 def render_result(result: VerificationResult, store) -> None:  # noqa: ANN001
     render_verdict(result)
     render_issues(result)
+    render_feedback(result, store)
     render_suggestion(result)
     render_matches(result, store)
     render_timings(result)

@@ -106,7 +106,10 @@ def run_verification(
     cache,  # noqa: ANN001
 ):  # noqa: ANN201 - VerificationResult
     """Run the workflow inside ``st.status``, one line per stage; re-raises ``MedragError``."""
+    from medrag_core.history import HistoryContext
     from medrag_core.workflow import verify
+
+    from .feedback_view import current_user
 
     with st.status("Verifying the report…", expanded=True) as status:
         embedding = None
@@ -129,6 +132,7 @@ def run_verification(
             result = verify(
                 upload.data, report, settings, store=store, embedder=embedder, verifier=verifier,
                 image_embedding=embedding, cache=cache, on_stage=on_stage,
+                history=HistoryContext(who=current_user(), entry_point="app"),
             )
         except MedragError:
             status.update(label="Verification failed", state="error", expanded=False)

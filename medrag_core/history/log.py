@@ -106,7 +106,7 @@ class HistoryLog:
         return verification_id
 
     def feedback(self, verification_id: str, issue_index: int, rating: str, *, who: str, comment: str = "") -> None:
-        """Rate one issue of a recorded verification. Raises ``InputError`` for a bad rating, id or comment."""
+        """Rate one issue of a recorded verification. ``InputError``: bad rating/id/comment, or no such issue."""
         if rating not in RATINGS:
             raise InputError(f"A rating is one of {', '.join(RATINGS)}.", code="bad_rating")
         try:
@@ -117,8 +117,11 @@ class HistoryLog:
             raise InputError("The issue number must be 0 or more.", code="bad_issue_index")
         if len(comment) > MAX_COMMENT_CHARS:
             raise InputError(f"A comment is at most {MAX_COMMENT_CHARS} characters.", code="comment_too_long")
-        self._call("history_feedback", p_verification_id=verification_id, p_issue_index=issue_index,
-                   p_rating=rating, p_comment=comment.replace("\x00", ""), p_who=who or "local")
+        found = self._call("history_feedback", p_verification_id=verification_id, p_issue_index=issue_index,
+                           p_rating=rating, p_comment=comment.replace("\x00", ""), p_who=who or "local")
+        if found is not True:
+            raise InputError("There is no such issue in the history (unknown verification or issue number).",
+                             code="unknown_issue")
 
     def verifications(
         self,
