@@ -48,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--reembed", action="store_true", help="recompute and overwrite cases already stored")
     ingest.add_argument("--workers", type=_positive, help="decode workers (default min(4, CPUs))")
     ingest.add_argument("--pool", choices=("thread", "process"), default="thread", help="decode pool kind")
+    ingest.add_argument("--engine", choices=("local", "ray"), default="local",
+                        help="local: this process (default); ray: a Ray Data pipeline (docs/scaling.md)")
+    ingest.add_argument("--address", help="ray engine: join this cluster (auto, ray://HOST:10001) instead of "
+                        "starting a local Ray")
+    ingest.add_argument("--writers", type=_positive, default=2,
+                        help="ray engine: writer actors, one database connection each (default 2)")
 
     sub.add_parser("stats", help="Cases in total, with image / text, per source; model, dimension, index, progress.")
 
@@ -75,6 +81,9 @@ def main(argv: list[str] | None = None, *, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "ingest" and args.engine == "local" and args.address:
+        print("error: --address is for --engine ray", file=sys.stderr)
+        return 2
     try:
         from . import commands
 
@@ -82,7 +91,8 @@ def main(argv: list[str] | None = None, *, out: TextIO | None = None) -> int:
         if args.command == "ingest":
             return commands.ingest(settings, args.source, limit=args.limit, shard=args.shard,
                                    batch_size=args.batch_size, reembed=args.reembed, workers=args.workers,
-                                   pool=args.pool, out=out)
+                                   pool=args.pool, engine=args.engine, address=args.address,
+                                   writers=args.writers, out=out)
         if args.command == "stats":
             return commands.stats(settings, out=out)
         if args.command == "reindex":

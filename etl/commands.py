@@ -17,7 +17,8 @@ from .report import IngestProgress
 
 
 def ingest(settings: Settings, source: str, *, limit: int | None, shard: tuple[int, int], batch_size: int,
-           reembed: bool, workers: int | None, pool: str, out: TextIO) -> int:
+           reembed: bool, workers: int | None, pool: str, out: TextIO, engine: str = "local",
+           address: str | None = None, writers: int = 2) -> int:
     from tqdm import tqdm
     from tqdm.contrib.logging import logging_redirect_tqdm
 
@@ -30,7 +31,7 @@ def ingest(settings: Settings, source: str, *, limit: int | None, shard: tuple[i
     parsed = parse_source(source, hf_token=token)  # a bad spec fails before the model loads
     services = Services(settings)
     store = services.store()
-    embedder = services.embedder()
+    embedder = services.embedder() if engine == "local" else None  # the Ray engine loads it in its actors
     bar = tqdm(desc=f"ingest {parsed.name} {shard[0]}/{shard[1]}", unit="case", dynamic_ncols=True)
 
     def on_progress(p: IngestProgress) -> None:
@@ -42,9 +43,16 @@ def ingest(settings: Settings, source: str, *, limit: int | None, shard: tuple[i
     cancel = threading.Event()
     try:
         with logging_redirect_tqdm():
-            report = run_ingest(parsed, settings, store=store, embedder=embedder, limit=limit, shard=shard,
-                                batch_size=batch_size, reembed=reembed, on_progress=on_progress, cancel=cancel,
-                                workers=workers, pool=pool)  # type: ignore[arg-type]
+            if engine == "ray":
+                from .engines import run_ingest_ray
+
+                report = run_ingest_ray(parsed, settings, store=store, limit=limit, shard=shard,
+                                        batch_size=batch_size, reembed=reembed, on_progress=on_progress,
+                                        cancel=cancel, address=address, writers=writers)
+            else:
+                report = run_ingest(parsed, settings, store=store, embedder=embedder, limit=limit, shard=shard,
+                                    batch_size=batch_size, reembed=reembed, on_progress=on_progress, cancel=cancel,
+                                    workers=workers, pool=pool)  # type: ignore[arg-type]
     except KeyboardInterrupt:
         bar.close()
         print("interrupted: committed batches are kept; run the same command again to resume.", file=out)

@@ -46,6 +46,15 @@ def write(
     return written
 
 
+def advance(store: CaseStore, *, source_key: str, shard: str, source: str, position: int, rows: int, errors: int,
+            done: bool = False) -> None:
+    """Record progress apart from the rows, where supported: the Ray engine's writers commit the rows,
+    and its driver moves ``position`` only over blocks whose rows are all committed (``rows`` and
+    ``errors`` add to the counts)."""
+    if supports_progress(store):
+        store.set_progress(source_key, shard, position, rows=rows, errors=errors, source=source, done=done)
+
+
 def reset(store: CaseStore, source_key: str | None = None) -> int:
     """Forget recorded progress (all sources when None); the next run rereads and skips by id."""
     return int(store.reset_progress(source_key)) if hasattr(store, "reset_progress") else 0

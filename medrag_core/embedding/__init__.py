@@ -3,16 +3,26 @@
 from medrag_core.embedding.cache import EmbeddingCache, model_key
 from medrag_core.embedding.chunking import pack_chunks
 from medrag_core.embedding.loading import in_hub_cache, resolve_device, resolve_dtype
-from medrag_core.embedding.medsiglip import EMBEDDER_SPECS, Embedder, MedSigLIPEmbedder, get_spec, load_embedder
+from medrag_core.embedding.medsiglip import (
+    EMBEDDER_SPECS,
+    Embedder,
+    MedSigLIPEmbedder,
+    embedder_name,
+    get_spec,
+    load_embedder,
+    model_image_size,
+)
 
 __all__ = [
     "EMBEDDER_SPECS",
     "Embedder",
     "EmbeddingCache",
     "MedSigLIPEmbedder",
+    "embedder_name",
     "get_spec",
     "in_hub_cache",
     "load_embedder",
+    "model_image_size",
     "model_key",
     "pack_chunks",
     "resolve_device",

@@ -281,6 +281,29 @@ def _embedding_failed(what: str, exc: Exception) -> EmbedderError:
     return EmbedderError(f"Embedding the {what} failed ({kind}).{hint}", code="embedding_failed")
 
 
+def embedder_name(settings: Settings) -> str:
+    """The name ``load_embedder(settings)`` records beside its vectors, known without loading the model."""
+    spec = find_spec(settings.embed_model)
+    return settings.embed_model_name or (spec.model_id if spec else settings.embed_model)
+
+
+def model_image_size(settings: Settings) -> int:
+    """The model's input side in pixels, from its spec or its config alone (the weights are not loaded):
+    what a pipeline that decodes and resizes apart from the model (``etl``'s Ray engine) resizes to."""
+    spec = find_spec(settings.embed_model)
+    if spec is not None:
+        return spec.image_size
+    _, transformers = _import_torch_transformers()
+    source = settings.embed_model
+    token = settings.hf_token.get_secret_value() if settings.hf_token is not None else None
+    try:
+        config = transformers.AutoConfig.from_pretrained(str(Path(source).expanduser()) if _looks_like_path(source)
+                                                         else source, token=token)
+    except (OSError, ValueError) as exc:
+        raise _load_error(source, exc) from exc
+    return int(getattr(config, "vision_config", config).image_size)
+
+
 def load_embedder(settings: Settings) -> Embedder:
     """The embedder ``settings`` ask for. ``embed_model``: a spec name, a hub id or a local directory.
 

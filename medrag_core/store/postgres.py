@@ -438,11 +438,11 @@ class PostgresStore:
     # -- ingest progress ----------------------------------------------------------------------
 
     def set_progress(self, source_key: str, shard: str, position: int, *, done: bool = False,
-                     errors: int = 0, source: str | None = None) -> None:  # fmt: skip
-        """Record that ``position`` items of ``source_key``/``shard`` are processed (``errors`` adds to the count)."""
-        self._run(
-            lambda c: pg_sql.write_progress(c, source_key, shard, position, errors=errors, source=source, done=done)
-        )
+                     errors: int = 0, rows: int = 0, source: str | None = None) -> None:  # fmt: skip
+        """Record that ``position`` items of ``source_key``/``shard`` are processed (``errors`` and ``rows``
+        add to the counts)."""
+        self._run(lambda c: pg_sql.write_progress(c, source_key, shard, position, rows=rows, errors=errors,
+                                                  source=source, done=done))  # fmt: skip
 
     def get_progress(self, source_key: str, shard: str = "0/1") -> int | None:
         """Items already processed for ``source_key``/``shard``, or None when never started."""
