@@ -31,8 +31,10 @@ from medrag_core.reports.vocabulary import (
     CHAIN_NEXT,
     CHRONIC,
     CLEAR_IMPLIES,
+    FINDINGS,
     HYPO_BWD,
     HYPO_FWD,
+    LANDMARK_SITE,
     LOCATION,
     NEG_BWD,
     NEG_FWD,
@@ -56,22 +58,14 @@ from medrag_core.reports.vocabulary import (
     ZONE,
     ZONE_LINK,
 )
+from medrag_core.reports.vocabulary import DEVICE_NAMES as VOCAB_DEVICE_NAMES
+from medrag_core.reports.vocabulary import NON_LATERAL as VOCAB_NON_LATERAL
 
 Polarity = str  # "present" | "absent" | "uncertain"
 
-#: Names that count as medical devices; ``observation_labels`` adds "Support Devices" for them.
-DEVICE_NAMES = frozenset(
-    {
-        "Pacemaker",
-        "Endotracheal Tube",
-        "Nasogastric Tube",
-        "Chest Tube",
-        "Central Venous Catheter",
-        "Sternotomy Wires",
-        "Surgical Clips",
-        "Support Devices",
-    }
-)
+#: Names that count as medical devices (``findings.toml``: significance "device"); ``observation_labels``
+#: adds "Support Devices" for them.
+DEVICE_NAMES = VOCAB_DEVICE_NAMES
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,9 +127,8 @@ def strongest_polarity(polarities: Iterable[str]) -> str:
     raise ValueError(f"no known polarity among {sorted(seen)!r}")
 
 
-# Findings that have no side: whatever left/right words share their sentence are not theirs.
-NON_LATERAL = frozenset({"Cardiomegaly", "Enlarged Cardiomediastinum", "Pericardial Effusion", "Hiatal Hernia",
-                         "Emphysema", "Pneumoperitoneum"})
+# Findings that have no side (``lateral = false``): whatever left/right words share their sentence are not theirs.
+NON_LATERAL = VOCAB_NON_LATERAL
 
 
 def _sides_with_zones(text: str, base: int = 0) -> list[tuple[int, str, str | None]]:
@@ -270,6 +263,10 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
     bony = {off for off, _, _ in every_side
             if NON_LUNG_SITE.match(sentence, off) and not PLACED_AT.search(sentence[max(0, off - 30):off])}
     lung_sides = [x for x in every_side if x[0] not in bony]
+    # a landmark's side ("behind the right hemidiaphragm") is the finding's only when no other side is given
+    landmark = {off for off, _, _ in lung_sides if LANDMARK_SITE.match(sentence, off)}
+    if landmark and len(landmark) < len(lung_sides):
+        lung_sides = [x for x in lung_sides if x[0] not in landmark]
     all_sides = lung_sides
     distinct = {(side, zone) for _, side, zone in all_sides}
     out: list[Observation] = []
@@ -371,9 +368,8 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
         )
         if name == "Vascular Normal":
             out.append(_replace(obs, name="Edema", implied=True))
-        elif name == "Hydropneumothorax":
-            out.append(_replace(obs, name="Pneumothorax"))
-            out.append(_replace(obs, name="Pleural Effusion"))
+        elif name in FINDINGS and FINDINGS[name].implies:  # "hydropneumothorax": a pneumothorax and an effusion
+            out.extend(_replace(obs, name=part) for part in FINDINGS[name].implies)
         elif name == "Enlarged Cardiomediastinum" and polarity == "absent" and "cardi" in term.lower():
             # a normal cardiomediastinal silhouette includes a normal heart size
             out.append(obs)

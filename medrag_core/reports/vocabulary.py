@@ -1,8 +1,11 @@
-"""The word lists behind ``observations.extract_observations``: data, no logic.
+"""The word lists behind ``mentions.extract_observations``.
 
-- ``LEXICON``: the clinical terms and synonyms for each canonical finding, as (regex, name, fixed
-  polarity or None), compiled into ``TARGET_RE`` / ``TARGET_INFO``; ``VASC_NORMAL`` and
-  ``CLEAR_IMPLIES`` for the normal statements that rule findings out.
+- The finding vocabulary is data, in ``findings.toml`` (canonical findings with group, significance,
+  side and which checks compare them; every wording as an ordered regular expression; anatomy that
+  is a place, not a finding), loaded here with ``tomllib`` into ``FINDINGS``, ``TERMS``, ``LEXICON``
+  (compiled into ``TARGET_RE`` / ``TARGET_INFO``), ``GROUP``, ``DEVICE_NAMES``, ``NON_LATERAL`` and
+  ``groups_checked_by``. ``VASC_NORMAL`` and ``CLEAR_IMPLIES`` are the normal statements that rule
+  findings out.
 - ConText triggers (NegEx-style lists): negation, uncertainty and hypothetical terms that look
   forward (``*_FWD``) or backward (``*_BWD``), pseudo-triggers (``PSEUDO``, ``UNC_PSEUDO_NEG``),
   termination terms (``TERMINATE``), and the words that qualify a negation or a hedge
@@ -11,103 +14,99 @@
   ``ABBR_ZONE``), location, severity, temporal terms (``CHRONIC``, ``NEW``), non-lung anatomy
   that carries a side (``NON_LUNG_SITE``, ``PLACED_AT``) and alternatives (``CHAIN``, ``CHAIN_NEXT``).
 
-Changing a synonym or a trigger is an edit here; changing how they are applied is an edit in
-``observations.py``.
+Adding a synonym is an edit of ``findings.toml`` (with an ``example`` the tests check); changing how
+words are applied is an edit in ``mentions.py``.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
 
-# --- lexicon ------------------------------------------------------------------------------------
-# Each entry: (regex, canonical name, fixed polarity or None). Order matters: earlier patterns win
-# where matches overlap, so specific phrases ("pericardial effusion", "heart size is normal") come
-# before the bare words they contain.
+# --- the finding vocabulary (findings.toml) --------------------------------------------------------
 
-_HEART = r"(?:heart|cardiac\s+(?:silhouette|size|shadow|contours?|diameter)|heart\s+size|cardiac)"
-_CMS = r"(?:cardio[\s-]?mediastinal|cardiomediastinal|mediastinal)\s+(?:silhouettes?|contours?|size|shadow)"
-_NORMAL = r"(?:normal|unremarkable|within\s+normal\s+limits|not\s+enlarged|stable\s+and\s+normal|wnl)"
-_BORDER = r"(?:upper\s+limits?\s+(?:of\s+)?normal|top\s*-?\s*normal|high\s*-?\s*normal|borderline|upper\s+normal)"
-_GAP = r"(?:[\w/-]+\s+){0,5}?"  # a few words between subject and predicate, lazily
-_CPA = r"(?:angles?|sulc[iu]s|sulci|recess(?:es)?|XXXX)"  # Open-i masks "angle" as XXXX in many reports
+VOCABULARY_FILE = Path(__file__).with_name("findings.toml")
+SIGNIFICANCE_LEVELS = ("critical", "significant", "minor", "chronic", "device", "normal")
+CHECK_NAMES = ("negation", "laterality", "omission")
 
-LEXICON: list[tuple[str, str, str | None]] = [
-    # heart: normal / borderline / enlarged statements before the bare word "cardiomegaly"
-    (rf"\b{_HEART}\s+{_GAP}(?:is|are|appears?|remains?|was|measures?)?\s*{_BORDER}", "Cardiomegaly", "uncertain"),
-    (rf"\b{_BORDER}\s+(?:{_HEART}|heart\s+size|cardiomegaly)", "Cardiomegaly", "uncertain"),
-    (rf"\b(?:normal|unremarkable)\s+(?:sized?\s+)?{_HEART}(?:\s+size)?\b", "Cardiomegaly", "absent"),
-    (rf"\b{_HEART}\s+{_GAP}(?:is|are|appears?|remains?|was|within)?\s*(?:grossly\s+)?{_NORMAL}",
-     "Cardiomegaly", "absent"),
-    (r"\bheart\s+(?:is\s+)?(?:of\s+)?normal\s+size\b", "Cardiomegaly", "absent"),
-    (rf"\b(?:enlarged|enlargement\s+of\s+the)\s+(?:{_HEART}|heart)\b", "Cardiomegaly", None),
-    (rf"\b{_HEART}\s+{_GAP}(?:is|are|appears?|remains?|was)?\s*(?:not\s+)?(?:\w+\s+)?(?:enlarged|large|increased)\b",
-     "Cardiomegaly", None),
-    (r"\bcardiac\s+enlargement\b|\bcardiomegaly\b|\bcardiomyopathy\b", "Cardiomegaly", None),
-    # cardiomediastinum
-    (rf"\b(?:normal|unremarkable)\s+{_CMS}", "Enlarged Cardiomediastinum", "absent"),
-    (rf"\b{_CMS}\s+{_GAP}(?:is|are|appears?|remains?|was|within)?\s*(?:grossly\s+)?{_NORMAL}",
-     "Enlarged Cardiomediastinum", "absent"),
-    (rf"\b{_CMS}\s+{_GAP}(?:is|are|appears?|remains?)?\s*(?:\w+\s+)?(?:enlarged|widened|prominent)\b",
-     "Enlarged Cardiomediastinum", None),
-    (r"\b(?:widened|widening\s+of\s+the)\s+(?:superior\s+)?mediastinum\b|\bmediastinal\s+widening\b",
-     "Enlarged Cardiomediastinum", None),
-    # pleura
-    (r"\bpericardial\s+effusions?\b", "Pericardial Effusion", None),
-    (r"\bhydro-?pneumothorax\b", "Hydropneumothorax", None),
-    (r"\bpneumothora(?:x|ces)\b|\bptx\b", "Pneumothorax", None),
-    # costophrenic angle / sulcus ("XXXX" is how Open-i masks "angle" in many reports)
-    (rf"\b(?:costophrenic|cp)\s+{_CPA}\s+(?:are|is|remain)?\s*(?:sharp|clear|preserved|normal)",
-     "Pleural Effusion", "absent"),
-    (rf"\bsharp\s+(?:costophrenic|cp)\s+{_CPA}", "Pleural Effusion", "absent"),
-    (rf"\bblunting\s+of\s+(?:the\s+)?(?:\w+\s+){{0,3}}?(?:costophrenic|cp)\s+{_CPA}"
-     rf"|\b(?:costophrenic|cp)\s+(?:{_CPA}\s+)?blunting\b|\bblunted\s+(?:\w+\s+){{0,2}}?(?:costophrenic|cp)\s+{_CPA}"
-     rf"|\b(?:costophrenic|cp)\s+{_CPA}\s+(?:is|are|remains?|appears?)\s+(?:\w+\s+)?blunted\b",
-     "Pleural Effusion", None),
-    (r"\bpleural\s+(?:spaces?|surfaces?)\s+(?:are\s+|is\s+|appear\s+|remain\s+)?(?:clear|normal|unremarkable)\b",
-     "Pleural Effusion", "absent"),
-    (r"\b(?:pleural\s+)?effusions?\b|\bpleural\s+fluid\b|\bhydrothorax\b", "Pleural Effusion", None),
-    (r"\bpleural\s+(?:thickening|plaques?|scarring|calcifications?)\b|\bfibrothorax\b|\bpleural\s+reaction\b",
-     "Pleural Other", None),
-    # lungs: normal statements read as negations of airspace disease and oedema
-    (r"\b(?:lungs?(?:\s+(?:bases?|apices|apex|zones?))?|lung\s+fields?)\s+(?:are\s+|is\s+|appear\s+|remain\s+)?(?:(?:well|normally|fully|grossly|essentially|"
-     r"now|hyper|expanded|inflated|aerated|and|but|otherwise)[\w-]*\s+){0,4}clear\b(?!\s+(?:of\b|(?:focal\s+)?(?:air|consol|infilt|opac)))"
-     r"|\bclear\s+(?:\w+\s+)?lungs?\b"
-     r"|\blungs?\s+(?:are\s+|is\s+|appear\s+|remain\s+)?(?:otherwise\s+)?(?:normal|unremarkable|within\s+normal\s+limits)\b"
-     r"(?!\s+(?:in\s+)?(?:volume|size|expan|inflat|aerat))"
-     r"|\b(?:normal|unremarkable)\s+lungs?\b(?!\s+(?:volume|expan|inflat|aerat|marking))", "Lung Clear", "absent"),
-    (r"\bconsolidat(?:ion|ions|ive|ed)\b", "Consolidation", None),
-    (r"\bpneumonias?\b|\bpneumonitis\b|\bbronchopneumonia\b", "Pneumonia", None),
-    (r"\binfiltrat(?:e|es|ion|ive)\b|\bair[\s-]?space\s+(?:\w+\s+)?(?:disease|opacit(?:y|ies)|opacifications?|process)\b"
-     r"|\balveolar\s+(?:opacit(?:y|ies)|disease|process)\b", "Lung Opacity", None),
-    (r"\bnodul(?:e|es|ar)\b", "Nodule", None),
-    (r"\bmass(?:es)?\b|\bneoplasms?\b|\btumou?rs?\b|\bmalignancy\b", "Mass", None),
-    (r"\bgranulom(?:a|as|ata|atous)\b", "Granuloma", None),
-    (r"\bopacit(?:y|ies)\b|\bopacification\b|\bdensit(?:y|ies)\b|\bhaziness\b|\bhazy\s+(?:\w+\s+)?(?:lungs?|bases?)\b",
-     "Lung Opacity", None),
-    (r"\blesions?\b|\bcavit(?:y|ies|ation|ary)\b", "Lung Lesion", None),
-    (r"\b(?:laryngeal|soft[\s-]tissue|subcutaneous|airway|extremity|facial|chest\s+wall)\s+o?edema\b",
-     "Other Edema", None),
-    (r"\b(?:bony|osseous|lytic|sclerotic|blastic|skin|cutaneous|bone)\s+lesions?\b", "Bone Lesion", None),
-    (r"\b(?:pulmonary\s+|interstitial\s+|alveolar\s+)?o?edema\b|\b(?:pulmonary\s+)?vascular\s+congestion\b"
-     r"|\bfluid\s+overload\b|\bchf\b|\bcongestive\s+heart\s+failure\b", "Edema", None),
-    (r"\batelecta(?:sis|tic|ses)\b|\b(?:lung|lobar|lobe)\s+collapse\b|\bcollapse\s+of\s+the\s+(?:\w+\s+){0,3}?(?:lung|lobe)\b",
-     "Atelectasis", None),
-    (r"\bfractur(?:e|es|ed)\b|\bfx\b", "Fracture", None),
-    (r"\bemphysema(?:tous)?\b|\bcopd\b|\bhyperinflat(?:ion|ed)\b|\bhyperexpan(?:sion|ded)\b", "Emphysema", None),
-    (r"\bpneumoperitoneum\b|\b(?:subdiaphragmatic\s+|intraperitoneal\s+)?free\s+(?:intraperitoneal\s+)?air\b",
-     "Pneumoperitoneum", None),
-    (r"\bscar(?:ring|s)?\b|\bfibros[ie]s\b|\bfibrotic\b", "Fibrosis", None),
-    (r"\bhiatal\s+hernia\b", "Hiatal Hernia", None),
-    # devices
-    (r"\bpacemaker\b|\bpacer\b|\baicd\b|\bdefibrillator\b|\b(?:pacing|pacer)\s+(?:leads?|wires?)\b", "Pacemaker", None),
-    (r"\bendotracheal\s+tube\b|\bet\s+tube\b|\bett\b|\btracheostomy\b", "Endotracheal Tube", None),
-    (r"\b(?:nasogastric|orogastric|enteric|feeding|dobhoff)\s+tube\b|\b[no]g\s+tube\b", "Nasogastric Tube", None),
-    (r"\bchest\s+tubes?\b|\bthoracostomy\s+tubes?\b|\bpigtail\s+catheter\b", "Chest Tube", None),
-    (r"\bpicc\b|\bcentral\s+(?:venous\s+)?(?:line|catheter)s?\b|\b(?:ij|subclavian|jugular)\s+(?:\w+\s+)?(?:line|catheter)\b"
-     r"|\bport-?a-?cath\b|\bswan[\s-]?ganz\b|\bdialysis\s+catheter\b", "Central Venous Catheter", None),
-    (r"\bsternotomy\s+wires?\b|\bmedian\s+sternotomy\b|\bsternal\s+wires?\b|\bsternotomy\b", "Sternotomy Wires", None),
-    (r"\bsurgical\s+clips?\b", "Surgical Clips", None),
-]
+
+@dataclass(frozen=True)
+class Finding:
+    """One canonical finding of ``findings.toml`` (see the file's header for the fields)."""
+
+    name: str
+    group: str | None
+    significance: str
+    lateral: bool
+    checks: frozenset[str]
+    implies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Term:
+    """One wording of a finding: ``pattern`` (macros expanded), ``polarity`` when the wording fixes it."""
+
+    finding: str
+    pattern: str
+    polarity: str | None = None
+    example: str | None = None
+
+
+def load_vocabulary(path: Path = VOCABULARY_FILE) -> tuple[dict[str, Finding], list[Term], dict[str, list[str]]]:
+    """(findings by name, terms in order, anatomy lists) from the TOML file; ``VocabularyError`` names
+    the entry and the field when the file is inconsistent (unknown finding, bad significance, bad regex)."""
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    macros: dict[str, str] = data.get("macros", {})
+    findings: dict[str, Finding] = {}
+    for entry in data.get("finding", []):
+        name = entry["name"]
+        if entry.get("significance") not in SIGNIFICANCE_LEVELS:
+            raise VocabularyError(f"{path.name}: finding {name!r} has significance {entry.get('significance')!r}; "
+                                  f"expected one of {', '.join(SIGNIFICANCE_LEVELS)}")
+        checks = frozenset(entry.get("checks", []))
+        if checks - set(CHECK_NAMES):
+            unknown = sorted(checks - set(CHECK_NAMES))
+            raise VocabularyError(f"{path.name}: finding {name!r} names unknown checks {unknown}")
+        findings[name] = Finding(name, entry.get("group"), entry["significance"], bool(entry.get("lateral", True)),
+                                 checks, tuple(entry.get("implies", ())))
+    terms: list[Term] = []
+    for n, entry in enumerate(data.get("term", []), 1):
+        name = entry.get("finding")
+        if name not in findings:
+            raise VocabularyError(f"{path.name}: term {n} names finding {name!r}, which has no [[finding]] entry")
+        pattern = re.sub(r"%(\w+)%", lambda m: macros[m.group(1)], entry["pattern"])
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise VocabularyError(f"{path.name}: term {n} ({name}) is not a valid regular expression: {exc}") from exc
+        terms.append(Term(name, pattern, entry.get("polarity"), entry.get("example")))
+    for name, finding in findings.items():
+        unknown = [i for i in finding.implies if i not in findings]
+        if unknown:
+            raise VocabularyError(f"{path.name}: finding {name!r} implies unknown findings {unknown}")
+    return findings, terms, data.get("anatomy", {})
+
+
+class VocabularyError(ValueError):
+    """``findings.toml`` is inconsistent (a programming error in the data, caught by the tests)."""
+
+
+FINDINGS, TERMS, ANATOMY = load_vocabulary()
+#: (regex, canonical name, fixed polarity or None), in order: what the mention extractor compiles
+LEXICON: list[tuple[str, str, str | None]] = [(t.pattern, t.finding, t.polarity) for t in TERMS]
+GROUP: dict[str, str] = {name: f.group for name, f in FINDINGS.items() if f.group}
+DEVICE_NAMES = frozenset({name for name, f in FINDINGS.items() if f.significance == "device"} | {"Support Devices"})
+NON_LATERAL = frozenset(name for name, f in FINDINGS.items() if not f.lateral)
+CRITICAL_NAMES = frozenset(name for name, f in FINDINGS.items() if f.significance == "critical" and not f.implies)
+
+
+def groups_checked_by(check: str) -> frozenset[str]:
+    """The finding groups a FINDINGS-vs-IMPRESSION check compares ("negation", "laterality", "omission")."""
+    return frozenset(f.group for f in FINDINGS.values() if f.group and check in f.checks)
+
 
 TARGET_RE = re.compile("|".join(f"(?P<t{i}>{p})" for i, (p, _, _) in enumerate(LEXICON)), re.IGNORECASE)
 TARGET_INFO = {f"t{i}": (name, pol) for i, (_, name, pol) in enumerate(LEXICON)}
@@ -191,7 +190,9 @@ TERMINATE = re.compile(
 QUALIFIER = re.compile(
     r"\b(?:large|larger|significant|sizable|sizeable|substantial|new|newly|displaced|"
     r"other|additional|further|increas\w*|worsen\w*|overt|frank|obvious|gross|florid|residual|acute|"
-    r"moderate|severe|substantial|appreciable|pneumothorax\s+or\s+large)\b",
+    r"moderate|severe|substantial|appreciable|pneumothorax\s+or\s+large)\b"
+    # Open-i's mask in "No XXXX infiltrates" hides such a word ("new", "other"): the negation is limited too
+    r"|(?-i:\bXXXX\b)",
     re.IGNORECASE,
 )
 RESOLVED = re.compile(r"resol|clear|no\s+longer|remov", re.IGNORECASE)
@@ -242,10 +243,13 @@ CHRONIC = re.compile(
 NEW = re.compile(r"\b(?:new|newly|acute|increas\w*|worsen\w*|developing|development|interval\s+development)\b",
                   re.IGNORECASE)
 NON_LUNG_SITE = re.compile(
-    r"(?:left|right|lt|rt)(?:\s+|-)(?:(?:\w+|\d+(?:st|nd|rd|th))\s+){0,2}?(?:ribs?|clavic\w*|shoulder|humer\w*|"
-    r"scapul\w*|breast|mastectomy|ventric\w*|atri(?:um|al)|axilla\w*|acromio\w*|glenohumeral|arm)\b",
+    r"(?:left|right|lt|rt)(?:\s+|-)(?:(?:\w+|\d+(?:st|nd|rd|th))\s+){0,2}?(?:"
+    + "|".join(ANATOMY["non_lung_sites"]) + r")\b",
     re.IGNORECASE,
 )
+# "left lower lobe opacity seen behind the right hemidiaphragm": the landmark's side is not the finding's
+LANDMARK_SITE = re.compile(
+    r"(?:left|right|lt|rt)(?:\s+|-)(?:" + "|".join(ANATOMY["landmarks"]) + r")\b", re.IGNORECASE)
 PLACED_AT = re.compile(
     r"\b(?:over|overl\w*|project\w*|near|at|along|adjacent\s+to|beneath|below|above|behind|under\w*|level\s+of)"
     r"(?:\s+(?:the|anterior|posterior|lateral|medial|a))*\s*$",

@@ -15,41 +15,20 @@ from collections.abc import Iterable
 from medrag_core.models import Issue
 from medrag_core.reports.mentions import Observation
 from medrag_core.reports.parse import ParsedReport, split_sentences
-from medrag_core.reports.vocabulary import ZONE
+from medrag_core.reports.vocabulary import GROUP, OTHERWISE, ZONE, groups_checked_by
 
 __all__ = ["impression_omits", "laterality_conflicts", "negation_conflicts", "section_contradictions"]
 
-# Observations that are compared with each other, under one group name.
-_GROUP = {
-    "Pleural Effusion": "pleural effusion",
-    "Pneumothorax": "pneumothorax",
-    "Consolidation": "airspace disease",
-    "Pneumonia": "airspace disease",
-    "Lung Opacity": "airspace disease",
-    "Atelectasis": "atelectasis",
-    "Nodule": "nodule or mass",
-    "Mass": "nodule or mass",
-    "Lung Lesion": "nodule or mass",
-    "Granuloma": "granuloma",
-    "Edema": "pulmonary edema",
-    "Cardiomegaly": "cardiomegaly",
-    "Enlarged Cardiomediastinum": "widened mediastinum",
-    "Fracture": "fracture",
-    "Pleural Other": "pleural thickening",
-    "Pneumoperitoneum": "free air",
-    "Fibrosis": "scarring",
-}
-_LATERAL_GROUPS = {"pleural effusion", "pneumothorax", "airspace disease", "atelectasis", "nodule or mass",
-                   "granuloma", "fracture", "pleural thickening", "scarring", "lung opacity"}
+# Groups, and which checks compare which groups, come from the vocabulary (findings.toml).
+_GROUP = GROUP
+_LATERAL_GROUPS = groups_checked_by("laterality") | {"lung opacity"}
 # For sides, one parenchymal finding goes by many names across the two sections: an "opacity" in the
 # FINDINGS is often the IMPRESSION's "atelectasis", "scarring" or "pneumonia". Each is compared on its
 # own, and then all of them together as "lung opacity" (only when no single one already conflicts).
 _LATERAL_FAMILY = {"airspace disease": "lung opacity", "atelectasis": "lung opacity", "scarring": "lung opacity"}
-_NEGATION_GROUPS = {"pleural effusion", "pneumothorax", "airspace disease", "pulmonary edema", "cardiomegaly",
-                    "atelectasis", "nodule or mass", "widened mediastinum", "free air"}
+_NEGATION_GROUPS = groups_checked_by("negation")
 # Findings an impression of "normal" / "no acute disease" must not leave out.
-_SIGNIFICANT_GROUPS = {"pleural effusion", "pneumothorax", "airspace disease", "pulmonary edema", "cardiomegaly",
-                       "nodule or mass", "widened mediastinum", "free air"}
+_SIGNIFICANT_GROUPS = groups_checked_by("omission")
 # Words that explain a "nodule" or an enlarged heart away (nipple shadow, overlap, technique).
 _BENIGN = re.compile(
     r"nipple|artifact|overlap|overlay|overlying\s+(?:soft|telemetry|skin)|superimpos|confluence|composite|telemetry|"
@@ -184,7 +163,7 @@ def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = Fa
 
     With ``omission`` (a normal impression that leaves it out), an opacity read as possible
     atelectasis still counts: "atelectasis versus infiltrate" belongs in the impression."""
-    if o.name == "Lung Opacity" and (_BARE_OPACITY.match(o.term) or re.search(
+    if o.name == "Lung Opacity" and ((_BARE_OPACITY.match(o.term) and not _placed_opacity(o)) or re.search(
             r"epicardial\s+fat|soft\s+tissue|overlap|overly|artifact|nipple", o.text, re.IGNORECASE)
             or (not omission and re.search(r"atelecta|scar|fibros", o.text, re.IGNORECASE))):
         return True
@@ -193,6 +172,18 @@ def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = Fa
     if o.name == "Pleural Effusion" and re.search(r"blunt", o.term, re.IGNORECASE):
         return True
     return False
+
+
+_FOCAL = re.compile(r"\b(?:focal|patchy|confluent|consolidative|fluffy|ill[\s-]defined)\s+(?:\w+\s+)?$",
+                    re.IGNORECASE)
+
+
+def _placed_opacity(o: Observation) -> bool:
+    """An opacity described as a lesion and placed ("focal opacity in the right lower lobe") counts as a
+    finding; a bare "opacity" (a pattern, a shadow) does not."""
+    i = o.span[0] - o.sentence_span[0]
+    before = o.text[max(0, i - 30): i] if 0 <= i <= len(o.text) else ""
+    return bool(o.sites or o.location) and bool(_FOCAL.search(before))
 
 
 _HISTORICAL = re.compile(r"\b(?:previous|prior|old|remote|healed|history\s+of|sequela\w*\s+of)\b[^.;]{0,40}$",
@@ -400,6 +391,10 @@ def _statement_span(parsed: ParsedReport, statement: str) -> list[tuple[int, int
     return [(base + at, base + at + len(statement.strip()))] if at >= 0 else []
 
 
+# Nodules and masses are left out: impressions discuss nodules seen elsewhere ("small nodules on the CT").
+_CONTRADICTION_GROUPS = {"pneumothorax", "pleural effusion", "airspace disease", "pulmonary edema", "cardiomegaly"}
+
+
 def section_contradictions(parsed: ParsedReport) -> list[Issue]:
     """A finding affirmed and plainly ruled out within one section ("Small right apical pneumothorax.
     ... No pneumothorax."). Same canonical finding, compatible sides, in different sentences; hedged,
@@ -407,13 +402,18 @@ def section_contradictions(parsed: ParsedReport) -> list[Issue]:
     issues = []
     for section in ("FINDINGS", "IMPRESSION"):
         obs = parsed.section_observations(section)
-        for group in sorted(_NEGATION_GROUPS):
+        for group in sorted(_CONTRADICTION_GROUPS):
+            # a plain negation of the finding itself: not "no XXXX infiltrates" (qualified), "lungs are
+            # clear" or "normal cardiomediastinal silhouette" (implied), "otherwise negative for", "does
+            # not appear to be a hydropneumothorax" (a combined finding)
             negs = [o for o in obs if _group(o) == group and o.polarity == "absent" and not o.qualified
-                    and not o.implied and not o.resolved and not o.extra.get("otherwise")]
+                    and not o.implied and not o.resolved and not OTHERWISE.search(o.text)
+                    and not re.search(r"mediastin|hydro|ha?emo", o.term, re.IGNORECASE)]
             if not negs:
                 continue
             pos = [o for o in obs if _group(o) == group and o.polarity == "present" and not o.hypothetical
-                   and not _explained_away(o, parsed) and not _historical(o) and o.change != "decreased"]
+                   and not _explained_away(o, parsed) and not _historical(o) and o.change != "decreased"
+                   and not _BARE_OPACITY.match(o.term)]
             hit = next(((n, p) for p in pos for n in negs if n.name == p.name and n.start != p.start
                         and (n.laterality is None or n.laterality in (p.laterality, "bilateral"))), None)
             if hit is None:

@@ -13,6 +13,7 @@ import re
 
 from medrag_core.models import Issue
 from medrag_core.reports.parse import ParsedReport, split_sentences
+from medrag_core.reports.vocabulary import CRITICAL_NAMES
 
 __all__ = [
     "comparison_not_available",
@@ -163,7 +164,7 @@ def placeholders(parsed: ParsedReport) -> list[Issue]:
 def critical_not_communicated(parsed: ParsedReport) -> list[Issue]:
     crit = [o for o in parsed.observations
             if o.section in ("FINDINGS", "IMPRESSION") and o.polarity == "present"
-            and o.name in ("Pneumothorax", "Pneumoperitoneum") and o.temporal != "chronic"]
+            and o.name in CRITICAL_NAMES and o.temporal != "chronic"]
     if not crit or _COMMUNICATED.search(parsed.text):
         return []
     o = crit[0]
