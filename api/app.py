@@ -47,6 +47,7 @@ from medrag_core.settings import Settings
 from .errors import BadRequest, ErrorBody, NotFound, UploadTooLarge, install_error_handlers
 from .history_routes import history_router
 from .limits import ApiKeyGate, BodySizeLimit, BodyTooLarge
+from .pacs_routes import pacs_router
 
 log = logging.getLogger(__name__)
 
@@ -239,6 +240,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None, embedder:
         """Readiness of database, model and verifier. Without the key (when one is set): states only."""
         return _health(resources, detailed=not expected_key or key_given(request.headers))
 
+    app.include_router(pacs_router())  # POST /api/verify-study (api/pacs_routes.py)
     return app
 
 

@@ -28,7 +28,7 @@ def ingest(settings: Settings, source: str, *, limit: int | None, shard: tuple[i
     from .sources import parse_source
 
     token = settings.hf_token.get_secret_value() if settings.hf_token is not None else None
-    parsed = parse_source(source, hf_token=token)  # a bad spec fails before the model loads
+    parsed = parse_source(source, hf_token=token, settings=settings)  # a bad spec fails before the model loads
     services = Services(settings)
     store = services.store()
     embedder = services.embedder() if engine == "local" else None  # the Ray engine loads it in its actors

@@ -88,7 +88,10 @@ def run_ingest(
     the run after the batch in flight is written (resumable like any other stop).
     Raises ``SourceError`` for a bad or unreachable source and ``StoreError`` when writing fails.
     """
-    source = parse_source(source_spec, hf_token=_token(settings)) if isinstance(source_spec, str) else source_spec
+    if isinstance(source_spec, str):
+        source = parse_source(source_spec, hf_token=_token(settings), settings=settings)
+    else:
+        source = source_spec
     index, count = shard
     if count < 1 or not 0 <= index < count:
         raise ValueError(f"shard must be (i, n) with 0 <= i < n, got {shard}")
@@ -102,7 +105,8 @@ def run_ingest(
         image_size=getattr(embedder, "image_size", None) or 0,
         max_pixels=settings.max_image_pixels,
     )
-    start = 0 if reembed else progress_store.position(store, source.key, shard_key)
+    by_position = getattr(source, "resumes_by_position", True)  # False: the source's order may change between runs
+    start = 0 if reembed or not by_position else progress_store.position(store, source.key, shard_key)
     if start:
         log.info("resuming %s shard %s after record %d", source.key, shard_key, start)
     workers = workers or min(4, os.cpu_count() or 1)
@@ -201,7 +205,7 @@ def screen_records(
         if isinstance(record, BadItem):
             _count_error(report, record.ref, "source_" + record.reason.replace(" ", "_"))
             errors += 1
-        elif record.image is None and not record.has_text:
+        elif not record.has_image and not record.has_text:
             report.empty += 1
         else:
             items.append(record)

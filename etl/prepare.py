@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from medrag_core.errors import ImageDecodeError
+from medrag_core.errors import ImageDecodeError, MedragError
 from medrag_core.imaging import decode_image, png_bytes, prepare_for_model, sha256_hex
 
 from .sources import SourceItem, is_dicom
@@ -75,20 +75,28 @@ def prepare(item: SourceItem, options: PrepareOptions) -> Prepared:
     except Exception:  # noqa: BLE001 - a report the parser trips on still gets archived, with its source's labels
         read = []
     out.labels = sorted(set(read) | set(item.labels))
-    if item.image is None:
+    if not item.has_image:
         return out
     try:
-        pixels = decode_image(item.image, max_pixels=options.max_pixels).pixels
+        data = item.image if item.image is not None else item.fetch()  # type: ignore[misc]
+    except MedragError as exc:  # the PACS refused or went away: counted like a bad image
+        out.error = f"fetch_{exc.code}"
+        return out
+    except Exception as exc:  # noqa: BLE001 - one failed transfer must not stop the run
+        out.error = f"fetch_{type(exc).__name__}"
+        return out
+    try:
+        pixels = decode_image(data, max_pixels=options.max_pixels).pixels
     except ImageDecodeError as exc:
         out.error = f"image_{exc.code}"
         return out
     except Exception as exc:  # noqa: BLE001 - one odd file must not stop the run
         out.error = f"image_{type(exc).__name__}"
         return out
-    if is_dicom(item.image):
+    if is_dicom(data):
         out.stored, out.mime = png_bytes(pixels), "image/png"
     else:
-        out.stored, out.mime = item.image, sniff_mime(item.image)
+        out.stored, out.mime = data, sniff_mime(data)
     out.sha256 = sha256_hex(out.stored)
     out.thumbnail = png_bytes(pixels, max_side=options.thumbnail_side)
     if options.resize_mode == "tf_bilinear":

@@ -12,6 +12,7 @@ from medrag_core.errors import MedragError
 from medrag_core.health import describe_verifier
 from medrag_core.render import escape_markdown
 from ui.image_input import decode_upload, render_preview
+from ui.pacs_panel import pacs_image
 from ui.resources import get_background_jobs, get_embed_cache, get_verifier, settings_or_stop, try_embedder, try_store
 from ui.result_view import render_result
 from ui.verify_support import archive_notice, read_report_input, run_verification, start_image_embedding
@@ -46,7 +47,7 @@ with left:
     uploaded = st.file_uploader(
         "PNG, JPEG or DICOM", key="image", help="The file type is recognised from its content, not its name."
     )
-    upload = decode_upload(uploaded, settings, "image_upload")
+    upload = pacs_image(settings, decode_upload(uploaded, settings, "image_upload"))  # or a study from the PACS
     embedding_job = None
     embedding_note = st.empty()
     if upload is not None:

@@ -257,6 +257,14 @@ def test_basic_auth_off_needs_no_credentials(orthanc: PacsArchive) -> None:
 # --- the PACS down or misconfigured -----------------------------------------------------------------
 
 
+def test_searches_leave_no_patient_id_in_debug_logs(orthanc: PacsArchive, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    with caplog.at_level(logging.DEBUG):
+        assert _client(orthanc).search_studies(StudyQuery.build(patient_id="PACS-P2"))
+    assert "PACS-P2" not in caplog.text
+
+
 def test_pacs_down_is_a_plain_message() -> None:
     port = free_port()  # nothing listens there
     client = PacsClient.from_settings(Settings(dicomweb_url=f"http://user:pw@127.0.0.1:{port}/dicom-web"))

@@ -5,29 +5,38 @@ Spec: ``[KIND:]PATH_OR_ID[,key=value...]`` where KIND is one of
 - ``hf``: a Hugging Face dataset id, streamed (options ``split``, ``config``, ``source``);
 - ``parquet``: a ``.parquet`` file or folder in the HF schema (option ``source``);
 - ``openi``: an Open-i folder or ``.tgz`` of ``ecgen-radiology/*.xml`` (options ``images``, ``source``);
-- ``dicom``: a folder of DICOM files plus a reports CSV (options ``csv``, ``source``).
+- ``dicom``: a folder of DICOM files plus a reports CSV (options ``csv``, ``source``);
+- ``dicomweb``: the studies of a PACS over DICOMweb (``dicomweb:[URL],patient=...,from=...,csv=...``).
 
 Without KIND, an existing path is recognised by its content (``.parquet`` files, a tar archive or
 XML reports, DICOM files) and anything else shaped ``owner/name`` is taken for a hub id.
-``parse_source`` touches only the local file system; nothing is fetched until ``items()``.
+``parse_source`` touches only the local file system; nothing is fetched until ``items()``. A
+``dicomweb`` source takes its PACS URL and credentials from ``settings`` (``Settings.load()`` when none
+is given).
 """
 
 from __future__ import annotations
 
 import tarfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from medrag_core.errors import SourceError
 
 from .base import BadItem, Source, SourceItem, SourceRecord, content_id, is_dicom, shard_of
 from .dicom import DicomSource
+from .dicomweb import OPTIONS as DICOMWEB_OPTIONS
+from .dicomweb import DicomWebSource
 from .hub import HubSource
 from .openi import MESH_LABEL_PREFIX, OpenIReport, OpenISource, mesh_labels, parse_openi_xml, read_openi_reports
 from .parquet import ParquetSource
 
+if TYPE_CHECKING:
+    from medrag_core.settings import Settings
+
 __all__ = [
-    "MESH_LABEL_PREFIX", "BadItem", "DicomSource", "HubSource", "OpenIReport", "OpenISource", "ParquetSource",
-    "Source", "SourceItem", "SourceRecord", "content_id", "is_dicom", "mesh_labels", "parse_openi_xml",
+    "MESH_LABEL_PREFIX", "BadItem", "DicomSource", "DicomWebSource", "HubSource", "OpenIReport", "OpenISource",
+    "ParquetSource", "Source", "SourceItem", "SourceRecord", "content_id", "is_dicom", "mesh_labels", "parse_openi_xml",
     "parse_source", "read_openi_reports", "shard_of",
 ]
 
@@ -36,10 +45,11 @@ _OPTIONS = {
     "parquet": {"source": "source name for every row"},
     "openi": {"images": "folder of <parentImage id>.png", "source": "source name, default openi"},
     "dicom": {"csv": "reports CSV, default the folder's only CSV", "source": "source name"},
+    "dicomweb": DICOMWEB_OPTIONS,
 }
 
 
-def parse_source(spec: str, *, hf_token: str | None = None) -> Source:
+def parse_source(spec: str, *, hf_token: str | None = None, settings: Settings | None = None) -> Source:
     """The source a spec names; raises ``SourceError`` saying what is wrong and how to write it."""
     from .base import parse_options
 
@@ -59,7 +69,15 @@ def parse_source(spec: str, *, hf_token: str | None = None) -> Source:
         return ParquetSource.parse(target, options)
     if kind == "openi":
         return OpenISource.parse(target, options)
+    if kind == "dicomweb":
+        return DicomWebSource.parse(target, options, settings if settings is not None else _load_settings())
     return DicomSource.parse(target, options)
+
+
+def _load_settings() -> Settings:
+    from medrag_core.settings import Settings
+
+    return Settings.load()
 
 
 def _detect(path: Path, raw: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -45,6 +45,13 @@ class SourceItem:
     image: bytes | None = field(default=None, repr=False)  # never printed: a DICOM header holds PHI
     metadata: dict[str, str] = field(default_factory=dict)
     labels: tuple[str, ...] = ()
+    # A picklable callable giving the image bytes, for sources that fetch them over the network
+    # (``image`` is then None): the pipeline calls it in its worker pool, and only for cases not stored yet.
+    fetch: Callable[[], bytes] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def has_image(self) -> bool:
+        return self.image is not None or self.fetch is not None
 
     @property
     def has_text(self) -> bool:

@@ -81,13 +81,17 @@ class PacsConfig:
 
 
 class _DropDebug(logging.Filter):
-    """dicomweb-client logs request URLs (which carry the search filters, e.g. a patient ID) at DEBUG."""
+    """dicomweb-client logs request URLs (which carry the search filters, e.g. a patient ID) at DEBUG and
+    INFO, and urllib3 logs each URL at DEBUG: drop those records, whatever the log level asked for."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno > logging.DEBUG
+        if record.name.startswith("dicomweb_client"):
+            return record.levelno > logging.INFO
+        return record.levelno > logging.DEBUG or "/studies" not in str(record.args)
 
 
 _DROP_DEBUG = _DropDebug()
+_QUIETED_LOGGERS = ("dicomweb_client.web", "dicomweb_client.session_utils", "dicomweb_client", "urllib3.connectionpool")
 
 
 class PacsClient:
@@ -107,9 +111,10 @@ class PacsClient:
             session.auth = (config.username, config.password)
         elif config.auth == "bearer":
             session.headers["Authorization"] = f"Bearer {config.token}"
-        logger = logging.getLogger("dicomweb_client")
-        if _DROP_DEBUG not in logger.filters:
-            logger.addFilter(_DROP_DEBUG)
+        for name in _QUIETED_LOGGERS:
+            logger = logging.getLogger(name)
+            if _DROP_DEBUG not in logger.filters:
+                logger.addFilter(_DROP_DEBUG)
         with self._translate("connect to"):
             self._client = DICOMwebClient(config.url, session=session,
                                           timeout=(config.connect_timeout_s, config.timeout_s))
