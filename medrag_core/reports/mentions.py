@@ -14,9 +14,16 @@ report than these precompiled regular expressions (the checks must run on every 
 The rules follow ConText's design (Harkema et al. 2009; NegEx trigger lists) so they stay readable
 and can be swapped for medspaCy's when its dependencies allow.
 
-The word lists themselves (the term lexicon, the ConText trigger and termination terms, the
-side / zone / severity / temporal words) live in ``lexicon.py``; this module holds the rules that
-apply them to a sentence.
+The findings and their wordings live in ``findings.toml`` and the ConText trigger, pseudo-trigger and
+termination rules in ``context_rules.toml`` (both data, loaded by ``vocabulary.py``, each entry with
+example sentences the tests run); the side / zone / severity / temporal words are in ``vocabulary.py``.
+This module holds the engine that applies them to a sentence.
+
+A mention (``Observation``) carries: ``name`` (canonical finding), ``polarity`` ("present" | "absent" |
+"uncertain"), ``section``, ``term`` and ``text`` (verbatim), ``span`` / ``sentence_span`` ([start, end)
+in the report text), ``side`` (= ``laterality``), ``zone``, ``sites``, ``severity``, ``size_mm``,
+``change`` ("new" | "increased" | "decreased" | "stable" | "resolved") and flags (``qualified``,
+``implied``, ``hypothetical``, ``probable``, ``resolved``).
 """
 
 from __future__ import annotations

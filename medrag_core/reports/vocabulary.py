@@ -6,10 +6,12 @@
   (compiled into ``TARGET_RE`` / ``TARGET_INFO``), ``GROUP``, ``DEVICE_NAMES``, ``NON_LATERAL`` and
   ``groups_checked_by``. ``VASC_NORMAL`` and ``CLEAR_IMPLIES`` are the normal statements that rule
   findings out.
-- ConText triggers (NegEx-style lists): negation, uncertainty and hypothetical terms that look
-  forward (``*_FWD``) or backward (``*_BWD``), pseudo-triggers (``PSEUDO``, ``UNC_PSEUDO_NEG``),
-  termination terms (``TERMINATE``), and the words that qualify a negation or a hedge
-  (``QUALIFIER``, ``RESOLVED``, ``PROBABLE``, ``OTHERWISE``).
+- ConText rules are data too, in ``context_rules.toml`` (medspaCy's shape: literal, category,
+  direction, pattern, with examples), loaded into ``CONTEXT_RULES`` and compiled per category and
+  direction: negation, uncertainty and hypothetical triggers that look forward (``*_FWD``) or
+  backward (``*_BWD``), pseudo-triggers (``PSEUDO``, ``UNC_PSEUDO_NEG``) and termination terms
+  (``TERMINATE``). The words that qualify a negation or a hedge (``QUALIFIER``, ``RESOLVED``,
+  ``PROBABLE``, ``OTHERWISE``) stay here.
 - Qualifier words around a mention: sides and lung zones (``SIDE``, ``ZONE``, ``ZONE_LINK``,
   ``ABBR_ZONE``), location, severity, temporal terms (``CHRONIC``, ``NEW``), non-lung anatomy
   that carries a side (``NON_LUNG_SITE``, ``PLACED_AT``) and alternatives (``CHAIN``, ``CHAIN_NEXT``).
@@ -124,68 +126,63 @@ VASC_NORMAL = re.compile(
 # airspace disease, no oedema), and only where no "otherwise"/"except" limits it.
 CLEAR_IMPLIES = ("Lung Opacity", "Consolidation", "Pneumonia", "Edema")
 
-# --- ConText modifiers ----------------------------------------------------------------------------
+# --- ConText rules (context_rules.toml) -------------------------------------------------------------
 
-PSEUDO = re.compile(
-    r"\b(?:no|without)\s+(?:significant\s+|substantial\s+|appreciable\s+|other\s+)?(?:interval\s+)?"
-    r"(?:change|increase|decrease|enlargement\s+since|growth)\b"
-    r"|\bnot\s+(?:only|necessarily|changed|significantly\s+changed)\b|\bno\s+longer\s+(?:enlarged)\b"
-    r"|\b(?:near[\s-]?(?:complete|total)|nearly\s+complete|partial|incomplete)\s+resolution\b"
-    r"|\b(?:partially|nearly|almost|incompletely)\s+resolved\b|\bresolving\b"
-    r"|\bnot\s+(?:\w+\s+)?(?:seen|present|visible|identified|evident|apparent)\s+on\s+(?:the\s+)?"
-    r"(?:prior|previous|earlier|old|outside|comparison)\b"
-    r"|\bgram[\s-]negative\b|\bnot\s+been\s+(?:fully\s+)?(?:evaluated|assessed)\b",
-    re.IGNORECASE,
-)
-UNC_PSEUDO_NEG = re.compile(
-    r"\b(?:can\s*not|cannot|can't|could\s+not|not)\s+(?:be\s+)?(?:entirely\s+|completely\s+|totally\s+)?"
-    r"(?:excluded?|ruled\s+out|rule\s+out|differentiated|distinguished)\b"
-    r"|\bnot\s+(?:certain|sure|clear)\b|\bno\s+definite\s+\w+\s+(?:but|although)\b",
-    re.IGNORECASE,
-)
-NEG_FWD = re.compile(
-    r"\b(?:no|not|without|negative\s+for|free\s+of|absence\s+of|absent|resolution\s+of|resolved|"
-    r"removal\s+of|clear\s+of|rather\s+than|rules?\s+out|ruled\s+out\s+for|never|neither|nor|"
-    r"interval\s+removal\s+of|no\s+longer|clearing\s+of|cleared|clear(?=\s+(?:focal\s+)?(?:air|consol|infilt|opac)))\b",
-    re.IGNORECASE,
-)
-NEG_BWD = re.compile(
-    r"\b(?:(?:is|are|was|were|has\s+been|have\s+been)\s+(?:\w+\s+)?(?:not|no\s+longer)\s+"
-    r"(?:\w+\s+)?(?:seen|identified|present|visuali[sz]ed|demonstrated|appreciated|evident|noted|detected|apparent|"
-    r"visible|enlarged|definitely\s+seen)"
-    r"|(?:has|have)\s+(?:\w+\s+)?resolved|resolved|(?:is|are)\s+absent|(?:has|have)\s+been\s+removed|removed"
-    r"|(?:has|have)\s+cleared|not\s+(?:seen|identified|present|evident|appreciated|demonstrated)"
-    r"|(?:is|are)\s+negative|free)\b",
-    re.IGNORECASE,
-)
-UNC_FWD = re.compile(
-    r"\b(?:possibl[ey]|probabl[ey]|may|might|could|questionabl[ey]|question\s+of|questioned|suspicious\s+for|"
-    r"suspicion\s+for|concerning\s+for|concern\s+for|worrisome\s+for|suggestive\s+of|suggests?|suggesting|"
-    r"likely|perhaps|equivocal|suspected|suspect|consider|considered|differential|r/o|"
-    r"rule\s+out|presumabl[ey]|presumed|cannot\s+exclude|can\s+not\s+exclude|not\s+exclude|"
-    r"vs\.?|versus|either|indeterminate|uncertain|borderline|apparent|apparently|would\s+be|"
-    r"difficult\s+to\s+exclude|in\s+the\s+appropriate\s+clinical\s+setting)\b",
-    re.IGNORECASE,
-)
-UNC_BWD = re.compile(
-    r"\b(?:is|are)\s+(?:also\s+)?(?:possible|suspected|questioned|not\s+excluded|likely|considered)\b"
-    r"|\b(?:versus|vs\.?)\b|\bor\s+(?:less\s+likely|possibly)\b|\bcannot\s+be\s+excluded\b",
-    re.IGNORECASE,
-)
-HYPO_FWD = re.compile(
-    r"\b(?:evaluat\w*\s+(?:for|of)|assess\w*\s+(?:for|of)|obscur\w*|to\s+exclude|exclude|r/o|rule\s+out|"
-    r"limit\w*\s+(?:the\s+)?(?:evaluation|assessment|sensitivity)|if\s+there\s+is|in\s+case\s+of|"
-    r"risk\s+of|history\s+of|follow[\s-]?up\s+of)\b",
-    re.IGNORECASE,
-)
-HYPO_BWD = re.compile(r"\b(?:(?:is|are)\s+(?:\w+\s+)?limited|cannot\s+be\s+(?:evaluated|assessed))\b", re.IGNORECASE)
-TERMINATE = re.compile(
-    r"\b(?:but|however|although|though|which|whereas|except|aside\s+from|apart\s+from|otherwise|"
-    r"other\s+than|with\s+the\s+exception|secondary\s+to|due\s+to|presumably\s+from|consistent\s+with|"
-    r"compatible\s+with|representing|there\s+(?:is|are)|now|still|remains?)\b|;|:|,\s+(?=(?:there|stable|"
-    r"persistent|again|with|the|a|an|likely|probably|possibly|may|which)\b)",
-    re.IGNORECASE,
-)
+CONTEXT_RULES_FILE = Path(__file__).with_name("context_rules.toml")
+CATEGORIES = ("NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HYPOTHETICAL", "PSEUDO", "TERMINATE")
+DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "PSEUDO", "TERMINATE")
+
+
+@dataclass(frozen=True)
+class ContextRule:
+    """One ConText rule (medspaCy's shape): see ``context_rules.toml`` for the fields."""
+
+    literal: str
+    category: str
+    direction: str
+    pattern: str
+    examples: tuple[tuple[str, str, str], ...] = ()  # (sentence, finding, polarity)
+
+
+def load_context_rules(path: Path = CONTEXT_RULES_FILE) -> list[ContextRule]:
+    """The rules in file order; ``VocabularyError`` names a rule with an unknown category or direction or a
+    pattern that does not compile."""
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    rules = []
+    for n, entry in enumerate(data.get("rule", []), 1):
+        literal = entry.get("literal", f"rule {n}")
+        if entry.get("category") not in CATEGORIES or entry.get("direction") not in DIRECTIONS:
+            raise VocabularyError(f"{path.name}: rule {literal!r} has category {entry.get('category')!r} and "
+                                  f"direction {entry.get('direction')!r}; expected one of {CATEGORIES} and "
+                                  f"{DIRECTIONS}")
+        try:
+            re.compile(entry["pattern"])
+        except re.error as exc:
+            raise VocabularyError(f"{path.name}: rule {literal!r} is not a valid regular expression: {exc}") from exc
+        examples = tuple((e["text"], e["finding"], e["polarity"]) for e in entry.get("examples", []))
+        rules.append(ContextRule(literal, entry["category"], entry["direction"], entry["pattern"], examples))
+    return rules
+
+
+CONTEXT_RULES = load_context_rules()
+
+
+def _triggers(category: str, direction: str) -> re.Pattern[str]:
+    """The rules of one category and direction as one pattern, alternatives in file order."""
+    patterns = [r.pattern for r in CONTEXT_RULES if r.category == category and r.direction == direction]
+    return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!x)x", re.IGNORECASE)
+
+
+PSEUDO = _triggers("PSEUDO", "PSEUDO")
+UNC_PSEUDO_NEG = _triggers("POSSIBLE_EXISTENCE", "BIDIRECTIONAL")  # "cannot be excluded": a hedge, not a negation
+NEG_FWD = _triggers("NEGATED_EXISTENCE", "FORWARD")
+NEG_BWD = _triggers("NEGATED_EXISTENCE", "BACKWARD")
+UNC_FWD = _triggers("POSSIBLE_EXISTENCE", "FORWARD")
+UNC_BWD = _triggers("POSSIBLE_EXISTENCE", "BACKWARD")
+HYPO_FWD = _triggers("HYPOTHETICAL", "FORWARD")
+HYPO_BWD = _triggers("HYPOTHETICAL", "BACKWARD")
+TERMINATE = _triggers("TERMINATE", "TERMINATE")
 # Negations limited by these words do not rule the finding out ("no large effusion").
 QUALIFIER = re.compile(
     r"\b(?:large|larger|significant|sizable|sizeable|substantial|new|newly|displaced|"

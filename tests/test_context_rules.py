@@ -1,0 +1,35 @@
+"""ConText rules as data (reports/context_rules.toml): every rule's example sentences give the finding the
+polarity the rule says, and the loader refuses an inconsistent file with the rule named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from medrag_core.reports.mentions import extract_observations
+from medrag_core.reports.vocabulary import CONTEXT_RULES, VocabularyError, load_context_rules
+
+EXAMPLES = [(rule.literal, *example) for rule in CONTEXT_RULES for example in rule.examples]
+
+
+def test_every_rule_has_an_example() -> None:
+    assert [r.literal for r in CONTEXT_RULES if not r.examples] == []
+
+
+@pytest.mark.parametrize(("literal", "text", "finding", "polarity"), EXAMPLES, ids=[e[1] for e in EXAMPLES])
+def test_rule_examples(literal: str, text: str, finding: str, polarity: str) -> None:
+    found = [o.polarity for o in extract_observations(text, "FINDINGS") if o.name == finding]
+    assert found[:1] == [polarity], (literal, found)
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ('[[rule]]\nliteral = "x"\ncategory = "NEGATED"\ndirection = "FORWARD"\npattern = "x"\n', "category 'NEGATED'"),
+    ('[[rule]]\nliteral = "x"\ncategory = "PSEUDO"\ndirection = "FORWARD"\npattern = "(x"\n',
+     "not a valid regular expression"),
+])
+def test_inconsistent_rules_are_refused_with_the_rule_named(tmp_path: Path, body: str, message: str) -> None:
+    path = tmp_path / "context_rules.toml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(VocabularyError, match=message):
+        load_context_rules(path)
