@@ -386,3 +386,23 @@ def test_case_notes_get_no_missing_section_noise() -> None:
              "RT-PCR was positive.")
     parsed = parse_sections(notes, "")
     assert parsed.status == "not_a_report" and run_checks(parsed) == []
+
+
+# --- scope (issue 13) --------------------------------------------------------------------------------
+
+def test_a_calcified_aorta_does_not_explain_cardiomegaly_away() -> None:
+    issues = run_checks(parse_sections("Cardiomegaly and tortuous calcified aorta are unchanged.", "Normal chest."))
+    assert [(i.kind, i.finding) for i in issues] == [("impression_omits_finding", "cardiomegaly")]
+    portable = run_checks(parse_sections("Cardiomegaly, accentuated by the AP portable technique.", "Normal chest."))
+    assert portable == []
+
+
+@pytest.mark.parametrize(("sentence", "name", "polarity"), [
+    ("Interstitial markings may be secondary to edema.", "Edema", "uncertain"),
+    ("Peripheral opacity reflects scar or a small amount of loculated pleural fluid.", "Pleural Effusion",
+     "uncertain"),
+    ("No effusion, secondary to the diuresis.", "Pleural Effusion", "absent"),
+])
+def test_hedges_and_alternatives_keep_their_scope(sentence: str, name: str, polarity: str) -> None:
+    found = [o.polarity for o in parse_sections(sentence, "x").observations if o.name == name]
+    assert found[:1] == [polarity]

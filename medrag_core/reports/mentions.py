@@ -58,6 +58,7 @@ from medrag_core.reports.vocabulary import (
     TARGET_INFO,
     TARGET_RE,
     TERMINATE,
+    TERMINATE_NOT_HEDGES,
     UNC_BWD,
     UNC_FWD,
     UNC_PSEUDO_NEG,
@@ -236,6 +237,8 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
     target_spans = [(s, e) for s, e, _, _ in targets]
     pseudo = _spans(PSEUDO, sentence) + _spans(UNC_PSEUDO_NEG, sentence)
     terms = _spans(TERMINATE, sentence)
+    # "may be secondary to edema": a hedge carries over "secondary to", "consistent with"; a negation does not
+    hedge_terms = _spans(TERMINATE_NOT_HEDGES, sentence)
 
     def live(regex: re.Pattern[str]) -> list[tuple[int, int]]:
         return [sp for sp in _spans(regex, sentence) if not _overlaps(sp, pseudo) and not _overlaps(sp, target_spans)]
@@ -247,14 +250,15 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
     unc_f = sorted(unc_f + unc_pseudo)  # "cannot exclude pneumonia" as well as "pneumonia cannot be excluded"
     hyp_f, hyp_b = live(HYPO_FWD), live(HYPO_BWD)  # "cannot be excluded" reads backwards as uncertainty
 
-    def blocked(a: int, b: int) -> bool:
+    def blocked(a: int, b: int, ends: list[tuple[int, int]] = terms) -> bool:
         """True when a termination term lies between offsets a and b."""
-        return any(a <= s and e <= b for s, e in terms)
+        return any(a <= s and e <= b for s, e in ends)
 
-    def forward(triggers: list[tuple[int, int]], ts: int) -> tuple[int, int] | None:
+    def forward(triggers: list[tuple[int, int]], ts: int,
+                ends: list[tuple[int, int]] = terms) -> tuple[int, int] | None:
         best = None
         for s, e in triggers:
-            if e <= ts and not blocked(e, ts):
+            if e <= ts and not blocked(e, ts, ends):
                 best = (s, e)
         return best
 
@@ -313,7 +317,7 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
                 if nf is not None and QUALIFIER.search(sentence[max(nf[1], prev_end):ts]):
                     qualified = True
             else:
-                uf, ub = forward(unc_f, ts), backward(unc_b, te)
+                uf, ub = forward(unc_f, ts, hedge_terms), backward(unc_b, te)
                 if uf is not None or ub is not None:
                     polarity = "uncertain"
                     probable = all(t is None or PROBABLE.fullmatch(sentence, t[0], t[1]) for t in (uf, ub))

@@ -142,6 +142,7 @@ class ContextRule:
     direction: str
     pattern: str
     examples: tuple[tuple[str, str, str], ...] = ()  # (sentence, finding, polarity)
+    hedges_pass: bool = False  # a TERMINATE rule that ends negation but not uncertainty ("may be secondary to")
 
 
 def load_context_rules(path: Path = CONTEXT_RULES_FILE) -> list[ContextRule]:
@@ -161,7 +162,8 @@ def load_context_rules(path: Path = CONTEXT_RULES_FILE) -> list[ContextRule]:
         except re.error as exc:
             raise VocabularyError(f"{path.name}: rule {literal!r} is not a valid regular expression: {exc}") from exc
         examples = tuple((e["text"], e["finding"], e["polarity"]) for e in entry.get("examples", []))
-        rules.append(ContextRule(literal, entry["category"], entry["direction"], entry["pattern"], examples))
+        rules.append(ContextRule(literal, entry["category"], entry["direction"], entry["pattern"], examples,
+                                 bool(entry.get("hedges_pass", False))))
     return rules
 
 
@@ -183,6 +185,9 @@ UNC_BWD = _triggers("POSSIBLE_EXISTENCE", "BACKWARD")
 HYPO_FWD = _triggers("HYPOTHETICAL", "FORWARD")
 HYPO_BWD = _triggers("HYPOTHETICAL", "BACKWARD")
 TERMINATE = _triggers("TERMINATE", "TERMINATE")
+#: the termination terms that also end an uncertainty trigger's scope (rules without ``hedges_pass``)
+TERMINATE_NOT_HEDGES = re.compile("|".join(f"(?:{r.pattern})" for r in CONTEXT_RULES
+                                           if r.category == "TERMINATE" and not r.hedges_pass), re.IGNORECASE)
 # Negations limited by these words do not rule the finding out ("no large effusion").
 QUALIFIER = re.compile(
     r"\b(?:large|larger|significant|sizable|sizeable|substantial|new|newly|displaced|"
@@ -253,4 +258,4 @@ PLACED_AT = re.compile(
     re.IGNORECASE,
 )
 CHAIN_NEXT = re.compile(r"^\s*(?:,\s*)?(?:or|and|and/or|/|versus|vs\.?)\s*(?:\w+\s+){0,2}$", re.IGNORECASE)
-CHAIN = re.compile(r"^[\s,]*(?:or|and/or|versus|vs\.?|/|or\s+less\s+likely)\s*(?:\w+\s+){0,2}$", re.IGNORECASE)
+CHAIN = re.compile(r"^[\s,]*(?:or|and/or|versus|vs\.?|/|or\s+less\s+likely)\s*(?:\w+\s+){0,5}$", re.IGNORECASE)

@@ -36,6 +36,13 @@ _BENIGN = re.compile(
     r"low\s+lung\s+volumes|diminished\s+lung\s+volumes|technique",
     re.IGNORECASE,
 )
+# What explains an enlarged heart away is the technique, not a calcified aorta in the same sentence
+# ("Cardiomegaly and tortuous calcified aorta are unchanged").
+_TECHNIQUE = re.compile(
+    r"portable|ap\s+(?:technique|projection|view)|accentuat|exaggerat|magnif|low\s+lung\s+volumes|"
+    r"diminished\s+lung\s+volumes|technique|overlap|superimpos|epicardial\s+fat|fat\s+pad",
+    re.IGNORECASE,
+)
 _ENLARGED = re.compile(r"cardiomegaly|enlarg", re.IGNORECASE)
 _BARE_OPACITY = re.compile(r"^(?:opacit|opacification|densit|haz)", re.IGNORECASE)
 
@@ -363,7 +370,8 @@ def impression_omits(parsed: ParsedReport) -> list[Issue]:
             continue  # nodules have their own rules below
         if o.name == "Cardiomegaly" and o.polarity == "uncertain" and not _ENLARGED.search(o.term):
             continue  # "heart size at the upper limits of normal" is stated as normal
-        if o.hypothetical or (group in ("nodule or mass", "cardiomegaly") and _BENIGN.search(o.text)):
+        if o.hypothetical or (group == "nodule or mass" and _BENIGN.search(o.text)) \
+                or (group == "cardiomegaly" and _TECHNIQUE.search(o.text)):
             continue
         if group == "nodule or mass" and (o.temporal == "chronic" or o.term.lower().startswith("nodular")):
             continue  # a stable nodule is benign; "nodular" describes a pattern, not a nodule
