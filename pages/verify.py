@@ -13,6 +13,7 @@ from medrag_core.health import describe_verifier
 from medrag_core.render import escape_markdown
 from ui.image_input import decode_upload, render_preview
 from ui.pacs_panel import pacs_image
+from ui.privacy_view import render_outgoing_preview
 from ui.resources import get_background_jobs, get_embed_cache, get_verifier, settings_or_stop, try_embedder, try_store
 from ui.result_view import render_result
 from ui.verify_support import archive_notice, read_report_input, run_verification, start_image_embedding
@@ -66,6 +67,7 @@ with right:
     st.subheader("Report")
     st.text_area("Paste the report", key="report_text", height=260, placeholder="FINDINGS: …\nIMPRESSION: …")
     report_file = st.file_uploader("…or upload it as a .txt file", type=["txt"], key="report_file")
+    render_outgoing_preview(st.session_state.get("report_text", ""), upload, settings)
     if st.button("Verify", type="primary", key="verify"):
         st.session_state.pop("verify_result", None)
         if upload is None:

@@ -244,3 +244,37 @@ def test_text_and_same_file_is_fine(app_env):  # noqa: F811
     assert not at.exception
     assert not errors_of(at)
     assert at.session_state["verify_result"].report.startswith("FINDINGS:")
+
+
+def test_external_llm_shows_the_scrubbed_report_before_sending(app_env, monkeypatch):  # noqa: F811
+    """With an external LLM chosen, an expander shows the report exactly as it will be sent: the
+    names, the bare record number, the date and the DICOM header's own values are gone."""
+    from tests.fixtures.images import FAKE_PHI
+
+    monkeypatch.setenv("MEDRAG_LLM_BACKEND", "openai_compat")
+    monkeypatch.setenv("MEDRAG_OPENAI_BASE_URL", "http://127.0.0.1:9/v1")  # nothing listens: nothing is sent
+    report = (
+        "Patient: John Smith\nFINDINGS: in patient John Smith (12345678), seen 03/14/2021. Quentin Zztestfake "
+        "has Kerley B lines.\nIMPRESSION: Mild edema."
+    )
+    at = app_test("pages/verify.py")
+    at.run()
+    at.file_uploader(key="image").set_value(("x.dcm", make_dicom(phantom(256, 256)), "application/dicom")).run()
+    at.text_area(key="report_text").set_value(report).run()
+    assert not at.exception, at.exception
+    expander = next(e for e in at.expander if "What will be sent" in e.label)
+    sent = expander.code[0].value
+    assert "[NAME]" in sent and "Kerley B lines" in sent and "Mild edema." in sent
+    for leaked in ("John", "Smith", "12345678", "03/14/2021", "Quentin", "Zztestfake"):
+        assert leaked not in sent
+    page = all_text(at).lower()
+    for value in FAKE_PHI.values():
+        assert value.lower() not in page  # header values are used, never shown
+
+
+def test_offline_verifier_shows_no_outgoing_preview(app_env):  # noqa: F811
+    at = app_test("pages/verify.py")
+    at.run()
+    at.text_area(key="report_text").set_value("IMPRESSION: Patient John Smith, normal.").run()
+    assert not at.exception
+    assert not [e for e in at.expander if "What will be sent" in e.label]

@@ -10,6 +10,7 @@ from medrag_core.imaging.decode import (
     sha256_hex,
     to_display_uint8,
 )
+from medrag_core.imaging.dicom import dicom_identifiers
 from medrag_core.imaging.preprocess import (
     RESIZE_MODES,
     ResizeMode,
@@ -27,6 +28,7 @@ __all__ = [
     "ResizeMode",
     "check_geometry",
     "decode_image",
+    "dicom_identifiers",
     "pad_to_square",
     "png_bytes",
     "prepare_for_model",

@@ -137,6 +137,40 @@ def decode_dicom(
     )
 
 
+_IDENTIFYING = (
+    "PatientName", "OtherPatientNames", "PatientBirthName", "PatientMotherBirthName", "PatientID",
+    "OtherPatientIDs", "IssuerOfPatientID", "AccessionNumber", "StudyID", "InstitutionName", "InstitutionAddress",
+    "ReferringPhysicianName", "PerformingPhysicianName", "NameOfPhysiciansReadingStudy", "OperatorsName",
+    "RequestingPhysician", "PatientAddress", "PatientTelephoneNumbers",
+)  # fmt: skip
+
+
+def dicom_identifiers(data: bytes) -> tuple[str, ...]:
+    """The patient's and institution's identifying header values, to remove from text on this machine.
+
+    For the PHI scrubber only (as known values): never logged, stored, shown or sent. Call it on bytes
+    that ``decode_dicom`` accepted (so their size is already bounded). Empty for anything unreadable.
+    """
+    try:
+        import pydicom
+    except ImportError:  # pragma: no cover - pydicom is in requirements
+        return ()
+    with _quiet_pydicom():
+        try:
+            ds = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True, force=data[128:132] != b"DICM")
+        except Exception:
+            return ()
+        values: list[str] = []
+        for keyword in _IDENTIFYING:
+            try:
+                value = ds.get(keyword)
+            except Exception:
+                continue
+            items = value if isinstance(value, list | tuple) or type(value).__name__ == "MultiValue" else [value]
+            values += [str(v).strip() for v in items if v is not None and str(v).strip()]
+    return tuple(dict.fromkeys(values))
+
+
 class _DropAll(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         return False

@@ -18,8 +18,9 @@ from medrag_core.llm.base import (
     verdict_from_issues,
 )
 from medrag_core.llm.offline import OfflineVerifier, review_notes, suggest_report
+from medrag_core.llm.prompt import OutgoingPreview, outgoing_text, preview_outgoing_report
 from medrag_core.llm.schema import ANSWER_JSON_SCHEMA, AnswerInvalid, LLMIssue, LLMVerdict, VerifierAnswer, parse_answer
-from medrag_core.llm.scrub import scrub_phi
+from medrag_core.llm.scrub import PhiSpan, find_phi, scrub_phi
 from medrag_core.settings import Settings
 
 __all__ = [
@@ -28,13 +29,18 @@ __all__ = [
     "LLMIssue",
     "LLMVerdict",
     "OfflineVerifier",
+    "OutgoingPreview",
+    "PhiSpan",
     "VerificationRequest",
     "Verifier",
     "VerifierAnswer",
     "VerifierOutcome",
+    "find_phi",
     "make_verifier",
+    "outgoing_text",
     "merge_issues",
     "parse_answer",
+    "preview_outgoing_report",
     "scrub_phi",
     "strictest",
     "review_notes",

@@ -40,6 +40,9 @@ class VerificationRequest:
     matches: list[Match] = field(default_factory=list)
     match_images: dict[str, bytes] = field(default_factory=dict)
     offline_issues: list[Issue] = field(default_factory=list)
+    known_phi: tuple[str, ...] = field(default=(), repr=False)
+    """Identifiers known for this patient (the DICOM header's PatientName, IDs, ...): the scrubber
+    removes them from every text that goes out. Used on this machine only, never sent."""
 
     def __post_init__(self) -> None:
         if self.image_png is not None and not self.image_png.startswith(PNG_SIGNATURE):

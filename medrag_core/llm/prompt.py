@@ -8,7 +8,9 @@ goes out: the model sees the alias ``refN``), and any such tag written
 inside the data is neutralised (its ``<`` becomes ``‹``), so the data cannot close its own block.
 
 When scrubbing is on, every text that goes out (report, case findings/impression, issue texts)
-passes through ``scrub_phi`` first. Images go out as PNG with only the pixel chunks kept.
+passes through ``scrub_phi`` first, with the request's ``known_phi`` (the DICOM header's names and
+IDs) as values to remove; ``outgoing_text`` is that one step, and the Verify page previews it.
+Images go out as PNG with only the pixel chunks kept.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 import struct
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -23,7 +26,7 @@ from typing import Literal
 
 from medrag_core.errors import InputError
 from medrag_core.llm.base import PNG_SIGNATURE, VerificationRequest
-from medrag_core.llm.scrub import scrub_phi
+from medrag_core.llm.scrub import find_phi, scrub_phi
 
 _TAGS = re.compile(r"<(\s*/?\s*(?:report|reference_case|offline_issues)\b)", re.IGNORECASE)
 _PIXEL_CHUNKS = {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND"}
@@ -101,17 +104,41 @@ def png_pixels_only(png: bytes) -> bytes:
     return b"".join(out)
 
 
+def outgoing_text(text: str, *, scrub: bool, known_values: Iterable[str] = ()) -> str:
+    """``text`` exactly as it goes into a prompt: scrubbed (when ``scrub``) and with our data
+    delimiters neutralised. The Verify page shows this before anything is sent."""
+    return neutralise(scrub_phi(text, known_values) if scrub else text)
+
+
+@dataclass(frozen=True)
+class OutgoingPreview:
+    """What the report becomes before it goes to an external LLM: ``text`` (exactly as sent) and how
+    many identifiers of each kind were removed."""
+
+    text: str
+    removed: dict[str, int]
+    scrubbed: bool
+
+
+def preview_outgoing_report(report: str, *, scrub: bool, known_values: Iterable[str] = ()) -> OutgoingPreview:
+    """The report as ``build_prompt`` will send it (same function), with a count of what was removed."""
+    known = tuple(known_values)
+    removed: dict[str, int] = {}
+    if scrub:
+        for span in find_phi(report, known):
+            removed[span.kind] = removed.get(span.kind, 0) + 1
+    return OutgoingPreview(text=outgoing_text(report, scrub=scrub, known_values=known), removed=removed, scrubbed=scrub)
+
+
 def build_prompt(request: VerificationRequest, *, scrub: bool, send_images: bool) -> Prompt:
     """The system text and first user turn for ``request`` (see the module docstring)."""
     changed = False
 
     def clean(text: str) -> str:
         nonlocal changed
-        if scrub:
-            scrubbed = scrub_phi(text)
-            changed = changed or scrubbed != text
-            text = scrubbed
-        return neutralise(text)
+        sent = outgoing_text(text, scrub=scrub, known_values=request.known_phi)
+        changed = changed or (scrub and sent != neutralise(text))
+        return sent
 
     issues = [
         {

@@ -47,7 +47,7 @@ import numpy as np
 from medrag_core.embedding import EmbeddingCache
 from medrag_core.errors import EmbedderError, ImageDecodeError, MedragError, StoreError, VerifierError
 from medrag_core.history import HistoryContext, record_verification
-from medrag_core.imaging import DecodedImage, decode_image, png_bytes, sha256_hex
+from medrag_core.imaging import DecodedImage, decode_image, dicom_identifiers, png_bytes, sha256_hex
 from medrag_core.llm import VerificationRequest
 from medrag_core.models import VerificationResult
 from medrag_core.reports import parse_report, read_report, run_checks
@@ -248,6 +248,8 @@ def verify(
         matches=matches,
         match_images=match_images,
         offline_issues=offline_issues,
+        # the header's names and IDs, for the scrubber to remove from outgoing text (never sent)
+        known_phi=dicom_identifiers(image) if decoded.format == "dicom" and _sends_text_out(verifier) else (),
     )
     with stages.run("verifier"):
         try:
@@ -270,6 +272,11 @@ def verify(
     if history is not None and settings.history:
         _record(result, history, store, sha, settings)
     return result
+
+
+def _sends_text_out(verifier: object) -> bool:
+    """The verifier sends text off this machine (every one but the offline one)."""
+    return getattr(verifier, "name", "offline") != "offline"
 
 
 def _record(result: VerificationResult, history: HistoryContext, store: CaseStore | None, image_sha256: str,
