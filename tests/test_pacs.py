@@ -4,6 +4,9 @@ decoding, the study's report, basic auth on and off, a PACS that is down, and th
 from __future__ import annotations
 
 import datetime
+import threading
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
@@ -246,6 +249,52 @@ def test_basic_auth_on() -> None:
                 PacsClient.from_settings(settings).search_studies(StudyQuery())
             assert "refused the credentials" in err.value.user_message and "401" in err.value.user_message
             assert password not in err.value.user_message and "wrong-password" not in err.value.user_message
+
+
+class _BearerProxy(BaseHTTPRequestHandler):
+    """A gateway in front of Orthanc that wants ``Authorization: Bearer <token>`` (as a cloud DICOM store does)."""
+
+    target = ""
+    token = ""
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        if self.headers.get("Authorization") != f"Bearer {self.token}":
+            self.send_response(401)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        request = urllib.request.Request(self.target + self.path, headers={"Accept": self.headers.get("Accept", "*/*")})
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 - a local test server
+            body = answer.read()
+            self.send_response(answer.status)
+            self.send_header("Content-Type", answer.headers.get("Content-Type", "application/octet-stream"))
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_bearer_token(orthanc: PacsArchive) -> None:
+    handler = type("Proxy", (_BearerProxy,), {"target": orthanc.server.url, "token": "tok-123"})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/dicom-web"
+        good = PacsClient.from_settings(Settings(dicomweb_url=url, dicomweb_auth="bearer", dicomweb_token="tok-123"))
+        found = good.search_studies(StudyQuery.build(accession="ACC-1001"))
+        assert _uids(found) == {orthanc.studies["p1_dx_two_views"]}
+        opened = open_study(good, orthanc.studies["p1_dx_two_views"], Settings(dicomweb_url=url))
+        assert opened.chosen.instance.view_position == "PA"
+        wrong = PacsClient.from_settings(Settings(dicomweb_url=url, dicomweb_auth="bearer", dicomweb_token="nope"))
+        with pytest.raises(PacsAuthError) as err:
+            wrong.search_studies(StudyQuery())
+        assert "nope" not in err.value.user_message
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_basic_auth_off_needs_no_credentials(orthanc: PacsArchive) -> None:

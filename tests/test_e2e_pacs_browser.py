@@ -1,0 +1,80 @@
+"""The "From PACS" panel in a real Chromium: the app on a free port pointed at the test Orthanc; search a
+patient, open a study, use its report, verify. Skips without Debian's chromium or Orthanc."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.fixtures.orthanc import PacsArchive
+from tests.page_helpers import REPO, app_env_vars
+from tests.test_e2e_browser import CHROMIUM, _free_port, _no_exception, _settled, _wait_healthy, page  # noqa: F401
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed (apt-get install -y chromium)"),
+]
+
+
+@pytest.fixture
+def pacs_app_url(tmp_path, store, pg_settings, pg_conninfo, tiny_siglip_dir, orthanc: PacsArchive):  # noqa: ANN001, ANN201
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEDRAG_") and k != "GEMINI_API_KEY"}
+    env.update(app_env_vars(pg_settings, tiny_siglip_dir))
+    env.update({"MEDRAG_DATABASE_URL": pg_conninfo, "MEDRAG_DICOMWEB_URL": orthanc.server.dicomweb_url})
+    port = _free_port()
+    log = tmp_path / "streamlit.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc, log)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        text = log.read_text(errors="replace")
+        assert "Traceback" not in text, text[-3000:]
+        assert "PACS-P1" not in text and "ZZTESTFAKE" not in text  # nothing of the header in the server log
+
+
+def test_open_a_study_from_the_pacs_and_verify(pacs_app_url, page) -> None:  # noqa: ANN001, F811
+    from playwright.sync_api import expect
+
+    page.goto(pacs_app_url)
+    expect(page.get_by_text("Verify a chest X-ray report")).to_be_visible(timeout=60_000)
+    page.get_by_text("From PACS").click()
+    patient = page.get_by_label("Patient ID")
+    patient.fill("PACS-P1")
+    page.get_by_role("button", name="Search the PACS").click()
+    _settled(page)
+    expect(page.get_by_role("button", name="Open study")).to_be_visible()  # studies were found
+    page.get_by_role("button", name="Open study").click()  # the first listed study
+    _settled(page)
+    expect(page.get_by_text("px · dicom · 12-bit source")).to_be_visible(timeout=60_000)
+    _no_exception(page)
+    # Open the study that carries the SR: pick it in the list by its date.
+    page.get_by_label("Study").click()
+    page.get_by_role("option", name="2024-01-05", exact=False).click()
+    _settled(page)
+    page.get_by_role("button", name="Open study").click()
+    _settled(page)
+    expect(page.get_by_text("View Position PA")).to_be_visible()
+    page.get_by_role("button", name="Use the study's report").click()
+    _settled(page)
+    expect(page.get_by_label("Paste the report")).to_have_value(
+        "FINDINGS: There is a small left pleural effusion. Heart size is normal. No pneumothorax.\n"
+        "IMPRESSION: Small left pleural effusion.")
+    page.get_by_role("button", name="Verify", exact=True).click()
+    expect(page.get_by_text("Verdict:", exact=False).first).to_be_visible(timeout=120_000)
+    _no_exception(page)
