@@ -115,6 +115,7 @@ def test_no_negation_conflict(findings: str, impression: str) -> None:
     ("Stable cardiomegaly.", "info"),
     ("Mild cardiomegaly.", "info"),
     ("There is a 4 mm nodule in the right upper lobe.", "info"),
+    ("The mediastinum is widened.", "warning"),
 ])
 def test_impression_omits_finding(findings: str, severity: str) -> None:
     issues = [i for i in run_checks(parse_sections(findings, "No acute cardiopulmonary abnormality."))
@@ -406,3 +407,10 @@ def test_a_calcified_aorta_does_not_explain_cardiomegaly_away() -> None:
 def test_hedges_and_alternatives_keep_their_scope(sentence: str, name: str, polarity: str) -> None:
     found = [o.polarity for o in parse_sections(sentence, "x").observations if o.name == name]
     assert found[:1] == [polarity]
+
+
+@pytest.mark.parametrize("impression", ["Normal appearances.", "Nothing acute.",
+                                        "Chest radiograph within normal limits."])
+def test_other_normal_impressions(impression: str) -> None:
+    issues = run_checks(parse_sections("Moderate right pleural effusion.", impression))
+    assert [(i.kind, i.severity) for i in issues] == [("impression_omits_finding", "warning")]

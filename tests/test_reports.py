@@ -344,6 +344,11 @@ def test_real_iu_zone_range() -> None:
     ("Report: The lungs are clear.\nOpinion: Normal appearances.", "The lungs are clear.", "Normal appearances."),
     ("FINDINGS: Clear lungs.\nIMPRESSION:\n1) Normal chest.\n2) No effusion.", "Clear lungs.",
      "1) Normal chest.\n2) No effusion."),
+    ("Description The lungs are clear.\n\nOpinion 1. No acute disease.", "The lungs are clear.", "1. No acute disease."),
+    ("Report Clear lungs.\n\nImpression 1.5 cm nodule in the right lung.", "Clear lungs.",
+     "1.5 cm nodule in the right lung."),
+    ("Clinical Details XXXX-year-old with pain.\n\nComparison None.\n\nThe lungs are clear.\n\nConclusion Normal.",
+     "The lungs are clear.", "Normal."),
 ])
 def test_sections_from_any_layout(text: str, findings: str, impression: str) -> None:
     parsed = parse_report(text)

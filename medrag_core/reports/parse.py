@@ -215,12 +215,13 @@ def _find_headers(text: str) -> list[tuple[int, int, str | None]]:
             ok = bool(punct) or word.isupper() or not rest_of_line.strip()
             if not punct and word.isupper() and rest_of_line[:1].islower():
                 ok = False  # "FINDINGS suggest ..." inside all-caps prose is not a header
-            if not ok and word[:1].isupper() and word[1:] == word[1:].lower():
+            if not ok and word[:1].isupper() and not word.isupper():
                 # title case with no colon, the text on the same line: "Findings There is ..." is a
                 # header when a capitalised sentence follows; "History of ..." is prose
                 nxt = rest_of_line.lstrip()
-                ok = text[m.end("h"): m.end("h") + 1] in (" ", "\t") and nxt[:1].isupper() \
-                    and key not in ("clinical", "exam")
+                # ... or a numbered list ("Impression 1. No acute ...", "Opinion 1) ...")
+                starts = nxt[:1].isupper() or nxt[:1].isdigit()
+                ok = text[m.end("h"): m.end("h") + 1] in (" ", "\t") and starts and key not in ("clinical", "exam")
         else:
             ok = punct == ":" and word[0].isupper() and key not in _LINE_ONLY
         if ok:

@@ -49,14 +49,15 @@ _BARE_OPACITY = re.compile(r"^(?:opacit|opacification|densit|haz)", re.IGNORECAS
 _NORMAL_STRONG = re.compile(
     r"\b(?:normal\s+(?:chest|study|exam(?:ination)?|radiograph|film|x-?ray)|negative\s+(?:chest|study|exam(?:ination)?"
     r"|radiograph)|no\s+(?:radiographic\s+)?(?:abnormalit(?:y|ies)|abnormal\s+findings)|unremarkable\s+"
-    r"(?:chest|study|exam(?:ination)?|radiograph)|chest\s+is\s+normal|normal\s+(?:two|2|pa)\b)",
+    r"(?:chest|study|exam(?:ination)?|radiograph)|chest\s+is\s+normal|normal\s+(?:two|2|pa)\b|normal\s+appearances?"
+    r"|(?:chest\s+)?(?:radiograph|x-?ray|study|exam(?:ination)?|film)s?\s+(?:is\s+|are\s+)?within\s+normal\s+limits)",
     re.IGNORECASE,
 )
 _NORMAL_WEAK = re.compile(
     r"\b(?:no|without|negative\s+for)\s+(?:(?:radiographic\s+)?evidence\s+(?:of|for)\s+)?(?:an?\s+)?"
     r"(?:acute|active)\s+(?:radiographic\s+)?(?:cardio\s*-?\s*pulmonary|pulmonary|chest|intrathoracic|thoracic|lung"
     r"|disease|process|abnormalit\w*|findings?|pathology|changes?|radiographic|cardiac)"
-    r"|\bno\s+(?:significant|new)\s+(?:cardiopulmonary\s+)?(?:disease|abnormalit\w+|findings?)\b",
+    r"|\bno\s+(?:significant|new)\s+(?:cardiopulmonary\s+)?(?:disease|abnormalit\w+|findings?)\b|\bnothing\s+acute\b",
     re.IGNORECASE,
 )
 
