@@ -16,7 +16,7 @@ import io
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from medrag_core.errors import PacsAuthError, PacsError, PacsUnavailable
@@ -25,6 +25,8 @@ from .query import INSTANCE_FIELDS, STUDY_FIELDS, InstanceSummary, StudyQuery, S
 from .report_text import report_from_dicom
 
 if TYPE_CHECKING:
+    from pydicom.dataset import Dataset
+
     from medrag_core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -254,7 +256,7 @@ class StudyReport:
     kind: Literal["sr", "document", "pdf"]
 
 
-def _part10(ds: Any) -> bytes:
+def _part10(ds: Dataset) -> bytes:
     buf = io.BytesIO()
     ds.save_as(buf, enforce_file_format=True)
     return buf.getvalue()

@@ -15,7 +15,11 @@ import io
 import logging
 import re
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydicom.dataset import Dataset
+    from pydicom.sequence import Sequence
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +43,7 @@ _XML_TAG = re.compile(r"<[^>]+>")
 MAX_DEPTH = 16  # SR trees nest a few levels; a deeper one is malformed or hostile
 
 
-def _concept(item: Any) -> tuple[str, str]:
+def _concept(item: Dataset) -> tuple[str, str]:
     seq = item.get("ConceptNameCodeSequence")
     if not seq:
         return "", ""
@@ -47,7 +51,7 @@ def _concept(item: Any) -> tuple[str, str]:
     return str(code.get("CodeValue") or "").strip(), str(code.get("CodeMeaning") or "").strip()
 
 
-def _walk(items: Any, section: str | None, out: list[tuple[str | None, str]], depth: int) -> None:
+def _walk(items: Sequence | None, section: str | None, out: list[tuple[str | None, str]], depth: int) -> None:
     if depth > MAX_DEPTH or not items:
         return
     for item in items:
@@ -60,7 +64,7 @@ def _walk(items: Any, section: str | None, out: list[tuple[str | None, str]], de
         _walk(item.get("ContentSequence"), heading, out, depth + 1)
 
 
-def sr_text(ds: Any) -> str | None:
+def sr_text(ds: Dataset) -> str | None:
     """The text of an SR dataset (pydicom ``Dataset``) with section headings, or None when it has none."""
     parts: list[tuple[str | None, str]] = []
     _walk(ds.get("ContentSequence"), None, parts, 0)
@@ -77,7 +81,7 @@ def sr_text(ds: Any) -> str | None:
     return "\n".join(lines)
 
 
-def encapsulated_text(ds: Any) -> str | None:
+def encapsulated_text(ds: Dataset) -> str | None:
     """The text of an Encapsulated Document dataset when it is text or CDA XML, else None (PDF)."""
     mime = str(ds.get("MIMETypeOfEncapsulatedDocument") or "").strip().lower()
     raw = ds.get("EncapsulatedDocument")
