@@ -414,3 +414,26 @@ def test_hedges_and_alternatives_keep_their_scope(sentence: str, name: str, pola
 def test_other_normal_impressions(impression: str) -> None:
     issues = run_checks(parse_sections("Moderate right pleural effusion.", impression))
     assert [(i.kind, i.severity) for i in issues] == [("impression_omits_finding", "warning")]
+
+
+# --- calibrated on the IU sample (docs/report_checks.md) ---------------------------------------------
+
+@pytest.mark.parametrize(("findings", "impression"), [
+    ("The heart is mildly enlarged.", "No acute cardiopulmonary findings."),  # the degree inside the term
+    ("The heart size is persistently enlarged.", "No acute cardiopulmonary findings."),
+    ("Slightly widened mediastinum, accentuated by AP portable technique.", "No acute abnormality."),
+    ("Minimal airspace opacity in the right middle lobe.", "No acute cardiopulmonary findings."),
+])
+def test_iu_omissions_that_are_info(findings: str, impression: str) -> None:
+    issues = run_checks(parse_sections(findings, impression))
+    assert {i.severity for i in issues if i.kind == "impression_omits_finding"} <= {"info"}
+
+
+def test_opacity_explained_as_the_atelectasis_the_impression_names_is_not_omitted() -> None:
+    findings = "Streaky left basilar airspace opacities, compatible with atelectasis."
+    assert run_checks(parse_sections(findings, "Left basilar atelectasis. No acute cardiopulmonary abnormalities.")) == []
+
+
+def test_improving_finding_against_its_near_complete_clearing_is_no_conflict() -> None:
+    findings = "There has been improvement in the right midlung zone airspace disease."
+    assert run_checks(parse_sections(findings, "Near complete clearing of right midlung airspace disease.")) == []

@@ -238,7 +238,7 @@ SEVERITY = re.compile(
 )
 CHRONIC = re.compile(
     r"\b(?:stable|unchanged|chronic|chronically|old|healed|healing|remote|calcified|prior|previous|again|"
-    r"redemonstrat\w*|persistent|persists|longstanding|long-standing|postsurgical|post-surgical|sequela\w*|"
+    r"redemonstrat\w*|persistent|persistently|persists|longstanding|long-standing|postsurgical|post-surgical|sequela\w*|"
     r"known|similar|no\s+(?:significant\s+)?(?:interval\s+)?change)\b",
     re.IGNORECASE,
 )

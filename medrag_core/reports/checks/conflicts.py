@@ -294,6 +294,8 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                     if any(b.name == p.name and b.laterality in (None, p.laterality) and not b.qualified
                            and not b.implied for b in same_back):
                         continue
+                    if n.resolved and p.change == "decreased":
+                        continue  # "improvement in the airspace disease" vs "near complete clearing of it"
                     hit = (n, p)
                     break
                 if hit:
@@ -333,6 +335,7 @@ def _normal_impression(parsed: ParsedReport) -> tuple[bool, str] | None:
     return pure, normal[0]
 
 
+_MINOR_IN_TERM = re.compile(r"\b(?:mild|mildly|slight|slightly|minimal|minimally|borderline)\b", re.IGNORECASE)
 _MINOR_SEVERITY = {"tiny", "trace", "minimal", "minor", "small", "mild", "mildly", "slight", "slightly"}
 
 
@@ -343,10 +346,13 @@ def _omission_severity(o: Observation, group: str, strong: bool) -> str:
     mild, borderline or stable cardiomegaly, a small effusion and a nodule under 6 mm."""
     if o.change in ("new", "increased") or strong:
         return "warning"  # "Normal chest." beside any of these is wrong; "no acute disease" beside them is usual
-    if group == "cardiomegaly" and (o.severity in _MINOR_SEVERITY or o.polarity == "uncertain"
-                                    or o.temporal == "chronic"):
+    # the degree may sit before the term ("mild cardiomegaly") or inside it ("heart is mildly enlarged")
+    minor = o.severity in _MINOR_SEVERITY or bool(_MINOR_IN_TERM.search(o.term))
+    if group == "cardiomegaly" and (minor or o.polarity == "uncertain" or o.temporal == "chronic"):
         return "info"
-    if group == "pleural effusion" and o.severity in _MINOR_SEVERITY:
+    if group == "pleural effusion" and minor:
+        return "info"
+    if group == "airspace disease" and o.severity in ("tiny", "trace", "minimal", "subtle"):
         return "info"
     if group == "nodule or mass" and o.name == "Nodule" and o.size_mm is not None and o.size_mm < 6:
         return "info"
@@ -367,6 +373,12 @@ def impression_omits(parsed: ParsedReport) -> list[Issue]:
         group = _group(o)
         if o.polarity not in wanted or group not in _SIGNIFICANT_GROUPS or group in imp_groups or group in seen:
             continue
+        if group == "airspace disease" and re.search(r"atelecta|scar", o.text, re.IGNORECASE) and any(
+                x.section == "IMPRESSION" and x.polarity != "absent" and _group(x) in ("atelectasis", "scarring")
+                for x in parsed.observations):
+            continue  # "opacities compatible with atelectasis" and the impression names the atelectasis
+        if group == "widened mediastinum" and _TECHNIQUE.search(o.text):
+            continue  # "widened mediastinum ... accentuated by AP portable technique"
         if _explained_away(o, parsed, omission=True) and group != "nodule or mass":
             continue  # nodules have their own rules below
         if o.name == "Cardiomegaly" and o.polarity == "uncertain" and not _ENLARGED.search(o.term):
