@@ -155,8 +155,7 @@ def temp_postgres(keep: bool = False) -> Iterator[str]:
 
     The server is stopped and the directory removed on exit (unless ``keep``).
     """
-    from medrag_core.store.embedded import EmbeddedPostgres
-    from medrag_core.store.postgres import PostgresStore
+    from medrag_core.store import EmbeddedPostgres, PostgresStore
 
     root = Path(tempfile.mkdtemp(prefix="medrag_bench_"))
     os.chmod(root, 0o755)  # the server may run as a dedicated system user
@@ -176,8 +175,7 @@ def temp_postgres(keep: bool = False) -> Iterator[str]:
 def bind_store(conninfo: str, dim: int = DIM, model: str = BENCH_MODEL) -> None:
     """Bind the empty store to ``model``/``dim`` through the store itself (types the columns vector(dim))."""
     from medrag_core.models import Case
-    from medrag_core.store import CaseRecord
-    from medrag_core.store.postgres import PostgresStore
+    from medrag_core.store import CaseRecord, PostgresStore
 
     vec = np.zeros(dim, dtype=np.float32)
     vec[0] = 1.0

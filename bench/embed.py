@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     from medrag_core.embedding import MedSigLIPEmbedder
     from medrag_core.imaging import decode_image
     from medrag_core.settings import Settings
-    from medrag_core.store.postgres import PostgresStore
+    from medrag_core.store import PostgresStore
 
     log(header("bench.embed", ["bench.embed", *argv]))
     log(f"# model: MedSigLIP-shaped, {args.layers} layers, random weights, fp32, device {args.device},"

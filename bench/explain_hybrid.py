@@ -25,8 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench.retrieval import make_queries
     from medrag_core.retrieval import FTS_MAX_DF
     from medrag_core.settings import Settings
-    from medrag_core.store import pg_sql
-    from medrag_core.store.postgres import PostgresStore
+    from medrag_core.store import CASE_COLS, PostgresStore, knn_sql, set_knn_plan
 
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="python -m bench.explain_hybrid", description=__doc__.splitlines()[0])
@@ -54,12 +53,12 @@ def main(argv: list[str] | None = None) -> int:
 
             for kind in ("image", "text"):
                 with conn.transaction():
-                    pg_sql.set_knn_plan(conn, ef)
+                    set_knn_plan(conn, ef)
                     params = {"q": getattr(queries, kind)[0], "k": 50}
-                    explain(f"knn {kind}, k=50, ef_search={ef}", pg_sql.knn_sql(kind, None, params), params)
+                    explain(f"knn {kind}, k=50, ef_search={ef}", knn_sql(kind, None, params), params)
             query = next((q for q in queries.fts if store.prune_query(q, FTS_MAX_DF)), queries.fts[0])
             sql = (
-                f"SELECT {pg_sql.CASE_COLS}, ts_rank_cd(c.fts, q) AS rank FROM cases AS c,"
+                f"SELECT {CASE_COLS}, ts_rank_cd(c.fts, q) AS rank FROM cases AS c,"
                 " websearch_to_tsquery('english', %(text)s) AS q WHERE c.fts @@ q"
                 " ORDER BY rank DESC, c.case_id LIMIT 50"
             )

@@ -57,8 +57,7 @@ def _reports(n: int):  # noqa: ANN202 - iterator of (findings, impression, view)
 
 def run_pipeline(conninfo: str, n: int, image_file: Path, text_file: Path) -> dict:
     from medrag_core.models import Case
-    from medrag_core.store import CaseRecord
-    from medrag_core.store.postgres import PostgresStore
+    from medrag_core.store import CaseRecord, PostgresStore
 
     store = PostgresStore(conninfo)
     base_rss = _rss_mib()

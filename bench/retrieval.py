@@ -195,8 +195,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
     from pgvector.psycopg import register_vector
 
     from medrag_core.settings import Settings
-    from medrag_core.store import pg_sql
-    from medrag_core.store.postgres import PostgresStore
+    from medrag_core.store import PostgresStore, knn_sql, query_alternatives, set_knn_plan
 
     rng = np.random.default_rng(args.seed)
     bases = {"image": low_rank_basis(rng), "text": low_rank_basis(rng)}
@@ -231,8 +230,8 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
             res["fts_pruning"] = {
                 "max_df": FTS_MAX_DF,
                 "queries_skipped": round(sum(not p for p in pruned) / len(pruned), 3),
-                "terms_before": round(float(np.mean([len(pg_sql.query_alternatives(q)) for q in queries.fts])), 2),
-                "terms_after": round(float(np.mean([len(pg_sql.query_alternatives(p)) for p in pruned])), 2),
+                "terms_before": round(float(np.mean([len(query_alternatives(q)) for q in queries.fts])), 2),
+                "terms_after": round(float(np.mean([len(query_alternatives(p)) for p in pruned])), 2),
                 "rows_matched_before": round(float(np.mean([fts_matches(conn, queries.fts[i]) for i in sample]))),
                 "rows_matched_after": round(float(np.mean([fts_matches(conn, pruned[i]) for i in sample]))),
                 "examples": [[q, p] for q, p in zip(queries.fts, pruned, strict=True) if p][:3],
@@ -262,11 +261,11 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
                 "EXPLAIN " + ORIGINAL_MATCH_IMAGES, {"q": queries.image[0], "t": -1, "k": K}))  # fmt: skip
             res["original_uses_index"] = "hnsw" in plan
             with conn.transaction():  # the plan the store's own kNN transaction gets
-                pg_sql.set_knn_plan(conn, settings.ef_search)
+                set_knn_plan(conn, settings.ef_search)
                 for kind in ("image", "text"):
                     params: dict[str, Any] = {"q": getattr(queries, kind)[0], "k": CANDIDATES}
-                    knn_sql = "EXPLAIN " + pg_sql.knn_sql(kind, None, params)
-                    knn_plan = "\n".join(r[0] for r in conn.execute(knn_sql, params))
+                    explain_sql = "EXPLAIN " + knn_sql(kind, None, params)
+                    knn_plan = "\n".join(r[0] for r in conn.execute(explain_sql, params))
                     res[f"store_{kind}_knn_uses_index"] = f"cases_{kind}_embedding_hnsw" in knn_plan
             orig_after = time_original(conn, queries, n_exact)
             res["original_after_index"] = {name: stats(v) for name, v in orig_after.items()}

@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     from medrag_core.imaging import decode_image
     from medrag_core.llm import make_verifier
     from medrag_core.settings import Settings
-    from medrag_core.store.postgres import PostgresStore
+    from medrag_core.store import PostgresStore
     from medrag_core.workflow import precompute_image_embedding, verify
 
     log(header("bench.verify", ["bench.verify", *argv]))

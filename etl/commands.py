@@ -11,6 +11,7 @@ from typing import TextIO
 
 from medrag_core.errors import ConfigError, StoreUnavailable
 from medrag_core.settings import Settings, mask_dsn
+from medrag_core.store import CaseStore, IndexAdmin, ProgressLog, SourceAdmin
 
 from . import progress_store
 from .report import IngestProgress
@@ -78,7 +79,7 @@ def stats(settings: Settings, *, out: TextIO) -> int:
             print(f"index {kind}: {state}", file=out)
         for name, n in sorted(s.per_source.items()):
             print(f"source {name}: {n}", file=out)
-        for p in getattr(store, "list_progress", list)():
+        for p in store.list_progress() if isinstance(store, ProgressLog) else []:
             state = "done" if p.done else "partial"
             print(f"progress {p.source_key} shard {p.shard}: {p.position} records, {p.rows_written} written, "
                   f"{p.errors} errors, {state}", file=out)
@@ -92,7 +93,7 @@ def reindex(settings: Settings, *, m: int, ef_construction: int, out: TextIO) ->
 
     store = build_store(settings)
     try:
-        if not hasattr(store, "reindex"):
+        if not isinstance(store, IndexAdmin):
             raise ConfigError("This store cannot build indexes from here; run the SQL in sql/ on the database.")
         state = store.reindex(m=m, ef_construction=ef_construction)
         for kind, value in sorted(state.items()):
@@ -107,7 +108,7 @@ def delete(settings: Settings, source: str, *, out: TextIO) -> int:
 
     store = build_store(settings)
     try:
-        if not hasattr(store, "delete_source"):
+        if not isinstance(store, SourceAdmin):
             raise ConfigError("This store cannot delete a source from here.")
         n = store.delete_source(source)
         # A source's cases may have come from a spec that also held other sources (a parquet with a
@@ -123,12 +124,12 @@ def delete(settings: Settings, source: str, *, out: TextIO) -> int:
 def migrate(settings: Settings, database_url: str | None, *, out: TextIO) -> int:
     import psycopg
 
-    from medrag_core.store.migrations import apply_migrations
+    from medrag_core.store import apply_migrations
 
     if database_url is None and settings.database_url is not None:
         database_url = settings.database_url.get_secret_value()
     if database_url is None:
-        from medrag_core.store.embedded import embedded_server
+        from medrag_core.store import embedded_server
 
         database_url = embedded_server(settings.embedded_db_dir).start()
     try:
@@ -143,10 +144,8 @@ def migrate(settings: Settings, database_url: str | None, *, out: TextIO) -> int
     return 0
 
 
-def _close(store: object) -> None:
-    close = getattr(store, "close", None)
-    if close is not None:
-        try:
-            close()
-        except Exception:  # noqa: BLE001 - closing must not hide the command's own outcome
-            logging.getLogger(__name__).debug("closing the store failed", exc_info=True)
+def _close(store: CaseStore) -> None:
+    try:
+        store.close()
+    except Exception:  # noqa: BLE001 - closing must not hide the command's own outcome
+        logging.getLogger(__name__).debug("closing the store failed", exc_info=True)

@@ -29,8 +29,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from medrag_core.errors import ConfigError, MedragError, SourceError, StoreUnavailable
 from medrag_core.models import Case
-from medrag_core.store import CaseRecord, CaseStore
-from medrag_core.store.supabase import SupabaseStore, parse_vector
+from medrag_core.store import CaseRecord, CaseStore, SupabaseStore, parse_vector
 
 if TYPE_CHECKING:
     from medrag_core.settings import Settings
@@ -128,15 +127,14 @@ class SupabaseLegacySource:
         self.table, self.bucket = table, bucket
 
     def rows(self, batch_size: int) -> Iterator[list[LegacyRow]]:
-        client = self._store._client
         last: int | None = None
         while True:
 
-            def page(last: int | None = last) -> list[dict[str, Any]]:
+            def page(client: Any, last: int | None = last) -> list[dict[str, Any]]:
                 query = client.table(self.table).select("*").order("id").limit(batch_size)
                 return (query if last is None else query.gt("id", last)).execute().data
 
-            batch = [_row(r) for r in self._store._call(f"read {self.table}", page)]
+            batch = [_row(r) for r in self._store.request(f"read {self.table}", page)]
             if not batch:
                 return
             yield batch
@@ -145,14 +143,14 @@ class SupabaseLegacySource:
     def image(self, path: str) -> bytes | None:
         from storage3.exceptions import StorageApiError
 
-        def download() -> bytes | None:
+        def download(client: Any) -> bytes | None:
             try:
-                return self._store._client.storage.from_(self.bucket).download(path)
+                return client.storage.from_(self.bucket).download(path)
             except StorageApiError as exc:
                 log.warning("Legacy image %s not downloaded from %s: %s", path, self.bucket, exc.code)
                 return None
 
-        return self._store._call("download a legacy image", download)
+        return self._store.request("download a legacy image", download)
 
 
 def sniff_mime(data: bytes) -> str:
@@ -259,9 +257,7 @@ def run_legacy_import(
     try:
         return migrate_legacy(source, store, batch_size=batch_size, source_name=source_name, on_batch=on_batch)
     finally:
-        close = getattr(store, "close", None)
-        if close is not None:
-            close()
+        store.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -101,8 +101,8 @@ def run_ingest(
     started = time.monotonic()
     hint = _total_hint(source, limit, count)
     options = PrepareOptions(
-        resize_mode=getattr(embedder, "resize_mode", settings.resize_mode),
-        image_size=getattr(embedder, "image_size", None) or 0,
+        resize_mode=embedder.resize_mode,
+        image_size=embedder.image_size,
         max_pixels=settings.max_image_pixels,
     )
     by_position = getattr(source, "resumes_by_position", True)  # False: the source's order may change between runs
@@ -210,7 +210,7 @@ def screen_records(
         else:
             items.append(record)
     if not reembed and items:
-        done = progress_store.done_ids(store, [i.case_id for i in items], model)
+        done = progress_store.done_ids(store, [i.case_id for i in items])
         report.skipped += sum(1 for i in items if i.case_id in done)
         items = [i for i in items if i.case_id not in done]
     return items, errors

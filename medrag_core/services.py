@@ -102,10 +102,10 @@ class Services:
         when no other process uses it). Parts passed in belong to the caller and stay open."""
         if "store" in self._given:
             return
-        store = self._parts.pop("store", None)
-        close = getattr(store, "close", None)
-        if close is not None:
-            close()
+        store: CaseStore | None = self._parts.pop("store", None)
+        if store is None:
+            return
+        store.close()
         server = getattr(store, "server", None)
         if server is not None:
             server.release()

@@ -10,6 +10,7 @@ import streamlit as st
 from medrag_core.errors import MedragError
 from medrag_core.health import MODEL_HELP, describe_store, describe_verifier, model_availability
 from medrag_core.render import escape_markdown
+from medrag_core.store import IndexAdmin, ProgressLog
 
 from .resources import get_ingest_runner, try_embedder
 
@@ -95,11 +96,10 @@ def render_ingest(settings, store, store_error: str | None) -> None:  # noqa: AN
         )
     else:
         st.caption("No cases yet.")
-    list_progress = getattr(store, "list_progress", None)
     rows = []
-    if list_progress is not None:
+    if isinstance(store, ProgressLog):
         try:
-            rows = list_progress()
+            rows = store.list_progress()
         except MedragError as exc:
             st.error(escape_markdown(exc.user_message))
     if rows:
@@ -207,14 +207,13 @@ def render_index(store, store_error: str | None) -> None:  # noqa: ANN001
             pd.DataFrame({"index": list(stats.index_state), "state": list(stats.index_state.values())}),
             hide_index=True, key="index_table",
         )
-    reindex = getattr(store, "reindex", None)
-    if reindex is None:
+    if not isinstance(store, IndexAdmin):
         st.caption("This store manages its own indexes.")
         return
     if st.button("Build / rebuild the vector index", key="reindex"):
         with st.spinner("Building the index…"):
             try:
-                reindex()
+                store.reindex()
             except MedragError as exc:
                 st.error(escape_markdown(exc.user_message))
             else:

@@ -46,6 +46,8 @@ class Embedder(Protocol):
 
     name: str  # the model id or directory, recorded beside every stored vector
     dim: int
+    resize_mode: ResizeMode  # how images are brought to the model's size (part of the cache key)
+    image_size: int  # the model's input side, pixels
 
     def embed_images(self, images: Sequence[np.ndarray]) -> np.ndarray:
         """(n, dim) float32 unit vectors for 2-D float32 gray images with values in [0, 1]."""

@@ -74,9 +74,14 @@ class VerifierOutcome:
 
 @runtime_checkable
 class Verifier(Protocol):
-    """Turns a request into an outcome; never raises for a remote failure (it falls back)."""
+    """Turns a request into an outcome; never raises for a remote failure (it falls back).
+
+    ``sends_images``: whether the verifier looks at the X-rays (the query's and the matches'); the
+    workflow renders and fetches them only then.
+    """
 
     name: str
+    sends_images: bool
 
     def verify(self, request: VerificationRequest) -> VerifierOutcome: ...
 

@@ -32,6 +32,7 @@ class OfflineVerifier:
     """Sends nothing anywhere; see the module docstring for the verdict and the edits."""
 
     name = "offline"
+    sends_images = False
 
     def verify(self, request: VerificationRequest) -> VerifierOutcome:
         issues = list(request.offline_issues)

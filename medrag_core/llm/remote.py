@@ -89,7 +89,7 @@ class RemoteVerifier(ABC):
         self.timeout_s = timeout_s
         self.max_retries = max_retries
         self.scrub = scrub
-        self.send_images = send_images
+        self.sends_images = send_images
         self.backoff_base_s = backoff_base_s
         self.backoff_max_s = backoff_max_s
         self._offline = OfflineVerifier()
@@ -100,7 +100,7 @@ class RemoteVerifier(ABC):
 
     def verify(self, request: VerificationRequest) -> VerifierOutcome:
         offline = self._offline.verify(request)
-        prompt = build_prompt(request, scrub=self.scrub, send_images=self.send_images)
+        prompt = build_prompt(request, scrub=self.scrub, send_images=self.sends_images)
         notices: list[str] = []
         if prompt.scrubbed:
             notices.append(

@@ -1,7 +1,17 @@
-"""The ``CaseStore`` protocol: what retrieval, ETL and pages need from a case archive.
+"""What a case archive offers, as small capability protocols, and the record checks both stores share.
 
-Implementations: ``postgres.PostgresStore`` (psycopg + pgvector; embedded server or any DSN) and
-``supabase.SupabaseStore`` (REST/RPC). ``open_store(settings)`` picks one from ``settings.store_backend``.
+``CaseStore`` is what every store does (read, vector search, text search, write, close); the others
+are capabilities a store declares when it has them, and callers test for with ``isinstance``:
+
+- ``CaseReader`` / ``VectorSearch`` / ``TextSearch`` / ``CaseWriter``: the parts of ``CaseStore``
+  (a function that only reads asks for a ``CaseReader``);
+- ``TermPruning``: full-text search that can drop too-common query terms (``text_search(max_df=)``);
+- ``IndexAdmin``: builds and drops the HNSW indexes, refreshes planner statistics;
+- ``SourceAdmin``: deletes a source or everything;
+- ``ProgressLog``: records ETL progress in the same transaction as a batch (resumable ingests).
+
+``PostgresStore`` declares all of them; ``SupabaseStore`` (REST) only ``CaseStore``. The factory
+``open_store`` is in the package face (``medrag_core.store``), so this module imports no backend.
 
 Scores are inner products of L2-normalised vectors (cosine similarity), higher is closer.
 """
@@ -11,15 +21,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from medrag_core.errors import DimensionMismatch, ModelMismatch, StoreError
 from medrag_core.models import Case
+from medrag_core.settings import Settings
 
-if TYPE_CHECKING:
-    from medrag_core.settings import Settings
+# HNSW ef_search when a store is built without Settings (tests, bench): MEDRAG_EF_SEARCH's default, so
+# the value lives in one place. ``open_store`` passes ``settings.ef_search``.
+DEFAULT_EF_SEARCH: int = Settings.model_fields["ef_search"].default
 
 
 @dataclass
@@ -66,19 +79,56 @@ class StoreStats:
     index_state: dict[str, str] = field(default_factory=dict)
 
 
-@runtime_checkable
-class CaseStore(Protocol):
-    """Seven methods; conveniences live outside the implementations."""
+@dataclass(frozen=True)
+class IngestProgress:
+    """One row of ``ingest_progress``: how far a run over ``source_key`` / ``shard`` got."""
 
-    def upsert(self, records: Sequence[CaseRecord], *, embed_model: str) -> int:
-        """Insert or replace cases by ``case_id``; returns how many rows were written."""
-        ...
+    source_key: str
+    shard: str
+    source: str | None
+    position: int
+    rows_written: int
+    errors: int
+    done: bool
+    updated_at: datetime
+
+
+@runtime_checkable
+class CaseReader(Protocol):
+    """Reading cases, their images and counts."""
 
     def get(self, case_ids: Sequence[str]) -> list[Case]:
         """Cases in the order asked; unknown ids are skipped."""
         ...
 
-    def get_image(self, image_sha256: str) -> bytes | None: ...
+    def get_image(self, image_sha256: str) -> bytes | None:
+        """The stored image bytes with this sha256, or None."""
+        ...
+
+    def get_thumbnail(self, case_id: str) -> bytes | None:
+        """The case's small PNG for galleries, or None."""
+        ...
+
+    def get_embedding(self, case_id: str, kind: str) -> np.ndarray | None:
+        """A stored case's float32 ``kind`` ("image" or "text") embedding, or None."""
+        ...
+
+    def existing_ids(self, case_ids: Sequence[str]) -> set[str]:
+        """The subset of ``case_ids`` already stored."""
+        ...
+
+    def count(self, where: CaseFilter | None = None) -> int:
+        """How many cases (matching ``where``): one cheap count, for status lines on every page run."""
+        ...
+
+    def stats(self) -> StoreStats:
+        """Totals, per-source counts, model and index state (several scans: for admin views)."""
+        ...
+
+
+@runtime_checkable
+class VectorSearch(Protocol):
+    """Nearest neighbours by embedding."""
 
     def knn(
         self, kind: str, query: np.ndarray, k: int, *, embed_model: str, where: CaseFilter | None = None
@@ -89,24 +139,110 @@ class CaseStore(Protocol):
         """
         ...
 
+
+@runtime_checkable
+class TextSearch(Protocol):
+    """Full-text search over findings + impression (works without embeddings)."""
+
     def text_search(
         self, query: str, k: int, *, where: CaseFilter | None = None, max_df: float | None = None
     ) -> list[ScoredCase]:
-        """Postgres full-text search over findings + impression (works without embeddings).
+        """Best first, English stemming, web-search syntax ("quoted phrase", or, -not).
 
         ``max_df``: a hint for hybrid retrieval that the store may drop the query's ``or`` alternatives
         found in more than this share of the archive (they do not discriminate, and ranking them costs
-        time linear in the archive). None (the default) searches the query as given. ``PostgresStore``
-        honours it; ``SupabaseStore`` accepts and ignores it.
+        time linear in the archive). None (the default) searches the query as given. A store that
+        declares ``TermPruning`` honours it; the others search the query as given.
         """
         ...
 
-    def stats(self) -> StoreStats:
-        """Totals, per-source counts, model and index state (several scans: for admin views)."""
+
+@runtime_checkable
+class CaseWriter(Protocol):
+    """Writing cases."""
+
+    def upsert(self, records: Sequence[CaseRecord], *, embed_model: str) -> int:
+        """Insert or replace cases by ``case_id``; returns how many rows were written."""
         ...
 
-    def count(self, where: CaseFilter | None = None) -> int:
-        """How many cases (matching ``where``): one cheap count, for status lines on every page run."""
+
+@runtime_checkable
+class CaseStore(CaseReader, VectorSearch, TextSearch, CaseWriter, Protocol):
+    """What every store does: read, search by vector and by text, write, and close its connections."""
+
+    def close(self) -> None:
+        """Release connections (an embedded server keeps running for other users)."""
+        ...
+
+
+@runtime_checkable
+class TermPruning(Protocol):
+    """A store whose ``text_search(max_df=)`` drops too-common terms, judged from planner statistics."""
+
+    def prune_query(self, query: str, max_df: float) -> str:
+        """The query ``text_search(..., max_df=max_df)`` runs: ``query`` less its too-common alternatives."""
+        ...
+
+    def analyze(self) -> None:
+        """Refresh the statistics the pruning reads (ETL calls it after an ingest)."""
+        ...
+
+
+@runtime_checkable
+class IndexAdmin(Protocol):
+    """A store that builds its vector indexes on request."""
+
+    def reindex(
+        self, m: int = 16, ef_construction: int = 64, kinds: Sequence[str] = ("image", "text")
+    ) -> dict[str, str]:
+        """(Re)build the HNSW indexes; returns the index state per kind."""
+        ...
+
+    def drop_index(self) -> None:
+        """Drop the vector indexes (searches fall back to exact scans)."""
+        ...
+
+
+@runtime_checkable
+class SourceAdmin(Protocol):
+    """A store that deletes whole sources."""
+
+    def delete_source(self, name: str) -> int:
+        """Delete every case of source ``name`` and what only it used; returns the cases deleted."""
+        ...
+
+    def truncate_all(self) -> None:
+        """Delete every case, image and progress row and unbind the model."""
+        ...
+
+
+@runtime_checkable
+class ProgressLog(Protocol):
+    """A store that records ETL progress, in the same transaction as the batch it belongs to."""
+
+    def upsert(
+        self, records: Sequence[CaseRecord], *, embed_model: str, progress: tuple[Any, ...] | None = None
+    ) -> int:
+        """``upsert`` that also records ``progress=(source_key, shard, position[, errors])``."""
+        ...
+
+    def set_progress(
+        self, source_key: str, shard: str, position: int, *, done: bool = False, errors: int = 0,
+        source: str | None = None,
+    ) -> None:  # fmt: skip
+        """Record that ``position`` items of ``source_key``/``shard`` are processed."""
+        ...
+
+    def get_progress(self, source_key: str, shard: str = "0/1") -> int | None:
+        """Items already processed for ``source_key``/``shard``, or None when never started."""
+        ...
+
+    def list_progress(self) -> list[IngestProgress]:
+        """Every recorded run, by source key and shard."""
+        ...
+
+    def reset_progress(self, source_key: str | None = None) -> int:
+        """Forget progress for ``source_key`` (all when None); returns rows removed."""
         ...
 
 
@@ -205,14 +341,3 @@ def check_embedding_meta(meta: tuple[str, int], model: str, dim: int, action: st
         raise DimensionMismatch(
             f"This store holds {meta[1]}-d embeddings of '{meta[0]}'; the {action} has {dim}-d vectors."
         )
-
-
-def open_store(settings: Settings) -> CaseStore:
-    """The store that ``settings.store_backend`` names (imports the backend lazily)."""
-    if settings.store_backend == "supabase":
-        from medrag_core.store.supabase import SupabaseStore
-
-        return SupabaseStore.from_settings(settings)
-    from medrag_core.store.postgres import PostgresStore
-
-    return PostgresStore.from_settings(settings)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -17,7 +16,13 @@ from psycopg import sql
 
 from medrag_core.errors import StoreError
 from medrag_core.models import Case
-from medrag_core.store.base import CaseFilter, CaseRecord, CheckedBatch, check_embedding_meta, check_records
+from medrag_core.store.base import (
+    CaseFilter,
+    CaseRecord,
+    CheckedBatch,
+    check_embedding_meta,
+    check_records,
+)
 
 KINDS = ("image", "text")
 CASE_COLS = (
@@ -29,20 +34,6 @@ _STAGE_COLS = (
     "image_sha256", "thumbnail", "image_embedding", "text_embedding", "embed_model", "metadata",
 )  # fmt: skip
 _STAGE_TYPES = ["text"] * 8 + ["text[]", "text", "bytea", "vector", "vector", "text", "jsonb"]
-
-
-@dataclass(frozen=True)
-class IngestProgress:
-    """One row of ``ingest_progress``: how far a run over ``source_key`` / ``shard`` got."""
-
-    source_key: str
-    shard: str
-    source: str | None
-    position: int
-    rows_written: int
-    errors: int
-    done: bool
-    updated_at: datetime
 
 
 @dataclass

@@ -1,4 +1,7 @@
-"""``PostgresStore``: the ``CaseStore`` on PostgreSQL + pgvector (embedded server or any DSN).
+"""``PostgresStore``: the case archive on PostgreSQL + pgvector (embedded server or any DSN).
+
+It declares every capability in ``base``: ``CaseStore``, ``TermPruning``, ``IndexAdmin``,
+``SourceAdmin`` and ``ProgressLog``.
 
 One connection (autocommit; each method opens its own transaction) guarded by a lock, so one
 instance can be shared by Streamlit's script threads. Migrations in ``sql/`` are applied at connect.
@@ -16,7 +19,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import psycopg
@@ -25,15 +28,25 @@ from psycopg.types.json import Jsonb
 
 from medrag_core.errors import StoreError, StoreUnavailable
 from medrag_core.models import Case
-from medrag_core.settings import mask_dsn
+from medrag_core.settings import Settings, mask_dsn
 from medrag_core.store import pg_sql
-from medrag_core.store.base import CaseFilter, CaseRecord, ScoredCase, StoreStats, as_vector, check_embedding_meta
+from medrag_core.store.base import (
+    DEFAULT_EF_SEARCH,
+    CaseFilter,
+    CaseRecord,
+    CaseStore,
+    IndexAdmin,
+    IngestProgress,
+    ProgressLog,
+    ScoredCase,
+    SourceAdmin,
+    StoreStats,
+    TermPruning,
+    as_vector,
+    check_embedding_meta,
+)
 from medrag_core.store.embedded import EmbeddedPostgres, embedded_server
 from medrag_core.store.migrations import apply_migrations
-from medrag_core.store.pg_sql import IngestProgress
-
-if TYPE_CHECKING:
-    from medrag_core.settings import Settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -75,14 +88,14 @@ class _Watchdog:
             self._timer.cancel()
 
 
-class PostgresStore:
+class PostgresStore(CaseStore, TermPruning, IndexAdmin, SourceAdmin, ProgressLog):
     """The case archive in PostgreSQL. Thread-safe; use ``from_settings`` or a libpq conninfo/URL."""
 
     def __init__(
         self,
         conninfo: str,
         *,
-        ef_search: int = 100,
+        ef_search: int = DEFAULT_EF_SEARCH,
         migrate: bool = True,
         server: EmbeddedPostgres | None = None,
         timeout_s: float = 10.0,
@@ -204,7 +217,7 @@ class PostgresStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- CaseStore ----------------------------------------------------------------------------
+    # -- CaseStore: reading, searching, writing --------------------------------------------------------------
 
     def upsert(self, records: Sequence[CaseRecord], *, embed_model: str, progress: Progress | None = None) -> int:
         """Insert or replace cases by ``case_id`` (the last record wins within a batch); returns rows written.

@@ -8,7 +8,8 @@ Wire format: vectors go out as JSON lists of floats and come back as PostgREST's
 ``"[0.1,0.2]"``; bytea goes out and comes back as hex ``"\\x89504e47..."``; ``metadata`` (jsonb,
 ``sql/005``) goes out and comes back as a JSON object. Search runs in the SQL functions
 ``image_match`` / ``text_match`` (``sql/002``), ``report_search`` and ``medrag_stats`` (``sql/004``);
-case rows are read with the computed fields ``has_image_embedding`` / ``has_text_embedding`` so
+``image_match`` / ``text_match`` get ``ef_search`` (``MEDRAG_EF_SEARCH``, ``sql/011``); case rows are
+read with the computed fields ``has_image_embedding`` / ``has_text_embedding`` so
 vectors never travel on a read.
 
 Unlike ``PostgresStore.upsert``, one ``upsert`` call is several HTTP requests (bind the model, images,
@@ -22,15 +23,18 @@ import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
 from medrag_core.errors import ConfigError
 from medrag_core.models import Case
+from medrag_core.settings import Settings
 from medrag_core.store.base import (
+    DEFAULT_EF_SEARCH,
     CaseFilter,
     CaseRecord,
+    CaseStore,
     ScoredCase,
     StoreStats,
     as_vector,
@@ -40,9 +44,6 @@ from medrag_core.store.base import (
 from medrag_core.store.supabase_client import call, create_client, parse_bytea, parse_vector, to_bytea
 
 __all__ = ["SupabaseStore", "create_client", "parse_bytea", "parse_vector", "to_bytea"]
-
-if TYPE_CHECKING:
-    from medrag_core.settings import Settings
 
 T = TypeVar("T")
 KINDS = ("image", "text")
@@ -72,8 +73,11 @@ def _filter_args(where: CaseFilter | None) -> dict[str, list[str] | None]:
     }
 
 
-class SupabaseStore:
+class SupabaseStore(CaseStore):
     """The case archive in a Supabase project, over REST. Thread-safe (one shared HTTP client).
+
+    It declares ``CaseStore`` only: no term pruning, index or source administration, or progress log
+    over REST (``python -m etl`` over ``MEDRAG_DATABASE_URL`` does those on the same tables).
 
     ``image_bucket``: keep image bytes in that Storage bucket (object ``<sha256>``) instead of the
     ``images`` table; the table then holds an empty placeholder row per image (its foreign key).
@@ -88,6 +92,7 @@ class SupabaseStore:
         image_bucket: str | None = None,
         max_request_bytes: int = 8 * 1024 * 1024,
         timeout_s: float = 30.0,
+        ef_search: int = DEFAULT_EF_SEARCH,
         client: Any = None,
     ) -> None:
         if batch_size < 1 or max_request_bytes < 1024:
@@ -96,6 +101,7 @@ class SupabaseStore:
         self.batch_size = batch_size
         self.image_bucket = image_bucket
         self.max_request_bytes = max_request_bytes
+        self.ef_search = ef_search
         self._client = client if client is not None else create_client(url, key, timeout_s=timeout_s)
         self._lock = threading.Lock()
         _ = self._client.postgrest  # built now, not lazily from several threads
@@ -109,7 +115,7 @@ class SupabaseStore:
                 "the service-role key for ETL)."
             )
         return cls(settings.supabase_url, settings.supabase_key.get_secret_value(),
-                   image_bucket=settings.supabase_image_bucket)
+                   image_bucket=settings.supabase_image_bucket, ef_search=settings.ef_search)
 
     def close(self) -> None:
         """Close the HTTP connections."""
@@ -133,6 +139,11 @@ class SupabaseStore:
     def _call(self, action: str, fn: Callable[[], T]) -> T:
         return call(self.url, action, fn)
 
+    def request(self, action: str, fn: Callable[[Any], T]) -> T:
+        """``fn(client)`` with the supabase-py client, its failures as ``StoreError``s naming ``action``
+        (for readers of other tables in the same project, such as the legacy import)."""
+        return self._call(action, lambda: fn(self._client))
+
     def _rpc(self, fn: str, params: dict[str, Any], action: str) -> Any:
         return self._call(action, lambda: self._client.rpc(fn, params).execute().data)
 
@@ -155,7 +166,7 @@ class SupabaseStore:
         rows = self._select("store_meta", "embed_model,dimension", "read the store's model")
         return (rows[0]["embed_model"], int(rows[0]["dimension"])) if rows else None
 
-    # -- CaseStore ----------------------------------------------------------------------------------
+    # -- CaseStore: reading, searching, writing --------------------------------------------------------------
 
     def upsert(self, records: Sequence[CaseRecord], *, embed_model: str) -> int:
         """Insert or replace cases by ``case_id`` (last record wins within a call); returns rows written.
@@ -261,7 +272,8 @@ class SupabaseStore:
         if meta is None:
             return []
         check_embedding_meta(meta, embed_model, q.size, "query")
-        params = {"query": q.astype(float).tolist(), "match_count": k, **_filter_args(where)}
+        params = {"query": q.astype(float).tolist(), "match_count": k, **_filter_args(where),
+                  "ef_search": max(self.ef_search, k)}  # fmt: skip
         hits = self._rpc(f"{kind}_match", params, f"search by {kind} embedding")
         return self._scored(hits, "similarity")
 
@@ -296,7 +308,7 @@ class SupabaseStore:
             dimension=data.get("dimension"), index_state=index_state,
         )  # fmt: skip
 
-    # -- extras (the same names as PostgresStore's) -------------------------------------------------
+    # -- the rest of CaseReader ------------------------------------------------------------------------------
 
     def call_function(self, name: str, params: dict[str, Any]) -> Any:
         """Call a SQL function that returns jsonb (``history_*``) through PostgREST's ``/rpc``; its value."""

@@ -79,8 +79,8 @@ def _ms(start: float) -> float:
     return round((time.perf_counter() - start) * 1000.0, 3)
 
 
-def _image_model_key(embedder: Embedder, settings: Settings) -> str:
-    return model_key(embedder.name, str(getattr(embedder, "resize_mode", settings.resize_mode)))
+def _image_model_key(embedder: Embedder) -> str:
+    return model_key(embedder.name, embedder.resize_mode)
 
 
 def _embed_image(pixels: np.ndarray, embedder: Embedder) -> np.ndarray:
@@ -125,7 +125,7 @@ def _embeddings(
         return None, None
     img_vec: np.ndarray | None = None
     with stages.run("image_embedding") as st:
-        key = _image_model_key(embedder, settings)
+        key = _image_model_key(embedder)
         if image_embedding is not None:
             img_vec = np.asarray(image_embedding, dtype=np.float32).reshape(-1)
             st["status"] = "given"
@@ -231,14 +231,14 @@ def _result(
 ) -> VerificationResult:
     issues = _sort_issues(merge_issues(offline_issues, list(outcome.issues)))
     verdict: Verdict = strictest(outcome.verdict, verdict_from_issues(issues))
-    answered_by = outcome.answered_by or getattr(verifier, "name", "offline")
+    answered_by = outcome.answered_by or verifier.name
     # the offline checks could not run (not a report, no sections): never "consistent"; an error still
     # stands, and an LLM's own "needs review" too
     unchecked = check_status != "checked" and verdict != "inconsistent"
     if unchecked and (answered_by == "offline" or verdict == "consistent"):
         verdict = "not_checked"
     all_notices = list(outcome.notices)
-    if answered_by == "offline" and getattr(verifier, "name", "offline") == "offline":
+    if answered_by == "offline" and verifier.name == "offline":
         all_notices.insert(0, NOTICE_OFFLINE)
     all_notices += notices
     stages.timings["total"] = _ms(started)

@@ -104,7 +104,7 @@ def precompute_image_embedding(
     _check_size(image_bytes, settings)
     decoded = decode_image(image_bytes, max_pixels=settings.max_image_pixels)
     sha = sha256_hex(image_bytes)
-    key = _image_model_key(embedder, settings)
+    key = _image_model_key(embedder)
     if cache is not None:
         hit = cache.get(sha, key, "image")
         if hit is not None:
@@ -238,7 +238,7 @@ def verify(
             fallback = f"The {settings.llm_backend} verifier could not be set up: {exc.user_message}"
             notices.append(f"{fallback} This is the offline verdict.")
             verifier = OfflineVerifier()
-    wants_images = settings.send_images_to_llm and getattr(verifier, "name", "offline") != "offline"
+    wants_images = settings.send_images_to_llm and verifier.sends_images
     match_images = _match_images(stages, store, matches) if wants_images and store is not None else {}
     # Only a verifier that looks at images gets (and pays for) the PNG re-encoding: pixels, no metadata.
     image_png = png_bytes(decoded.pixels, max_side=VERIFIER_IMAGE_MAX_SIDE) if wants_images else None
@@ -255,7 +255,7 @@ def verify(
         try:
             outcome = verifier.verify(request)
         except VerifierError as exc:
-            log.warning("verifier %s failed (%s); using the offline verdict", getattr(verifier, "name", "?"), exc.code)
+            log.warning("verifier %s failed (%s); using the offline verdict", verifier.name, exc.code)
             from medrag_core.llm import OfflineVerifier
 
             outcome = OfflineVerifier().verify(request)
