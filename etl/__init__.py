@@ -5,6 +5,7 @@ time (``read_openi_reports`` is the one Open-i XML reader, for benchmarks and te
 ``run_ingest`` decodes, embeds and writes them in resumable, idempotent batches.
 """
 
+from .jobs import IngestJob, ingest_job
 from .pipeline import DEFAULT_BATCH_SIZE, parse_shard, run_ingest
 from .report import IngestProgress, IngestReport
 from .sources import (
@@ -19,6 +20,7 @@ from .sources import (
 )
 
 __all__ = [
-    "DEFAULT_BATCH_SIZE", "MESH_LABEL_PREFIX", "BadItem", "IngestProgress", "IngestReport", "OpenIReport",
-    "SourceItem", "mesh_labels", "parse_shard", "parse_source", "read_openi_reports", "run_ingest", "shard_of",
+    "DEFAULT_BATCH_SIZE", "MESH_LABEL_PREFIX", "BadItem", "IngestJob", "IngestProgress", "IngestReport",
+    "OpenIReport", "SourceItem", "ingest_job", "mesh_labels", "parse_shard", "parse_source", "read_openi_reports",
+    "run_ingest", "shard_of",
 ]

@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.fixtures.tiny_siglip",
     "tests.fixtures.fake_servers",
     "tests.fixtures.orthanc",
+    "tests.fixtures.fake_supabase",
 ]

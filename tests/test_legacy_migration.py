@@ -27,7 +27,7 @@ from etl.legacy import (
 from medrag_core.settings import Settings
 from medrag_core.store.postgres import PostgresStore
 from medrag_core.store.supabase import SupabaseStore
-from tests.fixtures.fake_supabase import FakeSupabase, fake_supabase_fixture  # noqa: F401 - fixture
+from tests.fixtures.fake_supabase import FakeSupabase
 
 N, DIM = 24, 1152
 

@@ -16,7 +16,7 @@ from pgvector.psycopg import register_vector
 from medrag_core.errors import StoreError
 from medrag_core.store.postgres import PostgresStore
 from medrag_core.store.supabase import SupabaseStore
-from tests.fixtures.fake_supabase import FakeSupabase, fake_supabase_fixture  # noqa: F401 - fixture
+from tests.fixtures.fake_supabase import FakeSupabase
 from tests.test_store_postgres import MODEL, make_records
 
 

@@ -23,7 +23,7 @@ from medrag_core.store import CaseRecord, CaseStore, open_store
 from medrag_core.store.postgres import PostgresStore
 from medrag_core.store.supabase import SupabaseStore, parse_bytea, parse_vector, to_bytea
 from medrag_core.store.supabase_client import api_error
-from tests.fixtures.fake_supabase import FakeSupabase, fake_supabase_fixture, make_key  # noqa: F401 - fixture
+from tests.fixtures.fake_supabase import FakeSupabase, make_key
 from tests.test_store_postgres import (  # noqa: F401 - collected here, run against the REST store
     DIM,
     MODEL,

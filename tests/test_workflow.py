@@ -39,6 +39,8 @@ class CountingEmbedder:
         self.inner = inner
         self.name = name or inner.name
         self.dim = inner.dim
+        self.resize_mode = inner.resize_mode
+        self.image_size = inner.image_size
         self.image_calls = 0
         self.text_calls = 0
 
@@ -58,8 +60,9 @@ class CountingEmbedder:
 class RecordingVerifier:
     """The offline verifier under another name (so the workflow sends images), recording every request."""
 
-    def __init__(self, name: str = "recording", fail: bool = False) -> None:
+    def __init__(self, name: str = "recording", fail: bool = False, sends_images: bool = True) -> None:
         self.name = name
+        self.sends_images = sends_images
         self.fail = fail
         self.requests: list[VerificationRequest] = []
 
@@ -169,7 +172,7 @@ def test_verifier_gets_png_pixels_only_and_no_dicom_header(store, tiny_embedder,
 
 def test_offline_verifier_gets_no_images(store, tiny_embedder, settings, query_png):
     build_archive(store, tiny_embedder, n=3)
-    recorder = RecordingVerifier(name="offline")
+    recorder = RecordingVerifier(name="offline", sends_images=False)
     verify(query_png, QUERY_REPORT, settings, store=store, embedder=tiny_embedder, verifier=recorder)
     [request] = recorder.requests
     assert request.image_png is None and request.match_images == {}

@@ -139,30 +139,22 @@ def render_ingest(settings, store, store_error: str | None) -> None:  # noqa: AN
 
 
 def _start_ingest(settings, store, spec: str, limit: int | None, batch: int, reembed: bool) -> None:  # noqa: ANN001
-    from etl.pipeline import run_ingest
-    from etl.sources import parse_source
+    from etl import ingest_job
 
     if not spec.strip():
         st.error("Give a source: a parquet path, an Open-i folder or .tgz, dicom:FOLDER or a Hugging Face id.")
-        return
-    token = settings.hf_token.get_secret_value() if settings.hf_token else None
-    try:
-        parse_source(spec, hf_token=token)  # validate now: errors belong on the page, not in the thread
-    except MedragError as exc:
-        st.error(escape_markdown(exc.user_message))
         return
     embedder, embedder_error = try_embedder()
     if embedder_error:
         st.error(f"Ingest needs the embedding model, which is not available: {escape_markdown(embedder_error)}")
         st.markdown(MODEL_HELP)
         return
-
-    def job(on_progress, cancel):  # noqa: ANN001, ANN202
-        return run_ingest(
-            spec, settings, store=store, embedder=embedder, limit=limit, batch_size=batch, reembed=reembed,
-            on_progress=on_progress, cancel=cancel,
-        )
-
+    try:  # the source is checked now: its errors belong on the page, not in the thread
+        job = ingest_job(spec, settings, store=store, embedder=embedder, limit=limit, batch_size=batch,
+                         reembed=reembed)  # fmt: skip
+    except MedragError as exc:
+        st.error(escape_markdown(exc.user_message))
+        return
     if not get_ingest_runner().start(spec.strip(), job):
         st.warning("An ingest is already running.")
 

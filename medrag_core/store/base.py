@@ -8,9 +8,10 @@ are capabilities a store declares when it has them, and callers test for with ``
 - ``TermPruning``: full-text search that can drop too-common query terms (``text_search(max_df=)``);
 - ``IndexAdmin``: builds and drops the HNSW indexes, refreshes planner statistics;
 - ``SourceAdmin``: deletes a source or everything;
-- ``ProgressLog``: records ETL progress in the same transaction as a batch (resumable ingests).
+- ``ProgressLog``: records ETL progress in the same transaction as a batch (resumable ingests);
+- ``SqlFunctions``: calls the jsonb SQL functions by name (the verification history, ``sql/010``).
 
-``PostgresStore`` declares all of them; ``SupabaseStore`` (REST) only ``CaseStore``. The factory
+``PostgresStore`` declares all of them; ``SupabaseStore`` (REST) ``CaseStore`` and ``SqlFunctions``. The factory
 ``open_store`` is in the package face (``medrag_core.store``), so this module imports no backend.
 
 Scores are inner products of L2-normalised vectors (cosine similarity), higher is closer.
@@ -172,6 +173,15 @@ class CaseStore(CaseReader, VectorSearch, TextSearch, CaseWriter, Protocol):
 
     def close(self) -> None:
         """Release connections (an embedded server keeps running for other users)."""
+        ...
+
+
+@runtime_checkable
+class SqlFunctions(Protocol):
+    """A store that calls the jsonb-returning SQL functions (``history_*``) with named arguments."""
+
+    def call_function(self, name: str, params: dict[str, Any]) -> Any:
+        """The function's value, parsed from JSON."""
         ...
 
 

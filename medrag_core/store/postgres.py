@@ -1,7 +1,7 @@
 """``PostgresStore``: the case archive on PostgreSQL + pgvector (embedded server or any DSN).
 
 It declares every capability in ``base``: ``CaseStore``, ``TermPruning``, ``IndexAdmin``,
-``SourceAdmin`` and ``ProgressLog``.
+``SourceAdmin``, ``ProgressLog`` and ``SqlFunctions``.
 
 One connection (autocommit; each method opens its own transaction) guarded by a lock, so one
 instance can be shared by Streamlit's script threads. Migrations in ``sql/`` are applied at connect.
@@ -40,6 +40,7 @@ from medrag_core.store.base import (
     ProgressLog,
     ScoredCase,
     SourceAdmin,
+    SqlFunctions,
     StoreStats,
     TermPruning,
     as_vector,
@@ -88,7 +89,7 @@ class _Watchdog:
             self._timer.cancel()
 
 
-class PostgresStore(CaseStore, TermPruning, IndexAdmin, SourceAdmin, ProgressLog):
+class PostgresStore(CaseStore, SqlFunctions, TermPruning, IndexAdmin, SourceAdmin, ProgressLog):
     """The case archive in PostgreSQL. Thread-safe; use ``from_settings`` or a libpq conninfo/URL."""
 
     def __init__(

@@ -36,6 +36,7 @@ from medrag_core.store.base import (
     CaseRecord,
     CaseStore,
     ScoredCase,
+    SqlFunctions,
     StoreStats,
     as_vector,
     check_embedding_meta,
@@ -73,11 +74,11 @@ def _filter_args(where: CaseFilter | None) -> dict[str, list[str] | None]:
     }
 
 
-class SupabaseStore(CaseStore):
+class SupabaseStore(CaseStore, SqlFunctions):
     """The case archive in a Supabase project, over REST. Thread-safe (one shared HTTP client).
 
-    It declares ``CaseStore`` only: no term pruning, index or source administration, or progress log
-    over REST (``python -m etl`` over ``MEDRAG_DATABASE_URL`` does those on the same tables).
+    It declares ``CaseStore`` and ``SqlFunctions`` only: no term pruning, index or source administration,
+    or progress log over REST (``python -m etl`` over ``MEDRAG_DATABASE_URL`` does those on the same tables).
 
     ``image_bucket``: keep image bytes in that Storage bucket (object ``<sha256>``) instead of the
     ``images`` table; the table then holds an empty placeholder row per image (its foreign key).

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from medrag_core.embedding import EmbeddingCache, model_key
-from medrag_core.errors import DimensionMismatch, EmbedderError, MedragError, ModelMismatch, StoreError
+from medrag_core.errors import EmbedderError, MedragError, StoreError
 from medrag_core.imaging import DecodedImage, decode_image, png_bytes, sha256_hex
 from medrag_core.llm import VerifierOutcome, merge_issues, strictest, verdict_from_issues
 from medrag_core.models import SEVERITY_ORDER, CheckStatus, Issue, Match, Verdict, VerificationResult
-from medrag_core.retrieval import FTS_MAX_DF, retrieve
+from medrag_core.retrieval import FTS_MAX_DF, retrieve_or_text_only
 
 if TYPE_CHECKING:
     from medrag_core.embedding import Embedder
@@ -177,18 +177,12 @@ def _retrieve(
     matches: list[Match] = []
     with stages.run("retrieval"):
         try:
-            try:
-                matches = retrieve(
-                    store, image_embedding=img_vec, text_embedding=txt_vec, query_text=fts_query,
-                    settings=settings, embed_model=embed_model, where=where, fts_max_df=FTS_MAX_DF,
-                )
-            except (ModelMismatch, DimensionMismatch) as exc:
-                log.warning("archive vectors do not match the model (%s); text search only", exc.code)
-                notices.append(f"{exc.user_message} Similar cases were found by text search only.")
-                matches = retrieve(
-                    store, image_embedding=None, text_embedding=None, query_text=fts_query,
-                    settings=settings, embed_model=embed_model, where=where,
-                )
+            matches, mismatch = retrieve_or_text_only(
+                store, image_embedding=img_vec, text_embedding=txt_vec, query_text=fts_query,
+                settings=settings, embed_model=embed_model, where=where, fts_max_df=FTS_MAX_DF,
+            )
+            if mismatch is not None:
+                notices.append(f"{mismatch.user_message} Similar cases were found by text search only.")
             if not matches:
                 stats = store.stats()
                 notices.append(NOTICE_EMPTY if stats.total_cases == 0 else NOTICE_NO_MATCHES)

@@ -21,6 +21,7 @@ from medrag_core.store import (
     PostgresStore,
     ProgressLog,
     SourceAdmin,
+    SqlFunctions,
     SupabaseStore,
     TermPruning,
     TextSearch,
@@ -29,14 +30,14 @@ from medrag_core.store import (
 )
 from tests.fixtures.fake_supabase import FakeSupabase
 
-CAPABILITIES = (CaseReader, VectorSearch, TextSearch, CaseWriter, CaseStore, TermPruning, IndexAdmin, SourceAdmin,
-                ProgressLog)  # fmt: skip
+CAPABILITIES = (CaseReader, VectorSearch, TextSearch, CaseWriter, CaseStore, SqlFunctions, TermPruning, IndexAdmin,
+                SourceAdmin, ProgressLog)  # fmt: skip
 
 
 def test_postgres_declares_every_capability_and_supabase_the_case_store_only() -> None:
-    assert [issubclass(PostgresStore, c) for c in CAPABILITIES] == [True] * 9
+    assert [issubclass(PostgresStore, c) for c in CAPABILITIES] == [True] * 10
     assert {c.__name__ for c in CAPABILITIES if issubclass(SupabaseStore, c)} == {
-        "CaseReader", "VectorSearch", "TextSearch", "CaseWriter", "CaseStore"}  # fmt: skip
+        "CaseReader", "VectorSearch", "TextSearch", "CaseWriter", "CaseStore", "SqlFunctions"}  # fmt: skip
     # Declared, not only matching by shape: the protocols are in the classes' bases.
     assert CaseStore in PostgresStore.__mro__ and IndexAdmin in PostgresStore.__mro__
     assert CaseStore in SupabaseStore.__mro__ and ProgressLog not in SupabaseStore.__mro__
