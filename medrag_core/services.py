@@ -106,9 +106,10 @@ class Services:
         if store is None:
             return
         store.close()
-        server = getattr(store, "server", None)
-        if server is not None:
-            server.release()
+        from medrag_core.store import ServerOwner
+
+        if isinstance(store, ServerOwner):
+            store.release_server()
 
 
 def _attempt(build: Callable[[], T]) -> tuple[T | None, str | None]:

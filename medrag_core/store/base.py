@@ -9,7 +9,8 @@ are capabilities a store declares when it has them, and callers test for with ``
 - ``IndexAdmin``: builds and drops the HNSW indexes, refreshes planner statistics;
 - ``SourceAdmin``: deletes a source or everything;
 - ``ProgressLog``: records ETL progress in the same transaction as a batch (resumable ingests);
-- ``SqlFunctions``: calls the jsonb SQL functions by name (the verification history, ``sql/010``).
+- ``SqlFunctions``: calls the jsonb SQL functions by name (the verification history, ``sql/010``);
+- ``ServerOwner``: started a database server of its own (the embedded Postgres) and can let it go.
 
 ``PostgresStore`` declares all of them; ``SupabaseStore`` (REST) ``CaseStore`` and ``SqlFunctions``. The factory
 ``open_store`` is in the package face (``medrag_core.store``), so this module imports no backend.
@@ -182,6 +183,15 @@ class SqlFunctions(Protocol):
 
     def call_function(self, name: str, params: dict[str, Any]) -> Any:
         """The function's value, parsed from JSON."""
+        ...
+
+
+@runtime_checkable
+class ServerOwner(Protocol):
+    """A store that started a database server for this process (the embedded Postgres)."""
+
+    def release_server(self) -> None:
+        """This process is done with the server: it stops when no other process uses it."""
         ...
 
 

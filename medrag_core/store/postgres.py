@@ -1,7 +1,7 @@
 """``PostgresStore``: the case archive on PostgreSQL + pgvector (embedded server or any DSN).
 
 It declares every capability in ``base``: ``CaseStore``, ``TermPruning``, ``IndexAdmin``,
-``SourceAdmin``, ``ProgressLog`` and ``SqlFunctions``.
+``SourceAdmin``, ``ProgressLog``, ``SqlFunctions`` and ``ServerOwner``.
 
 One connection (autocommit; each method opens its own transaction) guarded by a lock, so one
 instance can be shared by Streamlit's script threads. Migrations in ``sql/`` are applied at connect.
@@ -39,6 +39,7 @@ from medrag_core.store.base import (
     IngestProgress,
     ProgressLog,
     ScoredCase,
+    ServerOwner,
     SourceAdmin,
     SqlFunctions,
     StoreStats,
@@ -89,7 +90,7 @@ class _Watchdog:
             self._timer.cancel()
 
 
-class PostgresStore(CaseStore, SqlFunctions, TermPruning, IndexAdmin, SourceAdmin, ProgressLog):
+class PostgresStore(CaseStore, SqlFunctions, TermPruning, IndexAdmin, SourceAdmin, ProgressLog, ServerOwner):
     """The case archive in PostgreSQL. Thread-safe; use ``from_settings`` or a libpq conninfo/URL."""
 
     def __init__(
@@ -211,6 +212,12 @@ class PostgresStore(CaseStore, SqlFunctions, TermPruning, IndexAdmin, SourceAdmi
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+
+    def release_server(self) -> None:
+        """Release this process's hold on the embedded server it started (it stops when no other
+        process uses it); nothing for a server given by URL."""
+        if self.server is not None:
+            self.server.release()
 
     def __enter__(self) -> PostgresStore:
         return self

@@ -261,7 +261,7 @@ def verify(
             outcome = OfflineVerifier().verify(request)
             outcome.failures += 1
             outcome.notices.append(f"The verifier failed ({exc.user_message}); this is the offline verdict.")
-            fallback = f"The {getattr(verifier, 'name', 'LLM')} verifier failed: {exc.user_message}"
+            fallback = f"The {verifier.name} verifier failed: {exc.user_message}"
     if fallback is None and outcome.failures and outcome.answered_by == "offline":
         # A remote verifier that gave up (timeouts, refusals, invalid answers) says why in its last notice.
         fallback = outcome.notices[-1] if outcome.notices else "The LLM verifier did not give a usable answer."
