@@ -89,8 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     from transformers import AutoModel
 
     from bench.common import temp_postgres
-    from etl.pipeline import run_ingest
-    from etl.sources import SourceItem
+    from etl import SourceItem, run_ingest
     from medrag_core.embedding import MedSigLIPEmbedder
     from medrag_core.imaging import decode_image
     from medrag_core.settings import Settings

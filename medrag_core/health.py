@@ -81,7 +81,7 @@ def model_availability(settings: Settings) -> ComponentHealth:
         if (path / "config.json").is_file():
             return ComponentHealth("model", "ok", f"local model {path.name}")
         return ComponentHealth("model", "error", f"{path} has no config.json", MODEL_HELP)
-    from medrag_core.embedding.loading import in_hub_cache  # the hub's own lookup: honours HF_HOME / HF_HUB_CACHE
+    from medrag_core.embedding import in_hub_cache  # the hub's own lookup: honours HF_HOME / HF_HUB_CACHE
 
     if in_hub_cache(model):
         return ComponentHealth("model", "ok", f"{model} (cached)")
