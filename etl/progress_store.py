@@ -43,7 +43,7 @@ def advance(store: CaseStore, *, source_key: str, shard: str, source: str, posit
     """Record progress apart from the rows, where supported: the Ray engine's writers commit the rows,
     and its driver moves ``position`` only over blocks whose rows are all committed (``rows`` and
     ``errors`` add to the counts)."""
-    if supports_progress(store):
+    if isinstance(store, ProgressLog):
         store.set_progress(source_key, shard, position, rows=rows, errors=errors, source=source, done=done)
 
 

@@ -453,10 +453,9 @@ class _WriteStage:
         _close(getattr(self, "store", None))
 
 
-def _close(store: object) -> None:
-    close = getattr(store, "close", None)
-    if close is not None:
+def _close(store: CaseStore | None) -> None:
+    if store is not None:
         try:
-            close()
+            store.close()
         except Exception:  # noqa: BLE001 - closing must not hide the stage's own outcome
             log.debug("closing the store failed", exc_info=True)

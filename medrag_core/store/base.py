@@ -247,10 +247,11 @@ class ProgressLog(Protocol):
         ...
 
     def set_progress(
-        self, source_key: str, shard: str, position: int, *, done: bool = False, errors: int = 0,
+        self, source_key: str, shard: str, position: int, *, done: bool = False, errors: int = 0, rows: int = 0,
         source: str | None = None,
     ) -> None:  # fmt: skip
-        """Record that ``position`` items of ``source_key``/``shard`` are processed."""
+        """Record that ``position`` items of ``source_key``/``shard`` are processed (``errors`` and ``rows``
+        add to the counts)."""
         ...
 
     def get_progress(self, source_key: str, shard: str = "0/1") -> int | None:
