@@ -431,7 +431,8 @@ def test_iu_omissions_that_are_info(findings: str, impression: str) -> None:
 
 def test_opacity_explained_as_the_atelectasis_the_impression_names_is_not_omitted() -> None:
     findings = "Streaky left basilar airspace opacities, compatible with atelectasis."
-    assert run_checks(parse_sections(findings, "Left basilar atelectasis. No acute cardiopulmonary abnormalities.")) == []
+    impression = "Left basilar atelectasis. No acute cardiopulmonary abnormalities."
+    assert run_checks(parse_sections(findings, impression)) == []
 
 
 def test_improving_finding_against_its_near_complete_clearing_is_no_conflict() -> None:
