@@ -364,6 +364,8 @@ def test_sections_from_any_layout(text: str, findings: str, impression: str) -> 
     ("A 54-year-old man presented with fever and cough. He was admitted to hospital. RT-PCR was positive.",
      "not_a_report"),
     ("FINDINGS: Lungs clear.\nIMPRESSION: Normal.", "checked"),
+    ("A middle-aged male with newly diagnosed HIV infection was initiated on treatment. Imaging Notes: bilateral "
+     "opacities.\nThe patient was treated and recovered.", "not_a_report"),
 ])
 def test_check_status(text: str, status: str) -> None:
     assert parse_report(text).status == status

@@ -253,10 +253,12 @@ _NARRATIVE = re.compile(
     r"\b(?:\d+[- ]?(?:year|yr)s?[- ]old|years?\s+old|admitted|admission|presented|presenting|received|was\s+"
     r"(?:treated|given|started|intubated|discharged|transferred|maintained)|diagnos\w+|medications?|\d+\s*mg\b|"
     r"(?:rt-)?pcr|swab|fever|febrile|dyspn\w+|tachypn\w+|saturation|spo2|symptoms?|hospital\w*|icu|"
-    r"laboratory|lymphop\w+|crp|tested|positive\s+for|she|he|her|his)\b",
+    r"laboratory|lymphop\w+|crp|tested|positive\s+for|she|he|her|his|presentation|patients?|treat\w*|initiated|"
+    r"therapy|hiv|infection|male|female|man|woman|brother|parents|proved|recover\w*)\b",
     re.IGNORECASE,
 )
-_STRONG_NARRATIVE = re.compile(r"\b(?:\d+[- ]?(?:year|yr)s?[- ]old|admitted|presented|(?:rt-)?pcr|\d+\s*mg\b)",
+_STRONG_NARRATIVE = re.compile(r"\b(?:\d+[- ]?(?:year|yr)s?[- ]old|admitted|presented|presentation:|(?:rt-)?pcr|"
+                               r"\d+\s*mg\b|newly\s+diagnosed|(?:young|middle-aged|elderly|old)\s+(?:male|female|man|woman))",
                                re.IGNORECASE)
 _IMAGING = re.compile(
     r"\b(?:lungs?|heart|cardiac|cardio\w*|pleura\w*|mediastin\w*|hil(?:um|ar|a)|opacit\w+|radiograph\w*|x-?ray|"
