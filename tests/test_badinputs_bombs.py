@@ -186,3 +186,36 @@ def test_peak_memory_of_a_process_decoding_every_bomb_stays_small(bomb_files: di
     assert set(growth) == set(BOMBS)
     assert all(isinstance(value, float | int) for value in growth.values()), growth
     assert max(growth.values()) < 64, result
+
+
+def test_dicom_identifiers_of_a_deflated_file_inflate_the_header_only() -> None:
+    from medrag_core.imaging import dicom_identifiers
+    from tests.fixtures.images import FAKE_PHI
+
+    values = dicom_identifiers(make_deflated_dicom_bomb(2_000, 2_000, pixel_bytes=1 << 30))
+    assert FAKE_PHI["PatientName"] in values and FAKE_PHI["PatientID"] in values
+
+
+@pytest.mark.parametrize("name", ["dicom-deflated-1GiB-pixels", "dicom-rle-64x", "tiff-deflate-30000"])
+def test_verify_cli_refuses_bombs_with_a_message(name: str, bomb_files: dict[str, Path], tmp_path: Path) -> None:
+    """Through ``python -m medrag_core verify``, under a 1 GiB address-space limit: exit 2, the
+    message on stderr, no traceback (before the fix the deflated one took more than 1 GiB)."""
+    import os
+    import resource
+
+    report = tmp_path / "r.txt"
+    report.write_text("IMPRESSION: No acute disease.", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEDRAG_")}
+    env.update(PYTHONPATH=str(Path(__file__).resolve().parents[1]), MEDRAG_DATA_DIR=str(tmp_path / "data"),
+               MEDRAG_LLM_BACKEND="offline")
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "medrag_core", "verify", "--image", str(bomb_files[name]), "--report-file", str(report)],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300, preexec_fn=cap,
+    )
+    assert done.returncode == 2, done.stderr[-1500:]
+    assert "Traceback" not in done.stderr and "MemoryError" not in done.stderr
+    assert "decompression bomb" in done.stderr or "megapixel limit" in done.stderr

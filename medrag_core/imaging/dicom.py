@@ -23,6 +23,8 @@ import numpy as np
 from medrag_core.errors import ImageDecodeError, MissingDependency
 from medrag_core.imaging.dicom_limits import (
     DEFLATED,
+    MAX_HEADER_BYTES,
+    BoundedInflater,
     bomb_error,
     check_encapsulated,
     decoded_bytes,
@@ -157,7 +159,16 @@ def dicom_identifiers(data: bytes) -> tuple[str, ...]:
         return ()
     with _quiet_pydicom():
         try:
-            ds = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True, force=data[128:132] != b"DICM")
+            meta_end, syntax = file_meta_end(data) if data[128:132] == b"DICM" else (0, None)
+            if syntax == DEFLATED:  # inflate the header only, never the pixels
+                from pydicom.filereader import read_dataset
+
+                inflater = BoundedInflater(data[meta_end:])
+                inflater.fill(MAX_HEADER_BYTES)
+                prefix = bytes(inflater.out)
+                ds = read_dataset(io.BytesIO(prefix[: pixel_data_offset(prefix) or len(prefix)]), False, True)
+            else:
+                ds = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True, force=data[128:132] != b"DICM")
         except Exception:
             return ()
         values: list[str] = []
