@@ -1,4 +1,4 @@
-"""CLI: ``python -m etl ingest | stats | reindex | delete | migrate | prune-history | export-history``.
+"""CLI: ``python -m etl ingest | embed | stats | reindex | delete | migrate | prune-history | export-history``.
 
 Thin: parses arguments, builds ``Settings`` once, calls one function per subcommand. A
 ``MedragError`` becomes its ``user_message`` on stderr and exit status 2.
@@ -14,6 +14,7 @@ from typing import TextIO
 from medrag_core.errors import MedragError
 from medrag_core.settings import Settings
 
+from .embed import DEFAULT_EMBED_BATCH
 from .pipeline import DEFAULT_BATCH_SIZE, parse_shard
 
 
@@ -55,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--writers", type=_positive, default=2,
                         help="ray engine: writer actors, one database connection each (default 2)")
 
+    embed = sub.add_parser("embed", help="Compute the embeddings stored cases lack (after an ingest without the "
+                                         "model); resumable.")
+    embed.add_argument("--batch-size", type=_positive, default=DEFAULT_EMBED_BATCH, help="cases per transaction")
+    embed.add_argument("--reembed", action="store_true",
+                       help="after a model change: drop the other model's vectors and embed everything again")
+
     sub.add_parser("stats", help="Cases in total, with image / text, per source; model, dimension, index, progress.")
 
     reindex = sub.add_parser("reindex", help="Build or rebuild the HNSW indexes.")
@@ -93,6 +100,8 @@ def main(argv: list[str] | None = None, *, out: TextIO | None = None) -> int:
                                    batch_size=args.batch_size, reembed=args.reembed, workers=args.workers,
                                    pool=args.pool, engine=args.engine, address=args.address,
                                    writers=args.writers, out=out)
+        if args.command == "embed":
+            return commands.embed(settings, batch_size=args.batch_size, reembed=args.reembed, out=out)
         if args.command == "stats":
             return commands.stats(settings, out=out)
         if args.command == "reindex":

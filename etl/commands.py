@@ -16,6 +16,11 @@ from medrag_core.store import CaseStore, IndexAdmin, ProgressLog, SourceAdmin
 from . import progress_store
 from .report import IngestProgress
 
+log = logging.getLogger(__name__)
+
+#: How to run this CLI from a plain shell in the project folder (the venv's python has the deps).
+ETL_HINT = ".venv/bin/python -m etl"
+
 
 def ingest(settings: Settings, source: str, *, limit: int | None, shard: tuple[int, int], batch_size: int,
            reembed: bool, workers: int | None, pool: str, out: TextIO, engine: str = "local",
@@ -32,7 +37,11 @@ def ingest(settings: Settings, source: str, *, limit: int | None, shard: tuple[i
     parsed = parse_source(source, hf_token=token, settings=settings)  # a bad spec fails before the model loads
     services = Services(settings)
     store = services.store()
-    embedder = services.embedder() if engine == "local" else None  # the Ray engine loads it in its actors
+    embedder, problem = services.try_embedder() if engine == "local" else (None, None)  # ray: in its actors
+    if engine == "local" and embedder is None:  # day one: archive now, embed when the weights are there
+        log.info("embedding model unavailable: %s", problem)
+        print(f"note: embedding model {settings.embed_model} not available: storing cases without embeddings "
+              f"(full-text search works); run `{ETL_HINT} embed` once the model is there.", file=out)
     bar = tqdm(desc=f"ingest {parsed.name} {shard[0]}/{shard[1]}", unit="case", dynamic_ncols=True)
 
     def on_progress(p: IngestProgress) -> None:
@@ -65,6 +74,41 @@ def ingest(settings: Settings, source: str, *, limit: int | None, shard: tuple[i
     return 0
 
 
+def embed(settings: Settings, *, batch_size: int, reembed: bool, out: TextIO) -> int:
+    from tqdm import tqdm
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    from medrag_core.services import Services
+
+    from .embed import EmbedProgress, run_embed
+
+    services = Services(settings)
+    store = services.store()
+    try:
+        embedder = services.embedder()  # no model: its EmbedderError says how to get one (exit 2)
+        bar = tqdm(desc=f"embed {embedder.name}", unit="case", dynamic_ncols=True)
+
+        def on_progress(p: EmbedProgress) -> None:
+            if bar.total != p.total:
+                bar.total = p.total
+            bar.update(p.done - bar.n)
+            bar.set_postfix(images=p.images, texts=p.texts, errors=p.errors, refresh=False)
+
+        try:
+            with logging_redirect_tqdm():
+                report = run_embed(settings, store=store, embedder=embedder, batch_size=batch_size,
+                                   reembed=reembed, on_progress=on_progress)
+        except KeyboardInterrupt:
+            print("interrupted: committed batches are kept; run the same command again to resume.", file=out)
+            return 130
+        finally:
+            bar.close()
+    finally:
+        _close(store)
+    print(report.summary(), file=out)
+    return 0
+
+
 def stats(settings: Settings, *, out: TextIO) -> int:
     from medrag_core.services import build_store
 
@@ -74,6 +118,11 @@ def stats(settings: Settings, *, out: TextIO) -> int:
         print(f"cases: {s.total_cases}", file=out)
         print(f"  with image: {s.with_image} (image embedding: {s.with_image_embedding})", file=out)
         print(f"  with text embedding: {s.with_text_embedding}", file=out)
+        missing_text = s.missing_text_embedding
+        print(f"  without image embedding: {s.missing_image_embedding}"
+              f" | without text embedding: {'-' if missing_text is None else missing_text}", file=out)
+        if s.missing_image_embedding or missing_text:
+            print(f"  (compute them with `{ETL_HINT} embed` once the model is there)", file=out)
         print(f"embedding model: {s.embed_model or '-'} (dimension {s.dimension or '-'})", file=out)
         for kind, state in sorted(s.index_state.items()):
             print(f"index {kind}: {state}", file=out)

@@ -7,8 +7,11 @@ shard's progress row (``ingest_progress``: how many source records are handled),
 at any moment resumes after the last committed batch, with no duplicate and no half-written case.
 
 Skipping is cheap: records before the recorded position are passed over without decoding, and the
-remaining ids of a batch are looked up once; cases already stored with this model's embeddings are
-skipped unless ``reembed``. Per-case failures (bad image, embedding failure) are counted and logged
+remaining ids of a batch are looked up once; cases already stored are skipped unless ``reembed``.
+
+Without a model (``embedder=None``: weights not downloaded yet) the same run stores cases, report
+text, images, thumbnails and the full-text index with both embeddings empty; ``etl embed``
+(``etl.embed.run_embed``) fills them in later. Per-case failures (bad image, embedding failure) are counted and logged
 with the case id and an error code only, never report text or DICOM header values.
 """
 
@@ -27,6 +30,7 @@ from typing import Literal
 import numpy as np
 
 from medrag_core.embedding import Embedder
+from medrag_core.errors import ConfigError
 from medrag_core.models import Case
 from medrag_core.settings import Settings
 from medrag_core.store import CaseRecord, CaseStore
@@ -69,7 +73,7 @@ def run_ingest(
     settings: Settings,
     *,
     store: CaseStore,
-    embedder: Embedder,
+    embedder: Embedder | None,
     limit: int | None = None,
     shard: tuple[int, int] = (0, 1),
     batch_size: int = DEFAULT_BATCH_SIZE,
@@ -84,10 +88,15 @@ def run_ingest(
     ``limit``: only the first ``limit`` records of the source (each shard takes its part of them).
     ``shard=(i, n)``: only records whose ``shard_of(case_id, n) == i``; several processes with
     different ``i`` may write into one database at once. ``reembed``: recompute and overwrite cases
-    already stored. ``on_progress`` is called after every committed batch; setting ``cancel`` stops
+    already stored. ``embedder=None``: no model available; cases are stored without embeddings
+    (``IngestReport.embed_model`` is None) and ``reembed`` is refused (it would erase vectors).
+    ``on_progress`` is called after every committed batch; setting ``cancel`` stops
     the run after the batch in flight is written (resumable like any other stop).
     Raises ``SourceError`` for a bad or unreachable source and ``StoreError`` when writing fails.
     """
+    if embedder is None and reembed:
+        raise ConfigError("Re-embedding needs the embedding model, which is not available. Download it first "
+                          "(see the README), then run: .venv/bin/python -m etl embed --reembed")
     if isinstance(source_spec, str):
         source = parse_source(source_spec, hf_token=_token(settings), settings=settings)
     else:
@@ -97,14 +106,17 @@ def run_ingest(
         raise ValueError(f"shard must be (i, n) with 0 <= i < n, got {shard}")
     batch_size = max(1, int(batch_size))
     shard_key = f"{index}/{count}"
-    report = IngestReport(source=source.name, shard=(index, count))
+    report = IngestReport(source=source.name, shard=(index, count),
+                          embed_model=embedder.name if embedder is not None else None)
     started = time.monotonic()
     hint = _total_hint(source, limit, count)
     options = PrepareOptions(
         resize_mode=embedder.resize_mode,
         image_size=embedder.image_size,
         max_pixels=settings.max_image_pixels,
+        model_input=embedder is not None,
     )
+    model = embedder.name if embedder is not None else settings.embed_model
     by_position = getattr(source, "resumes_by_position", True)  # False: the source's order may change between runs
     start = 0 if reembed or not by_position else progress_store.position(store, source.key, shard_key)
     if start:
@@ -117,7 +129,7 @@ def run_ingest(
             if cancel is not None and cancel.is_set():
                 report.cancelled = True
                 break
-            batch = _submit(chunk, position, executor, options, store, embedder.name, reembed, report)
+            batch = _submit(chunk, position, executor, options, store, model, reembed, report)
             if pending is not None:  # embed + write batch k while the pool decodes batch k+1
                 _finish(pending, report, store=store, embedder=embedder, settings=settings,
                         source_key=source.key, shard_key=shard_key, started=started)
@@ -217,14 +229,15 @@ def screen_records(
 
 
 def _finish(
-    batch: _Batch, report: IngestReport, *, store: CaseStore, embedder: Embedder, settings: Settings,
+    batch: _Batch, report: IngestReport, *, store: CaseStore, embedder: Embedder | None, settings: Settings,
     source_key: str, shard_key: str, started: float, done: bool = False,
 ) -> None:
     prepared, errors = keep_prepared([future.result() for future in batch.futures], report)
     records, failed = embed_records(prepared, embedder, settings.embed_batch_size, report)
     batch.errors += errors + failed
     written = progress_store.write(
-        store, records, embed_model=embedder.name, source_key=source_key, shard=shard_key,
+        store, records, embed_model=embedder.name if embedder is not None else settings.embed_model,
+        source_key=source_key, shard=shard_key,
         source=report.source, position=batch.end_position, errors=batch.errors, done=done,
     )
     report.written += written
@@ -254,11 +267,14 @@ def keep_prepared(results: Sequence[Prepared], report: IngestReport) -> tuple[li
 
 
 def embed_records(
-    prepared: Sequence[Prepared], embedder: Embedder, embed_batch_size: int, report: IngestReport,
+    prepared: Sequence[Prepared], embedder: Embedder | None, embed_batch_size: int, report: IngestReport,
 ) -> tuple[list[CaseRecord], int]:
     """Embed a batch's images and texts (sub-batches of ``embed_batch_size``) into store records;
     a case whose embedding failed is counted into ``report`` (``embed_failed``) and left out.
-    Returns the records and how many failed. Shared by both engines."""
+    Returns the records and how many failed. Shared by both engines. ``embedder=None`` (no model yet):
+    records without embeddings, for ``etl embed`` to fill later."""
+    if embedder is None:
+        return [_record(p, None, None, None) for p in prepared], 0
     image_vecs = _embed_images(prepared, embedder, embed_batch_size)
     text_vecs = _embed_texts(prepared, embedder, embed_batch_size)
     records: list[CaseRecord] = []
@@ -274,7 +290,9 @@ def embed_records(
     return records, failed
 
 
-def _record(p: Prepared, image_vec: np.ndarray | None, text_vec: np.ndarray | None, model: str) -> CaseRecord:
+def _record(
+    p: Prepared, image_vec: np.ndarray | None, text_vec: np.ndarray | None, model: str | None
+) -> CaseRecord:
     item = p.item
     case = Case(
         case_id=item.case_id, source=item.source, study_id=item.study_id, findings=item.findings,

@@ -13,6 +13,7 @@ import numpy as np
 
 from medrag_core.errors import ImageDecodeError, MedragError
 from medrag_core.imaging import decode_image, png_bytes, prepare_for_model, sha256_hex
+from medrag_core.models import Case
 
 from .sources import SourceItem, is_dicom
 
@@ -25,6 +26,7 @@ class PrepareOptions:
     image_size: int = 448
     max_pixels: int = 50_000_000
     thumbnail_side: int = THUMBNAIL_SIDE
+    model_input: bool = True  # False: no model to feed (ingest without embeddings), skip the resize
 
 
 @dataclass
@@ -45,7 +47,7 @@ class Prepared:
     error: str | None = None
 
 
-def report_text(item: SourceItem) -> str:
+def report_text(item: SourceItem | Case) -> str:
     """What the text embedding encodes: findings then impression (as ``workflow.verify`` queries)."""
     return "\n".join(part for part in (item.findings.strip(), item.impression.strip()) if part)
 
@@ -99,10 +101,16 @@ def prepare(item: SourceItem, options: PrepareOptions) -> Prepared:
         out.stored, out.mime = data, sniff_mime(data)
     out.sha256 = sha256_hex(out.stored)
     out.thumbnail = png_bytes(pixels, max_side=options.thumbnail_side)
+    if options.model_input:
+        out.model_input = model_input(pixels, options)
+    return out
+
+
+def model_input(pixels: np.ndarray, options: PrepareOptions) -> np.ndarray:
+    """Decoded pixels as ``Embedder.embed_images`` takes them (2-D float32 in [0, 1] at the model's size
+    in tf_bilinear mode, else the pixels as float32 for the embedder to resize)."""
     if options.resize_mode == "tf_bilinear":
         # The card's resize, done here in the pool; u8/255 maps back to the same u8 in the embedder.
         u8 = prepare_for_model(pixels, "tf_bilinear", options.image_size)[:, :, 0]
-        out.model_input = u8.astype(np.float32) / np.float32(255)
-    else:
-        out.model_input = np.array(pixels, dtype=np.float32)
-    return out
+        return u8.astype(np.float32) / np.float32(255)
+    return np.array(pixels, dtype=np.float32)

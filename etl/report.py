@@ -34,7 +34,9 @@ class IngestProgress:
 @dataclass
 class IngestReport:
     """The outcome of ``run_ingest``. ``error_codes`` counts errors by code (e.g. ``image_truncated``).
-    ``finished``: the source (up to ``limit``) was read to the end; false when cancelled."""
+    ``finished``: the source (up to ``limit``) was read to the end; false when cancelled.
+    ``embed_model``: the model that embedded the written cases; None when no model was available
+    (cases stored without embeddings, for ``etl embed`` to fill)."""
 
     source: str
     shard: tuple[int, int]
@@ -48,6 +50,7 @@ class IngestReport:
     cancelled: bool = False
     finished: bool = False
     error_codes: Counter = field(default_factory=Counter)
+    embed_model: str | None = None
 
     @property
     def rate(self) -> float:
@@ -67,4 +70,5 @@ class IngestReport:
             + (f", duplicate ids {self.duplicates}" if self.duplicates else "")
             + (f" ({codes})" if codes else "")
             + f"; {self.elapsed_s:.1f} s, {self.rate:.1f} cases/s"
+            + ("" if self.embed_model else "; stored without embeddings (no model)")
         )

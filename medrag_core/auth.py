@@ -25,7 +25,7 @@ ENABLE_HELP = (
     ".streamlit/secrets.toml) and restart the app, or configure Streamlit's OpenID Connect login with an "
     "[auth] section in .streamlit/secrets.toml (redirect_uri, cookie_secret, client_id, client_secret, "
     "server_metadata_url; see https://docs.streamlit.io/develop/concepts/connections/authentication). "
-    "Ingest also works without the app: python -m etl ingest SOURCE."
+    "Ingest also works without the app: .venv/bin/python -m etl ingest SOURCE."
 )
 
 

@@ -91,6 +91,6 @@ def model_availability(settings: Settings) -> ComponentHealth:
 MODEL_HELP = (
     "MedSigLIP weights are gated on Hugging Face: accept the licence at "
     "https://huggingface.co/google/medsiglip-448, then either set HF_TOKEN so the workbench can download "
-    "them, or download them once (huggingface-cli download google/medsiglip-448 --local-dir DIR) and set "
-    "MEDRAG_EMBED_MODEL=DIR. Without the model, report checks still work; similar-case search does not."
+    "them, or download them once (hf download google/medsiglip-448 --local-dir DIR) and set "
+    "MEDRAG_EMBED_MODEL=DIR. Without the model, report checks and similar cases by full-text search still work."
 )

@@ -27,7 +27,8 @@ except MedragError as exc:
     st.error(escape_markdown(exc.user_message))
     st.stop()
 if stats.total_cases == 0:
-    st.info("The archive is empty. Load cases on the Dataset Admin page or with `python -m etl ingest SOURCE`.")
+    st.info("The archive is empty. Load cases on the Dataset Admin page or with "
+            "`.venv/bin/python -m etl ingest SOURCE` (in the project folder).")
 embedder, embedder_error = try_embedder()
 if embedder_error:
     st.caption(

@@ -78,5 +78,6 @@ def test_bad_arguments_are_refused_by_the_parser(capsys) -> None:
 def test_every_subcommand_has_help() -> None:
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
-    assert set(sub.choices) == {"ingest", "stats", "reindex", "delete", "migrate", "prune-history", "export-history"}
+    assert set(sub.choices) == {"ingest", "embed", "stats", "reindex", "delete", "migrate", "prune-history",
+                                "export-history"}
     assert all(action.help for action in sub._choices_actions)

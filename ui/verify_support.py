@@ -15,7 +15,7 @@ from .image_input import Upload
 LOAD_DATA_HELP = (
     "The case archive is empty, so there are no similar cases to compare with yet (the offline report "
     "checks work anyway). Load cases on the **Dataset Admin** page, or from a shell: "
-    "`python -m etl ingest ../shared/data/cxr_sample/cases.parquet` (a Hugging Face dataset id, a "
+    "`.venv/bin/python -m etl ingest ../shared/data/cxr_sample/cases.parquet` (a Hugging Face dataset id, a "
     "parquet file in its schema, an Open-i folder or a DICOM folder also work)."
 )
 

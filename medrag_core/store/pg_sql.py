@@ -29,6 +29,12 @@ CASE_COLS = (
     "c.case_id, c.source, c.study_id, c.findings, c.impression, c.indication, c.comparison, c.view, c.labels,"
     " c.image_sha256, c.image_embedding IS NOT NULL, c.text_embedding IS NOT NULL, c.embed_model, c.metadata"
 )
+#: A case with report text to embed (ETL embeds findings + impression).
+HAS_TEXT = "(btrim(coalesce(findings, '')) <> '' OR btrim(coalesce(impression, '')) <> '')"
+#: A case still lacking an embedding it can have (``etl embed`` computes them).
+MISSING_EMBEDDING = (
+    f"((image_sha256 IS NOT NULL AND image_embedding IS NULL) OR (text_embedding IS NULL AND {HAS_TEXT}))"
+)
 _STAGE_COLS = (
     "case_id", "study_id", "source", "findings", "impression", "indication", "comparison", "view", "labels",
     "image_sha256", "thumbnail", "image_embedding", "text_embedding", "embed_model", "metadata",

@@ -26,7 +26,7 @@ import psycopg
 from pgvector.psycopg import register_vector
 from psycopg.types.json import Jsonb
 
-from medrag_core.errors import StoreError, StoreUnavailable
+from medrag_core.errors import DimensionMismatch, StoreError, StoreUnavailable
 from medrag_core.models import Case
 from medrag_core.settings import Settings, mask_dsn
 from medrag_core.store import pg_sql
@@ -337,15 +337,16 @@ class PostgresStore(CaseStore, SqlFunctions, TermPruning, IndexAdmin, SourceAdmi
 
     def stats(self) -> StoreStats:
         def collect(conn: psycopg.Connection) -> StoreStats:
-            total, with_image, with_ie, with_te = conn.execute(
-                "SELECT count(*), count(image_sha256), count(image_embedding), count(text_embedding) FROM cases"
+            total, with_image, with_ie, with_te, with_text = conn.execute(
+                "SELECT count(*), count(image_sha256), count(image_embedding), count(text_embedding),"
+                f" count(*) FILTER (WHERE {pg_sql.HAS_TEXT}) FROM cases"
             ).fetchone()
             per_source = dict(conn.execute("SELECT source, count(*) FROM cases GROUP BY source ORDER BY source"))
             meta = pg_sql.read_meta(conn)
             return StoreStats(
                 total_cases=total, with_image=with_image, with_image_embedding=with_ie, with_text_embedding=with_te,
                 per_source=per_source, embed_model=meta[0] if meta else None, dimension=meta[1] if meta else None,
-                index_state=pg_sql.index_state(conn),
+                index_state=pg_sql.index_state(conn), with_text=with_text,
             )  # fmt: skip
 
         return self._run(collect)
@@ -382,6 +383,62 @@ class PostgresStore(CaseStore, SqlFunctions, TermPruning, IndexAdmin, SourceAdmi
     def get_thumbnail(self, case_id: str) -> bytes | None:
         row = self._run(lambda c: c.execute("SELECT thumbnail FROM cases WHERE case_id = %s", (case_id,)).fetchone())
         return None if row is None or row[0] is None else bytes(row[0])
+
+    # -- embedding later (etl embed) --------------------------------------------------------------
+
+    def count_missing_embeddings(self) -> int:
+        """Cases that lack an image embedding (having an image) or a text embedding (having text)."""
+        sql = f"SELECT count(*) FROM cases WHERE {pg_sql.MISSING_EMBEDDING}"
+        return self._run(lambda c: c.execute(sql).fetchone()[0])
+
+    def ids_missing_embeddings(self, *, after: str | None, limit: int) -> list[str]:
+        """Up to ``limit`` ids of such cases, in case id order, after ``after`` (keyset paging)."""
+        sql = (f"SELECT case_id FROM cases WHERE {pg_sql.MISSING_EMBEDDING} AND case_id > %s"
+               " ORDER BY case_id LIMIT %s")
+        return self._run(lambda c: [r[0] for r in c.execute(sql, (after or "", int(limit)))])
+
+    def write_embeddings(
+        self, updates: Sequence[tuple[str, np.ndarray | None, np.ndarray | None]], *, embed_model: str
+    ) -> int:
+        """Set ``(case_id, image vector or None, text vector or None)`` on stored cases in one transaction
+        (None keeps what is there); binds / checks the store's model like ``upsert``. Returns rows updated."""
+        rows, dims = [], set()
+        for case_id, image_vec, text_vec in updates:
+            vecs = [None if v is None else as_vector(v, f"Case {case_id}'s {kind} embedding")
+                    for kind, v in (("image", image_vec), ("text", text_vec))]
+            dims.update(v.size for v in vecs if v is not None)
+            if any(v is not None for v in vecs):
+                rows.append((vecs[0], vecs[1], embed_model, case_id))
+        if not rows:
+            return 0
+        if len(dims) > 1:
+            raise DimensionMismatch(f"One batch mixes embedding sizes {sorted(dims)}; all must be the same.")
+
+        def write(conn: psycopg.Connection) -> int:
+            pg_sql.bind_model(conn, embed_model, dims.pop())
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "UPDATE cases SET image_embedding = coalesce(%s, image_embedding),"
+                    " text_embedding = coalesce(%s, text_embedding), embed_model = %s, updated_at = now()"
+                    " WHERE case_id = %s",
+                    rows,
+                )
+            return len(rows)
+
+        return self._run(write)
+
+    def clear_embeddings(self) -> int:
+        """Drop every stored vector and unbind the model (before re-embedding with another model)."""
+
+        def clear(conn: psycopg.Connection) -> int:
+            n = conn.execute(
+                "UPDATE cases SET image_embedding = NULL, text_embedding = NULL, embed_model = NULL"
+                " WHERE image_embedding IS NOT NULL OR text_embedding IS NOT NULL"
+            ).rowcount
+            pg_sql.unbind_model(conn)
+            return n
+
+        return self._run(clear)
 
     def reindex(self, m: int = 16, ef_construction: int = 64, kinds: Sequence[str] = pg_sql.KINDS) -> dict[str, str]:
         """(Re)build the HNSW indexes (vector_ip_ops) on the embedding columns; returns ``index_state``.
