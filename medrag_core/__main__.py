@@ -19,9 +19,11 @@ def build_parser() -> argparse.ArgumentParser:
     checks = sub.add_parser("check-reports", help="Run the offline report checks over a JSONL file.")
     checks.add_argument("input", help="JSONL: one {id, report} or {id, findings, impression} per line ('-' = stdin)")
 
-    verify = sub.add_parser("verify", help="Verify one report against its image and similar cases.")
-    verify.add_argument("--image", required=True, help="PNG, JPEG or DICOM file")
-    verify.add_argument("--report-file", required=True, help="Report text file (UTF-8 or Latin-1)")
+    verify = sub.add_parser("verify", help="Verify one report against its image (optional) and similar cases.")
+    verify.add_argument("--image", help="PNG, JPEG or DICOM file (optional: without it the report is checked "
+                                        "on its own, similar cases by text)")
+    verify.add_argument("--report-file", "--report", dest="report_file", required=True,
+                        help="Report text file (UTF-8 or Latin-1)")
     verify.add_argument("--json", action="store_true", help="Print the full result as JSON")
     verify.add_argument("--no-history", action="store_true", help="Do not record this verification in the history")
     return parser

@@ -141,8 +141,10 @@ def check_reports(input_path: str, out: TextIO) -> int:
 # added here by the workflow work; keep it beside check_reports.
 
 
-def verify_command(image_path: str, report_path: str, *, as_json: bool, out: TextIO, history: bool = True) -> int:
-    """``python -m medrag_core verify``: verify one report file against one image file.
+def verify_command(image_path: str | None, report_path: str, *, as_json: bool, out: TextIO,
+                   history: bool = True) -> int:
+    """``python -m medrag_core verify``: verify one report file against one image file (or, when
+    ``image_path`` is None, the report on its own: checks and similar cases by text).
 
     Builds ``Settings`` from the environment (and ``.streamlit/secrets.toml``), runs
     ``workflow.verify`` with the on-disk embedding cache (``data_dir/cache``), and writes either the
@@ -159,7 +161,8 @@ def verify_command(image_path: str, report_path: str, *, as_json: bool, out: Tex
     settings = Settings.load()
     # sizes are checked before reading: from the file's size when it has one, else by reading at
     # most one byte past the limit (pipes, devices such as /dev/zero)
-    image = read_limited(image_path, "image", settings.max_upload_bytes, _image_too_big)
+    image = None if image_path is None else read_limited(image_path, "image", settings.max_upload_bytes,
+                                                        _image_too_big)
     report = read_limited(report_path, "report", 4 * MAX_REPORT_CHARS + 3, _report_too_big)
     context = HistoryContext(who=_os_user(), entry_point="cli") if history else None
     result = verify(image, report, settings, cache=build_cache(settings), history=context)

@@ -39,10 +39,10 @@ def cli(store, tiny_embedder, tiny_siglip_dir, pg_conninfo, tmp_path):
         MEDRAG_TOP_K="3",
     )
 
-    def run(*args: str) -> subprocess.CompletedProcess:
+    def run(*args: str, **extra_env: str) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, "-m", "medrag_core", "verify", *args],
-            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+            cwd=tmp_path, env={**env, **extra_env}, capture_output=True, text=True, timeout=300,
         )
 
     run.image, run.report, run.data_dir, run.tmp = image, report, data_dir, tmp_path  # type: ignore[attr-defined]
@@ -85,3 +85,19 @@ def test_cli_refused_input_exits_2_with_a_message_and_no_traceback(cli):
     missing = cli("--image", str(cli.image), "--report-file", str(cli.tmp / "nope.txt"))
     assert missing.returncode == 2 and "Cannot read the report file" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_cli_checks_a_report_without_an_image_and_without_a_model(cli):
+    """Day one: no X-ray at hand, no weights downloaded: checks and full-text similar cases, said plainly."""
+    report = cli.tmp / "effusion.txt"
+    report.write_text("FINDINGS: Small left pleural effusion.\nIMPRESSION: Left pleural effusion.", encoding="utf-8")
+    proc = cli("--report", str(report), MEDRAG_EMBED_MODEL="/nonexistent/model-dir")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert out.startswith("Verdict: ")
+    assert "Notice: No image: the report was checked on its own" in out
+    assert "text search only" in out
+    assert "Top matches (3):" in out and "fts 0." in out  # similar cases from full-text search
+    assert "image_embedding" not in [line.split()[0] for line in out.split("Stage timings (ms):")[1].splitlines()
+                                     if line.strip()]  # fmt: skip
+    assert "Traceback" not in proc.stderr and "RuntimeDirWarning" not in proc.stderr

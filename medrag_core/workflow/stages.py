@@ -43,6 +43,9 @@ NOTICE_OFFLINE = (
 )
 NOTICE_EMPTY = "The archive is empty — ingest data from the Dataset Admin page to compare with similar cases."
 NOTICE_NO_MATCHES = "No similar cases were found in the archive."
+NOTICE_NO_IMAGE = (
+    "No image: the report was checked on its own (report checks, and similar cases found by their text)."
+)
 
 
 class _Stages:
@@ -109,8 +112,8 @@ def _embeddings(
     notices: list[str],
     store: CaseStore | None,
     embedder: Embedder | None,
-    decoded: DecodedImage,
-    sha: str,
+    decoded: DecodedImage | None,
+    sha: str | None,
     query_text: str,
     image_embedding: np.ndarray | None,
     cache: EmbeddingCache | None,
@@ -123,6 +126,39 @@ def _embeddings(
         stages.skip("image_embedding")
         stages.skip("text_embedding")
         return None, None
+    img_vec: np.ndarray | None = None
+    if decoded is None or sha is None:  # a report checked without an image
+        stages.skip("image_embedding")
+    else:
+        img_vec = _image_vector(stages, notices, embedder, decoded, sha, image_embedding, cache, settings)
+    txt_vec: np.ndarray | None = None
+    with stages.run("text_embedding") as st:
+        text_sha = sha256_hex(query_text.encode("utf-8"))
+        if cache is not None and (hit := cache.get(text_sha, embedder.name, "text")) is not None:
+            txt_vec = hit
+            st["status"] = "cached"
+        else:
+            try:
+                txt_vec = np.asarray(embedder.embed_texts([query_text]), dtype=np.float32).reshape(1, -1)[0]
+                if cache is not None:
+                    txt_vec = cache.put(text_sha, embedder.name, txt_vec, "text")
+            except EmbedderError as exc:
+                log.warning("text embedding failed (%s)", exc.code)
+                st["status"] = "skipped"
+    return img_vec, txt_vec
+
+
+def _image_vector(
+    stages: _Stages,
+    notices: list[str],
+    embedder: Embedder,
+    decoded: DecodedImage,
+    sha: str,
+    image_embedding: np.ndarray | None,
+    cache: EmbeddingCache | None,
+    settings: Settings,
+) -> np.ndarray | None:
+    """The query image's vector: given, cached, or computed (and cached); None with a notice on failure."""
     img_vec: np.ndarray | None = None
     with stages.run("image_embedding") as st:
         key = _image_model_key(embedder)
@@ -142,21 +178,7 @@ def _embeddings(
                 notices.append(f"The image could not be embedded ({exc.user_message}); "
                                "similar cases were found by text only.")
                 st["status"] = "skipped"
-    txt_vec: np.ndarray | None = None
-    with stages.run("text_embedding") as st:
-        text_sha = sha256_hex(query_text.encode("utf-8"))
-        if cache is not None and (hit := cache.get(text_sha, embedder.name, "text")) is not None:
-            txt_vec = hit
-            st["status"] = "cached"
-        else:
-            try:
-                txt_vec = np.asarray(embedder.embed_texts([query_text]), dtype=np.float32).reshape(1, -1)[0]
-                if cache is not None:
-                    txt_vec = cache.put(text_sha, embedder.name, txt_vec, "text")
-            except EmbedderError as exc:
-                log.warning("text embedding failed (%s)", exc.code)
-                st["status"] = "skipped"
-    return img_vec, txt_vec
+    return img_vec
 
 
 def _retrieve(

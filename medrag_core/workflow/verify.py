@@ -54,6 +54,7 @@ from medrag_core.reports import parse_report, read_report, run_checks
 from medrag_core.retrieval import neighbour_consensus, report_search_query
 from medrag_core.workflow.stages import (  # noqa: F401  (the NOTICE_* texts are re-exported: tests import them here)
     NOTICE_EMPTY,
+    NOTICE_NO_IMAGE,
     NOTICE_NO_MATCHES,
     NOTICE_OFFLINE,
     VERIFIER_IMAGE_MAX_SIDE,
@@ -77,7 +78,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["NOTICE_REPORT_ONLY", "VERIFIER_IMAGE_MAX_SIDE", "check_report_text", "precompute_image_embedding", "verify"]
+__all__ = [
+    "NOTICE_NO_IMAGE", "NOTICE_REPORT_ONLY", "VERIFIER_IMAGE_MAX_SIDE", "check_report_text",
+    "precompute_image_embedding", "verify",
+]
 
 NOTICE_REPORT_ONLY = "Report-only check: the offline report checks ran; no image, similar cases or LLM were used."
 
@@ -139,7 +143,7 @@ def check_report_text(report: str | bytes, settings: Settings, *,
 
 
 def verify(
-    image: bytes,
+    image: bytes | None,
     report: str | bytes,
     settings: Settings,
     *,
@@ -155,7 +159,9 @@ def verify(
 ) -> VerificationResult:
     """Check ``report`` against ``image`` and the most similar archive cases.
 
-    ``image``: the uploaded bytes (PNG, JPEG or DICOM). ``report``: text, or the uploaded bytes (UTF-8,
+    ``image``: the uploaded bytes (PNG, JPEG or DICOM), or None to check the report on its own (the
+    offline checks, similar cases by text embedding and full-text search; ``NOTICE_NO_IMAGE`` says so).
+    ``report``: text, or the uploaded bytes (UTF-8,
     else Latin-1). ``store`` / ``embedder`` / ``verifier`` default to the ones ``settings`` names
     (built here, after validation). ``image_embedding``: a vector already computed for these bytes
     with this embedder. ``where`` restricts the similar-case search. ``services``: where the missing
@@ -168,19 +174,24 @@ def verify(
     notices: list[str] = []
 
     # 1. Validate everything before touching the store, the model or the cache.
+    decoded: DecodedImage | None = None
     with stages.run("decode"):
-        image = bytes(image)
         if isinstance(report, bytearray | memoryview):
             report = bytes(report)
-        _check_size(image, settings)
+        if image is not None:
+            image = bytes(image)
+            _check_size(image, settings)
         text = read_report(report, max_chars=settings.max_report_chars)
-        decoded: DecodedImage = decode_image(image, max_pixels=settings.max_image_pixels)
+        if image is not None:
+            decoded = decode_image(image, max_pixels=settings.max_image_pixels)
+        else:
+            notices.append(NOTICE_NO_IMAGE)
 
     with stages.run("preprocess"):
         parsed = parse_report(text)
         query_text = _query_text(parsed, text)
         fts_query = report_search_query(parsed, query_text)
-        sha = sha256_hex(image)
+        sha = sha256_hex(image) if image is not None else None
 
     with stages.run("checks"):
         offline_issues = list(run_checks(parsed))
@@ -238,10 +249,10 @@ def verify(
             fallback = f"The {settings.llm_backend} verifier could not be set up: {exc.user_message}"
             notices.append(f"{fallback} This is the offline verdict.")
             verifier = OfflineVerifier()
-    wants_images = settings.send_images_to_llm and verifier.sends_images
+    wants_images = settings.send_images_to_llm and decoded is not None and verifier.sends_images
     match_images = _match_images(stages, store, matches) if wants_images and store is not None else {}
     # Only a verifier that looks at images gets (and pays for) the PNG re-encoding: pixels, no metadata.
-    image_png = png_bytes(decoded.pixels, max_side=VERIFIER_IMAGE_MAX_SIDE) if wants_images else None
+    image_png = png_bytes(decoded.pixels, max_side=VERIFIER_IMAGE_MAX_SIDE) if wants_images and decoded else None
     request = VerificationRequest(
         report=text,
         image_png=image_png,
