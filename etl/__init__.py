@@ -2,13 +2,18 @@
 
 Sources (``etl.sources``) parse a spec into a frozen, validated source that yields cases one at a
 time (``read_openi_reports`` is the one Open-i XML reader, for benchmarks and tests too);
-``run_ingest`` decodes, embeds and writes them in resumable, idempotent batches.
+``run_ingest`` decodes, embeds (when the model is there) and writes them in resumable, idempotent
+batches; ``run_embed`` computes the embeddings an ingest without the model left empty.
 """
 
-from .jobs import IngestJob, ingest_job
-from .pipeline import DEFAULT_BATCH_SIZE, parse_shard, run_ingest
-from .report import IngestProgress, IngestReport
-from .sources import (
+#: How to run this CLI from a plain shell in the project folder (the venv's python has the dependencies).
+ETL_HINT = ".venv/bin/python -m etl"
+
+from .embed import EmbedProgress, EmbedReport, run_embed  # noqa: E402 - after ETL_HINT, which they may name
+from .jobs import IngestJob, ingest_job  # noqa: E402
+from .pipeline import DEFAULT_BATCH_SIZE, parse_shard, run_ingest  # noqa: E402
+from .report import IngestProgress, IngestReport  # noqa: E402
+from .sources import (  # noqa: E402
     MESH_LABEL_PREFIX,
     BadItem,
     OpenIReport,
@@ -20,7 +25,7 @@ from .sources import (
 )
 
 __all__ = [
-    "DEFAULT_BATCH_SIZE", "MESH_LABEL_PREFIX", "BadItem", "IngestJob", "IngestProgress", "IngestReport",
-    "OpenIReport", "SourceItem", "ingest_job", "mesh_labels", "parse_shard", "parse_source", "read_openi_reports",
-    "run_ingest", "shard_of",
+    "DEFAULT_BATCH_SIZE", "ETL_HINT", "MESH_LABEL_PREFIX", "BadItem", "EmbedProgress", "EmbedReport", "IngestJob",
+    "IngestProgress", "IngestReport", "OpenIReport", "SourceItem", "ingest_job", "mesh_labels", "parse_shard",
+    "parse_source", "read_openi_reports", "run_embed", "run_ingest", "shard_of",
 ]

@@ -13,13 +13,10 @@ from medrag_core.errors import ConfigError, StoreUnavailable
 from medrag_core.settings import Settings, mask_dsn
 from medrag_core.store import CaseStore, IndexAdmin, ProgressLog, SourceAdmin
 
-from . import progress_store
+from . import ETL_HINT, progress_store
 from .report import IngestProgress
 
 log = logging.getLogger(__name__)
-
-#: How to run this CLI from a plain shell in the project folder (the venv's python has the deps).
-ETL_HINT = ".venv/bin/python -m etl"
 
 
 def ingest(settings: Settings, source: str, *, limit: int | None, shard: tuple[int, int], batch_size: int,

@@ -17,7 +17,7 @@ IngestJob = Callable[[Callable[[IngestProgress], None], threading.Event], Ingest
 
 
 def ingest_job(
-    spec: str, settings: Settings, *, store: CaseStore, embedder: Embedder, limit: int | None = None,
+    spec: str, settings: Settings, *, store: CaseStore, embedder: Embedder | None, limit: int | None = None,
     batch_size: int, reembed: bool = False,
 ) -> IngestJob:  # fmt: skip
     """Check ``spec`` now (a bad source raises its ``MedragError`` here, not in the thread) and return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.page_helpers import (
@@ -213,3 +215,45 @@ def test_repeated_wrong_passwords_block_even_the_right_one(admin_env, monkeypatc
     clock.t += admin_auth.LoginThrottle.lockout_s + 1
     _unlock(at, PASSWORD)
     assert at.tabs
+
+
+def test_day_one_ingest_without_the_model_then_embed_from_the_page(admin_env, tmp_path, monkeypatch):
+    """No weights: the page ingests anyway (one note, not an error), the statistics refresh by themselves
+    and count the cases lacking embeddings; with the model back, the button fills them."""
+    from ui.resources import get_ingest_runner
+
+    parquet = write_archive_parquet(tmp_path / "small.parquet", n=3)
+    model_dir = os.environ["MEDRAG_EMBED_MODEL"]
+    monkeypatch.setenv("MEDRAG_EMBED_MODEL", str(tmp_path / "no-weights-here"))
+    import streamlit as st
+
+    st.cache_resource.clear()
+    at = _unlock(app_test("pages/admin.py", timeout=120).run())
+    at.text_input(key="ingest_spec").set_value(str(parquet))
+    at.button(key="ingest_start").click().run()
+    assert not at.exception and not errors_of(at), errors_of(at)
+    assert any("not available: cases are stored without embeddings" in i.value for i in at.info)
+    runner = get_ingest_runner()
+    assert runner.wait(120)
+    state = runner.snapshot()
+    assert state.error is None and state.report.written == 3 and state.report.embed_model is None
+    at.run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["cases"] == "3" and metrics["lacking image embedding"] == "3"
+    assert metrics["lacking text embedding"] == "3"
+    assert "3 case(s) lack an image embedding" in all_text(at)
+    assert ".venv/bin/python -m etl embed" in all_text(at)
+
+    monkeypatch.setenv("MEDRAG_EMBED_MODEL", model_dir)
+    st.cache_resource.clear()
+    at = _unlock(app_test("pages/admin.py", timeout=120).run())
+    at.button(key="embed_start").click().run()
+    assert not at.exception and not errors_of(at), errors_of(at)
+    runner = get_ingest_runner()
+    assert runner.wait(120)
+    report = runner.snapshot().report
+    assert runner.snapshot().error is None and (report.done, report.remaining) == (3, 0)
+    at.run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["lacking image embedding"] == "0" and metrics["image embeddings"] == "3"
+    assert "embed_start" not in [b.key for b in at.button]  # nothing left to embed: no button

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from etl import ETL_HINT
 from medrag_core.errors import MedragError
-from medrag_core.health import MODEL_HELP, describe_store, describe_verifier, model_availability
+from medrag_core.health import describe_store, describe_verifier, model_availability
 from medrag_core.render import escape_markdown
 from medrag_core.store import IndexAdmin, ProgressLog
 
@@ -29,6 +31,17 @@ SOURCE_HELP = (
 )
 
 
+NO_MODEL_INGEST_NOTE = (
+    "The embedding model is not available: cases are stored without embeddings (report checks and "
+    "full-text similar cases work); compute the embeddings later with **Compute missing embeddings**."
+)
+LOW_PRIORITY_NOTE = (
+    "Runs in this app at a lower CPU priority so verifications stay responsive. For large archives use "
+    f"the command line ({ETL_HINT} ingest SOURCE --shard i/n, several at once) or the Ray engine: see "
+    "docs/etl.md."
+)
+
+
 def _eta(progress) -> str:  # noqa: ANN001 - etl.report.IngestProgress
     total = getattr(progress, "total_hint", None)
     seen = getattr(progress, "seen", 0)
@@ -39,13 +52,20 @@ def _eta(progress) -> str:  # noqa: ANN001 - etl.report.IngestProgress
 
 
 def render_progress() -> None:
-    """The running (or last) ingest: progress bar, rate, ETA, errors; cancel while running."""
+    """The running (or last) ingest or embedding run: progress bar, rate, ETA, errors; cancel while running."""
     state = get_ingest_runner().snapshot()
     if state.started_at is None:
         return
     progress = state.progress
-    st.markdown(f"**Ingest: {escape_markdown(state.label)}**")
-    if progress is not None:
+    st.markdown(f"**{escape_markdown(state.label)}**")
+    if progress is not None and hasattr(progress, "done"):  # etl.embed.EmbedProgress
+        total, done = progress.total, progress.done
+        st.progress(min(done / total, 1.0) if total else 1.0, text=f"{done} of {total} cases embedded")
+        c = st.columns(3)
+        c[0].metric("image embeddings", progress.images)
+        c[1].metric("text embeddings", progress.texts)
+        c[2].metric("errors", progress.errors)
+    elif progress is not None:
         total = getattr(progress, "total_hint", None)
         seen = getattr(progress, "seen", 0)
         fraction = min(seen / total, 1.0) if total else 0.0
@@ -64,7 +84,8 @@ def render_progress() -> None:
     elif state.running:
         st.progress(0.0, text="Starting (opening the source, loading the model)…")
     if state.running:
-        if st.button("Cancel ingest", key="ingest_cancel"):
+        st.caption(LOW_PRIORITY_NOTE)
+        if st.button("Cancel", key="ingest_cancel"):
             get_ingest_runner().cancel()
             st.toast("Cancelling after the current batch…")
     elif state.error:
@@ -80,8 +101,8 @@ def render_progress() -> None:
 @st.fragment(run_every=1.0)
 def _live_progress() -> None:
     render_progress()
-    if not get_ingest_runner().running:
-        st.caption("Refresh the page to update the statistics.")
+    if not get_ingest_runner().running:  # finished: rerun the whole page so statistics and tables include it
+        st.rerun(scope="app")
 
 
 def render_ingest(settings, store, store_error: str | None) -> None:  # noqa: ANN001
@@ -115,6 +136,8 @@ def render_ingest(settings, store, store_error: str | None) -> None:  # noqa: AN
             hide_index=True, key="progress_table",
         )
 
+    render_embed(settings, store, stats)
+
     st.subheader("Ingest")
     st.markdown(SOURCE_HELP)
     runner = get_ingest_runner()
@@ -146,17 +169,64 @@ def _start_ingest(settings, store, spec: str, limit: int | None, batch: int, ree
         return
     embedder, embedder_error = try_embedder()
     if embedder_error:
-        st.error(f"Ingest needs the embedding model, which is not available: {escape_markdown(embedder_error)}")
-        st.markdown(MODEL_HELP)
-        return
+        if reembed:
+            st.error("Re-embedding needs the embedding model, which is not available (see Health).")
+            return
+        st.info(NO_MODEL_INGEST_NOTE)
     try:  # the source is checked now: its errors belong on the page, not in the thread
-        job = ingest_job(spec, settings, store=store, embedder=embedder, limit=limit, batch_size=batch,
-                         reembed=reembed)  # fmt: skip
+        inner = ingest_job(spec, settings, store=store, embedder=embedder, limit=limit, batch_size=batch,
+                           reembed=reembed)  # fmt: skip
     except MedragError as exc:
         st.error(escape_markdown(exc.user_message))
         return
-    if not get_ingest_runner().start(spec.strip(), job):
-        st.warning("An ingest is already running.")
+
+    def job(on_progress, cancel):  # noqa: ANN001, ANN202
+        lower_priority()
+        return inner(on_progress, cancel)
+
+    if not get_ingest_runner().start(f"Ingest: {spec.strip()}", job):
+        st.warning("An ingest or embedding run is already running.")
+
+
+def lower_priority(increment: int = 10) -> None:
+    """Lower the calling thread's CPU priority (Linux ``nice`` is per thread), so a page-started ingest
+    gives way to clinical verifications; where that is not possible, leave it."""
+    try:
+        os.nice(increment)
+    except (AttributeError, OSError):  # no nice() (Windows) or not permitted
+        pass
+
+
+def render_embed(settings, store, stats) -> None:  # noqa: ANN001
+    """Compute the embeddings stored cases lack (after an ingest without the model)."""
+    missing_text = stats.missing_text_embedding or 0
+    if not (stats.missing_image_embedding or missing_text):
+        return
+    st.subheader("Missing embeddings")
+    st.markdown(
+        f"{stats.missing_image_embedding} case(s) lack an image embedding and {missing_text} a text embedding "
+        "(ingested without the model). Similar cases come from full-text search for them until embedded. "
+        f"Same from a shell: `{ETL_HINT} embed`."
+    )
+    runner = get_ingest_runner()
+    if st.button("Compute missing embeddings", key="embed_start", disabled=runner.running):
+        _start_embed(settings, store)
+
+
+def _start_embed(settings, store) -> None:  # noqa: ANN001
+    from etl import run_embed
+
+    embedder, embedder_error = try_embedder()
+    if embedder_error:
+        st.error("The embedding model is not available (see Health for how to get it).")
+        return
+
+    def job(on_progress, cancel):  # noqa: ANN001, ANN202
+        lower_priority()
+        return run_embed(settings, store=store, embedder=embedder, on_progress=on_progress, cancel=cancel)
+
+    if not get_ingest_runner().start("Computing missing embeddings", job):
+        st.warning("An ingest or embedding run is already running.")
 
 
 def _stats_or_error(store, store_error: str | None):  # noqa: ANN001, ANN202 - StoreStats | None
@@ -175,11 +245,14 @@ def render_stats(store, store_error: str | None) -> None:  # noqa: ANN001
     stats = _stats_or_error(store, store_error)
     if stats is None:
         return
-    c = st.columns(4)
+    c = st.columns(6)
     c[0].metric("cases", stats.total_cases)
     c[1].metric("with image", stats.with_image)
     c[2].metric("image embeddings", stats.with_image_embedding)
     c[3].metric("text embeddings", stats.with_text_embedding)
+    c[4].metric("lacking image embedding", stats.missing_image_embedding)
+    missing_text = stats.missing_text_embedding
+    c[5].metric("lacking text embedding", "—" if missing_text is None else missing_text)
     model = escape_markdown(stats.embed_model or "none yet")
     st.caption(f"Embedding model: {model} · dimension: {stats.dimension or '—'}")
     if stats.per_source:
