@@ -1,7 +1,8 @@
-"""Verify: upload an X-ray and its report, run ``workflow.verify``, render the result.
+"""Verify: upload an X-ray (optional) and its report, run ``workflow.verify``, render the result.
 
 The image embedding starts in the background as soon as the image is uploaded (cached by content
-hash), so pressing Verify after typing the report does not wait for it again.
+hash), so pressing Verify after typing the report does not wait for it again; its status line
+updates itself (queue position, expected wait). Without an image the report is checked on its own.
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ from ui.pacs_panel import pacs_image
 from ui.privacy_view import render_outgoing_preview
 from ui.resources import get_background_jobs, get_embed_cache, get_verifier, settings_or_stop, try_embedder, try_store
 from ui.result_view import render_result
-from ui.verify_support import archive_notice, read_report_input, run_verification, start_image_embedding
+from ui.verify_support import (
+    archive_notice,
+    read_report_input,
+    render_embedding_status,
+    run_verification,
+    start_image_embedding,
+)
 
 st.title("Verify a chest X-ray report")
 
@@ -46,22 +53,21 @@ left, right = st.columns([2, 3])
 with left:
     st.subheader("X-ray")
     uploaded = st.file_uploader(
-        "PNG, JPEG or DICOM", key="image", help="The file type is recognised from its content, not its name."
+        "PNG, JPEG or DICOM (optional)", key="image",
+        help="The file type is recognised from its content, not its name.",
     )
     upload = pacs_image(settings, decode_upload(uploaded, settings, "image_upload"))  # or a study from the PACS
     embedding_job = None
-    embedding_note = st.empty()
-    if upload is not None:
-        if upload.error:
-            st.error(escape_markdown(upload.error))
-        else:
-            render_preview(upload, key="verify_preview")
-            embedding_job = start_image_embedding(
-                upload, settings, embedder, get_embed_cache(), get_background_jobs()
-            )
-            if embedding_job is not None:
-                ready = embedding_job.done()
-                embedding_note.caption("Image embedding: " + ("ready." if ready else "computing in the background…"))
+    if upload is None:
+        st.caption("Optional: without an image, the report is checked on its own (report checks, and similar "
+                   "cases found by their text).")
+    elif upload.error:
+        st.error(escape_markdown(upload.error))
+    else:
+        render_preview(upload, key="verify_preview")
+        embedding_job = start_image_embedding(upload, settings, embedder, get_embed_cache(), get_background_jobs())
+        if embedding_job is not None:
+            render_embedding_status(upload, settings, embedder)
 
 with right:
     st.subheader("Report")
@@ -70,10 +76,8 @@ with right:
     render_outgoing_preview(st.session_state.get("report_text", ""), upload, settings)
     if st.button("Verify", type="primary", key="verify"):
         st.session_state.pop("verify_result", None)
-        if upload is None:
-            st.error("Upload the X-ray image first (PNG, JPEG or DICOM).")
-        elif upload.error:
-            st.error(escape_markdown(upload.error))
+        if upload is not None and upload.error:  # the reason is shown once, under the upload
+            st.error("The image above cannot be used: replace it, or remove it (✕) to check the report alone.")
         else:
             try:
                 report = read_report_input(st.session_state.get("report_text", ""), report_file, settings)
@@ -84,10 +88,8 @@ with right:
                 )
             except MedragError as exc:
                 st.error(escape_markdown(exc.user_message))
-            if embedding_job is not None and embedding_job.done():
-                embedding_note.caption("Image embedding: ready.")
 
 result = st.session_state.get("verify_result")
 if result is not None:
     st.divider()
-    render_result(result, store)
+    render_result(result, store, shown_elsewhere=(embedder_error,) if embedder_error else ())

@@ -10,13 +10,19 @@ import plotly.graph_objects as go
 from medrag_core.models import Match
 
 
-def similarity_figure(matches: Sequence[Match]) -> go.Figure:
+def similarity_figure(matches: Sequence[Match]) -> tuple[go.Figure | None, int]:
     """Image similarity (x) against text similarity (y) per match; colour and label give the fused rank.
 
-    A missing score (no image or text embedding) is drawn at 0 and said so in the hover text.
+    Only matches with both scores are drawn: a score that was not measured (no embedding, no image)
+    is missing, not 0. Returns (the figure, or None when no match has both; how many were left out).
     """
-    xs = [m.image_score if m.image_score is not None else 0.0 for m in matches]
-    ys = [m.text_score if m.text_score is not None else 0.0 for m in matches]
+    measured = [m for m in matches if m.image_score is not None and m.text_score is not None]
+    left_out = len(matches) - len(measured)
+    if not measured:
+        return None, left_out
+    matches = measured
+    xs = [m.image_score for m in matches]
+    ys = [m.text_score for m in matches]
     ranks = [m.fused_rank for m in matches]
     hover = [
         f"{html.escape(m.case.case_id)}<br>fused rank {m.fused_rank} (score {m.fused_score:.4f})"
@@ -48,7 +54,7 @@ def similarity_figure(matches: Sequence[Match]) -> go.Figure:
         height=380,
         margin={"l": 40, "r": 20, "t": 50, "b": 40},
     )
-    return fig
+    return fig, left_out
 
 
 def _fmt(value: float | None) -> str:

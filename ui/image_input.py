@@ -61,7 +61,27 @@ def render_preview(upload: Upload, key: str, *, width: int = 360) -> None:
         centre = c1.slider("Window centre", 0.0, 1.0, 0.5, 0.01, key=f"{key}_centre")
         width_ = c2.slider("Window width", 0.02, 1.0, 1.0, 0.01, key=f"{key}_width")
         window = (centre, width_)
-    st.image(to_display_uint8(decoded, window=window), width=width, clamp=True)
+    # Inline, from bytes kept in session state: a media-file URL can expire between reruns when many
+    # sessions share the server (the preview then showed as a broken image next to a finished result).
+    png = _preview_png(key, upload.sha256, window, lambda: to_display_uint8(decoded, window=window), width)
+    # st.html (sanitised, never Markdown): our own base64 PNG only; no user text goes into this HTML.
+    st.html(f'<img src="data:image/png;base64,{png}" width="{int(width)}" alt="X-ray preview" '
+            'style="max-width:100%;height:auto">')
     bits = getattr(decoded, "source_bit_depth", "?")
     fmt = getattr(decoded, "format", "?")
     st.caption(f"{decoded.width}×{decoded.height} px · {fmt} · {bits}-bit source")
+
+
+def _preview_png(slot: str, sha: str, window: tuple[float, float] | None, pixels, width: int) -> str:  # noqa: ANN001
+    """Base64 PNG of the display pixels, kept in this session's state per preview slot (image, window)."""
+    import base64
+
+    from medrag_core.imaging import png_bytes
+
+    key = (sha, window, width)
+    held = st.session_state.get(f"_preview_png_{slot}")
+    if isinstance(held, tuple) and held[0] == key:
+        return held[1]
+    encoded = base64.b64encode(png_bytes(pixels(), max_side=max(2 * int(width), 256))).decode("ascii")
+    st.session_state[f"_preview_png_{slot}"] = (key, encoded)
+    return encoded

@@ -28,7 +28,53 @@ if TYPE_CHECKING:
 
 @st.cache_resource(show_spinner=False)
 def get_settings() -> Settings:
+    install_server_logging()
     return Settings.load()
+
+
+APP_LOGGER = "medrag.app"
+
+
+def install_server_logging() -> None:
+    """Once per process: INFO lines of ``medrag.app`` (one per verification, never patient data) on the
+    server's stderr, and a warning for every media request that finds no file (an expired image URL)."""
+    import logging
+
+    logger = logging.getLogger(APP_LOGGER)
+    if getattr(install_server_logging, "_done", False):
+        return
+    install_server_logging._done = True  # type: ignore[attr-defined]
+    logger.setLevel(logging.INFO)
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+    _log_media_misses(logger)
+
+
+def _log_media_misses(logger) -> None:  # noqa: ANN001 - logging.Logger
+    """Wrap the media storage's lookup so a request for a file it no longer holds leaves a log line.
+    Streamlit internals: when they move, the app runs on without this line."""
+    try:
+        from streamlit.runtime import Runtime
+        from streamlit.runtime.media_file_storage import MediaFileStorageError
+
+        storage = Runtime.instance().media_file_mgr._storage
+    except Exception:  # noqa: BLE001 - no runtime (AppTest, bare mode) or another Streamlit layout
+        return
+    lookup = getattr(storage, "get_file", None)
+    if lookup is None or getattr(lookup, "_medrag_logged", False):
+        return
+
+    def get_file(filename: str):  # noqa: ANN202
+        try:
+            return lookup(filename)
+        except MediaFileStorageError:
+            logger.warning("media request failed: no file %s (expired image URL)", filename[:80])
+            raise
+
+    get_file._medrag_logged = True  # type: ignore[attr-defined]
+    storage.get_file = get_file
 
 
 @st.cache_resource(show_spinner=False)

@@ -28,7 +28,9 @@ from .feedback_view import render_feedback
 _SEVERITY_ICON = {"error": "●", "warning": "▲", "info": "○"}
 
 
-def render_verdict(result: VerificationResult) -> None:
+def render_verdict(result: VerificationResult, shown_elsewhere: tuple[str, ...] = ()) -> None:
+    """The verdict, who answered, and the notices; a long message the page already shows (the model's
+    how-to) is referred to instead of repeated."""
     text = f"**Verdict: {result.verdict.replace('_', ' ')}**. {VERDICT_TEXT.get(result.verdict, '')}"
     {"consistent": st.success, "needs_review": st.warning}.get(result.verdict, st.error)(text)
     st.caption(
@@ -37,15 +39,23 @@ def render_verdict(result: VerificationResult) -> None:
         + (f" · LLM failures: {result.llm_failures}" if result.llm_failures else "")
     )
     for notice in result.notices:
+        for message in shown_elsewhere:
+            if message and message in notice:
+                notice = notice.replace(message, "see the note at the top of the page")
         st.info(escape_markdown(notice))
 
 
 def render_issues(result: VerificationResult) -> None:
+    render_prepared_issues(*prepare_issues(result))
+
+
+def prepare_issues(result: VerificationResult) -> tuple[int, pd.DataFrame | None, str]:
+    """Everything the issue section shows, computed before anything is drawn (the verdict and its
+    reasons then reach the browser together): the count, the table (None when empty) and the
+    highlighted report."""
     issues = sort_issues(result.issues)
-    st.subheader(f"Issues ({len(issues)})")
-    if not issues:
-        st.success("No issues found.")
-    else:
+    table = None
+    if issues:
         # st.table renders each cell as Markdown: every text cell is escaped, so quoted report text or an
         # LLM's message cannot become an image (a request to a remote URL), a link or HTML.
         table = pd.DataFrame(
@@ -62,12 +72,20 @@ def render_issues(result: VerificationResult) -> None:
                 }
                 for n, i in enumerate(issues, 1)
             ]
-        )
-        st.table(table.set_index("#"))
+        ).set_index("#")
+    highlighted = highlighted_markdown(highlight_spans(result.report, issues))
+    return len(issues), table, highlighted
+
+
+def render_prepared_issues(count: int, table: pd.DataFrame | None, highlighted: str) -> None:
+    st.subheader(f"Issues ({count})")
+    if table is None:
+        st.success("No issues found.")
+    else:
+        st.table(table)
     st.markdown("**Report, with each issue's evidence highlighted** (numbers refer to the table)")
-    spans = highlight_spans(result.report, issues)
     with st.container(border=True):
-        st.markdown(highlighted_markdown(spans))
+        st.markdown(highlighted)
 
 
 def _cell(text: object) -> str:
@@ -103,7 +121,15 @@ def render_matches(result: VerificationResult, store) -> None:  # noqa: ANN001 -
     for n, match in enumerate(result.matches):
         with columns[n % len(columns)]:
             render_case_card(match.case, store, match=match, relied_on=match.case.case_id in relied)
-    st.plotly_chart(similarity_figure(result.matches), key="similarity_chart")
+    figure, unmeasured = similarity_figure(result.matches)
+    if figure is not None:
+        st.plotly_chart(figure, key="similarity_chart")
+    if unmeasured:
+        st.caption(
+            f"{unmeasured} of {len(result.matches)} similar case(s) are not in the chart: their image or text "
+            "similarity was not measured (no embedding yet, or no image); they were found by full-text search "
+            "or by one kind of similarity only."
+        )
 
 
 def render_timings(result: VerificationResult) -> None:
@@ -126,9 +152,11 @@ def render_downloads(result: VerificationResult) -> None:
     )
 
 
-def render_result(result: VerificationResult, store) -> None:  # noqa: ANN001
-    render_verdict(result)
-    render_issues(result)
+def render_result(result: VerificationResult, store, shown_elsewhere: tuple[str, ...] = ()) -> None:  # noqa: ANN001
+    """The whole result. ``shown_elsewhere``: long messages the page already shows (not repeated)."""
+    prepared = prepare_issues(result)  # before the verdict is drawn: both appear together
+    render_verdict(result, shown_elsewhere)
+    render_prepared_issues(*prepared)
     render_feedback(result, store)
     render_suggestion(result)
     render_matches(result, store)

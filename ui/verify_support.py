@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from concurrent.futures import Future
 
 import streamlit as st
@@ -11,6 +13,8 @@ from medrag_core.health import MODEL_HELP
 from medrag_core.render import escape_markdown
 
 from .image_input import Upload
+
+log = logging.getLogger("medrag.app")
 
 LOAD_DATA_HELP = (
     "The case archive is empty, so there are no similar cases to compare with yet (the offline report "
@@ -59,6 +63,10 @@ def read_report_input(text: str, report_file, settings) -> str:  # noqa: ANN001
     return from_file
 
 
+def embedding_job_key(upload: Upload, settings, embedder) -> tuple[str, str, str]:  # noqa: ANN001
+    return (upload.sha256, embedder.name, settings.resize_mode)
+
+
 def start_image_embedding(upload: Upload, settings, embedder, cache, jobs) -> Future | None:  # noqa: ANN001
     """Submit the upload's image embedding to the background pool (once per content and model)."""
     if embedder is None:
@@ -67,9 +75,38 @@ def start_image_embedding(upload: Upload, settings, embedder, cache, jobs) -> Fu
 
     data = upload.data
     return jobs.submit(
-        (upload.sha256, embedder.name, settings.resize_mode),
+        embedding_job_key(upload, settings, embedder),
         lambda: precompute_image_embedding(data, settings, embedder, cache),
     )
+
+
+def embedding_status_text(status) -> str:  # noqa: ANN001 - ui.background.JobStatus | None
+    """One line for the upload's background embedding: ready, running, or its place in the queue."""
+    if status is None or status.done:
+        return "Image embedding: ready."
+    wait = "" if status.expected_wait_s is None else f", about {max(1, round(status.expected_wait_s))} s"
+    if status.running:
+        return f"Image embedding: computing in the background{wait}…"
+    return (f"Image embedding: queued behind {status.ahead} other upload(s) (one model worker is shared "
+            f"by everyone on this server){wait}…")
+
+
+def render_embedding_status(upload: Upload, settings, embedder) -> None:  # noqa: ANN001
+    """The status line, updating itself every second while the job is queued or running."""
+    from .resources import get_background_jobs
+
+    key = embedding_job_key(upload, settings, embedder)
+    jobs = get_background_jobs()
+    status = jobs.status(key)
+    if status is None or status.done:
+        st.caption(embedding_status_text(status))
+        return
+
+    @st.fragment(run_every=1.0)
+    def _live() -> None:
+        st.caption(embedding_status_text(jobs.status(key)))
+
+    _live()
 
 
 _STAGE_LABELS = {
@@ -95,7 +132,7 @@ _STATE_ICONS = {
 
 
 def run_verification(
-    upload: Upload,
+    upload: Upload | None,
     report: str,
     settings,  # noqa: ANN001
     *,
@@ -105,7 +142,10 @@ def run_verification(
     embedding_job: Future | None,
     cache,  # noqa: ANN001
 ):  # noqa: ANN201 - VerificationResult
-    """Run the workflow inside ``st.status``, one line per stage; re-raises ``MedragError``."""
+    """Run the workflow inside ``st.status``, one line per stage; re-raises ``MedragError``.
+
+    ``upload`` None: the report is checked on its own. Logs one line per verification to the server
+    log (verdict, counts, timings; never report text or image data)."""
     from medrag_core.history import HistoryContext
     from medrag_core.workflow import verify
 
@@ -129,13 +169,19 @@ def run_verification(
                 status.write(f"{_STATE_ICONS.get(state, '•')} {escape_markdown(label)}: {escape_markdown(state)}")
 
         try:
+            started = time.monotonic()
             result = verify(
-                upload.data, report, settings, store=store, embedder=embedder, verifier=verifier,
+                upload.data if upload is not None else None, report, settings, store=store, embedder=embedder,
+                verifier=verifier,
                 image_embedding=embedding, cache=cache, on_stage=on_stage,
                 history=HistoryContext(who=current_user(), entry_point="app"),
             )
-        except MedragError:
+        except MedragError as exc:
             status.update(label="Verification failed", state="error", expanded=False)
+            log.info("verification refused: %s", exc.code)
             raise
+        log.info("verification: verdict=%s issues=%d matches=%d image=%s verifier=%s %.0f ms",
+                 result.verdict, len(result.issues), len(result.matches), upload is not None, result.verifier,
+                 (time.monotonic() - started) * 1000)
         status.update(label=f"Done: {result.verdict.replace('_', ' ')}", state="complete", expanded=False)
     return result
