@@ -9,7 +9,7 @@ from medrag_core.render import escape_markdown
 from medrag_core.reports import FILTER_LABELS
 from medrag_core.store import CaseFilter
 from ui.browse_support import neighbours, search_image, search_text
-from ui.cases import render_case_card
+from ui.cases import render_case_card, render_case_row
 from ui.compare_view import render_compare
 from ui.image_input import decode_upload
 from ui.resources import get_embed_cache, settings_or_stop, try_embedder, try_store
@@ -55,6 +55,7 @@ with by_id:
         else:
             if found:
                 st.session_state["browse_open"] = found[0].case_id
+                st.session_state["browse_open_anchor"] = None
             else:
                 st.error(f"No case with id {escape_markdown(repr(case_id.strip()))} in the archive.")
 with by_text:
@@ -77,39 +78,25 @@ with by_image:
         except MedragError as exc:
             st.error(escape_markdown(exc.user_message))
 
-results = st.session_state.get("browse_results")
-if results is not None:
-    st.subheader(f"Results ({len(results)})")
-    if not results:
-        st.caption("No case matches.")
-    columns = st.columns(4)
-    for n, match in enumerate(results):
-        with columns[n % 4]:
-            render_case_card(match.case, store, match=match)
-            b1, b2, b3 = st.columns(3)
-            if b1.button("Open", key=f"open_{n}"):
-                st.session_state["browse_open"] = match.case.case_id
-            if b2.button("A", key=f"cmp_a_{n}", help="Compare: put this case on the left"):
-                st.session_state["compare_a"] = match.case.case_id
-            if b3.button("B", key=f"cmp_b_{n}", help="Compare: put this case on the right"):
-                st.session_state["compare_b"] = match.case.case_id
 
-open_id = st.session_state.get("browse_open")
-if open_id:
+def open_case_panel(case_id: str) -> None:
+    """The opened case in full, with its nearest neighbours (numbered from #1), where it was opened."""
     try:
-        found = store.get([open_id])
+        found = store.get([case_id])
     except MedragError as exc:
         st.error(escape_markdown(exc.user_message))
-        found = []
-    if found:
-        case = found[0]
-        st.divider()
-        st.subheader("Case")
-        left, right = st.columns([1, 3])
+        return
+    if not found:
+        return
+    case = found[0]
+    with st.container(border=True):
+        left, right = st.columns([2, 3])
         with left:
             render_case_card(case, store)
-            if st.button("Compare as A", key="open_cmp_a"):
-                st.session_state["compare_a"] = case.case_id
+            b1, b2 = st.columns(2)
+            b1.button("Compare as A", key="open_cmp_a", on_click=_pick, args=(
+                {"compare_a": case.case_id, "compare_anchor": st.session_state.get("browse_open_anchor")},))
+            b2.button("Close", key="open_close", on_click=_pick, args=({"browse_open": None},))
         with right:
             st.markdown("**Nearest neighbours**")
             try:
@@ -119,27 +106,80 @@ if open_id:
                 near = []
             if not near:
                 st.caption("No neighbours found.")
-            cols = st.columns(4)
             for n, match in enumerate(near):
-                with cols[n % 4]:
-                    render_case_card(match.case, store, match=match)
-                    if st.button("Compare with this", key=f"near_cmp_{n}"):
-                        st.session_state["compare_a"] = case.case_id
-                        st.session_state["compare_b"] = match.case.case_id
+                with st.container(border=True):
+                    render_case_row(match.case, store, match=match)
+                    st.button("Compare with this", key=f"near_cmp_{n}", on_click=_pick, args=(
+                        {"compare_a": case.case_id, "compare_b": match.case.case_id,
+                         "compare_anchor": st.session_state.get("browse_open_anchor")},))
+
+
+def compare_panel(a_id: str, b_id: str) -> None:
+    try:
+        cases = {c.case_id: c for c in store.get([a_id, b_id])}
+    except MedragError as exc:
+        st.error(escape_markdown(exc.user_message))
+        return
+    missing = [i for i in (a_id, b_id) if i not in cases]
+    if missing:
+        st.error("Not in the archive: " + escape_markdown(", ".join(repr(i) for i in missing)))
+        return
+    with st.container(border=True):
+        st.markdown(f"**Comparison: {escape_markdown(a_id)} (A) and {escape_markdown(b_id)} (B)**")
+        render_compare(cases[a_id], cases[b_id], store)
+
+
+def _pick(values: dict) -> None:
+    st.session_state.update(values)
+
+
+def _typed_compare() -> None:
+    st.session_state["compare_anchor"] = None  # ids typed below: the comparison appears below
+
+
+# Where the opened case and the comparison appear: under the result row the user clicked (where they
+# are looking), else right below the search tabs.
+a_id = str(st.session_state.get("compare_a") or "").strip()
+b_id = str(st.session_state.get("compare_b") or "").strip()
+open_id = st.session_state.get("browse_open")
+open_anchor = st.session_state.get("browse_open_anchor")
+compare_anchor = st.session_state.get("compare_anchor") if a_id and b_id else None
+results = st.session_state.get("browse_results")
+anchors = set(range(len(results))) if results else set()
+if open_id and open_anchor not in anchors:
+    open_case_panel(open_id)
+
+if results is not None:
+    st.subheader(f"Results ({len(results)})")
+    if not results:
+        st.caption("No case matches.")
+    for n, match in enumerate(results):
+        with st.container(border=True):
+            row, buttons = st.columns([6, 2], vertical_alignment="center")
+            with row:
+                render_case_row(match.case, store, match=match)
+            b1, b2, b3 = buttons.columns(3)
+            # Callbacks: the state changes before the next run starts, so that run draws each panel once,
+            # under this row.
+            cid = match.case.case_id
+            b1.button("Open", key=f"open_{n}", on_click=_pick, args=({"browse_open": cid, "browse_open_anchor": n},))
+            b2.button("A", key=f"cmp_a_{n}", help="Compare: put this case on the left",
+                      on_click=_pick, args=({"compare_a": cid, "compare_anchor": n},))
+            b3.button("B", key=f"cmp_b_{n}", help="Compare: put this case on the right",
+                      on_click=_pick, args=({"compare_b": cid, "compare_anchor": n},))
+        if open_id and open_anchor == n:
+            open_case_panel(open_id)
+        if a_id and b_id and compare_anchor == n:
+            compare_panel(a_id, b_id)
 
 st.divider()
 st.subheader("Compare two cases")
+shown_above = bool(a_id and b_id and compare_anchor in anchors)
 c1, c2 = st.columns(2)
-a_id = c1.text_input("Case A", key="compare_a")
-b_id = c2.text_input("Case B", key="compare_b")
-if a_id.strip() and b_id.strip():
-    try:
-        cases = {c.case_id: c for c in store.get([a_id.strip(), b_id.strip()])}
-    except MedragError as exc:
-        st.error(escape_markdown(exc.user_message))
-        st.stop()
-    missing = [i for i in (a_id.strip(), b_id.strip()) if i not in cases]
-    if missing:
-        st.error("Not in the archive: " + escape_markdown(", ".join(repr(i) for i in missing)))
+a_id = c1.text_input("Case A", key="compare_a", on_change=_typed_compare).strip()
+b_id = c2.text_input("Case B", key="compare_b", on_change=_typed_compare).strip()
+if a_id and b_id:
+    if shown_above:
+        st.caption("The comparison is shown above, under the result you picked.")
     else:
-        render_compare(cases[a_id.strip()], cases[b_id.strip()], store)
+        compare_panel(a_id, b_id)

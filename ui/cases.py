@@ -18,6 +18,37 @@ def case_image(case: Case, store) -> bytes | None:  # noqa: ANN001 - CaseStore o
         return None
 
 
+def render_case_row(case: Case, store, *, match: Match | None = None, number: int | None = None) -> None:  # noqa: ANN001
+    """One compact result line in the current container: thumbnail, id, scores, the impression's start."""
+    thumb_col, text_col = st.columns([1, 5], vertical_alignment="center")
+    with thumb_col:
+        thumb = _thumbnail(case, store)
+        if thumb is not None:
+            st.image(thumb, width=72)
+        else:
+            st.caption("(no image)")
+    with text_col:
+        rank = f"#{number if number is not None else match.fused_rank} · " if match is not None or number else ""
+        scores = (f" · image {_fmt(match.image_score)} · text {_fmt(match.text_score)}"
+                  f" · fused {match.fused_score:.4f}") if match is not None else ""
+        st.markdown(f"{rank}**{_md(case.case_id)}**")
+        st.caption(_md(f"{case.source}{' · ' + case.view if case.view else ''}") + scores)
+        summary = " ".join((case.impression or case.findings or "—").split())
+        st.text(summary if len(summary) <= 140 else summary[:139] + "…")
+
+
+def _thumbnail(case: Case, store) -> bytes | None:  # noqa: ANN001
+    get_thumbnail = getattr(store, "get_thumbnail", None)
+    if get_thumbnail is not None and case.image_sha256:
+        try:
+            thumb = get_thumbnail(case.case_id)
+        except MedragError:
+            thumb = None
+        if thumb:
+            return thumb
+    return case_image(case, store)
+
+
 def render_case_card(
     case: Case,
     store,  # noqa: ANN001

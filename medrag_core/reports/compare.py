@@ -93,11 +93,31 @@ def _states(observations: Iterable[Observation]) -> dict[str, ObservationState]:
     return out
 
 
+#: The findings a normal report rules out ("No active disease." says nothing about a pacemaker or a line).
+_RULED_OUT_BY_NORMAL = frozenset(FILTER_LABELS) - {"Support Devices", "No Finding"}
+
+
+def _unmentioned(report_text: str) -> ObservationState:
+    """What a report says of an observation it does not name: absent when the whole report is normal
+    ("No active disease.", "No acute cardiopulmonary process."), else not mentioned."""
+    from medrag_core.reports.parse import observation_labels, parse_report
+
+    if report_text.strip() and "No Finding" in observation_labels(parse_report(report_text)):
+        return ObservationState("absent", (), "(a normal report)")
+    return ObservationState()
+
+
 def compare_cases(a: Case, b: Case) -> CaseComparison:
-    """Compare the observations of two cases' reports (findings and impression)."""
+    """Compare the observations of two cases' reports (findings and impression). An observation one
+    report does not name is absent when that report is normal overall, else not mentioned."""
     states_a, states_b = observation_states(a.report_text), observation_states(b.report_text)
+    default_a, default_b = _unmentioned(a.report_text), _unmentioned(b.report_text)
+
+    def state(states: dict[str, ObservationState], default: ObservationState, name: str) -> ObservationState:
+        return states.get(name) or (default if name in _RULED_OUT_BY_NORMAL else ObservationState())
+
     rows = [
-        ObservationRow(name, states_a.get(name, ObservationState()), states_b.get(name, ObservationState()))
+        ObservationRow(name, state(states_a, default_a, name), state(states_b, default_b, name))
         for name in set(states_a) | set(states_b)
     ]
     rows.sort(key=lambda r: (not r.differs, min(_STATE_ORDER[r.a.state], _STATE_ORDER[r.b.state]), r.name))

@@ -118,4 +118,6 @@ def neighbours(
         store, image_embedding=image_vec, text_embedding=_embed_text(embedder, text), query_text=text or None,
         settings=settings, embed_model=_embed_model(embedder, settings), where=where, k=settings.top_k + 1,
     )  # fmt: skip
-    return [m for m in matches if m.case.case_id != case.case_id][: settings.top_k]
+    others = [m for m in matches if m.case.case_id != case.case_id][: settings.top_k]
+    # numbered from #1 among the neighbours (the case itself, usually the best match, is not one)
+    return [m.model_copy(update={"fused_rank": n}) for n, m in enumerate(others, 1)]
