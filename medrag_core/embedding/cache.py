@@ -10,7 +10,9 @@ reused across models or preprocessing. Two levels:
 - an in-memory LRU of ``max_items`` vectors (thread-safe: Streamlit runs sessions in threads);
 - optionally a folder of ``.npy`` files (``settings.data_dir / "cache"``), named only by hashes, so
   nothing in a file name or content identifies a patient. Writes are atomic (temp file + rename);
-  an unreadable or wrong-shaped file is ignored and overwritten.
+  an unreadable or wrong-shaped file is ignored and overwritten. The folder is capped at
+  ``max_files`` files (about 4.7 KB each for 1152-d vectors): every ``PRUNE_EVERY`` writes, the least
+  recently used files (by modification time, refreshed on a hit) are deleted down to 90 % of the cap.
 
 Vectors are returned as read-only float32 arrays (callers must not mutate a shared cached vector).
 """
@@ -33,6 +35,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EmbeddingKind = Literal["image", "text"]
+DEFAULT_MAX_FILES = 20_000  # about 94 MB of 1152-d vectors
+PRUNE_EVERY = 100  # writes between two looks at the folder's size
 
 
 def model_key(embed_model: str, resize_mode: str | None = None) -> str:
@@ -46,9 +50,13 @@ class EmbeddingCache:
     ``directory=None`` keeps everything in memory. ``max_items`` bounds the memory layer only.
     """
 
-    def __init__(self, directory: Path | str | None = None, *, max_items: int = 128) -> None:
-        if max_items < 1:
-            raise ValueError("max_items must be at least 1")
+    def __init__(
+        self, directory: Path | str | None = None, *, max_items: int = 128, max_files: int = DEFAULT_MAX_FILES
+    ) -> None:
+        if max_items < 1 or max_files < 1:
+            raise ValueError("max_items and max_files must be at least 1")
+        self.max_files = max_files
+        self._writes = 0
         self.directory = Path(directory) if directory is not None else None
         self.max_items = max_items
         self._items: OrderedDict[tuple[str, str, str], np.ndarray] = OrderedDict()
@@ -85,6 +93,10 @@ class EmbeddingCache:
                 log.warning("ignoring unreadable embedding cache file %s (%s)", path.name, type(exc).__name__)
                 loaded = None
             if loaded is not None and loaded.ndim == 1 and loaded.size > 0:
+                try:
+                    os.utime(path)  # recently used: pruned last
+                except OSError:
+                    pass
                 vec = self._remember(key, loaded)
                 with self._lock:
                     self.hits += 1
@@ -109,7 +121,39 @@ class EmbeddingCache:
                 os.replace(tmp, path)
             except OSError as exc:  # a read-only or full disk must not fail a verification
                 log.warning("could not write embedding cache file %s (%s)", path.name, type(exc).__name__)
+            with self._lock:
+                self._writes += 1
+                due = self._writes % PRUNE_EVERY == 1 or PRUNE_EVERY == 1
+            if due:
+                self.prune()
         return vec
+
+    def prune(self, max_files: int | None = None) -> int:
+        """Delete the least recently used ``.npy`` files beyond ``max_files`` (default ``self.max_files``)
+        down to 90 % of it; returns how many were deleted (0 without a disk layer)."""
+        cap = self.max_files if max_files is None else max_files
+        if self.directory is None or not self.directory.is_dir():
+            return 0
+        files = []
+        with os.scandir(self.directory) as entries:
+            for entry in entries:
+                if entry.name.endswith(".npy") and entry.is_file():
+                    try:
+                        files.append((entry.stat().st_mtime, entry.path))
+                    except OSError:
+                        continue
+        if len(files) <= cap:
+            return 0
+        files.sort()
+        removed = 0
+        for _mtime, path in files[: len(files) - int(cap * 0.9)]:
+            try:
+                os.remove(path)
+                removed += 1
+            except OSError:
+                continue
+        log.info("embedding cache pruned: %d files removed, %d kept", removed, len(files) - removed)
+        return removed
 
     def __contains__(self, key: tuple[str, str]) -> bool:
         sha256, model = key

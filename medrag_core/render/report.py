@@ -173,9 +173,21 @@ def _fence(text: str) -> str:
     return f"{fence}text\n{text}\n{fence}"
 
 
+# For the downloaded Markdown file: only what a Markdown viewer (GitHub, an editor preview) would turn
+# into markup is escaped, so the file reads well as plain text too ("impression_omits_finding",
+# "process."): emphasis stars, an underscore at a word's edge, backticks, brackets (links, images),
+# angle brackets (HTML), pipes (table cells), dollar signs (math) and entity-like ampersands.
+_MD_FILE_SPECIAL = re.compile(r"([\\`*\[\]<>|$])|(?<!\w)_|_(?!\w)|&(?=#?\w+;)")
+
+
+def escape_markdown_file(text: str) -> str:
+    """``text`` for a Markdown file: inert in a viewer, yet plain to read (see ``_MD_FILE_SPECIAL``)."""
+    return _MD_FILE_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+
+
 def _cell(text: str) -> str:
-    """A table cell: escaped, one line, pipes escaped."""
-    return escape_markdown(" ".join(str(text).split()))
+    """A table cell (or a line) of the downloaded Markdown: one line, markup escaped lightly."""
+    return escape_markdown_file(" ".join(str(text).split()))
 
 
 def result_to_markdown(result: VerificationResult, *, title: str = "Report verification") -> str:
