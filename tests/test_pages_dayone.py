@@ -161,3 +161,22 @@ def test_markdown_export_reads_as_plain_text_and_stays_inert() -> None:
     assert "| impression_omits_finding |" in md and "No acute cardiopulmonary process. |" in md
     assert "The impression omits the effusion." in md
     assert not re.search(r"(?<!\\)!(?<!\\)\[", md) and "\\<b\\>" in md  # no image, no HTML
+
+
+def test_a_failed_media_request_leaves_a_log_line(caplog) -> None:
+    from streamlit.runtime.media_file_storage import MediaFileKind
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    from ui.resources import _log_media_misses
+
+    storage = MemoryMediaFileStorage("/media")
+    file_id = storage.load_and_get_id(b"\x89PNG\r\n\x1a\n", "image/png", MediaFileKind.MEDIA, None)
+    _log_media_misses(logging.getLogger("medrag.app"), storage)
+    _log_media_misses(logging.getLogger("medrag.app"), storage)  # wrapped once, not twice
+    with caplog.at_level(logging.INFO, logger="medrag.app"):
+        assert storage.get_file(f"{file_id}.png").content.startswith(b"\x89PNG")
+        with pytest.raises(Exception, match="No media file"):
+            storage.get_file("0123abc.png")
+    lines = [r.getMessage() for r in caplog.records if r.name == "medrag.app"]
+    assert lines == ["media request failed: no file 0123abc.png (expired image URL)"]
+

@@ -52,14 +52,16 @@ def install_server_logging() -> None:
     _log_media_misses(logger)
 
 
-def _log_media_misses(logger) -> None:  # noqa: ANN001 - logging.Logger
+def _log_media_misses(logger, storage=None) -> None:  # noqa: ANN001 - logging.Logger, MediaFileStorage
     """Wrap the media storage's lookup so a request for a file it no longer holds leaves a log line.
     Streamlit internals: when they move, the app runs on without this line."""
     try:
-        from streamlit.runtime import Runtime
         from streamlit.runtime.media_file_storage import MediaFileStorageError
 
-        storage = Runtime.instance().media_file_mgr._storage
+        if storage is None:
+            from streamlit.runtime import Runtime
+
+            storage = Runtime.instance().media_file_mgr._storage
     except Exception:  # noqa: BLE001 - no runtime (AppTest, bare mode) or another Streamlit layout
         return
     lookup = getattr(storage, "get_file", None)
