@@ -107,7 +107,8 @@ def run_ingest(
     batch_size = max(1, int(batch_size))
     shard_key = f"{index}/{count}"
     report = IngestReport(source=source.name, shard=(index, count),
-                          embed_model=embedder.name if embedder is not None else None)
+                          embed_model=embedder.name if embedder is not None else None,
+                          without_embeddings=embedder is None)
     started = time.monotonic()
     hint = _total_hint(source, limit, count)
     options = PrepareOptions(

@@ -35,8 +35,8 @@ class IngestProgress:
 class IngestReport:
     """The outcome of ``run_ingest``. ``error_codes`` counts errors by code (e.g. ``image_truncated``).
     ``finished``: the source (up to ``limit``) was read to the end; false when cancelled.
-    ``embed_model``: the model that embedded the written cases; None when no model was available
-    (cases stored without embeddings, for ``etl embed`` to fill)."""
+    ``embed_model``: the model that embedded the written cases, when known; ``without_embeddings``:
+    no model was available, the cases were stored without embeddings for ``etl embed`` to fill."""
 
     source: str
     shard: tuple[int, int]
@@ -51,6 +51,7 @@ class IngestReport:
     finished: bool = False
     error_codes: Counter = field(default_factory=Counter)
     embed_model: str | None = None
+    without_embeddings: bool = False
 
     @property
     def rate(self) -> float:
@@ -70,5 +71,5 @@ class IngestReport:
             + (f", duplicate ids {self.duplicates}" if self.duplicates else "")
             + (f" ({codes})" if codes else "")
             + f"; {self.elapsed_s:.1f} s, {self.rate:.1f} cases/s"
-            + ("" if self.embed_model else "; stored without embeddings (no model)")
+            + ("; stored without embeddings (no model)" if self.without_embeddings else "")
         )
