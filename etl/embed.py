@@ -113,8 +113,8 @@ def run_embed(
         report.cleared = store.clear_embeddings()
         log.info("cleared the vectors of %d cases (model %s)", report.cleared, held)
     options = PrepareOptions(
-        resize_mode=getattr(embedder, "resize_mode", settings.resize_mode),
-        image_size=getattr(embedder, "image_size", None) or 0,
+        resize_mode=embedder.resize_mode,
+        image_size=embedder.image_size,
         max_pixels=settings.max_image_pixels,
     )
     report.total = store.count_missing_embeddings()

@@ -112,8 +112,8 @@ def run_ingest(
     started = time.monotonic()
     hint = _total_hint(source, limit, count)
     options = PrepareOptions(
-        resize_mode=embedder.resize_mode,
-        image_size=embedder.image_size,
+        resize_mode=embedder.resize_mode if embedder is not None else settings.resize_mode,
+        image_size=embedder.image_size if embedder is not None else 0,
         max_pixels=settings.max_image_pixels,
         model_input=embedder is not None,
     )

@@ -260,7 +260,8 @@ def verify(
         match_images=match_images,
         offline_issues=offline_issues,
         # the header's names and IDs, for the scrubber to remove from outgoing text (never sent)
-        known_phi=dicom_identifiers(image) if decoded.format == "dicom" and _sends_text_out(verifier) else (),
+        known_phi=dicom_identifiers(image) if decoded is not None and decoded.format == "dicom"
+        and _sends_text_out(verifier) else (),
     )
     with stages.run("verifier"):
         try:
