@@ -203,6 +203,8 @@ def create_app(settings: Settings | None = None, *, store: Any = None, embedder:
 
         if not q.strip():
             raise errors.InputError("The search text is empty.", code="empty")
+        if "\x00" in q:  # no text in the archive holds one, and Postgres refuses it in a query
+            raise errors.InputError("The search text contains a NUL character.", code="nul_byte")
         store = resources.store()  # StoreError -> 503: without the archive nothing can run
         embedder, degraded = _embedder_or_none(resources)
         matches = search_text(store, embedder, settings, q.strip(), k=k)
@@ -241,7 +243,48 @@ def create_app(settings: Settings | None = None, *, store: Any = None, embedder:
         return _health(resources, detailed=not expected_key or key_given(request.headers))
 
     app.include_router(pacs_router())  # POST /api/verify-study (api/pacs_routes.py)
+    _finish_openapi(app, api_key=bool(expected_key))
     return app
+
+
+def _finish_openapi(app: FastAPI, *, api_key: bool) -> None:
+    """The schema as the API behaves, for every route (also those added by other modules): each error
+    response is the one error shape; a route with a body documents 400 (a body its parser cannot
+    read) and 413; with a key configured, an ``apiKey`` scheme on every ``/api/`` operation (so /docs
+    gets an Authorize button and clients know a 401 is about the key)."""
+    build = app.openapi
+    error_ref = {"$ref": "#/components/schemas/ErrorBody"}
+    error_content = {"application/json": {"schema": error_ref}}
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            components = schema.setdefault("components", {})
+            components.setdefault("schemas", {})["ErrorBody"] = ErrorBody.model_json_schema()
+            for name in ("HTTPValidationError", "ValidationError"):
+                components["schemas"].pop(name, None)
+            if api_key:
+                components.setdefault("securitySchemes", {})["ApiKey"] = {
+                    "type": "apiKey", "in": "header", "name": "X-API-Key",
+                }
+            for path, operations in schema.get("paths", {}).items():
+                for operation in operations.values():
+                    responses = operation.setdefault("responses", {})
+                    if "requestBody" in operation:
+                        responses.setdefault("400", {"description": "The body could not be read"})
+                        responses.setdefault("413", {"description": "Upload too large"})
+                    if operation.get("parameters") or "requestBody" in operation:
+                        responses.setdefault("422", {"description": "Invalid request"})
+                    for status, response in responses.items():
+                        if status[0] in "45":
+                            response["content"] = error_content
+                    if api_key and path.startswith("/api/"):
+                        operation["security"] = [{"ApiKey": []}]
+                        responses.setdefault("401", {"description": "Missing or wrong API key"})
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _form_body(properties: dict[str, Any], required: list[str], *, json: bool = False) -> dict[str, Any]:
@@ -278,7 +321,25 @@ async def _report_field(form: FormData, settings: Settings) -> str | bytes:
         raise errors.ReportError("Send the report as the form field 'report_text'.", code="empty")
     if isinstance(report, UploadFile):  # a client that sends the report as a file part
         return await report.read(settings.max_report_chars * 4 + 1)
+    if _is_json_value(report):
+        raise errors.ReportError("The field 'report_text' holds a JSON value (a number, list or object), not "
+                                 "report text: send the report itself.", code="not_text")
     return report
+
+
+def _is_json_value(text: str) -> bool:
+    """True for a whole field that is one JSON number, literal, list or object: a client that serialised
+    a value instead of sending the report (no report is only ``42`` or ``{...}``)."""
+    import json
+
+    stripped = text.strip()
+    if not stripped or stripped[0] not in '-0123456789tfn[{"':
+        return False
+    try:
+        json.loads(stripped)
+    except ValueError:
+        return False
+    return True
 
 
 async def _json_report(request: Request) -> str:

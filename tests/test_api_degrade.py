@@ -203,6 +203,8 @@ def test_check_report_of_a_clean_report(client) -> None:
 
 
 def test_check_report_errors(client) -> None:
+    for value in ('{"findings": "clear"}', "42", "[1, 2]", "null"):
+        assert_error_shape(client.post("/api/check-report", data={"report_text": value}), 422, "not_text")
     assert_error_shape(client.post("/api/check-report", data={"report_text": " "}), 422, "empty")
     assert_error_shape(client.post("/api/check-report", json={"report": "x"}), 422, "empty")
     assert_error_shape(client.post("/api/check-report", content=b"{not json",
