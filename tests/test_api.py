@@ -109,8 +109,6 @@ def test_correct_report_never_carries_review_notes(client) -> None:
     assert "remove before signing" not in body["correctReport"]
 
 
-@pytest.mark.xfail(reason="pending issue 13: workflow fills check_status (not_a_report / sections_not_found)",
-                   strict=False)
 @pytest.mark.parametrize("report", ["x", "Normal."])
 def test_a_report_that_is_not_recognisable_is_not_correct(client, report: str) -> None:
     body = post_verify(client, query_png(2), report).json()

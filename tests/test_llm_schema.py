@@ -26,6 +26,16 @@ def test_json_schema_matches_pydantic_model() -> None:
     assert parse_answer(__import__("json").dumps(GOOD_ANSWER)).verdict == "consistent"
 
 
+def test_a_model_cannot_answer_not_checked() -> None:
+    # "not_checked" says the offline checks could not run; it is no verdict a model may give.
+    import json
+
+    assert "not_checked" not in ANSWER_JSON_SCHEMA["properties"]["verdict"]["enum"]
+    with pytest.raises(AnswerInvalid) as err:
+        parse_answer(json.dumps({**GOOD_ANSWER, "verdict": "not_checked"}))
+    assert "verdict" in err.value.user_message
+
+
 def test_parse_answer_tolerates_one_code_fence() -> None:
     import json
 

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from medrag_core.errors import VerifierError
-from medrag_core.models import Issue, Severity, Verdict
+from medrag_core.models import Issue, Severity
 
 MAX_ISSUES = 30
+AnswerVerdict = Literal["consistent", "needs_review", "inconsistent"]
 
 
 class LLMIssue(BaseModel):
@@ -48,7 +49,7 @@ class LLMVerdict(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    verdict: Verdict
+    verdict: AnswerVerdict  # never "not_checked": that says the offline checks could not run, not a model's view
     issues: list[LLMIssue] = Field(max_length=MAX_ISSUES)
     suggested_report: str = Field(max_length=40_000)
     relied_on_case_ids: list[str] = Field(max_length=50)
@@ -60,7 +61,7 @@ _STR = {"type": "string"}
 ANSWER_JSON_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "verdict": {"type": "string", "enum": ["consistent", "needs_review", "inconsistent"]},
+        "verdict": {"type": "string", "enum": list(get_args(AnswerVerdict))},
         "issues": {
             "type": "array",
             "maxItems": MAX_ISSUES,
