@@ -219,3 +219,23 @@ def test_verify_cli_refuses_bombs_with_a_message(name: str, bomb_files: dict[str
     assert done.returncode == 2, done.stderr[-1500:]
     assert "Traceback" not in done.stderr and "MemoryError" not in done.stderr
     assert "decompression bomb" in done.stderr or "megapixel limit" in done.stderr
+
+
+def test_jpeg_baseline_in_dicom_checked_against_the_header() -> None:
+    """JPEG Baseline (Pillow's encoder) in DICOM: a true one decodes; the same stream whose SOF says
+    20000 x 20000 behind a 512 x 512 header is refused before the decoder sees it."""
+    import struct
+
+    from pydicom.uid import JPEGBaseline8Bit
+
+    from tests.fixtures.images import make_jpeg
+
+    frame = make_jpeg(phantom(512, 512), quality=95)
+    tags = {"BitsAllocated": 8, "BitsStored": 8, "HighBit": 7, "WindowCenter": 128, "WindowWidth": 256}
+    good = make_encapsulated_dicom(512, 512, [frame], JPEGBaseline8Bit, **tags)
+    assert decode_image(good).width == 512
+    sof = frame.index(b"\xff\xc0")
+    bomb = frame[: sof + 5] + struct.pack(">HH", 20_000, 20_000) + frame[sof + 9 :]
+    with pytest.raises(ImageDecodeError) as info:
+        decode_image(make_encapsulated_dicom(512, 512, [bomb], JPEGBaseline8Bit, **tags))
+    assert info.value.code == "too_large" and "20000 x 20000" in info.value.user_message
