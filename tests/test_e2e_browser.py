@@ -1,8 +1,8 @@
 """End to end in a real Chromium: the app on a free port, an embedded database with a few cases and
 the tiny SigLIP checkpoint; upload an image and a report, verify, browse, compare, admin.
 
-Saves verify.png, browse.png and admin.png to test-artifacts/screenshots/, or to docs/screenshots/ (the
-README embeds them) when MEDRAG_UPDATE_SCREENSHOTS=1, so a test run never changes tracked files.
+Saves verify.png, browse.png and admin.png to test-artifacts/screenshots/ (the README's screenshots, with
+real X-rays and reports, come from tests/test_e2e_dayone.py).
 Needs Debian's chromium at /usr/bin/chromium (never ``playwright install``); skips without it.
 """
 
@@ -21,8 +21,7 @@ import pytest
 from tests.page_helpers import BAD_REPORT, REPO, app_env_vars, ingest_archive, query_png
 
 CHROMIUM = Path("/usr/bin/chromium")
-UPDATE_DOCS = os.environ.get("MEDRAG_UPDATE_SCREENSHOTS") == "1"
-SCREENSHOTS = REPO / ("docs" if UPDATE_DOCS else "test-artifacts") / "screenshots"
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 PASSWORD = "e2e-admin-password"
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
