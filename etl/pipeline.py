@@ -118,8 +118,7 @@ def run_ingest(
         model_input=embedder is not None,
     )
     model = embedder.name if embedder is not None else settings.embed_model
-    by_position = getattr(source, "resumes_by_position", True)  # False: the source's order may change between runs
-    start = 0 if reembed or not by_position else progress_store.position(store, source.key, shard_key)
+    start = progress_store.resume_position(store, source, shard_key, reembed=reembed)
     if start:
         log.info("resuming %s shard %s after record %d", source.key, shard_key, start)
     workers = workers or min(4, os.cpu_count() or 1)

@@ -9,8 +9,12 @@ rereads the source and skips the ids ``existing_ids`` finds.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from medrag_core.store import CaseRecord, CaseStore, ProgressLog, TermPruning
+
+if TYPE_CHECKING:
+    from .sources import Source
 
 
 def position(store: CaseStore, source_key: str, shard: str) -> int:
@@ -18,6 +22,15 @@ def position(store: CaseStore, source_key: str, shard: str) -> int:
     if not isinstance(store, ProgressLog):
         return 0
     return int(store.get_progress(source_key, shard) or 0)
+
+
+def resume_position(store: CaseStore, source: Source, shard: str, *, reembed: bool = False) -> int:
+    """Where a run of ``source`` starts skipping nothing: its recorded position, or 0 when re-embedding or
+    when the source says its order may change between runs (``resumes_by_position = False``, e.g. a PACS
+    that gains studies); such a source resumes by case id alone (``done_ids``)."""
+    if reembed or not getattr(source, "resumes_by_position", True):
+        return 0
+    return position(store, source.key, shard)
 
 
 def done_ids(store: CaseStore, case_ids: Sequence[str]) -> set[str]:

@@ -199,3 +199,17 @@ def test_killed_run_resumes_by_sop_instance_uid(tmp_path: Path, store, pg_connin
     assert f"written {total - written}," in done.stdout and f"skipped {written}," in done.stdout
     assert_complete(pg_conninfo, total)
     assert scalar(pg_conninfo, "SELECT count(DISTINCT case_id) FROM cases WHERE case_id LIKE '1.2.%'") == total
+
+
+def test_a_pacs_source_resumes_by_id_never_by_position(tmp_path: Path, store) -> None:  # noqa: ANN001
+    from etl import progress_store
+    from tests.test_etl_sources import make_rows, write_parquet
+
+    pacs = parse_source("dicomweb:http://127.0.0.1:9/dicom-web", settings=Settings())
+    parquet = parse_source(str(write_parquet(tmp_path / "set.parquet", make_rows(3, 1))))
+    for source in (pacs, parquet):
+        store.set_progress(source.key, "0/1", 2, source=source.name)
+    # A PACS lists studies in its own order, which new studies change: a recorded position could skip them.
+    assert progress_store.resume_position(store, pacs, "0/1") == 0
+    assert progress_store.resume_position(store, parquet, "0/1") == 2
+    assert progress_store.resume_position(store, parquet, "0/1", reembed=True) == 0

@@ -192,6 +192,16 @@ def test_unknown_study_is_a_clear_error(orthanc: PacsArchive) -> None:
     assert err.value.code in ("pacs_not_found", "pacs")
 
 
+def test_open_study_reads_an_encapsulated_cda_and_names_a_pdf(orthanc: PacsArchive) -> None:
+    settings = Settings(dicomweb_url=orthanc.server.dicomweb_url)
+    client = _client(orthanc)
+    cda = open_study(client, orthanc.studies["p2_hint"], settings).report
+    assert cda is not None and cda.kind == "document"
+    assert cda.text == "Impression IMPRESSION: No acute cardiopulmonary process."
+    pdf = open_study(client, orthanc.studies["p1_lateral_only"], settings).report
+    assert pdf is not None and (pdf.kind, pdf.text) == ("pdf", "")
+
+
 def test_header_rows_are_local_only_and_skip_pixels(orthanc: PacsArchive) -> None:
     rows = header_rows(next(iter(orthanc.files.values())))
     names = {name for _tag, name, _value in rows}
@@ -202,21 +212,9 @@ def test_header_rows_are_local_only_and_skip_pixels(orthanc: PacsArchive) -> Non
 
 
 def _encapsulated(mime: str, payload: bytes) -> bytes:
-    from pydicom.dataset import Dataset, FileMetaDataset
-    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+    from tests.fixtures.orthanc import make_encapsulated
 
-    from tests.fixtures.orthanc import ENCAPSULATED_PDF, _to_bytes
-
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = ENCAPSULATED_PDF
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = Dataset()
-    ds.file_meta = meta
-    ds.SOPClassUID, ds.SOPInstanceUID, ds.Modality = ENCAPSULATED_PDF, meta.MediaStorageSOPInstanceUID, "DOC"
-    ds.MIMETypeOfEncapsulatedDocument = mime
-    ds.EncapsulatedDocument = payload + (b"\x00" if len(payload) % 2 else b"")
-    return _to_bytes(ds)
+    return make_encapsulated(mime, payload)
 
 
 def test_report_from_encapsulated_text_and_cda_but_not_pdf() -> None:

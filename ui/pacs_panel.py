@@ -49,8 +49,9 @@ def pacs_image(settings: Settings, upload: Upload | None) -> Upload | None:
         return None
     from medrag_core.imaging import sha256_hex
 
-    return Upload(name=f"PACS image {opened.chosen.instance.label()}", data=opened.data, sha256=sha256_hex(opened.data),
-                  decoded=opened.decoded, error=None)
+    # No header value in the name: it is the one field of an Upload that code might print.
+    return Upload(name="pacs-image.dcm", data=opened.data, sha256=sha256_hex(opened.data), decoded=opened.decoded,
+                  error=None)
 
 
 def _client(settings: Settings) -> PacsClient:

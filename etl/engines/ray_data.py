@@ -131,7 +131,7 @@ def run_ingest_ray(
     options = PrepareOptions(resize_mode=settings.resize_mode, image_size=model_image_size(settings),
                              max_pixels=settings.max_image_pixels)  # fmt: skip
     shard_key = f"{index}/{count}"
-    start = 0 if reembed else progress_store.position(store, source.key, shard_key)
+    start = progress_store.resume_position(store, source, shard_key, reembed=reembed)
     if start:
         log.info("resuming %s shard %s after record %d", source.key, shard_key, start)
     report = IngestReport(source=source.name, shard=(index, count))
