@@ -270,6 +270,15 @@ def test_health_ok(client) -> None:
     assert body["components"]["verifier"]["summary"].startswith("offline")
 
 
+def test_health_shows_no_local_paths(client, api_settings) -> None:
+    response = client.get("/health")
+    assert response.status_code == 200
+    summaries = " ".join(c["summary"] for c in response.json()["components"].values())
+    assert summaries  # no key configured: the detailed view
+    assert str(api_settings.data_dir) not in response.text
+    assert api_settings.embed_model not in response.text  # the local model folder
+
+
 def test_health_when_database_is_down(tiny_siglip_dir, tmp_path) -> None:
     from pydantic import SecretStr
 
