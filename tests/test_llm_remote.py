@@ -192,8 +192,11 @@ def test_429_then_success(server: FakeLLMServer) -> None:
 
 def test_retries_exhausted_fall_back(server: FakeLLMServer) -> None:
     server.script([Reply.error(429)] * 3)
-    issue = Issue(kind="placeholder", severity="warning", message="Unfilled placeholder.", evidence="___")
-    out = _verifier(server, llm_max_retries=2).verify(_request("FINDINGS: Heart ___.", offline_issues=[issue]))
+    report = "FINDINGS: Heart size is XX cm."
+    start = report.index("XX")
+    issue = Issue(kind="placeholder", severity="warning", message="Unfilled placeholder.", evidence="XX",
+                  spans=[(start, start + 2)])
+    out = _verifier(server, llm_max_retries=2).verify(_request(report, offline_issues=[issue]))
     assert len(server.requests) == 3
     assert (out.answered_by, out.verdict, out.failures) == ("offline", "needs_review", 1)
     assert out.issues == [issue] and "[TO COMPLETE]" in out.suggested_report

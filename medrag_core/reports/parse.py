@@ -271,8 +271,9 @@ _IMAGING = re.compile(
 def _status(parsed: ParsedReport) -> CheckStatus:
     """Whether the content checks can run on ``parsed`` (see ``ParsedReport``)."""
     body = "\n".join(parsed.sections.get(k, "") for k in ("FINDINGS", "IMPRESSION"))
-    narrative = imaging = 0
+    narrative = imaging = sentences = 0
     for _, sentence in split_sentences(body):
+        sentences += 1
         if _NARRATIVE.search(sentence) and (not _IMAGING.search(sentence) or _STRONG_NARRATIVE.search(sentence)):
             narrative += 1
         elif _IMAGING.search(sentence):
@@ -281,6 +282,8 @@ def _status(parsed: ParsedReport) -> CheckStatus:
         return "not_a_report"
     if parsed.structured:
         return "checked"
+    if parsed.headerless and 0 < imaging == sentences:
+        return "checked"  # every sentence reads as imaging: a bare impression ("No acute cardiopulmonary process.")
     if parsed.headerless or not ({"FINDINGS", "IMPRESSION"} & set(parsed.sections)):
         return "sections_not_found"
     return "checked"
