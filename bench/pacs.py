@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from pydicom.uid import generate_uid
 
-    from etl.sources.dicomweb import fetch_instance
+    from etl.sources import fetch_instance
     from medrag_core.imaging import decode_image
     from medrag_core.pacs import PacsClient, PacsConfig, StudyQuery, open_study
     from medrag_core.settings import Settings

@@ -7,4 +7,6 @@ pytest_plugins = [
     "tests.fixtures.fake_servers",
     "tests.fixtures.orthanc",
     "tests.fixtures.fake_supabase",
+    "tests.fixtures.api_client",
+    "tests.fixtures.browser",
 ]

@@ -1,7 +1,8 @@
-"""Where ../shared lives, and a skip marker for tests that need it."""
+"""Where ../shared lives, a skip marker for tests that need it, and the real IU reports read from it."""
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -18,3 +19,27 @@ def require_shared(path: Path) -> Path:
     if not path.exists():
         pytest.skip(f"needs {path} (the shared data folder is not present in this checkout)")
     return path
+
+
+IU_TGZ = DATA / "iu_reports" / "NLMCXR_reports.tgz"
+
+
+@functools.cache
+def iu_reports() -> dict[str, dict[str, str]]:
+    """The real IU reports by uid: their sections (read with the ETL's one Open-i reader)."""
+    from etl import read_openi_reports
+
+    return {report.uid: report.sections for report in read_openi_reports(IU_TGZ)}
+
+
+def iu_report(uid: str) -> dict[str, str]:
+    """The fields of one real IU report (skips the test when ../shared is absent)."""
+    require_shared(IU_TGZ)
+    return iu_reports()[uid]
+
+
+def iu_sentence(uid: str, sentence: str) -> str:
+    """``sentence``, after asserting it is quoted verbatim from report ``uid``."""
+    fields = iu_report(uid)
+    assert any(sentence in text for text in fields.values()), f"{sentence!r} is not in {uid}"
+    return sentence

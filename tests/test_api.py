@@ -2,81 +2,18 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from medrag_core.llm import make_verifier
-from medrag_core.models import Case
-from medrag_core.store import CaseRecord
-from tests.fixtures.images import make_png
-
-GOOD_REPORT = (
-    "FINDINGS: The lungs are clear. No pleural effusion or pneumothorax. Heart size is normal.\n"
-    "IMPRESSION: No acute cardiopulmonary abnormality."
+from tests.fixtures.api_client import (
+    GOOD_REPORT,
+    PLACEHOLDER_REPORT,
+    assert_error_shape,
+    post_verify,
+    query_png,
 )
-PLACEHOLDER_REPORT = (
-    "FINDINGS: The lungs are clear. No pleural effusion. Heart size is [***].\n"
-    "IMPRESSION: No acute cardiopulmonary abnormality."
-)
-
-
-def radiograph(seed: int, size: int = 256) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:size, 0:size] / size
-    return np.clip(0.3 + 0.4 * np.sin(3 * x + seed) * np.cos(2 * y) + 0.05 * rng.random((size, size)), 0, 1)
-
-
-@pytest.fixture()
-def archive(store, tiny_embedder):
-    """Three cases with image and text embeddings; returns their ids."""
-    records = []
-    for i in range(3):
-        pixels = radiograph(i)
-        png = make_png((pixels * 255).astype(np.uint8))
-        case = Case(case_id=f"api-{i}", source="test", findings="The lungs are clear.",
-                    impression="No acute disease.", view="PA")
-        records.append(CaseRecord(
-            case=case, image_bytes=png, image_mime="image/png",
-            image_embedding=tiny_embedder.embed_images([pixels.astype(np.float32)])[0],
-            text_embedding=tiny_embedder.embed_texts([case.report_text])[0],
-        ))
-    store.upsert(records, embed_model=tiny_embedder.name)
-    return [r.case.case_id for r in records]
-
-
-@pytest.fixture()
-def api_settings(pg_settings, tiny_siglip_dir):
-    return pg_settings.model_copy(update={"embed_model": str(tiny_siglip_dir), "llm_backend": "offline"})
-
-
-@pytest.fixture()
-def client(api_settings, store, tiny_embedder, archive):
-    app = create_app(api_settings, store=store, embedder=tiny_embedder, verifier=make_verifier(api_settings))
-    with TestClient(app) as test_client:
-        yield test_client
-
-
-def query_png(seed: int = 0) -> bytes:
-    return make_png((radiograph(seed) * 255).astype(np.uint8))
-
-
-def post_verify(client: TestClient, image: bytes, report: str = GOOD_REPORT, name: str = "x.png",
-                mime: str = "image/png", **kwargs: object):  # noqa: ANN201 - httpx.Response
-    return client.post("/api/verify-report", files={"image": (name, image, mime)}, data={"report_text": report},
-                       **kwargs)
-
-
-def assert_error_shape(response, status: int, code: str | None = None) -> dict:  # noqa: ANN001
-    assert response.status_code == status, response.text[:500]
-    body = response.json()
-    assert set(body) == {"error", "message", "detail"}, body
-    assert body["detail"] == body["message"] and body["message"]
-    if code is not None:
-        assert body["error"] == code
-    assert "Traceback" not in response.text
-    return body
 
 
 def test_verify_round_trip_returns_result_and_compat_fields(client, archive) -> None:

@@ -15,11 +15,9 @@ from pydantic import SecretStr
 from api.app import create_app
 from medrag_core.llm import make_verifier
 from medrag_core.services import Services
+from tests.fixtures.api_client import GOOD_REPORT, PLACEHOLDER_REPORT, assert_error_shape, post_verify, query_png
 from tests.fixtures.fake_servers import Reply
 from tests.fixtures.images import make_animated, phantom, to_uint8
-from tests.test_api import GOOD_REPORT, PLACEHOLDER_REPORT, archive, assert_error_shape, post_verify, query_png
-
-__all__ = ["archive"]  # the fixture, imported for these tests
 
 DOWN_DSN = "postgresql://medrag:hunter2pw@127.0.0.1:9/medrag"
 

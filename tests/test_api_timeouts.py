@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from medrag_core.services import Services
 from medrag_core.settings import Settings
+from tests.fixtures.api_client import GOOD_REPORT, post_verify, query_png
 from tests.fixtures.fake_servers import Reply
-from tests.test_api import GOOD_REPORT, post_verify, query_png
 
 
 def _freeze(pid: int) -> list[psutil.Process]:

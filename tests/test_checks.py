@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from medrag_core.reports import KINDS, check_report, parse_sections, run_checks
-from tests.test_reports import iu_report
+from tests.shared_data import iu_report
 
 FLAGGED = {"warning", "error"}
 

@@ -9,24 +9,16 @@ Needs Debian's chromium at /usr/bin/chromium (never ``playwright install``); ski
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
+from tests.fixtures.browser import CHROMIUM, free_port, no_exception, settled, wait_healthy
 from tests.page_helpers import BAD_REPORT, REPO, app_env_vars, ingest_archive, query_png
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 PASSWORD = "e2e-admin-password"
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 
 pytestmark = [
     pytest.mark.browser,
@@ -34,25 +26,8 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"streamlit did not become healthy:\n{log.read_text(errors='replace')[-3000:]}")
 
 
 @pytest.fixture
@@ -61,7 +36,7 @@ def app_url(tmp_path, store, pg_settings, pg_conninfo, tiny_siglip_dir, tiny_emb
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEDRAG_") and k != "GEMINI_API_KEY"}
     env.update(app_env_vars(pg_settings, tiny_siglip_dir))
     env.update({"MEDRAG_DATABASE_URL": pg_conninfo, "MEDRAG_ADMIN_PASSWORD": PASSWORD})
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "streamlit.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
@@ -72,7 +47,7 @@ def app_url(tmp_path, store, pg_settings, pg_conninfo, tiny_siglip_dir, tiny_emb
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, proc, log)
+        wait_healthy(url, proc, log)
         yield url
     finally:
         proc.terminate()
@@ -85,23 +60,6 @@ def app_url(tmp_path, store, pg_settings, pg_conninfo, tiny_siglip_dir, tiny_emb
         assert "Traceback" not in text, text[-3000:]
 
 
-@pytest.fixture
-def page(tmp_path):  # noqa: ANN001, ANN201
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"),  # a fresh --user-data-dir
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_FLAGS,
-            viewport={"width": 1400, "height": 4000},  # tall: Streamlit scrolls inside, not the page
-        )
-        context.set_default_timeout(60_000)
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
 
 
 def _screenshot(page, name: str) -> None:  # noqa: ANN001
@@ -114,21 +72,8 @@ def _screenshot(page, name: str) -> None:  # noqa: ANN001
     page.screenshot(path=str(SCREENSHOTS / name), clip={"x": 0, "y": 0, "width": 1400, "height": min(bottom, 4000)})
 
 
-def _settled(page) -> None:  # noqa: ANN001
-    """Wait until the rerun that the last click or input started has finished. Streamlit marks the app
-    root with data-test-script-state; a click sent while a rerun runs can lose widget values."""
-    from playwright.sync_api import expect
-
-    app = page.get_by_test_id("stApp")
-    try:  # the rerun starts (it may also be over already on a fast machine)
-        expect(app).not_to_have_attribute("data-test-script-state", "notRunning", timeout=2_000)
-    except AssertionError:
-        pass
-    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=60_000)
 
 
-def _no_exception(page) -> None:  # noqa: ANN001
-    assert page.locator('[data-testid="stException"]').count() == 0
 
 
 def test_verify_browse_admin_in_chromium(app_url, page, tmp_path):  # noqa: ANN001
@@ -155,7 +100,7 @@ def test_verify_browse_admin_in_chromium(app_url, page, tmp_path):  # noqa: ANN0
     # The report's HTML is shown as literal text, never executed or rendered.
     expect(page.get_by_text("<script>alert(1)</script>").first).to_be_visible()
     expect(page.get_by_text("Nothing leaves this machine", exact=False).first).to_be_visible()
-    _no_exception(page)
+    no_exception(page)
     _screenshot(page, "verify.png")
 
     # Browse: text search, then compare the first two results.
@@ -166,21 +111,21 @@ def test_verify_browse_admin_in_chromium(app_url, page, tmp_path):  # noqa: ANN0
     query.fill("left pleural effusion")
     query.press("Enter")
     page.get_by_role("button", name="Search").first.click()
-    _settled(page)
+    settled(page)
     expect(page.get_by_text("Results (")).to_be_visible()
     case_ids = page.locator('[data-testid="stMarkdownContainer"] strong').all_inner_texts()
     ids = [t for t in case_ids if t.startswith("case0")][:2]
     assert len(ids) == 2, case_ids
     # The cards' A / B buttons fill the compare inputs (clicks queue behind a rerun; typing can be lost).
     page.get_by_role("button", name="A", exact=True).nth(0).click()
-    _settled(page)
+    settled(page)
     page.get_by_role("button", name="B", exact=True).nth(1).click()
-    _settled(page)
+    settled(page)
     expect(page.get_by_label("Case A")).to_have_value(ids[0])
     expect(page.get_by_label("Case B")).to_have_value(ids[1])
     differ = page.get_by_text("observation(s) differ").or_(page.get_by_text("state the same observations"))
     expect(differ).to_be_visible()
-    _no_exception(page)
+    no_exception(page)
     _screenshot(page, "browse.png")
 
     # Admin: wrong password refused, right one lets in.
@@ -194,6 +139,6 @@ def test_verify_browse_admin_in_chromium(app_url, page, tmp_path):  # noqa: ANN0
     expect(page.get_by_text("Sources in the archive")).to_be_visible()
     page.get_by_role("tab", name="Statistics").click()
     expect(page.get_by_text("image embeddings")).to_be_visible()
-    _no_exception(page)
+    no_exception(page)
     page.get_by_role("tab", name="Sources & ingest").click()
     _screenshot(page, "admin.png")

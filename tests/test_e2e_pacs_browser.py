@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
+from tests.fixtures.browser import CHROMIUM, free_port, no_exception, settled, wait_healthy
 from tests.fixtures.orthanc import PacsArchive
 from tests.page_helpers import REPO, app_env_vars
-from tests.test_e2e_browser import CHROMIUM, _free_port, _no_exception, _settled, _wait_healthy, page  # noqa: F401
 
 pytestmark = [
     pytest.mark.browser,
@@ -24,7 +24,7 @@ def pacs_app_url(tmp_path, store, pg_settings, pg_conninfo, tiny_siglip_dir, ort
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEDRAG_") and k != "GEMINI_API_KEY"}
     env.update(app_env_vars(pg_settings, tiny_siglip_dir))
     env.update({"MEDRAG_DATABASE_URL": pg_conninfo, "MEDRAG_DICOMWEB_URL": orthanc.server.dicomweb_url})
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "streamlit.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
@@ -34,7 +34,7 @@ def pacs_app_url(tmp_path, store, pg_settings, pg_conninfo, tiny_siglip_dir, ort
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, proc, log)
+        wait_healthy(url, proc, log)
         yield url
     finally:
         proc.terminate()
@@ -57,24 +57,24 @@ def test_open_a_study_from_the_pacs_and_verify(pacs_app_url, page) -> None:  # n
     patient = page.get_by_label("Patient ID")
     patient.fill("PACS-P1")
     page.get_by_role("button", name="Search the PACS").click()
-    _settled(page)
+    settled(page)
     expect(page.get_by_role("button", name="Open study")).to_be_visible()  # studies were found
     page.get_by_role("button", name="Open study").click()  # the first listed study
-    _settled(page)
+    settled(page)
     expect(page.get_by_text("px · dicom · 12-bit source")).to_be_visible(timeout=60_000)
-    _no_exception(page)
+    no_exception(page)
     # Open the study that carries the SR: pick it in the list by its date.
     page.get_by_label("Study").click()
     page.get_by_role("option", name="2024-01-05", exact=False).click()
-    _settled(page)
+    settled(page)
     page.get_by_role("button", name="Open study").click()
-    _settled(page)
+    settled(page)
     expect(page.get_by_text("View Position PA")).to_be_visible()
     page.get_by_role("button", name="Use the study's report").click()
-    _settled(page)
+    settled(page)
     expect(page.get_by_label("Paste the report")).to_have_value(
         "FINDINGS: There is a small left pleural effusion. Heart size is normal. No pneumothorax.\n"
         "IMPRESSION: Small left pleural effusion.")
     page.get_by_role("button", name="Verify", exact=True).click()
     expect(page.get_by_text("Verdict:", exact=False).first).to_be_visible(timeout=120_000)
-    _no_exception(page)
+    no_exception(page)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from etl.__main__ import build_parser, main
-from tests.test_etl_pipeline import assert_complete, scalar
-from tests.test_etl_sources import make_rows, write_parquet
+from tests.fixtures.etl_data import assert_complete, make_rows, scalar, write_parquet
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from etl import run_ingest
 from etl.sources import DicomWebSource, SourceItem, parse_source
 from medrag_core.errors import SourceError
 from medrag_core.settings import Settings
+from tests.fixtures.etl_data import assert_complete, etl_env, q, scalar
 from tests.fixtures.orthanc import PacsArchive, free_port, make_pacs_instance, start_orthanc, stow
-from tests.test_etl_pipeline import assert_complete, etl_env, q, scalar
 
 REPORTS = {
     "ACC-1001": ("There is a small left pleural effusion.", "Small left pleural effusion."),

@@ -4,52 +4,28 @@ idempotence, resume after SIGKILL, parallel shards, per-case errors, Open-i and 
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
-import psycopg
+import pytest
 
 from etl import IngestProgress, run_ingest
 from etl.sources import parse_source
+from tests.fixtures.etl_data import (
+    assert_complete,
+    etl_env,
+    expected_ids,
+    make_dicom_folder,
+    make_openi_folder,
+    make_rows,
+    q,
+    scalar,
+    write_parquet,
+)
 from tests.fixtures.images import FAKE_PHI
-from tests.test_etl_sources import make_dicom_folder, make_openi_folder, make_rows, write_parquet
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def q(conninfo: str, sql: str, *args: object) -> list[tuple]:
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        return conn.execute(sql, args or None).fetchall()
-
-
-def scalar(conninfo: str, sql: str, *args: object):  # noqa: ANN201
-    return q(conninfo, sql, *args)[0][0]
-
-
-def expected_ids(path: Path) -> set[str]:
-    return {i.case_id for i in parse_source(str(path)).items()}
-
-
-def assert_complete(conninfo: str, n: int) -> None:
-    """n cases, each whole: both embeddings, its image row, a thumbnail (no half-written case)."""
-    assert scalar(conninfo, "SELECT count(*) FROM cases") == n
-    assert scalar(
-        conninfo,
-        "SELECT count(*) FROM cases c JOIN images i ON i.sha256 = c.image_sha256"
-        " WHERE c.image_embedding IS NOT NULL AND c.text_embedding IS NOT NULL AND c.thumbnail IS NOT NULL",
-    ) == n
-
-
-def etl_env(pg_conninfo: str, tiny_siglip_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MEDRAG_")}
-    env.update(MEDRAG_DATABASE_URL=pg_conninfo, MEDRAG_EMBED_MODEL=str(tiny_siglip_dir), MEDRAG_DEVICE="cpu",
-               MEDRAG_DTYPE="float32", HF_HUB_OFFLINE="1", PYTHONPATH=str(REPO))  # fmt: skip
-    return env
 
 
 def test_parquet_ingest_exact_counts_and_rerun_adds_nothing(tmp_path, store, pg_settings, pg_conninfo,
@@ -205,32 +181,60 @@ def test_dicom_ingest_stores_pixels_never_headers(tmp_path, store, pg_settings, 
             assert value not in caplog.text
 
 
+# An ingest that stops dead inside its progress hook once ``STOP_AT`` cases are committed: the barrier
+# file tells the test that this point is reached, so the SIGKILL lands at a known place (after the
+# third batch of 4 was committed with its progress, while later batches may be prepared but unwritten).
+KILLABLE_INGEST = """
+import sys, time
+from pathlib import Path
+from etl import run_ingest
+from medrag_core.services import Services
+from medrag_core.settings import Settings
+
+path, barrier, stop_at = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+services = Services(Settings.load(secrets_path=None))
+
+def hook(progress):
+    if progress.written >= stop_at:
+        barrier.write_text(str(progress.written))
+        time.sleep(3600)  # killed here
+
+run_ingest(path, services.settings, store=services.store(), embedder=services.embedder(), batch_size=4,
+           on_progress=hook)
+"""
+STOP_AT = 12
+
+
+@pytest.mark.slow
 def test_killed_run_resumes_with_exactly_the_right_rows(tmp_path, store, pg_conninfo, tiny_siglip_dir) -> None:
     path = write_parquet(tmp_path / "big.parquet", make_rows(40, 2))
-    cmd = [sys.executable, "-m", "etl", "ingest", str(path), "--batch-size", "4"]
+    barrier = tmp_path / "reached"
     env = etl_env(pg_conninfo, tiny_siglip_dir)
-    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, "-c", KILLABLE_INGEST, str(path), str(barrier), str(STOP_AT)],
+                            cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
     try:
-        while scalar(pg_conninfo, "SELECT count(*) FROM cases") < 12:  # a hang is pytest-timeout's to catch
+        while not barrier.exists():  # a hang is pytest-timeout's to catch
             assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
-            time.sleep(0.02)
+            time.sleep(0.05)
         proc.send_signal(signal.SIGKILL)
         proc.wait(30)
     finally:
         if proc.poll() is None:
             proc.kill()
-    written = scalar(pg_conninfo, "SELECT count(*) FROM cases")
-    assert 12 <= written < 80, "kill came too late to test a resume"
-    position = scalar(pg_conninfo, "SELECT position FROM ingest_progress")
-    assert position == written  # progress committed with the rows, never ahead of them (one shard, no errors)
-    assert_complete(pg_conninfo, written)
+    assert barrier.read_text() == str(STOP_AT)
+    # Exactly the three committed batches, and their progress with them.
+    assert scalar(pg_conninfo, "SELECT count(*) FROM cases") == STOP_AT
+    assert q(pg_conninfo, "SELECT position, done FROM ingest_progress") == [(STOP_AT, False)]
+    assert_complete(pg_conninfo, STOP_AT)
+    cmd = [sys.executable, "-m", "etl", "ingest", str(path), "--batch-size", "4"]
     done = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert f"written {80 - written}," in done.stdout and f"skipped {written}," in done.stdout
+    assert f"written {80 - STOP_AT}," in done.stdout and f"skipped {STOP_AT}," in done.stdout
     assert_complete(pg_conninfo, 80)
     assert {r[0] for r in q(pg_conninfo, "SELECT case_id FROM cases")} == expected_ids(path)
 
 
+@pytest.mark.slow
 def test_two_shards_in_parallel_cover_the_set_without_overlap(tmp_path, store, pg_conninfo,
                                                               tiny_siglip_dir) -> None:  # fmt: skip
     path = write_parquet(tmp_path / "set.parquet", make_rows(20, 2, corrupt=(5,)))

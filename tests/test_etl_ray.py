@@ -23,9 +23,8 @@ from pydantic import SecretStr
 from etl import run_ingest
 from etl.engines import plan_stages, run_ingest_ray
 from medrag_core.settings import Settings
+from tests.fixtures.etl_data import assert_complete, etl_env, expected_ids, make_rows, q, scalar, write_parquet
 from tests.shared_data import DATA, require_shared
-from tests.test_etl_pipeline import assert_complete, etl_env, expected_ids, q, scalar
-from tests.test_etl_sources import make_rows, write_parquet
 
 pytestmark = pytest.mark.ray
 REPO = Path(__file__).resolve().parents[1]
@@ -93,6 +92,7 @@ def test_plan_uses_one_gpu_per_actor_or_pins_cpu_threads() -> None:
     assert (big.embed_actors, big.embed_cpus, big.torch_threads) == (8, 7, 8)
 
 
+@pytest.mark.slow
 def test_ray_engine_writes_the_same_cases_and_vectors_as_the_local_engine(
         ray_address, tmp_path, store, ray_settings, pg_conninfo, tiny_embedder) -> None:  # noqa: ANN001  # fmt: skip
     rows = make_rows(7, 2, corrupt=(3,))  # a poisoned record: counted and skipped by both
@@ -117,6 +117,7 @@ def embed_actor_pids() -> list[int]:
             if any("MapBatches(_EmbedStage)" in part for part in p.info["cmdline"] or ())]  # fmt: skip
 
 
+@pytest.mark.slow
 def test_a_killed_embed_actor_loses_and_duplicates_nothing(ray_address, tmp_path, store, ray_settings,
                                                            pg_conninfo) -> None:  # noqa: ANN001  # fmt: skip
     path = write_parquet(tmp_path / "set.parquet", make_rows(15, 2))
@@ -143,6 +144,7 @@ def test_a_killed_embed_actor_loses_and_duplicates_nothing(ray_address, tmp_path
     assert q(pg_conninfo, "SELECT position, rows_written, errors, done FROM ingest_progress") == [(30, 30, 0, True)]
 
 
+@pytest.mark.slow
 def test_a_killed_driver_resumes_with_exact_counts(ray_address, tmp_path, store, ray_settings, pg_conninfo,
                                                    tiny_siglip_dir) -> None:  # noqa: ANN001  # fmt: skip
     path = write_parquet(tmp_path / "set.parquet", make_rows(20, 2))

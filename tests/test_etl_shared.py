@@ -7,8 +7,8 @@ from collections import Counter
 import pyarrow.parquet as pq
 
 from etl import run_ingest
+from tests.fixtures.etl_data import q, scalar
 from tests.shared_data import DATA, require_shared
-from tests.test_etl_pipeline import q, scalar
 
 
 def test_cxr_sample_all_326_images(store, pg_settings, pg_conninfo, tiny_embedder) -> None:

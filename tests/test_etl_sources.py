@@ -1,16 +1,12 @@
 """etl.sources: spec parsing, stable ids, one item per image, text-only Open-i, DICOM + CSV.
-
-Also home of the small data builders the other ``test_etl_*`` modules import.
+(The data builders are in tests/fixtures/etl_data.py.)
 """
 
 from __future__ import annotations
 
-import csv
-import json
 import tarfile
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -28,118 +24,13 @@ from etl.sources import (
     shard_of,
 )
 from medrag_core.errors import SourceError
-from tests.fixtures.images import FAKE_PHI, make_dicom, make_png, phantom
-
-HF_FEATURES = {
-    "info": {
-        "features": {
-            "image": {"_type": "Image"},
-            "findings": {"dtype": "string", "_type": "Value"},
-            "impression": {"dtype": "string", "_type": "Value"},
-            "case_id": {"dtype": "string", "_type": "Value"},
-            "view": {"dtype": "string", "_type": "Value"},
-        }
-    }
-}
-FINDINGS = [
-    "The lungs are clear. No pleural effusion or pneumothorax.",
-    "There is a small right pleural effusion.",
-    "Right lower lobe opacity may represent pneumonia.",
-    "The heart is mildly enlarged. Mild pulmonary vascular congestion.",
-]
-
-
-def xray_png(seed: int, size: int = 96) -> bytes:
-    """A small, distinct chest-like PNG (the seed moves a marker and adds noise)."""
-    rng = np.random.default_rng(seed)
-    corner = ("top-left", "top-right", "bottom-left", "bottom-right")[seed % 4]
-    img = phantom(size + seed % 7, size, marker=corner) + rng.normal(0, 0.01, (size + seed % 7, size))
-    return make_png(np.clip(img, 0, 1))
-
-
-def make_rows(n_studies: int, images_per_study: int = 2, *, corrupt: tuple[int, ...] = ()) -> list[dict]:
-    """HF-schema rows: ``n_studies`` studies of ``images_per_study`` images sharing one report.
-    Row indexes in ``corrupt`` get bytes that are not an image."""
-    rows = []
-    for s in range(n_studies):
-        for k in range(images_per_study):
-            i = len(rows)
-            data = b"\x89PNG\r\n\x1a\n garbage" if i in corrupt else xray_png(i)
-            rows.append({
-                "image": {"bytes": data, "path": f"s{s}_{k}.png"},
-                "findings": FINDINGS[s % len(FINDINGS)] + f" Study {s}.",
-                "impression": "No acute process." if s % 2 else "",
-                "case_id": f"study{s:03d}",
-                "view": "PA" if k == 0 else "LATERAL",
-            })  # fmt: skip
-    return rows
-
-
-def write_parquet(path: Path, rows: list[dict]) -> Path:
-    table = pa.Table.from_pylist(rows).replace_schema_metadata({"huggingface": json.dumps(HF_FEATURES)})
-    pq.write_table(table, path)
-    return path
-
-
-OPENI_XML = """<?xml version="1.0" encoding="utf-8"?>
-<eCitation><uId id="CXR{n}"/><MedlineCitation><Article><Abstract>
-<AbstractText Label="COMPARISON">None.</AbstractText>
-<AbstractText Label="INDICATION">Cough.</AbstractText>
-<AbstractText Label="FINDINGS">{findings}</AbstractText>
-<AbstractText Label="IMPRESSION">{impression}</AbstractText>
-</Abstract></Article></MedlineCitation>
-{mesh}{images}</eCitation>"""
-
-
-def openi_xml(n: int, findings: str, impression: str, images: tuple[str, ...] = (), mesh: tuple[str, ...] = ()) -> str:
-    parents = "".join(f'<parentImage id="{i}"><caption>Chest PA and Lateral</caption></parentImage>' for i in images)
-    terms = "".join(f"<major>{t}</major>" for t in mesh) + "<automatic>auto term</automatic>" if mesh else ""
-    return OPENI_XML.format(n=n, findings=findings, impression=impression, images=parents,
-                            mesh=f"<MeSH>{terms}</MeSH>" if mesh else "")
-
-
-def make_openi_folder(root: Path, *, with_images: bool = True) -> Path:
-    """4 reports: CXR1 (2 images present), CXR2 (1 of 2 present), CXR3 (none present, text-only),
-    CXR4 (no text at all); plus one malformed XML."""
-    reports = root / "ecgen-radiology"
-    reports.mkdir(parents=True)
-    (reports / "1.xml").write_text(openi_xml(1, "Heart size is normal.", "Normal chest.", ("CXR1_1_IM-0001-3001",
-                                                                                       "CXR1_1_IM-0001-4001")))
-    (reports / "2.xml").write_text(openi_xml(2, "Small left pleural effusion.", "Effusion.",
-                                             ("CXR2_IM-0652-1001", "CXR2_IM-0652-2001"),
-                                             mesh=("Pleural Effusion/left/small", "Cardiomegaly/mild")))
-    (reports / "3.xml").write_text(openi_xml(3, "", "No acute cardiopulmonary abnormality.", ("CXR3_IM-1384-1001",),
-                                             mesh=("normal",)))
-    (reports / "4.xml").write_text(openi_xml(4, "", ""))
-    (reports / "5.xml").write_text("<eCitation><uId id='CXR5'>")
-    if with_images:
-        images = root / "png"
-        images.mkdir()
-        for seed, name in enumerate(("CXR1_1_IM-0001-3001", "CXR1_1_IM-0001-4001", "CXR2_IM-0652-1001")):
-            (images / f"{name}.png").write_bytes(xray_png(seed))
-    return root
-
-
-def make_dicom_folder(root: Path, *, by: str = "file") -> Path:
-    """Two studies (st1: 2 files, st2: 1 file) as DICOMs with FAKE_PHI headers, and reports.csv."""
-    for study, n in (("st1", 2), ("st2", 1)):
-        (root / study).mkdir(parents=True)
-        for k in range(n):
-            (root / study / f"img{k}.dcm").write_bytes(make_dicom(phantom(100 + k, 90, marker="top-left")))
-    with (root / "reports.csv").open("w", newline="") as fh:
-        writer = csv.writer(fh)
-        if by == "file":
-            writer.writerow(["file", "study_id", "findings", "impression", "view"])
-            writer.writerow(["st1/img0.dcm", "st1", "Heart size is normal.", "Normal.", "PA"])
-            writer.writerow(["st1/img1.dcm", "st1", "Heart size is normal.", "Normal.", "LATERAL"])
-            writer.writerow(["st2/img0.dcm", "st2", "Small right pleural effusion.", "Effusion.", "AP"])
-            writer.writerow(["st9/missing.dcm", "st9", "Lungs clear.", "", "PA"])
-        else:
-            writer.writerow(["study", "findings", "impression"])
-            writer.writerow(["st1", "Heart size is normal.", "Normal."])
-            writer.writerow(["st2", "Small right pleural effusion.", "Effusion."])
-    return root
-
+from tests.fixtures.etl_data import (
+    make_dicom_folder,
+    make_openi_folder,
+    make_rows,
+    write_parquet,
+)
+from tests.fixtures.images import FAKE_PHI, make_dicom, phantom
 
 # --- spec parsing -------------------------------------------------------------------------------
 

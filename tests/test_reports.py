@@ -6,11 +6,8 @@ Sentences quoted from the IU X-ray collection are checked against the real repor
 
 from __future__ import annotations
 
-import functools
-
 import pytest
 
-from etl import read_openi_reports
 from medrag_core.errors import ReportError
 from medrag_core.reports import (
     observation_labels,
@@ -20,27 +17,7 @@ from medrag_core.reports import (
     split_sentences,
     strongest_polarity,
 )
-from tests.shared_data import DATA, require_shared
-
-IU_TGZ = DATA / "iu_reports" / "NLMCXR_reports.tgz"
-
-
-@functools.cache
-def _iu_reports() -> dict[str, dict[str, str]]:
-    return {report.uid: report.sections for report in read_openi_reports(IU_TGZ)}
-
-
-def iu_report(uid: str) -> dict[str, str]:
-    """The fields of one real IU report (skips the test when ../shared is absent)."""
-    require_shared(IU_TGZ)
-    return _iu_reports()[uid]
-
-
-def iu_sentence(uid: str, sentence: str) -> str:
-    """``sentence``, after asserting it is quoted verbatim from report ``uid``."""
-    fields = iu_report(uid)
-    assert any(sentence in text for text in fields.values()), f"{sentence!r} is not in {uid}"
-    return sentence
+from tests.shared_data import IU_TGZ, iu_reports, iu_sentence, require_shared
 
 
 def obs(sentence: str, name: str, section: str = "FINDINGS"):
@@ -239,7 +216,7 @@ def test_real_iu_sentences(uid: str, sentence: str, name: str, polarity: str, la
 @pytest.mark.shared
 def test_every_iu_report_parses_and_quotes_verbatim() -> None:
     require_shared(IU_TGZ)
-    for fields in list(_iu_reports().values())[:800]:
+    for fields in list(iu_reports().values())[:800]:
         p = parse_sections(fields.get("findings", ""), fields.get("impression", ""))
         for o in p.observations:
             assert o.text in p.sections[o.section]

@@ -17,7 +17,7 @@ from medrag_core.errors import StoreError
 from medrag_core.store.postgres import PostgresStore
 from medrag_core.store.supabase import SupabaseStore
 from tests.fixtures.fake_supabase import FakeSupabase
-from tests.test_store_postgres import MODEL, make_records
+from tests.fixtures.store_data import MODEL, make_records
 
 
 @pytest.fixture

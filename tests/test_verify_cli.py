@@ -12,7 +12,7 @@ import pytest
 
 from medrag_core.models import VerificationResult
 from tests.fixtures.images import make_png
-from tests.test_workflow import QUERY_REPORT, archive_image, build_archive
+from tests.fixtures.workflow_data import QUERY_REPORT, archive_image, build_archive
 
 REPO = Path(__file__).resolve().parents[1]
 

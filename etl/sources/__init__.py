@@ -26,7 +26,7 @@ from medrag_core.errors import SourceError
 from .base import BadItem, Source, SourceItem, SourceRecord, content_id, is_dicom, shard_of
 from .dicom import DicomSource
 from .dicomweb import OPTIONS as DICOMWEB_OPTIONS
-from .dicomweb import DicomWebSource
+from .dicomweb import DicomWebSource, fetch_instance
 from .hub import HubSource
 from .openi import MESH_LABEL_PREFIX, OpenIReport, OpenISource, mesh_labels, parse_openi_xml, read_openi_reports
 from .parquet import ParquetSource
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MESH_LABEL_PREFIX", "BadItem", "DicomSource", "DicomWebSource", "HubSource", "OpenIReport", "OpenISource",
     "ParquetSource", "Source", "SourceItem", "SourceRecord", "content_id", "is_dicom", "mesh_labels", "parse_openi_xml",
-    "parse_source", "read_openi_reports", "shard_of",
+    "fetch_instance", "parse_source", "read_openi_reports", "shard_of",
 ]
 
 _OPTIONS = {

@@ -1,9 +1,6 @@
-"""SupabaseStore through supabase-py against a fake Supabase (PostgREST + Storage) on the REAL embedded Postgres.
-
-The Postgres store's suite runs here unchanged: its tests are imported, and this module's ``store``
-fixture hands them a ``SupabaseStore`` (service-role key) instead. The few admin calls those tests
-make for setup or inspection (``delete_source``, ``reindex``, ``_run``, ``_conninfo``) go to the same
-database directly, as ETL does over ``MEDRAG_DATABASE_URL``; every protocol method goes over REST.
+"""What only SupabaseStore does, through supabase-py against a fake Supabase (PostgREST + Storage) on the
+REAL embedded Postgres: the wire format, request batching, Storage buckets, errors. The ``CaseStore``
+contract both backends share runs in tests/store/test_case_store.py (``any_store``).
 """
 
 from __future__ import annotations
@@ -11,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -24,72 +20,27 @@ from medrag_core.store.postgres import PostgresStore
 from medrag_core.store.supabase import SupabaseStore, parse_bytea, parse_vector, to_bytea
 from medrag_core.store.supabase_client import api_error
 from tests.fixtures.fake_supabase import FakeSupabase, make_key
-from tests.test_store_postgres import (  # noqa: F401 - collected here, run against the REST store
-    DIM,
-    MODEL,
-    make_records,
-    test_case_metadata_round_trips,
-    test_knn_equals_numpy_exact_ranking,
-    test_knn_filters,
-    test_knn_on_empty_store_and_bad_input,
-    test_knn_with_hnsw_index_equals_numpy,
-    test_match_functions_equal_knn,
-    test_model_and_dimension_mismatch_refused,
-    test_text_search,
-    test_thread_safety_smoke,
-    test_upsert_get_and_images,
-    test_upsert_rejects_unknown_image_reference,
-    unit,
-)
-from tests.test_store_postgres import test_postgres_store_is_a_case_store as test_store_is_a_case_store  # noqa: F401
+from tests.fixtures.store_data import DIM, MODEL, make_records, unit
 
 
-class SupabaseUnderTest(SupabaseStore):
-    """The REST store plus direct-database admin calls that the shared tests use for setup."""
-
-    def __init__(self, url: str, key: str, admin: PostgresStore, **kwargs) -> None:
-        super().__init__(url, key, **kwargs)
-        self.admin = admin
-        self._conninfo = admin._conninfo
-        self.ef_search = admin.ef_search
-
-    def delete_source(self, name: str) -> int:
-        return self.admin.delete_source(name)
-
-    def reindex(self, *args, **kwargs):
-        return self.admin.reindex(*args, **kwargs)
-
-    def _run(self, fn):
-        return self.admin._run(fn)
-
-
-@pytest.fixture
-def store(store: PostgresStore, fake_supabase: FakeSupabase) -> Iterator[SupabaseUnderTest]:
-    """Overrides the Postgres ``store`` (which empties the tables first) with the REST store."""
-    fake_supabase.requests.clear()
-    s = SupabaseUnderTest(fake_supabase.url, fake_supabase.service_key, store)
-    yield s
-    s.close()
-
-
-def test_wire_format_rpc_upsert_and_parsing(store: SupabaseUnderTest, fake_supabase: FakeSupabase) -> None:
-    store.batch_size = 7
+def test_wire_format_rpc_upsert_and_parsing(rest_store: SupabaseStore, fake_supabase: FakeSupabase) -> None:
+    rest_store.batch_size = 7
     records, img, _ = make_records(20, images=True)
-    assert store.upsert(records, embed_model=MODEL) == 20
+    assert rest_store.upsert(records, embed_model=MODEL) == 20
     posts = [p for m, p, _ in fake_supabase.requests if m == "POST" and p.startswith("/rest/v1/cases")]
     assert len(posts) == 3 and all("on_conflict=case_id" in p and "columns=" in p for p in posts)
     image_posts = [p for m, p, _ in fake_supabase.requests if m == "POST" and p.startswith("/rest/v1/images")]
     assert len(image_posts) == 1 and "on_conflict=sha256" in image_posts[0]
     assert ("POST", "/rest/v1/rpc/medrag_bind_model", "service_role") in fake_supabase.requests
     fake_supabase.requests.clear()
-    hits = store.knn("image", img[5], 3, embed_model=MODEL)
+    hits = rest_store.knn("image", img[5], 3, embed_model=MODEL)
     assert hits[0].case.case_id == "c0005" and abs(hits[0].score - 1.0) < 1e-5
     paths = [p for _, p, _ in fake_supabase.requests]
     assert "/rest/v1/rpc/image_match" in paths and any(p.startswith("/rest/v1/cases?select=") for p in paths)
     assert not any(re.search(r"[=,]image_embedding(,|&|$)", p) for p in paths)  # reads never pull vectors
     # Re-upserting the same images sends no image bytes again.
     fake_supabase.requests.clear()
-    store.upsert(records[:3], embed_model=MODEL)
+    rest_store.upsert(records[:3], embed_model=MODEL)
     assert not [p for m, p, _ in fake_supabase.requests if m == "POST" and p.startswith("/rest/v1/images")]
 
 
@@ -99,11 +50,11 @@ def test_parsers() -> None:
     assert parse_bytea(to_bytea(b"\x00\xffpng")) == b"\x00\xffpng" and to_bytea(b"\x01") == "\\x01"
 
 
-def test_request_size_batching(store: SupabaseUnderTest, fake_supabase: FakeSupabase) -> None:
-    store.max_request_bytes = 4096  # each 64+64-d row is about 3 KB of JSON: one row per request
-    store.upsert(make_records(5)[0], embed_model=MODEL)
+def test_request_size_batching(rest_store: SupabaseStore, fake_supabase: FakeSupabase) -> None:
+    rest_store.max_request_bytes = 4096  # each 64+64-d row is about 3 KB of JSON: one row per request
+    rest_store.upsert(make_records(5)[0], embed_model=MODEL)
     posts = [p for m, p, _ in fake_supabase.requests if m == "POST" and p.startswith("/rest/v1/cases")]
-    assert len(posts) == 5 and store.count() == 5
+    assert len(posts) == 5 and rest_store.count() == 5
 
 
 def test_images_in_a_storage_bucket(store: PostgresStore, fake_supabase: FakeSupabase) -> None:
@@ -119,17 +70,18 @@ def test_images_in_a_storage_bucket(store: PostgresStore, fake_supabase: FakeSup
     assert anon.get_image(sha) is None  # private bucket: hidden from the anon key, as on Supabase
 
 
-def test_stats_and_extras_over_rest(store: SupabaseUnderTest) -> None:
+def test_stats_and_extras_over_rest(rest_store: SupabaseStore, store: PostgresStore) -> None:
     records, _, txt = make_records(9, images=True)
-    store.upsert(records, embed_model=MODEL)
-    stats = store.stats()
+    rest_store.upsert(records, embed_model=MODEL)
+    stats = rest_store.stats()
     assert (stats.total_cases, stats.with_image, stats.with_image_embedding, stats.dimension) == (9, 9, 9, DIM)
     assert stats.per_source == {"alpha": 3, "beta": 3, "gamma": 3} and stats.embed_model == MODEL
     assert stats.index_state == {"image": "none (exact scan)", "text": "none (exact scan)"}
     store.reindex()
-    assert store.stats().index_state["text"].startswith("hnsw")
-    assert np.array_equal(store.get_embedding("c0004", "text"), txt[4]) and store.get_embedding("zz", "text") is None
-    assert store.get_thumbnail("c0001") == b"thumb" and store.existing_ids(["c0001", "q"]) == {"c0001"}
+    assert rest_store.stats().index_state["text"].startswith("hnsw")
+    assert np.array_equal(rest_store.get_embedding("c0004", "text"), txt[4])
+    assert rest_store.get_embedding("zz", "text") is None
+    assert rest_store.get_thumbnail("c0001") == b"thumb" and rest_store.existing_ids(["c0001", "q"]) == {"c0001"}
 
 
 def test_open_store_picks_supabase(fake_supabase: FakeSupabase, store: PostgresStore) -> None:
@@ -162,22 +114,21 @@ def test_missing_supabase_package_names_it(monkeypatch: pytest.MonkeyPatch) -> N
         SupabaseStore("http://127.0.0.1:1", "key")
 
 
-def test_text_only_case_replaces_embedded_one(store: SupabaseUnderTest) -> None:
-    store.upsert(make_records(2)[0], embed_model=MODEL)
-    store.upsert([CaseRecord(Case(case_id="c0001", source="beta", findings="Now text only."))], embed_model=MODEL)
-    (case,) = store.get(["c0001"])
+def test_text_only_case_replaces_embedded_one(rest_store: SupabaseStore) -> None:
+    rest_store.upsert(make_records(2)[0], embed_model=MODEL)
+    rest_store.upsert([CaseRecord(Case(case_id="c0001", source="beta", findings="Now text only."))], embed_model=MODEL)
+    (case,) = rest_store.get(["c0001"])
     assert case.findings == "Now text only." and not case.has_image_embedding and case.embed_model is None
-    assert [h.case.case_id for h in store.knn("image", unit(np.random.default_rng(1), 1)[0], 5, embed_model=MODEL)] == [
-        "c0000"
-    ]
+    hits = rest_store.knn("image", unit(np.random.default_rng(1), 1)[0], 5, embed_model=MODEL)
+    assert [h.case.case_id for h in hits] == ["c0000"]
 
 
 def test_metadata_over_rest_and_a_missing_column_names_the_migrations(
-    store: SupabaseUnderTest, fake_supabase: FakeSupabase
+    rest_store: SupabaseStore, fake_supabase: FakeSupabase
 ) -> None:
     records, img, _ = make_records(2)
     records[0].case.metadata = {"license": "CC BY-NC-ND 4.0", "source_url": "https://example.org/x.png"}
-    store.upsert(records, embed_model=MODEL)
+    rest_store.upsert(records, embed_model=MODEL)
     fake_supabase.requests.clear()
     anon = SupabaseStore(fake_supabase.url, fake_supabase.anon_key)  # the app's key reads provenance too
     assert [c.metadata for c in anon.get(["c0000", "c0001"])] == [records[0].case.metadata, {}]

@@ -1,64 +1,14 @@
-"""Hybrid retrieval on the real embedded Postgres: a crafted archive whose right answers are known.
-
-Vectors are built so that inner products with the queries are exact: the image query is e0, the text
-query e1, and each case's vector is ``s * e_axis + sqrt(1 - s^2) * e_own`` with an axis of its own.
-"""
+"""Hybrid retrieval on the real embedded Postgres over the crafted archive (tests/fixtures/crafted_archive.py)
+whose right answers are known."""
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import pytest
 
-from medrag_core.models import Case
 from medrag_core.retrieval import RRF_K, fuse_rrf, fuse_sum, rank_ids, report_search_query, retrieve
 from medrag_core.settings import Settings
-from medrag_core.store import CaseFilter, CaseRecord
-
-DIM = 64
-MODEL = "test/crafted-64"
-
-# case_id: (image similarity to e0 or None, text similarity to e1 or None, findings)
-ARCHIVE: dict[str, tuple[float | None, float | None, str]] = {
-    "A": (0.95, 0.10, "Heart size is normal. The lungs are clear."),
-    "B": (0.80, 0.90, "There is a small left pleural effusion."),
-    "C": (0.60, 0.95, "Mild pulmonary vascular congestion is present."),
-    "D": (0.40, None, "Sternotomy wires are intact."),
-    "E": (None, 0.70, "Right lower lobe opacity may represent pneumonia."),
-    "F": (None, None, "Large right pneumothorax with mediastinal shift."),
-    "G": (0.20, 0.30, "Degenerative changes of the thoracic spine."),
-}
-
-
-def _unit(axis: int, sim: float, own: int) -> np.ndarray:
-    v = np.zeros(DIM, dtype=np.float32)
-    v[own] = math.sqrt(max(0.0, 1.0 - sim * sim))
-    v[axis] = sim
-    return v
-
-
-def _records() -> list[CaseRecord]:
-    out = []
-    for i, (case_id, (img, txt, findings)) in enumerate(ARCHIVE.items()):
-        out.append(
-            CaseRecord(
-                case=Case(case_id=case_id, source="crafted", findings=findings, impression="", view="PA"),
-                image_embedding=None if img is None else _unit(0, img, 2 + i),
-                text_embedding=None if txt is None else _unit(1, txt, 20 + i),
-            )
-        )
-    return out
-
-
-E0 = _unit(0, 1.0, 63)
-E1 = _unit(1, 1.0, 63)
-
-
-@pytest.fixture
-def crafted(store):
-    store.upsert(_records(), embed_model=MODEL)
-    return store
+from medrag_core.store import CaseFilter
+from tests.fixtures.crafted_archive import ARCHIVE, E0, E1, MODEL
 
 
 def _settings(**kw) -> Settings:
