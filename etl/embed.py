@@ -30,7 +30,7 @@ from medrag_core.errors import ConfigError, ImageDecodeError, ModelMismatch
 from medrag_core.imaging import decode_image
 from medrag_core.models import Case
 from medrag_core.settings import Settings
-from medrag_core.store import CaseStore
+from medrag_core.store import CaseStore, EmbeddingFill, TermPruning
 
 from .pipeline import _embed_group
 from .prepare import PrepareOptions, model_input, report_text
@@ -38,7 +38,6 @@ from .prepare import PrepareOptions, model_input, report_text
 log = logging.getLogger(__name__)
 
 DEFAULT_EMBED_BATCH = 64  # cases per transaction
-_NEEDS = ("count_missing_embeddings", "ids_missing_embeddings", "write_embeddings", "clear_embeddings")
 
 
 @dataclass(frozen=True)
@@ -99,7 +98,7 @@ def run_embed(
     Raises ``ModelMismatch`` when the store holds another model's vectors and not ``reembed``,
     ``ConfigError`` for a store that cannot update embeddings in place, ``StoreError`` when writing fails.
     """
-    if not all(hasattr(store, name) for name in _NEEDS):
+    if not isinstance(store, EmbeddingFill):
         raise ConfigError("This store cannot fill in embeddings from here; use a Postgres store (embedded or DSN).")
     started = time.monotonic()
     report = EmbedReport(embed_model=embedder.name)
@@ -135,7 +134,7 @@ def run_embed(
         if on_progress is not None:
             on_progress(report.progress())
     report.remaining = store.count_missing_embeddings()
-    if report.done and hasattr(store, "analyze"):
+    if report.done and isinstance(store, TermPruning):
         store.analyze()
     report.elapsed_s = time.monotonic() - started
     log.info("%s", report.summary())

@@ -15,9 +15,8 @@ from etl import run_ingest
 from etl.__main__ import main
 from etl.embed import run_embed
 from medrag_core.errors import ConfigError, ModelMismatch
+from tests.fixtures.etl_data import assert_complete, etl_env, make_openi_folder, make_rows, q, scalar, write_parquet
 from tests.fixtures.tiny_siglip import build_tiny_siglip
-from tests.test_etl_pipeline import assert_complete, etl_env, q, scalar
-from tests.test_etl_sources import make_openi_folder, make_rows, write_parquet
 
 NO_MODEL = "/nonexistent/medsiglip-weights"
 

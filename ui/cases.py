@@ -38,10 +38,9 @@ def render_case_row(case: Case, store, *, match: Match | None = None, number: in
 
 
 def _thumbnail(case: Case, store) -> bytes | None:  # noqa: ANN001
-    get_thumbnail = getattr(store, "get_thumbnail", None)
-    if get_thumbnail is not None and case.image_sha256:
+    if case.image_sha256:
         try:
-            thumb = get_thumbnail(case.case_id)
+            thumb = store.get_thumbnail(case.case_id)
         except MedragError:
             thumb = None
         if thumb:

@@ -10,7 +10,8 @@ are capabilities a store declares when it has them, and callers test for with ``
 - ``SourceAdmin``: deletes a source or everything;
 - ``ProgressLog``: records ETL progress in the same transaction as a batch (resumable ingests);
 - ``SqlFunctions``: calls the jsonb SQL functions by name (the verification history, ``sql/010``);
-- ``ServerOwner``: started a database server of its own (the embedded Postgres) and can let it go.
+- ``ServerOwner``: started a database server of its own (the embedded Postgres) and can let it go;
+- ``EmbeddingFill``: finds cases without embeddings and writes vectors onto stored cases (``etl embed``).
 
 ``PostgresStore`` declares all of them; ``SupabaseStore`` (REST) ``CaseStore`` and ``SqlFunctions``. The factory
 ``open_store`` is in the package face (``medrag_core.store``), so this module imports no backend.
@@ -195,6 +196,29 @@ class SqlFunctions(Protocol):
 
     def call_function(self, name: str, params: dict[str, Any]) -> Any:
         """The function's value, parsed from JSON."""
+        ...
+
+
+@runtime_checkable
+class EmbeddingFill(Protocol):
+    """A store that fills in missing embeddings in place (cases ingested without the model)."""
+
+    def count_missing_embeddings(self) -> int:
+        """Cases that lack an image embedding (having an image) or a text embedding (having text)."""
+        ...
+
+    def ids_missing_embeddings(self, *, after: str | None, limit: int) -> list[str]:
+        """Up to ``limit`` ids of such cases, in case id order, after ``after`` (keyset paging)."""
+        ...
+
+    def write_embeddings(
+        self, updates: Sequence[tuple[str, np.ndarray | None, np.ndarray | None]], *, embed_model: str
+    ) -> int:
+        """Set ``(case_id, image vector or None, text vector or None)`` on stored cases; returns rows updated."""
+        ...
+
+    def clear_embeddings(self) -> int:
+        """Drop every stored vector and unbind the model; returns the cases cleared."""
         ...
 
 

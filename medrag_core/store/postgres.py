@@ -1,7 +1,7 @@
 """``PostgresStore``: the case archive on PostgreSQL + pgvector (embedded server or any DSN).
 
 It declares every capability in ``base``: ``CaseStore``, ``TermPruning``, ``IndexAdmin``,
-``SourceAdmin``, ``ProgressLog``, ``SqlFunctions`` and ``ServerOwner``.
+``SourceAdmin``, ``ProgressLog``, ``EmbeddingFill``, ``SqlFunctions`` and ``ServerOwner``.
 
 One connection (autocommit; each method opens its own transaction) guarded by a lock, so one
 instance can be shared by Streamlit's script threads. Migrations in ``sql/`` are applied at connect.
@@ -35,6 +35,7 @@ from medrag_core.store.base import (
     CaseFilter,
     CaseRecord,
     CaseStore,
+    EmbeddingFill,
     IndexAdmin,
     IngestProgress,
     ProgressLog,
@@ -90,7 +91,9 @@ class _Watchdog:
             self._timer.cancel()
 
 
-class PostgresStore(CaseStore, SqlFunctions, TermPruning, IndexAdmin, SourceAdmin, ProgressLog, ServerOwner):
+class PostgresStore(
+    CaseStore, SqlFunctions, TermPruning, IndexAdmin, SourceAdmin, ProgressLog, EmbeddingFill, ServerOwner
+):
     """The case archive in PostgreSQL. Thread-safe; use ``from_settings`` or a libpq conninfo/URL."""
 
     def __init__(

@@ -286,9 +286,9 @@ def verify(
     return result
 
 
-def _sends_text_out(verifier: object) -> bool:
+def _sends_text_out(verifier: Verifier) -> bool:
     """The verifier sends text off this machine (every one but the offline one)."""
-    return getattr(verifier, "name", "offline") != "offline"
+    return verifier.name != "offline"
 
 
 def _record(result: VerificationResult, history: HistoryContext, store: CaseStore | None, image_sha256: str,

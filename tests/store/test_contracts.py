@@ -17,6 +17,7 @@ from medrag_core.store import (
     CaseRecord,
     CaseStore,
     CaseWriter,
+    EmbeddingFill,
     IndexAdmin,
     PostgresStore,
     ProgressLog,
@@ -32,11 +33,11 @@ from medrag_core.store import (
 from tests.fixtures.fake_supabase import FakeSupabase
 
 CAPABILITIES = (CaseReader, VectorSearch, TextSearch, CaseWriter, CaseStore, SqlFunctions, TermPruning, IndexAdmin,
-                SourceAdmin, ProgressLog, ServerOwner)  # fmt: skip
+                SourceAdmin, ProgressLog, ServerOwner, EmbeddingFill)  # fmt: skip
 
 
 def test_postgres_declares_every_capability_and_supabase_the_case_store_only() -> None:
-    assert [issubclass(PostgresStore, c) for c in CAPABILITIES] == [True] * 11
+    assert [issubclass(PostgresStore, c) for c in CAPABILITIES] == [True] * 12
     assert {c.__name__ for c in CAPABILITIES if issubclass(SupabaseStore, c)} == {
         "CaseReader", "VectorSearch", "TextSearch", "CaseWriter", "CaseStore", "SqlFunctions"}  # fmt: skip
     # Declared, not only matching by shape: the protocols are in the classes' bases.
