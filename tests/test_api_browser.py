@@ -21,11 +21,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.test_api import GOOD_REPORT, PLACEHOLDER_REPORT, archive, query_png
-from tests.test_api_server import ApiServer
-from tests.test_e2e_browser import CHROMIUM, CHROMIUM_FLAGS
-
-__all__ = ["archive"]  # the fixture, imported for these tests
+from tests.fixtures.api_client import GOOD_REPORT, PLACEHOLDER_REPORT, query_png
+from tests.fixtures.api_server import ApiServer
+from tests.fixtures.browser import CHROMIUM, CHROMIUM_FLAGS
 
 CLIENT_DIR = Path(__file__).parent / "api_client"
 

@@ -11,8 +11,6 @@ import os
 import shutil
 import signal
 import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -22,66 +20,7 @@ import httpx
 import pytest
 
 from medrag_core.store.embedded import postmaster_alive, read_pidfile
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class ApiServer:
-    """``uvicorn --factory api.app:create_app`` on a free port with ``env`` added (or the entrypoint script)."""
-
-    def __init__(self, env: dict[str, str], *, entrypoint: bool = False) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        full_env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT), **env,
-                    "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-        if entrypoint:
-            full_env.update({"HOST": "127.0.0.1", "PORT": str(self.port)})
-            command = ["sh", str(ROOT / "scripts" / "docker_entrypoint.sh"), "api"]
-        else:
-            command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app",
-                       "--host", "127.0.0.1", "--port", str(self.port)]
-        self.log = tempfile.NamedTemporaryFile(prefix="medrag-uvicorn-", suffix=".log", delete=False)  # noqa: SIM115
-        self.process = subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=self.log, stderr=subprocess.STDOUT)
-
-    def wait_ready(self, timeout_s: float = 120.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"uvicorn exited early:\n{self.output()}")
-            try:
-                httpx.get(f"{self.url}/openapi.json", timeout=2)
-                return
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        raise AssertionError(f"uvicorn did not start:\n{self.output()}")
-
-    def output(self) -> str:
-        return Path(self.log.name).read_text(encoding="utf-8", errors="replace")[-4000:]
-
-    def stop(self, sig: int = signal.SIGTERM, timeout_s: float = 60.0) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(timeout_s)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-        self.log.close()
-        return self.process.returncode
-
-    def __enter__(self) -> ApiServer:
-        self.wait_ready()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-        Path(self.log.name).unlink(missing_ok=True)
+from tests.fixtures.api_server import ApiServer
 
 
 @pytest.fixture()

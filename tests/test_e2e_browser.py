@@ -14,11 +14,10 @@ import sys
 
 import pytest
 
-from tests.fixtures.browser import CHROMIUM, free_port, no_exception, settled, wait_healthy
+from tests.fixtures.browser import CHROMIUM, PASSWORD, free_port, no_exception, settled, wait_healthy
 from tests.page_helpers import BAD_REPORT, REPO, app_env_vars, ingest_archive, query_png
 
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
-PASSWORD = "e2e-admin-password"
 
 pytestmark = [
     pytest.mark.browser,

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.browser import CHROMIUM, CHROMIUM_FLAGS, PASSWORD, free_port, no_exception, settled, wait_healthy
 from tests.page_helpers import REPO
 from tests.shared_data import DATA, require_shared
-from tests.test_e2e_browser import CHROMIUM, PASSWORD, _free_port, _no_exception, _settled, _wait_healthy
 
 UPDATE_DOCS = os.environ.get("MEDRAG_UPDATE_SCREENSHOTS") == "1"
 SCREENSHOTS = REPO / ("docs" if UPDATE_DOCS else "test-artifacts") / "screenshots"
@@ -60,7 +60,7 @@ def day_one(tmp_path: Path):  # noqa: ANN201 - yields (url, env)
         outs.append(done.stdout)
     assert "written 326," in outs[0] and "written 3927," in outs[1], outs
     assert all(o.count("note: embedding model") == 1 for o in outs)
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "streamlit.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
@@ -71,7 +71,7 @@ def day_one(tmp_path: Path):  # noqa: ANN201 - yields (url, env)
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, proc, log)
+        wait_healthy(url, proc, log)
         yield url, log
     finally:
         proc.terminate()
@@ -109,7 +109,6 @@ def _screenshot(page, name: str) -> None:  # noqa: ANN001
 def page(tmp_path):  # noqa: ANN001, ANN201
     from playwright.sync_api import sync_playwright
 
-    from tests.test_e2e_browser import CHROMIUM_FLAGS
 
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
@@ -137,14 +136,14 @@ def test_day_one_without_the_model_in_chromium(day_one, page, tmp_path):  # noqa
     report = page.get_by_label("Paste the report")
     report.fill(REPORT)
     report.press("Control+Enter")
-    _settled(page)
+    settled(page)
     page.get_by_role("button", name="Verify", exact=True).click()
     expect(page.get_by_text("Verdict: inconsistent")).to_be_visible(timeout=180_000)
     expect(page.get_by_text("laterality_conflict").first).to_be_visible()
     expect(page.get_by_text("similar cases were found by text search only", exact=False).first).to_be_visible()
     expect(page.get_by_text("Similar cases (5)")).to_be_visible()
     expect(page.get_by_alt_text("X-ray preview")).to_be_visible()  # the preview is still there
-    _no_exception(page)
+    no_exception(page)
     _screenshot(page, "verify.png")
     assert "verification: verdict=inconsistent" in log.read_text(errors="replace")
 
@@ -154,15 +153,15 @@ def test_day_one_without_the_model_in_chromium(day_one, page, tmp_path):  # noqa
     query.fill("pleural effusion cardiomegaly")
     query.press("Enter")
     page.get_by_role("button", name="Search").first.click()
-    _settled(page)
+    settled(page)
     expect(page.get_by_text("Results (")).to_be_visible()
     page.get_by_role("button", name="A", exact=True).nth(0).click()
-    _settled(page)
+    settled(page)
     page.get_by_role("button", name="B", exact=True).nth(1).click()
-    _settled(page)
+    settled(page)
     differ = page.get_by_text("observation(s) differ").or_(page.get_by_text("state the same observations"))
     expect(differ).to_be_visible()
-    _no_exception(page)
+    no_exception(page)
     _screenshot(page, "browse.png")
 
     page.goto(f"{url}/admin")
@@ -170,5 +169,5 @@ def test_day_one_without_the_model_in_chromium(day_one, page, tmp_path):  # noqa
     page.get_by_role("button", name="Unlock").click()
     expect(page.get_by_text("Missing embeddings")).to_be_visible()
     expect(page.get_by_text("326 case(s) lack an image embedding", exact=False)).to_be_visible()
-    _no_exception(page)
+    no_exception(page)
     _screenshot(page, "admin.png")

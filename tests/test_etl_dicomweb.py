@@ -203,7 +203,7 @@ def test_killed_run_resumes_by_sop_instance_uid(tmp_path: Path, store, pg_connin
 
 def test_a_pacs_source_resumes_by_id_never_by_position(tmp_path: Path, store) -> None:  # noqa: ANN001
     from etl import progress_store
-    from tests.test_etl_sources import make_rows, write_parquet
+    from tests.fixtures.etl_data import make_rows, write_parquet
 
     pacs = parse_source("dicomweb:http://127.0.0.1:9/dicom-web", settings=Settings())
     parquet = parse_source(str(write_parquet(tmp_path / "set.parquet", make_rows(3, 1))))
