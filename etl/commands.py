@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import UTC
 from typing import TextIO
 
 from medrag_core.errors import ConfigError, StoreUnavailable
 from medrag_core.settings import Settings, mask_dsn
-from medrag_core.store import CaseStore, IndexAdmin, ProgressLog, SourceAdmin
+from medrag_core.store import CaseStore, IndexAdmin, ProgressLog, SourceAdmin, StoreStats
 
 from . import ETL_HINT, progress_store
 from .report import IngestProgress
@@ -123,6 +124,7 @@ def stats(settings: Settings, *, out: TextIO) -> int:
         print(f"embedding model: {s.embed_model or '-'} (dimension {s.dimension or '-'})", file=out)
         for kind, state in sorted(s.index_state.items()):
             print(f"index {kind}: {state}", file=out)
+        _print_ef_search(settings, s, out)
         for name, n in sorted(s.per_source.items()):
             print(f"source {name}: {n}", file=out)
         for p in store.list_progress() if isinstance(store, ProgressLog) else []:
@@ -134,16 +136,28 @@ def stats(settings: Settings, *, out: TextIO) -> int:
     return 0
 
 
-def reindex(settings: Settings, *, m: int, ef_construction: int, out: TextIO) -> int:
+def _print_ef_search(settings: Settings, stats: StoreStats, out: TextIO) -> None:
+    """Per index, the ef_search measured on the archive's own vectors, and whether MEDRAG_EF_SEARCH overrides it."""
+    for kind, choice in sorted(stats.ef_choice.items()):
+        when = f" (measured {choice.measured_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC)" if choice.measured_at else ""
+        print(f"ef_search {kind}: {choice.describe()}{when}", file=out)
+    if settings.explicit_ef_search is not None:
+        print(f"ef_search: MEDRAG_EF_SEARCH={settings.explicit_ef_search} overrides the measured choice", file=out)
+    elif not stats.ef_choice and any(v.startswith("hnsw") for v in stats.index_state.values()):
+        print("ef_search: not measured on this archive (300); run etl reindex to measure it", file=out)
+
+
+def reindex(settings: Settings, *, m: int, ef_construction: int, out: TextIO, tune_queries: int = 300) -> int:
     from medrag_core.services import build_store
 
     store = build_store(settings)
     try:
         if not isinstance(store, IndexAdmin):
             raise ConfigError("This store cannot build indexes from here; run the SQL in sql/ on the database.")
-        state = store.reindex(m=m, ef_construction=ef_construction)
+        state = store.reindex(m=m, ef_construction=ef_construction, tune_queries=tune_queries)
         for kind, value in sorted(state.items()):
             print(f"index {kind}: {value}", file=out)
+        _print_ef_search(settings, store.stats(), out)
     finally:
         _close(store)
     return 0

@@ -63,7 +63,8 @@ class Settings(BaseModel):
         "answer within it counts as unavailable (the verify result then comes without similar cases).",
     )
     ef_search: int = Field(
-        300, ge=1, le=1000, description="HNSW ef_search: 300 kept recall@10 >= 0.98 at 100k cases in bench/."
+        300, ge=1, le=1000, description="HNSW ef_search. When set, it overrides the value `etl reindex` measures "
+        "on the archive's own vectors (the lowest reaching recall@10 0.98; sql/012); 300 before any measurement.",
     )
 
     # Retrieval.
@@ -127,6 +128,12 @@ class Settings(BaseModel):
                 yield name, mask_dsn(value)  # a URL may carry user:password@
             else:
                 yield name, value
+
+    @property
+    def explicit_ef_search(self) -> int | None:
+        """``ef_search`` when it was set (env, secrets.toml, argument), else None: the store then uses the
+        ef_search measured on the archive's own vectors (``index_tuning``), 300 before any measurement."""
+        return self.ef_search if "ef_search" in self.model_fields_set else None
 
     @property
     def embedded_db_dir(self) -> Path:

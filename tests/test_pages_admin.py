@@ -90,6 +90,8 @@ def test_reindex_and_health(admin_env, tmp_path, pg_settings, tiny_embedder):
     at.button(key="reindex").click().run()
     assert not at.exception
     assert "Index built." in [s.value for s in at.success]
+    measured = [i.value for i in at.info]  # the ef_search chosen on the archive's own 2 vectors
+    assert any(m.replace("\\", "").startswith("Measured image: ef_search 40: recall@10 1.000") for m in measured)
     text = all_text(at)
     assert "Database" in text and "Embedding model" in text and "Verifier" in text
 

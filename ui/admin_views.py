@@ -272,17 +272,29 @@ def render_index(store, store_error: str | None) -> None:  # noqa: ANN001
             pd.DataFrame({"index": list(stats.index_state), "state": list(stats.index_state.values())}),
             hide_index=True, key="index_table",
         )
+    for kind, choice in sorted(stats.ef_choice.items()):
+        line = escape_markdown(f"{kind}: {choice.describe()}")
+        if choice.exact:
+            st.warning(line)
+        else:
+            st.caption(line)
+    if settings_ef_search := getattr(store, "ef_search", None):
+        if stats.ef_choice:
+            st.caption(f"MEDRAG_EF_SEARCH={settings_ef_search} overrides the measured ef_search.")
     if not isinstance(store, IndexAdmin):
         st.caption("This store manages its own indexes.")
         return
     if st.button("Build / rebuild the vector index", key="reindex"):
-        with st.spinner("Building the index…"):
+        with st.spinner("Building the index, then measuring its recall on the archive's own vectors…"):
             try:
                 store.reindex()
             except MedragError as exc:
                 st.error(escape_markdown(exc.user_message))
             else:
                 st.success("Index built.")
+                for kind, choice in sorted(store.stats().ef_choice.items()):
+                    line = escape_markdown(f"Measured {kind}: {choice.describe()}")
+                    st.warning(line) if choice.exact else st.info(line)
 
 
 def render_health(settings, store_error: str | None) -> None:  # noqa: ANN001

@@ -12,11 +12,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from medrag_core.store.base import (
+    EF_LADDER,
+    EF_RECALL_TARGET,
     CaseFilter,
     CaseReader,
     CaseRecord,
     CaseStore,
     CaseWriter,
+    EfChoice,
     EmbeddingFill,
     IndexAdmin,
     IngestProgress,
@@ -77,6 +80,9 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "EF_LADDER",
+    "EF_RECALL_TARGET",
+    "EfChoice",
     "CaseFilter",
     "CaseReader",
     "CaseRecord",

@@ -84,6 +84,8 @@ class StoreStats:
     dimension: int | None = None
     index_state: dict[str, str] = field(default_factory=dict)
     with_text: int | None = None
+    # per kind: the ef_search measured on the archive's own vectors after the last index build (sql/012)
+    ef_choice: dict[str, EfChoice] = field(default_factory=dict)
 
     @property
     def missing_image_embedding(self) -> int:
@@ -92,6 +94,40 @@ class StoreStats:
     @property
     def missing_text_embedding(self) -> int | None:
         return None if self.with_text is None else max(0, self.with_text - self.with_text_embedding)
+
+
+# The ef_search values tried, lowest first, when choosing one on the archive's own vectors; 1000 is
+# pgvector's maximum. Recall@10 target of that choice (the workbench's rule since bench/retrieval.py).
+EF_LADDER: tuple[int, ...] = (40, 64, 100, 200, 300, 500, 1000)
+EF_RECALL_TARGET: float = 0.98
+
+
+@dataclass(frozen=True)
+class EfChoice:
+    """The ef_search chosen for one HNSW index: the lowest of ``ladder`` whose mean recall@10 against an
+    exact scan, over ``queries`` of the archive's own vectors as queries, reached ``target``; ``exact``
+    when none did up to the cap (searches then scan exactly). ``ladder`` holds (ef_search, recall) tried."""
+
+    kind: str
+    ef_search: int | None
+    exact: bool
+    recall: float
+    target: float
+    queries: int
+    rows_indexed: int
+    ladder: tuple[tuple[int, float], ...]
+    measured_at: datetime | None = None
+
+    def describe(self) -> str:
+        """One line for ``etl stats``, the Dataset Admin page and logs."""
+        tried = ", ".join(f"{ef}: {r:.3f}" for ef, r in self.ladder)
+        where = f"on {self.queries} of the archive's own vectors ({self.rows_indexed} indexed)"
+        if self.exact:
+            cap = self.ladder[-1][0] if self.ladder else "?"
+            return (f"exact scan: the HNSW index reached recall@10 {self.recall:.3f} at ef_search {cap} "
+                    f"(< {self.target}) {where}; rebuild it with a larger m (etl reindex --m 32). "
+                    f"Tried {tried}")  # fmt: skip
+        return f"ef_search {self.ef_search}: recall@10 {self.recall:.3f} (target {self.target}) {where}. Tried {tried}"
 
 
 @dataclass(frozen=True)
@@ -249,9 +285,11 @@ class IndexAdmin(Protocol):
     """A store that builds its vector indexes on request."""
 
     def reindex(
-        self, m: int = 16, ef_construction: int = 64, kinds: Sequence[str] = ("image", "text")
+        self, m: int = 16, ef_construction: int = 64, kinds: Sequence[str] = ("image", "text"), *,
+        tune_queries: int = 300,
     ) -> dict[str, str]:
-        """(Re)build the HNSW indexes; returns the index state per kind."""
+        """(Re)build the HNSW indexes and choose each one's ef_search on ``tune_queries`` of the archive's
+        own vectors (``EfChoice``, in ``stats().ef_choice``); returns the index state per kind."""
         ...
 
     def drop_index(self) -> None:

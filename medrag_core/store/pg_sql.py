@@ -13,13 +13,16 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.types.json import Jsonb
 
 from medrag_core.errors import StoreError
 from medrag_core.models import Case
 from medrag_core.store.base import (
+    DEFAULT_EF_SEARCH,
     CaseFilter,
     CaseRecord,
     CheckedBatch,
+    EfChoice,
     check_embedding_meta,
     check_records,
 )
@@ -119,15 +122,52 @@ def read_meta(conn: psycopg.Connection, *, lock: bool = False) -> tuple[str, int
     return (row[0], row[1]) if row else None
 
 
-def set_knn_plan(conn: psycopg.Connection, ef_search: int) -> None:
+def set_knn_plan(conn: psycopg.Connection, ef_search: int | None, kind: str = "image", k: int = 1) -> bool:
     """Settings for one kNN transaction: HNSW ``ef_search``, filtered scans that still return k rows, and
     no sequential scan. Vectors live out of line, so the heap looks small and the planner prefers an exact
-    scan + sort to the HNSW index (600 ms vs 3-13 ms at 30k). Without an index it still scans exactly."""
+    scan + sort to the HNSW index (600 ms vs 3-13 ms at 30k). Without an index it still scans exactly.
+
+    ``ef_search`` None: the value measured for ``kind``'s index (``index_tuning``, sql/012), or
+    ``DEFAULT_EF_SEARCH`` before any measurement. ef_search is at least ``k``, at most 1000. Returns True
+    where the measurement found no ef_search reaching the recall target: run ``knn_sql(..., exact=True)``.
+    """
+    row = conn.execute(
+        "SELECT set_config('hnsw.ef_search', least(greatest(coalesce(%(ef)s::int, t.ef_search, %(default)s),"
+        " %(k)s, 1), 1000)::text, true), set_config('hnsw.iterative_scan', 'strict_order', true),"
+        " set_config('enable_seqscan', 'off', true), coalesce(%(ef)s::int IS NULL AND t.exact, false)"
+        " FROM (SELECT 1) AS one LEFT JOIN index_tuning AS t ON t.kind = %(kind)s",
+        {"ef": ef_search, "default": DEFAULT_EF_SEARCH, "k": k, "kind": kind},
+    ).fetchone()  # one round trip
+    return bool(row[-1])
+
+
+def read_ef_choices(conn: psycopg.Connection) -> dict[str, EfChoice]:
+    """The recorded ef_search choice per kind (``index_tuning``)."""
+    rows = conn.execute(
+        "SELECT kind, ef_search, exact, recall, target, queries, rows_indexed, ladder, measured_at"
+        " FROM index_tuning ORDER BY kind"
+    ).fetchall()
+    return {
+        r[0]: EfChoice(kind=r[0], ef_search=r[1], exact=r[2], recall=r[3], target=r[4], queries=r[5],
+                       rows_indexed=r[6], ladder=tuple((int(e), float(v)) for e, v in r[7]), measured_at=r[8])
+        for r in rows
+    }  # fmt: skip
+
+
+def write_ef_choice(conn: psycopg.Connection, choice: EfChoice) -> None:
     conn.execute(
-        "SELECT set_config('hnsw.ef_search', %s, true), set_config('hnsw.iterative_scan', 'strict_order', true),"
-        " set_config('enable_seqscan', 'off', true)",
-        (str(ef_search),),
-    )  # one round trip
+        "INSERT INTO index_tuning (kind, ef_search, exact, recall, target, queries, rows_indexed, ladder)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (kind) DO UPDATE SET ef_search = EXCLUDED.ef_search,"
+        " exact = EXCLUDED.exact, recall = EXCLUDED.recall, target = EXCLUDED.target, queries = EXCLUDED.queries,"
+        " rows_indexed = EXCLUDED.rows_indexed, ladder = EXCLUDED.ladder, measured_at = now()",
+        (choice.kind, choice.ef_search, choice.exact, choice.recall, choice.target, choice.queries,
+         choice.rows_indexed, Jsonb([list(x) for x in choice.ladder])),
+    )  # fmt: skip
+
+
+def forget_ef_choices(conn: psycopg.Connection, kinds: Sequence[str] = KINDS) -> None:
+    """Drop the recorded choices (their index was dropped or is being rebuilt)."""
+    conn.execute("DELETE FROM index_tuning WHERE kind = ANY(%s)", (list(kinds),))
 
 
 def bind_model(conn: psycopg.Connection, model: str, dim: int) -> None:
@@ -174,6 +214,7 @@ def unbind_model(conn: psycopg.Connection) -> None:
     """Forget the model: drop the HNSW indexes, make the columns plain ``vector`` again, clear store_meta."""
     for kind in KINDS:
         conn.execute(f"DROP INDEX IF EXISTS cases_{kind}_embedding_hnsw")
+    forget_ef_choices(conn)
     _alter_embedding_type(conn, "vector")
     conn.execute("DELETE FROM store_meta")
 
@@ -198,12 +239,15 @@ def filter_sql(where: CaseFilter | None, params: dict[str, Any]) -> str:
     return "".join(f" AND {c}" for c in clauses)
 
 
-def knn_sql(kind: str, where: CaseFilter | None, params: dict[str, Any]) -> str:
-    """Top-k by inner product, ordered by the operator expression itself so HNSW can serve it."""
+def knn_sql(kind: str, where: CaseFilter | None, params: dict[str, Any], *, exact: bool = False) -> str:
+    """Top-k by inner product, ordered by the operator expression itself so HNSW can serve it; ``exact``:
+    by an expression no index serves (``+ 0``), so the plan is an exact scan whatever the planner settings
+    (a SQL text of its own, so a cached plan of the other kind is never reused)."""
     col = f"c.{kind}_embedding"
+    order = f"({col} <#> %(q)s) + 0" if exact else f"{col} <#> %(q)s"
     return (
         f"SELECT {CASE_COLS}, -({col} <#> %(q)s) FROM cases AS c WHERE {col} IS NOT NULL"
-        f"{filter_sql(where, params)} ORDER BY {col} <#> %(q)s LIMIT %(k)s"
+        f"{filter_sql(where, params)} ORDER BY {order} LIMIT %(k)s"
     )
 
 

@@ -32,9 +32,12 @@ from medrag_core.settings import Settings, mask_dsn
 from medrag_core.store import pg_sql
 from medrag_core.store.base import (
     DEFAULT_EF_SEARCH,
+    EF_LADDER,
+    EF_RECALL_TARGET,
     CaseFilter,
     CaseRecord,
     CaseStore,
+    EfChoice,
     EmbeddingFill,
     IndexAdmin,
     IngestProgress,
@@ -55,6 +58,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 FTS_STATS_TTL_S = 300.0  # how long text_search reuses the lexeme statistics it read
 FTS_MIN_ROWS = 500  # max_df never drops a term found in at most this many cases (cheap to rank anyway)
+TUNE_QUERIES = 300  # the archive's own vectors used as queries when choosing ef_search after a build
 Progress = tuple  # (source_key, shard, position) or (source_key, shard, position, errors_in_batch)
 __all__ = ["IngestProgress", "PostgresStore"]
 
@@ -100,13 +104,13 @@ class PostgresStore(
         self,
         conninfo: str,
         *,
-        ef_search: int = DEFAULT_EF_SEARCH,
+        ef_search: int | None = DEFAULT_EF_SEARCH,
         migrate: bool = True,
         server: EmbeddedPostgres | None = None,
         timeout_s: float = 10.0,
     ) -> None:
         self._conninfo = conninfo
-        self.ef_search = ef_search
+        self.ef_search = ef_search  # None: the value measured per index (index_tuning), see set_knn_plan
         self.timeout_s = timeout_s  # connect and query limit (maintenance and writes: unlimited)
         self.server = server
         self._lock = threading.RLock()
@@ -121,9 +125,10 @@ class PostgresStore(
         """``settings.database_url`` when set, else the embedded server in ``settings.embedded_db_dir``."""
         limit = settings.db_timeout_s
         if settings.database_url is not None:
-            return cls(settings.database_url.get_secret_value(), ef_search=settings.ef_search, timeout_s=limit)
+            return cls(settings.database_url.get_secret_value(), ef_search=settings.explicit_ef_search,
+                       timeout_s=limit)  # fmt: skip
         server = embedded_server(settings.embedded_db_dir)
-        return cls(server.start(), ef_search=settings.ef_search, server=server, timeout_s=limit)
+        return cls(server.start(), ef_search=settings.explicit_ef_search, server=server, timeout_s=limit)
 
     # -- connection ---------------------------------------------------------------------------
 
@@ -284,9 +289,9 @@ class PostgresStore(
             if meta is None:  # nothing embedded yet
                 return []
             check_embedding_meta(meta, embed_model, q.size, "query")
-            pg_sql.set_knn_plan(conn, max(self.ef_search, k))
+            exact = pg_sql.set_knn_plan(conn, self.ef_search, kind, k)
             params: dict[str, Any] = {"q": q, "k": k}
-            rows = conn.execute(pg_sql.knn_sql(kind, where, params), params).fetchall()
+            rows = conn.execute(pg_sql.knn_sql(kind, where, params, exact=exact), params).fetchall()
             return [ScoredCase(pg_sql.case_from_row(r), float(r[-1])) for r in rows]
 
         return self._run(search)
@@ -350,6 +355,7 @@ class PostgresStore(
                 total_cases=total, with_image=with_image, with_image_embedding=with_ie, with_text_embedding=with_te,
                 per_source=per_source, embed_model=meta[0] if meta else None, dimension=meta[1] if meta else None,
                 index_state=pg_sql.index_state(conn), with_text=with_text,
+                ef_choice=pg_sql.read_ef_choices(conn),
             )  # fmt: skip
 
         return self._run(collect)
@@ -443,10 +449,12 @@ class PostgresStore(
 
         return self._run(clear)
 
-    def reindex(self, m: int = 16, ef_construction: int = 64, kinds: Sequence[str] = pg_sql.KINDS) -> dict[str, str]:
+    def reindex(self, m: int = 16, ef_construction: int = 64, kinds: Sequence[str] = pg_sql.KINDS, *,
+                tune_queries: int = TUNE_QUERIES) -> dict[str, str]:  # fmt: skip
         """(Re)build the HNSW indexes (vector_ip_ops) on the embedding columns; returns ``index_state``.
 
-        Reads keep working during the build; writes wait for it.
+        Reads keep working during the build; writes wait for it. Then ``tune_ef_search`` chooses each
+        index's ef_search on ``tune_queries`` of the archive's own vectors (0: skip; searches then use 300).
         """
         if not 2 <= m <= 100 or not 4 <= ef_construction <= 1000 or ef_construction < 2 * m:
             raise ValueError("need 2 <= m <= 100 and 2*m <= ef_construction <= 1000")
@@ -466,6 +474,7 @@ class PostgresStore(
                 if kind not in pg_sql.KINDS:
                     raise ValueError(f"kind must be 'image' or 'text', not {kind!r}")
                 conn.execute(f"DROP INDEX IF EXISTS cases_{kind}_embedding_hnsw")
+                pg_sql.forget_ef_choices(conn, [kind])
                 conn.execute(
                     f"CREATE INDEX cases_{kind}_embedding_hnsw ON cases USING hnsw ({kind}_embedding vector_ip_ops)"
                     f" WITH (m = {int(m)}, ef_construction = {int(ef_construction)})"
@@ -475,14 +484,86 @@ class PostgresStore(
 
         state = self._run(build, limited=False)
         self._fts_stats = None
+        if tune_queries > 0:
+            self.tune_ef_search(kinds, queries=tune_queries)
         return state
 
+    def tune_ef_search(
+        self,
+        kinds: Sequence[str] = pg_sql.KINDS,
+        *,
+        queries: int = TUNE_QUERIES,
+        k: int = 10,
+        target: float = EF_RECALL_TARGET,
+        ladder: Sequence[int] = EF_LADDER,
+        seed: float = 0.42,
+    ) -> dict[str, EfChoice]:
+        """Choose and record (``index_tuning``) each HNSW index's ef_search on the archive's own vectors.
+
+        ``queries`` stored vectors (a seeded random sample) are the queries; each one's exact top-``k``
+        (the query's own case left out) comes from one pass over the column in numpy, and its HNSW
+        top-``k`` from the store's own kNN plan at each ``ladder`` value, lowest first, until the mean
+        recall@k reaches ``target``. Where none does, the choice is an exact scan (logged as a warning).
+        Kinds without an index are skipped.
+        """
+        if not 0 < target <= 1 or not ladder or queries < 1:
+            raise ValueError("need 0 < target <= 1, a ladder and queries >= 1")
+        steps = sorted({min(max(int(e), 1), 1000) for e in ladder})
+        return self._run(lambda conn: self._tune(conn, kinds, queries, k, target, steps, seed), limited=False)
+
+    def _tune(self, conn: psycopg.Connection, kinds: Sequence[str], n_queries: int, k: int, target: float,
+              steps: list[int], seed: float) -> dict[str, EfChoice]:  # fmt: skip
+        state = pg_sql.index_state(conn)
+        chosen: dict[str, EfChoice] = {}
+        for kind in kinds:
+            if kind not in pg_sql.KINDS:
+                raise ValueError(f"kind must be 'image' or 'text', not {kind!r}")
+            if not state[kind].startswith("hnsw") or "invalid" in state[kind]:
+                pg_sql.forget_ef_choices(conn, [kind])
+                continue
+            col = f"{kind}_embedding"
+            conn.execute("SELECT setseed(%s)", (seed,))
+            sample = conn.execute(
+                f"SELECT case_id, {col} FROM cases WHERE {col} IS NOT NULL ORDER BY random() LIMIT %s", (n_queries,)
+            ).fetchall()
+            if not sample:
+                continue
+            ids = [r[0] for r in sample]
+            q = np.stack([r[1].to_numpy() for r in sample]).astype(np.float32)
+            exact, rows = _exact_top(conn, col, ids, q, k)
+            tried: list[tuple[int, float]] = []
+            for ef in steps:
+                found = []
+                for case_id, vec in zip(ids, q, strict=True):
+                    pg_sql.set_knn_plan(conn, ef, kind, k + 1)
+                    hits = conn.execute(
+                        f"SELECT case_id FROM cases AS c WHERE {col} IS NOT NULL ORDER BY {col} <#> %s LIMIT %s",
+                        (vec, k + 1),
+                    ).fetchall()
+                    found.append([h[0] for h in hits if h[0] != case_id][:k])
+                pairs = zip(found, exact, strict=True)
+                recall = float(np.mean([len(set(f) & set(e)) / max(len(e), 1) for f, e in pairs]))
+                tried.append((ef, round(recall, 4)))
+                if recall >= target:
+                    break
+            best = tried[-1]
+            ok = best[1] >= target
+            choice = EfChoice(kind=kind, ef_search=best[0] if ok else None, exact=not ok, recall=best[1],
+                              target=target, queries=len(ids), rows_indexed=rows, ladder=tuple(tried))  # fmt: skip
+            pg_sql.write_ef_choice(conn, choice)
+            (log.info if ok else log.warning)("index %s: %s", kind, choice.describe())
+            chosen[kind] = choice
+        return chosen
+
     def drop_index(self) -> None:
-        """Drop the HNSW indexes (queries fall back to exact scans)."""
-        self._run(
-            lambda c: [c.execute(f"DROP INDEX IF EXISTS cases_{k}_embedding_hnsw") for k in pg_sql.KINDS],
-            limited=False,
-        )
+        """Drop the HNSW indexes (queries fall back to exact scans) and their ef_search choices."""
+
+        def drop(conn: psycopg.Connection) -> None:
+            for kind in pg_sql.KINDS:
+                conn.execute(f"DROP INDEX IF EXISTS cases_{kind}_embedding_hnsw")
+            pg_sql.forget_ef_choices(conn)
+
+        self._run(drop, limited=False)
 
     def delete_source(self, name: str) -> int:
         """Delete every case of source ``name``, its no-longer-used images and its ingest progress.
@@ -544,3 +625,29 @@ class PostgresStore(
         sql, args = ("DELETE FROM ingest_progress", ()) if source_key is None else (
             "DELETE FROM ingest_progress WHERE source_key = %s", (source_key,))  # fmt: skip
         return self._run(lambda c: c.execute(sql, args).rowcount)
+
+
+def _exact_top(
+    conn: psycopg.Connection, col: str, ids: list[str], queries: np.ndarray, k: int, chunk: int = 4096
+) -> tuple[list[list[str]], int]:
+    """Each query's exact top-``k`` case ids by inner product, its own case left out, from one pass over
+    ``col`` (a server-side cursor, ``chunk`` rows at a time; one scan instead of one per query); and the
+    number of rows scanned."""
+    keep = k + 1  # the query's own case is among its top k+1
+    best_scores = np.full((len(ids), 0), -np.inf, dtype=np.float32)
+    best_ids = np.empty((len(ids), 0), dtype=object)
+    rows = 0
+    with conn.cursor(name="medrag_exact_top") as cur:
+        cur.execute(f"SELECT case_id, {col} FROM cases WHERE {col} IS NOT NULL")
+        while batch := cur.fetchmany(chunk):
+            rows += len(batch)
+            vecs = np.stack([r[1].to_numpy() for r in batch]).astype(np.float32)
+            names = np.array([r[0] for r in batch], dtype=object)
+            scores = np.concatenate([best_scores, queries @ vecs.T], axis=1)
+            cand = np.concatenate([best_ids, np.broadcast_to(names, (len(ids), len(names)))], axis=1)
+            top = np.argpartition(-scores, min(keep, scores.shape[1]) - 1, axis=1)[:, :keep]
+            best_scores = np.take_along_axis(scores, top, axis=1)
+            best_ids = np.take_along_axis(cand, top, axis=1)
+    order = np.argsort(-best_scores, axis=1, kind="stable")
+    ranked = np.take_along_axis(best_ids, order, axis=1)
+    return [[c for c in row if c != own][:k] for row, own in zip(ranked.tolist(), ids, strict=True)], rows

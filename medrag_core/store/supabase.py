@@ -8,7 +8,8 @@ Wire format: vectors go out as JSON lists of floats and come back as PostgREST's
 ``"[0.1,0.2]"``; bytea goes out and comes back as hex ``"\\x89504e47..."``; ``metadata`` (jsonb,
 ``sql/005``) goes out and comes back as a JSON object. Search runs in the SQL functions
 ``image_match`` / ``text_match`` (``sql/002``), ``report_search`` and ``medrag_stats`` (``sql/004``);
-``image_match`` / ``text_match`` get ``ef_search`` (``MEDRAG_EF_SEARCH``, ``sql/011``); case rows are
+``image_match`` / ``text_match`` get ``ef_search`` (``MEDRAG_EF_SEARCH``, ``sql/011``; when it is not set,
+None: they use the value measured on the archive, ``sql/012``); case rows are
 read with the computed fields ``has_image_embedding`` / ``has_text_embedding`` so
 vectors never travel on a read.
 
@@ -93,7 +94,7 @@ class SupabaseStore(CaseStore, SqlFunctions):
         image_bucket: str | None = None,
         max_request_bytes: int = 8 * 1024 * 1024,
         timeout_s: float = 30.0,
-        ef_search: int = DEFAULT_EF_SEARCH,
+        ef_search: int | None = DEFAULT_EF_SEARCH,
         client: Any = None,
     ) -> None:
         if batch_size < 1 or max_request_bytes < 1024:
@@ -116,7 +117,7 @@ class SupabaseStore(CaseStore, SqlFunctions):
                 "the service-role key for ETL)."
             )
         return cls(settings.supabase_url, settings.supabase_key.get_secret_value(),
-                   image_bucket=settings.supabase_image_bucket, ef_search=settings.ef_search)
+                   image_bucket=settings.supabase_image_bucket, ef_search=settings.explicit_ef_search)
 
     def close(self) -> None:
         """Close the HTTP connections."""
@@ -274,7 +275,7 @@ class SupabaseStore(CaseStore, SqlFunctions):
             return []
         check_embedding_meta(meta, embed_model, q.size, "query")
         params = {"query": q.astype(float).tolist(), "match_count": k, **_filter_args(where),
-                  "ef_search": max(self.ef_search, k)}  # fmt: skip
+                  "ef_search": None if self.ef_search is None else max(self.ef_search, k)}  # fmt: skip
         hits = self._rpc(f"{kind}_match", params, f"search by {kind} embedding")
         return self._scored(hits, "similarity")
 
