@@ -9,6 +9,7 @@ data does (isotropic random vectors are the easy, misleading case).
 
 from __future__ import annotations
 
+import functools
 import os
 import platform
 import shutil
@@ -146,6 +147,30 @@ def synthetic_report(rng: np.random.Generator) -> tuple[str, str]:
     return findings, _IMPRESSIONS[int(rng.integers(len(_IMPRESSIONS)))] + "."
 
 
+@functools.cache
+def _sentence_labels(sentence: str, section: str) -> tuple[frozenset[str], bool]:
+    """(names ``observation_labels`` gives one stock sentence less "No Finding", whether it gives "No Finding")."""
+    from medrag_core.reports import observation_labels, parse_report
+
+    labels = frozenset(observation_labels(parse_report(f"{section}: {sentence}.")))
+    return labels - {"No Finding"}, "No Finding" in labels
+
+
+def synthetic_labels(findings: str, impression: str) -> list[str]:
+    """The case labels ETL would store for a synthetic report (``reports.observation_labels``), read
+    sentence by sentence so that 100,000 reports cost about 50 parses: the stock sentences are
+    independent, and a report is "No Finding" exactly when each of its sentences is."""
+    names: set[str] = set()
+    normal = True
+    for section, text in (("FINDINGS", findings), ("IMPRESSION", impression)):
+        for sentence in (s.strip() for s in text.split(".")):
+            if sentence:
+                found, sentence_normal = _sentence_labels(sentence, section)
+                names |= found
+                normal &= sentence_normal
+    return sorted(names | ({"No Finding"} if normal else set()))
+
+
 # ----------------------------------------------------------------------------- embedded Postgres
 
 
@@ -208,7 +233,8 @@ def copy_cases(
                     for i in range(lo, hi):
                         findings, impression = synthetic_report(rng)
                         copy.write_row([f"bench-{start_id + i:07d}", "bench", findings, impression,
-                                        VIEWS[i % 3], [], image_vecs[i], text_vecs[i], model])  # fmt: skip
+                                        VIEWS[i % 3], synthetic_labels(findings, impression), image_vecs[i],
+                                        text_vecs[i], model])  # fmt: skip
         conn.execute("VACUUM ANALYZE cases")
 
 

@@ -8,19 +8,19 @@ see ``bench.common``) and synthetic reports (34 stock sentences, plus a rarer fi
 them), bulk-loaded with binary COPY, everything through the shipped ``PostgresStore`` with no
 settings forced from outside (its kNN plan settings, ``settings.ef_search``, ``reindex``):
 
-1. full-text pruning: how many terms of the Verify query (``report_search_query``) survive
-   ``text_search(max_df=FTS_MAX_DF)``, how many queries keep none, and the rows matched before/after;
+1. the word query Verify used before (``report_search_query``): how many of its terms survive
+   ``text_search(max_df=FTS_MAX_DF)``, how many queries keep none, and the rows matched before/after
+   (Verify now searches by findings, ``retrieval.findings_query``, and prunes nothing);
 2. exact (no index): the original MedRAG's ``match_images`` query (cosine similarity ordered by its
    alias, which no index can serve), ``PostgresStore.knn`` top-10, and the full hybrid
-   ``retrieval.retrieve`` as Verify runs it (image kNN + text kNN + pruned full-text, 50 candidates
-   each, top-10 fused);
+   ``retrieval.retrieve`` as Verify runs it (image kNN + text kNN + the findings list, 50 candidates
+   each, top-10 fused; the synthetic cases carry the labels ETL would give them);
 3. HNSW indexes built by ``PostgresStore.reindex`` (m=16, ef_construction=64) with the build time,
    and whether the store's own kNN plan uses them (``EXPLAIN``);
 4. per ``ef_search``: p50/p95 of the top-10 image query and of the hybrid retrieval, recall@10 of
-   each against the exact answer (numpy kNN, same full-text list), and the hybrid's overlap with the
-   exact hybrid whose full-text query is not pruned (``vs full``);
-5. the hybrid with the unpruned full-text query (as before the pruning), and ``text_search`` alone,
-   unpruned and pruned.
+   each against the exact answer (numpy kNN, same full-text list);
+5. the hybrid with the old word query unpruned (as before the pruning), the findings search alone,
+   and ``text_search`` of the word query alone, unpruned and pruned.
 
 The workbench's rule for ef_search: the lowest value whose mean image recall@10 is at least 0.98.
 Prints ``ratio`` and ``choice`` lines (the headline) and, with ``--out``, all figures as JSON.
@@ -51,7 +51,7 @@ from bench.common import (
     temp_postgres,
     timed,
 )
-from medrag_core.retrieval import FTS_MAX_DF
+from medrag_core.retrieval import FTS_MAX_DF, findings_search
 
 RECALL_TARGET = 0.98
 K = 10
@@ -71,7 +71,8 @@ def log(msg: str) -> None:
 class Queries:
     image: np.ndarray
     text: np.ndarray
-    fts: list[str]
+    fts: list[Any]  # retrieval.FindingsQuery, as Verify builds it
+    words: list[str] = field(default_factory=list)  # report_search_query: the word query used before
 
 
 @dataclass
@@ -101,6 +102,12 @@ class ExactStore:
     def text_search(self, query: str, k: int, *, where: Any = None, max_df: float | None = None) -> list:
         return self.store.text_search(query, k, where=where, max_df=max_df if self.prune else None)
 
+    def count(self, where: Any = None) -> int:
+        return self.store.count(where)
+
+    def label_search(self, labels: Any, k: int, *, where: Any = None) -> list:
+        return self.store.label_search(labels, k, where=where)
+
 
 def exact_top(matrix: np.ndarray, query: np.ndarray, k: int) -> np.ndarray:
     scores = matrix @ query
@@ -119,16 +126,18 @@ def recalls(found: list[list[str]], truth: list[list[str]]) -> list[float]:
 
 def make_queries(n: int, bases: dict[str, np.ndarray], rng: np.random.Generator) -> Queries:
     from medrag_core.reports import parse_report
-    from medrag_core.retrieval import report_search_query
+    from medrag_core.retrieval import findings_query, report_search_query
 
-    fts = []
+    fts, words = [], []
     for _ in range(n):
         findings, impression = synthetic_report(rng)
-        text = f"FINDINGS: {findings}\nIMPRESSION: {impression}"
-        fts.append(report_search_query(parse_report(text), f"{findings}\n{impression}"))
+        parsed = parse_report(f"FINDINGS: {findings}\nIMPRESSION: {impression}")
+        fts.append(findings_query(parsed))
+        words.append(report_search_query(parsed, f"{findings}\n{impression}"))
     return Queries(
-        image=low_rank_unit_vectors(n, bases["image"], rng), text=low_rank_unit_vectors(n, bases["text"], rng), fts=fts
-    )
+        image=low_rank_unit_vectors(n, bases["image"], rng), text=low_rank_unit_vectors(n, bases["text"], rng),
+        fts=fts, words=words,
+    )  # fmt: skip
 
 
 def build_indexes(store: Any, m: int, ef_construction: int) -> dict[str, float]:
@@ -158,7 +167,9 @@ def time_original(conn: Any, queries: Queries, n: int) -> dict[str, list[float]]
 
 
 def run_queries(store: Any, settings: Any, queries: Queries, n: int, *, image: bool, hybrid: bool,
-                max_df: float | None = FTS_MAX_DF) -> dict[str, Any]:  # fmt: skip
+                words: bool = False, max_df: float | None = None) -> dict[str, Any]:  # fmt: skip
+    """Top-10 image kNN and/or hybrid per query; ``words``: the hybrid with the old word query (and
+    ``max_df`` pruning) instead of the findings query Verify uses."""
     from medrag_core.retrieval import retrieve
 
     out: dict[str, Any] = {"image_ms": [], "hybrid_ms": [], "image_ids": [], "hybrid_ids": []}
@@ -169,7 +180,8 @@ def run_queries(store: Any, settings: Any, queries: Queries, n: int, *, image: b
             out["image_ids"].append([h.case.case_id for h in hits])
         if hybrid:
             ms, matches = timed(lambda i=i: retrieve(
-                store, image_embedding=queries.image[i], text_embedding=queries.text[i], query_text=queries.fts[i],
+                store, image_embedding=queries.image[i], text_embedding=queries.text[i],
+                query_text=queries.words[i] if words else queries.fts[i],
                 settings=settings, embed_model=BENCH_MODEL, k=K, fts_max_df=max_df,
             ))  # fmt: skip
             out["hybrid_ms"].append(ms)
@@ -218,23 +230,21 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
         # settings.ef_search, full-text pruning at FTS_MAX_DF).
         store = PostgresStore(conninfo, ef_search=settings.ef_search)
         exact = ExactStore(store, vectors, ids)
-        exact_full = ExactStore(store, vectors, ids, prune=False)
         truth_img = [[ids[j] for j in exact_top(vectors["image"], q, K)] for q in queries.image]
         truth_hyb = run_queries(exact, settings, queries, args.queries, image=False, hybrid=True)["hybrid_ids"]
-        truth_full = run_queries(exact_full, settings, queries, args.queries, image=False, hybrid=True)["hybrid_ids"]
 
         with psycopg.connect(conninfo, autocommit=True) as conn:
             register_vector(conn)
-            pruned = [store.prune_query(q, FTS_MAX_DF) for q in queries.fts]
+            pruned = [store.prune_query(q, FTS_MAX_DF) for q in queries.words]
             sample = range(min(20, args.queries))
             res["fts_pruning"] = {
                 "max_df": FTS_MAX_DF,
                 "queries_skipped": round(sum(not p for p in pruned) / len(pruned), 3),
-                "terms_before": round(float(np.mean([len(query_alternatives(q)) for q in queries.fts])), 2),
+                "terms_before": round(float(np.mean([len(query_alternatives(q)) for q in queries.words])), 2),
                 "terms_after": round(float(np.mean([len(query_alternatives(p)) for p in pruned])), 2),
-                "rows_matched_before": round(float(np.mean([fts_matches(conn, queries.fts[i]) for i in sample]))),
+                "rows_matched_before": round(float(np.mean([fts_matches(conn, queries.words[i]) for i in sample]))),
                 "rows_matched_after": round(float(np.mean([fts_matches(conn, pruned[i]) for i in sample]))),
-                "examples": [[q, p] for q, p in zip(queries.fts, pruned, strict=True) if p][:3],
+                "examples": [[q, p] for q, p in zip(queries.words, pruned, strict=True) if p][:3],
             }
             log(f"  full-text pruning {res['fts_pruning']}")
 
@@ -284,19 +294,18 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
                 "image_recall": round(float(np.mean(recalls(got["image_ids"], truth_img))), 4),
                 "image_recall_min": round(float(min(recalls(got["image_ids"], truth_img))), 2),
                 "hybrid_recall": round(float(np.mean(recalls(got["hybrid_ids"], truth_hyb))), 4),
-                "hybrid_recall_vs_unpruned": round(float(np.mean(recalls(got["hybrid_ids"], truth_full))), 4),
             }
             log(f"  ef_search={ef}: {res['hnsw'][ef]}")
         store.ef_search = settings.ef_search
-        full = run_queries(store, settings, queries, args.queries, image=False, hybrid=True, max_df=None)
-        res["hybrid_unpruned"] = {
-            "ef": settings.ef_search,
-            "hybrid": stats(full["hybrid_ms"]),
-            "hybrid_recall_vs_unpruned": round(float(np.mean(recalls(full["hybrid_ids"], truth_full))), 4),
-        }
-        log(f"  hybrid, full-text query unpruned (as before): {res['hybrid_unpruned']}")
+        full = run_queries(store, settings, queries, args.queries, image=False, hybrid=True, words=True)
+        res["hybrid_unpruned"] = {"ef": settings.ef_search, "hybrid": stats(full["hybrid_ms"])}
+        log(f"  hybrid, old word query unpruned (as before the pruning): {res['hybrid_unpruned']}")
+        res["findings_only"] = stats(
+            [timed(lambda q=q: findings_search(store, q, CANDIDATES))[0] for q in queries.fts]
+        )
         for name, max_df in (("fts_only", None), ("fts_only_pruned", FTS_MAX_DF)):
-            fts_ms = [timed(lambda q=q, m=max_df: store.text_search(q, CANDIDATES, max_df=m))[0] for q in queries.fts]
+            fts_ms = [timed(lambda q=q, m=max_df: store.text_search(q, CANDIDATES, max_df=m))[0]
+                      for q in queries.words]  # fmt: skip
             res[name] = stats(fts_ms)
         store.close()
     return res
@@ -319,23 +328,22 @@ def summarize(res: dict[str, Any], default_ef: int) -> list[str]:
         f" p50 then {res['original_after_index']['match_images']['p50_ms']:.1f} ms);"
         f" original match_images+match_texts p50={orig_h:.1f} ms",
         f"n={n} exact knn top-10 p50={ex_i:.1f} ms; exact hybrid p50={ex_h:.1f} ms;"
-        f" full-text alone p50={res['fts_only']['p50_ms']:.1f} ms; repo match_images() fn p50="
+        f" findings search alone p50={res['findings_only']['p50_ms']:.1f} ms; repo match_images() fn p50="
         f"{res['repo_match_images_fn']['p50_ms']:.1f} ms",
-        f"{'ef':>5} {'img p50':>8} {'img p95':>8} {'img R@10':>8} {'hyb p50':>8} {'hyb p95':>8} {'hyb R@10':>8}"
-        f" {'vs full':>8}",
+        f"{'ef':>5} {'img p50':>8} {'img p95':>8} {'img R@10':>8} {'hyb p50':>8} {'hyb p95':>8} {'hyb R@10':>8}",
     ]
     for ef, r in sorted(res["hnsw"].items()):
         lines.append(
             f"{ef:>5} {r['image']['p50_ms']:>8.1f} {r['image']['p95_ms']:>8.1f} {r['image_recall']:>8.3f}"
             f" {r['hybrid']['p50_ms']:>8.1f} {r['hybrid']['p95_ms']:>8.1f} {r['hybrid_recall']:>8.3f}"
-            f" {r['hybrid_recall_vs_unpruned']:>8.3f}"
         )
     fp, un = res["fts_pruning"], res["hybrid_unpruned"]
     lines.append(
-        f"n={n} full-text pruning (max_df={fp['max_df']}): terms per query {fp['terms_before']} -> {fp['terms_after']},"
+        f"n={n} old word query, pruned (max_df={fp['max_df']}): terms per query {fp['terms_before']}"
+        f" -> {fp['terms_after']},"
         f" queries with no full-text search {fp['queries_skipped']:.0%}, rows matched {fp['rows_matched_before']}"
         f" -> {fp['rows_matched_after']}; text_search p50 {res['fts_only']['p50_ms']:.1f} ->"
-        f" {res['fts_only_pruned']['p50_ms']:.1f} ms; hybrid with the unpruned query (ef={un['ef']})"
+        f" {res['fts_only_pruned']['p50_ms']:.1f} ms; hybrid with the unpruned word query (ef={un['ef']})"
         f" p50={un['hybrid']['p50_ms']:.1f} ms"
     )
     lines.append(

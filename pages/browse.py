@@ -37,7 +37,9 @@ if embedder_error:
 
 with st.expander("Filters", expanded=False):
     f1, f2, f3 = st.columns(3)
-    labels = f1.multiselect("Observations (all of)", list(FILTER_LABELS), key="filter_labels")
+    # the findings read from reports, then the archive's other labels (an Open-i source's "MeSH: ..." headings)
+    label_options = list(FILTER_LABELS) + sorted(set(stats.per_label) - set(FILTER_LABELS))
+    labels = f1.multiselect("Labels (all of)", label_options, key="filter_labels")
     sources = f2.multiselect("Sources", sorted(stats.per_source), key="filter_sources")
     views = f3.multiselect("Views", ["PA", "AP", "LATERAL", "LL"], key="filter_views", accept_new_options=True)
 where = CaseFilter(sources=tuple(sources), views=tuple(views), labels=tuple(labels)) if (

@@ -63,7 +63,7 @@ def test_reverse_report_asserts_what_neighbours_state_is_absent():
 
 def test_reverse_unmentioned_by_all_neighbours_is_info():
     parsed = parse_report("FINDINGS: A 2 cm nodule in the left upper lobe.\nIMPRESSION: Pulmonary nodule.")
-    issues = neighbour_consensus(parsed, _matches([EFFUSION] * 3), k=5)
+    issues = neighbour_consensus(parsed, _matches([EFFUSION] * 4), k=5)
     [issue] = _by_name(issues, "nodule")
     assert issue.severity == "info"
     assert issue.strength == pytest.approx(1.0)

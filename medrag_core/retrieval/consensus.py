@@ -1,7 +1,8 @@
 """Neighbour consensus: what the most similar archive cases report that this report does not, and the reverse.
 
 Inputs: the parsed report and the retrieved matches. The neighbours are the ``k`` best matches by image
-similarity (``image_rank``); each neighbour's findings + impression are parsed with
+similarity (``image_rank``; ``path="text"``: by the fused text rank, weighed by the text similarity),
+less those whose similarity is below ``similarity_floor``; each neighbour's findings + impression are parsed with
 ``reports.parse_report`` (memoised per case id and text) and reduced, per observation name, to
 present / absent / uncertain (laterality is ignored here: left/right conflicts are the checks' job; a
 qualified negation such as "no *large* effusion" counts as uncertain).
@@ -9,14 +10,19 @@ Each neighbour weighs its image similarity (inner product, clipped at 0; all equ
 is 0 or missing). Shares below are weighted shares of the neighbours.
 
 Two kinds of disagreement, each an ``Issue(kind="neighbour_disagreement", origin="consensus")`` whose
-``case_ids`` are the neighbours behind it and whose ``strength`` is the weighted share:
+``case_ids`` are the neighbours behind it, whose ``finding`` is the observation name and whose
+``strength`` is the weighted share:
 
 - **omission**: an observation that neighbours report present which this report does not mention or
-  negates. ``warning`` when the share is >= ``min_share`` with >= ``min_neighbours`` of them;
-  ``info`` when the share is >= ``info_share`` with >= 2 of them.
-- **unsupported**: an observation this report asserts as present which neighbours state is absent
-  (``warning`` at >= ``min_share`` with >= ``min_neighbours``), or which none of at least
-  ``min_neighbours`` neighbours reports present (``info``; strength 1 - share present).
+  negates. ``warning`` only for a clear majority: a share >= ``min_share`` (default 0.8) with
+  >= ``min_neighbours`` (default 4) of them; ``info`` when the share is >= ``info_share`` with >= 2.
+- **unsupported**: an observation this report asserts as present which a clear majority of neighbours
+  state is absent (``warning``, same thresholds), or which none of at least ``min_neighbours``
+  neighbours reports present (``info``; strength 1 - share present).
+
+Calibrated on the IU reports' MeSH headings on the text path (``bench.relevance``, figures in
+docs/benchmarks.md): the thresholds of a majority (0.6 of 3) warned about 2% of normal reports. The
+image path uses the same rules; its similarity floor waits for real MedSigLIP weights to be measured.
 
 An observation the report states as uncertain is never flagged. Never stronger than ``warning``: a
 consensus is a prompt to look again, not proof. ``evidence`` is the report's sentence when there is one.
@@ -27,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Literal
 
 from medrag_core.models import Issue, Match
 from medrag_core.reports import parse_report, strongest_polarity
@@ -34,6 +41,7 @@ from medrag_core.reports import parse_report, strongest_polarity
 __all__ = ["NeighbourFindings", "neighbour_consensus", "neighbour_findings"]
 
 KIND = "neighbour_disagreement"
+ConsensusPath = Literal["image", "text"]
 
 
 @dataclass(frozen=True)
@@ -65,10 +73,21 @@ def _polarities(case_id: str, text: str) -> tuple[frozenset[str], frozenset[str]
     return present, absent, uncertain
 
 
-def neighbour_findings(matches: Sequence[Match], k: int) -> list[NeighbourFindings]:
-    """The ``k`` best image neighbours (by ``image_rank``) with their observations and weights."""
-    ranked = sorted((m for m in matches if m.image_rank is not None), key=lambda m: m.image_rank or 0)[:k]
-    weights = [max(float(m.image_score or 0.0), 0.0) for m in ranked]
+def neighbour_findings(
+    matches: Sequence[Match], k: int, *, path: ConsensusPath = "image", similarity_floor: float | None = None
+) -> list[NeighbourFindings]:
+    """The ``k`` best neighbours on ``path`` with their observations and weights.
+
+    ``path="image"``: by ``image_rank``, weighed by ``image_score``; ``"text"``: by ``text_rank``,
+    weighed by ``text_score`` (the text embedding's similarity). Neighbours whose similarity is below
+    ``similarity_floor`` (None: no floor) are left out; a missing similarity counts as 0 against a floor.
+    """
+    rank_of = (lambda m: m.image_rank) if path == "image" else (lambda m: m.text_rank)
+    score_of = (lambda m: m.image_score) if path == "image" else (lambda m: m.text_score)
+    ranked = sorted((m for m in matches if rank_of(m) is not None), key=lambda m: rank_of(m) or 0)[:k]
+    if similarity_floor is not None:
+        ranked = [m for m in ranked if float(score_of(m) or 0.0) >= similarity_floor]
+    weights = [max(float(score_of(m) or 0.0), 0.0) for m in ranked]
     if not any(weights):
         weights = [1.0] * len(ranked)
     out = []
@@ -83,16 +102,19 @@ def neighbour_consensus(
     matches: Sequence[Match],
     *,
     k: int = 5,
-    min_share: float = 0.6,
-    min_neighbours: int = 3,
+    min_share: float = 0.8,
+    min_neighbours: int = 4,
     info_share: float = 0.4,
+    path: ConsensusPath = "image",
+    similarity_floor: float | None = None,
 ) -> list[Issue]:
-    """Disagreements between the report (``reports.ParsedReport``) and its image neighbours.
+    """Disagreements between the report (``reports.ParsedReport``) and its neighbours on ``path``.
 
     See the module docstring for the rules. Returns issues ordered by severity, then strength
-    (strongest first), then observation name. Fewer than 2 neighbours give no issues.
+    (strongest first), then observation name. Fewer than 2 neighbours (after ``similarity_floor``)
+    give no issues.
     """
-    neighbours = neighbour_findings(matches, k)
+    neighbours = neighbour_findings(matches, k, path=path, similarity_floor=similarity_floor)
     if len(neighbours) < 2:
         return []
     total = sum(n.weight for n in neighbours)
@@ -152,6 +174,7 @@ def _issue(severity: str, message: str, name: str, behind: Iterable[NeighbourFin
         evidence=evidence,
         suggestion=f"Look again for {_label(name)} on the image and compare with the similar cases.",
         origin="consensus",
+        finding=name,
         case_ids=[n.case_id for n in behind],
         strength=round(min(max(strength, 0.0), 1.0), 4),
     )

@@ -4,8 +4,11 @@ Three candidate lists, each of ``candidates`` (default 50) best cases, any of wh
 
 1. **image**: ``store.knn("image", image_embedding)``, inner product of unit vectors;
 2. **text embedding**: ``store.knn("text", text_embedding)`` (MedSigLIP text tower);
-3. **full text**: ``store.text_search(query_text)`` (Postgres FTS), which also finds cases that have
-   no text embedding. With ``fts_max_df`` (Verify passes ``FTS_MAX_DF``) and a non-empty embedding
+3. **full text**: for a ``FindingsQuery`` (what Verify passes: ``findings.findings_query``), the
+   cases that affirm the report's findings (``findings.findings_search``: one indexed search per
+   finding, weighted by how rare it is, nothing dropped for being common); for a plain string,
+   ``store.text_search(query_text)`` (Postgres FTS; Browse's words). Both also find cases that have
+   no text embedding. For a string, with ``fts_max_df`` (Verify passes ``FTS_MAX_DF``) and a non-empty embedding
    list beside it, terms found in more than that share of the archive are left out of the query
    (``text_search``'s ``max_df``), and the list is empty when no discriminative term is left: words such as "lungs",
    "heart" or "effusion" are in most reports, tell cases apart little, and would make the search rank
@@ -38,6 +41,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from medrag_core.models import Case, Match
+from medrag_core.retrieval.findings import FindingsQuery, findings_search
 
 if TYPE_CHECKING:
     from medrag_core.settings import Settings
@@ -117,7 +121,7 @@ def retrieve(
     *,
     image_embedding: np.ndarray | None,
     text_embedding: np.ndarray | None,
-    query_text: str | None,
+    query_text: str | FindingsQuery | None,
     settings: Settings,
     embed_model: str,
     where: CaseFilter | None = None,
@@ -128,8 +132,10 @@ def retrieve(
     """The ``k`` (default ``settings.top_k``) best cases for an image and/or a text, fused.
 
     Any of ``image_embedding``, ``text_embedding`` and ``query_text`` may be None (or empty text) to
-    skip that list. ``embed_model`` names the model of the embeddings (the store refuses vectors of
-    another model with ``ModelMismatch``). Store errors propagate. Cases are taken from the candidate
+    skip that list; ``query_text`` a ``FindingsQuery`` searches by the findings it holds (``fts_max_df``
+    then prunes only its word list, never a finding). ``embed_model`` names the model of the embeddings
+    (the store refuses vectors of another model with ``ModelMismatch``). Store errors propagate. Cases are
+    taken from the candidate
     lists the store returned (no further queries). ``fts_max_df``: when an embedding list found cases too, the
     full-text query drops terms found in more than this share of the archive (see the module docstring);
     None (the default), or no embedding hits (a text-only archive), searches ``query_text`` as given.
@@ -166,11 +172,17 @@ def retrieve(
                 text_embed_ids.append(hit.case.case_id)
 
     fts_ids: list[str] = []
-    if query_text is not None and query_text.strip():
+    if isinstance(query_text, FindingsQuery):
+        pruning = fts_max_df if (image_ids or text_embed_ids) else None
+        hits = findings_search(store, query_text, n, where=where, max_df=pruning) if query_text else []
+    elif query_text is not None and query_text.strip():
         if fts_max_df is not None and (image_ids or text_embed_ids):
             hits = store.text_search(query_text, n, where=where, max_df=fts_max_df)
         else:
             hits = store.text_search(query_text, n, where=where)
+    else:
+        hits = []
+    if hits:
         if settings.fusion == "sum_scores" and (image_ids or text_embed_ids):
             # Annotate only: full-text hits do not join the original MedRAG's candidate set.
             hits = [hit for hit in hits if hit.case.case_id in pool]

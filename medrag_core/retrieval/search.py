@@ -16,6 +16,7 @@ import numpy as np
 
 from medrag_core.errors import DimensionMismatch, EmbedderError, MedragError, ModelMismatch
 from medrag_core.models import Case, Match
+from medrag_core.retrieval.findings import FindingsQuery
 from medrag_core.retrieval.hybrid import retrieve
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ def retrieve_or_text_only(
     *,
     image_embedding: np.ndarray | None,
     text_embedding: np.ndarray | None,
-    query_text: str | None,
+    query_text: str | FindingsQuery | None,
     settings: Settings,
     embed_model: str,
     where: CaseFilter | None = None,

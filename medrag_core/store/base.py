@@ -80,6 +80,7 @@ class StoreStats:
     with_image_embedding: int = 0
     with_text_embedding: int = 0
     per_source: dict[str, int] = field(default_factory=dict)
+    per_label: dict[str, int] = field(default_factory=dict)  # cases per label (findings read, MeSH headings)
     embed_model: str | None = None
     dimension: int | None = None
     index_state: dict[str, str] = field(default_factory=dict)
@@ -193,7 +194,12 @@ class VectorSearch(Protocol):
 
 @runtime_checkable
 class TextSearch(Protocol):
-    """Full-text search over findings + impression (works without embeddings)."""
+    """Full-text search over findings + impression, and search by labels (both work without embeddings)."""
+
+    def label_search(self, labels: Sequence[str], k: int, *, where: CaseFilter | None = None) -> list[ScoredCase]:
+        """Up to ``k`` cases that carry every one of ``labels`` (and match ``where``), score 1.0, in no
+        particular order: served by the labels index, stopping at ``k`` rows, whatever the archive size."""
+        ...
 
     def text_search(
         self, query: str, k: int, *, where: CaseFilter | None = None, max_df: float | None = None

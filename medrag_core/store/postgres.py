@@ -324,6 +324,20 @@ class PostgresStore(
 
         return self._run(search)
 
+    def label_search(self, labels: Sequence[str], k: int, *, where: CaseFilter | None = None) -> list[ScoredCase]:
+        """Up to ``k`` cases carrying all ``labels`` (GIN index on ``labels``; no ORDER BY, so the scan stops
+        at ``k`` rows), score 1.0. Empty ``labels`` or ``k <= 0`` give []."""
+        if not labels or k <= 0:
+            return []
+        params: dict[str, Any] = {"labels": list(labels), "k": k}
+        sql = (
+            f"SELECT {pg_sql.CASE_COLS}, 1.0 FROM cases AS c WHERE c.labels @> %(labels)s::text[]"
+            f"{pg_sql.filter_sql(where, params)} LIMIT %(k)s"
+        )
+        return self._run(
+            lambda c: [ScoredCase(pg_sql.case_from_row(r), 1.0) for r in c.execute(sql, params).fetchall()]
+        )
+
     def prune_query(self, query: str, max_df: float) -> str:
         """The query ``text_search(..., max_df=max_df)`` runs: ``query`` less its too-common alternatives."""
         return self._run(lambda c: self._prune(c, query, max_df))
@@ -350,11 +364,14 @@ class PostgresStore(
                 f" count(*) FILTER (WHERE {pg_sql.HAS_TEXT}) FROM cases"
             ).fetchone()
             per_source = dict(conn.execute("SELECT source, count(*) FROM cases GROUP BY source ORDER BY source"))
+            per_label = dict(conn.execute(
+                "SELECT u.label, count(*) FROM cases AS c, unnest(c.labels) AS u(label) GROUP BY 1 ORDER BY 1"
+            ))  # fmt: skip
             meta = pg_sql.read_meta(conn)
             return StoreStats(
                 total_cases=total, with_image=with_image, with_image_embedding=with_ie, with_text_embedding=with_te,
-                per_source=per_source, embed_model=meta[0] if meta else None, dimension=meta[1] if meta else None,
-                index_state=pg_sql.index_state(conn), with_text=with_text,
+                per_source=per_source, per_label=per_label, embed_model=meta[0] if meta else None,
+                dimension=meta[1] if meta else None, index_state=pg_sql.index_state(conn), with_text=with_text,
                 ef_choice=pg_sql.read_ef_choices(conn),
             )  # fmt: skip
 

@@ -296,6 +296,24 @@ class SupabaseStore(CaseStore, SqlFunctions):
         hits = self._rpc("report_search", {"query": query, "match_count": k, **_filter_args(where)}, "search reports")
         return self._scored(hits, "rank")
 
+    def label_search(self, labels: Sequence[str], k: int, *, where: CaseFilter | None = None) -> list[ScoredCase]:
+        """Up to ``k`` cases carrying all ``labels`` (PostgREST ``labels=cs.{...}``, served by the labels
+        index), score 1.0."""
+        if not labels or k <= 0:
+            return []
+
+        def run() -> list[dict[str, Any]]:
+            query = self._client.table("cases").select(CASE_FIELDS).contains("labels", list(labels))
+            if where is not None and where.sources:
+                query = query.in_("source", list(where.sources))
+            if where is not None and where.views:
+                query = query.in_("view", list(where.views))
+            if where is not None and where.labels:
+                query = query.contains("labels", list(dict.fromkeys((*labels, *where.labels))))
+            return query.limit(k).execute().data
+
+        return [ScoredCase(_case(row), 1.0) for row in self._call("search by labels", run)]
+
     def stats(self) -> StoreStats:
         data = self._rpc("medrag_stats", {}, "read store statistics")
         if isinstance(data, list):  # some PostgREST versions wrap a scalar result
@@ -306,7 +324,8 @@ class SupabaseStore(CaseStore, SqlFunctions):
         return StoreStats(
             total_cases=data["total_cases"], with_image=data["with_image"],
             with_image_embedding=data["with_image_embedding"], with_text_embedding=data["with_text_embedding"],
-            per_source=dict(sorted((data.get("per_source") or {}).items())), embed_model=data.get("embed_model"),
+            per_source=dict(sorted((data.get("per_source") or {}).items())),
+            per_label=dict(sorted((data.get("per_label") or {}).items())), embed_model=data.get("embed_model"),
             dimension=data.get("dimension"), index_state=index_state,
         )  # fmt: skip
 

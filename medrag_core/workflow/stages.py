@@ -22,7 +22,7 @@ from medrag_core.errors import EmbedderError, MedragError, StoreError
 from medrag_core.imaging import DecodedImage, decode_image, png_bytes, sha256_hex
 from medrag_core.llm import VerifierOutcome, merge_issues, strictest, verdict_from_issues
 from medrag_core.models import SEVERITY_ORDER, CheckStatus, Issue, Match, Verdict, VerificationResult
-from medrag_core.retrieval import FTS_MAX_DF, retrieve_or_text_only
+from medrag_core.retrieval import FTS_MAX_DF, FindingsQuery, retrieve_or_text_only
 
 if TYPE_CHECKING:
     from medrag_core.embedding import Embedder
@@ -188,7 +188,7 @@ def _retrieve(
     embedder: Embedder | None,
     img_vec: np.ndarray | None,
     txt_vec: np.ndarray | None,
-    fts_query: str,
+    fts_query: FindingsQuery | str,
     settings: Settings,
     where: CaseFilter | None,
 ) -> list[Match]:

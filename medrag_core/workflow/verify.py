@@ -51,7 +51,7 @@ from medrag_core.imaging import DecodedImage, decode_image, dicom_identifiers, p
 from medrag_core.llm import VerificationRequest
 from medrag_core.models import VerificationResult
 from medrag_core.reports import parse_report, read_report, run_checks
-from medrag_core.retrieval import neighbour_consensus, report_search_query
+from medrag_core.retrieval import findings_query, neighbour_consensus
 from medrag_core.workflow.stages import (  # noqa: F401  (the NOTICE_* texts are re-exported: tests import them here)
     NOTICE_EMPTY,
     NOTICE_NO_IMAGE,
@@ -190,7 +190,7 @@ def verify(
     with stages.run("preprocess"):
         parsed = parse_report(text)
         query_text = _query_text(parsed, text)
-        fts_query = report_search_query(parsed, query_text)
+        fts_query = findings_query(parsed)  # affirmed findings, never negated ones (retrieval.findings)
         sha = sha256_hex(image) if image is not None else None
 
     with stages.run("checks"):

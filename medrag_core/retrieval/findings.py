@@ -1,0 +1,230 @@
+"""The full-text list of hybrid retrieval, built from what a report affirms.
+
+A report's content words ORed together search for what it negates too ("No pleural effusion" finds
+effusions), match every archive report that merely mentions a finding to rule it out, and cost time
+linear in the archive (which the old 5% pruning bought back by dropping common findings). So the
+search works from findings instead:
+
+- ``findings_query(parsed)``: the finding labels the report affirms (``reports.observation_labels``:
+  canonical names, whatever synonym or spelling the report used; the same function ETL stores as
+  case labels, so query and archive speak one vocabulary). A report that affirms nothing but devices
+  is ``"No Finding"``, the label normal archive reports carry. ``text`` keeps the affirmed mentions as
+  a web-search query (the report's own words and the canonical names, never a negated mention) for
+  callers that want words.
+- ``findings_search(store, query, k)``: the archive cases that affirm the same findings, best first:
+  cases sharing the most (and the rarest) findings before cases sharing fewer. Each subset of the
+  query's ``MAX_LABELS`` rarest findings is one ``store.label_search`` (a GIN index lookup that stops
+  at ``k`` rows: no term is ever too common to search, and the cost does not grow with the archive),
+  taken in order of its weight, the sum of its labels' inverse document frequencies
+  ``log(1 + N / df)``; a common finding still counts (about 1 at 40% of the archive against about 5
+  for a finding in 1%). A case that only rules a finding out never matches.
+
+Within one subset the store's order is arbitrary; the hybrid's fusion with the text embedding orders
+them. ``bench.relevance`` measures the result against the IU reports' MeSH headings.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from medrag_core.reports import ParsedReport, observation_labels, split_sentences
+
+if TYPE_CHECKING:
+    from medrag_core.store import CaseFilter, CaseStore, ScoredCase
+
+__all__ = ["NORMAL_LABEL", "FindingsQuery", "findings_query", "findings_search"]
+
+NORMAL_LABEL = "No Finding"
+# Words that say nothing a case could be found by: function words, the report's frame, and the anatomy
+# and verdicts of normal statements ("heart size is normal", "no acute cardiopulmonary process").
+_GENERIC = frozenset(
+    "the and with without there are is was were has have had for from this that these those into onto over under "
+    "not seen noted its than then also may might can could which who whom when where while again since "
+    "compared prior study view views frontal lateral portable findings impression report no none "
+    "normal clear unremarkable within limits stable unchanged acute chronic evidence identified visualized "
+    "heart size lungs lung pulmonary cardiac cardiomediastinal mediastinal mediastinum silhouette silhouettes "
+    "contour contours vascularity vasculature pleural space spaces osseous bony structures chest cardiopulmonary "
+    "process disease abnormality abnormalities focal appear appears appearance xxxx both bilateral grossly "
+    "intact negative well expanded there otherwise".split()
+)
+MAX_LABELS = 3  # the rarest affirmed findings searched: at most 7 label subsets, one indexed query each
+DF_TTL_S = 300.0  # how long label counts are reused (they change only with ingests)
+
+_WORD = re.compile(r"[a-z][a-z0-9]+")
+_SKIP_LABELS = frozenset({"Support Devices"})  # devices say little about what the image shows
+
+
+@dataclass(frozen=True)
+class FindingsQuery:
+    """``labels``: affirmed canonical finding names (``("No Finding",)`` for a normal report), best
+    searched first is decided by ``findings_search``; ``text``: the phrases to rank by (web-search
+    syntax, letters, digits, quotes and ``or`` only)."""
+
+    labels: tuple[str, ...]
+    text: str
+
+    @property
+    def normal(self) -> bool:
+        return self.labels == (NORMAL_LABEL,)
+
+    def __bool__(self) -> bool:
+        return bool(self.labels)
+
+
+def findings_query(parsed: ParsedReport, *, max_phrases: int = 24) -> FindingsQuery:
+    """What ``parsed`` (a ``reports.ParsedReport``) affirms, as labels and a ranking query.
+
+    ``text``: the affirmed mentions (the report's own words and the canonical name, as phrases), then
+    the content words of the sentences that do not only rule findings out (what the vocabulary has no
+    name for: "low lung volumes", "tortuous aorta", "osteophytes"), less the words of negated mentions
+    and the generic words of normal statements.
+    """
+    labels = tuple(label for label in observation_labels(parsed) if label not in _SKIP_LABELS)
+    if not labels:  # devices alone: search like a normal study
+        labels = (NORMAL_LABEL,)
+    phrases: list[str] = []
+    negated_words: set[str] = set()
+    ruling_out: set[str] = set()
+    affirming: set[str] = set()
+    for obs in parsed.observations:
+        if obs.section == "INDICATION":
+            continue
+        if obs.polarity == "present" and obs.name in labels:
+            phrases.extend((_phrase(obs.term), _phrase(obs.name)))
+        if obs.polarity == "absent":
+            negated_words.update(_WORD.findall(f"{obs.term} {obs.name}".lower()))
+            ruling_out.add(obs.text)
+        else:
+            affirming.add(obs.text)
+    for section in ("FINDINGS", "IMPRESSION"):
+        for _, sentence in split_sentences(parsed.sections.get(section, "") or ""):
+            if sentence in ruling_out and sentence not in affirming:
+                continue
+            phrases.extend(
+                w for w in _WORD.findall(sentence.lower())
+                if len(w) > 2 and w not in _GENERIC and w not in negated_words
+            )
+    unique = [p for p in dict.fromkeys(phrases) if p][:max_phrases]
+    return FindingsQuery(labels=labels, text=" or ".join(unique))
+
+
+def findings_search(
+    store: CaseStore, query: FindingsQuery, k: int, *, where: CaseFilter | None = None,
+    max_df: float | None = None,
+) -> list[ScoredCase]:
+    """Up to ``k`` cases that affirm the query's findings, best first (see the module docstring).
+
+    Two lists fused by reciprocal rank fusion: the label list (every affirmed finding, by the weight
+    of the findings shared) and the word list (``store.text_search`` of ``query.text`` among the cases
+    that carry the query's rarest label, ranked by cover density). ``max_df``: when that label is on
+    more than this share of the archive, the word list leaves out words found in more than this share
+    (``text_search``'s pruning; the hybrid passes it to keep the query fast), never a finding: the
+    label list keeps them all.
+    ``ScoredCase.score`` is the fused score. Store errors propagate.
+    """
+    from medrag_core.retrieval.hybrid import RRF_K
+    from medrag_core.store import CaseFilter
+
+    if not query or k <= 0:
+        return []
+    weights = {label: _idf(store, label) for label in query.labels}
+    rarest = sorted(query.labels, key=lambda label: (-weights[label], label))[:MAX_LABELS]
+    by_label = _label_list(store, rarest, weights, k, where)
+    by_words: list[ScoredCase] = []
+    if query.text:
+        within = _with_label(where, rarest[0])
+        # The words are ranked among the rarest label's cases only: when those are at most ``max_df`` of
+        # the archive, ranking them all is as cheap as what the pruning would keep, so nothing is pruned.
+        share = _count(store, rarest[0], lambda: store.count(CaseFilter(labels=(rarest[0],)))) / max(
+            _count(store, "", lambda: store.count()), 1
+        )
+        if max_df is None or share <= max_df:
+            by_words = store.text_search(query.text, k, where=within)
+        else:
+            by_words = store.text_search(query.text, k, where=within, max_df=max_df)
+    fused: dict[str, float] = {}
+    cases: dict[str, ScoredCase] = {}
+    for hits in (by_words, by_label):
+        for rank, hit in enumerate(hits, start=1):
+            fused[hit.case.case_id] = fused.get(hit.case.case_id, 0.0) + 1.0 / (RRF_K + rank)
+            cases.setdefault(hit.case.case_id, hit)
+    order = sorted(fused, key=lambda cid: -fused[cid])[:k]  # stable: ties keep the word list's order
+    return [replace(cases[cid], score=fused[cid]) for cid in order]
+
+
+def _label_list(
+    store: CaseStore, rarest: list[str], weights: dict[str, float], k: int, where: CaseFilter | None
+) -> list[ScoredCase]:
+    """Cases sharing the most (then the rarest) of ``rarest``, by the summed idf of what they share."""
+    subsets = [combo for size in range(len(rarest), 0, -1) for combo in itertools.combinations(rarest, size)]
+    subsets.sort(key=lambda combo: -sum(weights[label] for label in combo))  # stable: larger first on ties
+    found: dict[str, ScoredCase] = {}
+    for combo in subsets:
+        # Every case with a superset of ``combo`` was taken by an earlier query that returned all it had
+        # (else ``k`` was reached): so what this one adds shares exactly ``combo``.
+        hits = store.label_search(list(combo), k + len(found), where=where)
+        weight = sum(weights[label] for label in combo)
+        for hit in hits:
+            if hit.case.case_id not in found and len(found) < k:
+                found[hit.case.case_id] = replace(hit, score=weight)
+        if len(found) >= k:
+            break
+    return list(found.values())
+
+
+def _with_label(where: CaseFilter | None, label: str) -> CaseFilter:
+    from medrag_core.store import CaseFilter
+
+    if where is None:
+        return CaseFilter(labels=(label,))
+    return replace(where, labels=tuple(dict.fromkeys((*where.labels, label))))
+
+
+def _phrase(words: str) -> str:
+    found = _WORD.findall((words or "").lower())
+    if not found:
+        return ""
+    return f'"{" ".join(found)}"' if len(found) > 1 else found[0]
+
+
+_DF_LOCK = threading.Lock()
+# (store id, label) -> (store, time, count); label "" holds the archive size. The store itself is kept so
+# that its id cannot be reused by another store while the entry lives.
+_DF_CACHE: dict[tuple[int, str], tuple[object, float, int]] = {}
+
+
+def _idf(store: CaseStore, label: str) -> float:
+    """``log(1 + N / df)`` of a label in the archive (counts cached ``DF_TTL_S`` per store)."""
+    from medrag_core.store import CaseFilter
+
+    df = _count(store, label, lambda: store.count(CaseFilter(labels=(label,))))
+    total = _count(store, "", lambda: store.count())
+    return math.log(1.0 + max(total, 1) / max(df, 1))
+
+
+def _count(store: CaseStore, label: str, count: Callable[[], int]) -> int:
+    key, now = (id(store), label), time.monotonic()
+    with _DF_LOCK:
+        cached = _DF_CACHE.get(key)
+    if cached is not None and cached[0] is store and now - cached[1] <= DF_TTL_S:
+        return cached[2]
+    value = count()
+    with _DF_LOCK:
+        if len(_DF_CACHE) > 4096:
+            _DF_CACHE.clear()
+        _DF_CACHE[key] = (store, now, value)
+    return value
+
+
+def clear_label_counts() -> None:
+    """Forget the cached label counts (after an ingest in the same process, or between tests)."""
+    with _DF_LOCK:
+        _DF_CACHE.clear()
+
