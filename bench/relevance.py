@@ -101,6 +101,8 @@ class MiniLMEmbedder:
 
     name = STAND_IN_MODEL
     dim = 384
+    resize_mode = "tf_bilinear"  # the Embedder protocol's image settings; no image is ever embedded here
+    image_size = 448
 
     def __init__(self, cache_path: Path = EMBED_CACHE) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -123,14 +123,12 @@ def findings_search(
 
     Two lists fused by reciprocal rank fusion: the label list (every affirmed finding, by the weight
     of the findings shared) and the word list (``store.text_search`` of ``query.text`` among the cases
-    that carry the query's rarest label, ranked by cover density). ``max_df``: when that label is on
-    more than this share of the archive, the word list leaves out words found in more than this share
-    (``text_search``'s pruning; the hybrid passes it to keep the query fast), never a finding: the
-    label list keeps them all.
+    that carry the query's rarest label, ranked by cover density). ``max_df``: the word list leaves
+    out words found in more than this share of the archive (``text_search``'s pruning; the hybrid
+    passes it to keep the query fast), never a finding: the label list keeps them all.
     ``ScoredCase.score`` is the fused score. Store errors propagate.
     """
     from medrag_core.retrieval.hybrid import RRF_K
-    from medrag_core.store import CaseFilter
 
     if not query or k <= 0:
         return []
@@ -140,12 +138,7 @@ def findings_search(
     by_words: list[ScoredCase] = []
     if query.text:
         within = _with_label(where, rarest[0])
-        # The words are ranked among the rarest label's cases only: when those are at most ``max_df`` of
-        # the archive, ranking them all is as cheap as what the pruning would keep, so nothing is pruned.
-        share = _count(store, rarest[0], lambda: store.count(CaseFilter(labels=(rarest[0],)))) / max(
-            _count(store, "", lambda: store.count()), 1
-        )
-        if max_df is None or share <= max_df:
+        if max_df is None:
             by_words = store.text_search(query.text, k, where=within)
         else:
             by_words = store.text_search(query.text, k, where=within, max_df=max_df)

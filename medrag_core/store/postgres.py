@@ -334,9 +334,15 @@ class PostgresStore(
             f"SELECT {pg_sql.CASE_COLS}, 1.0 FROM cases AS c WHERE c.labels @> %(labels)s::text[]"
             f"{pg_sql.filter_sql(where, params)} LIMIT %(k)s"
         )
-        return self._run(
-            lambda c: [ScoredCase(pg_sql.case_from_row(r), 1.0) for r in c.execute(sql, params).fetchall()]
-        )
+
+        def search(conn: psycopg.Connection) -> list[ScoredCase]:
+            with conn.transaction():
+                # A LIMIT without ORDER BY tempts the planner into a sequential scan, which reads the whole
+                # table when few cases carry the labels; the GIN index never does.
+                conn.execute("SELECT set_config('enable_seqscan', 'off', true)")
+                return [ScoredCase(pg_sql.case_from_row(r), 1.0) for r in conn.execute(sql, params).fetchall()]
+
+        return self._run(search)
 
     def prune_query(self, query: str, max_df: float) -> str:
         """The query ``text_search(..., max_df=max_df)`` runs: ``query`` less its too-common alternatives."""
