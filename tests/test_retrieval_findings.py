@@ -156,3 +156,10 @@ def test_stats_count_cases_per_label_on_both_stores(archive, fake_supabase) -> N
         assert rest.stats().per_label == expected
     finally:
         rest.close()
+
+
+def test_an_archive_without_labels_is_still_searched_by_the_words(store) -> None:
+    store.upsert([CaseRecord(case=Case(case_id="unlabelled", source="a", findings="Small left pleural effusion."))],
+                 embed_model=MODEL)  # fmt: skip
+    q = _query("FINDINGS: Small left pleural effusion.\nIMPRESSION: Effusion.")
+    assert [hit.case.case_id for hit in findings_search(store, q, 10)] == ["unlabelled"]

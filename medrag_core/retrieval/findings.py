@@ -8,19 +8,21 @@ search works from findings instead:
 - ``findings_query(parsed)``: the finding labels the report affirms (``reports.observation_labels``:
   canonical names, whatever synonym or spelling the report used; the same function ETL stores as
   case labels, so query and archive speak one vocabulary). A report that affirms nothing but devices
-  is ``"No Finding"``, the label normal archive reports carry. ``text`` keeps the affirmed mentions as
-  a web-search query (the report's own words and the canonical names, never a negated mention) for
-  callers that want words.
-- ``findings_search(store, query, k)``: the archive cases that affirm the same findings, best first:
-  cases sharing the most (and the rarest) findings before cases sharing fewer. Each subset of the
+  is ``"No Finding"``, the label normal archive reports carry. ``text``: a web-search query of the
+  affirmed mentions (the report's own words and the canonical names) and of the words the vocabulary
+  has no name for, from sentences that do not only rule out; never a negated mention.
+- ``findings_search(store, query, k)``: two lists fused by RRF. The label list: cases sharing the
+  most (and the rarest) findings before cases sharing fewer. Each subset of the
   query's ``MAX_LABELS`` rarest findings is one ``store.label_search`` (a GIN index lookup that stops
   at ``k`` rows: no term is ever too common to search, and the cost does not grow with the archive),
   taken in order of its weight, the sum of its labels' inverse document frequencies
   ``log(1 + N / df)``; a common finding still counts (about 1 at 40% of the archive against about 5
-  for a finding in 1%). A case that only rules a finding out never matches.
+  for a finding in 1%). A case that only rules a finding out never matches. The word list: ``text``
+  ranked by cover density among the cases that carry the rarest label.
 
-Within one subset the store's order is arbitrary; the hybrid's fusion with the text embedding orders
-them. ``bench.relevance`` measures the result against the IU reports' MeSH headings.
+Within one subset the store's order is arbitrary; the word list and the hybrid's fusion with the
+text embedding order them. An archive whose cases carry no labels (written without ETL) is searched
+by the words alone. ``bench.relevance`` measures the result against the IU reports' MeSH headings.
 """
 
 from __future__ import annotations
@@ -142,6 +144,9 @@ def findings_search(
             by_words = store.text_search(query.text, k, where=within)
         else:
             by_words = store.text_search(query.text, k, where=within, max_df=max_df)
+    if not by_label and not by_words and query.text:
+        # No case carries the labels (an archive written without them): the words alone, unrestricted.
+        by_words = store.text_search(query.text, k, where=where)
     fused: dict[str, float] = {}
     cases: dict[str, ScoredCase] = {}
     for hits in (by_words, by_label):
