@@ -67,9 +67,9 @@ class Degradation(BaseModel):
 class VerifyReportResponse(VerificationResult):
     """The full result plus the original MedRAG backend's two fields, so its clients keep working."""
 
-    isCorrect: bool = Field(  # noqa: N815 - the original API's field name
+    isCorrect: bool = Field(
         description="True only when the checks ran on a recognisable report and found no warning or error.")
-    correctReport: str = Field(  # noqa: N815
+    correctReport: str = Field(
         description="Report text only (the suggested report): never review notes; see review_notes.")
     degraded: list[Degradation] = Field(default_factory=list)
 

@@ -289,7 +289,7 @@ def synthetic_xray_png(side: int = 2048, seed: int = 0) -> bytes:
 class LayerTimer:
     """Forward hooks that add up the wall time of each encoder layer of a SiglipModel's towers."""
 
-    def __init__(self, model) -> None:  # noqa: ANN001 - a transformers SiglipModel
+    def __init__(self, model) -> None:
         self.ms = {"vision": 0.0, "text": 0.0}
         self.calls = {"vision": 0, "text": 0}
         self._start: dict[int, float] = {}
@@ -299,11 +299,11 @@ class LayerTimer:
                 self._handles.append(layer.register_forward_pre_hook(self._pre))
                 self._handles.append(layer.register_forward_hook(self._post(tower)))
 
-    def _pre(self, module, args) -> None:  # noqa: ANN001
+    def _pre(self, module, args) -> None:
         self._start[id(module)] = time.perf_counter()
 
-    def _post(self, tower: str):  # noqa: ANN202
-        def hook(module, args, output) -> None:  # noqa: ANN001
+    def _post(self, tower: str):
+        def hook(module, args, output) -> None:
             self.ms[tower] += (time.perf_counter() - self._start.pop(id(module))) * 1000.0
             self.calls[tower] += 1
 

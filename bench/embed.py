@@ -60,7 +60,7 @@ class MemorySource:
         yield from self.cases
 
 
-def bare_forward(model, pixel_batches: list, token_batches: list) -> float:  # noqa: ANN001
+def bare_forward(model, pixel_batches: list, token_batches: list) -> float:
     """Seconds for both towers' forward over the prepared batches."""
     import torch
 
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         pixel_batches = [embedder.pixel_values(pixels[i : i + args.batch]).to(args.device)
                          for i in range(0, args.n, args.batch)]  # fmt: skip
         texts = list(dict.fromkeys(f"{c.findings}\n{c.impression}" for c in cases))
-        tok = embedder._tokenizer  # noqa: SLF001 - the bench feeds the bare model the embedder's own tokens
+        tok = embedder._tokenizer
         token_batches = [tok(texts[i : i + args.batch], padding="max_length", truncation=True, max_length=64,
                              return_tensors="pt")["input_ids"].to(args.device)
                          for i in range(0, len(texts), args.batch)]  # fmt: skip

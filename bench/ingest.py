@@ -48,7 +48,7 @@ def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
 
 
-def _reports(n: int):  # noqa: ANN202 - iterator of (findings, impression, view)
+def _reports(n: int):
     rng = np.random.default_rng(7)
     for i in range(n):
         findings, impression = synthetic_report(rng)

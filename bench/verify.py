@@ -60,7 +60,7 @@ def medians(runs: list[dict[str, float]]) -> dict[str, float]:
     return {name: statistics.median(run.get(name, 0.0) for run in runs) for name in names}
 
 
-def layer_costs(model_dir: Path, pixels: np.ndarray, embedder, repeats: int) -> dict[str, float]:  # noqa: ANN001
+def layer_costs(model_dir: Path, pixels: np.ndarray, embedder, repeats: int) -> dict[str, float]:
     """Mean ms per encoder layer of each tower, and the tower's non-layer cost, on the real inputs."""
     import torch
     from transformers import AutoModel

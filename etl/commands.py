@@ -207,5 +207,5 @@ def migrate(settings: Settings, database_url: str | None, *, out: TextIO) -> int
 def _close(store: CaseStore) -> None:
     try:
         store.close()
-    except Exception:  # noqa: BLE001 - closing must not hide the command's own outcome
+    except Exception:
         logging.getLogger(__name__).debug("closing the store failed", exc_info=True)

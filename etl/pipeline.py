@@ -331,7 +331,7 @@ def _embed_texts(prepared: Sequence[Prepared], embedder: Embedder, size: int) ->
 def _embed_group(inputs: list, fn: Callable[[Sequence], np.ndarray]) -> list[np.ndarray | None]:
     try:
         return list(np.asarray(fn(inputs), dtype=np.float32))
-    except Exception as exc:  # noqa: BLE001 - isolate the one input that fails
+    except Exception as exc:
         if len(inputs) == 1:
             log.warning("embedding failed (%s)", type(exc).__name__)
             return [None]

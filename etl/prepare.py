@@ -74,7 +74,7 @@ def prepare(item: SourceItem, options: PrepareOptions) -> Prepared:
     out = Prepared(item=item, text=report_text(item))
     try:
         read = _labels(item)
-    except Exception:  # noqa: BLE001 - a report the parser trips on still gets archived, with its source's labels
+    except Exception:
         read = []
     out.labels = sorted(set(read) | set(item.labels))
     if not item.has_image:
@@ -84,7 +84,7 @@ def prepare(item: SourceItem, options: PrepareOptions) -> Prepared:
     except MedragError as exc:  # the PACS refused or went away: counted like a bad image
         out.error = f"fetch_{exc.code}"
         return out
-    except Exception as exc:  # noqa: BLE001 - one failed transfer must not stop the run
+    except Exception as exc:
         out.error = f"fetch_{type(exc).__name__}"
         return out
     try:
@@ -92,7 +92,7 @@ def prepare(item: SourceItem, options: PrepareOptions) -> Prepared:
     except ImageDecodeError as exc:
         out.error = f"image_{exc.code}"
         return out
-    except Exception as exc:  # noqa: BLE001 - one odd file must not stop the run
+    except Exception as exc:
         out.error = f"image_{type(exc).__name__}"
         return out
     if is_dicom(data):

@@ -98,7 +98,7 @@ def check_reports(input_path: str, out: TextIO) -> int:
     Blank lines are skipped; a bad line never stops the lines after it.
     Returns 0 when every line was checked, 1 when some lines had errors.
     """
-    stream = sys.stdin if input_path == "-" else open(input_path, encoding="utf-8", errors="replace")  # noqa: SIM115
+    stream = sys.stdin if input_path == "-" else open(input_path, encoding="utf-8", errors="replace")
     failures = 0
     try:
         for lineno, line in _lines(stream):
@@ -163,7 +163,8 @@ def verify_command(image_path: str | None, report_path: str, *, as_json: bool, o
     # most one byte past the limit (pipes, devices such as /dev/zero)
     image = None if image_path is None else read_limited(image_path, "image", settings.max_upload_bytes,
                                                         _image_too_big)
-    report = read_limited(report_path, "report", 4 * MAX_REPORT_CHARS + 3, _report_too_big)
+    max_chars = settings.max_report_chars
+    report = read_limited(report_path, "report", 4 * max_chars + 3, lambda limit: _report_too_big(limit, max_chars))
     context = HistoryContext(who=_os_user(), entry_point="cli") if history else None
     result = verify(image, report, settings, cache=build_cache(settings), history=context)
     if as_json:
@@ -198,9 +199,9 @@ def _image_too_big(limit: int) -> InputError:
     )
 
 
-def _report_too_big(limit: int) -> InputError:
+def _report_too_big(limit: int, max_chars: int) -> InputError:
     return ReportError(
-        f"The report file is larger than {limit:,} bytes, so it holds more than the {MAX_REPORT_CHARS:,} "
+        f"The report file is larger than {limit:,} bytes, so it holds more than the {max_chars:,} "
         "characters a report may have; it was not read. Check that it is the right file.",
         code="too_long",
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -120,7 +120,7 @@ class Settings(BaseModel):
         description="With OIDC sign-in, the e-mail addresses (comma-separated) allowed on the Dataset Admin page.",
     )
 
-    def __repr_args__(self):  # noqa: ANN204 - pydantic hook
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:  # pydantic's repr hook
         for name, value in super().__repr_args__():
             if name == "database_url" and value is not None:
                 yield name, mask_dsn(value.get_secret_value())
@@ -213,7 +213,7 @@ def mask_dsn(dsn: str) -> str:
         return _mask_url(dsn)
     try:
         return _mask_conninfo(dsn)
-    except Exception:  # noqa: BLE001 - unparsable: fall back to the regex, never raise while masking
+    except Exception:
         return _KV_PASSWORD.sub(r"\1***", dsn)
 
 

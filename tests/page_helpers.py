@@ -66,7 +66,7 @@ def write_archive_parquet(path: Path, n: int = len(ARCHIVE_REPORTS)) -> Path:
     return path
 
 
-def ingest_archive(tmp_path: Path, settings, store, embedder, n: int = len(ARCHIVE_REPORTS)) -> None:  # noqa: ANN001
+def ingest_archive(tmp_path: Path, settings, store, embedder, n: int = len(ARCHIVE_REPORTS)) -> None:
     from etl.pipeline import run_ingest
 
     report = run_ingest(
@@ -76,7 +76,7 @@ def ingest_archive(tmp_path: Path, settings, store, embedder, n: int = len(ARCHI
     assert report.written == n, report.summary()
 
 
-def app_env_vars(pg_settings, tiny_siglip_dir: Path) -> dict[str, str]:  # noqa: ANN001
+def app_env_vars(pg_settings, tiny_siglip_dir: Path) -> dict[str, str]:
     return {
         "MEDRAG_DATA_DIR": str(pg_settings.data_dir),
         "MEDRAG_EMBED_MODEL": str(tiny_siglip_dir),
@@ -89,7 +89,7 @@ def app_env_vars(pg_settings, tiny_siglip_dir: Path) -> dict[str, str]:  # noqa:
 
 
 @pytest.fixture
-def app_env(monkeypatch, pg_settings, tiny_siglip_dir, store, tmp_path):  # noqa: ANN001, ANN201
+def app_env(monkeypatch, pg_settings, tiny_siglip_dir, store, tmp_path):
     """Env for the app on the test database and tiny model; empty archive; fresh resource cache."""
     import streamlit as st
 
@@ -103,7 +103,7 @@ def app_env(monkeypatch, pg_settings, tiny_siglip_dir, store, tmp_path):  # noqa
     st.cache_resource.clear()
 
 
-def app_test(page: str, timeout: float = 60):  # noqa: ANN201 - AppTest
+def app_test(page: str, timeout: float = 60):
     from streamlit.testing.v1 import AppTest
 
     return AppTest.from_file(str(REPO / page), default_timeout=timeout)
@@ -116,18 +116,18 @@ def unescape_markdown(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text).replace("\u00a0", " ")
 
 
-def errors_of(at) -> list[str]:  # noqa: ANN001
+def errors_of(at) -> list[str]:
     """The error bodies as the reader sees them (Markdown escapes removed)."""
     return [unescape_markdown(e.value) for e in at.error]
 
 
-def all_text(at) -> str:  # noqa: ANN001
+def all_text(at) -> str:
     """Every markdown, caption, text, info/warning/success/error body on the page, joined, as the reader
     sees it (Markdown escapes removed; ``raw_text`` keeps them)."""
     return unescape_markdown(raw_text(at))
 
 
-def raw_text(at) -> str:  # noqa: ANN001
+def raw_text(at) -> str:
     """Like ``all_text`` but the element values as sent to the browser (Markdown source)."""
     parts = []
     for kind in ("markdown", "caption", "text", "info", "warning", "success", "error", "code", "subheader", "title"):

@@ -140,7 +140,7 @@ def test_body_over_the_upload_limit_is_413(api_settings, store, tiny_embedder) -
                                data={"report_text": GOOD_REPORT})
         assert_error_shape(response, 413, "too_large")
 
-        def chunks():  # noqa: ANN202 - no Content-Length: a chunked upload, counted as it is read
+        def chunks():
             boundary = b"--b0undary\r\n"
             yield boundary + b'Content-Disposition: form-data; name="image"; filename="x.png"\r\n\r\n'
             for _ in range(20):
@@ -162,7 +162,7 @@ def test_api_key_required_when_configured(api_settings, store, tiny_embedder, ar
         assert "s3cret-key" not in refused.text
         pulled: list[int] = []
 
-        def body():  # noqa: ANN202 - records how much of the body the server asked for
+        def body():
             for i in range(1000):
                 pulled.append(i)
                 yield b"\0" * 64 * 1024
@@ -255,7 +255,7 @@ def test_openapi_docs_served_without_a_cdn(client) -> None:
             "/health"} <= set(paths)
 
 
-def _keyed_app(api_settings, store, tiny_embedder, key: str):  # noqa: ANN001, ANN202
+def _keyed_app(api_settings, store, tiny_embedder, key: str):
     from pydantic import SecretStr
 
     keyed = api_settings.model_copy(update={

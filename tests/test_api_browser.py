@@ -64,7 +64,7 @@ def _api(work_dir: Path, pg_conninfo: str, model: Path, origin: str) -> ApiServe
 
 
 @pytest.fixture()
-def page(work_dir: Path):  # noqa: ANN201 - playwright Page
+def page(work_dir: Path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -74,7 +74,7 @@ def page(work_dir: Path):  # noqa: ANN201 - playwright Page
         context.set_default_timeout(120_000)
         outside: list[str] = []
 
-        def local_only(route) -> None:  # noqa: ANN001 - an offline network: only the two local servers answer
+        def local_only(route) -> None:
             if urlsplit(route.request.url).hostname == "127.0.0.1":
                 route.continue_()
             else:
@@ -90,7 +90,7 @@ def page(work_dir: Path):  # noqa: ANN201 - playwright Page
             context.close()
 
 
-def _submit(page, origin: str, api: ApiServer, image: Path, report: str) -> tuple[str, str, str]:  # noqa: ANN001
+def _submit(page, origin: str, api: ApiServer, image: Path, report: str) -> tuple[str, str, str]:
     page.goto(f"{origin}/index.html?api={api.url}")
     page.set_input_files("#image", str(image))
     page.fill("#report", report)
@@ -101,7 +101,7 @@ def _submit(page, origin: str, api: ApiServer, image: Path, report: str) -> tupl
 
 
 def test_the_original_client_happy_path_and_a_bad_file(page, client_origin, work_dir, pg_conninfo, tiny_siglip_dir,
-                                                       archive) -> None:  # noqa: ANN001
+                                                       archive) -> None:
     xray = work_dir / "xray.png"
     xray.write_bytes(query_png())
     text_file = work_dir / "notes.png"
@@ -123,7 +123,7 @@ def test_the_original_client_happy_path_and_a_bad_file(page, client_origin, work
 
 
 def test_the_original_client_without_the_model_still_gets_an_answer(page, client_origin, work_dir, pg_conninfo,
-                                                                    archive) -> None:  # noqa: ANN001
+                                                                    archive) -> None:
     no_model = work_dir / "no-model"
     no_model.mkdir()
     xray = work_dir / "xray.png"
@@ -134,7 +134,7 @@ def test_the_original_client_without_the_model_still_gets_an_answer(page, client
     assert "Suggested report" in message and corrected.strip()
 
 
-def test_docs_and_redoc_render_without_internet(page, work_dir, pg_conninfo, tiny_siglip_dir) -> None:  # noqa: ANN001
+def test_docs_and_redoc_render_without_internet(page, work_dir, pg_conninfo, tiny_siglip_dir) -> None:
     with _api(work_dir, pg_conninfo, tiny_siglip_dir, "http://127.0.0.1") as api:
         page.goto(f"{api.url}/docs")
         page.wait_for_selector(".swagger-ui .opblock-summary-path[data-path='/api/verify-report']")

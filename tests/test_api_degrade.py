@@ -29,36 +29,36 @@ class CountingServices(Services):
         super().__init__(*args, **kwargs)
         self.asked: list[str] = []
 
-    def embedder(self):  # noqa: ANN201
+    def embedder(self):
         self.asked.append("embedder")
         return super().embedder()
 
-    def store(self):  # noqa: ANN201
+    def store(self):
         self.asked.append("store")
         return super().store()
 
 
 @pytest.fixture()
-def base_settings(pg_settings, tiny_siglip_dir):  # noqa: ANN001, ANN201
+def base_settings(pg_settings, tiny_siglip_dir):
     return pg_settings.model_copy(update={"embed_model": str(tiny_siglip_dir), "llm_backend": "offline"})
 
 
 @pytest.fixture()
-def no_model_settings(base_settings, tmp_path):  # noqa: ANN001, ANN201
+def no_model_settings(base_settings, tmp_path):
     empty = tmp_path / "no-model-here"
     empty.mkdir()
     return base_settings.model_copy(update={"embed_model": str(empty)})
 
 
 @pytest.fixture()
-def no_model(no_model_settings, store, archive):  # noqa: ANN001, ANN201
+def no_model(no_model_settings, store, archive):
     services = CountingServices(no_model_settings, store=store, verifier=make_verifier(no_model_settings))
     with TestClient(create_app(no_model_settings, services=services)) as client:
         yield client, services
 
 
 @pytest.fixture()
-def no_database(base_settings, tiny_embedder, tmp_path):  # noqa: ANN001, ANN201
+def no_database(base_settings, tiny_embedder, tmp_path):
     down = base_settings.model_copy(update={"database_url": SecretStr(DOWN_DSN), "data_dir": tmp_path,
                                             "db_timeout_s": 2.0})
     services = CountingServices(down, embedder=tiny_embedder, verifier=make_verifier(down))
@@ -67,7 +67,7 @@ def no_database(base_settings, tiny_embedder, tmp_path):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture()
-def client(base_settings, store, tiny_embedder, archive):  # noqa: ANN001, ANN201
+def client(base_settings, store, tiny_embedder, archive):
     app = create_app(base_settings, store=store, embedder=tiny_embedder, verifier=make_verifier(base_settings))
     with TestClient(app) as test_client:
         yield test_client

@@ -56,7 +56,7 @@ def test_every_check_passes_on_every_operation(pg_settings, tiny_siglip_dir, sto
 
             @given(case=operation.as_strategy(generation_mode=mode))
             @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-            def every_check(case) -> None:  # noqa: ANN001
+            def every_check(case) -> None:
                 response = case.call()
                 calls.append((case.path, case.meta.generation.mode.value if case.meta else "", response.status_code))
                 checks = all_checks

@@ -17,17 +17,17 @@ from tests.fixtures.orthanc import PacsArchive, free_port
 HEADER_VALUES = ("ZZTESTFAKE", "PACS-P1", "ACC-1001", "19000101", "CHEST DX test study")
 
 
-def _client(settings: Settings, store, embedder) -> TestClient:  # noqa: ANN001
+def _client(settings: Settings, store, embedder) -> TestClient:
     return TestClient(create_app(settings, store=store, embedder=embedder, verifier=make_verifier(settings)))
 
 
 @pytest.fixture()
-def pacs_settings(pg_settings: Settings, tiny_siglip_dir, orthanc: PacsArchive) -> Settings:  # noqa: ANN001
+def pacs_settings(pg_settings: Settings, tiny_siglip_dir, orthanc: PacsArchive) -> Settings:
     return pg_settings.model_copy(update={"embed_model": str(tiny_siglip_dir), "llm_backend": "offline",
                                           "dicomweb_url": orthanc.server.dicomweb_url})
 
 
-def test_verify_study_uses_the_frontal_view_and_the_study_report(pacs_settings, store, tiny_embedder,  # noqa: ANN001
+def test_verify_study_uses_the_frontal_view_and_the_study_report(pacs_settings, store, tiny_embedder,
                                                                  orthanc: PacsArchive) -> None:
     with _client(pacs_settings, store, tiny_embedder) as client:
         response = client.post("/api/verify-study", json={"study_instance_uid": orthanc.studies["p1_dx_two_views"]})
@@ -40,7 +40,7 @@ def test_verify_study_uses_the_frontal_view_and_the_study_report(pacs_settings, 
     assert not any(v in response.text for v in HEADER_VALUES)
 
 
-def test_verify_study_with_a_given_report_and_image(pacs_settings, store, tiny_embedder,  # noqa: ANN001
+def test_verify_study_with_a_given_report_and_image(pacs_settings, store, tiny_embedder,
                                                     orthanc: PacsArchive) -> None:
     lateral = next(i for i in orthanc.study("p2_cr") if i.view == "LATERAL")
     with _client(pacs_settings, store, tiny_embedder) as client:
@@ -56,7 +56,7 @@ def test_verify_study_with_a_given_report_and_image(pacs_settings, store, tiny_e
         assert bad_uid.status_code == 422
 
 
-def test_api_key_guards_the_route(pacs_settings, store, tiny_embedder, orthanc: PacsArchive) -> None:  # noqa: ANN001
+def test_api_key_guards_the_route(pacs_settings, store, tiny_embedder, orthanc: PacsArchive) -> None:
     settings = pacs_settings.model_copy(update={"api_key": SecretStr("k-123")})
     with _client(settings, store, tiny_embedder) as client:
         body = {"study_instance_uid": orthanc.studies["p1_dx_two_views"]}
@@ -64,7 +64,7 @@ def test_api_key_guards_the_route(pacs_settings, store, tiny_embedder, orthanc: 
         assert client.post("/api/verify-study", json=body, headers={"X-API-Key": "k-123"}).status_code == 200
 
 
-def test_pacs_down_or_missing_is_503_json(pg_settings: Settings, store, tiny_embedder) -> None:  # noqa: ANN001
+def test_pacs_down_or_missing_is_503_json(pg_settings: Settings, store, tiny_embedder) -> None:
     for url, code in ((f"http://127.0.0.1:{free_port()}/dicom-web", "pacs_unavailable"),
                       (None, "pacs_not_configured")):
         settings = pg_settings.model_copy(update={"dicomweb_url": url, "llm_backend": "offline"})
@@ -74,8 +74,8 @@ def test_pacs_down_or_missing_is_503_json(pg_settings: Settings, store, tiny_emb
             assert client.get("/health").status_code == 200  # nothing else breaks
 
 
-def test_no_header_value_reaches_the_llm(pacs_settings, store, tiny_embedder, orthanc: PacsArchive,  # noqa: ANN001
-                                         fake_openai) -> None:  # noqa: ANN001
+def test_no_header_value_reaches_the_llm(pacs_settings, store, tiny_embedder, orthanc: PacsArchive,
+                                         fake_openai) -> None:
     from tests.fixtures.fake_servers import GOOD_ANSWER
 
     fake_openai.script([GOOD_ANSWER])

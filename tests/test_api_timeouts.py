@@ -30,7 +30,7 @@ def _freeze(pid: int) -> list[psutil.Process]:
 
 
 @pytest.fixture()
-def frozen_db_client(fresh_pg, tiny_siglip_dir, tiny_embedder) -> Iterator[tuple[TestClient, list]]:  # noqa: ANN001
+def frozen_db_client(fresh_pg, tiny_siglip_dir, tiny_embedder) -> Iterator[tuple[TestClient, list]]:
     settings = Settings(data_dir=fresh_pg.data_dir.parent, embed_model=str(tiny_siglip_dir), db_timeout_s=1.5)
     services = Services(settings, embedder=tiny_embedder)
     frozen: list[psutil.Process] = []

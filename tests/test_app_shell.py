@@ -9,7 +9,7 @@ from medrag_core.settings import Settings
 from tests.page_helpers import all_text, app_env, app_test, unescape_markdown  # noqa: F401 - fixture
 
 
-def sidebar_text(at) -> str:  # noqa: ANN001
+def sidebar_text(at) -> str:
     """The sidebar's captions as the reader sees them (Markdown escapes removed)."""
     return "\n".join(unescape_markdown(str(c.value)) for c in at.sidebar.caption)
 

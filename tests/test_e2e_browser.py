@@ -30,7 +30,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def app_url(tmp_path, store, pg_settings, pg_conninfo, tiny_siglip_dir, tiny_embedder):  # noqa: ANN001, ANN201
+def app_url(tmp_path, store, pg_settings, pg_conninfo, tiny_siglip_dir, tiny_embedder):
     ingest_archive(tmp_path, pg_settings, store, tiny_embedder)
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEDRAG_") and k != "GEMINI_API_KEY"}
     env.update(app_env_vars(pg_settings, tiny_siglip_dir))
@@ -61,7 +61,7 @@ def app_url(tmp_path, store, pg_settings, pg_conninfo, tiny_siglip_dir, tiny_emb
 
 
 
-def _screenshot(page, name: str) -> None:  # noqa: ANN001
+def _screenshot(page, name: str) -> None:
     """The page down to the end of its content (the window is tall; see the ``page`` fixture)."""
     page.wait_for_timeout(1500)  # let images and charts settle
     bottom = page.evaluate(
@@ -75,7 +75,7 @@ def _screenshot(page, name: str) -> None:  # noqa: ANN001
 
 
 
-def test_verify_browse_admin_in_chromium(app_url, page, tmp_path):  # noqa: ANN001
+def test_verify_browse_admin_in_chromium(app_url, page, tmp_path):
     from playwright.sync_api import expect
 
     expect.set_options(timeout=60_000)  # a loaded 2-core machine: the first page run can take over 5 s

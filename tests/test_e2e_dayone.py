@@ -39,7 +39,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def day_one(tmp_path: Path):  # noqa: ANN201 - yields (url, env)
+def day_one(tmp_path: Path):
     """A fresh data dir and no model; both samples ingested with the README's commands; the app running."""
     require_shared(SAMPLE)
     require_shared(IU_REPORTS)
@@ -96,7 +96,7 @@ def _sample_xray(path: Path) -> Path:
     return path
 
 
-def _screenshot(page, name: str) -> None:  # noqa: ANN001
+def _screenshot(page, name: str) -> None:
     page.wait_for_timeout(1500)
     bottom = page.evaluate(
         "() => Math.ceil(Math.max(...[...document.querySelectorAll("
@@ -106,7 +106,7 @@ def _screenshot(page, name: str) -> None:  # noqa: ANN001
 
 
 @pytest.fixture
-def page(tmp_path):  # noqa: ANN001, ANN201
+def page(tmp_path):
     from playwright.sync_api import sync_playwright
 
 
@@ -122,7 +122,7 @@ def page(tmp_path):  # noqa: ANN001, ANN201
             context.close()
 
 
-def test_day_one_without_the_model_in_chromium(day_one, page, tmp_path):  # noqa: ANN001
+def test_day_one_without_the_model_in_chromium(day_one, page, tmp_path):
     from playwright.sync_api import expect
 
     url, log = day_one

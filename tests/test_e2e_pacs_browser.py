@@ -20,7 +20,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def pacs_app_url(tmp_path, store, pg_settings, pg_conninfo, tiny_siglip_dir, orthanc: PacsArchive):  # noqa: ANN001, ANN201
+def pacs_app_url(tmp_path, store, pg_settings, pg_conninfo, tiny_siglip_dir, orthanc: PacsArchive):
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEDRAG_") and k != "GEMINI_API_KEY"}
     env.update(app_env_vars(pg_settings, tiny_siglip_dir))
     env.update({"MEDRAG_DATABASE_URL": pg_conninfo, "MEDRAG_DICOMWEB_URL": orthanc.server.dicomweb_url})
@@ -48,7 +48,7 @@ def pacs_app_url(tmp_path, store, pg_settings, pg_conninfo, tiny_siglip_dir, ort
         assert "PACS-P1" not in text and "ZZTESTFAKE" not in text  # nothing of the header in the server log
 
 
-def test_open_a_study_from_the_pacs_and_verify(pacs_app_url, page) -> None:  # noqa: ANN001, F811
+def test_open_a_study_from_the_pacs_and_verify(pacs_app_url, page) -> None:
     from playwright.sync_api import expect
 
     page.goto(pacs_app_url)

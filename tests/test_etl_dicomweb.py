@@ -103,8 +103,8 @@ def test_study_without_csv_row_takes_its_own_sr(tmp_path: Path, orthanc: PacsArc
     assert {(i.findings, i.impression) for i in p2} == {("Clear lungs.", "Normal.")}
 
 
-def test_ingest_stores_pixels_and_csv_text_never_headers(tmp_path: Path, orthanc: PacsArchive, store,  # noqa: ANN001
-                                                         pg_settings: Settings, pg_conninfo: str, tiny_embedder,  # noqa: ANN001
+def test_ingest_stores_pixels_and_csv_text_never_headers(tmp_path: Path, orthanc: PacsArchive, store,
+                                                         pg_settings: Settings, pg_conninfo: str, tiny_embedder,
                                                          caplog: pytest.LogCaptureFixture) -> None:
     import logging
 
@@ -125,14 +125,14 @@ def test_ingest_stores_pixels_and_csv_text_never_headers(tmp_path: Path, orthanc
     assert (again.written, again.skipped) == (0, n)
 
 
-def test_pacs_down_is_a_source_error(store, pg_settings: Settings, tiny_embedder) -> None:  # noqa: ANN001
+def test_pacs_down_is_a_source_error(store, pg_settings: Settings, tiny_embedder) -> None:
     settings = _settings(pg_settings, f"http://127.0.0.1:{free_port()}/dicom-web")
     with pytest.raises(SourceError, match="not reachable"):
         run_ingest("dicomweb:", settings, store=store, embedder=tiny_embedder)
     assert store.count() == 0
 
 
-def _fill_many(server, studies: int) -> int:  # noqa: ANN001 - OrthancServer
+def _fill_many(server, studies: int) -> int:
     from pydicom.uid import generate_uid
 
     files = []
@@ -147,14 +147,14 @@ def _fill_many(server, studies: int) -> int:  # noqa: ANN001 - OrthancServer
     return len(files)
 
 
-def test_resume_after_a_cancel_fetches_only_what_is_missing(store, pg_settings: Settings, tiny_embedder,  # noqa: ANN001
+def test_resume_after_a_cancel_fetches_only_what_is_missing(store, pg_settings: Settings, tiny_embedder,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     import etl.sources.dicomweb as dicomweb
 
     fetched: list[str] = []
     real = dicomweb.fetch_instance
 
-    def counting(config, instance, max_pixels):  # noqa: ANN001, ANN202
+    def counting(config, instance, max_pixels):
         fetched.append(instance.sop_uid)
         return real(config, instance, max_pixels)
 
@@ -173,7 +173,7 @@ def test_resume_after_a_cancel_fetches_only_what_is_missing(store, pg_settings: 
     assert len(set(fetched)) == total
 
 
-def test_killed_run_resumes_by_sop_instance_uid(tmp_path: Path, store, pg_conninfo: str,  # noqa: ANN001
+def test_killed_run_resumes_by_sop_instance_uid(tmp_path: Path, store, pg_conninfo: str,
                                                 tiny_siglip_dir: Path) -> None:
     with start_orthanc() as server:
         total = _fill_many(server, 8)
@@ -201,7 +201,7 @@ def test_killed_run_resumes_by_sop_instance_uid(tmp_path: Path, store, pg_connin
     assert scalar(pg_conninfo, "SELECT count(DISTINCT case_id) FROM cases WHERE case_id LIKE '1.2.%'") == total
 
 
-def test_a_pacs_source_resumes_by_id_never_by_position(tmp_path: Path, store) -> None:  # noqa: ANN001
+def test_a_pacs_source_resumes_by_id_never_by_position(tmp_path: Path, store) -> None:
     from etl import progress_store
     from tests.fixtures.etl_data import make_rows, write_parquet
 

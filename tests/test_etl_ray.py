@@ -51,7 +51,7 @@ def ray_settings(pg_settings: Settings, pg_conninfo: str, tiny_siglip_dir: Path)
         "dtype": "float32", "embed_batch_size": 4})  # fmt: skip
 
 
-def stored(store, ids: set[str]) -> dict[str, tuple]:  # noqa: ANN001
+def stored(store, ids: set[str]) -> dict[str, tuple]:
     """case id -> (image vector, text vector, labels, study, image sha256) as the database holds them."""
     cases = {c.case_id: c for c in store.get(sorted(ids))}
     return {i: (store.get_embedding(i, "image"), store.get_embedding(i, "text"), tuple(c.labels), c.study_id,
@@ -69,7 +69,7 @@ def assert_same_cases(local: dict[str, tuple], remote: dict[str, tuple]) -> None
                 assert float(np.abs(a - b).max()) < 1e-5, case_id
 
 
-def compare_engines(path: Path, settings: Settings, store, embedder, batch_size: int) -> None:  # noqa: ANN001
+def compare_engines(path: Path, settings: Settings, store, embedder, batch_size: int) -> None:
     local = run_ingest(str(path), settings, store=store, embedder=embedder, batch_size=batch_size)
     local_rows = stored(store, expected_ids(path))
     local_progress = store.list_progress()
@@ -94,7 +94,7 @@ def test_plan_uses_one_gpu_per_actor_or_pins_cpu_threads() -> None:
 
 @pytest.mark.slow
 def test_ray_engine_writes_the_same_cases_and_vectors_as_the_local_engine(
-        ray_address, tmp_path, store, ray_settings, pg_conninfo, tiny_embedder) -> None:  # noqa: ANN001  # fmt: skip
+        ray_address, tmp_path, store, ray_settings, pg_conninfo, tiny_embedder) -> None:  # fmt: skip
     rows = make_rows(7, 2, corrupt=(3,))  # a poisoned record: counted and skipped by both
     rows.insert(5, dict(rows[4]))  # an image listed twice within one block: counted as a duplicate
     path = write_parquet(tmp_path / "set.parquet", rows)
@@ -107,7 +107,7 @@ def test_ray_engine_writes_the_same_cases_and_vectors_as_the_local_engine(
 
 @pytest.mark.shared
 def test_ray_engine_matches_the_local_engine_on_the_shared_sample(
-        ray_address, store, ray_settings, tiny_embedder) -> None:  # noqa: ANN001  # fmt: skip
+        ray_address, store, ray_settings, tiny_embedder) -> None:  # fmt: skip
     path = require_shared(DATA / "cxr_sample" / "cases.parquet")
     compare_engines(path, ray_settings, store, tiny_embedder, batch_size=64)
 
@@ -119,7 +119,7 @@ def embed_actor_pids() -> list[int]:
 
 @pytest.mark.slow
 def test_a_killed_embed_actor_loses_and_duplicates_nothing(ray_address, tmp_path, store, ray_settings,
-                                                           pg_conninfo) -> None:  # noqa: ANN001  # fmt: skip
+                                                           pg_conninfo) -> None:  # fmt: skip
     path = write_parquet(tmp_path / "set.parquet", make_rows(15, 2))
     killed: list[int] = []
 
@@ -146,7 +146,7 @@ def test_a_killed_embed_actor_loses_and_duplicates_nothing(ray_address, tmp_path
 
 @pytest.mark.slow
 def test_a_killed_driver_resumes_with_exact_counts(ray_address, tmp_path, store, ray_settings, pg_conninfo,
-                                                   tiny_siglip_dir) -> None:  # noqa: ANN001  # fmt: skip
+                                                   tiny_siglip_dir) -> None:  # fmt: skip
     path = write_parquet(tmp_path / "set.parquet", make_rows(20, 2))
     cmd = [sys.executable, "-m", "etl", "ingest", str(path), "--engine", "ray", "--address", ray_address,
            "--batch-size", "2"]  # fmt: skip

@@ -10,7 +10,7 @@ SECRET = "FINDINGS: DOE^JOHN MRN-55501234 /archive/ACC-99182/img.dcm"
 
 
 def test_unexpected_error_logs_type_only(caplog) -> None:
-    def job(on_progress, cancel):  # noqa: ANN001, ANN202
+    def job(on_progress, cancel):
         raise KeyError(SECRET)
 
     runner = IngestRunner()

@@ -242,7 +242,7 @@ def test_unreadable_200_body_falls_back_without_quoting_it(
 def test_unexpected_client_exception_becomes_a_fallback(server: FakeLLMServer, monkeypatch) -> None:
     verifier = _verifier(server)
 
-    def boom(system, turns):  # noqa: ANN001, ANN202
+    def boom(system, turns):
         raise ValueError("Raw response: {'patient': 'DOE^JOHN'}")
 
     monkeypatch.setattr(verifier, "_complete", boom)

@@ -82,7 +82,7 @@ def test_concurrent_runners_apply_each_file_once(empty_db: str) -> None:
         try:
             with psycopg.connect(empty_db, autocommit=True) as conn:
                 results.append(apply_migrations(conn))
-        except BaseException as exc:  # noqa: BLE001 - re-raised below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=run) for _ in range(3)]

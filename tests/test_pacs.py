@@ -38,7 +38,7 @@ def _client(archive: PacsArchive, **settings: object) -> PacsClient:
     return PacsClient.from_settings(Settings(dicomweb_url=archive.server.dicomweb_url, **settings))
 
 
-def _uids(studies: list) -> set[str]:  # noqa: ANN001 - StudySummary list
+def _uids(studies: list) -> set[str]:
     return {s.study_uid for s in studies}
 
 
@@ -255,14 +255,14 @@ class _BearerProxy(BaseHTTPRequestHandler):
     target = ""
     token = ""
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         if self.headers.get("Authorization") != f"Bearer {self.token}":
             self.send_response(401)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
         request = urllib.request.Request(self.target + self.path, headers={"Accept": self.headers.get("Accept", "*/*")})
-        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 - a local test server
+        with urllib.request.urlopen(request, timeout=30) as answer:
             body = answer.read()
             self.send_response(answer.status)
             self.send_header("Content-Type", answer.headers.get("Content-Type", "application/octet-stream"))

@@ -18,12 +18,12 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def admin_env(app_env, monkeypatch):  # noqa: ANN001, ANN201, F811
+def admin_env(app_env, monkeypatch):  # noqa: F811
     monkeypatch.setenv("MEDRAG_ADMIN_PASSWORD", PASSWORD)
     return app_env
 
 
-def _unlock(at, password: str = PASSWORD):  # noqa: ANN001, ANN202
+def _unlock(at, password: str = PASSWORD):
     at.text_input(key="admin_password").set_value(password)
     at.button(key="admin_unlock").click().run()
     return at
@@ -114,7 +114,7 @@ _AUTH = {"client_id": "cid", "client_secret": "cs", "redirect_uri": "http://loca
          "cookie_secret": "x" * 32, "server_metadata_url": "https://idp.example/.well-known/openid-configuration"}
 
 
-def _oidc_page(email: str | None, logged_in: bool = True):  # noqa: ANN202
+def _oidc_page(email: str | None, logged_in: bool = True):
     at = app_test("pages/admin.py")
     at.secrets["auth"] = dict(_AUTH)
     at.user = {"is_logged_in": logged_in, **({"email": email} if email else {})}

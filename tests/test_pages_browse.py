@@ -15,7 +15,7 @@ from tests.page_helpers import (
 
 
 @pytest.fixture
-def archive(app_env, tmp_path, pg_settings, tiny_embedder):  # noqa: ANN001, ANN201, F811
+def archive(app_env, tmp_path, pg_settings, tiny_embedder):  # noqa: F811
     """The six archive cases by study id (case00..case05); case ids are ``<study>/<image hash>``."""
     ingest_archive(tmp_path, pg_settings, app_env, tiny_embedder)
     found = app_env.text_search("lungs OR effusion OR heart OR opacity", 50)
@@ -110,20 +110,20 @@ def test_stopped_database_is_a_clear_message(monkeypatch, tmp_path):
 class _DroppingStore:
     """The real store, except that ``get`` fails as when the database goes away mid-session."""
 
-    def __init__(self, inner) -> None:  # noqa: ANN001
+    def __init__(self, inner) -> None:
         self._inner = inner
 
-    def get(self, ids):  # noqa: ANN001, ANN201
+    def get(self, ids):
         from medrag_core.errors import StoreUnavailable
 
         raise StoreUnavailable("The case database stopped answering; check it and reload the page.")
 
-    def __getattr__(self, name: str):  # noqa: ANN204
+    def __getattr__(self, name: str):
         return getattr(self._inner, name)
 
 
 @pytest.fixture
-def dropping_store(archive, app_env, monkeypatch):  # noqa: ANN001, ANN201, F811
+def dropping_store(archive, app_env, monkeypatch):  # noqa: F811
     import ui.resources
 
     monkeypatch.setattr(ui.resources, "get_store", lambda: _DroppingStore(app_env))
@@ -157,7 +157,7 @@ def test_store_failure_on_compare_is_an_error(dropping_store):
 def test_case_ids_in_errors_are_escaped(archive):
     hostile = "![x](http://127.0.0.1:1/leak) [a](javascript:x)"
 
-    def check(at, expected: int) -> None:  # noqa: ANN001
+    def check(at, expected: int) -> None:
         assert not at.exception
         raw = [e.value for e in at.error if "javascript" in e.value]
         assert len(raw) == expected, raw

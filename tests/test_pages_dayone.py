@@ -24,7 +24,7 @@ from tests.page_helpers import (
 
 
 @pytest.fixture
-def no_model(app_env, monkeypatch, tmp_path):  # noqa: ANN001, ANN201, F811
+def no_model(app_env, monkeypatch, tmp_path):  # noqa: F811
     import streamlit as st
 
     monkeypatch.setenv("MEDRAG_EMBED_MODEL", str(tmp_path / "no-weights-yet"))

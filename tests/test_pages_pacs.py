@@ -15,7 +15,7 @@ from tests.page_helpers import (
 )
 
 
-def _search(at, **fields: str):  # noqa: ANN001, ANN202 - AppTest
+def _search(at, **fields: str):
     at.run()
     at.expander[0]  # the panel exists (collapsed until used)
     for key, value in fields.items():
@@ -24,14 +24,14 @@ def _search(at, **fields: str):  # noqa: ANN001, ANN202 - AppTest
     return at
 
 
-def _pick_study(at, date: str) -> None:  # noqa: ANN001
+def _pick_study(at, date: str) -> None:
     box = at.selectbox(key="pacs_study")
     index = next(i for i in box.options if date in i)
     box.select(index).run()
     at.button(key="pacs_open").click().run()
 
 
-def test_no_pacs_configured_says_how(app_env) -> None:  # noqa: ANN001, F811
+def test_no_pacs_configured_says_how(app_env) -> None:  # noqa: F811
     at = app_test("pages/verify.py").run()
     assert not at.exception
     assert "MEDRAG_DICOMWEB_URL" in all_text(at)
@@ -39,7 +39,7 @@ def test_no_pacs_configured_says_how(app_env) -> None:  # noqa: ANN001, F811
         at.button(key="pacs_open")
 
 
-def test_search_open_use_report_and_verify(app_env, orthanc: PacsArchive, monkeypatch) -> None:  # noqa: ANN001, F811
+def test_search_open_use_report_and_verify(app_env, orthanc: PacsArchive, monkeypatch) -> None:  # noqa: F811
     monkeypatch.setenv("MEDRAG_DICOMWEB_URL", orthanc.server.dicomweb_url)
     at = _search(app_test("pages/verify.py", timeout=120), pacs_patient="PACS-P1")
     assert not at.exception, at.exception
@@ -61,7 +61,7 @@ def test_search_open_use_report_and_verify(app_env, orthanc: PacsArchive, monkey
     assert [e for e in errors_of(at) if "Verdict" not in e] == []
 
 
-def test_switch_to_another_image_of_the_study(app_env, orthanc: PacsArchive, monkeypatch) -> None:  # noqa: ANN001, F811
+def test_switch_to_another_image_of_the_study(app_env, orthanc: PacsArchive, monkeypatch) -> None:  # noqa: F811
     monkeypatch.setenv("MEDRAG_DICOMWEB_URL", orthanc.server.dicomweb_url)
     at = _search(app_test("pages/verify.py"), pacs_accession="ACC-2001")
     _pick_study(at, "2023-11-11")
@@ -73,7 +73,7 @@ def test_switch_to_another_image_of_the_study(app_env, orthanc: PacsArchive, mon
     assert "chosen by you" in all_text(at) and "LL" in all_text(at)
 
 
-def test_pacs_down_is_a_plain_message_and_upload_still_works(app_env, monkeypatch) -> None:  # noqa: ANN001, F811
+def test_pacs_down_is_a_plain_message_and_upload_still_works(app_env, monkeypatch) -> None:  # noqa: F811
     port = free_port()
     monkeypatch.setenv("MEDRAG_DICOMWEB_URL", f"http://127.0.0.1:{port}/dicom-web")
     at = _search(app_test("pages/verify.py"), pacs_patient="PACS-P1")
@@ -86,7 +86,7 @@ def test_pacs_down_is_a_plain_message_and_upload_still_works(app_env, monkeypatc
     assert "px · png · 8-bit source" in all_text(at)
 
 
-def test_refused_credentials_say_so(app_env, monkeypatch) -> None:  # noqa: ANN001, F811
+def test_refused_credentials_say_so(app_env, monkeypatch) -> None:  # noqa: F811
     with start_orthanc(users={"reader": "right-pw"}) as server:
         data, _ = make_pacs_instance(patient_id="AUTH-2", accession="ACC-A2", study_date="20240202",
                                      study_uid="1.2.826.0.1.3680043.8.498.11",

@@ -17,7 +17,7 @@ from tests.page_helpers import (
 )
 
 
-def _upload_and_verify(at, image: bytes, report: str, name: str = "xray.png", mime: str = "image/png"):  # noqa: ANN001, ANN201
+def _upload_and_verify(at, image: bytes, report: str, name: str = "xray.png", mime: str = "image/png"):
     at.run()
     at.file_uploader(key="image").set_value((name, image, mime)).run()
     at.text_area(key="report_text").set_value(report).run()

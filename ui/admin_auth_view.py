@@ -33,12 +33,12 @@ def oidc_configured() -> bool:
     """Whether ``.streamlit/secrets.toml`` has an ``[auth]`` section that ``st.login`` can use."""
     try:
         auth = st.secrets.get("auth")
-    except Exception:  # noqa: BLE001 - no or unreadable secrets.toml means: not configured
+    except Exception:
         return False
     return bool(auth) and bool(auth.get("client_id") or any(isinstance(v, dict) for v in auth.values()))
 
 
-def require_admin(settings) -> bool:  # noqa: ANN001
+def require_admin(settings) -> bool:
     """Render the sign-in step; True once this session is signed in as admin."""
     if oidc_configured():
         if not getattr(settings, "admin_emails", None):  # any account the provider knows is not an admin

@@ -42,7 +42,7 @@ LOW_PRIORITY_NOTE = (
 )
 
 
-def _eta(progress) -> str:  # noqa: ANN001 - etl.report.IngestProgress
+def _eta(progress) -> str:
     total = getattr(progress, "total_hint", None)
     seen = getattr(progress, "seen", 0)
     elapsed = getattr(progress, "elapsed_s", 0.0)
@@ -105,7 +105,7 @@ def _live_progress() -> None:
         st.rerun(scope="app")
 
 
-def render_ingest(settings, store, store_error: str | None) -> None:  # noqa: ANN001
+def render_ingest(settings, store, store_error: str | None) -> None:
     st.subheader("Sources in the archive")
     stats = _stats_or_error(store, store_error)
     if stats is None:
@@ -161,7 +161,7 @@ def render_ingest(settings, store, store_error: str | None) -> None:  # noqa: AN
                 st.text(line)
 
 
-def _start_ingest(settings, store, spec: str, limit: int | None, batch: int, reembed: bool) -> None:  # noqa: ANN001
+def _start_ingest(settings, store, spec: str, limit: int | None, batch: int, reembed: bool) -> None:
     from etl import ingest_job
 
     if not spec.strip():
@@ -180,7 +180,7 @@ def _start_ingest(settings, store, spec: str, limit: int | None, batch: int, ree
         st.error(escape_markdown(exc.user_message))
         return
 
-    def job(on_progress, cancel):  # noqa: ANN001, ANN202
+    def job(on_progress, cancel):
         lower_priority()
         return inner(on_progress, cancel)
 
@@ -197,7 +197,7 @@ def lower_priority(increment: int = 10) -> None:
         pass
 
 
-def render_embed(settings, store, stats) -> None:  # noqa: ANN001
+def render_embed(settings, store, stats) -> None:
     """Compute the embeddings stored cases lack (after an ingest without the model)."""
     missing_text = stats.missing_text_embedding or 0
     if not (stats.missing_image_embedding or missing_text):
@@ -213,7 +213,7 @@ def render_embed(settings, store, stats) -> None:  # noqa: ANN001
         _start_embed(settings, store)
 
 
-def _start_embed(settings, store) -> None:  # noqa: ANN001
+def _start_embed(settings, store) -> None:
     from etl import run_embed
 
     embedder, embedder_error = try_embedder()
@@ -221,7 +221,7 @@ def _start_embed(settings, store) -> None:  # noqa: ANN001
         st.error("The embedding model is not available (see Health for how to get it).")
         return
 
-    def job(on_progress, cancel):  # noqa: ANN001, ANN202
+    def job(on_progress, cancel):
         lower_priority()
         return run_embed(settings, store=store, embedder=embedder, on_progress=on_progress, cancel=cancel)
 
@@ -229,7 +229,7 @@ def _start_embed(settings, store) -> None:  # noqa: ANN001
         st.warning("An ingest or embedding run is already running.")
 
 
-def _stats_or_error(store, store_error: str | None):  # noqa: ANN001, ANN202 - StoreStats | None
+def _stats_or_error(store, store_error: str | None):
     """The store's stats, or None after showing why they are not available."""
     if store_error:
         st.error(escape_markdown(store_error))
@@ -241,7 +241,7 @@ def _stats_or_error(store, store_error: str | None):  # noqa: ANN001, ANN202 - S
         return None
 
 
-def render_stats(store, store_error: str | None) -> None:  # noqa: ANN001
+def render_stats(store, store_error: str | None) -> None:
     stats = _stats_or_error(store, store_error)
     if stats is None:
         return
@@ -259,7 +259,7 @@ def render_stats(store, store_error: str | None) -> None:  # noqa: ANN001
         st.bar_chart(pd.Series(stats.per_source, name="cases"))
 
 
-def render_index(store, store_error: str | None) -> None:  # noqa: ANN001
+def render_index(store, store_error: str | None) -> None:
     stats = _stats_or_error(store, store_error)
     if stats is None:
         return
@@ -297,7 +297,7 @@ def render_index(store, store_error: str | None) -> None:  # noqa: ANN001
                     st.warning(line) if choice.exact else st.info(line)
 
 
-def render_health(settings, store_error: str | None) -> None:  # noqa: ANN001
+def render_health(settings, store_error: str | None) -> None:
     rows = [
         ("Database", "error" if store_error else "ok", describe_store(settings), store_error or ""),
     ]

@@ -8,7 +8,7 @@ from medrag_core.errors import MedragError
 from medrag_core.models import Case, Match
 
 
-def case_image(case: Case, store) -> bytes | None:  # noqa: ANN001 - CaseStore or None
+def case_image(case: Case, store) -> bytes | None:
     """The case's stored image bytes, or None (text-only case, no store, or store failure)."""
     if store is None or not case.image_sha256:
         return None
@@ -18,7 +18,7 @@ def case_image(case: Case, store) -> bytes | None:  # noqa: ANN001 - CaseStore o
         return None
 
 
-def render_case_row(case: Case, store, *, match: Match | None = None, number: int | None = None) -> None:  # noqa: ANN001
+def render_case_row(case: Case, store, *, match: Match | None = None, number: int | None = None) -> None:
     """One compact result line in the current container: thumbnail, id, scores, the impression's start."""
     thumb_col, text_col = st.columns([1, 5], vertical_alignment="center")
     with thumb_col:
@@ -37,7 +37,7 @@ def render_case_row(case: Case, store, *, match: Match | None = None, number: in
         st.text(summary if len(summary) <= 140 else summary[:139] + "…")
 
 
-def _thumbnail(case: Case, store) -> bytes | None:  # noqa: ANN001
+def _thumbnail(case: Case, store) -> bytes | None:
     if case.image_sha256:
         try:
             thumb = store.get_thumbnail(case.case_id)
@@ -50,7 +50,7 @@ def _thumbnail(case: Case, store) -> bytes | None:  # noqa: ANN001
 
 def render_case_card(
     case: Case,
-    store,  # noqa: ANN001
+    store,
     *,
     match: Match | None = None,
     relied_on: bool = False,

@@ -12,7 +12,7 @@ from medrag_core.reports import compare_cases
 from .cases import render_case_card
 
 
-def render_compare(a: Case, b: Case, store) -> None:  # noqa: ANN001 - CaseStore
+def render_compare(a: Case, b: Case, store) -> None:
     comparison = compare_cases(a, b)
     left, right = st.columns(2)
     with left:

@@ -20,7 +20,7 @@ class Upload:
     error: str | None
 
 
-def decode_upload(uploaded, settings, state_key: str) -> Upload | None:  # noqa: ANN001
+def decode_upload(uploaded, settings, state_key: str) -> Upload | None:
     """Decode ``uploaded`` (a Streamlit UploadedFile, or None) once per content, memoised in session state."""
     if uploaded is None:
         return None
@@ -45,7 +45,7 @@ def decode_upload(uploaded, settings, state_key: str) -> Upload | None:  # noqa:
     return upload
 
 
-def needs_window(decoded) -> bool:  # noqa: ANN001
+def needs_window(decoded) -> bool:
     """Window/level is offered for DICOM and for sources deeper than 8 bits."""
     return getattr(decoded, "format", "") == "dicom" or getattr(decoded, "source_bit_depth", 8) > 8
 
@@ -72,7 +72,7 @@ def render_preview(upload: Upload, key: str, *, width: int = 360) -> None:
     st.caption(f"{decoded.width}×{decoded.height} px · {fmt} · {bits}-bit source")
 
 
-def _preview_png(slot: str, sha: str, window: tuple[float, float] | None, pixels, width: int) -> str:  # noqa: ANN001
+def _preview_png(slot: str, sha: str, window: tuple[float, float] | None, pixels, width: int) -> str:
     """Base64 PNG of the display pixels, kept in this session's state per preview slot (image, window)."""
     import base64
 

@@ -95,7 +95,7 @@ class IngestRunner:
             report = job(self._on_progress, cancel)
         except MedragError as exc:
             error = exc.user_message
-        except Exception as exc:  # noqa: BLE001 - a background thread must record, not vanish
+        except Exception as exc:
             # The type only: the text of an unexpected error can quote a record (report text, a path).
             log.error("ingest failed: %s", type(exc).__name__)
             error = f"The ingest stopped with an unexpected error ({type(exc).__name__}); see the server log."

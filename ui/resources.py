@@ -52,7 +52,7 @@ def install_server_logging() -> None:
     _log_media_misses(logger)
 
 
-def _log_media_misses(logger, storage=None) -> None:  # noqa: ANN001 - logging.Logger, MediaFileStorage
+def _log_media_misses(logger, storage=None) -> None:
     """Wrap the media storage's lookup so a request for a file it no longer holds leaves a log line.
     Streamlit internals: when they move, the app runs on without this line."""
     try:
@@ -62,13 +62,13 @@ def _log_media_misses(logger, storage=None) -> None:  # noqa: ANN001 - logging.L
             from streamlit.runtime import Runtime
 
             storage = Runtime.instance().media_file_mgr._storage
-    except Exception:  # noqa: BLE001 - no runtime (AppTest, bare mode) or another Streamlit layout
+    except Exception:
         return
     lookup = getattr(storage, "get_file", None)
     if lookup is None or getattr(lookup, "_medrag_logged", False):
         return
 
-    def get_file(filename: str):  # noqa: ANN202
+    def get_file(filename: str):
         try:
             return lookup(filename)
         except MediaFileStorageError:

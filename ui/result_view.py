@@ -111,7 +111,7 @@ def render_suggestion(result: VerificationResult) -> None:
         st.code(result.suggested_report, language=None, wrap_lines=True)
 
 
-def render_matches(result: VerificationResult, store) -> None:  # noqa: ANN001 - CaseStore or None
+def render_matches(result: VerificationResult, store) -> None:
     st.subheader(f"Similar cases ({len(result.matches)})")
     if not result.matches:
         st.caption("No similar cases were retrieved (empty archive, or no embedding model).")
@@ -152,7 +152,7 @@ def render_downloads(result: VerificationResult) -> None:
     )
 
 
-def render_result(result: VerificationResult, store, shown_elsewhere: tuple[str, ...] = ()) -> None:  # noqa: ANN001
+def render_result(result: VerificationResult, store, shown_elsewhere: tuple[str, ...] = ()) -> None:
     """The whole result. ``shown_elsewhere``: long messages the page already shows (not repeated)."""
     prepared = prepare_issues(result)  # before the verdict is drawn: both appear together
     render_verdict(result, shown_elsewhere)

@@ -24,7 +24,7 @@ LOAD_DATA_HELP = (
 )
 
 
-def archive_notice(store, *, model_help: bool = True) -> None:  # noqa: ANN001 - CaseStore
+def archive_notice(store, *, model_help: bool = True) -> None:
     """First-run help: how to load data when the archive is empty (and how to get the model weights,
     unless the page already says so)."""
     try:
@@ -44,7 +44,7 @@ BOTH_REPORTS_HELP = (
 )
 
 
-def read_report_input(text: str, report_file, settings) -> str:  # noqa: ANN001
+def read_report_input(text: str, report_file, settings) -> str:
     """The report from the uploaded .txt or the text area, validated.
 
     When both are given and their reports differ, neither is silently dropped: ``ReportError``
@@ -63,11 +63,11 @@ def read_report_input(text: str, report_file, settings) -> str:  # noqa: ANN001
     return from_file
 
 
-def embedding_job_key(upload: Upload, settings, embedder) -> tuple[str, str, str]:  # noqa: ANN001
+def embedding_job_key(upload: Upload, settings, embedder) -> tuple[str, str, str]:
     return (upload.sha256, embedder.name, settings.resize_mode)
 
 
-def start_image_embedding(upload: Upload, settings, embedder, cache, jobs) -> Future | None:  # noqa: ANN001
+def start_image_embedding(upload: Upload, settings, embedder, cache, jobs) -> Future | None:
     """Submit the upload's image embedding to the background pool (once per content and model)."""
     if embedder is None:
         return None
@@ -80,7 +80,7 @@ def start_image_embedding(upload: Upload, settings, embedder, cache, jobs) -> Fu
     )
 
 
-def embedding_status_text(status) -> str:  # noqa: ANN001 - ui.background.JobStatus | None
+def embedding_status_text(status) -> str:
     """One line for the upload's background embedding: ready, running, or its place in the queue."""
     if status is None or status.done:
         return "Image embedding: ready."
@@ -91,7 +91,7 @@ def embedding_status_text(status) -> str:  # noqa: ANN001 - ui.background.JobSta
             f"by everyone on this server){wait}…")
 
 
-def render_embedding_status(upload: Upload, settings, embedder) -> None:  # noqa: ANN001
+def render_embedding_status(upload: Upload, settings, embedder) -> None:
     """The status line, updating itself every second while the job is queued or running."""
     from .resources import get_background_jobs
 
@@ -134,14 +134,14 @@ _STATE_ICONS = {
 def run_verification(
     upload: Upload | None,
     report: str,
-    settings,  # noqa: ANN001
+    settings,
     *,
-    store,  # noqa: ANN001
-    embedder,  # noqa: ANN001
-    verifier,  # noqa: ANN001
+    store,
+    embedder,
+    verifier,
     embedding_job: Future | None,
-    cache,  # noqa: ANN001
-):  # noqa: ANN201 - VerificationResult
+    cache,
+):
     """Run the workflow inside ``st.status``, one line per stage; re-raises ``MedragError``.
 
     ``upload`` None: the report is checked on its own. Logs one line per verification to the server

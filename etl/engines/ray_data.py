@@ -254,16 +254,16 @@ def _total_hint(source: Source, limit: int | None, count: int) -> int | None:
 # -- Ray ---------------------------------------------------------------------------------------
 
 
-def _import_ray() -> Any:  # noqa: ANN401 - the ray module
+def _import_ray() -> Any:
     try:
         import ray
-        import ray.data  # noqa: F401 - the Data library must be installed too
+        import ray.data
     except ImportError:
         raise MissingDependency("ray[data]", "The Ray ingest engine (--engine ray)") from None
     return ray
 
 
-def _start_ray(ray: Any, address: str | None) -> bool:  # noqa: ANN401
+def _start_ray(ray: Any, address: str | None) -> bool:
     """Start or join Ray unless this process already did; True when this call did (and so stops it)."""
     if ray.is_initialized():
         return False
@@ -293,8 +293,8 @@ class _ReadSpec:
     reembed: bool
 
 
-def _dataset(ray: Any, read: _ReadSpec, options: PrepareOptions, settings: Settings, plan: RayPlan,  # noqa: ANN401
-             model: str) -> Any:  # noqa: ANN401 - a ray.data.Dataset  # fmt: skip
+def _dataset(ray: Any, read: _ReadSpec, options: PrepareOptions, settings: Settings, plan: RayPlan,
+             model: str) -> Any:
     from ray.data import ActorPoolStrategy, DataContext
 
     context = DataContext.get_current()
@@ -314,7 +314,7 @@ def _dataset(ray: Any, read: _ReadSpec, options: PrepareOptions, settings: Setti
     )
 
 
-def _source_blocks(read: _ReadSpec) -> Any:  # noqa: ANN401 - a ray.data.Datasource
+def _source_blocks(read: _ReadSpec) -> Any:
     from ray.data.block import BlockMetadata
     from ray.data.datasource import Datasource, ReadTask
 
@@ -457,5 +457,5 @@ def _close(store: CaseStore | None) -> None:
     if store is not None:
         try:
             store.close()
-        except Exception:  # noqa: BLE001 - closing must not hide the stage's own outcome
+        except Exception:
             log.debug("closing the store failed", exc_info=True)

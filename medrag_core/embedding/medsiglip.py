@@ -199,7 +199,7 @@ class MedSigLIPEmbedder:
                 raise ValueError(f"image {i}: expected a 2-D gray array, got shape {np.shape(img)}")
         try:
             return self._embed_images(images)
-        except Exception as exc:  # noqa: BLE001 - torch RuntimeError, CUDA out of memory, ...
+        except Exception as exc:
             raise _embedding_failed("images", exc) from None
 
     def _embed_images(self, images: Sequence[np.ndarray]) -> np.ndarray:
@@ -240,7 +240,7 @@ class MedSigLIPEmbedder:
             raise TypeError("embed_texts takes a sequence of strings, not one string")
         try:
             return self._embed_texts(texts)
-        except Exception as exc:  # noqa: BLE001 - torch RuntimeError, CUDA out of memory, tokenizer, ...
+        except Exception as exc:
             raise _embedding_failed("texts", exc) from None
 
     def _embed_texts(self, texts: Sequence[str]) -> np.ndarray:

@@ -150,7 +150,7 @@ class RemoteVerifier(ABC):
         def call() -> None:
             try:
                 box["text"] = self._complete(system, turns)
-            except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+            except BaseException as exc:
                 box["error"] = exc
 
         worker = threading.Thread(target=call, name=f"{self.name}-verifier-call", daemon=True)
@@ -190,7 +190,7 @@ class RemoteVerifier(ABC):
                 time.sleep(delay)
             except VerifierError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - anything else the client library throws
+            except Exception as exc:
                 # e.g. a 200 whose body is not the API's JSON (captive portal, proxy page): the
                 # library's message may quote the raw body, so only the exception's type goes on.
                 raise PermanentLLMError(

@@ -107,7 +107,7 @@ def report_from_dicom(data: bytes) -> str | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ds = pydicom.dcmread(io.BytesIO(data), force=True)
-    except Exception as exc:  # noqa: BLE001 - an unreadable report object is "no report", not a failure
+    except Exception as exc:
         log.info("report object unreadable (%s)", type(exc).__name__)
         return None
     if "EncapsulatedDocument" in ds:

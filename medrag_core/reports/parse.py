@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from medrag_core.errors import ReportError
 from medrag_core.models import CheckStatus
 from medrag_core.reports.mentions import DEVICE_NAMES, Observation, extract_observations
+from medrag_core.settings import Settings
 
 __all__ = [
     "SECTION_NAMES",
@@ -43,7 +44,8 @@ __all__ = [
 ]
 
 SECTION_NAMES = ("INDICATION", "COMPARISON", "TECHNIQUE", "FINDINGS", "IMPRESSION")
-MAX_REPORT_CHARS = 20_000
+# The default of MEDRAG_MAX_REPORT_CHARS, for callers without Settings (one number, defined in Settings).
+MAX_REPORT_CHARS: int = Settings.model_fields["max_report_chars"].default
 
 _HEADER_MAP: dict[str, str | None] = {
     "findings": "FINDINGS",

@@ -36,7 +36,7 @@ from functools import lru_cache
 from typing import Literal
 
 from medrag_core.models import Issue, Match
-from medrag_core.reports import parse_report, strongest_polarity
+from medrag_core.reports import Observation, ParsedReport, parse_report, strongest_polarity
 
 __all__ = ["NeighbourFindings", "neighbour_consensus", "neighbour_findings"]
 
@@ -98,7 +98,7 @@ def neighbour_findings(
 
 
 def neighbour_consensus(
-    parsed,
+    parsed: ParsedReport,
     matches: Sequence[Match],
     *,
     k: int = 5,
@@ -181,7 +181,7 @@ def _issue(severity: str, message: str, name: str, behind: Iterable[NeighbourFin
     return (0 if severity == "warning" else 1, strength, name, issue)
 
 
-def _report_state(observations) -> tuple[dict[str, str], dict[str, str]]:
+def _report_state(observations: Iterable[Observation]) -> tuple[dict[str, str], dict[str, str]]:
     """Per name: "present" if stated present anywhere, else "uncertain", else "absent"; and its sentence."""
     polarities: dict[str, set[str]] = {}
     sentence: dict[str, dict[str, str]] = {}
@@ -197,7 +197,7 @@ def _report_state(observations) -> tuple[dict[str, str], dict[str, str]]:
     return state, chosen
 
 
-def _polarity(obs) -> str:
+def _polarity(obs: Observation) -> str:
     """The observation's polarity; a qualified negation ("no *large* effusion") does not rule out: uncertain."""
     if obs.polarity == "absent" and getattr(obs, "qualified", False):
         return "uncertain"

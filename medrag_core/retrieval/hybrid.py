@@ -44,6 +44,7 @@ from medrag_core.models import Case, Match
 from medrag_core.retrieval.findings import FindingsQuery, findings_search
 
 if TYPE_CHECKING:
+    from medrag_core.reports import ParsedReport
     from medrag_core.settings import Settings
     from medrag_core.store import CaseFilter, CaseStore, ScoredCase
 
@@ -238,7 +239,7 @@ def retrieve(
     return matches
 
 
-def report_search_query(parsed, text: str, *, max_terms: int = 24) -> str:
+def report_search_query(parsed: ParsedReport, text: str, *, max_terms: int = 24) -> str:
     """A full-text query (Postgres ``websearch_to_tsquery`` syntax) that finds cases like a whole report.
 
     A report as a query would AND all its words and match nothing, so this ORs a few phrases: the

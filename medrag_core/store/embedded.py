@@ -267,7 +267,7 @@ class EmbeddedPostgres:
                     atexit.register(self._forget_dead_postmaster)  # runs before pgserver's own exit hook
                     if self.accepts_connections():
                         return self.conninfo()
-                except Exception as exc:  # noqa: BLE001 - pgserver raises bare errors; retried, then wrapped
+                except Exception as exc:
                     last_error = exc
                     log.warning("Embedded Postgres did not start (%s); retrying", type(exc).__name__)
                 if time.monotonic() > deadline:
@@ -308,7 +308,7 @@ class EmbeddedPostgres:
                 args = ("-w", "-t", str(int(timeout_s)), "-m", "fast", "-D", str(self.data_dir), "stop")
                 pgexec("pg_ctl", args, bin_path=server.bin_path, user=server.system_user)
                 server._postmaster_info = None  # so pgserver's exit hook does not try to stop it again
-            except Exception as exc:  # noqa: BLE001 - pg_ctl failures are wrapped
+            except Exception as exc:
                 raise StoreUnavailable(f"Could not stop the embedded database in {self.data_dir}.") from exc
 
 

@@ -253,14 +253,14 @@ def test_thread_safety_smoke(any_store: CaseStore) -> None:
                 hits = any_store.knn("image", img[(i * 7 + j) % 60], 5, embed_model=MODEL)
                 assert hits and hits[0].case.case_id == f"c{(i * 7 + j) % 60:04d}"
                 any_store.text_search("finding", 3)
-        except BaseException as exc:  # noqa: BLE001 - collected and re-raised in the main thread
+        except BaseException as exc:
             errors.append(exc)
 
     def writer(i: int) -> None:
         try:
             for j in range(60 + i * 10, 70 + i * 10):
                 any_store.upsert([records[j]], embed_model=MODEL)
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=reader, args=(i,)) for i in range(6)]
