@@ -1,6 +1,7 @@
 """ETL embedding throughput: ``etl.pipeline.run_ingest`` against the bare model forward on the same batches.
 
 usage: python -m bench.embed [--n 64] [--side 2048] [--batch 8] [--ingest-batch 16] [--layers 2] [--repeats 2]
+       python -m bench.embed --bound [--repeats 3]     # CPU bound of the vision tower (issue 20, part 2)
 
 ``--n`` distinct synthetic ``--side`` square PNGs with short reports, through
 
@@ -73,6 +74,77 @@ def bare_forward(model, pixel_batches: list, token_batches: list) -> float:
     return time.perf_counter() - start
 
 
+# MedSigLIP-448's vision tower (google/medsiglip-448 config.json): 27 layers, hidden 1152, MLP 4304,
+# 16 heads, patch 14 on 448x448 -> 32 x 32 = 1024 tokens, then a multi-head attention pooling head.
+TOWER = {"layers": 27, "hidden": 1152, "mlp": 4304, "tokens": 1024, "patch": 14, "channels": 3}
+
+
+def tower_flops(layers: int = TOWER["layers"]) -> dict[str, float]:
+    """Multiply-adds x 2 per image, by part (softmax, norms, GELU and adds are under 1% and left out)."""
+    d, m, t, p = TOWER["hidden"], TOWER["mlp"], TOWER["tokens"], TOWER["patch"]
+    per_layer = {
+        "qkv + out projections": 4 * 2 * t * d * d,
+        "attention scores + weighted sum": 2 * 2 * t * t * d,
+        "MLP": 2 * 2 * t * d * m,
+    }
+    parts = {"patch embedding": 2 * t * (p * p * TOWER["channels"]) * d}
+    parts |= {k: v * layers for k, v in per_layer.items()}
+    # pooling head: one probe token attends over the 1024 tokens (k, v projections dominate), then its MLP
+    parts["pooling head"] = 2 * 2 * t * d * d + 2 * 2 * d * d + 2 * 2 * d * m
+    return parts
+
+
+def cpu_bound(argv: list[str], *, repeats: int) -> int:
+    """GEMM peak and torch's vision tower, interleaved so both see the same machine load."""
+    import os
+
+    import torch
+    from transformers import SiglipVisionConfig, SiglipVisionModel
+
+    log(header("bench.embed --bound", ["bench.embed", *argv]))
+    log(f"# torch {torch.__version__}, threads {torch.get_num_threads()}, float32; random weights (time only);"
+        f" load average {os.getloadavg()[0]:.1f} at start")  # fmt: skip
+    parts = tower_flops()
+    total = sum(parts.values())
+    for name, f in parts.items():
+        log(f"flops {name}: {f / 1e9:.1f} GFLOP")
+    log(f"flops total per 448x448 image: {total / 1e9:.1f} GFLOP")
+    d, m, t = TOWER["hidden"], TOWER["mlp"], TOWER["tokens"]
+    a, b = torch.randn(t, d), torch.randn(d, m)
+    towers = {}
+    for layers in (1, 3):
+        cfg = SiglipVisionConfig(hidden_size=d, intermediate_size=m, num_attention_heads=16,
+                                 num_hidden_layers=layers, image_size=448, patch_size=14)  # fmt: skip
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(0)
+            towers[layers] = SiglipVisionModel(cfg).eval()
+    pixels = torch.randn(1, 3, 448, 448)
+    gemm, tower = [], {1: [], 3: []}
+    with torch.inference_mode():
+        torch.matmul(a, b)
+        towers[1](pixel_values=pixels)
+        for _ in range(max(repeats, 2)):
+            start = time.perf_counter()
+            for _ in range(3):
+                torch.matmul(a, b)
+            gemm.append(3 * 2 * t * d * m / (time.perf_counter() - start))
+            for layers, model in towers.items():
+                start = time.perf_counter()
+                model(pixel_values=pixels)
+                tower[layers].append(time.perf_counter() - start)
+    peak = max(gemm)
+    t1, t3 = statistics.median(tower[1]), statistics.median(tower[3])
+    per_layer = (t3 - t1) / 2
+    t27 = t1 + 26 * per_layer
+    log(f"gemm {t}x{d} @ {d}x{m} float32: best {peak / 1e9:.1f} GFLOP/s, median {statistics.median(gemm) / 1e9:.1f}")
+    log(f"torch tower: 1 layer {t1:.2f} s, 3 layers {t3:.2f} s -> {per_layer:.2f} s per layer;"
+        f" 27 layers {t27:.1f} s per image ({1 / t27:.3f} images/s)")  # fmt: skip
+    bound = total / peak
+    log(f"bound at the GEMM peak: {bound:.1f} s per image; torch reaches {bound / t27:.0%} of it;"
+        f" the most any runtime could gain in float32 here: {t27 / bound:.2f}x")  # fmt: skip
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="python -m bench.embed", description=__doc__.splitlines()[0])
@@ -83,7 +155,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--layers", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--bound", action="store_true",
+                        help="only the CPU bound: the vision tower's FLOPs per 448x448 image against a GEMM peak "
+                             "measured in the same run, and torch's time per image (27 layers, from 1 and 3)")
     args = parser.parse_args(argv)
+    if args.bound:
+        return cpu_bound(argv, repeats=args.repeats)
 
     import torch
     from transformers import AutoModel
