@@ -14,6 +14,7 @@ import sys
 
 import pytest
 
+from medrag_core.history import HistoryLog
 from tests.fixtures.browser import CHROMIUM, PASSWORD, free_port, no_exception, settled, wait_healthy
 from tests.page_helpers import BAD_REPORT, REPO, app_env_vars, ingest_archive, query_png
 
@@ -75,7 +76,7 @@ def _screenshot(page, name: str) -> None:
 
 
 
-def test_verify_browse_admin_in_chromium(app_url, page, tmp_path):
+def test_verify_browse_admin_in_chromium(app_url, page, tmp_path, store):
     from playwright.sync_api import expect
 
     expect.set_options(timeout=60_000)  # a loaded 2-core machine: the first page run can take over 5 s
@@ -86,7 +87,10 @@ def test_verify_browse_admin_in_chromium(app_url, page, tmp_path):
     # Verify: upload, paste the report, press Verify.
     page.goto(app_url)
     expect(page.get_by_text("Verify a chest X-ray report")).to_be_visible()
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(image))
+    # The uploader comes after the first run has loaded the model (torch's import: a minute on a loaded machine)
+    uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]').first
+    uploader.wait_for(state="attached", timeout=180_000)
+    uploader.set_input_files(str(image))
     expect(page.get_by_text("Image embedding:")).to_be_visible()
     report = page.get_by_label("Paste the report")
     report.fill(BAD_REPORT)
@@ -101,6 +105,16 @@ def test_verify_browse_admin_in_chromium(app_url, page, tmp_path):
     expect(page.get_by_text("Nothing leaves this machine", exact=False).first).to_be_visible()
     no_exception(page)
     _screenshot(page, "verify.png")
+
+    # Rate the first flag "wrong" (issue feedback, stored in the verification history).
+    page.get_by_text("Rate these flags").click()
+    page.get_by_role("radiogroup").first.get_by_text("wrong", exact=True).click()
+    page.get_by_placeholder("Comment (optional)").first.fill("both sides are described")
+    page.get_by_role("button", name="Save ratings").click()
+    expect(page.get_by_text("Saved 1 rating")).to_be_visible()
+    no_exception(page)
+    rated = [r for r in HistoryLog(store).issue_ratings() if r["comment"] == "both sides are described"]
+    assert [(r["rating"], r["issue_index"] is not None) for r in rated] == [("wrong", True)]
 
     # Browse: text search, then compare the first two results.
     page.goto(f"{app_url}/browse")
