@@ -27,6 +27,6 @@ with stats_tab:
 with quality_tab:
     render_quality(settings, store, store_error)
 with index_tab:
-    render_index(store, store_error)
+    render_index(settings, store, store_error)
 with health_tab:
     render_health(settings, store_error)

@@ -12,6 +12,7 @@ from etl import ETL_HINT
 from medrag_core.errors import MedragError
 from medrag_core.health import describe_store, describe_verifier, model_availability
 from medrag_core.render import escape_markdown
+from medrag_core.settings import Settings
 from medrag_core.store import IndexAdmin, ProgressLog
 
 from .resources import get_ingest_runner, try_embedder
@@ -259,7 +260,7 @@ def render_stats(store, store_error: str | None) -> None:
         st.bar_chart(pd.Series(stats.per_source, name="cases"))
 
 
-def render_index(store, store_error: str | None) -> None:
+def render_index(settings: Settings, store, store_error: str | None) -> None:
     stats = _stats_or_error(store, store_error)
     if stats is None:
         return
@@ -278,9 +279,8 @@ def render_index(store, store_error: str | None) -> None:
             st.warning(line)
         else:
             st.caption(line)
-    if settings_ef_search := getattr(store, "ef_search", None):
-        if stats.ef_choice:
-            st.caption(f"MEDRAG_EF_SEARCH={settings_ef_search} overrides the measured ef_search.")
+    if settings.explicit_ef_search is not None and stats.ef_choice:
+        st.caption(f"MEDRAG_EF_SEARCH={settings.explicit_ef_search} overrides the measured ef_search.")
     if not isinstance(store, IndexAdmin):
         st.caption("This store manages its own indexes.")
         return

@@ -16,10 +16,11 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal, Protocol, TextIO, get_args
+from typing import Any, Literal, TextIO, get_args
 
 from medrag_core.errors import InputError, MedragError
 from medrag_core.models import VerificationResult
+from medrag_core.store import SqlFunctions
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +29,6 @@ EntryPoint = Literal["app", "api", "cli"]
 RATINGS: tuple[str, ...] = get_args(Rating)
 MAX_COMMENT_CHARS = 2000
 NOTICE_NOT_RECORDED = "This verification was not recorded in the history: {reason}"
-
-
-class FunctionStore(Protocol):
-    """A store that can call the history SQL functions (``PostgresStore``, ``SupabaseStore``)."""
-
-    def call_function(self, name: str, params: dict[str, Any]) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -60,7 +55,7 @@ def _json_safe(value: Any) -> Any:
 class HistoryLog:
     """The history kept in one store."""
 
-    def __init__(self, store: FunctionStore) -> None:
+    def __init__(self, store: SqlFunctions) -> None:
         self.store = store
 
     def _call(self, name: str, **params: Any) -> Any:
@@ -188,7 +183,7 @@ def export_history(history: HistoryLog, out: TextIO, *, fmt: Literal["csv", "jso
 
 
 def record_verification(
-    store: FunctionStore | None,
+    store: SqlFunctions | None,
     result: VerificationResult,
     context: HistoryContext,
     *,
