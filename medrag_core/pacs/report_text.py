@@ -17,26 +17,14 @@ import re
 import warnings
 from typing import TYPE_CHECKING
 
+from medrag_core.reports import section_for_header
+
 if TYPE_CHECKING:
     from pydicom.dataset import Dataset
     from pydicom.sequence import Sequence
 
 log = logging.getLogger(__name__)
 
-_SECTION_BY_MEANING = {
-    "findings": "FINDINGS",
-    "finding": "FINDINGS",
-    "impression": "IMPRESSION",
-    "impressions": "IMPRESSION",
-    "conclusion": "IMPRESSION",
-    "conclusions": "IMPRESSION",
-    "indication": "INDICATION",
-    "clinical information": "INDICATION",
-    "history": "INDICATION",
-    "comparison": "COMPARISON",
-    "comparison study": "COMPARISON",
-    "technique": "TECHNIQUE",
-}
 _SECTION_BY_LOINC = {"59776-5": "FINDINGS", "19005-8": "IMPRESSION", "121071": "FINDINGS", "121073": "IMPRESSION",
                      "121060": "INDICATION", "55752-0": "INDICATION", "18834-2": "COMPARISON"}
 _XML_TAG = re.compile(r"<[^>]+>")
@@ -56,7 +44,7 @@ def _walk(items: Sequence | None, section: str | None, out: list[tuple[str | Non
         return
     for item in items:
         value, meaning = _concept(item)
-        heading = _SECTION_BY_LOINC.get(value) or _SECTION_BY_MEANING.get(meaning.lower()) or section
+        heading = _SECTION_BY_LOINC.get(value) or section_for_header(meaning) or section
         if str(item.get("ValueType") or "").upper() == "TEXT":
             text = str(item.get("TextValue") or "").strip()
             if text:

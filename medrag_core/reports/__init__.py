@@ -10,6 +10,7 @@ from medrag_core.reports.parse import (
     parse_report,
     parse_sections,
     read_report,
+    section_for_header,
     split_sentences,
 )
 
@@ -26,6 +27,7 @@ __all__ = [
     "parse_sections",
     "read_report",
     "run_checks",
+    "section_for_header",
     "split_sentences",
     "strongest_polarity",
 ]

@@ -40,6 +40,7 @@ __all__ = [
     "parse_report",
     "parse_sections",
     "read_report",
+    "section_for_header",
     "split_sentences",
 ]
 
@@ -289,6 +290,11 @@ def _status(parsed: ParsedReport) -> CheckStatus:
     if parsed.headerless or not ({"FINDINGS", "IMPRESSION"} & set(parsed.sections)):
         return "sections_not_found"
     return "checked"
+
+
+def section_for_header(header: str) -> str | None:
+    """The section a header names ("Impressions" -> "IMPRESSION"; a DICOM SR concept name too), else None."""
+    return _HEADER_MAP.get(" ".join(header.lower().replace(":", " ").split()))
 
 
 def parse_report(text: str) -> ParsedReport:
