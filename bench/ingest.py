@@ -15,6 +15,12 @@ Each (method, size) runs in its own subprocess on a freshly emptied database, so
 (``ru_maxrss``) is its own. Prints one JSON line per run and the ratios.
 
     python -m bench.ingest [--sizes 2000 20000] [--repeat 1]
+
+With ``--engine local ray`` it compares the two ingest engines end to end instead (``bench.ingest_engines``):
+the same synthetic parquet (or ``--source``), the same MedSigLIP-shaped model, into the same fresh
+database; images/s of each engine and of each stage alone.
+
+    python -m bench.ingest --engine local ray [--n 24] [--side 1024] [--layers 2]
 """
 
 from __future__ import annotations
@@ -134,12 +140,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000])
     parser.add_argument("--repeat", type=int, default=1, help="runs per (method, size); the best is kept")
+    parser.add_argument("--engine", nargs="+", choices=("local", "ray"),
+                        help="compare the ingest engines end to end instead (see bench/ingest_engines.py)")
     parser.add_argument("--child", choices=("pipeline", "notebook"), dest="method", help=argparse.SUPPRESS)
     parser.add_argument("--conninfo", help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--image-file", help=argparse.SUPPRESS)
     parser.add_argument("--text-file", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(argv)
+    if args.engine:
+        from bench.ingest_engines import main as engines_main
+
+        n = ["--n", str(args.n)] if args.n else []  # --n is also this parser's own (hidden) option
+        return engines_main(["--engine", *args.engine, *n, *rest])
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.method:
         return child(args)
 

@@ -52,3 +52,14 @@ def test_embed_bench_prints_pipeline_share(capsys: pytest.CaptureFixture[str]) -
     ratio = re.search(r"^ratio pipeline/bare images/s = ([\d.]+)% .*target >= 85%: (met|MISSED)$", out, re.M)
     assert ratio is not None
     assert ratio[2] == ("met" if float(ratio[1]) >= 85 else "MISSED")  # the word follows the figure
+
+
+def test_ingest_engines_bench_prints_stages_and_engine_rates(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("torch")
+    from bench.ingest import main
+
+    assert main(["--engine", "local", "--n", "3", "--side", "256", "--layers", "1", "--batch-size", "2"]) == 0
+    out = capsys.readouterr().out
+    for stage in ("read + screen", "decode + preprocess", "embed image + text", "write (rows"):
+        assert re.search(rf"^\| {re.escape(stage)}.* \| [\d,.]+ \| [\d.]+ \| [\d.]* ?\|$", out, re.M), stage
+    assert re.search(r"^\| local \| 3 \| [\d.]+ \| [\d.]+ \| 0\.0 \|$", out, re.M)

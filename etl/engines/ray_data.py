@@ -32,6 +32,7 @@ import os
 import pickle
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_WRITERS = 2  # database connections held by writer actors (plus one for reads, one for the driver)
+DECODE_BYTES_PER_IMAGE = 4 << 20  # a decoded block: stored image, thumbnail, 448x448 input, per image
 IN_FLIGHT_PER_ACTOR = 2  # blocks queued at an actor: one running, one ready (flat memory)
 _REPO_PACKAGES = ("etl", "medrag_core")  # shipped to a cluster's workers with the job (py_modules)
 
@@ -300,9 +302,16 @@ def _dataset(ray: Any, read: _ReadSpec, options: PrepareOptions, settings: Setti
     context = DataContext.get_current()
     context.enable_progress_bars = False  # the CLI draws its own bar (images/s, ETA)
     context.print_on_execution_start = False
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
+    # Ray Data counts the read's inputs as its one streaming task, not the blocks that task yields
+    # (which are dispatched to the pools as they arrive), so its "pool larger than inputs" warning misleads.
+    warnings.filterwarnings("ignore", message="The minimum number of concurrent actors", category=UserWarning)
     embed_settings = settings.model_copy(update={"device": plan.device})  # dtype auto: bf16 on GPU, f32 on CPU
     ds = ray.data.read_datasource(_source_blocks(read), override_num_blocks=1, num_cpus=0)
-    ds = ds.map_batches(_decode_blocks, fn_args=(options,), batch_size=1, batch_format="pyarrow", num_cpus=1)
+    # A decode task holds one block: its memory request is the block's size, and being unlike the embed
+    # actors' requests it also keeps Ray Data from fusing decode into them (it fuses equal requests).
+    ds = ds.map_batches(_decode_blocks, fn_args=(options,), batch_size=1, batch_format="pyarrow", num_cpus=1,
+                        memory=read.batch_size * DECODE_BYTES_PER_IMAGE)
     ds = ds.map_batches(
         _EmbedStage, fn_constructor_args=(embed_settings, plan.torch_threads, options.resize_mode),
         batch_size=1, batch_format="pyarrow", num_cpus=plan.embed_cpus, num_gpus=plan.embed_gpus or None,
