@@ -285,8 +285,8 @@ def _status(parsed: ParsedReport) -> CheckStatus:
         return "not_a_report"
     if parsed.structured:
         return "checked"
-    if parsed.headerless and 0 < imaging == sentences:
-        return "checked"  # every sentence reads as imaging: a bare impression ("No acute cardiopulmonary process.")
+    if parsed.headerless and sentences == imaging == 1:
+        return "checked"  # one sentence that reads as imaging: a bare impression ("No acute cardiopulmonary process.")
     if parsed.headerless or not ({"FINDINGS", "IMPRESSION"} & set(parsed.sections)):
         return "sections_not_found"
     return "checked"

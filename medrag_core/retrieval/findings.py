@@ -71,6 +71,9 @@ class FindingsQuery:
 
     labels: tuple[str, ...]
     text: str
+    # the whole report's content words (``hybrid.report_search_query``): for an archive written without
+    # labels, where a normal report's own words ("lungs are clear") are what its normal neighbours share
+    unlabelled_text: str = ""
 
     @property
     def normal(self) -> bool:
@@ -114,7 +117,10 @@ def findings_query(parsed: ParsedReport, *, max_phrases: int = 24) -> FindingsQu
                 if len(w) > 2 and w not in _GENERIC and w not in negated_words
             )
     unique = [p for p in dict.fromkeys(phrases) if p][:max_phrases]
-    return FindingsQuery(labels=labels, text=" or ".join(unique))
+    from medrag_core.retrieval.hybrid import report_search_query
+
+    return FindingsQuery(labels=labels, text=" or ".join(unique),
+                         unlabelled_text=report_search_query(parsed, parsed.text, max_terms=max_phrases))
 
 
 def findings_search(
@@ -144,9 +150,12 @@ def findings_search(
             by_words = store.text_search(query.text, k, where=within)
         else:
             by_words = store.text_search(query.text, k, where=within, max_df=max_df)
-    if not by_label and not by_words and query.text:
-        # No case carries the labels (an archive written without them): the words alone, unrestricted.
-        by_words = store.text_search(query.text, k, where=where)
+    if not by_label and not by_words and (query.text or query.unlabelled_text):
+        # No case carries the labels (an archive written without them): the words alone, unrestricted;
+        # then, for a normal report, its whole wording (what normal reports share).
+        by_words = store.text_search(query.text, k, where=where) if query.text else []
+        if not by_words and query.unlabelled_text:
+            by_words = store.text_search(query.unlabelled_text, k, where=where)
     fused: dict[str, float] = {}
     cases: dict[str, ScoredCase] = {}
     for hits in (by_words, by_label):
