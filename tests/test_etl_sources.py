@@ -177,7 +177,8 @@ def test_openi_folder_with_images(tmp_path: Path) -> None:
     assert [b.ref for b in bad] == ["5.xml"] and bad[0].reason == "malformed XML"
     first = items[0]
     assert (first.study_id, first.findings, first.impression) == ("CXR1", "Heart size is normal.", "Normal chest.")
-    assert (first.indication, first.comparison, first.source) == ("Cough.", "", "openi")
+    # COMPARISON is kept verbatim: "None." says there is no prior study (a report check reads it)
+    assert (first.indication, first.comparison, first.source) == ("Cough.", "None.", "openi")
     assert first.image is not None and items[3].image is None and items[3].has_text
     assert not items[4].has_text
     # MeSH major terms (never the automatic ones) are kept verbatim; a report without MeSH has none.
@@ -213,7 +214,7 @@ def test_read_openi_reports_is_the_sources_parser(tmp_path: Path) -> None:
         reports = read_openi_reports(path)
         assert [r.uid for r in reports] == ["CXR1", "CXR2", "CXR3", "CXR4"]  # the malformed 5.xml skipped
         assert reports[1].sections == {"findings": "Small left pleural effusion.", "impression": "Effusion.",
-                                       "indication": "Cough.", "comparison": ""}  # fmt: skip
+                                       "indication": "Cough.", "comparison": "None."}  # fmt: skip
         assert reports[1].labels == ("MeSH: Cardiomegaly", "MeSH: Pleural Effusion")
         assert reports[0].image_ids == ("CXR1_1_IM-0001-3001", "CXR1_1_IM-0001-4001")
     with pytest.raises(SourceError, match="not found"):

@@ -85,7 +85,9 @@ def parse_openi_xml(data: bytes, *, fallback_uid: str) -> OpenIReport:
     for el in root.iter("AbstractText"):
         field = _SECTIONS.get((el.get("Label") or "").upper())
         if field:
-            sections[field] = clean_text("".join(el.itertext()))
+            text = "".join(el.itertext())
+            # COMPARISON "None." says there is no prior (a check reads it); elsewhere a bare None is no text
+            sections[field] = " ".join(text.split()) if field == "comparison" else clean_text(text)
     image_ids = tuple(i for i in (el.get("id") for el in root.iter("parentImage")) if i)
     mesh = tuple(t for m in root.iter("MeSH") for el in m.iter("major") if (t := clean_text("".join(el.itertext()))))
     return OpenIReport(uid=uid, sections=sections, image_ids=image_ids, mesh_major=mesh)
