@@ -54,10 +54,7 @@ def stage_figures(spec: str, settings, store, limit: int | None, batch_size: int
     """Each stage alone, one after another on the same records (seconds and units per second)."""
     from itertools import islice
 
-    from etl.pipeline import embed_records, keep_prepared, screen_records
-    from etl.prepare import PrepareOptions, prepare
-    from etl.report import IngestReport
-    from etl.sources import parse_source
+    from etl import IngestReport, PrepareOptions, embed_records, keep_prepared, parse_source, prepare, screen_records
     from medrag_core.embedding import model_image_size
     from medrag_core.services import build_embedder
 
@@ -128,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     from etl.engines import run_ingest_ray
     from medrag_core.services import build_embedder
     from medrag_core.settings import Settings
-    from medrag_core.store.postgres import PostgresStore
+    from medrag_core.store import PostgresStore
 
     log(header("bench.ingest --engine: local vs Ray Data ingest", ["bench.ingest", *argv]))
     log(f"# CPUs {os.cpu_count()}, load average {os.getloadavg()[0]:.1f} at start; model MedSigLIP-shaped, "

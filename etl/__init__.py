@@ -11,7 +11,15 @@ ETL_HINT = ".venv/bin/python -m etl"
 
 from .embed import EmbedProgress, EmbedReport, run_embed  # noqa: E402 - after ETL_HINT, which they may name
 from .jobs import IngestJob, ingest_job  # noqa: E402
-from .pipeline import DEFAULT_BATCH_SIZE, parse_shard, run_ingest  # noqa: E402
+from .pipeline import (  # noqa: E402
+    DEFAULT_BATCH_SIZE,
+    embed_records,
+    keep_prepared,
+    parse_shard,
+    run_ingest,
+    screen_records,
+)
+from .prepare import PrepareOptions, prepare  # noqa: E402
 from .report import IngestProgress, IngestReport  # noqa: E402
 from .sources import (  # noqa: E402
     MESH_LABEL_PREFIX,
@@ -26,6 +34,7 @@ from .sources import (  # noqa: E402
 
 __all__ = [
     "DEFAULT_BATCH_SIZE", "ETL_HINT", "MESH_LABEL_PREFIX", "BadItem", "EmbedProgress", "EmbedReport", "IngestJob",
-    "IngestProgress", "IngestReport", "OpenIReport", "SourceItem", "ingest_job", "mesh_labels", "parse_shard",
-    "parse_source", "read_openi_reports", "run_embed", "run_ingest", "shard_of",
+    "IngestProgress", "IngestReport", "OpenIReport", "PrepareOptions", "SourceItem", "embed_records", "ingest_job",
+    "keep_prepared", "mesh_labels", "parse_shard", "parse_source", "prepare", "read_openi_reports", "run_embed",
+    "run_ingest", "screen_records", "shard_of",
 ]
