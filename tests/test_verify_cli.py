@@ -19,8 +19,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture
 def cli(store, tiny_embedder, tiny_siglip_dir, pg_conninfo, tmp_path):
-    """Run the CLI with env pointing at the test DB and the tiny model; the archive holds 4 cases."""
-    build_archive(store, tiny_embedder, n=4)
+    """Run the CLI with env pointing at the test DB and the tiny model; the archive holds 5 cases
+    (a neighbour disagreement needs at least 4 neighbours)."""
+    build_archive(store, tiny_embedder, n=5)
     image = tmp_path / "xray.png"
     image.write_bytes(make_png(archive_image(0)))
     report = tmp_path / "report.txt"
@@ -36,7 +37,7 @@ def cli(store, tiny_embedder, tiny_siglip_dir, pg_conninfo, tmp_path):
         MEDRAG_DEVICE="cpu",
         MEDRAG_LLM_BACKEND="offline",
         MEDRAG_DATA_DIR=str(data_dir),
-        MEDRAG_TOP_K="3",
+        MEDRAG_TOP_K="4",
     )
 
     def run(*args: str, **extra_env: str) -> subprocess.CompletedProcess:
@@ -56,7 +57,7 @@ def test_cli_prints_verdict_issues_matches_and_timings(cli):
     assert out.startswith("Verdict: needs_review")
     assert "Verifier: offline" in out and "Offline verifier" in out
     assert "[warning] neighbour_disagreement (consensus)" in out
-    assert "Top matches (3):" in out and " 1. case-0 " in out
+    assert "Top matches (4):" in out and " 1. case-0 " in out
     assert "Stage timings (ms):" in out
     for stage in ("decode", "image_embedding", "text_embedding", "retrieval", "consensus", "verifier", "total"):
         assert f"  {stage} " in out
@@ -69,7 +70,7 @@ def test_cli_json_is_a_verification_result(cli):
     assert proc.returncode == 0, proc.stderr
     result = VerificationResult.model_validate(json.loads(proc.stdout))
     assert result.report == QUERY_REPORT
-    assert len(result.matches) == 3 and result.matches[0].case.case_id == "case-0"
+    assert len(result.matches) == 4 and result.matches[0].case.case_id == "case-0"
     assert "image_embedding" in result.timings_ms
 
 
@@ -97,7 +98,7 @@ def test_cli_checks_a_report_without_an_image_and_without_a_model(cli):
     assert out.startswith("Verdict: ")
     assert "Notice: No image: the report was checked on its own" in out
     assert "text search only" in out
-    assert "Top matches (3):" in out and "fts 0." in out  # similar cases from full-text search
+    assert "Top matches (4):" in out and "fts 0." in out  # similar cases from full-text search
     assert "image_embedding" not in [line.split()[0] for line in out.split("Stage timings (ms):")[1].splitlines()
                                      if line.strip()]  # fmt: skip
     assert "Traceback" not in proc.stderr and "RuntimeDirWarning" not in proc.stderr
