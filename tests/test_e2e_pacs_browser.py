@@ -51,6 +51,8 @@ def pacs_app_url(tmp_path, store, pg_settings, pg_conninfo, tiny_siglip_dir, ort
 def test_open_a_study_from_the_pacs_and_verify(pacs_app_url, page) -> None:
     from playwright.sync_api import expect
 
+    expect.set_options(timeout=60_000)  # a loaded 2-core machine: each rerun (search, open, verify) can take seconds
+
     page.goto(pacs_app_url)
     expect(page.get_by_text("Verify a chest X-ray report")).to_be_visible(timeout=60_000)
     page.get_by_text("From PACS").click()
