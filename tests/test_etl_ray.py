@@ -175,7 +175,7 @@ def test_a_killed_embed_actor_loses_and_duplicates_nothing(ray_address, tmp_path
 @pytest.mark.slow
 def test_a_killed_driver_resumes_with_exact_counts(ray_address, tmp_path, store, ray_settings, pg_conninfo,
                                                    tiny_siglip_dir) -> None:  # fmt: skip
-    path = write_parquet(tmp_path / "set.parquet", make_rows(20, 2))
+    path = write_parquet(tmp_path / "set.parquet", make_rows(60, 2))
     cmd = [sys.executable, "-m", "etl", "ingest", str(path), "--engine", "ray", "--address", ray_address,
            "--batch-size", "2"]  # fmt: skip
     env = etl_env(pg_conninfo, tiny_siglip_dir)
@@ -191,14 +191,14 @@ def test_a_killed_driver_resumes_with_exact_counts(ray_address, tmp_path, store,
             proc.kill()
     position = scalar(pg_conninfo, "SELECT coalesce(max(position), 0) FROM ingest_progress")
     written = scalar(pg_conninfo, "SELECT count(*) FROM cases")
-    assert position <= written < 40, "progress ran ahead of the rows, or the kill came too late"
+    assert position <= written < 120, "progress ran ahead of the rows, or the kill came too late"
     assert_complete(pg_conninfo, written)  # whole cases only
     done = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     summary = done.stdout.strip().splitlines()[-1]
     seen, rerun_written, skipped = (int(summary.split(f"{k} ")[1].split(",")[0]) for k in ("seen", "written",
                                                                                           "skipped"))  # fmt: skip
-    assert seen == 40 - position and rerun_written + skipped == seen and "errors 0" in summary
-    assert_complete(pg_conninfo, 40)
+    assert seen == 120 - position and rerun_written + skipped == seen and "errors 0" in summary
+    assert_complete(pg_conninfo, 120)
     assert {r[0] for r in q(pg_conninfo, "SELECT case_id FROM cases")} == expected_ids(path)
-    assert q(pg_conninfo, "SELECT position, done FROM ingest_progress") == [(40, True)]
+    assert q(pg_conninfo, "SELECT position, done FROM ingest_progress") == [(120, True)]
