@@ -7,19 +7,10 @@ import numpy as np
 import pytest
 import torch
 
-from medrag_core.embedding.medsiglip import (
-    EMBEDDER_SPECS,
-    Embedder,
-    EmbedderError,
-    MedSigLIPEmbedder,
-    _load_error,
-    get_spec,
-    load_embedder,
-    pack_chunks,
-    resolve_device,
-    resolve_dtype,
-    split_sentences,
-)
+from medrag_core.embedding.chunking import pack_chunks, split_sentences
+from medrag_core.embedding.loading import _load_error, resolve_device, resolve_dtype
+from medrag_core.embedding.medsiglip import EMBEDDER_SPECS, Embedder, MedSigLIPEmbedder, get_spec, load_embedder
+from medrag_core.errors import EmbedderError
 from medrag_core.imaging import tf_bilinear_resize
 from medrag_core.settings import Settings
 

@@ -5,8 +5,8 @@ name from ``EMBEDDER_SPECS``, a Hugging Face hub id, or a local directory). torc
 are imported only when a model is loaded, so importing this module stays cheap. Keep one instance
 per process: loading MedSigLIP-448 reads 3.5 GB.
 
-Device/dtype choice and hub checks live in ``model_loading``, sentence chunking in ``text_chunks``;
-their public names (and ``_load_error``) stay importable from here.
+Device/dtype choice and hub checks live in ``embedding.loading``, sentence chunking in
+``embedding.chunking``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import numpy as np
 
 from medrag_core.embedding.chunking import pack_chunks, split_sentences
-from medrag_core.embedding.loading import (  # re-exported for tests
+from medrag_core.embedding.loading import (
     _hub_reachable,
     _import_torch_transformers,
     _load_error,

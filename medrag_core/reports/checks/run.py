@@ -53,11 +53,7 @@ from medrag_core.reports.checks.structure import (
     missing_section,
     placeholders,
 )
-from medrag_core.reports.mentions import (
-    Observation as Observation,  # re-exported: importable from here before the split
-)
 from medrag_core.reports.parse import ParsedReport, parse_report, read_report
-from medrag_core.reports.parse import split_sentences as split_sentences  # re-exported, as above
 
 __all__ = ["KINDS", "check_report", "run_checks"]
 
