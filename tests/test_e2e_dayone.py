@@ -167,7 +167,7 @@ def test_day_one_without_the_model_in_chromium(day_one, page, tmp_path):
     page.goto(f"{url}/admin")
     page.get_by_label("Admin password").fill(PASSWORD)
     page.get_by_role("button", name="Unlock").click()
-    expect(page.get_by_text("Missing embeddings")).to_be_visible()
+    expect(page.get_by_text("Missing embeddings", exact=True)).to_be_visible()
     expect(page.get_by_text("326 case(s) lack an image embedding", exact=False)).to_be_visible()
     no_exception(page)
     _screenshot(page, "admin.png")
