@@ -199,7 +199,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None, embedder:
         k: int = Query(12, ge=1, le=50, description="How many cases"),
     ) -> SearchResponse:
         """The Browse page's text search: full-text search fused with the text embedding when the model is there."""
-        from medrag_core.workflow import search_text
+        from medrag_core.retrieval import search_text
 
         if not q.strip():
             raise errors.InputError("The search text is empty.", code="empty")

@@ -7,8 +7,9 @@ import streamlit as st
 from medrag_core.errors import MedragError
 from medrag_core.render import escape_markdown
 from medrag_core.reports import FILTER_LABELS
+from medrag_core.retrieval import search_text
 from medrag_core.store import CaseFilter
-from ui.browse_support import neighbours, search_image, search_text
+from medrag_core.workflow import neighbours, search_image
 from ui.cases import render_case_card, render_case_row
 from ui.compare_view import render_compare
 from ui.image_input import decode_upload

@@ -1,10 +1,11 @@
-"""The Browse searches, shared by the Browse page and the API: by text, by image, a case's neighbours.
+"""The Browse searches that need the upload embedding, shared by the Browse page and the API: by
+image, a case's neighbours.
 
-The searches are ``medrag_core.retrieval``'s (``search_text``, ``search_image``, ``neighbours``, with
-the one model-mismatch fallback); this module binds them to the upload embedding
-(``precompute_image_embedding``, through the content-hash cache). Without the embedding model
-(``embedder=None``) text searches use full-text search only. Store errors propagate (the caller says
-the archive is not available).
+The searches are ``medrag_core.retrieval``'s (``search_image``, ``neighbours``, with the one
+model-mismatch fallback); this module binds them to the upload embedding
+(``precompute_image_embedding``, through the content-hash cache). The text search needs no binding:
+callers use ``medrag_core.retrieval.search_text`` (full-text search only without the model). Store
+errors propagate (the caller says the archive is not available).
 """
 
 from __future__ import annotations
@@ -22,8 +23,6 @@ if TYPE_CHECKING:
     from medrag_core.embedding import Embedder, EmbeddingCache
     from medrag_core.settings import Settings
     from medrag_core.store import CaseFilter, CaseStore
-
-search_text = retrieval.search_text
 
 
 def search_image(

@@ -4,7 +4,7 @@ the similar-case retrieval, the archive images for a verifier, and assembling th
 
 Each stage helper turns the degradations the ``workflow`` docstring lists (``EmbedderError``,
 ``StoreError``, ``ModelMismatch`` / ``DimensionMismatch``) into notices; anything else propagates.
-``workflow`` re-exports the public constants (``VERIFIER_IMAGE_MAX_SIDE``, the ``NOTICE_*`` texts).
+The ``workflow`` face exports the ``NOTICE_*`` texts callers compare notices with.
 """
 
 from __future__ import annotations

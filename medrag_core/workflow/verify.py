@@ -52,10 +52,8 @@ from medrag_core.llm import VerificationRequest
 from medrag_core.models import VerificationResult
 from medrag_core.reports import parse_report, read_report, run_checks
 from medrag_core.retrieval import findings_query, neighbour_consensus
-from medrag_core.workflow.stages import (  # noqa: F401  (the NOTICE_* texts are re-exported: tests import them here)
-    NOTICE_EMPTY,
+from medrag_core.workflow.stages import (
     NOTICE_NO_IMAGE,
-    NOTICE_NO_MATCHES,
     NOTICE_OFFLINE,
     VERIFIER_IMAGE_MAX_SIDE,
     StageCallback,
@@ -78,10 +76,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = [
-    "NOTICE_NO_IMAGE", "NOTICE_REPORT_ONLY", "VERIFIER_IMAGE_MAX_SIDE", "check_report_text",
-    "precompute_image_embedding", "verify",
-]
+__all__ = ["NOTICE_REPORT_ONLY", "check_report_text", "precompute_image_embedding", "verify"]
 
 NOTICE_REPORT_ONLY = "Report-only check: the offline report checks ran; no image, similar cases or LLM were used."
 
