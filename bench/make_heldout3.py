@@ -117,6 +117,8 @@ def significant(sentence: str, family: str) -> bool:
         return False
     if family == "effusion":
         return not _SMALL.search(sentence)
+    if family == "airspace":
+        return not re.search(r"\b(?:trace|tiny|minimal|subtle|slight|faint|questionable)\b", sentence, re.I)
     if family == "nodule":
         if re.search(r"\bmass\b", sentence, re.I):
             return True
@@ -131,8 +133,7 @@ _NEGATES = {
     "pneumothorax": r"\b(?:no|without|negative\s+for)\b[^.;]{0,50}\bpneumothora",
     "airspace": r"^(?:the\s+)?lungs\s+are\s+clear(?:\s+bilaterally)?\.?$|\b(?:no|without|negative\s+for)\b[^.;]{0,30}"
                 r"\b(?:consolidation|air\s*space\s+(?:disease|opacit)|infiltrates?|pneumonia)\b",
-    "edema": r"\b(?:no|without|negative\s+for)\b[^.;]{0,40}\bedema\b|\bpulmonary\s+vascularity\s+(?:is\s+)?"
-             r"(?:normal|within\s+normal\s+limits)",
+    "edema": r"\b(?:no|without|negative\s+for)\b[^.;]{0,40}\b(?:edema|vascular\s+congestion)\b",
     "heart": r"^(?:the\s+)?(?:heart\s+size\s+is\s+normal|heart\s+is\s+normal\s+in\s+size|normal\s+heart\s+size|"
              r"heart\s+size\s+(?:is\s+)?within\s+normal\s+limits|cardiac\s+silhouette\s+is\s+(?:normal|within\s+"
              r"normal\s+limits))\.?$",
@@ -227,8 +228,8 @@ DENIALS = {  # a sentence that rules the finding out, for a section whose other 
                  "resolved.", "There is no longer a pleural effusion.", "Pleural effusion not identified."],
     "pneumothorax": ["Negative for pneumothorax.", "The pneumothorax has resolved.", "There is no longer any "
                      "pneumothorax.", "Pneumothorax not identified.", "Absence of pneumothorax is confirmed."],
-    "airspace": ["The lungs are free of consolidation.", "Lungs clear of focal consolidation.", "Negative for "
-                 "pneumonia.", "The consolidation has resolved.", "No convincing airspace consolidation."],
+    "airspace": ["The lungs are free of consolidation.", "Both lungs are clear.", "Negative for airspace disease or "
+                 "consolidation.", "The consolidation has resolved.", "No convincing airspace opacity."],
     "edema": ["Without evidence of pulmonary edema.", "Negative for pulmonary edema.", "The pulmonary edema has "
               "resolved.", "There is no longer any pulmonary edema.", "No convincing interstitial edema."],
     "heart": ["Heart size is unremarkable.", "Normal cardiothoracic ratio.", "Cardiac silhouette unremarkable.",
@@ -283,6 +284,11 @@ def inject_omission(rec: Record, rng: random.Random, mode: str = "real") -> Inje
     return new, f"findings += {add!r} ({fam}){gone}; impression -> {normal!r}"
 
 
+def _plainly_stated(sentence: str, family: str) -> bool:
+    return affirms(sentence, family) and not _NOT_ACUTE.search(sentence) and not re.search(
+        r"\b(?:trace|tiny|minimal|subtle|slight|faint|questionable|borderline)\b", sentence, re.I)
+
+
 def inject_negation(rec: Record, rng: random.Random, only: str = "") -> Injection | None:
     """One section states a finding that the other rules out, in wording the dev set does not use: IMPRESSION
     asserts what FINDINGS rule out, IMPRESSION denies what FINDINGS state, or FINDINGS deny what IMPRESSION
@@ -292,10 +298,11 @@ def inject_negation(rec: Record, rng: random.Random, only: str = "") -> Injectio
     for fam in ASSERTIONS:
         if negates(rec["findings"], fam) and not any(affirms(s, fam) for s in ims):
             modes.append(("assert_in_impression", fam))
-        if any(affirms(s, fam) and not _NOT_ACUTE.search(s) for s in fs):
+        # a denial goes where both sections stated the finding (the report agreed with itself before)
+        stated = [_plainly_stated(s, fam) for s in fs], [_plainly_stated(s, fam) for s in ims]
+        if any(stated[0]) and any(stated[1]) and not any(related(s, fam) and not affirms(s, fam) for s in ims):
             modes.append(("deny_in_impression", fam))
-        if any(affirms(s, fam) and not _NOT_ACUTE.search(s) for s in ims) and any(related(s, fam) for s in fs) \
-                and not any(related(s, fam) and not affirms(s, fam) for s in ims):
+        if any(stated[0]) and any(stated[1]) and not any(related(s, fam) and not affirms(s, fam) for s in fs):
             modes.append(("deny_in_findings", fam))
     modes = [(m, f) for m, f in modes if (not only or m == only) and (f != "edema" or m == "assert_in_impression"
              or re.search(r"\bedema\b|\bCHF\b|heart\s+failure", rec["findings"] + " " + rec["impression"], re.I))]
@@ -318,13 +325,13 @@ def inject_negation(rec: Record, rng: random.Random, only: str = "") -> Injectio
         at = next((k for k, s in enumerate(ims) if related(s, fam)), 0)
         kept.insert(min(at, len(kept)), denial)
         new["impression"] = _join(kept)
-        shown = next(s for s in fs if affirms(s, fam))
+        shown = next(s for s in fs if _plainly_stated(s, fam))
         return new, f"findings affirm {fam} ({shown!r}); impression says {denial!r}"
     first = next(k for k, s in enumerate(fs) if related(s, fam))
     kept = [s for s in fs if not related(s, fam)]
     kept.insert(min(first, len(kept)), denial)
     new["findings"] = _join(kept)
-    shown = next(s for s in ims if affirms(s, fam))
+    shown = next(s for s in ims if _plainly_stated(s, fam))
     return new, f"impression affirms {fam} ({shown!r}); findings say {denial!r}"
 
 
@@ -338,6 +345,15 @@ _LAT_FAMILIES = {
     "fracture": r"\bfractur\w+",
 }
 _SIDE = re.compile(r"\b(left|right)\b", re.I)
+_ZONES = {
+    "lower": r"lower\s+(?:lobe|lung|zone)|\bbase|basilar|basal|costophrenic|retrocardiac|hemidiaphragm",
+    "upper": r"upper\s+(?:lobe|lung|zone)|\bapex|apical|apices",
+    "mid": r"\bmid|middle|perihilar|hilar|hilum",
+}
+
+
+def _zones(sentence: str) -> set[str]:
+    return {zone for zone, pattern in _ZONES.items() if re.search(pattern, sentence, re.I)}
 _BOTH = re.compile(r"\b(?:bilateral\w*|both|bibasil\w*|bibasal|biapical|bilobar|greater|more|than)\b", re.I)
 
 
@@ -385,9 +401,18 @@ def inject_laterality(rec: Record, rng: random.Random) -> Injection | None:
                 continue
             fams = [p for p in _LAT_FAMILIES.values() if re.search(p, f, re.I) and re.search(p, s, re.I)]
             # a swapped middle lobe or lingula names no real place: too easy, and not how such errors read
-            if not fams or fs.count(f) > 1 or ims.count(s) > 1 or re.search(r"middle\s+lobe|lingul", f + s, re.I):
+            if not fams or fs.count(f) > 1 or ims.count(s) > 1 or re.search(r"middle\s+lobe|lingul", f + s, re.I) \
+                    or re.search(r"artifact|superimpos|nipple", f + s, re.I):  # not a finding: nothing to conflict
                 continue
-            opposite = "right" if fsides == {"left"} else "left"
+            if _zones(f) and _zones(s) and not _zones(f) & _zones(s):
+                continue  # "right base" beside "right upper lobe": two findings, not one placed twice
+            side = fsides.pop()
+            if any(k != i and re.search(rf"\b{side}\b", x, re.I) and any(re.search(p, x, re.I) for p in fams)
+                   for k, x in enumerate(fs)) or any(
+                    k != j and re.search(rf"\b{side}\b", x, re.I) and any(re.search(p, x, re.I) for p in fams)
+                    for k, x in enumerate(ims)):
+                continue  # another sentence places it there too, and would still agree after the swap
+            opposite = "right" if side == "left" else "left"
             if any(re.search(rf"\b{opposite}\b", x, re.I) and any(re.search(p, x, re.I) for p in fams)
                    for x in fs + ims):
                 continue  # the other side holds the same kind of finding: a swap would not conflict
@@ -441,7 +466,7 @@ def inject_one_sided(rec: Record, rng: random.Random) -> Injection | None:
 
 _UNIT_SLOTS = ["_", "***", "@@", "TBD"]
 _SIDE_SLOTS = ["[right/left]", "[left/right]", "<side>", "***"]
-_GRADE_SLOTS = ["***", "[insert]", "[mild/moderate/severe]", "<size>", "@@"]
+_GRADE_SLOTS = ["***", "[insert]", "[mild/moderate/severe]", "<size>", "@@", "TBD"]
 _WORD_SLOTS = ["***", "***", "[insert]", "@@"]
 _FUNCTION_WORDS = {"with", "without", "within", "there", "that", "this", "these", "from", "have", "been", "which",
                    "were", "also", "than", "into", "over", "upon", "both", "when", "where"}
@@ -449,42 +474,49 @@ _GRADES = {"small", "moderate", "large", "mild", "minimal", "marked", "severe", 
            "moderately", "markedly"}
 
 
-def inject_placeholder(rec: Record, rng: random.Random) -> Injection | None:
-    """One word left as an unfilled dictation/template field, in the shape its word would have had."""
-    key = "findings" if rng.random() < 0.6 else "impression"
-    words = rec[key].split(" ")
-    typed: list[tuple[int, list[str]]] = []
-    plain: list[int] = []
-    for k, w in enumerate(words):
-        bare = w.strip(".,;:()").lower()
-        nxt = words[k + 1].strip(".,;:").lower() if k + 1 < len(words) else ""
-        if "XXXX" in w or not bare:
+def inject_placeholder(rec: Record, rng: random.Random, shape: str = "") -> Injection | None:
+    """One word left as an unfilled dictation/template field, in the shape its word would have had
+    (``shape``: only a measurement's number, "measure", or only a side, "side")."""
+    keys = ["findings", "impression"] if rng.random() < 0.6 else ["impression", "findings"]
+    for key in keys:
+        words = rec[key].split(" ")
+        typed: list[tuple[int, str, list[str]]] = []
+        plain: list[int] = []
+        for k, w in enumerate(words):
+            bare = w.strip(".,;:()").lower()
+            nxt = words[k + 1].strip(".,;:").lower() if k + 1 < len(words) else ""
+            if "XXXX" in w or not bare:
+                continue
+            if re.fullmatch(r"\d+(?:\.\d+)?", bare) and nxt in ("mm", "cm"):
+                typed.append((k, "measure", _UNIT_SLOTS + ["<measurement>"]))
+            elif bare in ("left", "right"):
+                typed.append((k, "side", _SIDE_SLOTS))
+            elif bare in _GRADES:
+                typed.append((k, "grade", _GRADE_SLOTS))
+            elif bare.isalpha() and len(bare) >= 4 and bare not in _FUNCTION_WORDS:
+                plain.append(k)
+        if shape:
+            typed = [t for t in typed if t[1] == shape]
+            if not typed:
+                continue
+        if typed and (shape or rng.random() < 0.7):
+            k, _, slots = rng.choice(typed)
+        elif plain:
+            k, slots = rng.choice(plain), _WORD_SLOTS
+        else:
             continue
-        if re.fullmatch(r"\d+(?:\.\d+)?", bare) and nxt in ("mm", "cm"):
-            typed.append((k, _UNIT_SLOTS + ["<measurement>"]))
-        elif bare in ("left", "right"):
-            typed.append((k, _SIDE_SLOTS))
-        elif bare in _GRADES:
-            typed.append((k, _GRADE_SLOTS))
-        elif bare.isalpha() and len(bare) >= 4 and bare not in _FUNCTION_WORDS:
-            plain.append(k)
-    if typed and rng.random() < 0.7:
-        k, slots = rng.choice(typed)
-    elif plain:
-        k, slots = rng.choice(plain), _WORD_SLOTS
-    else:
-        return None
-    token = rng.choice(slots)
-    old = words[k]
-    lead = re.match(r"^[(]*", old).group(0)
-    trail = re.search(r"[.,;:)]*$", old).group(0)
-    if token == "<measurement>" and k + 1 < len(words):  # the field stands for number and unit together
-        trail = re.search(r"[.,;:)]*$", words[k + 1]).group(0)
-        del words[k + 1]
-    words[k] = lead + token + trail
-    new = dict(rec)
-    new[key] = " ".join(words)
-    return new, f"{key}: word {k} {old!r} -> {token!r}"
+        token = rng.choice(slots)
+        old = words[k]
+        lead = re.match(r"^[(]*", old).group(0)
+        trail = re.search(r"[.,;:)]*$", old).group(0)
+        if token == "<measurement>" and k + 1 < len(words):  # the field stands for number and unit together
+            trail = re.search(r"[.,;:)]*$", words[k + 1]).group(0)
+            del words[k + 1]
+        words[k] = lead + token + trail
+        new = dict(rec)
+        new[key] = " ".join(words)
+        return new, f"{key}: word {k} {old!r} -> {token!r}"
+    return None
 
 
 # --- layouts -------------------------------------------------------------------------------------
@@ -524,8 +556,14 @@ def body_text(text: str, shape: str, bullet: str) -> str:
     """A section's text as a paragraph (verbatim), one sentence a line, or bullets."""
     if shape == "paragraph" or _NUMBERED.search(text) or len(sentences(text)) < 2:
         return text
+    lines: list[str] = []
+    for s in sentences(text):
+        if lines and not re.search(r"\w", s):  # Open-i's stray ". ." ends the sentence before it
+            lines[-1] += " " + s
+        else:
+            lines.append(s)
     prefix = bullet if shape == "bullets" else ""
-    return "\n".join(prefix + s for s in sentences(text))
+    return "\n".join(prefix + s for s in lines)
 
 
 def _mask(text: str) -> str:
@@ -648,6 +686,9 @@ def build(seed: int = DEFAULT_SEED, reports: list[dict] | None = None, exclude: 
         # findings the reports really hold come first: they are rarer than room for an added one
         ("impression_omits_finding", lambda r, g: inject_omission(r, g, "real"), PER_KIND // 2),
         ("impression_omits_finding", lambda r, g: inject_omission(r, g, "insert"), PER_KIND),
+        # measurements and sides are where templates leave fields; reports with them are the rarer ones
+        ("placeholder", lambda r, g: inject_placeholder(r, g, "measure"), PER_KIND // 4),
+        ("placeholder", lambda r, g: inject_placeholder(r, g, "side"), PER_KIND // 2),
         ("placeholder", inject_placeholder, PER_KIND),
     ]
     done: dict[str, int] = {}
