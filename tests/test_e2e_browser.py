@@ -8,14 +8,10 @@ Needs Debian's chromium at /usr/bin/chromium (never ``playwright install``); ski
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 
 from medrag_core.history import HistoryLog
-from tests.fixtures.browser import CHROMIUM, PASSWORD, free_port, no_exception, settled, wait_healthy
+from tests.fixtures.browser import CHROMIUM, PASSWORD, app_env, no_exception, running_app, screenshot, settled
 from tests.page_helpers import BAD_REPORT, REPO, app_env_vars, ingest_archive, query_png
 
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
@@ -29,51 +25,15 @@ pytestmark = [
 
 
 
-
 @pytest.fixture
 def app_url(tmp_path, store, pg_settings, pg_conninfo, tiny_siglip_dir, tiny_embedder):
     ingest_archive(tmp_path, pg_settings, store, tiny_embedder)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MEDRAG_") and k != "GEMINI_API_KEY"}
-    env.update(app_env_vars(pg_settings, tiny_siglip_dir))
-    env.update({"MEDRAG_DATABASE_URL": pg_conninfo, "MEDRAG_ADMIN_PASSWORD": PASSWORD})
-    port = free_port()
-    log = tmp_path / "streamlit.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-             "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc, log)
+    env = app_env({
+        **app_env_vars(pg_settings, tiny_siglip_dir), "MEDRAG_DATABASE_URL": pg_conninfo,
+        "MEDRAG_ADMIN_PASSWORD": PASSWORD,
+    })  # fmt: skip
+    with running_app(env, tmp_path / "streamlit.log") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        text = log.read_text(errors="replace")
-        assert "Traceback" not in text, text[-3000:]
-
-
-
-
-def _screenshot(page, name: str) -> None:
-    """The page down to the end of its content (the window is tall; see the ``page`` fixture)."""
-    page.wait_for_timeout(1500)  # let images and charts settle
-    bottom = page.evaluate(
-        "() => Math.ceil(Math.max(...[...document.querySelectorAll("
-        "'[data-testid=stMain] [data-testid=stElementContainer]')].map(e => e.getBoundingClientRect().bottom))) + 48"
-    )
-    page.screenshot(path=str(SCREENSHOTS / name), clip={"x": 0, "y": 0, "width": 1400, "height": min(bottom, 4000)})
-
-
-
-
 
 
 def test_verify_browse_admin_in_chromium(app_url, page, tmp_path, store):
@@ -104,7 +64,7 @@ def test_verify_browse_admin_in_chromium(app_url, page, tmp_path, store):
     expect(page.get_by_text("<script>alert(1)</script>").first).to_be_visible()
     expect(page.get_by_text("Nothing leaves this machine", exact=False).first).to_be_visible()
     no_exception(page)
-    _screenshot(page, "verify.png")
+    screenshot(page, SCREENSHOTS / "verify.png")
 
     # Rate the first flag "wrong" (issue feedback, stored in the verification history).
     page.get_by_text("Rate these flags").click()
@@ -139,7 +99,7 @@ def test_verify_browse_admin_in_chromium(app_url, page, tmp_path, store):
     differ = page.get_by_text("observation(s) differ").or_(page.get_by_text("state the same observations"))
     expect(differ).to_be_visible()
     no_exception(page)
-    _screenshot(page, "browse.png")
+    screenshot(page, SCREENSHOTS / "browse.png")
 
     # Admin: wrong password refused, right one lets in.
     page.goto(f"{app_url}/admin")
@@ -154,4 +114,4 @@ def test_verify_browse_admin_in_chromium(app_url, page, tmp_path, store):
     expect(page.get_by_text("image embeddings")).to_be_visible()
     no_exception(page)
     page.get_by_role("tab", name="Sources & ingest").click()
-    _screenshot(page, "admin.png")
+    screenshot(page, SCREENSHOTS / "admin.png")

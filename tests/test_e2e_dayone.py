@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.browser import CHROMIUM, CHROMIUM_FLAGS, PASSWORD, free_port, no_exception, settled, wait_healthy
+from tests.fixtures.browser import CHROMIUM, PASSWORD, app_env, no_exception, running_app, screenshot, settled
 from tests.page_helpers import REPO
 from tests.shared_data import DATA, require_shared
 
@@ -44,13 +44,11 @@ def day_one(tmp_path: Path):
     require_shared(SAMPLE)
     require_shared(IU_REPORTS)
     data_dir = Path(tempfile.mkdtemp(prefix="medrag-dayone-"))  # not under tmp_path: see tests/fixtures/pg.py
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("MEDRAG_") and k not in ("GEMINI_API_KEY", "HF_TOKEN")}
-    env.update({
+    env = app_env({
         "MEDRAG_DATA_DIR": str(data_dir), "MEDRAG_EMBED_MODEL": str(tmp_path / "weights-not-downloaded"),
         "MEDRAG_LLM_BACKEND": "offline", "MEDRAG_ADMIN_PASSWORD": PASSWORD, "HF_HUB_OFFLINE": "1",
         "PYTHONPATH": str(REPO),
-    })  # fmt: skip
+    }, drop=("GEMINI_API_KEY", "HF_TOKEN"))  # fmt: skip
     outs = []
     for source in (SAMPLE, IU_REPORTS):  # README "First run", step 2
         done = subprocess.run([sys.executable, "-m", "etl", "ingest", str(source)], cwd=REPO, env=env,
@@ -60,31 +58,15 @@ def day_one(tmp_path: Path):
         outs.append(done.stdout)
     assert "written 326," in outs[0] and "written 3927," in outs[1], outs
     assert all(o.count("note: embedding model") == 1 for o in outs)
-    port = free_port()
     log = tmp_path / "streamlit.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-             "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(url, proc, log)
-        yield url, log
+        with running_app(env, log) as url:
+            yield url, log
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
         subprocess.run([sys.executable, "-c", "from medrag_core.store.embedded import embedded_server;"
                         f"embedded_server({str(data_dir / 'pgdata')!r}).stop()"], cwd=REPO, env=env,
                        capture_output=True, timeout=60)  # fmt: skip
         shutil.rmtree(data_dir, ignore_errors=True)
-        assert "Traceback" not in log.read_text(errors="replace"), log.read_text(errors="replace")[-3000:]
 
 
 def _sample_xray(path: Path) -> Path:
@@ -96,37 +78,12 @@ def _sample_xray(path: Path) -> Path:
     return path
 
 
-def _screenshot(page, name: str) -> None:
-    page.wait_for_timeout(1500)
-    bottom = page.evaluate(
-        "() => Math.ceil(Math.max(...[...document.querySelectorAll("
-        "'[data-testid=stMain] [data-testid=stElementContainer]')].map(e => e.getBoundingClientRect().bottom))) + 48"
-    )
-    page.screenshot(path=str(SCREENSHOTS / name), clip={"x": 0, "y": 0, "width": 1400, "height": min(bottom, 2600)})
-
-
-@pytest.fixture
-def page(tmp_path):
-    from playwright.sync_api import sync_playwright
-
-
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS,
-            viewport={"width": 1400, "height": 4000},
-        )  # fmt: skip
-        context.set_default_timeout(120_000)
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-
-
 def test_day_one_without_the_model_in_chromium(day_one, page, tmp_path):
     from playwright.sync_api import expect
 
     url, log = day_one
     expect.set_options(timeout=120_000)  # a loaded 2-core machine: the first run opens the archive
+    page.set_default_timeout(120_000)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.goto(url)
     expect(page.get_by_text("Verify a chest X-ray report")).to_be_visible()
@@ -144,7 +101,7 @@ def test_day_one_without_the_model_in_chromium(day_one, page, tmp_path):
     expect(page.get_by_text("Similar cases (5)")).to_be_visible()
     expect(page.get_by_alt_text("X-ray preview")).to_be_visible()  # the preview is still there
     no_exception(page)
-    _screenshot(page, "verify.png")
+    screenshot(page, SCREENSHOTS / "verify.png", max_height=2600)
     assert "verification: verdict=inconsistent" in log.read_text(errors="replace")
 
     page.goto(f"{url}/browse")
@@ -162,7 +119,7 @@ def test_day_one_without_the_model_in_chromium(day_one, page, tmp_path):
     differ = page.get_by_text("observation(s) differ").or_(page.get_by_text("state the same observations"))
     expect(differ).to_be_visible()
     no_exception(page)
-    _screenshot(page, "browse.png")
+    screenshot(page, SCREENSHOTS / "browse.png", max_height=2600)
 
     page.goto(f"{url}/admin")
     page.get_by_label("Admin password").fill(PASSWORD)
@@ -170,4 +127,4 @@ def test_day_one_without_the_model_in_chromium(day_one, page, tmp_path):
     expect(page.get_by_text("Missing embeddings", exact=True)).to_be_visible()
     expect(page.get_by_text("326 case(s) lack an image embedding", exact=False)).to_be_visible()
     no_exception(page)
-    _screenshot(page, "admin.png")
+    screenshot(page, SCREENSHOTS / "admin.png", max_height=2600)

@@ -3,15 +3,11 @@ patient, open a study, use its report, verify. Skips without Debian's chromium o
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 
-from tests.fixtures.browser import CHROMIUM, free_port, no_exception, settled, wait_healthy
+from tests.fixtures.browser import CHROMIUM, app_env, no_exception, running_app, settled
 from tests.fixtures.orthanc import PacsArchive
-from tests.page_helpers import REPO, app_env_vars
+from tests.page_helpers import app_env_vars
 
 pytestmark = [
     pytest.mark.browser,
@@ -21,31 +17,13 @@ pytestmark = [
 
 @pytest.fixture
 def pacs_app_url(tmp_path, store, pg_settings, pg_conninfo, tiny_siglip_dir, orthanc: PacsArchive):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MEDRAG_") and k != "GEMINI_API_KEY"}
-    env.update(app_env_vars(pg_settings, tiny_siglip_dir))
-    env.update({"MEDRAG_DATABASE_URL": pg_conninfo, "MEDRAG_DICOMWEB_URL": orthanc.server.dicomweb_url})
-    port = free_port()
-    log = tmp_path / "streamlit.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc, log)
+    env = app_env({
+        **app_env_vars(pg_settings, tiny_siglip_dir), "MEDRAG_DATABASE_URL": pg_conninfo,
+        "MEDRAG_DICOMWEB_URL": orthanc.server.dicomweb_url,
+    })  # fmt: skip
+    # nothing of the DICOM header (patient id, name) reaches the server log
+    with running_app(env, tmp_path / "streamlit.log", never_logged=("PACS-P1", "ZZTESTFAKE")) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        text = log.read_text(errors="replace")
-        assert "Traceback" not in text, text[-3000:]
-        assert "PACS-P1" not in text and "ZZTESTFAKE" not in text  # nothing of the header in the server log
 
 
 def test_open_a_study_from_the_pacs_and_verify(pacs_app_url, page) -> None:
