@@ -59,7 +59,7 @@ def _bodies(report: str) -> list[str]:
     out = []
     for block in blocks:
         lines = [line for line in block.split("\n") if line.strip()]
-        if lines and _HEADER_ALONE.match(lines[0].strip()):
+        if len(lines) > 1 and _HEADER_ALONE.match(lines[0].strip()):  # a lone short line may be the text itself
             lines = lines[1:]
             if lines and re.fullmatch(r"-+", lines[0].strip()):
                 lines = lines[1:]
