@@ -7,16 +7,24 @@ from pathlib import Path
 
 import pytest
 
-from medrag_core.reports import check_report, parse_report
+from medrag_core.reports import FILTER_LABELS, NO_FINDING_LABEL, check_report, parse_report
 from medrag_core.reports.mentions import extract_observations
 from medrag_core.reports.vocabulary import (
+    CLEAR_IMPLIES,
     FINDINGS,
+    NO_ACUTE_DISEASE,
+    STUDY_NORMAL,
     TARGET_RE,
     TERMS,
+    VASC_NORMAL,
+    VOCABULARY,
     VocabularyError,
     groups_checked_by,
+    load_context_rules,
     load_vocabulary,
 )
+
+VALID_LABELS = '[labels]\nno_finding = "No Finding"\nany_device = "Support Devices"\n'
 
 
 def test_every_term_has_an_example() -> None:
@@ -87,3 +95,89 @@ def test_inconsistent_vocabulary_is_refused_with_the_entry_named(tmp_path: Path,
     path.write_text(body, encoding="utf-8")
     with pytest.raises(VocabularyError, match=message):
         load_vocabulary(path)
+
+
+# --- normal statements and labels are vocabulary data too ([[normal]], [labels]) ---------------------------
+
+NORMAL_EXAMPLES = [(s.kind, example) for s in VOCABULARY.normal_statements for example in s.examples]
+
+
+def test_every_normal_statement_has_an_example() -> None:
+    assert [s.pattern for s in VOCABULARY.normal_statements if not s.examples] == []
+
+
+@pytest.mark.parametrize(("kind", "example"), NORMAL_EXAMPLES, ids=[e[1] for e in NORMAL_EXAMPLES])
+def test_every_normal_statement_example_is_read_as_its_kind(kind: str, example: str) -> None:
+    pattern = {"study_normal": STUDY_NORMAL, "no_acute_disease": NO_ACUTE_DISEASE, "vessels_normal": VASC_NORMAL}
+    assert pattern[kind].search(example)
+    assert [k for k, p in pattern.items() if k != kind and p.search(example)] == []
+
+
+@pytest.mark.parametrize(("impression", "severity"), [
+    ("Normal chest.", "warning"),            # study_normal: nothing may be left out of it
+    ("Normal appearances.", "warning"),
+    ("No acute cardiopulmonary process.", "info"),  # no_acute_disease: mild cardiomegaly beside it is usual
+    ("Nothing acute.", "info"),
+])
+def test_normal_statements_from_the_file_drive_the_omission_severity(impression: str, severity: str) -> None:
+    issues = check_report(f"FINDINGS: Mild cardiomegaly.\nIMPRESSION: {impression}")
+    assert [(i.kind, i.severity) for i in issues] == [("impression_omits_finding", severity)]
+
+
+def test_normal_vessels_and_clear_lungs_rule_out_what_the_file_says() -> None:
+    assert CLEAR_IMPLIES == ("Lung Opacity", "Consolidation", "Pneumonia", "Edema")
+    found = {(o.name, o.polarity) for o in extract_observations("Normal pulmonary vascularity.", "FINDINGS")}
+    assert found == {("Edema", "absent")}
+
+
+def test_search_filter_labels_come_from_the_file() -> None:
+    assert FILTER_LABELS == (
+        "Atelectasis", "Cardiomegaly", "Consolidation", "Edema", "Enlarged Cardiomediastinum", "Fracture",
+        "Granuloma", "Lung Lesion", "Lung Opacity", "Mass", "No Finding", "Nodule", "Pleural Effusion",
+        "Pleural Other", "Pneumonia", "Pneumothorax", "Support Devices")
+    assert NO_FINDING_LABEL == "No Finding"
+    assert groups_checked_by("contradiction") == {"pneumothorax", "pleural effusion", "airspace disease",
+                                                  "pulmonary edema", "cardiomegaly"}
+
+
+FINDING_A = '[[finding]]\nname = "A"\nsignificance = "minor"\n'
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("[[finding]\nname = 1\n", r"findings\.toml is not valid TOML: .*line 1"),
+    ('[[finding]]\nsignificance = "minor"\n' + VALID_LABELS, r"finding 1 has no 'name'"),
+    (FINDING_A + '[[term]]\nfinding = "A"\n' + VALID_LABELS, r"term 1 \(A\) has no 'pattern'"),
+    (FINDING_A + '[[term]]\nfinding = "A"\npattern = "%NOPE%"\n' + VALID_LABELS, r"macro %NOPE%"),
+    (FINDING_A + '[[normal]]\nkind = "fine"\npattern = "x"\n' + VALID_LABELS, r"normal statement 1 has kind 'fine'"),
+    (FINDING_A + '[[normal]]\nkind = "study_normal"\npattern = "(x"\n' + VALID_LABELS,
+     r"normal statement 1 is not a valid regular expression"),
+    (FINDING_A + '[[normal]]\nkind = "vessels_normal"\npattern = "x"\nrules_out = ["B"]\n' + VALID_LABELS,
+     r"normal statement 1 rules out unknown findings \['B'\]"),
+    (FINDING_A + 'rules_out = ["B"]\n' + VALID_LABELS, r"finding 'A' rules out unknown findings \['B'\]"),
+    (FINDING_A, r"\[labels\] has no 'no_finding'"),
+    (FINDING_A + VALID_LABELS + 'search_filters = ["A", "Z"]\n', r"search_filters names unknown findings \['Z'\]"),
+])
+def test_malformed_vocabulary_is_refused_with_a_clear_message(tmp_path: Path, body: str, message: str) -> None:
+    path = tmp_path / "findings.toml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(VocabularyError, match=message):
+        load_vocabulary(path)
+
+
+def test_a_minimal_valid_vocabulary_loads(tmp_path: Path) -> None:
+    path = tmp_path / "findings.toml"
+    path.write_text(FINDING_A + '[[normal]]\nkind = "study_normal"\npattern = "normal chest"\nexamples = ["Normal '
+                    'chest."]\n' + VALID_LABELS + 'search_filters = ["A", "No Finding"]\n', encoding="utf-8")
+    vocabulary = load_vocabulary(path)
+    assert list(vocabulary.findings) == ["A"]
+    assert [(s.kind, s.examples) for s in vocabulary.normal_statements] == [("study_normal", ("Normal chest.",))]
+    assert vocabulary.labels.search_filters == ("A", "No Finding")
+
+
+def test_missing_or_malformed_files_are_refused_with_the_file_named(tmp_path: Path) -> None:
+    with pytest.raises(VocabularyError, match="cannot read the finding vocabulary .*nowhere.toml"):
+        load_vocabulary(tmp_path / "nowhere.toml")
+    path = tmp_path / "context_rules.toml"
+    path.write_text("[[rule]\n", encoding="utf-8")
+    with pytest.raises(VocabularyError, match=r"context_rules\.toml is not valid TOML"):
+        load_context_rules(path)

@@ -1,7 +1,7 @@
 """Report text in: reading, sections, finding mentions, the vocabulary, and the offline checks."""
 
 from medrag_core.reports.checks import KINDS, check_report, run_checks
-from medrag_core.reports.compare import FILTER_LABELS, compare_cases
+from medrag_core.reports.compare import compare_cases
 from medrag_core.reports.mentions import Observation, strongest_polarity
 from medrag_core.reports.parse import (
     MAX_REPORT_CHARS,
@@ -13,11 +13,13 @@ from medrag_core.reports.parse import (
     section_for_header,
     split_sentences,
 )
+from medrag_core.reports.vocabulary import FILTER_LABELS, NO_FINDING_LABEL
 
 __all__ = [
     "FILTER_LABELS",
     "KINDS",
     "MAX_REPORT_CHARS",
+    "NO_FINDING_LABEL",
     "Observation",
     "ParsedReport",
     "check_report",

@@ -13,15 +13,10 @@ from dataclasses import dataclass
 
 from medrag_core.models import Case
 from medrag_core.reports.mentions import Observation, strongest_polarity
+from medrag_core.reports.vocabulary import FILTER_LABELS, FINDINGS, NO_FINDING_LABEL
 
 NOT_MENTIONED = "not mentioned"
 
-#: Labels offered as search filters: the 14 CheXpert observations plus findings listed separately.
-FILTER_LABELS: tuple[str, ...] = (
-    "Atelectasis", "Cardiomegaly", "Consolidation", "Edema", "Enlarged Cardiomediastinum", "Fracture",
-    "Granuloma", "Lung Lesion", "Lung Opacity", "Mass", "No Finding", "Nodule", "Pleural Effusion",
-    "Pleural Other", "Pneumonia", "Pneumothorax", "Support Devices",
-)
 _STATE_ORDER = {"present": 0, "uncertain": 1, "absent": 2, NOT_MENTIONED: 3}
 
 
@@ -94,7 +89,8 @@ def _states(observations: Iterable[Observation]) -> dict[str, ObservationState]:
 
 
 #: The findings a normal report rules out ("No active disease." says nothing about a pacemaker or a line).
-_RULED_OUT_BY_NORMAL = frozenset(FILTER_LABELS) - {"Support Devices", "No Finding"}
+_RULED_OUT_BY_NORMAL = frozenset(name for name in FILTER_LABELS if name in FINDINGS
+                                 and FINDINGS[name].significance not in ("device", "normal"))
 
 
 def _unmentioned(report_text: str) -> ObservationState:
@@ -102,7 +98,7 @@ def _unmentioned(report_text: str) -> ObservationState:
     ("No active disease.", "No acute cardiopulmonary process."), else not mentioned."""
     from medrag_core.reports.parse import observation_labels, parse_report
 
-    if report_text.strip() and "No Finding" in observation_labels(parse_report(report_text)):
+    if report_text.strip() and NO_FINDING_LABEL in observation_labels(parse_report(report_text)):
         return ObservationState("absent", (), "(a normal report)")
     return ObservationState()
 

@@ -63,6 +63,7 @@ from medrag_core.reports.vocabulary import (
     UNC_FWD,
     UNC_PSEUDO_NEG,
     VASC_NORMAL,
+    VASC_RULES_OUT,
     ZONE,
     ZONE_LINK,
 )
@@ -228,7 +229,7 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
         name, pol = TARGET_INFO[m.lastgroup or ""]
         targets.append((m.start(), m.end(), name, pol))
     vasc = VASC_NORMAL.search(sentence)
-    if vasc is not None and not OTHERWISE.search(sentence) and not any(n == "Edema" for _, _, n, _ in targets):
+    if vasc is not None and not OTHERWISE.search(sentence) and not any(n in VASC_RULES_OUT for _, _, n, _ in targets):
         targets.append((vasc.start(), vasc.end(), "Vascular Normal", "absent"))
         targets.sort(key=lambda t: t[0])
     if not targets:
@@ -378,7 +379,7 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
             change=_change(own_text, polarity, resolved, temporal),
         )
         if name == "Vascular Normal":
-            out.append(_replace(obs, name="Edema", implied=True))
+            out.extend(_replace(obs, name=n, implied=True) for n in VASC_RULES_OUT)
         elif name in FINDINGS and FINDINGS[name].implies:  # "hydropneumothorax": a pneumothorax and an effusion
             out.extend(_replace(obs, name=part) for part in FINDINGS[name].implies)
         elif name == "Enlarged Cardiomediastinum" and polarity == "absent" and "cardi" in term.lower():

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from medrag_core.errors import ReportError
 from medrag_core.models import CheckStatus
 from medrag_core.reports.mentions import DEVICE_NAMES, Observation, extract_observations
+from medrag_core.reports.vocabulary import DEVICE_LABEL, NO_FINDING_LABEL
 from medrag_core.settings import Settings
 
 __all__ = [
@@ -370,7 +371,7 @@ def observation_labels(parsed: ParsedReport) -> list[str]:
     """Sorted names of the observations the report affirms ("present"), from FINDINGS and IMPRESSION.
 
     Devices add "Support Devices"; "No Finding" is given when nothing but devices is present or
-    uncertain, as in CheXpert.
+    uncertain, as in CheXpert (both labels from ``[labels]`` in findings.toml).
     """
     names: set[str] = set()
     uncertain = False
@@ -380,9 +381,9 @@ def observation_labels(parsed: ParsedReport) -> list[str]:
         if o.polarity == "present":
             names.add(o.name)
             if o.name in DEVICE_NAMES:
-                names.add("Support Devices")
+                names.add(DEVICE_LABEL)
         elif o.polarity == "uncertain" and o.name not in DEVICE_NAMES:
             uncertain = True
     if not (names - DEVICE_NAMES) and not uncertain:
-        names.add("No Finding")
+        names.add(NO_FINDING_LABEL)
     return sorted(names)

@@ -4,8 +4,11 @@
   side and which checks compare them; every wording as an ordered regular expression; anatomy that
   is a place, not a finding), loaded here with ``tomllib`` into ``FINDINGS``, ``TERMS``, ``LEXICON``
   (compiled into ``TARGET_RE`` / ``TARGET_INFO``), ``GROUP``, ``DEVICE_NAMES``, ``NON_LATERAL`` and
-  ``groups_checked_by``. ``VASC_NORMAL`` and ``CLEAR_IMPLIES`` are the normal statements that rule
-  findings out.
+  ``groups_checked_by``. The normal statements are data in the same file (``[[normal]]``):
+  ``STUDY_NORMAL`` ("Normal chest."), ``NO_ACUTE_DISEASE`` ("No acute disease."), ``VASC_NORMAL``
+  (rules out ``VASC_RULES_OUT``); "the lungs are clear" is a term whose finding rules out ``CLEAR_IMPLIES``.
+  ``[labels]`` gives ``NO_FINDING_LABEL``, ``DEVICE_LABEL`` and the search filters ``FILTER_LABELS``.
+  ``load_vocabulary`` refuses a malformed or inconsistent file with a ``VocabularyError`` naming the entry.
 - ConText rules are data too, in ``context_rules.toml`` (medspaCy's shape: literal, category,
   direction, pattern, with examples), loaded into ``CONTEXT_RULES`` and compiled per category and
   direction: negation, uncertainty and hypothetical triggers that look forward (``*_FWD``) or
@@ -26,12 +29,16 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 # --- the finding vocabulary (findings.toml) --------------------------------------------------------
 
 VOCABULARY_FILE = Path(__file__).with_name("findings.toml")
 SIGNIFICANCE_LEVELS = ("critical", "significant", "minor", "chronic", "device", "normal")
-CHECK_NAMES = ("negation", "laterality", "omission")
+CHECK_NAMES = ("negation", "laterality", "omission", "contradiction", "size", "change")
+#: the kinds of ``[[normal]]`` statement: the whole study is normal ("Normal chest."), free of acute disease
+#: ("No acute cardiopulmonary process."), the pulmonary vessels are normal (no oedema)
+NORMAL_KINDS = ("study_normal", "no_acute_disease", "vessels_normal")
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,7 @@ class Finding:
     lateral: bool
     checks: frozenset[str]
     implies: tuple[str, ...] = ()
+    rules_out: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,15 +64,84 @@ class Term:
     example: str | None = None
 
 
-def load_vocabulary(path: Path = VOCABULARY_FILE) -> tuple[dict[str, Finding], list[Term], dict[str, list[str]]]:
-    """(findings by name, terms in order, anatomy lists) from the TOML file; ``VocabularyError`` names
-    the entry and the field when the file is inconsistent (unknown finding, bad significance, bad regex)."""
-    with path.open("rb") as fh:
-        data = tomllib.load(fh)
+@dataclass(frozen=True)
+class NormalStatement:
+    """One ``[[normal]]`` wording: ``kind`` (one of ``NORMAL_KINDS``), ``pattern`` (macros expanded), the
+    findings it ``rules_out`` and the ``examples`` it must match (the tests run them)."""
+
+    kind: str
+    pattern: str
+    rules_out: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Labels:
+    """``[labels]``: the case label of a report with no finding, the one added for any device, and the labels
+    offered as search filters, in order."""
+
+    no_finding: str
+    any_device: str
+    search_filters: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Everything ``findings.toml`` holds, checked for consistency."""
+
+    findings: dict[str, Finding]
+    terms: list[Term]
+    anatomy: dict[str, list[str]]
+    normal_statements: list[NormalStatement]
+    labels: Labels
+
+
+class VocabularyError(ValueError):
+    """``findings.toml`` is malformed or inconsistent (a programming error in the data, caught by the tests);
+    the message names the file and the entry."""
+
+
+def _read_toml(path: Path, what: str) -> dict[str, Any]:
+    """The parsed file; ``VocabularyError`` (file name, line and column) when it is unreadable or not TOML."""
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise VocabularyError(f"{path.name} is not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise VocabularyError(f"cannot read the {what} {path}: {exc.strerror or exc}") from exc
+
+
+def _compiled(pattern: str, where: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise VocabularyError(f"{where} is not a valid regular expression: {exc}") from exc
+    return pattern
+
+
+def _required(entry: dict[str, Any], key: str, where: str) -> str:
+    value = entry.get(key)
+    if not isinstance(value, str) or not value:
+        raise VocabularyError(f"{where} has no {key!r} (a non-empty string)")
+    return value
+
+
+def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
+    """The vocabulary in ``path``; ``VocabularyError`` names the file, the entry and the field when the file is
+    not valid TOML or is inconsistent (unknown finding, bad significance, bad regex, missing field)."""
+    data = _read_toml(path, "finding vocabulary")
     macros: dict[str, str] = data.get("macros", {})
+
+    def expand(pattern: str, where: str) -> str:
+        try:
+            return re.sub(r"%(\w+)%", lambda m: macros[m.group(1)], pattern)
+        except KeyError as exc:
+            raise VocabularyError(f"{where} uses the macro %{exc.args[0]}%, which [macros] does not define") from exc
+
     findings: dict[str, Finding] = {}
-    for entry in data.get("finding", []):
-        name = entry["name"]
+    for n, entry in enumerate(data.get("finding", []), 1):
+        name = _required(entry, "name", f"{path.name}: finding {n}")
         if entry.get("significance") not in SIGNIFICANCE_LEVELS:
             raise VocabularyError(f"{path.name}: finding {name!r} has significance {entry.get('significance')!r}; "
                                   f"expected one of {', '.join(SIGNIFICANCE_LEVELS)}")
@@ -73,58 +150,86 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> tuple[dict[str, Finding], l
             unknown = sorted(checks - set(CHECK_NAMES))
             raise VocabularyError(f"{path.name}: finding {name!r} names unknown checks {unknown}")
         findings[name] = Finding(name, entry.get("group"), entry["significance"], bool(entry.get("lateral", True)),
-                                 checks, tuple(entry.get("implies", ())))
+                                 checks, tuple(entry.get("implies", ())), tuple(entry.get("rules_out", ())))
     terms: list[Term] = []
     for n, entry in enumerate(data.get("term", []), 1):
         name = entry.get("finding")
         if name not in findings:
             raise VocabularyError(f"{path.name}: term {n} names finding {name!r}, which has no [[finding]] entry")
-        pattern = re.sub(r"%(\w+)%", lambda m: macros[m.group(1)], entry["pattern"])
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise VocabularyError(f"{path.name}: term {n} ({name}) is not a valid regular expression: {exc}") from exc
+        where = f"{path.name}: term {n} ({name})"
+        pattern = _compiled(expand(_required(entry, "pattern", where), where), where)
         terms.append(Term(name, pattern, entry.get("polarity"), entry.get("example")))
     for name, finding in findings.items():
-        unknown = [i for i in finding.implies if i not in findings]
+        for field_name in ("implies", "rules_out"):
+            unknown = [i for i in getattr(finding, field_name) if i not in findings]
+            if unknown:
+                raise VocabularyError(f"{path.name}: finding {name!r} {field_name.replace('_', ' ')} unknown "
+                                      f"findings {unknown}")
+    statements: list[NormalStatement] = []
+    for n, entry in enumerate(data.get("normal", []), 1):
+        where = f"{path.name}: normal statement {n}"
+        kind = entry.get("kind")
+        if kind not in NORMAL_KINDS:
+            raise VocabularyError(f"{where} has kind {kind!r}; expected one of {', '.join(NORMAL_KINDS)}")
+        pattern = _compiled(expand(_required(entry, "pattern", where), where), where)
+        rules_out = tuple(entry.get("rules_out", ()))
+        unknown = [r for r in rules_out if r not in findings]
         if unknown:
-            raise VocabularyError(f"{path.name}: finding {name!r} implies unknown findings {unknown}")
-    return findings, terms, data.get("anatomy", {})
+            raise VocabularyError(f"{where} rules out unknown findings {unknown}")
+        statements.append(NormalStatement(kind, pattern, rules_out, tuple(entry.get("examples", ()))))
+    raw_labels = data.get("labels", {})
+    labels = Labels(_required(raw_labels, "no_finding", f"{path.name}: [labels]"),
+                    _required(raw_labels, "any_device", f"{path.name}: [labels]"),
+                    tuple(raw_labels.get("search_filters", ())))
+    known = set(findings) | {labels.no_finding, labels.any_device}
+    unknown = [x for x in labels.search_filters if x not in known]
+    if unknown:
+        raise VocabularyError(f"{path.name}: [labels] search_filters names unknown findings {unknown}")
+    return Vocabulary(findings, terms, data.get("anatomy", {}), statements, labels)
 
 
-class VocabularyError(ValueError):
-    """``findings.toml`` is inconsistent (a programming error in the data, caught by the tests)."""
-
-
-FINDINGS, TERMS, ANATOMY = load_vocabulary()
+VOCABULARY = load_vocabulary()
+FINDINGS, TERMS, ANATOMY = VOCABULARY.findings, VOCABULARY.terms, VOCABULARY.anatomy
 #: (regex, canonical name, fixed polarity or None), in order: what the mention extractor compiles
 LEXICON: list[tuple[str, str, str | None]] = [(t.pattern, t.finding, t.polarity) for t in TERMS]
 GROUP: dict[str, str] = {name: f.group for name, f in FINDINGS.items() if f.group}
-DEVICE_NAMES = frozenset({name for name, f in FINDINGS.items() if f.significance == "device"} | {"Support Devices"})
+NO_FINDING_LABEL = VOCABULARY.labels.no_finding
+DEVICE_LABEL = VOCABULARY.labels.any_device
+#: labels offered as search filters (Browse): CheXpert's 14 observations plus findings listed separately
+FILTER_LABELS: tuple[str, ...] = VOCABULARY.labels.search_filters
+DEVICE_NAMES = frozenset({name for name, f in FINDINGS.items() if f.significance == "device"} | {DEVICE_LABEL})
 NON_LATERAL = frozenset(name for name, f in FINDINGS.items() if not f.lateral)
 CRITICAL_NAMES = frozenset(name for name, f in FINDINGS.items() if f.significance == "critical" and not f.implies)
 
 
 def groups_checked_by(check: str) -> frozenset[str]:
-    """The finding groups a FINDINGS-vs-IMPRESSION check compares ("negation", "laterality", "omission")."""
+    """The finding groups a check compares ("negation", "laterality", "omission", "contradiction", "size",
+    "change")."""
     return frozenset(f.group for f in FINDINGS.values() if f.group and check in f.checks)
 
 
 TARGET_RE = re.compile("|".join(f"(?P<t{i}>{p})" for i, (p, _, _) in enumerate(LEXICON)), re.IGNORECASE)
 TARGET_INFO = {f"t{i}": (name, pol) for i, (_, name, pol) in enumerate(LEXICON)}
 
+
+def normal_statements(kind: str) -> re.Pattern[str]:
+    """The ``[[normal]]`` wordings of one kind as one case-insensitive pattern, alternatives in file order."""
+    patterns = [s.pattern for s in VOCABULARY.normal_statements if s.kind == kind]
+    return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!x)x", re.IGNORECASE)
+
+
+#: "Normal chest.", "Chest radiograph within normal limits.": the impression calls the whole study normal
+STUDY_NORMAL = normal_statements("study_normal")
+#: "No acute cardiopulmonary process.": normal but for what is chronic or minor
+NO_ACUTE_DISEASE = normal_statements("no_acute_disease")
 # "pulmonary vascularity is normal": no vascular congestion / oedema. Checked on its own, since a
 # lexicon phrase ("heart size and pulmonary vascularity are normal") may already cover these words.
-VASC_NORMAL = re.compile(
-    r"\b(?:normal|unremarkable)\s+(?:pulmonary\s+)?vascula(?:rity|ture)\b"
-    r"|\b(?:pulmonary\s+)?vascula(?:rity|ture)\s+(?:is\s+|are\s+|appears?\s+|remains?\s+)?(?:\w+\s+)?"
-    r"(?:normal|unremarkable|within\s+(?:\w+\s+)?(?:normal\s+)?limits)\b",
-    re.IGNORECASE,
-)
-
+VASC_NORMAL = normal_statements("vessels_normal")
+VASC_RULES_OUT = tuple(dict.fromkeys(r for s in VOCABULARY.normal_statements if s.kind == "vessels_normal"
+                                     for r in s.rules_out))
 # "Lung Clear" is not an observation of its own: it negates these (the lungs are clear = no
 # airspace disease, no oedema), and only where no "otherwise"/"except" limits it.
-CLEAR_IMPLIES = ("Lung Opacity", "Consolidation", "Pneumonia", "Edema")
+CLEAR_IMPLIES = FINDINGS["Lung Clear"].rules_out
 
 # --- ConText rules (context_rules.toml) -------------------------------------------------------------
 
@@ -148,8 +253,7 @@ class ContextRule:
 def load_context_rules(path: Path = CONTEXT_RULES_FILE) -> list[ContextRule]:
     """The rules in file order; ``VocabularyError`` names a rule with an unknown category or direction or a
     pattern that does not compile."""
-    with path.open("rb") as fh:
-        data = tomllib.load(fh)
+    data = _read_toml(path, "ConText rules")
     rules = []
     for n, entry in enumerate(data.get("rule", []), 1):
         literal = entry.get("literal", f"rule {n}")

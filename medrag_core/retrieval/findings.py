@@ -36,14 +36,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from medrag_core.reports import ParsedReport, observation_labels, split_sentences
+from medrag_core.reports import NO_FINDING_LABEL, ParsedReport, observation_labels, split_sentences
 
 if TYPE_CHECKING:
     from medrag_core.store import CaseFilter, CaseStore, ScoredCase
 
 __all__ = ["NORMAL_LABEL", "FindingsQuery", "findings_query", "findings_search"]
 
-NORMAL_LABEL = "No Finding"
+NORMAL_LABEL = NO_FINDING_LABEL  # the vocabulary's label of a normal report ("No Finding")
 # Words that say nothing a case could be found by: function words, the report's frame, and the anatomy
 # and verdicts of normal statements ("heart size is normal", "no acute cardiopulmonary process").
 _GENERIC = frozenset(

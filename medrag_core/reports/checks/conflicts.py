@@ -15,7 +15,14 @@ from collections.abc import Iterable
 from medrag_core.models import Issue
 from medrag_core.reports.mentions import Observation
 from medrag_core.reports.parse import ParsedReport, split_sentences
-from medrag_core.reports.vocabulary import GROUP, OTHERWISE, ZONE, groups_checked_by
+from medrag_core.reports.vocabulary import (
+    GROUP,
+    NO_ACUTE_DISEASE,
+    OTHERWISE,
+    STUDY_NORMAL,
+    ZONE,
+    groups_checked_by,
+)
 
 __all__ = ["impression_omits", "laterality_conflicts", "negation_conflicts", "section_contradictions"]
 
@@ -46,20 +53,10 @@ _TECHNIQUE = re.compile(
 _ENLARGED = re.compile(r"cardiomegaly|enlarg", re.IGNORECASE)
 _BARE_OPACITY = re.compile(r"^(?:opacit|opacification|densit|haz)", re.IGNORECASE)
 
-_NORMAL_STRONG = re.compile(
-    r"\b(?:normal\s+(?:chest|study|exam(?:ination)?|radiograph|film|x-?ray)|negative\s+(?:chest|study|exam(?:ination)?"
-    r"|radiograph)|no\s+(?:radiographic\s+)?(?:abnormalit(?:y|ies)|abnormal\s+findings)|unremarkable\s+"
-    r"(?:chest|study|exam(?:ination)?|radiograph)|chest\s+is\s+normal|normal\s+(?:two|2|pa)\b|normal\s+appearances?"
-    r"|(?:chest\s+)?(?:radiograph|x-?ray|study|exam(?:ination)?|film)s?\s+(?:is\s+|are\s+)?within\s+normal\s+limits)",
-    re.IGNORECASE,
-)
-_NORMAL_WEAK = re.compile(
-    r"\b(?:no|without|negative\s+for)\s+(?:(?:radiographic\s+)?evidence\s+(?:of|for)\s+)?(?:an?\s+)?"
-    r"(?:acute|active)\s+(?:radiographic\s+)?(?:cardio\s*-?\s*pulmonary|pulmonary|chest|intrathoracic|thoracic|lung"
-    r"|disease|process|abnormalit\w*|findings?|pathology|changes?|radiographic|cardiac)"
-    r"|\bno\s+(?:significant|new)\s+(?:cardiopulmonary\s+)?(?:disease|abnormalit\w+|findings?)\b|\bnothing\s+acute\b",
-    re.IGNORECASE,
-)
+# Normal statements are vocabulary data ([[normal]] in findings.toml): "Normal chest." calls the whole study
+# normal; "No acute disease." leaves room for chronic and minor findings.
+_NORMAL_STRONG = STUDY_NORMAL
+_NORMAL_WEAK = NO_ACUTE_DISEASE
 
 
 # --- helpers ----------------------------------------------------------------------------------------
@@ -412,8 +409,9 @@ def _statement_span(parsed: ParsedReport, statement: str) -> list[tuple[int, int
     return [(base + at, base + at + len(statement.strip()))] if at >= 0 else []
 
 
-# Nodules and masses are left out: impressions discuss nodules seen elsewhere ("small nodules on the CT").
-_CONTRADICTION_GROUPS = {"pneumothorax", "pleural effusion", "airspace disease", "pulmonary edema", "cardiomegaly"}
+# From the vocabulary ("contradiction" in a finding's checks). Nodules and masses are left out: impressions
+# discuss nodules seen elsewhere ("small nodules on the CT").
+_CONTRADICTION_GROUPS = groups_checked_by("contradiction")
 
 
 def section_contradictions(parsed: ParsedReport) -> list[Issue]:
