@@ -1,10 +1,6 @@
-"""Decompression bombs the tests make themselves: every one is refused with a typed error before its
-pixels are inflated or decoded, and a subprocess decoding all of them keeps its peak memory small.
-
-Each DICOM bomb is a small file whose pixel data would take far more memory than its upload: a
-deflated dataset (1 GiB of zeros in 1 MB, or a header padded past the limit), RLE segments that expand
-64-fold beyond the header's size, JPEG-LS and JPEG 2000 codestreams that declare a larger image than
-the DICOM header, and a multi-frame file of 100 frames. The raster bombs declare 400-900 Mpx.
+"""Decompression bombs the tests make themselves (``tests/fixtures/bombs.py``): every one is refused with
+a typed error before its pixels are inflated or decoded, and a subprocess decoding all of them keeps its
+peak memory small. The same bombs through the API and the Verify page: tests/test_api_bombs.py.
 """
 
 from __future__ import annotations
@@ -13,75 +9,22 @@ import io
 import json
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pydicom
 import pytest
-from pydicom.encaps import generate_frames
-from pydicom.uid import JPEG2000Lossless, JPEGLSLossless, RLELossless
+from pydicom.uid import JPEG2000Lossless, RLELossless
 
 from medrag_core.errors import ImageDecodeError
 from medrag_core.imaging import decode_image
-from tests.fixtures.images import (
-    jpeg_ls_header_frame,
-    make_bmp_bomb,
-    make_deflated_dicom_bomb,
-    make_dicom,
-    make_encapsulated_dicom,
-    make_gif_bomb,
-    make_png_bomb,
-    make_tiff_bomb,
-    make_webp_bomb,
-    patch_j2k_size,
-    phantom,
-    rle_bomb_frame,
-)
-
-
-def _j2k_frame() -> bytes:
-    ds = pydicom.dcmread(io.BytesIO(make_dicom(phantom(512, 512), transfer_syntax=JPEG2000Lossless)))
-    return next(generate_frames(ds.PixelData, number_of_frames=1))
-
-
-BOMBS: dict[str, tuple[Callable[[], bytes], str]] = {
-    "dicom-deflated-1GiB-pixels": (lambda: make_deflated_dicom_bomb(2_000, 2_000, pixel_bytes=1 << 30), "too_large"),
-    "dicom-deflated-huge-header": (lambda: make_deflated_dicom_bomb(40_000, 40_000, pixel_bytes=1 << 28), "too_large"),
-    "dicom-deflated-padded-header": (lambda: make_deflated_dicom_bomb(600, 500, header_padding=16 << 20), "too_large"),
-    "dicom-rle-64x": (lambda: make_encapsulated_dicom(2048, 2048, [rle_bomb_frame(4 << 20)], RLELossless), "too_large"),
-    "dicom-rle-oversized": (
-        lambda: make_encapsulated_dicom(512, 512, [rle_bomb_frame(2 << 20)], RLELossless),
-        "too_large",
-    ),
-    "dicom-rle-100-frames": (
-        lambda: make_encapsulated_dicom(2048, 2048, [rle_bomb_frame(32_768)] * 100, RLELossless),
-        "multi_frame",
-    ),
-    "dicom-jpeg-ls-60000": (
-        lambda: make_encapsulated_dicom(512, 512, [jpeg_ls_header_frame(60_000, 60_000)], JPEGLSLossless),
-        "too_large",
-    ),
-    "dicom-j2k-40000": (
-        lambda: make_encapsulated_dicom(512, 512, [patch_j2k_size(_j2k_frame(), 40_000, 40_000)], JPEG2000Lossless),
-        "too_large",
-    ),
-    "png-30000": (lambda: make_png_bomb(30_000, 30_000), "too_large"),
-    "tiff-deflate-30000": (lambda: make_tiff_bomb(30_000, 30_000, tile=4096), "too_large"),
-    "bmp-rle8-30000": (lambda: make_bmp_bomb(30_000, 30_000), "too_large"),
-    "gif-screen-65535": (lambda: make_gif_bomb(65_535, 65_535), "too_large"),
-    "webp-16383": (lambda: make_webp_bomb(16_383, 16_383), "too_large"),
-}
+from tests.fixtures.bombs import BOMBS, j2k_frame, write_bombs
+from tests.fixtures.images import make_deflated_dicom_bomb, make_dicom, make_encapsulated_dicom, phantom
 
 
 @pytest.fixture(scope="module")
 def bomb_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("bombs")
-    paths = {}
-    for name, (make, _) in BOMBS.items():
-        paths[name] = folder / name
-        paths[name].write_bytes(make())
-    return paths
+    return write_bombs(tmp_path_factory.mktemp("bombs"))
 
 
 @pytest.mark.parametrize("name", list(BOMBS))
@@ -102,7 +45,7 @@ def test_bomb_is_refused_before_decoding(
 def test_valid_counterparts_still_decode() -> None:
     """The same makers at honest sizes give files that decode: the refusals are about size only."""
     reference = decode_image(make_dicom(phantom(512, 512), WindowCenter=2048, WindowWidth=4096)).pixels
-    j2k = make_encapsulated_dicom(512, 512, [_j2k_frame()], JPEG2000Lossless, WindowCenter=2048, WindowWidth=4096)
+    j2k = make_encapsulated_dicom(512, 512, [j2k_frame()], JPEG2000Lossless, WindowCenter=2048, WindowWidth=4096)
     rle = make_dicom(phantom(512, 512), transfer_syntax=RLELossless, WindowCenter=2048, WindowWidth=4096)
     for data in (j2k, rle):
         np.testing.assert_array_equal(decode_image(data).pixels, reference)
