@@ -26,6 +26,7 @@ ResizeMode = Literal["tf_bilinear", "pad_square"]
 FusionMethod = Literal["rrf", "sum_scores"]
 Device = Literal["auto", "cpu", "cuda", "mps"]
 DType = Literal["auto", "float32", "bfloat16", "float16"]
+EmbedRuntime = Literal["torch", "onnx", "openvino"]
 DicomwebAuth = Literal["none", "basic", "bearer"]
 
 
@@ -50,6 +51,10 @@ class Settings(BaseModel):
     dtype: DType = Field("auto", description="auto: float32 on CPU, bfloat16 on GPU.")
     resize_mode: ResizeMode = Field("tf_bilinear", description="Model card's TF bilinear resize or pad-to-square.")
     embed_batch_size: int = Field(8, ge=1, le=512)
+    embed_runtime: EmbedRuntime = Field(
+        "torch", description="torch, or onnx (ONNX Runtime) / openvino on the CPU in float32: both towers exported "
+        "once into data_dir/exported_models, checked against torch (cosine >= 0.9999), the same vectors and name.",
+    )
 
     # Store.
     store_backend: StoreBackend = Field("postgres", description="postgres (embedded or URL) or supabase (REST).")

@@ -29,6 +29,7 @@ from medrag_core.embedding.loading import (
     resolve_device,
     resolve_dtype,
 )
+from medrag_core.embedding.runtimes import ExportedTowers, check_runtime, open_exported
 from medrag_core.errors import EmbedderError
 from medrag_core.imaging import RESIZE_MODES, ResizeMode, prepare_for_model
 
@@ -131,6 +132,11 @@ class MedSigLIPEmbedder:
 
     Outputs: (n, dim) float32, L2-normalised, computed in batches of ``batch_size`` under
     ``torch.inference_mode``. Raises ``EmbedderError`` when the weights cannot be loaded.
+
+    ``runtime``: ``torch`` (default), or ``onnx`` / ``openvino``: both towers run in that runtime on
+    the CPU in float32, from an export cached under ``export_dir`` (made on first use, checked against
+    torch; ``embedding.runtimes``). Preprocessing and tokenizing are the same in every runtime, and
+    so is ``name``: the vectors are the same up to float rounding.
     """
 
     def __init__(
@@ -143,17 +149,25 @@ class MedSigLIPEmbedder:
         batch_size: int = 8,
         hf_token: str | SecretStr | None = None,
         name: str | None = None,
+        runtime: str = "torch",
+        export_dir: Path | str = Path(".medrag") / "exported_models",
     ) -> None:
         if resize_mode not in RESIZE_MODES:
             raise EmbedderError(f"Unknown resize mode '{resize_mode}'. Valid: {', '.join(RESIZE_MODES)}.")
         if batch_size < 1:
             raise EmbedderError(f"batch_size must be at least 1, got {batch_size}.")
+        check_runtime(runtime)
         torch, transformers = _import_torch_transformers()
         self._torch = torch
+        self.runtime = runtime
         source = str(model_id_or_path)
         token = hf_token.get_secret_value() if hasattr(hf_token, "get_secret_value") else hf_token
-        self.device = resolve_device(torch, device)
-        self.dtype = resolve_dtype(torch, dtype, self.device)
+        if runtime == "torch":
+            self.device = resolve_device(torch, device)
+            self.dtype = resolve_dtype(torch, dtype, self.device)
+        else:
+            _check_cpu_float32(runtime, device, dtype)
+            self.device, self.dtype = "cpu", torch.float32
         self.resize_mode: ResizeMode = resize_mode
         self.batch_size = batch_size
         local_only = False
@@ -164,31 +178,61 @@ class MedSigLIPEmbedder:
             if not in_hub_cache(source):
                 raise _load_error(source, OSError("the Hugging Face hub is unreachable"))
             local_only = True
+        kwargs = {"token": token, "local_files_only": local_only}
+
+        def load_model() -> Any:
+            try:
+                model = transformers.AutoModel.from_pretrained(source, dtype=self.dtype, **kwargs)
+            except (OSError, ValueError) as exc:
+                raise _load_error(str(model_id_or_path), exc) from exc
+            if not (hasattr(model, "get_image_features") and hasattr(model, "get_text_features")):
+                raise EmbedderError(
+                    f"'{model_id_or_path}' is a {type(model).__name__}, not an image-text dual encoder "
+                    "like SigLIP (no get_image_features/get_text_features).",
+                    code="model_invalid",
+                )
+            return model.to(self.device).eval()
+
+        self._model: Any = None
+        self._towers: ExportedTowers | None = None
+        if runtime == "torch":
+            self._model = load_model()
         try:
-            kwargs = {"token": token, "local_files_only": local_only}
-            model = transformers.AutoModel.from_pretrained(source, dtype=self.dtype, **kwargs)
+            config = self._model.config if self._model is not None else transformers.AutoConfig.from_pretrained(
+                source, **kwargs)  # fmt: skip
             self._tokenizer = transformers.AutoTokenizer.from_pretrained(source, **kwargs)
             self._image_processor = transformers.AutoImageProcessor.from_pretrained(source, **kwargs)
         except (OSError, ValueError) as exc:
             raise _load_error(str(model_id_or_path), exc) from exc
-        if not (hasattr(model, "get_image_features") and hasattr(model, "get_text_features")):
+        if not (hasattr(config, "vision_config") and hasattr(config, "text_config")):
             raise EmbedderError(
-                f"'{model_id_or_path}' is a {type(model).__name__}, not an image-text dual encoder "
-                "like SigLIP (no get_image_features/get_text_features).",
+                f"'{model_id_or_path}' is a {type(config).__name__}, not an image-text dual encoder like SigLIP "
+                "(no vision_config/text_config).",
                 code="model_invalid",
             )
-        self._model = model.to(self.device).eval()
-        config = model.config
         self.image_size = int(config.vision_config.image_size)
         # SigLIP pads every text to its full context (64 for MedSigLIP) and pools the last position.
         self.text_tokens = int(config.text_config.max_position_embeddings)
         self.dim = int(getattr(config.text_config, "projection_size", None) or config.text_config.hidden_size)
         self.name = name or str(model_id_or_path)
         self._n_special = len(self._tokenizer.build_inputs_with_special_tokens([]))
-        log.info("loaded %s on %s (%s), dim %d", self.name, self.device, self.dtype, self.dim)
+        if runtime != "torch":
+            self._towers = open_exported(
+                runtime,
+                model_dir=_model_dir(source, kwargs),
+                config_json=config.to_json_string(use_diff=False),
+                cache_root=Path(export_dir),
+                name=self.name,
+                load_model=load_model,
+                image_size=self.image_size,
+                text_tokens=self.text_tokens,
+                vocab_size=int(config.text_config.vocab_size),
+            )
+        log.info("loaded %s on %s (%s, %s), dim %d", self.name, self.device, self.dtype, runtime, self.dim)
 
     def __repr__(self) -> str:
-        return f"MedSigLIPEmbedder(name={self.name!r}, dim={self.dim}, device={self.device!r}, dtype={self.dtype})"
+        return (f"MedSigLIPEmbedder(name={self.name!r}, dim={self.dim}, device={self.device!r}, dtype={self.dtype},"
+                f" runtime={self.runtime!r})")  # fmt: skip
 
     # ---- images
 
@@ -207,6 +251,9 @@ class MedSigLIPEmbedder:
         for start in range(0, len(images), self.batch_size):
             batch = images[start : start + self.batch_size]
             pixels = self.pixel_values(batch)
+            if self._towers is not None:
+                out[start : start + len(batch)] = _unit_rows(self._towers.image_features(pixels.numpy()))
+                continue
             with self._torch.inference_mode():
                 feats = self._model.get_image_features(pixel_values=pixels.to(self.device, self.dtype))
                 out[start : start + len(batch)] = self._unit(_features(feats))
@@ -258,6 +305,10 @@ class MedSigLIPEmbedder:
             for chunk in chunks[start : start + text_batch]:
                 row = self._tokenizer.build_inputs_with_special_tokens(chunk)
                 rows.append(row + [pad] * (self.text_tokens - len(row)))
+            if self._towers is not None:
+                ids = np.asarray(rows, dtype=np.int64)
+                chunk_vecs[start : start + len(rows)] = _unit_rows(self._towers.text_features(ids))
+                continue
             input_ids = self._torch.tensor(rows, dtype=self._torch.long, device=self.device)
             with self._torch.inference_mode():
                 feats = self._model.get_text_features(input_ids=input_ids)
@@ -270,6 +321,43 @@ class MedSigLIPEmbedder:
     def _unit(self, feats: Any) -> np.ndarray:
         feats = feats.float()
         return self._torch.nn.functional.normalize(feats, dim=-1).cpu().numpy().astype(np.float32)
+
+
+def _unit_rows(feats: np.ndarray) -> np.ndarray:
+    """Rows divided by their L2 norm (at least 1e-12), as ``torch.nn.functional.normalize`` does."""
+    norms = np.linalg.norm(feats, axis=1, keepdims=True)
+    return (feats / np.maximum(norms, np.float32(1e-12))).astype(np.float32)
+
+
+def _check_cpu_float32(runtime: str, device: str, dtype: str) -> None:
+    """The exported runtimes run on the CPU in float32: refuse a setting asking for anything else."""
+    if device not in ("auto", "cpu"):
+        raise EmbedderError(
+            f"MEDRAG_EMBED_RUNTIME={runtime} runs on the CPU, but MEDRAG_DEVICE is '{device}'. "
+            "Set MEDRAG_DEVICE=cpu (or auto), or MEDRAG_EMBED_RUNTIME=torch for a GPU.",
+            code="device",
+        )
+    if dtype not in ("auto", "float32"):
+        raise EmbedderError(
+            f"MEDRAG_EMBED_RUNTIME={runtime} runs in float32 (the same vectors as torch), but MEDRAG_DTYPE is "
+            f"'{dtype}'. Set MEDRAG_DTYPE=auto or float32, or MEDRAG_EMBED_RUNTIME=torch.",
+            code="dtype",
+        )
+
+
+def _model_dir(source: str, kwargs: dict[str, Any]) -> Path:
+    """The directory holding the model's files: ``source`` itself, or its snapshot in the hub cache."""
+    if Path(source).is_dir():
+        return Path(source)
+    from transformers.utils import cached_file
+
+    try:
+        config_path = cached_file(source, "config.json", **kwargs)
+    except (OSError, ValueError) as exc:
+        raise _load_error(source, exc) from exc
+    if config_path is None:
+        raise _load_error(source, OSError("config.json not found"))
+    return Path(config_path).parent
 
 
 def _embedding_failed(what: str, exc: Exception) -> EmbedderError:
@@ -306,6 +394,11 @@ def model_image_size(settings: Settings) -> int:
     return int(getattr(config, "vision_config", config).image_size)
 
 
+def exported_models_dir(settings: Settings) -> Path:
+    """Where ``MEDRAG_EMBED_RUNTIME=onnx|openvino`` keeps its exports: ``data_dir / "exported_models"``."""
+    return Path(settings.data_dir) / "exported_models"
+
+
 def load_embedder(settings: Settings) -> Embedder:
     """The embedder ``settings`` ask for. ``embed_model``: a spec name, a hub id or a local directory.
 
@@ -322,6 +415,8 @@ def load_embedder(settings: Settings) -> Embedder:
         batch_size=settings.embed_batch_size,
         hf_token=settings.hf_token,
         name=settings.embed_model_name,
+        runtime=settings.embed_runtime,
+        export_dir=exported_models_dir(settings),
     )
     if spec is not None and embedder.dim != spec.dim:
         raise EmbedderError(
