@@ -438,3 +438,92 @@ def test_opacity_explained_as_the_atelectasis_the_impression_names_is_not_omitte
 def test_improving_finding_against_its_near_complete_clearing_is_no_conflict() -> None:
     findings = "There has been improvement in the right midlung zone airspace disease."
     assert run_checks(parse_sections(findings, "Near complete clearing of right midlung airspace disease.")) == []
+
+
+# --- pairing by finding, side, zone, size and change (issue 13, item 4) ------------------------------------
+
+
+def issues_of(findings: str, impression: str) -> list[tuple[str, str, str]]:
+    return [(i.kind, i.severity, i.message) for i in run_checks(parse_sections(findings, impression))
+            if i.severity in FLAGGED]
+
+
+@pytest.mark.parametrize(("findings", "impression", "message"), [
+    ("Large right pleural effusion.", "Small right pleural effusion.",
+     "FINDINGS describe the right pleural effusion as large, the IMPRESSION as small."),
+    ("Moderate cardiomegaly.", "Mild cardiomegaly.",
+     "FINDINGS describe the cardiomegaly as moderate, the IMPRESSION as mild."),
+    ("A 9 mm nodule in the right upper lobe.", "2 cm right upper lobe nodule.",
+     "FINDINGS describe the right nodule or mass as 9 mm, the IMPRESSION as 2 cm."),
+    # two effusions: each side paired with its own, so the left one's size differs (and the sides look swapped)
+    ("Moderate right pleural effusion. Small left pleural effusion.", "Moderate left pleural effusion.",
+     "FINDINGS describe the left pleural effusion as small, the IMPRESSION as moderate. "
+     "(FINDINGS call the right one moderate: are the sides swapped?)"),
+    ("Small bilateral pleural effusions.", "Large left pleural effusion.",
+     "FINDINGS describe the left pleural effusion as small, the IMPRESSION as large."),
+])
+def test_size_mismatch_between_sections(findings: str, impression: str, message: str) -> None:
+    assert issues_of(findings, impression) == [("size_mismatch", "warning", message)]
+
+
+@pytest.mark.parametrize(("findings", "impression", "message"), [
+    ("Increasing right pleural effusion.", "Decreasing right pleural effusion.",
+     "FINDINGS describe the right pleural effusion as new or increasing, the IMPRESSION as decreasing."),
+    ("The left pleural effusion has nearly resolved.", "Stable left pleural effusion.",
+     "FINDINGS describe the left pleural effusion as decreasing, the IMPRESSION as unchanged."),
+    ("Stable small right pleural effusion.", "New small right pleural effusion.",
+     "FINDINGS describe the right pleural effusion as unchanged, the IMPRESSION as new or increasing."),
+    ("Worsening right lower lobe consolidation.", "Improving right lower lobe pneumonia.",
+     "FINDINGS describe the right airspace disease as new or increasing, the IMPRESSION as decreasing."),
+])
+def test_change_mismatch_between_sections(findings: str, impression: str, message: str) -> None:
+    assert issues_of(findings, impression) == [("change_mismatch", "warning", message)]
+
+
+@pytest.mark.parametrize(("findings", "impression"), [
+    # each side paired with its own statement
+    ("Moderate right pleural effusion. Small left pleural effusion.",
+     "Bilateral pleural effusions, moderate on the right and small on the left."),
+    ("Moderate right and small left pleural effusions.", "Small left pleural effusion. Moderate right effusion."),
+    ("Right pleural effusion has increased. Left effusion has decreased.",
+     "Increasing right and decreasing left pleural effusions."),
+    # not two different statements: a range, "trace" against "small", a size only one section gives
+    ("Small to moderate right pleural effusion.", "Moderate right pleural effusion."),
+    ("Minimal right pleural effusion.", "Small right pleural effusion."),
+    ("Right pleural effusion.", "Large right pleural effusion."),
+    # ambiguous: the findings give the right side two sizes (two findings, or a description over time)
+    ("Small right apical pneumothorax. Large right basilar pneumothorax.", "Moderate right pneumothorax."),
+    # sizes in different zones are different findings
+    ("Small right upper lobe consolidation.", "Large right lower lobe consolidation."),
+    # "slightly larger" is a change, not a size; "persistent" says nothing of the size
+    ("The right effusion is slightly larger.", "Large right pleural effusion, increased."),
+    ("Persistent small right pleural effusion.", "Decreasing right pleural effusion."),
+    # "no increase" is unchanged, as the impression says
+    ("No increase in the size of the right pleural effusion.", "Stable right pleural effusion."),
+    # the increase belongs to the opacities, not to the heart
+    ("Cardiomegaly and increased interstitial opacities.", "Stable cardiomegaly."),
+])
+def test_paired_statements_that_agree_raise_nothing(findings: str, impression: str) -> None:
+    assert issues_of(findings, impression) == []
+
+
+@pytest.mark.parametrize(("findings", "impression", "expected"), [
+    # opposite sides, each stated once: a laterality conflict
+    ("Moderate right pleural effusion.", "Moderate left pleural effusion.", {"laterality_conflict"}),
+    # both sides stated separately in the findings: the impression's side is one of them, so no side conflict
+    ("Moderate right pleural effusion. Small left pleural effusion.", "Small left pleural effusion.", set()),
+    ("Right pleural effusion. Left pleural effusion.", "Left pleural effusion.", set()),
+])
+def test_laterality_conflict_only_when_the_other_side_is_not_stated(findings: str, impression: str,
+                                                                    expected: set[str]) -> None:
+    assert kinds(findings, impression) == expected
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("uid", ["CXR2271", "CXR353", "CXR1628", "CXR1383", "CXR2454", "CXR699", "CXR715"])
+def test_real_iu_reports_whose_sizes_or_changes_differ_only_in_wording(uid: str) -> None:
+    # CXR2271 / CXR353 "minimal" vs "small" effusion, CXR1628 "mild" blunting vs "small" effusions; CXR1383
+    # "persistent small" vs "decreasing" effusion; CXR2454 "stable blunting ... improved aeration" vs "stable
+    # blunting"; CXR699 "stable enlargement of the cardiac silhouette" vs "cardiomegaly and increased
+    # interstitial opacities"; CXR715 "mildly increased streaky airspace disease" vs "chronic ... mildly increased"
+    assert not _iu(uid) & {"size_mismatch", "change_mismatch"}

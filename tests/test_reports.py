@@ -17,6 +17,7 @@ from medrag_core.reports import (
     split_sentences,
     strongest_polarity,
 )
+from medrag_core.reports.mentions import extract_observations
 from tests.shared_data import IU_TGZ, iu_reports, iu_sentence, require_shared
 
 
@@ -365,3 +366,35 @@ def test_strongest_polarity_is_the_one_reducer() -> None:
     assert strongest_polarity({"absent"}) == "absent"
     with pytest.raises(ValueError):
         strongest_polarity([])
+
+
+@pytest.mark.parametrize(("sentence", "side", "size", "side_sizes"), [
+    ("Small right pleural effusion.", "right", "small", ()),
+    ("Minimal blunting of the left costophrenic angle.", "left", "trace", ()),
+    ("Small to moderate right pleural effusion.", "right", "small to moderate", ()),
+    ("Mild-to-moderate cardiomegaly.", None, "small to moderate", ()),
+    ("The heart is moderately enlarged.", None, "moderate", ()),  # the degree inside the term
+    ("The right effusion is large.", "right", "large", ()),  # after the term
+    ("The right effusion is slightly larger.", "right", None, ()),  # "slightly" qualifies the change
+    ("Moderate right and small left pleural effusions.", "bilateral", None, (("left", "small"), ("right", "moderate"))),
+    ("Bilateral pleural effusions, moderate on the right and small on the left.", "bilateral", None,
+     (("left", "small"), ("right", "moderate"))),
+])
+def test_mentions_carry_their_own_size(sentence: str, side: str | None, size: str | None,
+                                       side_sizes: tuple[tuple[str, str], ...]) -> None:
+    [o] = [o for o in extract_observations(sentence, "FINDINGS") if o.name in ("Pleural Effusion", "Cardiomegaly")]
+    assert (o.side, o.size, o.side_sizes) == (side, size, side_sizes)
+
+
+@pytest.mark.parametrize(("sentence", "changes"), [
+    ("Increasing right pleural effusion.", ["increased"]),
+    ("The left effusion has nearly resolved.", ["decreased"]),
+    ("No increase in the size of the right pleural effusion.", ["stable"]),  # a negated change is none
+    ("Stable small left pleural effusion.", ["stable"]),
+    ("Persistent small left pleural effusion.", [None]),  # still there, nothing said of its size
+    ("Right pleural effusion has decreased and left effusion increased.", ["decreased", "increased"]),
+    ("Cardiomegaly and increased interstitial opacities.", [None, "increased"]),  # the opacities' increase
+    ("Large right effusion and small left effusion, both new.", [None, "new"]),
+])
+def test_mentions_carry_their_own_change(sentence: str, changes: list[str | None]) -> None:
+    assert [o.change for o in extract_observations(sentence, "FINDINGS")] == changes

@@ -22,8 +22,13 @@ This module holds the engine that applies them to a sentence.
 A mention (``Observation``) carries: ``name`` (canonical finding), ``polarity`` ("present" | "absent" |
 "uncertain"), ``section``, ``term`` and ``text`` (verbatim), ``span`` / ``sentence_span`` ([start, end)
 in the report text), ``side`` (= ``laterality``), ``zone``, ``sites``, ``severity``, ``size_mm``,
-``change`` ("new" | "increased" | "decreased" | "stable" | "resolved") and flags (``qualified``,
-``implied``, ``hypothetical``, ``probable``, ``resolved``).
+``change`` ("new" | "increased" | "decreased" | "stable" | "resolved"), ``size`` (a grade: "trace" |
+"small" | "moderate" | "large" or a range "small to moderate"), ``side_sizes`` (per side, when each side
+is given its own: "moderate right and small left effusions") and flags (``qualified``, ``implied``,
+``hypothetical``, ``probable``, ``resolved``). Size and change are read from the mention's own words:
+before its term back to the previous mention's clause, and after it up to the next mention's clause
+("Cardiomegaly and increased opacities": the increase is the opacities'); "stable" only where said
+("stable", "unchanged", "no increase"), a change in both directions is none.
 """
 
 from __future__ import annotations
@@ -55,6 +60,9 @@ from medrag_core.reports.vocabulary import (
     RESOLVED,
     SEVERITY,
     SIDE,
+    SIZE_GRADES,
+    SIZE_PHRASE,
+    SIZE_WORD,
     TARGET_INFO,
     TARGET_RE,
     TERMINATE,
@@ -110,6 +118,8 @@ class Observation:
     sentence_span: tuple[int, int] = (0, 0)  # [start, end) of ``text`` in the report text
     size_mm: float | None = None  # a size stated for it ("9 mm nodule", "2 x 3 cm mass"): the largest, in mm
     change: str | None = None  # "new" | "increased" | "decreased" | "stable" | "resolved" | None
+    size: str | None = None  # "trace" | "small" | "moderate" | "large", or a range "small to moderate"
+    side_sizes: tuple[tuple[str, str], ...] = ()  # (side, size) when each side is given its own size
 
     @property
     def side(self) -> str | None:
@@ -191,9 +201,28 @@ def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
 _SIZE = re.compile(r"\b(\d+(?:\.\d+)?)(?:\s*(?:x|×|by)\s*(\d+(?:\.\d+)?))*\s*(mm|cm|millimet\w*|centimet\w*)\b",
                    re.IGNORECASE)
 _INCREASED = re.compile(r"\b(?:increas\w*|worsen\w*|enlarging|progress\w*|larger|extending)\b", re.IGNORECASE)
-_DECREASED = re.compile(r"\b(?:decreas\w*|improv\w*|smaller|less\s+(?:prominent|conspicuous)|resolving|diminish\w*)\b",
-                        re.IGNORECASE)
+_DECREASED = re.compile(
+    r"\b(?:decreas\w*|improv\w*|smaller|less\s+(?:prominent|conspicuous)|resolving|diminish\w*"
+    r"|(?:nearly|almost|partially|partly|mostly|near[\s-]complete(?:ly)?)\s+resol\w*)\b",
+    re.IGNORECASE)
 _NEW_ONLY = re.compile(r"\b(?:new|newly|developing|interval\s+development)\b", re.IGNORECASE)
+# said to be unchanged: "stable", "unchanged", "no interval change", "no increase in size"
+_STABLE = re.compile(
+    r"\b(?:stable|unchanged|similar\s+(?:in\s+(?:size|appearance)|to\s+(?:the\s+)?(?:prior|previous))"
+    r"|not\s+(?:significantly\s+)?changed|(?:no|without)\s+(?:significant\s+|appreciable\s+)?(?:interval\s+)?"
+    r"(?:change|increase|decrease|progression|worsening|enlargement)\w*(?:\s+in\s+size)?)\b",
+    re.IGNORECASE)
+# what ends a mention's own words after its term when another mention follows: "Cardiomegaly and increased
+# opacities" ("increased" is the opacities'), "right effusion, small left effusion"
+_CLAUSE_END = re.compile(r"[,;:(]|\b(?:and|with|while|whereas|but|or|as\s+well\s+as|along\s+with)\b", re.IGNORECASE)
+# a size word that qualifies a change, not the finding: "slightly larger", "mildly increased"
+_SIZE_OF_CHANGE = re.compile(r"[\s-]*(?:larger|smaller|increas\w*|decreas\w*|improv\w*|worse\w*|better|more|less"
+                             r"|progress\w*|enlarging|diminish\w*|reduc\w*)\b", re.IGNORECASE)
+_SIDE_AFTER_SIZE = re.compile(r"[\s-]*(?P<side>right|left|rt|lt)\b(?![\s-]*(?:hemidiaphragm|heart|ventric|atri))",
+                              re.IGNORECASE)
+_SIDE_AFTER_SIZE_ON = re.compile(r"\s+(?:on|in|at)\s+the\s+(?P<side>right|left)\b", re.IGNORECASE)
+_SIZE_AFTER_TERM = re.compile(r"\s*,?\s*(?:(?:which|that|is|are|appears?|remains?|now|still|again|seen|being)\s+){0,3}",
+                              re.IGNORECASE)
 
 
 def _size_mm(text: str) -> float | None:
@@ -206,18 +235,68 @@ def _size_mm(text: str) -> float | None:
     return best
 
 
-def _change(window: str, polarity: str, resolved: bool, temporal: str | None) -> str | None:
+def _change(window: str, polarity: str, resolved: bool) -> str | None:
+    """The temporal change the mention's own words state: "resolved" for one negated as gone; for one present or
+    possible "increased" / "decreased" / "new" / "stable" ("no increase", "unchanged"), or None when nothing is
+    said or both directions are (two findings' words in one clause)."""
     if resolved:
         return "resolved"
     if polarity == "absent":
         return None
-    if _INCREASED.search(window):
-        return "increased"
-    if _DECREASED.search(window):
+    stable = _STABLE.search(window) is not None
+    rest = _STABLE.sub(" ", window)
+    up, down = _INCREASED.search(rest) or _NEW_ONLY.search(rest), _DECREASED.search(rest)
+    if up and down:
+        return None
+    if up:
+        return "increased" if _INCREASED.search(rest) else "new"
+    if down:
         return "decreased"
-    if _NEW_ONLY.search(window):
-        return "new"
-    return "stable" if temporal == "chronic" else None
+    return "stable" if stable else None
+
+
+def _grade(word: str) -> str:
+    m = SIZE_WORD.fullmatch(word)
+    return m.lastgroup if m is not None and m.lastgroup else "small"
+
+
+def _size_text(m: re.Match[str]) -> str:
+    """"small", or a range "small to moderate", from one ``SIZE_PHRASE`` match."""
+    a = _grade(m.group("a"))
+    b = _grade(m.group("b")) if m.group("b") else a
+    low, high = sorted((a, b), key=SIZE_GRADES.index)
+    return low if low == high else f"{low} to {high}"
+
+
+def _sizes(pre: str, term: str, post: str) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    """(size, per-side sizes) from a mention's own words: per side where two sides are each given one ("moderate
+    right and small left effusions", "effusions, moderate on the right and small on the left"); else the size
+    closest before the term, in it ("heart is mildly enlarged") or right after it ("the effusion is small")."""
+    text = pre + term + post
+    phrases = list(SIZE_PHRASE.finditer(text))
+    if not phrases:
+        return None, ()
+    per_side: dict[str, str] = {}
+    for m in phrases:
+        side = _SIDE_AFTER_SIZE.match(text, m.end()) or _SIDE_AFTER_SIZE_ON.match(text, m.end())
+        if side is not None and not _SIZE_OF_CHANGE.match(text, m.end()):
+            key = "left" if side.group("side").lower().startswith("l") else "right"
+            if per_side.get(key, _size_text(m)) != _size_text(m):
+                return None, ()  # one side given two sizes: not one finding's
+            per_side[key] = _size_text(m)
+    if len(per_side) == 2:
+        return None, tuple(sorted(per_side.items()))
+    candidates = [m for m in SIZE_PHRASE.finditer(pre) if not _SIZE_OF_CHANGE.match(pre, m.end())]
+    if candidates:
+        return _size_text(candidates[-1]), ()
+    inside = SIZE_PHRASE.search(term)
+    if inside is not None:
+        return _size_text(inside), ()
+    lead = _SIZE_AFTER_TERM.match(post)
+    after = SIZE_PHRASE.match(post, lead.end()) if lead else None
+    if after is not None and not _SIZE_OF_CHANGE.match(post, after.end()):
+        return _size_text(after), ()
+    return None, ()
 
 
 def extract_observations(sentence: str, section: str, start: int = 0, *, base: int | None = None) -> list[Observation]:
@@ -356,6 +435,15 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
         sev = SEVERITY.search(sentence[max(prev_end, ts - 30): ts])
         temporal = "new" if NEW.search(window) else "chronic" if CHRONIC.search(sentence) else None
         own_text = sentence[max(prev_end, ts - 40): next_start]
+        # this mention's own words for its size and change: up to 40 characters before it (after the previous
+        # mention), and after it up to the next mention, less the clause that leads into that one
+        pre, post = sentence[max(prev_end, ts - 40): ts], sentence[te: next_start]
+        if i + 1 < len(targets):
+            cut = _CLAUSE_END.search(post)
+            post = post[: cut.start()] if cut else ""
+        if i > 0:  # "Right effusion has decreased and left effusion increased": "decreased" is the right one's
+            pre = pre[max((m.end() for m in _CLAUSE_END.finditer(pre)), default=0):]
+        size, side_sizes = _sizes(pre, term, post)
         obs = Observation(
             name=name,
             polarity=polarity,
@@ -376,7 +464,9 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
             span=(base + ts, base + te),
             sentence_span=(base, base + len(sentence)),
             size_mm=_size_mm(own_text),
-            change=_change(own_text, polarity, resolved, temporal),
+            change=_change(pre + term + post, polarity, resolved),
+            size=size,
+            side_sizes=side_sizes,
         )
         if name == "Vascular Normal":
             out.extend(_replace(obs, name=n, implied=True) for n in VASC_RULES_OUT)

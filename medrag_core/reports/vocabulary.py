@@ -363,3 +363,21 @@ PLACED_AT = re.compile(
 )
 CHAIN_NEXT = re.compile(r"^\s*(?:,\s*)?(?:or|and|and/or|/|versus|vs\.?)\s*(?:\w+\s+){0,2}$", re.IGNORECASE)
 CHAIN = re.compile(r"^[\s,]*(?:or|and/or|versus|vs\.?|/|or\s+less\s+likely)\s*(?:\w+\s+){0,5}$", re.IGNORECASE)
+
+# Size words as grades, smallest first: what ``Observation.size`` reports ("minimal" is "trace", "mild" is
+# "small", "marked" is "large"). "significant" and "extensive" say how much matters or how far it spreads, not
+# how large, so they are not sizes.
+SIZE_GRADES = ("trace", "small", "moderate", "large")
+_SIZE_WORDS = {
+    "trace": r"tiny|trace|minimal|minimally|subtle",
+    "small": r"small|mild|mildly|slight|slightly|minor",
+    "moderate": r"moderate|moderately",
+    "large": r"large|severe|severely|massive|marked|markedly|huge|sizable|sizeable",
+}
+SIZE_WORD = re.compile("|".join(f"(?P<{g}>\\b(?:{w})\\b)" for g, w in _SIZE_WORDS.items()), re.IGNORECASE)
+# one size or a range: "small", "small to moderate", "mild-to-moderate", "moderate or large"
+SIZE_PHRASE = re.compile(
+    r"\b(?P<a>" + "|".join(_SIZE_WORDS.values()) + r")\b(?:\s*-?\s*(?:to|or|-|/)\s*-?\s*(?P<b>"
+    + "|".join(_SIZE_WORDS.values()) + r")\b)?(?:[\s-]+sized?\b)?",
+    re.IGNORECASE,
+)

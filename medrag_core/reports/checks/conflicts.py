@@ -1,16 +1,20 @@
 """The checks that compare FINDINGS with IMPRESSION, finding by finding.
 
 ``laterality_conflicts`` (one finding on opposite sides), ``negation_conflicts`` (affirmed in one
-section, ruled out in the other) and ``impression_omits`` (a normal impression that leaves out a
-significant finding). They share how observations are grouped into comparable findings (``_GROUP``),
-which mentions are too vague or too old to count, and how sides and lung zones are matched. Each
+section, ruled out in the other), ``impression_omits`` (a normal impression that leaves out a
+significant finding), ``section_contradictions`` (within one section), and ``size_mismatches`` /
+``change_mismatches`` (one finding at one side and zone given another size or temporal change in the
+other section; statements are paired by finding group, side and zone, and only an unambiguous pair, one
+value per section at that site, is compared). They share how observations are grouped into comparable
+findings (``_GROUP``), which mentions are too vague or too old to count, and how sides and lung zones are matched. Each
 returns a list of ``Issue``; ``checks.run_checks`` calls them in the order of ``checks.KINDS``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
 
 from medrag_core.models import Issue
 from medrag_core.reports.mentions import Observation
@@ -24,7 +28,14 @@ from medrag_core.reports.vocabulary import (
     groups_checked_by,
 )
 
-__all__ = ["impression_omits", "laterality_conflicts", "negation_conflicts", "section_contradictions"]
+__all__ = [
+    "change_mismatches",
+    "impression_omits",
+    "laterality_conflicts",
+    "negation_conflicts",
+    "section_contradictions",
+    "size_mismatches",
+]
 
 # Groups, and which checks compare which groups, come from the vocabulary (findings.toml).
 _GROUP = GROUP
@@ -446,4 +457,152 @@ def section_contradictions(parsed: ParsedReport) -> list[Issue]:
                 suggestion="Keep the statement that matches the image and remove the other.",
                 spans=_spans(first, second),
             ))
+    return issues
+
+
+
+# --- one finding's size and temporal change, paired across the sections by side and zone -------------------
+
+_SIZE_GROUPS = groups_checked_by("size")
+_CHANGE_GROUPS = groups_checked_by("change")
+# "trace" and "small" are used too loosely to contradict each other ("minimal" vs "small" effusion): one rank
+_SIZE_RANK = {"trace": 0, "small": 0, "moderate": 1, "large": 2, "minimal": 0, "mild": 0, "severe": 2}
+# the size grades as said of a process rather than a collection
+_DEGREE_WORDS = {"trace": "minimal", "small": "mild", "large": "severe"}
+_DIRECTION = {"new": "new or increasing", "increased": "new or increasing", "decreased": "decreasing",
+              "stable": "unchanged"}
+_MM_RATIO = 1.5  # sizes in millimetres that differ by this factor (and by 3 mm) are two different statements
+
+
+@dataclass(frozen=True)
+class _Stated:
+    """What one mention says of a finding at one site: ``value`` to compare, ``label`` as said."""
+
+    side: str | None
+    zone: str | None
+    value: Hashable
+    label: str
+    mention: Observation
+
+
+def _size_bounds(size: str) -> tuple[int, int]:
+    ranks = [_SIZE_RANK[part] for part in size.split(" to ")]
+    return min(ranks), max(ranks)
+
+
+def _stated(parsed: ParsedReport, section: str, groups: frozenset[str],
+            read: Callable[[Observation, str | None], tuple[Hashable, str] | None]) -> dict[str, list[_Stated]]:
+    """Per group and site, what the section's affirmed, plainly stated mentions say (``read``: value, label)."""
+    out: dict[str, list[_Stated]] = {}
+    for o in parsed.section_observations(section):
+        group = _group(o)
+        if group not in groups or o.polarity != "present" or o.hypothetical \
+                or (read(o, None) is None and not o.side_sizes):
+            continue
+        if _historical(o) or _explained_away(o, parsed):
+            continue
+        for side, zone in o.sites or ((None, None),):
+            for one in (("left", "right") if side == "bilateral" else (side,)):
+                said = read(o, one)
+                if said is not None:
+                    out.setdefault(group, []).append(_Stated(one, zone, said[0], said[1], o))
+    return out
+
+
+def _same_site(a: _Stated, b: _Stated) -> bool:
+    return (a.side is None or b.side is None or a.side == b.side) and _zones_match(a.zone, b.zone)
+
+
+def _unambiguous_pair(fnd: list[_Stated], imp: list[_Stated],
+                      differ: Callable[[Hashable, Hashable], bool]) -> tuple[_Stated, _Stated] | None:
+    """A FINDINGS statement and an IMPRESSION statement at one site that differ, where everything each section
+    says at that site is one value (two sizes for one side may be two findings: no pairing then)."""
+    for a in fnd:
+        for b in imp:
+            if not _same_site(a, b):
+                continue
+            in_fnd = {x.value for x in fnd if _same_site(x, b)}
+            in_imp = {x.value for x in imp if _same_site(a, x)}
+            if len(in_fnd) == 1 and len(in_imp) == 1 and differ(a.value, b.value):
+                return a, b
+    return None
+
+
+def _read_size(o: Observation, side: str | None) -> tuple[Hashable, str] | None:
+    if _group(o) == "nodule or mass":
+        return (o.size_mm, _mm_label(o.size_mm)) if o.size_mm else None
+    size = dict(o.side_sizes).get(side or "") if o.side_sizes else o.size
+    if not size:
+        return None
+    if _group(o) not in ("pleural effusion", "pneumothorax"):  # "mild cardiomegaly", not "small"
+        size = " to ".join(_DEGREE_WORDS.get(part, part) for part in size.split(" to "))
+    return _size_bounds(size), size
+
+
+def _mm_label(mm: float) -> str:
+    return f"{mm / 10:g} cm" if mm >= 10 else f"{mm:g} mm"
+
+
+def _sizes_differ(a: Hashable, b: Hashable) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return max(a, b) >= _MM_RATIO * min(a, b) and abs(a - b) >= 3
+    (alo, ahi), (blo, bhi) = a, b  # type: ignore[misc]
+    return ahi < blo or bhi < alo
+
+
+def _read_change(o: Observation, side: str | None) -> tuple[Hashable, str] | None:
+    direction = _DIRECTION.get(o.change or "")
+    return (direction, direction) if direction else None
+
+
+def _where(a: _Stated) -> str:
+    return f"{a.side} " if a.side else ""
+
+
+def size_mismatches(parsed: ParsedReport) -> list[Issue]:
+    """One finding at one site given sizes in FINDINGS and IMPRESSION that cannot both be true ("large right
+    effusion" vs "small right effusion"; "9 mm" vs "2 cm" nodule). Warning; only where each section gives
+    that site one size (trace and small count as one)."""
+    issues = []
+    in_fnd = _stated(parsed, "FINDINGS", _SIZE_GROUPS, _read_size)
+    in_imp = _stated(parsed, "IMPRESSION", _SIZE_GROUPS, _read_size) if in_fnd else {}
+    for group in sorted(set(in_fnd) & set(in_imp)):
+        fnd, imp = in_fnd[group], in_imp[group]
+        pair = _unambiguous_pair(fnd, imp, _sizes_differ)
+        if pair is None:
+            continue
+        a, b = pair
+        side = a.side or b.side
+        swapped = [x for x in fnd if x.side and side and x.side != side and x.value == b.value]
+        hint = f" (FINDINGS call the {swapped[0].side} one {b.label}: are the sides swapped?)" if swapped else ""
+        issues.append(Issue(
+            kind="size_mismatch", severity="warning", section=_BOTH, finding=group, spans=_spans(a.mention, b.mention),
+            message=f"FINDINGS describe the {_where(a) or _where(b)}{group} as {a.label}, the IMPRESSION as "
+                    f"{b.label}.{hint}",
+            evidence=_quote(a.mention, b.mention),
+            suggestion="Check the image and give the finding one size in both sections.",
+        ))
+    return issues
+
+
+def change_mismatches(parsed: ParsedReport) -> list[Issue]:
+    """One finding at one site said to change one way in FINDINGS and another in IMPRESSION ("increasing" vs
+    "decreasing", "new" vs "unchanged"). Warning; only where each section states one direction there."""
+    issues = []
+    in_fnd = _stated(parsed, "FINDINGS", _CHANGE_GROUPS, _read_change)
+    in_imp = _stated(parsed, "IMPRESSION", _CHANGE_GROUPS, _read_change) if in_fnd else {}
+    for group in sorted(set(in_fnd) & set(in_imp)):
+        fnd, imp = in_fnd[group], in_imp[group]
+        pair = _unambiguous_pair(fnd, imp, lambda x, y: x != y)
+        if pair is None:
+            continue
+        a, b = pair
+        issues.append(Issue(
+            kind="change_mismatch", severity="warning", section=_BOTH, finding=group,
+            spans=_spans(a.mention, b.mention),
+            message=f"FINDINGS describe the {_where(a) or _where(b)}{group} as {a.label}, the IMPRESSION as "
+                    f"{b.label}.",
+            evidence=_quote(a.mention, b.mention),
+            suggestion="Compare with the prior study and state one change in both sections.",
+        ))
     return issues

@@ -21,6 +21,13 @@ impression_omits_finding     warning   FINDINGS affirm a significant finding, th
                                        borderline or stable cardiomegaly, a small effusion and a
                                        nodule under 6 mm left out are info.
 section_contradiction        warning   one section affirms a finding and plainly rules it out
+size_mismatch                warning   one finding at one side and zone given sizes in FINDINGS and
+                                       IMPRESSION that cannot both be true ("large" vs "small"; trace
+                                       and small count as one; "9 mm" vs "2 cm"), each section giving
+                                       that site one size
+change_mismatch              warning   one finding at one side and zone said to change one way in
+                                       FINDINGS and another in IMPRESSION ("increasing" vs
+                                       "decreasing", "new" vs "unchanged")
 critical_not_communicated    info      pneumothorax or free air with no statement that it was
                                        communicated to the care team
 comparison_not_available     info      the report compares with a prior study while COMPARISON
@@ -41,10 +48,12 @@ from __future__ import annotations
 
 from medrag_core.models import Issue
 from medrag_core.reports.checks.conflicts import (
+    change_mismatches,
     impression_omits,
     laterality_conflicts,
     negation_conflicts,
     section_contradictions,
+    size_mismatches,
 )
 from medrag_core.reports.checks.structure import (
     comparison_not_available,
@@ -64,6 +73,8 @@ KINDS = (
     "negation_conflict",
     "impression_omits_finding",
     "section_contradiction",
+    "size_mismatch",
+    "change_mismatch",
     "critical_not_communicated",
     "comparison_not_available",
     "measurement_without_unit",
@@ -84,6 +95,8 @@ def run_checks(parsed: ParsedReport) -> list[Issue]:
     issues += negation_conflicts(parsed)
     issues += impression_omits(parsed)
     issues += section_contradictions(parsed)
+    issues += size_mismatches(parsed)
+    issues += change_mismatches(parsed)
     issues += critical_not_communicated(parsed)
     issues += comparison_not_available(parsed)
     issues += measurement_without_unit(parsed)
