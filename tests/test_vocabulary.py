@@ -181,3 +181,26 @@ def test_missing_or_malformed_files_are_refused_with_the_file_named(tmp_path: Pa
     path.write_text("[[rule]\n", encoding="utf-8")
     with pytest.raises(VocabularyError, match=r"context_rules\.toml is not valid TOML"):
         load_context_rules(path)
+
+
+def test_families_lung_findings_and_bone_findings_come_from_the_file() -> None:
+    from medrag_core.reports.vocabulary import BONE_FINDINGS, PARENCHYMAL_GROUPS, SIDE_FAMILY
+
+    assert SIDE_FAMILY == {"airspace disease": "lung opacity", "atelectasis": "lung opacity",
+                           "scarring": "lung opacity"}
+    assert PARENCHYMAL_GROUPS == {"airspace disease", "atelectasis", "scarring", "nodule or mass", "granuloma",
+                                  "pulmonary edema"}
+    assert BONE_FINDINGS == {"Fracture", "Bone Lesion"}
+    # the family: an opacity on the right in the findings, atelectasis on the left in the impression
+    assert {i.kind for i in check_report("FINDINGS: Streaky opacity in the right lung base.\n"
+                                         "IMPRESSION: Left basilar atelectasis.")} == {"laterality_conflict"}
+    # bone anatomy gives a fracture its side, not a lung finding
+    [fracture] = [o for o in extract_observations("Fracture of the right 5th rib.", "FINDINGS") if o.name == "Fracture"]
+    assert fracture.side == "right"
+
+
+def test_a_family_without_a_group_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "findings.toml"
+    path.write_text(FINDING_A + 'side_family = "lung opacity"\n' + VALID_LABELS, encoding="utf-8")
+    with pytest.raises(VocabularyError, match="finding 'A' has a side_family or is parenchymal but has no group"):
+        load_vocabulary(path)

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 
 from medrag_core.reports.vocabulary import (
     ABBR_ZONE,
+    BONE_FINDINGS,
     CHAIN,
     CHAIN_NEXT,
     CHRONIC,
@@ -367,7 +368,7 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
     prev_te = -1
     for i, (ts, te, name, fixed) in enumerate(targets):
         term = sentence[ts:te]
-        all_sides = every_side if name in ("Fracture", "Bone Lesion") else lung_sides
+        all_sides = every_side if name in BONE_FINDINGS else lung_sides
         next_start = targets[i + 1][0] if i + 1 < len(targets) else len(sentence)
         # polarity: fixed by the lexicon ("heart size is normal"), else ConText
         implied = name == "Lung Clear"

@@ -52,6 +52,9 @@ class Finding:
     checks: frozenset[str]
     implies: tuple[str, ...] = ()
     rules_out: tuple[str, ...] = ()
+    side_family: str | None = None
+    parenchymal: bool = False
+    bone: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,8 +152,12 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
         if checks - set(CHECK_NAMES):
             unknown = sorted(checks - set(CHECK_NAMES))
             raise VocabularyError(f"{path.name}: finding {name!r} names unknown checks {unknown}")
+        if (entry.get("side_family") or entry.get("parenchymal")) and not entry.get("group"):
+            raise VocabularyError(f"{path.name}: finding {name!r} has a side_family or is parenchymal but has no group")
         findings[name] = Finding(name, entry.get("group"), entry["significance"], bool(entry.get("lateral", True)),
-                                 checks, tuple(entry.get("implies", ())), tuple(entry.get("rules_out", ())))
+                                 checks, tuple(entry.get("implies", ())), tuple(entry.get("rules_out", ())),
+                                 entry.get("side_family"), bool(entry.get("parenchymal", False)),
+                                 bool(entry.get("bone", False)))
     terms: list[Term] = []
     for n, entry in enumerate(data.get("term", []), 1):
         name = entry.get("finding")
@@ -200,6 +207,12 @@ FILTER_LABELS: tuple[str, ...] = VOCABULARY.labels.search_filters
 DEVICE_NAMES = frozenset({name for name, f in FINDINGS.items() if f.significance == "device"} | {DEVICE_LABEL})
 NON_LATERAL = frozenset(name for name, f in FINDINGS.items() if not f.lateral)
 CRITICAL_NAMES = frozenset(name for name, f in FINDINGS.items() if f.significance == "critical" and not f.implies)
+#: groups whose sides are also compared as one family ("airspace disease", "atelectasis", "scarring": "lung opacity")
+SIDE_FAMILY: dict[str, str] = {f.group: f.side_family for f in FINDINGS.values() if f.group and f.side_family}
+#: groups of lung findings: what "lungs otherwise clear" may leave out
+PARENCHYMAL_GROUPS = frozenset(f.group for f in FINDINGS.values() if f.group and f.parenchymal)
+#: findings of bone, whose side may be given by bone anatomy ("right 5th rib fracture")
+BONE_FINDINGS = frozenset(name for name, f in FINDINGS.items() if f.bone)
 
 
 def groups_checked_by(check: str) -> frozenset[str]:

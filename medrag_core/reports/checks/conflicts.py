@@ -23,6 +23,8 @@ from medrag_core.reports.vocabulary import (
     GROUP,
     NO_ACUTE_DISEASE,
     OTHERWISE,
+    PARENCHYMAL_GROUPS,
+    SIDE_FAMILY,
     STUDY_NORMAL,
     ZONE,
     groups_checked_by,
@@ -39,11 +41,11 @@ __all__ = [
 
 # Groups, and which checks compare which groups, come from the vocabulary (findings.toml).
 _GROUP = GROUP
-_LATERAL_GROUPS = groups_checked_by("laterality") | {"lung opacity"}
+_LATERAL_FAMILY = SIDE_FAMILY  # findings.toml: side_family
+_LATERAL_GROUPS = groups_checked_by("laterality") | set(_LATERAL_FAMILY.values())
 # For sides, one parenchymal finding goes by many names across the two sections: an "opacity" in the
 # FINDINGS is often the IMPRESSION's "atelectasis", "scarring" or "pneumonia". Each is compared on its
 # own, and then all of them together as "lung opacity" (only when no single one already conflicts).
-_LATERAL_FAMILY = {"airspace disease": "lung opacity", "atelectasis": "lung opacity", "scarring": "lung opacity"}
 _NEGATION_GROUPS = groups_checked_by("negation")
 # Findings an impression of "normal" / "no acute disease" must not leave out.
 _SIGNIFICANT_GROUPS = groups_checked_by("omission")
@@ -131,8 +133,9 @@ def _lateral_mentions(parsed: ParsedReport, section: str, family: str, resolved:
 def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
     issues: list[Issue] = []
     fired: set[str] = set()
-    for group in sorted(_LATERAL_GROUPS, key=lambda g: (g == "lung opacity", g)):
-        if group == "lung opacity" and fired & set(_LATERAL_FAMILY):
+    families = set(_LATERAL_FAMILY.values())
+    for group in sorted(_LATERAL_GROUPS, key=lambda g: (g in families, g)):
+        if group in families and fired & {g for g, f in _LATERAL_FAMILY.items() if f == group}:
             continue
         found = None
         for resolved in (False, True):
@@ -220,7 +223,7 @@ def _lat_compatible(absent: Observation, present: Observation) -> bool:
     return absent.laterality in (present.laterality, "bilateral")
 
 
-_PARENCHYMAL = {"airspace disease", "atelectasis", "scarring", "nodule or mass", "granuloma", "pulmonary edema"}
+_PARENCHYMAL = PARENCHYMAL_GROUPS  # findings.toml: parenchymal
 
 
 def _zones(o: Observation) -> set[str]:
