@@ -35,8 +35,14 @@ def ingest(settings: Settings, source: str, *, limit: int | None, shard: tuple[i
     parsed = parse_source(source, hf_token=token, settings=settings)  # a bad spec fails before the model loads
     services = Services(settings)
     store = services.store()
-    embedder, problem = services.try_embedder() if engine == "local" else (None, None)  # ray: in its actors
-    if engine == "local" and embedder is None:  # day one: archive now, embed when the weights are there
+    if engine == "local":
+        embedder, problem = services.try_embedder()
+    else:  # ray: its actors load the model; the driver only finds out whether they can
+        from .engines import ray_model_problem
+
+        embedder, problem = None, ray_model_problem(settings)
+    without_embeddings = problem is not None
+    if without_embeddings:  # day one: archive now, embed when the weights are there
         log.info("embedding model unavailable: %s", problem)
         print(f"note: embedding model {settings.embed_model} not available: storing cases without embeddings "
               f"(full-text search works); run `{ETL_HINT} embed` once the model is there.", file=out)
@@ -56,7 +62,8 @@ def ingest(settings: Settings, source: str, *, limit: int | None, shard: tuple[i
 
                 report = run_ingest_ray(parsed, settings, store=store, limit=limit, shard=shard,
                                         batch_size=batch_size, reembed=reembed, on_progress=on_progress,
-                                        cancel=cancel, address=address, writers=writers)
+                                        cancel=cancel, address=address, writers=writers,
+                                        without_embeddings=without_embeddings)
             else:
                 report = run_ingest(parsed, settings, store=store, embedder=embedder, limit=limit, shard=shard,
                                     batch_size=batch_size, reembed=reembed, on_progress=on_progress, cancel=cancel,

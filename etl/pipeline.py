@@ -44,6 +44,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 256  # cases per transaction (and per decode batch)
 PoolKind = Literal["thread", "process"]
+#: Both engines refuse ``--reembed`` without a model before any write: it would erase vectors.
+REEMBED_NEEDS_MODEL = ("Re-embedding needs the embedding model, which is not available. Download it first "
+                       "(see the README), then run: .venv/bin/python -m etl embed --reembed")
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -95,8 +98,7 @@ def run_ingest(
     Raises ``SourceError`` for a bad or unreachable source and ``StoreError`` when writing fails.
     """
     if embedder is None and reembed:
-        raise ConfigError("Re-embedding needs the embedding model, which is not available. Download it first "
-                          "(see the README), then run: .venv/bin/python -m etl embed --reembed")
+        raise ConfigError(REEMBED_NEEDS_MODEL)
     if isinstance(source_spec, str):
         source = parse_source(source_spec, hf_token=_token(settings), settings=settings)
     else:

@@ -4,8 +4,8 @@
 resume semantics as the local engine; Ray itself is imported only when it runs.
 """
 
-from .ray_data import RayPlan, plan_stages, run_ingest_ray
+from .ray_data import RayPlan, plan_stages, ray_model_problem, run_ingest_ray
 
 ENGINES = ("local", "ray")
 
-__all__ = ["ENGINES", "RayPlan", "plan_stages", "run_ingest_ray"]
+__all__ = ["ENGINES", "RayPlan", "plan_stages", "ray_model_problem", "run_ingest_ray"]

@@ -16,6 +16,11 @@ records from the same source:
 - **write**: a bounded pool of writer actors (one database connection each) upserts each block's
   records by case id in one transaction.
 
+Without a model (``without_embeddings=True``; ``ray_model_problem`` tells, on the driver): as the
+local engine does, cases, report text, images, thumbnails and the full-text index are stored with
+both embeddings empty for ``etl embed`` to fill later; there is no embed stage (no actor loads a
+model) and the decode tasks skip the model's resize.
+
 Progress: blocks finish out of order, so the driver records the source position only over the
 prefix of blocks whose rows are all committed (``progress_store.advance``), after the writer's
 commit. The position never runs ahead of the rows: a killed driver resumes from it and skips ids
@@ -45,7 +50,7 @@ from medrag_core.settings import Settings
 from medrag_core.store import CaseRecord, CaseStore
 
 from .. import progress_store
-from ..pipeline import embed_records, keep_prepared, screen_records, source_chunks
+from ..pipeline import REEMBED_NEEDS_MODEL, embed_records, keep_prepared, screen_records, source_chunks
 from ..prepare import Prepared, PrepareOptions, prepare
 from ..report import IngestProgress, IngestReport
 from ..sources import Source, parse_source
@@ -95,6 +100,26 @@ def plan_stages(resources: Mapping[str, float], *, writers: int = DEFAULT_WRITER
                    writers=writers)  # fmt: skip
 
 
+def ray_model_problem(settings: Settings) -> str | None:
+    """Why the embed actors could not load the model (None when they can), decided on the driver.
+
+    Weights on disk or in the hub cache: available, nothing is loaded here (each actor loads them).
+    Otherwise the local engine's own attempt (``build_embedder``) decides: it downloads the model when
+    it can (into the hub cache the actors of a local Ray read) or says why not, in the same words; the
+    driver's copy is dropped at once.
+    """
+    from medrag_core.health import model_availability
+    from medrag_core.services import build_embedder
+
+    if model_availability(settings).state == "ok":
+        return None
+    try:
+        build_embedder(settings)
+    except MedragError as exc:
+        return exc.user_message
+    return None
+
+
 def run_ingest_ray(
     source_spec: str | Source,
     settings: Settings,
@@ -109,6 +134,7 @@ def run_ingest_ray(
     address: str | None = None,
     writers: int = DEFAULT_WRITERS,
     embed_actors: int | None = None,
+    without_embeddings: bool = False,
 ) -> IngestReport:
     """``etl.run_ingest`` on Ray Data: same arguments (no decode pool: decoding is Ray's), same report.
 
@@ -116,7 +142,11 @@ def run_ingest_ray(
     ``"ray://host:10001"`` joins a cluster; a Ray already initialised in this process is used as is.
     ``writers``: writer actors, each holding one database connection. ``store`` is the driver's own
     store (resume position, progress); the read task and the writers build theirs from ``settings``.
+    ``without_embeddings``: no model available (``run_ingest``'s ``embedder=None``): cases are stored
+    without embeddings, no actor loads a model, and ``reembed`` is refused (it would erase vectors).
     """
+    if without_embeddings and reembed:
+        raise ConfigError(REEMBED_NEEDS_MODEL)
     ray = _import_ray()
     source = parse_source(source_spec, hf_token=_token(settings)) if isinstance(source_spec, str) else source_spec
     index, count = shard
@@ -129,14 +159,19 @@ def run_ingest_ray(
                           "MEDRAG_DATABASE_URL to a Postgres they can reach (or run without --address).")
     from medrag_core.embedding import embedder_name, model_image_size
 
-    model = embedder_name(settings)
-    options = PrepareOptions(resize_mode=settings.resize_mode, image_size=model_image_size(settings),
-                             max_pixels=settings.max_image_pixels)  # fmt: skip
+    if without_embeddings:  # what the local engine records and prepares when it has no embedder
+        model = settings.embed_model
+        options = PrepareOptions(resize_mode=settings.resize_mode, image_size=0, max_pixels=settings.max_image_pixels,
+                                 model_input=False)  # fmt: skip
+    else:
+        model = embedder_name(settings)
+        options = PrepareOptions(resize_mode=settings.resize_mode, image_size=model_image_size(settings),
+                                 max_pixels=settings.max_image_pixels)  # fmt: skip
     shard_key = f"{index}/{count}"
     start = progress_store.resume_position(store, source, shard_key, reembed=reembed)
     if start:
         log.info("resuming %s shard %s after record %d", source.key, shard_key, start)
-    report = IngestReport(source=source.name, shard=(index, count))
+    report = IngestReport(source=source.name, shard=(index, count), without_embeddings=without_embeddings)
     hint = _total_hint(source, limit, count)
     started = time.monotonic()
     started_ray = _start_ray(ray, address)
@@ -312,11 +347,21 @@ def _dataset(ray: Any, read: _ReadSpec, options: PrepareOptions, settings: Setti
     # actors' requests it also keeps Ray Data from fusing decode into them (it fuses equal requests).
     ds = ds.map_batches(_decode_blocks, fn_args=(options,), batch_size=1, batch_format="pyarrow", num_cpus=1,
                         memory=read.batch_size * DECODE_BYTES_PER_IMAGE)
+    if not options.model_input:  # no model: records without embeddings, no embed actors
+        ds = ds.map_batches(_records_without_embeddings, batch_size=1, batch_format="pyarrow", num_cpus=1,
+                            memory=read.batch_size * DECODE_BYTES_PER_IMAGE)
+        return _write_stage(ds, settings, model, plan)
     ds = ds.map_batches(
         _EmbedStage, fn_constructor_args=(embed_settings, plan.torch_threads, options.resize_mode),
         batch_size=1, batch_format="pyarrow", num_cpus=plan.embed_cpus, num_gpus=plan.embed_gpus or None,
         compute=ActorPoolStrategy(size=plan.embed_actors, max_tasks_in_flight_per_actor=IN_FLIGHT_PER_ACTOR),
     )
+    return _write_stage(ds, settings, model, plan)
+
+
+def _write_stage(ds: Any, settings: Settings, model: str, plan: RayPlan) -> Any:
+    from ray.data import ActorPoolStrategy
+
     return ds.map_batches(
         _WriteStage, fn_constructor_args=(settings, model), batch_size=1, batch_format="pyarrow", num_cpus=0,
         compute=ActorPoolStrategy(size=plan.writers, max_tasks_in_flight_per_actor=IN_FLIGHT_PER_ACTOR),
@@ -401,6 +446,16 @@ def _decode_blocks(batch: pa.Table, options: PrepareOptions) -> pa.Table:
         for p in prepared:
             p.model_input = _pack(p.model_input, options.resize_mode)
         out.append(_table(block=block, end=end, payload=prepared, report=report))
+    return _concat(out)
+
+
+def _records_without_embeddings(batch: pa.Table) -> pa.Table:
+    """Store records of a decoded block with both embeddings empty (``embed_records`` without an embedder)."""
+    out = []
+    for block, end, prepared, report in _rows(batch):
+        items: list[Prepared] = prepared  # type: ignore[assignment]
+        records, _ = embed_records(items, None, 1, report)
+        out.append(_table(block=block, end=end, payload=records, report=report))
     return _concat(out)
 
 
