@@ -502,6 +502,12 @@ def test_change_mismatch_between_sections(findings: str, impression: str, messag
     ("No increase in the size of the right pleural effusion.", "Stable right pleural effusion."),
     # the increase belongs to the opacities, not to the heart
     ("Cardiomegaly and increased interstitial opacities.", "Stable cardiomegaly."),
+    # two sizes over time in one statement; "stable to slightly decreased" has no one direction
+    ("Moderate right pleural effusion has decreased, now small.", "Decreasing right effusion, now small."),
+    ("Small right pleural effusion, previously large.", "Large right pleural effusion on the prior study."),
+    ("Stable to slightly decreased right pleural effusion.", "Stable right pleural effusion."),
+    # a size of the past is not today's
+    ("Small right pleural effusion.", "Decreased right pleural effusion, large on the prior study."),
 ])
 def test_paired_statements_that_agree_raise_nothing(findings: str, impression: str) -> None:
     assert issues_of(findings, impression) == []

@@ -122,6 +122,15 @@ def test_other_issues_become_review_notes_apart_from_the_report() -> None:
                                 "4 of 5 similar cases report cardiomegaly."]
 
 
+def test_a_size_mismatch_is_a_review_note_not_an_edit() -> None:
+    report = "FINDINGS: Large right pleural effusion.\nIMPRESSION: Small right pleural effusion."
+    out = OfflineVerifier().verify(VerificationRequest(report=report, offline_issues=check_report(report)))
+    assert out.verdict == "needs_review"
+    assert out.suggested_report == report  # which size is right is the radiologist's call
+    assert out.review_notes == ["FINDINGS describe the right pleural effusion as large, the IMPRESSION as small. "
+                                "Suggestion: Check the image and give the finding one size in both sections."]
+
+
 def test_offline_makes_no_network_call(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args, **kwargs):
         raise AssertionError("the offline verifier opened a socket")

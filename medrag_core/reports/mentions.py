@@ -222,6 +222,8 @@ _SIZE_OF_CHANGE = re.compile(r"[\s-]*(?:larger|smaller|increas\w*|decreas\w*|imp
 _SIDE_AFTER_SIZE = re.compile(r"[\s-]*(?P<side>right|left|rt|lt)\b(?![\s-]*(?:hemidiaphragm|heart|ventric|atri))",
                               re.IGNORECASE)
 _SIDE_AFTER_SIZE_ON = re.compile(r"\s+(?:on|in|at)\s+the\s+(?P<side>right|left)\b", re.IGNORECASE)
+_PAST_STATE = re.compile(r"\b(?:previously|formerly|was|were|had\s+been|on\s+the\s+(?:prior|previous|last)|at\s+the"
+                         r"\s+time\s+of)\b", re.IGNORECASE)
 _SIZE_AFTER_TERM = re.compile(r"\s*,?\s*(?:(?:which|that|is|are|appears?|remains?|now|still|again|seen|being)\s+){0,3}",
                               re.IGNORECASE)
 
@@ -247,7 +249,7 @@ def _change(window: str, polarity: str, resolved: bool) -> str | None:
     stable = _STABLE.search(window) is not None
     rest = _STABLE.sub(" ", window)
     up, down = _INCREASED.search(rest) or _NEW_ONLY.search(rest), _DECREASED.search(rest)
-    if up and down:
+    if (up and down) or (stable and (up or down)):  # "stable to slightly decreased": no one direction
         return None
     if up:
         return "increased" if _INCREASED.search(rest) else "new"
@@ -275,7 +277,7 @@ def _sizes(pre: str, term: str, post: str) -> tuple[str | None, tuple[tuple[str,
     closest before the term, in it ("heart is mildly enlarged") or right after it ("the effusion is small")."""
     text = pre + term + post
     phrases = list(SIZE_PHRASE.finditer(text))
-    if not phrases:
+    if not phrases or _PAST_STATE.search(text):  # "large on the prior study": not today's size
         return None, ()
     per_side: dict[str, str] = {}
     for m in phrases:
@@ -287,6 +289,8 @@ def _sizes(pre: str, term: str, post: str) -> tuple[str | None, tuple[tuple[str,
             per_side[key] = _size_text(m)
     if len(per_side) == 2:
         return None, tuple(sorted(per_side.items()))
+    if sum(not _SIZE_OF_CHANGE.match(text, m.end()) for m in phrases) > 1:
+        return None, ()  # "moderate effusion, now small", "small, previously large": two times, not one size
     candidates = [m for m in SIZE_PHRASE.finditer(pre) if not _SIZE_OF_CHANGE.match(pre, m.end())]
     if candidates:
         return _size_text(candidates[-1]), ()
