@@ -172,33 +172,78 @@ def test_a_killed_embed_actor_loses_and_duplicates_nothing(ray_address, tmp_path
     assert q(pg_conninfo, "SELECT position, rows_written, errors, done FROM ingest_progress") == [(30, 30, 0, True)]
 
 
+# A Ray driver killed at a known point. Its source is the real parquet source behind a gate (pickled into
+# Ray's read task) that stops reading after record RAY_STOP_AT, so this run writes exactly those cases
+# and nothing after them; the test waits until they are all committed (the barrier) and the driver has
+# recorded some progress, then kills it. Where the driver's position stands then is not fixed (Ray
+# hands the driver each written block a little later), so the rerun's counts do not depend on it.
+# Ray Data merges a task's small output blocks up to ``target_max_block_size`` (128 MiB) before passing
+# them on, so a read that never ends would pass on nothing: here every block leaves the read as it is made.
+KILLABLE_RAY_DRIVER = """
+import sys, time
+from etl import parse_source
+from etl.engines import run_ingest_ray
+from medrag_core.services import Services
+from medrag_core.settings import Settings
+from ray.data import DataContext
+
+DataContext.get_current().target_max_block_size = 1
+path, address, stop_at = sys.argv[1], sys.argv[2], int(sys.argv[3])
+services = Services(Settings.load(secrets_path=None))
+
+class GatedSource:
+    def __init__(self, inner, stop_at):
+        self.inner, self.stop_at = inner, stop_at
+        self.name, self.key = inner.name, inner.key  # the same progress row as the plain source
+
+    def size_hint(self):
+        return self.inner.size_hint()
+
+    def items(self):
+        for n, record in enumerate(self.inner.items(), 1):
+            yield record
+            if n == self.stop_at:
+                time.sleep(3600)  # the read stops here (killed with the driver)
+
+run_ingest_ray(GatedSource(parse_source(path), stop_at), services.settings, store=services.store(), batch_size=2,
+               address=address)
+"""
+RAY_STOP_AT = 10  # a multiple of the batch size: the read yields the block that ends at it before stopping
+
+
 @pytest.mark.slow
 def test_a_killed_driver_resumes_with_exact_counts(ray_address, tmp_path, store, ray_settings, pg_conninfo,
                                                    tiny_siglip_dir) -> None:  # fmt: skip
     path = write_parquet(tmp_path / "set.parquet", make_rows(60, 2))
-    cmd = [sys.executable, "-m", "etl", "ingest", str(path), "--engine", "ray", "--address", ray_address,
-           "--batch-size", "2"]  # fmt: skip
     env = etl_env(pg_conninfo, tiny_siglip_dir)
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        while scalar(pg_conninfo, "SELECT count(*) FROM cases") < 6:  # a hang is pytest-timeout's to catch
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLABLE_RAY_DRIVER, str(path), ray_address, str(RAY_STOP_AT)],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    progress = "SELECT coalesce(max(position), 0) FROM ingest_progress"
+    try:  # a hang is pytest-timeout's to catch
+        while scalar(pg_conninfo, "SELECT count(*) FROM cases") < RAY_STOP_AT or scalar(pg_conninfo, progress) == 0:
             assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
-            time.sleep(0.02)
+            time.sleep(0.05)
         proc.send_signal(signal.SIGKILL)
         proc.wait(30)
     finally:
         if proc.poll() is None:
             proc.kill()
-    position = scalar(pg_conninfo, "SELECT coalesce(max(position), 0) FROM ingest_progress")
-    written = scalar(pg_conninfo, "SELECT count(*) FROM cases")
-    assert position <= written < 120, "progress ran ahead of the rows, or the kill came too late"
-    assert_complete(pg_conninfo, written)  # whole cases only
+    position = scalar(pg_conninfo, progress)
+    # Exactly the gated cases, whole; progress behind or at them, not done (the driver died in the run).
+    assert_complete(pg_conninfo, RAY_STOP_AT)
+    assert q(pg_conninfo, "SELECT position, done FROM ingest_progress") == [(position, False)]
+    assert 0 < position <= RAY_STOP_AT
+    cmd = [sys.executable, "-m", "etl", "ingest", str(path), "--engine", "ray", "--address", ray_address,
+           "--batch-size", "2"]  # fmt: skip
     done = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
-    summary = done.stdout.strip().splitlines()[-1]
-    seen, rerun_written, skipped = (int(summary.split(f"{k} ")[1].split(",")[0]) for k in ("seen", "written",
-                                                                                          "skipped"))  # fmt: skip
-    assert seen == 120 - position and rerun_written + skipped == seen and "errors 0" in summary
+    # Every record counted once: those up to the position and the stored ones after it skipped, the rest
+    # written ("seen" counts both).
+    assert f"seen 120, written {120 - RAY_STOP_AT}, skipped {RAY_STOP_AT}, empty 0, errors 0" in done.stdout, (
+        done.stdout[-2000:]
+    )  # fmt: skip
     assert_complete(pg_conninfo, 120)
     assert {r[0] for r in q(pg_conninfo, "SELECT case_id FROM cases")} == expected_ids(path)
     assert q(pg_conninfo, "SELECT position, done FROM ingest_progress") == [(120, True)]
