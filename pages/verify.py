@@ -12,6 +12,7 @@ import streamlit as st
 from medrag_core.errors import MedragError
 from medrag_core.health import describe_verifier
 from medrag_core.render import escape_markdown
+from medrag_core.workflow import NOTICE_OFFLINE
 from ui.image_input import decode_upload, render_preview
 from ui.pacs_panel import pacs_image
 from ui.privacy_view import render_outgoing_preview
@@ -41,11 +42,13 @@ if embedder_error:  # the message says how to get the weights
     st.warning(f"The embedding model is not available: {escape_markdown(embedder_error)}")
 
 verifier_health = describe_verifier(settings)
+shown_above = (embedder_error,) if embedder_error else ()  # not repeated with the result
 if settings.llm_backend == "offline":
     st.info(
-        "Offline verifier: nothing leaves this machine. Set MEDRAG_LLM_BACKEND=gemini or openai_compat "
-        "(with its key or server) to add an LLM check."
+        "Offline verifier: the verdict comes from the offline checks and similar cases, and nothing leaves "
+        "this machine. Set MEDRAG_LLM_BACKEND=gemini or openai_compat (with its key or server) to add an LLM check."
     )
+    shown_above += (NOTICE_OFFLINE,)
 else:
     st.caption(f"Verifier: {escape_markdown(verifier_health.summary)}. {escape_markdown(verifier_health.detail)}")
 
@@ -92,4 +95,4 @@ with right:
 result = st.session_state.get("verify_result")
 if result is not None:
     st.divider()
-    render_result(result, store, shown_elsewhere=(embedder_error,) if embedder_error else ())
+    render_result(result, store, shown_elsewhere=shown_above)

@@ -29,8 +29,8 @@ _SEVERITY_ICON = {"error": "●", "warning": "▲", "info": "○"}
 
 
 def render_verdict(result: VerificationResult, shown_elsewhere: tuple[str, ...] = ()) -> None:
-    """The verdict, who answered, and the notices; a long message the page already shows (the model's
-    how-to) is referred to instead of repeated."""
+    """The verdict, who answered, and the notices; a message the page already shows is not repeated: a
+    notice that is one is left out, a longer one (the model's how-to inside a notice) is referred to."""
     text = f"**Verdict: {result.verdict.replace('_', ' ')}**. {VERDICT_TEXT.get(result.verdict, '')}"
     {"consistent": st.success, "needs_review": st.warning}.get(result.verdict, st.error)(text)
     st.caption(
@@ -39,6 +39,8 @@ def render_verdict(result: VerificationResult, shown_elsewhere: tuple[str, ...] 
         + (f" · LLM failures: {result.llm_failures}" if result.llm_failures else "")
     )
     for notice in result.notices:
+        if notice in shown_elsewhere:
+            continue
         for message in shown_elsewhere:
             if message and message in notice:
                 notice = notice.replace(message, "see the note at the top of the page")
