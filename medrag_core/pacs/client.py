@@ -5,6 +5,11 @@ a token or a patient identifier: ``PacsUnavailable`` (not configured, refused, t
 ``PacsAuthError`` (HTTP 401/403), ``PacsError`` (anything else: 404, 5xx, an answer that is not DICOMweb).
 Messages name the PACS by scheme, host and port only.
 
+``retrieve`` reads an instance as a stream and stops at ``PacsConfig.max_instance_bytes`` (the upload
+limit, ``MEDRAG_MAX_UPLOAD_BYTES``): a PACS can hold multi-frame or huge uncompressed instances, and
+the file is never parsed here, so a deflated dataset is inflated only by the decode path, under its
+bomb checks.
+
 ``PacsConfig`` holds plain, picklable values, so the ETL can hand it to worker processes; its repr
 hides the password and the token.
 """
@@ -12,20 +17,20 @@ hides the password and the token.
 from __future__ import annotations
 
 import contextlib
-import io
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
-from medrag_core.errors import PacsAuthError, PacsError, PacsUnavailable
+from medrag_core.errors import ImageDecodeError, PacsAuthError, PacsError, PacsUnavailable
 
 from .query import INSTANCE_FIELDS, STUDY_FIELDS, InstanceSummary, StudyQuery, StudySummary
 from .report_text import report_from_dicom
 
 if TYPE_CHECKING:
-    from pydicom.dataset import Dataset
+    import requests
 
     from medrag_core.settings import Settings
 
@@ -46,6 +51,7 @@ class PacsConfig:
     token: str = field(default="", repr=False)
     connect_timeout_s: float = 5.0
     timeout_s: float = 60.0
+    max_instance_bytes: int = 64 * 1024 * 1024
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PacsConfig:
@@ -69,7 +75,7 @@ class PacsConfig:
             raise ConfigError("MEDRAG_DICOMWEB_AUTH=bearer needs MEDRAG_DICOMWEB_TOKEN.")
         return cls(url=url.rstrip("/"), auth=settings.dicomweb_auth, username=settings.dicomweb_username or "",
                    password=password, token=token, connect_timeout_s=settings.dicomweb_connect_timeout_s,
-                   timeout_s=settings.dicomweb_timeout_s)
+                   timeout_s=settings.dicomweb_timeout_s, max_instance_bytes=settings.max_upload_bytes)
 
     def __repr__(self) -> str:
         return f"PacsConfig({self.where}, auth={self.auth!r}, username={self.username!r})"
@@ -220,14 +226,38 @@ class PacsClient:
 
     # --- WADO-RS ------------------------------------------------------------------------------------
 
-    def retrieve(self, instance: InstanceSummary) -> bytes:
-        """The instance as a DICOM Part 10 file, in the transfer syntax the PACS stores it in."""
+    def retrieve(self, instance: InstanceSummary, *, max_bytes: int | None = None) -> bytes:
+        """The instance as the PACS stores it (a DICOM Part 10 file, its transfer syntax unchanged).
+
+        At most ``max_bytes`` (default ``config.max_instance_bytes``) are read: a larger instance raises
+        ``ImageDecodeError`` (code ``too_large``, the upload's refusal) as soon as its ``Content-Length``
+        or the bytes received pass the limit, and the connection is dropped.
+        """
+        limit = self.config.max_instance_bytes if max_bytes is None else max_bytes
         with self._translate("retrieve an image"):
-            ds = self._client.retrieve_instance(
-                instance.study_uid, instance.series_uid, instance.sop_uid,
-                media_types=(("application/dicom", "*"),),
-            )
-            return _part10(ds)
+            # dicomweb-client's retrieve_instance reads the whole answer and parses it with pydicom
+            # (inflating a deflated dataset) before any size could be checked. Its streaming pieces,
+            # the ones iter_series uses, over a bounded body give the raw file instead (pinned:
+            # requirements.txt; tests/test_pacs_large.py runs them against Orthanc).
+            from dicomweb_client.web import _Transaction
+
+            for uid in (instance.study_uid, instance.series_uid, instance.sop_uid):
+                if not _UID.fullmatch(uid):
+                    raise ValueError("not a DICOM UID")
+            url = self._client._get_instances_url(_Transaction.RETRIEVE, instance.study_uid, instance.series_uid,
+                                                  instance.sop_uid)
+            response = self._client._http_get(url, headers={"Accept": _ACCEPT_DICOM_AS_STORED}, stream=True)
+            with response:
+                _bound_body(response, limit + _MULTIPART_SLACK_BYTES, limit)
+                if response.headers.get("Content-Type", "").lower().startswith("application/dicom"):
+                    parts = [response.content]  # a server that sends the file without the multipart wrapper
+                else:
+                    parts = list(self._client._decode_multipart_message(response, stream=True))
+            if len(parts) != 1:
+                raise ValueError(f"{len(parts)} parts for one instance")
+            if len(parts[0]) > limit:
+                raise _too_large(limit)
+            return bytes(parts[0])
 
     def study_report(self, instances: list[InstanceSummary]) -> StudyReport | None:
         """The report a study carries (the first SR or encapsulated text with text), or None.
@@ -256,7 +286,36 @@ class StudyReport:
     kind: Literal["sr", "document", "pdf"]
 
 
-def _part10(ds: Dataset) -> bytes:
-    buf = io.BytesIO()
-    ds.save_as(buf, enforce_file_format=True)
-    return buf.getvalue()
+_UID = re.compile(r"[0-9]+(\.[0-9]+)*")
+_ACCEPT_DICOM_AS_STORED = 'multipart/related; type="application/dicom"; transfer-syntax=*'
+#: The multipart boundaries and part headers around the one file: allowed on top of the limit.
+_MULTIPART_SLACK_BYTES = 64 * 1024
+
+
+def _too_large(limit: int) -> ImageDecodeError:
+    return ImageDecodeError(
+        f"The image file is larger than the {limit / 2**20:g} MB upload limit (MEDRAG_MAX_UPLOAD_BYTES); "
+        "the transfer from the PACS was stopped there. Open another image of the study, or ask for the limit "
+        "to be raised.",
+        code="too_large",
+    )
+
+
+def _bound_body(response: requests.Response, max_body: int, limit: int) -> None:
+    """Make ``response`` refuse a body over ``max_body`` bytes: at once from its ``Content-Length``, else
+    while it is read (``iter_content``, which ``content`` and dicomweb-client's multipart reader use;
+    counted after urllib3 has undone any Content-Encoding, whose inflation it bounds per read)."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_body:
+        raise _too_large(limit)
+    read_chunks = response.iter_content
+
+    def bounded(chunk_size: int | None = 1, decode_unicode: bool = False) -> Iterator[bytes]:
+        seen = 0
+        for chunk in read_chunks(chunk_size=chunk_size, decode_unicode=decode_unicode):
+            seen += len(chunk)
+            if seen > max_body:
+                raise _too_large(limit)
+            yield chunk
+
+    response.iter_content = bounded  # type: ignore[method-assign]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from medrag_core.errors import ImageDecodeError, PacsError
+from medrag_core.errors import PacsError
 from medrag_core.imaging import DecodedImage, check_geometry, decode_image
 
 from .client import PacsClient, StudyReport
@@ -65,14 +65,8 @@ def open_study(client: PacsClient, study_uid: str, settings: Settings, *, sop_ui
 
 def retrieve_checked(client: PacsClient, instance: InstanceSummary, settings: Settings) -> bytes:
     """Retrieve an image with the upload limits: the size from QIDO's Rows/Columns is checked before the
-    transfer, the byte count after it."""
+    transfer, and the transfer stops past ``MEDRAG_MAX_UPLOAD_BYTES`` (``ImageDecodeError``, ``too_large``).
+    The bytes then go through ``decode_image`` and its decompression-bomb checks, like an upload."""
     if instance.rows and instance.columns:
         check_geometry(instance.columns, instance.rows, settings.max_image_pixels)
-    data = client.retrieve(instance)
-    if len(data) > settings.max_upload_bytes:
-        raise ImageDecodeError(
-            f"The image is larger than {settings.max_upload_bytes // (1024 * 1024)} MB, the upload limit "
-            "(MEDRAG_MAX_UPLOAD_BYTES).",
-            code="too_large",
-        )
-    return data
+    return client.retrieve(instance, max_bytes=settings.max_upload_bytes)
