@@ -461,6 +461,10 @@ def issues_of(findings: str, impression: str) -> list[tuple[str, str, str]]:
      "(FINDINGS call the right one moderate: are the sides swapped?)"),
     ("Small bilateral pleural effusions.", "Large left pleural effusion.",
      "FINDINGS describe the left pleural effusion as small, the IMPRESSION as large."),
+    # a catheter "overlying the left upper lung" does not make the pneumothorax an artifact
+    ("Redemonstration of moderate left pneumothorax.",
+     "No change in small left pneumothorax with a pleural catheter overlying the left upper lung.",
+     "FINDINGS describe the left pneumothorax as moderate, the IMPRESSION as small."),
 ])
 def test_size_mismatch_between_sections(findings: str, impression: str, message: str) -> None:
     assert issues_of(findings, impression) == [("size_mismatch", "warning", message)]
@@ -475,6 +479,10 @@ def test_size_mismatch_between_sections(findings: str, impression: str, message:
      "FINDINGS describe the right pleural effusion as unchanged, the IMPRESSION as new or increasing."),
     ("Worsening right lower lobe consolidation.", "Improving right lower lobe pneumonia.",
      "FINDINGS describe the right airspace disease as new or increasing, the IMPRESSION as decreasing."),
+    # "compared to the prior study" is a comparison, not a finding of the past; a plain opacity pairs too
+    ("As compared to the prior study, there are increased perihilar opacities bilaterally.",
+     "Low lung volumes with slightly decreased perihilar opacities bilaterally.",
+     "FINDINGS describe the bilateral airspace disease as new or increasing, the IMPRESSION as decreasing."),
 ])
 def test_change_mismatch_between_sections(findings: str, impression: str, message: str) -> None:
     assert issues_of(findings, impression) == [("change_mismatch", "warning", message)]
@@ -506,6 +514,10 @@ def test_change_mismatch_between_sections(findings: str, impression: str, messag
     ("Moderate right pleural effusion has decreased, now small.", "Decreasing right effusion, now small."),
     ("Small right pleural effusion, previously large.", "Large right pleural effusion on the prior study."),
     ("Stable to slightly decreased right pleural effusion.", "Stable right pleural effusion."),
+    # a shadow explained as superimposed structures is not the nodule; blunting is a sign, not the effusion
+    ("Small nodular opacity in the left upper lobe.", "Large nodular opacity in the left upper lung, superimposed "
+     "structures."),
+    ("Minimal blunting of the right costophrenic angle.", "Large right pleural effusion."),
     # a size of the past is not today's
     ("Small right pleural effusion.", "Decreased right pleural effusion, large on the prior study."),
 ])

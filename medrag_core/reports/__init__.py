@@ -13,7 +13,7 @@ from medrag_core.reports.parse import (
     section_for_header,
     split_sentences,
 )
-from medrag_core.reports.vocabulary import FILTER_LABELS, NO_FINDING_LABEL
+from medrag_core.reports.vocabulary import FILTER_LABELS, NO_FINDING_LABEL, findings_checked_by
 
 __all__ = [
     "FILTER_LABELS",
@@ -24,6 +24,7 @@ __all__ = [
     "ParsedReport",
     "check_report",
     "compare_cases",
+    "findings_checked_by",
     "observation_labels",
     "parse_report",
     "parse_sections",

@@ -221,6 +221,11 @@ def groups_checked_by(check: str) -> frozenset[str]:
     return frozenset(f.group for f in FINDINGS.values() if f.group and check in f.checks)
 
 
+def findings_checked_by(check: str) -> frozenset[str]:
+    """The canonical finding names a check compares (the findings whose ``checks`` name it)."""
+    return frozenset(name for name, f in FINDINGS.items() if check in f.checks)
+
+
 TARGET_RE = re.compile("|".join(f"(?P<t{i}>{p})" for i, (p, _, _) in enumerate(LEXICON)), re.IGNORECASE)
 TARGET_INFO = {f"t{i}": (name, pol) for i, (_, name, pol) in enumerate(LEXICON)}
 

@@ -209,10 +209,16 @@ _HISTORICAL = re.compile(r"\b(?:previous|prior|old|remote|healed|history\s+of|se
                          re.IGNORECASE)
 
 
+# "compared to the prior study, there are increased opacities": a comparison, today's finding
+_COMPARED_WITH_PRIOR = re.compile(r"\b(?:compared\s+(?:to|with)|comparison\s+(?:to|with)|since|from|than|relative\s+to)"
+                                  r"\s+(?:the\s+|a\s+)?(?:most\s+recent\s+)?(?:previous|prior)\b", re.IGNORECASE)
+
+
 def _historical(o: Observation) -> bool:
-    """A finding of the past ("previous tuberculosis pneumonia", "history of pneumothorax")."""
+    """A finding of the past ("previous tuberculosis pneumonia", "history of pneumothorax"), not one compared with
+    a prior study."""
     i = o.text.lower().find(o.term.lower())
-    return i >= 0 and bool(_HISTORICAL.search(o.text[:i]))
+    return i >= 0 and bool(_HISTORICAL.search(_COMPARED_WITH_PRIOR.sub(" ", o.text[:i])))
 
 
 def _lat_compatible(absent: Observation, present: Observation) -> bool:
@@ -477,6 +483,10 @@ _DIRECTION = {"new": "new or increasing", "increased": "new or increasing", "dec
 _MM_RATIO = 1.5  # sizes in millimetres that differ by this factor (and by 3 mm) are two different statements
 
 
+_NOT_THE_FINDING = re.compile(r"blunt", re.IGNORECASE)
+_ARTIFACT = re.compile(r"nipple|artifact|overly|overlap|superimpos|soft\s+tissue|epicardial\s+fat", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class _Stated:
     """What one mention says of a finding at one site: ``value`` to compare, ``label`` as said."""
@@ -502,7 +512,10 @@ def _stated(parsed: ParsedReport, section: str, groups: frozenset[str],
         if group not in groups or o.polarity != "present" or o.hypothetical \
                 or (read(o, None) is None and not o.side_sizes):
             continue
-        if _historical(o) or _explained_away(o, parsed):
+        # a vague opacity is still one statement to pair (its size or change is said of it); a sign (blunting)
+        # or a shadow explained as artifact is not the finding
+        if _historical(o) or _NOT_THE_FINDING.search(o.term) \
+                or (group in ("airspace disease", "nodule or mass") and _ARTIFACT.search(o.text)):
             continue
         for side, zone in o.sites or ((None, None),):
             for one in (("left", "right") if side == "bilateral" else (side,)):
@@ -532,12 +545,12 @@ def _unambiguous_pair(fnd: list[_Stated], imp: list[_Stated],
 
 
 def _read_size(o: Observation, side: str | None) -> tuple[Hashable, str] | None:
-    if _group(o) == "nodule or mass":
-        return (o.size_mm, _mm_label(o.size_mm)) if o.size_mm else None
+    if _group(o) == "nodule or mass" and o.size_mm:  # a measured nodule is compared in millimetres
+        return o.size_mm, _mm_label(o.size_mm)
     size = dict(o.side_sizes).get(side or "") if o.side_sizes else o.size
     if not size:
         return None
-    if _group(o) not in ("pleural effusion", "pneumothorax"):  # "mild cardiomegaly", not "small"
+    if _group(o) not in ("pleural effusion", "pneumothorax", "nodule or mass"):  # "mild cardiomegaly", not "small"
         size = " to ".join(_DEGREE_WORDS.get(part, part) for part in size.split(" to "))
     return _size_bounds(size), size
 
@@ -549,6 +562,8 @@ def _mm_label(mm: float) -> str:
 def _sizes_differ(a: Hashable, b: Hashable) -> bool:
     if isinstance(a, float) and isinstance(b, float):
         return max(a, b) >= _MM_RATIO * min(a, b) and abs(a - b) >= 3
+    if isinstance(a, float) or isinstance(b, float):
+        return False  # "9 mm" against "small": not comparable
     (alo, ahi), (blo, bhi) = a, b  # type: ignore[misc]
     return ahi < blo or bhi < alo
 
@@ -558,8 +573,12 @@ def _read_change(o: Observation, side: str | None) -> tuple[Hashable, str] | Non
     return (direction, direction) if direction else None
 
 
-def _where(a: _Stated) -> str:
-    return f"{a.side} " if a.side else ""
+def _where(a: _Stated, b: _Stated) -> str:
+    """The side both statements share, as words: "bilateral " where both sections give both sides."""
+    if a.mention.laterality == "bilateral" and b.mention.laterality == "bilateral" and not a.mention.side_sizes:
+        return "bilateral "
+    side = a.side or b.side
+    return f"{side} " if side else ""
 
 
 def size_mismatches(parsed: ParsedReport) -> list[Issue]:
@@ -580,7 +599,7 @@ def size_mismatches(parsed: ParsedReport) -> list[Issue]:
         hint = f" (FINDINGS call the {swapped[0].side} one {b.label}: are the sides swapped?)" if swapped else ""
         issues.append(Issue(
             kind="size_mismatch", severity="warning", section=_BOTH, finding=group, spans=_spans(a.mention, b.mention),
-            message=f"FINDINGS describe the {_where(a) or _where(b)}{group} as {a.label}, the IMPRESSION as "
+            message=f"FINDINGS describe the {_where(a, b)}{group} as {a.label}, the IMPRESSION as "
                     f"{b.label}.{hint}",
             evidence=_quote(a.mention, b.mention),
             suggestion="Check the image and give the finding one size in both sections.",
@@ -603,7 +622,7 @@ def change_mismatches(parsed: ParsedReport) -> list[Issue]:
         issues.append(Issue(
             kind="change_mismatch", severity="warning", section=_BOTH, finding=group,
             spans=_spans(a.mention, b.mention),
-            message=f"FINDINGS describe the {_where(a) or _where(b)}{group} as {a.label}, the IMPRESSION as "
+            message=f"FINDINGS describe the {_where(a, b)}{group} as {a.label}, the IMPRESSION as "
                     f"{b.label}.",
             evidence=_quote(a.mention, b.mention),
             suggestion="Compare with the prior study and state one change in both sections.",
