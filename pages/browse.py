@@ -13,7 +13,7 @@ from medrag_core.workflow import neighbours, search_image
 from ui.cases import render_case_card, render_case_row
 from ui.compare_view import render_compare
 from ui.image_input import decode_upload
-from ui.resources import get_embed_cache, settings_or_stop, try_embedder, try_store
+from ui.resources import archive_stats, get_embed_cache, settings_or_stop, try_embedder, try_store
 
 st.title("Browse similar cases")
 
@@ -23,7 +23,7 @@ if store_error:
     st.error(f"The case archive is not available: {escape_markdown(store_error)}")
     st.stop()
 try:
-    stats = store.stats()
+    stats = archive_stats(store)  # cached briefly: this page reruns on every click
 except MedragError as exc:
     st.error(escape_markdown(exc.user_message))
     st.stop()

@@ -90,7 +90,7 @@ def app_env_vars(pg_settings, tiny_siglip_dir: Path) -> dict[str, str]:
 
 @pytest.fixture
 def app_env(monkeypatch, pg_settings, tiny_siglip_dir, store, tmp_path):
-    """Env for the app on the test database and tiny model; empty archive; fresh resource cache."""
+    """Env for the app on the test database and tiny model; empty archive; fresh resource and data caches."""
     import streamlit as st
 
     for name in ("MEDRAG_DATABASE_URL", "MEDRAG_ADMIN_PASSWORD", "GEMINI_API_KEY", "MEDRAG_STORE_BACKEND"):
@@ -99,8 +99,10 @@ def app_env(monkeypatch, pg_settings, tiny_siglip_dir, store, tmp_path):
         monkeypatch.setenv(name, value)
     monkeypatch.chdir(tmp_path)  # no .streamlit/secrets.toml from the repo or the user
     st.cache_resource.clear()
+    st.cache_data.clear()
     yield store
     st.cache_resource.clear()
+    st.cache_data.clear()
 
 
 def app_test(page: str, timeout: float = 60):

@@ -173,3 +173,34 @@ def test_case_ids_in_errors_are_escaped(archive):
     at.text_input(key="compare_a").set_value(hostile).run()
     at.text_input(key="compare_b").set_value("[b](javascript:y)").run()
     check(at, 1)
+
+
+def test_stats_are_read_once_across_reruns_and_fresh_after_an_admin_ingest(
+    app_env, tmp_path, pg_settings, tiny_embedder, monkeypatch  # noqa: F811
+):
+    from ui.resources import get_ingest_runner
+
+    store_class = type(app_env)
+    real_stats = store_class.stats
+    calls: list[int] = []
+
+    def counted_stats(self):
+        calls.append(1)
+        return real_stats(self)
+
+    monkeypatch.setattr(store_class, "stats", counted_stats)
+    at = app_test("pages/browse.py").run()
+    assert not at.exception
+    assert "The archive is empty" in all_text(at) and at.multiselect(key="filter_sources").options == []
+    at.run()
+    at.text_input(key="browse_query").set_value("effusion").run()  # reruns, as every click makes
+    assert not at.exception and len(calls) == 1
+    # An ingest started from the Dataset Admin page (its runner): the next run reads the stats afresh.
+    runner = get_ingest_runner()
+    assert runner.start("Ingest: test", lambda on_progress, cancel: ingest_archive(
+        tmp_path, pg_settings, app_env, tiny_embedder))  # fmt: skip
+    assert runner.wait() and runner.snapshot().error is None
+    at.run()
+    assert not at.exception and len(calls) == 2
+    assert "The archive is empty" not in all_text(at)
+    assert at.multiselect(key="filter_sources").options  # the archive's source, from the fresh stats

@@ -1,5 +1,6 @@
 """Process-wide resources held with ``st.cache_resource``: settings, store, embedder, verifier,
-the embedding cache, the background pool and the ingest runner.
+the embedding cache, the background pool and the ingest runner; and the archive's statistics for the
+Browse page, held briefly with ``st.cache_data``.
 
 Pages call these; each returns the object or raises ``MedragError`` for the page to show
 (``st.cache_resource`` does not cache a raised error, so a fixed problem clears on the next rerun).
@@ -23,7 +24,7 @@ from .ingest_runner import IngestRunner
 if TYPE_CHECKING:
     from medrag_core.embedding import Embedder, EmbeddingCache
     from medrag_core.llm import Verifier
-    from medrag_core.store import CaseStore
+    from medrag_core.store import CaseStore, StoreStats
 
 
 @st.cache_resource(show_spinner=False)
@@ -112,6 +113,22 @@ def get_background_jobs() -> BackgroundJobs:
 @st.cache_resource(show_spinner=False)
 def get_ingest_runner() -> IngestRunner:
     return IngestRunner()
+
+
+STATS_TTL_S = 30
+
+
+@st.cache_data(ttl=STATS_TTL_S, max_entries=8, show_spinner=False)
+def _cached_stats(_store: CaseStore, store_id: int, ingest_finished_at: float | None) -> StoreStats:
+    return _store.stats()
+
+
+def archive_stats(store: CaseStore) -> StoreStats:
+    """``store.stats()`` (several scans, one over every label) at most once per ``STATS_TTL_S`` seconds
+    for all sessions, for pages that only need the archive's shape (Browse's filter choices, "empty").
+    An ingest or embedding run of the Dataset Admin page makes the next call fresh; one from the CLI
+    shows within the ttl. Raises ``MedragError`` like ``stats()`` (an error is not cached)."""
+    return _cached_stats(store, id(store), get_ingest_runner().snapshot().finished_at)
 
 
 def settings_or_stop() -> Settings:
