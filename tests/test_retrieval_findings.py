@@ -163,3 +163,56 @@ def test_an_archive_without_labels_is_still_searched_by_the_words(store) -> None
                  embed_model=MODEL)  # fmt: skip
     q = _query("FINDINGS: Small left pleural effusion.\nIMPRESSION: Effusion.")
     assert [hit.case.case_id for hit in findings_search(store, q, 10)] == ["unlabelled"]
+
+
+def test_suspected_finding_is_searched_as_a_finding_not_as_a_normal_study() -> None:
+    """Issue 21: "Borderline cardiomegaly" (uncertain) was searched among normal cases."""
+    q = _query("FINDINGS: The heart is top normal in size. The lungs are clear.\n"
+               "IMPRESSION: Borderline cardiomegaly without acute disease.")  # fmt: skip
+    assert q.labels == ("Cardiomegaly",) and not q.normal
+    assert '"borderline cardiomegaly"' in q.text
+    both = _query("FINDINGS: Small left pleural effusion. Probable hiatal hernia.\nIMPRESSION: Effusion.")
+    assert both.labels == ("Hiatal Hernia", "Pleural Effusion")
+
+
+def test_suspected_finding_finds_the_cases_that_affirm_it(archive) -> None:
+    q = _query("FINDINGS: Lungs are clear.\nIMPRESSION: Borderline cardiomegaly.")
+    ids = {hit.case.case_id for hit in findings_search(archive, q, 20)}
+    assert ids == {"eff-cardio"} | {f"cardio-{i}" for i in range(5)}
+
+
+def test_normal_query_orders_normal_cases_by_the_words_the_vocabulary_has_no_name_for(archive) -> None:
+    archive.upsert([CaseRecord(case=Case(case_id=cid, source="a", findings=f, impression="No acute disease.",
+                                         labels=["No Finding"]))
+                    for cid, f in (("low-volumes", "Low lung volumes. The lungs are clear."),
+                                   ("spine", "Degenerative changes of the spine. The lungs are clear."))],
+                   embed_model=MODEL)  # fmt: skip
+    q = _query("FINDINGS: Low lung volumes. No pleural effusion.\nIMPRESSION: No acute disease.")
+    assert q.normal and q.text == "low or volumes"
+    ids = [hit.case.case_id for hit in findings_search(archive, q, 10)]
+    # The one normal case sharing the words leads; the other normal cases follow (the label list fills up).
+    assert ids[0] == "low-volumes"
+    assert set(ids) == {"low-volumes", "spine", "no-eff", "normal-b"}
+    assert [hit.case.case_id for hit in findings_search(archive, q, 1)] == ["low-volumes"]
+
+
+def test_word_list_pruning_is_scaled_by_the_share_of_the_label_it_searches_within(archive) -> None:
+    """The word list ranks only the cases of the rarest label: ``max_df`` is divided by that label's share
+    of the archive (a word in 10% of the archive is 33% of a label carried by 30%), capped at 1."""
+    seen: list[float | None] = []
+
+    class Spy:
+        def __getattr__(self, name: str) -> object:
+            return getattr(archive, name)
+
+        def text_search(self, query: str, k: int, *, where: CaseFilter | None = None,
+                        max_df: float | None = None) -> list:  # fmt: skip
+            seen.append(max_df)
+            return archive.text_search(query, k, where=where, max_df=max_df)
+
+    normal = _query("FINDINGS: Low lung volumes.\nIMPRESSION: No acute disease.")
+    findings_search(Spy(), normal, 10, max_df=0.05)  # "No Finding": 2 of 9 cases
+    effusion = _query("FINDINGS: Small left pleural effusion.\nIMPRESSION: Effusion.")
+    findings_search(Spy(), effusion, 10, max_df=0.5)  # "Pleural Effusion": 2 of 9, 0.5 / (2/9) > 1
+    findings_search(Spy(), effusion, 10)  # no pruning asked: none passed
+    assert seen[0] == pytest.approx(0.05 * 9 / 2) and seen[1:] == [1.0, None]

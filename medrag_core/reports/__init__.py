@@ -2,7 +2,7 @@
 
 from medrag_core.reports.checks import KINDS, check_report, run_checks
 from medrag_core.reports.compare import compare_cases
-from medrag_core.reports.mentions import Observation, strongest_polarity
+from medrag_core.reports.mentions import DEVICE_NAMES, Observation, strongest_polarity
 from medrag_core.reports.parse import (
     MAX_REPORT_CHARS,
     ParsedReport,
@@ -16,6 +16,7 @@ from medrag_core.reports.parse import (
 from medrag_core.reports.vocabulary import FILTER_LABELS, NO_FINDING_LABEL, findings_checked_by
 
 __all__ = [
+    "DEVICE_NAMES",
     "FILTER_LABELS",
     "KINDS",
     "MAX_REPORT_CHARS",

@@ -7,7 +7,8 @@ search works from findings instead:
 
 - ``findings_query(parsed)``: the finding labels the report affirms (``reports.observation_labels``:
   canonical names, whatever synonym or spelling the report used; the same function ETL stores as
-  case labels, so query and archive speak one vocabulary). A report that affirms nothing but devices
+  case labels, so query and archive speak one vocabulary), and what it only suspects ("borderline
+  cardiomegaly": searched like an affirmed finding). A report that affirms nothing but devices
   is ``"No Finding"``, the label normal archive reports carry. ``text``: a web-search query of the
   affirmed mentions (the report's own words and the canonical names) and of the words the vocabulary
   has no name for, from sentences that do not only rule out; never a negated mention.
@@ -18,7 +19,10 @@ search works from findings instead:
   taken in order of its weight, the sum of its labels' inverse document frequencies
   ``log(1 + N / df)``; a common finding still counts (about 1 at 40% of the archive against about 5
   for a finding in 1%). A case that only rules a finding out never matches. The word list: ``text``
-  ranked by cover density among the cases that carry the rarest label.
+  ranked among the cases that carry the rarest label; its pruning (``max_df``) is scaled by that
+  label's share of the archive, and the store ranks a bounded number of matches. For a normal
+  report the word list alone orders the normal cases (they all share the one label, so the label
+  list's order says nothing) and the label list only fills up to ``k``.
 
 Within one subset the store's order is arbitrary; the word list and the hybrid's fusion with the
 text embedding order them. An archive whose cases carry no labels (written without ETL) is searched
@@ -36,7 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from medrag_core.reports import NO_FINDING_LABEL, ParsedReport, observation_labels, split_sentences
+from medrag_core.reports import DEVICE_NAMES, NO_FINDING_LABEL, ParsedReport, observation_labels, split_sentences
 
 if TYPE_CHECKING:
     from medrag_core.store import CaseFilter, CaseStore, ScoredCase
@@ -92,6 +96,12 @@ def findings_query(parsed: ParsedReport, *, max_phrases: int = 24) -> FindingsQu
     and the generic words of normal statements.
     """
     labels = tuple(label for label in observation_labels(parsed) if label not in _SKIP_LABELS)
+    # What the report only suspects ("borderline cardiomegaly", "probable hiatal hernia") is still what it is
+    # about: searched like an affirmed finding, never as a normal study.
+    suspected = sorted({obs.name for obs in parsed.observations
+                        if obs.polarity == "uncertain" and obs.section != "INDICATION" and obs.name not in _SKIP_LABELS
+                        and obs.name not in DEVICE_NAMES})  # fmt: skip
+    labels = tuple(sorted({*labels, *suspected} - ({NORMAL_LABEL} if suspected else set())))
     if not labels:  # devices alone: search like a normal study
         labels = (NORMAL_LABEL,)
     phrases: list[str] = []
@@ -101,7 +111,7 @@ def findings_query(parsed: ParsedReport, *, max_phrases: int = 24) -> FindingsQu
     for obs in parsed.observations:
         if obs.section == "INDICATION":
             continue
-        if obs.polarity == "present" and obs.name in labels:
+        if obs.polarity in ("present", "uncertain") and obs.name in labels:
             phrases.extend((_phrase(obs.term), _phrase(obs.name)))
         if obs.polarity == "absent":
             negated_words.update(_WORD.findall(f"{obs.term} {obs.name}".lower()))
@@ -149,13 +159,24 @@ def findings_search(
         if max_df is None:
             by_words = store.text_search(query.text, k, where=within)
         else:
-            by_words = store.text_search(query.text, k, where=within, max_df=max_df)
+            # The word list ranks only the cases carrying the rarest label, so a word costs its share of those
+            # cases, not of the archive: ``max_df`` is scaled by the label's share (a rare label prunes nothing;
+            # the store still bounds how many cases it ranks).
+            word_max_df = min(1.0, max_df / _share(store, rarest[0]))
+            by_words = store.text_search(query.text, k, where=within, max_df=word_max_df)
     if not by_label and not by_words and (query.text or query.unlabelled_text):
         # No case carries the labels (an archive written without them): the words alone, unrestricted;
         # then, for a normal report, its whole wording (what normal reports share).
         by_words = store.text_search(query.text, k, where=where) if query.text else []
         if not by_words and query.unlabelled_text:
             by_words = store.text_search(query.unlabelled_text, k, where=where)
+    if query.normal and by_words:
+        # All normal cases share the one label, so the label list is in the store's arbitrary order: the words
+        # (what the vocabulary has no name for: "low lung volumes", "degenerative changes") order them instead,
+        # and the label list only fills up to ``k``.
+        by_label = [hit for hit in by_label if hit.case.case_id not in {h.case.case_id for h in by_words}]
+        return [replace(hit, score=1.0 / (RRF_K + rank))
+                for rank, hit in enumerate([*by_words, *by_label][:k], start=1)]  # fmt: skip
     fused: dict[str, float] = {}
     cases: dict[str, ScoredCase] = {}
     for hits in (by_words, by_label):
@@ -209,11 +230,16 @@ _DF_CACHE: dict[tuple[int, str], tuple[object, float, int]] = {}
 
 def _idf(store: CaseStore, label: str) -> float:
     """``log(1 + N / df)`` of a label in the archive (counts cached ``DF_TTL_S`` per store)."""
+    return math.log(1.0 + 1.0 / _share(store, label))
+
+
+def _share(store: CaseStore, label: str) -> float:
+    """``df / N``: the share of the archive carrying ``label`` (at least one case's share)."""
     from medrag_core.store import CaseFilter
 
     df = _count(store, label, lambda: store.count(CaseFilter(labels=(label,))))
-    total = _count(store, "", lambda: store.count())
-    return math.log(1.0 + max(total, 1) / max(df, 1))
+    total = max(_count(store, "", lambda: store.count()), 1)
+    return max(df, 1) / max(total, df, 1)
 
 
 def _count(store: CaseStore, label: str, count: Callable[[], int]) -> int:

@@ -164,3 +164,22 @@ def test_other_database_errors_are_typed_without_the_server_message(store: Postg
     assert "patient_secret_column" not in info.value.user_message
     assert store.stats().total_cases == 0  # the connection is usable afterwards
 
+
+
+def test_text_search_with_max_df_ranks_a_bounded_number_of_matches(store: PostgresStore, monkeypatch) -> None:
+    """Hybrid retrieval's full text (``max_df``) ranks at most ``FTS_MAX_RANKED`` matching cases, so its time
+    does not grow with the archive; Browse (no ``max_df``) ranks every match."""
+    from medrag_core.store import postgres
+
+    records = [CaseRecord(Case(case_id=f"r{i}", source="alpha", findings="Small pleural effusion." + " Effusion." * i))
+               for i in range(8)]  # fmt: skip
+    store.upsert(records, embed_model=MODEL)
+    monkeypatch.setattr(postgres, "FTS_MAX_RANKED", 3)
+    bounded = store.text_search("effusion", 10, max_df=1.0)
+    assert len(bounded) == 3 and all(h.case.case_id.startswith("r") for h in bounded)
+    assert [h.score for h in bounded] == sorted((h.score for h in bounded), reverse=True)
+    everything = store.text_search("effusion", 10)
+    assert len(everything) == 8
+    assert everything[0].case.case_id == "r7"  # the most mentions ranks first when all are ranked
+    monkeypatch.setattr(postgres, "FTS_MAX_RANKED", 100)
+    assert [h.case.case_id for h in store.text_search("effusion", 10, max_df=1.0)][:2] == ["r7", "r6"]
