@@ -2,6 +2,8 @@
 
 usage: python -m bench.embed [--n 64] [--side 2048] [--batch 8] [--ingest-batch 16] [--layers 2] [--repeats 2]
        python -m bench.embed --bound [--repeats 3]     # CPU bound of the vision tower (issue 20, part 2)
+       python -m bench.embed --runtimes [--layers 27] [--n 4] [--batch 1] [--repeats 2] [--no-int8]
+                                                       # images/s per MEDRAG_EMBED_RUNTIME, parity, int8/bf16
 
 ``--n`` distinct synthetic ``--side`` square PNGs with short reports, through
 
@@ -145,6 +147,135 @@ def cpu_bound(argv: list[str], *, repeats: int) -> int:
     return 0
 
 
+def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a, b = a.astype(np.float64), b.astype(np.float64)
+    return (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+
+
+def topk_overlap(reference: np.ndarray, other: np.ndarray, k: int) -> float:
+    """Mean share of each image's top-k neighbours (by cosine, among the others) that both embeddings agree on."""
+    def neighbours(vecs: np.ndarray) -> np.ndarray:
+        unit = vecs / np.linalg.norm(vecs, axis=1, keepdims=True)
+        sims = unit @ unit.T
+        np.fill_diagonal(sims, -np.inf)
+        return np.argsort(-sims, axis=1)[:, :k]
+
+    ref, got = neighbours(reference), neighbours(other)
+    return float(np.mean([len(set(r) & set(g)) / k for r, g in zip(ref, got, strict=True)]))
+
+
+def runtimes_bench(argv: list[str], args: argparse.Namespace) -> int:
+    """Images/s of the vision tower per runtime on the same pixel batches, interleaved, with cosine parity
+    against torch float32; lower-precision variants (OpenVINO bfloat16, ONNX Runtime dynamic int8) beside."""
+    import os
+
+    import torch
+
+    from medrag_core.embedding import MedSigLIPEmbedder
+    from medrag_core.imaging import decode_image
+
+    def uptime() -> str:
+        return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+    log(header("bench.embed --runtimes", ["bench.embed", *argv]))
+    import onnxruntime
+    import openvino
+
+    log(f"# torch {torch.__version__} ({torch.get_num_threads()} threads), onnxruntime {onnxruntime.__version__},"
+        f" openvino {openvino.__version__}; MedSigLIP-shaped vision tower, {args.layers} layers, random weights;"
+        f" {args.n} images, batch {args.batch}; load average {uptime()} at start")  # fmt: skip
+    n_parity = max(args.n, args.parity_n)
+    pngs = [synthetic_xray_png(args.side, seed=i) for i in range(n_parity)]
+    with tempfile.TemporaryDirectory(prefix="medrag_bench_rt_") as tmp:
+        model_dir = build_medsiglip_shaped(Path(tmp) / "model", layers=args.layers)
+        export_dir = Path(tmp) / "exported_models"
+        embedders, load_s = {}, {}
+        for runtime in ("torch", "onnx", "openvino"):
+            start = time.perf_counter()
+            embedders[runtime] = MedSigLIPEmbedder(model_dir, runtime=runtime, export_dir=export_dir, device="cpu",
+                                                   dtype="float32", batch_size=args.batch)  # fmt: skip
+            load_s[runtime] = time.perf_counter() - start
+            log(f"{runtime}: first load {load_s[runtime]:.1f} s (load average {uptime()})")
+        for runtime in ("onnx", "openvino"):  # a second start finds the export
+            start = time.perf_counter()
+            again = MedSigLIPEmbedder(model_dir, runtime=runtime, export_dir=export_dir, batch_size=args.batch)
+            log(f"{runtime}: second load {time.perf_counter() - start:.1f} s (exported: {again._towers.exported})")
+            del again
+        torch_embedder = embedders["torch"]
+        images = [decode_image(png).pixels for png in pngs]
+        batches = [torch_embedder.pixel_values(images[i : i + args.batch]) for i in range(0, n_parity, args.batch)]
+        arrays = [b.numpy() for b in batches]
+        timed = range((args.n + args.batch - 1) // args.batch)  # the first --n images; all n_parity for parity
+
+        def torch_forward(x: torch.Tensor) -> np.ndarray:
+            out = torch_embedder._model.get_image_features(pixel_values=x)
+            return getattr(out, "pooler_output", out).numpy()
+
+        variants = {
+            "torch float32": lambda i: torch_forward(batches[i]),
+            "onnx float32": lambda i: embedders["onnx"]._towers.image_features(arrays[i]),
+            "openvino float32": lambda i: embedders["openvino"]._towers.image_features(arrays[i]),
+        }
+        core = openvino.Core()
+        ov_dir = embedders["openvino"]._towers.directory
+        threads = torch.get_num_threads()
+        bf16 = core.compile_model(core.read_model(str(ov_dir / "vision.xml")), "CPU",
+                                  {"INFERENCE_PRECISION_HINT": "bf16", "PERFORMANCE_HINT": "LATENCY",
+                                   "INFERENCE_NUM_THREADS": threads}).create_infer_request()  # fmt: skip
+        variants["openvino bfloat16"] = lambda i: np.array(bf16.infer([arrays[i]])[0])
+        if args.int8:
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            onnx_dir = embedders["onnx"]._towers.directory
+            start = time.perf_counter()
+            quantize_dynamic(onnx_dir / "vision.onnx", Path(tmp) / "vision-int8.onnx", weight_type=QuantType.QInt8,
+                             use_external_data_format=True)  # fmt: skip
+            log(f"onnx int8: dynamic quantization {time.perf_counter() - start:.1f} s")
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = threads
+            int8 = onnxruntime.InferenceSession(str(Path(tmp) / "vision-int8.onnx"), options,
+                                                providers=["CPUExecutionProvider"])  # fmt: skip
+            variants["onnx int8 (dynamic)"] = lambda i: int8.run(None, {"pixel_values": arrays[i]})[0]
+
+        d, m, t = TOWER["hidden"], TOWER["mlp"], TOWER["tokens"]
+        a, b = torch.randn(t, d), torch.randn(d, m)
+        outputs: dict[str, np.ndarray] = {}
+        seconds: dict[str, list[float]] = {name: [] for name in variants}
+        gemm: list[float] = []
+        with torch.inference_mode():
+            for name, run in variants.items():  # warm-up, and the vectors compared below
+                outputs[name] = np.concatenate([run(i) for i in range(len(batches))])
+            for _ in range(args.repeats):  # interleaved: every variant sees the same load
+                start = time.perf_counter()
+                for _ in range(3):
+                    torch.matmul(a, b)
+                gemm.append(3 * 2 * t * d * m / (time.perf_counter() - start))
+                for name, run in variants.items():
+                    start = time.perf_counter()
+                    for i in timed:
+                        run(i)
+                    seconds[name].append(time.perf_counter() - start)
+    per_layer_flops = (sum(tower_flops(args.layers).values())) / 1e9
+    peak = max(gemm)
+    log(f"gemm {t}x{d} @ {d}x{m} float32 in the same run: best {peak / 1e9:.1f} GFLOP/s,"
+        f" median {statistics.median(gemm) / 1e9:.1f}; vision tower {per_layer_flops:.1f} GFLOP per image")  # fmt: skip
+    reference = outputs["torch float32"]
+    base = args.n / statistics.median(seconds["torch float32"])
+    k = max(1, min(3, n_parity - 2))
+    log(f"{'variant':<22} {'images/s':>9} {'x torch':>8} {'GFLOP/s':>8} {'cos min':>10} {'cos mean':>10}"
+        f" top-{k} overlap   runs (s)")  # fmt: skip
+    for name, runs in seconds.items():
+        ips = args.n / statistics.median(runs)
+        cos = _cosines(outputs[name], reference)
+        log(f"{name:<22} {ips:>9.3f} {ips / base:>7.2f}x {ips * per_layer_flops:>8.1f} {cos.min():>10.6f}"
+            f" {cos.mean():>10.6f} {topk_overlap(reference, outputs[name], k):>14.2f}   {[round(x, 1) for x in runs]}")
+    log(f"# images/s over the first {args.n} images; cosine and top-{k} overlap (each image's {k} nearest among"
+        f" the other {n_parity - 1}) over {n_parity}")
+    log(f"# load average {uptime()} at the end; parity target: cosine >= 0.9999 in float32; random weights: the"
+        " cosine and overlap of int8/bfloat16 say little about real MedSigLIP vectors")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="python -m bench.embed", description=__doc__.splitlines()[0])
@@ -158,9 +289,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bound", action="store_true",
                         help="only the CPU bound: the vision tower's FLOPs per 448x448 image against a GEMM peak "
                              "measured in the same run, and torch's time per image (27 layers, from 1 and 3)")
+    parser.add_argument("--runtimes", action="store_true",
+                        help="images/s of the vision tower per MEDRAG_EMBED_RUNTIME (torch, onnx, openvino) and "
+                             "lower-precision variants, interleaved, with cosine parity and top-k overlap vs torch")
+    parser.add_argument("--parity-n", type=int, default=0, help="--runtimes: images for cosine and top-k overlap")
+    parser.add_argument("--no-int8", dest="int8", action="store_false", help="--runtimes without the int8 variant")
     args = parser.parse_args(argv)
     if args.bound:
         return cpu_bound(argv, repeats=args.repeats)
+    if args.runtimes:
+        return runtimes_bench(argv, args)
 
     import torch
     from transformers import AutoModel
