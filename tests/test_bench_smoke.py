@@ -54,6 +54,28 @@ def test_embed_bench_prints_pipeline_share(capsys: pytest.CaptureFixture[str]) -
     assert ratio[2] == ("met" if float(ratio[1]) >= 85 else "MISSED")  # the word follows the figure
 
 
+def test_embed_runtimes_bench_prints_every_variant_with_parity(capsys: pytest.CaptureFixture[str]) -> None:
+    """One layer of the MedSigLIP-width tower (hidden 1152, 448 px): the float32 exports match torch."""
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("openvino")
+    from bench.embed import main
+
+    args = ["--runtimes", "--layers", "1", "--n", "1", "--parity-n", "4", "--batch", "1", "--repeats", "1",
+            "--side", "256"]  # fmt: skip
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    row = r"^{} +([\d.]+) +([\d.]+)x +[\d.]+ +([\d.]+) +([\d.]+) +([\d.]+) "
+    rows = {}
+    for name in ("torch float32", "onnx float32", "openvino float32", "openvino bfloat16", "onnx int8 \\(dynamic\\)"):
+        found = re.search(row.format(name), out, re.M)
+        assert found is not None, name
+        rows[name] = [float(x) for x in found.groups()]
+    assert rows["torch float32"][1] == 1.0 and rows["torch float32"][2] == 1.0
+    for name in ("onnx float32", "openvino float32"):
+        assert rows[name][2] >= 0.9999, (name, rows[name])  # cosine min against torch
+    assert re.search(r"^(onnx|openvino): second load [\d.]+ s \(exported: False\)$", out, re.M)
+
+
 def test_ingest_engines_bench_prints_stages_and_engine_rates(capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("torch")
     from bench.ingest import main
