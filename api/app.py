@@ -22,10 +22,9 @@ Thin like the pages: every route parses its input and calls ``medrag_core``. Con
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -39,8 +38,7 @@ from starlette.requests import ClientDisconnect
 from medrag_core import errors
 from medrag_core.auth import check_password
 from medrag_core.health import describe_store, describe_verifier, model_availability
-from medrag_core.history import HistoryContext
-from medrag_core.models import Case, Match, VerificationResult
+from medrag_core.models import Case, Match
 from medrag_core.services import Services
 from medrag_core.settings import Settings
 
@@ -48,48 +46,18 @@ from .errors import BadRequest, ErrorBody, NotFound, UploadTooLarge, install_err
 from .history_routes import history_router
 from .limits import ApiKeyGate, BodySizeLimit, BodyTooLarge
 from .pacs_routes import pacs_router
+from .verify_response import Degradation, VerifyReportResponse, public, verify_for_api, verify_response
 
 log = logging.getLogger(__name__)
 
-Part = Literal["database", "model", "verifier"]
 MAX_CASE_ID_CHARS = 512  # longer ids are not in any archive: 404 without a database round trip
 MAX_QUERY_CHARS = 2000
 FORM_OVERHEAD_BYTES = 256 * 1024  # multipart boundaries and headers on top of the upload limit
 
 
-class Degradation(BaseModel):
-    """One part that could not be used for this answer, and why (the app's notice)."""
-
-    part: Part = Field(description="database (no similar cases), model (no embeddings) or verifier (LLM).")
-    message: str
-
-
-class VerifyReportResponse(VerificationResult):
-    """The full result plus the original MedRAG backend's two fields, so its clients keep working."""
-
-    isCorrect: bool = Field(
-        description="True only when the checks ran on a recognisable report and found no warning or error.")
-    correctReport: str = Field(
-        description="Report text only (the suggested report): never review notes; see review_notes.")
-    degraded: list[Degradation] = Field(default_factory=list)
-
-
 class SearchResponse(BaseModel):
     results: list[Match]
     degraded: list[Degradation] = Field(default_factory=list)
-
-
-# Notices of the workflow that say a part was skipped (medrag_core.workflow's texts).
-_PART_NOTICES: dict[Part, tuple[str, ...]] = {
-    "database": ("Similar cases are not available",),
-    "model": ("embedding model is not available", "could not be embedded", "found by text search only"),
-}
-_PATH = re.compile(r"(?<![\w:/.~-])/(?:[\w.@~+-]+/)*[\w.@~+-]+/?")
-
-
-def public(message: str) -> str:
-    """A library message for the outside: local file paths (data folder, model folder) removed."""
-    return _PATH.sub("[path]", message)
 
 
 def create_app(settings: Settings | None = None, *, store: Any = None, embedder: Any = None,
@@ -164,8 +132,6 @@ def create_app(settings: Settings | None = None, *, store: Any = None, embedder:
     )
     async def verify_report(request: Request) -> VerifyReportResponse:
         """Check a report against its image and the most similar archive cases."""
-        from medrag_core.workflow import verify
-
         form = await _read_form(request, settings)
         upload = form.get("image")
         if not isinstance(upload, UploadFile):
@@ -174,9 +140,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None, embedder:
         data = await upload.read(settings.max_upload_bytes + 1)
         if len(data) > settings.max_upload_bytes:
             raise UploadTooLarge(f"The image is larger than {settings.max_upload_bytes / 2**20:.0f} MB.")
-        result = await run_in_threadpool(verify, data, report, settings, services=resources,
-                                         history=HistoryContext(who="api", entry_point="api"))
-        return _verify_response(result)
+        return await run_in_threadpool(verify_for_api, data, report, resources)
 
     @app.post(
         "/api/check-report", response_model=VerifyReportResponse, responses=doc(400, 413, 415),
@@ -191,7 +155,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None, embedder:
         else:
             report = await _report_field(await _read_form(request, settings), settings)
         result = await run_in_threadpool(check_report_text, report, settings)
-        return _verify_response(result)
+        return verify_response(result)
 
     @app.get("/api/search", response_model=SearchResponse, responses=doc(503))
     def search(
@@ -355,27 +319,6 @@ async def _json_report(request: Request) -> str:
     if not isinstance(report, str):
         raise errors.ReportError("Send the report as the JSON string field 'report_text'.", code="empty")
     return report
-
-
-def _verify_response(result: VerificationResult) -> VerifyReportResponse:
-    blocking = any(issue.severity in ("warning", "error") for issue in result.issues)
-    return VerifyReportResponse(
-        **result.model_dump(),
-        isCorrect=result.check_status == "checked" and not blocking,
-        correctReport=result.suggested_report,
-        degraded=_degradations(result),
-    )
-
-
-def _degradations(result: VerificationResult) -> list[Degradation]:
-    out: list[Degradation] = []
-    for part, snippets in _PART_NOTICES.items():
-        notice = next((n for n in result.notices if any(s in n for s in snippets)), None)
-        if notice is not None:
-            out.append(Degradation(part=part, message=public(notice)))
-    if result.verifier_fallback:
-        out.append(Degradation(part="verifier", message=public(result.verifier_fallback)))
-    return out
 
 
 def _embedder_or_none(resources: Services) -> tuple[Any, list[Degradation]]:

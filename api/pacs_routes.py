@@ -1,9 +1,12 @@
 """``POST /api/verify-study``: verify a report against a study in the PACS (``MEDRAG_DICOMWEB_URL``).
 
 The server retrieves the study's frontal image (or the SOP instance named) over DICOMweb, decodes it like an
-upload and runs ``workflow.verify``. Without ``report_text`` the study's own report (DICOM SR or encapsulated
-text) is checked. PACS failures answer 503 (not reachable, not configured) or 502 (refused credentials, any
-other PACS error) as ``{"error", "message", "detail"}``; the DICOM header never appears in an answer.
+upload and verifies it as ``/api/verify-report`` does (``verify_response.verify_for_api``): the same answer,
+and a missing model, database or LLM degrades to a 200 whose ``degraded`` says what was skipped. Without
+``report_text`` the study's own report (DICOM SR or encapsulated text) is checked. PACS failures answer 503
+(not reachable, not configured) or 502 (refused credentials, any other PACS error) as
+``{"error", "message", "detail"}``; an image over ``MEDRAG_MAX_UPLOAD_BYTES`` is a 422 ``too_large``. The
+DICOM header never appears in an answer.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from medrag_core import errors
-from medrag_core.models import VerificationResult
+
+from .verify_response import VerifyReportResponse, verify_for_api
 
 _UID = r"^[0-9]+(\.[0-9]+)*$"
 
@@ -28,7 +32,7 @@ class VerifyStudyRequest(BaseModel):
     report_text: str | None = Field(None, description="The report to check; default the study's own report")
 
 
-class VerifyStudyResponse(VerificationResult):
+class VerifyStudyResponse(VerifyReportResponse):
     study_instance_uid: str
     sop_instance_uid: str
     view_choice: str = Field(description="Why this image was checked (View Position PA, ...)")
@@ -45,12 +49,11 @@ def pacs_router() -> APIRouter:
 
     @router.post("/api/verify-study", response_model=VerifyStudyResponse,
                  responses={401: {"description": "Missing or wrong API key"},
-                            422: {"description": "Bad UID, undecodable image, or no report to check"},
+                            422: {"description": "Bad UID, undecodable or too large image, or no report to check"},
                             502: {"description": "The PACS refused the credentials or failed"},
                             503: {"description": "No PACS configured, or not reachable"}})
     def verify_study(body: VerifyStudyRequest, request: Request) -> VerifyStudyResponse | JSONResponse:
         from medrag_core.pacs import PacsClient, open_study
-        from medrag_core.workflow import verify
 
         resources = request.app.state.resources
         settings = resources.settings
@@ -69,9 +72,8 @@ def pacs_router() -> APIRouter:
                     code="empty",
                 )
             report, source = opened.report.text, "study"
-        result = verify(opened.data, report or "", settings, store=resources.store(), embedder=resources.embedder(),
-                        verifier=resources.verifier())
-        return VerifyStudyResponse(**result.model_dump(), study_instance_uid=opened.study_uid,
+        answer = verify_for_api(opened.data, report or "", resources)
+        return VerifyStudyResponse(**answer.model_dump(), study_instance_uid=opened.study_uid,
                                    sop_instance_uid=opened.chosen.instance.sop_uid, view_choice=opened.chosen.reason,
                                    report_source=source)
 
