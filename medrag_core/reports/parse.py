@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from medrag_core.errors import ReportError
 from medrag_core.models import CheckStatus
 from medrag_core.reports.mentions import DEVICE_NAMES, Observation, extract_observations
-from medrag_core.reports.vocabulary import DEVICE_LABEL, NO_FINDING_LABEL
+from medrag_core.reports.vocabulary import DEVICE_LABEL, NO_FINDING_LABEL, SECTION_HEADERS
 from medrag_core.settings import Settings
 
 __all__ = [
@@ -49,49 +49,11 @@ SECTION_NAMES = ("INDICATION", "COMPARISON", "TECHNIQUE", "FINDINGS", "IMPRESSIO
 # The default of MEDRAG_MAX_REPORT_CHARS, for callers without Settings (one number, defined in Settings).
 MAX_REPORT_CHARS: int = Settings.model_fields["max_report_chars"].default
 
-_HEADER_MAP: dict[str, str | None] = {
-    "findings": "FINDINGS",
-    "finding": "FINDINGS",
-    "impression": "IMPRESSION",
-    "impressions": "IMPRESSION",
-    "conclusion": "IMPRESSION",
-    "conclusions": "IMPRESSION",
-    "summary": "IMPRESSION",
-    "opinion": "IMPRESSION",
-    "interpretation": "IMPRESSION",
-    "report": "FINDINGS",
-    "description": "FINDINGS",
-    "clinical details": "INDICATION",
-    "notification": "IMPRESSION",
-    "recommendation": "IMPRESSION",
-    "recommendations": "IMPRESSION",
-    "comparison": "COMPARISON",
-    "comparisons": "COMPARISON",
-    "comparison study": "COMPARISON",
-    "prior studies": "COMPARISON",
-    "indication": "INDICATION",
-    "indications": "INDICATION",
-    "history": "INDICATION",
-    "clinical history": "INDICATION",
-    "clinical information": "INDICATION",
-    "clinical indication": "INDICATION",
-    "clinical data": "INDICATION",
-    "clinical notes": "INDICATION",
-    "clinical": "INDICATION",
-    "reason for exam": "INDICATION",
-    "reason for examination": "INDICATION",
-    "reason for study": "INDICATION",
-    "technique": "TECHNIQUE",
-    "examination": "TECHNIQUE",
-    "exam": "TECHNIQUE",
-    "procedure": "TECHNIQUE",
-    "final report": None,
-    "wet read": None,
-    "addendum": None,
-}
+# Header names are data (sections.toml): name -> section (None: preamble, no section).
+_HEADER_MAP: dict[str, str | None] = SECTION_HEADERS.sections
 # Names that make a header on their own at a line start only when written as one ("Report There is ...");
-# as prose ("Report of ...", "Description: ...") they are too common to take from a sentence end.
-_LINE_ONLY = frozenset({"report", "description", "opinion", "interpretation"})
+# as prose ("Report of ...", "Comment: ...") they are too common to take from a sentence end.
+_LINE_ONLY = SECTION_HEADERS.line_only
 _NAMES = "|".join(sorted((re.escape(k).replace(r"\ ", r"\s+") for k in _HEADER_MAP), key=len, reverse=True))
 _HEADER_RE = re.compile(
     rf"(?P<lead>^|(?<=[.!?])[ \t]+)[ \t]*(?:\d{{1,2}}[.)][ \t]*)?(?P<h>{_NAMES})(?![\w/])[ \t]*(?P<p>:|--?|–|—)?",
@@ -104,6 +66,17 @@ _PREAMBLE_ONLY = re.compile(
     r"^(?:(?:final\s+report|wet\s+read|addendum|examination|exam|procedure|accession|date|mrn|name|"
     r"chest\s+(?:x-?ray|radiograph|pa|ap)|pa\s+and\s+lateral|cxr|radiograph)\b[^\n]*(?:\n+|$))+$",
     re.IGNORECASE,
+)
+_UNDERLINE = re.compile(r"\n[ \t]*(?:-{3,}|={3,}|_{3,}|~{3,})[ \t]*(?=\n|$)")
+# A sign-off line: who signed, dictated or verified the report, and when, or the reader's attestation. It ends
+# the report, so it and the lines after it are a footer, not the last section's text.
+_SIGNATURE = re.compile(
+    r"^[ \t]*(?:(?:electronically\s+)?(?:signed|dictated|reported|verified|transcribed|approved|finali[sz]ed|"
+    r"read|interpreted|authori[sz]ed)(?:\s+(?:and\s+)?(?:signed|verified|electronically))*\s*(?:by\b|on\b|:)|"
+    r"electronically\s+signed\b|signature\s*:|(?:attending|consultant|reporting)\s+radiologist\s*:|"
+    r"(?:radiologist|reader)\s*:|I\s+have\s+(?:personally\s+)?reviewed\s+the\s+(?:images|study|examination)\b|"
+    r"dr\.?\s+\S+(?:\s+\S+)?,?\s+(?:consultant\s+radiologist|radiologist|M\.?D\.?|FRCR|FRANZCR)\b)",
+    re.IGNORECASE | re.MULTILINE,
 )
 _ABBREV = re.compile(r"(?:\b(?:dr|vs|approx|e\.g|i\.e|st|mr|mrs|ms|no|fig|cf|etc)\.|\b[A-Z]\.)$", re.IGNORECASE)
 _LIST_MARKER = re.compile(r"^\(?\d{1,2}[.)]$")
@@ -157,6 +130,7 @@ class ParsedReport:
     stripped (an empty section is present with ""); ``observations`` lists mentions in report order.
     ``headerless`` is True when the text had no headers and was filed under one section by rule;
     ``structured`` is True when the sections came as separate fields (``parse_sections``).
+    ``footer`` holds sign-off lines cut from the sections ("Dictated by: ...", "Reported by Dr ...").
     ``offsets[name]`` is where ``sections[name]`` starts in ``text`` (so ``Observation.span`` indexes
     ``text``). ``status`` says whether the content checks can run: ``"checked"``, ``"not_a_report"``
     (clinical notes rather than an image report) or ``"sections_not_found"`` (no FINDINGS/IMPRESSION
@@ -170,6 +144,8 @@ class ParsedReport:
     headerless: bool = False
     structured: bool = False
     offsets: dict[str, int] = field(default_factory=dict)  # where each section's text starts in ``text``
+    footer: str = ""  # sign-off lines after the last section ("Electronically signed by ..."), not its text
+    footer_spans: list[tuple[int, int]] = field(default_factory=list)  # where ``footer``'s parts are in ``text``
     status: CheckStatus = "checked"
 
     def section_observations(self, section: str) -> list[Observation]:
@@ -225,12 +201,29 @@ def _find_headers(text: str) -> list[tuple[int, int, str | None]]:
                 nxt = rest_of_line.lstrip()
                 # ... or a numbered list ("Impression 1. No acute ...", "Opinion 1) ...")
                 starts = nxt[:1].isupper() or nxt[:1].isdigit()
-                ok = text[m.end("h"): m.end("h") + 1] in (" ", "\t") and starts and key not in ("clinical", "exam")
+                ok = (text[m.end("h"): m.end("h") + 1] in (" ", "\t") and starts
+                      and key not in SECTION_HEADERS.no_title_case_before_text)
+            if not ok and text[m.end("h"): m.end("h") + 1] == "\t" and rest_of_line.strip():
+                ok = True  # a tab after the name sets a header off in any case ("Clinical notes<TAB>Cough")
         else:
             ok = punct == ":" and word[0].isupper() and key not in _LINE_ONLY
         if ok:
-            found.append((m.start("h") if not line_start else m.start(), m.end(), _HEADER_MAP[key]))
+            end = m.end()
+            if line_start and not rest_of_line.strip():
+                # a header alone on its line may be underlined ("FINDINGS\n--------"): the rule is part of it
+                under = _UNDERLINE.match(text, eol) if eol >= 0 else None
+                end = under.end() if under else end
+            found.append((m.start("h") if not line_start else m.start(), end, _HEADER_MAP[key]))
     return found
+
+
+def _cut_footer(text: str, start: int, stop: int) -> tuple[int, int]:
+    """(stop of the section, start of the footer) for ``text[start:stop]``: a sign-off line and what follows
+    it, where nothing after it describes the image, is cut from the section (stop == footer start when none)."""
+    for m in _SIGNATURE.finditer(text, start, stop):
+        if not _IMAGING.search(text, m.end(), stop):
+            return m.start(), m.start()
+    return stop, stop
 
 
 def _observe(parsed: ParsedReport) -> ParsedReport:
@@ -309,16 +302,24 @@ def parse_report(text: str) -> ParsedReport:
     sections: dict[str, str] = {}
     offsets: dict[str, int] = {}
     if not headers:
-        off, body = _body(text, 0, len(text))
+        cut, _ = _cut_footer(text, 0, len(text))
+        footers = [(cut, len(text))] if cut < len(text) else []
+        off, body = _body(text, 0, cut)
         short = len(split_sentences(body)) <= 3 or len(body) <= 400
         name = "IMPRESSION" if short else "FINDINGS"
-        return _observe(ParsedReport(text=text, sections={name: body}, offsets={name: off}, headerless=True))
+        return _observe(ParsedReport(text=text, sections={name: body}, offsets={name: off}, headerless=True,
+                                     footer=text[cut:].strip(), footer_spans=footers))
     off, preamble = _body(text, 0, headers[0][0])
     # a body pasted before the first header with no FINDINGS header of its own ("The heart ... IMPRESSION:")
     loose: tuple[int, str] | None = (off, preamble) if preamble and not _PREAMBLE_ONLY.match(preamble) else None
     pre_parts = [] if loose else [preamble]
+    footers: list[str] = []
     for i, (_, end, name) in enumerate(headers):
         stop = headers[i + 1][0] if i + 1 < len(headers) else len(text)
+        cut, _ = _cut_footer(text, end, stop)
+        if cut < stop:
+            footers.append((cut, stop))
+            stop = cut
         off, body = _body(text, end, stop)
         if name is None:
             pre_parts.append(body)
@@ -340,7 +341,8 @@ def parse_report(text: str) -> ParsedReport:
     elif loose is not None:
         pre_parts.insert(0, loose[1])
     preamble = "\n".join(p for p in pre_parts if p)
-    return _observe(ParsedReport(text=text, sections=sections, offsets=offsets, preamble=preamble))
+    return _observe(ParsedReport(text=text, sections=sections, offsets=offsets, preamble=preamble,
+                                 footer="\n".join(text[a:b].strip() for a, b in footers), footer_spans=footers))
 
 
 def parse_sections(

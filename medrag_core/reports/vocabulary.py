@@ -196,6 +196,58 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
 
 
 VOCABULARY = load_vocabulary()
+
+
+# --- section headers (sections.toml) ----------------------------------------------------------------
+
+SECTIONS_FILE = Path(__file__).with_name("sections.toml")
+SECTION_KINDS = ("INDICATION", "COMPARISON", "TECHNIQUE", "FINDINGS", "IMPRESSION", "preamble")
+
+
+@dataclass(frozen=True)
+class SectionHeaders:
+    """``sections.toml``: ``sections`` maps a lower-case header name to its section (None: preamble, no
+    section); ``line_only`` and ``no_title_case_before_text`` are the names so marked; ``examples`` are
+    (header line, section) pairs the tests run."""
+
+    sections: dict[str, str | None]
+    line_only: frozenset[str]
+    no_title_case_before_text: frozenset[str]
+    examples: tuple[tuple[str, str], ...]
+
+
+def load_section_headers(path: Path = SECTIONS_FILE) -> SectionHeaders:
+    """The header names in ``path``; ``VocabularyError`` names the entry when one is malformed (an unknown
+    section, a name given twice, a ``line_only`` name that is no header)."""
+    data = _read_toml(path, "section headers")
+    sections: dict[str, str | None] = {}
+    line_only: set[str] = set()
+    no_title: set[str] = set()
+    examples: list[tuple[str, str]] = []
+    for n, entry in enumerate(data.get("section", []), 1):
+        name = _required(entry, "name", f"{path.name}: section {n}")
+        if name not in SECTION_KINDS:
+            raise VocabularyError(f"{path.name}: section {n} has name {name!r}; expected one of "
+                                  f"{', '.join(SECTION_KINDS)}")
+        headers = [" ".join(str(h).lower().split()) for h in entry.get("headers", [])]
+        if not headers or not all(headers):
+            raise VocabularyError(f"{path.name}: section {name!r} has no headers (a list of non-empty names)")
+        for header in headers:
+            if header in sections:
+                raise VocabularyError(f"{path.name}: header {header!r} is given twice")
+            sections[header] = None if name == "preamble" else name
+        for field_name, into in (("line_only", line_only), ("no_title_case_before_text", no_title)):
+            marked = {" ".join(str(h).lower().split()) for h in entry.get(field_name, [])}
+            stray = sorted(marked - set(headers))
+            if stray:
+                raise VocabularyError(f"{path.name}: section {name!r} {field_name} names {stray}, which are not "
+                                      f"among its headers")
+            into |= marked
+        examples += [(str(e), name) for e in entry.get("examples", [])]
+    return SectionHeaders(sections, frozenset(line_only), frozenset(no_title), tuple(examples))
+
+
+SECTION_HEADERS = load_section_headers()
 FINDINGS, TERMS, ANATOMY = VOCABULARY.findings, VOCABULARY.terms, VOCABULARY.anatomy
 #: (regex, canonical name, fixed polarity or None), in order: what the mention extractor compiles
 LEXICON: list[tuple[str, str, str | None]] = [(t.pattern, t.finding, t.polarity) for t in TERMS]

@@ -34,12 +34,29 @@ _PLACEHOLDER = re.compile(
     r"|style|font|center|pre|code|h\d)\b)[^<>\n=]{1,40}>"
     r"|\{[^{}\n]{0,40}\}"
     r"|\b(?<![Xx])[Xx]{1,3}(?:\.[Xx]+)?\s*(?:cm|mm|%|ml|cc|degrees?)\b"
+    # a blank where a number belongs ("_ mm"), the dictation marks "TBD"/"TBC" and runs of "@" or "#"
+    r"|(?<![\w_])_(?![\w_])(?=\s*(?:cm|mm|%|ml|cc)\b)|\b(?-i:TB[DCA])\b|@{2,}|(?<![\w#])#{2,}(?![\w#])"
     # runs of asterisks or question marks standing alone (not markdown bold around a word)
     r"|(?<![\w*])\*{2,}(?![\w*])|\*{3,}|\?{2,}",
 )
 _MIMIC_LAYOUT = re.compile(r"^\s*(?:FINAL REPORT|WET READ:|EXAMINATION:)", re.MULTILINE)
-_MASK_BEFORE = re.compile(r"\b(?:dr|drs|mr|mrs|ms|on|at|since|from|dated|by)\.?\s*$", re.IGNORECASE)
-_MASK_AFTER = re.compile(r"\s*(?:-?\s*(?:year|yr|y/?o)\b|[ap]\.?m\.?\b|[MF]\b|:\d)", re.IGNORECASE)
+_BLANK = re.compile(r"_{2,}")
+# where a name, date, time or age stood: the words de-identification masks
+_MASK_BEFORE = re.compile(r"\b(?:dr|drs|mr|mrs|ms|on|at|since|from|dated|date|by|name|mrn|dob)\.?:?\s*$",
+                          re.IGNORECASE)
+_MASK_AFTER = re.compile(r"\s*(?:-?\s*(?:year|yr|y/?o)\b|[ap]\.?m\.?\b|[MF]\b|:\d|,?\s*M\.?D\b)",
+                         re.IGNORECASE)
+# where a measurement, a side or a grade belongs: de-identification never masks these, a template leaves them
+_SLOT_AFTER = re.compile(
+    r"[ \t]*(?:-?[ \t]*(?:cm|mm|millimet\w*|centimet\w*|ml|cc)\b|(?:x|×)[ \t]*\d+(?:\.\d+)?[ \t]*(?:cm|mm)\b"
+    r"|-sided\b|[ \t]+sided\b"
+    r"|[ \t]+(?:(?:upper|middle|mid|lower)[ \t]+(?:lobe|lung|zone)|lung|lobe|hemithorax|hemidiaphragm|apex|apical|"
+    r"base|basilar|basal|costophrenic|side)\b"
+    r"|[ \t]+(?:(?:right|left|bilateral)[ \t]+)?(?:(?:pleural[ \t]+)?effusions?|pneumothora\w+|cardiomegaly)\b)",
+    re.IGNORECASE,
+)
+_SLOT_BEFORE = re.compile(r"(?:\bon\s+the|\bmeasur\w*(?:\s+(?:approximately|about|up\s+to))?|\bsize\s+of|"
+                          r"\bgrade)\s*$", re.IGNORECASE)
 _COMMUNICATED = re.compile(
     r"\b(?:discuss\w*|communicat\w*|notif\w*|call(?:ed)?|paged|telephon\w*|phoned|informed|conveyed|relayed|"
     r"made\s+aware|reported\s+to|spoke|spoken|read\s*back|critical\s+result|primordial)\b",
@@ -109,22 +126,41 @@ def missing_section(parsed: ParsedReport) -> list[Issue]:
     return issues
 
 
+def _is_mask(parsed: ParsedReport, start: int, end: int, masked: bool) -> bool:
+    """Whether the blank ``text[start:end]`` (``___``) is a de-identification mask rather than a template field.
+
+    A report being written has no masks: there a ``___`` is a field left to fill. An archive report
+    (MIMIC's ``___``) has them wherever a name, date, time or age stood. So a blank is a mask where the
+    report shows it was de-identified with such blanks (``masked``: MIMIC's layout, another ``___``, or one in
+    the history, comparison or preamble, where names, dates and ages stand), or
+    where the words around it are a name's, date's or age's ("Dr ___", "on ___", "___-year-old", a
+    sign-off line); and never where a measurement, a side or a grade belongs ("___ cm", "___ lower lobe",
+    "on the ___", "___ pleural effusion"), which de-identification does not touch.
+    """
+    text = parsed.text
+    line_start = text.rfind("\n", 0, start) + 1
+    if _SLOT_AFTER.match(text, end) or _SLOT_BEFORE.search(text[line_start:start]):
+        return False
+    if masked or any(a <= start < b for a, b in parsed.footer_spans):
+        return True
+    return bool(_MASK_BEFORE.search(text, max(line_start, start - 12), start) or _MASK_AFTER.match(text, end))
+
+
 def placeholder_spans(parsed: ParsedReport) -> list[tuple[int, int]]:
     """[start, end) of each unfilled template field in ``parsed.text`` (the one definition of a
     placeholder: the check, the highlighter and the offline suggestion all use these spans).
 
-    ``___`` is MIMIC's de-identification mask, not a placeholder, in a MIMIC-style report (a
-    "FINAL REPORT" / "EXAMINATION:" block, or masks in INDICATION / COMPARISON / the preamble) and
-    wherever it stands for a name, date, time or age ("Dr. ___", "on ___", "___ AM", "___-year-old").
+    ``___`` is a field or MIMIC's de-identification mask by ``_is_mask``.
     """
     text = parsed.text
-    mimic = bool(_MIMIC_LAYOUT.search(text)) or any(
+    # history, comparison and the preamble are where names, dates and ages stand: a blank there is a mask
+    # and shows the report was de-identified
+    masked = bool(_MIMIC_LAYOUT.search(text)) or len(_BLANK.findall(text)) >= 2 or any(
         "__" in block for block in (parsed.preamble, *(parsed.sections.get(k, "") for k in
                                                        ("INDICATION", "COMPARISON", "TECHNIQUE"))))
     spans = []
     for m in _PLACEHOLDER.finditer(text):
-        if m.group(0).startswith("__") and (mimic or _MASK_BEFORE.search(text, max(0, m.start() - 12), m.start())
-                                            or _MASK_AFTER.match(text, m.end())):
+        if m.group(0).startswith("__") and _is_mask(parsed, m.start(), m.end(), masked):
             continue
         spans.append((m.start(), m.end()))
     return spans

@@ -1,0 +1,153 @@
+"""Section layouts, sign-off footers and MIMIC's ``___`` mask (the classes the v3 held-out look exposed).
+
+Every example is written here by hand; none is taken from a generator.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from medrag_core.reports import check_report, parse_report, parse_sections, run_checks
+from medrag_core.reports.vocabulary import SECTION_HEADERS, VocabularyError, load_section_headers
+
+FLAGGED = {"warning", "error"}
+
+
+def flagged(text: str) -> set[str]:
+    return {i.kind for i in check_report(text) if i.severity in FLAGGED}
+
+
+@pytest.mark.parametrize("example,section", SECTION_HEADERS.examples)
+def test_every_sections_toml_example_reads_as_its_section(example: str, section: str) -> None:
+    parsed = parse_report(example)
+    if section == "preamble":  # no section of its own: what follows it is the next header's
+        assert parsed.sections == {"FINDINGS": "Lungs clear."}, (example, parsed.sections)
+    else:
+        assert parsed.sections.get(section), (example, parsed.sections)
+
+
+# one report, four header styles: each must give the same three sections
+_UK_BODY = {
+    "INDICATION": "Cough for two weeks.",
+    "COMPARISON": "None available.",
+    "FINDINGS": "The heart is enlarged. Small right pleural effusion.",
+    "IMPRESSION": "Cardiomegaly with a small right effusion.",
+}
+_UK_NAMES = {"INDICATION": "Clinical notes", "COMPARISON": "Previous imaging", "FINDINGS": "Observations",
+             "IMPRESSION": "Comment"}
+
+
+@pytest.mark.parametrize("style", ["colon", "dash", "tab", "alone", "alone_upper", "underlined", "equals"])
+def test_uk_section_names_in_every_header_style(style: str) -> None:
+    def header(name: str) -> str:
+        return {"colon": f"{name}: ", "dash": f"{name.upper()} - ", "tab": f"{name}\t", "alone": f"{name}\n",
+                "alone_upper": f"{name.upper()}\n", "underlined": f"{name.upper()}\n{'-' * len(name)}\n",
+                "equals": f"{name}\n{'=' * len(name)}\n"}[style]
+
+    text = "\n\n".join(header(_UK_NAMES[k]) + v for k, v in _UK_BODY.items())
+    parsed = parse_report(text)
+    assert {k: parsed.sections.get(k) for k in _UK_BODY} == _UK_BODY
+    assert parsed.status == "checked"
+    assert flagged(text) == set()
+
+
+def test_crlf_bullets_and_a_signature_footer() -> None:
+    text = ("REASON FOR REFERRAL:\r\nFall.\r\n\r\nRESULTS:\r\n\u2022 Heart size normal.\r\n\u2022 No pneumothorax."
+            "\r\n\r\nCONCLUSION:\r\n\u2022 No acute abnormality.\r\n\r\nReported by Dr Jane Roe, Consultant "
+            "Radiologist\r\nElectronically signed on 01/02/2026 10:42")
+    parsed = parse_report(text)
+    assert parsed.sections["FINDINGS"] == "\u2022 Heart size normal.\n\u2022 No pneumothorax."
+    assert parsed.sections["IMPRESSION"] == "\u2022 No acute abnormality."
+    assert parsed.footer.startswith("Reported by Dr Jane Roe") and "01/02/2026" in parsed.footer
+    assert flagged(text) == set()
+
+
+@pytest.mark.parametrize("sign_off", [
+    "Dictated by: J. Smith, M.D.",
+    "I have personally reviewed the images and agree with the above report.",
+    "Signed: A. Jones MD   Date: 3/4/2025",
+    "Attending radiologist: Dr. Lee",
+])
+def test_sign_off_lines_are_not_the_impression(sign_off: str) -> None:
+    parsed = parse_report(f"FINDINGS: Lungs clear.\n\nIMPRESSION: Normal chest.\n\n{sign_off}")
+    assert parsed.sections["IMPRESSION"] == "Normal chest."
+    assert parsed.footer == sign_off
+
+
+def test_a_line_that_describes_the_image_after_a_sign_off_is_kept() -> None:
+    # "read by" in mid-report, then more findings: nothing is cut
+    parsed = parse_report("FINDINGS: Lungs clear.\n\nIMPRESSION: Read by two readers:\nsmall left effusion.")
+    assert "small left effusion" in parsed.sections["IMPRESSION"]
+    assert parsed.footer == ""
+
+
+def test_an_empty_uk_section_under_its_header_is_still_missing() -> None:
+    text = "Observations\n------------\nThe lungs are clear.\n\nComment\n-------\n\nSigned: Dr Roe"
+    issues = [i for i in check_report(text) if i.kind == "missing_section"]
+    assert [(i.section, i.severity) for i in issues] == [("impression", "warning")]
+
+
+# --- MIMIC's ___: a mask in a de-identified archive report, a field left to fill in a live one ---------
+
+@pytest.mark.parametrize("text", [
+    # a de-identified archive report: several masks
+    "INDICATION: ___-year-old man with cough.\n\nFINDINGS: The ___ are normal. Lungs clear.\n\nIMPRESSION: Normal.",
+    # one mask, in the history (where names, dates and ages stand)
+    "HISTORY: Fell on ___.\n\nFINDINGS: The ___ are intact. Lungs clear.\n\nIMPRESSION: No acute disease.",
+    "COMPARISON: ___\n\nFINDINGS: Lungs are clear.\n\nIMPRESSION: No acute disease.",
+    # a name, a date, an age, a time
+    "FINDINGS: Lungs clear.\n\nIMPRESSION: Normal chest. Discussed with Dr. ___ at 10:30.",
+    "FINDINGS: A ___-year-old's chest; lungs clear.\n\nIMPRESSION: Normal chest.",
+    # a sign-off footer
+    "FINDINGS: Lungs clear.\n\nIMPRESSION: Normal chest.\n\nElectronically signed by: ___, MD",
+    # MIMIC's layout
+    "                FINAL REPORT\n EXAMINATION:  CHEST (PA AND LAT)\n\n FINDINGS:  The ___ are normal.\n\n"
+    " IMPRESSION:  No acute process.",
+])
+def test_underscore_masks_are_not_placeholders(text: str) -> None:
+    assert "placeholder" not in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    # a live report: one blank and nothing else masked
+    "FINDINGS: The lungs ___ clear.\n\nIMPRESSION: No acute disease.",
+    "FINDINGS: Lungs clear.\n\nIMPRESSION: No ___ cardiopulmonary disease.",
+    # where a measurement, a side or a grade belongs: a field even in a masked archive report
+    "HISTORY: ___-year-old woman.\n\nFINDINGS: A ___ cm nodule in the right upper lobe.\n\nIMPRESSION: Nodule.",
+    "HISTORY: ___-year-old woman.\n\nFINDINGS: Opacity in the ___ lower lobe.\n\nIMPRESSION: Pneumonia.",
+    "HISTORY: ___-year-old woman.\n\nFINDINGS: Opacity on the ___.\n\nIMPRESSION: Pneumonia.",
+    "HISTORY: ___-year-old woman.\n\nFINDINGS: There is a ___ right pleural effusion.\n\nIMPRESSION: Effusion.",
+    "                FINAL REPORT\n FINDINGS:  Nodule measuring ___ in the left lung.\n\n IMPRESSION:  Nodule.",
+])
+def test_underscore_blanks_where_a_value_belongs_are_placeholders(text: str) -> None:
+    assert "placeholder" in flagged(text)
+
+
+@pytest.mark.parametrize("token", ["_ mm", "TBD", "@@", "##"])
+def test_more_dictation_field_shapes(token: str) -> None:
+    issues = run_checks(parse_sections(f"There is a {token} nodule in the right upper lobe.", "Nodule."))
+    assert [i.kind for i in issues if i.severity in FLAGGED] == ["placeholder"]
+
+
+@pytest.mark.parametrize("text", ["Snake_case_word in a file name.", "Cough x 2 weeks.", "Grade TB disease.",
+                                  "Tbd is lower case here."])
+def test_not_more_field_shapes(text: str) -> None:
+    issues = run_checks(parse_sections(text + " Lungs clear.", "Normal chest."))
+    assert "placeholder" not in {i.kind for i in issues}
+
+
+def test_malformed_sections_file_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "sections.toml"
+    bad.write_text('[[section]]\nname = "FINDINGS"\nheaders = ["findings"]\n'
+                   '[[section]]\nname = "IMPRESSION"\nheaders = ["findings"]\n', encoding="utf-8")
+    with pytest.raises(VocabularyError, match="given twice"):
+        load_section_headers(bad)
+    bad.write_text('[[section]]\nname = "FOOTER"\nheaders = ["signed"]\n', encoding="utf-8")
+    with pytest.raises(VocabularyError, match="FOOTER"):
+        load_section_headers(bad)
+    bad.write_text('[[section]]\nname = "FINDINGS"\nheaders = ["report"]\nline_only = ["comment"]\n',
+                   encoding="utf-8")
+    with pytest.raises(VocabularyError, match="not among its headers"):
+        load_section_headers(bad)
