@@ -33,7 +33,12 @@ Configurations (``k=10``, 50 candidates per list as Verify):
 - ``text_embedding``: the text kNN alone;
 - ``hybrid_*``: ``retrieve`` (text kNN + full-text list, RRF) with each of the full-text lists above;
   ``hybrid_findings`` as Verify runs it (``fts_max_df=FTS_MAX_DF``: only the word list is pruned, never
-  a finding), ``hybrid_findings_nofloor`` the same on a 10,000+ archive.
+  a finding), ``hybrid_findings_nofloor`` the same on a 10,000+ archive, ``hybrid_findings_100k`` that
+  and the number of matches the store ranks (``FTS_MAX_RANKED``) shrunk to the share of this archive
+  that a 100,000-case archive would rank (pessimistic: a larger archive also holds more good matches).
+
+The abnormal queries are also split by the parity of their uid's number: the even half tuned the
+findings search, the odd half confirms it (``diff`` lines per half).
 
 Also: neighbour consensus run on the hybrid's neighbours (the text path), how many normal reports get
 a warning, and the precision of its warnings judged by the MeSH headings (``CONSENSUS_MESH``).
@@ -208,6 +213,12 @@ def bootstrap_mean(a: np.ndarray, boot: int, rng: np.random.Generator) -> tuple[
 # ----------------------------------------------------------------------------- the run
 
 
+def uid_parity(uid: str) -> int:
+    """0 or 1: the parity of the number in an IU uid ("CXR1234" -> 0)."""
+    digits = "".join(ch for ch in uid if ch.isdigit())
+    return int(digits or 0) % 2
+
+
 def pick_queries(reports: Sequence[Any], n_abnormal: int, n_normal: int, seed: int) -> list[Any]:
     rng = np.random.default_rng(seed)
     normal = [r for r in reports if r.labels == (NORMAL,)]
@@ -248,7 +259,8 @@ def run_config(queries: Sequence[Query], search: Callable[[Query], list[str]]) -
     return run
 
 
-def configurations(store: Any, settings: Any, floor_off: Callable[[], Any]) -> dict[str, Callable[[Query], list[str]]]:
+def configurations(store: Any, settings: Any, floor_off: Callable[[], Any],
+                   at_100k: Callable[[], Any] | None = None) -> dict[str, Callable[[Query], list[str]]]:  # fmt: skip
     from medrag_core.retrieval import FTS_MAX_DF, findings_search, retrieve
 
 
@@ -263,9 +275,10 @@ def configurations(store: Any, settings: Any, floor_off: Callable[[], Any]) -> d
 
         return search
 
-    def nofloor(fn: Callable[[Query], list[str]]) -> Callable[[Query], list[str]]:
+    def nofloor(fn: Callable[[Query], list[str]],
+                switch: Callable[[], Any] = floor_off) -> Callable[[Query], list[str]]:  # fmt: skip
         def search(q: Query) -> list[str]:
-            with floor_off():
+            with switch():
                 return fn(q)
 
         return search
@@ -283,6 +296,7 @@ def configurations(store: Any, settings: Any, floor_off: Callable[[], Any]) -> d
         "hybrid_words_nofloor": nofloor(hybrid(lambda q: q.words, FTS_MAX_DF)),
         "hybrid_findings": hybrid(lambda q: q.findings, FTS_MAX_DF),
         "hybrid_findings_nofloor": nofloor(hybrid(lambda q: q.findings, FTS_MAX_DF)),
+        "hybrid_findings_100k": nofloor(hybrid(lambda q: q.findings, FTS_MAX_DF), at_100k or floor_off),
     }
 
 
@@ -302,21 +316,24 @@ def ingest(archive: Path, conninfo: str, embedder: MiniLMEmbedder) -> Any:
     return store, settings
 
 
-def floor_switch(store: Any) -> Callable[[], Any]:
+def floor_switch(store: Any, rank_scale: float = 1.0) -> Callable[[], Any]:
     """A context manager that turns off the store's 500-row pruning floor: what an archive of 10,000
-    cases or more gets from the 5% rule (the floor is a module constant of the Postgres backend)."""
+    cases or more gets from the 5% rule (the floor is a module constant of the Postgres backend).
+    ``rank_scale`` < 1 also shrinks the number of matches ``text_search(max_df=)`` ranks
+    (``FTS_MAX_RANKED``) by that factor: the same share of the matches as in a larger archive."""
     from contextlib import contextmanager
 
     module = sys.modules[type(store).__module__]
 
     @contextmanager
     def off() -> Any:
-        saved = module.FTS_MIN_ROWS
+        saved = module.FTS_MIN_ROWS, module.FTS_MAX_RANKED
         module.FTS_MIN_ROWS = 0
+        module.FTS_MAX_RANKED = max(1, round(saved[1] * rank_scale))
         try:
             yield
         finally:
-            module.FTS_MIN_ROWS = saved
+            module.FTS_MIN_ROWS, module.FTS_MAX_RANKED = saved
 
     return off
 
@@ -333,6 +350,10 @@ def score(queries: Sequence[Query], runs: dict[str, Run], labels: dict[str, froz
     per: dict[tuple[str, str], np.ndarray] = {}
     groups = {"abnormal": [i for i, q in enumerate(queries) if not q.normal],
               "normal": [i for i, q in enumerate(queries) if q.normal]}  # fmt: skip
+    # Guard against tuning to this query set: the abnormal queries split by the parity of their uid's
+    # number; changes were tuned on the even half and confirmed on the odd one.
+    halves = {"abnormal, even uid (tuning half)": [i for i in groups["abnormal"] if uid_parity(queries[i].uid) == 0],
+              "abnormal, odd uid (confirm half)": [i for i in groups["abnormal"] if uid_parity(queries[i].uid) == 1]}
     for group, idx in groups.items():
         rand = [np.mean([relevant(labels[queries[i].uid], labels[c]) for c in all_ids if c != queries[i].uid])
                 for i in idx]  # fmt: skip
@@ -355,6 +376,7 @@ def score(queries: Sequence[Query], runs: dict[str, Run], labels: dict[str, froz
         out["configs"][name] = entry
     pairs = [("hybrid_findings", "hybrid_words"), ("hybrid_findings", "hybrid_words_pruned"),
              ("hybrid_findings_nofloor", "hybrid_words"), ("hybrid_findings_nofloor", "hybrid_words_pruned"),
+             ("hybrid_findings_100k", "hybrid_words"),
              ("hybrid_words_nofloor", "hybrid_words"), ("hybrid_words_pruned", "hybrid_words"),
              ("fts_findings", "fts_words"), ("fts_findings", "random"), ("fts_words", "random"),
              ("hybrid_findings", "text_embedding")]  # fmt: skip
@@ -363,6 +385,14 @@ def score(queries: Sequence[Query], runs: dict[str, Run], labels: dict[str, froz
             if (a, group) in per and (b, group) in per:
                 m, lo, hi = bootstrap_diff(per[(a, group)], per[(b, group)], boot, rng)
                 out["diffs"][f"{a} - {b} ({group})"] = [round(m, 3), round(lo, 3), round(hi, 3)]
+    position = {i: n for n, i in enumerate(groups["abnormal"])}
+    for a in ("hybrid_findings", "hybrid_findings_nofloor", "hybrid_findings_100k"):
+        if (a, "abnormal") not in per or ("hybrid_words", "abnormal") not in per:
+            continue
+        for half, idx in halves.items():
+            rows = [position[i] for i in idx]
+            m, lo, hi = bootstrap_diff(per[(a, "abnormal")][rows], per[("hybrid_words", "abnormal")][rows], boot, rng)
+            out["diffs"][f"{a} - hybrid_words ({half})"] = [round(m, 3), round(lo, 3), round(hi, 3)]
     out["archive_normal_share"] = round(float(normal_share), 3)
     return out
 
@@ -405,7 +435,9 @@ def main(argv: list[str] | None = None) -> int:
         log(f"archive: {len(labels)} labelled reports with text; queries: "
             f"{sum(not q.normal for q in queries)} abnormal, {sum(q.normal for q in queries)} normal")
         runs = {}
-        for name, search in configurations(store, settings, floor_switch(store)).items():
+        scale = len(labels) / 100_000  # the share of the matches a 100,000-case archive would rank
+        for name, search in configurations(store, settings, floor_switch(store),
+                                           floor_switch(store, rank_scale=scale)).items():  # fmt: skip
             if args.only and name not in args.only:
                 continue
             run_config(queries[:5], search)  # warm-up
