@@ -208,7 +208,8 @@ class TextSearch(Protocol):
 
         ``max_df``: a hint for hybrid retrieval that the store may drop the query's ``or`` alternatives
         found in more than this share of the archive (they do not discriminate, and ranking them costs
-        time linear in the archive). None (the default) searches the query as given. A store that
+        time linear in the archive), and may rank only a bounded number of the matches, so that the
+        time stays flat as the archive grows. None (the default) searches the query as given. A store that
         declares ``TermPruning`` honours it; the others search the query as given.
         """
         ...
