@@ -335,11 +335,10 @@ class PostgresStore(
                 f"SELECT {pg_sql.CASE_COLS}, ts_rank(c.fts, q) AS rank FROM websearch_to_tsquery('english', %(text)s)"
                 f" AS q, LATERAL (SELECT c.* {matches} LIMIT %(ranked)s) AS c ORDER BY rank DESC, c.case_id LIMIT %(k)s"
             )
-            with conn.transaction():
-                # The inner LIMIT without ORDER BY tempts the planner into a sequential scan, which reads the whole
-                # table when few cases match; the GIN index never does.
-                conn.execute("SELECT set_config('enable_seqscan', 'off', true)")
-                return [ScoredCase(pg_sql.case_from_row(r), float(r[-1])) for r in conn.execute(sql, params).fetchall()]
+            # The inner LIMIT without ORDER BY tempts the planner into a sequential scan, which reads the whole
+            # table when few cases match; the GIN index never does. (Local to ``_run``'s transaction.)
+            conn.execute("SELECT set_config('enable_seqscan', 'off', true)")
+            return [ScoredCase(pg_sql.case_from_row(r), float(r[-1])) for r in conn.execute(sql, params).fetchall()]
 
         return self._run(search)
 
@@ -355,11 +354,10 @@ class PostgresStore(
         )
 
         def search(conn: psycopg.Connection) -> list[ScoredCase]:
-            with conn.transaction():
-                # A LIMIT without ORDER BY tempts the planner into a sequential scan, which reads the whole
-                # table when few cases carry the labels; the GIN index never does.
-                conn.execute("SELECT set_config('enable_seqscan', 'off', true)")
-                return [ScoredCase(pg_sql.case_from_row(r), 1.0) for r in conn.execute(sql, params).fetchall()]
+            # A LIMIT without ORDER BY tempts the planner into a sequential scan, which reads the whole table
+            # when few cases carry the labels; the GIN index never does. (Local to ``_run``'s transaction.)
+            conn.execute("SELECT set_config('enable_seqscan', 'off', true)")
+            return [ScoredCase(pg_sql.case_from_row(r), 1.0) for r in conn.execute(sql, params).fetchall()]
 
         return self._run(search)
 
