@@ -151,3 +151,57 @@ def test_malformed_sections_file_is_refused(tmp_path: Path) -> None:
                    encoding="utf-8")
     with pytest.raises(VocabularyError, match="not among its headers"):
         load_section_headers(bad)
+
+
+# --- wording the v3 look showed unread: UK normal statements, R/L shorthand, a bilateral finding narrowed ---
+
+def kinds(findings: str, impression: str) -> dict[str, str]:
+    return {i.kind: i.severity for i in run_checks(parse_sections(findings, impression)) if i.severity in FLAGGED}
+
+
+@pytest.mark.parametrize("impression", ["NAD.", "The chest appears radiologically normal.",
+                                        "Normal PA and lateral views of the chest.",
+                                        "No significant radiological abnormality.", "Stable chest."])
+def test_normal_impressions_that_leave_out_a_significant_finding(impression: str) -> None:
+    findings = "There is a new large right pleural effusion. Heart size normal."
+    assert kinds(findings, impression) == {"impression_omits_finding": "warning"}
+
+
+def test_a_stable_impression_that_says_more_is_not_a_normal_statement() -> None:
+    assert kinds("Patchy interstitial opacities. Mild edema.",
+                 "Unchanged appearance of the chest with interstitial prominence, possibly edema.") == {}
+
+
+@pytest.mark.parametrize("findings,impression", [
+    ("There is a small left pleural effusion.", "Small R pleural effusion."),
+    ("Right basal consolidation.", "L basal consolidation in keeping with pneumonia."),
+    ("Opacity in the L lower lobe.", "Right lower lobe pneumonia."),
+])
+def test_one_letter_sides(findings: str, impression: str) -> None:
+    assert kinds(findings, impression) == {"laterality_conflict": "error"}
+
+
+@pytest.mark.parametrize("text", ["R and L lateral decubitus views were obtained.", "Lungs clear. L1 vertebra intact."])
+def test_one_letter_words_that_are_not_sides(text: str) -> None:
+    assert kinds(text + " Small right effusion.", "Small right effusion.") == {}
+
+
+@pytest.mark.parametrize("findings,impression", [
+    ("Bibasilar atelectasis. No effusion.", "Left basilar atelectasis."),
+    ("Small bilateral pleural effusions.", "Small right pleural effusion."),
+])
+def test_a_bilateral_finding_narrowed_to_one_side(findings: str, impression: str) -> None:
+    assert kinds(findings, impression) == {"laterality_conflict": "warning"}
+
+
+@pytest.mark.parametrize("findings,impression", [
+    # one side said to be the worse, or the finding also placed on that side, or a hedge, or another zone
+    ("Bilateral effusions, right greater than left.", "Right pleural effusion."),
+    ("Bibasilar atelectasis. Right basilar opacity.", "Right basilar atelectasis."),
+    ("There may be small bilateral pleural effusions.", "Question of a left pleural effusion."),
+    ("Bibasilar scarring.", "Scarring in the left perihilar region."),
+    # another finding on one side beside a bilateral one
+    ("Bibasilar atelectasis.", "Right lower lobe pneumonia."),
+])
+def test_one_side_of_a_bilateral_finding_that_is_no_conflict(findings: str, impression: str) -> None:
+    assert "laterality_conflict" not in kinds(findings, impression)

@@ -383,9 +383,16 @@ OTHERWISE = re.compile(r"\b(?:otherwise|except|aside\s+from|apart\s+from|other\s
 
 # --- qualifiers -----------------------------------------------------------------------------------
 
+# a capital R or L before a place or a pleural finding is a side in UK/Australian shorthand ("R basal
+# consolidation", "L pleural effusion"); a lower-case one only before a lobe ("l lower lobe")
+_ONE_LETTER_PLACE = (r"(?=[\s.]+(?:lower|upper|mid|middle|lung|lobe|base|basilar|basal|apex|apical|hemithorax|"
+                     r"hemidiaphragm|pleural|effusion|pneumothorax|hilum|hilar|perihilar|costophrenic|chest|side|"
+                     r"sided|mid-zone|midzone|zone)\b)")
 SIDE = re.compile(
-    r"\b(?:(?P<l>left|lt|l(?=[\s.]+(?:lower|upper|mid|middle)\s+(?:lobe|lung|zone)))|(?P<lz>lll|lul)"
-    r"|(?P<r>right|rt|r(?=[\s.]+(?:lower|upper|mid|middle)\s+(?:lobe|lung|zone)))|(?P<rz>rll|rul|rml)"
+    rf"\b(?:(?P<l>left|lt|l(?=[\s.]+(?:lower|upper|mid|middle)\s+(?:lobe|lung|zone))|(?-i:L){_ONE_LETTER_PLACE})"
+    r"|(?P<lz>lll|lul)"
+    rf"|(?P<r>right|rt|r(?=[\s.]+(?:lower|upper|mid|middle)\s+(?:lobe|lung|zone))|(?-i:R){_ONE_LETTER_PLACE})"
+    r"|(?P<rz>rll|rul|rml)"
     r"|(?P<b>bilateral(?:ly)?|bibasila?r|bibasal|biapical|both|bilaterally))\b",
     re.IGNORECASE,
 )

@@ -144,6 +144,22 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
             found = _side_pair(fnd, imp)
             if found:
                 break
+        if not found:
+            # what else FINDINGS place on one side counts across the finding's family ("right basilar opacity")
+            narrowed = _one_side_of_both(_lateral_mentions(parsed, "FINDINGS", group),
+                                         _lateral_mentions(parsed, "IMPRESSION", group),
+                                         _lateral_mentions(parsed, "FINDINGS", _LATERAL_FAMILY.get(group, group)))
+            if narrowed:
+                a, b, sb = narrowed
+                fired.add(group)
+                issues.append(Issue(
+                    kind="laterality_conflict", severity="warning", section=_BOTH, finding=group,
+                    spans=_spans(a, b),
+                    message=f"FINDINGS place the {group} on both sides, the IMPRESSION only on the {sb}.",
+                    evidence=_quote(a, b),
+                    suggestion="Check the image: say 'bilateral' in the IMPRESSION, or correct the FINDINGS.",
+                ))
+                continue
         if found:
             a, sa, b, sb = found
             fired.add(group)
@@ -171,6 +187,36 @@ def _side_pair(fnd: list[Observation], imp: list[Observation]) -> tuple[Observat
                     if sb in _sides_at(fnd, zb) or sa in _sides_at(imp, za):
                         continue
                     return a, sa, b, sb
+    return None
+
+
+_ONE_SIDE_WORSE = re.compile(r"\b(?:greater|more|larger|worse|predominan\w*|most\s+(?:marked|prominent)|than)\b",
+                             re.IGNORECASE)
+
+
+def _one_side_of_both(fnd: list[Observation], imp: list[Observation],
+                      fnd_family: list[Observation]) -> tuple[Observation, Observation, str] | None:
+    """(FINDINGS mention, IMPRESSION mention, side) where FINDINGS state a finding on both sides ("bibasilar
+    atelectasis", "bilateral effusions") and the IMPRESSION states the same finding at that zone on one side
+    only, with no word in FINDINGS that one side is the worse ("right greater than left") and no one-sided
+    mention there in FINDINGS of it or of its family (``fnd_family``: "right basilar opacity"). Same finding
+    group only: "bibasilar atelectasis" beside "right lower lobe pneumonia" is two findings."""
+    imp_sides = {side for o in imp for side, _ in o.sites}
+    if not imp_sides or imp_sides - {"left", "right"} or imp_sides == {"left", "right"}:
+        return None
+    (side,) = imp_sides
+    for b in imp:
+        if b.polarity != "present":
+            continue  # "Question of left lower lobe pneumonia" is no statement of the side
+        for _, zb in b.sites:
+            for a in fnd:
+                if a.polarity != "present" or _group(a) != _group(b) or _ONE_SIDE_WORSE.search(a.text):
+                    continue
+                # the same zone exactly ("bibasilar" and "left basilar"; neither with a zone): a perihilar
+                # opacity is not a narrowed "bilateral costophrenic" one
+                if any(sa == "bilateral" and za == zb for sa, za in a.sites) and not any(
+                        s in ("left", "right") and _zones_match(z, zb) for o in fnd + fnd_family for s, z in o.sites):
+                    return a, b, side
     return None
 
 
