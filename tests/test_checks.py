@@ -68,7 +68,6 @@ def test_laterality_conflict(findings: str, impression: str) -> None:
 
 @pytest.mark.parametrize("findings,impression", [
     ("Right upper lobe atelectasis. Left basilar atelectasis.", "Left basilar atelectasis."),
-    ("Bibasilar atelectasis.", "Left basilar atelectasis."),
     ("Right upper lobe nodule.", "Left hilar calcified granuloma. Right upper lobe nodule."),
 ])
 def test_no_laterality_conflict_for_multifocal_findings(findings: str, impression: str) -> None:
@@ -459,8 +458,6 @@ def issues_of(findings: str, impression: str) -> list[tuple[str, str, str]]:
     ("Moderate right pleural effusion. Small left pleural effusion.", "Moderate left pleural effusion.",
      "FINDINGS describe the left pleural effusion as small, the IMPRESSION as moderate. "
      "(FINDINGS call the right one moderate: are the sides swapped?)"),
-    ("Small bilateral pleural effusions.", "Large left pleural effusion.",
-     "FINDINGS describe the left pleural effusion as small, the IMPRESSION as large."),
     # a catheter "overlying the left upper lung" does not make the pneumothorax an artifact
     ("Redemonstration of moderate left pneumothorax.",
      "No change in small left pneumothorax with a pleural catheter overlying the left upper lung.",
@@ -468,6 +465,15 @@ def issues_of(findings: str, impression: str) -> list[tuple[str, str, str]]:
 ])
 def test_size_mismatch_between_sections(findings: str, impression: str, message: str) -> None:
     assert issues_of(findings, impression) == [("size_mismatch", "warning", message)]
+
+
+def test_size_mismatch_of_a_bilateral_finding_narrowed_to_one_side() -> None:
+    # since the v3 look, a bilateral finding stated on one side only in the impression is a laterality warning too
+    assert issues_of("Small bilateral pleural effusions.", "Large left pleural effusion.") == [
+        ("laterality_conflict", "warning",
+         "FINDINGS place the pleural effusion on both sides, the IMPRESSION only on the left."),
+        ("size_mismatch", "warning", "FINDINGS describe the left pleural effusion as small, the IMPRESSION as large."),
+    ]
 
 
 @pytest.mark.parametrize(("findings", "impression", "message"), [
