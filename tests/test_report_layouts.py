@@ -102,6 +102,8 @@ def test_an_empty_uk_section_under_its_header_is_still_missing() -> None:
     "FINDINGS: A ___-year-old's chest; lungs clear.\n\nIMPRESSION: Normal chest.",
     # a sign-off footer
     "FINDINGS: Lungs clear.\n\nIMPRESSION: Normal chest.\n\nElectronically signed by: ___, MD",
+    # before a finding with no side, a masked word may be any word ("pleural", "small")
+    "HISTORY: ___-year-old man.\n\nFINDINGS: Possible ___ effusions.\n\nIMPRESSION: Possible effusions.",
     # MIMIC's layout
     "                FINAL REPORT\n EXAMINATION:  CHEST (PA AND LAT)\n\n FINDINGS:  The ___ are normal.\n\n"
     " IMPRESSION:  No acute process.",
@@ -205,3 +207,12 @@ def test_a_bilateral_finding_narrowed_to_one_side(findings: str, impression: str
 ])
 def test_one_side_of_a_bilateral_finding_that_is_no_conflict(findings: str, impression: str) -> None:
     assert "laterality_conflict" not in kinds(findings, impression)
+
+
+@pytest.mark.parametrize("findings,impression", [
+    ("Normal cardiothoracic ratio. Lungs clear.", "Cardiomegaly."),
+    ("Moderate left pleural effusion.", "Pleural spaces are free of fluid."),
+    ("The cardiothoracic ratio is within normal limits.", "Mild cardiomegaly."),
+])
+def test_other_wordings_of_a_normal_heart_and_pleura(findings: str, impression: str) -> None:
+    assert kinds(findings, impression) == {"negation_conflict": "error"}

@@ -52,7 +52,9 @@ _SLOT_AFTER = re.compile(
     r"|-sided\b|[ \t]+sided\b"
     r"|[ \t]+(?:(?:upper|middle|mid|lower)[ \t]+(?:lobe|lung|zone)|lung|lobe|hemithorax|hemidiaphragm|apex|apical|"
     r"base|basilar|basal|costophrenic|side)\b"
-    r"|[ \t]+(?:(?:right|left|bilateral)[ \t]+)?(?:(?:pleural[ \t]+)?effusions?|pneumothora\w+|cardiomegaly)\b)",
+    # a word before a side and a finding is its grade ("___ right pleural effusion"); before the finding alone
+    # it may be any word ("___ effusions": "pleural", "bilateral", "small"), so that is no slot
+    r"|[ \t]+(?:right|left|bilateral)[ \t]+(?:(?:pleural[ \t]+)?effusions?|pneumothora\w+)\b)",
     re.IGNORECASE,
 )
 _SLOT_BEFORE = re.compile(r"(?:\bon\s+the|\bmeasur\w*(?:\s+(?:approximately|about|up\s+to))?|\bsize\s+of|"
@@ -135,7 +137,7 @@ def _is_mask(parsed: ParsedReport, start: int, end: int, masked: bool) -> bool:
     the history, comparison or preamble, where names, dates and ages stand), or
     where the words around it are a name's, date's or age's ("Dr ___", "on ___", "___-year-old", a
     sign-off line); and never where a measurement, a side or a grade belongs ("___ cm", "___ lower lobe",
-    "on the ___", "___ pleural effusion"), which de-identification does not touch.
+    "on the ___", "___ right pleural effusion"), which de-identification does not touch.
     """
     text = parsed.text
     line_start = text.rfind("\n", 0, start) + 1
