@@ -316,3 +316,54 @@ class LayerTimer:
     def remove(self) -> None:
         for handle in self._handles:
             handle.remove()
+
+
+# ----------------------------------------------------------------------------- server memory
+
+
+class ServerMemory:
+    """The embedded server's memory: PSS (proportional set size, MB) summed over the postmaster and its
+    children, so shared buffers count once. ``during(label)`` samples it every ``interval`` s in a
+    thread and keeps the peak in ``peaks[label]``; the OS page cache is not in it.
+    """
+
+    def __init__(self, conninfo: str, interval: float = 1.0) -> None:
+        import psutil
+        import psycopg
+
+        with psycopg.connect(conninfo) as conn:
+            backend = int(conn.execute("SELECT pg_backend_pid()").fetchone()[0])
+        self.postmaster = psutil.Process(backend).parent()
+        self.interval = interval
+        self.peaks: dict[str, float] = {}
+
+    def now_mb(self) -> float:
+        import psutil
+
+        total = 0
+        for proc in [self.postmaster, *self.postmaster.children(recursive=True)]:
+            try:
+                total += proc.memory_full_info().pss
+            except (psutil.Error, OSError):
+                continue  # a backend that just exited
+        return round(total / 2**20, 1)
+
+    @contextmanager
+    def during(self, label: str) -> Iterator[None]:
+        import threading
+
+        peak = [self.now_mb()]
+        stop = threading.Event()
+
+        def poll() -> None:
+            while not stop.wait(self.interval):
+                peak[0] = max(peak[0], self.now_mb())
+
+        thread = threading.Thread(target=poll, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+            self.peaks[label] = max(self.peaks.get(label, 0.0), peak[0], self.now_mb())

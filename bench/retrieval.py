@@ -41,6 +41,7 @@ import numpy as np
 from bench.common import (
     BENCH_MODEL,
     DIM,
+    ServerMemory,
     bind_store,
     copy_cases,
     header,
@@ -140,15 +141,22 @@ def make_queries(n: int, bases: dict[str, np.ndarray], rng: np.random.Generator)
     )  # fmt: skip
 
 
-def build_indexes(store: Any, m: int, ef_construction: int) -> dict[str, float]:
+def build_indexes(store: Any, m: int, ef_construction: int, memory: ServerMemory) -> dict[str, Any]:
     """Build the HNSW indexes with the shipped ``PostgresStore.reindex`` (its memory sizing, its ANALYZE),
-    one kind at a time; seconds each."""
-    out = {}
+    one kind at a time, then its ef_search tuning on the archive's own vectors, timed apart; seconds each."""
+    out: dict[str, Any] = {"tune_s": {}, "tuned": {}}
     for kind in ("image", "text"):
         start = time.perf_counter()
-        store.reindex(m=m, ef_construction=ef_construction, kinds=(kind,))
-        out[kind] = time.perf_counter() - start
-        log(f"  built {kind} index in {out[kind]:.1f} s")
+        with memory.during("build"):
+            store.reindex(m=m, ef_construction=ef_construction, kinds=(kind,), tune_queries=0)
+        out[kind] = round(time.perf_counter() - start, 1)
+        start = time.perf_counter()
+        with memory.during("tune"):
+            choice = store.tune_ef_search((kind,))[kind]
+        out["tune_s"][kind] = round(time.perf_counter() - start, 1)
+        out["tuned"][kind] = {"ef_search": choice.ef_search, "recall": choice.recall, "ladder": choice.ladder}
+        log(f"  built {kind} index in {out[kind]:.1f} s (server PSS peak {memory.peaks['build']} MB);"
+            f" tuned in {out['tune_s'][kind]} s: {choice.describe()}")
     return out
 
 
@@ -220,8 +228,10 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
     n_exact = min(args.exact_queries, args.queries)
     with temp_postgres() as conninfo:
         bind_store(conninfo)
+        memory = ServerMemory(conninfo)
         start = time.perf_counter()
-        copy_cases(conninfo, vectors["image"], vectors["text"], rng)
+        with memory.during("copy"):
+            copy_cases(conninfo, vectors["image"], vectors["text"], rng)
         res["copy_s"] = round(time.perf_counter() - start, 1)
         log(f"n={n}: generated vectors in {res['generate_s']} s, COPY + VACUUM ANALYZE in {res['copy_s']} s")
 
@@ -262,11 +272,16 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
             log(f"  original match_images (exact) {res['original']['match_images']}")
             log(f"  exact knn {res['exact']['image']}  exact hybrid {res['exact']['hybrid']}")
 
-            res["build_s"] = build_indexes(store, args.m, args.ef_construction)
+            res["build_s"] = build_indexes(store, args.m, args.ef_construction, memory)
             size_sql = "SELECT pg_relation_size('cases_{}_embedding_hnsw')"
             res["index_mb"] = {
                 kind: round(conn.execute(size_sql.format(kind)).fetchone()[0] / 2**20) for kind in ("image", "text")
             }
+            res["table_mb"] = round(conn.execute("SELECT pg_total_relation_size('cases')").fetchone()[0] / 2**20)
+            res["column_types"] = {kind: conn.execute(
+                "SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
+                " WHERE attrelid = 'cases'::regclass AND attname = %s", (f"{kind}_embedding",)).fetchone()[0]
+                for kind in ("image", "text")}  # fmt: skip
             plan = "\n".join(r[0] for r in conn.execute(
                 "EXPLAIN " + ORIGINAL_MATCH_IMAGES, {"q": queries.image[0], "t": -1, "k": K}))  # fmt: skip
             res["original_uses_index"] = "hnsw" in plan
@@ -284,10 +299,12 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
             res["repo_match_images_fn"] = stats(func)
 
         res["hnsw"] = {}
+        memory.peaks["queries"] = memory.now_mb()
         for ef in args.ef:
             store.ef_search = ef
             run_queries(store, settings, queries, min(3, args.queries), image=True, hybrid=True)  # warm-up
-            got = run_queries(store, settings, queries, args.queries, image=True, hybrid=True)
+            with memory.during("queries"):
+                got = run_queries(store, settings, queries, args.queries, image=True, hybrid=True)
             res["hnsw"][ef] = {
                 "image": stats(got["image_ms"]),
                 "hybrid": stats(got["hybrid_ms"]),
@@ -308,6 +325,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
                       for q in queries.words]  # fmt: skip
             res[name] = stats(fts_ms)
         store.close()
+        res["server_pss_peak_mb"] = dict(memory.peaks)
     return res
 
 
@@ -323,7 +341,10 @@ def summarize(res: dict[str, Any], default_ef: int) -> list[str]:
     ex_i, ex_h = res["exact"]["image"]["p50_ms"], res["exact"]["hybrid"]["p50_ms"]
     lines = [
         f"n={n} build_s image={res['build_s']['image']:.1f} text={res['build_s']['text']:.1f}"
-        f" index_mb={res['index_mb']} copy_s={res['copy_s']}",
+        f" (tuning apart: {res['build_s']['tune_s']}) index_mb={res['index_mb']} table_mb={res['table_mb']}"
+        f" columns={res['column_types']} copy_s={res['copy_s']}",
+        f"n={n} server PSS peak MB {res['server_pss_peak_mb']}; ef_search tuned on the archive:"
+        f" { {k: (v['ef_search'], v['recall']) for k, v in res['build_s']['tuned'].items()} }",
         f"n={n} original match_images p50={orig:.1f} ms (uses index after build: {res['original_uses_index']},"
         f" p50 then {res['original_after_index']['match_images']['p50_ms']:.1f} ms);"
         f" original match_images+match_texts p50={orig_h:.1f} ms",
