@@ -219,12 +219,19 @@ def copy_cases(
 ) -> None:  # fmt: skip
     """Bulk-load cases (ids ``bench-<i>``, synthetic reports, both embeddings) with binary COPY."""
     import psycopg
+    from pgvector import HalfVector
     from pgvector.psycopg import register_vector
 
     cols = "case_id, source, findings, impression, view, labels, image_embedding, text_embedding, embed_model"
-    types = ["text", "text", "text", "text", "text", "text[]", "vector", "vector", "text"]
     with psycopg.connect(conninfo, autocommit=True) as conn:
         register_vector(conn)
+        # Binary COPY sends the column's own format: halfvec (the store's since sql/014) or vector.
+        storage = conn.execute(
+            "SELECT format_type(atttypid, NULL) FROM pg_attribute"
+            " WHERE attrelid = 'cases'::regclass AND attname = 'image_embedding'"
+        ).fetchone()[0]
+        wrap = HalfVector if storage == "halfvec" else np.asarray
+        types = ["text", "text", "text", "text", "text", "text[]", storage, storage, "text"]
         for lo in range(0, len(image_vecs), batch):
             hi = min(lo + batch, len(image_vecs))
             with conn.transaction(), conn.cursor() as cur:
@@ -233,8 +240,8 @@ def copy_cases(
                     for i in range(lo, hi):
                         findings, impression = synthetic_report(rng)
                         copy.write_row([f"bench-{start_id + i:07d}", "bench", findings, impression,
-                                        VIEWS[i % 3], synthetic_labels(findings, impression), image_vecs[i],
-                                        text_vecs[i], model])  # fmt: skip
+                                        VIEWS[i % 3], synthetic_labels(findings, impression),
+                                        wrap(image_vecs[i]), wrap(text_vecs[i]), model])  # fmt: skip
         conn.execute("VACUUM ANALYZE cases")
 
 
@@ -331,9 +338,9 @@ class ServerMemory:
         import psutil
         import psycopg
 
-        with psycopg.connect(conninfo) as conn:
+        with psycopg.connect(conninfo) as conn:  # the backend lives while the connection does
             backend = int(conn.execute("SELECT pg_backend_pid()").fetchone()[0])
-        self.postmaster = psutil.Process(backend).parent()
+            self.postmaster = psutil.Process(backend).parent()
         self.interval = interval
         self.peaks: dict[str, float] = {}
 

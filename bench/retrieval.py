@@ -228,6 +228,11 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
     n_exact = min(args.exact_queries, args.queries)
     with temp_postgres() as conninfo:
         bind_store(conninfo)
+        if args.storage == "vector":  # float32 columns, as before sql/014: the store serves either
+            with psycopg.connect(conninfo, autocommit=True) as conn:
+                conn.execute(f"ALTER TABLE cases ALTER COLUMN image_embedding TYPE vector({DIM}),"
+                             f" ALTER COLUMN text_embedding TYPE vector({DIM})")  # fmt: skip
+        res["storage"] = args.storage
         memory = ServerMemory(conninfo)
         start = time.perf_counter()
         with memory.during("copy"):
@@ -348,6 +353,9 @@ def summarize(res: dict[str, Any], default_ef: int) -> list[str]:
         f"n={n} original match_images p50={orig:.1f} ms (uses index after build: {res['original_uses_index']},"
         f" p50 then {res['original_after_index']['match_images']['p50_ms']:.1f} ms);"
         f" original match_images+match_texts p50={orig_h:.1f} ms",
+        f"n={n} storage={res.get('storage', 'vector')}: exact scans in the store vs the float32 numpy answer,"
+        f" top-10 overlap image {res['exact']['image_recall_vs_numpy']:.3f}"
+        f" hybrid {res['exact']['hybrid_recall_vs_numpy']:.3f} ({res['exact']['image']['n']} queries)",
         f"n={n} exact knn top-10 p50={ex_i:.1f} ms; exact hybrid p50={ex_h:.1f} ms;"
         f" findings search alone p50={res['findings_only']['p50_ms']:.1f} ms; repo match_images() fn p50="
         f"{res['repo_match_images_fn']['p50_ms']:.1f} ms",
@@ -400,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--m", type=int, default=16)
     parser.add_argument("--ef-construction", type=int, default=64)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--storage", choices=["halfvec", "vector"], default="halfvec",
+                        help="embedding columns: halfvec (the store's, sql/014) or vector (float32, as before)")
     parser.add_argument("--out", help="write all figures as JSON here (one object per size, rewritten per size)")
     args = parser.parse_args(argv)
     if args.queries <= K:

@@ -28,6 +28,10 @@ from medrag_core.store.base import (
 )
 
 KINDS = ("image", "text")
+#: How the embedding columns store vectors (sql/014): half precision, half the bytes of ``vector``.
+#: Embeddings go in and come out as float32. Queries are sent as ``vector`` and cast implicitly to the
+#: column's type, so the same SQL serves (and its index serves) a ``halfvec`` or a ``vector`` column.
+VECTOR_TYPE = "halfvec"
 CASE_COLS = (
     "c.case_id, c.source, c.study_id, c.findings, c.impression, c.indication, c.comparison, c.view, c.labels,"
     " c.image_sha256, c.image_embedding IS NOT NULL, c.text_embedding IS NOT NULL, c.embed_model, c.metadata"
@@ -171,7 +175,7 @@ def forget_ef_choices(conn: psycopg.Connection, kinds: Sequence[str] = KINDS) ->
 
 
 def bind_model(conn: psycopg.Connection, model: str, dim: int) -> None:
-    """Check against, or bind the store to, (model, dim), and type both embedding columns vector(dim).
+    """Check against, or bind the store to, (model, dim), and type both embedding columns halfvec(dim).
 
     Concurrent writers (ETL shards) serialise on the store_meta row; the first one binds.
     """
@@ -187,7 +191,7 @@ def bind_model(conn: psycopg.Connection, model: str, dim: int) -> None:
         " AND attname IN ('image_embedding', 'text_embedding')"
     ).fetchall()
     if any(t != dim for (t,) in typmods):
-        _alter_embedding_type(conn, f"vector({int(dim)})")
+        _alter_embedding_type(conn, f"{VECTOR_TYPE}({int(dim)})")
 
 
 def _alter_embedding_type(conn: psycopg.Connection, type_name: str) -> None:
@@ -211,11 +215,11 @@ def _alter_embedding_type(conn: psycopg.Connection, type_name: str) -> None:
 
 
 def unbind_model(conn: psycopg.Connection) -> None:
-    """Forget the model: drop the HNSW indexes, make the columns plain ``vector`` again, clear store_meta."""
+    """Forget the model: drop the HNSW indexes, make the columns untyped ``halfvec`` again, clear store_meta."""
     for kind in KINDS:
         conn.execute(f"DROP INDEX IF EXISTS cases_{kind}_embedding_hnsw")
     forget_ef_choices(conn)
-    _alter_embedding_type(conn, "vector")
+    _alter_embedding_type(conn, VECTOR_TYPE)
     conn.execute("DELETE FROM store_meta")
 
 
@@ -323,6 +327,25 @@ def prune_query(conn: psycopg.Connection, query: str, stats: LexemeStats, max_df
         if share <= max_df or share * stats.rows <= min_rows:
             kept.append(alternative)
     return " or ".join(kept)
+
+
+def embedding_type(conn: psycopg.Connection, kind: str) -> str:
+    """The storage of ``kind``'s embedding column: ``"halfvec"`` (since sql/014) or ``"vector"``."""
+    return conn.execute(
+        "SELECT format_type(atttypid, NULL) FROM pg_attribute WHERE attrelid = 'cases'::regclass AND attname = %s",
+        (f"{kind}_embedding",),
+    ).fetchone()[0]
+
+
+def build_memory_mb(rows: int, dim: int, m: int, ram_bytes: int | None, *, bytes_per_dim: int = 2) -> int:
+    """``maintenance_work_mem`` (MB) to build one HNSW index over ``rows`` vectors in memory: per row the
+    vector (``bytes_per_dim``: 2 for halfvec, 4 for vector), the 2*m links of layer 0 (16 bytes each) and
+    pgvector's element header, x 1.3; at least 64 MB, at most a quarter of ``ram_bytes`` (the server's
+    RAM, where known: the embedded server shares this machine) or 4 GB. A larger graph still builds, much
+    more slowly (pgvector then inserts into the index on disk)."""
+    graph = rows * (bytes_per_dim * max(dim, 1) + 32 * m + 200) * 1.3
+    cap = 4096 if ram_bytes is None else max(256, ram_bytes // 4 // 2**20)
+    return int(min(cap, max(64, graph / 2**20)))
 
 
 def index_state(conn: psycopg.Connection) -> dict[str, str]:

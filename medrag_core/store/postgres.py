@@ -7,7 +7,8 @@ One connection (autocommit; each method opens its own transaction) guarded by a 
 instance can be shared by Streamlit's script threads. Migrations in ``sql/`` are applied at connect.
 
 Embeddings go in and come out as float32 vectors. The first write of an embedding binds the store
-to that model and dimension (``store_meta``) and types both embedding columns ``vector(dim)``;
+to that model and dimension (``store_meta``) and types both embedding columns ``halfvec(dim)`` (half
+precision since sql/014: half the memory; the top-10 against float32 in docs/benchmarks.md);
 from then on an insert or query of another model or size raises ``ModelMismatch`` /
 ``DimensionMismatch``. Scores are inner products ``-(embedding <#> query)``, higher is closer.
 """
@@ -491,7 +492,8 @@ class PostgresStore(
 
     def reindex(self, m: int = 16, ef_construction: int = 64, kinds: Sequence[str] = pg_sql.KINDS, *,
                 tune_queries: int = TUNE_QUERIES) -> dict[str, str]:  # fmt: skip
-        """(Re)build the HNSW indexes (vector_ip_ops) on the embedding columns; returns ``index_state``.
+        """(Re)build the HNSW indexes (``halfvec_ip_ops``, or ``vector_ip_ops`` on a float32 column) on the
+        embedding columns; returns ``index_state``.
 
         Reads keep working during the build; writes wait for it. Then ``tune_ef_search`` chooses each
         index's ef_search on ``tune_queries`` of the archive's own vectors (0: skip; searches then use 300).
@@ -502,21 +504,25 @@ class PostgresStore(
         def build(conn: psycopg.Connection) -> dict[str, str]:
             if pg_sql.read_meta(conn) is None:
                 raise StoreError("There are no embeddings to index yet: ingest cases first.")
-            # HNSW builds fast only while the graph fits in maintenance_work_mem: size it from the data
-            # (about 1.3 x the vectors), between 256 MB and 4 GB, and let two workers help.
-            rows, dim = conn.execute(
-                "SELECT count(image_embedding) + count(text_embedding), (SELECT dimension FROM store_meta) FROM cases"
+            # HNSW builds fast only while the graph fits in maintenance_work_mem: size it from the column's
+            # rows and the server's RAM (pg_sql.build_memory_mb), and let two workers help.
+            counts = conn.execute(
+                "SELECT count(image_embedding), count(text_embedding), (SELECT dimension FROM store_meta) FROM cases"
             ).fetchone()
-            budget_mb = int(min(4096, max(256, rows * (dim or 1152) * 4 * 1.3 / 2**20)))
-            conn.execute(f"SET LOCAL maintenance_work_mem = '{budget_mb}MB'")
             conn.execute("SET LOCAL max_parallel_maintenance_workers = 2")
             for kind in kinds:
                 if kind not in pg_sql.KINDS:
                     raise ValueError(f"kind must be 'image' or 'text', not {kind!r}")
+                storage = pg_sql.embedding_type(conn, kind)
+                rows = counts[pg_sql.KINDS.index(kind)]
+                budget_mb = pg_sql.build_memory_mb(rows, counts[2] or 1152, m, self._server_ram(),
+                                                   bytes_per_dim=2 if storage == "halfvec" else 4)  # fmt: skip
+                conn.execute(f"SET LOCAL maintenance_work_mem = '{budget_mb}MB'")
                 conn.execute(f"DROP INDEX IF EXISTS cases_{kind}_embedding_hnsw")
                 pg_sql.forget_ef_choices(conn, [kind])
                 conn.execute(
-                    f"CREATE INDEX cases_{kind}_embedding_hnsw ON cases USING hnsw ({kind}_embedding vector_ip_ops)"
+                    f"CREATE INDEX cases_{kind}_embedding_hnsw ON cases USING hnsw"
+                    f" ({kind}_embedding {storage}_ip_ops)"
                     f" WITH (m = {int(m)}, ef_construction = {int(ef_construction)})"
                 )
             conn.execute("ANALYZE cases")
@@ -527,6 +533,18 @@ class PostgresStore(
         if tune_queries > 0:
             self.tune_ef_search(kinds, queries=tune_queries)
         return state
+
+    def _server_ram(self) -> int | None:
+        """The server's RAM in bytes where it runs on this machine (the embedded server, or any server
+        reached over a Unix socket), else None."""
+        import psutil
+        from psycopg.conninfo import conninfo_to_dict
+
+        host = str(conninfo_to_dict(self._conninfo).get("host") or "/")
+        if self.server is None and not host.startswith("/"):
+            return None
+
+        return int(psutil.virtual_memory().total)
 
     def tune_ef_search(
         self,

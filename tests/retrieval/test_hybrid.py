@@ -39,7 +39,7 @@ def test_image_only_ranks_by_inner_product(crafted):
     assert [m.case.case_id for m in matches] == _ranked(images)
     for rank, m in enumerate(matches, start=1):
         assert m.image_rank == rank == m.fused_rank
-        assert m.image_score == pytest.approx(images[m.case.case_id], abs=1e-5)
+        assert m.image_score == pytest.approx(images[m.case.case_id], abs=1e-3)  # half precision (sql/014)
         assert m.text_rank is None and m.text_score is None
     assert matches[0].case.findings == ARCHIVE["A"][2]
 
@@ -65,7 +65,7 @@ def test_rrf_fusion_of_image_and_text_matches_the_formula(crafted):
         assert m.image_rank == (image_order.index(cid) + 1 if cid in image_order else None)
         assert m.text_rank == (text_order.index(cid) + 1 if cid in text_order else None)
         if ARCHIVE[cid][1] is not None:
-            assert m.text_score == pytest.approx(ARCHIVE[cid][1], abs=1e-5)
+            assert m.text_score == pytest.approx(ARCHIVE[cid][1], abs=1e-3)
     assert [m.fused_rank for m in matches] == list(range(1, len(matches) + 1))
     # Text weight 2: C (text 1st, image 3rd) beats A (image 1st, text 5th).
     ids = [m.case.case_id for m in matches]
@@ -82,7 +82,7 @@ def test_sum_scores_is_the_original_medrag_sum(crafted):
     expected = {c: (v[0] or 0.0) + (v[1] or 0.0) for c, v in ARCHIVE.items() if v[0] is not None or v[1] is not None}
     assert [m.case.case_id for m in matches] == _ranked(expected)  # B 1.70, C 1.55, A 1.05, E 0.70, G 0.5, D 0.4
     for m in matches:
-        assert m.fused_score == pytest.approx(expected[m.case.case_id], abs=1e-5)
+        assert m.fused_score == pytest.approx(expected[m.case.case_id], abs=2e-3)
     assert "F" not in {m.case.case_id for m in matches}  # full text does not join the original's candidates
 
 

@@ -15,7 +15,7 @@ import pytest
 from medrag_core.errors import DimensionMismatch, ModelMismatch, StoreError
 from medrag_core.models import Case
 from medrag_core.store import CaseFilter, CaseRecord, CaseStore, PostgresStore
-from tests.fixtures.store_data import DIM, MODEL, exact_top, make_records, unit
+from tests.fixtures.store_data import DIM, MODEL, as_stored, exact_top, make_records, unit
 
 
 def test_is_a_case_store(any_store: CaseStore) -> None:
@@ -34,7 +34,7 @@ def test_upsert_get_and_images(any_store: CaseStore, store: PostgresStore) -> No
     assert any_store.get_image("0" * 64) is None
     assert any_store.get_thumbnail("c0003") == b"thumb"
     emb = any_store.get_embedding("c0003", "image")
-    assert emb.dtype == np.float32 and np.array_equal(emb, img[3])
+    assert emb.dtype == np.float32 and np.array_equal(emb, as_stored(img[3]))  # half precision (sql/014)
     stats = any_store.stats()
     assert (stats.total_cases, stats.with_image, stats.with_image_embedding, stats.with_text_embedding) == (
         20,
@@ -50,7 +50,7 @@ def test_upsert_get_and_images(any_store: CaseStore, store: PostgresStore) -> No
             "SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
             " WHERE attrelid = 'cases'::regclass AND attname = 'image_embedding'"
         ).fetchone()[0]
-        assert typed == "vector(64)"
+        assert typed == "halfvec(64)"  # half precision since sql/014
 
     # Replace by case_id: text-only now, same count.
     replaced = Case(case_id="c0003", source="alpha", findings="Replaced report.")
@@ -71,11 +71,12 @@ def test_upsert_rejects_unknown_image_reference(any_store: CaseStore) -> None:
 def test_knn_equals_numpy_exact_ranking(any_store: CaseStore, kind: str) -> None:
     records, img, txt = make_records(300, seed=1)
     any_store.upsert(records, embed_model=MODEL)
-    emb = img if kind == "image" else txt
+    # The store keeps half precision and rounds the query alike: the exact answer on the rounded vectors.
+    emb = as_stored(img if kind == "image" else txt)
     for q in unit(np.random.default_rng(2), 5):
         hits = any_store.knn(kind, q, 10, embed_model=MODEL)
-        assert [h.case.case_id for h in hits] == exact_top(emb, q, 10)
-        want = np.sort(emb @ q)[::-1][:10]
+        assert [h.case.case_id for h in hits] == exact_top(emb, as_stored(q), 10)
+        want = np.sort(emb @ as_stored(q))[::-1][:10]
         np.testing.assert_allclose([h.score for h in hits], want, rtol=1e-5, atol=1e-6)
 
 
@@ -86,7 +87,7 @@ def test_knn_with_hnsw_index_equals_numpy(any_store: CaseStore, store: PostgresS
     state = store.reindex(m=16, ef_construction=200)
     assert state[kind].startswith("hnsw") and "m=16" in state[kind]
     any_store.ef_search = 400
-    emb = img if kind == "image" else txt
+    emb = as_stored(img if kind == "image" else txt)
     # Regression (bench: 600 ms exact scans at 30k): with the settings knn() applies, the planner takes the
     # HNSW index even where the small heap makes a scan look cheaper; and so do the SQL match functions.
     with psycopg.connect(store._conninfo) as conn:
@@ -100,13 +101,16 @@ def test_knn_with_hnsw_index_equals_numpy(any_store: CaseStore, store: PostgresS
         plan = "\n".join(r[0] for r in conn.execute("EXPLAIN " + knn_sql(kind, None, params), params))
         assert f"cases_{kind}_embedding_hnsw" in plan
     with psycopg.connect(store._conninfo, autocommit=True) as conn:
+        # image_match / text_match share one body (sql/014), which carries the plan settings.
+        body = conn.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", (f"{kind}_match",)).fetchone()[0]
+        assert f"medrag_vector_match('{kind}'" in body
         settings = conn.execute(
-            "SELECT array_to_string(proconfig, ' ') FROM pg_proc WHERE proname = %s", (f"{kind}_match",)
+            "SELECT array_to_string(proconfig, ' ') FROM pg_proc WHERE proname = 'medrag_vector_match'"
         ).fetchone()[0]
         assert "enable_seqscan=off" in settings and "hnsw.ef_search=300" in settings
     for q in unit(np.random.default_rng(4), 5):
         hits = any_store.knn(kind, q, 10, embed_model=MODEL)
-        assert [h.case.case_id for h in hits] == exact_top(emb, q, 10)
+        assert [h.case.case_id for h in hits] == exact_top(emb, as_stored(q), 10)
 
 
 @pytest.mark.parametrize("indexed", [False, True])
