@@ -319,6 +319,14 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
             }
             log(f"  ef_search={ef}: {res['hnsw'][ef]}")
         store.ef_search = settings.ef_search
+        if args.filtered:
+            with psycopg.connect(conninfo, autocommit=True) as conn:
+                res["filtered"] = filtered_searches(store, conn, queries, vectors, ids, args.queries)
+        if args.bq_candidates:
+            with psycopg.connect(conninfo, autocommit=True) as conn:
+                register_vector(conn)
+                res["binary_rerank"] = binary_rerank(conn, queries, truth_img, args.bq_candidates, args.queries,
+                                                     memory)  # fmt: skip
         full = run_queries(store, settings, queries, args.queries, image=False, hybrid=True, words=True)
         res["hybrid_unpruned"] = {"ef": settings.ef_search, "hybrid": stats(full["hybrid_ms"])}
         log(f"  hybrid, old word query unpruned (as before the pruning): {res['hybrid_unpruned']}")
@@ -332,6 +340,85 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
         store.close()
         res["server_pss_peak_mb"] = dict(memory.peaks)
     return res
+
+
+def filtered_searches(store: Any, conn: Any, queries: Queries, vectors: dict[str, np.ndarray], ids: list[str],
+                      n: int) -> dict[str, Any]:  # fmt: skip
+    """Image top-10 with a filter (a view; the commonest and a rare label; both), through the store's kNN
+    (HNSW with iterative index scans, ``set_knn_plan``): p50/p95 and recall@10 against numpy on the rows
+    the filter keeps (the labels read back from the database)."""
+    from medrag_core.store import CaseFilter
+
+    counts = conn.execute(
+        "SELECT l, count(*) FROM cases, unnest(labels) AS l WHERE l <> 'No Finding' GROUP BY l ORDER BY 2 DESC"
+    ).fetchall()
+    common = counts[0][0]
+    rare = min((c for c in counts if c[1] >= 0.01 * len(ids)), key=lambda c: c[1])[0]
+    index = {case_id: i for i, case_id in enumerate(ids)}
+
+    def rows_with(label: str) -> np.ndarray:
+        mask = np.zeros(len(ids), dtype=bool)
+        for (case_id,) in conn.execute("SELECT case_id FROM cases WHERE labels @> ARRAY[%s]", (label,)):
+            mask[index[case_id]] = True
+        return mask
+
+    from bench.common import VIEWS
+
+    view_pa = np.array([VIEWS[i % 3] == "PA" for i in range(len(ids))])
+    filters = {
+        "view=PA": (CaseFilter(views=("PA",)), view_pa),
+        f"label={common}": (CaseFilter(labels=(common,)), rows_with(common)),
+        f"label={rare}": (CaseFilter(labels=(rare,)), rows_with(rare)),
+        f"view=PA+label={rare}": (CaseFilter(views=("PA",), labels=(rare,)), view_pa & rows_with(rare)),
+    }
+    out: dict[str, Any] = {}
+    for name, (where, mask) in filters.items():
+        keep = np.flatnonzero(mask)
+        ms, got = [], []
+        for q in queries.image[:n]:
+            t, hits = timed(lambda q=q, w=where: store.knn("image", q, K, embed_model=BENCH_MODEL, where=w))
+            ms.append(t)
+            got.append([h.case.case_id for h in hits])
+        truth = [[ids[keep[j]] for j in exact_top(vectors["image"][keep], q, K)] for q in queries.image[:n]]
+        out[name] = {**stats(ms), "share": round(float(mask.mean()), 4),
+                     "recall": round(float(np.mean(recalls(got, truth))), 4)}  # fmt: skip
+        log(f"  filtered {name}: {out[name]}")
+    return out
+
+
+def binary_rerank(conn: Any, queries: Queries, truth: list[list[str]], candidates: list[int], n: int,
+                  memory: ServerMemory) -> dict[str, Any]:  # fmt: skip
+    """Binary quantisation of the image column: an HNSW index on ``binary_quantize(...)::bit(DIM)``
+    (Hamming distance), the ``c`` nearest by it, re-ranked exactly by inner product. Build time, index size,
+    p50/p95 and recall@10 per candidate count; the index is dropped afterwards."""
+    out: dict[str, Any] = {}
+    bits = f"binary_quantize(image_embedding)::bit({DIM})"
+    start = time.perf_counter()
+    with memory.during("build_bq"):
+        conn.execute("SET max_parallel_maintenance_workers = 2")
+        conn.execute("SET maintenance_work_mem = '1GB'")  # 144 bytes a row: the graph fits at 1M
+        conn.execute(f"CREATE INDEX cases_image_bq_hnsw ON cases USING hnsw (({bits}) bit_hamming_ops)")
+    out["build_s"] = round(time.perf_counter() - start, 1)
+    out["index_mb"] = round(conn.execute("SELECT pg_relation_size('cases_image_bq_hnsw')").fetchone()[0] / 2**20)
+    log(f"  binary-quantised image index built in {out['build_s']} s, {out['index_mb']} MB")
+    sql = (f"SELECT case_id FROM (SELECT case_id, image_embedding FROM cases ORDER BY {bits}"
+           f" <~> binary_quantize(%(q)s::halfvec)::bit({DIM}) LIMIT %(c)s) AS cand"
+           " ORDER BY image_embedding <#> %(q)s LIMIT %(k)s")  # fmt: skip
+    for c in candidates:
+        with conn.transaction():
+            conn.execute("SELECT set_config('hnsw.ef_search', %s, true)", (str(min(1000, max(c, 40))),))
+            conn.execute("SET LOCAL enable_seqscan = off")
+            for q in queries.image[:3]:
+                conn.execute(sql, {"q": q, "c": c, "k": K}).fetchall()  # warm-up
+            ms, got = [], []
+            for q in queries.image[:n]:
+                t, rows = timed(lambda q=q, c=c: conn.execute(sql, {"q": q, "c": c, "k": K}).fetchall())
+                ms.append(t)
+                got.append([r[0] for r in rows])
+        out[c] = {"image": stats(ms), "image_recall": round(float(np.mean(recalls(got, truth))), 4)}
+        log(f"  binary index + exact re-rank of {c}: {out[c]}")
+    conn.execute("DROP INDEX cases_image_bq_hnsw")
+    return out
 
 
 def choose_ef(res: dict[str, Any]) -> int | None:
@@ -389,6 +476,16 @@ def summarize(res: dict[str, Any], default_ef: int) -> list[str]:
             f" original hybrid/hnsw hybrid = {orig_h / r['hybrid']['p50_ms']:.1f}x,"
             f" exact hybrid/hnsw hybrid = {ex_h / r['hybrid']['p50_ms']:.1f}x"
         )
+    for name, r in res.get("filtered", {}).items():
+        lines.append(f"n={n} filtered image top-10 {name} ({r['share']:.1%} of the rows): p50={r['p50_ms']:.1f}"
+                     f" p95={r['p95_ms']:.1f} ms, recall@10 {r['recall']:.3f}")  # fmt: skip
+    bq = res.get("binary_rerank")
+    if bq:
+        lines.append(f"n={n} binary-quantised image index: build {bq['build_s']} s, {bq['index_mb']} MB")
+        for c, r in bq.items():
+            if isinstance(r, dict):
+                lines.append(f"n={n} binary + exact re-rank of {c}: image p50={r['image']['p50_ms']:.1f}"
+                             f" p95={r['image']['p95_ms']:.1f} ms, recall@10 {r['image_recall']:.3f}")  # fmt: skip
     chosen = choose_ef(res)
     lines.append(
         f"choice n={n}: ef_search={chosen} (lowest with image recall@10 >= {RECALL_TARGET});"
@@ -408,6 +505,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--m", type=int, default=16)
     parser.add_argument("--ef-construction", type=int, default=64)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--filtered", action="store_true",
+                        help="also time filtered image searches (view, labels) at settings.ef_search")
+    parser.add_argument("--bq-candidates", type=int, nargs="*", default=[],
+                        help="also build a binary-quantised image index and re-rank this many candidates exactly")
     parser.add_argument("--storage", choices=["halfvec", "vector"], default="halfvec",
                         help="embedding columns: halfvec (the store's, sql/014) or vector (float32, as before)")
     parser.add_argument("--out", help="write all figures as JSON here (one object per size, rewritten per size)")

@@ -15,9 +15,10 @@ import psycopg
 import pytest
 from pgvector.psycopg import register_vector
 
-from medrag_core.store import PostgresStore
+from medrag_core.store import PostgresStore, SupabaseStore
 from medrag_core.store.embedded import EmbeddedPostgres
 from medrag_core.store.migrations import SQL_DIR, apply_migrations
+from tests.fixtures.fake_supabase import FakeSupabase
 from tests.fixtures.store_data import as_stored
 
 MODEL = "tiny-test-model"
@@ -118,6 +119,15 @@ def test_a_float32_archive_moves_to_halfvec_with_the_same_top10(fresh_pg: Embedd
     with PostgresStore(conninfo, ef_search=1000) as store:
         found = [[h.case.case_id for h in store.knn("image", q, 10, embed_model=MODEL)] for q in queries]
         assert np.mean([len(set(f) & set(b)) / 10 for f, b in zip(found, before["image"], strict=True)]) >= 0.99
+    # The Supabase path: the same SQL behind PostgREST (the fake, on this database), its RPC image_match.
+    fake = FakeSupabase(conninfo)
+    rest = SupabaseStore(fake.url, fake.service_key, ef_search=1000)
+    try:
+        found = [[h.case.case_id for h in rest.knn("text", q, 10, embed_model=MODEL)] for q in queries[:10]]
+    finally:
+        rest.close()
+        fake.close()
+    assert np.mean([len(set(f) & set(b)) / 10 for f, b in zip(found, before["text"], strict=False)]) >= 0.99
     with psycopg.connect(conninfo, autocommit=True) as conn:
         register_vector(conn)
         for q, want in zip(queries[:10], before_filtered[:10], strict=True):
