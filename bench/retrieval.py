@@ -141,22 +141,28 @@ def make_queries(n: int, bases: dict[str, np.ndarray], rng: np.random.Generator)
     )  # fmt: skip
 
 
-def build_indexes(store: Any, m: int, ef_construction: int, memory: ServerMemory) -> dict[str, Any]:
+def build_indexes(store: Any, m: int, ef_construction: int, memory: ServerMemory | None = None) -> dict[str, Any]:
     """Build the HNSW indexes with the shipped ``PostgresStore.reindex`` (its memory sizing, its ANALYZE),
-    one kind at a time, then its ef_search tuning on the archive's own vectors, timed apart; seconds each."""
+    one kind at a time, then its ef_search tuning on the archive's own vectors, timed apart; seconds each.
+    With ``memory``, the server's peak memory of each phase is kept in it."""
+    from contextlib import nullcontext
+
+    def watch(label: str) -> Any:
+        return memory.during(label) if memory is not None else nullcontext()
+
     out: dict[str, Any] = {"tune_s": {}, "tuned": {}}
     for kind in ("image", "text"):
         start = time.perf_counter()
-        with memory.during("build"):
+        with watch("build"):
             store.reindex(m=m, ef_construction=ef_construction, kinds=(kind,), tune_queries=0)
         out[kind] = round(time.perf_counter() - start, 1)
         start = time.perf_counter()
-        with memory.during("tune"):
+        with watch("tune"):
             choice = store.tune_ef_search((kind,))[kind]
         out["tune_s"][kind] = round(time.perf_counter() - start, 1)
         out["tuned"][kind] = {"ef_search": choice.ef_search, "recall": choice.recall, "ladder": choice.ladder}
-        log(f"  built {kind} index in {out[kind]:.1f} s (server PSS peak {memory.peaks['build']} MB);"
-            f" tuned in {out['tune_s'][kind]} s: {choice.describe()}")
+        peak = f" (server PSS peak {memory.peaks['build']} MB)" if memory is not None else ""
+        log(f"  built {kind} index in {out[kind]:.1f} s{peak}; tuned in {out['tune_s'][kind]} s: {choice.describe()}")
     return out
 
 
