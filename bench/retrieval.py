@@ -141,7 +141,8 @@ def make_queries(n: int, bases: dict[str, np.ndarray], rng: np.random.Generator)
     )  # fmt: skip
 
 
-def build_indexes(store: Any, m: int, ef_construction: int, memory: ServerMemory | None = None) -> dict[str, Any]:
+def build_indexes(store: Any, m: int, ef_construction: int, memory: ServerMemory | None = None, *,
+                  tune_queries: int = 300) -> dict[str, Any]:  # fmt: skip
     """Build the HNSW indexes with the shipped ``PostgresStore.reindex`` (its memory sizing, its ANALYZE),
     one kind at a time, then its ef_search tuning on the archive's own vectors, timed apart; seconds each.
     With ``memory``, the server's peak memory of each phase is kept in it."""
@@ -156,13 +157,16 @@ def build_indexes(store: Any, m: int, ef_construction: int, memory: ServerMemory
         with watch("build"):
             store.reindex(m=m, ef_construction=ef_construction, kinds=(kind,), tune_queries=0)
         out[kind] = round(time.perf_counter() - start, 1)
+        peak = f" (server PSS peak {memory.peaks['build']} MB)" if memory is not None else ""
+        log(f"  built {kind} index in {out[kind]:.1f} s{peak}")
+        if tune_queries <= 0:
+            continue
         start = time.perf_counter()
         with watch("tune"):
-            choice = store.tune_ef_search((kind,))[kind]
+            choice = store.tune_ef_search((kind,), queries=tune_queries)[kind]
         out["tune_s"][kind] = round(time.perf_counter() - start, 1)
         out["tuned"][kind] = {"ef_search": choice.ef_search, "recall": choice.recall, "ladder": choice.ladder}
-        peak = f" (server PSS peak {memory.peaks['build']} MB)" if memory is not None else ""
-        log(f"  built {kind} index in {out[kind]:.1f} s{peak}; tuned in {out['tune_s'][kind]} s: {choice.describe()}")
+        log(f"  tuned {kind} in {out['tune_s'][kind]} s: {choice.describe()}")
     return out
 
 
@@ -283,7 +287,8 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
             log(f"  original match_images (exact) {res['original']['match_images']}")
             log(f"  exact knn {res['exact']['image']}  exact hybrid {res['exact']['hybrid']}")
 
-            res["build_s"] = build_indexes(store, args.m, args.ef_construction, memory)
+            res["build_s"] = build_indexes(store, args.m, args.ef_construction, memory,
+                                           tune_queries=args.tune_queries)  # fmt: skip
             size_sql = "SELECT pg_relation_size('cases_{}_embedding_hnsw')"
             res["index_mb"] = {
                 kind: round(conn.execute(size_sql.format(kind)).fetchone()[0] / 2**20) for kind in ("image", "text")
@@ -511,6 +516,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--m", type=int, default=16)
     parser.add_argument("--ef-construction", type=int, default=64)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--tune-queries", type=int, default=300,
+                        help="ef_search tuning after each build on this many archive vectors (0: skip)")
     parser.add_argument("--filtered", action="store_true",
                         help="also time filtered image searches (view, labels) at settings.ef_search")
     parser.add_argument("--bq-candidates", type=int, nargs="*", default=[],
