@@ -90,7 +90,8 @@ def test_embed_fills_every_missing_vector_then_image_search_works(store, pg_sett
     filled = store.get_embedding(case_id, "image")
     store.truncate_all()
     run_ingest(str(path), pg_settings, store=store, embedder=tiny_embedder)
-    np.testing.assert_allclose(filled, store.get_embedding(case_id, "image"), atol=1e-5)
+    # up to one step of the store's half precision (sql/014), < 1e-3 for these unit vectors
+    np.testing.assert_allclose(filled, store.get_embedding(case_id, "image"), atol=1e-3)
     hits = store.knn("image", filled, 1, embed_model=tiny_embedder.name)
     assert hits[0].case.case_id == case_id and hits[0].score == pytest.approx(1.0, abs=1e-4)
     again = run_embed(pg_settings, store=store, embedder=tiny_embedder)

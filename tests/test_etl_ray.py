@@ -75,8 +75,10 @@ def assert_same_cases(local: dict[str, tuple], remote: dict[str, tuple]) -> None
         assert rrest == rest, case_id
         for a, b in ((ivec, rivec), (tvec, rtvec)):
             assert (a is None) == (b is None), case_id
-            if a is not None:  # the same model on the same inputs: equal up to float summation order
-                assert float(np.abs(a - b).max()) < 1e-5, case_id
+            # The same model on the same inputs: equal up to float summation order, which can move a value
+            # across a rounding boundary of the store's half precision (sql/014): one step is < 1e-3 here.
+            if a is not None:
+                assert float(np.abs(a - b).max()) < 1e-3, case_id
 
 
 def compare_engines(path: Path | str, settings: Settings, store, embedder, batch_size: int) -> None:

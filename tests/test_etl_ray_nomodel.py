@@ -128,7 +128,8 @@ def test_ray_ingest_without_a_model_stores_what_the_local_engine_stores_and_embe
     for case_id, (image_vec, text_vec) in filled.items():
         if image_vec is None:  # the text-only Open-i cases: not ingested again
             continue
-        np.testing.assert_allclose(image_vec, store.get_embedding(case_id, "image"), atol=1e-5)
-        np.testing.assert_allclose(text_vec, store.get_embedding(case_id, "text"), atol=1e-5)
+        # up to one step of the store's half precision (sql/014), < 1e-3 for these unit vectors
+        np.testing.assert_allclose(image_vec, store.get_embedding(case_id, "image"), atol=1e-3)
+        np.testing.assert_allclose(text_vec, store.get_embedding(case_id, "text"), atol=1e-3)
         compared += 1
     assert compared == 9
