@@ -15,22 +15,23 @@ from etl import run_ingest
 from etl.__main__ import main
 from etl.embed import run_embed
 from medrag_core.errors import ConfigError, ModelMismatch
-from tests.fixtures.etl_data import assert_complete, etl_env, make_openi_folder, make_rows, q, scalar, write_parquet
+from tests.fixtures.etl_data import (
+    NO_MODEL,
+    assert_complete,
+    etl_env,
+    make_openi_folder,
+    make_rows,
+    q,
+    scalar,
+    use_no_model_env,
+    write_parquet,
+)
 from tests.fixtures.tiny_siglip import build_tiny_siglip
-
-NO_MODEL = "/nonexistent/medsiglip-weights"
 
 
 @pytest.fixture
 def no_model_env(monkeypatch: pytest.MonkeyPatch, tmp_path, pg_conninfo, store) -> None:
-    for name in ("MEDRAG_DATA_DIR", "MEDRAG_STORE_BACKEND", "HF_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("MEDRAG_DATABASE_URL", pg_conninfo)
-    monkeypatch.setenv("MEDRAG_EMBED_MODEL", NO_MODEL)
-    monkeypatch.setenv("MEDRAG_DEVICE", "cpu")
-    monkeypatch.setenv("MEDRAG_DTYPE", "float32")
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    use_no_model_env(monkeypatch, tmp_path, pg_conninfo)
 
 
 def no_vectors(conninfo: str) -> bool:

@@ -16,11 +16,18 @@ import pytest
 from etl.__main__ import main
 from etl.engines import ray_model_problem
 from medrag_core.settings import Settings
-from tests.fixtures.etl_data import make_openi_folder, make_rows, q, scalar, write_parquet
+from tests.fixtures.etl_data import (
+    NO_MODEL,
+    make_openi_folder,
+    make_rows,
+    q,
+    scalar,
+    use_no_model_env,
+    write_parquet,
+)
 
 pytestmark = pytest.mark.ray
 REPO = Path(__file__).resolve().parents[1]
-NO_MODEL = "/nonexistent/medsiglip-weights"
 
 
 @pytest.fixture(scope="module")
@@ -42,15 +49,8 @@ def local_ray() -> Iterator[None]:
 @pytest.fixture
 def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, pg_conninfo: str, store) -> None:
     """The CLI's settings from env: the test database by URL (Ray workers are other processes), no model."""
-    for name in ("MEDRAG_DATA_DIR", "MEDRAG_STORE_BACKEND", "HF_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("MEDRAG_DATABASE_URL", pg_conninfo)
-    monkeypatch.setenv("MEDRAG_EMBED_MODEL", NO_MODEL)
-    monkeypatch.setenv("MEDRAG_DEVICE", "cpu")
-    monkeypatch.setenv("MEDRAG_DTYPE", "float32")
+    use_no_model_env(monkeypatch, tmp_path, pg_conninfo)
     monkeypatch.setenv("MEDRAG_EMBED_BATCH_SIZE", "4")
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
 
 
 def snapshot(conninfo: str) -> dict[str, list[tuple]]:
