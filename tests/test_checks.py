@@ -551,3 +551,61 @@ def test_real_iu_reports_whose_sizes_or_changes_differ_only_in_wording(uid: str)
     # blunting"; CXR699 "stable enlargement of the cardiac silhouette" vs "cardiomegaly and increased
     # interstitial opacities"; CXR715 "mildly increased streaky airspace disease" vs "chronic ... mildly increased"
     assert not _iu(uid) & {"size_mismatch", "change_mismatch"}
+
+
+# --- alternatives written with a slash or "or" (issue 13) ------------------------------------------
+
+@pytest.mark.parametrize(("findings", "impression"), [
+    # every alternative is a finding of one group: whichever it is, the group is affirmed
+    ("No pleural effusion. No pneumothorax.", "Small left pleural effusion/hemothorax."),
+    ("No focal consolidation.", "Right lower lobe pneumonia or consolidation."),
+    ("Moderate right effusion or haemothorax.", "No pleural effusion."),
+])
+def test_alternatives_of_one_group_affirm_it_against_a_plain_negation(findings: str, impression: str) -> None:
+    assert "negation_conflict" in kinds(findings, impression)
+
+
+@pytest.mark.parametrize(("findings", "impression"), [
+    # alternatives across groups stay a hedge: "scar or pleural fluid" is not affirmed fluid
+    ("No pleural effusion.", "Blunting of the left costophrenic angle may represent scar or pleural fluid."),
+    ("No pleural effusion.", "Scar or pleural fluid at the left base."),
+    ("No focal consolidation.", "Atelectasis/infiltrate at the left base."),
+    ("No pleural effusion.", "Pleural effusion and/or pleural thickening on the right."),
+    # a hedged run stays hedged
+    ("No pleural effusion.", "Possible effusion or hemothorax."),
+    # only a plain "no X": a normal statement ("lungs are clear") is not weighed against alternatives
+    ("The lungs are clear.", "Right lower lobe pneumonia/consolidation."),
+])
+def test_alternatives_across_groups_or_hedged_stay_silent(findings: str, impression: str) -> None:
+    assert "negation_conflict" not in kinds(findings, impression)
+
+
+@pytest.mark.parametrize(("sentence", "alternatives"), [
+    ("Right effusion/hemothorax.", {"Pleural Effusion": ("Hemothorax",), "Hemothorax": ("Pleural Effusion",)}),
+    ("Scar or pleural fluid at the left base.", {"Fibrosis": ("Pleural Effusion",), "Pleural Effusion": ("Fibrosis",)}),
+    ("Possible effusion or hemothorax.", {"Pleural Effusion": (), "Hemothorax": ()}),
+    ("No effusion or pneumothorax.", {"Pleural Effusion": (), "Pneumothorax": ()}),
+    # every part of a combined finding is one of the alternatives, and uncertain
+    ("Hemopneumothorax or effusion.", {"Pneumothorax": ("Pleural Effusion",), "Hemothorax": ("Pleural Effusion",),
+                                       "Pleural Effusion": ("Pneumothorax", "Hemothorax")}),
+])
+def test_mentions_name_their_alternatives(sentence: str, alternatives: dict[str, tuple[str, ...]]) -> None:
+    obs = [o for o in parse_sections(sentence, "x").observations if o.section == "FINDINGS"]
+    assert {o.name: o.alternatives for o in obs} == alternatives
+    if any(alternatives.values()):
+        assert {o.polarity for o in obs} == {"uncertain"}
+
+
+def test_alternatives_of_one_group_contradict_a_negation_in_the_same_section() -> None:
+    issues = run_checks(parse_sections("Small left pleural effusion/hemothorax. Heart normal. No pleural effusion.",
+                                       "See findings."))
+    assert [i.kind for i in issues if i.kind == "section_contradiction"] == ["section_contradiction"]
+
+
+@pytest.mark.shared
+def test_real_iu_effusion_or_hemothorax_is_affirmed_fluid() -> None:
+    f = iu_report("CXR3945")  # "There is a small left pleural effusion/hemothorax." in both sections
+    assert "negation_conflict" not in kinds(f["findings"], f["impression"])
+    injected = f["findings"] + " No pleural effusion."
+    assert "negation_conflict" in kinds(injected.replace("There is a small left pleural effusion/hemothorax.", ""),
+                                        f["impression"])

@@ -121,6 +121,9 @@ class Observation:
     change: str | None = None  # "new" | "increased" | "decreased" | "stable" | "resolved" | None
     size: str | None = None  # "trace" | "small" | "moderate" | "large", or a range "small to moderate"
     side_sizes: tuple[tuple[str, str], ...] = ()  # (side, size) when each side is given its own size
+    # the findings it is named beside as alternatives, where that alone made it uncertain ("effusion/hemothorax",
+    # "scar or pleural fluid"); the checks decide whether alternatives that are one finding group affirm it
+    alternatives: tuple[str, ...] = ()
 
     @property
     def side(self) -> str | None:
@@ -370,6 +373,11 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
     prev_sites: tuple[tuple[str, str | None], ...] = ()
     prev_pol: str | None = None
     prev_te = -1
+    # the current run of alternatives: its mentions' indices in ``out``, and whether each was affirmed before
+    # being read as one of them (a hedged member, "possible scar or effusion", leaves the run hedged)
+    chain: list[int] = []
+    chain_plain = True
+    prev_span = (-1, -1)
     for i, (ts, te, name, fixed) in enumerate(targets):
         term = sentence[ts:te]
         all_sides = every_side if name in BONE_FINDINGS else lung_sides
@@ -410,10 +418,19 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
         if hypothetical:
             polarity = "uncertain"
         # "atelectasis or infiltrate": both members of an alternative are uncertain
-        if polarity == "present" and prev_te >= 0 and CHAIN.match(sentence[prev_te:ts]) and prev_pol != "absent":
+        chained = polarity == "present" and prev_te >= 0 and CHAIN.match(sentence[prev_te:ts]) is not None \
+            and prev_pol != "absent"
+        if chained:
             polarity = "uncertain"
-            if out and out[-1].polarity == "present":
-                out[-1] = _replace(out[-1], polarity="uncertain")
+            if not chain:  # the run starts at the previous mention
+                chain = [j for j in range(len(out)) if out[j].span == prev_span]
+                chain_plain = bool(chain) and all(out[j].polarity == "present" for j in chain)
+            for j in range(len(out)):  # every part of the previous one ("hemopneumothorax or effusion")
+                if out[j].span == prev_span and out[j].polarity == "present":
+                    out[j] = _replace(out[j], polarity="uncertain")
+        else:
+            _mark_alternatives(out, chain, chain_plain)
+            chain = []
 
         # laterality: own modifiers before the mention (after the previous mention), else after it,
         # else the one site the whole sentence names, else the previous mention's
@@ -487,8 +504,21 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
                 out.extend(_replace(obs, name=n, extra=extra) for n in CLEAR_IMPLIES)
         else:
             out.append(obs)
+        if chained:
+            chain += [j for j in range(len(out)) if out[j].span == (base + ts, base + te)]
         prev_end, prev_sites, prev_pol, prev_te = te, sites, polarity, te
+        prev_span = (base + ts, base + te)
+    _mark_alternatives(out, chain, chain_plain)
     return out
+
+
+def _mark_alternatives(out: list[Observation], chain: list[int], plain: bool) -> None:
+    """Give each member of a run of plain alternatives (``chain``: indices in ``out``) the others' names."""
+    if len(chain) < 2 or not plain:
+        return
+    for j in chain:
+        others = tuple(dict.fromkeys(out[k].name for k in chain if out[k].span != out[j].span))
+        out[j] = _replace(out[j], alternatives=others)
 
 
 def _replace(obs: Observation, **changes: object) -> Observation:

@@ -321,6 +321,14 @@ def _same_description(bare: Observation, p: Observation) -> bool:
     return sides_ok and bool(_descriptors(bare) & _descriptors(p) - {"mild", "minimal", "small", "tiny", "focal"})
 
 
+def _one_group_alternative(o: Observation) -> bool:
+    """A finding named only beside alternatives of its own group ("right effusion/hemothorax", "pneumonia or
+    consolidation"): whichever it is, the group is affirmed. Alternatives across groups ("scar or pleural
+    fluid", "atelectasis/infiltrate") stay a hedge."""
+    return o.polarity == "uncertain" and not o.hypothetical and bool(o.alternatives) and all(
+        _GROUP.get(name) == _group(o) for name in o.alternatives)
+
+
 def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
     issues = []
     for group in sorted(_NEGATION_GROUPS):
@@ -331,7 +339,7 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
             # affirmed, or probable ("likely pneumonia", "probable effusion"); a merely possible finding
             # ("cannot exclude a small effusion") beside a negation is hedging, not a contradiction
             pos = [o for o in _mentions(parsed, pos_sec, group, {"present", "uncertain"})
-                   if (o.polarity == "present" or (o.probable and not o.hypothetical))
+                   if (o.polarity == "present" or (o.probable and not o.hypothetical) or _one_group_alternative(o))
                    and not _explained_away(o, parsed) and not _historical(o)]
             same_live = [o for o in _mentions(parsed, neg_sec, group, {"present", "uncertain"})
                          if not _explained_away(o, parsed) and not o.hypothetical]
@@ -346,6 +354,8 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                 for n in negs:
                     if not _lat_compatible(n, p) or (group == "nodule or mass" and n.name != p.name):
                         continue
+                    if p.polarity != "present" and p.alternatives and n.implied:
+                        continue  # alternatives weigh only against a plain "no X", not "the lungs are clear"
                     if n.extra.get("otherwise") and _exception_covers(parsed, neg_sec, p):
                         continue
                     # the negating section also affirms it, or the affirming one also negates it:
@@ -496,7 +506,8 @@ def section_contradictions(parsed: ParsedReport) -> list[Issue]:
                     and not re.search(r"mediastin|hydro|ha?emo", o.term, re.IGNORECASE)]
             if not negs:
                 continue
-            pos = [o for o in obs if _group(o) == group and o.polarity == "present" and not o.hypothetical
+            pos = [o for o in obs if _group(o) == group and (o.polarity == "present" or _one_group_alternative(o))
+                   and not o.hypothetical
                    and not _explained_away(o, parsed) and not _historical(o) and o.change != "decreased"
                    and not _BARE_OPACITY.match(o.term)]
             hit = next(((n, p) for p in pos for n in negs if n.name == p.name and n.start != p.start
