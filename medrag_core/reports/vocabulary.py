@@ -19,6 +19,9 @@
   ``ABBR_ZONE``), location, severity, temporal terms (``CHRONIC``, ``NEW``), non-lung anatomy
   that carries a side (``NON_LUNG_SITE``, ``PLACED_AT``) and alternatives (``CHAIN``, ``CHAIN_NEXT``).
 
+- How a blank (MIMIC's ``___``) is read, a de-identification mask or a field left to fill, is data in
+  ``blanks.toml`` (``BLANK_RULES``: slot, mask and layout rules, each with example reports the tests run).
+
 Adding a synonym is an edit of ``findings.toml`` (with an ``example`` the tests check); changing how
 words are applied is an edit in ``mentions.py``.
 """
@@ -248,6 +251,75 @@ def load_section_headers(path: Path = SECTIONS_FILE) -> SectionHeaders:
 
 
 SECTION_HEADERS = load_section_headers()
+
+
+# --- blanks: de-identification masks and template slots (blanks.toml) -------------------------------------
+
+BLANKS_FILE = Path(__file__).with_name("blanks.toml")
+#: the kinds of blank rule and where each may look
+BLANK_RULE_PLACES = {"slot": ("before", "after"), "mask": ("before", "after"), "layout": ("line",)}
+
+
+def _blank_regex(patterns: list[str], where: str) -> re.Pattern[str]:
+    """One regex for rules of one place: "before" is searched for in the text before a blank on its line
+    (it must end there), "after" is matched right after the blank, "line" at any line start."""
+    body = "|".join(f"(?:{p})" for p in patterns)
+    if where == "before":
+        return re.compile(f"(?:{body})\\s*$", re.IGNORECASE)
+    if where == "line":
+        return re.compile(f"^(?:{body})", re.IGNORECASE | re.MULTILINE)
+    return re.compile(f"(?:{body})", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class BlankRule:
+    """One ``[[rule]]`` of ``blanks.toml``: ``pattern`` as written, ``regex`` compiled for its place."""
+
+    name: str
+    kind: str
+    where: str
+    pattern: str
+    regex: re.Pattern[str]
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BlankRules:
+    """``blanks.toml``: the ``blank`` pattern and the rules reading one as a mask or a slot."""
+
+    blank: re.Pattern[str]
+    rules: tuple[BlankRule, ...]
+
+    def joined(self, kind: str, where: str) -> re.Pattern[str]:
+        """All rules of ``kind`` at ``where`` as one regex (one that never matches when there are none)."""
+        patterns = [r.pattern for r in self.rules if r.kind == kind and r.where == where]
+        return _blank_regex(patterns, where) if patterns else re.compile(r"(?!)")
+
+
+def load_blank_rules(path: Path = BLANKS_FILE) -> BlankRules:
+    """The rules in ``path``; ``VocabularyError`` names the rule when one is malformed (an unknown kind, a place
+    its kind does not use, a bad regex, no example)."""
+    data = _read_toml(path, "blank rules")
+    blank = re.compile(_compiled(_required(data, "blank", path.name), f"{path.name}: blank"))
+    rules: list[BlankRule] = []
+    for n, entry in enumerate(data.get("rule", []), 1):
+        name = _required(entry, "name", f"{path.name}: rule {n}")
+        where_desc = f"{path.name}: rule {n} ({name})"
+        kind, where = entry.get("kind"), entry.get("where")
+        if kind not in BLANK_RULE_PLACES:
+            raise VocabularyError(f"{where_desc} has kind {kind!r}; expected one of {', '.join(BLANK_RULE_PLACES)}")
+        if where not in BLANK_RULE_PLACES[kind]:
+            raise VocabularyError(f"{where_desc} has where {where!r}; a {kind} rule looks "
+                                  f"{' or '.join(BLANK_RULE_PLACES[kind])}")
+        pattern = _compiled(_required(entry, "pattern", where_desc), where_desc)
+        examples = tuple(str(e) for e in entry.get("examples", []))
+        if not examples:
+            raise VocabularyError(f"{where_desc} has no examples (reports the tests run)")
+        rules.append(BlankRule(name, kind, where, pattern, _blank_regex([pattern], where), examples))
+    return BlankRules(blank, tuple(rules))
+
+
+BLANK_RULES = load_blank_rules()
 FINDINGS, TERMS, ANATOMY = VOCABULARY.findings, VOCABULARY.terms, VOCABULARY.anatomy
 #: (regex, canonical name, fixed polarity or None), in order: what the mention extractor compiles
 LEXICON: list[tuple[str, str, str | None]] = [(t.pattern, t.finding, t.polarity) for t in TERMS]

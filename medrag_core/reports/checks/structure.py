@@ -13,7 +13,7 @@ import re
 
 from medrag_core.models import Issue
 from medrag_core.reports.parse import ParsedReport, split_sentences
-from medrag_core.reports.vocabulary import CRITICAL_NAMES
+from medrag_core.reports.vocabulary import BLANK_RULES, CRITICAL_NAMES
 
 __all__ = [
     "comparison_not_available",
@@ -27,7 +27,7 @@ __all__ = [
 _PLACEHOLDER = re.compile(
     # anything in square brackets but a numeric citation ("[1]"): "[ ]", "[***]", "[DATE]", "[ INSERT ]", "[...]"
     r"\[(?!\s*\d+(?:[,-]\d+)*\s*\])[^\[\]\n]{0,40}\]"
-    r"|_{2,}"
+    r"|" + BLANK_RULES.blank.pattern +
     # angle brackets, empty or around a word, but not HTML tags nor Open-i's <XXXX> mask
     r"|<\s*>|<<[^<>\n]{0,40}>>"
     r"|<(?!XXXX>)(?!/?(?i:a|b|i|u|p|br|hr|em|strong|span|div|script|img|sup|sub|li|ul|ol|table|tr|td|th|html|body|head"
@@ -39,26 +39,13 @@ _PLACEHOLDER = re.compile(
     # runs of asterisks or question marks standing alone (not markdown bold around a word)
     r"|(?<![\w*])\*{2,}(?![\w*])|\*{3,}|\?{2,}",
 )
-_MIMIC_LAYOUT = re.compile(r"^\s*(?:FINAL REPORT|WET READ:|EXAMINATION:)", re.MULTILINE)
-_BLANK = re.compile(r"_{2,}")
-# where a name, date, time or age stood: the words de-identification masks
-_MASK_BEFORE = re.compile(r"\b(?:dr|drs|mr|mrs|ms|on|at|since|from|dated|date|by|name|mrn|dob)\.?:?\s*$",
-                          re.IGNORECASE)
-_MASK_AFTER = re.compile(r"\s*(?:-?\s*(?:year|yr|y/?o)\b|[ap]\.?m\.?\b|[MF]\b|:\d|,?\s*M\.?D\b)",
-                         re.IGNORECASE)
-# where a measurement, a side or a grade belongs: de-identification never masks these, a template leaves them
-_SLOT_AFTER = re.compile(
-    r"[ \t]*(?:-?[ \t]*(?:cm|mm|millimet\w*|centimet\w*|ml|cc)\b|(?:x|×)[ \t]*\d+(?:\.\d+)?[ \t]*(?:cm|mm)\b"
-    r"|-sided\b|[ \t]+sided\b"
-    r"|[ \t]+(?:(?:upper|middle|mid|lower)[ \t]+(?:lobe|lung|zone)|lung|lobe|hemithorax|hemidiaphragm|apex|apical|"
-    r"base|basilar|basal|costophrenic|side)\b"
-    # a word before a side and a finding is its grade ("___ right pleural effusion"); before the finding alone
-    # it may be any word ("___ effusions": "pleural", "bilateral", "small"), so that is no slot
-    r"|[ \t]+(?:right|left|bilateral)[ \t]+(?:(?:pleural[ \t]+)?effusions?|pneumothora\w+)\b)",
-    re.IGNORECASE,
-)
-_SLOT_BEFORE = re.compile(r"(?:\bon\s+the|\bmeasur\w*(?:\s+(?:approximately|about|up\s+to))?|\bsize\s+of|"
-                          r"\bgrade)\s*$", re.IGNORECASE)
+# how a blank ("___") is read, mask or field: data in blanks.toml
+_MIMIC_LAYOUT = BLANK_RULES.joined("layout", "line")
+_BLANK = BLANK_RULES.blank
+_MASK_BEFORE = BLANK_RULES.joined("mask", "before")
+_MASK_AFTER = BLANK_RULES.joined("mask", "after")
+_SLOT_AFTER = BLANK_RULES.joined("slot", "after")
+_SLOT_BEFORE = BLANK_RULES.joined("slot", "before")
 _COMMUNICATED = re.compile(
     r"\b(?:discuss\w*|communicat\w*|notif\w*|call(?:ed)?|paged|telephon\w*|phoned|informed|conveyed|relayed|"
     r"made\s+aware|reported\s+to|spoke|spoken|read\s*back|critical\s+result|primordial)\b",
@@ -162,7 +149,7 @@ def placeholder_spans(parsed: ParsedReport) -> list[tuple[int, int]]:
                                                        ("INDICATION", "COMPARISON", "TECHNIQUE"))))
     spans = []
     for m in _PLACEHOLDER.finditer(text):
-        if m.group(0).startswith("__") and _is_mask(parsed, m.start(), m.end(), masked):
+        if _BLANK.fullmatch(m.group(0)) and _is_mask(parsed, m.start(), m.end(), masked):
             continue
         spans.append((m.start(), m.end()))
     return spans
