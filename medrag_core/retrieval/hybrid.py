@@ -14,6 +14,9 @@ Three candidate lists, each of ``candidates`` (default 50) best cases, any of wh
    "heart" or "effusion" are in most reports, tell cases apart little, and would make the search rank
    most of the archive (linear in its size).
 
+On a store that serves parallel calls (``store.ParallelReads``: Postgres, a connection each) the three
+lists are asked for at once, so the hybrid costs about its slowest list rather than the sum.
+
 Lists 2 and 3 are merged into one **text list** by unweighted reciprocal rank fusion. The image list and
 the text list are then fused by ``settings.fusion``:
 
@@ -34,7 +37,8 @@ deterministic.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -42,6 +46,7 @@ import numpy as np
 
 from medrag_core.models import Case, Match
 from medrag_core.retrieval.findings import FindingsQuery, findings_search
+from medrag_core.store import ParallelReads
 
 if TYPE_CHECKING:
     from medrag_core.reports import ParsedReport
@@ -51,6 +56,8 @@ if TYPE_CHECKING:
 RRF_K = 60
 DEFAULT_CANDIDATES = 50
 FTS_MAX_DF = 0.05  # Verify's hybrid search leaves out query terms found in more than 5% of the archive
+# The hybrid's second and third lists, for every caller in the process (the first runs on the caller's thread).
+_EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="medrag-retrieve")
 
 __all__ = [
     "DEFAULT_CANDIDATES",
@@ -156,33 +163,47 @@ def retrieve(
             out.append(cand)
         return out
 
-    image_ids: list[str] = []
+    embedded = image_embedding is not None or text_embedding is not None
+
+    def full_text(pruned: bool) -> list[ScoredCase]:
+        if isinstance(query_text, FindingsQuery):
+            return findings_search(store, query_text, n, where=where, max_df=fts_max_df if pruned else None)
+        if query_text is not None and query_text.strip():
+            if fts_max_df is not None and pruned:
+                return store.text_search(query_text, n, where=where, max_df=fts_max_df)
+            return store.text_search(query_text, n, where=where)
+        return []
+
+    # The three lists are independent queries: on a store with a connection each, they run side by side
+    # (the hybrid then costs about its slowest list, not their sum). The full text is pruned when an
+    # embedding list is asked for, and run again unpruned below if the embedding lists come back empty.
+    calls: dict[str, Callable[[], list[ScoredCase]]] = {}
     if image_embedding is not None:
-        hits = store.knn("image", _vector(image_embedding), n, embed_model=embed_model, where=where)
-        for rank, (hit, cand) in enumerate(zip(hits, add(hits), strict=True), start=1):
-            if cand.image_rank is None:
-                cand.image_score, cand.image_rank = float(hit.score), rank
-                image_ids.append(hit.case.case_id)
+        calls["image"] = lambda: store.knn("image", _vector(image_embedding), n, embed_model=embed_model, where=where)
+    if text_embedding is not None:
+        calls["text"] = lambda: store.knn("text", _vector(text_embedding), n, embed_model=embed_model, where=where)
+    if (query_text.strip() if isinstance(query_text, str) else query_text):
+        calls["fts"] = lambda: full_text(embedded)
+    lists = _run_side_by_side(store, calls)
+
+    image_ids: list[str] = []
+    hits = lists.get("image", [])
+    for rank, (hit, cand) in enumerate(zip(hits, add(hits), strict=True), start=1):
+        if cand.image_rank is None:
+            cand.image_score, cand.image_rank = float(hit.score), rank
+            image_ids.append(hit.case.case_id)
 
     text_embed_ids: list[str] = []
-    if text_embedding is not None:
-        hits = store.knn("text", _vector(text_embedding), n, embed_model=embed_model, where=where)
-        for rank, (hit, cand) in enumerate(zip(hits, add(hits), strict=True), start=1):
-            if cand.text_embed_rank is None:
-                cand.text_score, cand.text_embed_rank = float(hit.score), rank
-                text_embed_ids.append(hit.case.case_id)
+    hits = lists.get("text", [])
+    for rank, (hit, cand) in enumerate(zip(hits, add(hits), strict=True), start=1):
+        if cand.text_embed_rank is None:
+            cand.text_score, cand.text_embed_rank = float(hit.score), rank
+            text_embed_ids.append(hit.case.case_id)
 
     fts_ids: list[str] = []
-    if isinstance(query_text, FindingsQuery):
-        pruning = fts_max_df if (image_ids or text_embed_ids) else None
-        hits = findings_search(store, query_text, n, where=where, max_df=pruning) if query_text else []
-    elif query_text is not None and query_text.strip():
-        if fts_max_df is not None and (image_ids or text_embed_ids):
-            hits = store.text_search(query_text, n, where=where, max_df=fts_max_df)
-        else:
-            hits = store.text_search(query_text, n, where=where)
-    else:
-        hits = []
+    hits = lists.get("fts", [])
+    if fts_max_df is not None and embedded and not (image_ids or text_embed_ids) and "fts" in calls:
+        hits = full_text(False)  # nothing embedded in the archive (text only): the full text is all there is
     if hits:
         if settings.fusion == "sum_scores" and (image_ids or text_embed_ids):
             # Annotate only: full-text hits do not join the original MedRAG's candidate set.
@@ -262,6 +283,33 @@ def report_search_query(parsed: ParsedReport, text: str, *, max_terms: int = 24)
         phrases = [w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOP and w not in negated]
     unique = list(dict.fromkeys(phrases))[:max_terms]
     return " or ".join(unique)
+
+
+def _run_side_by_side(
+    store: CaseStore, calls: Mapping[str, Callable[[], list[ScoredCase]]]
+) -> dict[str, list[ScoredCase]]:
+    """Each call's result by name: at once where the store serves parallel calls, else one after another.
+    The first call runs on this thread; an error is raised after every call has ended (the first by
+    ``calls``' order)."""
+    names = list(calls)
+    if len(names) < 2 or not isinstance(store, ParallelReads) or store.max_parallel_reads < 2:
+        return {name: calls[name]() for name in names}
+    futures = {name: _EXECUTOR.submit(calls[name]) for name in names[1:]}
+    results: dict[str, list[ScoredCase]] = {}
+    errors: dict[str, BaseException] = {}
+    try:
+        results[names[0]] = calls[names[0]]()
+    except Exception as exc:  # re-raised below, after the others have ended
+        errors[names[0]] = exc
+    for name, future in futures.items():
+        try:
+            results[name] = future.result()
+        except Exception as exc:  # re-raised below
+            errors[name] = exc
+    for name in names:
+        if name in errors:
+            raise errors[name]
+    return results
 
 
 def _vector(embedding: np.ndarray) -> np.ndarray:

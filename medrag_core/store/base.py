@@ -11,7 +11,8 @@ are capabilities a store declares when it has them, and callers test for with ``
 - ``ProgressLog``: records ETL progress in the same transaction as a batch (resumable ingests);
 - ``SqlFunctions``: calls the jsonb SQL functions by name (the verification history, ``sql/010``);
 - ``ServerOwner``: started a database server of its own (the embedded Postgres) and can let it go;
-- ``EmbeddingFill``: finds cases without embeddings and writes vectors onto stored cases (``etl embed``).
+- ``EmbeddingFill``: finds cases without embeddings and writes vectors onto stored cases (``etl embed``);
+- ``ParallelReads``: serves ``max_parallel_reads`` calls at once (the hybrid search's lists run side by side).
 
 ``PostgresStore`` declares all of them; ``SupabaseStore`` (REST) ``CaseStore`` and ``SqlFunctions``. The factory
 ``open_store`` is in the package face (``medrag_core.store``), so this module imports no backend.
@@ -272,6 +273,14 @@ class ServerOwner(Protocol):
     def release_server(self) -> None:
         """This process is done with the server: it stops when no other process uses it."""
         ...
+
+
+@runtime_checkable
+class ParallelReads(Protocol):
+    """A store that serves several calls at once (a connection each): the hybrid search runs its
+    candidate lists side by side on it."""
+
+    max_parallel_reads: int
 
 
 @runtime_checkable

@@ -1,10 +1,11 @@
 """``PostgresStore``: the case archive on PostgreSQL + pgvector (embedded server or any DSN).
 
 It declares every capability in ``base``: ``CaseStore``, ``TermPruning``, ``IndexAdmin``,
-``SourceAdmin``, ``ProgressLog``, ``EmbeddingFill``, ``SqlFunctions`` and ``ServerOwner``.
+``SourceAdmin``, ``ProgressLog``, ``EmbeddingFill``, ``SqlFunctions``, ``ServerOwner`` and ``ParallelReads``.
 
-One connection (autocommit; each method opens its own transaction) guarded by a lock, so one
-instance can be shared by Streamlit's script threads. Migrations in ``sql/`` are applied at connect.
+A small pool of connections (``POOL_SIZE``; autocommit, each call in its own transaction on one of
+them), so one instance is shared by Streamlit's script threads and the hybrid search's lists run at
+once. Migrations in ``sql/`` are applied by the first connection.
 
 Embeddings go in and come out as float32 vectors. The first write of an embedding binds the store
 to that model and dimension (``store_meta``) and types both embedding columns ``halfvec(dim)`` (half
@@ -42,6 +43,7 @@ from medrag_core.store.base import (
     EmbeddingFill,
     IndexAdmin,
     IngestProgress,
+    ParallelReads,
     ProgressLog,
     ScoredCase,
     ServerOwner,
@@ -63,6 +65,7 @@ FTS_MIN_ROWS = 500  # max_df never drops a term found in at most this many cases
 # ts_rank_cd, costs about 7x as much on a long query): the cost stays flat however many cases the remaining
 # terms match. Which ones is the index's order, in effect a sample of the matches.
 FTS_MAX_RANKED = 500
+POOL_SIZE = 3  # connections per store: the hybrid's three candidate lists at once
 TUNE_QUERIES = 300  # the archive's own vectors used as queries when choosing ef_search after a build
 Progress = tuple  # (source_key, shard, position) or (source_key, shard, position, errors_in_batch)
 __all__ = ["IngestProgress", "PostgresStore"]
@@ -101,7 +104,8 @@ class _Watchdog:
 
 
 class PostgresStore(
-    CaseStore, SqlFunctions, TermPruning, IndexAdmin, SourceAdmin, ProgressLog, EmbeddingFill, ServerOwner
+    CaseStore, SqlFunctions, TermPruning, IndexAdmin, SourceAdmin, ProgressLog, EmbeddingFill, ServerOwner,
+    ParallelReads,
 ):
     """The case archive in PostgreSQL. Thread-safe; use ``from_settings`` or a libpq conninfo/URL."""
 
@@ -113,17 +117,23 @@ class PostgresStore(
         migrate: bool = True,
         server: EmbeddedPostgres | None = None,
         timeout_s: float = 10.0,
+        pool_size: int = POOL_SIZE,
     ) -> None:
+        if pool_size < 1:
+            raise ValueError("pool_size must be at least 1")
         self._conninfo = conninfo
         self.ef_search = ef_search  # None: the value measured per index (index_tuning), see set_knn_plan
         self.timeout_s = timeout_s  # connect and query limit (maintenance and writes: unlimited)
         self.server = server
-        self._lock = threading.RLock()
-        self._conn: psycopg.Connection | None = None
+        # A few connections, so that the hybrid search's lists (and several app sessions) run at once.
+        self.max_parallel_reads = pool_size
+        self._slots = threading.BoundedSemaphore(pool_size)
+        self._idle: list[psycopg.Connection] = []
+        self._idle_lock = threading.Lock()
+        self._generation = 0  # bumped by close(): a connection taken before it is closed on return
         self._migrate = migrate
         self._fts_stats: tuple[float, pg_sql.LexemeStats | None] | None = None  # (read at, stats)
-        with self._lock:
-            self._connect()
+        self._idle.append(self._connect())  # fail now, not at the first query, when the server is unreachable
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PostgresStore:
@@ -164,6 +174,7 @@ class PostgresStore(
         try:
             if self._migrate:
                 apply_migrations(conn)
+                self._migrate = False  # once per store: later connections find the schema current
             register_vector(conn)
         except psycopg.OperationalError as exc:
             conn.close()
@@ -171,7 +182,6 @@ class PostgresStore(
         except BaseException:
             conn.close()
             raise
-        self._conn = conn
         return conn
 
     def _timed_out(self) -> StoreUnavailable:
@@ -182,18 +192,25 @@ class PostgresStore(
         )
 
     def _run(self, fn: Callable[[psycopg.Connection], T], *, limited: bool = True) -> T:
-        """``fn(conn)`` in one transaction; reconnects once when the connection was lost.
+        """``fn(conn)`` in one transaction on a pooled connection; reconnects once when it was lost.
 
-        ``limited``: a call (waiting for the connection included) that takes longer than ``timeout_s``
-        is cancelled, its connection dropped, and ``StoreUnavailable`` raised. The limit is kept on
-        the client side because a frozen server cannot enforce its own ``statement_timeout``.
+        At most ``max_parallel_reads`` calls run at once (one connection each); more wait for one to
+        be free. ``limited``: a call (the wait included) that takes longer than ``timeout_s`` is
+        cancelled, its connection dropped, and ``StoreUnavailable`` raised. The limit is kept on the
+        client side because a frozen server cannot enforce its own ``statement_timeout``.
         """
-        if not self._lock.acquire(timeout=self.timeout_s if limited else -1):
+        if not self._slots.acquire(timeout=self.timeout_s if limited else None):
             raise self._timed_out()
+        conn: psycopg.Connection | None = None
         try:
+            with self._idle_lock:
+                conn = self._idle.pop() if self._idle else None
+                generation = self._generation
             for attempt in (1, 2):
-                conn = self._conn
                 if conn is None or conn.closed or conn.broken:
+                    if conn is not None:
+                        conn.close()
+                    conn = None
                     conn = self._connect()
                 watchdog = _Watchdog(conn, self.timeout_s if limited else None)
                 try:
@@ -201,7 +218,7 @@ class PostgresStore(
                         return fn(conn)
                 except psycopg.OperationalError as exc:
                     if watchdog.fired:
-                        self._conn = None
+                        conn = None  # finished by the watchdog
                         raise self._timed_out() from None
                     if attempt == 2 or not conn.broken:
                         raise self._unavailable(exc) from None
@@ -217,14 +234,25 @@ class PostgresStore(
                     ) from None
             raise AssertionError("unreachable")  # pragma: no cover
         finally:
-            self._lock.release()
+            if conn is not None:
+                self._give_back(conn, generation)
+            self._slots.release()
+
+    def _give_back(self, conn: psycopg.Connection, generation: int) -> None:
+        with self._idle_lock:
+            if generation == self._generation and not conn.closed and not conn.broken:
+                self._idle.append(conn)
+                return
+        conn.close()
 
     def close(self) -> None:
-        """Close the connection (the embedded server keeps running for other users)."""
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+        """Close the connections (the embedded server keeps running for other users); a later call
+        connects again. A call running now closes its connection when it ends."""
+        with self._idle_lock:
+            self._generation += 1
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
 
     def release_server(self) -> None:
         """Release this process's hold on the embedded server it started (it stops when no other

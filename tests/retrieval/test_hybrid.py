@@ -133,8 +133,9 @@ def test_report_search_query_ors_stated_findings_and_drops_query_syntax(crafted)
 
 def test_fts_max_df_reaches_the_store_only_beside_an_embedding(crafted):
     """``fts_max_df`` is passed to ``text_search`` as ``max_df`` for the hybrid (Verify) once an embedding
-    list found cases; never for a text-only search (Browse, Verify's fallback without vectors) or when the
-    vector lists are empty (a text-only archive), which keep the query as given."""
+    list found cases; never for a text-only search (Browse, Verify's fallback without vectors). When the
+    vector lists come back empty (a text-only archive), the pruned search (asked for beside them) is
+    followed by the query as given, and that is what the result holds."""
     calls = []
 
     class Spy:
@@ -152,6 +153,8 @@ def test_fts_max_df_reaches_the_store_only_beside_an_embedding(crafted):
              embed_model=MODEL, fts_max_df=0.05)  # fmt: skip
     retrieve(spy, image_embedding=E0, text_embedding=E1, query_text="pneumothorax", settings=_settings(),
              embed_model=MODEL)  # fmt: skip
-    retrieve(spy, image_embedding=E0, text_embedding=None, query_text="pneumothorax", settings=_settings(),
-             embed_model=MODEL, where=CaseFilter(sources=("elsewhere",)), fts_max_df=0.05)  # fmt: skip
-    assert calls == [{"max_df": 0.05}, {}, {}, {}]
+    elsewhere = CaseFilter(sources=("elsewhere",))
+    hits = retrieve(spy, image_embedding=E0, text_embedding=None, query_text="pneumothorax", settings=_settings(),
+                    embed_model=MODEL, where=elsewhere, fts_max_df=0.05)  # fmt: skip
+    assert hits == []
+    assert calls == [{"max_df": 0.05}, {}, {}, {"max_df": 0.05}, {}]
