@@ -110,6 +110,19 @@ class ExactStore:
         return self.store.label_search(labels, k, where=where)
 
 
+class OneAtATime:
+    """The store with the hybrid's lists asked for one after another (as before the connection pool):
+    the same-run baseline of the side-by-side hybrid."""
+
+    max_parallel_reads = 1
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
 def exact_top(matrix: np.ndarray, query: np.ndarray, k: int) -> np.ndarray:
     scores = matrix @ query
     top = np.argpartition(-scores, k)[:k]
@@ -329,6 +342,8 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
                 "image_recall_min": round(float(min(recalls(got["image_ids"], truth_img))), 2),
                 "hybrid_recall": round(float(np.mean(recalls(got["hybrid_ids"], truth_hyb))), 4),
             }
+            one_by_one = run_queries(OneAtATime(store), settings, queries, args.queries, image=False, hybrid=True)
+            res["hnsw"][ef]["hybrid_one_after_another"] = stats(one_by_one["hybrid_ms"])
             log(f"  ef_search={ef}: {res['hnsw'][ef]}")
         store.ef_search = settings.ef_search
         if args.filtered:
@@ -492,6 +507,8 @@ def summarize(res: dict[str, Any], default_ef: int) -> list[str]:
             f"ratio n={n} ef={ef} hybrid: original match_images/hnsw hybrid = {orig / r['hybrid']['p50_ms']:.1f}x,"
             f" original hybrid/hnsw hybrid = {orig_h / r['hybrid']['p50_ms']:.1f}x,"
             f" exact hybrid/hnsw hybrid = {ex_h / r['hybrid']['p50_ms']:.1f}x"
+            f"; hybrid one list after another / side by side = "
+            f"{r['hybrid_one_after_another']['p50_ms'] / r['hybrid']['p50_ms']:.2f}x"
         )
     for name, r in res.get("filtered", {}).items():
         lines.append(f"n={n} filtered image top-10 {name} ({r['share']:.1%} of the rows): p50={r['p50_ms']:.1f}"

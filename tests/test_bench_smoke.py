@@ -22,6 +22,8 @@ def test_retrieval_bench_prints_ratios_and_choice(capsys: pytest.CaptureFixture[
     assert "# command: python -m bench.retrieval --sizes 500" in out
     assert re.search(r"^ratio n=500 ef=\d+ image top-10: original/hnsw = [\d.]+x, exact/hnsw = [\d.]+x$", out, re.M)
     assert re.search(r"^ratio n=500 ef=100 hybrid: original match_images/hnsw hybrid = [\d.]+x", out, re.M)
+    assert re.search(r"^ratio n=500 ef=100 hybrid: .*; hybrid one list after another / side by side = [\d.]+x$",
+                     out, re.M)
     assert re.search(r"^choice n=500: ef_search=\d+ \(lowest with image recall@10 >= 0.98\)", out, re.M)
 
 
