@@ -196,7 +196,7 @@ def test_old_style_half_initialised_directory_is_set_aside(tmp_path: Path, serve
     killed = _kill_group_when(
         _spawn(OLD_INITDB, data),
         # initdb creates base/1 before it writes PG_VERSION: under load a poll can fall between the two
-        lambda: (data / "PG_VERSION").exists() and (data / "base" / "1").exists() and not (data / "base" / "5").exists(),
+        lambda: all((data / name).exists() for name in ("PG_VERSION", "base/1")) and not (data / "base/5").exists(),
     )
     assert killed and (data / "PG_VERSION").exists()
     notice = _start_works(data)
