@@ -14,8 +14,9 @@ are capabilities a store declares when it has them, and callers test for with ``
 - ``EmbeddingFill``: finds cases without embeddings and writes vectors onto stored cases (``etl embed``);
 - ``ParallelReads``: serves ``max_parallel_reads`` calls at once (the hybrid search's lists run side by side).
 
-``PostgresStore`` declares all of them; ``SupabaseStore`` (REST) ``CaseStore`` and ``SqlFunctions``. The factory
-``open_store`` is in the package face (``medrag_core.store``), so this module imports no backend.
+``PostgresStore`` declares all of them; ``SupabaseStore`` (REST) ``CaseStore``, ``SqlFunctions`` and
+``ParallelReads``. The factory ``open_store`` is in the package face (``medrag_core.store``), so this
+module imports no backend.
 
 Scores are inner products of L2-normalised vectors (cosine similarity), higher is closer.
 """

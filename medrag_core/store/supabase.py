@@ -36,6 +36,7 @@ from medrag_core.store.base import (
     CaseFilter,
     CaseRecord,
     CaseStore,
+    ParallelReads,
     ScoredCase,
     SqlFunctions,
     StoreStats,
@@ -75,11 +76,13 @@ def _filter_args(where: CaseFilter | None) -> dict[str, list[str] | None]:
     }
 
 
-class SupabaseStore(CaseStore, SqlFunctions):
-    """The case archive in a Supabase project, over REST. Thread-safe (one shared HTTP client).
+class SupabaseStore(CaseStore, SqlFunctions, ParallelReads):
+    """The case archive in a Supabase project, over REST. Thread-safe (one shared HTTP client, whose
+    connection pool lets the hybrid search's lists go out at once: each is a round trip over the network).
 
-    It declares ``CaseStore`` and ``SqlFunctions`` only: no term pruning, index or source administration,
-    or progress log over REST (``python -m etl`` over ``MEDRAG_DATABASE_URL`` does those on the same tables).
+    It declares ``CaseStore``, ``SqlFunctions`` and ``ParallelReads`` only: no term pruning, index or source
+    administration, or progress log over REST (``python -m etl`` over ``MEDRAG_DATABASE_URL`` does those on the
+    same tables).
 
     ``image_bucket``: keep image bytes in that Storage bucket (object ``<sha256>``) instead of the
     ``images`` table; the table then holds an empty placeholder row per image (its foreign key).
@@ -106,6 +109,7 @@ class SupabaseStore(CaseStore, SqlFunctions):
         self.ef_search = ef_search
         self._client = client if client is not None else create_client(url, key, timeout_s=timeout_s)
         self._lock = threading.Lock()
+        self.max_parallel_reads = 3
         _ = self._client.postgrest  # built now, not lazily from several threads
 
     @classmethod

@@ -145,3 +145,49 @@ def test_unexpected_postgrest_errors_name_the_code_not_the_message() -> None:
     err = api_error("store cases", "23514", 'new row violates check constraint: "Left pleural effusion"')
     assert err.code == "db_error" and "23514" in err.user_message
     assert "pleural" not in err.user_message
+
+
+def test_hybrid_lists_go_out_at_once_over_rest(rest_store: SupabaseStore, store: PostgresStore,
+                                               fake_supabase: FakeSupabase) -> None:
+    """Over REST each list is a round trip: the hybrid sends them at once (the fake server is threaded), and
+    gets the answer it gets one after another."""
+    import threading
+
+    from medrag_core.retrieval import retrieve
+    from medrag_core.store import ParallelReads
+    from tests.fixtures.crafted_archive import E0, E1, crafted_records
+    from tests.fixtures.crafted_archive import MODEL as CRAFTED_MODEL
+
+    store.upsert(crafted_records(), embed_model=CRAFTED_MODEL)
+    assert isinstance(rest_store, ParallelReads)
+    gate = threading.Barrier(3, timeout=30)  # one after another, the first list would wait here for ever
+
+    class Gated:
+        max_parallel_reads = 3
+
+        def __init__(self, gated: bool) -> None:
+            self.gated = gated
+
+        def __getattr__(self, name: str):
+            return getattr(rest_store, name)
+
+        def knn(self, *args, **kw):
+            if self.gated:
+                gate.wait()
+            return rest_store.knn(*args, **kw)
+
+        def text_search(self, *args, **kw):
+            if self.gated:
+                gate.wait()
+            return rest_store.text_search(*args, **kw)
+
+    def hybrid(s: object) -> list[tuple]:
+        got = retrieve(s, image_embedding=E0, text_embedding=E1, query_text="pneumothorax",  # type: ignore[arg-type]
+                       settings=Settings(top_k=10), embed_model=CRAFTED_MODEL)  # fmt: skip
+        return [(m.case.case_id, m.image_rank, m.text_rank, m.fused_rank) for m in got]
+
+    class OneByOne(Gated):
+        max_parallel_reads = 1
+
+    side_by_side = hybrid(Gated(True))
+    assert side_by_side and side_by_side == hybrid(OneByOne(False)) == hybrid(rest_store)
