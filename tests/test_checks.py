@@ -609,3 +609,38 @@ def test_real_iu_effusion_or_hemothorax_is_affirmed_fluid() -> None:
     injected = f["findings"] + " No pleural effusion."
     assert "negation_conflict" in kinds(injected.replace("There is a small left pleural effusion/hemothorax.", ""),
                                         f["impression"])
+
+
+# --- a bilateral finding narrowed to one side in a hedged impression ------------------------------
+
+@pytest.mark.parametrize(("findings", "impression"), [
+    # probable: the impression leans to the finding, on one side
+    ("Bibasilar atelectasis. No effusion.", "Probably left basilar atelectasis."),
+    # hedged only between opacities of one family at one side: which opacity is in doubt, not where
+    ("Bibasilar atelectasis.", "Left basilar atelectasis versus scarring."),
+    ("Small bilateral pleural effusions.", "Small left pleural effusion/hemothorax."),
+])
+def test_bilateral_finding_narrowed_in_a_hedged_impression_warns(findings: str, impression: str) -> None:
+    issues = [i for i in run_checks(parse_sections(findings, impression)) if i.kind == "laterality_conflict"]
+    assert [i.severity for i in issues] == ["warning"]
+
+
+@pytest.mark.parametrize(("findings", "impression"), [
+    # merely possible: no statement of the side
+    ("Bibasilar atelectasis.", "Cannot exclude left basilar atelectasis."),
+    ("Bibasilar atelectasis.", "Possible left basilar atelectasis."),
+    # weighed against another kind of finding (IU CXR277's shape): the side is the nodule's question
+    ("Mild biapical scarring.", "Vague right upper lung nodular densities versus scarring."),
+    # alternatives on both sides, or one side said to be the worse in FINDINGS
+    ("Bibasilar atelectasis.", "Left basilar atelectasis versus right basilar scarring."),
+    ("Bibasilar atelectasis, right greater than left.", "Probably right basilar atelectasis."),
+])
+def test_bilateral_finding_in_a_hedged_impression_that_states_no_side_is_silent(findings: str,
+                                                                                impression: str) -> None:
+    assert "laterality_conflict" not in kinds(findings, impression)
+
+
+@pytest.mark.shared
+def test_real_iu_nodular_densities_versus_scarring_is_no_narrowed_side() -> None:
+    f = iu_report("CXR277")  # "Mild biapical scarring" / "right upper/mid lung nodular densities versus scarring"
+    assert "laterality_conflict" not in kinds(f["findings"], f["impression"])

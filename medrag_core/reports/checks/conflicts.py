@@ -148,7 +148,8 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
             # what else FINDINGS place on one side counts across the finding's family ("right basilar opacity")
             narrowed = _one_side_of_both(_lateral_mentions(parsed, "FINDINGS", group),
                                          _lateral_mentions(parsed, "IMPRESSION", group),
-                                         _lateral_mentions(parsed, "FINDINGS", _LATERAL_FAMILY.get(group, group)))
+                                         _lateral_mentions(parsed, "FINDINGS", _LATERAL_FAMILY.get(group, group)),
+                                         parsed)
             if narrowed:
                 a, b, sb = narrowed
                 fired.add(group)
@@ -194,8 +195,30 @@ _ONE_SIDE_WORSE = re.compile(r"\b(?:greater|more|larger|worse|predominan\w*|most
                              re.IGNORECASE)
 
 
-def _one_side_of_both(fnd: list[Observation], imp: list[Observation],
-                      fnd_family: list[Observation]) -> tuple[Observation, Observation, str] | None:
+def _family(o: Observation) -> str | None:
+    group = _group(o)
+    return _LATERAL_FAMILY.get(group or "", group)
+
+
+def _side_stated(b: Observation, parsed: ParsedReport) -> bool:
+    """Whether a mention states its finding on its side: affirmed; probable ("probably left basal atelectasis");
+    or hedged only between findings of its own family at that same side ("left basal atelectasis versus
+    scarring": which opacity is in doubt, not where). A merely possible finding ("cannot exclude left lower lobe
+    pneumonia") or one weighed against another kind ("right nodular densities versus scarring") states no side."""
+    if b.polarity == "present":
+        return True
+    if b.polarity != "uncertain" or b.hypothetical:
+        return False
+    if b.probable:
+        return True
+    sides = {s for s, _ in b.sites}
+    others = [o for o in parsed.observations if o.section == b.section and o.sentence_span == b.sentence_span
+              and o.span != b.span and o.polarity != "absent"]
+    return bool(others) and all(_family(o) == _family(b) and {s for s, _ in o.sites} == sides for o in others)
+
+
+def _one_side_of_both(fnd: list[Observation], imp: list[Observation], fnd_family: list[Observation],
+                      parsed: ParsedReport) -> tuple[Observation, Observation, str] | None:
     """(FINDINGS mention, IMPRESSION mention, side) where FINDINGS state a finding on both sides ("bibasilar
     atelectasis", "bilateral effusions") and the IMPRESSION states the same finding at that zone on one side
     only, with no word in FINDINGS that one side is the worse ("right greater than left") and no one-sided
@@ -206,7 +229,7 @@ def _one_side_of_both(fnd: list[Observation], imp: list[Observation],
         return None
     (side,) = imp_sides
     for b in imp:
-        if b.polarity != "present":
+        if not _side_stated(b, parsed):
             continue  # "Question of left lower lobe pneumonia" is no statement of the side
         for _, zb in b.sites:
             for a in fnd:
