@@ -644,3 +644,18 @@ def test_bilateral_finding_in_a_hedged_impression_that_states_no_side_is_silent(
 def test_real_iu_nodular_densities_versus_scarring_is_no_narrowed_side() -> None:
     f = iu_report("CXR277")  # "Mild biapical scarring" / "right upper/mid lung nodular densities versus scarring"
     assert "laterality_conflict" not in kinds(f["findings"], f["impression"])
+
+
+# --- "in keeping with": UK wording of "consistent with" --------------------------------------------
+
+def test_a_finding_in_keeping_with_after_a_negated_sign_is_affirmed() -> None:
+    issues = run_checks(parse_sections(
+        "Pleural edge at the right apex with no lung markings lateral to it, in keeping with a small pneumothorax.",
+        "No acute abnormality."))
+    assert ("impression_omits_finding", "warning") in {(i.kind, i.severity) for i in issues}
+
+
+@pytest.mark.parametrize("findings", ["No features in keeping with pneumonia. Heart normal.",
+                                      "There are no findings consistent with pneumothorax."])
+def test_no_features_in_keeping_with_rules_the_finding_out(findings: str) -> None:
+    assert kinds(findings, "Normal chest.") == set()
