@@ -659,3 +659,27 @@ def test_a_finding_in_keeping_with_after_a_negated_sign_is_affirmed() -> None:
                                       "There are no findings consistent with pneumothorax."])
 def test_no_features_in_keeping_with_rules_the_finding_out(findings: str) -> None:
     assert kinds(findings, "Normal chest.") == set()
+
+
+# --- a nodule placed over a rib, or measured, is a nodule -------------------------------------------
+
+@pytest.mark.parametrize("findings", [
+    # "superimposed on a rib" says where it lies, not what explains it
+    "A 9 mm nodule in the left upper lobe, partly superimposed on the anterior left third rib. Heart normal.",
+    # a "nodular" opacity measured as a lesion is a nodule, not a pattern
+    "A 1.4 cm nodular opacity in the right midlung. Heart normal.",
+])
+def test_a_placed_or_measured_nodule_left_out_of_a_normal_impression_warns(findings: str) -> None:
+    issues = run_checks(parse_sections(findings, "No acute disease."))
+    assert [(i.kind, i.severity, i.finding) for i in issues if i.kind == "impression_omits_finding"] == [
+        ("impression_omits_finding", "warning", "nodule or mass")]
+
+
+@pytest.mark.parametrize("findings", [
+    "Nodular opacity at the left base, likely superimposition of vessels.",
+    "Nodular density in the right midlung due to superimposed structures.",
+    "Coarse nodular interstitial markings in both lungs.",
+])
+def test_an_explained_or_unmeasured_nodular_pattern_is_not_an_omission(findings: str) -> None:
+    issues = run_checks(parse_sections(findings, "No acute disease."))
+    assert [i for i in issues if i.kind == "impression_omits_finding" and i.severity == "warning"] == []

@@ -51,7 +51,9 @@ _NEGATION_GROUPS = groups_checked_by("negation")
 _SIGNIFICANT_GROUPS = groups_checked_by("omission")
 # Words that explain a "nodule" or an enlarged heart away (nipple shadow, overlap, technique).
 _BENIGN = re.compile(
-    r"nipple|artifact|overlap|overlay|overlying\s+(?:soft|telemetry|skin)|superimpos|confluence|composite|telemetry|"
+    # "superimposition", "superimposed structures"; but "superimposed upon the second rib" only says where it lies
+    r"nipple|artifact|overlap|overlay|overlying\s+(?:soft|telemetry|skin)|superimpos(?!\w*\s+(?:up)?on\b|\w*\s+over\b)"
+    r"|confluence|composite|telemetry|"
     r"callus|healing|fracture|calcif|granulom|portable|ap\s+(?:technique|projection|view)|accentuat|exaggerat|magnif|"
     r"low\s+lung\s+volumes|diminished\s+lung\s+volumes|technique",
     re.IGNORECASE,
@@ -243,6 +245,11 @@ def _one_side_of_both(fnd: list[Observation], imp: list[Observation], fnd_family
     return None
 
 
+def _nodular_pattern(o: Observation) -> bool:
+    """A "nodular" pattern is no nodule, unless measured as one ("a 1.2 cm nodular opacity")."""
+    return o.term.lower().startswith("nodular") and o.size_mm is None
+
+
 def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = False) -> bool:
     """A positive mention too vague to contradict a negation or to be missed by a normal impression: a
     bare "opacity", an opacity the same sentence explains as atelectasis, scar or overlying soft
@@ -255,7 +262,7 @@ def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = Fa
             r"epicardial\s+fat|soft\s+tissue|overlap|overly|artifact|nipple", o.text, re.IGNORECASE)
             or (not omission and re.search(r"atelecta|scar|fibros", o.text, re.IGNORECASE))):
         return True
-    if _group(o) == "nodule or mass" and (o.term.lower().startswith("nodular") or _BENIGN.search(o.text)):
+    if _group(o) == "nodule or mass" and (_nodular_pattern(o) or _BENIGN.search(o.text)):
         return True
     if o.name == "Pleural Effusion" and re.search(r"blunt", o.term, re.IGNORECASE):
         return True
@@ -482,7 +489,7 @@ def impression_omits(parsed: ParsedReport) -> list[Issue]:
         if o.hypothetical or (group == "nodule or mass" and _BENIGN.search(o.text)) \
                 or (group == "cardiomegaly" and _TECHNIQUE.search(o.text)):
             continue
-        if group == "nodule or mass" and (o.temporal == "chronic" or o.term.lower().startswith("nodular")):
+        if group == "nodule or mass" and (o.temporal == "chronic" or _nodular_pattern(o)):
             continue  # a stable nodule is benign; "nodular" describes a pattern, not a nodule
         if not pure and o.temporal == "chronic":
             continue  # "no acute disease. Stable cardiomegaly." lists the chronic finding beside it
