@@ -683,3 +683,33 @@ def test_a_placed_or_measured_nodule_left_out_of_a_normal_impression_warns(findi
 def test_an_explained_or_unmeasured_nodular_pattern_is_not_an_omission(findings: str) -> None:
     issues = run_checks(parse_sections(findings, "No acute disease."))
     assert [i for i in issues if i.kind == "impression_omits_finding" and i.severity == "warning"] == []
+
+
+# --- three wrong IU content flags, as general rules ---------------------------------------------------
+
+def test_an_alternative_is_placed_where_the_other_section_states_its_partner() -> None:
+    # "left base atelectasis/infiltrate" against FINDINGS' right atelectasis and left airspace opacity (IU CXR175)
+    findings = "Minimal right basilar atelectasis. Minimal left basilar airspace opacity."
+    assert "laterality_conflict" not in kinds(findings, "Minimal left base atelectasis/infiltrate.")
+    # with no left opacity in FINDINGS the sides do conflict
+    assert "laterality_conflict" in kinds("Minimal right basilar atelectasis.", "Minimal left base atelectasis.")
+
+
+@pytest.mark.parametrize(("findings", "impression", "fires"), [
+    # what persists after "with" is not ruled out by the "cleared" before it (IU CXR1909)
+    ("Patchy infiltrate persists in the right middle lobe.",
+     "Cleared left lower lobe airspace disease with persistent right middle lobe airspace disease.", False),
+    ("Patchy infiltrate persists in the right middle lobe.", "Cleared right middle lobe airspace disease.", True),
+    # "without comparisons" rules nothing out (IU CXR3327)
+    ("Focal opacity in the right upper lobe.", "Without comparisons, this may represent a focal pneumonia.", False),
+    ("Focal opacity in the right upper lobe.", "Without focal pneumonia.", True),
+])
+def test_scope_of_cleared_with_persistent_and_without_comparison(findings: str, impression: str,
+                                                                 fires: bool) -> None:
+    assert ("negation_conflict" in kinds(findings, impression)) is fires
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("uid", ["CXR175", "CXR1909", "CXR3327"])
+def test_real_iu_content_flags_judged_wrong_are_gone(uid: str) -> None:
+    assert _iu(uid) & {"laterality_conflict", "negation_conflict"} == set()

@@ -143,7 +143,7 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
         for resolved in (False, True):
             fnd = _lateral_mentions(parsed, "FINDINGS", group, resolved)
             imp = _lateral_mentions(parsed, "IMPRESSION", group, resolved)
-            found = _side_pair(fnd, imp)
+            found = _side_pair(fnd, imp, parsed)
             if found:
                 break
         if not found:
@@ -177,9 +177,12 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
     return issues
 
 
-def _side_pair(fnd: list[Observation], imp: list[Observation]) -> tuple[Observation, str, Observation, str] | None:
+def _side_pair(fnd: list[Observation], imp: list[Observation],
+               parsed: ParsedReport) -> tuple[Observation, str, Observation, str] | None:
     """A FINDINGS mention and an IMPRESSION mention on opposite sides (same zone where both give one),
-    where neither section also places the finding on the other's side there."""
+    where neither section also places the finding on the other's side there. A mention named as one of
+    alternatives ("left base atelectasis/infiltrate") is also placed where the other section states any of
+    its alternatives ("left basal airspace opacity")."""
     for a in fnd:
         for sa, za in a.sites:
             for b in imp:
@@ -187,10 +190,19 @@ def _side_pair(fnd: list[Observation], imp: list[Observation]) -> tuple[Observat
                     if {sa, sb} != {"left", "right"} or not _zones_match(za, zb):
                         continue
                     # one-sided on both sides: the other section never places it on this side here
-                    if sb in _sides_at(fnd, zb) or sa in _sides_at(imp, za):
+                    if sb in _sides_at(fnd + _named(parsed, "FINDINGS", b.alternatives), zb) \
+                            or sa in _sides_at(imp + _named(parsed, "IMPRESSION", a.alternatives), za):
                         continue
                     return a, sa, b, sb
     return None
+
+
+def _named(parsed: ParsedReport, section: str, names: tuple[str, ...]) -> list[Observation]:
+    """The present or possible mentions in ``section`` of the findings ``names`` (a mention's alternatives)."""
+    if not names:
+        return []
+    return [o for o in parsed.observations if o.section == section and o.name in names
+            and o.polarity in ("present", "uncertain")]
 
 
 _ONE_SIDE_WORSE = re.compile(r"\b(?:greater|more|larger|worse|predominan\w*|most\s+(?:marked|prominent)|than)\b",
