@@ -713,3 +713,13 @@ def test_scope_of_cleared_with_persistent_and_without_comparison(findings: str, 
 @pytest.mark.parametrize("uid", ["CXR175", "CXR1909", "CXR3327"])
 def test_real_iu_content_flags_judged_wrong_are_gone(uid: str) -> None:
     assert _iu(uid) & {"laterality_conflict", "negation_conflict"} == set()
+
+
+@pytest.mark.parametrize(("impression", "severity"), [
+    ("No acute findings, see above.", "info"),  # the impression points to the findings (IU CXR3159)
+    ("No acute cardiopulmonary process; see findings.", "info"),
+    ("No acute findings.", "warning"),
+])
+def test_an_impression_that_refers_to_the_findings_omits_at_info(impression: str, severity: str) -> None:
+    issues = run_checks(parse_sections("Moderate cardiomegaly. Mild central vascular congestion.", impression))
+    assert {i.severity for i in issues if i.kind == "impression_omits_finding"} == {severity}

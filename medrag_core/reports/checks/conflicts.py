@@ -474,12 +474,18 @@ def _omission_severity(o: Observation, group: str, strong: bool) -> str:
     return "warning"
 
 
+_DEFERS_TO_FINDINGS = re.compile(r"\b(?:see|as)\s+(?:described\s+|detailed\s+|noted\s+)?(?:above|below|findings)\b"
+                                 r"|\bas\s+described\b", re.IGNORECASE)
+
+
 def impression_omits(parsed: ParsedReport) -> list[Issue]:
     normal = _normal_impression(parsed)
     if normal is None:
         return []
     pure, statement = normal
     strong = bool(_NORMAL_STRONG.search(statement))
+    # "No acute findings, see above.": the impression points to the findings for the rest; an omission is info
+    defers = bool(_DEFERS_TO_FINDINGS.search(statement))
     imp_groups = {_group(o) for o in parsed.observations if o.section == "IMPRESSION" and o.polarity != "absent"}
     wanted = {"present", "uncertain"} if pure else {"present"}
     issues = []
@@ -509,10 +515,11 @@ def impression_omits(parsed: ParsedReport) -> list[Issue]:
         hedge = "possible " if o.polarity == "uncertain" else ""
         statement_obs = _statement_span(parsed, statement)
         issues.append(Issue(
-            kind="impression_omits_finding", severity=_omission_severity(o, group, strong), section="impression",
+            kind="impression_omits_finding", severity="info" if defers else _omission_severity(o, group, strong),
+            section="impression",
             finding=group,
             message=f"FINDINGS report {hedge}{group} ('{o.term}') but the IMPRESSION calls the study normal "
-                    f"and does not mention it.",
+                    + ("and refers to the findings for the rest." if defers else "and does not mention it."),
             evidence=f"{o.text.strip()} ... {statement.strip()}",
             suggestion=f"Mention the {group} in the IMPRESSION, or correct the FINDINGS.",
             spans=_spans(o) + statement_obs,
