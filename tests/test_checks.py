@@ -723,3 +723,27 @@ def test_real_iu_content_flags_judged_wrong_are_gone(uid: str) -> None:
 def test_an_impression_that_refers_to_the_findings_omits_at_info(impression: str, severity: str) -> None:
     issues = run_checks(parse_sections("Moderate cardiomegaly. Mild central vascular congestion.", impression))
     assert {i.severity for i in issues if i.kind == "impression_omits_finding"} == {severity}
+
+
+@pytest.mark.parametrize(("sentence", "resolved"), [
+    ("The right pneumothorax is not appreciated.", True),  # a known finding, named as such, no longer seen
+    ("The left effusion is not seen.", True),
+    ("A pneumothorax is not seen.", False),
+    ("Pleural effusion is not identified.", False),
+    ("No pneumothorax.", False),
+])
+def test_a_definite_finding_not_seen_has_resolved(sentence: str, resolved: bool) -> None:
+    (obs,) = [o for o in parse_sections(sentence, "x").observations if o.section == "FINDINGS"]
+    assert (obs.polarity, obs.resolved) == ("absent", resolved)
+
+
+@pytest.mark.parametrize(("findings", "fires"), [
+    # one story in two sections: improving in one, no longer seen in the other (IU CXR895)
+    ("The right apical pneumothorax is not appreciated.", False),
+    ("A right pneumothorax is not seen.", True),
+])
+def test_a_finding_less_apparent_against_its_known_one_not_seen(findings: str, fires: bool) -> None:
+    impression = "The right apical pneumothorax is less apparent."
+    assert [o.change for o in parse_sections("x", impression).observations if o.name == "Pneumothorax"] == [
+        "decreased"]
+    assert ("negation_conflict" in kinds(findings, impression)) is fires

@@ -206,7 +206,8 @@ _SIZE = re.compile(r"\b(\d+(?:\.\d+)?)(?:\s*(?:x|×|by)\s*(\d+(?:\.\d+)?))*\s*(m
                    re.IGNORECASE)
 _INCREASED = re.compile(r"\b(?:increas\w*|worsen\w*|enlarging|progress\w*|larger|extending)\b", re.IGNORECASE)
 _DECREASED = re.compile(
-    r"\b(?:decreas\w*|improv\w*|smaller|less\s+(?:prominent|conspicuous)|resolving|diminish\w*"
+    r"\b(?:decreas\w*|improv\w*|smaller|less\s+(?:prominent|conspicuous|apparent|perceptible|visible|evident)"
+    r"|resolving|diminish\w*"
     r"|(?:nearly|almost|partially|partly|mostly|near[\s-]complete(?:ly)?)\s+resol\w*)\b",
     re.IGNORECASE)
 _NEW_ONLY = re.compile(r"\b(?:new|newly|developing|interval\s+development)\b", re.IGNORECASE)
@@ -227,6 +228,8 @@ _SIDE_AFTER_SIZE = re.compile(r"[\s-]*(?P<side>right|left|rt|lt)\b(?![\s-]*(?:he
 _SIDE_AFTER_SIZE_ON = re.compile(r"\s+(?:on|in|at)\s+the\s+(?P<side>right|left)\b", re.IGNORECASE)
 _PAST_STATE = re.compile(r"\b(?:previously|formerly|was|were|had\s+been|on\s+the\s+(?:prior|previous|last)|at\s+the"
                          r"\s+time\s+of)\b", re.IGNORECASE)
+# the finding named as one already known: "the" and up to three words before its term ("The right apical ...")
+_DEFINITE = re.compile(r"(?:^|(?<=[\s,;:]))the\s+(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
 _SIZE_AFTER_TERM = re.compile(r"\s*,?\s*(?:(?:which|that|is|are|appears?|remains?|now|still|again|seen|being)\s+){0,3}",
                               re.IGNORECASE)
 
@@ -405,6 +408,9 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
             if nf is not None or nb is not None or polarity == "absent":
                 polarity = "absent"
                 resolved = any(t is not None and RESOLVED.search(sentence, t[0], t[1]) for t in (nf, nb))
+                # "The right pneumothorax is not appreciated": a known finding, named as such, is no longer seen
+                resolved = resolved or (nf is None and nb is not None
+                                        and _DEFINITE.search(sentence, prev_end, ts) is not None)
                 # the qualifier must modify this noun: "no large effusion or pneumothorax" rules out
                 # any pneumothorax, only a large effusion
                 if nf is not None and QUALIFIER.search(sentence[max(nf[1], prev_end):ts]):
