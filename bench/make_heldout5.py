@@ -112,13 +112,14 @@ LAT_GROUPS: dict[str, str] = {
 }
 NEG_CUE = re.compile(
     r"\b(?:no|not|without|negative|free of|resolved|resolution|cleared|removed|absent|"
-    r"interval clearing|clear|normal|unremarkable|nor)\b",
+    r"interval clearing|clearing|resolving|clear|normal|unremarkable|nor)\b",
     re.I,
 )
 HEDGE = re.compile(
     r"\b(?:possible|possibly|may|might|questionable|question of|cannot be excluded|could|"
     r"suggest\w*|versus|vs|equivocal|suspect\w*|probabl\w*|likely|concern\w*|vague|subtle|"
-    r"borderline|minimal\w*|trace|question\w*|tiny|small amount|chronic|stable|unchanged|old|healed|scar\w*|"
+    r"borderline|minimal\w*|trace|question\w*|suspicious|similar|bronchiect\w*|tiny|"
+    r"small amount|chronic|stable|unchanged|old|healed|scar\w*|"
     r"calcified|granulom\w*|prior|previous|again|persistent|residual|history)\b",
     re.I,
 )
@@ -154,8 +155,16 @@ def affirms(sentence: str, pattern: str) -> bool:
     return mentions(sentence, pattern) and not NEG_CUE.search(sentence)
 
 
+DROPPED_NEGATION = re.compile(
+    r"\b(?:effusions?|pneumothora\w+|consolidations?|edema|infiltrates?)\b[^.]*\bor\b[^.]*"
+    r"\b(?:effusions?|pneumothora\w+|consolidations?|edema|infiltrates?)\b",
+    re.I,
+)
+
+
 def firmly_affirms(sentence: str, pattern: str) -> bool:
-    return affirms(sentence, pattern) and not HEDGE.search(sentence)
+    # "Pleural effusion or pneumothorax." is a dictation that lost its "No", not a finding
+    return affirms(sentence, pattern) and not HEDGE.search(sentence) and not DROPPED_NEGATION.search(sentence)
 
 
 def negates(sentence: str, concept: str) -> bool:
@@ -188,6 +197,8 @@ def is_consistent(report: Report) -> bool:
     if re.search(r"lumbar|cervical spine|abdomen|pelvis|knee|hip\b", report.impression, re.I):
         return False
     fsents, isents = sentences(report.findings), sentences(report.impression)
+    if any(DROPPED_NEGATION.search(s) and not NEG_CUE.search(s) for s in fsents + isents):
+        return False
     normal_imp = all(NORMAL_IMPRESSION.search(s) for s in isents)
     for concept, pattern in CONCEPTS.items():
         f_aff = any(affirms(s, pattern) for s in fsents)
@@ -232,6 +243,12 @@ def inject_missing(report: Report, rng: random.Random) -> InjectResult | None:
     return new, f"{which} removed", {"missing": which, "how": how}
 
 
+UNRELATED_SIDE = (
+    r"catheter|tube|line\b|pacemaker|picc|port\b|clip|lead|wire|device|shoulder|clavic|humer|"
+    r"hemidiaphragm|mastectomy|breast|axill|arm\b|neck|atri|ventric|heart border|aortic arch"
+)
+
+
 def inject_laterality(report: Report, rng: random.Random) -> InjectResult | None:
     fsents, isents = sentences(report.findings), sentences(report.impression)
     options: list[tuple[str, int, str]] = []
@@ -255,8 +272,14 @@ def inject_laterality(report: Report, rng: random.Random) -> InjectResult | None
                     s for s in other if mentions(s, pattern) and ({m.lower() for m in SIDE.findall(s)} - {side})
                 ]
                 # after the flip, this section must no longer place the finding on that side
+                # ...nor anywhere else, unless about devices or other structures, so that no
+                # other finding on that side could be what the other section refers to
                 rest_same_side = [
-                    s for j, s in enumerate(own) if j != idx and mentions(s, pattern) and side in s.lower()
+                    s
+                    for j, s in enumerate(own)
+                    if j != idx
+                    and side in {m.lower() for m in SIDE.findall(s)}
+                    and (mentions(s, pattern) or not re.search(UNRELATED_SIDE, s, re.I))
                 ]
                 if same and not opposite and not rest_same_side:
                     options.append((section, idx, name))
@@ -312,6 +335,10 @@ NEGATE_WORDING: dict[str, list[str]] = {
 }
 
 
+WEAK_AFFIRM = re.compile(r"XXXX|streaky|linear|band|subsegmental|atelecta|interstitial|discoid", re.I)
+QUALIFIED_NEGATION = re.compile(r"\b(?:large|significant|sizable|definite|definitive|gross|focal)\b", re.I)
+
+
 def inject_negation(report: Report, rng: random.Random, mode: str = "any") -> InjectResult | None:
     """mode: "insert" (impression asserts what findings deny), "remove" (the reverse) or "any"."""
     fsents, isents = sentences(report.findings), sentences(report.impression)
@@ -321,7 +348,7 @@ def inject_negation(report: Report, rng: random.Random, mode: str = "any") -> In
     for concept in AFFIRM_WORDING:
         pattern = CONCEPTS[concept]
         if any(mentions(s, pattern) and not negates(s, concept) for s in all_sents):
-            affirmed_f = [s for s in fsents if firmly_affirms(s, pattern) and "XXXX" not in s]
+            affirmed_f = [s for s in fsents if firmly_affirms(s, pattern) and not WEAK_AFFIRM.search(s)]
             affirmed_i = [s for s in isents if affirms(s, pattern)]
             if affirmed_f and affirmed_i:
                 remove_opts.append(concept)
@@ -339,7 +366,12 @@ def inject_negation(report: Report, rng: random.Random, mode: str = "any") -> In
     if direction == "insert":
         concept = rng.choice(insert_opts)
         side = rng.choice(["left", "right"])
-        claim = rng.choice(AFFIRM_WORDING[concept]).format(side=side, Side=side.capitalize())
+        negator = next(s for s in fsents if negates(s, concept))
+        wordings = AFFIRM_WORDING[concept]
+        if QUALIFIED_NEGATION.search(negator):
+            # "no large effusion" does not exclude a moderate one: assert a large one
+            wordings = [w for w in wordings if w.startswith(("Large", "Dense", "Lobar", "Marked", "Frank"))]
+        claim = rng.choice(wordings).format(side=side, Side=side.capitalize())
         kept = [
             s
             for s in isents
@@ -349,7 +381,6 @@ def inject_negation(report: Report, rng: random.Random, mode: str = "any") -> In
             and not (concept == "cardiomegaly" and HEART_NORMAL.search(s))
         ]
         new_imp = " ".join([claim, *kept])
-        negator = next(s for s in fsents if negates(s, concept))
         detail = f"findings negate {concept} ('{negator}'); impression now asserts '{claim}'"
     else:
         concept = rng.choice(remove_opts)
@@ -359,7 +390,7 @@ def inject_negation(report: Report, rng: random.Random, mode: str = "any") -> In
         pos = next(i for i, s in enumerate(isents) if mentions(s, pattern))
         kept.insert(min(pos, len(kept)), denial)
         new_imp = " ".join(kept)
-        aff = next(s for s in fsents if firmly_affirms(s, pattern) and "XXXX" not in s)
+        aff = next(s for s in fsents if firmly_affirms(s, pattern) and not WEAK_AFFIRM.search(s))
         detail = f"findings affirm {concept} ('{aff}'); impression now denies it: '{denial}'"
     return replace(report, impression=new_imp), detail, {"concept": concept}
 
