@@ -216,3 +216,105 @@ def test_one_side_of_a_bilateral_finding_that_is_no_conflict(findings: str, impr
 ])
 def test_other_wordings_of_a_normal_heart_and_pleura(findings: str, impression: str) -> None:
     assert kinds(findings, impression) == {"negation_conflict": "error"}
+
+
+# --- after the v4/v5 looks: Markdown headers, headers run into one paragraph, dictation disclaimers ---
+
+_MD_BODY = {
+    "INDICATION": "Fever and cough.",
+    "FINDINGS": "Heart size is normal. Small left pleural effusion.",
+    "IMPRESSION": "Small left effusion.",
+}
+
+
+@pytest.mark.parametrize("style", ["hash", "hash3", "bold_colon_inside", "bold_colon_outside", "underscores"])
+def test_markdown_headers_are_headers_and_their_marks_no_template_fields(style: str) -> None:
+    def header(name: str) -> str:
+        return {"hash": f"## {name.title()}\n", "hash3": f"### {name}\n", "bold_colon_inside": f"**{name}:**\n",
+                "bold_colon_outside": f"**{name.title()}**: ", "underscores": f"__{name}__\n"}[style]
+
+    text = "\n\n".join(header(k) + v for k, v in _MD_BODY.items())
+    parsed = parse_report(text)
+    assert {k: parsed.sections.get(k) for k in _MD_BODY} == _MD_BODY
+    assert flagged(text) == set()
+
+
+def test_a_markdown_report_still_flags_its_real_blanks_and_empty_sections() -> None:
+    text = "## Findings\nThere is a [size] right effusion.\n\n**Impression:**\n"
+    kinds = [i.kind for i in check_report(text) if i.severity in FLAGGED]
+    assert sorted(kinds) == ["missing_section", "placeholder"]
+    spans = [sp for i in check_report(text) if i.kind == "placeholder" for sp in i.spans]
+    assert [text[a:b] for a, b in spans] == ["[size]"]
+
+
+def test_a_bare_section_name_right_under_a_header_is_that_headers_text() -> None:
+    # in capitals throughout, "FINDINGS" opening the impression's sentence is a word, not a second FINDINGS
+    text = ("FINDINGS:\nTHE HEART IS ENLARGED. THERE IS PERIHILAR HAZE.\n\nIMPRESSION:\n"
+            "FINDINGS SUGGEST MILD PULMONARY OEDEMA.")
+    parsed = parse_report(text)
+    assert parsed.sections["IMPRESSION"] == "FINDINGS SUGGEST MILD PULMONARY OEDEMA."
+    assert parsed.sections["FINDINGS"] == "THE HEART IS ENLARGED. THERE IS PERIHILAR HAZE."
+    # and a repeated history line under a history heading is its text
+    parsed = parse_report("# Clinical history\nHISTORY OF ASTHMA.\n\n# Findings\nLungs clear.\n\n# Impression\nNormal.")
+    assert parsed.sections["INDICATION"] == "HISTORY OF ASTHMA."
+
+
+def test_a_bare_section_name_under_a_header_of_another_section_is_still_a_header() -> None:
+    parsed = parse_report("INDICATION:\nFINDINGS\nThe lungs are clear.\nIMPRESSION\nNormal chest.")
+    assert parsed.sections["FINDINGS"] == "The lungs are clear."
+
+
+@pytest.mark.parametrize("text", [
+    "Indication: chest pain comparison: none findings: the heart is normal in size. the lungs are clear. "
+    "impression: normal chest.",
+    "History: chest pain Comparison: None Findings: the heart is normal in size. the lungs are clear. "
+    "Impression: normal chest.",
+    "History: chest pain. Comparison: none. FINDINGS the heart is normal in size. the lungs are clear. "
+    "IMPRESSION normal chest.",
+])
+def test_headers_run_into_one_paragraph(text: str) -> None:
+    parsed = parse_report(text)
+    assert parsed.sections["FINDINGS"] == "the heart is normal in size. the lungs are clear."
+    assert parsed.sections["IMPRESSION"] == "normal chest."
+    assert parsed.status == "checked"
+    assert flagged(text) == set()
+
+
+def test_run_on_headers_are_read_only_when_the_layout_has_none() -> None:
+    # a line-start layout that has both sections keeps them; "findings:" inside its prose is text
+    text = "FINDINGS: Stable appearance; prior findings: none new.\nIMPRESSION: No change."
+    parsed = parse_report(text)
+    assert parsed.sections["FINDINGS"] == "Stable appearance; prior findings: none new."
+    assert parsed.sections["IMPRESSION"] == "No change."
+
+
+def test_run_on_headers_still_find_a_missing_impression() -> None:
+    text = "History: cough. Findings: there is a large right pleural effusion. the heart is normal."
+    kinds = {i.kind: i.severity for i in check_report(text)}
+    assert parse_report(text).sections["FINDINGS"].startswith("there is a large right")
+    assert kinds.get("missing_section") == "warning"
+
+
+@pytest.mark.parametrize("disclaimer", [
+    "This report was generated with speech recognition software; errors may be present.",
+    "This report has been dictated using voice recognition and may contain transcription errors.",
+    "Voice recognition software was used to prepare this report.",
+])
+def test_a_dictation_disclaimer_is_a_footer_not_the_impression(disclaimer: str) -> None:
+    for joiner in (" ", "\n"):
+        text = f"FINDINGS: The lungs are clear.\nIMPRESSION:{joiner}{disclaimer}"
+        parsed = parse_report(text)
+        assert parsed.sections["IMPRESSION"] == ""
+        assert disclaimer in parsed.footer
+        assert "missing_section" in flagged(text)
+        text = f"FINDINGS: The lungs are clear.\nIMPRESSION: Normal chest. {disclaimer}"
+        assert parse_report(text).sections["IMPRESSION"] == "Normal chest."
+
+
+def test_indian_style_header_names_and_colon_dash() -> None:
+    text = "C/O :- Cough.\n\nOBSERVATIONS :- The lungs are clear.\n\nIMPRESSION :- Normal study."
+    parsed = parse_report(text)
+    assert parsed.sections == {"INDICATION": "Cough.", "FINDINGS": "The lungs are clear.",
+                               "IMPRESSION": "Normal study."}
+    parsed = parse_report("CLINICAL PROFILE:\nFever.\n\nFINDINGS:\nLungs clear.\n\nIMPRESSION:\nNormal.")
+    assert parsed.sections["INDICATION"] == "Fever."

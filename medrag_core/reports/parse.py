@@ -55,9 +55,17 @@ _HEADER_MAP: dict[str, str | None] = SECTION_HEADERS.sections
 # as prose ("Report of ...", "Comment: ...") they are too common to take from a sentence end.
 _LINE_ONLY = SECTION_HEADERS.line_only
 _NAMES = "|".join(sorted((re.escape(k).replace(r"\ ", r"\s+") for k in _HEADER_MAP), key=len, reverse=True))
+# Markdown marks around a header ("## Findings", "**IMPRESSION:**", "__Comparison__:") are part of the header.
 _HEADER_RE = re.compile(
-    rf"(?P<lead>^|(?<=[.!?])[ \t]+)[ \t]*(?:\d{{1,2}}[.)][ \t]*)?(?P<h>{_NAMES})(?![\w/])[ \t]*(?P<p>:|--?|–|—)?",
+    rf"(?P<lead>^|(?<=[.!?])[ \t]+)[ \t]*(?P<md>#{{1,6}}[ \t]+|\*\*|__)?(?:\d{{1,2}}[.)][ \t]*)?(?P<h>{_NAMES})"
+    rf"(?:(?:\*\*|__)(?!\w)|(?![\w/]))[ \t]*(?P<p>:-|:|--?|–|—)?(?(md)(?:\*\*|__)?)",
     re.IGNORECASE | re.MULTILINE,
+)
+# A header run into the text with a colon ("... breath findings: the lungs are clear. impression: ..."): speech
+# recognition output flattened to one paragraph. Read only where no FINDINGS/IMPRESSION header was found otherwise.
+_RUN_ON_HEADER_RE = re.compile(
+    rf"(?<![\w/-])(?:(?P<h>{_NAMES})[ \t]*(?P<p>:-|:)|(?-i:(?P<caps>{_NAMES.upper()}))(?=[ \t]+[a-z]))",
+    re.IGNORECASE,
 )
 
 # Administrative lines before the first header that are not a report body (MIMIC's "FINAL REPORT" block,
@@ -76,6 +84,15 @@ _SIGNATURE = re.compile(
     r"electronically\s+signed\b|signature\s*:|(?:attending|consultant|reporting)\s+radiologist\s*:|"
     r"(?:radiologist|reader)\s*:|I\s+have\s+(?:personally\s+)?reviewed\s+the\s+(?:images|study|examination)\b|"
     r"dr\.?\s+\S+(?:\s+\S+)?,?\s+(?:consultant\s+radiologist|radiologist|M\.?D\.?|FRCR|FRANZCR)\b)",
+    re.IGNORECASE | re.MULTILINE,
+)
+# A dictation disclaimer ("This report was generated with speech recognition software ...") ends the report
+# wherever it stands, on its own line or run into the last sentence's.
+_DISCLAIMER = re.compile(
+    r"(?:^|(?<=[.!?;])[ \t]*|(?<=\s))(?=\S)(?:this\s+(?:report|document|study)\s+(?:was|has\s+been|is)\s+"
+    r"(?:generated|dictated|transcribed|created|produced|prepared)\s+(?:with|using|by|via)\s+(?:the\s+(?:aid|help|use)"
+    r"\s+of\s+)?(?:\w+\s+)?(?:speech|voice)[- ]recognition|(?:speech|voice)[- ]recognition\s+(?:software|technology|"
+    r"system)\s+(?:was|has\s+been|is)\s+used)",
     re.IGNORECASE | re.MULTILINE,
 )
 _ABBREV = re.compile(r"(?:\b(?:dr|vs|approx|e\.g|i\.e|st|mr|mrs|ms|no|fig|cf|etc)\.|\b[A-Z]\.)$", re.IGNORECASE)
@@ -147,6 +164,7 @@ class ParsedReport:
     footer: str = ""  # sign-off lines after the last section ("Electronically signed by ..."), not its text
     footer_spans: list[tuple[int, int]] = field(default_factory=list)  # where ``footer``'s parts are in ``text``
     status: CheckStatus = "checked"
+    header_spans: list[tuple[int, int]] = field(default_factory=list)  # each header in ``text``, its marks too
 
     def section_observations(self, section: str) -> list[Observation]:
         return [o for o in self.observations if o.section == section]
@@ -193,6 +211,14 @@ def _find_headers(text: str) -> list[tuple[int, int, str | None]]:
         rest_of_line = text[m.end(): eol if eol >= 0 else len(text)]
         if line_start:
             ok = bool(punct) or word.isupper() or not rest_of_line.strip()
+            if m.group("md") and m.group("md").startswith("#"):
+                ok = True  # a Markdown heading ("## Findings") is a header by its mark
+            if (ok and not punct and not m.group("md") and rest_of_line.strip() and found
+                    and text[found[-1][1]: m.start()].strip() == ""
+                    and _HEADER_MAP[key] in {section for _, _, section in found}):
+                # "IMPRESSION:\nFINDINGS CONCERNING FOR ...", "## History\nHISTORY OF SMOKING": a bare name
+                # right under a header, naming a section already headed, is that header's text
+                ok = False
             if not punct and word.isupper() and rest_of_line[:1].islower():
                 ok = False  # "FINDINGS suggest ..." inside all-caps prose is not a header
             if not ok and word[:1].isupper() and not word.isupper():
@@ -217,10 +243,26 @@ def _find_headers(text: str) -> list[tuple[int, int, str | None]]:
     return found
 
 
+def _find_run_on_headers(text: str) -> list[tuple[int, int, str | None]]:
+    """Headers run into one paragraph with a colon ("History: cough comparison: none findings: the lungs ...");
+    each name at most once, the first section a FINDINGS or IMPRESSION must come after."""
+    found: list[tuple[int, int, str | None]] = []
+    seen: set[str | None] = set()
+    for m in _RUN_ON_HEADER_RE.finditer(text):
+        key = re.sub(r"\s+", " ", (m.group("h") or m.group("caps")).lower())
+        section = _HEADER_MAP[key]
+        if section in seen or key in _LINE_ONLY:
+            continue
+        seen.add(section)
+        found.append((m.start(), m.end(), section))
+    return found if {"FINDINGS", "IMPRESSION"} & seen else []
+
+
 def _cut_footer(text: str, start: int, stop: int) -> tuple[int, int]:
     """(stop of the section, start of the footer) for ``text[start:stop]``: a sign-off line and what follows
     it, where nothing after it describes the image, is cut from the section (stop == footer start when none)."""
-    for m in _SIGNATURE.finditer(text, start, stop):
+    for m in sorted((*_SIGNATURE.finditer(text, start, stop), *_DISCLAIMER.finditer(text, start, stop)),
+                    key=lambda found: found.start()):
         if not _IMAGING.search(text, m.end(), stop):
             return m.start(), m.start()
     return stop, stop
@@ -299,6 +341,11 @@ def parse_report(text: str) -> ParsedReport:
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     headers = _find_headers(text)
+    main = {"FINDINGS", "IMPRESSION"}
+    if not main <= {h[2] for h in headers}:
+        run_on = _find_run_on_headers(text)
+        if main & {h[2] for h in headers} < main & {h[2] for h in run_on}:
+            headers = run_on
     sections: dict[str, str] = {}
     offsets: dict[str, int] = {}
     if not headers:
@@ -342,7 +389,8 @@ def parse_report(text: str) -> ParsedReport:
         pre_parts.insert(0, loose[1])
     preamble = "\n".join(p for p in pre_parts if p)
     return _observe(ParsedReport(text=text, sections=sections, offsets=offsets, preamble=preamble,
-                                 footer="\n".join(text[a:b].strip() for a, b in footers), footer_spans=footers))
+                                 footer="\n".join(text[a:b].strip() for a, b in footers), footer_spans=footers,
+                                 header_spans=[(a, b) for a, b, _ in headers]))
 
 
 def parse_sections(

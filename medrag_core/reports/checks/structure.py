@@ -149,6 +149,8 @@ def placeholder_spans(parsed: ParsedReport) -> list[tuple[int, int]]:
                                                        ("INDICATION", "COMPARISON", "TECHNIQUE"))))
     spans = []
     for m in _PLACEHOLDER.finditer(text):
+        if any(a <= m.start() and m.end() <= b for a, b in parsed.header_spans):
+            continue  # a header's Markdown marks ("## Findings", "**IMPRESSION:**") are layout, not a field
         if _BLANK.fullmatch(m.group(0)) and _is_mask(parsed, m.start(), m.end(), masked):
             continue
         spans.append((m.start(), m.end()))
