@@ -747,3 +747,35 @@ def test_a_finding_less_apparent_against_its_known_one_not_seen(findings: str, f
     assert [o.change for o in parse_sections("x", impression).observations if o.name == "Pneumothorax"] == [
         "decreased"]
     assert ("negation_conflict" in kinds(findings, impression)) is fires
+
+
+# --- after the v4/v5 looks (hand-written examples) ---
+
+@pytest.mark.parametrize("findings", [
+    "An 11 mm uncalcified nodule projects over the left mid zone.",
+    "There is a 2 cm non-calcified mass in the right upper lobe.",
+    "Noncalcified 9 mm nodule at the left base.",
+])
+def test_an_uncalcified_nodule_is_not_explained_away(findings: str) -> None:
+    assert "impression_omits_finding" in kinds(findings, "No acute cardiopulmonary disease.")
+
+
+def test_a_calcified_nodule_still_is() -> None:
+    assert kinds("A 9 mm calcified nodule in the right lower zone, likely a granuloma.",
+                 "No acute cardiopulmonary disease.") == set()
+
+
+@pytest.mark.parametrize("impression", [
+    "No acute cardiorespiratory process.",
+    "No active cardio-respiratory disease.",
+    "The chest is within normal limits.",
+    "Chest appears within normal limits for the patient's age.",
+])
+def test_more_wordings_of_a_normal_impression(impression: str) -> None:
+    assert "impression_omits_finding" in kinds("Moderate left pleural effusion with basal collapse.", impression)
+    assert kinds("The lungs are clear. Heart size normal.", impression) == set()
+
+
+def test_a_normal_part_within_normal_limits_is_no_normal_study() -> None:
+    # only the chest (or the study) within normal limits calls the study normal, not one part of it
+    assert kinds("Moderate left pleural effusion.", "Moderate left effusion. Heart size within normal limits.") == set()

@@ -318,3 +318,12 @@ def test_indian_style_header_names_and_colon_dash() -> None:
                                "IMPRESSION": "Normal study."}
     parsed = parse_report("CLINICAL PROFILE:\nFever.\n\nFINDINGS:\nLungs clear.\n\nIMPRESSION:\nNormal.")
     assert parsed.sections["INDICATION"] == "Fever."
+
+
+def test_a_combined_findings_and_comment_header_and_an_examination_title_line() -> None:
+    text = ("XR CHEST PA\nClinical indication:\nCough.\nFindings and comment:\nThere is a 3 cm mass in the left upper "
+            "lobe.\nConclusion:\nNormal appearances.")
+    parsed = parse_report(text)
+    assert parsed.sections["FINDINGS"] == "There is a 3 cm mass in the left upper lobe."
+    assert parsed.preamble == "XR CHEST PA"
+    assert "impression_omits_finding" in flagged(text)

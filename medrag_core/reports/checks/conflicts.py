@@ -54,7 +54,8 @@ _BENIGN = re.compile(
     # "superimposition", "superimposed structures"; but "superimposed upon the second rib" only says where it lies
     r"nipple|artifact|overlap|overlay|overlying\s+(?:soft|telemetry|skin)|superimpos(?!\w*\s+(?:up)?on\b|\w*\s+over\b)"
     r"|confluence|composite|telemetry|"
-    r"callus|healing|fracture|calcif|granulom|portable|ap\s+(?:technique|projection|view)|accentuat|exaggerat|magnif|"
+    # "uncalcified" / "non-calcified" says the opposite of a calcified (benign) nodule
+    r"callus|healing|fracture|(?<!un)(?<!non)(?<!non-)(?<!non\s)calcif|granulom|portable|ap\s+(?:technique|projection|view)|accentuat|exaggerat|magnif|"
     r"low\s+lung\s+volumes|diminished\s+lung\s+volumes|technique",
     re.IGNORECASE,
 )
