@@ -779,3 +779,29 @@ def test_more_wordings_of_a_normal_impression(impression: str) -> None:
 def test_a_normal_part_within_normal_limits_is_no_normal_study() -> None:
     # only the chest (or the study) within normal limits calls the study normal, not one part of it
     assert kinds("Moderate left pleural effusion.", "Moderate left effusion. Heart size within normal limits.") == set()
+
+
+@pytest.mark.parametrize("findings,impression,conflict", [
+    ("No pneumothorax or large pleural effusion.", "Large left pleural effusion.", True),
+    ("No large pleural effusions are seen.", "Massive right-sided pleural effusion.", True),  # massive is large
+    ("There is no large effusion.", "Moderate right effusion.", False),
+    ("No large pleural effusion. Small left effusion.", "Small left effusion.", False),
+])
+def test_a_negation_limited_to_a_large_finding(findings: str, impression: str, conflict: bool) -> None:
+    assert ("negation_conflict" in kinds(findings, impression)) is conflict
+
+
+def test_an_organ_template_answer_none_rules_the_finding_out() -> None:
+    findings = "Heart: normal size.\nPleura: no effusion.\nPneumothorax: none."
+    assert kinds(findings, "No acute cardiopulmonary process.") == set()
+    assert "negation_conflict" in kinds(findings, "Small right apical pneumothorax.")
+
+
+def test_a_plain_negation_beside_a_finding_on_the_other_side() -> None:
+    # the impression's own right-sided atelectasis says nothing of the left: its "no airspace opacity" still
+    # contradicts a left lower lobe consolidation
+    findings = "Patchy consolidation in the left lower lobe. Linear atelectasis at the right base."
+    assert "negation_conflict" in kinds(findings, "No airspace opacity. Right basal atelectasis.")
+    # at the same side it is a mixed picture, as before
+    assert "negation_conflict" not in kinds("Patchy consolidation at the right base.",
+                                            "No airspace opacity. Right basal atelectasis.")

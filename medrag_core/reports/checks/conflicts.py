@@ -318,6 +318,12 @@ def _lat_compatible(absent: Observation, present: Observation) -> bool:
     return absent.laterality in (present.laterality, "bilateral")
 
 
+def _same_side(a: Observation, b: Observation) -> bool:
+    """Whether two affirmed mentions may lie on one side (either side-less or bilateral, or the same side)."""
+    return None in (a.laterality, b.laterality) or "bilateral" in (a.laterality, b.laterality) \
+        or a.laterality == b.laterality
+
+
 _PARENCHYMAL = PARENCHYMAL_GROUPS  # findings.toml: parenchymal
 
 
@@ -372,11 +378,24 @@ def _one_group_alternative(o: Observation) -> bool:
         _GROUP.get(name) == _group(o) for name in o.alternatives)
 
 
+_LARGE_BEFORE = re.compile(r"\b(?:large|massive|huge|sizable|sizeable)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+
+
+def _rules_out_large(n: Observation, parsed: ParsedReport) -> bool:
+    """A negation limited to a large finding ("no large effusion"): it rules out only a large one."""
+    return n.qualified and bool(_LARGE_BEFORE.search(parsed.text[n.sentence_span[0]: n.span[0]]))
+
+
+def _large(p: Observation) -> bool:
+    return p.size == "large" or any(size == "large" for _, size in p.side_sizes)
+
+
 def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
     issues = []
     for group in sorted(_NEGATION_GROUPS):
         for neg_sec, pos_sec in (("FINDINGS", "IMPRESSION"), ("IMPRESSION", "FINDINGS")):
-            negs = [o for o in _mentions(parsed, neg_sec, group, {"absent"}) if not o.qualified]
+            negs = [o for o in _mentions(parsed, neg_sec, group, {"absent"})
+                    if not o.qualified or _rules_out_large(o, parsed)]
             if not negs:
                 continue
             # affirmed, or probable ("likely pneumonia", "probable effusion"); a merely possible finding
@@ -397,13 +416,20 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                 for n in negs:
                     if not _lat_compatible(n, p) or (group == "nodule or mass" and n.name != p.name):
                         continue
+                    if n.qualified and not (_large(p) and p.polarity == "present"):
+                        continue  # "no large effusion" against a large one only, never a small or moderate one
                     if p.polarity != "present" and p.alternatives and n.implied:
                         continue  # alternatives weigh only against a plain "no X", not "the lungs are clear"
                     if n.extra.get("otherwise") and _exception_covers(parsed, neg_sec, p):
                         continue
                     # the negating section also affirms it, or the affirming one also negates it:
                     # a mixed picture (e.g. "no right effusion ... small left effusion"), not a contradiction
-                    if any(_lat_compatible(n, s) or s.laterality is None for s in same_live):
+                    # ... at the positive's side: "No airspace opacity. Right mid atelectasis." says nothing of
+                    # the left, so a left lower lobe airspace disease in the other section still contradicts it
+                    if any((_lat_compatible(n, s) or s.laterality is None)
+                           and (n.laterality is not None or n.implied or group == "nodule or mass"
+                                or _same_side(s, p))
+                           for s in same_live):
                         continue
                     if any(_same_description(b, p) for b in bare):
                         continue
