@@ -804,4 +804,4 @@ def test_a_plain_negation_beside_a_finding_on_the_other_side() -> None:
     assert "negation_conflict" in kinds(findings, "No airspace opacity. Right basal atelectasis.")
     # at the same side it is a mixed picture, as before
     assert "negation_conflict" not in kinds("Patchy consolidation at the right base.",
-                                            "No airspace opacity. Right basal atelectasis.")
+                                            "No focal consolidation. Patchy right basal airspace opacity.")
