@@ -805,3 +805,14 @@ def test_a_plain_negation_beside_a_finding_on_the_other_side() -> None:
     # at the same side it is a mixed picture, as before
     assert "negation_conflict" not in kinds("Patchy consolidation at the right base.",
                                             "No focal consolidation. Patchy right basal airspace opacity.")
+
+
+@pytest.mark.parametrize("findings,impression,conflict", [
+    ("The right hemidiaphragm is elevated, unchanged.", "Stable elevation of the left hemidiaphragm.", True),
+    ("Raised left hemi-diaphragm.", "Elevated right hemidiaphragm, likely eventration.", True),
+    ("The right hemidiaphragm remains elevated.", "Elevated right hemidiaphragm.", False),
+    # a hemidiaphragm named only as a landmark has no finding of its own
+    ("Opacity seen behind the left hemidiaphragm.", "Right hemidiaphragm is clear.", False),
+])
+def test_an_elevated_hemidiaphragm_has_a_side(findings: str, impression: str, conflict: bool) -> None:
+    assert ("laterality_conflict" in kinds(findings, impression)) is conflict
