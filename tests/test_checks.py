@@ -816,3 +816,13 @@ def test_a_plain_negation_beside_a_finding_on_the_other_side() -> None:
 ])
 def test_an_elevated_hemidiaphragm_has_a_side(findings: str, impression: str, conflict: bool) -> None:
     assert ("laterality_conflict" in kinds(findings, impression)) is conflict
+
+
+def test_items_of_a_semicolon_list_do_not_explain_each_other_away() -> None:
+    findings = ("Dense airspace opacity in the left lower lobe; no pneumothorax; the soft tissues are "
+                "unremarkable; mild atelectasis at the right base.")
+    assert "impression_omits_finding" in kinds(findings, "Normal chest.")
+    assert "negation_conflict" in kinds(findings, "No airspace opacity.")
+    # within one item the explanation still holds
+    assert "negation_conflict" not in kinds("Left basal opacity, likely atelectasis; no effusion.",
+                                            "No airspace opacity.")

@@ -271,15 +271,27 @@ def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = Fa
 
     With ``omission`` (a normal impression that leaves it out), an opacity read as possible
     atelectasis still counts: "atelectasis versus infiltrate" belongs in the impression."""
+    clause = _clause(o)
     if o.name == "Lung Opacity" and ((_BARE_OPACITY.match(o.term) and not _placed_opacity(o)) or re.search(
-            r"epicardial\s+fat|soft\s+tissue|overlap|overly|artifact|nipple", o.text, re.IGNORECASE)
-            or (not omission and re.search(r"atelecta|scar|fibros", o.text, re.IGNORECASE))):
+            r"epicardial\s+fat|soft\s+tissue|overlap|overly|artifact|nipple", clause, re.IGNORECASE)
+            or (not omission and re.search(r"atelecta|scar|fibros", clause, re.IGNORECASE))):
         return True
-    if _group(o) == "nodule or mass" and (_nodular_pattern(o) or _BENIGN.search(o.text)):
+    if _group(o) == "nodule or mass" and (_nodular_pattern(o) or _BENIGN.search(clause)):
         return True
     if o.name == "Pleural Effusion" and re.search(r"blunt", o.term, re.IGNORECASE):
         return True
     return False
+
+
+def _clause(o: Observation) -> str:
+    """The part of the mention's sentence between semicolons ("... opacity in the right lower lobe; no
+    pneumothorax; soft tissues unremarkable": the soft tissues are another item of the list, not the opacity's)."""
+    i = o.span[0] - o.sentence_span[0]
+    if not 0 <= i <= len(o.text):
+        return o.text
+    start = o.text.rfind(";", 0, i) + 1
+    stop = o.text.find(";", i)
+    return o.text[start: stop if stop >= 0 else len(o.text)]
 
 
 _FOCAL = re.compile(r"\b(?:focal|patchy|confluent|consolidative|fluffy|ill[\s-]defined)\s+(?:\w+\s+)?$",
