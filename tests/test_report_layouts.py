@@ -327,3 +327,21 @@ def test_a_combined_findings_and_comment_header_and_an_examination_title_line() 
     assert parsed.sections["FINDINGS"] == "There is a 3 cm mass in the left upper lobe."
     assert parsed.preamble == "XR CHEST PA"
     assert "impression_omits_finding" in flagged(text)
+
+
+@pytest.mark.parametrize("advice", ["Kindly correlate clinically.", "Clinical correlation is recommended.",
+                                    "Please correlate with the clinical findings."])
+def test_an_impression_that_only_asks_for_correlation_states_no_conclusion(advice: str) -> None:
+    text = f"FINDINGS:\nThe lungs are clear.\n\nIMPRESSION:\n{advice}"
+    assert "missing_section" in flagged(text)
+    # beside a conclusion it is ordinary advice
+    assert flagged(f"FINDINGS:\nThe lungs are clear.\n\nIMPRESSION:\nNormal chest. {advice}") == set()
+
+
+def test_the_suggested_report_completes_an_impression_of_advice_only_in_place() -> None:
+    from medrag_core.llm.offline import suggest_report
+
+    text = "FINDINGS:\nThe lungs are clear.\n\nIMPRESSION:\nPlease correlate clinically."
+    suggested = suggest_report(text, check_report(text))
+    assert suggested.count("IMPRESSION") == 1
+    assert suggested.endswith("Please correlate clinically. [TO COMPLETE]")

@@ -68,6 +68,14 @@ _BARE_MEASURE = re.compile(
 )
 
 
+_ONLY_CORRELATE = re.compile(
+    r"^\W*(?:(?:kindly|please)\s+)?(?:correlate\s+clinically|clinical(?:ly)?\s+correlat\w*|correlat\w*\s+with\s+"
+    r"(?:the\s+)?clinical\s+(?:findings|history|picture))(?:\s+(?:is\s+)?(?:recommended|advised|suggested|requested))?"
+    r"\W*$",
+    re.IGNORECASE,
+)
+
+
 def _describes_findings(parsed: ParsedReport) -> bool:
     """True when the IMPRESSION itself describes the image (findings of two kinds or in two sentences:
     "Heart size is normal and the lungs are clear."), as Open-i's impression-only reports do."""
@@ -81,7 +89,19 @@ def missing_section(parsed: ParsedReport) -> list[Issue]:
         return []  # the result's check_status says so; an "IMPRESSION empty" would be noise
     issues = []
     for name in ("FINDINGS", "IMPRESSION"):
-        if parsed.sections.get(name, "").strip():
+        text = parsed.sections.get(name, "")
+        if name == "IMPRESSION" and _ONLY_CORRELATE.match(text):
+            # "Kindly correlate clinically." alone is advice, not a conclusion: the impression is still to write
+            at = parsed.offsets.get(name)
+            issues.append(Issue(
+                kind="missing_section", severity="warning", section="impression",
+                # where the conclusion belongs: after the advice, for the suggested report
+                spans=[(at + len(text), at + len(text))] if at is not None and not parsed.structured else [],
+                message="The IMPRESSION only asks for clinical correlation; it states no conclusion.",
+                suggestion="Add an IMPRESSION that summarises the findings.",
+            ))
+            continue
+        if text.strip():
             continue
         if parsed.headerless:
             other = "impression" if name == "FINDINGS" else "findings"
