@@ -345,3 +345,16 @@ def test_the_suggested_report_completes_an_impression_of_advice_only_in_place() 
     suggested = suggest_report(text, check_report(text))
     assert suggested.count("IMPRESSION") == 1
     assert suggested.endswith("Please correlate clinically. [TO COMPLETE]")
+
+
+@pytest.mark.parametrize("title", ["CHEST: PA AND LATERAL VIEWS", "RADIOGRAPHS OF THE CHEST", "XR CHEST 2 VIEWS"])
+def test_an_examination_title_line_is_preamble_not_findings(title: str) -> None:
+    text = f"{title}\n\nReason for request:\nFall.\n\nPREVIOUS: None.\n\nCONCLUSION:\nSmall left effusion."
+    parsed = parse_report(text)
+    assert "FINDINGS" not in parsed.sections
+    assert parsed.sections["INDICATION"] == "Fall." and parsed.sections["COMPARISON"] == "None."
+
+
+def test_previous_in_title_case_starting_a_sentence_is_no_header() -> None:
+    parsed = parse_report("FINDINGS:\nPrevious sternotomy. The lungs are clear.\nIMPRESSION:\nNo acute disease.")
+    assert parsed.sections["FINDINGS"] == "Previous sternotomy. The lungs are clear."

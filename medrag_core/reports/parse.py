@@ -73,7 +73,8 @@ _RUN_ON_HEADER_RE = re.compile(
 _PREAMBLE_ONLY = re.compile(
     r"^(?:(?:final\s+report|wet\s+read|addendum|examination|exam|procedure|accession|date|mrn|name|"
     r"chest\s+(?:x-?ray|radiograph|pa|ap)|pa\s+and\s+lateral|cxr|radiograph|"
-    r"(?:xr|x-?ray|dx|cr|skiagram|radiographs?\s+of\s+the)\s+chest)\b[^\n]*(?:\n+|$))+$",
+    r"(?:xr|x-?ray|dx|cr|skiagram|radiographs?\s+of\s+the)\s+chest|"
+    r"chest\s*:\s*(?:pa|ap|frontal|portable|single|one|two|1|2)\b)\b[^\n]*(?:\n+|$))+$",
     re.IGNORECASE,
 )
 _UNDERLINE = re.compile(r"\n[ \t]*(?:-{3,}|={3,}|_{3,}|~{3,})[ \t]*(?=\n|$)")
