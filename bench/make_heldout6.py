@@ -55,11 +55,12 @@ class Report:
 def split_sentences(text: str) -> list[str]:
     """Sentences of an IU section, with list numbers ("1.", "2)") dropped and doubled dots folded."""
     text = re.sub(r"\.(?:\s*\.)+", ".", " ".join(text.split()))
-    text = re.sub(r"(^|\S)\s*\(?\b\d{1,2}[.)]\s+(?=[A-Z]|\d+(?:\.\d+)?\s?(?:mm|cm)\b)", list_number_to_break, text)
+    text = re.sub(r"(^|\S)\s*\(?\b\d{1,2}[.)](?:\s+(?=[A-Z]|\d+(?:\.\d+)?\s?(?:mm|cm)\b)|(?=[A-Z][a-z]))",
+                  list_number_to_break, text)
     parts = re.split(r"(?<=[.!?])\s+(?=[A-Z(]|\d+(?:\.\d+)?\s?(?:mm|cm)\b)", text)
     out = []
     for part in parts:
-        part = re.sub(r"^\(?\d{1,2}[.)]\s*", "", part.strip())
+        part = re.sub(r"^\(?\d{1,2}[.)](?:\s+|(?=[A-Za-z]))", "", part.strip())
         if re.fullmatch(r"[\W\d]*", part):
             continue
         if not part.endswith((".", "!", "?")):
@@ -148,7 +149,7 @@ HEDGE = re.compile(r"\b(?:possibl[ey]|may|might|could|question\w*|cannot be excl
                    r"suggest\w*|concern\w*|consider\w*|probabl[ey]|presumed|ddx|or)\b|\?", re.I)
 OLD = re.compile(r"\b(?:stable|unchanged|chronic|old|healed|healing|remote|prior|previous|history of|"
                  r"calcified|granulomas?|scar\w*|no longer|resolv\w*|decreas\w*|improv\w*|postop\w*|"
-                 r"post-?operative|surgical|nipple|known|again|persistent|residual|"
+                 r"post-?operative|surgical|nipple|known|again|persistent|residual|clearing|cleared|clears|"
                  r"without (?:significant |interval )?change)\b", re.I)
 TRIVIAL = re.compile(r"\b(?:trace|tiny|minimal\w*|minute|trivial|small|slight\w*|subtle|mild\w*|minor|borderline|"
                      r"upper limits?|top normal|at most)\b", re.I)
@@ -285,6 +286,9 @@ def looks_consistent(r: Report) -> bool:
     text = " ".join(r.findings + r.impression)
     if re.search(r"\b(?:IMPRESSION|FINDINGS|EXAM|HISTORY|COMPARISON)\s*:", text):
         return False  # another report pasted into this one
+    if any(re.fullmatch(r"(?:chest|(?:right |left )?(?:shoulder|clavicle|ribs?|humerus|scapula)|abdomen|kub|pelvis)\.",
+                        t, re.I) for t in r.impression):
+        return False  # a report of several body regions
     if UNFILLED.search(text) or re.search(r"see (?:above|below|findings|impression)|as above", text, re.I):
         return False
     for group in LATERAL_GROUPS:
@@ -443,7 +447,7 @@ def inject_laterality(r: Report, rng: random.Random) -> Draft | None:
         mine, other = (r.findings, r.impression) if section == "findings" else (r.impression, r.findings)
         for i, s in enumerate(mine):
             sides = SIDE.findall(s)
-            if len(sides) != 1 or BILATERAL.search(s) or re.search(r"\bleft (?:in|behind|over)\b", s, re.I):
+            if len(sides) != 1 or BILATERAL.search(s) or re.search(r"\bleft (?:in|behind|over)\b|middle lobe", s, re.I):
                 continue
             side = sides[0].lower()
             for group, pattern in LATERAL_GROUPS.items():
@@ -487,6 +491,8 @@ def deny_support(findings: list[str], category: str) -> str | None:
                 not re.search(r"consolidat|infiltrat|pneumonia|air ?space disease", s, re.I)
                 or re.search(r"atelecta|scar|discoid|subsegmental|streaky|linear", s, re.I)):
             continue
+        if category == "edema" and not re.search(r"o?edema", s, re.I):
+            continue  # vascular congestion alone is not oedema
         return s
     return None
 
@@ -551,6 +557,11 @@ def inject_omission(r: Report, rng: random.Random) -> Draft | None:
                                                 s, re.I):
             continue
         if re.search(r"streaky|linear|plate|discoid|subsegmental|scar", s, re.I):
+            continue
+        if category == "edema" and not re.search(r"o?edema", s, re.I):
+            continue
+        if category == "consolidation" and (re.search(r"atelectasis/|/atelectasis|/infiltrate|infiltrate/", s, re.I)
+                                            or re.search(r"scar|fibros|chronic", " ".join(r.impression), re.I)):
             continue
         small_ok = category == "pneumothorax"
         in_impression = [t for t in r.impression if affirmed(t, category) and not OLD.search(t)
