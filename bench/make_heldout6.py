@@ -209,6 +209,8 @@ def negates(sentence: str, category: str) -> bool:
             return False
         if LUNGS_CLEAR.search(sentence) and not re.search(r"\bwith\b", sentence, re.I):
             return True
+    if category == "edema" and not re.search(r"o?edema", sentence, re.I):
+        return False  # "no vascular congestion" does not deny oedema
     if category == "cardiomegaly":
         return bool(HEART_NORMAL.search(sentence)) and not re.search(
             r"upper|borderline|top|enlarg|prominent|stable|unchanged", sentence, re.I)
@@ -478,10 +480,15 @@ def keep_other(impression: list[str], category: str) -> list[str]:
             and not any(negates(s, c) for c in CATEGORY_TERMS if c in NEGATIONS)]
 
 
+def masked_near(sentence: str, category: str) -> bool:
+    """The collection's mask sits right before the finding, where it may hide a hedge or a negation."""
+    return bool(re.search(rf"XXXX\s+(?:\S+\s+){{0,2}}?(?:{CATEGORY_TERMS[category]})", sentence, re.I))
+
+
 def deny_support(findings: list[str], category: str) -> str | None:
     """A findings sentence that affirms the finding so plainly that an impression denying it contradicts it."""
     for s in findings:
-        if not affirmed(s, category) or OLD.search(s):
+        if not affirmed(s, category) or OLD.search(s) or masked_near(s, category):
             continue
         if re.search(r"\b(?:trace|tiny|minimal|borderline|upper limits?|top normal)\b", s, re.I):
             continue
@@ -489,7 +496,7 @@ def deny_support(findings: list[str], category: str) -> str | None:
             continue
         if category == "consolidation" and (
                 not re.search(r"consolidat|infiltrat|pneumonia|air ?space disease", s, re.I)
-                or re.search(r"atelecta|scar|discoid|subsegmental|streaky|linear", s, re.I)):
+                or re.search(r"atelecta|scar|discoid|subsegmental|streaky|linear|interstiti", s, re.I)):
             continue
         if category == "edema" and not re.search(r"o?edema", s, re.I):
             continue  # vascular congestion alone is not oedema
@@ -505,8 +512,13 @@ def inject_negation(r: Report, rng: random.Random, directions: tuple[str, ...] =
             options.append(("assert", category))
         if deny_support(r.findings, category):
             options.append(("deny", category))
-        imp = [s for s in r.impression if affirmed(s, category) and not OLD.search(s)]
+        imp = [s for s in r.impression if affirmed(s, category) and not OLD.search(s) and not masked_near(s, category)
+               and not (category == "consolidation" and (
+                   not re.search(r"consolidat|infiltrat|pneumonia|air ?space disease", s, re.I)
+                   or re.search(r"atelecta|scar|discoid|subsegmental|streaky|linear|interstiti", s, re.I)))]
         carriers = [s for s in r.findings if mentions([s], category)]
+        if not all(loosely_affirmed(s, category) for s in carriers):
+            carriers = []
         first = next((k for k, s in enumerate(r.findings) if mentions([s], category)), -1)
         follows = r.findings[first + 1] if 0 <= first < len(r.findings) - 1 else ""
         if imp and carriers and not ANAPHORA.search(follows) and all(
@@ -556,9 +568,11 @@ def inject_omission(r: Report, rng: random.Random) -> Draft | None:
         if category == "mass" and not re.search(r"\bmass|\bnew\b|\d+(?:\.\d+)? ?(?:cm|mm)|spiculat|suspicious",
                                                 s, re.I):
             continue
-        if re.search(r"streaky|linear|plate|discoid|subsegmental|scar", s, re.I):
+        if re.search(r"streaky|linear|plate|discoid|subsegmental|scar|interstiti", s, re.I):
             continue
         if category == "edema" and not re.search(r"o?edema", s, re.I):
+            continue
+        if masked_near(s, category):
             continue
         if category == "consolidation" and (re.search(r"atelectasis/|/atelectasis|/infiltrate|infiltrate/", s, re.I)
                                             or re.search(r"scar|fibros|chronic", " ".join(r.impression), re.I)):
