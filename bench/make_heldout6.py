@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import sys
@@ -27,7 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
+SHARED = Path(os.environ.get("MEDRAG_SHARED_DIR", Path(__file__).resolve().parents[1] / ".." / "shared"))
 if not SHARED.exists():
     SHARED = Path("/work/shared")
 REPORTS_TGZ = SHARED / "data" / "iu_reports" / "NLMCXR_reports.tgz"

@@ -147,3 +147,25 @@ def test_cli_writes_json_lines(tmp_path: Path) -> None:
     assert make_heldout5.main([str(tmp_path / "x.jsonl"), "--shared", str(tmp_path)]) == 2
     assert not (tmp_path / "x.jsonl").exists()
     assert make_heldout4.main([str(tmp_path / "y.jsonl"), "--reports", str(tmp_path / "absent.tgz")]) == 2
+
+
+# --- v6 (bench/make_heldout6.py): looked at once, 2026-12-02 -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def v6_cases() -> list[dict]:
+    from bench import make_heldout6
+
+    require_shared(IU_TGZ)
+    require_shared(DEV_SET)
+    return make_heldout6.make_cases(701)
+
+
+def test_v6_counts_per_kind_same_seed_same_set_and_no_dev_report(v6_cases: list[dict], dev_uids: set[str]) -> None:
+    from bench import make_heldout6
+
+    _check_counts([{k: v for k, v in c.items() if k != "layout"} for c in v6_cases], dev_uids,
+                  {c["uid"] for c in v6_cases})  # fmt: skip
+    assert make_heldout6.make_cases(701) == v6_cases
+    # neutral ids: the id says nothing of the kind
+    assert all(re.fullmatch(r"h6-701-\d{3}", c["id"]) for c in v6_cases)
