@@ -826,3 +826,47 @@ def test_items_of_a_semicolon_list_do_not_explain_each_other_away() -> None:
     # within one item the explanation still holds
     assert "negation_conflict" not in kinds("Left basal opacity, likely atelectasis; no effusion.",
                                             "No airspace opacity.")
+
+
+@pytest.mark.parametrize("findings,impression", [
+    ("A right-sided PICC ends at the cavoatrial junction.", "Left PICC, tip in good position."),
+    ("Right chest wall dual-lead pacemaker.", "Stable left-sided pacer."),
+    ("Right subclavian catheter, tip over the SVC.", "Left subclavian central line in place."),
+    ("Small apical pneumothorax despite a left chest tube.", "Right chest tube; tiny pneumothorax persists."),
+    ("Left internal jugular catheter terminates in the SVC.", "Right IJ line unchanged."),
+])
+def test_a_device_on_opposite_sides_is_a_laterality_warning(findings: str, impression: str) -> None:
+    issues = [i for i in run_checks(parse_sections(findings, impression)) if i.kind == "laterality_conflict"]
+    devices = {"Pacemaker", "Chest Tube", "Central Venous Catheter"}
+    assert [i.severity for i in issues if i.finding in devices] == ["warning"]
+
+
+@pytest.mark.parametrize("findings,impression", [
+    # on both sides in one section
+    ("Chest tubes on both sides, no residual pneumothorax.", "Left chest tube remains."),
+    ("Right and left chest tubes are in place.", "Right chest tube."),
+    # the tip lies across the midline from where the line enters
+    ("Left subclavian line whose tip reaches the right atrium.",
+     "Tip of the left subclavian line in the right atrium."),
+    ("PICC line with its tip in the right atrium.", "Left arm PICC."),
+    # a device taken out, against another still there
+    ("The right chest tube has been removed. Left PICC is unchanged.", "Right chest tube removed."),
+    ("Interval removal of the left PICC; new right IJ catheter.", "Right internal jugular line, tip in the SVC."),
+    # different devices on different sides
+    ("Left-sided pacemaker.", "Right chest tube, no pneumothorax."),
+    ("Right IJ central venous catheter.", "Left PICC."),
+    # no side in one section
+    ("Pacemaker leads in the right ventricle.", "Left chest wall pacemaker."),
+    ("Right PICC terminates in the SVC.", "PICC in satisfactory position."),
+])
+def test_no_device_laterality_conflict(findings: str, impression: str) -> None:
+    assert "laterality_conflict" not in kinds(findings, impression)
+
+
+@pytest.mark.parametrize("findings,impression", [
+    ("Left hemidiaphragm elevation, chronic.", "Raised right hemidiaphragm."),
+    ("Mild right hemidiaphragmatic elevation.", "Elevation of the left hemidiaphragm is stable."),
+])
+def test_hemidiaphragm_elevation_as_a_noun_phrase_has_a_side(findings: str, impression: str) -> None:
+    assert "laterality_conflict" in kinds(findings, impression)
+    assert "laterality_conflict" not in kinds(findings, findings)

@@ -20,6 +20,7 @@ from medrag_core.models import Issue
 from medrag_core.reports.mentions import Observation
 from medrag_core.reports.parse import ParsedReport, split_sentences
 from medrag_core.reports.vocabulary import (
+    FINDINGS,
     GROUP,
     NO_ACUTE_DISEASE,
     OTHERWISE,
@@ -27,6 +28,7 @@ from medrag_core.reports.vocabulary import (
     SIDE_FAMILY,
     STUDY_NORMAL,
     ZONE,
+    findings_checked_by,
     groups_checked_by,
 )
 
@@ -42,7 +44,11 @@ __all__ = [
 # Groups, and which checks compare which groups, come from the vocabulary (findings.toml).
 _GROUP = GROUP
 _LATERAL_FAMILY = SIDE_FAMILY  # findings.toml: side_family
-_LATERAL_GROUPS = groups_checked_by("laterality") | set(_LATERAL_FAMILY.values())
+# Devices share one group ("support devices") but a pacemaker and a chest tube are different things:
+# their sides are compared per device (findings.toml: significance "device" with the laterality check).
+_LATERAL_DEVICES = frozenset(n for n in findings_checked_by("laterality") if FINDINGS[n].significance == "device")
+_DEVICE_GROUPS = frozenset(FINDINGS[n].group for n in _LATERAL_DEVICES)
+_LATERAL_GROUPS = (groups_checked_by("laterality") - _DEVICE_GROUPS) | set(_LATERAL_FAMILY.values())
 # For sides, one parenchymal finding goes by many names across the two sections: an "opacity" in the
 # FINDINGS is often the IMPRESSION's "atelectasis", "scarring" or "pneumonia". Each is compared on its
 # own, and then all of them together as "lung opacity" (only when no single one already conflicts).
@@ -174,6 +180,68 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
                 message=f"FINDINGS place the {gone}{group} on the {sa}, the IMPRESSION on the {sb}.",
                 evidence=_quote(a, b),
                 suggestion="Check the image and correct the side in one of the two sections.",
+            ))
+    return issues + _device_side_conflicts(parsed)
+
+
+# A device's own side is the side word just before its name, in the same clause ("Left subclavian line",
+# "tip of the right PICC", "left chest wall pacemaker"); a side after it is where its tip or leads lie
+# ("... with tip in the right atrium"), which may be across the midline and is not the device's side.
+_CLAUSE_BREAK = re.compile(r"[,;:.()]|\b(?:with|tip|tips|to|in|at|into|from|via)\b", re.IGNORECASE)
+_SIDE_WORD = {"right": "right", "r": "right", "left": "left", "l": "left",
+              "bilateral": "bilateral", "both": "bilateral"}
+
+
+def _device_sides(o: Observation) -> set[str]:
+    """The sides named just before a device's name in its sentence (``bilateral`` for both); empty when
+    its sentence gives it none there."""
+    at = o.span[0] - o.sentence_span[0]
+    before = o.text[:at] if 0 <= at <= len(o.text) and o.text[at:at + len(o.term)] == o.term else ""
+    # the words since the last clause break, so "removal of the right chest tube and left PICC" gives the PICC "left"
+    breaks = list(_CLAUSE_BREAK.finditer(before))
+    words = before[breaks[-1].end():] if breaks else before
+    words = words[-40:]
+    sides = {_SIDE_WORD[m.group(1).lower()] for m in re.finditer(r"\b(right|left|bilateral|both|R|L)\b", words,
+                                                                    re.IGNORECASE)
+             if m.group(1).lower() not in ("r", "l") or m.group(1).isupper()}
+    return {"left", "right"} if "bilateral" in sides else sides
+
+
+# one canonical device covers several kinds ("Right IJ line" and "Left PICC" are two central lines): only
+# mentions of one kind are compared
+_DEVICE_KIND = re.compile(r"picc|jugular|\bij\b|subclavian|dialysis|port|swan|pigtail", re.IGNORECASE)
+
+
+def _device_kind(o: Observation) -> str:
+    m = _DEVICE_KIND.search(o.term)
+    kind = m.group(0).lower() if m else ""
+    return "jugular" if kind == "ij" else kind
+
+
+def _device_side_conflicts(parsed: ParsedReport) -> list[Issue]:
+    """One device on one side in FINDINGS and only on the other in the IMPRESSION ("Right PICC" against
+    "Left PICC line"). Devices on both sides, side-less mentions, and devices that are gone (removed in the
+    interval) say nothing about the other section's side; different devices are never compared."""
+    issues: list[Issue] = []
+    for name in sorted(_LATERAL_DEVICES):
+        for kind in sorted({_device_kind(o) for o in parsed.observations if o.name == name}):
+            sided = {section: [(o, sides) for o in parsed.observations
+                               if o.section == section and o.name == name and _device_kind(o) == kind
+                               and o.polarity in ("present", "uncertain") and not o.hypothetical
+                               and (sides := _device_sides(o))]
+                     for section in ("FINDINGS", "IMPRESSION")}
+            fnd_sides = {s for _, sides in sided["FINDINGS"] for s in sides}
+            imp_sides = {s for _, sides in sided["IMPRESSION"] for s in sides}
+            if len(fnd_sides) != 1 or len(imp_sides) != 1 or fnd_sides == imp_sides:
+                continue
+            (a, _), (b, _) = sided["FINDINGS"][0], sided["IMPRESSION"][0]
+            (sa,), (sb,) = fnd_sides, imp_sides
+            issues.append(Issue(
+                kind="laterality_conflict", severity="warning", section=_BOTH, finding=name,
+                spans=_spans(a, b),
+                message=f"FINDINGS place the {name.lower()} on the {sa}, the IMPRESSION on the {sb}.",
+                evidence=_quote(a, b),
+                suggestion="Check the image and correct the device's side in one of the two sections.",
             ))
     return issues
 
