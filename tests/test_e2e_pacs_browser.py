@@ -44,7 +44,7 @@ def test_open_a_study_from_the_pacs_and_verify(pacs_app_url, page) -> None:
     expect(page.get_by_text("px · dicom · 12-bit source")).to_be_visible(timeout=60_000)
     no_exception(page)
     # Open the study that carries the SR: pick it in the list by its date.
-    page.get_by_label("Study").click()
+    page.get_by_label("Study", exact=True).click()  # not "Image of the study", shown for a multi-image study
     page.get_by_role("option", name="2024-01-05", exact=False).click()
     settled(page)
     page.get_by_role("button", name="Open study").click()
