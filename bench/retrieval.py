@@ -267,7 +267,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
         settings = Settings(embed_model=BENCH_MODEL)
         # The shipped store as Verify uses it: nothing forced from outside (its own kNN plan settings,
         # settings.ef_search, full-text pruning at FTS_MAX_DF).
-        store = PostgresStore(conninfo, ef_search=settings.ef_search)
+        store = PostgresStore(conninfo, ef_search=settings.ef_search, timeout_s=900.0)  # exact scans at 1M
         exact = ExactStore(store, vectors, ids)
         truth_img = [[ids[j] for j in exact_top(vectors["image"], q, K)] for q in queries.image]
         truth_hyb = run_queries(exact, settings, queries, args.queries, image=False, hybrid=True)["hybrid_ids"]
