@@ -22,6 +22,16 @@ def require_shared(path: Path) -> Path:
 
 
 IU_TGZ = DATA / "iu_reports" / "NLMCXR_reports.tgz"
+DEV_SET = EVAL / "report_errors_dev.jsonl"
+
+
+def dev_set_uids() -> set[str]:
+    """The uids of the IU reports in the report-error dev set, which held-out sets must leave out (skips
+    the test when ../shared is absent)."""
+    import json
+
+    with require_shared(DEV_SET).open() as fh:
+        return {json.loads(line)["uid"] for line in fh}
 
 
 @functools.cache

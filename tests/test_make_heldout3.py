@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from bench import make_heldout3
-from tests.shared_data import EVAL, IU_TGZ, require_shared
+from tests.shared_data import DEV_SET, IU_TGZ, dev_set_uids, require_shared
 
-DEV_SET = EVAL / "report_errors_dev.jsonl"
 KINDS = {"missing_section", "laterality_conflict", "negation_conflict", "impression_omits_finding", "placeholder"}
 
 
@@ -25,9 +24,7 @@ def sources() -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def dev_uids() -> set[str]:
-    require_shared(DEV_SET)
-    with DEV_SET.open() as fh:
-        return {json.loads(line)["uid"] for line in fh}
+    return dev_set_uids()
 
 
 @pytest.fixture(scope="module")

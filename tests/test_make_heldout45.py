@@ -11,17 +11,14 @@ from pathlib import Path
 import pytest
 
 from bench import make_heldout4, make_heldout5
-from tests.shared_data import EVAL, IU_TGZ, SHARED, require_shared
+from tests.shared_data import DEV_SET, IU_TGZ, SHARED, dev_set_uids, require_shared
 
-DEV_SET = EVAL / "report_errors_dev.jsonl"
 KINDS = {"missing_section", "laterality_conflict", "negation_conflict", "impression_omits_finding", "placeholder"}
 
 
 @pytest.fixture(scope="module")
 def dev_uids() -> set[str]:
-    require_shared(DEV_SET)
-    with DEV_SET.open() as fh:
-        return {json.loads(line)["uid"] for line in fh}
+    return dev_set_uids()
 
 
 @pytest.fixture(scope="module")
