@@ -210,7 +210,6 @@ class PostgresStore(
                 if conn is None or conn.closed or conn.broken:
                     if conn is not None:
                         conn.close()
-                    conn = None
                     conn = self._connect()
                 watchdog = _Watchdog(conn, self.timeout_s if limited else None)
                 try:
