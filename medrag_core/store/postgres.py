@@ -133,7 +133,14 @@ class PostgresStore(
         self._generation = 0  # bumped by close(): a connection taken before it is closed on return
         self._migrate = migrate
         self._fts_stats: tuple[float, pg_sql.LexemeStats | None] | None = None  # (read at, stats)
-        self._idle.append(self._connect())  # fail now, not at the first query, when the server is unreachable
+        # All connections now: an unreachable server fails here, not at the first query, and the hybrid's lists
+        # each find a connection open (none pays a connect, and a frozen server times each one out alike).
+        try:
+            for _ in range(pool_size):
+                self._idle.append(self._connect())
+        except BaseException:
+            self.close()
+            raise
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PostgresStore:
