@@ -870,3 +870,38 @@ def test_no_device_laterality_conflict(findings: str, impression: str) -> None:
 def test_hemidiaphragm_elevation_as_a_noun_phrase_has_a_side(findings: str, impression: str) -> None:
     assert "laterality_conflict" in kinds(findings, impression)
     assert "laterality_conflict" not in kinds(findings, findings)
+
+
+# --- reports8: after the v4-v6 looks (no longer blind); hand-written sentences, none from a generator ---
+
+@pytest.mark.parametrize("impression", [
+    "No cardiopulmonary abnormality seen.",
+    "No evidence of intrathoracic disease.",
+    "No cardiothoracic abnormality.",
+    "The heart and lungs are unremarkable.",
+    "Normal heart and lungs.",
+])
+def test_a_normal_statement_of_the_whole_chest_omits(impression: str) -> None:
+    assert "impression_omits_finding" in kinds("Moderate right pleural effusion tracking into the fissure.", impression)
+    assert kinds("Lungs are clear. Heart size is normal.", impression) == set()
+
+
+@pytest.mark.parametrize("impression", ["No bony abnormality.", "No rib abnormality is seen."])
+def test_a_normal_part_is_not_a_normal_chest(impression: str) -> None:
+    assert "impression_omits_finding" not in kinds("Moderate right pleural effusion.", impression)
+
+
+def test_a_pericardial_effusion_left_out_of_a_normal_impression() -> None:
+    issues = run_checks(parse_sections("Globular enlargement of the cardiac silhouette in keeping with a pericardial "
+                                       "effusion. Lungs clear.", "No acute cardiopulmonary process."))
+    assert ("impression_omits_finding", "warning", "pericardial effusion") in {
+        (i.kind, i.severity, i.finding) for i in issues}
+
+
+@pytest.mark.parametrize("findings", [
+    "Heart size normal; a small pericardial effusion was shown on the recent echocardiogram.",
+    "Lungs clear. The 8 mm left upper lobe nodule seen on the prior chest CT is not visible.",
+    "The right lower lobe consolidation described on CT of the abdomen is not seen on this film.",
+])
+def test_a_finding_of_another_kind_of_study_is_not_omitted(findings: str) -> None:
+    assert "impression_omits_finding" not in kinds(findings, "No acute cardiopulmonary disease.")

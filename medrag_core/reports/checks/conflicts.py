@@ -585,6 +585,13 @@ _DEFERS_TO_FINDINGS = re.compile(r"\b(?:see|as)\s+(?:described\s+|detailed\s+|no
                                  r"|\bas\s+described\b", re.IGNORECASE)
 
 
+# a finding reported from another kind of study ("nodule seen on the prior CT", "effusion on echocardiography")
+_OTHER_STUDY = re.compile(r"\b(?:on|by|at|from|with)\s+"
+                          r"(?:(?:the|a|an|prior|previous|recent|outside|abdominal|chest)\s+)*"
+                          r"(?:(?-i:CTA?|MRI?|PET)|computed\s+tomography|ultrasound|sonograph\w*|echo\w*)\b",
+                          re.IGNORECASE)
+
+
 def impression_omits(parsed: ParsedReport) -> list[Issue]:
     normal = _normal_impression(parsed)
     if normal is None:
@@ -618,6 +625,8 @@ def impression_omits(parsed: ParsedReport) -> list[Issue]:
             continue  # a stable nodule is benign; "nodular" describes a pattern, not a nodule
         if not pure and o.temporal == "chronic":
             continue  # "no acute disease. Stable cardiomegaly." lists the chronic finding beside it
+        if _OTHER_STUDY.search(_clause(o)):
+            continue  # "a pericardial effusion on an abdominal CT": another study's finding, not this film's
         seen.add(group)
         hedge = "possible " if o.polarity == "uncertain" else ""
         statement_obs = _statement_span(parsed, statement)
