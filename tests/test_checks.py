@@ -905,3 +905,17 @@ def test_a_pericardial_effusion_left_out_of_a_normal_impression() -> None:
 ])
 def test_a_finding_of_another_kind_of_study_is_not_omitted(findings: str) -> None:
     assert "impression_omits_finding" not in kinds(findings, "No acute cardiopulmonary disease.")
+
+
+@pytest.mark.parametrize("findings", [
+    "Effusion and pneumothorax are both absent.",
+    "Pneumothorax and pleural effusion were both absent on this film.",
+])
+def test_two_findings_both_absent_are_ruled_out_and_sideless(findings: str) -> None:
+    issues = run_checks(parse_sections(findings, "Small left apical pneumothorax."))
+    assert {i.kind for i in issues if i.severity in FLAGGED} == {"negation_conflict"}  # no "both sides" laterality
+
+
+def test_both_before_a_place_is_still_bilateral() -> None:
+    obs = parse_sections("Effusions at both bases.", "Effusions.").observations
+    assert obs[0].laterality == "bilateral"

@@ -358,3 +358,28 @@ def test_an_examination_title_line_is_preamble_not_findings(title: str) -> None:
 def test_previous_in_title_case_starting_a_sentence_is_no_header() -> None:
     parsed = parse_report("FINDINGS:\nPrevious sternotomy. The lungs are clear.\nIMPRESSION:\nNo acute disease.")
     assert parsed.sections["FINDINGS"] == "Previous sternotomy. The lungs are clear."
+
+
+# --- reports8 (after the v4-v6 looks; hand-written) ---
+
+@pytest.mark.parametrize("title", ["AP PORTABLE CHEST", "CHEST 2V (PA/LAT)", "PORTABLE SEMI-ERECT CHEST\nACC 12345"])
+def test_a_capitalised_title_before_the_first_header_is_not_a_body(title: str) -> None:
+    text = (f"{title}\n\nHISTORY: Cough.\n\nCOMPARISON: None.\n\nThe lungs are clear. No effusion.\n\n"
+            "IMPRESSION: Right upper lobe pneumonia.")
+    parsed = parse_report(text)
+    # the paragraph under COMPARISON is the body, not the title
+    assert parsed.sections["FINDINGS"] == "The lungs are clear. No effusion."
+    assert "negation_conflict" in flagged(text)
+
+
+def test_a_capitalised_body_before_the_first_header_is_still_the_findings() -> None:
+    # a finding word or a sentence end makes it a body, not a title
+    parsed = parse_report("LEFT BASAL ATELECTASIS\n\nIMPRESSION: Atelectasis.")
+    assert parsed.sections["FINDINGS"] == "LEFT BASAL ATELECTASIS"
+
+
+def test_discussion_names_the_findings() -> None:
+    text = ("HISTORY: Fever.\n\nDISCUSSION: No pleural effusion. Lungs clear.\n\n"
+            "CONCLUSION: Large left pleural effusion.")
+    assert parse_report(text).sections["FINDINGS"] == "No pleural effusion. Lungs clear."
+    assert "negation_conflict" in flagged(text)

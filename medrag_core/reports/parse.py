@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from medrag_core.errors import ReportError
 from medrag_core.models import CheckStatus
 from medrag_core.reports.mentions import DEVICE_NAMES, Observation, extract_observations
-from medrag_core.reports.vocabulary import DEVICE_LABEL, NO_FINDING_LABEL, SECTION_HEADERS
+from medrag_core.reports.vocabulary import DEVICE_LABEL, NO_FINDING_LABEL, SECTION_HEADERS, TARGET_RE
 from medrag_core.settings import Settings
 
 __all__ = [
@@ -77,6 +77,16 @@ _PREAMBLE_ONLY = re.compile(
     r"chest\s*:\s*(?:pa|ap|frontal|portable|single|one|two|1|2)\b)\b[^\n]*(?:\n+|$))+$",
     re.IGNORECASE,
 )
+# An examination title in capitals ("PA/LATERAL CHEST", "PORTABLE AP SUPINE"): short, no sentence end, no finding.
+_TITLE_LINE = re.compile(r"^[^a-z.!?;]{1,60}$")
+
+
+def _title_lines(preamble: str) -> bool:
+    """True when every line before the first header is an examination title, not a report body."""
+    return all(_TITLE_LINE.match(line.strip()) and len(line.split()) <= 8 and not TARGET_RE.search(line)
+               for line in preamble.splitlines() if line.strip())
+
+
 _UNDERLINE = re.compile(r"\n[ \t]*(?:-{3,}|={3,}|_{3,}|~{3,})[ \t]*(?=\n|$)")
 # A sign-off line: who signed, dictated or verified the report, and when, or the reader's attestation. It ends
 # the report, so it and the lines after it are a footer, not the last section's text.
@@ -360,7 +370,8 @@ def parse_report(text: str) -> ParsedReport:
                                      footer=text[cut:].strip(), footer_spans=footers))
     off, preamble = _body(text, 0, headers[0][0])
     # a body pasted before the first header with no FINDINGS header of its own ("The heart ... IMPRESSION:")
-    loose: tuple[int, str] | None = (off, preamble) if preamble and not _PREAMBLE_ONLY.match(preamble) else None
+    loose: tuple[int, str] | None = (off, preamble) if preamble and not _PREAMBLE_ONLY.match(preamble) \
+        and not _title_lines(preamble) else None
     pre_parts = [] if loose else [preamble]
     footers: list[str] = []
     for i, (_, end, name) in enumerate(headers):

@@ -465,7 +465,9 @@ SIDE = re.compile(
     r"|(?P<lz>lll|lul)"
     rf"|(?P<r>right|rt|r(?=[\s.]+(?:lower|upper|mid|middle)\s+(?:lobe|lung|zone))|(?-i:R){_ONE_LETTER_PLACE})"
     r"|(?P<rz>rll|rul|rml)"
-    r"|(?P<b>bilateral(?:ly)?|bibasila?r|bibasal|biapical|both|bilaterally))\b",
+    # "effusion and pneumothorax are both absent": "both" of two findings, not of two sides
+    r"|(?P<b>bilateral(?:ly)?|bibasila?r|bibasal|biapical|both(?!\s+(?:absent|negative|normal|unremarkable|"
+    r"excluded|removed|resolved|not)\b)|bilaterally))\b",
     re.IGNORECASE,
 )
 ABBR_ZONE = {"u": "upper", "m": "mid", "l": "lower"}
