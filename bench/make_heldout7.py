@@ -824,10 +824,20 @@ def _affirmed(sentence: str) -> bool:
     return not _NEG.search(sentence) and not _HEDGE.search(sentence)
 
 
+_NEG_QUALIFIED = re.compile(
+    r"\b(large|significant|sizable|sizeable|definite|gross|appreciable|moderate|overt|frank|otherwise|except|but)\b",
+    re.IGNORECASE,
+)
+
+
 def _negated_groups_in(sentence: str) -> set[str]:
-    """Groups a FINDINGS sentence negates: named under a negation cue, or ruled out by meaning."""
+    """Groups a FINDINGS sentence negates outright: named under a negation cue, or ruled out by meaning. A
+    qualified or one-sided negation ("no large effusion", "no effusion on the right", "lungs otherwise
+    clear") rules out too little to be contradicted, so it does not count."""
+    if _NEG_QUALIFIED.search(sentence) or side_tokens(sentence) or _HEDGE.search(sentence.replace(" or ", " ")):
+        return set()
     out: set[str] = set()
-    if _LUNGS_CLEAR.search(sentence) and not _HEDGE.search(sentence):
+    if _LUNGS_CLEAR.search(sentence):
         out |= {"consolidation", "edema"}
     if _HEART_NORMAL.search(sentence):
         out.add("cardiomegaly")
@@ -1031,7 +1041,7 @@ NEGATE_EXPLICIT = {
     "cardiomegaly": ("No cardiomegaly.",),
     "nodule": ("No pulmonary nodule.",),
     "mass": ("No mass.", "No pulmonary mass or nodule."),
-    "fracture": ("No acute fracture.", "No rib fracture."),
+    "fracture": ("No acute fracture.", "No acute bony injury."),
     "hilar": ("Hila are normal.",),
     "mediastinum": ("The mediastinum is not widened.",),
 }
@@ -1057,18 +1067,24 @@ _NEGATABLE = {
 }
 
 
-def _laterality(draft: Draft, rng: random.Random) -> str | None:
+def _laterality(draft: Draft, rng: random.Random, variant: float) -> str | None:
     options: list[tuple[str, int, int]] = []  # section, index, other index
+    device_options: list[tuple[str, int, int]] = []
     for fact in draft.facts:
-        if fact.side is None or fact.i_idx is None or fact.group in ("opacity", "chronic"):
+        if fact.side is None or fact.i_idx is None or fact.group == "chronic":
             continue
         f_sent, i_sent = draft.findings[fact.f_idx], draft.impression[fact.i_idx]
+        if fact.group == "opacity" and not groups_in(i_sent) - {"opacity"}:
+            continue  # a sided opacity counts when the impression names what it is (pneumonia, atelectasis)
         if len(side_tokens(f_sent)) != 1 or len(side_tokens(i_sent)) != 1:
             continue
         if re.search(r"middle lobe|\brml\b|lingul", f_sent + " " + i_sent, re.IGNORECASE):
             continue  # no left middle lobe, no right lingula: a flip there would not read as a real report
-        options.append(("FINDINGS", fact.f_idx, fact.i_idx))
-        options.append(("IMPRESSION", fact.i_idx, fact.f_idx))
+        target = device_options if fact.group in ("line", "chest_tube") else options
+        target.append(("FINDINGS", fact.f_idx, fact.i_idx))
+        target.append(("IMPRESSION", fact.i_idx, fact.f_idx))
+    # Findings first; a line's side is flipped only where the report has no sided finding to flip.
+    options = options or device_options
     if not options:
         return None
     section, idx, other_idx = rng.choice(sorted(set(options)))
@@ -1083,7 +1099,7 @@ def _laterality(draft: Draft, rng: random.Random) -> str | None:
     )
 
 
-def _negation(draft: Draft, rng: random.Random) -> str | None:
+def _negation(draft: Draft, rng: random.Random, variant: float) -> str | None:
     moves: list[tuple[str, object]] = []
     affirmable = sorted(g for g in draft.negated_groups if g in AFFIRM_BY_GROUP)
     affirmed_groups = {f.group for f in draft.facts}
@@ -1101,7 +1117,12 @@ def _negation(draft: Draft, rng: random.Random) -> str | None:
                 moves.append(("find_negates", fact))
     if not moves:
         return None
-    move, arg = rng.choice(moves)
+    # The move first, then its target: each direction gets its share whatever the report offers most of.
+    # The direction is drawn once per case (``variant``), so that each gets its third of the cases.
+    move = ("imp_affirms", "imp_negates", "find_negates")[min(int(variant * 3), 2)]
+    if move not in {mv for mv, _ in moves}:
+        return None
+    arg = rng.choice([a for mv, a in moves if mv == move])
     if move == "imp_affirms":
         group = str(arg)
         side = rng.choice(("left", "right"))
@@ -1130,7 +1151,7 @@ def _negation(draft: Draft, rng: random.Random) -> str | None:
     pool = NEGATE_BY_MEANING[fact.group] if by_meaning else NEGATE_EXPLICIT[fact.group]
     text = rng.choice(pool)
     if move == "imp_negates":
-        if fact.i_idx is not None:
+        if fact.i_idx is not None and not groups_in(draft.impression[fact.i_idx]) - {fact.group, "opacity"}:
             old = draft.impression[fact.i_idx]
             draft.impression[fact.i_idx] = text
         else:
@@ -1165,7 +1186,7 @@ _OMISSION_GROUPS = {
 }
 
 
-def _omission(draft: Draft, rng: random.Random) -> str | None:
+def _omission(draft: Draft, rng: random.Random, variant: float) -> str | None:
     targets = [f for f in draft.facts if f.significant and f.group in _OMISSION_GROUPS]
     if draft.source == "iu":
         # A real finding counts only where its own radiologist named it in the impression: this keeps out
@@ -1193,10 +1214,12 @@ def _plain_normal(item: str) -> bool:
     return bool(_NORMAL_ITEM.search(item)) and not groups_in(item) and not _NOT_PLAIN_NORMAL.search(item)
 
 
-def _missing(draft: Draft, rng: random.Random) -> str | None:
+def _missing(draft: Draft, rng: random.Random, variant: float) -> str | None:
     # FINDINGS is removed only where the impression only says "normal": an impression that itself describes
     # findings makes a missing FINDINGS section a lesser matter.
-    if all(_plain_normal(item) for item in draft.impression) and rng.random() < 0.6:
+    if variant < 0.35:
+        if not all(_plain_normal(item) for item in draft.impression):
+            return None
         draft.findings[:] = []
         return "FINDINGS emptied"
     draft.impression[:] = []
@@ -1207,7 +1230,7 @@ PLACEHOLDERS_ANY = ("[***]", "***", "**", "[ ]", "[  ]", "<<>>", "<< >>", "[*]",
 PLACEHOLDERS_TYPED = {
     "side": ("{SIDE}", "[SIDE]", "<side>", "[left/right]", "{LATERALITY}"),
     "finding": ("{FINDING}", "[FINDING]", "<finding>", "[DIAGNOSIS]"),
-    "place": ("[LOCATION]", "{LOBE}", "<location>"),
+    "place": ("[LOCATION]", "{LOBE}", "<location>", "[ZONE]"),
 }
 _FINDING_WORDS = re.compile(
     r"\b(effusions?|pneumothorax|consolidation|atelectasis|edema|oedema|cardiomegaly|nodule|mass|fracture|"
@@ -1218,35 +1241,44 @@ _PLACE_WORDS = re.compile(r"\b(upper|lower|middle|apical|basilar|base|hilar|peri
 _MEASURE = re.compile(r"\b\d+(?:\.\d+)?(?= ?(?:cm|mm)\b)")
 
 
-def _placeholder(draft: Draft, rng: random.Random) -> str | None:
-    sections = [("FINDINGS", draft.findings), ("IMPRESSION", draft.impression)]
-    rng.shuffle(sections)
-    for section, sentences in sections:
-        order = list(range(len(sentences)))
-        rng.shuffle(order)
-        for idx in order:
-            sentence = sentences[idx]
-            candidates: list[tuple[re.Match[str], str]] = []
-            for m in _MEASURE.finditer(sentence):
-                candidates.append((m, rng.choice(("XX", "X.X", "__", "___", "??"))))
-            for m in _SIDE_WORD.finditer(sentence):
-                candidates.append((m, rng.choice(PLACEHOLDERS_TYPED["side"] + PLACEHOLDERS_ANY)))
-            for m in _FINDING_WORDS.finditer(sentence):
-                candidates.append((m, rng.choice(PLACEHOLDERS_TYPED["finding"] + PLACEHOLDERS_ANY)))
-            for m in _PLACE_WORDS.finditer(sentence):
-                candidates.append((m, rng.choice(PLACEHOLDERS_TYPED["place"] + PLACEHOLDERS_ANY)))
-            if not candidates:
-                words = [m for m in re.finditer(r"\b[a-z]{5,}\b", sentence) if m.group(0) != "xxxx"]
-                candidates = [(m, rng.choice(PLACEHOLDERS_ANY)) for m in words]
-            if not candidates:
-                continue
-            m, token = rng.choice(candidates)
-            sentences[idx] = sentence[: m.start()] + token + sentence[m.end() :]
-            return f'{section}: "{m.group(0)}" replaced by placeholder "{token}" in "{sentences[idx]}"'
-    return None
+def _placeholder(draft: Draft, rng: random.Random, variant: float) -> str | None:
+    # Candidates by what the blank stands for: a measurement, a side, a finding, a place, or any word.
+    slots: dict[str, list[tuple[str, list[str], int, re.Match[str]]]] = {
+        "measure": [],
+        "side": [],
+        "finding": [],
+        "place": [],
+        "word": [],
+    }
+    patterns = {
+        "measure": _MEASURE,
+        "side": _SIDE_WORD,
+        "finding": _FINDING_WORDS,
+        "place": _PLACE_WORDS,
+        "word": re.compile(r"\b[a-z]{5,}\b"),
+    }
+    for section, sentences in (("FINDINGS", draft.findings), ("IMPRESSION", draft.impression)):
+        for idx, sentence in enumerate(sentences):
+            for slot, rx in patterns.items():
+                slots[slot] += [(section, sentences, idx, m) for m in rx.finditer(sentence)]
+    weights = {"measure": 1.2, "side": 1.0, "finding": 1.5, "place": 0.7, "word": 1.0}
+    available = [slot for slot in slots if slots[slot]]
+    if not available:
+        return None
+    slot = rng.choices(available, weights=[weights[s] for s in available])[0]
+    section, sentences, idx, m = rng.choice(slots[slot])
+    if slot == "measure":
+        token = rng.choice(("XX", "X.X", "__", "___", "??", "[X]"))
+    elif slot in PLACEHOLDERS_TYPED and rng.random() < 0.6:
+        token = rng.choice(PLACEHOLDERS_TYPED[slot])
+    else:
+        token = rng.choice(PLACEHOLDERS_ANY)
+    sentence = sentences[idx]
+    sentences[idx] = sentence[: m.start()] + token + sentence[m.end() :]
+    return f'{section}: "{m.group(0)}" replaced by placeholder "{token}" in "{sentences[idx]}"'
 
 
-INJECTORS: dict[str, Callable[[Draft, random.Random], str | None]] = {
+INJECTORS: dict[str, Callable[[Draft, random.Random, float], str | None]] = {
     "missing_section": _missing,
     "laterality_conflict": _laterality,
     "negation_conflict": _negation,
@@ -1343,7 +1375,7 @@ def _impression_body(draft: Draft, layout: Layout) -> str:
 
 def _section(header: str, body: str, mode: str) -> str:
     if mode in ("own_line", "mimic", "telerad") or "\n" in body:
-        return f"{header}\n{body}" if body else f"{header}\n"
+        return f"{header}\n{body}" if body else header
     return f"{header} {body}".rstrip()
 
 
@@ -1436,6 +1468,7 @@ def build_cases(
     for i in order:
         source, kind = plan[i]
         layout = draw_layout(rng, shapes[i])
+        variant = rng.random()  # which way the injection goes, drawn once per case
         for _attempt in range(5000):
             if source == "syn":
                 syn_number += 1
@@ -1453,7 +1486,7 @@ def build_cases(
             if kind is None:
                 detail = ""
             else:
-                found = INJECTORS[kind](draft, rng)
+                found = INJECTORS[kind](draft, rng, variant)
                 if found is None:
                     if source == "iu":
                         used.discard(draft.uid)  # may still serve another kind

@@ -70,7 +70,7 @@ def _sections(case: dict) -> tuple[str, str]:
     if "report" not in case:
         return case["findings"].lower(), case["impression"].lower()
     findings, impression = [], []
-    for block in case["report"].split("\n\n"):
+    for block in (b.strip() for b in case["report"].split("\n\n")):
         if block.upper().startswith(META_PREFIXES):
             continue
         if IMPRESSION_HEADER.match(block):
