@@ -383,3 +383,40 @@ def test_discussion_names_the_findings() -> None:
             "CONCLUSION: Large left pleural effusion.")
     assert parse_report(text).sections["FINDINGS"] == "No pleural effusion. Lungs clear."
     assert "negation_conflict" in flagged(text)
+
+
+@pytest.mark.parametrize("header,section", [
+    ("IMPRESSION (final)", "IMPRESSION"), ("Findings (portable film)", "FINDINGS"),
+    ("CONCLUSION (provisional)", "IMPRESSION"),
+])
+def test_a_note_in_brackets_between_a_header_and_its_colon(header: str, section: str) -> None:
+    text = f"HISTORY: Cough.\n{header}: Small left pleural effusion.\nCOMPARISON:\nNone."
+    assert parse_report(text).sections[section] == "Small left pleural effusion."
+
+
+def test_an_addendum_with_a_date_in_brackets_is_no_findings_body() -> None:
+    text = "COMPARISON: None.\n\nIMPRESSION: Normal chest.\n\nAddendum (12/03): Result phoned to the ward."
+    parsed = parse_report(text)
+    assert "FINDINGS" not in parsed.sections and parsed.sections["IMPRESSION"] == "Normal chest."
+
+
+def test_this_report_was_signed_is_a_sign_off() -> None:
+    text = "FINDINGS: Lungs clear.\n\nIMPRESSION:\n\nThis report has been electronically signed by Dr A. Jones."
+    parsed = parse_report(text)
+    assert parsed.sections["IMPRESSION"] == "" and "signed" in parsed.footer
+    assert "missing_section" in flagged(text)
+
+
+@pytest.mark.parametrize("preamble", ["Study: Chest, single frontal view.", "Portable supine radiograph at 04:10.",
+                                      "Two views of the chest were obtained."])
+def test_an_examination_name_or_technique_before_the_first_header_is_no_body(preamble: str) -> None:
+    text = f"{preamble}\n\nClinical info: Fever.\n\nIMPRESSION: No acute disease."
+    parsed = parse_report(text)
+    assert "FINDINGS" not in parsed.sections and parsed.sections["INDICATION"] == "Fever."
+    assert "missing_section" in flagged(text)
+
+
+def test_a_body_before_the_first_header_that_names_anatomy_is_the_findings() -> None:
+    parsed = parse_report("Heart size within normal limits. Mild degenerative change of the spine.\n\n"
+                          "IMPRESSION: No acute disease.")
+    assert parsed.sections["FINDINGS"].startswith("Heart size")

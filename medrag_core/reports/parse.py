@@ -58,6 +58,8 @@ _NAMES = "|".join(sorted((re.escape(k).replace(r"\ ", r"\s+") for k in _HEADER_M
 # Markdown marks around a header ("## Findings", "**IMPRESSION:**", "__Comparison__:") are part of the header.
 _HEADER_RE = re.compile(
     rf"(?P<lead>^|(?<=[.!?])[ \t]+)[ \t]*(?P<md>#{{1,6}}[ \t]+|\*\*|__)?(?:\d{{1,2}}[.)][ \t]*)?(?P<h>{_NAMES})"
+    # a short note in brackets between the name and its colon ("IMPRESSION (summary):", "Addendum (date):")
+    rf"(?:[ \t]*\([^()\n]{{1,40}}\)(?=[ \t]*(?::|-|–|—)))?"
     rf"(?:(?:\*\*|__)(?!\w)|(?![\w/]))[ \t]*(?P<p>:-|:|--?|–|—)?(?(md)(?:\*\*|__)?)",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -81,8 +83,20 @@ _PREAMBLE_ONLY = re.compile(
 _TITLE_LINE = re.compile(r"^[^a-z.!?;]{1,60}$")
 
 
+# Anatomy a findings body describes; a text before the first header naming none of it (and no finding) is the
+# examination's name and technique ("Semi-erect AP portable radiograph.", "Two views of the chest were obtained.")
+_ANATOMY = re.compile(
+    r"\b(?:lungs?|heart|cardiac|cardio\w*|pleura\w*|mediastin\w*|hil(?:um|ar|a)|diaphragm\w*|costophrenic|"
+    r"silhouette|lobes?|zones?|bases?|apex|apices|bony|bones?|osseous|ribs?|spine|aort\w+|trachea|soft\s+tissues?)\b",
+    re.IGNORECASE)
+
+
 def _title_lines(preamble: str) -> bool:
-    """True when every line before the first header is an examination title, not a report body."""
+    """True when the text before the first header is an examination title and technique, not a report body:
+    each line a capitalised title ("PA/LATERAL CHEST": short, no sentence end), or the whole naming no
+    finding and no anatomy."""
+    if not TARGET_RE.search(preamble) and not _ANATOMY.search(preamble):
+        return True
     return all(_TITLE_LINE.match(line.strip()) and len(line.split()) <= 8 and not TARGET_RE.search(line)
                for line in preamble.splitlines() if line.strip())
 
@@ -91,7 +105,8 @@ _UNDERLINE = re.compile(r"\n[ \t]*(?:-{3,}|={3,}|_{3,}|~{3,})[ \t]*(?=\n|$)")
 # A sign-off line: who signed, dictated or verified the report, and when, or the reader's attestation. It ends
 # the report, so it and the lines after it are a footer, not the last section's text.
 _SIGNATURE = re.compile(
-    r"^[ \t]*(?:(?:electronically\s+)?(?:signed|dictated|reported|verified|transcribed|approved|finali[sz]ed|"
+    r"^[ \t]*(?:this\s+(?:report|study|examination|exam)\s+(?:was|has\s+been|is)\s+)?"
+    r"(?:(?:electronically\s+)?(?:signed|dictated|reported|verified|transcribed|approved|finali[sz]ed|"
     r"read|interpreted|authori[sz]ed)(?:\s+(?:and\s+)?(?:signed|verified|electronically))*\s*(?:by\b|on\b|:)|"
     r"electronically\s+signed\b|signature\s*:|(?:attending|consultant|reporting)\s+radiologist\s*:|"
     r"(?:radiologist|reader)\s*:|I\s+have\s+(?:personally\s+)?reviewed\s+the\s+(?:images|study|examination)\b|"
