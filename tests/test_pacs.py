@@ -22,6 +22,7 @@ from medrag_core.pacs import (
     choose_frontal,
     header_rows,
     open_study,
+    parse_tm,
     report_from_dicom,
 )
 from medrag_core.settings import Settings
@@ -50,6 +51,7 @@ def test_search_by_patient_id(orthanc: PacsArchive) -> None:
     found = _client(orthanc).search_studies(StudyQuery.build(patient_id="PACS-P1"))
     assert _uids(found) == {orthanc.studies[n] for n in ("p1_dx_two_views", "p1_cr_mono1", "p1_lateral_only")}
     assert {s.patient_id for s in found} == {"PACS-P1"}
+    assert [s.accession for s in found] == ["ACC-1003", "ACC-1002", "ACC-1001"]  # 2025-01-20, 2024-06-10, 2024-01-05
 
 
 def test_search_by_accession_number(orthanc: PacsArchive) -> None:
@@ -92,6 +94,70 @@ def test_filters_combine(orthanc: PacsArchive) -> None:
 def test_iter_studies_pages_through_every_match(orthanc: PacsArchive) -> None:
     studies = list(_client(orthanc).iter_studies(StudyQuery(), page_size=2))
     assert len(studies) == 5 and _uids(studies) == set(orthanc.studies.values())
+
+
+class _ReversingProxy(BaseHTTPRequestHandler):
+    """A gateway in front of Orthanc that hands back each QIDO study list reversed: the same studies as
+    Orthanc's answer, in another order (QIDO-RS leaves the order to the server)."""
+
+    target = ""
+
+    def do_GET(self) -> None:
+        import json
+
+        request = urllib.request.Request(self.target + self.path, headers={"Accept": self.headers.get("Accept", "*/*")})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            body = answer.read()
+            content_type = answer.headers.get("Content-Type", "application/octet-stream")
+        if self.path.split("?")[0].endswith("/studies"):
+            body = json.dumps(list(reversed(json.loads(body)))).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_studies_are_listed_newest_first_whatever_order_the_pacs_answers_in() -> None:
+    root = "1.2.826.0.1.3680043.8.498.77"
+    # (accession, StudyDate, StudyTime, Study Instance UID), stored in neither the expected order nor its reverse.
+    # The UIDs compare as text: "...77.10" before "...77.9".
+    specs = [("ACC-T2", "20240301", "080000", f"{root}.20"), ("ACC-NODATE", "", "", f"{root}.30"),
+             ("ACC-NEW", "20250101", "093000", f"{root}.40"), ("ACC-T1-9", "20240301", "143000", f"{root}.9"),
+             ("ACC-OLD", "20220101", "235959", f"{root}.50"), ("ACC-T1-10", "20240301", "143000", f"{root}.10"),
+             ("ACC-NOTIME", "20240301", "", f"{root}.60")]
+    expected = ["ACC-NEW", "ACC-T1-10", "ACC-T1-9", "ACC-T2", "ACC-NOTIME", "ACC-OLD", "ACC-NODATE"]
+    with start_orthanc() as server:
+        stow(server, [make_pacs_instance(patient_id="ORDER-1", accession=accession, study_date=date, study_time=time,
+                                         study_uid=uid, series_uid=f"{uid}.1")[0]
+                      for accession, date, time, uid in specs])
+        handler = type("Reversing", (_ReversingProxy,), {"target": server.url})
+        proxy = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        thread = threading.Thread(target=proxy.serve_forever, daemon=True)
+        thread.start()
+        try:
+            reversed_url = f"http://127.0.0.1:{proxy.server_address[1]}/dicom-web"
+            # Orthanc's order and its reverse cannot both be the expected one: each list is sorted by the client.
+            for url in (server.dicomweb_url, reversed_url):
+                found = PacsClient.from_settings(Settings(dicomweb_url=url)).search_studies(
+                    StudyQuery.build(patient_id="ORDER-1"))
+                assert [s.accession for s in found] == expected, url
+            assert found[1].time == datetime.time(14, 30) and found[4].time is None and found[6].date is None
+        finally:
+            proxy.shutdown()
+            proxy.server_close()
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("143000", datetime.time(14, 30)), ("1430", datetime.time(14, 30)), ("14", datetime.time(14)),
+    ("143000.25", datetime.time(14, 30, 0, 250000)), ("14:30:00", datetime.time(14, 30)),
+    ("235960", datetime.time(23, 59, 59)), ("", None), (None, None), ("25", None), ("14a0", None), ("143", None),
+])  # fmt: skip
+def test_parse_tm(value: str | None, expected: datetime.time | None) -> None:
+    assert parse_tm(value) == expected
 
 
 @pytest.mark.parametrize("kwargs, message", [

@@ -44,7 +44,10 @@ def test_search_open_use_report_and_verify(app_env, orthanc: PacsArchive, monkey
     at = _search(app_test("pages/verify.py", timeout=120), pacs_patient="PACS-P1")
     assert not at.exception, at.exception
     table = at.dataframe[0].value
-    assert sorted(table["date"]) == ["2024-01-05", "2024-06-10", "2025-01-20"]
+    assert list(table["date"]) == ["2025-01-20", "2024-06-10", "2024-01-05"]  # newest first, whatever the PACS's order
+    # each option starts with the date (and time, when the PACS lists one) then the accession number
+    assert [(o[:10], o.split(" · ")[1]) for o in at.selectbox(key="pacs_study").options] == [
+        ("2025-01-20", "ACC-1003"), ("2024-06-10", "ACC-1002"), ("2024-01-05", "ACC-1001")]
     assert set(table["accession"]) == {"ACC-1001", "ACC-1002", "ACC-1003"}
     _pick_study(at, "2024-01-05")
     assert not at.exception, at.exception

@@ -96,8 +96,10 @@ def _day(value: object) -> datetime.date | None:
 
 def _study_label(study: StudySummary) -> str:
     date = study.date.isoformat() if study.date else "no date"
+    if study.date and study.time:
+        date += f" {study.time:%H:%M}"  # the list is newest first to the minute: show what orders it
     images = f"{study.n_instances} image{'s' if study.n_instances != 1 else ''}" if study.n_instances else "? images"
-    parts = [date, study.description or "(no description)", images, "/".join(study.modalities)]
+    parts = [date, study.accession, study.description or "(no description)", images, "/".join(study.modalities)]
     return " · ".join(p for p in parts if p)
 
 
@@ -109,7 +111,8 @@ def _study_list(settings: Settings) -> None:
         st.info("No study matches. Widen the dates or check the patient ID and modalities.")
         return
     if len(studies) > SEARCH_LIMIT:
-        st.caption(f"More than {SEARCH_LIMIT} studies match; the first {SEARCH_LIMIT} are listed. Narrow the search.")
+        st.caption(f"More than {SEARCH_LIMIT} studies match; {SEARCH_LIMIT} of them (the PACS chooses which) are "
+                   "listed, newest first. Narrow the search.")
         studies = studies[:SEARCH_LIMIT]
     st.dataframe(
         [{"date": s.date.isoformat() if s.date else "", "description": s.description, "images": s.n_instances,

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from medrag_core.errors import ImageDecodeError, PacsAuthError, PacsError, PacsUnavailable
 
-from .query import INSTANCE_FIELDS, STUDY_FIELDS, InstanceSummary, StudyQuery, StudySummary
+from .query import INSTANCE_FIELDS, STUDY_FIELDS, InstanceSummary, StudyQuery, StudySummary, newest_first
 from .report_text import report_from_dicom
 
 if TYPE_CHECKING:
@@ -185,7 +185,12 @@ class PacsClient:
     # --- QIDO-RS ------------------------------------------------------------------------------------
 
     def search_studies(self, query: StudyQuery, *, limit: int = 50, offset: int = 0) -> list[StudySummary]:
-        """One page of matching studies (at most ``limit``), in the PACS's order."""
+        """One page of matching studies (at most ``limit``), newest first (``newest_first``): the PACS answers
+        in an order of its own, which may change from one search to the next. Which studies make the page,
+        when more match, is still the PACS's choice."""
+        return newest_first(self._study_page(query, limit=limit, offset=offset))
+
+    def _study_page(self, query: StudyQuery, *, limit: int, offset: int) -> list[StudySummary]:
         with self._translate("search studies"):
             found = self._client.search_for_studies(
                 search_filters=query.search_filters(), fields=list(STUDY_FIELDS), limit=limit, offset=offset,
@@ -193,7 +198,8 @@ class PacsClient:
         return [s for s in (StudySummary.from_qido(item) for item in found) if s.study_uid]
 
     def iter_studies(self, query: StudyQuery, *, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[StudySummary]:
-        """Every matching study, page by page (``limit``/``offset``): never the whole list in memory.
+        """Every matching study, page by page (``limit``/``offset``), in the PACS's order: never the whole list
+        in memory.
 
         The modality filter is applied here, to each page, not sent: Orthanc 1.10 combines
         ``ModalitiesInStudy`` with ``offset`` wrongly (the second page comes back empty), and a modality
@@ -204,7 +210,7 @@ class PacsClient:
         wanted = set(query.modalities)
         offset = 0
         while True:
-            page = self.search_studies(server_query, limit=page_size, offset=offset)
+            page = self._study_page(server_query, limit=page_size, offset=offset)
             for study in page:
                 if not wanted or not study.modalities or wanted & set(study.modalities):
                     yield study

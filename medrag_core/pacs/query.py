@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,13 +26,14 @@ _BAD_ID_CHARS = re.compile(r"[\\\x00-\x1f\x7f]")  # backslash separates DICOM va
 # Attribute tags (group+element, as QIDO's JSON keys them).
 STUDY_UID, SERIES_UID, SOP_UID, SOP_CLASS = "0020000D", "0020000E", "00080018", "00080016"
 STUDY_DATE, STUDY_DESCRIPTION, ACCESSION, PATIENT_ID = "00080020", "00081030", "00080050", "00100020"
+STUDY_TIME = "00080030"
 MODALITIES_IN_STUDY, N_STUDY_INSTANCES, MODALITY = "00080061", "00201208", "00080060"
 VIEW_POSITION, IMAGE_LATERALITY, LATERALITY = "00185101", "00200062", "00200060"
 SERIES_DESCRIPTION, SERIES_NUMBER, INSTANCE_NUMBER = "0008103E", "00200011", "00200013"
 ROWS, COLUMNS, IMAGE_COMMENTS, MIME_TYPE = "00280010", "00280011", "00204000", "00420012"
 
 STUDY_FIELDS = ("StudyDescription", "ModalitiesInStudy", "NumberOfStudyRelatedInstances", "AccessionNumber",
-                "StudyDate", "PatientID")
+                "StudyDate", "StudyTime", "PatientID")
 INSTANCE_FIELDS = ("Modality", "SOPClassUID", "ViewPosition", "ImageLaterality", "Laterality", "SeriesDescription",
                    "SeriesNumber", "InstanceNumber", "Rows", "Columns", "ImageComments",
                    "MIMETypeOfEncapsulatedDocument")
@@ -108,6 +109,21 @@ def parse_da(value: str | None) -> datetime.date | None:
         return None
 
 
+def parse_tm(value: str | None) -> datetime.time | None:
+    """A DICOM TM (``HHMMSS.FFFFFF``, minutes and seconds optional; the old ``HH:MM:SS`` too) as a time, None
+    when absent or invalid."""
+    text = (value or "").strip().replace(":", "")
+    whole, _, fraction = text.partition(".")
+    if len(whole) not in (2, 4, 6) or not whole.isdigit() or (fraction and not fraction.isdigit()):
+        return None
+    hour, minute, second = int(whole[0:2]), int(whole[2:4] or 0), int(whole[4:6] or 0)
+    micro = int(fraction[:6].ljust(6, "0")) if fraction else 0
+    try:
+        return datetime.time(hour, minute, min(second, 59), micro)  # TM allows a leap second 60
+    except ValueError:
+        return None
+
+
 def _values(item: Mapping[str, Any], tag: str) -> list[Any]:
     element = item.get(tag) or {}
     values = element.get("Value") if isinstance(element, Mapping) else None
@@ -137,6 +153,7 @@ class StudySummary:
 
     study_uid: str
     date: datetime.date | None = None
+    time: datetime.time | None = None
     description: str = ""
     accession: str = ""
     patient_id: str = ""
@@ -147,11 +164,29 @@ class StudySummary:
     def from_qido(cls, item: Mapping[str, Any]) -> StudySummary:
         return cls(
             study_uid=_text(item, STUDY_UID), date=parse_da(_text(item, STUDY_DATE)),
+            time=parse_tm(_text(item, STUDY_TIME)),
             description=_text(item, STUDY_DESCRIPTION), accession=_text(item, ACCESSION),
             patient_id=_text(item, PATIENT_ID),
             modalities=tuple(str(v).strip() for v in _values(item, MODALITIES_IN_STUDY) if str(v).strip()),
             n_instances=_int(item, N_STUDY_INSTANCES),
         )
+
+
+def _newest_first_key(study: StudySummary) -> tuple[bool, int, bool, int, str]:
+    day = study.date.toordinal() if study.date else 0
+    moment = study.time
+    micros = 0
+    if moment is not None:
+        micros = ((moment.hour * 60 + moment.minute) * 60 + moment.second) * 1_000_000 + moment.microsecond
+    # Negated so that one ascending sort gives newest first; no date (or no time on a date) sorts after.
+    return (study.date is None, -day, moment is None, -micros, study.study_uid)
+
+
+def newest_first(studies: Iterable[StudySummary]) -> list[StudySummary]:
+    """``studies`` newest first by StudyDate then StudyTime (a study without a date last, one without a time
+    after the timed ones of its day), ties by Study Instance UID (as text): one order whatever order the PACS
+    answered in, since QIDO-RS leaves the order of its answer to the server."""
+    return sorted(studies, key=_newest_first_key)
 
 
 IMAGE_MODALITIES = frozenset({"CR", "DX"})
