@@ -919,3 +919,39 @@ def test_two_findings_both_absent_are_ruled_out_and_sideless(findings: str) -> N
 def test_both_before_a_place_is_still_bilateral() -> None:
     obs = parse_sections("Effusions at both bases.", "Effusions.").observations
     assert obs[0].laterality == "bilateral"
+
+
+@pytest.mark.parametrize("findings,impression,conflict", [
+    ("The left pleural effusion has resolved.", "Decreasing right pleural effusion.", True),
+    ("Smaller right apical pneumothorax.", "Resolution of the left pneumothorax.", True),
+    # the same side, or a finding stated on both sides: no conflict
+    ("The left pleural effusion has resolved.", "Decreasing left pleural effusion.", False),
+    ("The left effusion has resolved. Smaller right effusion.", "Decreasing right pleural effusion.", False),
+])
+def test_a_finding_gone_in_one_section_and_going_on_the_other_side(findings: str, impression: str,
+                                                                  conflict: bool) -> None:
+    assert ("laterality_conflict" in kinds(findings, impression)) is conflict
+
+
+@pytest.mark.parametrize("findings,impression,conflict", [
+    ("Interval removal of the right chest tube. No pneumothorax.",
+     "No pneumothorax after removal of the left chest tube.", True),
+    ("The left chest tube has been removed.", "Left chest tube removed, no pneumothorax.", False),
+])
+def test_sides_of_removed_devices_are_compared(findings: str, impression: str, conflict: bool) -> None:
+    assert ("laterality_conflict" in kinds(findings, impression)) is conflict
+
+
+@pytest.mark.parametrize("findings,impression,conflict", [
+    ("Right chest port with catheter tip in the lower SVC.", "Left chest port in good position.", True),
+    ("Right chest wall port, tip at the cavoatrial junction.", "Right chest port unchanged.", False),
+    ("Endotracheal tube with tip 4 cm above the carina. Left PICC.", "Left PICC in the SVC.", False),
+])
+def test_a_chest_port_is_a_central_line_with_a_side(findings: str, impression: str, conflict: bool) -> None:
+    assert ("laterality_conflict" in kinds(findings, impression)) is conflict
+
+
+def test_a_paralysed_hemidiaphragm_is_a_raised_one_with_its_side() -> None:
+    assert "laterality_conflict" in kinds("The left hemidiaphragm is elevated.", "Right diaphragmatic paralysis.")
+    assert "laterality_conflict" not in kinds("Eventration of the right hemidiaphragm.",
+                                              "Stable elevation of the right hemidiaphragm.")

@@ -154,6 +154,8 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
             if found:
                 break
         if not found:
+            found = _regressing_pair(parsed, group)
+        if not found:
             # what else FINDINGS place on one side counts across the finding's family ("right basilar opacity")
             narrowed = _one_side_of_both(_lateral_mentions(parsed, "FINDINGS", group),
                                          _lateral_mentions(parsed, "IMPRESSION", group),
@@ -225,21 +227,28 @@ def _device_side_conflicts(parsed: ParsedReport) -> list[Issue]:
     issues: list[Issue] = []
     for name in sorted(_LATERAL_DEVICES):
         for kind in sorted({_device_kind(o) for o in parsed.observations if o.name == name}):
-            sided = {section: [(o, sides) for o in parsed.observations
-                               if o.section == section and o.name == name and _device_kind(o) == kind
-                               and o.polarity in ("present", "uncertain") and not o.hypothetical
-                               and (sides := _device_sides(o))]
-                     for section in ("FINDINGS", "IMPRESSION")}
-            fnd_sides = {s for _, sides in sided["FINDINGS"] for s in sides}
-            imp_sides = {s for _, sides in sided["IMPRESSION"] for s in sides}
-            if len(fnd_sides) != 1 or len(imp_sides) != 1 or fnd_sides == imp_sides:
+            # devices in place are compared with each other, and devices removed ("removal of the left chest
+            # tube") with each other
+            for gone in (False, True):
+                sided = {section: [(o, sides) for o in parsed.observations
+                                   if o.section == section and o.name == name and _device_kind(o) == kind
+                                   and ((o.polarity == "absent" and o.resolved) if gone
+                                        else o.polarity in ("present", "uncertain") and not o.hypothetical)
+                                   and (sides := _device_sides(o))]
+                         for section in ("FINDINGS", "IMPRESSION")}
+                fnd_sides = {s for _, sides in sided["FINDINGS"] for s in sides}
+                imp_sides = {s for _, sides in sided["IMPRESSION"] for s in sides}
+                if len(fnd_sides) == 1 and len(imp_sides) == 1 and fnd_sides != imp_sides:
+                    break
+            else:
                 continue
             (a, _), (b, _) = sided["FINDINGS"][0], sided["IMPRESSION"][0]
             (sa,), (sb,) = fnd_sides, imp_sides
+            removed = "removed " if gone else ""
             issues.append(Issue(
                 kind="laterality_conflict", severity="warning", section=_BOTH, finding=name,
                 spans=_spans(a, b),
-                message=f"FINDINGS place the {name.lower()} on the {sa}, the IMPRESSION on the {sb}.",
+                message=f"FINDINGS place the {removed}{name.lower()} on the {sa}, the IMPRESSION on the {sb}.",
                 evidence=_quote(a, b),
                 suggestion="Check the image and correct the device's side in one of the two sections.",
             ))
@@ -263,6 +272,27 @@ def _side_pair(fnd: list[Observation], imp: list[Observation],
                             or sa in _sides_at(imp + _named(parsed, "IMPRESSION", a.alternatives), za):
                         continue
                     return a, sa, b, sb
+    return None
+
+
+def _regressing_pair(parsed: ParsedReport,
+                     group: str) -> tuple[Observation, str, Observation, str] | None:
+    """A known finding said to have gone in one section and to be going in the other, on opposite sides ("The
+    right pneumothorax has resolved" against "Decreasing left pneumothorax"): the same finding's course, so one
+    side is wrong. Only where neither section states the finding, present or gone, on the other's side."""
+    regressing = {section: [o for o in _lateral_mentions(parsed, section, group)
+                            if o.polarity == "present" and o.change in ("decreased", "resolved")]
+                  for section in ("FINDINGS", "IMPRESSION")}
+    gone = {section: _lateral_mentions(parsed, section, group, True) for section in ("FINDINGS", "IMPRESSION")}
+    for fnd, imp in ((gone["FINDINGS"], regressing["IMPRESSION"]), (regressing["FINDINGS"], gone["IMPRESSION"])):
+        if not fnd or not imp:
+            continue
+        every = {section: _lateral_mentions(parsed, section, group) + gone[section]
+                 for section in ("FINDINGS", "IMPRESSION")}
+        found = _side_pair(fnd, imp, parsed)
+        if found and found[3] not in _sides_at(every["FINDINGS"], None) \
+                and found[1] not in _sides_at(every["IMPRESSION"], None):
+            return found
     return None
 
 
