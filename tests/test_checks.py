@@ -955,3 +955,16 @@ def test_a_paralysed_hemidiaphragm_is_a_raised_one_with_its_side() -> None:
     assert "laterality_conflict" in kinds("The left hemidiaphragm is elevated.", "Right diaphragmatic paralysis.")
     assert "laterality_conflict" not in kinds("Eventration of the right hemidiaphragm.",
                                               "Stable elevation of the right hemidiaphragm.")
+
+
+@pytest.mark.parametrize("findings,impression,narrowed", [
+    ("Bibasilar predominantly reticular opacities.", "Right basilar opacity.", True),
+    ("Bibasilar opacities, worse on the right than the left.", "Right basilar opacity.", False),
+    ("Left-predominant bibasilar opacities.", "Left basilar opacity.", False),
+    ("Bibasilar opacity, atelectasis and/or infiltrate.", "Left lower lobe atelectasis.", True),
+    # a one-sided finding of the family in FINDINGS counts only on the impression's own side
+    ("Bibasilar airspace disease. Scarring at the right base.", "Left basilar airspace disease.", True),
+    ("Bibasilar airspace disease. Scarring at the right base.", "Right basilar airspace disease.", False),
+])
+def test_a_bilateral_finding_narrowed_to_one_side(findings: str, impression: str, narrowed: bool) -> None:
+    assert ("laterality_conflict" in kinds(findings, impression)) is narrowed

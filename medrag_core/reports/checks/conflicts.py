@@ -304,8 +304,11 @@ def _named(parsed: ParsedReport, section: str, names: tuple[str, ...]) -> list[O
             and o.polarity in ("present", "uncertain")]
 
 
-_ONE_SIDE_WORSE = re.compile(r"\b(?:greater|more|larger|worse|predominan\w*|most\s+(?:marked|prominent)|than)\b",
-                             re.IGNORECASE)
+# "right greater than left", "more on the left", "left-predominant": one side the worse (a side word near the
+# comparison; "predominantly interstitial" compares no sides)
+_WORSE = r"(?:greater|more|larger|worse|predominan\w*|most\s+(?:marked|prominent)|than)"
+_ONE_SIDE_WORSE = re.compile(rf"\b(?:right|left)\b[^.;]{{0,30}}\b{_WORSE}\b"
+                             rf"|\b{_WORSE}\b[^.;]{{0,30}}\b(?:right|left)\b", re.IGNORECASE)
 
 
 def _family(o: Observation) -> str | None:
@@ -346,12 +349,13 @@ def _one_side_of_both(fnd: list[Observation], imp: list[Observation], fnd_family
             continue  # "Question of left lower lobe pneumonia" is no statement of the side
         for _, zb in b.sites:
             for a in fnd:
-                if a.polarity != "present" or _group(a) != _group(b) or _ONE_SIDE_WORSE.search(a.text):
+                if not _side_stated(a, parsed) or _group(a) != _group(b) or _ONE_SIDE_WORSE.search(a.text):
                     continue
                 # the same zone exactly ("bibasilar" and "left basilar"; neither with a zone): a perihilar
-                # opacity is not a narrowed "bilateral costophrenic" one
+                # opacity is not a narrowed "bilateral costophrenic" one; and nothing of the family on the
+                # impression's side there in FINDINGS ("right basilar opacity" may be the impression's finding)
                 if any(sa == "bilateral" and za == zb for sa, za in a.sites) and not any(
-                        s in ("left", "right") and _zones_match(z, zb) for o in fnd + fnd_family for s, z in o.sites):
+                        s == side and _zones_match(z, zb) for o in fnd + fnd_family for s, z in o.sites):
                     return a, b, side
     return None
 
