@@ -13,6 +13,7 @@ from typing import TextIO
 
 from medrag_core.errors import MedragError
 from medrag_core.settings import Settings
+from medrag_core.store import INDEX_METHODS
 
 from .embed import DEFAULT_EMBED_BATCH
 from .pipeline import DEFAULT_BATCH_SIZE, parse_shard
@@ -64,12 +65,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("stats", help="Cases in total, with image / text, per source; model, dimension, index, progress.")
 
-    reindex = sub.add_parser("reindex", help="Build or rebuild the HNSW indexes, then choose each one's ef_search "
-                             "on the archive's own vectors (recall@10 >= 0.98 against an exact scan).")
+    reindex = sub.add_parser("reindex", help="Build or rebuild the vector indexes, then choose how each is searched "
+                             "(ef_search, or the candidates of a binary index) on the archive's own vectors "
+                             "(recall@10 >= 0.98 against an exact scan).")
     reindex.add_argument("--m", type=_positive, default=16, help="HNSW m (default 16)")
     reindex.add_argument("--ef-construction", type=_positive, default=64, help="HNSW ef_construction (default 64)")
     reindex.add_argument("--tune-queries", type=int, default=300,
                          help="stored vectors used as queries to choose ef_search (default 300; 0: skip)")
+    reindex.add_argument("--method", choices=INDEX_METHODS, default="hnsw",
+                         help="hnsw: HNSW on the halfvec column (default); binary: HNSW on the vectors' sign bits, "
+                         "candidates re-ranked exactly (builds in minutes at a million cases; docs/scaling.md)")
 
     delete = sub.add_parser("delete", help="Delete every case of one source.")
     delete.add_argument("--source", required=True, help="the source name, as listed by stats")
@@ -109,7 +114,7 @@ def main(argv: list[str] | None = None, *, out: TextIO | None = None) -> int:
             return commands.stats(settings, out=out)
         if args.command == "reindex":
             return commands.reindex(settings, m=args.m, ef_construction=args.ef_construction,
-                                    tune_queries=args.tune_queries, out=out)
+                                    tune_queries=args.tune_queries, method=args.method, out=out)
         if args.command == "delete":
             return commands.delete(settings, args.source, out=out)
         if args.command in ("prune-history", "export-history"):

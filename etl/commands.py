@@ -149,19 +149,21 @@ def _print_ef_search(settings: Settings, stats: StoreStats, out: TextIO) -> None
         when = f" (measured {choice.measured_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC)" if choice.measured_at else ""
         print(f"ef_search {kind}: {choice.describe()}{when}", file=out)
     if settings.explicit_ef_search is not None:
-        print(f"ef_search: MEDRAG_EF_SEARCH={settings.explicit_ef_search} overrides the measured choice", file=out)
+        print(f"ef_search: MEDRAG_EF_SEARCH={settings.explicit_ef_search} overrides the measured choice"
+              " (of a binary index: the candidates re-ranked)", file=out)  # fmt: skip
     elif not stats.ef_choice and any(v.startswith("hnsw") for v in stats.index_state.values()):
         print("ef_search: not measured on this archive (300); run etl reindex to measure it", file=out)
 
 
-def reindex(settings: Settings, *, m: int, ef_construction: int, out: TextIO, tune_queries: int = 300) -> int:
+def reindex(settings: Settings, *, m: int, ef_construction: int, out: TextIO, tune_queries: int = 300,
+            method: str = "hnsw") -> int:  # fmt: skip
     from medrag_core.services import build_store
 
     store = build_store(settings)
     try:
         if not isinstance(store, IndexAdmin):
             raise ConfigError("This store cannot build indexes from here; run the SQL in sql/ on the database.")
-        state = store.reindex(m=m, ef_construction=ef_construction, tune_queries=tune_queries)
+        state = store.reindex(m=m, ef_construction=ef_construction, tune_queries=tune_queries, method=method)
         for kind, value in sorted(state.items()):
             print(f"index {kind}: {value}", file=out)
         _print_ef_search(settings, store.stats(), out)

@@ -94,6 +94,12 @@ def test_reindex_and_health(admin_env, tmp_path, pg_settings, tiny_embedder):
     assert any(m.replace("\\", "").startswith("Measured image: ef_search 40: recall@10 1.000") for m in measured)
     text = all_text(at)
     assert "Database" in text and "Embedding model" in text and "Verifier" in text
+    at.radio(key="index_method").set_value("binary").run()
+    at.button(key="reindex").click().run()
+    assert not at.exception and "Index built." in [s.value for s in at.success]
+    measured = [i.value.replace("\\", "") for i in at.info]
+    want = "Measured image: binary index, 100 candidates re-ranked exactly"
+    assert any(m.startswith(want) for m in measured), measured
 
 
 def test_password_check_is_constant_time_api():

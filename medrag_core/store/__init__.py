@@ -12,8 +12,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from medrag_core.store.base import (
+    BINARY_LADDER,
+    DEFAULT_BINARY_CANDIDATES,
     EF_LADDER,
     EF_RECALL_TARGET,
+    INDEX_METHODS,
     CaseFilter,
     CaseReader,
     CaseRecord,
@@ -39,7 +42,7 @@ if TYPE_CHECKING:
     from medrag_core.settings import Settings
     from medrag_core.store.embedded import EmbeddedPostgres, embedded_server
     from medrag_core.store.migrations import apply_migrations
-    from medrag_core.store.pg_sql import CASE_COLS, knn_sql, query_alternatives, set_knn_plan
+    from medrag_core.store.pg_sql import CASE_COLS, KnnPlan, knn_sql, query_alternatives, set_knn_plan
     from medrag_core.store.postgres import PostgresStore
     from medrag_core.store.supabase import SupabaseStore, parse_bytea, parse_vector, to_bytea
 
@@ -54,6 +57,7 @@ _LAZY = {
     "embedded_server": "embedded",
     "apply_migrations": "migrations",
     "CASE_COLS": "pg_sql",
+    "KnnPlan": "pg_sql",
     "knn_sql": "pg_sql",
     "set_knn_plan": "pg_sql",
     "query_alternatives": "pg_sql",
@@ -81,8 +85,11 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "BINARY_LADDER",
+    "DEFAULT_BINARY_CANDIDATES",
     "EF_LADDER",
     "EF_RECALL_TARGET",
+    "INDEX_METHODS",
     "EfChoice",
     "CaseFilter",
     "CaseReader",
@@ -112,6 +119,7 @@ __all__ = [
     "embedded_server",
     "apply_migrations",
     "CASE_COLS",
+    "KnnPlan",
     "knn_sql",
     "set_knn_plan",
     "query_alternatives",

@@ -103,33 +103,55 @@ class StoreStats:
 # pgvector's maximum. Recall@10 target of that choice (the workbench's rule since bench/retrieval.py).
 EF_LADDER: tuple[int, ...] = (40, 64, 100, 200, 300, 500, 1000)
 EF_RECALL_TARGET: float = 0.98
+#: The vector index kinds ``reindex`` builds: ``hnsw`` on the halfvec column, or ``binary``, HNSW on the
+#: vector's sign bits (Hamming) with the candidates re-ranked exactly (sql/015).
+INDEX_METHODS: tuple[str, ...] = ("hnsw", "binary")
+# The candidate counts tried for a binary index (re-ranked exactly, so more candidates only cost time);
+# above 1000 pgvector's iterative scan goes on past ef_search. Used unmeasured: 400 (recall 0.996 at 30k).
+BINARY_LADDER: tuple[int, ...] = (100, 200, 400, 800, 1600, 3200)
+DEFAULT_BINARY_CANDIDATES: int = 400
 
 
 @dataclass(frozen=True)
 class EfChoice:
-    """The ef_search chosen for one HNSW index: the lowest of ``ladder`` whose mean recall@10 against an
-    exact scan, over ``queries`` of the archive's own vectors as queries, reached ``target``; ``exact``
-    when none did up to the cap (searches then scan exactly). ``ladder`` holds (ef_search, recall) tried."""
+    """How one vector index is searched, measured on the archive's own vectors: for an HNSW index the
+    lowest ef_search of ``ladder`` whose mean recall@10 against an exact scan, over ``queries`` of the
+    archive's own vectors as queries, reached ``target``; for a binary index (``method`` "binary") the
+    lowest count of ``candidates`` re-ranked exactly that did. ``exact`` when none did up to the cap
+    (searches then scan exactly). ``ladder`` holds (ef_search or candidates, recall) as tried; ``recall``
+    None: built without a measurement."""
 
     kind: str
     ef_search: int | None
     exact: bool
-    recall: float
+    recall: float | None
     target: float
     queries: int
     rows_indexed: int
     ladder: tuple[tuple[int, float], ...]
     measured_at: datetime | None = None
+    method: str = "hnsw"
+    candidates: int | None = None
 
     def describe(self) -> str:
         """One line for ``etl stats``, the Dataset Admin page and logs."""
         tried = ", ".join(f"{ef}: {r:.3f}" for ef, r in self.ladder)
         where = f"on {self.queries} of the archive's own vectors ({self.rows_indexed} indexed)"
+        if self.method == "binary":
+            if self.recall is None:
+                return (f"binary index, {self.candidates} candidates re-ranked exactly: recall not measured "
+                        "(run etl reindex --method binary to measure it)")  # fmt: skip
+            if self.exact:
+                cap = self.ladder[-1][0] if self.ladder else "?"
+                return (f"exact scan: the binary index with {cap} candidates re-ranked reached recall@10 "
+                        f"{self.recall:.3f} (< {self.target}) {where}. Tried {tried}")  # fmt: skip
+            return (f"binary index, {self.candidates} candidates re-ranked exactly: recall@10 {self.recall:.3f}"
+                    f" (target {self.target}) {where}. Tried {tried}")  # fmt: skip
         if self.exact:
             cap = self.ladder[-1][0] if self.ladder else "?"
             return (f"exact scan: the HNSW index reached recall@10 {self.recall:.3f} at ef_search {cap} "
-                    f"(< {self.target}) {where}; rebuild it with a larger m (etl reindex --m 32). "
-                    f"Tried {tried}")  # fmt: skip
+                    f"(< {self.target}) {where}; rebuild it with a larger m (etl reindex --m 32) or as a "
+                    f"binary index (etl reindex --method binary). Tried {tried}")  # fmt: skip
         return f"ef_search {self.ef_search}: recall@10 {self.recall:.3f} (target {self.target}) {where}. Tried {tried}"
 
 
@@ -303,10 +325,11 @@ class IndexAdmin(Protocol):
 
     def reindex(
         self, m: int = 16, ef_construction: int = 64, kinds: Sequence[str] = ("image", "text"), *,
-        tune_queries: int = 300,
+        tune_queries: int = 300, method: str = "hnsw",
     ) -> dict[str, str]:
-        """(Re)build the HNSW indexes and choose each one's ef_search on ``tune_queries`` of the archive's
-        own vectors (``EfChoice``, in ``stats().ef_choice``); returns the index state per kind."""
+        """(Re)build the vector indexes (``method``: one of ``INDEX_METHODS``) and choose how each is
+        searched on ``tune_queries`` of the archive's own vectors (``EfChoice``, in ``stats().ef_choice``);
+        returns the index state per kind."""
         ...
 
     def drop_index(self) -> None:

@@ -126,46 +126,70 @@ def read_meta(conn: psycopg.Connection, *, lock: bool = False) -> tuple[str, int
     return (row[0], row[1]) if row else None
 
 
-def set_knn_plan(conn: psycopg.Connection, ef_search: int | None, kind: str = "image", k: int = 1) -> bool:
+@dataclass(frozen=True)
+class KnnPlan:
+    """How one kNN query runs (``set_knn_plan``): by the index order, an exact scan (``exact``), or for a
+    binary index (sql/015) ``candidates`` nearest by the sign bits of ``dim`` dimensions, re-ranked exactly."""
+
+    exact: bool = False
+    candidates: int | None = None
+    dim: int | None = None
+
+
+def index_name(kind: str, method: str = "hnsw") -> str:
+    """The name ``reindex`` gives ``kind``'s index of ``method`` (sql/014 and sql/015 use the same)."""
+    return f"cases_{kind}_embedding_{'bits' if method == 'binary' else 'hnsw'}"
+
+
+def set_knn_plan(conn: psycopg.Connection, ef_search: int | None, kind: str = "image", k: int = 1) -> KnnPlan:
     """Settings for one kNN transaction: HNSW ``ef_search``, filtered scans that still return k rows, and
     no sequential scan. Vectors live out of line, so the heap looks small and the planner prefers an exact
     scan + sort to the HNSW index (600 ms vs 3-13 ms at 30k). Without an index it still scans exactly.
 
     ``ef_search`` None: the value measured for ``kind``'s index (``index_tuning``, sql/012), or
-    ``DEFAULT_EF_SEARCH`` before any measurement. ef_search is at least ``k``, at most 1000. Returns True
-    where the measurement found no ef_search reaching the recall target: run ``knn_sql(..., exact=True)``.
+    ``DEFAULT_EF_SEARCH`` before any measurement. ef_search is at least ``k``, at most 1000. Where the
+    measurement found no setting reaching the recall target, the plan is exact: run ``knn_sql`` with it.
+    For a binary index (sql/015) ``ef_search``, when given, is the number of candidates re-ranked.
     """
     row = conn.execute(
-        "SELECT set_config('hnsw.ef_search', least(greatest(coalesce(%(ef)s::int, t.ef_search, %(default)s),"
+        "SELECT set_config('hnsw.ef_search', least(greatest(coalesce(%(ef)s::int,"
+        " CASE WHEN t.method = 'binary' THEN t.candidates ELSE t.ef_search END, %(default)s),"
         " %(k)s, 1), 1000)::text, true), set_config('hnsw.iterative_scan', 'strict_order', true),"
-        " set_config('enable_seqscan', 'off', true), coalesce(%(ef)s::int IS NULL AND t.exact, false)"
+        " set_config('enable_seqscan', 'off', true), coalesce(%(ef)s::int IS NULL AND t.exact, false),"
+        " CASE WHEN t.method = 'binary' THEN greatest(coalesce(%(ef)s::int, t.candidates), %(k)s, 1) END,"
+        " (SELECT dimension FROM store_meta)"
         " FROM (SELECT 1) AS one LEFT JOIN index_tuning AS t ON t.kind = %(kind)s",
         {"ef": ef_search, "default": DEFAULT_EF_SEARCH, "k": k, "kind": kind},
     ).fetchone()  # one round trip
-    return bool(row[-1])
+    exact, candidates, dim = bool(row[3]), row[4], row[5]
+    if exact or candidates is None or dim is None:
+        return KnnPlan(exact=exact)
+    return KnnPlan(candidates=int(candidates), dim=int(dim))
 
 
 def read_ef_choices(conn: psycopg.Connection) -> dict[str, EfChoice]:
     """The recorded ef_search choice per kind (``index_tuning``)."""
     rows = conn.execute(
-        "SELECT kind, ef_search, exact, recall, target, queries, rows_indexed, ladder, measured_at"
-        " FROM index_tuning ORDER BY kind"
+        "SELECT kind, ef_search, exact, recall, target, queries, rows_indexed, ladder, measured_at, method,"
+        " candidates FROM index_tuning ORDER BY kind"
     ).fetchall()
     return {
         r[0]: EfChoice(kind=r[0], ef_search=r[1], exact=r[2], recall=r[3], target=r[4], queries=r[5],
-                       rows_indexed=r[6], ladder=tuple((int(e), float(v)) for e, v in r[7]), measured_at=r[8])
+                       rows_indexed=r[6], ladder=tuple((int(e), float(v)) for e, v in r[7]), measured_at=r[8],
+                       method=r[9], candidates=r[10])
         for r in rows
     }  # fmt: skip
 
 
 def write_ef_choice(conn: psycopg.Connection, choice: EfChoice) -> None:
     conn.execute(
-        "INSERT INTO index_tuning (kind, ef_search, exact, recall, target, queries, rows_indexed, ladder)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (kind) DO UPDATE SET ef_search = EXCLUDED.ef_search,"
-        " exact = EXCLUDED.exact, recall = EXCLUDED.recall, target = EXCLUDED.target, queries = EXCLUDED.queries,"
-        " rows_indexed = EXCLUDED.rows_indexed, ladder = EXCLUDED.ladder, measured_at = now()",
+        "INSERT INTO index_tuning (kind, ef_search, exact, recall, target, queries, rows_indexed, ladder, method,"
+        " candidates) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (kind) DO UPDATE SET"
+        " ef_search = EXCLUDED.ef_search, exact = EXCLUDED.exact, recall = EXCLUDED.recall,"
+        " target = EXCLUDED.target, queries = EXCLUDED.queries, rows_indexed = EXCLUDED.rows_indexed,"
+        " ladder = EXCLUDED.ladder, method = EXCLUDED.method, candidates = EXCLUDED.candidates, measured_at = now()",
         (choice.kind, choice.ef_search, choice.exact, choice.recall, choice.target, choice.queries,
-         choice.rows_indexed, Jsonb([list(x) for x in choice.ladder])),
+         choice.rows_indexed, Jsonb([list(x) for x in choice.ladder]), choice.method, choice.candidates),
     )  # fmt: skip
 
 
@@ -214,11 +238,17 @@ def _alter_embedding_type(conn: psycopg.Connection, type_name: str) -> None:
         ) from exc
 
 
+def drop_vector_indexes(conn: psycopg.Connection, kinds: Sequence[str] = KINDS) -> None:
+    """Drop ``kinds``' HNSW and binary indexes and their recorded choices."""
+    for kind in kinds:
+        for method in ("hnsw", "binary"):
+            conn.execute(f"DROP INDEX IF EXISTS {index_name(kind, method)}")
+    forget_ef_choices(conn, kinds)
+
+
 def unbind_model(conn: psycopg.Connection) -> None:
-    """Forget the model: drop the HNSW indexes, make the columns untyped ``halfvec`` again, clear store_meta."""
-    for kind in KINDS:
-        conn.execute(f"DROP INDEX IF EXISTS cases_{kind}_embedding_hnsw")
-    forget_ef_choices(conn)
+    """Forget the model: drop the vector indexes, make the columns untyped ``halfvec`` again, clear store_meta."""
+    drop_vector_indexes(conn)
     _alter_embedding_type(conn, VECTOR_TYPE)
     conn.execute("DELETE FROM store_meta")
 
@@ -243,15 +273,27 @@ def filter_sql(where: CaseFilter | None, params: dict[str, Any]) -> str:
     return "".join(f" AND {c}" for c in clauses)
 
 
-def knn_sql(kind: str, where: CaseFilter | None, params: dict[str, Any], *, exact: bool = False) -> str:
-    """Top-k by inner product, ordered by the operator expression itself so HNSW can serve it; ``exact``:
-    by an expression no index serves (``+ 0``), so the plan is an exact scan whatever the planner settings
-    (a SQL text of its own, so a cached plan of the other kind is never reused)."""
+def knn_sql(kind: str, where: CaseFilter | None, params: dict[str, Any], plan: KnnPlan | None = None) -> str:
+    """Top-k by inner product (``params``: ``q`` the query, ``k``). By default ordered by the operator
+    expression itself, so HNSW can serve it. ``plan.exact``: by an expression no index serves (``+ 0``),
+    so the plan is an exact scan whatever the planner settings (a SQL text of its own, so a cached plan
+    of the other kind is never reused). ``plan.candidates``: that many nearest by the sign bits, the
+    expression of the binary index, then the top-k of those by inner product."""
     col = f"c.{kind}_embedding"
-    order = f"({col} <#> %(q)s) + 0" if exact else f"{col} <#> %(q)s"
+    filters = filter_sql(where, params)
+    if plan is not None and plan.candidates is not None and plan.dim is not None:
+        params["candidates"] = plan.candidates
+        bits = f"binary_quantize({{}})::bit({int(plan.dim)})"
+        near = (f"SELECT c.case_id, {col} <#> %(q)s AS d FROM cases AS c WHERE {col} IS NOT NULL{filters}"
+                f" ORDER BY {bits.format(col)} <~> {bits.format('%(q)s::vector')} LIMIT %(candidates)s")  # fmt: skip
+        return (
+            f"SELECT {CASE_COLS}, -r.d FROM (SELECT * FROM ({near}) AS b ORDER BY b.d LIMIT %(k)s) AS r"
+            " JOIN cases AS c ON c.case_id = r.case_id ORDER BY r.d"
+        )
+    order = f"({col} <#> %(q)s) + 0" if plan is not None and plan.exact else f"{col} <#> %(q)s"
     return (
         f"SELECT {CASE_COLS}, -({col} <#> %(q)s) FROM cases AS c WHERE {col} IS NOT NULL"
-        f"{filter_sql(where, params)} ORDER BY {order} LIMIT %(k)s"
+        f"{filters} ORDER BY {order} LIMIT %(k)s"
     )
 
 
@@ -337,29 +379,22 @@ def embedding_type(conn: psycopg.Connection, kind: str) -> str:
     ).fetchone()[0]
 
 
-def build_memory_mb(rows: int, dim: int, m: int, ram_bytes: int | None, *, bytes_per_dim: int = 2) -> int:
+def build_memory_mb(rows: int, dim: int, m: int, ram_bytes: int | None, *, bytes_per_dim: float = 2) -> int:
     """``maintenance_work_mem`` (MB) to build one HNSW index over ``rows`` vectors in memory: per row the
-    vector (``bytes_per_dim``: 2 for halfvec, 4 for vector), the 2*m links of layer 0 (16 bytes each) and
-    pgvector's element header, x 1.3; at least 64 MB, at most a quarter of ``ram_bytes`` (the server's
-    RAM, where known: the embedded server shares this machine) or 4 GB. A larger graph still builds, much
-    more slowly (pgvector then inserts into the index on disk)."""
+    vector (``bytes_per_dim``: 2 for halfvec, 4 for vector, 1/8 for bits), the 2*m links of layer 0
+    (16 bytes each) and pgvector's element header, x 1.3; at least 64 MB, at most a quarter of
+    ``ram_bytes`` (the server's RAM, where known: the embedded server shares this machine) or 4 GB. A
+    larger graph still builds, much more slowly (pgvector then inserts into the index on disk)."""
     graph = rows * (bytes_per_dim * max(dim, 1) + 32 * m + 200) * 1.3
     cap = 4096 if ram_bytes is None else max(256, ram_bytes // 4 // 2**20)
     return int(min(cap, max(64, graph / 2**20)))
 
 
 def index_state(conn: psycopg.Connection) -> dict[str, str]:
-    """Per kind: ``"hnsw m=16 ef_construction=64"``, ``"hnsw invalid (...)"`` or ``"none (exact scan)"``."""
-    rows = conn.execute(
-        "SELECT a.attname, i.indisvalid, coalesce(array_to_string(ic.reloptions, ' '), 'defaults')"
-        " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam"
-        " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"
-        " WHERE i.indrelid = 'cases'::regclass AND am.amname = 'hnsw'"
-    ).fetchall()
-    state = {kind: "none (exact scan)" for kind in KINDS}
-    for col, valid, opts in rows:
-        state[col.removesuffix("_embedding")] = f"hnsw {opts}" if valid else "hnsw invalid (rebuild with reindex)"
-    return state
+    """Per kind: ``"hnsw m=16 ef_construction=64"``, ``"hnsw binary m=16 ..."`` (sql/015),
+    ``"hnsw invalid (...)"`` or ``"none (exact scan)"``."""
+    found = conn.execute("SELECT medrag_index_state()").fetchone()[0] or {}
+    return {kind: found.get(kind, "none (exact scan)") for kind in KINDS}
 
 
 def write_progress(conn: psycopg.Connection, key: str, shard: str, position: int, *, rows: int = 0,

@@ -33,9 +33,12 @@ from medrag_core.models import Case
 from medrag_core.settings import Settings, mask_dsn
 from medrag_core.store import pg_sql
 from medrag_core.store.base import (
+    BINARY_LADDER,
+    DEFAULT_BINARY_CANDIDATES,
     DEFAULT_EF_SEARCH,
     EF_LADDER,
     EF_RECALL_TARGET,
+    INDEX_METHODS,
     CaseFilter,
     CaseRecord,
     CaseStore,
@@ -328,9 +331,9 @@ class PostgresStore(
             if meta is None:  # nothing embedded yet
                 return []
             check_embedding_meta(meta, embed_model, q.size, "query")
-            exact = pg_sql.set_knn_plan(conn, self.ef_search, kind, k)
+            plan = pg_sql.set_knn_plan(conn, self.ef_search, kind, k)
             params: dict[str, Any] = {"q": q, "k": k}
-            rows = conn.execute(pg_sql.knn_sql(kind, where, params, exact=exact), params).fetchall()
+            rows = conn.execute(pg_sql.knn_sql(kind, where, params, plan), params).fetchall()
             return [ScoredCase(pg_sql.case_from_row(r), float(r[-1])) for r in rows]
 
         return self._run(search)
@@ -525,15 +528,20 @@ class PostgresStore(
         return self._run(clear)
 
     def reindex(self, m: int = 16, ef_construction: int = 64, kinds: Sequence[str] = pg_sql.KINDS, *,
-                tune_queries: int = TUNE_QUERIES) -> dict[str, str]:  # fmt: skip
-        """(Re)build the HNSW indexes (``halfvec_ip_ops``, or ``vector_ip_ops`` on a float32 column) on the
-        embedding columns; returns ``index_state``.
+                tune_queries: int = TUNE_QUERIES, method: str = "hnsw") -> dict[str, str]:  # fmt: skip
+        """(Re)build the vector indexes on the embedding columns; returns ``index_state``.
 
-        Reads keep working during the build; writes wait for it. Then ``tune_ef_search`` chooses each
-        index's ef_search on ``tune_queries`` of the archive's own vectors (0: skip; searches then use 300).
+        ``method`` "hnsw": HNSW on the column (``halfvec_ip_ops``, or ``vector_ip_ops`` on a float32
+        column). "binary" (sql/015): HNSW on the vector's sign bits (``bit_hamming_ops``), whose nearest
+        candidates are re-ranked exactly; a column keeps one of the two, the other is dropped.
+        Reads keep working during the build; writes wait for it. Then ``tune_ef_search`` chooses how each
+        index is searched on ``tune_queries`` of the archive's own vectors (0: skip; searches then use
+        ef_search 300, or 400 candidates for a binary index).
         """
         if not 2 <= m <= 100 or not 4 <= ef_construction <= 1000 or ef_construction < 2 * m:
             raise ValueError("need 2 <= m <= 100 and 2*m <= ef_construction <= 1000")
+        if method not in INDEX_METHODS:
+            raise ValueError(f"method must be one of {', '.join(INDEX_METHODS)}, not {method!r}")
 
         def build(conn: psycopg.Connection) -> dict[str, str]:
             if pg_sql.read_meta(conn) is None:
@@ -543,22 +551,28 @@ class PostgresStore(
             counts = conn.execute(
                 "SELECT count(image_embedding), count(text_embedding), (SELECT dimension FROM store_meta) FROM cases"
             ).fetchone()
+            dim = int(counts[2] or 1152)
             conn.execute("SET LOCAL max_parallel_maintenance_workers = 2")
             for kind in kinds:
                 if kind not in pg_sql.KINDS:
                     raise ValueError(f"kind must be 'image' or 'text', not {kind!r}")
                 storage = pg_sql.embedding_type(conn, kind)
                 rows = counts[pg_sql.KINDS.index(kind)]
-                budget_mb = pg_sql.build_memory_mb(rows, counts[2] or 1152, m, self._server_ram(),
-                                                   bytes_per_dim=2 if storage == "halfvec" else 4)  # fmt: skip
+                # A binary graph holds dim bits a row: an eighth of a byte a dimension.
+                per_dim = {"binary": 0.125, "halfvec": 2}.get(method if method == "binary" else storage, 4)
+                budget_mb = pg_sql.build_memory_mb(rows, dim, m, self._server_ram(), bytes_per_dim=per_dim)
                 conn.execute(f"SET LOCAL maintenance_work_mem = '{budget_mb}MB'")
-                conn.execute(f"DROP INDEX IF EXISTS cases_{kind}_embedding_hnsw")
-                pg_sql.forget_ef_choices(conn, [kind])
+                pg_sql.drop_vector_indexes(conn, [kind])
+                if method == "binary":
+                    target = f"(binary_quantize({kind}_embedding)::bit({dim})) bit_hamming_ops"
+                else:
+                    target = f"{kind}_embedding {storage}_ip_ops"
                 conn.execute(
-                    f"CREATE INDEX cases_{kind}_embedding_hnsw ON cases USING hnsw"
-                    f" ({kind}_embedding {storage}_ip_ops)"
+                    f"CREATE INDEX {pg_sql.index_name(kind, method)} ON cases USING hnsw ({target})"
                     f" WITH (m = {int(m)}, ef_construction = {int(ef_construction)})"
                 )
+                if method == "binary":  # searched by its default candidates until measured
+                    pg_sql.write_ef_choice(conn, _unmeasured_binary(kind, rows))
             conn.execute("ANALYZE cases")
             return pg_sql.index_state(conn)
 
@@ -587,24 +601,24 @@ class PostgresStore(
         queries: int = TUNE_QUERIES,
         k: int = 10,
         target: float = EF_RECALL_TARGET,
-        ladder: Sequence[int] = EF_LADDER,
+        ladder: Sequence[int] | None = None,
         seed: float = 0.42,
     ) -> dict[str, EfChoice]:
-        """Choose and record (``index_tuning``) each HNSW index's ef_search on the archive's own vectors.
+        """Choose and record (``index_tuning``) how each vector index is searched, on the archive's own vectors.
 
         ``queries`` stored vectors (a seeded random sample) are the queries; each one's exact top-``k``
-        (the query's own case left out) comes from one pass over the column in numpy, and its HNSW
+        (the query's own case left out) comes from one pass over the column in numpy, and the index's
         top-``k`` from the store's own kNN plan at each ``ladder`` value, lowest first, until the mean
-        recall@k reaches ``target``. Where none does, the choice is an exact scan (logged as a warning).
-        Kinds without an index are skipped.
+        recall@k reaches ``target``: ef_search for an HNSW index (default ``EF_LADDER``), the candidates
+        re-ranked for a binary one (``BINARY_LADDER``). Where none does, the choice is an exact scan
+        (logged as a warning). Kinds without an index are skipped.
         """
-        if not 0 < target <= 1 or not ladder or queries < 1:
+        if not 0 < target <= 1 or (ladder is not None and not ladder) or queries < 1:
             raise ValueError("need 0 < target <= 1, a ladder and queries >= 1")
-        steps = sorted({min(max(int(e), 1), 1000) for e in ladder})
-        return self._run(lambda conn: self._tune(conn, kinds, queries, k, target, steps, seed), limited=False)
+        return self._run(lambda conn: self._tune(conn, kinds, queries, k, target, ladder, seed), limited=False)
 
     def _tune(self, conn: psycopg.Connection, kinds: Sequence[str], n_queries: int, k: int, target: float,
-              steps: list[int], seed: float) -> dict[str, EfChoice]:  # fmt: skip
+              ladder: Sequence[int] | None, seed: float) -> dict[str, EfChoice]:  # fmt: skip
         state = pg_sql.index_state(conn)
         chosen: dict[str, EfChoice] = {}
         for kind in kinds:
@@ -613,6 +627,10 @@ class PostgresStore(
             if not state[kind].startswith("hnsw") or "invalid" in state[kind]:
                 pg_sql.forget_ef_choices(conn, [kind])
                 continue
+            method = "binary" if state[kind].startswith("hnsw binary") else "hnsw"
+            cap = 10_000 if method == "binary" else 1000
+            steps = sorted({min(max(int(e), 1), cap) for e in (ladder or (BINARY_LADDER if method == "binary"
+                                                                             else EF_LADDER))})  # fmt: skip
             col = f"{kind}_embedding"
             conn.execute("SELECT setseed(%s)", (seed,))
             sample = conn.execute(
@@ -623,37 +641,38 @@ class PostgresStore(
             ids = [r[0] for r in sample]
             q = np.stack([r[1].to_numpy() for r in sample]).astype(np.float32)
             exact, rows = _exact_top(conn, col, ids, q, k)
+            if method == "binary":  # the plan reads the method from the row; the ladder sets the candidates
+                pg_sql.write_ef_choice(conn, _unmeasured_binary(kind, rows))
             tried: list[tuple[int, float]] = []
-            for ef in steps:
+            for step in steps:
                 found = []
                 for case_id, vec in zip(ids, q, strict=True):
-                    pg_sql.set_knn_plan(conn, ef, kind, k + 1)
-                    hits = conn.execute(
-                        f"SELECT case_id FROM cases AS c WHERE {col} IS NOT NULL ORDER BY {col} <#> %s LIMIT %s",
-                        (vec, k + 1),
-                    ).fetchall()
+                    plan = pg_sql.set_knn_plan(conn, step, kind, k + 1)
+                    params: dict[str, Any] = {"q": vec, "k": k + 1}
+                    hits = conn.execute(pg_sql.knn_sql(kind, None, params, plan), params).fetchall()
                     found.append([h[0] for h in hits if h[0] != case_id][:k])
                 pairs = zip(found, exact, strict=True)
                 recall = float(np.mean([len(set(f) & set(e)) / max(len(e), 1) for f, e in pairs]))
-                tried.append((ef, round(recall, 4)))
+                tried.append((step, round(recall, 4)))
                 if recall >= target:
                     break
             best = tried[-1]
             ok = best[1] >= target
-            choice = EfChoice(kind=kind, ef_search=best[0] if ok else None, exact=not ok, recall=best[1],
-                              target=target, queries=len(ids), rows_indexed=rows, ladder=tuple(tried))  # fmt: skip
+            chosen_step = best[0] if ok else None
+            choice = EfChoice(kind=kind, ef_search=chosen_step if method == "hnsw" else None, exact=not ok,
+                              recall=best[1], target=target, queries=len(ids), rows_indexed=rows,
+                              ladder=tuple(tried), method=method,
+                              candidates=chosen_step if method == "binary" else None)  # fmt: skip
             pg_sql.write_ef_choice(conn, choice)
             (log.info if ok else log.warning)("index %s: %s", kind, choice.describe())
             chosen[kind] = choice
         return chosen
 
     def drop_index(self) -> None:
-        """Drop the HNSW indexes (queries fall back to exact scans) and their ef_search choices."""
+        """Drop the vector indexes (queries fall back to exact scans) and their recorded choices."""
 
         def drop(conn: psycopg.Connection) -> None:
-            for kind in pg_sql.KINDS:
-                conn.execute(f"DROP INDEX IF EXISTS cases_{kind}_embedding_hnsw")
-            pg_sql.forget_ef_choices(conn)
+            pg_sql.drop_vector_indexes(conn)
 
         self._run(drop, limited=False)
 
@@ -717,6 +736,12 @@ class PostgresStore(
         sql, args = ("DELETE FROM ingest_progress", ()) if source_key is None else (
             "DELETE FROM ingest_progress WHERE source_key = %s", (source_key,))  # fmt: skip
         return self._run(lambda c: c.execute(sql, args).rowcount)
+
+
+def _unmeasured_binary(kind: str, rows: int) -> EfChoice:
+    """The choice of a binary index before its measurement: its default candidates, recall unknown."""
+    return EfChoice(kind=kind, ef_search=None, exact=False, recall=None, target=EF_RECALL_TARGET, queries=0,
+                    rows_indexed=rows, ladder=(), method="binary", candidates=DEFAULT_BINARY_CANDIDATES)
 
 
 def _exact_top(
