@@ -155,10 +155,11 @@ def make_queries(n: int, bases: dict[str, np.ndarray], rng: np.random.Generator)
 
 
 def build_indexes(store: Any, m: int, ef_construction: int, memory: ServerMemory | None = None, *,
-                  tune_queries: int = 300) -> dict[str, Any]:  # fmt: skip
-    """Build the HNSW indexes with the shipped ``PostgresStore.reindex`` (its memory sizing, its ANALYZE),
-    one kind at a time, then its ef_search tuning on the archive's own vectors, timed apart; seconds each.
-    With ``memory``, the server's peak memory of each phase is kept in it."""
+                  tune_queries: int = 300, method: str = "hnsw") -> dict[str, Any]:  # fmt: skip
+    """Build the vector indexes (``method``) with the shipped ``PostgresStore.reindex`` (its memory sizing,
+    its ANALYZE), one kind at a time, then its tuning on the archive's own vectors (ef_search, or the
+    candidates of a binary index), timed apart; seconds each. With ``memory``, the server's peak memory
+    of each phase is kept in it."""
     from contextlib import nullcontext
 
     def watch(label: str) -> Any:
@@ -168,7 +169,7 @@ def build_indexes(store: Any, m: int, ef_construction: int, memory: ServerMemory
     for kind in ("image", "text"):
         start = time.perf_counter()
         with watch("build"):
-            store.reindex(m=m, ef_construction=ef_construction, kinds=(kind,), tune_queries=0)
+            store.reindex(m=m, ef_construction=ef_construction, kinds=(kind,), tune_queries=0, method=method)
         out[kind] = round(time.perf_counter() - start, 1)
         peak = f" (server PSS peak {memory.peaks['build']} MB)" if memory is not None else ""
         log(f"  built {kind} index in {out[kind]:.1f} s{peak}")
@@ -178,7 +179,8 @@ def build_indexes(store: Any, m: int, ef_construction: int, memory: ServerMemory
         with watch("tune"):
             choice = store.tune_ef_search((kind,), queries=tune_queries)[kind]
         out["tune_s"][kind] = round(time.perf_counter() - start, 1)
-        out["tuned"][kind] = {"ef_search": choice.ef_search, "recall": choice.recall, "ladder": choice.ladder}
+        out["tuned"][kind] = {"ef_search": choice.ef_search, "candidates": choice.candidates, "exact": choice.exact,
+                              "recall": choice.recall, "ladder": choice.ladder}  # fmt: skip
         log(f"  tuned {kind} in {out['tune_s'][kind]} s: {choice.describe()}")
     return out
 
@@ -239,7 +241,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
     from pgvector.psycopg import register_vector
 
     from medrag_core.settings import Settings
-    from medrag_core.store import PostgresStore, knn_sql, query_alternatives, set_knn_plan
+    from medrag_core.store import PostgresStore, index_name, knn_sql, query_alternatives, set_knn_plan
 
     rng = np.random.default_rng(args.seed)
     bases = {"image": low_rank_basis(rng), "text": low_rank_basis(rng)}
@@ -302,11 +304,11 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
             log(f"  exact knn {res['exact']['image']}  exact hybrid {res['exact']['hybrid']}")
 
             res["build_s"] = build_indexes(store, args.m, args.ef_construction, memory,
-                                           tune_queries=args.tune_queries)  # fmt: skip
-            size_sql = "SELECT pg_relation_size('cases_{}_embedding_hnsw')"
-            res["index_mb"] = {
-                kind: round(conn.execute(size_sql.format(kind)).fetchone()[0] / 2**20) for kind in ("image", "text")
-            }
+                                           tune_queries=args.tune_queries, method=args.method)  # fmt: skip
+            res["method"] = args.method
+            res["index_mb"] = {kind: round(conn.execute(
+                "SELECT pg_relation_size(%s::regclass)", (index_name(kind, args.method),)).fetchone()[0] / 2**20)
+                for kind in ("image", "text")}  # fmt: skip
             res["table_mb"] = round(conn.execute("SELECT pg_total_relation_size('cases')").fetchone()[0] / 2**20)
             res["column_types"] = {kind: conn.execute(
                 "SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
@@ -316,12 +318,12 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
                 "EXPLAIN " + ORIGINAL_MATCH_IMAGES, {"q": queries.image[0], "t": -1, "k": K}))  # fmt: skip
             res["original_uses_index"] = "hnsw" in plan
             with conn.transaction():  # the plan the store's own kNN transaction gets
-                set_knn_plan(conn, settings.ef_search)
                 for kind in ("image", "text"):
+                    plan = set_knn_plan(conn, store.ef_search, kind, CANDIDATES)
                     params: dict[str, Any] = {"q": getattr(queries, kind)[0], "k": CANDIDATES}
-                    explain_sql = "EXPLAIN " + knn_sql(kind, None, params)
+                    explain_sql = "EXPLAIN " + knn_sql(kind, None, params, plan)
                     knn_plan = "\n".join(r[0] for r in conn.execute(explain_sql, params))
-                    res[f"store_{kind}_knn_uses_index"] = f"cases_{kind}_embedding_hnsw" in knn_plan
+                    res[f"store_{kind}_knn_uses_index"] = index_name(kind, args.method) in knn_plan
             orig_after = time_original(conn, queries, n_exact)
             res["original_after_index"] = {name: stats(v) for name, v in orig_after.items()}
             func = [timed(lambda q=q: conn.execute("SELECT * FROM match_images(%s, -1, %s)", (q, K)).fetchall())[0]
@@ -330,8 +332,9 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
 
         res["hnsw"] = {}
         memory.peaks["queries"] = memory.now_mb()
+        # --ef 0: the choice measured on the archive (as the app searches without MEDRAG_EF_SEARCH)
         for ef in args.ef:
-            store.ef_search = ef
+            store.ef_search = ef or None
             run_queries(store, settings, queries, min(3, args.queries), image=True, hybrid=True)  # warm-up
             with memory.during("queries"):
                 got = run_queries(store, settings, queries, args.queries, image=True, hybrid=True)
@@ -345,7 +348,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
             one_by_one = run_queries(OneAtATime(store), settings, queries, args.queries, image=False, hybrid=True)
             res["hnsw"][ef]["hybrid_one_after_another"] = stats(one_by_one["hybrid_ms"])
             log(f"  ef_search={ef}: {res['hnsw'][ef]}")
-        store.ef_search = settings.ef_search
+        store.ef_search = settings.ef_search if args.method == "hnsw" else None  # binary: the measured candidates
         if args.filtered:
             with psycopg.connect(conninfo, autocommit=True) as conn:
                 res["filtered"] = filtered_searches(store, conn, queries, vectors, ids, args.queries)
@@ -467,7 +470,8 @@ def summarize(res: dict[str, Any], default_ef: int) -> list[str]:
         f" (tuning apart: {res['build_s']['tune_s']}) index_mb={res['index_mb']} table_mb={res['table_mb']}"
         f" columns={res['column_types']} copy_s={res['copy_s']}",
         f"n={n} server PSS peak MB {res['server_pss_peak_mb']}; ef_search tuned on the archive:"
-        f" { {k: (v['ef_search'], v['recall']) for k, v in res['build_s']['tuned'].items()} }",
+        f" { {k: (v['ef_search'], v.get('candidates'), v['recall']) for k, v in res['build_s']['tuned'].items()} }"
+        f" (ef_search, candidates of a binary index, recall); method {res.get('method', 'hnsw')}",
         f"n={n} original match_images p50={orig:.1f} ms (uses index after build: {res['original_uses_index']},"
         f" p50 then {res['original_after_index']['match_images']['p50_ms']:.1f} ms);"
         f" original match_images+match_texts p50={orig_h:.1f} ms",
@@ -545,6 +549,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="also time filtered image searches (view, labels) at settings.ef_search")
     parser.add_argument("--bq-candidates", type=int, nargs="*", default=[],
                         help="also build a binary-quantised image index and re-rank this many candidates exactly")
+    parser.add_argument("--method", choices=["hnsw", "binary"], default="hnsw",
+                        help="the index reindex builds: hnsw, or binary (sign bits + exact re-rank, sql/015); "
+                        "with binary, --ef values are candidate counts")
     parser.add_argument("--storage", choices=["halfvec", "vector"], default="halfvec",
                         help="embedding columns: halfvec (the store's, sql/014) or vector (float32, as before)")
     parser.add_argument("--out", help="write all figures as JSON here (one object per size, rewritten per size)")

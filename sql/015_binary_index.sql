@@ -80,7 +80,8 @@ $$;
 
 -- 014's body of image_match / text_match, with the binary branch: the candidates nearest by the bits
 -- (the expression of the index, so the index serves it), re-ranked by inner product. ef_search given:
--- for a binary index it is the candidate count. The bit length is the store's dimension (store_meta).
+-- for a binary index it is the candidate count for a top-10; a longer list re-ranks proportionally
+-- more (the hybrid search asks for 50). The bit length is the store's dimension (store_meta).
 CREATE OR REPLACE FUNCTION medrag_vector_match(
     p_kind text,
     p_query halfvec,
@@ -115,7 +116,9 @@ BEGIN
     FROM index_tuning AS t WHERE t.kind = p_kind;
     SELECT m.dimension INTO dim FROM store_meta AS m;
     IF tuned_method = 'binary' AND dim IS NOT NULL AND NOT (p_ef_search IS NULL AND coalesce(tuned_exact, false)) THEN
-        n_candidates := greatest(coalesce(p_ef_search, tuned_candidates, 400), p_match_count, 1);
+        -- measured for a top-10: a longer list re-ranks proportionally more (as PostgresStore's plan)
+        n_candidates := least(greatest(coalesce(p_ef_search, tuned_candidates, 400)
+                                       * greatest(ceil(p_match_count / 10.0), 1), p_match_count, 1), 10000);
         PERFORM set_config('hnsw.ef_search', least(n_candidates, 1000)::text, true);
         RETURN QUERY EXECUTE format(
             'SELECT r.case_id, -r.d::double precision FROM (SELECT c.case_id, c.%1$I <#> $1 AS d FROM cases AS c'

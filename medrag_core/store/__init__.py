@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from medrag_core.settings import Settings
     from medrag_core.store.embedded import EmbeddedPostgres, embedded_server
     from medrag_core.store.migrations import apply_migrations
-    from medrag_core.store.pg_sql import CASE_COLS, KnnPlan, knn_sql, query_alternatives, set_knn_plan
+    from medrag_core.store.pg_sql import CASE_COLS, KnnPlan, index_name, knn_sql, query_alternatives, set_knn_plan
     from medrag_core.store.postgres import PostgresStore
     from medrag_core.store.supabase import SupabaseStore, parse_bytea, parse_vector, to_bytea
 
@@ -58,6 +58,7 @@ _LAZY = {
     "apply_migrations": "migrations",
     "CASE_COLS": "pg_sql",
     "KnnPlan": "pg_sql",
+    "index_name": "pg_sql",
     "knn_sql": "pg_sql",
     "set_knn_plan": "pg_sql",
     "query_alternatives": "pg_sql",
@@ -120,6 +121,7 @@ __all__ = [
     "apply_migrations",
     "CASE_COLS",
     "KnnPlan",
+    "index_name",
     "knn_sql",
     "set_knn_plan",
     "query_alternatives",

@@ -149,14 +149,17 @@ def set_knn_plan(conn: psycopg.Connection, ef_search: int | None, kind: str = "i
     ``ef_search`` None: the value measured for ``kind``'s index (``index_tuning``, sql/012), or
     ``DEFAULT_EF_SEARCH`` before any measurement. ef_search is at least ``k``, at most 1000. Where the
     measurement found no setting reaching the recall target, the plan is exact: run ``knn_sql`` with it.
-    For a binary index (sql/015) ``ef_search``, when given, is the number of candidates re-ranked.
+    For a binary index (sql/015) ``ef_search``, when given, is the number of candidates re-ranked for a
+    top-10; a larger ``k`` re-ranks proportionally more (the count is measured for a top-10, and the
+    hybrid asks each list for 50), at most 10,000.
     """
     row = conn.execute(
         "SELECT set_config('hnsw.ef_search', least(greatest(coalesce(%(ef)s::int,"
         " CASE WHEN t.method = 'binary' THEN t.candidates ELSE t.ef_search END, %(default)s),"
         " %(k)s, 1), 1000)::text, true), set_config('hnsw.iterative_scan', 'strict_order', true),"
         " set_config('enable_seqscan', 'off', true), coalesce(%(ef)s::int IS NULL AND t.exact, false),"
-        " CASE WHEN t.method = 'binary' THEN greatest(coalesce(%(ef)s::int, t.candidates), %(k)s, 1) END,"
+        " CASE WHEN t.method = 'binary' THEN least(greatest(coalesce(%(ef)s::int, t.candidates)"
+        " * greatest(ceil(%(k)s / 10.0), 1), %(k)s, 1), 10000)::int END,"
         " (SELECT dimension FROM store_meta)"
         " FROM (SELECT 1) AS one LEFT JOIN index_tuning AS t ON t.kind = %(kind)s",
         {"ef": ef_search, "default": DEFAULT_EF_SEARCH, "k": k, "kind": kind},

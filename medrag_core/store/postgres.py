@@ -647,7 +647,7 @@ class PostgresStore(
             for step in steps:
                 found = []
                 for case_id, vec in zip(ids, q, strict=True):
-                    plan = pg_sql.set_knn_plan(conn, step, kind, k + 1)
+                    plan = pg_sql.set_knn_plan(conn, step, kind, k)  # the step as for a top-k, one row more
                     params: dict[str, Any] = {"q": vec, "k": k + 1}
                     hits = conn.execute(pg_sql.knn_sql(kind, None, params, plan), params).fetchall()
                     found.append([h[0] for h in hits if h[0] != case_id][:k])

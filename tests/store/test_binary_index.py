@@ -68,6 +68,8 @@ def test_the_store_plan_and_the_match_function_use_the_bit_index(store: Postgres
         with conn.transaction():
             plan = set_knn_plan(conn, None, "image", 10)
             assert plan.candidates == candidates and plan.dim == vecs.shape[1] and not plan.exact
+            assert set_knn_plan(conn, None, "image", 50).candidates == 5 * candidates  # the hybrid's lists
+            assert set_knn_plan(conn, 30, "image", 10).candidates == 30  # MEDRAG_EF_SEARCH: the count itself
             params = {"q": vecs[0], "k": 10}
             text = "\n".join(r[0] for r in conn.execute("EXPLAIN " + knn_sql("image", None, params, plan), params))
             assert "cases_image_embedding_bits" in text
