@@ -171,3 +171,16 @@ def test_015_keeps_a_recorded_hnsw_choice(fresh_pg: object, tmp_path: Path) -> N
         with pytest.raises(psycopg.errors.CheckViolation):  # a binary choice needs its candidates
             conn.execute("INSERT INTO index_tuning (kind, exact, recall, target, queries, rows_indexed, ladder, method)"
                          " VALUES ('text', false, 0.99, 0.98, 1, 1, '[]', 'binary')")  # fmt: skip
+
+
+def test_the_supabase_store_searches_the_binary_index_alike(store: PostgresStore, rest_store: object) -> None:
+    vecs = isotropic(np.random.default_rng(27), 1500)
+    fill(store, vecs)
+    store.reindex(method="binary", tune_queries=50)
+    store.ef_search = None
+    rest_store.ef_search = None  # type: ignore[attr-defined]
+    assert rest_store.stats().index_state["image"].startswith("hnsw binary")  # type: ignore[attr-defined]
+    for i in (4, 444):
+        want = [h.case.case_id for h in store.knn("image", vecs[i], 10, embed_model=MODEL)]
+        got = [h.case.case_id for h in rest_store.knn("image", vecs[i], 10, embed_model=MODEL)]  # type: ignore[attr-defined]
+        assert got == want and got[0] == f"c{i:05d}"
