@@ -968,3 +968,14 @@ def test_a_paralysed_hemidiaphragm_is_a_raised_one_with_its_side() -> None:
 ])
 def test_a_bilateral_finding_narrowed_to_one_side(findings: str, impression: str, narrowed: bool) -> None:
     assert ("laterality_conflict" in kinds(findings, impression)) is narrowed
+
+
+@pytest.mark.parametrize("findings,impression,narrowed", [
+    ("Bilateral pleural effusions, right larger than left.", "Left pleural effusion.", True),
+    ("Bilateral pleural effusions, right larger than left.", "Right pleural effusion.", False),
+    ("Bilateral effusions, more on the left.", "Small right pleural effusion.", True),
+    ("Bilateral effusions, larger on one side.", "Small right pleural effusion.", False),
+    ("Unchanged cardiomegaly and bibasilar atelectasis/infiltrate.", "Left basilar atelectasis.", True),
+])
+def test_a_bilateral_finding_narrowed_to_its_lesser_side(findings: str, impression: str, narrowed: bool) -> None:
+    assert ("laterality_conflict" in kinds(findings, impression)) is narrowed

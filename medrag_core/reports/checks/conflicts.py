@@ -308,7 +308,26 @@ def _named(parsed: ParsedReport, section: str, names: tuple[str, ...]) -> list[O
 # comparison; "predominantly interstitial" compares no sides)
 _WORSE = r"(?:greater|more|larger|worse|predominan\w*|most\s+(?:marked|prominent)|than)"
 _ONE_SIDE_WORSE = re.compile(rf"\b(?:right|left)\b[^.;]{{0,30}}\b{_WORSE}\b"
-                             rf"|\b{_WORSE}\b[^.;]{{0,30}}\b(?:right|left)\b", re.IGNORECASE)
+                             rf"|\b{_WORSE}\b[^.;]{{0,30}}\b(?:right|left)\b|\bone\s+side\b|\basymmetric\w*",
+                             re.IGNORECASE)
+
+
+_WORSE_SIDE = (
+    re.compile(r"\b(right|left)(?:[\s-]+sided)?\s+(?:greater|more|larger|worse)\s+than\s+(?:the\s+)?(?:right|left)\b",
+               re.IGNORECASE),
+    re.compile(rf"\b{_WORSE}\s+(?:on\s+|at\s+|in\s+)?(?:the\s+)?(right|left)\b", re.IGNORECASE),
+    re.compile(r"\b(right|left)[\s-]+(?:sided\s+)?predominan\w*", re.IGNORECASE),
+)
+
+
+def _worse_side(text: str) -> str | None:
+    """The side a sentence calls the worse ("left greater than right", "more on the right", "right-predominant"),
+    "either" where it compares sides without saying which, None where it compares none."""
+    for regex in _WORSE_SIDE:
+        m = regex.search(text)
+        if m:
+            return m.group(1).lower()
+    return "either" if _ONE_SIDE_WORSE.search(text) else None
 
 
 def _family(o: Observation) -> str | None:
@@ -330,6 +349,8 @@ def _side_stated(b: Observation, parsed: ParsedReport) -> bool:
     sides = {s for s, _ in b.sites}
     others = [o for o in parsed.observations if o.section == b.section and o.sentence_span == b.sentence_span
               and o.span != b.span and o.polarity != "absent"]
+    if b.alternatives:  # "Stable cardiomegaly with bibasilar atelectasis/infiltrate": the run is what is hedged
+        others = [o for o in others if o.name in b.alternatives]
     return bool(others) and all(_family(o) == _family(b) and {s for s, _ in o.sites} == sides for o in others)
 
 
@@ -349,7 +370,8 @@ def _one_side_of_both(fnd: list[Observation], imp: list[Observation], fnd_family
             continue  # "Question of left lower lobe pneumonia" is no statement of the side
         for _, zb in b.sites:
             for a in fnd:
-                if not _side_stated(a, parsed) or _group(a) != _group(b) or _ONE_SIDE_WORSE.search(a.text):
+                # "bilateral effusions, left greater than right" may be narrowed to the left, not to the right
+                if not _side_stated(a, parsed) or _group(a) != _group(b) or _worse_side(a.text) in (side, "either"):
                     continue
                 # the same zone exactly ("bibasilar" and "left basilar"; neither with a zone): a perihilar
                 # opacity is not a narrowed "bilateral costophrenic" one; and nothing of the family on the
