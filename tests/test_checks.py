@@ -979,3 +979,8 @@ def test_a_bilateral_finding_narrowed_to_one_side(findings: str, impression: str
 ])
 def test_a_bilateral_finding_narrowed_to_its_lesser_side(findings: str, impression: str, narrowed: bool) -> None:
     assert ("laterality_conflict" in kinds(findings, impression)) is narrowed
+
+
+def test_a_follow_up_to_confirm_clearing_does_not_say_the_finding_has_gone() -> None:
+    impression = "Right middle lobe pneumonia. Follow-up film after treatment to confirm clearing of the opacity."
+    assert "negation_conflict" in kinds("The lungs are clear. No pleural effusion.", impression)
