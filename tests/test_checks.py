@@ -984,3 +984,21 @@ def test_a_bilateral_finding_narrowed_to_its_lesser_side(findings: str, impressi
 def test_a_follow_up_to_confirm_clearing_does_not_say_the_finding_has_gone() -> None:
     impression = "Right middle lobe pneumonia. Follow-up film after treatment to confirm clearing of the opacity."
     assert "negation_conflict" in kinds("The lungs are clear. No pleural effusion.", impression)
+
+
+@pytest.mark.parametrize("findings,impression,conflict", [
+    ("Widening of the left paratracheal soft tissues.", "Right paratracheal soft tissue fullness, ?nodes.", True),
+    ("Right paratracheal opacity, likely nodal.", "Left paratracheal adenopathy.", True),
+    ("Right paratracheal opacity, likely nodal.", "Right paratracheal lymphadenopathy.", False),
+    # the stripe alone is a landmark, and a paratracheal mass stays a mass
+    ("The right paratracheal stripe is normal.", "Left upper lobe collapse.", False),
+])
+def test_a_paratracheal_density_has_a_side(findings: str, impression: str, conflict: bool) -> None:
+    assert ("laterality_conflict" in kinds(findings, impression)) is conflict
+
+
+def test_a_finding_not_seen_on_one_view_is_still_present() -> None:
+    findings = "A 1 cm nodule over the right lower zone on the frontal view, not seen on the lateral projection."
+    assert "laterality_conflict" in kinds(findings, "Left lower zone 1 cm nodule; CT advised.")
+    assert [o.polarity for o in parse_sections(findings, "Nodule.").observations if o.section == "FINDINGS"] == [
+        "present"]
