@@ -1002,3 +1002,11 @@ def test_a_finding_not_seen_on_one_view_is_still_present() -> None:
     assert "laterality_conflict" in kinds(findings, "Left lower zone 1 cm nodule; CT advised.")
     assert [o.polarity for o in parse_sections(findings, "Nodule.").observations if o.section == "FINDINGS"] == [
         "present"]
+
+
+def test_a_nodular_opacity_measured_later_in_its_clause_is_omitted_from_a_normal_chest() -> None:
+    findings = "Nodular opacity in the left upper zone measuring 14 mm. Heart size normal."
+    assert "impression_omits_finding" in kinds(findings, "Normal chest.")
+    # unmeasured, a nodular pattern stays no nodule
+    assert "impression_omits_finding" not in kinds("Faint nodular opacities at both bases.",
+                                                   "No acute cardiopulmonary disease.")

@@ -382,9 +382,16 @@ def _one_side_of_both(fnd: list[Observation], imp: list[Observation], fnd_family
     return None
 
 
-def _nodular_pattern(o: Observation) -> bool:
-    """A "nodular" pattern is no nodule, unless measured as one ("a 1.2 cm nodular opacity")."""
-    return o.term.lower().startswith("nodular") and o.size_mm is None
+_MEASURE = re.compile(r"\b\d+(?:\.\d+)?\s*(?:cm|mm)\b", re.IGNORECASE)
+
+
+def _nodular_pattern(o: Observation, *, omission: bool = False) -> bool:
+    """A "nodular" pattern is no nodule, unless measured as one ("a 1.2 cm nodular opacity"). For an omission
+    (a normal impression leaving it out) a measurement anywhere in its clause counts ("nodular opacity
+    measuring 12 mm"); against a plain negation it must be the mention's own, as that error is an error."""
+    if not o.term.lower().startswith("nodular") or o.size_mm is not None:
+        return False
+    return not (omission and _MEASURE.search(_clause(o)))
 
 
 def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = False) -> bool:
@@ -677,7 +684,7 @@ def impression_omits(parsed: ParsedReport) -> list[Issue]:
         if o.hypothetical or (group == "nodule or mass" and _BENIGN.search(o.text)) \
                 or (group == "cardiomegaly" and _TECHNIQUE.search(o.text)):
             continue
-        if group == "nodule or mass" and (o.temporal == "chronic" or _nodular_pattern(o)):
+        if group == "nodule or mass" and (o.temporal == "chronic" or _nodular_pattern(o, omission=True)):
             continue  # a stable nodule is benign; "nodular" describes a pattern, not a nodule
         if not pure and o.temporal == "chronic":
             continue  # "no acute disease. Stable cardiomegaly." lists the chronic finding beside it
