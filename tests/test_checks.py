@@ -1010,3 +1010,21 @@ def test_a_nodular_opacity_measured_later_in_its_clause_is_omitted_from_a_normal
     # unmeasured, a nodular pattern stays no nodule
     assert "impression_omits_finding" not in kinds("Faint nodular opacities at both bases.",
                                                    "No acute cardiopulmonary disease.")
+
+
+@pytest.mark.parametrize("impression", [
+    "Normal.", "Within normal limits.", "Appearances are unremarkable.", "The chest x-ray is normal.",
+    "Normal cardiopulmonary appearances.", "Nil acute.", "No gross abnormality.",
+    "No acute bony or cardiopulmonary abnormality.", "No pathology identified.",
+])
+def test_short_and_plain_normal_impressions(impression: str) -> None:
+    assert "impression_omits_finding" in kinds("Large left pleural effusion with basal collapse.", impression)
+
+
+@pytest.mark.parametrize("impression", ["Clear lungs. No pneumothorax.", "No evidence of pneumonia.",
+                                        "Normal heart size and clear lungs."])
+def test_an_impression_that_only_rules_things_out_omits_what_findings_affirm(impression: str) -> None:
+    assert "impression_omits_finding" in kinds("Moderate left pleural effusion. Heart normal.", impression)
+    # chronic findings may stand beside it, as beside "no acute disease"
+    assert kinds("Stable calcified granuloma in the right upper lobe. Old healed left rib fractures.",
+                 impression) == set()

@@ -607,12 +607,17 @@ def _normal_impression(parsed: ParsedReport) -> tuple[bool, str] | None:
     """
     sentences = [(off, s) for off, s in split_sentences(parsed.sections.get("IMPRESSION", "")) if s.strip()]
     normal = [s for _, s in sentences if _NORMAL_STRONG.search(s) or _NORMAL_WEAK.search(s)]
-    if not normal:
-        return None
     # a sentence that only rules things out ("Clear lungs.", "No pneumothorax.") keeps the impression normal
     by_start: dict[int, list[Observation]] = {}
     for o in parsed.section_observations("IMPRESSION"):
         by_start.setdefault(o.start, []).append(o)
+    if not normal:
+        # an impression that only rules things out ("Clear lungs. No pneumothorax.") says the study shows nothing
+        # else: what FINDINGS affirm (not chronic) is left out of it, as of "no acute disease"
+        if sentences and all(by_start.get(off) and all(o.polarity == "absent" for o in by_start[off])
+                             for off, _ in sentences):
+            return False, sentences[0][1]
+        return None
     pure = all(
         s in normal or (by_start.get(off) and all(o.polarity == "absent" for o in by_start[off]))
         for off, s in sentences
@@ -664,6 +669,9 @@ def impression_omits(parsed: ParsedReport) -> list[Issue]:
     # "No acute findings, see above.": the impression points to the findings for the rest; an omission is info
     defers = bool(_DEFERS_TO_FINDINGS.search(statement))
     imp_groups = {_group(o) for o in parsed.observations if o.section == "IMPRESSION" and o.polarity != "absent"}
+    if not (strong or _NORMAL_WEAK.search(statement)):
+        # an impression that only rules things out: what it rules out is a negation conflict, not an omission
+        imp_groups |= {_group(o) for o in parsed.observations if o.section == "IMPRESSION"}
     wanted = {"present", "uncertain"} if pure else {"present"}
     issues = []
     seen: set[str] = set()
