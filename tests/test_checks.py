@@ -1028,3 +1028,15 @@ def test_an_impression_that_only_rules_things_out_omits_what_findings_affirm(imp
     # chronic findings may stand beside it, as beside "no acute disease"
     assert kinds("Stable calcified granuloma in the right upper lobe. Old healed left rib fractures.",
                  impression) == set()
+
+
+@pytest.mark.parametrize("findings", [
+    "A pneumothorax has not been identified.", "Pneumothorax is excluded.", "Pneumothorax cannot be seen.",
+    "Pneumothorax none. Heart normal.",
+])
+def test_more_ways_to_rule_a_finding_out(findings: str) -> None:
+    assert "negation_conflict" in kinds(findings, "Small left apical pneumothorax.")
+
+
+def test_not_excluded_is_a_hedge_not_a_negation() -> None:
+    assert "negation_conflict" not in kinds("A small pneumothorax is not excluded.", "Small left apical pneumothorax.")
