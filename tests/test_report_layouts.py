@@ -420,3 +420,25 @@ def test_a_body_before_the_first_header_that_names_anatomy_is_the_findings() -> 
     parsed = parse_report("Heart size within normal limits. Mild degenerative change of the spine.\n\n"
                           "IMPRESSION: No acute disease.")
     assert parsed.sections["FINDINGS"].startswith("Heart size")
+
+
+@pytest.mark.parametrize("header,section", [
+    ("Impression/Plan", "IMPRESSION"), ("FINDINGS/DISCUSSION", "FINDINGS"),
+    ("Conclusion and recommendations", "IMPRESSION"),
+    ("Radiographic findings", "FINDINGS"), ("FINAL DIAGNOSIS", "IMPRESSION"), ("Summary of findings", "IMPRESSION"),
+    ("Indication/History", "INDICATION"), ("Clinical summary", "INDICATION"), ("Prior exam", "COMPARISON"),
+    ("Comparison studies", "COMPARISON"), ("Technique and views", "TECHNIQUE"),
+])
+def test_more_section_names_and_joined_names(header: str, section: str) -> None:
+    bodies = {"FINDINGS": "Heart normal. Lungs clear.", "IMPRESSION": "Normal chest.", "INDICATION": "Fever.",
+              "COMPARISON": "None.", "TECHNIQUE": "Erect PA."}
+    others = "\n".join(f"{name}: {bodies[name]}" for name in ("FINDINGS", "IMPRESSION") if name != section)
+    parsed = parse_report(f"{header}: {bodies[section]}\n{others}")
+    assert parsed.sections[section] == bodies[section]
+
+
+def test_a_joined_name_needs_a_known_second_part() -> None:
+    # "History and physical" in prose is no header, and the sentence stays in its section
+    parsed = parse_report("FINDINGS: Lungs clear.\nHistory and physical examination were reviewed.\n"
+                          "IMPRESSION: Normal.")
+    assert "INDICATION" not in parsed.sections

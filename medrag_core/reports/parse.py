@@ -55,9 +55,12 @@ _HEADER_MAP: dict[str, str | None] = SECTION_HEADERS.sections
 # as prose ("Report of ...", "Comment: ...") they are too common to take from a sentence end.
 _LINE_ONLY = SECTION_HEADERS.line_only
 _NAMES = "|".join(sorted((re.escape(k).replace(r"\ ", r"\s+") for k in _HEADER_MAP), key=len, reverse=True))
+_JOINED = _NAMES + "|plan|recommendations?|advice|discussion|views|comments?|history"
 # Markdown marks around a header ("## Findings", "**IMPRESSION:**", "__Comparison__:") are part of the header.
 _HEADER_RE = re.compile(
     rf"(?P<lead>^|(?<=[.!?])[ \t]+)[ \t]*(?P<md>#{{1,6}}[ \t]+|\*\*|__)?(?:\d{{1,2}}[.)][ \t]*)?(?P<h>{_NAMES})"
+    # two names joined ("Impression/Plan", "Findings/Discussion", "Conclusion and recommendation"): the first names it
+    rf"(?:[ \t]*(?:/|&|\band\b)[ \t]*(?:{_JOINED})(?![\w/]))?"
     # a short note in brackets between the name and its colon ("IMPRESSION (summary):", "Addendum (date):")
     rf"(?:[ \t]*\([^()\n]{{1,40}}\)(?=[ \t]*(?::|-|–|—)))?"
     rf"(?:(?:\*\*|__)(?!\w)|(?![\w/]))[ \t]*(?P<p>:-|:|--?|–|—)?(?(md)(?:\*\*|__)?)",
