@@ -143,6 +143,9 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
     issues: list[Issue] = []
     fired: set[str] = set()
     families = set(_LATERAL_FAMILY.values())
+    # a finding gone in one section and going in the other: only where the report says something has gone
+    regressing = any(o.resolved for o in parsed.observations) and any(
+        o.change in ("decreased", "resolved") for o in parsed.observations)
     for group in sorted(_LATERAL_GROUPS, key=lambda g: (g in families, g)):
         if group in families and fired & {g for g, f in _LATERAL_FAMILY.items() if f == group}:
             continue
@@ -153,7 +156,7 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
             found = _side_pair(fnd, imp, parsed)
             if found:
                 break
-        if not found:
+        if not found and regressing:
             found = _regressing_pair(parsed, group)
         if not found:
             # what else FINDINGS place on one side counts across the finding's family ("right basilar opacity")
