@@ -1040,3 +1040,21 @@ def test_more_ways_to_rule_a_finding_out(findings: str) -> None:
 
 def test_not_excluded_is_a_hedge_not_a_negation() -> None:
     assert "negation_conflict" not in kinds("A small pneumothorax is not excluded.", "Small left apical pneumothorax.")
+
+
+@pytest.mark.parametrize("findings", [
+    "Free subdiaphragmatic gas.", "Air beneath the right hemidiaphragm.", "Patchy airspace shadowing at the left base.",
+    "Dense right lower zone opacification.", "Ground-glass opacity in the right lower lobe.",
+    "Loculated right pleural collection, moderate in size.", "Upper lobe venous diversion and septal lines.",
+])
+def test_more_wordings_of_significant_findings_left_out_of_a_normal_impression(findings: str) -> None:
+    issues = run_checks(parse_sections(findings, "No acute cardiopulmonary process."))
+    assert ("impression_omits_finding", "warning") in {(i.kind, i.severity) for i in issues}
+
+
+@pytest.mark.parametrize("findings,impression", [
+    ("Right intercostal drain in situ.", "Left chest drain, no pneumothorax."),
+    ("Left pleural drain with its tip at the apex.", "Right-sided chest tube."),
+])
+def test_a_chest_drain_is_a_chest_tube_with_a_side(findings: str, impression: str) -> None:
+    assert "laterality_conflict" in kinds(findings, impression)
