@@ -442,3 +442,16 @@ def test_a_joined_name_needs_a_known_second_part() -> None:
     parsed = parse_report("FINDINGS: Lungs clear.\nHistory and physical examination were reviewed.\n"
                           "IMPRESSION: Normal.")
     assert "INDICATION" not in parsed.sections
+
+
+@pytest.mark.parametrize("filler", ["-", "N/A", "None.", "...", "Pending.", "To follow."])
+def test_a_section_holding_only_a_filler_is_empty(filler: str) -> None:
+    text = f"FINDINGS: Moderate right pleural effusion.\nIMPRESSION: {filler}"
+    issues = [i for i in check_report(text) if i.kind == "missing_section"]
+    assert [(i.severity, i.section) for i in issues] == [("warning", "impression")]
+    from medrag_core.llm.offline import suggest_report
+    assert suggest_report(text, check_report(text)).endswith("IMPRESSION: [TO COMPLETE]")
+
+
+def test_an_impression_referring_to_the_findings_is_not_a_filler() -> None:
+    assert "missing_section" not in flagged("FINDINGS: Moderate right pleural effusion.\nIMPRESSION: As above.")

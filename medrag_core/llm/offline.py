@@ -13,7 +13,8 @@ It never invents a finding and never deletes clinical text:
 - ``impression_omits_finding`` at warning: the findings sentence (the issue's first span), in its own
   words, is proposed as a line of the IMPRESSION, right after the normal statement (its second span).
 - ``missing_section`` at warning: an empty section (a zero-length span after its header) gets
-  ``[TO COMPLETE]``; an absent IMPRESSION is added at the end as ``IMPRESSION: [TO COMPLETE]``.
+  ``[TO COMPLETE]``, a filler standing for its text ("N/A", "-", its span) becomes ``[TO COMPLETE]``; an
+  absent IMPRESSION is added at the end as ``IMPRESSION: [TO COMPLETE]``.
 
 Every warning or error without a determinable edit (conflicts, neighbour disagreements, an absent
 FINDINGS section, ...) becomes one line of ``review_notes``, kept apart from the report text. With no
@@ -64,6 +65,8 @@ def _edits(report: str, issue: Issue) -> list[tuple[int, int, str]] | None:
         empty = [s for s, e in spans if s == e]
         if empty:
             return [(empty[0], empty[0], " " + TO_COMPLETE)]
+        if spans:  # a filler standing for the section's text ("IMPRESSION: N/A")
+            return [(spans[0][0], spans[0][1], TO_COMPLETE)]
         if issue.section == "impression":
             end = len(report.rstrip())
             return [(end, len(report), f"\n\nIMPRESSION: {TO_COMPLETE}")]

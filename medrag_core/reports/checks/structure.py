@@ -73,6 +73,8 @@ _BARE_MEASURE = re.compile(
 )
 
 
+# a section holding only a filler ("-", "N/A", "None.", "...", "Pending", "To follow") says nothing: it is empty
+_NO_CONTENT = re.compile(r"^\W*(?:-+|n/?a|none|nil|\.{2,}|pending|to\s+follow)\W*$", re.IGNORECASE)
 _ONLY_CORRELATE = re.compile(
     r"^\W*(?:(?:kindly|please)\s+)?(?:correlate\s+clinically|clinical(?:ly)?\s+correlat\w*|correlat\w*\s+with\s+"
     r"(?:the\s+)?clinical\s+(?:findings|history|picture))(?:\s+(?:is\s+)?(?:recommended|advised|suggested|requested))?"
@@ -106,7 +108,7 @@ def missing_section(parsed: ParsedReport) -> list[Issue]:
                 suggestion="Add an IMPRESSION that summarises the findings.",
             ))
             continue
-        if text.strip():
+        if text.strip() and not _NO_CONTENT.match(text):
             continue
         if parsed.headerless:
             other = "impression" if name == "FINDINGS" else "findings"
@@ -129,10 +131,12 @@ def missing_section(parsed: ParsedReport) -> list[Issue]:
             ))
             continue
         at = parsed.offsets.get(name)
+        # an empty section: where its text belongs (right after the header), or the filler that stands there
+        # ("N/A"), for the suggested report
+        filler = len(text) if text.strip() else 0
         issues.append(Issue(
             kind="missing_section", severity="warning", section=name.lower(),
-            # an empty section: where its text belongs (right after the header), for the suggested report
-            spans=[(at, at)] if at is not None and not parsed.structured else [],
+            spans=[(at, at + filler)] if at is not None and not parsed.structured else [],
             message=f"The {name} section is {state}.",
             suggestion=("Describe what the image shows under FINDINGS." if name == "FINDINGS"
                         else "Add an IMPRESSION that summarises the findings."),
