@@ -290,7 +290,7 @@ def make_nodule(rng: random.Random, temporal: str) -> Finding:
 def make_mass(rng: random.Random, temporal: str) -> Finding:
     side = _side(rng)
     cm = _pick(rng, ("3.2", "4.5", "5", "6.1"))
-    where = _pick(rng, (f"{side} upper lobe", f"{side} hilum", f"{side} perihilar region"))
+    where = _pick(rng, (f"{side} upper lobe", f"{side} lower lobe", f"{side} upper zone"))
     text = _pick(rng, (
         f"A {cm} cm spiculated mass is present in the {where}.",
         f"{cm} cm lobulated mass in the {where} with ipsilateral hilar fullness.",
@@ -399,6 +399,8 @@ NORMAL_IMPRESSIONS = [
     "Clear chest.",
 ]
 
+NO_ACUTE_IMPRESSIONS = [i for i in NORMAL_IMPRESSIONS if "acute" in i or "active" in i]
+
 # Resolution statements (FINDINGS) for the ICU style, with the key they deny and the consistent impression.
 RESOLVED = [
     ("The previously seen {side} pneumothorax has resolved.", "pneumothorax", "Resolution of the {side} pneumothorax."),
@@ -473,6 +475,8 @@ def compose_synthetic(rng: random.Random) -> SynCase:
             if line.text not in {f.text for f in findings}:
                 findings.append(line)
     present = {f.key for f in findings}
+    if any("hydropneumothorax" in f.text for f in findings):
+        present.add("effusion")  # the fluid of a hydropneumothorax: no normal statement may deny it
     normals: list[tuple[str, str, set[str]]] = []
     lung_findings = any(f.organ == "lungs" for f in findings)
     for organ, bank in (("lungs", NORMAL_LUNGS), ("pleura", NORMAL_PLEURA), ("heart", NORMAL_HEART)):
@@ -503,7 +507,8 @@ def compose_synthetic(rng: random.Random) -> SynCase:
             imp = next(i for _, k, i in RESOLVED if k == key)
             impression.append(imp.format(side=side))
     if not impression:
-        impression = [_pick(rng, NORMAL_IMPRESSIONS)]
+        # Normal wording only for a normal film; minor findings get "no acute ..." wording.
+        impression = [_pick(rng, NORMAL_IMPRESSIONS if not findings else NO_ACUTE_IMPRESSIONS)]
     extra: list[str] = []
     if any(f.key == "line" for f in findings):
         extra.append(_pick(rng, ("Support lines and tubes in satisfactory position.", "Lines and tubes as described.")))
@@ -665,7 +670,8 @@ def flip_sides(sentence: str) -> str:
 
 def put_placeholder(text: str, rng: random.Random) -> tuple[str, str] | None:
     """Replace one word (a size, side, number or finding word; never ``XXXX``) with a placeholder."""
-    preferred = re.compile(r"\b(left|right|small|moderate|large|mild|normal|clear|\d+(\.\d+)?|heart|lungs|"
+    preferred = re.compile(r"\b(left|right|small|moderate|large|mild|normal|clear|\d+(\.\d+)?(?= ?(mm|cm)\b)|"
+                           r"heart|lungs|"
                            r"effusion|pneumothorax|consolidation|lobe|base|apex|cardiomegaly|silhouette)\b", re.I)
     matches = [m for m in preferred.finditer(text) if "XXXX" not in m.group(0)]
     if not matches:
@@ -851,10 +857,15 @@ REWORD = [
 ]
 
 
+def _same_case(matched: str, replacement: str) -> str:
+    """The replacement with the matched text's first-letter case (mid-sentence stays lower case)."""
+    return replacement[:1].lower() + replacement[1:] if matched[:1].islower() else replacement
+
+
 def reword(text: str, rng: random.Random, uk: bool) -> str:
     for pattern, options in REWORD:
         if rng.random() < 0.6:
-            text = re.sub(pattern, lambda _m, o=options: _pick(rng, o), text, flags=re.I)
+            text = re.sub(pattern, lambda m, o=options: _same_case(m.group(0), _pick(rng, o)), text, flags=re.I)
     if uk:
         text = re.sub(r"\bedema\b", "oedema", text)
     return text
