@@ -108,6 +108,11 @@ def _tidy(text: str) -> str:
     return _cap(text.replace("  ", " "))
 
 
+def _q(text: str) -> str:
+    """A quoted sentence for ``detail``, always in single quotes."""
+    return f"'{text}'"
+
+
 def _pick(rng: random.Random, options: Sequence[str]) -> str:
     return options[rng.randrange(len(options))]
 
@@ -211,8 +216,7 @@ def make_consolidation(rng: random.Random, temporal: str) -> Finding:
         f"{short} consolidation compatible with pneumonia.",
         f"Airspace disease in the {lobe}, consistent with infection.",
     ))
-    imp = imp.replace("Lingula pneumonia", "Lingular pneumonia")
-    imp = imp.replace("Lingula consolidation", "Lingular consolidation")
+    imp = re.sub(r"\b([Ll])ingula (pneumonia|consolidation)", r"\1ingular \2", imp)
     flip = lobe not in ("right middle lobe", "lingula")
     return Finding("consolidation", "lungs", side, text, imp, omittable=True, flippable=flip)
 
@@ -318,9 +322,18 @@ def make_minor(rng: random.Random) -> Finding:
         ("bones", "bones", side, f"Old healed fractures of the {side} posterolateral 6th and 7th ribs.", None),
         ("hernia", "heart", None, "Small hiatus hernia behind the heart.", None),
         ("aorta", "heart", None, "Unfolded, mildly calcified thoracic aorta.", None),
+        ("cardiomegaly", "heart", None, "Globular enlargement of the cardiac silhouette ? pericardial effusion.",
+         "Globular cardiac silhouette, pericardial effusion not excluded; echocardiography suggested."),
+        ("mediastinum", "heart", "bilateral", "Bilateral hilar enlargement with lobulated contours, likely adenopathy.",
+         "Bilateral hilar lymphadenopathy; sarcoidosis or lymphoma are the main considerations."),
+        ("mediastinum", "heart", None, "The superior mediastinum is widened, measuring 9 cm at the aortic knuckle.",
+         "Widened superior mediastinum; CT aortogram advised if clinically indicated."),
+        ("ribfx", "bones", side, f"Acute minimally displaced fractures of the {side} 5th to 7th ribs laterally.",
+         f"Acute {side} 5th-7th rib fractures."),
     ]
     key, organ, fside, text, imp = options[rng.randrange(len(options))]
-    flippable = key in ("scarring", "granuloma", "postsurgical") and fside in ("left", "right") and imp is not None
+    flippable = key in ("scarring", "granuloma", "postsurgical", "ribfx") and fside in ("left", "right")
+    flippable = flippable and imp is not None
     return Finding(key, organ, fside, text, imp, flippable=flippable)
 
 
@@ -377,9 +390,9 @@ NORMAL_PLEURA: list[tuple[str, set[str]]] = [
 ]
 NORMAL_HEART: list[tuple[str, set[str]]] = [
     ("Heart size is normal.", {"cardiomegaly"}),
-    ("The cardiomediastinal silhouette is within normal limits.", {"cardiomegaly"}),
+    ("The cardiomediastinal silhouette is within normal limits.", {"cardiomegaly", "mediastinum"}),
     ("Cardiac size is within normal limits; CTR 0.45.", {"cardiomegaly"}),
-    ("Normal heart size and mediastinal contours.", {"cardiomegaly"}),
+    ("Normal heart size and mediastinal contours.", {"cardiomegaly", "mediastinum"}),
     ("The heart is not enlarged.", {"cardiomegaly"}),
     ("Cardiomegaly is not present.", {"cardiomegaly"}),
 ]
@@ -477,6 +490,8 @@ def compose_synthetic(rng: random.Random) -> SynCase:
     present = {f.key for f in findings}
     if any("hydropneumothorax" in f.text for f in findings):
         present.add("effusion")  # the fluid of a hydropneumothorax: no normal statement may deny it
+    if any("tension" in f.text for f in findings):
+        present.add("mediastinum")  # shifted: "normal mediastinal contours" would contradict it
     normals: list[tuple[str, str, set[str]]] = []
     lung_findings = any(f.organ == "lungs" for f in findings)
     for organ, bank in (("lungs", NORMAL_LUNGS), ("pleura", NORMAL_PLEURA), ("heart", NORMAL_HEART)):
@@ -496,9 +511,11 @@ def compose_synthetic(rng: random.Random) -> SynCase:
         if key not in present and not any(key in d for _, _, d in normals):
             organ = "lungs" if key == "consolidation" else "pleura"
             normals.append((organ, template.format(side=side, Side=_cap(side)), {key, f"resolved:{side}"}))
-    if rng.random() < 0.6:
+    if rng.random() < 0.6 and not any(f.organ == "bones" for f in findings):
         normals.append(("bones", _pick(rng, NORMAL_BONES), set()))
-    impression = [f.imp for f in findings if f.imp and (f.omittable or rng.random() < 0.5 or f.flippable)]
+    always = ("cardiomegaly", "mediastinum", "ribfx")  # significant even when not an omission source
+    impression = [f.imp for f in findings
+                  if f.imp and (f.omittable or f.flippable or f.key in always or rng.random() < 0.5)]
     for _organ, _sentence, denied in normals:
         resolved = [d for d in denied if d.startswith("resolved:")]
         if resolved:
@@ -600,8 +617,8 @@ def render_findings(case: SynCase, rng: random.Random, sentences: dict[int, str]
 
 def render_impression(case: SynCase, lines: list[str], rng: random.Random) -> str:
     items = lines + case.extra_imp
-    if case.style.name == "terse":
-        text = " ".join(items[:2]) if len(items) > 1 else items[0]
+    if case.style.name == "terse":  # one line: every finding's line, no recommendations
+        text = " ".join(lines + [e for e in case.extra_imp if "ines" in e])
     elif case.style.numbered and len(items) > 1:
         text = "\n".join(f"{i}. {item}" for i, item in enumerate(items, 1))
     else:
@@ -715,12 +732,12 @@ def synthetic_case(rng: random.Random, kind: str | None) -> tuple[dict[str, str]
         finding = case.findings[i]
         if rng.random() < 0.5:
             overrides[i] = flip_sides(finding.text)
-            detail = (f"FINDINGS sentence flipped to {flip_sides(finding.side or '')}: {overrides[i]!r}; "
+            detail = (f"FINDINGS sentence flipped to {flip_sides(finding.side or '')}: {_q(overrides[i])}; "
                       f"impression keeps {finding.side}")
         else:
             j = imp_lines.index(finding.imp or "")
             imp_lines[j] = flip_sides(imp_lines[j])
-            detail = (f"IMPRESSION line flipped to {flip_sides(finding.side or '')}: {imp_lines[j]!r}; "
+            detail = (f"IMPRESSION line flipped to {flip_sides(finding.side or '')}: {_q(imp_lines[j])}; "
                       f"findings keep {finding.side}")
     elif kind == "negation_conflict":
         if rng.random() < 0.55:
@@ -732,7 +749,7 @@ def synthetic_case(rng: random.Random, kind: str | None) -> tuple[dict[str, str]
             imp_lines = [neg if line == finding.imp else line for line in imp_lines]
             if neg not in imp_lines:
                 return None
-            detail = f"IMPRESSION negates {finding.key} ({neg!r}) that FINDINGS affirms: {finding.text!r}"
+            detail = f"IMPRESSION negates {finding.key} ({_q(neg)}) that FINDINGS affirms: {_q(finding.text)}"
         else:
             denied = [(text, d) for _, text, d in case.normals if d & set(NEGATED_IMPRESSION)]
             if not denied:
@@ -750,7 +767,7 @@ def synthetic_case(rng: random.Random, kind: str | None) -> tuple[dict[str, str]
             if set(imp_lines) & set(NORMAL_IMPRESSIONS):
                 imp_lines = []
             imp_lines.insert(0, assertion)
-            detail = f"IMPRESSION asserts {key} ({assertion!r}) that FINDINGS denies: {text!r}"
+            detail = f"IMPRESSION asserts {key} ({_q(assertion)}) that FINDINGS denies: {_q(text)}"
     elif kind == "impression_omits_finding":
         if not significant:
             return None
@@ -920,10 +937,10 @@ def iu_case(fields: dict[str, str], kind: str | None, rng: random.Random) -> tup
         a, b = pairs[rng.randrange(len(pairs))]
         if rng.random() < 0.5:
             findings = findings.replace(a, flip_sides(a), 1)
-            detail = f"FINDINGS sentence flipped to {flip_sides(side)}: {flip_sides(a)!r}; impression: {b!r}"
+            detail = f"FINDINGS sentence flipped to {flip_sides(side)}: {_q(flip_sides(a))}; impression: {_q(b)}"
         else:
             impression = impression.replace(b, flip_sides(b), 1)
-            detail = f"IMPRESSION sentence flipped to {flip_sides(side)}: {flip_sides(b)!r}; findings: {a!r}"
+            detail = f"IMPRESSION sentence flipped to {flip_sides(side)}: {_q(flip_sides(b))}; findings: {_q(a)}"
     elif kind == "negation_conflict":
         affirmed_pairs = [(a, b) for a in f_sents for b in i_sents
                           if not NEG.search(a) and not NEG.search(b) and not SOFT.search(a)
@@ -933,7 +950,7 @@ def iu_case(fields: dict[str, str], kind: str | None, rng: random.Random) -> tup
             key = sorted(_groups(a) & _groups(b) & set(NEGATED_IMPRESSION))[0]
             neg = _pick(rng, NEGATED_IMPRESSION[key])
             impression = impression.replace(b, neg, 1)
-            detail = f"IMPRESSION negates {key}: {b!r} replaced by {neg!r}; FINDINGS: {a!r}"
+            detail = f"IMPRESSION negates {key}: {_q(b)} replaced by {_q(neg)}; FINDINGS: {_q(a)}"
         else:
             if fields["_major"] != "normal":
                 return None
@@ -952,14 +969,14 @@ def iu_case(fields: dict[str, str], kind: str | None, rng: random.Random) -> tup
             if uk is False:
                 assertion = assertion.replace("oedema", "edema")
             impression = assertion
-            detail = f"IMPRESSION asserts {key}: replaced by {assertion!r}; FINDINGS denies it: {sentence!r}"
+            detail = f"IMPRESSION asserts {key}: replaced by {_q(assertion)}; FINDINGS denies it: {_q(sentence)}"
     elif kind == "impression_omits_finding":
         acute = [s for s in f_sents if _groups(s) & {"effusion", "pneumothorax", "consolidation", "oedema",
                                                      "cardiomegaly"} and not NEG.search(s) and not SOFT.search(s)]
         if not acute:
             return None
         impression = _pick(rng, NORMAL_IMPRESSIONS)
-        detail = f"IMPRESSION replaced by {impression!r}; FINDINGS: {acute[0]!r}"
+        detail = f"IMPRESSION replaced by {_q(impression)}; FINDINGS: {_q(acute[0])}"
     elif kind == "missing_section":
         if rng.random() < 0.5 and fields["_major"] == "normal":
             drop = "findings"
@@ -998,7 +1015,9 @@ def build(seed: int, shared: Path) -> list[dict[str, object]]:
     dev = shared / "eval" / "report_errors_dev.jsonl"
     reports = read_iu(tgz)
     dev_uids = {json.loads(line)["uid"] for line in dev.read_text().splitlines() if line.strip()}
-    pool = sorted(uid for uid in reports if uid not in dev_uids)
+    # Reports with template-like marks of their own ("[<", "***") are left out: they would blur placeholders.
+    pool = sorted(uid for uid, fields in reports.items() if uid not in dev_uids
+                  and not re.search(r"[\[\]{}<>@]|\*\*|__", " ".join(fields.values())))
     rng.shuffle(pool)
     plan: list[tuple[str, str | None]] = [("iu", None)] * IU_CLEAN + [("syn", None)] * (N_CLEAN - IU_CLEAN)
     for kind in KINDS:
