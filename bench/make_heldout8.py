@@ -283,7 +283,7 @@ def make_nodule(rng: random.Random, temporal: str) -> Finding:
     tword = f"{temporal} " if temporal in ("new", "enlarging") else ""
     text = _pick(rng, (
         f"A {tword}{mm} mm rounded nodule projects over the {side} {zone}.",
-        f"{_cap(tword)}{mm} mm well-defined nodular opacity in the {side} {zone}, not seen on the prior study.",
+        f"{_cap(tword)}{mm} mm well-defined nodular opacity in the {side} {zone}, without calcification.",
         f"There is a {tword}{mm} mm pulmonary nodule in the {side} {zone}.",
     ))
     imp = _pick(rng, (f"{mm} mm {side} {zone} nodule. CT chest recommended for further assessment.",
@@ -490,6 +490,8 @@ def compose_synthetic(rng: random.Random) -> SynCase:
     present = {f.key for f in findings}
     if any("hydropneumothorax" in f.text for f in findings):
         present.add("effusion")  # the fluid of a hydropneumothorax: no normal statement may deny it
+    if any("atelectasis" in f.text for f in findings):
+        present.add("atelectasis")  # compressive atelectasis: "the lungs are clear" would contradict it
     if any("tension" in f.text for f in findings):
         present.add("mediastinum")  # shifted: "normal mediastinal contours" would contradict it
     normals: list[tuple[str, str, set[str]]] = []
