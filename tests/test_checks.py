@@ -1070,3 +1070,44 @@ def test_more_template_fields_are_placeholders(token: str) -> None:
                                   "Heart size normal (CTR 0.45).", "A 5% pneumothorax."])
 def test_prose_in_brackets_is_no_placeholder(text: str) -> None:
     assert "placeholder" not in kinds(text, "Normal chest.")
+
+
+# --- after the v7 look: a section that contradicts itself still contradicts the other one -------------------
+
+
+@pytest.mark.parametrize("findings,impression", [
+    # the impression affirms and rules out the finding; FINDINGS affirm it: its negation contradicts FINDINGS too
+    ("The heart is enlarged. Lungs clear.", "Enlarged heart with clear lungs. No cardiomegaly."),
+    ("Marked cardiomegaly, unchanged.", "1. Heart size is normal. 2. Stable marked cardiomegaly."),
+    ("Large right pleural effusion.", "No pleural effusion. Large right pleural effusion, increased."),
+    ("Dense consolidation in the left lower lobe.",
+     "No consolidation. Left lower lobe consolidation, likely infective."),
+    # FINDINGS contradict themselves and the impression affirms
+    ("Pneumothorax at the right apex. No pneumothorax.", "Right apical pneumothorax."),
+    # the impression hedges the very finding it rules out
+    ("Confluent left basal airspace opacity.", "No pneumonia. This could be early pneumonia."),
+])
+def test_a_self_contradicting_section_still_contradicts_the_other(findings: str, impression: str) -> None:
+    assert "negation_conflict" in kinds(findings, impression)
+
+
+@pytest.mark.parametrize("findings,impression", [
+    # a narrowed negation beside the finding is a mixed picture, not a contradiction
+    ("No right pleural effusion. Small left pleural effusion.", "Small left pleural effusion. No right effusion."),
+    ("No focal consolidation. Patchy bibasilar airspace disease.", "Patchy bibasilar airspace disease."),
+    ("No masses in the lungs. Enlarging anterior mediastinal mass.", "Anterior mediastinal mass, larger."),
+    ("Moderate cardiomegaly. Heart and mediastinum otherwise unremarkable.", "Moderate cardiomegaly."),
+    # a hedge weighing two findings is no hedge of the one ruled out
+    ("Right basal opacity.", "No pneumonia. Right basal opacity, atelectasis versus pneumonia."),
+])
+def test_a_mixed_picture_is_no_negation_conflict(findings: str, impression: str) -> None:
+    assert "negation_conflict" not in kinds(findings, impression)
+
+
+@pytest.mark.parametrize("findings,impression", [
+    ("HEART SIZE IS NORMAL. 3.1 CM MASS AT THE RIGHT APEX.", "3.1 CM RIGHT APICAL MASS."),
+    ("THE HEART IS NOT ENLARGED. ENDOTRACHEAL TUBE 1 CM ABOVE THE CARINA.", "ETT LOW; PULL BACK 2-3 CM."),
+])
+def test_cm_after_a_number_is_the_unit_not_cardiomegaly(findings: str, impression: str) -> None:
+    assert "negation_conflict" not in kinds(findings, impression)
+    assert "negation_conflict" in kinds("Normal heart size.", "Stable CM.")

@@ -537,6 +537,24 @@ def _large(p: Observation) -> bool:
     return p.size == "large" or any(size == "large" for _, size in p.side_sizes)
 
 
+def _contradicts_itself(n: Observation, s: Observation, parsed: ParsedReport) -> bool:
+    """Whether a plain negation ``n`` and a live mention ``s`` of the very same finding, in one section and at
+    one site, say opposite things ("No cardiomegaly." ... "Cardiomegaly and small effusions"), as
+    ``section_contradictions`` reads it, or the section hedges the very finding it rules out ("No pneumonia." ...
+    "may represent an early pneumonia"). Not a negation narrowed by a word ("no focal consolidation" beside
+    "patchy consolidation"), a side ("no right effusion" beside a left one), a place ("no masses in the lungs"
+    beside a mediastinal mass: nodules and masses are not compared) or "the lungs are clear"."""
+    if _group(n) not in _CONTRADICTION_GROUPS or not _plain_negation(n):
+        return False
+    if s.name != n.name or s.start == n.start or s.hypothetical or s.change == "decreased" or _historical(s):
+        return False
+    if s.polarity == "uncertain" and not (_one_group_alternative(s) or not s.alternatives):
+        return False  # "atelectasis versus pneumonia" weighs two findings; "may be early pneumonia" hedges this one
+    if _explained_away(s, parsed) or _BARE_OPACITY.match(s.term):
+        return False
+    return n.laterality is None or n.laterality in (s.laterality, "bilateral")
+
+
 def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
     issues = []
     for group in sorted(_NEGATION_GROUPS):
@@ -573,9 +591,13 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                     # a mixed picture (e.g. "no right effusion ... small left effusion"), not a contradiction
                     # ... at the positive's side: "No airspace opacity. Right mid atelectasis." says nothing of
                     # the left, so a left lower lobe airspace disease in the other section still contradicts it
+                    # ... unless that section contradicts itself: "No cardiomegaly." beside "Cardiomegaly." (or "No
+                    # pneumonia." beside "may represent pneumonia") is no mixed picture, and its plain negation still
+                    # contradicts the other section's affirmed finding
                     if any((_lat_compatible(n, s) or s.laterality is None)
                            and (n.laterality is not None or n.implied or group == "nodule or mass"
                                 or _same_side(s, p))
+                           and not _contradicts_itself(n, s, parsed)
                            for s in same_live):
                         continue
                     if any(_same_description(b, p) for b in bare):
@@ -730,6 +752,14 @@ def _statement_span(parsed: ParsedReport, statement: str) -> list[tuple[int, int
 _CONTRADICTION_GROUPS = groups_checked_by("contradiction")
 
 
+def _plain_negation(o: Observation) -> bool:
+    """A plain negation of the finding itself: not "no XXXX infiltrates" (qualified), "lungs are clear" or
+    "normal cardiomediastinal silhouette" (implied), "otherwise negative for", "does not appear to be a
+    hydropneumothorax" (a combined finding)."""
+    return not o.qualified and not o.implied and not o.resolved and not OTHERWISE.search(o.text) \
+        and not re.search(r"mediastin|hydro|ha?emo", o.term, re.IGNORECASE)
+
+
 def section_contradictions(parsed: ParsedReport) -> list[Issue]:
     """A finding affirmed and plainly ruled out within one section ("Small right apical pneumothorax.
     ... No pneumothorax."). Same canonical finding, compatible sides, in different sentences; hedged,
@@ -738,12 +768,7 @@ def section_contradictions(parsed: ParsedReport) -> list[Issue]:
     for section in ("FINDINGS", "IMPRESSION"):
         obs = parsed.section_observations(section)
         for group in sorted(_CONTRADICTION_GROUPS):
-            # a plain negation of the finding itself: not "no XXXX infiltrates" (qualified), "lungs are
-            # clear" or "normal cardiomediastinal silhouette" (implied), "otherwise negative for", "does
-            # not appear to be a hydropneumothorax" (a combined finding)
-            negs = [o for o in obs if _group(o) == group and o.polarity == "absent" and not o.qualified
-                    and not o.implied and not o.resolved and not OTHERWISE.search(o.text)
-                    and not re.search(r"mediastin|hydro|ha?emo", o.term, re.IGNORECASE)]
+            negs = [o for o in obs if _group(o) == group and o.polarity == "absent" and _plain_negation(o)]
             if not negs:
                 continue
             pos = [o for o in obs if _group(o) == group and (o.polarity == "present" or _one_group_alternative(o))
