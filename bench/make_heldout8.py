@@ -666,7 +666,10 @@ def layout(fields: dict[str, str], free_text: bool, rng: random.Random, exam: st
         body = fields.get(name, "")
         sep = "\n" if not head.endswith(":") or "\n" in body or rng.random() < 0.3 else " "
         parts.append(f"{head}{sep}{body}".rstrip())
-    return {"report": "\n\n".join(parts) if rng.random() < 0.6 else "\n".join(parts)}
+    report = "\n\n".join(parts) if rng.random() < 0.6 else "\n".join(parts)
+    if rng.random() < 0.08:  # some RIS systems still store reports in capitals
+        report = report.upper()
+    return {"report": report}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -742,7 +745,7 @@ def synthetic_case(rng: random.Random, kind: str | None) -> tuple[dict[str, str]
             detail = (f"IMPRESSION line flipped to {flip_sides(finding.side or '')}: {_q(imp_lines[j])}; "
                       f"findings keep {finding.side}")
     elif kind == "negation_conflict":
-        if rng.random() < 0.55:
+        if rng.random() < 0.65:
             if not significant:
                 return None
             i = _pick_int(rng, significant)
@@ -779,7 +782,7 @@ def synthetic_case(rng: random.Random, kind: str | None) -> tuple[dict[str, str]
         detail = f"IMPRESSION replaced by a normal statement; FINDINGS affirm {', '.join(omitted)}"
     elif kind == "missing_section":
         if rng.random() < 0.5:
-            if case.findings and any(f.imp for f in case.findings):
+            if not set(imp_lines) <= set(NORMAL_IMPRESSIONS):  # the impression alone must describe no finding
                 return None
             drop = "findings"
         else:
@@ -1003,6 +1006,9 @@ def iu_case(fields: dict[str, str], kind: str | None, rng: random.Random) -> tup
     if rng.random() < 0.5:
         for name in ("findings", "impression"):
             out_fields[name] = "\n".join(_sentences(out_fields[name])) if rng.random() < 0.3 else out_fields[name]
+    imp_sentences = _sentences(out_fields["impression"])
+    if len(imp_sentences) > 1 and not re.match(r"\s*\d\.", out_fields["impression"]) and rng.random() < 0.35:
+        out_fields["impression"] = "\n".join(f"{n}. {s}" for n, s in enumerate(imp_sentences, 1))
     return layout(out_fields, free_text, rng, "", drop), detail
 
 

@@ -37,8 +37,8 @@ def _of(cases: list[Case], kind: str | None) -> list[Case]:
     return [c for c in cases if c["injected"] == kind]
 
 
-FINDINGS_HEAD = re.compile(r"^(FINDINGS|Findings|Report|Observations)\b:?", re.M)
-IMPRESSION_HEAD = re.compile(r"^(IMPRESSION|Impression|CONCLUSION|Opinion)\b:?", re.M)
+FINDINGS_HEAD = re.compile(r"^(FINDINGS|Report|Observations)\b:?", re.M | re.I)
+IMPRESSION_HEAD = re.compile(r"^(IMPRESSION|CONCLUSION|Opinion)\b:?", re.M | re.I)
 PLACEHOLDER_MARK = re.compile(r"[\[\]{}<>@]|\*\*\*|__")
 
 
@@ -168,7 +168,7 @@ def test_negation_cases_in_both_directions(cases: list[Case]) -> None:
         findings, impression = _sections(case)
         denying = findings if match.group(1) == "asserts" else impression
         assert NEGATION_CUE.search(denying), case
-    assert directions["asserts"] >= 10 and directions["negates"] >= 10, directions
+    assert directions["asserts"] >= 8 and directions["negates"] >= 8, directions
 
 
 def test_omission_impressions_are_normal_statements(cases: list[Case]) -> None:
