@@ -1111,3 +1111,49 @@ def test_a_mixed_picture_is_no_negation_conflict(findings: str, impression: str)
 def test_cm_after_a_number_is_the_unit_not_cardiomegaly(findings: str, impression: str) -> None:
     assert "negation_conflict" not in kinds(findings, impression)
     assert "negation_conflict" in kinds("Normal heart size.", "Stable CM.")
+
+
+@pytest.mark.parametrize("findings,impression", [
+    ("Both hila are bulky.", "Normal hila."),
+    ("The right hilum is prominent and lobulated.", "Hilar contours are within normal limits."),
+    ("Hila unremarkable. Lungs clear.", "Enlarged left hilum, lymphadenopathy likely; CT advised."),
+])
+def test_a_normal_hilum_against_an_enlarged_one_is_a_negation_conflict(findings: str, impression: str) -> None:
+    assert "negation_conflict" in kinds(findings, impression)
+
+
+@pytest.mark.parametrize("findings,impression", [
+    ("No acute bony injury. Lungs clear.", "Acute fractures of the right fourth and fifth ribs."),
+    ("No fracture is seen.", "Fresh left clavicle fracture."),
+])
+def test_a_ruled_out_fracture_against_an_acute_one_is_a_negation_conflict(findings: str, impression: str) -> None:
+    assert "negation_conflict" in kinds(findings, impression)
+
+
+@pytest.mark.parametrize("findings,impression", [
+    # a negation limited to acute injury leaves an old or undated fracture standing
+    ("No acute bony injury.", "Old healed right rib fractures."),
+    ("No acute fracture.", "Right sixth rib fracture, age indeterminate."),
+    ("No displaced rib fracture.", "Subtle nondisplaced left rib fracture."),
+])
+def test_an_old_or_undated_fracture_beside_no_acute_injury_is_no_conflict(findings: str, impression: str) -> None:
+    assert "negation_conflict" not in kinds(findings, impression)
+
+
+@pytest.mark.parametrize("findings,impression", [
+    ("The lungs are clear. No effusion.", "Right upper lobe mass, 4 cm, suspicious for carcinoma."),
+    ("A 2.2 cm spiculated nodule in the left upper lobe.", "Clear lungs. No acute process."),
+])
+def test_clear_lungs_against_a_lung_mass_is_a_negation_conflict(findings: str, impression: str) -> None:
+    assert "negation_conflict" in kinds(findings, impression)
+
+
+@pytest.mark.parametrize("findings,impression", [
+    # a small nodule, a mass outside the lung, a benign one, or "otherwise" naming it: the lungs may still be clear
+    ("Lungs are clear. 4 mm nodule in the right upper lobe.", "4 mm right upper lobe nodule, follow-up advised."),
+    ("The lungs are clear.", "Anterior mediastinal mass, likely thymic."),
+    ("Clear lungs.", "Calcified 12 mm granuloma in the left lower lobe."),
+    ("Lungs otherwise clear. Right upper lobe mass.", "Right upper lobe mass."),
+])
+def test_clear_lungs_beside_a_small_or_extrapulmonary_lesion_is_no_conflict(findings: str, impression: str) -> None:
+    assert "negation_conflict" not in kinds(findings, impression)

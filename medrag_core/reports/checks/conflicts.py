@@ -533,6 +533,32 @@ def _rules_out_large(n: Observation, parsed: ParsedReport) -> bool:
     return n.qualified and bool(_LARGE_BEFORE.search(parsed.text[n.sentence_span[0]: n.span[0]]))
 
 
+def _rules_out_acute(n: Observation, parsed: ParsedReport) -> bool:
+    """A negation limited to an acute finding ("no acute fracture", "no acute bony injury"): it rules out only
+    one the other section calls acute or new, never an old or an undated one."""
+    return n.qualified and bool(re.search(r"\bacute\b", parsed.text[n.sentence_span[0]: n.span[0]], re.IGNORECASE))
+
+
+_CALLED_ACUTE = re.compile(r"\b(?:acute|fresh|new|recent)\b", re.IGNORECASE)
+
+
+def _called_acute(p: Observation) -> bool:
+    i = p.span[0] - p.sentence_span[0]
+    return 0 <= i <= len(p.text) and bool(_CALLED_ACUTE.search(p.text[max(0, i - 60): i].split(";")[-1]))
+
+
+# what the lungs being clear leaves no room for: a mass, or a nodule of a centimetre or more, in the lung itself
+# (not one in the mediastinum, at the hilum or in the chest wall)
+_NOT_IN_THE_LUNG = re.compile(r"mediastin|hil(?:um|ar|a)\b|paratrache|chest\s+wall|breast|axill|soft\s+tissue|"
+                              r"thyroid|goit|neck|abdom|liver|kidney|adrenal|bone|rib", re.IGNORECASE)
+
+
+def _lung_lesion(p: Observation) -> bool:
+    if p.name == "Mass" or (p.name == "Nodule" and p.size_mm is not None and p.size_mm >= 10):
+        return any(z not in (None, "hilum") for _, z in p.sites) and not _NOT_IN_THE_LUNG.search(_clause(p))
+    return False
+
+
 def _large(p: Observation) -> bool:
     return p.size == "large" or any(size == "large" for _, size in p.side_sizes)
 
@@ -560,7 +586,11 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
     for group in sorted(_NEGATION_GROUPS):
         for neg_sec, pos_sec in (("FINDINGS", "IMPRESSION"), ("IMPRESSION", "FINDINGS")):
             negs = [o for o in _mentions(parsed, neg_sec, group, {"absent"})
-                    if not o.qualified or _rules_out_large(o, parsed)]
+                    if not o.qualified or _rules_out_large(o, parsed) or _rules_out_acute(o, parsed)]
+            if group == "nodule or mass":
+                # "the lungs are clear" against a lung mass or a measured nodule of 1 cm or more (_lung_lesion)
+                negs += [o for o in parsed.observations if o.section == neg_sec and o.implied
+                         and o.name == "Lung Opacity" and o.polarity == "absent"]
             if not negs:
                 continue
             # affirmed, or probable ("likely pneumonia", "probable effusion"); a merely possible finding
@@ -579,9 +609,12 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
             hit = None
             for p in pos:
                 for n in negs:
-                    if not _lat_compatible(n, p) or (group == "nodule or mass" and n.name != p.name):
+                    if not _lat_compatible(n, p) or (group == "nodule or mass" and n.name != p.name
+                                                     and not (n.implied and _lung_lesion(p))):
                         continue
-                    if n.qualified and not (_large(p) and p.polarity == "present"):
+                    if _rules_out_acute(n, parsed) and not _called_acute(p):
+                        continue  # "no acute fracture" against an old or undated one is no contradiction
+                    if n.qualified and not _rules_out_acute(n, parsed) and not (_large(p) and p.polarity == "present"):
                         continue  # "no large effusion" against a large one only, never a small or moderate one
                     if p.polarity != "present" and p.alternatives and n.implied:
                         continue  # alternatives weigh only against a plain "no X", not "the lungs are clear"
