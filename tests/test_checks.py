@@ -1157,3 +1157,18 @@ def test_clear_lungs_against_a_lung_mass_is_a_negation_conflict(findings: str, i
 ])
 def test_clear_lungs_beside_a_small_or_extrapulmonary_lesion_is_no_conflict(findings: str, impression: str) -> None:
     assert "negation_conflict" not in kinds(findings, impression)
+
+
+@pytest.mark.parametrize("findings", [
+    "Obscuration of the right heart border, suggesting right middle lobe consolidation.",
+    "The left hemidiaphragm is obscured, in keeping with left lower lobe consolidation.",
+])
+def test_a_silhouette_sign_is_a_finding_not_a_limited_view(findings: str) -> None:
+    issues = run_checks(parse_sections(findings, "No acute cardiopulmonary process."))
+    assert ("impression_omits_finding", "warning") in {(i.kind, i.severity) for i in issues}
+
+
+def test_a_view_obscured_by_soft_tissue_still_limits_the_reading() -> None:
+    issues = run_checks(parse_sections("Overlying breast tissue obscures the bases; consolidation cannot be assessed.",
+                                       "No acute cardiopulmonary process."))
+    assert "impression_omits_finding" not in {i.kind for i in issues}

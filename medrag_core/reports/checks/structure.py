@@ -161,7 +161,8 @@ def _is_mask(parsed: ParsedReport, start: int, end: int, masked: bool) -> bool:
         return False
     if masked or any(a <= start < b for a, b in parsed.footer_spans):
         return True
-    return bool(_MASK_BEFORE.search(text, max(line_start, start - 12), start) or _MASK_AFTER.match(text, end))
+    # the longest mask word before a blank is "comparison with "
+    return bool(_MASK_BEFORE.search(text, max(line_start, start - 24), start) or _MASK_AFTER.match(text, end))
 
 
 def placeholder_spans(parsed: ParsedReport) -> list[tuple[int, int]]:
