@@ -1172,3 +1172,20 @@ def test_a_view_obscured_by_soft_tissue_still_limits_the_reading() -> None:
     issues = run_checks(parse_sections("Overlying breast tissue obscures the bases; consolidation cannot be assessed.",
                                        "No acute cardiopulmonary process."))
     assert "impression_omits_finding" not in {i.kind for i in issues}
+
+
+@pytest.mark.parametrize("findings", [
+    "Small left pleural effusion with overlying basal atelectasis, new since yesterday.",
+    "Right pleural effusion with adjacent lower lobe collapse, increased from the prior film.",
+])
+def test_a_change_after_an_attached_finding_is_the_head_findings_too(findings: str) -> None:
+    issues = run_checks(parse_sections(findings, "No acute cardiopulmonary process."))
+    assert [(i.finding, i.severity) for i in issues if i.kind == "impression_omits_finding"] == [
+        ("pleural effusion", "warning")]
+
+
+def test_a_change_in_a_sentence_of_its_own_is_not_the_attached_findings() -> None:
+    issues = run_checks(parse_sections("Small left pleural effusion with basal atelectasis. Heart size is stable.",
+                                       "No acute cardiopulmonary process."))
+    assert [(i.finding, i.severity) for i in issues if i.kind == "impression_omits_finding"] == [
+        ("pleural effusion", "info")]

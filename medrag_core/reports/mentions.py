@@ -244,6 +244,10 @@ def _size_mm(text: str) -> float | None:
     return best
 
 
+# a finding attached to the one before it: "effusion with adjacent compressive atelectasis"
+_WITH_ATTACHED = re.compile(r"\s+with\s+(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
+
+
 def _change(window: str, polarity: str, resolved: bool) -> str | None:
     """The temporal change the mention's own words state: "resolved" for one negated as gone; for one present or
     possible "increased" / "decreased" / "new" / "stable" ("no increase", "unchanged"), or None when nothing is
@@ -472,6 +476,14 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
         if i > 0:  # "Right effusion has decreased and left effusion increased": "decreased" is the right one's
             pre = pre[max((m.end() for m in _CLAUSE_END.finditer(pre)), default=0):]
         size, side_sizes = _sizes(pre, term, post)
+        change = _change(pre + term + post, polarity, resolved)
+        if change is None and i + 1 < len(targets) and _WITH_ATTACHED.match(sentence, te, next_start):
+            # "Small right effusion with adjacent atelectasis, new since the prior study": the change after the
+            # attached finding, past a comma, is said of the whole, the head first
+            after = targets[i + 1][1]
+            tail = sentence[after: targets[i + 2][0] if i + 2 < len(targets) else len(sentence)]
+            if tail.lstrip().startswith(","):
+                change = _change(tail, polarity, resolved)
         obs = Observation(
             name=name,
             polarity=polarity,
@@ -492,7 +504,7 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
             span=(base + ts, base + te),
             sentence_span=(base, base + len(sentence)),
             size_mm=_size_mm(own_text),
-            change=_change(pre + term + post, polarity, resolved),
+            change=change,
             size=size,
             side_sizes=side_sizes,
         )
