@@ -1189,3 +1189,20 @@ def test_a_change_in_a_sentence_of_its_own_is_not_the_attached_findings() -> Non
                                        "No acute cardiopulmonary process."))
     assert [(i.finding, i.severity) for i in issues if i.kind == "impression_omits_finding"] == [
         ("pleural effusion", "info")]
+
+
+@pytest.mark.parametrize("findings,impression", [
+    # a second side later in the sentence: the place put first is still the finding's
+    ("In the left upper lobe there is a dense consolidation, and a small right pleural effusion.",
+     "Right upper lobe consolidation. Small right effusion."),
+    ("Within the right base there are patchy airspace opacities with blunting of both costophrenic angles.",
+     "Left basilar airspace disease."),
+])
+def test_a_place_put_first_is_the_findings_side_across_there_is(findings: str, impression: str) -> None:
+    assert "laterality_conflict" in kinds(findings, impression)
+
+
+def test_a_place_put_first_does_not_pass_to_a_finding_after_a_negation() -> None:
+    # the place opens the sentence and holds the negated finding; the effusion names its own side
+    assert "laterality_conflict" not in kinds("In the left base there is no consolidation but there is a small "
+                                              "effusion on the right.", "Small right effusion.")

@@ -244,6 +244,12 @@ def _size_mm(text: str) -> float | None:
     return best
 
 
+# a place that opens the sentence, before the finding it holds: "In the right lower lobe there is ...", "Within the
+# left base there are ..."
+_FRONTED_PLACE = re.compile(r"\W*(?:in|within|at|throughout|involving|over)\s+(?:the\s+)?$", re.IGNORECASE)
+_THERE_BE = re.compile(r"there\s+(?:is|are|was|were)", re.IGNORECASE)
+
+
 # a finding attached to the one before it: "effusion with adjacent compressive atelectasis"
 _WITH_ATTACHED = re.compile(r"\s+with\s+(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
 
@@ -363,6 +369,7 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
                 return (s, e)
         return None
 
+    place_terms = [(s, e) for s, e in terms if not _THERE_BE.fullmatch(sentence, s, e)]
     every_side = _sides_with_zones(sentence)
     # "right 5th rib", "left shoulder": a side that names bone or heart anatomy is not a lung finding's
     # unless the finding is placed there ("nodule overlying the right 5th rib", "near the left clavicle")
@@ -444,7 +451,9 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
 
         # laterality: own modifiers before the mention (after the previous mention), else after it,
         # else the one site the whole sentence names, else the previous mention's
-        pre = [(s, z) for off, s, z in all_sides if prev_end <= off < ts and not blocked(off, ts)]
+        # a place put first is the finding's across "there is": "In the right lower lobe there is consolidation"
+        pre = [(s, z) for off, s, z in all_sides if prev_end <= off < ts
+               and not blocked(off, ts, place_terms if _FRONTED_PLACE.match(sentence, prev_end, off) else terms)]
         post = [(s, z) for off, s, z in all_sides if te <= off < next_start and not blocked(te, off)]
         own = pre or post
         if not own and i + 1 < len(targets) and CHAIN_NEXT.match(sentence[te:next_start]):
