@@ -1206,3 +1206,21 @@ def test_a_place_put_first_does_not_pass_to_a_finding_after_a_negation() -> None
     # the place opens the sentence and holds the negated finding; the effusion names its own side
     assert "laterality_conflict" not in kinds("In the left base there is no consolidation but there is a small "
                                               "effusion on the right.", "Small right effusion.")
+
+
+@pytest.mark.parametrize("findings,impression", [
+    ("Left hydropneumothorax. Small right pleural effusion.", "Left hydropneumothorax. Small left pleural effusion."),
+    ("Right haemopneumothorax with a fluid level. Large left effusion.",
+     "Right haemopneumothorax and large right effusion."),
+])
+def test_an_effusion_named_beside_a_combined_finding_keeps_its_own_side(findings: str, impression: str) -> None:
+    assert "laterality_conflict" in kinds(findings, impression)
+
+
+@pytest.mark.parametrize("findings,impression", [
+    # the effusion may be the combined finding's fluid when it is not named apart from it
+    ("Right hydropneumothorax with an air-fluid level.", "Right pneumothorax and right pleural effusion."),
+    ("Left hemopneumothorax.", "Left pleural effusion, likely blood."),
+])
+def test_an_effusion_that_may_be_a_combined_findings_fluid_is_no_conflict(findings: str, impression: str) -> None:
+    assert "laterality_conflict" not in kinds(findings, impression)

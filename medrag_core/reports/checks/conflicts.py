@@ -271,11 +271,28 @@ def _side_pair(fnd: list[Observation], imp: list[Observation],
                     if {sa, sb} != {"left", "right"} or not _zones_match(za, zb):
                         continue
                     # one-sided on both sides: the other section never places it on this side here
-                    if sb in _sides_at(fnd + _named(parsed, "FINDINGS", b.alternatives), zb) \
-                            or sa in _sides_at(imp + _named(parsed, "IMPRESSION", a.alternatives), za):
+                    in_fnd = _separate_from(fnd, b, imp) + _named(parsed, "FINDINGS", b.alternatives)
+                    in_imp = _separate_from(imp, a, fnd) + _named(parsed, "IMPRESSION", a.alternatives)
+                    if sb in _sides_at(in_fnd, zb) or sa in _sides_at(in_imp, za):
                         continue
                     return a, sa, b, sb
     return None
+
+
+_COMBINED = re.compile(r"(?:hydro|ha?emo)-?pneumothora", re.IGNORECASE)
+
+
+def _separate_from(other: list[Observation], b: Observation, own: list[Observation]) -> list[Observation]:
+    """``other`` (the other section's mentions) less the parts of a combined finding ("hemopneumothorax": its
+    blood) where ``b``'s own section names that combined finding at ``b``'s side as well as ``b`` itself: "Right
+    hemopneumothorax. Moderate right pleural effusion." states an effusion apart from the hemopneumothorax's fluid,
+    so a right hemopneumothorax in the other section does not place that effusion on the right."""
+    if _COMBINED.search(b.term):
+        return other
+    sides = {s for s, _ in b.sites}
+    if not any(_COMBINED.search(o.term) and sides & {s for s, _ in o.sites} for o in own):
+        return other
+    return [o for o in other if not _COMBINED.search(o.term)]
 
 
 def _regressing_pair(parsed: ParsedReport,
