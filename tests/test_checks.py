@@ -1224,3 +1224,26 @@ def test_an_effusion_named_beside_a_combined_finding_keeps_its_own_side(findings
 ])
 def test_an_effusion_that_may_be_a_combined_findings_fluid_is_no_conflict(findings: str, impression: str) -> None:
     assert "laterality_conflict" not in kinds(findings, impression)
+
+
+@pytest.mark.parametrize("findings,impression", [
+    # bibasilar opacities on both sides hide the side of the one that changes, unless changes are paired
+    ("Bibasilar streaky opacities. Improving left basal consolidation.",
+     "Improving right basal consolidation. Bibasilar streaky opacities persist."),
+    ("Patchy opacities at both bases. New consolidation at the right base.",
+     "New left basal consolidation beside chronic bibasilar opacities."),
+])
+def test_a_changing_finding_on_opposite_sides_beside_bilateral_ones_is_a_laterality_conflict(
+        findings: str, impression: str) -> None:
+    assert "laterality_conflict" in kinds(findings, impression)
+
+
+@pytest.mark.parametrize("findings,impression", [
+    # the change is said on both sides in one section, or the two sections give different courses
+    ("Bibasilar opacities. Improving right basal consolidation, improving left basal consolidation.",
+     "Improving left basal consolidation. Bibasilar opacities."),
+    ("Bibasilar opacities. Improving right basal consolidation.",
+     "New left basal consolidation. Bibasilar opacities."),
+])
+def test_a_changing_finding_on_one_side_of_two_is_no_laterality_conflict(findings: str, impression: str) -> None:
+    assert "laterality_conflict" not in kinds(findings, impression)

@@ -159,6 +159,8 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
         if not found and regressing:
             found = _regressing_pair(parsed, group)
         if not found:
+            found = _changing_pair(parsed, group)
+        if not found:
             # what else FINDINGS place on one side counts across the finding's family ("right basilar opacity")
             narrowed = _one_side_of_both(_lateral_mentions(parsed, "FINDINGS", group),
                                          _lateral_mentions(parsed, "IMPRESSION", group),
@@ -293,6 +295,27 @@ def _separate_from(other: list[Observation], b: Observation, own: list[Observati
     if not any(_COMBINED.search(o.term) and sides & {s for s, _ in o.sites} for o in own):
         return other
     return [o for o in other if not _COMBINED.search(o.term)]
+
+
+def _changing_pair(parsed: ParsedReport, group: str) -> tuple[Observation, str, Observation, str] | None:
+    """One finding said to change the same way (new, increasing, improving) on one side in FINDINGS and only on the
+    other side in the IMPRESSION ("improvement in the right basal consolidation" against "improvement in the left
+    basal consolidation"), where unchanged or undated mentions on both sides would otherwise hide it: the changing
+    one is the same finding, so one side is wrong. Only where each section gives that change one side."""
+    changing = {section: [o for o in _lateral_mentions(parsed, section, group)
+                          if o.polarity == "present" and o.change in ("new", "increased", "decreased")]
+                for section in ("FINDINGS", "IMPRESSION")}
+    for a in changing["FINDINGS"]:
+        for b in changing["IMPRESSION"]:
+            if a.change != b.change:
+                continue
+            fnd_sides = {s for o in changing["FINDINGS"] if o.change == a.change for s, _ in o.sites}
+            imp_sides = {s for o in changing["IMPRESSION"] if o.change == a.change for s, _ in o.sites}
+            if len(fnd_sides) == 1 and len(imp_sides) == 1 and fnd_sides | imp_sides == {"left", "right"}:
+                found = _side_pair([a], [b], parsed)
+                if found:
+                    return found
+    return None
 
 
 def _regressing_pair(parsed: ParsedReport,
