@@ -27,6 +27,36 @@ def test_retrieval_bench_prints_ratios_and_choice(capsys: pytest.CaptureFixture[
     assert re.search(r"^choice n=500: ef_search=\d+ \(lowest with image recall@10 >= 0.98\)", out, re.M)
 
 
+def test_retrieval_attached_measures_an_archive_left_running(capsys: pytest.CaptureFixture[str]) -> None:
+    import numpy as np
+    from psycopg.conninfo import conninfo_to_dict
+
+    from bench.common import bind_store, copy_cases, low_rank_basis, low_rank_unit_vectors, temp_postgres
+    from bench.retrieval import make_queries
+    from bench.retrieval_attached import main
+    from medrag_core.store import PostgresStore
+
+    rng = np.random.default_rng(7)  # the draws in bench.retrieval's order, as the attached run repeats them
+    bases = {"image": low_rank_basis(rng), "text": low_rank_basis(rng)}
+    vectors = {kind: low_rank_unit_vectors(2000, bases[kind], rng) for kind in ("image", "text")}
+    make_queries(12, bases, rng)
+    with temp_postgres() as conninfo:
+        bind_store(conninfo)
+        copy_cases(conninfo, vectors["image"], vectors["text"], rng)
+        with PostgresStore(conninfo) as store:
+            store.reindex(method="binary", tune_queries=20)
+        host = conninfo_to_dict(conninfo)["host"]
+        assert main([host, "--sizes", "2000", "--queries", "12", "--ef", "100", "--filtered-ef", "100",
+                     "--hamming-queries", "4"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "recorded choices (method, ef_search, candidates, exact, recall): {'image': ('binary'," in out
+    # 100 candidates re-ranked exactly at 2,000: the same vectors regenerated, so the exact top-10 is found
+    assert re.search(r"ef_search / candidates 100: .*'image_recall': 1\.0,", out)
+    assert re.search(r"filtered at 100: .*'view=PA'", out)
+    assert "quantisation alone: share of the exact top-10 within the top-c by Hamming distance:" in out
+    assert "12800: 1.0}" in out  # every vector of 2,000 is within the top 12,800
+
+
 def test_verify_bench_prints_stages_and_target(capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("torch")
     from bench.verify import main

@@ -144,7 +144,8 @@ class EfChoice:
             if self.exact:
                 cap = self.ladder[-1][0] if self.ladder else "?"
                 return (f"exact scan: the binary index with {cap} candidates re-ranked reached recall@10 "
-                        f"{self.recall:.3f} (< {self.target}) {where}. Tried {tried}")  # fmt: skip
+                        f"{self.recall:.3f} (< {self.target}) {where}; rebuild it as HNSW (etl reindex) or with a "
+                        f"larger m (etl reindex --method binary --m 32). Tried {tried}")  # fmt: skip
             return (f"binary index, {self.candidates} candidates re-ranked exactly: recall@10 {self.recall:.3f}"
                     f" (target {self.target}) {where}. Tried {tried}")  # fmt: skip
         if self.exact:

@@ -115,7 +115,7 @@ def test_no_candidate_count_reaching_the_target_searches_exactly(store: Postgres
     assert "not measured" in unmeasured.describe()
     choice = store.tune_ef_search(("image",), queries=100, ladder=(10,))["image"]  # too few to reach 0.98
     assert choice.exact and choice.method == "binary" and choice.recall < 0.98
-    assert "exact scan" in choice.describe()
+    assert "exact scan" in choice.describe() and "etl reindex" in choice.describe()
     store.ef_search = None
     for i in (7, 700):
         got = [h.case.case_id for h in store.knn("image", vecs[i], 10, embed_model=MODEL)]
