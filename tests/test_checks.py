@@ -1247,3 +1247,56 @@ def test_a_changing_finding_on_opposite_sides_beside_bilateral_ones_is_a_lateral
 ])
 def test_a_changing_finding_on_one_side_of_two_is_no_laterality_conflict(findings: str, impression: str) -> None:
     assert "laterality_conflict" not in kinds(findings, impression)
+
+
+def _omission_severities(findings: str, impression: str) -> set[str]:
+    issues = run_checks(parse_sections(findings, impression))
+    return {i.severity for i in issues if i.kind == "impression_omits_finding"}
+
+
+@pytest.mark.parametrize("findings", [
+    "Collapse of the left lower lobe with a sail-shaped density behind the heart. No effusion.",
+    "Right middle lobe collapse obscuring the right heart border.",
+    "Loss of volume in the right upper lobe, in keeping with collapse, with the horizontal fissure raised.",
+])
+def test_a_collapsed_lobe_left_out_of_a_normal_impression_warns(findings: str) -> None:
+    assert _omission_severities(findings, "No acute cardiopulmonary abnormality.") == {"warning"}
+
+
+@pytest.mark.parametrize("findings,severity", [
+    ("The known right middle lobe collapse has partially re-expanded.", "info"),
+    ("Left lower lobe collapse is improving since the prior film.", "info"),
+    # plate-like or basal atelectasis is minor: no omission at all
+    ("Plate-like atelectasis at the left base.", None),
+    ("Mild bibasilar atelectasis.", None),
+    # real reports' "left lower lobe atelectasis" is mostly a streak at a base (IU calibration)
+    ("Left lower lobe atelectasis.", None),
+])
+def test_clearing_collapse_is_info_and_minor_atelectasis_no_omission(findings: str, severity: str | None) -> None:
+    assert _omission_severities(findings, "No acute disease.") == ({severity} if severity else set())
+
+
+@pytest.mark.parametrize("impression", ["Clear chest.", "The chest is clear.", "Chest appears clear.",
+                                        "No acute active disease."])
+def test_clear_chest_is_a_normal_impression(impression: str) -> None:
+    assert _omission_severities("Moderate right pleural effusion. Heart size normal.", impression) == {"warning"}
+    assert _omission_severities("Mild cardiomegaly. Lungs clear.", impression) == {"info"}
+
+
+@pytest.mark.parametrize("findings", [
+    "An 8 mm solid nodule in the left upper zone, without calcification.",
+    "A 1.4 cm nodule in the right mid zone, not calcified.",
+    "New 9 mm nodular opacity at the right apex with no calcification.",
+])
+def test_a_nodule_said_not_to_be_calcified_is_no_benign_nodule(findings: str) -> None:
+    assert _omission_severities(findings, "Normal chest radiograph.") == {"warning"}
+
+
+def test_a_calcified_nodule_left_out_stays_benign() -> None:
+    assert _omission_severities("A 6 mm calcified nodule in the left upper zone.", "Normal chest radiograph.") == set()
+
+
+def test_collapse_attached_to_an_effusion_is_the_effusions() -> None:
+    issues = run_checks(parse_sections("Large left pleural effusion with adjacent compressive lower lobe collapse.",
+                                       "No acute cardiopulmonary process."))
+    assert [i.finding for i in issues if i.kind == "impression_omits_finding"] == ["pleural effusion"]

@@ -492,7 +492,7 @@ SEVERITY = re.compile(
     re.IGNORECASE,
 )
 CHRONIC = re.compile(
-    r"\b(?:stable|unchanged|chronic|chronically|old|healed|healing|remote|(?<!non-)(?<!non\s)calcified|prior|previous|again|"
+    r"\b(?:stable|unchanged|chronic|chronically|old|healed|healing|remote|(?<!non-)(?<!non\s)(?<!not\s)calcified|prior|previous|again|"
     r"redemonstrat\w*|persistent|persistently|persists|longstanding|long-standing|postsurgical|post-surgical|sequela\w*|"
     r"known|similar|no\s+(?:significant\s+)?(?:interval\s+)?change)\b",
     re.IGNORECASE,

@@ -60,8 +60,8 @@ _BENIGN = re.compile(
     # "superimposition", "superimposed structures"; but "superimposed upon the second rib" only says where it lies
     r"nipple|artifact|overlap|overlay|overlying\s+(?:soft|telemetry|skin)|superimpos(?!\w*\s+(?:up)?on\b|\w*\s+over\b)"
     r"|confluence|composite|telemetry|"
-    # "uncalcified" / "non-calcified" says the opposite of a calcified (benign) nodule
-    r"callus|healing|fracture|(?<!un)(?<!non)(?<!non-)(?<!non\s)calcif|granulom|portable|ap\s+(?:technique|projection|view)|accentuat|exaggerat|magnif|"
+    # "uncalcified" / "non-calcified" / "without calcification" says the opposite of a calcified (benign) nodule
+    r"callus|healing|fracture|(?<!un)(?<!non)(?<!non-)(?<!non\s)(?<!without\s)(?<!no\s)(?<!not\s)calcif|granulom|portable|ap\s+(?:technique|projection|view)|accentuat|exaggerat|magnif|"
     r"low\s+lung\s+volumes|diminished\s+lung\s+volumes|technique",
     re.IGNORECASE,
 )
@@ -741,6 +741,9 @@ def _omission_severity(o: Observation, group: str, strong: bool) -> str:
         return "info"
     if group == "pleural effusion" and minor:
         return "info"
+    if _lobar_collapse(o) and (o.change in ("decreased", "resolved", "stable") or o.temporal == "chronic"
+                               or _IMPROVING.search(_clause(o))):
+        return "info"  # a known collapse that is clearing or unchanged, beside "no acute disease"
     if group == "airspace disease" and o.severity in ("tiny", "trace", "minimal", "subtle"):
         return "info"
     if group == "nodule or mass" and o.name == "Nodule" and o.size_mm is not None and o.size_mm < 6:
@@ -757,6 +760,27 @@ _OTHER_STUDY = re.compile(r"\b(?:on|by|at|from|with)\s+"
                           r"(?:(?:the|a|an|prior|previous|recent|outside|abdominal|chest)\s+)*"
                           r"(?:(?-i:CTA?|MRI?|PET)|computed\s+tomography|ultrasound|sonograph\w*|echo\w*)\b",
                           re.IGNORECASE)
+
+
+# a lobe or lung collapsed is significant where plate-like or basal atelectasis is minor
+_IMPROVING = re.compile(r"\b(?:less\s+(?:distinct|prominent|marked|conspicuous|apparent|extensive)|improv\w*|decreas\w*"
+                        r"|resolv\w*|re-?expan\w*|re-?aerat\w*)", re.IGNORECASE)
+_LOBAR_COLLAPSE = re.compile(r"\bcollapse", re.IGNORECASE)
+
+
+# collapse beside an effusion or a mass ("effusion with adjacent lower lobe collapse") belongs to that finding
+_ATTACHED = re.compile(r"\b(?:adjacent|subjacent|underlying|overlying|associated|compressive|passive|relaxation)\b"
+                       r"(?:\s+[\w-]+){0,3}\s*$", re.IGNORECASE)
+
+
+def _lobar_collapse(o: Observation) -> bool:
+    i = o.span[0] - o.sentence_span[0]
+    if o.name != "Atelectasis" or not 0 <= i <= len(o.text):
+        return False
+    # "lobe collapse"; "left lower lobe atelectasis" stays minor (in real reports it is mostly a streak at a base)
+    if not _LOBAR_COLLAPSE.search(o.term):
+        return False
+    return not _ATTACHED.search(o.text[max(0, i - 40): i])
 
 
 def impression_omits(parsed: ParsedReport) -> list[Issue]:
@@ -776,7 +800,8 @@ def impression_omits(parsed: ParsedReport) -> list[Issue]:
     seen: set[str] = set()
     for o in parsed.section_observations("FINDINGS"):
         group = _group(o)
-        if o.polarity not in wanted or group not in _SIGNIFICANT_GROUPS or group in imp_groups or group in seen:
+        significant = group in _SIGNIFICANT_GROUPS or _lobar_collapse(o)
+        if o.polarity not in wanted or not significant or group in imp_groups or group in seen:
             continue
         if group == "airspace disease" and re.search(r"atelecta|scar", o.text, re.IGNORECASE) and any(
                 x.section == "IMPRESSION" and x.polarity != "absent" and _group(x) in ("atelectasis", "scarring")
