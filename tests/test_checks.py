@@ -1300,3 +1300,26 @@ def test_collapse_attached_to_an_effusion_is_the_effusions() -> None:
     issues = run_checks(parse_sections("Large left pleural effusion with adjacent compressive lower lobe collapse.",
                                        "No acute cardiopulmonary process."))
     assert [i.finding for i in issues if i.kind == "impression_omits_finding"] == ["pleural effusion"]
+
+
+@pytest.mark.parametrize("findings,impression", [
+    ("Small left apical pneumothorax.", "Pneumothorax excluded. No acute bony injury."),
+    ("Moderate right pleural effusion.", "Effusion ruled out."),
+    ("Septal lines and upper lobe venous diversion in keeping with interstitial oedema.", "No evidence of failure."),
+    ("Pulmonary oedema.", "No signs of cardiac failure."),
+    ("Right upper lobe collapse with the horizontal fissure raised.", "Lungs clear, no collapse."),
+    ("A 2 cm nodule in the left mid zone.", "No focal lung lesion."),
+])
+def test_negations_said_in_few_words_conflict(findings: str, impression: str) -> None:
+    assert "negation_conflict" in kinds(findings, impression)
+
+
+@pytest.mark.parametrize("findings,impression", [
+    ("Small left apical pneumothorax.", "Pneumothorax not excluded."),
+    ("Right costophrenic angle excluded from the film. Small right effusion.", "Small right effusion."),
+    ("Interstitial oedema.", "Respiratory failure, interstitial oedema."),  # respiratory failure is no finding
+    ("Old collapse of the T8 vertebral body.", "No acute disease."),
+    ("A 6 mm calcified nodule in the left mid zone.", "No focal lung lesion."),  # benign, not a lesion of note
+])
+def test_what_few_words_do_not_rule_out(findings: str, impression: str) -> None:
+    assert "negation_conflict" not in kinds(findings, impression)

@@ -649,8 +649,10 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
             hit = None
             for p in pos:
                 for n in negs:
+                    # "the lungs are clear" or "no focal lung lesion" against a lung mass or a nodule of 1 cm or more
                     if not _lat_compatible(n, p) or (group == "nodule or mass" and n.name != p.name
-                                                     and not (n.implied and _lung_lesion(p))):
+                                                     and not ((n.implied or n.name == "Lung Lesion")
+                                                              and _lung_lesion(p))):
                         continue
                     if _rules_out_acute(n, parsed) and not _called_acute(p):
                         continue  # "no acute fracture" against an old or undated one is no contradiction
