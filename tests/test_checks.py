@@ -1060,14 +1060,16 @@ def test_a_chest_drain_is_a_chest_tube_with_a_side(findings: str, impression: st
     assert "laterality_conflict" in kinds(findings, impression)
 
 
-@pytest.mark.parametrize("token", ["(size)", "(right/left)", "%SIZE%", "$SIDE$", "FILL IN", "NN mm", "#.# cm"])
+@pytest.mark.parametrize("token", ["(size)", "(right/left)", "%SIZE%", "$SIDE$", "@SIZE@", "@LATERALITY@", "FILL IN",
+                                   "NN mm", "#.# cm"])
 def test_more_template_fields_are_placeholders(token: str) -> None:
     issues = run_checks(parse_sections(f"There is a {token} nodule in the right upper lobe.", "Nodule."))
     assert [i.severity for i in issues if i.kind == "placeholder"] == ["error"]
 
 
 @pytest.mark.parametrize("text", ["Small effusion (left).", "Nodule (8 mm) in the right upper lobe.",
-                                  "Heart size normal (CTR 0.45).", "A 5% pneumothorax."])
+                                  "Heart size normal (CTR 0.45).", "A 5% pneumothorax.",
+                                  "Results sent to radiology@hospital.org and @oncall team."])
 def test_prose_in_brackets_is_no_placeholder(text: str) -> None:
     assert "placeholder" not in kinds(text, "Normal chest.")
 

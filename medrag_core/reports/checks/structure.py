@@ -38,10 +38,10 @@ _PLACEHOLDER = re.compile(
     r"|(?<![\w_])_(?![\w_])(?=\s*(?:cm|mm|%|ml|cc)\b)|\b(?-i:TB[DCA])\b|@{2,}|(?<![\w#])#{2,}(?![\w#])"
     # runs of asterisks or question marks standing alone (not markdown bold around a word)
     r"|(?<![\w*])\*{2,}(?![\w*])|\*{3,}|\?{2,}"
-    # a template's word in round brackets ("(size)", "(right/left)", "(insert)"), in %...% or $...$ marks
-    # ("%SIZE%", "$SIDE$"), "FILL IN", a digit mask before a unit ("NN mm", "#.# cm")
+    # a template's word in round brackets ("(size)", "(right/left)", "(insert)"), in %...%, $...$ or @...@ marks
+    # ("%SIZE%", "$SIDE$", "@FINDING@"), "FILL IN", a digit mask before a unit ("NN mm", "#.# cm")
     r"|\((?:insert|size|side|laterality|measurement|number|grade|location|level|right\s*/\s*left|left\s*/\s*right)\)"
-    r"|(?-i:%[A-Z_]{2,20}%|\$[A-Z_]{2,20}\$|\bFILL[ _]IN\b|\bN{1,3}(?:\.N+)?(?=\s*(?:cm|mm)\b))"
+    r"|(?-i:%[A-Z_]{2,20}%|\$[A-Z_]{2,20}\$|@[A-Z_]{2,20}@|\bFILL[ _]IN\b|\bN{1,3}(?:\.N+)?(?=\s*(?:cm|mm)\b))"
     r"|(?<![\w#])#(?:\.#+)?(?=\s*(?:cm|mm)\b)",
 )
 # how a blank ("___") is read, mask or field: data in blanks.toml
