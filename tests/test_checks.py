@@ -1325,3 +1325,13 @@ def test_negations_said_in_few_words_conflict(findings: str, impression: str) ->
 ])
 def test_what_few_words_do_not_rule_out(findings: str, impression: str) -> None:
     assert "negation_conflict" not in kinds(findings, impression)
+
+
+@pytest.mark.parametrize("findings,impression,fires", [
+    ("Status post right upper lobectomy with volume loss.", "Post-surgical changes of left upper lobectomy.", True),
+    ("Left pneumonectomy with the mediastinum shifted to the left.", "Right pneumonectomy. No acute disease.", True),
+    ("Right lower lobe wedge resection staples.", "Stable appearance after right wedge resection.", False),
+    ("Post left lower lobectomy.", "No acute disease.", False),  # side stated once
+])
+def test_the_side_of_a_lung_resection_is_compared(findings: str, impression: str, fires: bool) -> None:
+    assert ("laterality_conflict" in kinds(findings, impression)) is fires
