@@ -1335,3 +1335,8 @@ def test_what_few_words_do_not_rule_out(findings: str, impression: str) -> None:
 ])
 def test_the_side_of_a_lung_resection_is_compared(findings: str, impression: str, fires: bool) -> None:
     assert ("laterality_conflict" in kinds(findings, impression)) is fires
+
+
+def test_lungs_clear_bilaterally_of_findings_rules_them_out() -> None:
+    assert kinds("The lungs are clear bilaterally of focal airspace disease, pneumothorax, or pleural effusion.",
+                 "No acute cardiopulmonary findings.") == set()
