@@ -559,7 +559,7 @@ class PostgresStore(
                 storage = pg_sql.embedding_type(conn, kind)
                 rows = counts[pg_sql.KINDS.index(kind)]
                 # A binary graph holds dim bits a row: an eighth of a byte a dimension.
-                per_dim = {"binary": 0.125, "halfvec": 2}.get(method if method == "binary" else storage, 4)
+                per_dim = 0.125 if method == "binary" else 2 if storage == "halfvec" else 4
                 budget_mb = pg_sql.build_memory_mb(rows, dim, m, self._server_ram(), bytes_per_dim=per_dim)
                 conn.execute(f"SET LOCAL maintenance_work_mem = '{budget_mb}MB'")
                 pg_sql.drop_vector_indexes(conn, [kind])
