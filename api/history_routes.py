@@ -7,11 +7,12 @@ follows the same key rule as the other routes.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from medrag_core import errors
 from medrag_core.history import MAX_COMMENT_CHARS, HistoryLog
@@ -45,6 +46,20 @@ class UnknownIssue(NotFound):
     code = "unknown_issue"
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day_only(value: object) -> object:
+    """Refuse anything but ``YYYY-MM-DD``: pydantic would otherwise read ``0`` or ``0.0`` as a Unix time
+    (1970-01-01) and a mistyped day would silently filter the history instead of answering 422."""
+    if not isinstance(value, str) or not _ISO_DAY.fullmatch(value):
+        raise ValueError("a day is written YYYY-MM-DD")
+    return value
+
+
+IsoDay = Annotated[date, BeforeValidator(_iso_day_only)]
+
+
 def _day(value: date | None, *, end: bool = False) -> datetime | None:
     """The start of ``value`` (UTC), or with ``end`` the start of the next day (``until`` includes its day)."""
     if value is None:
@@ -59,8 +74,8 @@ def history_router(resources: Services, key_configured: bool, responses: dict[in
 
     @router.get("/api/verifications", response_model=VerificationPage, responses=responses)
     def list_verifications(
-        since: date | None = Query(None, description="from this UTC day on"),
-        until: date | None = Query(None, description="up to and including this UTC day"),
+        since: IsoDay | None = Query(None, description="from this UTC day on"),
+        until: IsoDay | None = Query(None, description="up to and including this UTC day"),
         verdict: Literal["consistent", "needs_review", "inconsistent", "not_checked"] | None = None,
         kind: str | None = Query(None, max_length=100, pattern=r"^[a-z_]+$", description="an issue kind"),
         limit: int = Query(50, ge=1, le=1000),

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -94,6 +95,30 @@ def test_api_history_errors(api, empty_history) -> None:
     open_api = api(api_key=None)
     refused = open_api.get("/api/verifications")
     assert refused.status_code == 403 and "MEDRAG_API_KEY" in refused.text
+
+
+
+def test_api_history_days_are_iso_only(api, empty_history) -> None:
+    """``since``/``until`` take ``YYYY-MM-DD`` alone: a number once read as a Unix time (``until=0.0`` was
+    1970-01-01, a silently empty page) and is now a 422, as its OpenAPI type (a date string) says."""
+    client = api()
+    response = client.post("/api/verify-report", files={"image": ("x.png", make_png(phantom()), "image/png")},
+                           data={"report_text": REPORT})
+    vid = response.json()["verification_id"]
+    today = datetime.now(UTC).date()
+
+    def listed(**params: str) -> list[str]:
+        answer = client.get("/api/verifications", params=params)
+        assert answer.status_code == 200, answer.text
+        return [item["verification_id"] for item in answer.json()["items"]]
+    assert listed(since=today.isoformat(), until=today.isoformat()) == [vid]
+    assert listed(until=(today - timedelta(days=1)).isoformat()) == []
+    assert listed(since=(today + timedelta(days=1)).isoformat()) == []
+    for bad in ("0", "0.0", "1700000000", "20240101", "2024-1-1", "2024-02-30", "yesterday", ""):
+        for name in ("since", "until"):
+            refused = client.get("/api/verifications", params={name: bad})
+            assert refused.status_code == 422, (name, bad, refused.text)
+            assert refused.json()["error"], refused.text
 
 
 # -- verify CLI ---------------------------------------------------------------------------------------
