@@ -1,7 +1,7 @@
 """The checks that compare FINDINGS with IMPRESSION, finding by finding.
 
 ``laterality_conflicts`` (one finding on opposite sides), ``negation_conflicts`` (affirmed in one
-section, ruled out in the other), ``impression_omits`` (a normal impression that leaves out a
+section, ruled out in the other), ``impression_omits`` (an impression that leaves out a
 significant finding), ``section_contradictions`` (within one section), and ``size_mismatches`` /
 ``change_mismatches`` (one finding at one side and zone given another size or temporal change in the
 other section; statements are paired by finding group, side and zone, and only an unambiguous pair, one
@@ -17,6 +17,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
 from medrag_core.models import Issue
+from medrag_core.reports.checks.structure import placeholder_spans
 from medrag_core.reports.mentions import Observation
 from medrag_core.reports.parse import ParsedReport, split_sentences
 from medrag_core.reports.vocabulary import (
@@ -785,10 +786,104 @@ def _lobar_collapse(o: Observation) -> bool:
     return not _ATTACHED.search(o.text[max(0, i - 40): i])
 
 
+_LARGER_THAN_SMALL = re.compile(r"moderate|large|massive|substantial|sizeable|sizable|big", re.IGNORECASE)
+# an impression that speaks for the whole study's course ("No interval change.", "Stable appearance.") without
+# listing what stays: a finding left out of it may be the unchanged one
+_WHOLE_STUDY_CHANGE = re.compile(r"^\W*(?:\d+[.)]\s*)?(?:no\s+(?:significant\s+|radiographic\s+|definite\s+)?"
+                                 r"(?:interval\s+)?change|(?:otherwise\s+)?(?:stable|unchanged)\s+(?:appearances?|"
+                                 r"exam\w*|study|radiograph|film|chest|findings)|(?:appearances?|findings)\s+(?:are\s+|is\s+)?"
+                                 r"(?:stable|unchanged))\b|^\W*(?:similar|unchanged|stable)\s+appearances?\b",
+                                 re.IGNORECASE)
+_MINOR_WORD = re.compile(r"\b(?:few|mild|mildly|minimal|minimally|slight|slightly|trace|subtle|minor|small)\b",
+                         re.IGNORECASE)
+
+
+def _must_be_summarised(o: Observation, group: str, parsed: ParsedReport) -> bool:
+    """A finding no impression may leave out, whatever else it lists: what the issue calls significant
+    (pneumothorax, free air, a widened mediastinum, oedema, consolidation or pneumonia, a mass or a nodule of 6 mm
+    or more, an effusion larger than small, a collapsed lobe) and anything of those groups new or increasing.
+    Stricter than beside a normal impression: an impression that lists findings is a summary, and real ones
+    leave out a small effusion, a mild heart or an unplaced opacity (measured on the IU archive)."""
+    if o.change in ("new", "increased") and group in _SIGNIFICANT_GROUPS and group != "cardiomegaly":
+        return True
+    if o.change in ("stable", "decreased", "resolved") or o.temporal == "chronic" or _IMPROVING.search(_clause(o)):
+        return False
+    if group in ("pneumothorax", "free air"):
+        return True
+    if group == "widened mediastinum":
+        return not (_TECHNIQUE.search(o.text) or _MINOR_WORD.search(_clause(o)))
+    if group == "pulmonary edema":
+        return o.severity not in _MINOR_SEVERITY and not _MINOR_WORD.search(_clause(o))
+    if group == "airspace disease":
+        return o.name in ("Consolidation", "Pneumonia") and o.severity not in ("tiny", "trace", "minimal", "subtle")
+    if group == "nodule or mass":
+        return o.name == "Mass" or (o.size_mm is not None and o.size_mm >= 6)
+    if group == "pleural effusion":
+        sizes = [o.size or ""] + [size for _, size in o.side_sizes]
+        return any(_LARGER_THAN_SMALL.search(size) for size in sizes) or bool(
+            o.severity and _LARGER_THAN_SMALL.search(o.severity))
+    return _lobar_collapse(o)
+
+
+def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
+    """An impression that lists findings but leaves out one that must be summarised (``_must_be_summarised``)."""
+    impression = parsed.sections.get("IMPRESSION", "")
+    sentences = [s for _, s in split_sentences(impression) if s.strip()]
+    if not sentences:
+        return []  # an empty impression is the missing-section check's
+    start = parsed.offsets.get("IMPRESSION", 0)
+    if any(start <= a < start + len(impression) for a, _ in placeholder_spans(parsed)):
+        return []  # a blank in the impression may be the very finding ("Large left <finding>."): the placeholder's
+    defers = bool(_DEFERS_TO_FINDINGS.search(impression)) or any(_WHOLE_STUDY_CHANGE.search(s) for s in sentences)
+    named = {_group(o) for o in parsed.observations if o.section == "IMPRESSION"}
+    named_names = {o.name for o in parsed.observations if o.section == "IMPRESSION"}
+    issues = []
+    seen: set[str] = set()
+    for o in parsed.section_observations("FINDINGS"):
+        group = _group(o)
+        if group is None or group in seen or group in named or o.polarity != "present" or o.hypothetical:
+            continue
+        if group == "pneumothorax" and named_names & {"Hydropneumothorax", "Hemopneumothorax"}:
+            continue
+        if group == "airspace disease" and named & {"atelectasis", "pulmonary edema"}:
+            continue  # the impression names the opacity otherwise ("consolidation ... likely atelectasis")
+        if group == "pleural effusion" and (named_names & {"Hydropneumothorax", "Hemopneumothorax"} or (
+                "pneumothorax" in named and re.search(r"pneumothora", o.term, re.IGNORECASE))):
+            continue  # one combined finding: the impression that names its air has named it
+        if group == "widened mediastinum" and "cardiomegaly" in named:
+            continue  # "the cardiomediastinal silhouette is enlarged" and the impression names the heart
+        if group == "pulmonary edema" and "airspace disease" in named:
+            continue  # "vascular congestion ... airspace opacities" and the impression names the airspace disease
+        if group == "nodule or mass" and o.name != "Mass" and "airspace disease" in named:
+            continue  # "a 2.5 cm nodular density" summarised as "right midlung airspace density"
+        if o.text.rstrip().endswith("?") or re.match(r"\W*(?:question|query|\?)", o.text, re.IGNORECASE):
+            continue  # "Question edema or atypical infection?" asks, it does not affirm
+        if not _must_be_summarised(o, group, parsed) or _historical(o) or _OTHER_STUDY.search(_clause(o)):
+            continue
+        if _explained_away(o, parsed, omission=True) or (group == "nodule or mass" and (
+                o.temporal == "chronic" or _nodular_pattern(o, omission=True) or _BENIGN.search(_clause(o)))):
+            continue
+        seen.add(group)
+        issues.append(Issue(
+            kind="impression_omits_finding", severity="info" if defers else "warning",
+            section="impression",
+            finding=group,
+            message=f"FINDINGS report {group} ('{o.term}') but the IMPRESSION does not mention it"
+                    + (" (it refers to the findings or their course for the rest)." if defers else "."),
+            evidence=f"{o.text.strip()} ... {sentences[-1].strip()}",
+            suggestion=f"Mention the {group} in the IMPRESSION, or correct the FINDINGS.",
+            # the finding, then the impression it is left out of (the offline suggestion adds it after that)
+            spans=_spans(o) + _statement_span(parsed, impression),
+        ))
+    return issues
+
+
 def impression_omits(parsed: ParsedReport) -> list[Issue]:
+    """A significant finding in FINDINGS that the IMPRESSION leaves out: beside a normal impression
+    (calibrated severities), or beside one that lists other findings (only what must be summarised)."""
     normal = _normal_impression(parsed)
     if normal is None:
-        return []
+        return _listing_impression_omits(parsed)
     pure, statement = normal
     strong = bool(_NORMAL_STRONG.search(statement))
     # "No acute findings, see above.": the impression points to the findings for the rest; an omission is info

@@ -1,0 +1,102 @@
+"""An impression that lists findings but leaves out one that must be summarised (issue 13's list: pneumothorax,
+free air, a widened mediastinum, oedema, consolidation or pneumonia, a mass or a nodule of 6 mm or more, an
+effusion larger than small, a collapsed lobe, anything of those new or increasing). Before, only an impression
+calling the study normal was checked, so "IMPRESSION: Moderate cardiomegaly." beside a pneumothorax passed."""
+
+from __future__ import annotations
+
+import pytest
+
+from medrag_core.llm.offline import suggest_report
+from medrag_core.reports import check_report, parse_sections, run_checks
+from tests.shared_data import iu_report
+
+
+def omissions(findings: str, impression: str) -> list[tuple[str, str | None]]:
+    return [(i.severity, i.finding) for i in run_checks(parse_sections(findings, impression))
+            if i.kind == "impression_omits_finding"]
+
+
+@pytest.mark.parametrize("findings,impression,group", [
+    ("Moderate cardiomegaly. Small right apical pneumothorax. No effusion.", "Moderate cardiomegaly.", "pneumothorax"),
+    ("Moderate cardiomegaly. Large left pleural effusion.", "Cardiomegaly.", "pleural effusion"),
+    ("Effusions, moderate on the right and small on the left. Old rib fractures.", "Old left rib fractures.",
+     "pleural effusion"),
+    ("New right lower lobe consolidation. Degenerative spine.", "Degenerative changes of the spine.",
+     "airspace disease"),
+    ("Heart size normal. Dense consolidation in the left upper lobe. Small left effusion.", "Small left effusion.",
+     "airspace disease"),
+    ("A 3 cm mass in the right hilum. Emphysema.", "Emphysema.", "nodule or mass"),
+    ("An 8 mm nodule in the left mid zone. Right PICC tip in the SVC.", "PICC in satisfactory position.",
+     "nodule or mass"),
+    ("Free gas beneath the right hemidiaphragm. Bibasal atelectasis.", "Bibasal atelectasis.", "free air"),
+    ("Florid pulmonary oedema with upper lobe diversion. Right IJ line in place.", "Line in satisfactory position.",
+     "pulmonary edema"),
+    ("Collapse of the left lower lobe behind the heart. Sternotomy wires.", "Post sternotomy.", "atelectasis"),
+])
+def test_a_significant_finding_left_out_of_a_listing_impression_warns(findings: str, impression: str,
+                                                                        group: str) -> None:
+    assert omissions(findings, impression) == [("warning", group)]
+
+
+@pytest.mark.parametrize("findings,impression", [
+    # minor, stable or chronic: a summary may leave them out
+    ("Small right pleural effusion. Right lower lobe consolidation.", "Right lower lobe pneumonia."),
+    ("Mild cardiomegaly. Left lower lobe consolidation.", "Left lower lobe pneumonia."),
+    ("Stable moderate left effusion. Emphysema.", "Emphysema."),
+    ("A 4 mm nodule in the right upper lobe. Right lower lobe pneumonia.", "Right lower lobe pneumonia."),
+    ("Stable 2 cm calcified granuloma. Left lower lobe pneumonia.", "Left lower lobe pneumonia."),
+    ("A few septal lines at the bases. Old rib fractures.", "Old rib fractures."),
+    ("Mild interstitial oedema. Large hiatus hernia.", "Large hiatus hernia."),
+    # named in other words: the heart for an enlarged cardiomediastinal silhouette, a combined finding's air
+    ("The cardiomediastinal silhouette is significantly enlarged. Interstitial markings.", "Marked cardiomegaly."),
+    ("Right hydropneumothorax with an air-fluid level.", "Right pneumothorax."),
+    ("Central vascular congestion. Bibasilar airspace opacities.", "Bilateral airspace disease."),
+    # asked, not affirmed; hedged; ruled out in the impression (the negation check's)
+    ("Increased interstitial opacities. Question edema or atypical infection?", "Mild interstitial opacity."),
+    ("Possible right basal consolidation. Cardiomegaly.", "Cardiomegaly."),
+    ("Moderate right pleural effusion. Cardiomegaly.", "Cardiomegaly. No pleural effusion."),
+])
+def test_what_a_summary_may_leave_out_or_names_otherwise_is_no_omission(findings: str, impression: str) -> None:
+    assert omissions(findings, impression) == []
+
+
+@pytest.mark.parametrize("impression", ["No interval change.", "Similar appearance.",
+                                        "Findings as described above.", "1. Stable appearance of the chest."])
+def test_an_impression_about_the_whole_course_or_the_findings_omits_at_info(impression: str) -> None:
+    assert omissions("Moderate right pleural effusion. PICC line in the SVC.", impression) == [
+        ("info", "pleural effusion")]
+
+
+def test_a_blank_in_the_impression_is_the_placeholder_not_an_omission() -> None:
+    issues = run_checks(parse_sections("Large left pleural effusion.", "Large left-sided <finding>."))
+    assert {i.kind for i in issues} >= {"placeholder"}
+    assert "impression_omits_finding" not in {i.kind for i in issues}
+
+
+def test_a_listing_omission_quotes_the_finding_and_marks_its_span() -> None:
+    findings, impression = "Moderate cardiomegaly. Small right apical pneumothorax.", "Moderate cardiomegaly."
+    parsed = parse_sections(findings, impression)
+    [issue] = [i for i in run_checks(parsed) if i.kind == "impression_omits_finding"]
+    assert "pneumothorax" in issue.message and issue.section == "impression"
+    assert any("pneumothorax" in parsed.text[a:b] for a, b in issue.spans)
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("uid", ["CXR650", "CXR1898", "CXR3863", "CXR3287", "CXR337", "CXR1718", "CXR3840"])
+def test_real_iu_listing_impressions_that_summarise_fairly_are_not_flagged(uid: str) -> None:
+    # each was flagged by the first version of this check and read: the impression names the finding in other
+    # words (cardiomegaly for an enlarged cardiomediastinal silhouette, an airspace density for a nodular one,
+    # airspace disease beside congestion), speaks for the whole course ("Similar appearance"), or the findings ask
+    f = iu_report(uid)
+    parsed = parse_sections(f.get("findings", ""), f.get("impression", ""), comparison=f.get("comparison", ""))
+    assert not [i for i in run_checks(parsed) if i.kind == "impression_omits_finding" and i.severity == "warning"]
+
+
+def test_the_offline_suggestion_adds_the_left_out_finding_to_the_end_of_the_impression() -> None:
+    report = ("FINDINGS: Moderate cardiomegaly. Small right apical pneumothorax.\n\n"
+              "IMPRESSION: 1. Moderate cardiomegaly.\n")
+    issues = check_report(report)
+    suggested = suggest_report(report, issues)
+    assert suggested == ("FINDINGS: Moderate cardiomegaly. Small right apical pneumothorax.\n\n"
+                         "IMPRESSION: 1. Moderate cardiomegaly.\nSmall right apical pneumothorax.\n")
