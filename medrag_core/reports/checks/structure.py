@@ -24,6 +24,10 @@ __all__ = [
     "placeholders",
 ]
 
+# the words a report template leaves to fill ("(size)", "*side*", "~finding~")
+# (the pattern below is case-sensitive; these parts are read in any case)
+_TEMPLATE_WORD = (r"(?i:insert|size|side|laterality|location|site|level|lobe|zone|measurement|number|value|grade"
+                  r"|severity|finding|description|dimensions?|amount|degree|position|right\s*/\s*left|left\s*/\s*right)")
 _PLACEHOLDER = re.compile(
     # anything in square brackets but a numeric citation ("[1]"): "[ ]", "[***]", "[DATE]", "[ INSERT ]", "[...]"
     r"\[(?!\s*\d+(?:[,-]\d+)*\s*\])[^\[\]\n]{0,40}\]"
@@ -40,9 +44,19 @@ _PLACEHOLDER = re.compile(
     r"|(?<![\w*])\*{2,}(?![\w*])|\*{3,}|\?{2,}"
     # a template's word in round brackets ("(size)", "(right/left)", "(insert)"), in %...%, $...$ or @...@ marks
     # ("%SIZE%", "$SIDE$", "@FINDING@"), "FILL IN", a digit mask before a unit ("NN mm", "#.# cm")
-    r"|\((?:insert|size|side|laterality|measurement|number|grade|location|level|right\s*/\s*left|left\s*/\s*right)\)"
     r"|(?-i:%[A-Z_]{2,20}%|\$[A-Z_]{2,20}\$|@[A-Z_]{2,20}@|\bFILL[ _]IN\b|\bN{1,3}(?:\.N+)?(?=\s*(?:cm|mm)\b))"
-    r"|(?<![\w#])#(?:\.#+)?(?=\s*(?:cm|mm)\b)",
+    r"|(?<![\w#])#(?:\.#+)?(?=\s*(?:cm|mm)\b)"
+    # a template's word between any pair of marks ("*size*", "~SIDE~", "|finding|", "^level^", "#lobe#")
+    r"|([*$#~|^%@])\s*(?:" + _TEMPLATE_WORD + r")(?:[\s_/-]+(?:" + _TEMPLATE_WORD + r"))*\s*\1"
+    r"|«[^«»\n]{0,40}»"
+    # an instruction in round brackets ("(insert size)", "(specify)", "(select one)"), empty brackets "( )"
+    r"|\(\s*(?i:insert|enter|specify|select|choose|fill|type|state|describe)\b[^()\n]{0,30}\)"
+    r"|\((?:" + _TEMPLATE_WORD + r")(?:\s*/\s*(?:" + _TEMPLATE_WORD + r"))*\)|\(\(?\s*\)\)?"
+    # a choice left unmade ("small/moderate/large", "mild/moderate/severe", "right/left/bilateral", "(R/L)")
+    r"|\b(?i:(?:small|mild|minimal|trace)\s*/\s*moderate\s*/\s*(?:large|severe|marked)"
+    r"|(?:right\s*/\s*left|left\s*/\s*right)\s*/\s*(?:bilateral|both))\b|\((?-i:R\s*/\s*L|L\s*/\s*R)\)"
+    # dictation marks in capitals, dashes or a letter where a measurement belongs ("-- cm", "n mm")
+    r"|\b(?:INSERT|TODO|BLANK)\b|(?<![\w-])-{2,}\s*(?=(?:cm|mm)\b)|(?<![\w.])[nNyYzZ]\s*(?=(?:cm|mm)\b)",
 )
 # how a blank ("___") is read, mask or field: data in blanks.toml
 _MIMIC_LAYOUT = BLANK_RULES.joined("layout", "line")

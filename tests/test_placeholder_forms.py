@@ -1,0 +1,42 @@
+"""Template fields in the forms other templates and dictation systems leave (any pair of marks around a template
+word, instructions in brackets, a choice left unmade, capitals, a letter or dashes for a number), and report text
+that only looks like them."""
+
+from __future__ import annotations
+
+import pytest
+
+from medrag_core.reports import check_report
+
+REPORT = "FINDINGS: There is a {} right pleural effusion. Heart size normal.\n\nIMPRESSION: Right pleural effusion."
+
+
+def placeholder_fields(text: str) -> list[str]:
+    return [text[a:b] for i in check_report(text) if i.kind == "placeholder" and i.severity == "error"
+            for a, b in i.spans]
+
+
+@pytest.mark.parametrize("field", [
+    "*size*", "*SIZE*", "~side~", "|SIZE|", "^level^", "#finding#", "$size$", "«size»", "«choose»",
+    "(insert size)", "(INSERT SIZE)", "(Specify)", "(select one)", "(enter measurement)", "(SIZE)", "(Left/Right)",
+    "( )", "(( ))", "small/moderate/large", "Mild/Moderate/Severe", "right/left/bilateral", "(R/L)",
+    "INSERT", "TODO", "BLANK", "-- cm", "n mm", "Z cm",
+])
+def test_a_template_field_in_other_forms_is_a_placeholder(field: str) -> None:
+    text = REPORT.format(field)
+    fields = placeholder_fields(text)
+    assert fields, field
+    assert all(f.strip() and f.strip() in field for f in fields), (field, fields)
+
+
+@pytest.mark.parametrize("text", [
+    "FINDINGS: **Findings** The lungs are clear.\n\nIMPRESSION: Normal chest.",
+    "FINDINGS: The *right* lung is clear. The left lung is clear.\n\nIMPRESSION: Normal chest.",
+    "FINDINGS: Heart normal (see prior). Nodule 5 mm (stable).\n\nIMPRESSION: Normal chest.",
+    "FINDINGS: Insertion of a right PICC, tip in the SVC. A small-to-moderate left effusion.\n\n"
+    "IMPRESSION: Left effusion. PICC in place.",
+    "FINDINGS: Mild/moderate cardiomegaly. Right/left heart borders are clear.\n\nIMPRESSION: Cardiomegaly.",
+    "FINDINGS: ETT tip 4 cm above the carina. Lungs clear.\n\nIMPRESSION: Lines and tubes in position.",
+])
+def test_report_text_that_only_looks_like_a_template_is_not(text: str) -> None:
+    assert placeholder_fields(text) == []
