@@ -33,6 +33,9 @@ def omissions(findings: str, impression: str) -> list[tuple[str, str | None]]:
     ("Florid pulmonary oedema with upper lobe diversion. Right IJ line in place.", "Line in satisfactory position.",
      "pulmonary edema"),
     ("Collapse of the left lower lobe behind the heart. Sternotomy wires.", "Post sternotomy.", "atelectasis"),
+    # anything new or increasing of what matters, a new fracture too
+    ("Cardiomegaly has increased since the prior film. Right PICC.", "Right PICC in the SVC.", "cardiomegaly"),
+    ("New fracture of the left 7th rib. Left chest drain.", "Left chest drain in place.", "fracture"),
 ])
 def test_a_significant_finding_left_out_of_a_listing_impression_warns(findings: str, impression: str,
                                                                         group: str) -> None:
@@ -56,6 +59,9 @@ def test_a_significant_finding_left_out_of_a_listing_impression_warns(findings: 
     ("Increased interstitial opacities. Question edema or atypical infection?", "Mild interstitial opacity."),
     ("Possible right basal consolidation. Cardiomegaly.", "Cardiomegaly."),
     ("Moderate right pleural effusion. Cardiomegaly.", "Cardiomegaly. No pleural effusion."),
+    # what grows is the effusion, not the atelectasis beside it; a new line is no finding to summarise
+    ("Small left effusion with adjacent compressive atelectasis, increased since the prior.", "Left effusion, larger."),
+    ("New right PICC with its tip in the SVC. Moderate cardiomegaly.", "Moderate cardiomegaly."),
 ])
 def test_what_a_summary_may_leave_out_or_names_otherwise_is_no_omission(findings: str, impression: str) -> None:
     assert omissions(findings, impression) == []

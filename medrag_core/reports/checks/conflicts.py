@@ -804,8 +804,9 @@ def _must_be_summarised(o: Observation, group: str, parsed: ParsedReport) -> boo
     or more, an effusion larger than small, a collapsed lobe) and anything of those groups new or increasing.
     Stricter than beside a normal impression: an impression that lists findings is a summary, and real ones
     leave out a small effusion, a mild heart or an unplaced opacity (measured on the IU archive)."""
-    if o.change in ("new", "increased") and group in _SIGNIFICANT_GROUPS and group != "cardiomegaly":
-        return True
+    if o.change in ("new", "increased") and (FINDINGS[o.name].significance in ("critical", "significant")
+                                             or group == "fracture" or _lobar_collapse(o)):
+        return True  # a new fracture too; not atelectasis beside an effusion that grows
     if o.change in ("stable", "decreased", "resolved") or o.temporal == "chronic" or _IMPROVING.search(_clause(o)):
         return False
     if group in ("pneumothorax", "free air"):
