@@ -1,0 +1,35 @@
+"""An empty or absent FINDINGS/IMPRESSION in other layouts: a numbered list with nothing after its number is empty."""
+
+from __future__ import annotations
+
+import pytest
+
+from medrag_core.reports import check_report
+
+FINDINGS = "Heart size is normal. Moderate right pleural effusion. No pneumothorax."
+IMPRESSION = "Moderate right pleural effusion."
+
+
+def missing(text: str) -> list[tuple[str, str | None]]:
+    return [(i.severity, i.section) for i in check_report(text) if i.kind == "missing_section"]
+
+
+@pytest.mark.parametrize("empty", ["1.", "1. ", "1)\n2)", "1.\n2.\n3."])
+def test_a_numbered_impression_with_nothing_after_its_numbers_is_empty(empty: str) -> None:
+    text = f"Indication: SOB.\n\nObservations:\n- {FINDINGS}\n\nInterpretation:\n{empty}"
+    assert missing(text) == [("warning", "impression")]
+    assert missing(f"Indication: SOB.\n\nObservations:\n- {FINDINGS}\n\nInterpretation:\n1. {IMPRESSION}") == []
+
+
+@pytest.mark.parametrize("layout", [
+    "CLINICAL INFORMATION: Cough.\n\nREPORT:\n{F}\n\nCONCLUSION:\n{I}",
+    "Clinical information: Cough.\nReport: {F}\nOpinion: {I}",
+    "Reason for exam: cough\n\nDiscussion: {F}\n\nSummary: {I}",
+    "HISTORY: Fever.\n\nRESULT:\n{F}\n\nCOMMENT:\n{I}",
+    "Indication: fever\nRadiological findings: {F}\nRadiological impression: {I}",
+    "FINDINGS\n--------\n{F}\n\nIMPRESSION\n----------\n{I}",
+])
+def test_other_headers_complete_empty_and_absent(layout: str) -> None:
+    assert missing(layout.format(F=FINDINGS, I=IMPRESSION)) == []
+    assert missing(layout.format(F="", I=IMPRESSION))[0] == ("warning", "findings")
+    assert missing(layout.format(F=FINDINGS, I="")) == [("warning", "impression")]
