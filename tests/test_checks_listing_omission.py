@@ -106,3 +106,9 @@ def test_the_offline_suggestion_adds_the_left_out_finding_to_the_end_of_the_impr
     suggested = suggest_report(report, issues)
     assert suggested == ("FINDINGS: Moderate cardiomegaly. Small right apical pneumothorax.\n\n"
                          "IMPRESSION: 1. Moderate cardiomegaly.\nSmall right apical pneumothorax.\n")
+
+
+@pytest.mark.parametrize("impression", ["N/A", "-", "1.", "Clinical correlation is recommended."])
+def test_an_impression_still_to_write_is_the_missing_section_not_an_omission(impression: str) -> None:
+    kinds = {i.kind for i in run_checks(parse_sections("Moderate right pleural effusion.", impression))}
+    assert "missing_section" in kinds and "impression_omits_finding" not in kinds

@@ -22,6 +22,7 @@ __all__ = [
     "missing_section",
     "placeholder_spans",
     "placeholders",
+    "states_nothing",
 ]
 
 # the words a report template leaves to fill ("(size)", "*side*", "~finding~")
@@ -104,6 +105,12 @@ def _describes_findings(parsed: ParsedReport) -> bool:
     obs = parsed.section_observations("IMPRESSION")
     kinds = {"lungs" if o.implied else o.name for o in obs}
     return len(kinds) >= 2 or len({o.start for o in obs}) >= 2
+
+
+def states_nothing(text: str) -> bool:
+    """Whether a section's text is empty, a filler ("N/A", "-", "1.") or only advice to correlate clinically:
+    what ``missing_section`` reports as a section still to write."""
+    return not text.strip() or bool(_NO_CONTENT.match(text) or _ONLY_CORRELATE.match(text))
 
 
 def missing_section(parsed: ParsedReport) -> list[Issue]:
