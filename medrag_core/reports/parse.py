@@ -127,7 +127,9 @@ _DISCLAIMER = re.compile(
 )
 _ABBREV = re.compile(r"(?:\b(?:dr|vs|approx|e\.g|i\.e|st|mr|mrs|ms|no|fig|cf|etc)\.|\b[A-Z]\.)$", re.IGNORECASE)
 _LIST_MARKER = re.compile(r"^\(?\d{1,2}[.)]$")
-_BOUNDARY = re.compile(r"(?<=[.!?])\s+|\n+")
+# a "?" ends a sentence after a word ("Pneumothorax? No."), not where it stands alone as a hedge before a finding
+# ("? small left pneumothorax", "right basal opacity ? consolidation")
+_BOUNDARY = re.compile(r"(?<=[.!])\s+|(?<=\S\?)\s+|\n+")
 
 
 def read_report(data: bytes | str, *, max_chars: int = MAX_REPORT_CHARS) -> str:
