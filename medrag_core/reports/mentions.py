@@ -250,6 +250,11 @@ _FRONTED_PLACE = re.compile(r"\W*(?:in|within|at|throughout|involving|over)\s+(?
 _THERE_BE = re.compile(r"there\s+(?:is|are|was|were)", re.IGNORECASE)
 
 
+# a negation that says the finding has gone, beside vocabulary.RESOLVED's words: "disappearance of", "has disappeared",
+# "is gone", "now absent"
+_GONE = re.compile(r"disappear|\bgone\b|\bnow\b", re.IGNORECASE)
+
+
 # a finding attached to the one before it: "effusion with adjacent compressive atelectasis"
 _WITH_ATTACHED = re.compile(r"\s+with\s+(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
 
@@ -345,7 +350,10 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
         return [sp for sp in _spans(regex, sentence) if not _overlaps(sp, pseudo) and not _overlaps(sp, target_spans)]
 
     neg_f, neg_b = live(NEG_FWD), live(NEG_BWD)
-    unc_f, unc_b = live(UNC_FWD), live(UNC_BWD)
+    unc_all = [sp for sp in _spans(UNC_FWD, sentence) if not _overlaps(sp, pseudo)]
+    unc_f, unc_b = [sp for sp in unc_all if not _overlaps(sp, target_spans)], live(UNC_BWD)
+    # a hedge inside a term that spans several words: "the heart may be mildly enlarged", "heart is probably enlarged"
+    unc_in = [sp for sp in unc_all if _overlaps(sp, target_spans)]
     unc_pseudo = _spans(UNC_PSEUDO_NEG, sentence)
     unc_b += unc_pseudo
     unc_f = sorted(unc_f + unc_pseudo)  # "cannot exclude pneumonia" as well as "pneumonia cannot be excluded"
@@ -418,7 +426,8 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
             nb = backward(neg_b, te)
             if nf is not None or nb is not None or polarity == "absent":
                 polarity = "absent"
-                resolved = any(t is not None and RESOLVED.search(sentence, t[0], t[1]) for t in (nf, nb))
+                resolved = any(t is not None and (RESOLVED.search(sentence, t[0], t[1]) is not None
+                                                  or _GONE.search(sentence, t[0], t[1]) is not None) for t in (nf, nb))
                 # "The right pneumothorax is not appreciated": a known finding, named as such, is no longer seen
                 resolved = resolved or (nf is None and nb is not None
                                         and _DEFINITE.search(sentence, prev_end, ts) is not None)
@@ -428,6 +437,8 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
                     qualified = True
             else:
                 uf, ub = forward(unc_f, ts, hedge_terms), backward(unc_b, te)
+                if uf is None and ub is None:
+                    uf = next(((s, e) for s, e in unc_in if ts < s and e <= te), None)
                 if uf is not None or ub is not None:
                     polarity = "uncertain"
                     probable = all(t is None or PROBABLE.fullmatch(sentence, t[0], t[1]) for t in (uf, ub))

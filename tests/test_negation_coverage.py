@@ -1,0 +1,159 @@
+"""Negation and hedging coverage checked against public lexicons used as a checklist (medspaCy's default ConText
+rules, pyConTextNLP's lexical KB, NegBio's and the CheXpert labeler's patterns): for each way of writing a negation,
+a hedge or an affirmation that looks like a negation, one chest X-ray sentence of our own and the polarity a reader
+gives the finding; and negation conflicts across sections in both directions for varied findings and wordings."""
+
+from __future__ import annotations
+
+import pytest
+
+from medrag_core.reports import check_report, parse_report
+
+P, A, U = "present", "absent", "uncertain"
+
+# (sentence, finding, polarity): the checklist item is in the comment above each group
+SENTENCES = [
+    # medspaCy: "lack of", "fails to reveal", "unremarkable for", "free of", "now resolved", ": no", "unlikely",
+    # "concerned about", "might be", "should be ruled out"
+    ("Lack of focal consolidation in either lung.", "Consolidation", A),
+    ("The expiratory view fails to reveal a pneumothorax.", "Pneumothorax", A),
+    ("The chest is unremarkable for a pneumothorax.", "Pneumothorax", A),
+    ("The pleural spaces are free of effusion.", "Pleural Effusion", A),
+    ("The right apical pneumothorax is now resolved.", "Pneumothorax", A),
+    ("Pneumothorax: no.", "Pneumothorax", A),
+    ("Pneumonia is unlikely.", "Pneumonia", U),
+    ("Concerned about early pneumonia at the right base.", "Pneumonia", U),
+    ("Pneumonia might be present at the left base.", "Pneumonia", U),
+    ("A pneumothorax should be ruled out with an expiratory film.", "Pneumothorax", U),
+    # pyConTextNLP: "can be ruled out", "cannot totally be excluded", "in the differential", "less likely",
+    # "should be considered", "nothing", "simulating", "mimicking", "low probability", "not likely", "favor"
+    ("A pneumothorax can be ruled out.", "Pneumothorax", A),
+    ("A small pneumothorax cannot totally be excluded.", "Pneumothorax", U),
+    ("Pneumonia is in the differential.", "Pneumonia", U),
+    ("Pneumonia is less likely.", "Pneumonia", U),
+    ("Aspiration pneumonia should be considered.", "Pneumonia", U),
+    ("Nothing to suggest a rib fracture.", "Fracture", A),
+    ("A skin fold simulating a left pneumothorax.", "Pneumothorax", A),
+    ("Nipple shadow mimicking a nodule at the right base.", "Nodule", A),
+    ("Low probability of pneumonia.", "Pneumonia", U),
+    ("Pneumonia is not likely.", "Pneumonia", U),
+    ("Favor left basal atelectasis.", "Atelectasis", U),
+    ("No consolidation, yet a small left effusion remains.", "Pleural Effusion", P),
+    # NegBio: "disappearance of", "not visualized", "not detected", "suggestion of", "suspicion of", "maybe",
+    # "question", "XXX suspected"
+    ("Interval disappearance of the left pleural effusion.", "Pleural Effusion", A),
+    ("Pneumothorax not visualised.", "Pneumothorax", A),
+    ("Pneumothorax not detected.", "Pneumothorax", A),
+    ("There is a suggestion of early interstitial oedema.", "Edema", U),
+    ("Suspicion of a small left apical pneumothorax.", "Pneumothorax", U),
+    ("Opacity at the left base, maybe due to pneumonia.", "Pneumonia", U),
+    ("Question right lower lobe pneumonia.", "Pneumonia", U),
+    ("Right middle lobe pneumonia suspected.", "Pneumonia", U),
+    # CheXpert: "with interval resolution", "could be present", "may be present", "not well visualized",
+    # "correlate clinically for", "and/or"
+    ("Left lower lobe consolidation with interval resolution.", "Consolidation", A),
+    ("Pneumonia could be present at the left base.", "Pneumonia", U),
+    ("A small effusion may be present.", "Pleural Effusion", U),
+    ("A pneumothorax is not well visualized on this supine film.", "Pneumothorax", U),
+    ("Correlate clinically for pneumonia.", "Pneumonia", U),
+    ("Atelectasis and/or pneumonia at the left base.", "Pneumonia", U),
+    # affirmations that look like negations: no improvement / resolution / clearing / worsening / progression of,
+    # has not resolved, no further increase, no definite change
+    ("No improvement in the right lower lobe consolidation.", "Consolidation", P),
+    ("No resolution of the right lower lobe consolidation.", "Consolidation", P),
+    ("No clearing of the left basal consolidation.", "Consolidation", P),
+    ("The left pleural effusion has not resolved.", "Pleural Effusion", P),
+    ("The left effusion has not cleared.", "Pleural Effusion", P),
+    ("No further increase in the right pneumothorax.", "Pneumothorax", P),
+    ("No worsening of the left pleural effusion.", "Pleural Effusion", P),
+    ("No progression of the right upper lobe mass.", "Mass", P),
+    ("No definite change in the right pneumothorax.", "Pneumothorax", P),
+    ("No change in the large left effusion.", "Pleural Effusion", P),
+    ("Left effusion without change.", "Pleural Effusion", P),
+    ("There is not only a left effusion but also consolidation.", "Pleural Effusion", P),
+    # a hedge inside a term that spans several words
+    ("The heart may be mildly enlarged.", "Cardiomegaly", U),
+    ("The heart is enlarged.", "Cardiomegaly", P),
+    # scope: a negated clause closed by its verb, "while", a comma before a size grade
+    ("No pneumothorax, while a small left effusion is present.", "Pleural Effusion", P),
+    ("No pneumothorax is identified and the heart is enlarged.", "Cardiomegaly", P),
+    ("No pneumothorax is seen, and a small left effusion is present.", "Pleural Effusion", P),
+    ("No pneumothorax, small left effusion.", "Pleural Effusion", P),
+    ("Resolution of the pneumothorax, small residual effusion.", "Pleural Effusion", P),
+    ("No focal consolidation, large pleural effusion or pneumothorax is identified.", "Pneumothorax", A),
+    ("No focal airspace consolidation, pleural effusion, pneumothorax, or pulmonary oedema.", "Edema", A),
+    # hedges: "?", "query", "possibility of", "a consideration", "favoured", "cannot be certain", "doubtful"
+    ("? small left pneumothorax.", "Pneumothorax", U),
+    ("Right basal opacity ?consolidation.", "Consolidation", U),
+    ("Query right basal consolidation.", "Consolidation", U),
+    ("The possibility of early pneumonia is raised.", "Pneumonia", U),
+    ("Pneumonia would be a consideration.", "Pneumonia", U),
+    ("Pneumonia is favoured.", "Pneumonia", U),
+    ("Cannot be certain about a small pneumothorax.", "Pneumothorax", U),
+    ("Doubtful small left apical pneumothorax.", "Pneumothorax", U),
+    # what the lexicons read as negation and we keep as it was: a finding seen on one view, not on the prior
+    ("Left mid zone opacity, not visualised on the previous film.", "Lung Opacity", P),
+]
+
+
+def _polarity(text: str, finding: str) -> str | None:
+    parsed = parse_report(f"FINDINGS: {text}\nIMPRESSION: See above.")
+    found = [o.polarity for o in parsed.observations if o.section == "FINDINGS" and o.name == finding]
+    return found[0] if found else None
+
+
+@pytest.mark.parametrize(("text", "finding", "polarity"), SENTENCES, ids=[s[0] for s in SENTENCES])
+def test_checklist_sentence(text: str, finding: str, polarity: str) -> None:
+    assert _polarity(text, finding) == polarity
+
+
+# (affirmed, ruled out): each pair is a negation conflict whichever section holds which
+CONFLICTS = [
+    ("Moderate left pleural effusion.", "There is a lack of pleural fluid."),
+    ("A small right effusion is present.", "Nothing to suggest a pleural effusion."),
+    ("Small right apical pneumothorax.", "Pneumothorax not visualised."),
+    ("There is a left pneumothorax.", "Pneumothorax: no."),
+    ("A right pneumothorax is present.", "A pneumothorax can be excluded."),
+    ("Right lower lobe consolidation.", "Lack of focal consolidation."),
+    ("Left lower lobe pneumonia.", "The lungs are free from consolidation."),
+    ("Pulmonary oedema.", "The appearances are not in keeping with pulmonary oedema."),
+    ("The heart is enlarged.", "No cardiomegaly is seen and the lungs are clear."),
+    ("Free air under the right hemidiaphragm.", "No free air is seen beneath the diaphragm."),
+    ("Widened mediastinum.", "No mediastinal widening."),
+    ("Bilateral hilar enlargement.", "No hilar enlargement."),
+    ("A 12 mm nodule in the right upper lobe.", "No pulmonary nodule is identified."),
+    ("Right middle lobe collapse.", "No lobar collapse."),
+    ("Acute fracture of the right 6th rib.", "No acute rib fracture."),
+]
+
+
+def _conflicts(findings: str, impression: str) -> bool:
+    return any(i.kind == "negation_conflict" for i in check_report(f"FINDINGS: {findings}\nIMPRESSION: {impression}"))
+
+
+@pytest.mark.parametrize(("affirmed", "ruled_out"), CONFLICTS, ids=[c[1] for c in CONFLICTS])
+def test_negation_conflict_in_both_directions(affirmed: str, ruled_out: str) -> None:
+    assert _conflicts(affirmed, ruled_out)
+    assert _conflicts(ruled_out, affirmed)
+
+
+# (hedged or still-present, ruled out): no negation conflict either way
+NOT_CONFLICTS = [
+    ("Pneumonia is unlikely.", "No focal consolidation."),
+    ("The heart may be mildly enlarged.", "Heart size is normal."),
+    ("A small left effusion may be present.", "No pleural effusion."),
+    ("Query small left apical pneumothorax.", "No pneumothorax."),
+    ("Correlate clinically for pneumonia.", "No consolidation."),
+]
+
+
+@pytest.mark.parametrize(("hedged", "ruled_out"), NOT_CONFLICTS, ids=[c[0] for c in NOT_CONFLICTS])
+def test_a_hedge_against_a_negation_is_no_conflict(hedged: str, ruled_out: str) -> None:
+    assert not _conflicts(hedged, ruled_out)
+    assert not _conflicts(ruled_out, hedged)
+
+
+def test_a_finding_still_there_contradicts_its_negation() -> None:
+    # "has not resolved" affirms: against "no effusion" it is a conflict, against "small effusion" none
+    assert _conflicts("The left pleural effusion has not resolved.", "No pleural effusion.")
+    assert not _conflicts("The left pleural effusion has not resolved.", "Persistent small left pleural effusion.")
