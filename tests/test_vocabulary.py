@@ -65,6 +65,14 @@ def test_vocabulary_wordings(sentence: str, name: str, polarity: str, side: str 
     assert [(o.polarity, o.side) for o in found][:1] == [(polarity, side)]
 
 
+def test_terms_are_tried_only_where_a_word_starts() -> None:
+    # the one boundary test before all alternatives keeps what each term finds: inside a word nothing starts
+    assert [m.group(0) for m in TARGET_RE.finditer("hydropneumothorax; nonpneumothorax; a ptx")] == [
+        "hydropneumothorax", "ptx"]
+    # a term that opens with a lookbehind is still tried at the word it guards ("Mild CM.", not "2 CM")
+    assert [o.name for o in extract_observations("Mild CM. A 2 CM nodule.", "FINDINGS")] == ["Cardiomegaly", "Nodule"]
+
+
 def test_abbreviation_cm_is_case_sensitive() -> None:
     assert [o.name for o in extract_observations("A 2 cm nodule.", "FINDINGS")] == ["Nodule"]
 
@@ -149,6 +157,10 @@ FINDING_A = '[[finding]]\nname = "A"\nsignificance = "minor"\n'
     ('[[finding]]\nsignificance = "minor"\n' + VALID_LABELS, r"finding 1 has no 'name'"),
     (FINDING_A + '[[term]]\nfinding = "A"\n' + VALID_LABELS, r"term 1 \(A\) has no 'pattern'"),
     (FINDING_A + '[[term]]\nfinding = "A"\npattern = "%NOPE%"\n' + VALID_LABELS, r"macro %NOPE%"),
+    # a term must open on a word: every alternative starts with \b (after a lookbehind at most)
+    (FINDING_A + "[[term]]\nfinding = \"A\"\npattern = '''\\bab|cd'''\n" + VALID_LABELS,
+     r"term 1 \(A\) has an alternative that does not open with \\b"),
+    (FINDING_A + "[[term]]\nfinding = \"A\"\npattern = '''(?:x)(?:\\bb)'''\n" + VALID_LABELS, r"does not open with"),
     (FINDING_A + '[[normal]]\nkind = "fine"\npattern = "x"\n' + VALID_LABELS, r"normal statement 1 has kind 'fine'"),
     (FINDING_A + '[[normal]]\nkind = "study_normal"\npattern = "(x"\n' + VALID_LABELS,
      r"normal statement 1 is not a valid regular expression"),
