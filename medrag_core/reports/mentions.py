@@ -257,6 +257,10 @@ _GONE = re.compile(r"disappear|\bgone\b|\bnow\b", re.IGNORECASE)
 
 # a finding attached to the one before it: "effusion with adjacent compressive atelectasis"
 _WITH_ATTACHED = re.compile(r"\s+with\s+(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
+# two findings as the subjects of one plural predicate: "The right pneumothorax and the pneumomediastinum are less
+# apparent" (the change after the second is said of both)
+_AND_NEXT = re.compile(r"\s+and\s+(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
+_PLURAL_PREDICATE = re.compile(r"\s*(?:are|have|were|both)\b", re.IGNORECASE)
 
 
 def _change(window: str, polarity: str, resolved: bool) -> str | None:
@@ -503,6 +507,11 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
             after = targets[i + 1][1]
             tail = sentence[after: targets[i + 2][0] if i + 2 < len(targets) else len(sentence)]
             if tail.lstrip().startswith(","):
+                change = _change(tail, polarity, resolved)
+        if change is None and i + 1 < len(targets) and _AND_NEXT.match(sentence, te, next_start):
+            after = targets[i + 1][1]
+            tail = sentence[after: targets[i + 2][0] if i + 2 < len(targets) else len(sentence)]
+            if _PLURAL_PREDICATE.match(tail):
                 change = _change(tail, polarity, resolved)
         obs = Observation(
             name=name,
