@@ -208,7 +208,8 @@ _INCREASED = re.compile(r"\b(?:increas\w*|worsen\w*|enlarging|progress\w*|larger
 _DECREASED = re.compile(
     r"\b(?:decreas\w*|improv\w*|smaller|less\s+(?:prominent|conspicuous|apparent|perceptible|visible|evident)"
     r"|resolving|diminish\w*"
-    r"|(?:nearly|almost|partially|partly|mostly|near[\s-]complete(?:ly)?)\s+resol\w*)\b",
+    r"|(?:nearly|almost|partially|partly|mostly|largely|substantially|near[\s-]complete(?:ly)?)\s+(?:resol|clear)\w*"
+    r"|(?:(?:nearly|almost)\s+(?:complete|total)|partial|incomplete|subtotal)\s+(?:resol|clear)\w*)\b",
     re.IGNORECASE)
 _NEW_ONLY = re.compile(r"\b(?:new|newly|developing|interval\s+development)\b", re.IGNORECASE)
 # said to be unchanged: "stable", "unchanged", "no interval change", "no increase in size"
