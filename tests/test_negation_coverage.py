@@ -124,6 +124,9 @@ CONFLICTS = [
     ("A 12 mm nodule in the right upper lobe.", "No pulmonary nodule is identified."),
     ("Right middle lobe collapse.", "No lobar collapse."),
     ("Acute fracture of the right 6th rib.", "No acute rib fracture."),
+    # "no residual X", "no obvious X" rule X out (CheXpert's "No obvious XXX" is a negation); "no large X" does not
+    ("Small right apical pneumothorax.", "No residual pneumothorax."),
+    ("Small left apical pneumothorax.", "No obvious pneumothorax."),
 ]
 
 
@@ -144,6 +147,8 @@ NOT_CONFLICTS = [
     ("A small left effusion may be present.", "No pleural effusion."),
     ("Query small left apical pneumothorax.", "No pneumothorax."),
     ("Correlate clinically for pneumonia.", "No consolidation."),
+    ("Small left pleural effusion.", "No large pleural effusion."),
+    ("Mild interstitial pulmonary oedema.", "No overt pulmonary oedema."),
 ]
 
 
