@@ -149,6 +149,9 @@ NOT_CONFLICTS = [
     ("Correlate clinically for pneumonia.", "No consolidation."),
     ("Small left pleural effusion.", "No large pleural effusion."),
     ("Mild interstitial pulmonary oedema.", "No overt pulmonary oedema."),
+    # a kind of the finding ruled out, not the finding: "no tension pneumothorax", "no loculated effusion"
+    ("Small right apical pneumothorax.", "No tension pneumothorax."),
+    ("Small left pleural effusion.", "No loculated pleural effusion."),
 ]
 
 

@@ -487,7 +487,7 @@ TERMINATE_NOT_HEDGES = re.compile("|".join(f"(?:{r.pattern})" for r in CONTEXT_R
 # Negations limited by these words do not rule the finding out ("no large effusion").
 QUALIFIER = re.compile(
     r"\b(?:large|larger|significant|sizable|sizeable|substantial|new|newly|displaced|"
-    r"other|additional|further|increas\w*|worsen\w*|overt|frank|gross|florid|acute|"
+    r"other|additional|further|increas\w*|worsen\w*|overt|frank|gross|florid|acute|tension|loculated|subpulmonic|"
     r"moderate|severe|substantial|appreciable|pneumothorax\s+or\s+large)\b"
     # Open-i's mask in "No XXXX infiltrates" hides such a word ("new", "other"): the negation is limited too
     r"|(?-i:\bXXXX\b)",
