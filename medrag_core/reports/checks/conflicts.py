@@ -865,18 +865,24 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
                 o.temporal == "chronic" or _nodular_pattern(o, omission=True) or _BENIGN.search(_clause(o)))):
             continue
         seen.add(group)
-        issues.append(Issue(
-            kind="impression_omits_finding", severity="info" if defers else "warning",
-            section="impression",
-            finding=group,
-            message=f"FINDINGS report {group} ('{o.term}') but the IMPRESSION does not mention it"
-                    + (" (it refers to the findings or their course for the rest)." if defers else "."),
-            evidence=f"{o.text.strip()} ... {sentences[-1].strip()}",
-            suggestion=f"Mention the {group} in the IMPRESSION, or correct the FINDINGS.",
-            # the finding, then the impression it is left out of (the offline suggestion adds it after that)
-            spans=_spans(o) + _statement_span(parsed, impression),
-        ))
+        issues.append(_omission(
+            o, group, "info" if defers else "warning",
+            "does not mention it" + (" (it refers to the findings or their course for the rest)." if defers else "."),
+            parsed, impression, sentences[-1]))
     return issues
+
+
+def _omission(o: Observation, group: str, severity: str, says: str, parsed: ParsedReport, impression_part: str,
+              quoted: str, hedge: str = "") -> Issue:
+    """The ``impression_omits_finding`` issue: spans of the finding, then of the impression part it is left out of
+    (the offline suggestion adds the finding's sentence after that part)."""
+    return Issue(
+        kind="impression_omits_finding", severity=severity, section="impression", finding=group,
+        message=f"FINDINGS report {hedge}{group} ('{o.term}') but the IMPRESSION {says}",
+        evidence=f"{o.text.strip()} ... {quoted.strip()}",
+        suggestion=f"Mention the {group} in the IMPRESSION, or correct the FINDINGS.",
+        spans=_spans(o) + _statement_span(parsed, impression_part),
+    )
 
 
 def impression_omits(parsed: ParsedReport) -> list[Issue]:
@@ -921,18 +927,11 @@ def impression_omits(parsed: ParsedReport) -> list[Issue]:
         if _OTHER_STUDY.search(_clause(o)):
             continue  # "a pericardial effusion on an abdominal CT": another study's finding, not this film's
         seen.add(group)
-        hedge = "possible " if o.polarity == "uncertain" else ""
-        statement_obs = _statement_span(parsed, statement)
-        issues.append(Issue(
-            kind="impression_omits_finding", severity="info" if defers else _omission_severity(o, group, strong),
-            section="impression",
-            finding=group,
-            message=f"FINDINGS report {hedge}{group} ('{o.term}') but the IMPRESSION calls the study normal "
-                    + ("and refers to the findings for the rest." if defers else "and does not mention it."),
-            evidence=f"{o.text.strip()} ... {statement.strip()}",
-            suggestion=f"Mention the {group} in the IMPRESSION, or correct the FINDINGS.",
-            spans=_spans(o) + statement_obs,
-        ))
+        issues.append(_omission(
+            o, group, "info" if defers else _omission_severity(o, group, strong),
+            "calls the study normal " + ("and refers to the findings for the rest." if defers
+                                         else "and does not mention it."),
+            parsed, statement, statement, hedge="possible " if o.polarity == "uncertain" else ""))
     return issues
 
 
