@@ -82,6 +82,13 @@ SENTENCES = [
     ("Resolution of the pneumothorax, small residual effusion.", "Pleural Effusion", P),
     ("No focal consolidation, large pleural effusion or pneumothorax is identified.", "Pneumothorax", A),
     ("No focal airspace consolidation, pleural effusion, pneumothorax, or pulmonary oedema.", "Edema", A),
+    # a backward trigger after a second finding and a comma is that finding's, not a list's
+    ("Small left effusion present, pneumothorax absent.", "Pleural Effusion", P),
+    ("Small left effusion present, pneumothorax absent.", "Pneumothorax", A),
+    ("Mild cardiomegaly, pneumonia unlikely.", "Cardiomegaly", P),
+    ("Effusion, consolidation and pneumothorax are absent.", "Pleural Effusion", A),
+    ("Pneumothorax (none).", "Pneumothorax", A),
+    ("Pleural effusions absent.", "Pleural Effusion", A),
     # hedges: "?", "query", "possibility of", "a consideration", "favoured", "cannot be certain", "doubtful"
     ("? small left pneumothorax.", "Pneumothorax", U),
     ("Right basal opacity ?consolidation.", "Consolidation", U),
@@ -124,6 +131,8 @@ CONFLICTS = [
     ("A 12 mm nodule in the right upper lobe.", "No pulmonary nodule is identified."),
     ("Right middle lobe collapse.", "No lobar collapse."),
     ("Acute fracture of the right 6th rib.", "No acute rib fracture."),
+    ("Small left pleural effusion, pneumothorax absent.", "No pleural effusion."),
+    ("Moderate right pleural effusion.", "Pleural effusion: excluded."),
     # "no residual X", "no obvious X" rule X out (CheXpert's "No obvious XXX" is a negation); "no large X" does not
     ("Small right apical pneumothorax.", "No residual pneumothorax."),
     ("Small left apical pneumothorax.", "No obvious pneumothorax."),

@@ -256,6 +256,10 @@ _THERE_BE = re.compile(r"there\s+(?:is|are|was|were)", re.IGNORECASE)
 _GONE = re.compile(r"disappear|\bgone\b|\bnow\b", re.IGNORECASE)
 
 
+# what joins findings into one list, so that a trigger after the last is every member's
+_LIST_LINK = re.compile(r"\b(?:and|or|nor)\b|/|&", re.IGNORECASE)
+
+
 # a finding attached to the one before it: "effusion with adjacent compressive atelectasis"
 _WITH_ATTACHED = re.compile(r"\s+with\s+(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
 # two findings as the subjects of one plural predicate: "The right pneumothorax and the pneumomediastinum are less
@@ -376,10 +380,18 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
                 best = (s, e)
         return best
 
+    def apart(te: int, s: int) -> bool:
+        """True when the words between a mention and a backward trigger name another finding after a comma, with
+        no "and" / "or" to make them one list: "Effusion present, pneumothorax absent", "Cardiomegaly, pneumonia
+        unlikely" (the trigger is the second finding's); "Effusion, consolidation and pneumothorax are absent" is
+        one list."""
+        between = [t0 for t0, t1 in target_spans if te <= t0 and t1 <= s]
+        return bool(between) and "," in sentence[te:between[0]] and _LIST_LINK.search(sentence, te, s) is None
+
     def backward(triggers: list[tuple[int, int]], te: int) -> tuple[int, int] | None:
         for s, e in triggers:
             if s >= te and not blocked(te, s):
-                return (s, e)
+                return None if apart(te, s) else (s, e)
         return None
 
     place_terms = [(s, e) for s, e in terms if not _THERE_BE.fullmatch(sentence, s, e)]
