@@ -87,7 +87,7 @@ def test_a_placed_opacity_counts_against_clear_lungs() -> None:
 def test_groups_and_checks_come_from_the_file() -> None:
     assert groups_checked_by("omission") == {"pleural effusion", "pneumothorax", "airspace disease", "pulmonary edema",
                                              "cardiomegaly", "nodule or mass", "widened mediastinum", "free air",
-                                             "pericardial effusion"}
+                                             "pericardial effusion", "pneumomediastinum", "pneumopericardium"}
     assert "atelectasis" in groups_checked_by("negation") and "atelectasis" not in groups_checked_by("omission")
     assert FINDINGS["Hemothorax"].group == "pleural effusion"
     assert parse_report("FINDINGS: Left haemothorax.\nIMPRESSION: Normal chest.").observations[0].name == "Hemothorax"
