@@ -6,7 +6,10 @@ synonyms (infiltrate / airspace disease / consolidation; "heart size is normal" 
 ``without``, ``is not seen``, ``may represent``, ...) whose scope runs forward or backward to a
 termination term (``but``, ``which``, ``;``, ...), with pseudo-triggers (``no change``, ``cannot be
 excluded``) that look like negations but are not. Laterality, location, severity and temporal
-qualifiers ("stable", "new") come from the words around the mention.
+qualifiers ("stable", "new") come from the words around the mention. Two readings no single rule states: a hedge
+inside a term of several words hedges it ("the heart may be mildly enlarged"), and a backward trigger after a
+second finding and a comma, with no "and" / "or" to make a list, is the second finding's alone ("Effusion present,
+pneumothorax absent").
 
 Why not medspaCy's ConText: medspacy 1.3.1 pins spaCy 3.7, whose compiled thinc does not import
 beside numpy 2, which the rest of the workbench needs; and a spaCy pipeline costs far more per
