@@ -27,6 +27,10 @@ def test_rule_examples(literal: str, text: str, finding: str, polarity: str) -> 
     ('[[rule]]\nliteral = "x"\ncategory = "NEGATED"\ndirection = "FORWARD"\npattern = "x"\n', "category 'NEGATED'"),
     ('[[rule]]\nliteral = "x"\ncategory = "PSEUDO"\ndirection = "FORWARD"\npattern = "(x"\n',
      "not a valid regular expression"),
+    # a pattern opening on a space would be skipped by the one start test the compiled triggers make
+    ('[[rule]]\nliteral = "x"\ncategory = "TERMINATE"\ndirection = "TERMINATE"\npattern = \'\'\'\\s+but\'\'\'\n'
+     'examples = [{ text = "No effusion but consolidation.", finding = "Consolidation", polarity = "present" }]\n',
+     "where no word or punctuation mark starts"),
 ])
 def test_inconsistent_rules_are_refused_with_the_rule_named(tmp_path: Path, body: str, message: str) -> None:
     path = tmp_path / "context_rules.toml"

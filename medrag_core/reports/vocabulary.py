@@ -442,9 +442,19 @@ class ContextRule:
     hedges_pass: bool = False  # a TERMINATE rule that ends negation but not uncertainty ("may be secondary to")
 
 
+# Every trigger opens where a word starts or on a punctuation mark ("no", "is not seen", ";", "?", ": none"), never
+# inside a word or on a space: one test of that, before the alternatives, spares each of them the positions
+# inside words (as TARGET_RE's one word-boundary test does for the terms); the loader refuses a rule whose pattern
+# matches one of its examples anywhere else
+_TRIGGER_START = r"(?:\b(?=\w)|(?=[^\w\s]))"
+
+
+_TRIGGER_START_RE = re.compile(_TRIGGER_START)
+
+
 def load_context_rules(path: Path = CONTEXT_RULES_FILE) -> list[ContextRule]:
-    """The rules in file order; ``VocabularyError`` names a rule with an unknown category or direction or a
-    pattern that does not compile."""
+    """The rules in file order; ``VocabularyError`` names a rule with an unknown category or direction, a
+    pattern that does not compile, or one that matches an example inside a word or on a space."""
     data = _read_toml(path, "ConText rules")
     rules = []
     for n, entry in enumerate(data.get("rule", []), 1):
@@ -458,6 +468,11 @@ def load_context_rules(path: Path = CONTEXT_RULES_FILE) -> list[ContextRule]:
         except re.error as exc:
             raise VocabularyError(f"{path.name}: rule {literal!r} is not a valid regular expression: {exc}") from exc
         examples = tuple((e["text"], e["finding"], e["polarity"]) for e in entry.get("examples", []))
+        for text, _, _ in examples:
+            for m in re.finditer(entry["pattern"], text, re.IGNORECASE):
+                if not _TRIGGER_START_RE.match(text, m.start()):
+                    raise VocabularyError(f"{path.name}: rule {literal!r} matches {m.group(0)!r} in {text!r} where no "
+                                          "word or punctuation mark starts; open the pattern on its first word")
         rules.append(ContextRule(literal, entry["category"], entry["direction"], entry["pattern"], examples,
                                  bool(entry.get("hedges_pass", False))))
     return rules
@@ -469,7 +484,9 @@ CONTEXT_RULES = load_context_rules()
 def _triggers(category: str, direction: str) -> re.Pattern[str]:
     """The rules of one category and direction as one pattern, alternatives in file order."""
     patterns = [r.pattern for r in CONTEXT_RULES if r.category == category and r.direction == direction]
-    return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!x)x", re.IGNORECASE)
+    if not patterns:
+        return re.compile(r"(?!x)x")
+    return re.compile(_TRIGGER_START + "(?:" + "|".join(f"(?:{p})" for p in patterns) + ")", re.IGNORECASE)
 
 
 PSEUDO = _triggers("PSEUDO", "PSEUDO")
@@ -482,8 +499,9 @@ HYPO_FWD = _triggers("HYPOTHETICAL", "FORWARD")
 HYPO_BWD = _triggers("HYPOTHETICAL", "BACKWARD")
 TERMINATE = _triggers("TERMINATE", "TERMINATE")
 #: the termination terms that also end an uncertainty trigger's scope (rules without ``hedges_pass``)
-TERMINATE_NOT_HEDGES = re.compile("|".join(f"(?:{r.pattern})" for r in CONTEXT_RULES
-                                           if r.category == "TERMINATE" and not r.hedges_pass), re.IGNORECASE)
+TERMINATE_NOT_HEDGES = re.compile(_TRIGGER_START + "(?:" + "|".join(f"(?:{r.pattern})" for r in CONTEXT_RULES
+                                                              if r.category == "TERMINATE" and not r.hedges_pass)
+                                  + ")", re.IGNORECASE)
 # Negations limited by these words do not rule the finding out ("no large effusion").
 QUALIFIER = re.compile(
     r"\b(?:large|larger|significant|sizable|sizeable|substantial|new|newly|displaced|"
