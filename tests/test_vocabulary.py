@@ -3,6 +3,7 @@ the file's own consistency checks, and the wordings the issue-13 review found mi
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from medrag_core.reports.vocabulary import (
     NO_ACUTE_DISEASE,
     STUDY_NORMAL,
     TARGET_RE,
+    TARGET_TERM,
     TERMS,
     VASC_NORMAL,
     VOCABULARY,
@@ -35,7 +37,7 @@ def test_every_term_has_an_example() -> None:
 def test_every_term_example_is_matched_by_that_term_as_its_finding(index: int) -> None:
     term = TERMS[index]
     assert term.example
-    assert f"t{index}" in {m.lastgroup for m in TARGET_RE.finditer(term.example)}  # this wording, not another's
+    assert index in {TARGET_TERM[m.lastgroup or ""] for m in TARGET_RE.finditer(term.example)}  # this wording
     found = {o.name: o.polarity for o in extract_observations(term.example, "FINDINGS")}
     expected = set(FINDINGS[term.finding].implies) or {term.finding}
     if term.finding == "Lung Clear":
@@ -71,6 +73,17 @@ def test_terms_are_tried_only_where_a_word_starts() -> None:
         "hydropneumothorax", "ptx"]
     # a term that opens with a lookbehind is still tried at the word it guards ("Mild CM.", not "2 CM")
     assert [o.name for o in extract_observations("Mild CM. A 2 CM nodule.", "FINDINGS")] == ["Cardiomegaly", "Nodule"]
+
+
+def test_terms_tried_by_first_letter_find_what_one_alternation_of_all_terms_finds() -> None:
+    plain = re.compile("|".join(f"(?P<t{i}>{t.pattern})" for i, t in enumerate(TERMS)), re.IGNORECASE)
+    texts = [t.example or "" for t in TERMS] + [
+        "FINDINGS: 2.5 cm rounded opacity in the RUL; Mild CM. CTR > 0.5. PTX excluded. NGT in the stomach.",
+        "Heart size is top-normal. (Left) hemidiaphragm elevation, no collapse. 12 mm nodule; Pneumothorax-free.",
+    ]
+    for text in texts:
+        want = [(m.span(), int((m.lastgroup or "t")[1:])) for m in plain.finditer(text)]
+        assert [(m.span(), TARGET_TERM[m.lastgroup or ""]) for m in TARGET_RE.finditer(text)] == want, text
 
 
 def test_abbreviation_cm_is_case_sensitive() -> None:

@@ -397,11 +397,102 @@ def findings_checked_by(check: str) -> frozenset[str]:
     return frozenset(name for name, f in FINDINGS.items() if check in f.checks)
 
 
-# every term opens on a word boundary (load_vocabulary checks it), so the boundary is tested once, before the
-# alternatives: most positions in a report are inside a word and fail there, which roughly halves matching time
-TARGET_RE = re.compile(r"\b(?:" + "|".join(f"(?P<t{i}>{p})" for i, (p, _, _) in enumerate(LEXICON)) + ")",
-                       re.IGNORECASE)
-TARGET_INFO = {f"t{i}": (name, pol) for i, (_, name, pol) in enumerate(LEXICON)}
+try:  # the parser of Python's own re module (3.11+), read only to learn which characters a term may start with
+    import re._constants as _sre
+    import re._parser as _sre_parse
+except ImportError:  # pragma: no cover - another Python: every term is then tried at every word start
+    _sre = _sre_parse = None  # type: ignore[assignment]
+
+_ZERO_WIDTH = (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT) if _sre else ()
+_REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT) if _sre else ()
+
+
+def _can_be_empty(seq: Any) -> bool:
+    """Whether a parsed regular expression may match the empty string (conservative: True when unsure)."""
+    for op, av in seq:
+        if op in _ZERO_WIDTH:
+            continue
+        if op is _sre.SUBPATTERN:
+            if not _can_be_empty(av[3]):
+                return False
+        elif op is _sre.BRANCH:
+            if not any(_can_be_empty(b) for b in av[1]):
+                return False
+        elif op in _REPEATS:
+            if av[0] > 0 and not _can_be_empty(av[2]):
+                return False
+        elif op in (_sre.LITERAL, _sre.IN, _sre.NOT_LITERAL, _sre.ANY, _sre.CATEGORY):
+            return False
+    return True
+
+
+def _first_chars(seq: Any) -> frozenset[str] | None:
+    """The lower-case characters a parsed regular expression's match may start with; None when any may (a class
+    such as \\w or \\d, a negated set, anything this does not read): a superset, never too few."""
+    out: set[str] = set()
+    for op, av in seq:
+        if op in _ZERO_WIDTH:
+            continue
+        if op is _sre.LITERAL:
+            return frozenset(out | {chr(av).lower()})
+        if op is _sre.IN:
+            for item, value in av:
+                if item is _sre.LITERAL:
+                    out.add(chr(value).lower())
+                elif item is _sre.RANGE and value[1] - value[0] < 64:
+                    out |= {chr(c).lower() for c in range(value[0], value[1] + 1)}
+                else:
+                    return None
+            return frozenset(out)
+        if op is _sre.SUBPATTERN:
+            body = [av[3]]
+        elif op is _sre.BRANCH:
+            body = list(av[1])
+        elif op in _REPEATS:
+            body = [av[2]]
+        else:
+            return None
+        for b in body:
+            first = _first_chars(b)
+            if first is None:
+                return None
+            out |= first
+        if not _can_be_empty([(op, av)]):
+            return frozenset(out)
+    return None  # it may match the empty string: whatever follows could start it
+
+
+def _dispatched(patterns: list[str]) -> tuple[re.Pattern[str], dict[str, int]]:
+    """All terms as one case-insensitive pattern, tried only where a word starts (every term opens on \\b, which
+    load_vocabulary checks) and only the terms that can start with the character there: one alternation per first
+    character, each keeping file order ("Pleural effusion" finds the same term it would in one alternation of all).
+    Returns the pattern and, for each of its named groups, the index of the term it is."""
+    firsts = [_first_chars(_sre_parse.parse(p, re.IGNORECASE)) if _sre_parse else None for p in patterns]
+    chars = sorted(set().union(*(f for f in firsts if f is not None)))
+    groups: list[str] = []
+    term_of: dict[str, int] = {}
+
+    def alternation(keep: list[int], tag: str) -> str:
+        names = []
+        for i in keep:
+            term_of[f"t{i}_{tag}"] = i
+            names.append(f"(?P<t{i}_{tag}>{patterns[i]})")
+        return "|".join(names)
+
+    for ch in chars:
+        keep = [i for i, f in enumerate(firsts) if f is None or ch in f]
+        groups.append(f"(?=[{re.escape(ch)}])(?:{alternation(keep, str(ord(ch)))})")
+    anywhere = [i for i, f in enumerate(firsts) if f is None]
+    if anywhere:  # terms that may start with any character: also where no other term can
+        groups.append(f"(?:{alternation(anywhere, 'any')})")
+    return re.compile(r"\b(?:" + ("|".join(groups) or "(?!)") + ")", re.IGNORECASE), term_of
+
+
+# most positions in a report are inside a word, and at a word's start only the terms that can begin with its first
+# letter are tried: about four times faster than one alternation of every term, with the same matches
+TARGET_RE, TARGET_TERM = _dispatched([p for p, _, _ in LEXICON])
+#: the finding and fixed polarity of each named group of ``TARGET_RE`` (``m.lastgroup``)
+TARGET_INFO = {group: LEXICON[i][1:] for group, i in TARGET_TERM.items()}
 
 
 def normal_statements(kind: str) -> re.Pattern[str]:
