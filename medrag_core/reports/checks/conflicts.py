@@ -74,7 +74,8 @@ _TECHNIQUE = re.compile(
     re.IGNORECASE,
 )
 _ENLARGED = re.compile(r"cardiomegaly|enlarg", re.IGNORECASE)
-_BARE_OPACITY = re.compile(r"^(?:opacit|opacification|densit|haz)", re.IGNORECASE)
+# ... and a bare "shadowing" (UK: "right basal shadowing"), which also names breast and nipple shadows
+_BARE_OPACITY = re.compile(r"^(?:opacit|opacification|densit|haz|shadow)", re.IGNORECASE)
 
 # Normal statements are vocabulary data ([[normal]] in findings.toml): "Normal chest." calls the whole study
 # normal; "No acute disease." leaves room for chronic and minor findings.
