@@ -513,3 +513,16 @@ def test_a_lobectomy_for_a_mass_keeps_a_new_mass_elsewhere() -> None:
     issues = _issues("FINDINGS: Right upper lobectomy for a mass. New left upper lobe mass.\n"
                      "IMPRESSION: No acute cardiopulmonary process.")
     assert ("impression_omits_finding", "warning", "nodule or mass") in issues
+
+
+@pytest.mark.parametrize(("sentence", "found"), [
+    # "prominent" is the heart's only where it says so; a normal heart beside a prominent atrial contour stays normal
+    ("Heart size within normal limits with prominent right atrial convexity.", [("Cardiomegaly", "absent")]),
+    ("The heart appears prominent.", [("Cardiomegaly", "uncertain")]),
+    # UK "shadowing" is an opacity; "shadows" are the nipples', breasts' or vessels'
+    ("Right basal shadowing.", [("Lung Opacity", "present")]),
+    ("Bilateral nipple shadows and overlying breast shadows.", []),
+    ("This may represent vascular shadows.", []),
+])
+def test_words_read_only_where_they_name_the_finding(sentence: str, found: list) -> None:
+    assert [(o.name, o.polarity) for o in extract_observations(sentence, "FINDINGS")] == found
