@@ -526,3 +526,12 @@ def test_a_lobectomy_for_a_mass_keeps_a_new_mass_elsewhere() -> None:
 ])
 def test_words_read_only_where_they_name_the_finding(sentence: str, found: list) -> None:
     assert [(o.name, o.polarity) for o in extract_observations(sentence, "FINDINGS")] == found
+
+
+@pytest.mark.parametrize("sentence", [
+    "Stable cavity in the right apex related to prior tuberculosis infection.",
+    "Right upper lobe cavity, consistent with prior tuberculous infection.",
+    "Correlate clinically for symptoms of infection.",
+])
+def test_a_past_or_clinical_infection_is_no_pneumonia(sentence: str) -> None:
+    assert "Pneumonia" not in {o.name for o in extract_observations(sentence, "FINDINGS")}
