@@ -174,3 +174,23 @@ def test_a_finding_still_there_contradicts_its_negation() -> None:
     # "has not resolved" affirms: against "no effusion" it is a conflict, against "small effusion" none
     assert _conflicts("The left pleural effusion has not resolved.", "No pleural effusion.")
     assert not _conflicts("The left pleural effusion has not resolved.", "Persistent small left pleural effusion.")
+
+
+@pytest.mark.parametrize(("fracture", "bones"), [
+    ("Acute fracture of the right 5th rib.", "No acute bony abnormality."),
+    ("New fracture of the left clavicle.", "No acute osseous abnormality."),
+    ("Fracture of the right 7th rib.", "The visualised bones are intact."),
+    ("Left 4th rib fracture.", "Osseous structures are intact."),
+])
+def test_the_bones_called_normal_rule_out_a_fracture(fracture: str, bones: str) -> None:
+    # "no acute bony abnormality" limits itself to an acute fracture, as "no acute fracture" does
+    assert _conflicts(fracture, bones) and _conflicts(bones, fracture)
+
+
+@pytest.mark.parametrize(("fracture", "bones"), [
+    ("Old healed right rib fractures.", "The bones are intact. No acute disease."),
+    ("Right 6th rib fracture.", "No acute osseous abnormality."),  # undated: "acute" rules out only an acute one
+])
+def test_an_old_or_undated_fracture_beside_no_acute_bony_abnormality_is_no_conflict(fracture: str,
+                                                                                   bones: str) -> None:
+    assert not _conflicts(fracture, bones)

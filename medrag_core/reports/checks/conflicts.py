@@ -718,8 +718,9 @@ def _normal_impression(parsed: ParsedReport) -> tuple[bool, str] | None:
         # an impression that only rules things out ("Clear lungs. No pneumothorax.") says the study shows nothing
         # else: what FINDINGS affirm (not chronic) is left out of it, as of "no acute disease"
         if sentences and all(by_start.get(off) and all(o.polarity == "absent" for o in by_start[off])
-                             for off, _ in sentences):
-            return False, sentences[0][1]
+                             for off, _ in sentences) and any(
+                _group(o) != "fracture" for obs in by_start.values() for o in obs):
+            return False, sentences[0][1]  # (the bones alone called normal say nothing of the chest)
         return None
     pure = all(
         s in normal or (by_start.get(off) and all(o.polarity == "absent" for o in by_start[off]))
