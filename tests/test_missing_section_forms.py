@@ -33,3 +33,28 @@ def test_other_headers_complete_empty_and_absent(layout: str) -> None:
     assert missing(layout.format(F=FINDINGS, I=IMPRESSION)) == []
     assert missing(layout.format(F="", I=IMPRESSION))[0] == ("warning", "findings")
     assert missing(layout.format(F=FINDINGS, I="")) == [("warning", "impression")]
+
+
+@pytest.mark.parametrize("impression", [
+    "RECOMMENDATION: CT chest with contrast is recommended.",
+    "CRITICAL RESULT -\nCritical result communicated to the referring clinician at 04:15, read-back confirmed.",
+    "This is a preliminary report. A final report will follow from the on-site radiologist.",
+    "Final report to follow.",
+    "COMMUNICATION - Discussed with the ward nurse in charge by telephone at 17:18.",
+    "Suggest CT thorax for further characterisation.\nUrgent result phoned to the ward.",
+])
+def test_an_impression_of_advice_or_a_communication_alone_states_no_conclusion(impression: str) -> None:
+    text = f"Findings:\nA 3.5 cm mass in the left lower lobe. No effusion.\n\nConclusion:\n{impression}"
+    issues = [i for i in check_report(text) if i.severity in ("warning", "error")]
+    assert [(i.kind, i.section) for i in issues] == [("missing_section", "impression")]
+    assert "no conclusion" in issues[0].message
+
+
+@pytest.mark.parametrize("impression", [
+    "Left lower lobe mass. CT chest is recommended.",
+    "Suspicious left lower lobe mass; CT recommended. Discussed with Dr Smith at 10:00.",
+    "1. Left lower lobe mass.\n2. Findings communicated to the ward.",
+])
+def test_a_conclusion_with_advice_beside_it_is_complete(impression: str) -> None:
+    text = f"Findings:\nA 3.5 cm mass in the left lower lobe. No effusion.\n\nConclusion:\n{impression}"
+    assert missing(text) == []

@@ -17,7 +17,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
 from medrag_core.models import Issue
-from medrag_core.reports.checks.structure import placeholder_spans, states_nothing
+from medrag_core.reports.checks.structure import impression_states_nothing, placeholder_spans
 from medrag_core.reports.mentions import Observation
 from medrag_core.reports.parse import ParsedReport, split_sentences
 from medrag_core.reports.vocabulary import (
@@ -832,7 +832,7 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
     """An impression that lists findings but leaves out one that must be summarised (``_must_be_summarised``)."""
     impression = parsed.sections.get("IMPRESSION", "")
     sentences = [s for _, s in split_sentences(impression) if s.strip()]
-    if not sentences or states_nothing(impression):
+    if not sentences or impression_states_nothing(parsed):
         return []  # an empty impression ("N/A", "1.") is the missing-section check's
     start = parsed.offsets.get("IMPRESSION", 0)
     if any(start <= a < start + len(impression) for a, _ in placeholder_spans(parsed)):

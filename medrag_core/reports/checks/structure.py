@@ -18,11 +18,11 @@ from medrag_core.reports.vocabulary import BLANK_RULES, CRITICAL_NAMES
 __all__ = [
     "comparison_not_available",
     "critical_not_communicated",
+    "impression_states_nothing",
     "measurement_without_unit",
     "missing_section",
     "placeholder_spans",
     "placeholders",
-    "states_nothing",
 ]
 
 # the words a report template leaves to fill ("(size)", "*side*", "~finding~")
@@ -107,10 +107,44 @@ def _describes_findings(parsed: ParsedReport) -> bool:
     return len(kinds) >= 2 or len({o.start for o in obs}) >= 2
 
 
-def states_nothing(text: str) -> bool:
-    """Whether a section's text is empty, a filler ("N/A", "-", "1.") or only advice to correlate clinically:
-    what ``missing_section`` reports as a section still to write."""
-    return not text.strip() or bool(_NO_CONTENT.match(text) or _ONLY_CORRELATE.match(text))
+# what an impression may hold beside its conclusion but is none: advice to image again or refer, who was told,
+# the preliminary status, a sign-off ("CT chest is recommended.", "Critical result phoned to the ward.",
+# "This is a preliminary report. A final report will follow.")
+_NOT_A_CONCLUSION = re.compile(
+    r"^\W*(?:\d+[.)]\s*)?(?:(?:critical\s+result|communication|recommendations?|advice|note)\b\W*)?(?:"
+    r"(?:(?:kindly|please)\s+)?(?:correlate|clinical(?:ly)?\s+correlat)"
+    r"|(?:we\s+)?(?:recommend\w*|suggest\w*|advis\w*|consider)\b"
+    r"|(?:a\s+|an\s+|urgent\s+|further\s+|repeat\s+|follow[\s-]*up\s+)*(?:ct|mri|ultrasound|follow[\s-]*up|repeat|"
+    r"(?:respiratory\s+)?referral|radiograph|x-?ray|film|imaging|cxr)\b[^.]*\b(?:recommended|advised|suggested|"
+    r"requested|indicated|arranged|in\s+\d+\s+(?:days?|weeks?|months?))"
+    r"|(?:(?:critical|urgent)\s+)?(?:result|findings?)\s+(?:were\s+|was\s+)?(?:communicated|discussed|phoned|"
+    r"telephoned|conveyed|relayed|called)"
+    r"|(?:discussed|communicated)\s+with|read-?back|(?:this\s+is\s+a\s+)?preliminary\s+(?:report|read|interpretation)"
+    r"|(?:a\s+)?final\s+report\s+(?:will\s+follow|to\s+follow|follows)|report\s+to\s+follow"
+    r"|(?:electronically\s+)?(?:signed|dictated|reported|verified)\s+by"
+    # a label alone ("CRITICAL RESULT -"), a signature ("Dr L. Tan, Senior Consultant, Diagnostic Radiology")
+    r"|(?:critical\s+results?|communication|recommendations?|advice|note)\W*$"
+    r"|(?:dr\.?|prof\.?|professor)\s+[\w.' -]{1,40},\s*(?:[\w ]{1,40},\s*)*(?:senior\s+|specialist\s+)?"
+    r"(?:consultant|radiologist|registrar|resident|fellow|attending))",
+    re.IGNORECASE,
+)
+
+
+def impression_states_nothing(parsed: ParsedReport) -> bool:
+    """Whether the IMPRESSION is empty, a filler ("N/A", "-", "1."), or only advice, a communication or the report's
+    status: what ``missing_section`` reports as an impression still to write."""
+    text = parsed.sections.get("IMPRESSION", "")
+    return not text.strip() or bool(_NO_CONTENT.match(text) or _ONLY_CORRELATE.match(text)) or _only_advice(parsed)
+
+
+def _only_advice(parsed: ParsedReport) -> bool:
+    """An IMPRESSION of advice, a communication line or the preliminary status alone, with no finding of its own
+    ("RECOMMENDATION: CT chest is recommended." under an empty Conclusion): no conclusion is written."""
+    text = parsed.sections.get("IMPRESSION", "")
+    sentences = [s for _, s in split_sentences(text) if s.strip(" \n.-:")]
+    if not sentences or not all(_NOT_A_CONCLUSION.match(s) for s in sentences):
+        return False
+    return not any(o.polarity != "absent" for o in parsed.section_observations("IMPRESSION"))
 
 
 def missing_section(parsed: ParsedReport) -> list[Issue]:
@@ -119,14 +153,17 @@ def missing_section(parsed: ParsedReport) -> list[Issue]:
     issues = []
     for name in ("FINDINGS", "IMPRESSION"):
         text = parsed.sections.get(name, "")
-        if name == "IMPRESSION" and _ONLY_CORRELATE.match(text):
-            # "Kindly correlate clinically." alone is advice, not a conclusion: the impression is still to write
+        if name == "IMPRESSION" and (_ONLY_CORRELATE.match(text) or _only_advice(parsed)):
+            # "Kindly correlate clinically." or "CT is recommended." alone is advice, not a conclusion: the
+            # impression is still to write
             at = parsed.offsets.get(name)
+            what = ("only asks for clinical correlation" if _ONLY_CORRELATE.match(text)
+                    else "holds only advice, a communication or the report's status")
             issues.append(Issue(
                 kind="missing_section", severity="warning", section="impression",
                 # where the conclusion belongs: after the advice, for the suggested report
                 spans=[(at + len(text), at + len(text))] if at is not None and not parsed.structured else [],
-                message="The IMPRESSION only asks for clinical correlation; it states no conclusion.",
+                message=f"The IMPRESSION {what}; it states no conclusion.",
                 suggestion="Add an IMPRESSION that summarises the findings.",
             ))
             continue
