@@ -40,3 +40,25 @@ def test_a_template_field_in_other_forms_is_a_placeholder(field: str) -> None:
 ])
 def test_report_text_that_only_looks_like_a_template_is_not(text: str) -> None:
     assert placeholder_fields(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "INDICATION: Cough.\nCOMPARISON: Chest radiograph dated __/__/____.\nFINDINGS: Lungs clear.\nIMPRESSION: Normal.",
+    "indication: cough.\ncomparison: chest radiograph dated tbd.\nfindings: lungs clear.\nimpression: normal.",
+    "EXAMINATION:\nCXR PA\nFINDINGS: The mediastinum is central and not ___.\nIMPRESSION: Normal chest.",
+    "EXAMINATION: Chest\nFINDINGS: Lungs clear.\nIMPRESSION: Normal.\n"
+    "RECOMMENDATION: Recommend __ for further assessment.",
+])
+def test_blanks_of_a_report_being_written(text: str) -> None:
+    # a date's template is never a de-identification mask, "tbd" is TBD in a lower-case report, and "EXAMINATION:"
+    # alone on its line heads many reports: MIMIC's layout is "EXAMINATION:  CHEST (...)" or "FINAL REPORT"
+    assert placeholder_fields(text)
+
+
+@pytest.mark.parametrize("text", [
+    "                FINAL REPORT\n EXAMINATION:  CHEST (PA AND LAT)\n\n FINDINGS:  The ___ are normal.\n\n"
+    " IMPRESSION:  Normal chest.",
+    "EXAMINATION:  CHEST (PORTABLE AP)\n\n FINDINGS:  The ___ are normal.\n\n IMPRESSION:  Normal chest.",
+])
+def test_a_mimic_report_keeps_its_masks(text: str) -> None:
+    assert placeholder_fields(text) == []

@@ -32,6 +32,8 @@ _TEMPLATE_WORD = (r"(?i:insert|size|side|laterality|location|site|level|lobe|zon
 _PLACEHOLDER = re.compile(
     # anything in square brackets but a numeric citation ("[1]"): "[ ]", "[***]", "[DATE]", "[ INSERT ]", "[...]"
     r"\[(?!\s*\d+(?:[,-]\d+)*\s*\])[^\[\]\n]{0,40}\]"
+    # a date's template ("__/__/____"): de-identification masks a date as one blank, never by its parts
+    r"|_{1,4}[ \t]*/[ \t]*_{1,4}[ \t]*/[ \t]*_{2,4}"
     r"|" + BLANK_RULES.blank.pattern +
     # angle brackets, empty or around a word, but not HTML tags nor Open-i's <XXXX> mask
     r"|<\s*>|<<[^<>\n]{0,40}>>"
@@ -40,7 +42,7 @@ _PLACEHOLDER = re.compile(
     r"|\{[^{}\n]{0,40}\}"
     r"|\b(?<![Xx])[Xx]{1,3}(?:\.[Xx]+)?\s*(?:cm|mm|%|ml|cc|degrees?)\b"
     # a blank where a number belongs ("_ mm"), the dictation marks "TBD"/"TBC" and runs of "@" or "#"
-    r"|(?<![\w_])_(?![\w_])(?=\s*(?:cm|mm|%|ml|cc)\b)|\b(?-i:TB[DCA])\b|@{2,}|(?<![\w#])#{2,}(?![\w#])"
+    r"|(?<![\w_])_(?![\w_])(?=\s*(?:cm|mm|%|ml|cc)\b)|\b(?:TB[DCA]|tbd)\b|@{2,}|(?<![\w#])#{2,}(?![\w#])"
     # runs of asterisks or question marks standing alone (not markdown bold around a word)
     r"|(?<![\w*])\*{2,}(?![\w*])|\*{3,}|\?{2,}"
     # a template's word in round brackets ("(size)", "(right/left)", "(insert)"), in %...%, $...$ or @...@ marks
