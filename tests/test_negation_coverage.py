@@ -194,3 +194,23 @@ def test_the_bones_called_normal_rule_out_a_fracture(fracture: str, bones: str) 
 def test_an_old_or_undated_fracture_beside_no_acute_bony_abnormality_is_no_conflict(fracture: str,
                                                                                    bones: str) -> None:
     assert not _conflicts(fracture, bones)
+
+
+@pytest.mark.parametrize(("findings", "impression"), [
+    ("A 15 mm rounded nodule in the left upper zone.", "No lung mass."),
+    ("No focal pulmonary mass. The heart is normal.", "Right lower lobe nodule, 2 cm."),
+    ("Displaced fracture of the right 8th rib.", "No acute fracture."),
+    ("No acute rib fracture. Lungs clear.", "Left 6th rib fracture."),
+    ("Normal mediastinal width. Clear lungs.", "Mediastinal widening; CT advised."),
+])
+def test_after_the_v9_v10_look_these_conflict(findings: str, impression: str) -> None:
+    assert _conflicts(findings, impression)
+
+
+@pytest.mark.parametrize(("findings", "impression"), [
+    ("A 5 mm nodule in the left upper zone.", "No lung mass."),
+    ("No acute fracture. Healed right rib fractures.", "Right rib fractures."),
+    ("No lung mass. Right hilar mass, 3 cm.", "Right hilar mass."),
+])
+def test_after_the_v9_v10_look_these_do_not(findings: str, impression: str) -> None:
+    assert not _conflicts(findings, impression)

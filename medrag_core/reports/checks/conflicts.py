@@ -581,7 +581,14 @@ def _rules_out_acute(n: Observation, parsed: ParsedReport) -> bool:
     return n.qualified and bool(re.search(r"\bacute\b", parsed.text[n.sentence_span[0]: n.span[0]], re.IGNORECASE))
 
 
-_CALLED_ACUTE = re.compile(r"\b(?:acute|fresh|new|recent)\b", re.IGNORECASE)
+# (a fracture described by its displacement is today's: an old one is called old, healed or united)
+_CALLED_ACUTE = re.compile(r"\b(?:acute|fresh|new|recent|displaced|non-?displaced|undisplaced|comminuted)\b",
+                           re.IGNORECASE)
+_AGE_UNKNOWN = re.compile(r"\b(?:indeterminate|uncertain|unknown|undetermined)\s+age|\bage\s+(?:indeterminate|"
+                          r"uncertain|unknown|undetermined)|\bof\s+(?:indeterminate|uncertain|unknown)\s+(?:age|"
+                          r"chronicity)", re.IGNORECASE)
+# "no lung mass", "no focal pulmonary mass": a negation of any lesion in the lung, as "no focal lung lesion" is
+_LUNG_MASS_RULED_OUT = re.compile(r"\b(?:lung|pulmonary|focal|intrapulmonary)\s+(?:mass|masses)\b", re.IGNORECASE)
 
 
 def _called_acute(p: Observation) -> bool:
@@ -653,11 +660,16 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                 for n in negs:
                     # "the lungs are clear" or "no focal lung lesion" against a lung mass or a nodule of 1 cm or more
                     if not _lat_compatible(n, p) or (group == "nodule or mass" and n.name != p.name
-                                                     and not ((n.implied or n.name == "Lung Lesion")
+                                                     and not ((n.implied or n.name == "Lung Lesion" or (
+                                                         n.name == "Mass" and _LUNG_MASS_RULED_OUT.search(n.text)))
                                                               and _lung_lesion(p))):
                         continue
-                    if _rules_out_acute(n, parsed) and not _called_acute(p):
-                        continue  # "no acute fracture" against an old or undated one is no contradiction
+                    if _rules_out_acute(n, parsed) and not (_called_acute(p) or (
+                            p.section == "IMPRESSION" and p.temporal != "chronic" and not same_live
+                            and not _AGE_UNKNOWN.search(_clause(p)))):
+                        # "no acute fracture" against an old or undated one is no contradiction; a fracture the
+                        # IMPRESSION names, undated, is the study's own
+                        continue
                     if n.qualified and not _rules_out_acute(n, parsed) and not (_large(p) and p.polarity == "present"):
                         continue  # "no large effusion" against a large one only, never a small or moderate one
                     if p.polarity != "present" and p.alternatives and n.implied:
