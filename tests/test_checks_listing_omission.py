@@ -112,3 +112,24 @@ def test_the_offline_suggestion_adds_the_left_out_finding_to_the_end_of_the_impr
 def test_an_impression_still_to_write_is_the_missing_section_not_an_omission(impression: str) -> None:
     kinds = {i.kind for i in run_checks(parse_sections("Moderate right pleural effusion.", impression))}
     assert "missing_section" in kinds and "impression_omits_finding" not in kinds
+
+
+@pytest.mark.parametrize("findings,impression,group", [
+    # after the v9/v10 look (not blind): an airspace opacity placed is consolidation's; named otherwise only when
+    # the impression affirms the other name; the devices' "as described" is no deferral of the findings
+    ("Airspace opacification in the right lower zone. Heart normal.", "Right hilar enlargement.", "airspace disease"),
+    ("Pulmonary venous congestion with interstitial oedema. Patchy right basal opacity.",
+     "Patchy right basal airspace disease, may represent infection.", "pulmonary edema"),
+    ("Widened mediastinum with loss of the aortic knob. Cardiac silhouette enlarged.", "Cardiomegaly.",
+     "widened mediastinum"),
+    ("A 14 mm nodule in the right upper lobe. The heart is enlarged.", "Cardiomegaly. No pneumonitis.",
+     "nodule or mass"),
+    ("Increasing moderate left pleural effusion. ETT 5 cm above the carina.", "Lines and tubes as described.",
+     "pleural effusion"),
+])
+def test_after_the_look_these_are_left_out(findings: str, impression: str, group: str) -> None:
+    assert omissions(findings, impression) == [("warning", group)]
+
+
+def test_a_streak_of_airspace_opacity_need_not_be_summarised() -> None:
+    assert omissions("Streaky airspace opacity at the left base. Cardiomegaly.", "Cardiomegaly.") == []

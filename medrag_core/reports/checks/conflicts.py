@@ -812,6 +812,13 @@ _MINOR_WORD = re.compile(r"\b(?:few|mild|mildly|minimal|minimally|slight|slightl
                          re.IGNORECASE)
 
 
+_AIRSPACE_WORD = re.compile(r"\b(?:air[\s-]?space|alveolar|consolidat\w*)", re.IGNORECASE)
+_EDEMA_WORD = re.compile(r"o?edema|failure", re.IGNORECASE)
+# "Lines and tubes as described": the deferral is the devices', not the findings'
+_DEVICES_AS_DESCRIBED = re.compile(r"\b(?:lines?|tubes?|catheters?|devices?|drains?|wires?|hardware)\b[^.]*"
+                                   r"\bas\s+(?:described|detailed|noted|above)", re.IGNORECASE)
+
+
 def _must_be_summarised(o: Observation, group: str, parsed: ParsedReport) -> bool:
     """A finding no impression may leave out, whatever else it lists: what the issue calls significant
     (pneumothorax, free air, a widened mediastinum, oedema, consolidation or pneumonia, a mass or a nodule of 6 mm
@@ -830,7 +837,12 @@ def _must_be_summarised(o: Observation, group: str, parsed: ParsedReport) -> boo
     if group == "pulmonary edema":
         return o.severity not in _MINOR_SEVERITY and not _MINOR_WORD.search(_clause(o))
     if group == "airspace disease":
-        return o.name in ("Consolidation", "Pneumonia") and o.severity not in ("tiny", "trace", "minimal", "subtle")
+        # consolidation or pneumonia, or an opacity called airspace or alveolar and placed ("airspace opacification
+        # in the left lower zone"); not a bare, streaky or minimal one
+        airspace = o.name in ("Consolidation", "Pneumonia") or (
+            o.name == "Lung Opacity" and bool(o.sites or o.location) and bool(_AIRSPACE_WORD.search(_clause(o))))
+        return airspace and o.severity not in ("tiny", "trace", "minimal", "subtle") and not re.search(
+            r"streak|linear|band|plate|subsegmental|discoid", _clause(o), re.IGNORECASE)
     if group == "nodule or mass":
         return o.name == "Mass" or (o.size_mm is not None and o.size_mm >= 6)
     if group == "pleural effusion":
@@ -849,9 +861,11 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
     start = parsed.offsets.get("IMPRESSION", 0)
     if any(start <= a < start + len(impression) for a, _ in placeholder_spans(parsed)):
         return []  # a blank in the impression may be the very finding ("Large left <finding>."): the placeholder's
-    defers = bool(_DEFERS_TO_FINDINGS.search(impression)) or any(_WHOLE_STUDY_CHANGE.search(s) for s in sentences)
+    defers = any((_DEFERS_TO_FINDINGS.search(s) and not _DEVICES_AS_DESCRIBED.search(s))
+                 or _WHOLE_STUDY_CHANGE.search(s) for s in sentences)
     named = {_group(o) for o in parsed.observations if o.section == "IMPRESSION"}
     named_names = {o.name for o in parsed.observations if o.section == "IMPRESSION"}
+    affirmed = {_group(o) for o in parsed.observations if o.section == "IMPRESSION" and o.polarity != "absent"}
     issues = []
     seen: set[str] = set()
     for o in parsed.section_observations("FINDINGS"):
@@ -865,11 +879,11 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
         if group == "pleural effusion" and (named_names & {"Hydropneumothorax", "Hemopneumothorax"} or (
                 "pneumothorax" in named and re.search(r"pneumothora", o.term, re.IGNORECASE))):
             continue  # one combined finding: the impression that names its air has named it
-        if group == "widened mediastinum" and "cardiomegaly" in named:
+        if group == "widened mediastinum" and "cardiomegaly" in affirmed and re.search(r"cardi", o.term, re.I):
             continue  # "the cardiomediastinal silhouette is enlarged" and the impression names the heart
-        if group == "pulmonary edema" and "airspace disease" in named:
+        if group == "pulmonary edema" and "airspace disease" in affirmed and not _EDEMA_WORD.search(o.term):
             continue  # "vascular congestion ... airspace opacities" and the impression names the airspace disease
-        if group == "nodule or mass" and o.name != "Mass" and "airspace disease" in named:
+        if group == "nodule or mass" and o.name != "Mass" and "airspace disease" in affirmed:
             continue  # "a 2.5 cm nodular density" summarised as "right midlung airspace density"
         if o.text.rstrip().endswith("?") or re.match(r"\W*(?:question|query|\?)", o.text, re.IGNORECASE):
             continue  # "Question edema or atypical infection?" asks, it does not affirm
