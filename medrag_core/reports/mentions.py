@@ -157,11 +157,18 @@ def strongest_polarity(polarities: Iterable[str]) -> str:
 NON_LATERAL = VOCAB_NON_LATERAL
 
 
+_LINGULA = re.compile(r"\blingul(?:a|ar)\b", re.IGNORECASE)
+# a side naming a bone, then the finding attached to that bone ("left 5th rib with adjacent pleural thickening")
+_UNDER_THE_BONE = re.compile(r"[^.;]{0,40}?\bwith\s+(?:\w+\s+)?(?:underlying|adjacent|associated|subjacent)"
+                             r"\s+(?:\w+\s+)?$", re.IGNORECASE)
+
+
 def _sides_with_zones(text: str, base: int = 0) -> list[tuple[int, str, str | None]]:
     """(offset, side, zone) for each laterality word; the zone is read from the few words after it."""
     found: list[tuple[int, str, str | None]] = []
     for m in SIDE.finditer(text):
-        side = ("left" if m.group("l") or m.group("lz") else "right" if m.group("r") or m.group("rz")
+        side = ("left" if m.group("l") or m.group("lz") or m.group("l1")
+                else "right" if m.group("r") or m.group("rz") or m.group("r1")
                 else "bilateral")
         word = m.group(0).lower()
         zones: list[str | None] = [None]
@@ -399,6 +406,12 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
 
     place_terms = [(s, e) for s, e in terms if not _THERE_BE.fullmatch(sentence, s, e)]
     every_side = _sides_with_zones(sentence)
+    # the lingula is the left lung's: "consolidation in the lingula" is left-sided where no side is stated (a
+    # stated side wins: "right middle lobe and lingular opacities" is read as it says); such a side is marked,
+    # ``extra["side_from"]``, so the checks may weigh it below a stated one
+    from_place = not every_side
+    if from_place:
+        every_side = [(m.start(), "left", "mid") for m in _LINGULA.finditer(sentence)]
     # "right 5th rib", "left shoulder": a side that names bone or heart anatomy is not a lung finding's
     # unless the finding is placed there ("nodule overlying the right 5th rib", "near the left clavicle")
     bony = {off for off, _, _ in every_side
@@ -500,6 +513,11 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
             sites = prev_sites
         else:
             sites = ()
+        if not sites and name not in BONE_FINDINGS:
+            # "irregularity of the right 7th rib with underlying pleural thickening": what lies under that bone
+            # is on its side
+            sites = tuple(dict.fromkeys((s, z) for off, s, z in every_side
+                                        if off in bony and _UNDER_THE_BONE.match(sentence, off, ts)))
         if name in NON_LATERAL:
             sites = ()
         window = sentence[max(prev_end, ts - 40): te + 40]
@@ -552,6 +570,7 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
             change=change,
             size=size,
             side_sizes=side_sizes,
+            extra={"side_from": "lingula"} if from_place and sites else {},
         )
         if name == "Vascular Normal":
             out.extend(_replace(obs, name=n, implied=True) for n in VASC_RULES_OUT)

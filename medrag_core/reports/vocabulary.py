@@ -624,6 +624,8 @@ SIDE = re.compile(
     r"|(?P<lz>lll|lul)"
     rf"|(?P<r>right|rt|r(?=[\s.]+(?:lower|upper|mid|middle)\s+(?:lobe|lung|zone))|(?-i:R){_ONE_LETTER_PLACE})"
     r"|(?P<rz>rll|rul|rml)"
+    # "free air on the R", "opacity on the L:": a capital letter alone after "on the" is a side
+    r"|(?<=on\sthe\s)(?:(?P<l1>(?-i:L))|(?P<r1>(?-i:R)))(?![\w-])"
     # "effusion and pneumothorax are both absent": "both" of two findings, not of two sides
     r"|(?P<b>bilateral(?:ly)?|bibasila?r|bibasal|biapical|both(?!\s+(?:absent|negative|normal|unremarkable|"
     r"excluded|removed|resolved|not)\b)|bilaterally))\b",

@@ -197,20 +197,25 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
 # "tip of the right PICC", "left chest wall pacemaker"); a side after it is where its tip or leads lie
 # ("... with tip in the right atrium"), which may be across the midline and is not the device's side.
 _CLAUSE_BREAK = re.compile(r"[,;:.()]|\b(?:with|tip|tips|to|in|at|into|from|via)\b", re.IGNORECASE)
-_SIDE_WORD = {"right": "right", "r": "right", "left": "left", "l": "left",
+_SIDE_WORD = {"right": "right", "r": "right", "rt": "right", "left": "left", "l": "left", "lt": "left",
               "bilateral": "bilateral", "both": "bilateral"}
 
 
-def _device_sides(o: Observation) -> set[str]:
-    """The sides named just before a device's name in its sentence (``bilateral`` for both); empty when
-    its sentence gives it none there."""
+def _words_before(o: Observation) -> str:
+    """The words just before a device's name in its clause (up to 40 characters)."""
     at = o.span[0] - o.sentence_span[0]
     before = o.text[:at] if 0 <= at <= len(o.text) and o.text[at:at + len(o.term)] == o.term else ""
     # the words since the last clause break, so "removal of the right chest tube and left PICC" gives the PICC "left"
     breaks = list(_CLAUSE_BREAK.finditer(before))
     words = before[breaks[-1].end():] if breaks else before
-    words = words[-40:]
-    sides = {_SIDE_WORD[m.group(1).lower()] for m in re.finditer(r"\b(right|left|bilateral|both|R|L)\b", words,
+    return words[-40:]
+
+
+def _device_sides(o: Observation) -> set[str]:
+    """The sides named just before a device's name in its sentence (``bilateral`` for both); empty when
+    its sentence gives it none there."""
+    words = _words_before(o)
+    sides = {_SIDE_WORD[m.group(1).lower()] for m in re.finditer(r"\b(right|left|bilateral|both|rt|lt|R|L)\b", words,
                                                                     re.IGNORECASE)
              if m.group(1).lower() not in ("r", "l") or m.group(1).isupper()}
     return {"left", "right"} if "bilateral" in sides else sides
@@ -219,26 +224,46 @@ def _device_sides(o: Observation) -> set[str]:
 # one canonical device covers several kinds ("Right IJ line" and "Left PICC" are two central lines): only
 # mentions of one kind are compared
 _DEVICE_KIND = re.compile(r"picc|jugular|\bij\b|subclavian|dialysis|port|swan|pigtail", re.IGNORECASE)
+_DEVICE_KIND_BEFORE = re.compile(r"\b(?:picc|jugular|ij|subclavian|dialysis|(?:media?|chest\s+)port|swan|pigtail)\b",
+                                 re.IGNORECASE)
 
 
 def _device_kind(o: Observation) -> str:
-    m = _DEVICE_KIND.search(o.term)
+    # the kind in the device's own words or just before them ("right IJ central venous catheter")
+    m = _DEVICE_KIND.search(o.term) or _DEVICE_KIND_BEFORE.search(_words_before(o))
     kind = m.group(0).lower() if m else ""
     return "jugular" if kind == "ij" else kind
+
+
+def _kinds_compared(parsed: ParsedReport, name: str) -> list[tuple[str, str]]:
+    """The kinds of ``name`` each section's mentions are compared under, as (FINDINGS kind, IMPRESSION kind):
+    each kind with itself, and a section that names the device only without its kind ("Right central venous
+    catheter") against the one kind the other section names ("Left subclavian line"), where that is all it names."""
+    pairs = [(k, k) for k in sorted({_device_kind(o) for o in parsed.observations if o.name == name})]
+    # the kinds each section gives a side ("Left chest wall port with catheter tip in the SVC": the port's)
+    fnd, imp = ({_device_kind(o) for o in parsed.observations
+                 if o.name == name and o.section == section and _device_sides(o)}
+                for section in ("FINDINGS", "IMPRESSION"))
+    if len(fnd) == 1 and len(imp) == 1 and fnd != imp and "" in fnd | imp:
+        pairs.append((next(iter(fnd)), next(iter(imp))))
+    return pairs
 
 
 def _device_side_conflicts(parsed: ParsedReport) -> list[Issue]:
     """One device on one side in FINDINGS and only on the other in the IMPRESSION ("Right PICC" against
     "Left PICC line"). Devices on both sides, side-less mentions, and devices that are gone (removed in the
-    interval) say nothing about the other section's side; different devices are never compared."""
+    interval) say nothing about the other section's side; different devices are never compared, nor two
+    kinds of one (a jugular and a subclavian line); a line named without its kind is compared with the one
+    kind the other section names."""
     issues: list[Issue] = []
     for name in sorted(_LATERAL_DEVICES):
-        for kind in sorted({_device_kind(o) for o in parsed.observations if o.name == name}):
+        for fkind, ikind in _kinds_compared(parsed, name):
             # devices in place are compared with each other, and devices removed ("removal of the left chest
             # tube") with each other
             for gone in (False, True):
                 sided = {section: [(o, sides) for o in parsed.observations
-                                   if o.section == section and o.name == name and _device_kind(o) == kind
+                                   if o.section == section and o.name == name
+                                   and _device_kind(o) == (fkind if section == "FINDINGS" else ikind)
                                    and ((o.polarity == "absent" and o.resolved) if gone
                                         else o.polarity in ("present", "uncertain") and not o.hypothetical)
                                    and (sides := _device_sides(o))]
@@ -274,9 +299,18 @@ def _side_pair(fnd: list[Observation], imp: list[Observation],
                 for sb, zb in b.sites:
                     if {sa, sb} != {"left", "right"} or not _zones_match(za, zb):
                         continue
-                    # one-sided on both sides: the other section never places it on this side here
-                    in_fnd = _separate_from(fnd, b, imp) + _named(parsed, "FINDINGS", b.alternatives)
-                    in_imp = _separate_from(imp, a, fnd) + _named(parsed, "IMPRESSION", a.alternatives)
+                    # a side read from the lingula alone stands only against a section that names no lingula
+                    # ("right middle lobe and lingular opacities" is no conflict with "lingular scarring")
+                    if (_side_from_place(a) and any(_LINGULA.search(o.text) for o in imp)) or (
+                            _side_from_place(b) and any(_LINGULA.search(o.text) for o in fnd)):
+                        continue
+                    # one-sided on both sides: the other section never places it on this side here; a side read
+                    # from the lingula alone does not show that ("Right middle lobe airspace disease. Lingular
+                    # opacities." against "left middle lobe pneumonia")
+                    in_fnd = [o for o in _separate_from(fnd, b, imp) + _named(parsed, "FINDINGS", b.alternatives)
+                              if not _side_from_place(o)]
+                    in_imp = [o for o in _separate_from(imp, a, fnd) + _named(parsed, "IMPRESSION", a.alternatives)
+                              if not _side_from_place(o)]
                     if sb in _sides_at(in_fnd, zb) or sa in _sides_at(in_imp, za):
                         continue
                     return a, sa, b, sb
@@ -284,6 +318,12 @@ def _side_pair(fnd: list[Observation], imp: list[Observation],
 
 
 _COMBINED = re.compile(r"(?:hydro|ha?emo)-?pneumothora", re.IGNORECASE)
+_LINGULA = re.compile(r"\blingul(?:a|ar)\b", re.IGNORECASE)
+
+
+def _side_from_place(o: Observation) -> bool:
+    """Whether ``o``'s side was read from its place (the lingula) with no side word in its sentence."""
+    return o.extra.get("side_from") == "lingula"
 
 
 def _separate_from(other: list[Observation], b: Observation, own: list[Observation]) -> list[Observation]:

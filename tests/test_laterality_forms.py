@@ -1,0 +1,91 @@
+"""Forms of a side the laterality check reads (after the v9/v10 looks): UK shorthand before a device, a line named
+without its kind, free air under one hemidiaphragm, an enlarged hilar shadow, the lingula, and what lies under
+a bone. Hand-written reports, checked end to end through ``check_report``."""
+
+from __future__ import annotations
+
+import pytest
+
+from medrag_core.reports import check_report
+
+
+def lateral(findings: str, impression: str) -> list[tuple[str, str]]:
+    """(severity, finding) of each laterality_conflict raised on a report of these two sections."""
+    issues = check_report(f"FINDINGS: {findings}\n\nIMPRESSION: {impression}")
+    return [(i.severity, i.finding) for i in issues if i.kind == "laterality_conflict"]
+
+
+CONFLICTS = [
+    # "Lt" / "Rt" before a device
+    ("A right intercostal drain is in place, tip at the apex. No pneumothorax.", "Lt chest drain in situ.",
+     ("warning", "Chest Tube")),
+    ("Rt chest tube with its tip projected over the apex.", "Left chest tube, satisfactory.",
+     ("warning", "Chest Tube")),
+    # a line named without its kind against the one kind the other section names
+    ("A left jugular venous line ends in the SVC.", "Right central line satisfactorily placed.",
+     ("warning", "Central Venous Catheter")),
+    ("Right chest wall Mediport, catheter tip at the cavoatrial junction.", "Left venous catheter in place.",
+     ("warning", "Central Venous Catheter")),
+    # the kind just before a line's name is its kind ("IJ central venous catheter" is a jugular line)
+    ("Left IJ central venous catheter, tip in the SVC.", "Right central venous catheter.",
+     ("warning", "Central Venous Catheter")),
+    # free air has the side of the hemidiaphragm it lies under
+    ("There is gas under the left hemidiaphragm.", "Pneumoperitoneum, free air on the right.", ("error", "free air")),
+    ("Free intraperitoneal gas beneath the left hemidiaphragm.", "Free gas on the R; surgical review advised.",
+     ("error", "free air")),
+    # an enlarged or prominent hilar shadow
+    ("Enlargement of the right hilum. Lungs clear.", "Left hilar enlargement; CT advised.",
+     ("error", "hilar enlargement")),
+    ("Prominent left hilar contour, new.", "New right hilar prominence.", ("error", "hilar enlargement")),
+    # "the hila are of normal size and density" states no opacity that would place the finding on both sides
+    ("The hila are of normal size and density. Airspace consolidation in the left lower lobe.",
+     "Right lower lobe consolidation.", ("error", "airspace disease")),
+    # the lingula is left, where the sentence states no side
+    ("Patchy opacity in the lingula.", "Right middle lobe pneumonia.", ("error", "airspace disease")),
+    ("An 8 mm nodule projects over the right middle lobe.", "Lingular nodule, 8 mm.", ("error", "nodule or mass")),
+    # what lies under a bone is on the bone's side
+    ("Irregular contour of the left 6th rib with underlying pleural thickening.",
+     "Irregular right 6th rib with underlying pleural thickening.", ("error", "pleural thickening")),
+]
+
+
+@pytest.mark.parametrize("findings,impression,expected", CONFLICTS)
+def test_side_forms_conflict(findings: str, impression: str, expected: tuple[str, str]) -> None:
+    assert expected in lateral(findings, impression)
+
+
+CLEAN = [
+    ("Rt chest tube with its tip at the apex.", "Right chest tube in place."),
+    # two kinds of line in one section: a line without its kind in the other is not compared with either
+    ("Left subclavian line and right jugular line, both in the SVC.", "Right central line in place."),
+    # a jugular and a PICC are two lines, whatever the wording of the jugular one
+    ("Right IJ central venous catheter, tip in the SVC.", "Left PICC in satisfactory position."),
+    ("Free air under the right hemidiaphragm.", "Pneumoperitoneum on the right."),
+    ("Free air under the diaphragm.", "Free air under the right hemidiaphragm: perforation."),
+    ("Free gas beneath both hemidiaphragms.", "Pneumoperitoneum."),
+    ("Both hila are of normal size and density. The lungs are clear.", "Normal chest."),
+    ("Left lower lobe and lingular consolidation.", "Left-sided pneumonia."),
+    ("Subsegmental atelectasis in the lingula.", "Lingular atelectasis."),
+    ("Old left rib fracture with adjacent pleural thickening.", "Left pleural thickening, chronic."),
+]
+
+
+@pytest.mark.parametrize("findings,impression", CLEAN)
+def test_side_forms_agree(findings: str, impression: str) -> None:
+    assert lateral(findings, impression) == []
+
+
+def test_a_stated_side_wins_over_the_lingula() -> None:
+    # a side word in the sentence is the finding's; the lingula gives no side of its own there
+    assert lateral("Right lower lobe and lingular opacities.", "Right basal opacity.") == []
+    assert ("error", "airspace disease") in lateral("Right mid zone opacity.", "Opacity in the lingula.")
+
+
+def test_a_side_read_from_the_lingula_stands_only_against_a_section_naming_no_lingula() -> None:
+    # both sections name the lingula: its side read from the place alone says nothing against a stated one
+    assert lateral("Right middle lobe and lingular opacities.", "Lingular scarring.") == []
+    assert lateral("Patchy right middle lobe opacity. Lingular opacity as well.", "Lingular pneumonia.") == []
+    # a stated side is not covered by a side read from the lingula: right middle lobe against "left middle lobe"
+    assert ("error", "airspace disease") in lateral(
+        "Airspace disease in the right middle lobe. Faint opacity in the lingula too.",
+        "Left middle lobe and lingular pneumonia.")
