@@ -214,3 +214,24 @@ def test_after_the_v9_v10_look_these_conflict(findings: str, impression: str) ->
 ])
 def test_after_the_v9_v10_look_these_do_not(findings: str, impression: str) -> None:
     assert not _conflicts(findings, impression)
+
+
+@pytest.mark.parametrize(("findings", "impression"), [
+    # speech recognition without full stops: the negation ends where the next capitalised sentence starts
+    ("No consolidation is demonstrated Both costophrenic angles are clear. No pneumothorax Cardiac size is within "
+     "normal limits Hila are normal Acute fractures of the left 6th to 8th ribs laterally.",
+     "Acute left 6th-8th rib fractures."),
+    ("Pulmonary vascular congestion with bilateral interstitial edema Both costophrenic angles are clear No "
+     "pneumothorax The heart is enlarged, CTR 0.62 Both hila are normal.", "Pulmonary edema. Enlarged heart."),
+])
+def test_a_run_on_dictation_does_not_negate_the_next_sentence(findings: str, impression: str) -> None:
+    assert not _conflicts(findings, impression)
+
+
+def test_a_run_on_split_keeps_eponyms_and_side_abbreviations() -> None:
+    # "no Kerley B lines" stays one negation; "a calcified Rt lower lobe nodule" stays calcified
+    assert _conflicts("The lungs are clear with no Kerley B lines or other sign of pulmonary oedema at all today.",
+                      "Kerley B lines in keeping with interstitial oedema.")
+    issues = check_report("FINDINGS: There are calcified mediastinal nodes, with a calcified Rt lower lobe pulmonary "
+                          "nodule.\nIMPRESSION: No acute cardiopulmonary process.")
+    assert not [i for i in issues if i.kind == "impression_omits_finding" and i.severity == "warning"]

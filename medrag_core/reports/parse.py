@@ -130,6 +130,12 @@ _LIST_MARKER = re.compile(r"^\(?\d{1,2}[.)]$")
 # a "?" ends a sentence after a word ("Pneumothorax? No."), not where it stands alone as a hedge before a finding
 # ("? small left pneumothorax", "right basal opacity ? consolidation")
 _BOUNDARY = re.compile(r"(?<=[.!])\s+|(?<=\S\?)\s+|\n+")
+# speech recognition run without full stops ("No pneumothorax Cardiac size is within normal limits"): a capitalised
+# word right after a lower-case one opens a sentence, in a long chunk only, and not an eponym or a name after a title
+_RUN_ON = re.compile(r"(?<=[a-z,])[ \t]+(?<!\bDr )(?=(?!(?:Rt|Lt|Kerley|Swan|Swyer|Chilaiditi|Poland|Bochdalek|Morgagni"
+                     r"|Hampton|Westermark|Fleischner|Golden|Luftsichel|Hodgkin|Wegener|Pancoast|Port|Harrington"
+                     r"|Greenfield|Mc\w*)\b)[A-Z][a-z]+\b)")
+_RUN_ON_MIN = 60
 
 
 def read_report(data: bytes | str, *, max_chars: int = MAX_REPORT_CHARS) -> str:
@@ -214,6 +220,17 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
         pieces.append((pos, m.start()))
         pos = m.end()
     pieces.append((pos, len(text)))
+    split: list[tuple[int, int]] = []
+    for s, e in pieces:
+        if e - s < _RUN_ON_MIN:
+            split.append((s, e))
+            continue
+        at = s
+        for m in _RUN_ON.finditer(text, s, e):
+            split.append((at, m.start()))
+            at = m.end()
+        split.append((at, e))
+    pieces = split
     out: list[tuple[int, str]] = []
     pending: int | None = None
     for s, e in pieces:

@@ -852,6 +852,8 @@ _MINOR_WORD = re.compile(r"\b(?:few|mild|mildly|minimal|minimally|slight|slightl
                          re.IGNORECASE)
 
 
+_AS_BEFORE = re.compile(r"\b(?:as\s+before|as\s+previously|unchanged|stable|again\s+(?:seen|noted)"
+                        r"|no\s+(?:interval\s+)?change)\b", re.IGNORECASE)
 _AIRSPACE_WORD = re.compile(r"\b(?:air[\s-]?space|alveolar|consolidat\w*)", re.IGNORECASE)
 _EDEMA_WORD = re.compile(r"o?edema|failure", re.IGNORECASE)
 # "Lines and tubes as described": the deferral is the devices', not the findings'
@@ -865,8 +867,10 @@ def _must_be_summarised(o: Observation, group: str, parsed: ParsedReport) -> boo
     or more, an effusion larger than small, a collapsed lobe) and anything of those groups new or increasing.
     Stricter than beside a normal impression: an impression that lists findings is a summary, and real ones
     leave out a small effusion, a mild heart or an unplaced opacity (measured on the IU archive)."""
-    if o.change in ("new", "increased") and (FINDINGS[o.name].significance in ("critical", "significant")
-                                             or group == "fracture" or _lobar_collapse(o)):
+    # (not where "increased" is the finding's own word, "cardiothoracic ratio is increased", or it is "as before")
+    growing = o.change == "new" or (o.change == "increased" and not re.search(r"increas", o.term, re.IGNORECASE))
+    if growing and not _AS_BEFORE.search(_clause(o)) and (FINDINGS[o.name].significance in ("critical", "significant")
+                                                          or group == "fracture" or _lobar_collapse(o)):
         return True  # a new fracture too; not atelectasis beside an effusion that grows
     if o.change in ("stable", "decreased", "resolved") or o.temporal == "chronic" or _IMPROVING.search(_clause(o)):
         return False
