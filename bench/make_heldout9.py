@@ -89,12 +89,15 @@ OPP = {"right": "left", "left": "right"}
 
 UK_SPELL = [
     (r"\bedema\b", "oedema"), (r"\bEdema\b", "Oedema"), (r"\bhemorrhag", "haemorrhag"), (r"\besophag", "oesophag"),
-    (r"\bvisualized\b", "visualised"), (r"\bcharacterize", "characterise"), (r"\btumor\b", "tumour"),
+    (r"\bvisualized\b", "visualised"), (r"\bVisualized\b", "Visualised"), (r"\bcharacteriz", "characteris"),
+    (r"\btumor\b", "tumour"), (r"\bdyspnea\b", "dyspnoea"), (r"\bDyspnea\b", "Dyspnoea"),
     (r"\bcentimeter", "centimetre"), (r"\bopacified\b", "opacified"), (r"\bfavor\b", "favour"),
     (r"\bgray\b", "grey"), (r"\bcolor\b", "colour"), (r"\brecognized\b", "recognised"),
 ]
 US_SPELL = [(r"\boedema\b", "edema"), (r"\bOedema\b", "Edema"), (r"\bhaemorrhag", "hemorrhag"),
-            (r"\bvisualised\b", "visualized"), (r"\bcharacterise", "characterize"), (r"\btumour\b", "tumor")]
+            (r"\bvisualised\b", "visualized"), (r"\bVisualised\b", "Visualized"), (r"\bcharacteris", "characteriz"),
+            (r"\btumour\b", "tumor"), (r"\bDyspnoea\b", "Dyspnea"), (r"\bhaemoptysis\b", "hemoptysis"),
+            (r"\bHaemoptysis\b", "Hemoptysis")]
 
 
 def spell(text: str, uk: bool) -> str:
@@ -186,7 +189,7 @@ def f_effusion(rng, size=None, side=None, new=False):
     i = pick(rng, [f"{newp}{w} {{side}} pleural effusion", f"{{Side}} pleural effusion ({w})" if not new else
                    f"{newp}{w} {{side}} effusion", f"{newp}{w} {{side}} effusion"])
     sig = size != "small" or new
-    return Finding("effusion", {"eff"}, side, f, i, sig, label=f"{size} pleural effusion", neg_i=NEG_EFF_I,
+    return Finding("effusion", {"eff"}, side, f, i, sig, label=f"{newp}{size} pleural effusion", neg_i=NEG_EFF_I,
                    needs_prior=new)
 
 
@@ -280,7 +283,7 @@ def f_nodule(rng, side=None, mm=None):
 def f_mass(rng, side=None):
     side = side or pick(rng, ["right", "left"])
     cm = pick(rng, ["3", "3.5", "4", "4.2", "5", "6"])
-    where = pick(rng, ["upper lobe", "upper zone", "hilar region", "mid zone"])
+    where = pick(rng, ["upper lobe", "upper zone", "mid zone", "lower lobe"])
     f = pick(rng, [f"There is a {cm} cm spiculated mass in the {{side}} {where}",
                    f"A lobulated {cm} cm mass projects over the {{side}} {where}",
                    f"{cm} cm soft tissue mass, {{side}} {where}"])
@@ -744,6 +747,8 @@ def compose(rng, kind: str | None) -> tuple[Rep, str, str]:
         maker = pick(rng, [f_effusion, f_ptx, f_consol, f_collapse, f_nodule, f_mass, f_hilar, f_hemidiaphragm,
                            f_fracture, f_line, f_freeair, f_atel, f_consol, f_effusion])
         tgt = maker(rng)
+        if tgt.kind == "freeair":
+            tgt.slots |= {"diaphragm"}
         others = random_others(rng, rng.randint(0, 2), tgt.slots | {"eff", "ptx", "lung"} if tgt.kind in (
             "effusion", "ptx", "consolidation", "collapse", "atelectasis", "nodule", "mass") else tgt.slots,
             prior, telegraphic)
