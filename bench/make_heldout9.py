@@ -149,6 +149,7 @@ class Finding:
 
 
 def article(s: str) -> str:
+    s = re.sub(r"\b([Aa]) (?=(?:8|11|18|8\d)(?:\.\d+)?\b)", r"\1n ", s)   # "an 18 mm nodule"
     return re.sub(r"\b([Aa]) (?=[aeiou])", r"\1n ", s)
 
 
@@ -445,6 +446,30 @@ def f_ett(rng, ett: bool = False):
     return Finding("tube", {"devices_ett" if "arina" in f else "devices_ngt"}, None, f, i, False, lateral=False)
 
 
+def f_hedged(rng, side=None):
+    side = side or pick(rng, ["right", "left"])
+    f = pick(rng, ["Ill-defined opacity at the {side} base, which may represent atelectasis or early consolidation",
+                   "Subtle increased density in the {side} lower zone, suggestive of early infection",
+                   "Patchy shadowing in the {side} lower zone; query early consolidation",
+                   "Faint {side} basal opacity, likely atelectasis although infection cannot be excluded"])
+    i = pick(rng, ["Possible early {side} basal consolidation; clinical correlation advised",
+                   "{Side} lower zone opacity; infection cannot be excluded",
+                   "? early {side} lower zone consolidation",
+                   "Subtle {side} basal opacity, may represent atelectasis or early infection"])
+    return Finding("hedged_opacity", {"lung"}, side, f, i, False, label="hedged basal opacity")
+
+
+def f_resolved(rng, side=None):
+    side = side or pick(rng, ["right", "left"])
+    what, slot = pick(rng, [("pneumothorax", "ptx"), ("pleural effusion", "eff"), ("lower lobe consolidation", "lung")])
+    f = pick(rng, [f"The previously seen {{side}} {what} has resolved",
+                   f"There is no longer a {{side}} {what}" if what != "lower lobe consolidation" else
+                   "The {side} lower lobe consolidation has cleared",
+                   f"Interval resolution of the {{side}} {what}"])
+    i = pick(rng, [f"Resolved {{side}} {what}", f"Interval resolution of the {{side}} {what}"])
+    return Finding("resolved", {slot}, side, f, i, False, omittable=True, label=f"resolved {what}", needs_prior=True)
+
+
 LATERAL_KINDS = [f_effusion, f_ptx, f_consol, f_collapse, f_nodule, f_mass, f_hilar, f_hemidiaphragm, f_fracture,
                  f_line, f_freeair, f_atel]
 SIGNIFICANT_MAKERS = ["ptx", "freeair", "mediastinum", "edema", "consol", "nodule", "mass", "effusion_big",
@@ -684,7 +709,7 @@ def random_others(rng, n: int, avoid_slots: set[str], prior: bool, telegraphic: 
               lambda: f_fracture(rng), lambda: f_line(rng), lambda: f_ett(rng), lambda: f_cardiomegaly(rng, prior),
               lambda: f_degen(rng), lambda: f_aorta(rng), lambda: f_granuloma(rng), lambda: f_hyperinfl(rng),
               lambda: f_old_fracture(rng), lambda: f_atel(rng), lambda: f_edema(rng), lambda: f_ptx(rng),
-              lambda: f_effusion(rng)]
+              lambda: f_effusion(rng), lambda: f_hedged(rng), lambda: f_resolved(rng), lambda: f_hedged(rng)]
     out: list[Finding] = []
     taken = set(avoid_slots)
     tries = 0
@@ -822,8 +847,10 @@ def compose(rng, kind: str | None) -> tuple[Rep, str, str]:
             fs = [tgt] + [f for f in extra if f.omittable]
             detail = f"{tgt.label} in findings; impression calls the study normal"
         else:
-            extra = random_others(rng, rng.randint(1, 2), tgt.slots | ({"lung", "vasc", "eff"} if tgt.kind == "edema"
-                                  else set()), prior, telegraphic)
+            # nothing in the impression may be read as standing for the omitted finding
+            linked = {"edema": {"lung", "vasc", "eff"}, "effusion": {"lung", "vasc"},
+                      "collapse": {"diaphragm", "hila"}, "freeair": {"diaphragm"}}.get(tgt.kind, set())
+            extra = random_others(rng, rng.randint(1, 2), tgt.slots | linked, prior, telegraphic)
             extra = [f for f in extra if not f.omittable] or [f_hemidiaphragm(rng) if "diaphragm" not in tgt.slots
                                                               else f_hilar(rng)]
             fs = [tgt] + extra

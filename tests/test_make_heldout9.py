@@ -195,7 +195,8 @@ def test_negation_details_match_text(sets):
 
 OMIT_WORDS = {"pneumothorax": r"pneumothora|\bPTX\b", "effusion": r"effusion|fluid", "mediastin": r"mediastin",
               "free": r"free|pneumoperitoneum", "oedema": r"oedema|edema|failure|congest", "consolidation":
-              r"consolidat|pneumonia|airspace|air-space|opacit", "nodule": r"nodul|mass", "mass": r"mass|nodul",
+              r"consolidat|pneumonia|air ?-?space|opacit|shadowing", "nodule": r"nodul|mass|rounded opacity",
+              "mass": r"mass|nodul",
               "collapse": r"collapse|atelecta"}
 
 
