@@ -440,10 +440,15 @@ def f_line(rng, side=None):
 
 def f_ett(rng, ett: bool = False):
     cm = pick(rng, ["3", "4", "4.5", "5"])
-    f = pick(rng, [f"Endotracheal tube tip {cm} cm above the carina", f"ETT tip {cm} cm above carina"] +
+    f = pick(rng, [f"Endotracheal tube tip {cm} cm above the carina", f"ETT tip {cm} cm above carina",
+                   f"ETT tip now {cm} cm above the carina, withdrawn since the prior film",
+                   f"Endotracheal tube unchanged in position, {cm} cm above the carina"] +
              ([] if ett else ["Nasogastric tube tip below the diaphragm, in the stomach"]))
-    i = "Endotracheal tube in satisfactory position" if "arina" in f else "NG tube in the stomach"
-    return Finding("tube", {"devices_ett" if "arina" in f else "devices_ngt"}, None, f, i, False, lateral=False)
+    i = pick(rng, ["Endotracheal tube in satisfactory position", "ETT appropriately positioned",
+                   "Lines and tubes as described, satisfactorily sited"]) if "arina" in f else \
+        "NG tube in the stomach"
+    return Finding("tube", {"devices_ett" if "arina" in f else "devices_ngt"}, None, f, i, False, lateral=False,
+                   needs_prior="prior film" in f or "unchanged" in f)
 
 
 def f_hedged(rng, side=None):
@@ -1347,7 +1352,8 @@ def _case_like(src: str, word: str) -> str:
     return word.upper() if src.isupper() else cap(word) if src[0].isupper() else word
 
 
-def iu_negation(rng, r: Rep, sd: Side) -> str | None:
+def iu_negation(rng, r: Rep, sd: Side, want: str) -> str | None:
+    """want "a": findings affirm, impression negates; "b": findings negate, impression affirms."""
     fs = [s for _, s in r.findings]
     opts = []
     for g in AFFIRM_I:
@@ -1355,14 +1361,20 @@ def iu_negation(rng, r: Rep, sd: Side) -> str | None:
         f_aff = [s for s in fs if affirmed(s, pat) and not HEDGE_RE.search(s)]
         f_neg = [s for s in fs if negated(s, pat) and not QUALIFIER_RE.search(s)]
         i_any = [j for j, s in enumerate(r.impression) if mentions(s, pat)]
+        # the impression sentence to be replaced speaks of this finding only (else its loss is a second error)
         if f_aff and len(i_any) == 1 and affirmed(r.impression[i_any[0]], pat) and \
-                not any(negated(s, pat) for s in fs):
+                not any(negated(s, pat) for s in fs) and \
+                not any(mentions(r.impression[i_any[0]], p2) for g2, p2 in GROUPS.items() if g2 not in (g, "new")) \
+                and not re.search(r"\band\b|\bwith\b|;|\bplus\b", r.impression[i_any[0]], re.I):
             opts.append(("a", g, i_any[0]))
         if g == "airspace" and any(affirmed(s, GROUPS["opacity"]) for s in fs):
             continue
         if f_neg and not i_any and not any(affirmed(s, pat) for s in fs) and \
                 not any(mentions(s, pat) for s in r.impression):
             opts.append(("b", g, None))
+    if not opts:
+        return None
+    opts = [o for o in opts if o[0] == want]
     if not opts:
         return None
     d, g, j = pick(rng, opts)
@@ -1555,7 +1567,7 @@ def build(seed: int, iu: list[dict]) -> list[dict]:
         n_comp = round(n * COMPOSED_SHARE)
         plan += [(kind, "composed")] * n_comp + [(kind, "iu")] * (n - n_comp)
     cases = []
-    omit_flip = 0
+    omit_flip = neg_flip = 0
     for kind, source in plan:
         if source == "composed":
             if kind in (None, "missing_section", "placeholder"):
@@ -1584,7 +1596,7 @@ def build(seed: int, iu: list[dict]) -> list[dict]:
                 elif kind == "laterality_conflict":
                     detail = iu_laterality(rng, r)
                 elif kind == "negation_conflict":
-                    detail = iu_negation(rng, r, sd)
+                    detail = iu_negation(rng, r, sd, "a" if neg_flip % 2 == 0 else "b")
                 elif kind == "impression_omits_finding":
                     detail = iu_omit(rng, r, sd, want_normal=omit_flip % 2 == 0)
                 if detail is None:
@@ -1595,6 +1607,8 @@ def build(seed: int, iu: list[dict]) -> list[dict]:
                 raise RuntimeError(f"no IU report suits {kind}")
             if kind == "impression_omits_finding":
                 omit_flip += 1
+            if kind == "negation_conflict":
+                neg_flip += 1
             text = layout(rng, r, style, uk, organ_ok=False)
             src = f"[iu:{rep['file']}:{style}]"
         cases.append({"injected": kind, "detail": f"{src} {detail}", "report": text})
