@@ -254,7 +254,7 @@ def f_collapse(rng, side=None):
     ])
     i = pick(rng, [f"{{Side}} {lobe} lobe collapse", f"Collapse of the {{side}} {lobe} lobe",
                    f"{{Side}} {lobe} lobe collapse; bronchoscopy may be considered"])
-    return Finding("collapse", {"lung"}, side, f, i, True, label=f"{lobe} lobe collapse", neg_i=NEG_COLLAPSE_I)
+    return Finding("collapse", {"lung", "hila"}, side, f, i, True, label=f"{lobe} lobe collapse", neg_i=NEG_COLLAPSE_I)
 
 
 def f_atel(rng, side=None):
@@ -308,7 +308,7 @@ def f_edema(rng):
     i = pick(rng, ["Pulmonary oedema", "Features of congestive cardiac failure with pulmonary oedema",
                    "Interstitial pulmonary edema", "Fluid overload / pulmonary oedema",
                    "Pulmonary venous congestion and interstitial oedema"])
-    return Finding("edema", {"lung", "vasc"}, None, f, i, True, lateral=False, label="pulmonary oedema",
+    return Finding("edema", {"lung", "vasc", "hila"}, None, f, i, True, lateral=False, label="pulmonary oedema",
                    neg_i=NEG_EDEMA_I)
 
 
@@ -1316,7 +1316,7 @@ NEG_I_IU = {
     "cardiomegaly": NEG_HEART_I, "edema": ["No pulmonary edema.", "No edema or vascular congestion."],
 }
 QUALIFIER_RE = re.compile(r"\b(large|significant|sizable|sizeable|overt|frank|gross|definite|visible|"
-                          r"displaced|acute)\b", re.I)
+                          r"displaced|acute|typical|obvious)\b", re.I)
 
 
 def iu_laterality(rng, r: Rep) -> str | None:
@@ -1331,7 +1331,8 @@ def iu_laterality(rng, r: Rep) -> str | None:
             continue
         s = r.impression[isents[0]]
         sides = SIDE_RE.findall(s)
-        if len(sides) != 1 or BILAT_RE.search(s) or negated(s, pat):
+        if len(sides) != 1 or BILAT_RE.search(s) or NEG_CUE_RE.search(s) or \
+                re.search(r"previous|prior|not (well )?seen|resolv", s, re.I):
             continue
         side = sides[0].lower()
         fsides = {m.lower() for x in fsents for m in SIDE_RE.findall(x)}
@@ -1425,8 +1426,8 @@ IU_INSERT = {
 def iu_omit(rng, r: Rep, sd: Side, want_normal: bool) -> str | None:
     if is_normal_imp(r.impression) != want_normal:
         return None
-    if any(re.search(r"stable|unchanged|improv|progress|prior|compared|previous|interval|again", s, re.I)
-           for _, s in r.findings):
+    if any(re.search(r"stable|unchanged|improv|progress|prior|compared|previous|interval|again|change|outside", s,
+                     re.I) for s in [s for _, s in r.findings] + r.impression):
         return None   # serial wording would clash with an inserted finding
     g = pick(rng, sorted(IU_INSERT))
     tpls, conflict = IU_INSERT[g]
