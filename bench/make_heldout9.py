@@ -506,9 +506,11 @@ def make_significant(rng, which: str, telegraphic: bool = False) -> Finding:
 # Normal statements: (slots they speak for, variants). A statement is only used when no finding holds its slots.
 NORMALS = [
     ({"lung", "granuloma"}, ["The lungs are clear.", "Lungs clear.", "The lung fields are clear.",
-                             "No focal consolidation, collapse or mass.", "The lungs are well expanded and clear.",
+                             "No focal consolidation, collapse or mass.",
                              "No airspace opacity is identified.", "Lungs are free of focal consolidation.",
                              "No consolidation or mass lesion is appreciated."]),
+    ({"lung", "granuloma", "ptx"}, ["The lungs are well expanded and clear.",
+                                    "Both lungs are fully expanded and clear."]),
     ({"lung"}, ["No focal consolidation.", "No airspace consolidation.", "No pneumonic consolidation is seen."]),
     ({"eff", "ptx"}, ["No pleural effusion or pneumothorax.", "The pleural spaces are clear.",
                       "Negative for pneumothorax or effusion.", "There is no pneumothorax and no pleural fluid.",
