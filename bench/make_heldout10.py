@@ -81,7 +81,7 @@ FAMILY_TERMS = {
     "pneumothorax": ("pneumothora", "pleural air", "ptx"),
     "free_air": ("free air", "free gas", "pneumoperitoneum", "subdiaphragmatic"),
     "mediastinum": ("mediastin",),
-    "edema": ("edema", "oedema", "congestion", "heart failure", "kerley", "chf", "vascular", "clear"),
+    "edema": ("edema", "oedema", "congestion", "heart failure", "kerley", "chf", "vascul", "clear"),
     "consolidation": ("consolidat", "airspace", "air space", "pneumonia", "infiltrat", "opacit", "lung", "clear"),
     "nodule": ("nodul", "mass", "lesion", "opacit", "neoplas", "malignan", "lung", "clear"),
     "mass": ("mass", "nodul", "lesion", "neoplas", "malignan", "tumou", "tumor", "lung", "clear", "hilar", "hilum"),
@@ -735,7 +735,7 @@ def compose_doc(rng: random.Random, kind: str | None) -> tuple[Doc, str]:
         target = _pick(rng, makers)()
         listing = rng.random() < 0.5
         base = scenario(rng, _pick(rng, ["normal", "normal_minor"]) if not listing
-                        else _pick(rng, ["icu", "postop", "normal_minor", "chf", "oncology"]))
+                        else _pick(rng, ["icu", "postop", "chf", "oncology", "trauma"]))
         fam = FAMILY_TERMS.get(target.key, ())
         keep = []
         for f in base.fnds:
@@ -1031,15 +1031,27 @@ _FAM_NEG_RE = {
     "edema": re.compile(r"edema", re.I), "nodule": re.compile(r"nodul|mass", re.I),
 }
 # sentences that would contradict an inserted finding (removed for impression_omits_finding)
+_GEN = r"|no acute|lungs?\b[^.]*\b(clear|normal|unremarkable)|clear lungs"
 _FAM_CLASH_RE = {
-    "pneumothorax": re.compile(r"pneumothora|expanded", re.I), "effusion": re.compile(r"effusion|costophrenic", re.I),
-    "consolidation": re.compile(r"consolidat|airspace|air space|infiltrat|opacit|lungs? (are )?clear|clear lungs",
-                                re.I),
-    "edema": re.compile(r"edema|vascular|lungs? (are )?clear|clear lungs", re.I),
-    "nodule": re.compile(r"nodul|mass|lungs? (are )?clear|clear lungs", re.I),
+    "pneumothorax": re.compile(r"pneumothora|expanded|inflated|aerated" + _GEN, re.I),
+    "effusion": re.compile(r"effusion|costophrenic|pleural spaces" + _GEN, re.I),
+    "consolidation": re.compile(r"consolidat|airspace|air space|infiltrat|opacit" + _GEN, re.I),
+    "edema": re.compile(r"edema|vascul|congest" + _GEN, re.I),
+    "nodule": re.compile(r"nodul|mass" + _GEN, re.I),
 }
+_UNCHANGED = re.compile(r"heart and lungs have|no (significant )?(interval )?change|unchanged from|stable chest", re.I)
 _WEAK_NEG = re.compile(r"(large|significant|sizable|gross|definite|focal)[^.]*effusion|large pneumothorax|"
                        r"(significant|large)", re.I)
+
+
+def _pure_neg(s: str) -> bool:
+    """A sentence that only rules things out (safe to drop when a finding of its family is put in)."""
+    return bool(re.match(r"^(no|there (is|are) no|negative|without|not)\b", s, re.I)
+                or re.match(r"^(the )?lungs are clear( bilaterally)?\.?$", s, re.I))
+
+
+def _clashes(sentences: list[str], fam: str) -> list[int]:
+    return [j for j, s in enumerate(sentences) if _FAM_CLASH_RE[fam].search(s) and _NEG_RE.search(s)]
 
 
 def _neg_sentence_for(r: IU, fam: str) -> int | None:
@@ -1049,7 +1061,7 @@ def _neg_sentence_for(r: IU, fam: str) -> int | None:
     return None
 
 
-def iu_doc(rng: random.Random, r: IU, kind: str | None) -> tuple[Doc, str] | None:
+def iu_doc(rng: random.Random, r: IU, kind: str | None, want_listing: bool | None = None) -> tuple[Doc, str] | None:
     """A re-worded IU report with the one error of `kind`; None when this report does not suit the kind."""
     fs = [reword(rng, s) for s in r.findings]
     im = [reword(rng, s) for s in r.impression]
@@ -1079,20 +1091,21 @@ def iu_doc(rng: random.Random, r: IU, kind: str | None) -> tuple[Doc, str] | Non
             detail = f"{fam}: {orig} in findings, flipped to {opp(orig)} in impression"
         else:
             fk = [j for j, s in enumerate(fs) if _SIDE_RE.search(s)]
-            if any(re.search(r"atri|ventric|right heart|lingul|middle lobe|bilateral", fs[j], re.I) for j in fk):
+            if any(re.search(r"atri|ventric|(left|right) heart|lingul|middle lobe|bilateral", fs[j], re.I) for j in fk):
                 return None
             for j in fk:
                 fs[j] = flip(fs[j])
             detail = f"{fam}: {orig} in impression, flipped to {opp(orig)} in findings"
     elif kind == "negation_conflict":
-        if not is_normal_iu(r):
+        if not is_normal_iu(r) or any(_UNCHANGED.search(x) for x in r.findings + r.impression):
             return None
-        fams = [f for f in IU_AFFIRM if _neg_sentence_for(r, f) is not None]
+        fams = [f for f in IU_AFFIRM if _neg_sentence_for(r, f) is not None
+                and all(_pure_neg(r.findings[j]) for j in _clashes(r.findings, f))]
         if not fams:
             return None
         fam = _pick(rng, fams)
         k = _neg_sentence_for(r, fam)
-        negk = [j for j, s in enumerate(r.findings) if _FAM_CLASH_RE[fam].search(s) and _NEG_RE.search(s)]
+        negk = _clashes(r.findings, fam)
         if rng.random() < 0.5:
             # FINDINGS rule it out, IMPRESSION affirms it
             im = [_pick(rng, IU_AFFIRM_IMP[fam](side))]
@@ -1105,16 +1118,21 @@ def iu_doc(rng: random.Random, r: IU, kind: str | None) -> tuple[Doc, str] | Non
                 im = [_pick(rng, IU_NEG_IMP[fam])] + im
             detail = f"{fam}: affirmed in findings, ruled out in impression"
     elif kind == "impression_omits_finding":
+        if any(_UNCHANGED.search(x) for x in r.findings + r.impression):
+            return None
         listing = not is_normal_iu(r)
+        if want_listing is not None and listing != want_listing:
+            return None
         if listing and (not iu_is_consistent(r) or all(_NORMAL_IMP.match(s) for s in r.impression)):
             return None
         fams = [f for f in IU_AFFIRM if not any(re.search("|".join(FAMILY_TERMS[f]), s, re.I) for s in im)
-                and "pos" not in states(r.findings).get(f, set())]
+                and "pos" not in states(r.findings).get(f, set())
+                and all(_pure_neg(s) for j, s in enumerate(fs) if j in _clashes(fs, f))]
         if not fams:
             return None
         fam = _pick(rng, fams)
         new = _pick(rng, IU_AFFIRM[fam](side))
-        negk = [j for j, s in enumerate(fs) if _FAM_CLASH_RE[fam].search(s) and _NEG_RE.search(s)]
+        negk = _clashes(fs, fam)
         if not negk:
             fs.insert(rng.randrange(len(fs) + 1), new)
         else:
@@ -1369,9 +1387,10 @@ def make_cases(seed: int, shared: Path) -> list[dict]:
             src = "composed"
         else:
             pending = []
+            want_listing = rng.random() < 0.5  # omissions: half with a normal impression, half listing others
             while True:
                 r = next(iu_iter)
-                got = iu_doc(rng, r, kind)
+                got = iu_doc(rng, r, kind, want_listing)
                 if got is None:
                     pending.append(r)
                     continue
