@@ -200,15 +200,18 @@ NORMALS = [
     ("pleura", ("effusion", "pneumothorax", "hedged_pneumothorax", "hedged_effusion"),
      ["No pleural effusion or pneumothorax.", "No pneumothorax or pleural effusion.",
       "Costophrenic angles are clear; no pneumothorax.", "Pleural spaces are free of fluid and air.",
-      "Negative for pleural effusion and pneumothorax.", "Pleural effusion and pneumothorax are absent."]),
+      "Negative for pleural effusion and pneumothorax.", "Pleural effusion and pneumothorax are absent.",
+      "Both costophrenic angles are clear. No pneumothorax."]),
     ("heart", ("heart",), ["Heart size is normal.", "Cardiac silhouette is within normal limits.",
-                           "Normal cardiac size.", "Cardiothoracic ratio is within normal limits."]),
+                           "Normal cardiac size.", "Cardiothoracic ratio is within normal limits.",
+                           "Cardiac size is within normal limits."]),
     ("mediastinum", ("mediastinum", "hilar", "hedged_hilar"),
      ["Mediastinal and hilar contours are unremarkable.", "Mediastinum is central and not widened.",
-      "Hila are normal.", "Normal mediastinal contours."]),
+      "Hila are normal.", "Normal mediastinal contours.", "Both hila are normal."]),
     ("bones", ("fracture", "old_fracture", "minor_spine", "minor_sternotomy"),
      ["No acute osseous abnormality.", "Bony thorax is intact.",
-                              "Visualized bones are unremarkable.", "No acute bony injury is seen."]),
+                              "Visualized bones are unremarkable.", "No acute bony injury is seen.",
+      "Bony cage is normal."]),
 ]
 
 
@@ -608,11 +611,14 @@ def scenario(rng: random.Random, setting: str | None = None) -> Case:
         if rng.random() < 0.3:
             fn.append(f_rib_fx(rng, side, False))
     elif setting == "pneumonia":
-        hist = _pick(rng, ["Fever and productive cough.", "Crackles at the right base.", "Sepsis, source unknown.",
+        hist = _pick(rng, ["Fever and productive cough.", "Crackles at the lung bases.", "Sepsis, source unknown.",
                            "Pleuritic chest pain and fever."])
         fn.append(f_consolidation(rng, side))
         if rng.random() < 0.4:
             fn.append(f_effusion(rng, side, _pick(rng, ["small", "small", "moderate"])))
+        if rng.random() < 0.3:
+            rec = _pick(rng, ["Follow-up chest radiograph in 6-8 weeks to confirm resolution.",
+                              "Repeat film after treatment."])
     elif setting == "chf":
         hist = _pick(rng, ["Dyspnea, known heart failure.", "Orthopnea and leg swelling.", "SOB, raised BNP."])
         fn.append(f_edema(rng))
@@ -665,7 +671,7 @@ def scenario(rng: random.Random, setting: str | None = None) -> Case:
         rec = _pick(rng, [None, "CT chest with contrast for further characterisation.",
                           "Correlate with staging CT."])
     elif setting == "trauma":
-        hist = _pick(rng, ["Fall from height, chest wall pain.", "RTA, left-sided chest pain.", "Assault, rib pain."])
+        hist = _pick(rng, ["Fall from height, chest wall pain.", "RTA, chest wall pain.", "Assault, rib pain."])
         fn.append(f_rib_fx(rng, side, True))
         if rng.random() < 0.5:
             fn.append(f_pneumothorax(rng, side))
@@ -681,6 +687,9 @@ def scenario(rng: random.Random, setting: str | None = None) -> Case:
     elif setting == "hedged":
         hist = _pick(rng, ["Cough and fever.", "Chest pain after a fall.", "Smoker, weight loss.", "Breathless."])
         fn.append(f_hedged(rng, side))
+        if fn[-1].key in ("hedged_nodule", "hedged_hilar") and rng.random() < 0.6:
+            rec = _pick(rng, ["Clinical correlation and short-interval follow-up radiograph.",
+                              "CT chest if clinically indicated."])
         if rng.random() < 0.3:
             fn.append(f_minor(rng, "spine"))
     else:  # misc
@@ -855,8 +864,12 @@ def compose_doc(rng: random.Random, kind: str | None) -> tuple[Doc, str]:
         how = "impression lists other findings" if omit_listing else "normal impression"
         detail = f"omitted: {target.term} ({how})"
 
+    comparison = case.comparison
+    if comparison in (None, "None.") and re.search(r"prior|previous|yesterday|interval|unchanged|stable|resolved|"
+                                                   r"no longer", " ".join(s for _, s in findings), re.I):
+        comparison = f"Prior radiograph dated {_pick(rng, DATES[:-1])}."
     doc = Doc(findings=findings, impression=impression, exam=case.exam, history=case.history,
-              comparison=case.comparison, recommendation=case.rec)
+              comparison=comparison, recommendation=case.rec)
     if kind == "impression_omits_finding":
         doc.recommendation = None
     return doc, detail
@@ -986,8 +999,10 @@ def organ_of(s: str) -> str:
     low = s.lower()
     if re.search(r"catheter|picc|tube|line\b|port\b|pacemaker|pacer|icd|drain|wire", low):
         return "lines"
-    if re.search(r"effusion|pneumothora|pleural|costophrenic", low):
+    if re.search(r"effusion|pneumothora|pleural|costophrenic|hemidiaphragm", low):
         return "pleura"
+    if re.search(r"opacit|consolidat|airspace|air space|atelecta|nodul|infiltrat|granulom", low):
+        return "lungs"
     if re.search(r"heart|cardiac|cardio|cardiomegaly", low):
         return "heart"
     if re.search(r"mediastin|hilar|hila|aort|trachea", low):
