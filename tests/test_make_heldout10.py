@@ -16,7 +16,11 @@ from bench import make_heldout10 as gen
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("MEDRAG_SHARED_DIR") or ROOT.parent / "shared")
 ARCHIVE = SHARED / "data" / "iu_reports" / "NLMCXR_reports.tgz"
-needs_archive = pytest.mark.skipif(not ARCHIVE.is_file(), reason=f"IU archive absent: {ARCHIVE}")
+_skip_without_archive = pytest.mark.skipif(not ARCHIVE.is_file(), reason=f"IU archive absent: {ARCHIVE}")
+
+
+def needs_archive(f):
+    return pytest.mark.shared(_skip_without_archive(f))
 
 KINDS = ["missing_section", "laterality_conflict", "negation_conflict", "impression_omits_finding", "placeholder"]
 SIDE_WORDS = {"right": r"\b(right|rt|r|r[uml]l|rml)\b|right-sided", "left": r"\b(left|lt|l|l[ul]l|lingula|lingular)\b"}
