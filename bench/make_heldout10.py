@@ -734,7 +734,9 @@ def compose_doc(rng: random.Random, kind: str | None) -> tuple[Doc, str]:
             sided = [extra]
         target = _pick(rng, sided)
         # Other findings must not place the same family on the other side.
-        case.fnds = [f for f in case.fnds if f is target or f.key != target.key]
+        group = {"nodule", "mass", "hedged_nodule"} if target.key in ("nodule", "mass", "hedged_nodule") \
+            else {target.key}
+        case.fnds = [f for f in case.fnds if f is target or f.key not in group]
     elif kind == "impression_omits_finding":
         side = _pick(rng, ["right", "left"])
         makers = [lambda: f_pneumothorax(rng, side), lambda: f_free_air(rng), lambda: f_widened(rng),
