@@ -131,10 +131,15 @@ _LIST_MARKER = re.compile(r"^\(?\d{1,2}[.)]$")
 # ("? small left pneumothorax", "right basal opacity ? consolidation")
 _BOUNDARY = re.compile(r"(?<=[.!])\s+|(?<=\S\?)\s+|\n+")
 # speech recognition run without full stops ("No pneumothorax Cardiac size is within normal limits"): a capitalised
-# word right after a lower-case one opens a sentence, in a long chunk only, and not an eponym or a name after a title
-_RUN_ON = re.compile(r"(?<=[a-z,])[ \t]+(?<!\bDr )(?=(?!(?:Rt|Lt|Kerley|Swan|Swyer|Chilaiditi|Poland|Bochdalek|Morgagni"
-                     r"|Hampton|Westermark|Fleischner|Golden|Luftsichel|Hodgkin|Wegener|Pancoast|Port|Harrington"
-                     r"|Greenfield|Mc\w*)\b)[A-Z][a-z]+\b)")
+# word right after a lower-case one opens a sentence, in a long chunk only, where it is a word reports open sentences
+# with (a closed list: a brand, an eponym or a name mid-sentence, "Mediport", "Kerley", "Dr Smith", is not one)
+_RUN_ON = re.compile(
+    r"(?<=[a-z,])[ \t]+(?<!\bDr )(?=(?:The|There|These|This|Both|No|Normal|Heart|Cardiac|Cardiothoracic|Lungs?|Hila"
+    r"|Hilar|Mediastin\w*|Pleural|Bony|Bones|Osseous|Visuali[sz]ed|Trachea|Aort\w*|Pulmonary|Costophrenic|Acute|Mild"
+    r"|Moderate|Small|Large|Minor|Interval|Stable|Unchanged|Degenerative|Surgical|Status|Sternotomy|Left|Right"
+    r"|Bilateral|Soft|Limited|Low|Lines|Tubes|Temporary|Otherwise|Cardiomegaly|Calcified|Focal|Patchy|Diffuse"
+    r"|Increased|Decreased|New|Prior|Previous|Again|Hyperinflat\w*|Emphysema|Atelectasis|Consolidation|Opacit\w*"
+    r"|Effusions?|Pneumothorax|Edema|Oedema|Endotracheal|Nasogastric|Interstitial|Unremarkable|Clear|Intact)\b)")
 _RUN_ON_MIN = 60
 
 
