@@ -861,7 +861,7 @@ _DEVICES_AS_DESCRIBED = re.compile(r"\b(?:lines?|tubes?|catheters?|devices?|drai
                                    r"\bas\s+(?:described|detailed|noted|above)", re.IGNORECASE)
 
 
-def _must_be_summarised(o: Observation, group: str, parsed: ParsedReport) -> bool:
+def _must_be_summarised(o: Observation, group: str) -> bool:
     """A finding no impression may leave out, whatever else it lists: what the issue calls significant
     (pneumothorax, free air, a widened mediastinum, oedema, consolidation or pneumonia, a mass or a nodule of 6 mm
     or more, an effusion larger than small, a collapsed lobe) and anything of those groups new or increasing.
@@ -931,7 +931,7 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
             continue  # "a 2.5 cm nodular density" summarised as "right midlung airspace density"
         if o.text.rstrip().endswith("?") or re.match(r"\W*(?:question|query|\?)", o.text, re.IGNORECASE):
             continue  # "Question edema or atypical infection?" asks, it does not affirm
-        if not _must_be_summarised(o, group, parsed) or _historical(o) or _OTHER_STUDY.search(_clause(o)):
+        if not _must_be_summarised(o, group) or _historical(o) or _OTHER_STUDY.search(_clause(o)):
             continue
         if _explained_away(o, parsed, omission=True) or (group == "nodule or mass" and (
                 o.temporal == "chronic" or _nodular_pattern(o, omission=True) or _BENIGN.search(_clause(o)))):
