@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -572,12 +573,17 @@ def load_context_rules(path: Path = CONTEXT_RULES_FILE) -> list[ContextRule]:
 CONTEXT_RULES = load_context_rules()
 
 
-def _triggers(category: str, direction: str) -> re.Pattern[str]:
-    """The rules of one category and direction as one pattern, alternatives in file order."""
-    patterns = [r.pattern for r in CONTEXT_RULES if r.category == category and r.direction == direction]
+def _trigger_pattern(rules: Iterable[ContextRule]) -> re.Pattern[str]:
+    """Rules as one pattern, alternatives in file order, tried only where a word or punctuation mark starts."""
+    patterns = [r.pattern for r in rules]
     if not patterns:
         return re.compile(r"(?!x)x")
     return re.compile(_TRIGGER_START + "(?:" + "|".join(f"(?:{p})" for p in patterns) + ")", re.IGNORECASE)
+
+
+def _triggers(category: str, direction: str) -> re.Pattern[str]:
+    """The rules of one category and direction as one pattern, alternatives in file order."""
+    return _trigger_pattern(r for r in CONTEXT_RULES if r.category == category and r.direction == direction)
 
 
 PSEUDO = _triggers("PSEUDO", "PSEUDO")
@@ -590,9 +596,7 @@ HYPO_FWD = _triggers("HYPOTHETICAL", "FORWARD")
 HYPO_BWD = _triggers("HYPOTHETICAL", "BACKWARD")
 TERMINATE = _triggers("TERMINATE", "TERMINATE")
 #: the termination terms that also end an uncertainty trigger's scope (rules without ``hedges_pass``)
-TERMINATE_NOT_HEDGES = re.compile(_TRIGGER_START + "(?:" + "|".join(f"(?:{r.pattern})" for r in CONTEXT_RULES
-                                                              if r.category == "TERMINATE" and not r.hedges_pass)
-                                  + ")", re.IGNORECASE)
+TERMINATE_NOT_HEDGES = _trigger_pattern(r for r in CONTEXT_RULES if r.category == "TERMINATE" and not r.hedges_pass)
 # Negations limited by these words do not rule the finding out ("no large effusion").
 QUALIFIER = re.compile(
     r"\b(?:large|larger|significant|sizable|sizeable|substantial|new|newly|displaced|"
