@@ -1034,6 +1034,19 @@ def test_an_impression_that_only_rules_things_out_omits_what_findings_affirm(imp
                  impression) == set()
 
 
+@pytest.mark.parametrize("impression", ["No acute fracture.", "No destructive bone lesion.",
+                                        "No fracture or destructive bone lesion."])
+def test_an_impression_that_rules_out_only_bone_findings_says_nothing_of_the_chest(impression: str) -> None:
+    # any finding the vocabulary marks as of the bones, not only a fracture: the chest is not called normal (the
+    # effusion is still one a listing impression must summarise)
+    def omission_messages(impression: str) -> list[str]:
+        parsed = parse_sections("Moderate left pleural effusion. Heart normal.", impression)
+        return [i.message for i in run_checks(parsed) if i.kind == "impression_omits_finding"]
+
+    assert [("calls the study normal" in m) for m in omission_messages(impression)] == [False]
+    assert [("calls the study normal" in m) for m in omission_messages(impression + " Clear lungs.")] == [True]
+
+
 @pytest.mark.parametrize("findings", [
     "A pneumothorax has not been identified.", "Pneumothorax is excluded.", "Pneumothorax cannot be seen.",
     "Pneumothorax none. Heart normal.",

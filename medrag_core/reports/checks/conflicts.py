@@ -21,6 +21,7 @@ from medrag_core.reports.checks.structure import impression_states_nothing, plac
 from medrag_core.reports.mentions import Observation
 from medrag_core.reports.parse import ParsedReport, split_sentences
 from medrag_core.reports.vocabulary import (
+    BONE_FINDINGS,
     FINDINGS,
     GROUP,
     NO_ACUTE_DISEASE,
@@ -771,7 +772,7 @@ def _normal_impression(parsed: ParsedReport) -> tuple[bool, str] | None:
         # else: what FINDINGS affirm (not chronic) is left out of it, as of "no acute disease"
         if sentences and all(by_start.get(off) and all(o.polarity == "absent" for o in by_start[off])
                              for off, _ in sentences) and any(
-                _group(o) != "fracture" for obs in by_start.values() for o in obs):
+                o.name not in BONE_FINDINGS for obs in by_start.values() for o in obs):
             return False, sentences[0][1]  # (the bones alone called normal say nothing of the chest)
         return None
     pure = all(
