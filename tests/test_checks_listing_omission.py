@@ -133,3 +133,21 @@ def test_after_the_look_these_are_left_out(findings: str, impression: str, group
 
 def test_a_streak_of_airspace_opacity_need_not_be_summarised() -> None:
     assert omissions("Streaky airspace opacity at the left base. Cardiomegaly.", "Cardiomegaly.") == []
+
+
+@pytest.mark.parametrize("size", ["Substantial", "Big", "Marked", "Severe", "Massive", "Moderately large"])
+def test_an_effusion_larger_than_small_is_read_by_the_size_grades(size: str) -> None:
+    # the grades the size check compares decide "larger than small", so every word of a large grade counts
+    assert omissions(f"{size} left pleural effusion. Heart enlarged.", "Cardiomegaly.") == [
+        ("warning", "pleural effusion")]
+
+
+@pytest.mark.parametrize("size", ["Small", "Trace", "Minimal", "Mild"])
+def test_a_small_effusion_left_out_of_a_listing_impression_is_no_omission(size: str) -> None:
+    assert omissions(f"{size} left pleural effusion. Heart enlarged.", "Cardiomegaly.") == []
+
+
+def test_a_substantial_effusion_and_a_small_one_at_one_site_are_a_size_mismatch() -> None:
+    kinds = {i.kind for i in run_checks(parse_sections("Substantial right pleural effusion.",
+                                                       "Small right pleural effusion."))}
+    assert "size_mismatch" in kinds

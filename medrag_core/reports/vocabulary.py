@@ -688,7 +688,7 @@ _SIZE_WORDS = {
     "trace": r"tiny|trace|minimal|minimally|subtle",
     "small": r"small|mild|mildly|slight|slightly|minor",
     "moderate": r"moderate|moderately",
-    "large": r"large|severe|severely|massive|marked|markedly|huge|sizable|sizeable",
+    "large": r"large|severe|severely|massive|marked|markedly|huge|sizable|sizeable|substantial|big",
 }
 SIZE_WORD = re.compile("|".join(f"(?P<{g}>\\b(?:{w})\\b)" for g, w in _SIZE_WORDS.items()), re.IGNORECASE)
 # one size or a range: "small", "small to moderate", "mild-to-moderate", "moderate or large"

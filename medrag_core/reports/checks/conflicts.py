@@ -28,6 +28,7 @@ from medrag_core.reports.vocabulary import (
     OTHERWISE,
     PARENCHYMAL_GROUPS,
     SIDE_FAMILY,
+    SIZE_WORD,
     STUDY_NORMAL,
     ZONE,
     findings_checked_by,
@@ -841,7 +842,6 @@ def _lobar_collapse(o: Observation) -> bool:
     return not _ATTACHED.search(o.text[max(0, i - 40): i])
 
 
-_LARGER_THAN_SMALL = re.compile(r"moderate|large|massive|substantial|sizeable|sizable|big", re.IGNORECASE)
 # an impression that speaks for the whole study's course ("No interval change.", "Stable appearance.") without
 # listing what stays: a finding left out of it may be the unchanged one
 _WHOLE_STUDY_CHANGE = re.compile(r"^\W*(?:\d+[.)]\s*)?(?:no\s+(?:significant\s+|radiographic\s+|definite\s+)?"
@@ -891,9 +891,11 @@ def _must_be_summarised(o: Observation, group: str) -> bool:
     if group == "nodule or mass":
         return o.name == "Mass" or (o.size_mm is not None and o.size_mm >= 6)
     if group == "pleural effusion":
-        sizes = [o.size or ""] + [size for _, size in o.side_sizes]
-        return any(_LARGER_THAN_SMALL.search(size) for size in sizes) or bool(
-            o.severity and _LARGER_THAN_SMALL.search(o.severity))
+        # larger than small by the size grades the size check compares ("marked", "massive": large)
+        sizes = [size for size in [o.size, *(size for _, size in o.side_sizes)] if size]
+        if o.severity and (grade := SIZE_WORD.fullmatch(o.severity)):
+            sizes.append(str(grade.lastgroup))
+        return any(_size_bounds(size)[1] >= _SIZE_RANK["moderate"] for size in sizes)
     return _lobar_collapse(o)
 
 
