@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from medrag_core.reports import check_report, parse_report, parse_sections, run_checks
+from medrag_core.reports.parse import split_sentences
 from medrag_core.reports.vocabulary import SECTION_HEADERS, VocabularyError, load_section_headers
 
 FLAGGED = {"warning", "error"}
@@ -455,3 +456,49 @@ def test_a_section_holding_only_a_filler_is_empty(filler: str) -> None:
 
 def test_an_impression_referring_to_the_findings_is_not_a_filler() -> None:
     assert "missing_section" not in flagged("FINDINGS: Moderate right pleural effusion.\nIMPRESSION: As above.")
+
+
+# --- lines wrapped by the sending system (after the v11/v12 look; examples written here) ---------------------
+
+_WRAPPED = """FINAL REPORT
+ EXAMINATION:  CHEST (PA AND LAT)
+
+ FINDINGS:  The cardiac silhouette is mildly enlarged but stable. No
+ pneumothorax is seen. There is no focal consolidation and no pleural
+ effusion, and the pulmonary vasculature is not engorged. Degenerative
+ changes of the spine.
+
+ IMPRESSION:  Stable mild cardiomegaly. No acute cardiopulmonary process.
+"""
+
+
+def test_a_sentence_wrapped_across_lines_keeps_its_negation() -> None:
+    # before, each line was a sentence: "pneumothorax is seen." read as an affirmed pneumothorax left out
+    assert flagged(_WRAPPED) == set()
+    text = "No\n pneumothorax is seen. There is no focal consolidation and no pleural\n effusion."
+    assert [s for _, s in split_sentences(text)] == [
+        "No\n pneumothorax is seen.", "There is no focal consolidation and no pleural\n effusion."]
+
+
+def test_a_wrap_still_leaves_the_finding_found_where_it_is_affirmed() -> None:
+    text = _WRAPPED.replace("No\n pneumothorax is seen.", "Small right apical\n pneumothorax.")
+    assert "impression_omits_finding" in flagged(text)
+
+
+@pytest.mark.parametrize("text,sentences", [
+    # a line per statement without full stops, short lines: every line a sentence
+    ("Heart normal\nLungs clear\nNo effusion", ["Heart normal", "Lungs clear", "No effusion"]),
+    # a long line, then a list item or a label: not a wrap
+    ("Endotracheal tube terminates about four centimetres above the carina\n- No pneumothorax",
+     ["Endotracheal tube terminates about four centimetres above the carina", "- No pneumothorax"]),
+    ("Endotracheal tube terminates about four centimetres above the carina\nLungs: no pneumothorax",
+     ["Endotracheal tube terminates about four centimetres above the carina", "Lungs: no pneumothorax"]),
+    # a blank line is a paragraph's end, however long the line before
+    ("Endotracheal tube terminates about four centimetres above the\n\ncarina", [
+        "Endotracheal tube terminates about four centimetres above the", "carina"]),
+    # a line that goes on in lower case, or after a comma, is wrapped even when short
+    ("Small left\neffusion.", ["Small left\neffusion."]),
+    ("Bibasal atelectasis,\nNo effusion.", ["Bibasal atelectasis,\nNo effusion."]),
+])
+def test_which_line_breaks_are_wraps(text: str, sentences: list[str]) -> None:
+    assert [s for _, s in split_sentences(text)] == sentences

@@ -141,6 +141,24 @@ _RUN_ON = re.compile(
     r"|Increased|Decreased|New|Prior|Previous|Again|Hyperinflat\w*|Emphysema|Atelectasis|Consolidation|Opacit\w*"
     r"|Effusions?|Pneumothorax|Edema|Oedema|Endotracheal|Nasogastric|Interstitial|Unremarkable|Clear|Intact)\b)")
 _RUN_ON_MIN = 60
+# a report wrapped by the system that sent it (MIMIC's lines of about 70-80 characters, teletype output) breaks its
+# sentences mid-line ("... No\npneumothorax."): such a line break is a space, not a sentence end. A break is a wrap
+# where the line before ends without a sentence's or a label's end and either the next line goes on in lower case,
+# or the line before is as long as wrapped lines are and the next line opens no list item or label
+_WRAP_MIN = 45
+_WRAPPED_LINE_END = re.compile(r"[^.!?:;\s]\s*$")
+_NEXT_LINE_OPENS_ITEM = re.compile(r"\s*(?:[-*\u2022]\s|\(?\d{1,2}[.)]\s|[A-Z][A-Za-z /&-]{0,30}:)")
+
+
+def _is_wrap(text: str, start: int, end: int) -> bool:
+    """Whether the single line break in ``text[start:end]`` is a soft wrap (``_WRAP_MIN``)."""
+    line = text[text.rfind("\n", 0, start) + 1: start]
+    following = text[end: end + 2].lstrip(" \t")
+    if not _WRAPPED_LINE_END.search(line) or not following:
+        return False
+    if following[0].islower() or line.rstrip().endswith(","):
+        return True
+    return len(line.strip()) >= _WRAP_MIN and not _NEXT_LINE_OPENS_ITEM.match(text, end)
 
 
 def read_report(data: bytes | str, *, max_chars: int = MAX_REPORT_CHARS) -> str:
@@ -222,6 +240,8 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
     pieces: list[tuple[int, int]] = []
     pos = 0
     for m in _BOUNDARY.finditer(text):
+        if m.group().count("\n") == 1 and _is_wrap(text, m.start(), m.end()):
+            continue
         pieces.append((pos, m.start()))
         pos = m.end()
     pieces.append((pos, len(text)))
