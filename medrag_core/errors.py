@@ -68,6 +68,16 @@ class ReportError(InputError):
     code = "empty"
 
 
+class ReportObjectError(InputError):
+    """A report object from the PACS (DICOM SR or encapsulated document) was refused unread.
+
+    ``code``: too_large (it inflates, or its text runs, past the bounds of ``pacs.report_text``),
+    corrupt (its deflated data is damaged or cut short).
+    """
+
+    code = "too_large"
+
+
 class StoreError(MedragError):
     """The case store failed."""
 

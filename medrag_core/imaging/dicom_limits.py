@@ -109,6 +109,11 @@ class BoundedInflater:
     def finished(self) -> bool:
         return self._inflater.eof or (self._taken >= len(self._source) and not self._inflater.unconsumed_tail)
 
+    @property
+    def complete(self) -> bool:
+        """The deflate stream reached its final block (a stream cut short is finished, not complete)."""
+        return self._inflater.eof
+
     def fill(self, target: int) -> None:
         """Inflate until ``out`` holds ``target`` bytes or the stream ends."""
         try:
