@@ -65,6 +65,12 @@ def pacs_router() -> APIRouter:
             return JSONResponse(body, status_code=_status(exc))
         report, source = body.report_text, "request"
         if not (report or "").strip():
+            if opened.report is not None and opened.report.kind == "refused":
+                raise errors.ReportError(
+                    f"No report_text was sent and the study's report was refused: {opened.report.note} "
+                    "Send the report to check in report_text.",
+                    code="empty",
+                )
             if opened.report is None or not opened.report.text:
                 raise errors.ReportError(
                     "No report_text was sent and the study carries no readable report (DICOM SR or text document). "

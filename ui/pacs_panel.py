@@ -162,6 +162,8 @@ def _opened_study(settings: Settings, opened: OpenedStudy) -> None:
         kind = "structured report" if report.kind == "sr" else "report document"
         st.caption(f"The study carries a {kind}.")
         st.button("Use the study's report", key="pacs_use_report", on_click=_use_report, args=(report.text,))
+    elif report is not None and report.kind == "refused":
+        st.warning(escape_markdown(f"{report.note} Paste the report instead."))
     elif report is not None:
         st.info("The study's report is a PDF: the workbench cannot read its text. Paste the report instead.")
     from medrag_core.pacs import header_rows

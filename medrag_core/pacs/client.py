@@ -7,8 +7,8 @@ Messages name the PACS by scheme, host and port only.
 
 ``retrieve`` reads an instance as a stream and stops at ``PacsConfig.max_instance_bytes`` (the upload
 limit, ``MEDRAG_MAX_UPLOAD_BYTES``): a PACS can hold multi-frame or huge uncompressed instances, and
-the file is never parsed here, so a deflated dataset is inflated only by the decode path, under its
-bomb checks.
+the file is never parsed here, so a deflated dataset is inflated only by the decode path (images) or
+``report_text`` (report objects), under their bomb checks.
 
 ``PacsConfig`` holds plain, picklable values, so the ETL can hand it to worker processes; its repr
 hides the password and the token.
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
-from medrag_core.errors import ImageDecodeError, PacsAuthError, PacsError, PacsUnavailable
+from medrag_core.errors import ImageDecodeError, PacsAuthError, PacsError, PacsUnavailable, ReportObjectError
 
 from .query import INSTANCE_FIELDS, STUDY_FIELDS, InstanceSummary, StudyQuery, StudySummary, newest_first
 from .report_text import report_from_dicom
@@ -269,27 +269,47 @@ class PacsClient:
         """The report a study carries (the first SR or encapsulated text with text), or None.
 
         A study whose only report is a PDF gives ``StudyReport(text="", ...)`` with ``kind="pdf"``, so the
-        page can say a report exists but must be pasted.
+        page can say a report exists but must be pasted. One whose report objects were refused (a possible
+        decompression bomb, absurdly long text, damaged deflated data, over the transfer limit: see
+        ``report_text``) gives ``kind="refused"`` with the reason in ``note``; it takes precedence over a PDF.
         """
         reports = sorted((i for i in instances if i.is_report), key=lambda i: (not i.is_structured_report, i.order))
         pdf: InstanceSummary | None = None
+        refused: StudyReport | None = None
         for instance in reports:
-            text = report_from_dicom(self.retrieve(instance))
+            try:
+                data = self.retrieve(instance)
+            except ImageDecodeError:  # too_large: the transfer stopped at the upload limit; the study still opens
+                log.info("report object refused (over the transfer limit)")
+                note = (f"The study's report object is larger than the {self.config.max_instance_bytes / 2**20:g} MB "
+                        "upload limit, so it was not retrieved.")
+                refused = refused or StudyReport(text="", sop_uid=instance.sop_uid, kind="refused", note=note)
+                continue
+            try:
+                text = report_from_dicom(data)
+            except ReportObjectError as exc:  # logged there, by its code only
+                refused = refused or StudyReport(text="", sop_uid=instance.sop_uid, kind="refused",
+                                                 note=exc.user_message)
+                continue
             if text:
                 kind = "sr" if instance.is_structured_report else "document"
                 return StudyReport(text=text, sop_uid=instance.sop_uid, kind=kind)
             if "pdf" in instance.mime_type or not instance.is_structured_report:
                 pdf = pdf or instance
+        if refused is not None:
+            return refused
         return StudyReport(text="", sop_uid=pdf.sop_uid, kind="pdf") if pdf else None
 
 
 @dataclass(frozen=True)
 class StudyReport:
-    """A study's report: ``kind`` is sr, document or pdf (text empty: no extraction from PDF)."""
+    """A study's report: ``kind`` is sr, document, pdf (text empty: no extraction from PDF) or refused (text
+    empty, ``note`` says why in plain words without any header value)."""
 
     text: str
     sop_uid: str
-    kind: Literal["sr", "document", "pdf"]
+    kind: Literal["sr", "document", "pdf", "refused"]
+    note: str = ""
 
 
 _UID = re.compile(r"[0-9]+(\.[0-9]+)*")
