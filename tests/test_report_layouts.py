@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from medrag_core.reports import check_report, parse_report, parse_sections, run_checks
-from medrag_core.reports.parse import split_sentences
+from medrag_core.reports import check_report, parse_report, parse_sections, read_report, run_checks
+from medrag_core.reports.parse import mask_markup, split_sentences
 from medrag_core.reports.vocabulary import SECTION_HEADERS, VocabularyError, load_section_headers
 
 FLAGGED = {"warning", "error"}
@@ -502,3 +502,63 @@ def test_a_wrap_still_leaves_the_finding_found_where_it_is_affirmed() -> None:
 ])
 def test_which_line_breaks_are_wraps(text: str, sentences: list[str]) -> None:
     assert [s for _, s in split_sentences(text)] == sentences
+
+
+# --- reports as they arrive from other systems and other schools (after the v11/v12 look; written here) -----
+
+def test_result_after_findings_is_the_conclusion() -> None:
+    # "Result" heads the findings where it stands alone or first; after a FINDINGS header it is the conclusion
+    assert parse_report("Report: The lungs are clear.\nResult:\nNormal chest.").sections == {
+        "FINDINGS": "The lungs are clear.", "IMPRESSION": "Normal chest."}
+    assert parse_report("RESULT: The lungs are clear.\nIMPRESSION: Normal chest.").sections == {
+        "FINDINGS": "The lungs are clear.", "IMPRESSION": "Normal chest."}
+
+
+@pytest.mark.parametrize("footer", [
+    "Reading physician: ___", "Reporting physician: ___  Reviewing physician: ___", "Sincerely, Dr. ___",
+    "With kind regards", "Kind regards,\nThe reporting radiologist",
+])
+def test_a_letters_closing_or_the_physicians_line_is_a_sign_off(footer: str) -> None:
+    text = f"Findings: The lungs are clear.\n\nImpression: Normal chest.\n\n{footer}"
+    parsed = parse_report(text)
+    assert parsed.sections["IMPRESSION"] == "Normal chest."
+    assert parsed.footer == footer
+    assert flagged(text) == set()  # the blank in a name's place is a mask
+
+
+_RTF = (r"{\rtf1\ansi\deff0 {\fonttbl{\f0 Arial;}}\f0\fs20 \b INDICATION:\b0  cough\par" "\n"
+        r"\b FINDINGS:\b0 \par" "\n" r"Lungs clear. No effusion. Caf\'e9 wall.\par" "\n" r"\par" "\n"
+        r"\b IMPRESSION:\b0 \par" "\n" r"Normal chest.\par" "\n}")
+
+
+def test_rtf_pasted_from_a_ris_is_read_as_its_text() -> None:
+    parsed = parse_report(read_report(_RTF))
+    assert parsed.text == _RTF  # shown as given: the markup is blanked for reading only
+    assert parsed.sections == {"INDICATION": "cough", "FINDINGS": "Lungs clear. No effusion. Caf\u00e9    wall.",
+                               "IMPRESSION": "Normal chest."}
+    assert flagged(_RTF) == set()  # "{\\f0 Arial;}" was read as a template field before
+    assert len(mask_markup(_RTF)) == len(_RTF)
+
+
+def test_html_pasted_from_an_ehr_is_read_as_its_text_and_template_fields_stay() -> None:
+    text = "<b>FINDINGS</b>:<br>Lungs&nbsp;clear. Small right&nbsp;effusion.<br/><p>IMPRESSION: <insert></p>"
+    parsed = parse_report(text)
+    assert parsed.text == text
+    assert " ".join(parsed.sections["FINDINGS"].split()) == "Lungs clear. Small right effusion."
+    assert "placeholder" in flagged(text)  # "<insert>" is a template field, not a tag
+    # spans index the text as given: the effusion's span holds its words there
+    effusion = next(o for o in parsed.observations if o.name == "Pleural Effusion")
+    assert text[effusion.span[0]:effusion.span[1]].endswith("effusion")
+    plain = "IMPRESSION: <<DATE>> <insert size> Normal & stable, < 5 mm."
+    assert mask_markup(plain) == plain  # no HTML: nothing blanked
+
+
+@pytest.mark.parametrize("title", ["PA AND LATERAL CHEST:", "Chest radiograph, PA and lateral projections."])
+def test_a_title_line_that_goes_on_to_describe_the_image_is_the_findings(title: str) -> None:
+    text = f"{title} The cardiomediastinal silhouette is within normal limits. No pleural effusion.\n\n" \
+           "IMPRESSION: No acute cardiopulmonary abnormality."
+    parsed = parse_report(text)
+    assert parsed.sections["FINDINGS"].startswith(title)
+    assert "missing_section" not in {i.kind for i in check_report(text)}
+    # a title alone is still no body
+    assert "FINDINGS" not in parse_report(f"{title}\n\nIMPRESSION: No acute abnormality.").sections

@@ -24,6 +24,7 @@ Section rules (the formats radiologists actually produce):
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -82,6 +83,20 @@ _PREAMBLE_ONLY = re.compile(
     r"chest\s*:\s*(?:pa|ap|frontal|portable|single|one|two|1|2)\b)\b[^\n]*(?:\n+|$))+$",
     re.IGNORECASE,
 )
+def _preamble_only(preamble: str) -> bool:
+    """True when the text before the first header is administrative lines only (``_PREAMBLE_ONLY``): not where a
+    line goes on past its title to describe the image ("PA AND LATERAL CHEST: The cardiomediastinal silhouette
+    ...", "Chest radiograph, PA and lateral. The heart is ...": an old-style report with only a final header)."""
+    if not _PREAMBLE_ONLY.match(preamble):
+        return False
+    for line in preamble.splitlines():
+        title_end = re.search(r"[:.]\s+(?=\S)", line)
+        rest = line[title_end.end():] if title_end else ""
+        if len(rest) >= 40 and _ANATOMY.search(rest):
+            return False
+    return True
+
+
 # An examination title in capitals ("PA/LATERAL CHEST", "PORTABLE AP SUPINE"): short, no sentence end, no finding.
 _TITLE_LINE = re.compile(r"^[^a-z.!?;]{1,60}$")
 
@@ -112,7 +127,9 @@ _SIGNATURE = re.compile(
     r"(?:(?:electronically\s+)?(?:signed|dictated|reported|verified|transcribed|approved|finali[sz]ed|"
     r"read|interpreted|authori[sz]ed)(?:\s+(?:and\s+)?(?:signed|verified|electronically))*\s*(?:by\b|on\b|:)|"
     r"electronically\s+signed\b|signature\s*:|(?:attending|consultant|reporting)\s+radiologist\s*:|"
-    r"(?:radiologist|reader)\s*:|I\s+have\s+(?:personally\s+)?reviewed\s+the\s+(?:images|study|examination)\b|"
+    r"(?:radiologist|reader)\s*:|(?:reading|reporting|reviewing|referring|dictating|interpreting|signing)\s+"
+    r"(?:physician|radiologist|doctor)\s*:|(?:yours\s+)?sincerely\b|(?:with\s+)?(?:kind|best|warm)\s+regards\b|"
+    r"I\s+have\s+(?:personally\s+)?reviewed\s+the\s+(?:images|study|examination)\b|"
     r"dr\.?\s+\S+(?:\s+\S+)?,?\s+(?:consultant\s+radiologist|radiologist|M\.?D\.?|FRCR|FRANZCR)\b)",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -159,6 +176,46 @@ def _is_wrap(text: str, start: int, end: int) -> bool:
     if following[0].islower() or line.rstrip().endswith(","):
         return True
     return len(line.strip()) >= _WRAP_MIN and not _NEXT_LINE_OPENS_ITEM.match(text, end)
+
+
+# Reports pasted out of a RIS or EHR carry its markup: RTF ("{\\rtf1 ... \\b FINDINGS:\\b0 ...\\par}") or HTML
+# ("<b>FINDINGS</b><br>", "&nbsp;"). The report is shown as the user gave it (markup as literal text, never rendered),
+# so the markup is blanked for reading only, character for character, and every span still indexes the text as
+# given. Only real markup is blanked: RTF where the text opens as an RTF document, HTML tags by their names, so a
+# template field such as "<insert size>" or "<<DATE>>" stays for the placeholder check.
+_RTF_SKIPPED_GROUP = re.compile(r"\{\\(?:\*|fonttbl|colortbl|stylesheet|info|pict|header|footer)"
+                                r"[^{}]*(?:\{[^{}]*\}[^{}]*)*\}")
+_RTF_BREAK = re.compile(r"\\(?:par|line|row|cell|sect|page)\b ?")
+_RTF_HEX = re.compile(r"\\'([0-9a-fA-F]{2})")
+_RTF_ESCAPED = re.compile(r"\\([\\{}])")
+_RTF_CONTROL = re.compile(r"\\(?:[a-zA-Z]+-?\d* ?|[^a-zA-Z\\{}])|[{}]")
+_HTML_TAG_NAMES = (r"br|p|b|i|u|s|em|strong|font|span|div|li|ul|ol|table|tbody|thead|tr|td|th|h[1-6]|html|head|"
+                   r"body|center|pre|sub|sup|hr|small|big|blockquote|o:p")
+_HTML_BREAK = re.compile(r"<(?:br|/p|/div|/li|/tr|/h[1-6]|hr)\b[^<>]*>", re.IGNORECASE)
+_HTML_TAG = re.compile(rf"</?(?:{_HTML_TAG_NAMES})\b[^<>]*>", re.IGNORECASE)
+_HTML_ENTITY = re.compile(r"&(?:nbsp|amp|lt|gt|quot|apos|#\d{1,5}|#x[0-9a-fA-F]{1,4});", re.IGNORECASE)
+
+
+def _blank(match: re.Match[str], keep: str = "") -> str:
+    """``keep`` padded with spaces to the match's length (so offsets after it do not move)."""
+    return keep + " " * (len(match.group()) - len(keep))
+
+
+def mask_markup(text: str) -> str:
+    """``text`` with the RTF or HTML markup a RIS or EHR left in it blanked, the same length (unchanged when it has
+    none): a line break stands where the markup broke a line, a character where it coded one."""
+    if text.lstrip().startswith("{\\rtf"):
+        # RTF ignores the line breaks of its source: only its own \\par and \\line break lines
+        text = _RTF_SKIPPED_GROUP.sub(_blank, text.replace("\n", " "))
+        text = _RTF_BREAK.sub(lambda m: _blank(m, "\n"), text)
+        text = _RTF_HEX.sub(lambda m: _blank(m, bytes([int(m.group(1), 16)]).decode("cp1252", "replace")), text)
+        # an escaped brace or backslash is text: kept, with the control words and groups around it blanked
+        pieces = _RTF_ESCAPED.split(text)
+        text = "".join(" " + piece if i % 2 else _RTF_CONTROL.sub(_blank, piece) for i, piece in enumerate(pieces))
+    if _HTML_TAG.search(text) or _HTML_ENTITY.search(text):
+        text = _HTML_TAG.sub(_blank, _HTML_BREAK.sub(lambda m: _blank(m, "\n"), text))
+        text = _HTML_ENTITY.sub(lambda m: _blank(m, html.unescape(m.group()).replace("\xa0", " ")), text)
+    return text
 
 
 def read_report(data: bytes | str, *, max_chars: int = MAX_REPORT_CHARS) -> str:
@@ -313,7 +370,10 @@ def _find_headers(text: str) -> list[tuple[int, int, str | None]]:
                 # a header alone on its line may be underlined ("FINDINGS\n--------"): the rule is part of it
                 under = _UNDERLINE.match(text, eol) if eol >= 0 else None
                 end = under.end() if under else end
-            found.append((m.start("h") if not line_start else m.start(), end, _HEADER_MAP[key]))
+            section = _HEADER_MAP[key]
+            if key in SECTION_HEADERS.conclusion_after_findings and "FINDINGS" in {f[2] for f in found}:
+                section = "IMPRESSION"
+            found.append((m.start("h") if not line_start else m.start(), end, section))
     return found
 
 
@@ -413,7 +473,8 @@ def parse_report(text: str) -> ParsedReport:
     ``text`` should come from ``read_report``; CR/CRLF are normalised here too, so a caller may
     pass raw text (offsets then index the normalised text, which ``read_report`` returns too).
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    given = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = mask_markup(given)  # read without RTF/HTML markup; ``ParsedReport.text`` stays the text as given
     headers = _find_headers(text)
     main = {"FINDINGS", "IMPRESSION"}
     if not main <= {h[2] for h in headers}:
@@ -428,11 +489,11 @@ def parse_report(text: str) -> ParsedReport:
         off, body = _body(text, 0, cut)
         short = len(split_sentences(body)) <= 3 or len(body) <= 400
         name = "IMPRESSION" if short else "FINDINGS"
-        return _observe(ParsedReport(text=text, sections={name: body}, offsets={name: off}, headerless=True,
+        return _observe(ParsedReport(text=given, sections={name: body}, offsets={name: off}, headerless=True,
                                      footer=text[cut:].strip(), footer_spans=footers))
     off, preamble = _body(text, 0, headers[0][0])
     # a body pasted before the first header with no FINDINGS header of its own ("The heart ... IMPRESSION:")
-    loose: tuple[int, str] | None = (off, preamble) if preamble and not _PREAMBLE_ONLY.match(preamble) \
+    loose: tuple[int, str] | None = (off, preamble) if preamble and not _preamble_only(preamble) \
         and not _title_lines(preamble) else None
     pre_parts = [] if loose else [preamble]
     footers: list[str] = []
@@ -463,7 +524,7 @@ def parse_report(text: str) -> ParsedReport:
     elif loose is not None:
         pre_parts.insert(0, loose[1])
     preamble = "\n".join(p for p in pre_parts if p)
-    return _observe(ParsedReport(text=text, sections=sections, offsets=offsets, preamble=preamble,
+    return _observe(ParsedReport(text=given, sections=sections, offsets=offsets, preamble=preamble,
                                  footer="\n".join(text[a:b].strip() for a, b in footers), footer_spans=footers,
                                  header_spans=[(a, b) for a, b, _ in headers]))
 

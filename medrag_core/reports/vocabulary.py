@@ -259,12 +259,14 @@ SECTION_KINDS = ("INDICATION", "COMPARISON", "TECHNIQUE", "FINDINGS", "IMPRESSIO
 class SectionHeaders:
     """``sections.toml``: ``sections`` maps a lower-case header name to its section (None: preamble, no
     section); ``line_only`` and ``no_title_case_before_text`` are the names so marked; ``examples`` are
-    (header line, section) pairs the tests run."""
+    (header line, section) pairs the tests run. ``conclusion_after_findings``: FINDINGS names that head the
+    conclusion where a FINDINGS header came before them ("Report: ... Result: ...")."""
 
     sections: dict[str, str | None]
     line_only: frozenset[str]
     no_title_case_before_text: frozenset[str]
     examples: tuple[tuple[str, str], ...]
+    conclusion_after_findings: frozenset[str] = frozenset()
 
 
 def load_section_headers(path: Path = SECTIONS_FILE) -> SectionHeaders:
@@ -274,6 +276,7 @@ def load_section_headers(path: Path = SECTIONS_FILE) -> SectionHeaders:
     sections: dict[str, str | None] = {}
     line_only: set[str] = set()
     no_title: set[str] = set()
+    after_findings: set[str] = set()
     examples: list[tuple[str, str]] = []
     for n, entry in enumerate(data.get("section", []), 1):
         name = _required(entry, "name", f"{path.name}: section {n}")
@@ -287,7 +290,8 @@ def load_section_headers(path: Path = SECTIONS_FILE) -> SectionHeaders:
             if header in sections:
                 raise VocabularyError(f"{path.name}: header {header!r} is given twice")
             sections[header] = None if name == "preamble" else name
-        for field_name, into in (("line_only", line_only), ("no_title_case_before_text", no_title)):
+        for field_name, into in (("line_only", line_only), ("no_title_case_before_text", no_title),
+                                 ("conclusion_after_findings", after_findings)):
             marked = {" ".join(str(h).lower().split()) for h in entry.get(field_name, [])}
             stray = sorted(marked - set(headers))
             if stray:
@@ -295,7 +299,10 @@ def load_section_headers(path: Path = SECTIONS_FILE) -> SectionHeaders:
                                       f"among its headers")
             into |= marked
         examples += [(str(e), name) for e in entry.get("examples", [])]
-    return SectionHeaders(sections, frozenset(line_only), frozenset(no_title), tuple(examples))
+    if any(sections[h] != "FINDINGS" for h in after_findings):
+        raise VocabularyError(f"{path.name}: conclusion_after_findings may name only FINDINGS headers")
+    return SectionHeaders(sections, frozenset(line_only), frozenset(no_title), tuple(examples),
+                          frozenset(after_findings))
 
 
 SECTION_HEADERS = load_section_headers()
