@@ -17,7 +17,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
 from medrag_core.models import Issue
-from medrag_core.reports.checks.structure import impression_states_nothing, placeholder_spans
+from medrag_core.reports.checks.structure import impression_only_advice, impression_states_nothing, placeholder_spans
 from medrag_core.reports.mentions import Observation
 from medrag_core.reports.parse import ParsedReport, split_sentences
 from medrag_core.reports.vocabulary import (
@@ -899,12 +899,25 @@ def _must_be_summarised(o: Observation, group: str) -> bool:
     return _lobar_collapse(o)
 
 
+_FOCAL_OR_LOBAR = re.compile(r"\b(?:focal|lobe|lobar|segment\w*|lingula\w*)\b", re.IGNORECASE)
+
+
+def _named_at_side(parsed: ParsedReport, o: Observation, group: str, *, affirmed: bool = False) -> bool:
+    """Whether the IMPRESSION names ``group`` (``affirmed``: not ruled out) where ``o`` is: at its side, or either
+    side-less or bilateral."""
+    return any(_group(i) == group and not (affirmed and i.polarity == "absent") and (
+        o.side in (None, "bilateral") or i.side in (None, "bilateral") or i.side == o.side)
+        for i in parsed.section_observations("IMPRESSION"))
+
+
 def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
     """An impression that lists findings but leaves out one that must be summarised (``_must_be_summarised``)."""
     impression = parsed.sections.get("IMPRESSION", "")
     sentences = [s for _, s in split_sentences(impression) if s.strip()]
-    if not sentences or impression_states_nothing(parsed):
+    if not sentences or (impression_states_nothing(parsed) and not impression_only_advice(parsed)):
         return []  # an empty impression ("N/A", "1.") is the missing-section check's
+    # an impression of advice alone ("CT is recommended.") is still to write, and it summarises nothing: what must be
+    # summarised is left out of it too
     start = parsed.offsets.get("IMPRESSION", 0)
     if any(start <= a < start + len(impression) for a, _ in placeholder_spans(parsed)):
         return []  # a blank in the impression may be the very finding ("Large left <finding>."): the placeholder's
@@ -921,8 +934,11 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
             continue
         if group == "pneumothorax" and named_names & {"Hydropneumothorax", "Hemopneumothorax"}:
             continue
-        if group == "airspace disease" and named & {"atelectasis", "pulmonary edema"}:
-            continue  # the impression names the opacity otherwise ("consolidation ... likely atelectasis")
+        if group == "airspace disease" and (_named_at_side(parsed, o, "atelectasis") or (
+                _named_at_side(parsed, o, "pulmonary edema") and not _FOCAL_OR_LOBAR.search(_clause(o)))):
+            # the impression names the opacity otherwise ("consolidation ... likely atelectasis"), at its side; a
+            # focal or lobar consolidation is not the oedema's
+            continue
         if group == "pleural effusion" and (named_names & {"Hydropneumothorax", "Hemopneumothorax"} or (
                 "pneumothorax" in named and re.search(r"pneumothora", o.term, re.IGNORECASE))):
             continue  # one combined finding: the impression that names its air has named it
@@ -930,7 +946,8 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
             continue  # "the cardiomediastinal silhouette is enlarged" and the impression names the heart
         if group == "pulmonary edema" and "airspace disease" in affirmed and not _EDEMA_WORD.search(o.term):
             continue  # "vascular congestion ... airspace opacities" and the impression names the airspace disease
-        if group == "nodule or mass" and o.name != "Mass" and "airspace disease" in affirmed:
+        if group == "nodule or mass" and o.name != "Mass" and _named_at_side(parsed, o, "airspace disease",
+                                                                             affirmed=True):
             continue  # "a 2.5 cm nodular density" summarised as "right midlung airspace density"
         if o.text.rstrip().endswith("?") or re.match(r"\W*(?:question|query|\?)", o.text, re.IGNORECASE):
             continue  # "Question edema or atypical infection?" asks, it does not affirm

@@ -136,10 +136,11 @@ def impression_states_nothing(parsed: ParsedReport) -> bool:
     """Whether the IMPRESSION is empty, a filler ("N/A", "-", "1."), or only advice, a communication or the report's
     status: what ``missing_section`` reports as an impression still to write."""
     text = parsed.sections.get("IMPRESSION", "")
-    return not text.strip() or bool(_NO_CONTENT.match(text) or _ONLY_CORRELATE.match(text)) or _only_advice(parsed)
+    return (not text.strip() or bool(_NO_CONTENT.match(text) or _ONLY_CORRELATE.match(text))
+            or impression_only_advice(parsed))
 
 
-def _only_advice(parsed: ParsedReport) -> bool:
+def impression_only_advice(parsed: ParsedReport) -> bool:
     """An IMPRESSION of advice, a communication line or the preliminary status alone, with no finding of its own
     ("RECOMMENDATION: CT chest is recommended." under an empty Conclusion): no conclusion is written."""
     text = parsed.sections.get("IMPRESSION", "")
@@ -155,7 +156,7 @@ def missing_section(parsed: ParsedReport) -> list[Issue]:
     issues = []
     for name in ("FINDINGS", "IMPRESSION"):
         text = parsed.sections.get(name, "")
-        if name == "IMPRESSION" and (_ONLY_CORRELATE.match(text) or _only_advice(parsed)):
+        if name == "IMPRESSION" and (_ONLY_CORRELATE.match(text) or impression_only_advice(parsed)):
             # "Kindly correlate clinically." or "CT is recommended." alone is advice, not a conclusion: the
             # impression is still to write
             at = parsed.offsets.get(name)
