@@ -50,7 +50,7 @@ def test_a_significant_finding_left_out_of_a_listing_impression_warns(findings: 
     ("A 4 mm nodule in the right upper lobe. Right lower lobe pneumonia.", "Right lower lobe pneumonia."),
     ("Stable 2 cm calcified granuloma. Left lower lobe pneumonia.", "Left lower lobe pneumonia."),
     ("A few septal lines at the bases. Old rib fractures.", "Old rib fractures."),
-    ("Mild interstitial oedema. Large hiatus hernia.", "Large hiatus hernia."),
+    ("Minimal interstitial oedema. Large hiatus hernia.", "Large hiatus hernia."),  # mild: below, since v11/v12
     # named in other words: the heart for an enlarged cardiomediastinal silhouette, a combined finding's air
     ("The cardiomediastinal silhouette is significantly enlarged. Interstitial markings.", "Marked cardiomegaly."),
     ("Right hydropneumothorax with an air-fluid level.", "Right pneumothorax."),
@@ -191,3 +191,25 @@ def test_oedema_in_the_impression_names_diffuse_opacity_not_a_focal_consolidatio
 def test_a_nodule_is_summarised_by_an_airspace_finding_only_at_its_side(impression: str, omitted: bool) -> None:
     findings = "A 9 mm nodule in the left mid zone. Consolidation in the lower lobe. Emphysema."
     assert (("warning", "nodule or mass") in omissions(findings, impression)) is omitted
+
+
+@pytest.mark.parametrize("findings,expected", [
+    ("Small right apical pneumothorax. PICC line in the SVC.", [("warning", "pneumothorax")]),
+    ("Stable small right apical pneumothorax. PICC line in the SVC.", []),  # said unchanged: it is the course's
+    ("Moderate right pleural effusion. PICC line in the SVC.", [("info", "pleural effusion")]),
+])
+def test_no_interval_change_does_not_stand_for_a_critical_finding(findings: str,
+                                                                   expected: list[tuple[str, str]]) -> None:
+    assert omissions(findings, "No significant interval change.") == expected
+    # an impression that refers to the findings themselves still covers it, at info
+    assert omissions(findings, "Findings as described above.") in ([], [("info", expected[0][1])] if expected else [])
+
+
+@pytest.mark.parametrize("edema,expected", [
+    ("Mild interstitial oedema.", [("warning", "pulmonary edema")]),  # the issue lists oedema as significant
+    ("Mild pulmonary vascular congestion.", [("warning", "pulmonary edema")]),
+    ("Minimal interstitial oedema.", []),
+    ("Trace interstitial oedema.", []),
+])
+def test_mild_oedema_must_be_summarised_a_minimal_one_not(edema: str, expected: list[tuple[str, str]]) -> None:
+    assert omissions(f"{edema} Sternotomy wires. Mild cardiomegaly.", "Post sternotomy. Mild cardiomegaly.") == expected

@@ -784,6 +784,8 @@ def _normal_impression(parsed: ParsedReport) -> tuple[bool, str] | None:
 
 
 _MINOR_IN_TERM = re.compile(r"\b(?:mild|mildly|slight|slightly|minimal|minimally|borderline)\b", re.IGNORECASE)
+_TRACE_SEVERITY = {"tiny", "trace", "minimal", "subtle"}
+_TRACE_WORD = re.compile(r"\b(?:tiny|trace|minimal|minimally|subtle|slight|slightly|few)\b", re.IGNORECASE)
 _MINOR_SEVERITY = {"tiny", "trace", "minimal", "minor", "small", "mild", "mildly", "slight", "slightly"}
 
 
@@ -880,7 +882,8 @@ def _must_be_summarised(o: Observation, group: str) -> bool:
     if group == "widened mediastinum":
         return not (_TECHNIQUE.search(o.text) or _MINOR_WORD.search(_clause(o)))
     if group == "pulmonary edema":
-        return o.severity not in _MINOR_SEVERITY and not _MINOR_WORD.search(_clause(o))
+        # the issue lists oedema and congestion as significant: mild oedema too, not a trace or a minimal one
+        return o.severity not in _TRACE_SEVERITY and not _TRACE_WORD.search(_clause(o))
     if group == "airspace disease":
         # consolidation or pneumonia, or an opacity called airspace or alveolar and placed ("airspace opacification
         # in the left lower zone"); not a bare, streaky or minimal one
@@ -921,8 +924,8 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
     start = parsed.offsets.get("IMPRESSION", 0)
     if any(start <= a < start + len(impression) for a, _ in placeholder_spans(parsed)):
         return []  # a blank in the impression may be the very finding ("Large left <finding>."): the placeholder's
-    defers = any((_DEFERS_TO_FINDINGS.search(s) and not _DEVICES_AS_DESCRIBED.search(s))
-                 or _WHOLE_STUDY_CHANGE.search(s) for s in sentences)
+    refers = any(_DEFERS_TO_FINDINGS.search(s) and not _DEVICES_AS_DESCRIBED.search(s) for s in sentences)
+    course = any(_WHOLE_STUDY_CHANGE.search(s) for s in sentences)
     named = {_group(o) for o in parsed.observations if o.section == "IMPRESSION"}
     named_names = {o.name for o in parsed.observations if o.section == "IMPRESSION"}
     affirmed = {_group(o) for o in parsed.observations if o.section == "IMPRESSION" and o.polarity != "absent"}
@@ -957,6 +960,9 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
                 o.temporal == "chronic" or _nodular_pattern(o, omission=True) or _BENIGN.search(_clause(o)))):
             continue
         seen.add(group)
+        # "No interval change." may stand for an unchanged finding, but not for a critical one the findings do not
+        # call unchanged (a pneumothorax is always restated)
+        defers = refers or (course and FINDINGS[o.name].significance != "critical")
         issues.append(_omission(
             o, group, "info" if defers else "warning",
             "does not mention it" + (" (it refers to the findings or their course for the rest)." if defers else "."),
