@@ -1357,3 +1357,35 @@ def test_the_side_of_a_lung_resection_is_compared(findings: str, impression: str
 def test_lungs_clear_bilaterally_of_findings_rules_them_out() -> None:
     assert kinds("The lungs are clear bilaterally of focal airspace disease, pneumothorax, or pleural effusion.",
                  "No acute cardiopulmonary findings.") == set()
+
+
+# --- wordings the v11/v12 look showed unread (not blind; written here) ---------------------------------------
+
+@pytest.mark.parametrize("findings,impression", [
+    ("Free costophrenic angles. Heart normal.", "New small left pleural effusion."),
+    ("The pleural sinuses are free. Heart normal.", "Small right pleural effusion."),
+    ("Cardiothoracic index within normal limits. Lungs clear.", "Moderate cardiomegaly."),
+    ("Regular heart size. Lungs clear.", "Mild cardiomegaly."),
+    ("No abnormal shadow in bilateral lung fields. Heart normal.", "Right middle lobe pneumonia."),
+    ("Pulmonary vascular congestion with perihilar haziness.", "No signs of congestion."),
+    ("The lungs are clear. Heart normal.", "Findings consistent with respiratory distress syndrome."),
+    ("Hyperinflation with peribronchial cuffing. No focal consolidation.", "Lungs are clear."),
+])
+def test_more_ways_to_state_and_rule_out_a_finding(findings: str, impression: str) -> None:
+    assert "negation_conflict" in kinds(findings, impression)
+
+
+@pytest.mark.parametrize("findings,impression", [
+    # a viral or airway infection is the airways' pattern, not an airspace one
+    ("Hyperinflation with peribronchial thickening. No focal consolidation.",
+     "Peribronchial cuffing, compatible with viral lower respiratory tract infection or reactive airway disease."),
+    # congestion alone affirmed is too loose to count; "no vascular congestion or edema" negates both
+    ("Mild congestion without edema. Lungs clear.", "No acute cardiopulmonary abnormality."),
+    ("There is no vascular congestion or edema. Right basal scarring.", "Stable right basal scarring."),
+    # the neonate's granular opacity named by its cause in the impression is not left out of it
+    ("Diffuse bilateral granular opacities with air bronchograms. ETT 1 cm above the carina.",
+     "ETT in position. Findings consistent with surfactant deficiency."),
+])
+def test_wordings_that_are_no_conflict_or_omission(findings: str, impression: str) -> None:
+    flagged = {i.kind for i in run_checks(parse_sections(findings, impression)) if i.severity in ("warning", "error")}
+    assert flagged == set()
