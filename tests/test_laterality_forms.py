@@ -89,3 +89,48 @@ def test_a_side_read_from_the_lingula_stands_only_against_a_section_naming_no_li
     assert ("error", "airspace disease") in lateral(
         "Airspace disease in the right middle lobe. Faint opacity in the lingula too.",
         "Left middle lobe and lingular pneumonia.")
+
+
+# --- after the v11/v12 looks -----------------------------------------------------------------------------------------
+
+CONFLICTS_V12 = [
+    # a plural "hemidiaphragms" is still the elevation, and the worse side is its side
+    ("Poor inspiration. Raised hemidiaphragms, greater on the left.", "Raised right hemidiaphragm.",
+     ("error", "elevated hemidiaphragm")),
+    # gas in the chest wall has a side
+    ("Surgical emphysema tracks along the right axilla.", "Left chest wall soft tissue gas.",
+     ("error", "subcutaneous emphysema")),
+    # a deformed rib is read as an old fracture
+    ("Old deformity of the left posterior 9th rib.", "Healed right rib fracture.", ("error", "fracture")),
+    ("Remote right-sided rib deformities laterally.", "Old fractures of the left ribs.", ("error", "fracture")),
+    # a fungus ball in a cavity, and a lymph node inside the lung, are a mass and a nodule
+    ("Cavity in the left upper lobe containing a mycetoma.", "Right apical fungus ball, unchanged.",
+     ("error", "nodule or mass")),
+    ("Calcified 9 mm nodule at the right base.", "Left intrapulmonary lymph node, benign.",
+     ("error", "nodule or mass")),
+]
+
+
+@pytest.mark.parametrize("findings,impression,expected", CONFLICTS_V12)
+def test_side_forms_conflict_after_v12(findings: str, impression: str, expected: tuple[str, str]) -> None:
+    assert expected in lateral(findings, impression)
+
+
+CLEAN_V12 = [
+    # a rib fracture and a clavicle fracture are two findings: each keeps its own side
+    ("Fracture of the left clavicle. Old right rib deformities.", "Left clavicular fracture."),
+    ("Healed left 4th rib fracture.", "Deformity of the left 4th rib, old."),
+    ("Right chest wall subcutaneous air.", "Subcutaneous emphysema on the right."),
+    ("Mycetoma in the right upper lobe cavity.", "Stable right apical aspergilloma."),
+]
+
+
+@pytest.mark.parametrize("findings,impression", CLEAN_V12)
+def test_side_forms_agree_after_v12(findings: str, impression: str) -> None:
+    assert lateral(findings, impression) == []
+
+
+def test_a_fracture_of_another_bone_does_not_hide_a_flipped_side() -> None:
+    # the right rib fractures are another bone's: the clavicle is still left in one section, right in the other
+    assert ("error", "fracture") in lateral("Comminuted left clavicle fracture. Healed right lower rib fractures.",
+                                            "Right clavicle fracture.")

@@ -309,10 +309,12 @@ def _side_pair(fnd: list[Observation], imp: list[Observation],
                     # one-sided on both sides: the other section never places it on this side here; a side read
                     # from the lingula alone does not show that ("Right middle lobe airspace disease. Lingular
                     # opacities." against "left middle lobe pneumonia")
+                    # a fracture of another bone does not place this one there ("right rib deformities" beside
+                    # "mid right clavicle fracture")
                     in_fnd = [o for o in _separate_from(fnd, b, imp) + _named(parsed, "FINDINGS", b.alternatives)
-                              if not _side_from_place(o)]
+                              if not _side_from_place(o) and _same_bone(o, b)]
                     in_imp = [o for o in _separate_from(imp, a, fnd) + _named(parsed, "IMPRESSION", a.alternatives)
-                              if not _side_from_place(o)]
+                              if not _side_from_place(o) and _same_bone(o, a)]
                     if sb in _sides_at(in_fnd, zb) or sa in _sides_at(in_imp, za):
                         continue
                     return a, sa, b, sb
@@ -320,6 +322,23 @@ def _side_pair(fnd: list[Observation], imp: list[Observation],
 
 
 _COMBINED = re.compile(r"(?:hydro|ha?emo)-?pneumothora", re.IGNORECASE)
+# the bones a fracture's sentence names (a rib, the clavicle, the scapula, ...)
+_BONE = re.compile(r"\b(?:(rib)s?|(clavic)\w*|(scapul)\w*|(humer)\w*|(stern)(?:um|al)|(vertebr)\w*)\b", re.IGNORECASE)
+
+
+def _bones(o: Observation) -> set[str]:
+    return {next(g for g in m.groups() if g).lower() for m in _BONE.finditer(o.text)}
+
+
+def _same_bone(o: Observation, other: Observation) -> bool:
+    """False only for two bone findings whose sentences name different bones: a rib fracture and a clavicle
+    fracture are two findings, each with its own side."""
+    if o.name not in BONE_FINDINGS or other.name not in BONE_FINDINGS:
+        return True
+    mine, theirs = _bones(o), _bones(other)
+    return not mine or not theirs or bool(mine & theirs)
+
+
 _LINGULA = re.compile(r"\blingul(?:a|ar)\b", re.IGNORECASE)
 
 
