@@ -134,3 +134,23 @@ def test_a_fracture_of_another_bone_does_not_hide_a_flipped_side() -> None:
     # the right rib fractures are another bone's: the clavicle is still left in one section, right in the other
     assert ("error", "fracture") in lateral("Comminuted left clavicle fracture. Healed right lower rib fractures.",
                                             "Right clavicle fracture.")
+
+
+def test_one_measured_size_is_one_lesion_whatever_else_lies_on_that_side() -> None:
+    # the 4 cm mass is left in FINDINGS, right in the IMPRESSION; the right nodule of another size does not cover it
+    assert ("error", "nodule or mass") in lateral(
+        "Lobulated left hilar mass, 4 cm across. A 12 mm nodule at the right base.",
+        "4 cm right hilar mass. 12 mm nodule, right base.")
+    # sizes that agree with their sides, or a size given on both sides, are no conflict
+    assert lateral("3 cm mass in the right upper lobe. 8 mm nodule in the left lower lobe.",
+                   "Right upper lobe mass of 3 cm and an 8 mm left lower lobe nodule.") == []
+    assert lateral("A 6 mm nodule in each lower lobe: 6 mm left lower lobe nodule and 6 mm right lower lobe nodule.",
+                   "6 mm right lower lobe nodule, stable.") == []
+
+
+def test_a_place_after_each_of_two_mentions_is_each_ones_own() -> None:
+    # "in the left lung" follows the first mention; the second is given its own place after it
+    assert lateral("Effusion at the left base and atelectasis at the right base.",
+                   "Right basilar atelectasis and a small left effusion.") == []
+    assert lateral("Right 2 cm nodule. Left 9 mm nodule.",
+                   "A 2 cm nodule in the right lung and a 9 mm nodule in the left lung.") == []

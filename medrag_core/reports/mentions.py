@@ -259,6 +259,9 @@ def _size_mm(text: str) -> float | None:
 # left base there are ..."
 _FRONTED_PLACE = re.compile(r"\W*(?:in|within|at|throughout|involving|over)\s+(?:the\s+)?$", re.IGNORECASE)
 _THERE_BE = re.compile(r"there\s+(?:is|are|was|were)", re.IGNORECASE)
+# a mention's place said right after it: "in the left lung", "at the right base", ", within the left upper lobe"
+_PLACE_LEAD = re.compile(r"\s*,?\s*(?:(?:is|are|seen|noted|projecting|located)\s+)?(?:in|at|within|over|involving)"
+                         r"\s+(?:the\s+)?", re.IGNORECASE)
 
 
 # a negation that says the finding has gone, beside vocabulary.RESOLVED's words: "disappearance of", "has disappeared",
@@ -500,6 +503,13 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
                and not blocked(off, ts, place_terms if _FRONTED_PLACE.match(sentence, prev_end, off) else terms)]
         post = [(s, z) for off, s, z in all_sides if te <= off < next_start and not blocked(te, off)]
         own = pre or post
+        if pre and post and i > 0:
+            # "a 17 mm opacity in the left lung and a 10 mm opacity in the right lung": a place named just after the
+            # previous mention is that one's where this mention is given its own place after it
+            first_pre = min(off for off, _, _ in all_sides if prev_end <= off < ts)
+            first_post = min(off for off, _, _ in all_sides if te <= off < next_start)
+            if _PLACE_LEAD.fullmatch(sentence, prev_end, first_pre) and _PLACE_LEAD.fullmatch(sentence, te, first_post):
+                own = post
         if not own and i + 1 < len(targets) and CHAIN_NEXT.match(sentence[te:next_start]):
             # "scarring or atelectasis in the right base": the side after the pair is both members'
             n_te = targets[i + 1][1]

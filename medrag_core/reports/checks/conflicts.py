@@ -165,6 +165,8 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
         if not found:
             found = _changing_pair(parsed, group)
         if not found:
+            found = _same_size_pair(parsed, group)
+        if not found:
             # what else FINDINGS place on one side counts across the finding's family ("right basilar opacity")
             narrowed = _one_side_of_both(_lateral_mentions(parsed, "FINDINGS", group),
                                          _lateral_mentions(parsed, "IMPRESSION", group),
@@ -378,6 +380,28 @@ def _changing_pair(parsed: ParsedReport, group: str) -> tuple[Observation, str, 
                 found = _side_pair([a], [b], parsed)
                 if found:
                     return found
+    return None
+
+
+def _same_size_pair(parsed: ParsedReport, group: str) -> tuple[Observation, str, Observation, str] | None:
+    """One lesion given one measured size in both sections, on one side in FINDINGS and on the other in the
+    IMPRESSION ("5.8 cm left upper lobe mass" against "right upper lobe mass, 5.8 cm"): a size names the lesion, so
+    one side is wrong, whatever else either section places on that side ("a 14 mm left nodule" beside it). Only
+    where neither section gives a lesion of that size on the other's side."""
+    sized = {section: [o for o in _lateral_mentions(parsed, section, group) if o.size_mm is not None
+                       and len({s for s, _ in o.sites}) == 1 and o.laterality in ("left", "right")]
+             for section in ("FINDINGS", "IMPRESSION")}
+
+    def at(section: str, side: str, size: float) -> bool:
+        return any(o.laterality == side and abs((o.size_mm or 0) - size) <= 0.5 for o in sized[section])
+
+    for a in sized["FINDINGS"]:
+        for b in sized["IMPRESSION"]:
+            size = a.size_mm or 0
+            if a.laterality == b.laterality or abs(size - (b.size_mm or 0)) > 0.5:
+                continue
+            if not at("FINDINGS", b.laterality or "", size) and not at("IMPRESSION", a.laterality or "", size):
+                return a, a.laterality or "", b, b.laterality or ""
     return None
 
 
