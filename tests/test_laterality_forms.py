@@ -154,3 +154,16 @@ def test_a_place_after_each_of_two_mentions_is_each_ones_own() -> None:
                    "Right basilar atelectasis and a small left effusion.") == []
     assert lateral("Right 2 cm nodule. Left 9 mm nodule.",
                    "A 2 cm nodule in the right lung and a 9 mm nodule in the left lung.") == []
+
+
+def test_a_sentence_that_reads_the_one_before_takes_its_side() -> None:
+    # "This ..." / "Appearance ..." interprets the sentence before: its finding is on that sentence's side
+    assert ("error", "fracture") in lateral(
+        "Focal sclerotic density over the lateral right 8th rib. Appearance is that of a healed fracture.",
+        "Old left rib fracture.")
+    assert ("error", "nodule or mass") in lateral(
+        "Small rounded density projecting over the left mid lung. This could be a nipple shadow or a nodule.",
+        "Possible nodule in the right lung; repeat with nipple markers.")
+    # the sentence before names both sides, or the reading sentence names its own side: nothing is carried
+    assert lateral("Opacities at both bases. These may represent atelectasis.", "Left basilar atelectasis.") == []
+    assert lateral("Right basal opacity. This may be left-sided atelectasis.", "Left basilar atelectasis.") == []

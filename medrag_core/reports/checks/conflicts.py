@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from medrag_core.models import Issue
 from medrag_core.reports.checks.structure import impression_only_advice, impression_states_nothing, placeholder_spans
@@ -137,9 +137,40 @@ def _mentions(parsed: ParsedReport, section: str, group: str, polarities: set[st
 def _lateral_mentions(parsed: ParsedReport, section: str, family: str, resolved: bool = False) -> list[Observation]:
     """Mentions of ``family`` with a side: those present or possible, or (``resolved``) those that have gone
     ("resolution of the right effusion"), whose sides are compared with each other."""
-    return [o for o in parsed.observations if o.section == section and o.sites
+    return [o for o in map(lambda o: _with_carried_side(parsed, o), parsed.observations)
+            if o.section == section and o.sites
             and ((o.polarity == "absent" and o.resolved) if resolved else o.polarity in ("present", "uncertain"))
             and (_group(o) == family or _LATERAL_FAMILY.get(_group(o) or "") == family)]
+
+
+# a sentence that reads the one before it: "There is a density over the left 7th rib. This likely represents an old
+# fracture." (its finding is the density's reading, on the density's side)
+_ANAPHOR = re.compile(r"^\W*(?:\d+[.)]\s*)?(?:this|these|it|they|(?:the\s+)?appearances?|(?:this|these|the)\s+"
+                      r"(?:findings?|appearances?|abnormalit(?:y|ies)|densit(?:y|ies)|opacit(?:y|ies)|lesions?))\b"
+                      r"(?!\s+(?:is|are)\s+(?:no|not)\b)", re.IGNORECASE)
+_ANY_SIDE = re.compile(r"\b(?:right|left|rt|lt|bilateral\w*|both|bibas\w*|biapical)\b", re.IGNORECASE)
+
+
+def _with_carried_side(parsed: ParsedReport, o: Observation) -> Observation:
+    """``o`` with the side of the sentence just before it, where ``o`` has no side, its sentence names none and
+    opens by pointing back at the one before ("This", "These findings", "Appearance suggests"), and what that
+    sentence affirms or doubts lies on one side only."""
+    if o.sites or (o.name in FINDINGS and not FINDINGS[o.name].lateral) or o.polarity == "absent" \
+            or not _ANAPHOR.match(o.text) \
+            or _ANY_SIDE.search(o.text):
+        return o
+    base = parsed.offsets.get(o.section, 0)
+    starts = [base + off + len(sent) - len(sent.lstrip())
+              for off, sent in split_sentences(parsed.sections.get(o.section, ""))]
+    here = o.sentence_span[0] + len(o.text) - len(o.text.lstrip())
+    if here not in starts or starts.index(here) == 0:
+        return o
+    before = starts[starts.index(here) - 1]
+    sites = [site for p in parsed.observations if p.section == o.section and p.polarity != "absent"
+             and p.sentence_span[0] + len(p.text) - len(p.text.lstrip()) == before for site in p.sites]
+    if not sites or len({side for side, _ in sites}) != 1 or sites[0][0] not in ("left", "right"):
+        return o
+    return replace(o, sites=tuple(dict.fromkeys(sites)), laterality=sites[0][0])
 
 
 
