@@ -167,3 +167,14 @@ def test_a_sentence_that_reads_the_one_before_takes_its_side() -> None:
     # the sentence before names both sides, or the reading sentence names its own side: nothing is carried
     assert lateral("Opacities at both bases. These may represent atelectasis.", "Left basilar atelectasis.") == []
     assert lateral("Right basal opacity. This may be left-sided atelectasis.", "Left basilar atelectasis.") == []
+
+
+def test_a_finding_both_sections_call_unchanged_in_one_zone_is_one_finding() -> None:
+    # an unchanged opacity at one base in FINDINGS and at the other in the IMPRESSION, though FINDINGS also name a
+    # new opacity elsewhere in the left lung without a zone
+    assert ("error", "airspace disease") in lateral(
+        "Unchanged right basilar opacities. New hazy opacity in the left lung.",
+        "New left lung opacity. Left basilar opacities, unchanged.")
+    # each section's unchanged finding on its own side is no conflict where the sides agree
+    assert lateral("Unchanged left basilar opacities. New hazy opacity in the right lung.",
+                   "New right lung opacity. Left basilar opacities, unchanged.") == []

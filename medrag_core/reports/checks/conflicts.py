@@ -397,9 +397,10 @@ def _changing_pair(parsed: ParsedReport, group: str) -> tuple[Observation, str, 
     """One finding said to change the same way (new, increasing, improving) on one side in FINDINGS and only on the
     other side in the IMPRESSION ("improvement in the right basal consolidation" against "improvement in the left
     basal consolidation"), where unchanged or undated mentions on both sides would otherwise hide it: the changing
-    one is the same finding, so one side is wrong. Only where each section gives that change one side."""
+    one is the same finding, so one side is wrong. Only where each section gives that change one side; an unchanged one
+    ("stable right base opacities" against "stable left base opacities") only where both give it the same zone."""
     changing = {section: [o for o in _lateral_mentions(parsed, section, group)
-                          if o.polarity == "present" and o.change in ("new", "increased", "decreased")]
+                          if o.polarity == "present" and o.change in ("new", "increased", "decreased", "stable")]
                 for section in ("FINDINGS", "IMPRESSION")}
     for a in changing["FINDINGS"]:
         for b in changing["IMPRESSION"]:
@@ -407,6 +408,9 @@ def _changing_pair(parsed: ParsedReport, group: str) -> tuple[Observation, str, 
                 continue
             fnd_sides = {s for o in changing["FINDINGS"] if o.change == a.change for s, _ in o.sites}
             imp_sides = {s for o in changing["IMPRESSION"] if o.change == a.change for s, _ in o.sites}
+            # an unchanged finding is the same one only where both sections give it one side in one zone
+            if a.change == "stable" and (len({z for _, z in a.sites + b.sites}) != 1 or a.zone is None):
+                continue
             if len(fnd_sides) == 1 and len(imp_sides) == 1 and fnd_sides | imp_sides == {"left", "right"}:
                 found = _side_pair([a], [b], parsed)
                 if found:
