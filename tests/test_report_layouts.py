@@ -562,3 +562,42 @@ def test_a_title_line_that_goes_on_to_describe_the_image_is_the_findings(title: 
     assert "missing_section" not in {i.kind for i in check_report(text)}
     # a title alone is still no body
     assert "FINDINGS" not in parse_report(f"{title}\n\nIMPRESSION: No acute abnormality.").sections
+
+
+_FINDINGS_BODY = "FINDINGS:\nThe lungs are clear. Normal heart size. No pneumothorax.\n\n"
+
+
+@pytest.mark.parametrize("after", [
+    # a teleradiology service's standing paragraph under an empty impression: no conclusion
+    "IMPRESSION:\n\nRECOMMENDATIONS: Recommend correlation with clinical history. Please note that radiography has "
+    "limited sensitivity and does not exclude early disease. If symptoms persist or worsen, CT may be obtained. "
+    "Comparison with any outside prior imaging would be helpful.\n\nThis study was interpreted remotely by a "
+    "board-certified radiologist via teleradiology.",
+    # a VA report's coding and staff lines, and an end-of-report mark, under an empty impression
+    "Impression:\nPrimary Diagnostic Code: NORMAL\nInterpreting Staff:\n  ___, Staff Radiologist",
+    "CONCLUSION\n-- END OF REPORT --",
+])
+def test_an_impression_left_empty_above_standing_text_is_missing(after: str) -> None:
+    issues = [(i.kind, i.severity, i.section) for i in check_report(_FINDINGS_BODY + after)]
+    assert ("missing_section", "warning", "impression") in issues
+    assert not {kind for kind, severity, _ in issues if severity != "info"} - {"missing_section"}
+
+
+def test_rtf_whose_header_was_cut_off_is_still_read_as_rtf() -> None:
+    text = ("\\b CLINICAL INDICATION:\\b0  chest pain\\par\n\\b Findings:\\b0 \\par\n\\par\n\\b Impression:\\b0 \\par\n"
+            "Large right pneumothorax.\\par\n")
+    parsed = parse_report(text)
+    assert parsed.sections["FINDINGS"] == "" and parsed.sections["IMPRESSION"] == "Large right pneumothorax."
+    assert ("missing_section", "warning") in {(i.kind, i.severity) for i in check_report(text)}
+
+
+@pytest.mark.parametrize("title", ["PA AND LATERAL CHEST:", "CHEST, TWO VIEWS:", "Chest radiograph, PA and lateral."])
+def test_a_titled_findings_body_with_no_conclusion_misses_its_impression(title: str) -> None:
+    text = (f"{title} The cardiomediastinal silhouette is within normal limits. No focal airspace disease. "
+            "No pleural effusion or pneumothorax. The osseous structures are intact.")
+    parsed = parse_report(text)
+    assert set(parsed.sections) == {"FINDINGS"} and parsed.status == "checked"
+    assert ("missing_section", "warning") in {(i.kind, i.severity) for i in check_report(text)}
+    # a short text with no title stays a bare impression, at info
+    assert {(i.kind, i.severity) for i in check_report("No acute cardiopulmonary process.")} <= {
+        ("missing_section", "info")}

@@ -80,7 +80,7 @@ _PREAMBLE_ONLY = re.compile(
     r"^(?:(?:final\s+report|wet\s+read|addendum|examination|exam|procedure|accession|date|mrn|name|"
     r"chest\s+(?:x-?ray|radiograph|pa|ap)|pa\s+and\s+lateral|cxr|radiograph|"
     r"(?:xr|x-?ray|dx|cr|skiagram|radiographs?\s+of\s+the)\s+chest|"
-    r"chest\s*:\s*(?:pa|ap|frontal|portable|single|one|two|1|2)\b)\b[^\n]*(?:\n+|$))+$",
+    r"chest\s*[:,]\s*(?:pa|ap|frontal|portable|single|one|two|1|2)\b)\b[^\n]*(?:\n+|$))+$",
     re.IGNORECASE,
 )
 def _preamble_only(preamble: str) -> bool:
@@ -95,6 +95,19 @@ def _preamble_only(preamble: str) -> bool:
         if len(rest) >= 40 and _ANATOMY.search(rest):
             return False
     return True
+
+
+_TITLE_LABEL = re.compile(r"\s*([^:.\n]{3,60})[:.]\s+(?=\S)")
+
+
+def _titled_findings(body: str) -> bool:
+    """Whether a text with no headers opens with an examination title ("PA AND LATERAL CHEST:", "Chest radiograph,
+    PA and lateral projections.") and then describes the image at some length: a findings body."""
+    title = _TITLE_LABEL.match(body)
+    if not title or not _PREAMBLE_ONLY.match(title.group(1).strip() + "\n"):
+        return False
+    rest = body[title.end():]
+    return len(rest) >= 80 and len(_ANATOMY.findall(rest)) >= 2
 
 
 # An examination title in capitals ("PA/LATERAL CHEST", "PORTABLE AP SUPINE"): short, no sentence end, no finding.
@@ -128,7 +141,8 @@ _SIGNATURE = re.compile(
     r"read|interpreted|authori[sz]ed)(?:\s+(?:and\s+)?(?:signed|verified|electronically))*\s*(?:by\b|on\b|:)|"
     r"electronically\s+signed\b|signature\s*:|(?:attending|consultant|reporting)\s+radiologist\s*:|"
     r"(?:radiologist|reader)\s*:|(?:reading|reporting|reviewing|referring|dictating|interpreting|signing)\s+"
-    r"(?:physician|radiologist|doctor)\s*:|(?:yours\s+)?sincerely\b|(?:with\s+)?(?:kind|best|warm)\s+regards\b|"
+    r"(?:physician|radiologist|doctor|staff)\s*:|primary\s+diagnostic\s+code\s*:|[-*=~ \t]*end\s+of\s+report\b|"
+    r"this\s+(?:study|examination|exam|report)\s+was\s+(?:interpreted|read|reported)\s+remotely\b|(?:yours\s+)?sincerely\b|(?:with\s+)?(?:kind|best|warm)\s+regards\b|"
     r"I\s+have\s+(?:personally\s+)?reviewed\s+the\s+(?:images|study|examination)\b|"
     r"dr\.?\s+\S+(?:\s+\S+)?,?\s+(?:consultant\s+radiologist|radiologist|M\.?D\.?|FRCR|FRANZCR)\b)",
     re.IGNORECASE | re.MULTILINE,
@@ -185,6 +199,7 @@ def _is_wrap(text: str, start: int, end: int) -> bool:
 # template field such as "<insert size>" or "<<DATE>>" stays for the placeholder check.
 _RTF_SKIPPED_GROUP = re.compile(r"\{\\(?:\*|fonttbl|colortbl|stylesheet|info|pict|header|footer)"
                                 r"[^{}]*(?:\{[^{}]*\}[^{}]*)*\}")
+_RTF_PAR = re.compile(r"\\par\b")
 _RTF_BREAK = re.compile(r"\\(?:par|line|row|cell|sect|page)\b ?")
 _RTF_HEX = re.compile(r"\\'([0-9a-fA-F]{2})")
 _RTF_ESCAPED = re.compile(r"\\([\\{}])")
@@ -204,7 +219,7 @@ def _blank(match: re.Match[str], keep: str = "") -> str:
 def mask_markup(text: str) -> str:
     """``text`` with the RTF or HTML markup a RIS or EHR left in it blanked, the same length (unchanged when it has
     none): a line break stands where the markup broke a line, a character where it coded one."""
-    if text.lstrip().startswith("{\\rtf"):
+    if text.lstrip().startswith("{\\rtf") or len(_RTF_PAR.findall(text)) >= 2:  # (or RTF whose header was cut)
         # RTF ignores the line breaks of its source: only its own \\par and \\line break lines
         text = _RTF_SKIPPED_GROUP.sub(_blank, text.replace("\n", " "))
         text = _RTF_BREAK.sub(lambda m: _blank(m, "\n"), text)
@@ -487,6 +502,11 @@ def parse_report(text: str) -> ParsedReport:
         cut, _ = _cut_footer(text, 0, len(text))
         footers = [(cut, len(text))] if cut < len(text) else []
         off, body = _body(text, 0, cut)
+        if _titled_findings(body):
+            # "PA AND LATERAL CHEST: The heart ...": the examination's title heads a findings body, and no conclusion
+            # follows it (an old-style report whose final header is missing)
+            return _observe(ParsedReport(text=given, sections={"FINDINGS": body}, offsets={"FINDINGS": off},
+                                         footer=text[cut:].strip(), footer_spans=footers))
         short = len(split_sentences(body)) <= 3 or len(body) <= 400
         name = "IMPRESSION" if short else "FINDINGS"
         return _observe(ParsedReport(text=given, sections={name: body}, offsets={name: off}, headerless=True,

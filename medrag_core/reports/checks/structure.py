@@ -124,6 +124,9 @@ _NOT_A_CONCLUSION = re.compile(
     r"|(?:discussed|communicated)\s+with|read-?back|(?:this\s+is\s+a\s+)?preliminary\s+(?:report|read|interpretation)"
     r"|(?:a\s+)?final\s+report\s+(?:will\s+follow|to\s+follow|follows)|report\s+to\s+follow"
     r"|(?:electronically\s+)?(?:signed|dictated|reported|verified)\s+by"
+    # a teleradiology service's standing paragraph: what the film cannot show, when to image again
+    r"|please\s+note\b|if\s+(?:symptoms|clinical\s+concern)\s+(?:persist|worsen)|comparison\s+with\s+(?:any\s+)?"
+    r"(?:outside\s+)?(?:prior|previous|old)\s+(?:imaging|studies|films)"
     # a label alone ("CRITICAL RESULT -"), a signature ("Dr L. Tan, Senior Consultant, Diagnostic Radiology")
     r"|(?:critical\s+results?|communication|recommendations?|advice|note)\W*$"
     r"|(?:dr\.?|prof\.?|professor)\s+[\w.' -]{1,40},\s*(?:[\w ]{1,40},\s*)*(?:senior\s+|specialist\s+)?"
