@@ -41,6 +41,8 @@ _PLACEHOLDER = re.compile(
     r"|style|font|center|pre|code|h\d)\b)[^<>\n=]{1,40}>"
     r"|\{[^{}\n]{0,40}\}"
     r"|\b(?<![Xx])[Xx]{1,3}(?:\.[Xx]+)?\s*(?:cm|mm|%|ml|cc|degrees?)\b"
+    # a rib's number left as "XX" ("left XX-7th ribs", "xx through 5th"; Open-i's mask is four: "XXXX")
+    r"|\b[Xx]{2}(?:st|nd|rd|th)?(?=\s*(?:-|\u2013|to|through)\s*\d{1,2}(?:st|nd|rd|th)\b)|\b[Xx]{2}(?:st|nd|rd|th)\b"
     # a blank where a number belongs ("_ mm"), the dictation marks "TBD"/"TBC" and runs of "@" or "#"
     r"|(?<![\w_])_(?![\w_])(?=\s*(?:cm|mm|%|ml|cc)\b)|\b(?:TB[DCA]|tbd)\b|@{2,}|(?<![\w#])#{2,}(?![\w#])"
     # runs of asterisks or question marks standing alone (not markdown bold around a word)
