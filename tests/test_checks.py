@@ -1389,3 +1389,18 @@ def test_more_ways_to_state_and_rule_out_a_finding(findings: str, impression: st
 def test_wordings_that_are_no_conflict_or_omission(findings: str, impression: str) -> None:
     flagged = {i.kind for i in run_checks(parse_sections(findings, impression)) if i.severity in ("warning", "error")}
     assert flagged == set()
+
+
+@pytest.mark.parametrize("findings,impression", [
+    ("No pnuemothorax. Heart normal.", "Small right pneumothorax."),
+    ("Heart size normal. Lungs clear.", "Mild cardiomegally."),
+    ("No plural effusion. Heart normal.", "Small left effusion."),
+    ("No focal consolodation. Heart normal.", "Right lower lobe consolidation."),
+])
+def test_common_misspellings_are_read(findings: str, impression: str) -> None:
+    assert "negation_conflict" in kinds(findings, impression)
+
+
+def test_a_misspelt_finding_in_the_impression_is_not_left_out() -> None:
+    assert "impression_omits_finding" not in kinds("Large left pleural effusion. Heart normal.",
+                                                   "Large left pleural effussion.")
