@@ -137,7 +137,7 @@ def _mentions(parsed: ParsedReport, section: str, group: str, polarities: set[st
 def _lateral_mentions(parsed: ParsedReport, section: str, family: str, resolved: bool = False) -> list[Observation]:
     """Mentions of ``family`` with a side: those present or possible, or (``resolved``) those that have gone
     ("resolution of the right effusion"), whose sides are compared with each other."""
-    return [o for o in map(lambda o: _with_carried_side(parsed, o), parsed.observations)
+    return [o for o in _carried_sides(parsed)
             if o.section == section and o.sites
             and ((o.polarity == "absent" and o.resolved) if resolved else o.polarity in ("present", "uncertain"))
             and (_group(o) == family or _LATERAL_FAMILY.get(_group(o) or "") == family)]
@@ -149,6 +149,21 @@ _ANAPHOR = re.compile(r"^\W*(?:\d+[.)]\s*)?(?:this|these|it|they|(?:the\s+)?appe
                       r"(?:findings?|appearances?|abnormalit(?:y|ies)|densit(?:y|ies)|opacit(?:y|ies)|lesions?))\b"
                       r"(?!\s+(?:is|are)\s+(?:no|not)\b)", re.IGNORECASE)
 _ANY_SIDE = re.compile(r"\b(?:right|left|rt|lt|bilateral\w*|both|bibas\w*|biapical)\b", re.IGNORECASE)
+
+
+_CARRIED: tuple[ParsedReport, list[Observation]] | None = None
+
+
+def _carried_sides(parsed: ParsedReport) -> list[Observation]:
+    """``parsed.observations`` each with its carried side (``_with_carried_side``), worked out once per report: the
+    laterality checks ask for them per group and section, hundreds of times a report."""
+    global _CARRIED
+    cached = _CARRIED  # one read: another thread may replace it meanwhile
+    if cached is not None and cached[0] is parsed and len(cached[1]) == len(parsed.observations):
+        return cached[1]
+    carried = [_with_carried_side(parsed, o) for o in parsed.observations]
+    _CARRIED = (parsed, carried)
+    return carried
 
 
 def _with_carried_side(parsed: ParsedReport, o: Observation) -> Observation:
