@@ -16,6 +16,7 @@ from medrag_core.store.base import (
     DEFAULT_BINARY_CANDIDATES,
     EF_LADDER,
     EF_RECALL_TARGET,
+    EXACT_FILTER_MAX_ROWS,
     INDEX_METHODS,
     CaseFilter,
     CaseReader,
@@ -88,6 +89,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "BINARY_LADDER",
     "DEFAULT_BINARY_CANDIDATES",
+    "EXACT_FILTER_MAX_ROWS",
     "EF_LADDER",
     "EF_RECALL_TARGET",
     "INDEX_METHODS",

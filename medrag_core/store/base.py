@@ -110,6 +110,11 @@ INDEX_METHODS: tuple[str, ...] = ("hnsw", "binary")
 # above 1000 pgvector's iterative scan goes on past ef_search. Used unmeasured: 400 (recall 0.996 at 30k).
 BINARY_LADDER: tuple[int, ...] = (100, 200, 400, 800, 1600, 3200)
 DEFAULT_BINARY_CANDIDATES: int = 400
+#: A filtered kNN whose filter keeps at most this many embedded rows is answered exactly (the rows through
+#: the label/source indexes, ordered by exact inner product: recall 1.0), not through the vector index,
+#: whose iterative scan misses neighbours behind rare filters. Counted per query by a bounded probe
+#: (``LIMIT`` this + 1). Set from the exact cost per matching row measured at 100k (PROVISIONAL).
+EXACT_FILTER_MAX_ROWS: int = 10_000
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from medrag_core.errors import StoreError
 from medrag_core.models import Case
 from medrag_core.store.base import (
     DEFAULT_EF_SEARCH,
+    EXACT_FILTER_MAX_ROWS,
     CaseFilter,
     CaseRecord,
     CheckedBatch,
@@ -129,11 +130,14 @@ def read_meta(conn: psycopg.Connection, *, lock: bool = False) -> tuple[str, int
 @dataclass(frozen=True)
 class KnnPlan:
     """How one kNN query runs (``set_knn_plan``): by the index order, an exact scan (``exact``), or for a
-    binary index (sql/015) ``candidates`` nearest by the sign bits of ``dim`` dimensions, re-ranked exactly."""
+    binary index (sql/015) ``candidates`` nearest by the sign bits of ``dim`` dimensions, re-ranked exactly.
+    ``filtered_rows``: for a filtered search, the embedded rows the filter keeps, counted up to
+    ``EXACT_FILTER_MAX_ROWS`` + 1 (None without a filter)."""
 
     exact: bool = False
     candidates: int | None = None
     dim: int | None = None
+    filtered_rows: int | None = None
 
 
 def index_name(kind: str, method: str = "hnsw") -> str:
@@ -141,7 +145,21 @@ def index_name(kind: str, method: str = "hnsw") -> str:
     return f"cases_{kind}_embedding_{'bits' if method == 'binary' else 'hnsw'}"
 
 
-def set_knn_plan(conn: psycopg.Connection, ef_search: int | None, kind: str = "image", k: int = 1) -> KnnPlan:
+def filter_probe_sql(kind: str, where: CaseFilter | None, params: dict[str, Any]) -> str | None:
+    """A scalar subquery counting the rows with a ``kind`` embedding that ``where`` keeps, stopping at
+    ``EXACT_FILTER_MAX_ROWS`` + 1 (through the label GIN / source index for a rare filter, a short
+    sequential read for a broad one); None without a filter. Adds its values to ``params``."""
+    filters = filter_sql(where, params)
+    if not filters:
+        return None
+    params["probe_limit"] = EXACT_FILTER_MAX_ROWS + 1
+    return (f"(SELECT count(*) FROM (SELECT 1 FROM cases AS c WHERE c.{kind}_embedding IS NOT NULL{filters}"
+            " LIMIT %(probe_limit)s) AS m)")  # fmt: skip
+
+
+def set_knn_plan(
+    conn: psycopg.Connection, ef_search: int | None, kind: str = "image", k: int = 1, where: CaseFilter | None = None
+) -> KnnPlan:
     """Settings for one kNN transaction: HNSW ``ef_search``, filtered scans that still return k rows, and
     no sequential scan. Vectors live out of line, so the heap looks small and the planner prefers an exact
     scan + sort to the HNSW index (600 ms vs 3-13 ms at 30k). Without an index it still scans exactly.
@@ -152,7 +170,16 @@ def set_knn_plan(conn: psycopg.Connection, ef_search: int | None, kind: str = "i
     For a binary index (sql/015) ``ef_search``, when given, is the number of candidates re-ranked for a
     top-10; a larger ``k`` re-ranks proportionally more (the count is measured for a top-10, and the
     hybrid asks each list for 50), at most 10,000.
+
+    ``where``: a filter keeping at most ``EXACT_FILTER_MAX_ROWS`` embedded rows (counted by a bounded
+    probe, planned before the settings above apply) makes the plan exact whatever the index: the
+    iterative index scan misses true neighbours behind rare filters, an exact scan of so few rows does
+    not and costs about what the unfiltered index search does (sql/016 does the same).
     """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be 'image' or 'text', not {kind!r}")
+    params: dict[str, Any] = {"ef": ef_search, "default": DEFAULT_EF_SEARCH, "k": k, "kind": kind}
+    probe = filter_probe_sql(kind, where, params) or "NULL::bigint"
     row = conn.execute(
         "SELECT set_config('hnsw.ef_search', least(greatest(coalesce(%(ef)s::int,"
         " CASE WHEN t.method = 'binary' THEN t.candidates ELSE t.ef_search END, %(default)s),"
@@ -160,14 +187,17 @@ def set_knn_plan(conn: psycopg.Connection, ef_search: int | None, kind: str = "i
         " set_config('enable_seqscan', 'off', true), coalesce(%(ef)s::int IS NULL AND t.exact, false),"
         " CASE WHEN t.method = 'binary' THEN least(greatest(coalesce(%(ef)s::int, t.candidates)"
         " * greatest(ceil(%(k)s / 10.0), 1), %(k)s, 1), 10000)::int END,"
-        " (SELECT dimension FROM store_meta)"
+        f" (SELECT dimension FROM store_meta), {probe}"
         " FROM (SELECT 1) AS one LEFT JOIN index_tuning AS t ON t.kind = %(kind)s",
-        {"ef": ef_search, "default": DEFAULT_EF_SEARCH, "k": k, "kind": kind},
+        params,
     ).fetchone()  # one round trip
     exact, candidates, dim = bool(row[3]), row[4], row[5]
+    filtered = None if row[6] is None else int(row[6])
+    if filtered is not None and filtered <= EXACT_FILTER_MAX_ROWS:
+        exact = True
     if exact or candidates is None or dim is None:
-        return KnnPlan(exact=exact)
-    return KnnPlan(candidates=int(candidates), dim=int(dim))
+        return KnnPlan(exact=exact, filtered_rows=filtered)
+    return KnnPlan(candidates=int(candidates), dim=int(dim), filtered_rows=filtered)
 
 
 def read_ef_choices(conn: psycopg.Connection) -> dict[str, EfChoice]:

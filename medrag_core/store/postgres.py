@@ -331,7 +331,7 @@ class PostgresStore(
             if meta is None:  # nothing embedded yet
                 return []
             check_embedding_meta(meta, embed_model, q.size, "query")
-            plan = pg_sql.set_knn_plan(conn, self.ef_search, kind, k)
+            plan = pg_sql.set_knn_plan(conn, self.ef_search, kind, k, where)
             params: dict[str, Any] = {"q": q, "k": k}
             rows = conn.execute(pg_sql.knn_sql(kind, where, params, plan), params).fetchall()
             return [ScoredCase(pg_sql.case_from_row(r), float(r[-1])) for r in rows]

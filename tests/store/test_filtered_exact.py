@@ -1,0 +1,149 @@
+"""Filtered kNN (sql/016, ``set_knn_plan``) on the real embedded Postgres: a filter keeping at most
+``EXACT_FILTER_MAX_ROWS`` rows is answered exactly, a broader one through the HNSW index, alike in
+``PostgresStore`` and in the SQL match function the Supabase store calls.
+
+The archive is built so that the index path demonstrably misses: the queries sit in a crowd of
+unlabelled cases, the rare label's cases lie on the far side, and the iterative index scan is held to
+a few tuples (``hnsw.max_scan_tuples``; ef_search 10), so it gives up before it reaches them, as at a
+million cases it gives up before it has found all the true neighbours. Expected neighbours come from numpy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import psycopg
+import pytest
+from pgvector.psycopg import register_vector
+from psycopg.conninfo import make_conninfo
+
+from medrag_core.models import Case
+from medrag_core.store import EXACT_FILTER_MAX_ROWS, CaseFilter, CaseRecord, PostgresStore, knn_sql, set_knn_plan
+from tests.fixtures.store_data import as_stored
+
+MODEL = "tiny-test-model"
+DIM = 32
+NEAR = 1500  # unlabelled cases around the queries
+# label "Rare", on the far side: within the exact scan's limit, yet enough of the table that the planner
+# alone would walk the HNSW index for it (as it did before sql/016)
+RARE = EXACT_FILTER_MAX_ROWS // 2
+BROAD = EXACT_FILTER_MAX_ROWS + 500  # label "Broad" (the rare cases too): more than an exact scan is allowed
+SCAN_TUPLES = 100  # hnsw.max_scan_tuples: the iterative scan stops after about this many
+RARE_ONLY = CaseFilter(labels=("Rare",))
+BROAD_ONLY = CaseFilter(labels=("Broad",))
+MATCH_ARGS = "p_kind text, p_query halfvec, p_match_count integer, p_sources text[], p_views text[], " \
+             "p_labels text[], p_ef_search integer"  # fmt: skip
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
+
+
+def archive(rng: np.random.Generator) -> tuple[np.ndarray, list[list[str]], np.ndarray]:
+    """(vectors, labels per case, queries): near cases around +c, the labelled ones around -c."""
+    c = _unit(rng.standard_normal((1, DIM)))[0]
+    near = _unit(c + 0.3 * rng.standard_normal((NEAR, DIM)))
+    far = _unit(-c + 0.6 * rng.standard_normal((BROAD, DIM)))
+    vecs = np.concatenate([near, far])
+    labels = [[] for _ in range(NEAR)] + [["Broad", "Rare"] if i < RARE else ["Broad"] for i in range(BROAD)]
+    queries = _unit(c + 0.3 * rng.standard_normal((5, DIM)))
+    return vecs, labels, queries
+
+
+def fill(store: PostgresStore, vecs: np.ndarray, labels: list[list[str]]) -> None:
+    store.upsert([CaseRecord(Case(case_id=f"c{i:05d}", source="s", view="PA", labels=lab), image_embedding=v)
+                  for i, (v, lab) in enumerate(zip(vecs, labels, strict=True))], embed_model=MODEL)  # fmt: skip
+    store.reindex(kinds=("image",), tune_queries=0)
+
+
+def exact_ids(vecs: np.ndarray, labels: list[list[str]], q: np.ndarray, label: str, k: int = 10) -> list[str]:
+    """numpy's top-k among the cases holding ``label``, on the values as stored (halfvec)."""
+    scores = as_stored(vecs) @ as_stored(q[None])[0]
+    scores = np.where([label in lab for lab in labels], scores, -np.inf)
+    return [f"c{j:05d}" for j in np.argsort(-scores, kind="stable")[:k]]
+
+
+@pytest.fixture
+def held_store(store: PostgresStore, pg_conninfo: str) -> Iterator[PostgresStore]:
+    """A second PostgresStore on the same database whose sessions stop the iterative index scan early."""
+    conninfo = make_conninfo(pg_conninfo, options=f"-c hnsw.max_scan_tuples={SCAN_TUPLES}")
+    with PostgresStore(conninfo, ef_search=10, migrate=False) as held:
+        yield held
+
+
+def test_a_rare_filter_returns_the_exact_top_k_where_the_index_misses(store: PostgresStore,
+                                                                      held_store: PostgresStore) -> None:  # fmt: skip
+    vecs, labels, queries = archive(np.random.default_rng(31))
+    fill(store, vecs, labels)
+    for q in queries:
+        want = exact_ids(vecs, labels, q, "Rare")
+        hits = held_store.knn("image", q, 10, embed_model=MODEL, where=RARE_ONLY)
+        assert [h.case.case_id for h in hits] == want
+        assert all("Rare" in h.case.labels for h in hits)
+        # the same filter with a source and a view (all cases share them): still a rare filter
+        both = CaseFilter(sources=("s",), views=("PA",), labels=("Rare",))
+        assert [h.case.case_id for h in held_store.knn("image", q, 10, embed_model=MODEL, where=both)] == want
+
+
+def test_a_broad_filter_goes_through_the_index(store: PostgresStore, held_store: PostgresStore,
+                                               pg_conninfo: str) -> None:  # fmt: skip
+    vecs, labels, queries = archive(np.random.default_rng(32))
+    fill(store, vecs, labels)
+    with psycopg.connect(pg_conninfo, autocommit=True) as conn:
+        register_vector(conn)
+        with conn.transaction():
+            plan = set_knn_plan(conn, None, "image", 10, BROAD_ONLY)
+            assert not plan.exact and plan.filtered_rows == EXACT_FILTER_MAX_ROWS + 1  # the probe stopped there
+            params = {"q": queries[0], "k": 10}
+            text = "\n".join(r[0] for r in conn.execute("EXPLAIN " + knn_sql("image", BROAD_ONLY, params, plan),
+                                                        params))  # fmt: skip
+            assert "cases_image_embedding_hnsw" in text
+        with conn.transaction():
+            rare = set_knn_plan(conn, None, "image", 10, RARE_ONLY)
+            assert rare.exact and rare.filtered_rows == RARE
+            params = {"q": queries[0], "k": 10}
+            text = "\n".join(r[0] for r in conn.execute("EXPLAIN " + knn_sql("image", RARE_ONLY, params, rare),
+                                                        params))  # fmt: skip
+            assert "cases_image_embedding_hnsw" not in text and "cases_labels_idx" in text
+        with conn.transaction():
+            assert set_knn_plan(conn, None, "image", 10).filtered_rows is None  # no filter, no probe
+    # Through the held index scan the broad filter misses true neighbours (the crowd of unlabelled cases
+    # around the queries uses up its tuples): the index, not an exact scan, answered it.
+    got = [[h.case.case_id for h in held_store.knn("image", q, 10, embed_model=MODEL, where=BROAD_ONLY)]
+           for q in queries]  # fmt: skip
+    assert got != [exact_ids(vecs, labels, q, "Broad") for q in queries]
+
+
+@pytest.fixture
+def held_match_function(pg_conninfo: str) -> Iterator[None]:
+    """medrag_vector_match with the iterative index scan stopped early (a setting of the function)."""
+    with psycopg.connect(pg_conninfo, autocommit=True) as conn:
+        conn.execute(f"ALTER FUNCTION medrag_vector_match({MATCH_ARGS}) SET hnsw.max_scan_tuples = {SCAN_TUPLES}")
+    try:
+        yield
+    finally:
+        with psycopg.connect(pg_conninfo, autocommit=True) as conn:
+            conn.execute(f"ALTER FUNCTION medrag_vector_match({MATCH_ARGS}) RESET hnsw.max_scan_tuples")
+
+
+def test_the_match_function_follows_the_same_rule(store: PostgresStore, rest_store: object, pg_conninfo: str,
+                                                  held_match_function: None) -> None:  # fmt: skip
+    vecs, labels, queries = archive(np.random.default_rng(33))
+    fill(store, vecs, labels)
+    rest_store.ef_search = 10  # type: ignore[attr-defined]
+    for q in queries[:3]:
+        want = exact_ids(vecs, labels, q, "Rare")
+        hits = rest_store.knn("image", q, 10, embed_model=MODEL, where=RARE_ONLY)  # type: ignore[attr-defined]
+        assert [h.case.case_id for h in hits] == want
+    broad = [[h.case.case_id for h in rest_store.knn("image", q, 10, embed_model=MODEL,  # type: ignore[attr-defined]
+                                                     where=BROAD_ONLY)] for q in queries]  # fmt: skip
+    assert broad != [exact_ids(vecs, labels, q, "Broad") for q in queries]  # the held index scan, as the store's
+    with psycopg.connect(pg_conninfo, autocommit=True) as conn:
+        register_vector(conn)
+        rows = conn.execute("SELECT case_id FROM image_match(%s, 10, filter_labels => %s, ef_search => 10)",
+                            (queries[1], ["Rare"])).fetchall()  # fmt: skip
+        assert [r[0] for r in rows] == exact_ids(vecs, labels, queries[1], "Rare")
+        # the function's threshold is the store's
+        body = conn.execute("SELECT prosrc FROM pg_proc WHERE proname = 'medrag_vector_match'").fetchone()[0]
+        assert f"max_rows constant integer := {EXACT_FILTER_MAX_ROWS};" in body
