@@ -377,12 +377,21 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def filtered_searches(store: Any, conn: Any, queries: Queries, vectors: dict[str, np.ndarray], ids: list[str],
-                      n: int) -> dict[str, Any]:  # fmt: skip
+                      n: int, n_exact: int = 20) -> dict[str, Any]:  # fmt: skip
     """Image top-10 with a filter (a view; the commonest and a rare label; both), through the store's kNN
-    (HNSW with iterative index scans, ``set_knn_plan``): p50/p95 and recall@10 against numpy on the rows
-    the filter keeps (the labels read back from the database)."""
-    from medrag_core.store import CaseFilter
+    (``set_knn_plan``: an exact scan of the filtered rows when the filter keeps at most
+    ``EXACT_FILTER_MAX_ROWS``, else HNSW with iterative index scans): p50/p95 and recall@10 against numpy
+    on the rows the filter keeps (the labels read back from the database), and which plan it got.
 
+    Beside it, to set and check that threshold: the unfiltered search in the same phase; per filter the
+    exact scan of its rows forced (``n_exact`` queries: ms, and ms per matching row) and the bounded probe
+    that counts them; and for filters the index serves, the index at ef_search raised in proportion to the
+    filter's selectivity (ef / share, at most 1000)."""
+    from pgvector.psycopg import register_vector
+
+    from medrag_core.store import EXACT_FILTER_MAX_ROWS, CaseFilter, KnnPlan, knn_sql, set_knn_plan
+
+    register_vector(conn)
     counts = conn.execute(
         "SELECT l, count(*) FROM cases, unnest(labels) AS l WHERE l <> 'No Finding' GROUP BY l ORDER BY 2 DESC"
     ).fetchall()
@@ -405,18 +414,57 @@ def filtered_searches(store: Any, conn: Any, queries: Queries, vectors: dict[str
         f"label={rare}": (CaseFilter(labels=(rare,)), rows_with(rare)),
         f"view=PA+label={rare}": (CaseFilter(views=("PA",), labels=(rare,)), view_pa & rows_with(rare)),
     }
-    out: dict[str, Any] = {}
-    for name, (where, mask) in filters.items():
-        keep = np.flatnonzero(mask)
+    ef0 = store.ef_search
+
+    def knn_ids(where: CaseFilter | None) -> tuple[list[float], list[list[str]]]:
         ms, got = [], []
         for q in queries.image[:n]:
             t, hits = timed(lambda q=q, w=where: store.knn("image", q, K, embed_model=BENCH_MODEL, where=w))
             ms.append(t)
             got.append([h.case.case_id for h in hits])
+        return ms, got
+
+    def forced_exact_ms(where: CaseFilter, q: np.ndarray) -> float:
+        with conn.transaction():
+            set_knn_plan(conn, ef0, "image", K)  # the plan's settings, no probe
+            params: dict[str, Any] = {"q": q, "k": K}
+            sql = knn_sql("image", where, params, KnnPlan(exact=True))
+            return timed(lambda: conn.execute(sql, params).fetchall())[0]
+
+    def probe(where: CaseFilter) -> tuple[float, KnnPlan]:
+        with conn.transaction():
+            return timed(lambda: set_knn_plan(conn, ef0, "image", K, where))  # type: ignore[return-value]
+
+    truth_all = [[ids[j] for j in exact_top(vectors["image"], q, K)] for q in queries.image[:n]]
+    ms, got = knn_ids(None)
+    out: dict[str, Any] = {"threshold_rows": EXACT_FILTER_MAX_ROWS, "ef_search": ef0,
+                           "none": {**stats(ms), "recall": round(float(np.mean(recalls(got, truth_all))), 4)}}
+    plain_probe = [timed(lambda: set_knn_plan(conn, ef0, "image", K))[0] for _ in range(n_exact)]
+    out["plan_without_probe"] = stats(plain_probe)
+    log(f"  unfiltered (same phase): {out['none']}; plan round trip without a probe {out['plan_without_probe']}")
+    for name, (where, mask) in filters.items():
+        keep = np.flatnonzero(mask)
         truth = [[ids[keep[j]] for j in exact_top(vectors["image"][keep], q, K)] for q in queries.image[:n]]
-        out[name] = {**stats(ms), "share": round(float(mask.mean()), 4),
-                     "recall": round(float(np.mean(recalls(got, truth))), 4)}  # fmt: skip
-        log(f"  filtered {name}: {out[name]}")
+        probes = [probe(where) for _ in range(n_exact)]
+        plan = probes[-1][1]
+        ms, got = knn_ids(where)
+        row: dict[str, Any] = {**stats(ms), "share": round(float(mask.mean()), 4), "rows": int(mask.sum()),
+                               "recall": round(float(np.mean(recalls(got, truth))), 4), "exact_plan": plan.exact,
+                               "probe": stats([p[0] for p in probes]), "probe_rows": plan.filtered_rows}  # fmt: skip
+        exact_ms = [forced_exact_ms(where, q) for q in queries.image[:n_exact]]
+        row["forced_exact"] = stats(exact_ms)
+        row["forced_exact_us_per_row"] = round(1000 * row["forced_exact"]["p50_ms"] / max(row["rows"], 1), 2)
+        if not plan.exact and ef0:
+            scaled = min(1000, int(np.ceil(ef0 / max(float(mask.mean()), 1e-9))))
+            store.ef_search = scaled
+            try:
+                ms, got = knn_ids(where)
+            finally:
+                store.ef_search = ef0
+            row["scaled_ef"] = {"ef_search": scaled, **stats(ms),
+                                "recall": round(float(np.mean(recalls(got, truth))), 4)}  # fmt: skip
+        out[name] = row
+        log(f"  filtered {name}: {row}")
     return out
 
 
@@ -515,8 +563,14 @@ def summarize(res: dict[str, Any], default_ef: int) -> list[str]:
             f"{r['hybrid_one_after_another']['p50_ms'] / r['hybrid']['p50_ms']:.2f}x"
         )
     for name, r in res.get("filtered", {}).items():
-        lines.append(f"n={n} filtered image top-10 {name} ({r['share']:.1%} of the rows): p50={r['p50_ms']:.1f}"
-                     f" p95={r['p95_ms']:.1f} ms, recall@10 {r['recall']:.3f}")  # fmt: skip
+        if not isinstance(r, dict) or "share" not in r:
+            continue
+        lines.append(f"n={n} filtered image top-10 {name} ({r['share']:.1%} of the rows, {r['rows']}):"
+                     f" {'exact' if r['exact_plan'] else 'index'} p50={r['p50_ms']:.1f} p95={r['p95_ms']:.1f} ms,"
+                     f" recall@10 {r['recall']:.3f}; forced exact p50={r['forced_exact']['p50_ms']:.1f} ms"
+                     f" ({r['forced_exact_us_per_row']:.1f} us a row); probe p50={r['probe']['p50_ms']:.2f} ms"
+                     + (f"; index at ef {r['scaled_ef']['ef_search']}: p50={r['scaled_ef']['p50_ms']:.1f} ms,"
+                        f" recall@10 {r['scaled_ef']['recall']:.3f}" if "scaled_ef" in r else ""))  # fmt: skip
     bq = res.get("binary_rerank")
     if bq:
         lines.append(f"n={n} binary-quantised image index: build {bq['build_s']} s, {bq['index_mb']} MB")

@@ -27,6 +27,19 @@ def test_retrieval_bench_prints_ratios_and_choice(capsys: pytest.CaptureFixture[
     assert re.search(r"^choice n=500: ef_search=\d+ \(lowest with image recall@10 >= 0.98\)", out, re.M)
 
 
+def test_retrieval_bench_filtered_reports_the_plan_and_the_exact_cost(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench.retrieval import main
+
+    assert main(["--sizes", "2400", "--queries", "12", "--exact-queries", "2", "--ef", "100", "--tune-queries", "0",
+                 "--filtered"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    # 2,400 rows: every filter keeps fewer than EXACT_FILTER_MAX_ROWS, so every one is answered exactly
+    line = (r"^n=2400 filtered image top-10 view=PA \(33\.3% of the rows, 800\): exact p50=[\d.]+ p95=[\d.]+ ms,"
+            r" recall@10 1\.000; forced exact p50=[\d.]+ ms \([\d.]+ us a row\); probe p50=[\d.]+ ms$")
+    assert re.search(line, out, re.M)
+    assert "unfiltered (same phase)" in out
+
+
 def test_retrieval_attached_measures_an_archive_left_running(capsys: pytest.CaptureFixture[str]) -> None:
     import numpy as np
     from psycopg.conninfo import conninfo_to_dict
