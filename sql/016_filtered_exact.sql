@@ -36,7 +36,7 @@ DECLARE
     col text := CASE p_kind WHEN 'image' THEN 'image_embedding' WHEN 'text' THEN 'text_embedding' END;
     filters text := ' AND ($3::text[] IS NULL OR c.source = ANY ($3)) AND ($4::text[] IS NULL OR c.view = ANY ($4))'
                     ' AND ($5::text[] IS NULL OR c.labels @> $5)';
-    max_rows constant integer := 10000;  -- EXACT_FILTER_MAX_ROWS
+    max_rows constant integer := 2000;  -- EXACT_FILTER_MAX_ROWS
     filtered bigint;
     tuned_ef integer;
     tuned_exact boolean;

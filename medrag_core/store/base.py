@@ -111,10 +111,14 @@ INDEX_METHODS: tuple[str, ...] = ("hnsw", "binary")
 BINARY_LADDER: tuple[int, ...] = (100, 200, 400, 800, 1600, 3200)
 DEFAULT_BINARY_CANDIDATES: int = 400
 #: A filtered kNN whose filter keeps at most this many embedded rows is answered exactly (the rows through
-#: the label/source indexes, ordered by exact inner product: recall 1.0), not through the vector index,
+#: the label/source/view indexes, ordered by exact inner product: recall 1.0), not through the vector index,
 #: whose iterative scan misses neighbours behind rare filters. Counted per query by a bounded probe
-#: (``LIMIT`` this + 1). Set from the exact cost per matching row measured at 100k (PROVISIONAL).
-EXACT_FILTER_MAX_ROWS: int = 10_000
+#: (``LIMIT`` this + 1). Measured at 100k cases on 2 cores (docs/benchmarks.md, "Filtered search answered
+#: exactly"): the exact scan costs 10-14 us a matching row (811 rows 11.3 ms, 2,451 rows 24.7 ms, 33k-39k
+#: rows 11-12 us a row) and the unfiltered HNSW top-10 (ef_search 300) 22.8 ms p50 in the same phase, so
+#: about 2,000 rows cost what the unfiltered search does. Larger archives search more slowly unfiltered:
+#: this bound is conservative there.
+EXACT_FILTER_MAX_ROWS: int = 2_000
 
 
 @dataclass(frozen=True)

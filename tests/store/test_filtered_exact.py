@@ -27,8 +27,10 @@ DIM = 32
 NEAR = 1500  # unlabelled cases around the queries
 # label "Rare", on the far side: within the exact scan's limit, yet enough of the table that the planner
 # alone would walk the HNSW index for it (as it did before sql/016)
-RARE = EXACT_FILTER_MAX_ROWS // 2
-BROAD = EXACT_FILTER_MAX_ROWS + 500  # label "Broad" (the rare cases too): more than an exact scan is allowed
+RARE = EXACT_FILTER_MAX_ROWS
+# label "Broad" (the rare cases too): more than an exact scan is allowed, and enough that the planner
+# prefers the HNSW index to sorting them all
+BROAD = 5 * EXACT_FILTER_MAX_ROWS
 SCAN_TUPLES = 100  # hnsw.max_scan_tuples: the iterative scan stops after about this many
 RARE_ONLY = CaseFilter(labels=("Rare",))
 BROAD_ONLY = CaseFilter(labels=("Broad",))
