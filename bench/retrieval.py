@@ -350,8 +350,10 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
             log(f"  ef_search={ef}: {res['hnsw'][ef]}")
         store.ef_search = settings.ef_search if args.method == "hnsw" else None  # binary: the measured candidates
         if args.filtered:
+            store.ef_search = args.filtered_ef or store.ef_search
             with psycopg.connect(conninfo, autocommit=True) as conn:
                 res["filtered"] = filtered_searches(store, conn, queries, vectors, ids, args.queries)
+            store.ef_search = settings.ef_search if args.method == "hnsw" else None
         if args.bq_candidates:
             with psycopg.connect(conninfo, autocommit=True) as conn:
                 register_vector(conn)
@@ -601,6 +603,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="ef_search tuning after each build on this many archive vectors (0: skip)")
     parser.add_argument("--filtered", action="store_true",
                         help="also time filtered image searches (view, labels) at settings.ef_search")
+    parser.add_argument("--filtered-ef", type=int,
+                        help="ef_search of the filtered searches (default: settings.ef_search, 300)")
     parser.add_argument("--bq-candidates", type=int, nargs="*", default=[],
                         help="also build a binary-quantised image index and re-rank this many candidates exactly")
     parser.add_argument("--method", choices=["hnsw", "binary"], default="hnsw",
