@@ -111,7 +111,7 @@ INDEX_METHODS: tuple[str, ...] = ("hnsw", "binary")
 BINARY_LADDER: tuple[int, ...] = (100, 200, 400, 800, 1600, 3200)
 DEFAULT_BINARY_CANDIDATES: int = 400
 #: A filtered kNN whose filter keeps at most this many embedded rows is answered exactly (the rows through
-#: the label/source/view indexes, ordered by exact inner product: recall 1.0), not through the vector index,
+#: the label/source indexes, ordered by exact inner product: recall 1.0), not through the vector index,
 #: whose iterative scan misses neighbours behind rare filters. Counted per query by a bounded probe
 #: (``LIMIT`` this + 1). Measured at 100k cases on 2 cores (docs/benchmarks.md, "Filtered search answered
 #: exactly"): the exact scan costs 10-14 us a matching row (811 rows 11.3 ms, 2,451 rows 24.7 ms, 33k-39k
