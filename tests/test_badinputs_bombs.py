@@ -6,7 +6,6 @@ peak memory small. The same bombs through the API and the Verify page: tests/tes
 from __future__ import annotations
 
 import io
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +19,7 @@ from medrag_core.errors import ImageDecodeError
 from medrag_core.imaging import decode_image
 from tests.fixtures.bombs import BOMBS, j2k_frame, write_bombs
 from tests.fixtures.images import make_deflated_dicom_bomb, make_dicom, make_encapsulated_dicom, phantom
+from tests.fixtures.peak_memory import refusal_growth_mb
 
 
 @pytest.fixture(scope="module")
@@ -80,55 +80,19 @@ def test_dicom_with_empty_pixel_data_says_there_is_no_image() -> None:
     assert "no image" in info.value.user_message
 
 
-_MEASURE = r"""
-import json, os, resource, sys
-from pathlib import Path
-from medrag_core.errors import ImageDecodeError
-from medrag_core.imaging import decode_image
-from tests.fixtures.images import make_dicom, make_png, phantom
-
-def peak_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
-
-decode_image(make_dicom(phantom(512, 512)))  # load every decoder before measuring
-decode_image(make_png(phantom(512, 512)))
-growth = {}
-for path in sorted(Path(sys.argv[1]).iterdir()):
-    # one forked child per bomb: its peak RSS starts from what it touches itself, so each figure
-    # is that bomb's own cost, not hidden under an earlier peak
-    read, write = os.pipe()
-    if os.fork() == 0:
-        data = path.read_bytes()
-        before = peak_mb()
-        try:
-            decode_image(data)
-            result = "accepted"
-        except ImageDecodeError:
-            result = round(peak_mb() - before, 1)
-        os.write(write, json.dumps(result).encode())
-        os._exit(0)
-    os.close(write)
-    with os.fdopen(read) as answer:
-        growth[path.name] = json.loads(answer.read() or '"crashed"')
-    os.wait()
-print(json.dumps({"growth_mb": growth}))
-"""
-
-
 def test_peak_memory_of_a_process_decoding_every_bomb_stays_small(bomb_files: dict[str, Path]) -> None:
     """Each bomb is decoded in its own forked child of one warmed-up process; the growth of the
     child's peak RSS is what refusing it cost. Inflating or decoding any of them costs 400 MB to
     several GB (the deflated one took 1 GiB before this check existed)."""
     folder = next(iter(bomb_files.values())).parent
-    root = Path(__file__).resolve().parents[1]
-    done = subprocess.run(
-        [sys.executable, "-c", _MEASURE, str(folder)], cwd=root, capture_output=True, text=True, check=True
-    )
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    growth = result["growth_mb"]
+    growth = refusal_growth_mb(
+        folder, imports="from medrag_core.errors import ImageDecodeError\nfrom medrag_core.imaging import "
+        "decode_image\nfrom tests.fixtures.images import make_dicom, make_png, phantom",
+        warm_up="decode_image(make_dicom(phantom(512, 512)))\ndecode_image(make_png(phantom(512, 512)))",
+        call="decode_image", error="ImageDecodeError")
     assert set(growth) == set(BOMBS)
     assert all(isinstance(value, float | int) for value in growth.values()), growth
-    assert max(growth.values()) < 64, result
+    assert max(growth.values()) < 64, growth
 
 
 def test_dicom_identifiers_of_a_deflated_file_inflate_the_header_only() -> None:

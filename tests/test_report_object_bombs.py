@@ -9,11 +9,8 @@ and the API show. Objects: ``tests/fixtures/report_bombs.py``. Figures: docs/ben
 from __future__ import annotations
 
 import io
-import json
 import logging
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 import pydicom
@@ -25,6 +22,7 @@ from medrag_core.pacs import InstanceSummary, PacsClient, PacsConfig, report_fro
 from medrag_core.pacs.report_text import MAX_REPORT_OBJECT_BYTES, MAX_REPORT_TEXT_CHARS
 from medrag_core.reports import MAX_REPORT_CHARS
 from tests.fixtures.images import FAKE_PHI
+from tests.fixtures.peak_memory import refusal_growth_mb
 from tests.fixtures.report_bombs import (
     DEFLATED,
     deflated_document_bomb,
@@ -182,47 +180,16 @@ def test_not_dicom_is_still_none() -> None:
 
 # --- peak memory --------------------------------------------------------------------------------------
 
-_MEASURE = r"""
-import json, os, resource, sys
-from pathlib import Path
-from medrag_core.errors import ReportObjectError
-from medrag_core.pacs import report_from_dicom
-from tests.fixtures.report_bombs import deflated_sr
-
-def peak_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
-
-report_from_dicom(deflated_sr("Clear.", "Normal."))  # pydicom loaded before measuring
-growth = {}
-for path in sorted(Path(sys.argv[1]).iterdir()):
-    read, write = os.pipe()
-    if os.fork() == 0:  # one child per object: its peak RSS is its own cost
-        data = path.read_bytes()
-        before = peak_mb()
-        try:
-            report_from_dicom(data)
-            result = "accepted"
-        except ReportObjectError:
-            result = round(peak_mb() - before, 1)
-        os.write(write, json.dumps(result).encode())
-        os._exit(0)
-    os.close(write)
-    with os.fdopen(read) as answer:
-        growth[path.name] = json.loads(answer.read() or '"crashed"')
-    os.wait()
-print(json.dumps(growth))
-"""
-
-
 def test_peak_memory_of_refusing_report_bombs_stays_small(tmp_path: Path) -> None:
     """512 MiB of text in about half a MB, as an SR and as a text document: pydicom alone took 1.5 GB of
     peak RSS for each (bench/report_bombs.py); refusing each costs a few MB (the bound is 4 MB)."""
     (tmp_path / "sr_512mib.dcm").write_bytes(deflated_sr_bomb(512 << 20))
     (tmp_path / "document_512mib.dcm").write_bytes(deflated_document_bomb(512 << 20))
-    root = Path(__file__).resolve().parents[1]
-    done = subprocess.run([sys.executable, "-c", _MEASURE, str(tmp_path)], cwd=root, capture_output=True,
-                          text=True, check=True, timeout=300)
-    growth = json.loads(done.stdout.strip().splitlines()[-1])
+    growth = refusal_growth_mb(
+        tmp_path, imports="from medrag_core.errors import ReportObjectError\nfrom medrag_core.pacs import "
+        "report_from_dicom\nfrom tests.fixtures.report_bombs import deflated_sr",
+        warm_up='report_from_dicom(deflated_sr("Clear.", "Normal."))', call="report_from_dicom",
+        error="ReportObjectError")
     assert set(growth) == {"sr_512mib.dcm", "document_512mib.dcm"}
     assert all(isinstance(v, float | int) for v in growth.values()), growth
     assert max(growth.values()) < 64, growth  # vs 512 MiB inflated
