@@ -213,3 +213,25 @@ def test_no_interval_change_does_not_stand_for_a_critical_finding(findings: str,
 ])
 def test_mild_oedema_must_be_summarised_a_minimal_one_not(edema: str, expected: list[tuple[str, str]]) -> None:
     assert omissions(f"{edema} Sternotomy wires. Mild cardiomegaly.", "Post sternotomy. Mild cardiomegaly.") == expected
+
+
+@pytest.mark.parametrize("impression", ["No pathological findings in the chest.", "No obvious abnormal findings."])
+def test_more_impressions_that_call_the_study_normal(impression: str) -> None:
+    assert omissions("A patchy infiltrate has developed in the right middle lobe. Heart normal.", impression) == [
+        ("warning", "airspace disease")]
+    # "no significant abnormality" stays the weaker statement: a stable mild heart may stand beside it
+    assert omissions("Stable mild cardiomegaly. Lungs clear.", "No significant abnormality.") in ([], [
+        ("info", "cardiomegaly")])
+
+
+def test_a_list_run_on_one_line_with_semicolons_is_read_item_by_item() -> None:
+    # the granuloma's "calcified" no longer makes the oedema chronic: each capitalised item is its own sentence
+    findings = ("Calcified granuloma in the left upper lobe; Heart size normal; Kerley B lines and upper lobe "
+                "diversion, consistent with interstitial edema; No pleural effusion")
+    assert omissions(findings, "Old granulomatous disease, left upper lobe.") == [("warning", "pulmonary edema")]
+
+
+@pytest.mark.parametrize("hedge,omitted", [("probably represents", True), ("may represent", False)])
+def test_a_probable_finding_must_be_summarised_a_possible_one_need_not(hedge: str, omitted: bool) -> None:
+    findings = f"Opacity behind the heart which {hedge} left lower lobe consolidation. Heart normal."
+    assert (("warning", "airspace disease") in omissions(findings, "Borderline heart size.")) is omitted

@@ -160,7 +160,8 @@ _ABBREV = re.compile(r"(?:\b(?:dr|vs|approx|e\.g|i\.e|st|mr|mrs|ms|no|fig|cf|etc
 _LIST_MARKER = re.compile(r"^\(?\d{1,2}[.)]$")
 # a "?" ends a sentence after a word ("Pneumothorax? No."), not where it stands alone as a hedge before a finding
 # ("? small left pneumothorax", "right basal opacity ? consolidation")
-_BOUNDARY = re.compile(r"(?<=[.!])\s+|(?<=\S\?)\s+|\n+")
+# (a semicolon before a capital ends an item of a list run on one line: "Granuloma; Heart size normal")
+_BOUNDARY = re.compile(r"(?<=[.!])\s+|(?<=\S\?)\s+|(?<=;)[ \t]+(?=[A-Z])|\n+")
 # speech recognition run without full stops ("No pneumothorax Cardiac size is within normal limits"): a capitalised
 # word right after a lower-case one opens a sentence, in a long chunk only, where it is a word reports open sentences
 # with (a closed list: a brand, an eponym or a name mid-sentence, "Mediport", "Kerley", "Dr Smith", is not one)

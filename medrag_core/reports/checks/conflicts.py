@@ -1026,8 +1026,9 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
     seen: set[str] = set()
     for o in parsed.section_observations("FINDINGS"):
         group = _group(o)
-        if group is None or group in seen or group in named or o.polarity != "present" or o.hypothetical:
-            continue
+        if group is None or group in seen or group in named or o.hypothetical or not (
+                o.polarity == "present" or (o.polarity == "uncertain" and o.probable)):
+            continue  # affirmed, or probable ("probably represents consolidation"); not merely possible
         if group == "pneumothorax" and named_names & {"Hydropneumothorax", "Hemopneumothorax"}:
             continue
         if group == "airspace disease" and (_named_at_side(parsed, o, "atelectasis") or (
