@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(header("Report objects from the PACS: decompression bombs", ["bench.report_bombs", *(argv or sys.argv[1:])]))
 
-    from medrag_core.pacs.report_text import report_from_dicom
+    from medrag_core.pacs import report_from_dicom
     from tests.fixtures.report_bombs import (
         deflated_document_bomb,
         deflated_sr,

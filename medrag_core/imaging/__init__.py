@@ -11,6 +11,7 @@ from medrag_core.imaging.decode import (
     to_display_uint8,
 )
 from medrag_core.imaging.dicom import dicom_identifiers
+from medrag_core.imaging.dicom_limits import DEFLATED, BoundedInflater, file_meta_end
 from medrag_core.imaging.preprocess import (
     RESIZE_MODES,
     ResizeMode,
@@ -21,6 +22,8 @@ from medrag_core.imaging.preprocess import (
 )
 
 __all__ = [
+    "DEFLATED",
+    "BoundedInflater",
     "DecodedImage",
     "MAX_ASPECT",
     "MIN_SIDE",
@@ -29,6 +32,7 @@ __all__ = [
     "check_geometry",
     "decode_image",
     "dicom_identifiers",
+    "file_meta_end",
     "pad_to_square",
     "png_bytes",
     "prepare_for_model",

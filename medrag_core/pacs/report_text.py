@@ -29,7 +29,7 @@ import warnings
 from typing import TYPE_CHECKING
 
 from medrag_core.errors import ImageDecodeError, ReportObjectError
-from medrag_core.imaging.dicom_limits import DEFLATED, BoundedInflater, file_meta_end
+from medrag_core.imaging import DEFLATED, BoundedInflater, file_meta_end
 from medrag_core.reports import MAX_REPORT_CHARS, section_for_header
 
 if TYPE_CHECKING:
