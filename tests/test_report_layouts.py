@@ -601,3 +601,8 @@ def test_a_titled_findings_body_with_no_conclusion_misses_its_impression(title: 
     # a short text with no title stays a bare impression, at info
     assert {(i.kind, i.severity) for i in check_report("No acute cardiopulmonary process.")} <= {
         ("missing_section", "info")}
+
+
+def test_a_wrapped_line_indented_further_is_still_a_wrap() -> None:
+    assert [s for _, s in split_sentences("There is no focal consolidation and no\n      pleural effusion.")] == [
+        "There is no focal consolidation and no\n      pleural effusion."]

@@ -178,6 +178,7 @@ _RUN_ON_MIN = 60
 # where the line before ends without a sentence's or a label's end and either the next line goes on in lower case,
 # or the line before is as long as wrapped lines are and the next line opens no list item or label
 _WRAP_MIN = 45
+_NEXT_CHARACTER = re.compile(r"[ \t]*(\S)")
 _WRAPPED_LINE_END = re.compile(r"[^.!?:;\s]\s*$")
 _NEXT_LINE_OPENS_ITEM = re.compile(r"\s*(?:[-*\u2022]\s|\(?\d{1,2}[.)]\s|[A-Z][A-Za-z /&-]{0,30}:)")
 
@@ -185,10 +186,10 @@ _NEXT_LINE_OPENS_ITEM = re.compile(r"\s*(?:[-*\u2022]\s|\(?\d{1,2}[.)]\s|[A-Z][A
 def _is_wrap(text: str, start: int, end: int) -> bool:
     """Whether the single line break in ``text[start:end]`` is a soft wrap (``_WRAP_MIN``)."""
     line = text[text.rfind("\n", 0, start) + 1: start]
-    following = text[end: end + 2].lstrip(" \t")
+    following = _NEXT_CHARACTER.match(text, end)
     if not _WRAPPED_LINE_END.search(line) or not following:
         return False
-    if following[0].islower() or line.rstrip().endswith(","):
+    if following.group(1).islower() or line.rstrip().endswith(","):
         return True
     return len(line.strip()) >= _WRAP_MIN and not _NEXT_LINE_OPENS_ITEM.match(text, end)
 
