@@ -142,7 +142,8 @@ _SIGNATURE = re.compile(
     r"electronically\s+signed\b|signature\s*:|(?:attending|consultant|reporting)\s+radiologist\s*:|"
     r"(?:radiologist|reader)\s*:|(?:reading|reporting|reviewing|referring|dictating|interpreting|signing)\s+"
     r"(?:physician|radiologist|doctor|staff)\s*:|primary\s+diagnostic\s+code\s*:|[-*=~ \t]*end\s+of\s+report\b|"
-    r"this\s+(?:study|examination|exam|report)\s+was\s+(?:interpreted|read|reported)\s+remotely\b|(?:yours\s+)?sincerely\b|(?:with\s+)?(?:kind|best|warm)\s+regards\b|"
+    r"this\s+(?:study|examination|exam|report)\s+was\s+(?:interpreted|read|reported)\s+remotely\b|"
+    r"(?:yours\s+)?sincerely\b|(?:with\s+)?(?:kind|best|warm)\s+regards\b|"
     r"I\s+have\s+(?:personally\s+)?reviewed\s+the\s+(?:images|study|examination)\b|"
     r"dr\.?\s+\S+(?:\s+\S+)?,?\s+(?:consultant\s+radiologist|radiologist|M\.?D\.?|FRCR|FRANZCR)\b)",
     re.IGNORECASE | re.MULTILINE,

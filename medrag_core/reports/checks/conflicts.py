@@ -21,6 +21,7 @@ from medrag_core.reports.checks.structure import impression_only_advice, impress
 from medrag_core.reports.mentions import Observation
 from medrag_core.reports.parse import ParsedReport, split_sentences
 from medrag_core.reports.vocabulary import (
+    ANATOMY,
     BONE_FINDINGS,
     FINDINGS,
     GROUP,
@@ -370,12 +371,14 @@ def _side_pair(fnd: list[Observation], imp: list[Observation],
 
 
 _COMBINED = re.compile(r"(?:hydro|ha?emo)-?pneumothora", re.IGNORECASE)
-# the bones a fracture's sentence names (a rib, the clavicle, the scapula, ...)
-_BONE = re.compile(r"\b(?:(rib)s?|(clavic)\w*|(scapul)\w*|(humer)\w*|(stern)(?:um|al)|(vertebr)\w*)\b", re.IGNORECASE)
+# the bones a fracture's sentence names (findings.toml's [anatomy] bones: a rib, the clavicle, the scapula, ...),
+# one named group each
+_BONE = re.compile("|".join(f"(?P<bone{i}>\\b(?:{word})\\b)" for i, word in enumerate(ANATOMY["bones"])),
+                   re.IGNORECASE)
 
 
 def _bones(o: Observation) -> set[str]:
-    return {next(g for g in m.groups() if g).lower() for m in _BONE.finditer(o.text)}
+    return {str(m.lastgroup) for m in _BONE.finditer(o.text)}
 
 
 def _same_bone(o: Observation, other: Observation) -> bool:
