@@ -35,6 +35,7 @@ from medrag_core.reports.vocabulary import DEVICE_LABEL, NO_FINDING_LABEL, SECTI
 from medrag_core.settings import Settings
 
 __all__ = [
+    "HTML_TAG_NAMES",
     "SECTION_NAMES",
     "Observation",
     "ParsedReport",
@@ -207,10 +208,12 @@ _RTF_BREAK = re.compile(r"\\(?:par|line|row|cell|sect|page)\b ?")
 _RTF_HEX = re.compile(r"\\'([0-9a-fA-F]{2})")
 _RTF_ESCAPED = re.compile(r"\\([\\{}])")
 _RTF_CONTROL = re.compile(r"\\(?:[a-zA-Z]+-?\d* ?|[^a-zA-Z\\{}])|[{}]")
-_HTML_TAG_NAMES = (r"br|p|b|i|u|s|em|strong|font|span|div|li|ul|ol|table|tbody|thead|tr|td|th|h[1-6]|html|head|"
-                   r"body|center|pre|sub|sup|hr|small|big|blockquote|o:p")
+# The one list of HTML tag names: blanked for reading here, and never an angle-bracket template field for the
+# placeholder check (checks.structure).
+HTML_TAG_NAMES = (r"a|br|p|b|i|u|s|em|strong|font|span|div|li|ul|ol|table|tbody|thead|tr|td|th|h[1-6]|html|head|"
+                  r"body|center|pre|code|sub|sup|hr|small|big|blockquote|img|script|style|o:p")
 _HTML_BREAK = re.compile(r"<(?:br|/p|/div|/li|/tr|/h[1-6]|hr)\b[^<>]*>", re.IGNORECASE)
-_HTML_TAG = re.compile(rf"</?(?:{_HTML_TAG_NAMES})\b[^<>]*>", re.IGNORECASE)
+_HTML_TAG = re.compile(rf"</?(?:{HTML_TAG_NAMES})\b[^<>]*>", re.IGNORECASE)
 _HTML_ENTITY = re.compile(r"&(?:nbsp|amp|lt|gt|quot|apos|#\d{1,5}|#x[0-9a-fA-F]{1,4});", re.IGNORECASE)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from medrag_core.models import Issue
-from medrag_core.reports.parse import ParsedReport, split_sentences
+from medrag_core.reports.parse import HTML_TAG_NAMES, ParsedReport, split_sentences
 from medrag_core.reports.vocabulary import BLANK_RULES, CRITICAL_NAMES
 
 __all__ = [
@@ -37,8 +37,7 @@ _PLACEHOLDER = re.compile(
     r"|" + BLANK_RULES.blank.pattern +
     # angle brackets, empty or around a word, but not HTML tags nor Open-i's <XXXX> mask
     r"|<\s*>|<<[^<>\n]{0,40}>>"
-    r"|<(?!XXXX>)(?!/?(?i:a|b|i|u|p|br|hr|em|strong|span|div|script|img|sup|sub|li|ul|ol|table|tr|td|th|html|body|head"
-    r"|style|font|center|pre|code|h\d)\b)[^<>\n=]{1,40}>"
+    r"|<(?!XXXX>)(?!/?(?i:" + HTML_TAG_NAMES + r")\b)[^<>\n=]{1,40}>"
     r"|\{[^{}\n]{0,40}\}"
     r"|\b(?<![Xx])[Xx]{1,3}(?:\.[Xx]+)?\s*(?:cm|mm|%|ml|cc|degrees?)\b"
     # a rib's number left as "XX" ("left XX-7th ribs", "xx through 5th"; Open-i's mask is four: "XXXX")
