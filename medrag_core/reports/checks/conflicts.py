@@ -880,9 +880,14 @@ def _normal_impression(parsed: ParsedReport) -> tuple[bool, str] | None:
 
 
 _MINOR_IN_TERM = re.compile(r"\b(?:mild|mildly|slight|slightly|minimal|minimally|borderline)\b", re.IGNORECASE)
-_TRACE_SEVERITY = {"tiny", "trace", "minimal", "subtle"}
 _TRACE_WORD = re.compile(r"\b(?:tiny|trace|minimal|minimally|subtle|slight|slightly|few)\b", re.IGNORECASE)
-_MINOR_SEVERITY = {"tiny", "trace", "minimal", "minor", "small", "mild", "mildly", "slight", "slightly"}
+
+
+def _graded(severity: str | None, *grades: str) -> bool:
+    """Whether a severity word is of one of the size grades the size check compares (vocabulary.SIZE_WORD:
+    "tiny", "minimal" are trace; "mild", "slight", "minor" small), so every check grades a degree alike."""
+    grade = SIZE_WORD.fullmatch(severity) if severity else None
+    return grade is not None and grade.lastgroup in grades
 
 
 def _omission_severity(o: Observation, group: str, strong: bool) -> str:
@@ -893,7 +898,7 @@ def _omission_severity(o: Observation, group: str, strong: bool) -> str:
     if o.change in ("new", "increased") or strong:
         return "warning"  # "Normal chest." beside any of these is wrong; "no acute disease" beside them is usual
     # the degree may sit before the term ("mild cardiomegaly") or inside it ("heart is mildly enlarged")
-    minor = o.severity in _MINOR_SEVERITY or bool(_MINOR_IN_TERM.search(o.term))
+    minor = _graded(o.severity, "trace", "small") or bool(_MINOR_IN_TERM.search(o.term))
     if group == "cardiomegaly" and (minor or o.polarity == "uncertain" or o.temporal == "chronic"):
         return "info"
     if group == "pleural effusion" and minor:
@@ -901,7 +906,7 @@ def _omission_severity(o: Observation, group: str, strong: bool) -> str:
     if _lobar_collapse(o) and (o.change in ("decreased", "resolved", "stable") or o.temporal == "chronic"
                                or _IMPROVING.search(_clause(o))):
         return "info"  # a known collapse that is clearing or unchanged, beside "no acute disease"
-    if group == "airspace disease" and o.severity in ("tiny", "trace", "minimal", "subtle"):
+    if group == "airspace disease" and _graded(o.severity, "trace"):
         return "info"
     if group == "nodule or mass" and o.name == "Nodule" and o.size_mm is not None and o.size_mm < 6:
         return "info"
@@ -979,13 +984,13 @@ def _must_be_summarised(o: Observation, group: str) -> bool:
         return not (_TECHNIQUE.search(o.text) or _MINOR_WORD.search(_clause(o)))
     if group == "pulmonary edema":
         # the issue lists oedema and congestion as significant: mild oedema too, not a trace or a minimal one
-        return o.severity not in _TRACE_SEVERITY and not _TRACE_WORD.search(_clause(o))
+        return not _graded(o.severity, "trace") and not _TRACE_WORD.search(_clause(o))
     if group == "airspace disease":
         # consolidation or pneumonia, or an opacity called airspace or alveolar and placed ("airspace opacification
         # in the left lower zone"); not a bare, streaky or minimal one
         airspace = o.name in ("Consolidation", "Pneumonia") or (
             o.name == "Lung Opacity" and bool(o.sites or o.location) and bool(_AIRSPACE_WORD.search(_clause(o))))
-        return airspace and o.severity not in ("tiny", "trace", "minimal", "subtle") and not re.search(
+        return airspace and not _graded(o.severity, "trace") and not re.search(
             r"streak|linear|band|plate|subsegmental|discoid", _clause(o), re.IGNORECASE)
     if group == "nodule or mass":
         return o.name == "Mass" or (o.size_mm is not None and o.size_mm >= 6)
