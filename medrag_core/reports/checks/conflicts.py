@@ -135,10 +135,12 @@ def _mentions(parsed: ParsedReport, section: str, group: str, polarities: set[st
     return [o for o in parsed.observations if o.section == section and _group(o) == group and o.polarity in polarities]
 
 
-def _lateral_mentions(parsed: ParsedReport, section: str, family: str, resolved: bool = False) -> list[Observation]:
-    """Mentions of ``family`` with a side: those present or possible, or (``resolved``) those that have gone
-    ("resolution of the right effusion"), whose sides are compared with each other."""
-    return [o for o in _carried_sides(parsed)
+def _lateral_mentions(carried: list[Observation], section: str, family: str, resolved: bool = False
+                      ) -> list[Observation]:
+    """Of ``carried`` (the report's mentions with their carried sides), those of ``family`` with a side: those present
+    or possible, or (``resolved``) those that have gone ("resolution of the right effusion"), whose sides are compared
+    with each other."""
+    return [o for o in carried
             if o.section == section and o.sites
             and ((o.polarity == "absent" and o.resolved) if resolved else o.polarity in ("present", "uncertain"))
             and (_group(o) == family or _LATERAL_FAMILY.get(_group(o) or "") == family)]
@@ -150,21 +152,6 @@ _ANAPHOR = re.compile(r"^\W*(?:\d+[.)]\s*)?(?:this|these|it|they|(?:the\s+)?appe
                       r"(?:findings?|appearances?|abnormalit(?:y|ies)|densit(?:y|ies)|opacit(?:y|ies)|lesions?))\b"
                       r"(?!\s+(?:is|are)\s+(?:no|not)\b)", re.IGNORECASE)
 _ANY_SIDE = re.compile(r"\b(?:right|left|rt|lt|bilateral\w*|both|bibas\w*|biapical)\b", re.IGNORECASE)
-
-
-_CARRIED: tuple[ParsedReport, list[Observation]] | None = None
-
-
-def _carried_sides(parsed: ParsedReport) -> list[Observation]:
-    """``parsed.observations`` each with its carried side (``_with_carried_side``), worked out once per report: the
-    laterality checks ask for them per group and section, hundreds of times a report."""
-    global _CARRIED
-    cached = _CARRIED  # one read: another thread may replace it meanwhile
-    if cached is not None and cached[0] is parsed and len(cached[1]) == len(parsed.observations):
-        return cached[1]
-    carried = [_with_carried_side(parsed, o) for o in parsed.observations]
-    _CARRIED = (parsed, carried)
-    return carried
 
 
 def _with_carried_side(parsed: ParsedReport, o: Observation) -> Observation:
@@ -197,27 +184,29 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
     # a finding gone in one section and going in the other: only where the report says something has gone
     regressing = any(o.resolved for o in parsed.observations) and any(
         o.change in ("decreased", "resolved") for o in parsed.observations)
+    # each mention with the side a sentence pointing back takes from the one before, worked out once per report
+    carried = [_with_carried_side(parsed, o) for o in parsed.observations]
     for group in sorted(_LATERAL_GROUPS, key=lambda g: (g in families, g)):
         if group in families and fired & {g for g, f in _LATERAL_FAMILY.items() if f == group}:
             continue
         found = None
         for resolved in (False, True):
-            fnd = _lateral_mentions(parsed, "FINDINGS", group, resolved)
-            imp = _lateral_mentions(parsed, "IMPRESSION", group, resolved)
+            fnd = _lateral_mentions(carried, "FINDINGS", group, resolved)
+            imp = _lateral_mentions(carried, "IMPRESSION", group, resolved)
             found = _side_pair(fnd, imp, parsed)
             if found:
                 break
         if not found and regressing:
-            found = _regressing_pair(parsed, group)
+            found = _regressing_pair(parsed, carried, group)
         if not found:
-            found = _changing_pair(parsed, group)
+            found = _changing_pair(parsed, carried, group)
         if not found:
-            found = _same_size_pair(parsed, group)
+            found = _same_size_pair(parsed, carried, group)
         if not found:
             # what else FINDINGS place on one side counts across the finding's family ("right basilar opacity")
-            narrowed = _one_side_of_both(_lateral_mentions(parsed, "FINDINGS", group),
-                                         _lateral_mentions(parsed, "IMPRESSION", group),
-                                         _lateral_mentions(parsed, "FINDINGS", _LATERAL_FAMILY.get(group, group)),
+            narrowed = _one_side_of_both(_lateral_mentions(carried, "FINDINGS", group),
+                                         _lateral_mentions(carried, "IMPRESSION", group),
+                                         _lateral_mentions(carried, "FINDINGS", _LATERAL_FAMILY.get(group, group)),
                                          parsed)
             if narrowed:
                 a, b, sb = narrowed
@@ -411,13 +400,14 @@ def _separate_from(other: list[Observation], b: Observation, own: list[Observati
     return [o for o in other if not _COMBINED.search(o.term)]
 
 
-def _changing_pair(parsed: ParsedReport, group: str) -> tuple[Observation, str, Observation, str] | None:
+def _changing_pair(parsed: ParsedReport, carried: list[Observation],
+                   group: str) -> tuple[Observation, str, Observation, str] | None:
     """One finding said to change the same way (new, increasing, improving) on one side in FINDINGS and only on the
     other side in the IMPRESSION ("improvement in the right basal consolidation" against "improvement in the left
     basal consolidation"), where unchanged or undated mentions on both sides would otherwise hide it: the changing
     one is the same finding, so one side is wrong. Only where each section gives that change one side; an unchanged one
     ("stable right base opacities" against "stable left base opacities") only where both give it the same zone."""
-    changing = {section: [o for o in _lateral_mentions(parsed, section, group)
+    changing = {section: [o for o in _lateral_mentions(carried, section, group)
                           if o.polarity == "present" and o.change in ("new", "increased", "decreased", "stable")]
                 for section in ("FINDINGS", "IMPRESSION")}
     for a in changing["FINDINGS"]:
@@ -436,12 +426,13 @@ def _changing_pair(parsed: ParsedReport, group: str) -> tuple[Observation, str, 
     return None
 
 
-def _same_size_pair(parsed: ParsedReport, group: str) -> tuple[Observation, str, Observation, str] | None:
+def _same_size_pair(parsed: ParsedReport, carried: list[Observation],
+                    group: str) -> tuple[Observation, str, Observation, str] | None:
     """One lesion given one measured size in both sections, on one side in FINDINGS and on the other in the
     IMPRESSION ("5.8 cm left upper lobe mass" against "right upper lobe mass, 5.8 cm"): a size names the lesion, so
     one side is wrong, whatever else either section places on that side ("a 14 mm left nodule" beside it). Only
     where neither section gives a lesion of that size on the other's side."""
-    sized = {section: [o for o in _lateral_mentions(parsed, section, group) if o.size_mm is not None
+    sized = {section: [o for o in _lateral_mentions(carried, section, group) if o.size_mm is not None
                        and len({s for s, _ in o.sites}) == 1 and o.laterality in ("left", "right")]
              for section in ("FINDINGS", "IMPRESSION")}
 
@@ -458,19 +449,19 @@ def _same_size_pair(parsed: ParsedReport, group: str) -> tuple[Observation, str,
     return None
 
 
-def _regressing_pair(parsed: ParsedReport,
+def _regressing_pair(parsed: ParsedReport, carried: list[Observation],
                      group: str) -> tuple[Observation, str, Observation, str] | None:
     """A known finding said to have gone in one section and to be going in the other, on opposite sides ("The
     right pneumothorax has resolved" against "Decreasing left pneumothorax"): the same finding's course, so one
     side is wrong. Only where neither section states the finding, present or gone, on the other's side."""
-    regressing = {section: [o for o in _lateral_mentions(parsed, section, group)
+    regressing = {section: [o for o in _lateral_mentions(carried, section, group)
                             if o.polarity == "present" and o.change in ("decreased", "resolved")]
                   for section in ("FINDINGS", "IMPRESSION")}
-    gone = {section: _lateral_mentions(parsed, section, group, True) for section in ("FINDINGS", "IMPRESSION")}
+    gone = {section: _lateral_mentions(carried, section, group, True) for section in ("FINDINGS", "IMPRESSION")}
     for fnd, imp in ((gone["FINDINGS"], regressing["IMPRESSION"]), (regressing["FINDINGS"], gone["IMPRESSION"])):
         if not fnd or not imp:
             continue
-        every = {section: _lateral_mentions(parsed, section, group) + gone[section]
+        every = {section: _lateral_mentions(carried, section, group) + gone[section]
                  for section in ("FINDINGS", "IMPRESSION")}
         found = _side_pair(fnd, imp, parsed)
         if found and found[3] not in _sides_at(every["FINDINGS"], None) \
