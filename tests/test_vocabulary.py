@@ -51,6 +51,9 @@ def test_every_term_example_is_matched_by_that_term_as_its_finding(index: int) -
     ("Small left haemothorax.", "Hemothorax", "present", "left"),
     ("Right hemopneumothorax.", "Pneumothorax", "present", "right"),
     ("Small right PTX.", "Pneumothorax", "present", "right"),
+    # older wording for a pneumothorax: the air in the pleural space named as a collection
+    ("A large pleural air collection is present on the right.", "Pneumothorax", "present", "right"),
+    ("No pleural air.", "Pneumothorax", "absent", None),
     ("RLL PNA.", "Pneumonia", "present", "right"),
     ("Mild interstitial oedema.", "Edema", "present", None),
     ("No evidence of CHF.", "Edema", "absent", None),
