@@ -74,6 +74,17 @@ def test_an_impression_about_the_whole_course_or_the_findings_omits_at_info(impr
         ("info", "pleural effusion")]
 
 
+@pytest.mark.parametrize("impression,severity", [
+    ("Right rib fractures as described.", "warning"),  # the reference is the fractures', not the findings'
+    ("Right rib fractures as described above.", "warning"),
+    ("Right rib fractures and other findings as described above.", "info"),
+    ("As described above.", "info"),
+])
+def test_a_reference_a_named_finding_carries_speaks_for_that_finding_alone(impression: str, severity: str) -> None:
+    findings = "New small right apical pneumothorax. Acute fractures of the right 6th-9th ribs."
+    assert omissions(findings, impression) == [(severity, "pneumothorax")]
+
+
 def test_a_blank_in_the_impression_is_the_placeholder_not_an_omission() -> None:
     issues = run_checks(parse_sections("Large left pleural effusion.", "Large left-sided <finding>."))
     assert {i.kind for i in issues} >= {"placeholder"}

@@ -956,6 +956,20 @@ _DEVICES_AS_DESCRIBED = re.compile(r"\b(?:lines?|tubes?|catheters?|devices?|drai
                                    r"\bas\s+(?:described|detailed|noted|above)", re.IGNORECASE)
 
 
+_OTHER_FINDINGS = re.compile(r"\b(?:findings|abnormalit(?:y|ies)|changes)\b", re.IGNORECASE)
+
+
+def _defers_all(parsed: ParsedReport, start: int, sentence: str) -> bool:
+    """Whether an impression sentence (at ``start`` in the text) refers to the findings for the rest ("See above.",
+    "Other findings as described."): not where the reference is what a finding or a device named before it carries
+    ("Right rib fractures as described.", "Lines and tubes as described"), which speaks for that one alone."""
+    deferral = _DEFERS_TO_FINDINGS.search(sentence)
+    if deferral is None or _DEVICES_AS_DESCRIBED.search(sentence):
+        return False
+    named_before = any(start <= o.span[0] < start + deferral.start() for o in parsed.section_observations("IMPRESSION"))
+    return not named_before or bool(_OTHER_FINDINGS.search(sentence, 0, deferral.start()))
+
+
 def _must_be_summarised(o: Observation, group: str) -> bool:
     """A finding no impression may leave out, whatever else it lists: what the issue calls significant
     (pneumothorax, free air, a widened mediastinum, oedema, consolidation or pneumonia, a mass or a nodule of 6 mm
@@ -1016,7 +1030,7 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
     start = parsed.offsets.get("IMPRESSION", 0)
     if any(start <= a < start + len(impression) for a, _ in placeholder_spans(parsed)):
         return []  # a blank in the impression may be the very finding ("Large left <finding>."): the placeholder's
-    refers = any(_DEFERS_TO_FINDINGS.search(s) and not _DEVICES_AS_DESCRIBED.search(s) for s in sentences)
+    refers = any(_defers_all(parsed, start + off, s) for off, s in split_sentences(impression))
     course = any(_WHOLE_STUDY_CHANGE.search(s) for s in sentences)
     named = {_group(o) for o in parsed.observations if o.section == "IMPRESSION"}
     named_names = {o.name for o in parsed.observations if o.section == "IMPRESSION"}
