@@ -5,11 +5,13 @@ Every example is written here by hand; none is taken from a generator.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from medrag_core.reports import check_report, parse_report, parse_sections, read_report, run_checks
+from medrag_core.reports.checks.structure import placeholder_spans
 from medrag_core.reports.parse import mask_markup, split_sentences
 from medrag_core.reports.vocabulary import SECTION_HEADERS, VocabularyError, load_section_headers
 
@@ -616,3 +618,12 @@ def test_a_titled_findings_body_with_no_conclusion_misses_its_impression(title: 
 def test_a_wrapped_line_indented_further_is_still_a_wrap() -> None:
     assert [s for _, s in split_sentences("There is no focal consolidation and no\n      pleural effusion.")] == [
         "There is no focal consolidation and no\n      pleural effusion."]
+
+
+def test_what_the_reading_blanked_is_markup_never_a_template_field() -> None:
+    text = "FINDINGS: <Exam>Lungs clear.</Exam>\n\nIMPRESSION: Normal chest."
+    parsed = parse_report(text)
+    assert [text[a:b] for a, b in placeholder_spans(parsed)] == ["<Exam>", "</Exam>"]  # not known markup: fields
+    # where the reading blanks them (as a sending system's wrapping), they are markup
+    blanked = text.replace("<Exam>", " " * 6).replace("</Exam>", " " * 7)
+    assert placeholder_spans(replace(parsed, reading=blanked)) == []

@@ -304,6 +304,9 @@ class ParsedReport:
     footer_spans: list[tuple[int, int]] = field(default_factory=list)  # where ``footer``'s parts are in ``text``
     status: CheckStatus = "checked"
     header_spans: list[tuple[int, int]] = field(default_factory=list)  # each header in ``text``, its marks too
+    # ``text`` as read: the same length, with what a sending system wrapped it in (RTF, HTML) blanked; "" when the
+    # same as ``text``. What is blank here is markup, never a template field.
+    reading: str = ""
 
     def section_observations(self, section: str) -> list[Observation]:
         return [o for o in self.observations if o.section == section]
@@ -496,6 +499,7 @@ def parse_report(text: str) -> ParsedReport:
     """
     given = text.replace("\r\n", "\n").replace("\r", "\n")
     text = mask_markup(given)  # read without RTF/HTML markup; ``ParsedReport.text`` stays the text as given
+    reading = text if text != given else ""
     headers = _find_headers(text)
     main = {"FINDINGS", "IMPRESSION"}
     if not main <= {h[2] for h in headers}:
@@ -511,12 +515,12 @@ def parse_report(text: str) -> ParsedReport:
         if _titled_findings(body):
             # "PA AND LATERAL CHEST: The heart ...": the examination's title heads a findings body, and no conclusion
             # follows it (an old-style report whose final header is missing)
-            return _observe(ParsedReport(text=given, sections={"FINDINGS": body}, offsets={"FINDINGS": off},
-                                         footer=text[cut:].strip(), footer_spans=footers))
+            return _observe(ParsedReport(text=given, reading=reading, sections={"FINDINGS": body},
+                                         offsets={"FINDINGS": off}, footer=text[cut:].strip(), footer_spans=footers))
         short = len(split_sentences(body)) <= 3 or len(body) <= 400
         name = "IMPRESSION" if short else "FINDINGS"
-        return _observe(ParsedReport(text=given, sections={name: body}, offsets={name: off}, headerless=True,
-                                     footer=text[cut:].strip(), footer_spans=footers))
+        return _observe(ParsedReport(text=given, reading=reading, sections={name: body}, offsets={name: off},
+                                     headerless=True, footer=text[cut:].strip(), footer_spans=footers))
     off, preamble = _body(text, 0, headers[0][0])
     # a body pasted before the first header with no FINDINGS header of its own ("The heart ... IMPRESSION:")
     loose: tuple[int, str] | None = (off, preamble) if preamble and not _preamble_only(preamble) \
@@ -550,7 +554,7 @@ def parse_report(text: str) -> ParsedReport:
     elif loose is not None:
         pre_parts.insert(0, loose[1])
     preamble = "\n".join(p for p in pre_parts if p)
-    return _observe(ParsedReport(text=given, sections=sections, offsets=offsets, preamble=preamble,
+    return _observe(ParsedReport(text=given, reading=reading, sections=sections, offsets=offsets, preamble=preamble,
                                  footer="\n".join(text[a:b].strip() for a, b in footers), footer_spans=footers,
                                  header_spans=[(a, b) for a, b, _ in headers]))
 

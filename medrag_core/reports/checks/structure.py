@@ -243,10 +243,13 @@ def placeholder_spans(parsed: ParsedReport) -> list[tuple[int, int]]:
     masked = bool(_MIMIC_LAYOUT.search(text)) or len(_BLANK.findall(text)) >= 2 or any(
         "__" in block for block in (parsed.preamble, *(parsed.sections.get(k, "") for k in
                                                        ("INDICATION", "COMPARISON", "TECHNIQUE"))))
+    reading = parsed.reading or text
     spans = []
     for m in _PLACEHOLDER.finditer(text):
         if any(a <= m.start() and m.end() <= b for a, b in parsed.header_spans):
             continue  # a header's Markdown marks ("## Findings", "**IMPRESSION:**") are layout, not a field
+        if not reading[m.start():m.end()].strip():
+            continue  # markup the reading blanked (a tag, a control word) is no field
         if _BLANK.fullmatch(m.group(0)) and _is_mask(parsed, m.start(), m.end(), masked):
             continue
         spans.append((m.start(), m.end()))
