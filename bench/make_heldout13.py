@@ -63,13 +63,15 @@ FAMILY = {
     "fracture": r"fracture",
 }
 FAM_RE = {k: re.compile(v, re.I) for k, v in FAMILY.items()}
+BILAT = re.compile(r"bilateral|bibasilar|biapical|\bboth\b|\bbilat\b", re.I)
 SIDE_RE = re.compile(r"\b(left|right|Left|Right|LEFT|RIGHT)\b")
 NEG_CUE = re.compile(
     r"\b(no|not|without|negative|free of|resolved|resolution|clear|cleared|removed|absence|absent|exclude[ds]?|"
     r"rather than|versus|vs|unlikely)\b",
     re.I,
 )
-HEDGE = re.compile(r"\b(possibl\w*|may|might|could|question\w*|suspect\w*|cannot|likely|probabl\w*|suggest\w*|"
+HEDGE = re.compile(r"\b(suspicio\w*|appears? to|seem\w*|\bor\b|"
+                   r"possibl\w*|may|might|could|question\w*|suspect\w*|cannot|likely|probabl\w*|suggest\w*|"
                    r"versus|vs|concern\w*|\?|differential)\b", re.I)
 CHRONIC = re.compile(r"\b(stable|chronic|unchanged|old|scar\w*|healed|calcifi\w*|granulom\w*|prior|previous|"
                      r"again|persist\w*|redemonstrat\w*|remote)\b", re.I)
@@ -223,6 +225,13 @@ def _cap(s):
 
 
 def bank_finding(rng, fam, sig=None):
+    fd = _bank_finding(rng, fam, sig)
+    fd.itext = re.sub(r"\b([Ll])ingula (?=[a-z])", r"\1ingular ", fd.itext)
+    fd.ftext = re.sub(r"\b([Ll])ingula (?=[a-z])", r"\1ingular ", fd.ftext)
+    return fd
+
+
+def _bank_finding(rng, fam, sig=None):
     side = rng.choice(["left", "right"])
     if fam == "pneumothorax":
         size = rng.choice(["small", "moderate", "large", "small", "tiny"])
@@ -373,7 +382,11 @@ def compose(rng, n_sig, n_minor, force=None, force_sig=None):
         lines.append((rng.choice(NORMALS["freeair"]), None))
     # abnormal sentences go roughly where a radiologist would put them
     for fd in fnds:
-        pos = {"cardiomegaly": 0, "mediastinum": 1, "line": 0}.get(fd.fam, len(lines) - 1 if lines else 0)
+        bones = next((i for i, (t, _) in enumerate(lines) if t in NORMALS["bones"] or t in NORMALS["freeair"]),
+                     len(lines))
+        pos = {"cardiomegaly": 0, "mediastinum": 1, "line": 0}.get(fd.fam, bones)
+        if fd.fam == "spine" or fd.fam == "freeair":
+            pos = len(lines)
         pos = max(0, min(pos, len(lines)))
         lines.insert(pos, (fd.ftext, fd))
     # effusion on one side: sometimes say the other side is clear (a laterality trap for naive rules)
@@ -442,8 +455,11 @@ def make_composed(rng, kind):
         return case
     if kind == "laterality_conflict":
         fam = rng.choice(["pneumothorax", "effusion", "consolidation", "nodule", "mass", "collapse", "effusion"])
-        lines, imp, fnds = compose(rng, rng.choice([1, 1, 2]), rng.choice([0, 1]), force=fam, force_sig=True)
-        target = fnds[0]
+        for _ in range(20):
+            lines, imp, fnds = compose(rng, rng.choice([1, 1, 2]), rng.choice([0, 1]), force=fam, force_sig=True)
+            target = fnds[0]
+            if not re.search(r"middle lobe|lingula", target.ftext + target.itext):
+                break
         case.findings = [s for s, _ in lines if not re.match(r"No (left|right) effusion", s)]
         case.impression = imp
         where = rng.choice(["impression", "findings"])
@@ -704,7 +720,8 @@ def iu_consistent(c):
         if any(sig_affirmed(s, fam) for s in F) and not mentions(imp, fam):
             return False
     for pat, say in ((r"mediastin\w* (?:is |are )?widen|widen\w* (?:of )?(?:the )?(?:upper |superior )?mediastin",
-                      r"mediastin"), (r"\b(?:lobe|lobar)\b[^.]*\bcollapse|collapse[^.]*\blobe\b", r"collapse|atelecta")):
+                      r"mediastin"),
+                     (r"\b(?:lobe|lobar)\b[^.]*\bcollapse|collapse[^.]*\blobe\b", r"collapse|atelecta")):
         if any(re.search(pat, s, re.I) and not NEG_CUE.search(s) for s in F) and not re.search(say, imp, re.I):
             return False
     if any(re.search(r"\b(new|increas\w*|enlarging|worsen\w*)\b", s, re.I) and fams_of(s)
@@ -758,11 +775,11 @@ def iu_inject(rng, c, kind, want=None):
         pairs = []
         for fi, fs in enumerate(F):
             fsides = {w.lower() for w in SIDE_RE.findall(fs)}
-            if len(fsides) != 1 or "bilateral" in fs.lower():
+            if len(fsides) != 1 or BILAT.search(fs) or re.search(r"middle lobe|lingul", fs, re.I):
                 continue
             for ii, is_ in enumerate(IMP):
                 isides = {w.lower() for w in SIDE_RE.findall(is_)}
-                if isides != fsides or "bilateral" in is_.lower():
+                if isides != fsides or BILAT.search(is_) or re.search(r"middle lobe|lingul", is_, re.I):
                     continue
                 for fam in fams:
                     if affirmed(fs, fam) and affirmed(is_, fam):
@@ -804,6 +821,12 @@ def iu_inject(rng, c, kind, want=None):
             if not opts:
                 return None
             fam, aff, negs = rng.choice(opts)
+            if fam == "consolidation":
+                word = re.search(r"consolidation|air ?space (?:disease|opacit\w+)|infiltrates?|pneumonia", aff, re.I)
+                w = word.group(0).lower() if word else "airspace disease"
+                w = {"airspace opacity": "airspace opacities", "air space opacity": "air space opacities",
+                     "infiltrate": "infiltrates"}.get(w, w)
+                negs = [f"No {w}.", "Lungs are clear."]
             neg = rng.choice(negs)
             other_fams = [f for f in FAMILY if f != fam and f.split()[0] in neg.lower()]
             if any(affirmed(s, f) for s in F for f in other_fams):
