@@ -584,7 +584,11 @@ def place_holder(rng, case):
                 opts.append(("lobe", sec, i))
     if not opts:
         return None
-    what, sec, i = rng.choice(opts)
+    cats = sorted({o[0] for o in opts})
+    if len(cats) > 1 and "heart" in cats and rng.random() < 0.7:
+        cats.remove("heart")
+    cat = rng.choice(cats)
+    what, sec, i = rng.choice([o for o in opts if o[0] == cat])
     lst = getattr(case, sec)
     old = lst[i]
     if what == "size":
