@@ -439,14 +439,18 @@ def b_postop(r, S):
         f = (f"Status post {S} talc pleurodesis with high-density pleural thickening along the {S} lateral chest wall, "
              "unchanged.")
         i = f"Post {S} pleurodesis changes."
-    return E("postop", S, False, f, i, None, None, None, kind=kind,
+    hist = {"lobectomy": "Post lobectomy, follow-up.", "pneumonectomy": "Post pneumonectomy, routine film.",
+            "cabg": "Post CABG, day 3.", "transplant_bil": "Transplant clinic review.",
+            "transplant_single": "Transplant clinic review.", "pleurodesis": "Post pleurodesis review."}[kind]
+    return E("postop", S, False, f, i, None, None, None, kind=kind, hist=hist,
              i_req=kind in ("pneumonectomy", "lobectomy", "transplant_single"))
 
 
 def b_drain(r, S):
     f = f"The {S} intercostal chest drain has been removed; no pneumothorax."
     i = f"No pneumothorax following removal of the {S} chest drain."
-    return E("drain", S, False, f, i, None, None, None, i_req=True, flip=False)
+    return E("drain", S, False, f, i, None, None, None, i_req=True, flip=False,
+             hist="Chest drain removed this morning, ? PTX.")
 
 
 def b_device(r, S):
@@ -455,7 +459,8 @@ def b_device(r, S):
     f = {"cvc": f"{cap(S)} internal jugular central venous catheter, tip projecting over the lower SVC.",
          "ett": f"Endotracheal tube tip {d} cm above the carina; nasogastric tube tip below the diaphragm.",
          "drain": f"{cap(S)} basal intercostal chest drain in situ."}[k]
-    return E("device", S, False, f, "Lines and tubes in satisfactory position.", None, None, None, flip=False)
+    return E("device", S, False, f, "Lines and tubes in satisfactory position.", None, None, None, flip=False,
+             kind=k)
 
 
 def b_freeair(r, S):
@@ -492,15 +497,17 @@ HIST = {
                "Progress film.", "___-year-old man, ongoing fever on antibiotics.", "Re-assess post treatment."],
     "measure": ["Lung nodule surveillance.", "Known lung cancer, restaging.", "Incidental nodule on prior CXR.",
                 "___ yo F, weight loss, ex-smoker."],
-    "postop": ["Post-op day 2.", "Post-op check.", "Drain removed this morning, ? PTX.", "Routine post-surgical film.",
-               "Transplant clinic review."],
+    "postop": ["Post-op day 2.", "Post-op check.", "Routine post-surgical film."],
     "hedged": ["Cough and fever.", "Haemoptysis, ex-smoker.", "Raised CRP, ? chest source.", "? LRTI.",
                "Dyspnoea, r/o pneumonia."],
     "shorthand": ["SOB ++, ? LRTI", "Desat on ward. ? PTX ? collapse", "Pyrexial, crackles R base", "CCF, ? worse",
                   "___ y/o M, productive cough x 5/7"],
-    "technique": ["ICU, ventilated.", "Unwell, unable to stand.", "? small pneumothorax.", "? free fluid.",
-                  "? apical lesion."],
+    "technique": ["Unwell.", "SOB.", "Chest pain.", "Follow-up.", "Ward review."],
 }
+TECH_POOL = {"portable": ["device", "device", "edema", "effusion", "collapse", "freeair", "consol", "postop"],
+             "decub": ["effusion", "consol", "atelect"], "exp": ["ptx", "nodule", "atelect"],
+             "lordotic": ["nodule", "mass", "atelect", "consol"]}
+TECH_FIRST = {"decub": "effusion", "exp": "ptx", "lordotic": "nodule"}
 HIST_FAM = {
     "effusion": ["Known effusion, follow-up.", "SOB, reduced breath sounds at the base.", "Effusion f/u"],
     "ptx": ["? PTX post procedure.", "Pleuritic chest pain, ? pneumothorax.", "Post lung biopsy."],
@@ -509,7 +516,7 @@ HIST_FAM = {
     "nodule": ["Nodule surveillance.", "Incidental nodule on prior CXR.", "Ex-smoker, nodule follow-up."],
     "mass": ["Known lung cancer, restaging.", "Haemoptysis, weight loss."],
     "collapse": ["Desaturation, ? collapse.", "Reduced air entry, ? mucus plug."],
-    "postop": ["Post-op check.", "Routine post-surgical film.", "Transplant clinic review."],
+    "postop": ["Post-op check.", "Routine post-surgical film."],
     "freeair": ["Post laparotomy, abdominal pain.", "Day 1 post laparotomy, SOB."],
 }
 COMPARE = ["CXR from yesterday.", "Multiple priors, most recent ___.", "CXR ___ (2 days prior).",
@@ -523,11 +530,17 @@ def compose(r, theme, n_ents=None, normal=False):
     sty = Style(r, shorthand, uk=r.random() < 0.35)
     pool = THEMES[theme]
     k = 0 if normal else (n_ents or r.choice([1, 2, 2, 3]))
+    exam0 = None
+    if theme == "technique":
+        exam0 = r.choice(["portable", "decub", "exp", "lordotic", "portable"])
+        pool = TECH_POOL[exam0]
     fams, ents = [], []
-    for _ in range(30):
+    for t in range(30):
         if len(ents) >= k:
             break
         fam = r.choice(pool)
+        if t == 0 and exam0 in TECH_FIRST and not normal:
+            fam = TECH_FIRST[exam0]
         if fam in fams:
             continue
         if fam == "drain" and "ptx" in fams or fam == "ptx" and "drain" in fams:
@@ -555,7 +568,9 @@ def compose(r, theme, n_ents=None, normal=False):
                 ents[k2] = e2
     exam_opts = {"technique": ["portable", "decub", "exp", "lordotic", "portable"]}.get(theme, ["pa", "pa_lat",
                                                                                             "portable", "pa"])
-    exam = r.choice(exam_opts)
+    exam = exam0 or r.choice(exam_opts)
+    if any(e.get("kind") == "ett" for e in ents):
+        exam = "portable"
     if exam == "exp" and "ptx" not in present:
         exam = "portable"
     if exam == "decub" and "effusion" not in present:
@@ -611,7 +626,11 @@ def compose(r, theme, n_ents=None, normal=False):
                    ("XR", "Hx", "Tech", "Cf"), ("Exam", "Indication", "Technique", "Prior")])
     hdr.append((hl[0], exam_txt))
     main_fam = next((e["fam"] for e in ents if e["fam"] in HIST_FAM), None)
-    hdr.append((hl[1], r.choice(HIST_FAM[main_fam]) if main_fam and r.random() < 0.6 else r.choice(HIST[theme])))
+    main_hist = next((e["hist"] for e in ents if e.get("hist")), None)
+    if main_hist and r.random() < 0.7:
+        hdr.append((hl[1], main_hist))
+    else:
+        hdr.append((hl[1], r.choice(HIST_FAM[main_fam]) if main_fam and r.random() < 0.6 else r.choice(HIST[theme])))
     cav_in_f = caveat and r.random() < 0.5
     if caveat and not cav_in_f:
         hdr.append((hl[2], caveat))
@@ -692,7 +711,9 @@ def inject_placeholder(r, doc, mode):
     elif mode == "finding":
         rep = r.choice(["[***]", "<insert finding>", "[finding]", "***"])
     else:
-        rep = r.choice(["[3/6/12] months", "[interval]", "<insert interval>", "[***] weeks"])
+        unit = m.group(0).split()[-1]
+        rep = r.choice([{"months": "[3/6/12] months", "weeks": "[***] weeks", "hours": "[***] hours"}[unit],
+                        "[interval]", "<insert interval>"])
     doc[sec][k] = s[:m.start()] + rep + s[m.end():]
     return f"placeholder '{rep}' replaces '{m.group(0)}' in {'FINDINGS' if sec == 'F' else 'IMPRESSION'}"
 
@@ -869,6 +890,8 @@ def sig_clause(sentence, fam):
     return False
 
 
+NOT_FINDING = re.compile(r"(recommend|follow|clinical|critical|if |the above|these|xxxx|findings (were|discussed))",
+                         re.I)
 BAD_IU = re.compile(r"\[|\]|___|<|>|\*\*\*|\bXX\b|\bX{5,}", re.I)
 LUNG_CLEAR = re.compile(r"lungs? (are |is )?clear|clear lungs|heart (size )?(is )?normal|normal heart|"
                         r"normal (cardiac|heart) size", re.I)
@@ -1028,14 +1051,16 @@ def iu_case(r, rec, kind, mode):
         fams = ["ptx", "consol", "edema", "mass", "collapse", "effusion"]
         r.shuffle(fams)
         for fam in fams:
-            hits = [s for s in F if affirmed(s, fam, strict=True) and sig_clause(s, fam)]
+            hits = [s for s in F if affirmed(s, fam, strict=True) and sig_clause(s, fam)
+                    and not (fam == "consol" and re.search(r"atelecta", s, re.I)
+                             and not re.search(r"consolidat|pneumonia|infiltrat", s, re.I))]
             if not hits or not re.search(TERMS[fam], " ".join(Im), re.I):
                 continue
             if mode == "normal":
                 newi = [r.choice(NORMALS_SHORT if shorthand else NORMALS)]
             else:
                 newi = [s for s in Im if not re.search(TERMS[fam], s, re.I)]
-                if not newi or all(NORMAL_BARE.match(s) for s in newi):
+                if not newi or all(NORMAL_BARE.match(s) or NOT_FINDING.match(s) for s in newi):
                     continue
             Im = newi
             marks = {"omit": fam}
