@@ -84,7 +84,7 @@ NORMAL_BARE = re.compile(r"^(no acute (cardiopulmonary |intrathoracic |pulmonary
                          r"negative chest[\w -]*|no acute cardiopulmonary abnormality)\.?$", re.I)
 NORMALS = ["No acute cardiopulmonary abnormality.", "No acute cardiopulmonary process.", "No acute abnormality.",
            "No acute intrathoracic process.", "No active disease.", "No acute cardiopulmonary disease."]
-NORMALS_SHORT = ["Nil acute.", "NAD.", "No acute change.", "No acute cardiopulmonary process."]
+NORMALS_SHORT = ["Nil acute.", "Nil acute change.", "No acute change.", "No acute cardiopulmonary process."]
 
 _SIDE_W = re.compile(r"\b(left|right|lt|rt)\b", re.I)
 _SIDE_L = re.compile(r"(?<![/\w])([RL])(?![/\w])")
@@ -302,7 +302,7 @@ def b_ptx(r, S):
 def b_consol(r, S):
     zone = r.choice(["lower lobe", "upper lobe", "base", "mid zone", "perihilar region"])
     loc = f"{S} {zone}"
-    hedge = r.choice(["", " - ? consolidation", ", likely infective consolidation",
+    hedge = r.choice(["", " - ? consolidation", ", likely infective",
                       ", may represent consolidation or aspiration", ""])
     ch = r.choice(["new", "interval", "conspicuous", "increasing", "decreasing", "unchanged", "now"])
     f = {"new": f"New airspace opacity in the {loc}{hedge}.",
@@ -878,6 +878,15 @@ def affirmed(sentence, fam, strict=False):
     return False
 
 
+def term_affirmed(sentence, pattern):
+    """A mention of the pattern with no negation cue before it in its clause."""
+    for clause in re.split(r"[,;:]|\bbut\b|\bhowever\b", sentence):
+        for m in re.finditer(pattern, clause, re.I):
+            if not NEG_CUE.search(clause[:m.start()]):
+                return True
+    return False
+
+
 def negated(sentence, fam):
     return any(neg for neg, _ in occurrences(sentence, fam))
 
@@ -967,10 +976,7 @@ def iu_case(r, rec, kind, mode):
     F, Im = sents(rec["findings"]), sents(rec["impression"])
     if not F or not Im:
         return None
-    if kind is None:
-        if not iu_clean_ok(F, Im):
-            return None
-    elif BAD_IU.search(" ".join(F + Im)) or len(" ".join(F)) < 40:
+    if not iu_clean_ok(F, Im):
         return None
     sty, hdr, shorthand = iu_style(r, rec)
     F = [reword(r, s) for s in F]
@@ -1039,7 +1045,10 @@ def iu_case(r, rec, kind, mode):
                 if not hits:
                     continue
                 neg = r.choice(IU_NEG[fam])
-                F = [s for k, s in enumerate(F) if k not in hits]
+                newf = [s for k, s in enumerate(F) if k not in hits]
+                if any(term_affirmed(s, TERMS[fam]) for s in newf):
+                    continue
+                F = newf
                 F.insert(min(hits[0], len(F)), neg)
                 detail = f"FINDINGS say '{neg}' while IMPRESSION affirms {fam}"
             marks = {"neg": (mode, neg, fam)}
