@@ -167,10 +167,11 @@ def make_finding(rng: Random, kind: str, sig: bool | None = None) -> dict:
     elif kind == "pneumothorax":
         n = rng.choice([1, 1.5, 2, 2.5, 3])
         f.update(sig=True, organ="Pleura", size=n, grade=f"{n} cm")
+        sz = "small" if n <= 2 else "moderate"
         f["F"] = lambda s, g: _pick(
             rng,
             [
-                f"There is a small {s} apical pneumothorax, measuring {g} from the apex.",
+                f"There is a {sz} {s} apical pneumothorax, measuring {g} from the apex.",
                 f"A {s} apical pneumothorax is present with the visceral pleural line {g} from the apex.",
                 f"{cap(s)} pneumothorax, approximately {g} at the apex, with no mediastinal shift.",
             ],
@@ -178,7 +179,7 @@ def make_finding(rng: Random, kind: str, sig: bool | None = None) -> dict:
         f["I"] = lambda s, g: _pick(
             rng,
             [
-                f"Small {s} apical pneumothorax.",
+                f"{cap(sz)} {s} apical pneumothorax.",
                 f"{cap(s)} pneumothorax ({g}).",
                 f"{cap(s)} apical pneumothorax; clinical team informed.",
             ],
@@ -191,7 +192,7 @@ def make_finding(rng: Random, kind: str, sig: bool | None = None) -> dict:
             rng,
             [
                 f"Airspace consolidation in the {s} {g} with air bronchograms.",
-                f"Patchy airspace opacity in the {s} {g}, new since the prior study.",
+                f"Patchy airspace opacity in the {s} {g}.",
                 f"Dense consolidation of the {s} {g}; the remainder of the lungs is clear.",
             ],
         )
@@ -362,7 +363,7 @@ def make_finding(rng: Random, kind: str, sig: bool | None = None) -> dict:
                 f"Small calcified granuloma projecting over the {s} mid zone.",
             ],
         )
-        f["I"] = lambda s, g: f"Old granulomatous disease ({s} upper lobe granuloma)."
+        f["I"] = lambda s, g: f"Old granulomatous disease ({s}-sided calcified granuloma)."
     elif kind == "degenerative":
         f.update(organ="Bones", sided=False, grade="")
         f["F"] = lambda s, g: _pick(
