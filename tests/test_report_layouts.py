@@ -12,7 +12,7 @@ import pytest
 
 from medrag_core.reports import check_report, parse_report, parse_sections, read_report, run_checks
 from medrag_core.reports.checks.structure import placeholder_spans
-from medrag_core.reports.parse import mask_markup, split_sentences
+from medrag_core.reports.parse import mask_layout, mask_markup, split_sentences
 from medrag_core.reports.vocabulary import SECTION_HEADERS, VocabularyError, load_section_headers
 
 FLAGGED = {"warning", "error"}
@@ -627,3 +627,54 @@ def test_what_the_reading_blanked_is_markup_never_a_template_field() -> None:
     # where the reading blanks them (as a sending system's wrapping), they are markup
     blanked = text.replace("<Exam>", " " * 6).replace("</Exam>", " " * 7)
     assert placeholder_spans(replace(parsed, reading=blanked)) == []
+
+
+@pytest.mark.parametrize("row,read", [
+    ("Pneumothorax: \u2610 Present \u2611 Absent", "absent"),
+    ("Pneumothorax: [ ] Present [x] Absent", "absent"),
+    ("- Pneumothorax: \u2611 Present \u2610 Absent", "present"),
+])
+def test_a_row_of_tick_boxes_reads_as_the_option_ticked(row: str, read: str) -> None:
+    text = f"FINDINGS\n{row}\nHeart size: \u2611 Normal \u2610 Enlarged\n\nIMPRESSION\nNo acute abnormality."
+    parsed = parse_report(text)
+    assert [(o.name, o.polarity) for o in parsed.observations if o.name == "Pneumothorax"] == [("Pneumothorax", read)]
+    assert ("Cardiomegaly", "absent") in {(o.name, o.polarity) for o in parsed.observations}
+    assert "placeholder" not in flagged(text)  # the boxes of a row with one ticked are a choice made
+    # a row with no box ticked is a choice not made; a box inside a sentence is a blank
+    assert "placeholder" in flagged(text.replace("\u2611 Absent", "\u2610 Absent").replace("[x] Absent", "[ ] Absent")
+                                    .replace("\u2611 Present", "\u2610 Present"))
+    assert "placeholder" in flagged("FINDINGS: Lungs clear.\n\nIMPRESSION: No acute cardiopulmonary [x].")
+
+
+def test_markdown_from_a_drafting_tool_is_read_without_its_marks() -> None:
+    text = ("## XR CHEST 2V\n\n**Findings:**\n| Region | Finding |\n|---|---|\n| Lungs | Clear. |\n"
+            "| Pleura | Small **right** effusion. |\n\n---\n\n### Impression\n1) Small right pleural effusion.\n\n"
+            "*Reviewed by Dr. ___.*")
+    parsed = parse_report(text)
+    assert parsed.text == text and len(mask_layout(text)) == len(text)
+    assert set(parsed.sections) == {"FINDINGS", "IMPRESSION"}
+    effusion = next(o for o in parsed.observations if o.name == "Pleural Effusion" and o.section == "FINDINGS")
+    assert (effusion.polarity, effusion.side) == ("present", "right")
+    assert text[effusion.span[0]:effusion.span[1]].endswith("effusion")  # spans index the text as given
+    assert flagged(text) == set()  # "##", "**" and the table's header row are layout, not fields
+    assert "negation_conflict" in flagged(text.replace("Small right pleural effusion.", "Right lower lobe pneumonia."))
+
+
+@pytest.mark.parametrize("row,name,polarity", [
+    ("Heart size: Normal", "Cardiomegaly", "absent"),
+    ("Lungs: clear.", "Lung Opacity", "absent"),
+    ("- Heart: enlarged.", "Cardiomegaly", "present"),
+    ("Mediastinum: normal.", "Enlarged Cardiomediastinum", "absent"),
+])
+def test_an_organ_row_reads_as_the_phrase_it_stands_for(row: str, name: str, polarity: str) -> None:
+    parsed = parse_report(f"FINDINGS:\n{row}\n\nIMPRESSION: No acute abnormality.")
+    assert (name, polarity) in {(o.name, o.polarity) for o in parsed.observations}
+
+
+def test_phone_and_word_processor_characters_read_as_plain_ones() -> None:
+    text = "FINDINGS\uff1a\u00a0Small\u200b left pleural effusion.\n\nIMPRESSION\uff1a No acute abnormality."
+    assert mask_layout(text) == "FINDINGS: Small  left pleural effusion.\n\nIMPRESSION: No acute abnormality."
+    assert "impression_omits_finding" not in flagged(text)  # a small effusion left out is no omission
+    assert "placeholder" not in flagged(text)
+    plain = "FINDINGS: Lungs clear.\n\nIMPRESSION: Normal chest.\n* Rule [1] and a_b __init__ 2 * 3 = 6"
+    assert mask_layout(plain) == plain  # no Markdown, no boxes: unchanged

@@ -239,6 +239,101 @@ def mask_markup(text: str) -> str:
     return text
 
 
+# Layout that drafting tools and structured-reporting software add, read like the markup above: blanked or replaced
+# character for character, so spans still index the text as given.
+# Unicode spacing and punctuation from phones and word processors, read as their ASCII kin (each one character)
+_PLAIN_CHARS = str.maketrans({
+    "\u00a0": " ", "\u2002": " ", "\u2003": " ", "\u2007": " ", "\u2009": " ", "\u202f": " ", "\u200b": " ",
+    "\u200c": " ", "\u200d": " ", "\u2060": " ", "\ufeff": " ", "\uff1a": ":", "\uff1b": ";", "\uff0c": ",",
+    "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2212": "-", "\u2010": "-", "\u2011": "-",
+})
+# a tick box, ticked or not ("[x]", "[ ]", "☑", "☐")
+_BOX = re.compile(r"\[[xX\u2713\u2714 ]\]|[\u2610\u2611\u2612]")
+_TICKED = {"[x]", "[X]", "[\u2713]", "[\u2714]", "\u2611", "\u2612"}
+# Markdown: a heading's marks, bold or italic marks around words, a rule, a table's rows
+_MD_HEADING = re.compile(r"^[ \t]*#{1,6}(?=[ \t]+\S)", re.MULTILINE)
+# (not "__bold__": underscores are de-identification masks and blanks too)
+_MD_BOLD = re.compile(r"(?<![*\w])\*\*(?=[^\s*])[^*\n]*?[^\s*]\*\*(?![*\w])")
+_MD_ITALIC = re.compile(r"(?<![*\w])\*(?=[^\s*])[^*\n]*?[^\s*]\*(?![*\w])")
+_MD_RULE = re.compile(r"^[ \t]*(?:-{3,}|\*{3,}|_{3,})[ \t]*$", re.MULTILINE)
+_MD_TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$")
+
+
+# an organ's row in a template, its label and colon before a value ("Heart size: Normal", "Lungs: clear"): read as
+# the phrase it stands for ("Heart size normal", "Lungs clear"), which the vocabulary knows
+_ORGAN_ROW = re.compile(
+    r"^[ \t]*(?:[-*\u2022][ \t]+)?(?:(?:the|both)[ \t]+)?"
+    r"(?:heart(?:[ \t]+size)?|cardiac[ \t]+(?:size|silhouette|contours?)"
+    r"|cardiomediastinal[ \t]+(?:silhouette|contours?)|lungs?(?:[ \t]+fields?)?|mediastinum|mediastinal[ \t]+contours?"
+    r"|hila|pleura|pleural[ \t]+spaces?|(?:hemi)?diaphragms?|bones?|osseous[ \t]+structures|soft[ \t]+tissues?"
+    r"|costophrenic[ \t]+angles?|pulmonary[ \t]+vascularity)[ \t]*(?P<colon>:)(?=[ \t]*[A-Za-z])",
+    re.IGNORECASE | re.MULTILINE)
+
+
+def _read_ticks(line: str) -> str:
+    """A row of tick boxes read as the options ticked ("Pneumothorax: ☐ Present ☑ Absent" as "Pneumothorax: Absent"):
+    the boxes, and the options not ticked, blanked. A row with no box ticked is left as it is: a choice not made."""
+    boxes = list(_BOX.finditer(line))
+    # a row of choices opens with its first box at the line's start, after a bullet or after its label's colon;
+    # "No acute cardiopulmonary [x]." is a blank in a sentence
+    opening = line[:boxes[0].start()].rstrip()
+    if not any(b.group() in _TICKED for b in boxes) or not (opening in ("", "-", "*", "\u2022")
+                                                             or opening.endswith(":")):
+        return line
+    out = list(line)
+    for i, box in enumerate(boxes):
+        end = boxes[i + 1].start() if i + 1 < len(boxes) else len(line)
+        stop = box.end() if box.group() in _TICKED else end
+        out[box.start():stop] = " " * (stop - box.start())
+    return "".join(out)
+
+
+def _read_table_row(line: str) -> str:
+    """A Markdown table row read as a labelled line ("| Lungs | Clear |" as "  Lungs : Clear  "): the first cell
+    labels the others."""
+    pipes = [i for i, c in enumerate(line) if c == "|"]
+    out = list(line)
+    inner = [i for i in pipes if line[:i].strip() and line[i + 1:].strip()]
+    for n, i in enumerate(inner):
+        out[i] = ":" if n == 0 else ";"
+    for i in set(pipes) - set(inner):
+        out[i] = " "
+    return "".join(out)
+
+
+def mask_layout(text: str) -> str:
+    """``text`` read without the layout a drafting tool or structured-reporting software added, the same length:
+    Markdown marks blanked and its tables read as labelled lines, tick-box rows read as the options ticked, Unicode
+    spaces and punctuation as ASCII. Unchanged when it has none."""
+    text = text.translate(_PLAIN_CHARS)
+    if "[" in text or any(c in text for c in "\u2610\u2611\u2612"):
+        text = "\n".join(_read_ticks(line) if _BOX.search(line) else line for line in text.split("\n"))
+    text = _read_markdown(text)
+    return _ORGAN_ROW.sub(lambda m: m.group()[:m.start("colon") - m.start()] + " ", text)
+
+
+def _read_markdown(text: str) -> str:
+    """Markdown's heading, emphasis and rule marks blanked and its table rows read as labelled lines, where the text
+    is Markdown (a heading, bold words or a table)."""
+    lines = text.split("\n")
+    table_rule = [bool(_MD_TABLE_RULE.match(line)) and "|" in line for line in lines]
+    if not (any(table_rule) or _MD_HEADING.search(text) or _MD_BOLD.search(text)):
+        return text
+    for i, line in enumerate(lines):
+        if table_rule[i] or (i + 1 < len(lines) and table_rule[i + 1] and line.lstrip().startswith("|")):
+            lines[i] = " " * len(line)  # the rule under a table's header row, and the header row itself
+        elif line.lstrip().startswith("|") and line.count("|") >= 2:
+            lines[i] = _read_table_row(line)
+    text = _MD_RULE.sub(_blank, _MD_HEADING.sub(_blank, "\n".join(lines)))
+    return _MD_ITALIC.sub(_unmark, _MD_BOLD.sub(_unmark, text))
+
+
+def _unmark(m: re.Match[str]) -> str:
+    """Bold or italic marks blanked, the words between them kept."""
+    width = 2 if m.group().startswith("**") else 1
+    return " " * width + m.group()[width:-width] + " " * width
+
+
 def read_report(data: bytes | str, *, max_chars: int = MAX_REPORT_CHARS) -> str:
     """Decode and normalise an uploaded report, or refuse it.
 
@@ -498,7 +593,8 @@ def parse_report(text: str) -> ParsedReport:
     pass raw text (offsets then index the normalised text, which ``read_report`` returns too).
     """
     given = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = mask_markup(given)  # read without RTF/HTML markup; ``ParsedReport.text`` stays the text as given
+    # read without RTF/HTML markup and drafting layout; ``ParsedReport.text`` stays the text as given
+    text = mask_layout(mask_markup(given))
     reading = text if text != given else ""
     headers = _find_headers(text)
     main = {"FINDINGS", "IMPRESSION"}

@@ -32,6 +32,8 @@ _TEMPLATE_WORD = (r"(?i:insert|size|side|laterality|location|site|level|lobe|zon
 _PLACEHOLDER = re.compile(
     # anything in square brackets but a numeric citation ("[1]"): "[ ]", "[***]", "[DATE]", "[ INSERT ]", "[...]"
     r"\[(?!\s*\d+(?:[,-]\d+)*\s*\])[^\[\]\n]{0,40}\]"
+    # an empty tick box (a row with one box ticked is read as that choice, and its other boxes are blanked)
+    r"|\u2610"
     # a date's template ("__/__/____"): de-identification masks a date as one blank, never by its parts
     r"|_{1,4}[ \t]*/[ \t]*_{1,4}[ \t]*/[ \t]*_{2,4}"
     r"|" + BLANK_RULES.blank.pattern +
