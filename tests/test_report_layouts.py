@@ -678,3 +678,15 @@ def test_phone_and_word_processor_characters_read_as_plain_ones() -> None:
     assert "placeholder" not in flagged(text)
     plain = "FINDINGS: Lungs clear.\n\nIMPRESSION: Normal chest.\n* Rule [1] and a_b __init__ 2 * 3 = 6"
     assert mask_layout(plain) == plain  # no Markdown, no boxes: unchanged
+
+
+def test_a_comment_label_under_findings_is_the_findings_text_where_an_impression_follows() -> None:
+    text = "FINDINGS:\nComment: Large left pleural effusion.\n\nIMPRESSION:\nNo acute abnormality."
+    parsed = parse_report(text)
+    assert parsed.sections["FINDINGS"].endswith("Large left pleural effusion.")
+    assert "missing_section" not in flagged(text) and "impression_omits_finding" in flagged(text)
+    # with no other impression, "Comment:" is the impression, as before
+    assert parse_report("FINDINGS:\nLungs clear.\nComment: Normal chest.").sections["IMPRESSION"] == "Normal chest."
+    # an empty FINDINGS header above a plain "Impression:" stays empty, whatever follows
+    empty = "FINDINGS:\nImpression: Left lower lobe pneumonia.\nRecommendation: Follow-up film."
+    assert "missing_section" in flagged(empty)
