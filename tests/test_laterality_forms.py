@@ -178,3 +178,17 @@ def test_a_finding_both_sections_call_unchanged_in_one_zone_is_one_finding() -> 
     # each section's unchanged finding on its own side is no conflict where the sides agree
     assert lateral("Unchanged left basilar opacities. New hazy opacity in the right lung.",
                    "New right lung opacity. Left basilar opacities, unchanged.") == []
+
+
+@pytest.mark.parametrize("correction,severity", [
+    ("Correction: impression item 1 should read \u201cleft\u201d, not \u201cright\u201d.", "info"),
+    ("ADDENDUM: The side in the impression is corrected to left rather than right.", "info"),
+    ("ADDENDUM: The impression should read right, not left.", "error"),  # corrects the other way: still wrong
+    ("ADDENDUM: Findings discussed with the ward.", "error"),
+])
+def test_a_side_corrected_in_the_report_is_told_not_raised(correction: str, severity: str) -> None:
+    text = ("FINDINGS: Small left apical pneumothorax. No effusion.\n\nIMPRESSION:\n1. Right apical pneumothorax.\n\n"
+            + correction)
+    issues = [i for i in check_report(text) if i.kind == "laterality_conflict"]
+    assert [i.severity for i in issues] == [severity]
+    assert ("correction" in issues[0].message) == (severity == "info")

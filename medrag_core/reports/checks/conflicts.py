@@ -177,6 +177,14 @@ def _with_carried_side(parsed: ParsedReport, o: Observation) -> Observation:
 
 
 
+# a correction of a side written into the report ("should read 'left', not 'right'", "corrected to right rather than
+# left")
+_SIDE_CORRECTION = re.compile(
+    r"\b(?:should\s+(?:read|be|say)|(?:is|was|has\s+been)\s+corrected\s+to|corrected\s+to|read\s+as)\s+[\"'\u201c\u2018]?"
+    r"(?P<right>left|right)[\"'\u201d\u2019]?\s*,?\s*(?:not|instead\s+of|rather\s+than)\s+[\"'\u201c\u2018]?(?P<wrong>left|right)\b",
+    re.IGNORECASE)
+
+
 def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
     issues: list[Issue] = []
     fired: set[str] = set()
@@ -184,6 +192,7 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
     # a finding gone in one section and going in the other: only where the report says something has gone
     regressing = any(o.resolved for o in parsed.observations) and any(
         o.change in ("decreased", "resolved") for o in parsed.observations)
+    corrections = {(m.group("right").lower(), m.group("wrong").lower()) for m in _SIDE_CORRECTION.finditer(parsed.text)}
     # each mention with the side a sentence pointing back takes from the one before, worked out once per report
     carried = [_with_carried_side(parsed, o) for o in parsed.observations]
     for group in sorted(_LATERAL_GROUPS, key=lambda g: (g in families, g)):
@@ -223,12 +232,17 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
             a, sa, b, sb = found
             fired.add(group)
             gone = "resolved " if a.resolved else ""
+            # an addendum that puts the IMPRESSION's side right ("Correction: item 2 should read 'left', not
+            # 'right'."): the report as amended agrees, and the reader is told where
+            corrected = (sa, sb) in corrections
             issues.append(Issue(
-                kind="laterality_conflict", severity="error", section=_BOTH, finding=group,
+                kind="laterality_conflict", severity="info" if corrected else "error", section=_BOTH, finding=group,
                 spans=_spans(a, b),
-                message=f"FINDINGS place the {gone}{group} on the {sa}, the IMPRESSION on the {sb}.",
+                message=f"FINDINGS place the {gone}{group} on the {sa}, the IMPRESSION on the {sb}"
+                        + (f"; a correction in the report says {sa}, not {sb}." if corrected else "."),
                 evidence=_quote(a, b),
-                suggestion="Check the image and correct the side in one of the two sections.",
+                suggestion="Amend the IMPRESSION's side as the correction says." if corrected
+                else "Check the image and correct the side in one of the two sections.",
             ))
     return issues + _device_side_conflicts(parsed)
 
