@@ -984,6 +984,10 @@ def _defers_all(parsed: ParsedReport, start: int, sentence: str) -> bool:
     return not named_before or bool(_OTHER_FINDINGS.search(sentence, 0, deferral.start()))
 
 
+_SUMMARISED_WHEN_STABLE = {"pneumothorax", "free air", "nodule or mass", "pleural effusion", "airspace disease",
+                           "pulmonary edema"}
+
+
 def _must_be_summarised(o: Observation, group: str) -> bool:
     """A finding no impression may leave out, whatever else it lists: what the issue calls significant
     (pneumothorax, free air, a widened mediastinum, oedema, consolidation or pneumonia, a mass or a nodule of 6 mm
@@ -995,7 +999,8 @@ def _must_be_summarised(o: Observation, group: str) -> bool:
     if growing and not _AS_BEFORE.search(_clause(o)) and (FINDINGS[o.name].significance in ("critical", "significant")
                                                           or group == "fracture" or _lobar_collapse(o)):
         return True  # a new fracture too; not atelectasis beside an effusion that grows
-    if o.change in ("stable", "decreased", "resolved") or o.temporal == "chronic" or _IMPROVING.search(_clause(o)):
+    if o.change == "resolved" or (group not in _SUMMARISED_WHEN_STABLE and (
+            o.change in ("stable", "decreased") or o.temporal == "chronic" or _IMPROVING.search(_clause(o)))):
         return False
     if group in ("pneumothorax", "free air"):
         return True
@@ -1078,8 +1083,11 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
         if not _must_be_summarised(o, group) or _historical(o) or _OTHER_STUDY.search(_clause(o)):
             continue
         if _explained_away(o, parsed, omission=True) or (group == "nodule or mass" and (
-                o.temporal == "chronic" or _nodular_pattern(o, omission=True) or _BENIGN.search(_clause(o)))):
+                (o.temporal == "chronic" and o.name != "Mass") or _nodular_pattern(o, omission=True)
+                or _BENIGN.search(_clause(o)))):
             continue
+        if course and (o.change == "stable" or o.temporal == "chronic"):
+            continue  # "No interval change." beside a finding the findings call unchanged: it speaks for it
         seen.add(group)
         # "No interval change." may stand for an unchanged finding, but not for a critical one the findings do not
         # call unchanged (a pneumothorax is always restated)
@@ -1139,8 +1147,9 @@ def impression_omits(parsed: ParsedReport) -> list[Issue]:
         if o.hypothetical or (group == "nodule or mass" and _BENIGN.search(o.text)) \
                 or (group == "cardiomegaly" and _TECHNIQUE.search(o.text)):
             continue
-        if group == "nodule or mass" and (o.temporal == "chronic" or _nodular_pattern(o, omission=True)):
-            continue  # a stable nodule is benign; "nodular" describes a pattern, not a nodule
+        if group == "nodule or mass" and ((o.temporal == "chronic" and o.name != "Mass")
+                                          or _nodular_pattern(o, omission=True)):
+            continue  # a stable nodule is benign (a mass stays one); "nodular" describes a pattern, not a nodule
         if not pure and o.temporal == "chronic":
             continue  # "no acute disease. Stable cardiomegaly." lists the chronic finding beside it
         if _OTHER_STUDY.search(_clause(o)):
