@@ -235,3 +235,15 @@ def test_a_run_on_split_keeps_eponyms_and_side_abbreviations() -> None:
     issues = check_report("FINDINGS: There are calcified mediastinal nodes, with a calcified Rt lower lobe pulmonary "
                           "nodule.\nIMPRESSION: No acute cardiopulmonary process.")
     assert not [i for i in issues if i.kind == "impression_omits_finding" and i.severity == "warning"]
+
+
+@pytest.mark.parametrize("atelectasis,conflicts", [
+    ("Patchy atelectasis in the right upper lobe.", True),
+    ("Patchy right basilar atelectasis.", False),  # at a base, mostly a streak in real reports
+    ("Collapse of the left lower lobe.", True),
+    ("Mild plate-like atelectasis at the left base.", False),  # real reports say both
+    ("Linear atelectasis in the lingula.", False),
+    ("Small area of dependent atelectasis at the right base.", False),
+])
+def test_clear_lungs_deny_atelectasis_that_is_not_minor(atelectasis: str, conflicts: bool) -> None:
+    assert _conflicts(f"Heart size normal. {atelectasis}", "The lungs are clear.") == conflicts

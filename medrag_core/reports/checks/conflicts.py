@@ -773,6 +773,13 @@ def _contradicts_itself(n: Observation, s: Observation, parsed: ParsedReport) ->
     return n.laterality is None or n.laterality in (s.laterality, "bilateral")
 
 
+# atelectasis "the lungs are clear" does not deny: a streak, a plate, a dependent or a mild one (IU reports say both)
+_MINOR_ATELECTASIS = re.compile(r"\b(?:plate|platelike|plate-like|linear|discoid|subsegmental|streak\w*|band\w*|"
+                                r"dependent|basilar|bibasilar|basal|bibasal|bases?|mild|mildly|minimal|minor|slight|trace|tiny|small|"
+                                r"scar\w*)\b",
+                                re.IGNORECASE)
+
+
 def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
     issues = []
     for group in sorted(_NEGATION_GROUPS):
@@ -817,6 +824,9 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                         continue  # "no large effusion" against a large one only, never a small or moderate one
                     if p.polarity != "present" and p.alternatives and n.implied:
                         continue  # alternatives weigh only against a plain "no X", not "the lungs are clear"
+                    if n.implied and p.name == "Atelectasis" and (
+                            _graded(p.severity, "trace", "small") or _MINOR_ATELECTASIS.search(_clause(p))):
+                        continue  # "Clear lungs." beside mild plate-like atelectasis: real reports say both
                     if n.extra.get("otherwise") and _exception_covers(parsed, neg_sec, p):
                         continue
                     # the negating section also affirms it, or the affirming one also negates it:
