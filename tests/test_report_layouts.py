@@ -690,3 +690,16 @@ def test_a_comment_label_under_findings_is_the_findings_text_where_an_impression
     # an empty FINDINGS header above a plain "Impression:" stays empty, whatever follows
     empty = "FINDINGS:\nImpression: Left lower lobe pneumonia.\nRecommendation: Follow-up film."
     assert "missing_section" in flagged(empty)
+
+
+def test_shorthand_headers_a_joined_interval_change_header_and_a_dashed_signature() -> None:
+    text = ("XR: Chest, PA view\nHx: Follow-up pneumonia.\nCf: Film of last week.\nTech: Semi-erect.\n\n"
+            "FINDINGS / INTERVAL CHANGE:\nLarge left pleural effusion, increasing.\n\nIMPRESSION:\n\n-- ___ / RAD")
+    parsed = parse_report(text)
+    assert parsed.sections["INDICATION"] == "Follow-up pneumonia."  # not a findings body naming pneumonia
+    assert parsed.sections["COMPARISON"] == "Film of last week."
+    assert parsed.sections["FINDINGS"] == "Large left pleural effusion, increasing."
+    assert parsed.sections["IMPRESSION"] == "" and parsed.footer == "-- ___ / RAD"
+    assert ("missing_section", "warning") in {(i.kind, i.severity) for i in check_report(text)}
+    # "cf." inside a sentence is no header
+    assert "COMPARISON" not in parse_report("FINDINGS: Effusion, smaller cf. prior.\n\nIMPRESSION: Effusion.").sections

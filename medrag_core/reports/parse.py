@@ -57,7 +57,7 @@ _HEADER_MAP: dict[str, str | None] = SECTION_HEADERS.sections
 # as prose ("Report of ...", "Comment: ...") they are too common to take from a sentence end.
 _LINE_ONLY = SECTION_HEADERS.line_only
 _NAMES = "|".join(sorted((re.escape(k).replace(r"\ ", r"\s+") for k in _HEADER_MAP), key=len, reverse=True))
-_JOINED = _NAMES + "|plan|recommendations?|advice|discussion|views|comments?|history"
+_JOINED = _NAMES + "|plan|recommendations?|advice|discussion|views|comments?|history|(?:interval\\s+)?changes?"
 # Markdown marks around a header ("## Findings", "**IMPRESSION:**", "__Comparison__:") are part of the header.
 _HEADER_RE = re.compile(
     rf"(?P<lead>^|(?<=[.!?])[ \t]+)[ \t]*(?P<md>#{{1,6}}[ \t]+|\*\*|__)?(?:\d{{1,2}}[.)][ \t]*)?(?P<h>{_NAMES})"
@@ -145,6 +145,8 @@ _SIGNATURE = re.compile(
     r"(?:physician|radiologist|doctor|staff)\s*:|primary\s+diagnostic\s+code\s*:|[-*=~ \t]*end\s+of\s+report\b|"
     r"this\s+(?:study|examination|exam|report)\s+was\s+(?:interpreted|read|reported)\s+remotely\b|"
     r"(?:yours\s+)?sincerely\b|(?:with\s+)?(?:kind|best|warm)\s+regards\b|"
+    # a signature set off by dashes, as in e-mail ("-- ___ / RAD", "-- Dr. Lee, radiologist")
+    r"--[ \t]+(?:___|dr\b|[^\n]{0,40}\b(?:rad|radiologist|md|m\.d\.|frcr|do)\b)|"
     r"I\s+have\s+(?:personally\s+)?reviewed\s+the\s+(?:images|study|examination)\b|"
     r"dr\.?\s+\S+(?:\s+\S+)?,?\s+(?:consultant\s+radiologist|radiologist|M\.?D\.?|FRCR|FRANZCR)\b)",
     re.IGNORECASE | re.MULTILINE,
