@@ -54,6 +54,10 @@ def test_every_term_example_is_matched_by_that_term_as_its_finding(index: int) -
     # older wording for a pneumothorax: the air in the pleural space named as a collection
     ("A large pleural air collection is present on the right.", "Pneumothorax", "present", "right"),
     ("No pleural air.", "Pneumothorax", "absent", None),
+    # clinician shorthand for a side: a capital R or L before the finding's abbreviation, B/L and bilat
+    ("The R PTX is smaller.", "Pneumothorax", "present", "right"),
+    ("B/L effusions.", "Pleural Effusion", "present", "bilateral"),
+    ("Bilat lower zone consolidation.", "Consolidation", "present", "bilateral"),
     ("RLL PNA.", "Pneumonia", "present", "right"),
     ("Mild interstitial oedema.", "Edema", "present", None),
     ("No evidence of CHF.", "Edema", "absent", None),

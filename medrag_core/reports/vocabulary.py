@@ -629,7 +629,8 @@ OTHERWISE = re.compile(r"\b(?:otherwise|except|aside\s+from|apart\s+from|other\s
 # consolidation", "L pleural effusion"); a lower-case one only before a lobe ("l lower lobe")
 _ONE_LETTER_PLACE = (r"(?=[\s.]+(?:lower|upper|mid|middle|lung|lobe|base|basilar|basal|apex|apical|hemithorax|"
                      r"hemidiaphragm|pleural|effusion|pneumothorax|hilum|hilar|perihilar|costophrenic|chest|side|"
-                     r"sided|mid-zone|midzone|zone)\b)")
+                     r"sided|mid-zone|midzone|zone|ptx|h(?:a)?emothorax|hydropneumothorax|collapse|consolidation|"
+                     r"atelectasis|infiltrates?|opacit(?:y|ies)|nodules?|mass|ribs?|clavicle)\b)")
 SIDE = re.compile(
     rf"\b(?:(?P<l>left|lt|l(?=[\s.]+(?:lower|upper|mid|middle)\s+(?:lobe|lung|zone))|(?-i:L){_ONE_LETTER_PLACE})"
     r"|(?P<lz>lll|lul)"
@@ -638,7 +639,7 @@ SIDE = re.compile(
     # "free air on the R", "opacity on the L:": a capital letter alone after "on the" is a side
     r"|(?<=on\sthe\s)(?:(?P<l1>(?-i:L))|(?P<r1>(?-i:R)))(?![\w-])"
     # "effusion and pneumothorax are both absent": "both" of two findings, not of two sides
-    r"|(?P<b>bilateral(?:ly)?|bibasila?r|bibasal|biapical|both(?!\s+(?:absent|negative|normal|unremarkable|"
+    r"|(?P<b>bilateral(?:ly)?|bilat|b/l|bibasila?r|bibasal|biapical|both(?!\s+(?:absent|negative|normal|unremarkable|"
     r"excluded|removed|resolved|not)\b)|bilaterally))\b",
     re.IGNORECASE,
 )
