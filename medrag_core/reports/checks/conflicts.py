@@ -364,9 +364,9 @@ def _side_pair(fnd: list[Observation], imp: list[Observation],
                     # a fracture of another bone does not place this one there ("right rib deformities" beside
                     # "mid right clavicle fracture")
                     in_fnd = [o for o in _separate_from(fnd, b, imp) + _named(parsed, "FINDINGS", b.alternatives)
-                              if not _side_from_place(o) and _same_bone(o, b)]
+                              if not _side_from_place(o) and _same_bone(o, b) and _same_lesion(o, b)]
                     in_imp = [o for o in _separate_from(imp, a, fnd) + _named(parsed, "IMPRESSION", a.alternatives)
-                              if not _side_from_place(o) and _same_bone(o, a)]
+                              if not _side_from_place(o) and _same_bone(o, a) and _same_lesion(o, a)]
                     if sb in _sides_at(in_fnd, zb) or sa in _sides_at(in_imp, za):
                         continue
                     return a, sa, b, sb
@@ -391,6 +391,13 @@ def _same_bone(o: Observation, other: Observation) -> bool:
         return True
     mine, theirs = _bones(o), _bones(other)
     return not mine or not theirs or bool(mine & theirs)
+
+
+def _same_lesion(o: Observation, other: Observation) -> bool:
+    """False for a benign or long-standing nodule ("4 mm nodule, likely a granuloma") beside a mass: it does not
+    place the mass on its side."""
+    return not (other.name == "Mass" and o.name == "Nodule"
+                and (o.temporal == "chronic" or bool(_BENIGN.search(_clause(o)))))
 
 
 _LINGULA = re.compile(r"\blingul(?:a|ar)\b", re.IGNORECASE)
