@@ -687,6 +687,12 @@ def test_a_comment_label_under_findings_is_the_findings_text_where_an_impression
     assert "missing_section" not in flagged(text) and "impression_omits_finding" in flagged(text)
     # with no other impression, "Comment:" is the impression, as before
     assert parse_report("FINDINGS:\nLungs clear.\nComment: Normal chest.").sections["IMPRESSION"] == "Normal chest."
+    # rows before it too: "Comment:" labels the findings' free text
+    rows = "Findings\nPneumothorax: Absent\nComment: Large left pleural effusion.\n\nImpression\nNo acute abnormality."
+    assert parse_report(rows).sections["FINDINGS"].endswith("Large left pleural effusion.")
+    # "Opinion:" then "Recommendation:" is a conclusion and advice, as before
+    opinion = "FINDINGS: Small left pneumothorax.\n\nOPINION: Left pneumothorax.\n\nRECOMMENDATION: CT chest."
+    assert parse_report(opinion).sections["IMPRESSION"].startswith("Left pneumothorax.")
     # an empty FINDINGS header above a plain "Impression:" stays empty, whatever follows
     empty = "FINDINGS:\nImpression: Left lower lobe pneumonia.\nRecommendation: Follow-up film."
     assert "missing_section" in flagged(empty)

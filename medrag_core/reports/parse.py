@@ -454,7 +454,7 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
 def _find_headers(text: str) -> list[tuple[int, int, str | None]]:
     """(start, end, section) for each accepted header."""
     found: list[tuple[int, int, str | None]] = []
-    weak: list[bool] = []  # whether each header's name is a prose word too (``line_only``)
+    keys: list[str] = []  # each header's name
     for m in _HEADER_RE.finditer(text):
         word = m.group("h")
         punct = m.group("p")
@@ -496,14 +496,14 @@ def _find_headers(text: str) -> list[tuple[int, int, str | None]]:
             if key in SECTION_HEADERS.conclusion_after_findings and "FINDINGS" in {f[2] for f in found}:
                 section = "IMPRESSION"
             found.append((m.start("h") if not line_start else m.start(), end, section))
-            weak.append(key in _LINE_ONLY)
-    # a prose-like name ("Comment:") right under another header, where a plain header of its section comes further
-    # on ("FINDINGS:\nComment: The lungs ...\n\nIMPRESSION: ..."): a field's label inside the first section
+            keys.append(key)
+    # a prose-like name of the conclusion ("Comment:") inside the findings, where an "Impression" or "Conclusion"
+    # header comes further on ("FINDINGS:\nComment: The lungs ...\n\nIMPRESSION: ..."): a field's label inside the
+    # findings
     kept: list[tuple[int, int, str | None]] = []
     for i, header in enumerate(found):
-        if (kept and weak[i] and kept[-1][2] is not None and header[2] not in (None, kept[-1][2])
-                and not text[kept[-1][1]: header[0]].strip()
-                and any(h[2] == header[2] and not w for h, w in zip(found[i + 1:], weak[i + 1:], strict=True))):
+        if (kept and keys[i] in _LINE_ONLY and kept[-1][2] == "FINDINGS" and header[2] == "IMPRESSION"
+                and any(key.startswith(("impression", "conclusion")) for key in keys[i + 1:])):
             continue
         kept.append(header)
     return kept
