@@ -709,3 +709,16 @@ def test_shorthand_headers_a_joined_interval_change_header_and_a_dashed_signatur
     assert ("missing_section", "warning") in {(i.kind, i.severity) for i in check_report(text)}
     # "cf." inside a sentence is no header
     assert "COMPARISON" not in parse_report("FINDINGS: Effusion, smaller cf. prior.\n\nIMPRESSION: Effusion.").sections
+
+
+@pytest.mark.parametrize("after", [
+    "*Drafted with AI assistance; reviewed by Dr. ___.*",
+    "_Reviewed and finalised by Dr. ___._",
+    "sent from mobile reporting \u2014 please excuse dictation errors",
+    "Sent from my iPhone",
+])
+def test_a_drafting_tools_or_a_phones_closing_line_is_no_impression(after: str) -> None:
+    text = f"FINDINGS:\nSmall left pleural effusion.\n\nIMPRESSION:\n\n{after}"
+    parsed = parse_report(text)
+    assert parsed.sections["IMPRESSION"] == ""
+    assert ("missing_section", "warning") in {(i.kind, i.severity) for i in check_report(text)}

@@ -137,9 +137,13 @@ _UNDERLINE = re.compile(r"\n[ \t]*(?:-{3,}|={3,}|_{3,}|~{3,})[ \t]*(?=\n|$)")
 # A sign-off line: who signed, dictated or verified the report, and when, or the reader's attestation. It ends
 # the report, so it and the lines after it are a footer, not the last section's text.
 _SIGNATURE = re.compile(
-    r"^[ \t]*(?:this\s+(?:report|study|examination|exam)\s+(?:was|has\s+been|is)\s+)?"
-    r"(?:(?:electronically\s+)?(?:signed|dictated|reported|verified|transcribed|approved|finali[sz]ed|"
-    r"read|interpreted|authori[sz]ed)(?:\s+(?:and\s+)?(?:signed|verified|electronically))*\s*(?:by\b|on\b|:)|"
+    r"^[ \t]*[*_]*(?:this\s+(?:report|study|examination|exam)\s+(?:was|has\s+been|is)\s+)?"
+    r"(?:(?:electronically\s+)?(?:signed|dictated|reported|verified|transcribed|approved|finali[sz]ed|reviewed|"
+    r"read|interpreted|authori[sz]ed)(?:\s+(?:and\s+)?(?:signed|verified|electronically|finali[sz]ed|approved))*"
+    r"\s*(?:by\b|on\b|:)|"
+    # a drafting tool's note ("Drafted with AI assistance; reviewed by Dr ...")
+    r"(?:drafted|generated|prepared|written)\s+(?:with|using|by)\s+(?:the\s+)?(?:help\s+of\s+|aid\s+of\s+)?"
+    r"(?:an?\s+)?(?:ai|artificial\s+intelligence|large\s+language\s+model|llm)\b|"
     r"electronically\s+signed\b|signature\s*:|(?:attending|consultant|reporting)\s+radiologist\s*:|"
     r"(?:radiologist|reader)\s*:|(?:reading|reporting|reviewing|referring|dictating|interpreting|signing)\s+"
     r"(?:physician|radiologist|doctor|staff)\s*:|primary\s+diagnostic\s+code\s*:|[-*=~ \t]*end\s+of\s+report\b|"
@@ -157,7 +161,11 @@ _DISCLAIMER = re.compile(
     r"(?:^|(?<=[.!?;])[ \t]*|(?<=\s))(?=\S)(?:this\s+(?:report|document|study)\s+(?:was|has\s+been|is)\s+"
     r"(?:generated|dictated|transcribed|created|produced|prepared)\s+(?:with|using|by|via)\s+(?:the\s+(?:aid|help|use)"
     r"\s+of\s+)?(?:\w+\s+)?(?:speech|voice)[- ]recognition|(?:speech|voice)[- ]recognition\s+(?:software|technology|"
-    r"system)\s+(?:was|has\s+been|is)\s+used)",
+    r"system)\s+(?:was|has\s+been|is)\s+used|"
+    # a phone's or a mobile reporting app's line ("Sent from my iPhone", "please excuse dictation errors")
+    r"sent\s+from\s+(?:my\s+)?(?:mobile|iphone|ipad|android|phone|tablet)\b|"
+    r"please\s+excuse\s+(?:any\s+)?(?:dictation|typographical|typing|voice[- ]recognition|transcription|spelling)\s+"
+    r"(?:errors?|mistakes?))",
     re.IGNORECASE | re.MULTILINE,
 )
 _ABBREV = re.compile(r"(?:\b(?:dr|vs|approx|e\.g|i\.e|st|mr|mrs|ms|no|fig|cf|etc)\.|\b[A-Z]\.)$", re.IGNORECASE)
