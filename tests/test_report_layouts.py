@@ -644,6 +644,12 @@ def test_a_row_of_tick_boxes_reads_as_the_option_ticked(row: str, read: str) -> 
     assert "placeholder" in flagged(text.replace("\u2611 Absent", "\u2610 Absent").replace("[x] Absent", "[ ] Absent")
                                     .replace("\u2611 Present", "\u2610 Present"))
     assert "placeholder" in flagged("FINDINGS: Lungs clear.\n\nIMPRESSION: No acute cardiopulmonary [x].")
+    assert "placeholder" in flagged("FINDINGS: Lungs clear.\n\nIMPRESSION: [x] without acute disease.")
+    # fields already split are read the same way
+    fields = parse_sections(text.split("\n\n")[0].removeprefix("FINDINGS\n"), "No acute abnormality.")
+    assert ("Pneumothorax", read) in {(o.name, o.polarity) for o in fields.observations}
+    assert not placeholder_spans(fields)
+    assert placeholder_spans(parse_sections("Lungs clear.", "[x] without acute disease."))
 
 
 def test_markdown_from_a_drafting_tool_is_read_without_its_marks() -> None:

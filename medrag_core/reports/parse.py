@@ -280,15 +280,19 @@ _ORGAN_ROW = re.compile(
     re.IGNORECASE | re.MULTILINE)
 
 
-def _read_ticks(line: str) -> str:
+def _read_ticks(line: str, *, checklist: bool = False) -> str:
     """A row of tick boxes read as the options ticked ("Pneumothorax: ☐ Present ☑ Absent" as "Pneumothorax: Absent"):
-    the boxes, and the options not ticked, blanked. A row with no box ticked is left as it is: a choice not made."""
+    the boxes, and the options not ticked, blanked. A row with no box ticked is left as it is: a choice not made.
+    ``checklist``: a line next to it has boxes too."""
     boxes = list(_BOX.finditer(line))
-    # a row of choices opens with its first box at the line's start, after a bullet or after its label's colon;
-    # "No acute cardiopulmonary [x]." is a blank in a sentence
+    # a row of choices opens with its first box after its label's colon, or at the line's start (or a bullet) where
+    # it offers two options or stands in a checklist; "No acute cardiopulmonary [x]." and a lone "[x] without acute
+    # disease." are blanks in a sentence
     opening = line[:boxes[0].start()].rstrip()
-    if not any(b.group() in _TICKED for b in boxes) or not (opening in ("", "-", "*", "\u2022")
-                                                             or opening.endswith(":")):
+    starts_row = opening in ("", "-", "*", "\u2022") and (len(boxes) > 1 or checklist)
+    # (a section's header is no choice's label: "IMPRESSION: [x] without acute disease." is a blank)
+    labelled = opening.endswith(":") and (len(boxes) > 1 or " ".join(opening[:-1].lower().split()) not in _HEADER_MAP)
+    if not any(b.group() in _TICKED for b in boxes) or not (starts_row or labelled):
         return line
     out = list(line)
     for i, box in enumerate(boxes):
@@ -317,7 +321,10 @@ def mask_layout(text: str) -> str:
     spaces and punctuation as ASCII. Unchanged when it has none."""
     text = text.translate(_PLAIN_CHARS)
     if "[" in text or any(c in text for c in "\u2610\u2611\u2612"):
-        text = "\n".join(_read_ticks(line) if _BOX.search(line) else line for line in text.split("\n"))
+        lines = text.split("\n")
+        boxed = [bool(_BOX.search(line)) for line in lines]
+        text = "\n".join(_read_ticks(line, checklist=(i > 0 and boxed[i - 1]) or (i + 1 < len(lines) and boxed[i + 1]))
+                         if boxed[i] else line for i, line in enumerate(lines))
     text = _read_markdown(text)
     return _ORGAN_ROW.sub(lambda m: m.group()[:m.start("colon") - m.start()] + " ", text)
 
@@ -697,7 +704,14 @@ def parse_sections(
         offsets[k] = pos + len(k) + 2
         parts.append(f"{k}: {v}")
         pos += len(parts[-1]) + 2
-    return _observe(ParsedReport(text="\n\n".join(parts), sections=sections, offsets=offsets, structured=True))
+    text = "\n\n".join(parts)
+    # each field is read as free text is (markup and drafting layout blanked), the same length, so offsets hold
+    reading = mask_layout(mask_markup(text))
+    if reading == text:
+        reading = ""
+    else:
+        sections = {k: reading[offsets[k]: offsets[k] + len(v)] for k, v in sections.items()}
+    return _observe(ParsedReport(text=text, reading=reading, sections=sections, offsets=offsets, structured=True))
 
 
 def observation_labels(parsed: ParsedReport) -> list[str]:
