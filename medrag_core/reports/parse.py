@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from medrag_core.errors import ReportError
 from medrag_core.models import CheckStatus
 from medrag_core.reports.mentions import DEVICE_NAMES, Observation, extract_observations
+from medrag_core.reports.transport import unwrap_transport
 from medrag_core.reports.vocabulary import DEVICE_LABEL, NO_FINDING_LABEL, SECTION_HEADERS, TARGET_RE
 from medrag_core.settings import Settings
 
@@ -498,7 +499,9 @@ def parse_report(text: str) -> ParsedReport:
     pass raw text (offsets then index the normalised text, which ``read_report`` returns too).
     """
     given = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = mask_markup(given)  # read without RTF/HTML markup; ``ParsedReport.text`` stays the text as given
+    # read through its transport (HL7, FHIR, XML, e-mail, PDF ...) and without RTF/HTML markup, the same length;
+    # ``ParsedReport.text`` stays the text as given
+    text = mask_markup(unwrap_transport(given))
     reading = text if text != given else ""
     headers = _find_headers(text)
     main = {"FINDINGS", "IMPRESSION"}
