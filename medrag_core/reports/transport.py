@@ -112,9 +112,10 @@ def _hl7(text: str) -> str:
             out.append(line)  # a continuation of the field above
             continue
         fields = line.split(field)
-        keep = {"OBX": 5, "NTE": 3}.get(seg.group(1))
-        if keep is None or len(fields) <= keep or (seg.group(1) == "OBX" and fields[2] not in _HL7_TEXT_TYPES):
-            out.append(" " * len(line))  # MSH, PID, OBR, ...: the message's envelope
+        keep = 5  # the report's text is OBX-5, the observation value
+        if seg.group(1) != "OBX" or len(fields) <= keep or fields[2] not in _HL7_TEXT_TYPES:
+            # MSH, PID, OBR, ...: the message's envelope; NTE: the interface's note on it, not the report's text
+            out.append(" " * len(line))
             continue
         start = sum(len(f) + 1 for f in fields[:keep])
         value = fields[keep]
@@ -122,7 +123,7 @@ def _hl7(text: str) -> str:
         def unescape(m: re.Match[str], value: str = value) -> str:
             return _fit(_hl7_escape(m.group(1), value[m.end():]), len(m.group()))
         value = escape.sub(unescape, value).replace(rep, "\n")
-        if seg.group(1) == "OBX" and fields[2] in ("CE", "CWE"):
+        if fields[2] in ("CE", "CWE"):
             value = value.replace("^", " ")
         out.append(" " * start + value + " " * (len(line) - start - len(value)))
     return "\n".join(out)
