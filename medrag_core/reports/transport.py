@@ -13,7 +13,7 @@ span still indexes the text as given: what is wrapping is blanked (spaces), a li
 wrapping broke a line, an escape is its character padded with spaces, and a wrapper that names a section
 (``<Impression>``, ``"conclusion": "``, ``FINDINGS=``) is rewritten as that section's header in the same width.
 Each transport is read only where the text shows its structure (segments, a JSON or XML document, key paths,
-header blocks, page marks); a report with none of it is returned unchanged, after one quick test.
+header blocks, page marks); a report with none of it is returned unchanged, after a few substring tests.
 """
 
 from __future__ import annotations
@@ -36,15 +36,6 @@ for _name, _section in _HEADERS.items():
         _ALIASES.setdefault(_section, []).append(_name)
 for _names in _ALIASES.values():
     _names.sort(key=len)
-
-# The one quick test: a text with none of these marks carries no transport (see each reader for its own test).
-_SNIFF = re.compile(
-    r"^(?:MSH|OBX)\||\A\s*[{<]|^(?:DiagnosticReport|ServiceRequest|Observation)\.|^[A-Z][A-Z0-9_]{1,30}="
-    r"|^>|^(?:From|Sent|Subject):|^\[\d{1,2}:\d{2}|(?i:\bpage\s+\d+\s+of\s+\d+)|\bFAX\b|\[(?i:dx|icd)"
-    r"|[a-z]-\n[ \t]*[a-z]|^-{5,}",
-    re.MULTILINE,
-)
-
 
 def _fit(new: str, width: int) -> str:
     """``new`` padded with spaces (or cut) to ``width`` characters."""
@@ -395,17 +386,31 @@ def _coded_dx(text: str) -> str:
     return _CODED_DX.sub(lambda m: " " + m.group()[1:-1] + " ", text)
 
 
-# outer wrappers first (a message, a document), then what is inside them
-_READERS: tuple[Callable[[str], str], ...] = (_hl7, _json, _xml, _fhir_flat, _kv, _email, _chat, _pdf_pages, _fax,
-                                               _coded_dx, _dehyphen)
+# Each reader with its quick test: substrings its transport cannot lack (a plain report passes few of them, and those
+# readers then find no structure and return it unchanged). Outer wrappers first (a message, a document), then what
+# is inside them; each reader sees what the ones before it read.
+_OPENS_DOCUMENT = re.compile(r"\s*[{<]")
+_READERS: tuple[tuple[Callable[[str], str], Callable[[str], bool]], ...] = (
+    (_hl7, lambda t: "MSH|" in t or "OBX|" in t),
+    (_json, lambda t: t[:1] == "{" or bool(_OPENS_DOCUMENT.match(t)) and "{" in t[:64]),
+    (_xml, lambda t: t[:1] == "<" or bool(_OPENS_DOCUMENT.match(t)) and "<" in t[:64]),
+    (_fhir_flat, lambda t: "DiagnosticReport." in t or "ServiceRequest." in t),
+    (_kv, lambda t: "=" in t),
+    (_email, lambda t: "From:" in t or "Subject:" in t or "wrote:" in t or "Original Message" in t
+     or "Forwarded message" in t),
+    (_chat, lambda t: "[" in t),
+    (_pdf_pages, lambda t: "Page " in t or "PAGE " in t or "page " in t),
+    (_fax, lambda t: "FAX" in t),
+    (_coded_dx, lambda t: "[" in t),
+    (_dehyphen, lambda t: "-\n" in t),
+)
 
 
 def unwrap_transport(text: str) -> str:
     """``text`` as read through the transport that delivered it (see the module docstring): the same length, with
     wrapping blanked, line breaks where it broke lines and section headers where it named sections; ``text``
     itself when it carries no transport."""
-    if not _SNIFF.search(text):
-        return text
-    for read in _READERS:
-        text = read(text)
+    for read, may_carry in _READERS:
+        if may_carry(text):
+            text = read(text)
     return text
