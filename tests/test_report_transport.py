@@ -258,3 +258,15 @@ def test_fax_marks_and_coded_diagnosis() -> None:
 def test_plain_reports_are_unchanged(text: str) -> None:
     assert unwrap_transport(text) == text
     assert parse_report(text).reading == ""
+
+
+def test_fax_digits_read_as_letters_only_inside_words() -> None:
+    banner = "FROM: NORTHFIELD IMAGING  FAX 555 0100   P. 002\n\n"
+    text = banner + ("FINDINGS:\nSmal1 1eft basal effusi0n. T1 and L5 intact; 5mm nodule stable since 2019.\n\n"
+                     "IMPRESSION:\nRight basal effusion.")
+    reading = unwrap_transport(text)
+    assert len(reading) == len(text)
+    assert "Small left basal effusion." in reading
+    assert "T1 and L5" in reading and "5mm" in reading and "2019" in reading
+    assert "laterality_conflict" in scored(text)
+    assert unwrap_transport(text.replace("FAX", "fax line")) == text.replace("FAX", "fax line")  # no banner, no OCR

@@ -198,7 +198,7 @@ def _xml(text: str) -> str:
             continue
         words = _words(name.split(":")[-1])
         section = _HEADERS.get(words)
-        if section is not None and _CODED.search(attrs or ""):
+        if section == "IMPRESSION" and "diagnos" in words and _CODED.search(attrs or ""):
             section = "INDICATION"  # a coded diagnosis (an ICD-10 code) is the order's reason, not a conclusion
         if section is not None and not empty:
             close = text.find(f"</{name}>", m.end())
@@ -370,12 +370,21 @@ def _dehyphen(text: str) -> str:
 _FAX = re.compile(r"\A\s*(?i:from)\b[^\n]*\bFAX\b[^\n]*")
 # a mark OCR read into the spaces between words (" ' ", " ~ ", " , "; " . " before lower case)
 _STRAY = re.compile(r"(?<= )(?:['~`,]|\.(?=[ \t]*\n?[ \t]*[a-z]))(?= |$)", re.MULTILINE)
+# OCR's digit for a letter inside a lower-case word ("1eft", "effusi0n", "Smal1"): a word of three or more
+# lower-case letters and one such digit. Only the same-width confusions are read back (0/o, 1/l, 5/s); "rn" for "m"
+# or "cl" for "d" change a word's length and would need a speller, which this is not. "T1", "5mm", "1st" stay.
+_DIGIT_IN_WORD = re.compile(r"(?<![\w.])(?=[A-Za-z015]?[a-z015]*[a-z]{3})[A-Za-z]?[a-z]*[015][a-z]*(?!\w|\.\d)")
+_DIGIT_AS_LETTER = str.maketrans("015", "ols")
 
 
 def _fax(text: str) -> str:
+    """A fax run through OCR (its banner opens the text): stray marks blanked, a digit read inside a word read as
+    its letter."""
     if not _FAX.match(text):
         return text
-    return _STRAY.sub(" ", text)
+    text = _STRAY.sub(" ", text)
+    return _DIGIT_IN_WORD.sub(lambda m: m.group().translate(_DIGIT_AS_LETTER) if m.group().count("0") + m.group()
+                              .count("1") + m.group().count("5") == 1 else m.group(), text)
 
 
 # "[Dx: J93.9 Pneumothorax, unspecified]": the order's coded diagnosis, an indication: its brackets are no template
