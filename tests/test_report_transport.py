@@ -127,6 +127,19 @@ def test_fhir_json_reads_presented_form_and_conclusion(indent, encode) -> None:
     assert "missing_section" in scored(fhir_json(FINDINGS, "", indent, encode))
 
 
+@pytest.mark.parametrize("headed", [False, True])
+def test_json_export_with_section_keys_or_a_headed_report_key(headed: bool) -> None:
+    def export(findings: str, impression: str) -> str:
+        if headed:
+            return json.dumps({"accession": "X1", "report": f"FINDINGS:\n{findings}\n\nIMPRESSION:\n{impression}"})
+        return json.dumps({"clinicalHistory": "fever", "findings": findings, "impression": impression})
+    text = export(FINDINGS, IMPRESSION)
+    read_ok(text)
+    assert scored(text) == set()
+    assert "impression_omits_finding" in scored(export("Large left pneumothorax with mediastinal shift.",
+                                                       "Normal appearances of the chest."))
+
+
 def fhir_flat(findings: str, impression: str) -> str:
     data = f"Indication: chest pain & cough\n\nFindings:\n{findings}"
     data = data.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

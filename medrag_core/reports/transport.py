@@ -37,6 +37,7 @@ for _name, _section in _HEADERS.items():
 for _names in _ALIASES.values():
     _names.sort(key=len)
 
+
 def _fit(new: str, width: int) -> str:
     """``new`` padded with spaces (or cut) to ``width`` characters."""
     return new[:width].ljust(width)
@@ -79,7 +80,7 @@ _HL7_TEXT_TYPES = {"TX", "FT", "ST", "CE", "CWE", ""}
 
 def _hl7_escape(code: str, after: str) -> str:
     """What an HL7 escape ``\\code\\`` stands for (before padding); ``after`` is the text right after it."""
-    if code in (".br", ".sp") or code.startswith(".sp"):
+    if code == ".br" or code.startswith(".sp"):
         return "\n"
     hexa = re.fullmatch(r"X((?:[0-9A-Fa-f]{2})+)", code)
     if hexa:
@@ -109,13 +110,15 @@ def _hl7(text: str) -> str:
             out.append(" " * len(line))
             continue
         start = sum(len(f) + 1 for f in fields[:keep])
-        value = fields[keep]
+        # a repetition is a line; a coded value's components are words ("R05^Cough^I10"); then the escapes, whose
+        # characters ("\\R\\" for a literal "~") are text
+        value = fields[keep].replace(rep, "\n")
+        if fields[2] in ("CE", "CWE"):
+            value = value.replace("^", " ")
 
         def unescape(m: re.Match[str], value: str = value) -> str:
             return _fit(_hl7_escape(m.group(1), value[m.end():]), len(m.group()))
-        value = escape.sub(unescape, value).replace(rep, "\n")
-        if fields[2] in ("CE", "CWE"):
-            value = value.replace("^", " ")
+        value = escape.sub(unescape, value)
         out.append(" " * start + value + " " * (len(line) - start - len(value)))
     return "\n".join(out)
 
@@ -126,7 +129,7 @@ _JSON_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 _JSON_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|(.))")
 _JSON_CHARS = {"n": "\n", "t": "\t", "r": " ", "b": " ", "f": " ", '"': '"', "\\": "\\", "/": "/"}
 # keys whose string is the report's text itself (FHIR Attachment.data, Narrative.div)
-_JSON_TEXT_KEYS = {"data", "data(decoded)", "div", "valuestring", "presentedform"}
+_JSON_TEXT_KEYS = {"data", "data(decoded)", "div", "value string"}
 
 
 def _json_value(raw: str) -> str:
@@ -137,7 +140,7 @@ def _json_value(raw: str) -> str:
             decoded = base64.b64decode(raw, validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
             decoded = ""
-        if decoded and decoded.isprintable() or "\n" in decoded:
+        if decoded and all(ch.isprintable() or ch in "\n\r\t" for ch in decoded):
             return _fit(decoded.replace("\r\n", "\n").replace("\r", "\n"), len(raw))
 
     def one(m: re.Match[str]) -> str:
@@ -166,11 +169,13 @@ def _json(text: str) -> str:
             continue  # an array element or a stray string: structure
         name = _words(key.group()[1:-1])
         value = text[m.start() + 1:m.end() - 1]
-        section = _HEADERS.get(name)
-        if name not in _JSON_TEXT_KEYS and (section is None or _HEADED.search(value)):
-            continue  # metadata (status, codes, references), or a wrapper holding headed text under another key
+        section = None if name in _JSON_TEXT_KEYS else _HEADERS.get(name)
+        if section is None and name not in _JSON_TEXT_KEYS:
+            continue  # metadata: status, codes, references, titles
+        if section and _HEADED.search(value):
+            section = None  # {"report": "FINDINGS: ... IMPRESSION: ..."}: a wrapper of headed text, no section itself
         width = m.start() + 1 - key.start()
-        lead = _header(section, width, name) if section and name not in _JSON_TEXT_KEYS else _fit("\n", width)
+        lead = _header(section, width, name) if section else _fit("\n", width)
         out[key.start():m.start() + 1] = lead
         out[m.start() + 1:m.end() - 1] = _json_value(value)
         out[m.end() - 1] = "\n"
