@@ -283,3 +283,11 @@ def test_fax_digits_read_as_letters_only_inside_words() -> None:
     assert "T1 and L5" in reading and "5mm" in reading and "2019" in reading
     assert "laterality_conflict" in scored(text)
     assert unwrap_transport(text.replace("FAX", "fax line")) == text.replace("FAX", "fax line")  # no banner, no OCR
+
+
+def test_coded_diagnosis_broken_across_a_line_is_no_field() -> None:
+    text = ("INDICATION: Fever. [Dx: J18.9 Pneu-\nmonia, unspecified organism]\n\nFINDINGS:\n"
+            f"{FINDINGS}\n\nIMPRESSION:\n{IMPRESSION}")
+    assert len(unwrap_transport(text)) == len(text)
+    assert placeholder_spans(parse_report(text)) == []
+    assert scored(text) == set()

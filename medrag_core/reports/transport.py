@@ -415,8 +415,8 @@ _READERS: tuple[tuple[Callable[[str], str], Callable[[str], bool]], ...] = (
     (_chat, lambda t: "[" in t),
     (_pdf_pages, lambda t: "Page " in t or "PAGE " in t or "page " in t),
     (_fax, lambda t: "FAX" in t),
-    (_coded_dx, lambda t: "[" in t),
     (_dehyphen, lambda t: "-\n" in t),
+    (_coded_dx, lambda t: "[" in t),  # after the words a line end broke are joined ("[Dx: R06.02 Shortn-\ness ...]")
 )
 
 
