@@ -286,7 +286,7 @@ def test_fax_digits_read_as_letters_only_inside_words() -> None:
 
 
 def test_coded_diagnosis_broken_across_a_line_is_no_field() -> None:
-    text = ("INDICATION: Fever. [Dx: J18.9 Pneu-\nmonia, unspecified organism]\n\nFINDINGS:\n"
+    text = ("INDICATION: Fever. [Dx: J18.9 Pneu-\nmonia, unspecified organism] [ICD-10: R05.9 Cough]\n\nFINDINGS:\n"
             f"{FINDINGS}\n\nIMPRESSION:\n{IMPRESSION}")
     assert len(unwrap_transport(text)) == len(text)
     assert placeholder_spans(parse_report(text)) == []
