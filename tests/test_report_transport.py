@@ -291,3 +291,13 @@ def test_coded_diagnosis_broken_across_a_line_is_no_field() -> None:
     assert len(unwrap_transport(text)) == len(text)
     assert placeholder_spans(parse_report(text)) == []
     assert scored(text) == set()
+
+
+def test_compact_xml_wrapper_inline_markup_and_html_left_to_markup() -> None:
+    text = (f"<Study><Findings>{FINDINGS.replace('clear', '<b>clear</b>')}</Findings>"
+            f"<Impression>{IMPRESSION}</Impression></Study>")
+    parsed = parse_report(text)
+    assert set(parsed.sections) == {"FINDINGS", "IMPRESSION"}, parsed.sections  # <Study> wraps sections: no header
+    assert parsed.sections["IMPRESSION"] == IMPRESSION and scored(text) == set()
+    page = "<html><body><p><b>FINDINGS:</b> There is <i>no</i> effusion.</p><p>IMPRESSION: Normal.</p></body></html>"
+    assert unwrap_transport(page) == page  # HTML is markup: mask_markup reads it, line breaks and all

@@ -187,19 +187,24 @@ def _json(text: str) -> str:
 _XML_TAG = re.compile(r"<(/?)([A-Za-z_][\w:.-]*)([^<>]*?)(/?)>|<\?[^<>]*\?>|<!--.*?-->|<!\[CDATA\[|\]\]>", re.DOTALL)
 _ICD10 = r"[A-TV-Z]\d{2}(?:\.[0-9A-Z]{1,4})?"
 _CODED = re.compile(rf"\bcode\s*=\s*[\"']{_ICD10}[\"']")
+# the root elements of an HTML page (parse.HTML_TAG_NAMES lists every tag mask_markup blanks)
+_HTML_ROOT = re.compile(r"(?i)html|body|div|p|span|font|table|pre|center|b|i|u|strong|em|h[1-6]")
 
 
 def _xml(text: str) -> str:
     stripped = text.strip()
     root = re.match(r"<([A-Za-z_][\w:.-]*)", stripped)
-    if not (stripped.startswith("<?xml") or (root and stripped.endswith(f"</{root.group(1)}>"))):
-        return text
+    if not (stripped.startswith("<?xml") or (root and stripped.endswith(f"</{root.group(1)}>")
+                                             and not _HTML_ROOT.fullmatch(root.group(1)))):
+        return text  # (an HTML document is markup, which mask_markup reads)
     out = list(text)
     for m in _XML_TAG.finditer(text):
         closing, name, attrs, empty = m.group(1), m.group(2), m.group(3), m.group(4)
         width = len(m.group())
         if name is None or closing:
-            out[m.start():m.end()] = _fit("\n", width) if closing else " " * width
+            # an element closed before the next one (a field of the export) ends its line; inline markup is blank
+            ends_field = closing and re.match(r"[ \t]*(?:<|\n|$)", text[m.end():])
+            out[m.start():m.end()] = _fit("\n", width) if ends_field else " " * width
             continue
         words = _words(name.split(":")[-1])
         section = _HEADERS.get(words)
@@ -207,10 +212,14 @@ def _xml(text: str) -> str:
             section = "INDICATION"  # a coded diagnosis (an ICD-10 code) is the order's reason, not a conclusion
         if section is not None and not empty:
             close = text.find(f"</{name}>", m.end())
-            if _HEADED.search(text[m.end(): close if close >= 0 else len(text)]):
-                section = None  # <ReportText>FINDINGS: ... IMPRESSION: ...</ReportText>: a wrapper of headed text
+            content = text[m.end(): close if close >= 0 else len(text)]
+            if _HEADED.search(content) or any(_HEADERS.get(_words(child.split(":")[-1])) for child in
+                                               re.findall(r"<([A-Za-z_][\w:.-]*)", content)):
+                # <ReportText>FINDINGS: ... IMPRESSION: ...</ReportText>, <Report><Findings>...: a wrapper of
+                # headed text or of sections, no section itself
+                section = None
         # ("<Findings>" is 10 characters, "\nFINDINGS:" too: a tag always holds its own name as a header)
-        out[m.start():m.end()] = _header(section, width, words) if section else _fit("\n", width)
+        out[m.start():m.end()] = _header(section, width, words) if section else " " * width
     return "".join(out)
 
 
