@@ -195,7 +195,8 @@ def test_a_side_corrected_in_the_report_is_told_not_raised(correction: str, seve
 
 
 def test_a_stable_small_nodule_does_not_place_a_mass_on_its_side() -> None:
-    findings = "Right hilar mass, 4.8 x 3.4 cm, unchanged. Stable 4 mm nodule in the left upper zone, likely a granuloma."
+    findings = ("Right hilar mass, 4.8 x 3.4 cm, unchanged. Stable 4 mm nodule in the left upper zone, likely a "
+                "granuloma.")
     assert lateral(findings, "Left hilar mass, unchanged.") == [("error", "nodule or mass")]
     assert lateral(findings, "Right hilar mass, unchanged.") == []
     # a mass on the left too: the IMPRESSION's left mass may be that one

@@ -728,3 +728,11 @@ def test_a_drafting_tools_or_a_phones_closing_line_is_no_impression(after: str) 
     parsed = parse_report(text)
     assert parsed.sections["IMPRESSION"] == ""
     assert ("missing_section", "warning") in {(i.kind, i.severity) for i in check_report(text)}
+
+
+def test_ligatures_from_pdf_text_read_as_their_letters() -> None:
+    text = "FINDINGS: Patchy right basal inﬁltrate. Small left eﬀusion.\n\nIMPRESSION: Normal chest."
+    parsed = parse_report(text)
+    assert "infiltrate" in parsed.text and "effusion" in read_report(text)
+    assert {"Lung Opacity", "Pleural Effusion"} <= {o.name for o in parsed.observations if o.polarity == "present"}
+    assert "impression_omits_finding" in flagged(text)

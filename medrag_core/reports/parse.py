@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from medrag_core.errors import ReportError
 from medrag_core.models import CheckStatus
 from medrag_core.reports.mentions import DEVICE_NAMES, Observation, extract_observations
+from medrag_core.reports.transport import unwrap_transport
 from medrag_core.reports.vocabulary import DEVICE_LABEL, NO_FINDING_LABEL, SECTION_HEADERS, TARGET_RE
 from medrag_core.settings import Settings
 
@@ -351,6 +352,15 @@ def _unmark(m: re.Match[str]) -> str:
     return " " * width + m.group()[width:-width] + " " * width
 
 
+# the typographic ligatures PDF text extraction leaves ("eﬀusion", "inﬁltrate"): each one character for two or three
+_LIGATURES = {0xFB00: "ff", 0xFB01: "fi", 0xFB02: "fl", 0xFB03: "ffi", 0xFB04: "ffl", 0xFB05: "st", 0xFB06: "st"}
+
+
+def _normalise(text: str) -> str:
+    """Line breaks as LF and ligatures as their letters: the text every offset then indexes."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_LIGATURES)
+
+
 def read_report(data: bytes | str, *, max_chars: int = MAX_REPORT_CHARS) -> str:
     """Decode and normalise an uploaded report, or refuse it.
 
@@ -377,7 +387,7 @@ def read_report(data: bytes | str, *, max_chars: int = MAX_REPORT_CHARS) -> str:
                 "Paste the report text again.",
                 code="nul_byte",
             )
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _normalise(text)
     if not text.strip():
         raise ReportError("The report is empty. Paste the report text (findings and impression) and try again.",
                           code="empty")
@@ -620,9 +630,10 @@ def parse_report(text: str) -> ParsedReport:
     ``text`` should come from ``read_report``; CR/CRLF are normalised here too, so a caller may
     pass raw text (offsets then index the normalised text, which ``read_report`` returns too).
     """
-    given = text.replace("\r\n", "\n").replace("\r", "\n")
-    # read without RTF/HTML markup and drafting layout; ``ParsedReport.text`` stays the text as given
-    text = mask_layout(mask_markup(given))
+    given = _normalise(text)
+    # read through its transport (HL7, FHIR, XML, e-mail, PDF ...), without RTF/HTML markup and without drafting
+    # layout, the same length; ``ParsedReport.text`` stays the text as given
+    text = mask_layout(mask_markup(unwrap_transport(given)))
     reading = text if text != given else ""
     headers = _find_headers(text)
     main = {"FINDINGS", "IMPRESSION"}
@@ -698,7 +709,7 @@ def parse_sections(
     """
     fields = {"INDICATION": indication, "COMPARISON": comparison, "TECHNIQUE": technique,
               "FINDINGS": findings, "IMPRESSION": impression}
-    sections = {k: v.replace("\r\n", "\n").replace("\r", "\n").strip() for k, v in fields.items() if v is not None}
+    sections = {k: _normalise(v).strip() for k, v in fields.items() if v is not None}
     parts, offsets, pos = [], {}, 0
     for k, v in sections.items():
         offsets[k] = pos + len(k) + 2

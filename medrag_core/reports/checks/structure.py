@@ -245,16 +245,21 @@ def placeholder_spans(parsed: ParsedReport) -> list[tuple[int, int]]:
     masked = bool(_MIMIC_LAYOUT.search(text)) or len(_BLANK.findall(text)) >= 2 or any(
         "__" in block for block in (parsed.preamble, *(parsed.sections.get(k, "") for k in
                                                        ("INDICATION", "COMPARISON", "TECHNIQUE"))))
+    # fields are looked for in the text as read: markup and transport wrapping the reading blanked or rewrote (a tag,
+    # a control word, "<Findings>", "[Dx: J93.9 ...]") are no fields, and a field the transport escaped
+    # ("&lt;insert side&gt;", "\\T\\") is one, its span reaching over the escape's blanked tail
     reading = parsed.reading or text
     spans = []
-    for m in _PLACEHOLDER.finditer(text):
+    for m in _PLACEHOLDER.finditer(reading):
         if any(a <= m.start() and m.end() <= b for a, b in parsed.header_spans):
             continue  # a header's Markdown marks ("## Findings", "**IMPRESSION:**") are layout, not a field
-        if not reading[m.start():m.end()].strip():
-            continue  # markup the reading blanked (a tag, a control word) is no field
         if _BLANK.fullmatch(m.group(0)) and _is_mask(parsed, m.start(), m.end(), masked):
             continue
-        spans.append((m.start(), m.end()))
+        end = m.end()
+        if text[end - 1] != reading[end - 1]:  # a closing mark read from an escape ("&gt;"): the span takes it whole
+            while end < len(text) and reading[end] == " " and not text[end].isspace():
+                end += 1
+        spans.append((m.start(), end))
     return spans
 
 
