@@ -40,24 +40,30 @@ CREATE POLICY filter_removals_read ON filter_removals FOR SELECT TO anon, authen
 
 -- Triggers run as the owner (SECURITY DEFINER), so any role that may write cases keeps the tally.
 -- A deletion is counted once per statement (delete_source); an update only for the rows it takes
--- out of some filter (the WHEN below), so ingest and `etl embed` pay nothing for the others. The
--- embeddings are read through has_*_embedding (sql/004): naming the columns would pin their type,
--- which binding a model changes.
+-- out of some filter (the WHEN below), so ingest and `etl embed` pay nothing for the others, and
+-- those rows are summed in a transaction-local setting and added once per statement (one update of
+-- the tally row per row would make a bulk update quadratic). The embeddings are read through
+-- has_*_embedding (sql/004): naming the columns would pin their type, which binding a model changes.
 CREATE OR REPLACE FUNCTION medrag_note_filter_removals()
 RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = public, pg_temp
 AS $$
 DECLARE
+    pending bigint := coalesce(nullif(current_setting('medrag.filter_removals', true), ''), '0')::bigint;
     n bigint;
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM filter_stats;  -- no counts, no skip, until the next refresh
         RETURN NULL;
-    ELSIF TG_LEVEL = 'STATEMENT' THEN
+    ELSIF TG_LEVEL = 'ROW' THEN
+        PERFORM set_config('medrag.filter_removals', (pending + 1)::text, true);
+        RETURN NULL;
+    ELSIF TG_OP = 'DELETE' THEN
         SELECT count(*) INTO n FROM removed_rows;
-    ELSE
-        n := 1;
+    ELSE  -- the end of an UPDATE (or of an INSERT ... ON CONFLICT DO UPDATE): its rows' sum
+        n := pending;
+        PERFORM set_config('medrag.filter_removals', '0', true);
     END IF;
     IF n > 0 THEN
         UPDATE filter_removals SET removed = removed + n;
@@ -70,13 +76,17 @@ REVOKE ALL ON FUNCTION medrag_note_filter_removals() FROM PUBLIC;
 DROP TRIGGER IF EXISTS cases_filter_removals_delete ON cases;
 CREATE TRIGGER cases_filter_removals_delete AFTER DELETE ON cases
     REFERENCING OLD TABLE AS removed_rows FOR EACH STATEMENT EXECUTE FUNCTION medrag_note_filter_removals();
-DROP TRIGGER IF EXISTS cases_filter_removals_update ON cases;
-CREATE TRIGGER cases_filter_removals_update AFTER UPDATE ON cases FOR EACH ROW
+DROP TRIGGER IF EXISTS cases_filter_removals_row ON cases;
+CREATE TRIGGER cases_filter_removals_row AFTER UPDATE ON cases FOR EACH ROW
     WHEN (OLD.case_id IS DISTINCT FROM NEW.case_id OR OLD.source IS DISTINCT FROM NEW.source
           OR OLD.view IS DISTINCT FROM NEW.view OR OLD.labels IS DISTINCT FROM NEW.labels
           OR (has_image_embedding(OLD) AND NOT has_image_embedding(NEW))
           OR (has_text_embedding(OLD) AND NOT has_text_embedding(NEW)))
     EXECUTE FUNCTION medrag_note_filter_removals();
+-- AFTER ROW triggers of a statement fire before its AFTER STATEMENT ones
+DROP TRIGGER IF EXISTS cases_filter_removals_update ON cases;
+CREATE TRIGGER cases_filter_removals_update AFTER UPDATE ON cases
+    FOR EACH STATEMENT EXECUTE FUNCTION medrag_note_filter_removals();
 DROP TRIGGER IF EXISTS cases_filter_removals_truncate ON cases;
 CREATE TRIGGER cases_filter_removals_truncate AFTER TRUNCATE ON cases
     FOR EACH STATEMENT EXECUTE FUNCTION medrag_note_filter_removals();
