@@ -7,9 +7,9 @@ labels as ``bench.retrieval`` loads them), everything through the shipped store 
 
 1. ``medrag_refresh_filter_stats()`` (``PostgresStore.analyze`` and ``reindex`` run it) beside
    ``ANALYZE cases`` (which ``analyze`` ran alone before);
-2. a re-ingest: ``PostgresStore.upsert`` of 256 existing cases unchanged (INSERT ... ON CONFLICT DO
-   UPDATE, each row passing the update trigger's WHEN), with the sql/017 triggers enabled and
-   disabled, alternating;
+2. an ingest: ``PostgresStore.upsert`` of 256 new cases (INSERT ... ON CONFLICT DO UPDATE, no
+   conflict), and a re-ingest: the same of 256 existing cases unchanged (each row passing the update
+   trigger's WHEN), with the sql/017 triggers enabled and disabled, alternating;
 3. one UPDATE relabelling a tenth of the rows (each row tallied), enabled and disabled, alternating,
    and the tally it left.
 
@@ -73,12 +73,17 @@ def main(argv: list[str] | None = None) -> int:
             cases = store.get(ids)
             records = [CaseRecord(case=c, image_embedding=vecs["image"][i], text_embedding=vecs["text"][i])
                        for i, c in enumerate(cases)]  # fmt: skip
+            fresh: dict[bool, list[float]] = {True: [], False: []}
             upsert: dict[bool, list[float]] = {True: [], False: []}
             relabel: dict[bool, list[float]] = {True: [], False: []}
             tenth = f"bench-{args.rows // 10:07d}"
             for i in range(args.repeats):
                 for enabled in ((True, False) if i % 2 == 0 else (False, True)):  # alternating, same load
                     set_triggers(conn, enabled)
+                    new = [CaseRecord(case=r.case.model_copy(update={"case_id": f"new-{i}-{enabled}-{j}"}),
+                                      image_embedding=r.image_embedding, text_embedding=r.text_embedding)
+                           for j, r in enumerate(records)]  # fmt: skip
+                    fresh[enabled].append(_timed(lambda n=new: store.upsert(n, embed_model=BENCH_MODEL))[0])
                     upsert[enabled].append(_timed(lambda: store.upsert(records, embed_model=BENCH_MODEL))[0])
                     before = conn.execute("SELECT removed FROM filter_removals").fetchone()[0]
                     tag = f"relabel-{i}-{enabled}"
@@ -89,8 +94,8 @@ def main(argv: list[str] | None = None) -> int:
                         raise SystemExit(f"tally {tallied}, expected {args.rows // 10}")
             set_triggers(conn, True)
         store.close()
-    for name, got in (("re-ingest upsert of 256 unchanged cases", upsert), (f"UPDATE relabelling {args.rows // 10}"
-                                                                              " rows", relabel)):  # fmt: skip
+    for name, got in (("ingest upsert of 256 new cases", fresh), ("re-ingest upsert of 256 unchanged cases", upsert),
+                      (f"UPDATE relabelling {args.rows // 10} rows", relabel)):  # fmt: skip
         on, off = median(got[True]), median(got[False])
         log(f"{name}: triggers on p50 {on:.1f} ms, off {off:.1f} ms; ratio on/off {on / off:.2f}")
     return 0
