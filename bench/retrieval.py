@@ -386,9 +386,11 @@ def filtered_searches(store: Any, conn: Any, queries: Queries, vectors: dict[str
     on the rows the filter keeps (the labels read back from the database), and which plan it got.
 
     Beside it, to set and check that threshold: the unfiltered search in the same phase; per filter the
-    exact scan of its rows forced (``n_exact`` queries: ms, and ms per matching row) and the bounded probe
-    that counts them; and for filters the index serves, the index at ef_search raised in proportion to the
-    filter's selectivity (ef / share, at most 1000)."""
+    exact scan of its rows forced (``n_exact`` queries: ms, and ms per matching row), the plan's round
+    trip with its filter (the floor of sql/017, and the bounded count where the floor does not rule the
+    exact scan out) alternating with the bounded count alone (``medrag_filter_count``, what sql/016 ran
+    for every filter); and for filters the index serves, the index at ef_search raised in proportion to
+    the filter's selectivity (ef / share, at most 1000)."""
     from pgvector.psycopg import register_vector
 
     from medrag_core.store import EXACT_FILTER_MAX_ROWS, CaseFilter, KnnPlan, knn_sql, set_knn_plan
@@ -437,6 +439,11 @@ def filtered_searches(store: Any, conn: Any, queries: Queries, vectors: dict[str
         with conn.transaction():
             return timed(lambda: set_knn_plan(conn, ef0, "image", K, where))  # type: ignore[return-value]
 
+    def count_alone_ms(where: CaseFilter) -> float:
+        args = [list(x) or None for x in (where.sources, where.views, where.labels)]
+        sql = "SELECT medrag_filter_count('image', %s::text[], %s::text[], %s::text[], %s)"
+        return timed(lambda: conn.execute(sql, [*args, EXACT_FILTER_MAX_ROWS + 1]).fetchone())[0]
+
     truth_all = [[ids[j] for j in exact_top(vectors["image"], q, K)] for q in queries.image[:n]]
     ms, got = knn_ids(None)
     out: dict[str, Any] = {"threshold_rows": EXACT_FILTER_MAX_ROWS, "ef_search": ef0,
@@ -447,12 +454,16 @@ def filtered_searches(store: Any, conn: Any, queries: Queries, vectors: dict[str
     for name, (where, mask) in filters.items():
         keep = np.flatnonzero(mask)
         truth = [[ids[keep[j]] for j in exact_top(vectors["image"][keep], q, K)] for q in queries.image[:n]]
-        probes = [probe(where) for _ in range(n_exact)]
+        probes, counts = [], []
+        for _ in range(n_exact):  # alternating, so that both see the same load
+            probes.append(probe(where))
+            counts.append(count_alone_ms(where))
         plan = probes[-1][1]
         ms, got = knn_ids(where)
         row: dict[str, Any] = {**stats(ms), "share": round(float(mask.mean()), 4), "rows": int(mask.sum()),
                                "recall": round(float(np.mean(recalls(got, truth))), 4), "exact_plan": plan.exact,
-                               "probe": stats([p[0] for p in probes]), "probe_rows": plan.filtered_rows}  # fmt: skip
+                               "probe": stats([p[0] for p in probes]), "probe_rows": plan.filtered_rows,
+                               "floor_rows": plan.floor_rows, "count_alone": stats(counts)}  # fmt: skip
         exact_ms = [forced_exact_ms(where, q) for q in queries.image[:n_exact]]
         row["forced_exact"] = stats(exact_ms)
         row["forced_exact_us_per_row"] = round(1000 * row["forced_exact"]["p50_ms"] / max(row["rows"], 1), 2)
@@ -571,6 +582,8 @@ def summarize(res: dict[str, Any], default_ef: int) -> list[str]:
                      f" {'exact' if r['exact_plan'] else 'index'} p50={r['p50_ms']:.1f} p95={r['p95_ms']:.1f} ms,"
                      f" recall@10 {r['recall']:.3f}; forced exact p50={r['forced_exact']['p50_ms']:.1f} ms"
                      f" ({r['forced_exact_us_per_row']:.1f} us a row); probe p50={r['probe']['p50_ms']:.2f} ms"
+                     + (f" (floor {r['floor_rows']}, counted {r['probe_rows']}; the count alone"
+                        f" p50={r['count_alone']['p50_ms']:.2f} ms)" if "count_alone" in r else "")
                      + (f"; index at ef {r['scaled_ef']['ef_search']}: p50={r['scaled_ef']['p50_ms']:.1f} ms,"
                         f" recall@10 {r['scaled_ef']['recall']:.3f}" if "scaled_ef" in r else ""))  # fmt: skip
     bq = res.get("binary_rerank")

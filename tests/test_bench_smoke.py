@@ -35,7 +35,8 @@ def test_retrieval_bench_filtered_reports_the_plan_and_the_exact_cost(capsys: py
     out = capsys.readouterr().out
     # 2,400 rows: every filter keeps fewer than EXACT_FILTER_MAX_ROWS, so every one is answered exactly
     line = (r"^n=2400 filtered image top-10 view=PA \(33\.3% of the rows, 800\): exact p50=[\d.]+ p95=[\d.]+ ms,"
-            r" recall@10 1\.000; forced exact p50=[\d.]+ ms \([\d.]+ us a row\); probe p50=[\d.]+ ms$")
+            r" recall@10 1\.000; forced exact p50=[\d.]+ ms \([\d.]+ us a row\); probe p50=[\d.]+ ms"
+            r" \(floor 800, counted 800; the count alone p50=[\d.]+ ms\)$")  # floor <= threshold: counted
     assert re.search(line, out, re.M)
     assert "unfiltered (same phase)" in out
 

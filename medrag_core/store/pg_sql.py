@@ -132,12 +132,15 @@ class KnnPlan:
     """How one kNN query runs (``set_knn_plan``): by the index order, an exact scan (``exact``), or for a
     binary index (sql/015) ``candidates`` nearest by the sign bits of ``dim`` dimensions, re-ranked exactly.
     ``filtered_rows``: for a filtered search, the embedded rows the filter keeps, counted up to
-    ``EXACT_FILTER_MAX_ROWS`` + 1 (None without a filter)."""
+    ``EXACT_FILTER_MAX_ROWS`` + 1 (None without a filter, or when ``floor_rows`` made the count moot).
+    ``floor_rows``: the fewest embedded rows the filter can keep by ``filter_stats`` (sql/017; 0 when
+    unknown); above ``EXACT_FILTER_MAX_ROWS`` the count is skipped."""
 
     exact: bool = False
     candidates: int | None = None
     dim: int | None = None
     filtered_rows: int | None = None
+    floor_rows: int | None = None
 
 
 def index_name(kind: str, method: str = "hnsw") -> str:
@@ -145,16 +148,26 @@ def index_name(kind: str, method: str = "hnsw") -> str:
     return f"cases_{kind}_embedding_{'bits' if method == 'binary' else 'hnsw'}"
 
 
-def filter_probe_sql(kind: str, where: CaseFilter | None, params: dict[str, Any]) -> str | None:
-    """A scalar subquery counting the rows with a ``kind`` embedding that ``where`` keeps, stopping at
+def filter_probe_sql(kind: str, where: CaseFilter | None, params: dict[str, Any]) -> tuple[str, str] | None:
+    """(floor, count) for a filtered search, None without a filter; adds their values to ``params``.
+
+    floor: the fewest rows with a ``kind`` embedding that ``where`` can keep, from exact counts at the
+    last refresh less the rows removed since (``medrag_filter_floor``, sql/017, the function the
+    Supabase store's match function reads). count: those rows counted, stopping at
     ``EXACT_FILTER_MAX_ROWS`` + 1 (through the label GIN / source index for a rare filter, a short
-    sequential read for a broad one); None without a filter. Adds its values to ``params``."""
+    sequential read for a broad one), to be run only where the floor is at most ``EXACT_FILTER_MAX_ROWS``.
+    """
     filters = filter_sql(where, params)
-    if not filters:
+    if not filters or where is None:
         return None
     params["probe_limit"] = EXACT_FILTER_MAX_ROWS + 1
-    return (f"(SELECT count(*) FROM (SELECT 1 FROM cases AS c WHERE c.{kind}_embedding IS NOT NULL{filters}"
-            " LIMIT %(probe_limit)s) AS m)")  # fmt: skip
+    # as filter_sql reads the filter: an empty tuple does not filter
+    params.update(fl_sources=list(where.sources) or None, fl_views=list(where.views) or None,
+                  fl_labels=list(where.labels) or None)  # fmt: skip
+    floor = "medrag_filter_floor(%(kind)s, %(fl_sources)s::text[], %(fl_views)s::text[], %(fl_labels)s::text[])"
+    count = (f"(SELECT count(*) FROM (SELECT 1 FROM cases AS c WHERE c.{kind}_embedding IS NOT NULL{filters}"
+             " LIMIT %(probe_limit)s) AS m)")  # fmt: skip
+    return floor, count
 
 
 def set_knn_plan(
@@ -174,12 +187,15 @@ def set_knn_plan(
     ``where``: a filter keeping at most ``EXACT_FILTER_MAX_ROWS`` embedded rows (counted by a bounded
     probe, planned before the settings above apply) makes the plan exact whatever the index: the
     iterative index scan misses true neighbours behind rare filters, an exact scan of so few rows does
-    not and costs about what the unfiltered index search does (sql/016 does the same).
+    not and costs about what the unfiltered index search does (sql/016 does the same). The probe runs
+    only where the filter's floor (``filter_probe_sql``, sql/017) is at most that many rows: above it
+    the count could only say "more".
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be 'image' or 'text', not {kind!r}")
     params: dict[str, Any] = {"ef": ef_search, "default": DEFAULT_EF_SEARCH, "k": k, "kind": kind}
-    probe = filter_probe_sql(kind, where, params) or "NULL::bigint"
+    floor, count = filter_probe_sql(kind, where, params) or ("NULL::bigint", "NULL::bigint")
+    params["max_rows"] = EXACT_FILTER_MAX_ROWS
     row = conn.execute(
         "SELECT set_config('hnsw.ef_search', least(greatest(coalesce(%(ef)s::int,"
         " CASE WHEN t.method = 'binary' THEN t.candidates ELSE t.ef_search END, %(default)s),"
@@ -187,17 +203,25 @@ def set_knn_plan(
         " set_config('enable_seqscan', 'off', true), coalesce(%(ef)s::int IS NULL AND t.exact, false),"
         " CASE WHEN t.method = 'binary' THEN least(greatest(coalesce(%(ef)s::int, t.candidates)"
         " * greatest(ceil(%(k)s / 10.0), 1), %(k)s, 1), 10000)::int END,"
-        f" (SELECT dimension FROM store_meta), {probe}"
-        " FROM (SELECT 1) AS one LEFT JOIN index_tuning AS t ON t.kind = %(kind)s",
+        f" (SELECT dimension FROM store_meta), CASE WHEN f.floor > %(max_rows)s THEN NULL ELSE {count} END, f.floor"
+        " FROM (SELECT 1) AS one LEFT JOIN index_tuning AS t ON t.kind = %(kind)s"
+        f" CROSS JOIN (SELECT {floor} AS floor OFFSET 0) AS f",  # OFFSET 0: the floor computed once
         params,
-    ).fetchone()  # one round trip
+    ).fetchone()  # one round trip; the count subquery is evaluated only when its CASE branch is taken
     exact, candidates, dim = bool(row[3]), row[4], row[5]
     filtered = None if row[6] is None else int(row[6])
+    floor_rows = None if row[7] is None else int(row[7])
     if filtered is not None and filtered <= EXACT_FILTER_MAX_ROWS:
         exact = True
     if exact or candidates is None or dim is None:
-        return KnnPlan(exact=exact, filtered_rows=filtered)
-    return KnnPlan(candidates=int(candidates), dim=int(dim), filtered_rows=filtered)
+        return KnnPlan(exact=exact, filtered_rows=filtered, floor_rows=floor_rows)
+    return KnnPlan(candidates=int(candidates), dim=int(dim), filtered_rows=filtered, floor_rows=floor_rows)
+
+
+def refresh_filter_stats(conn: psycopg.Connection) -> int:
+    """Count the embedded rows per source, view and label again (``filter_stats``, sql/017), from which
+    filtered searches bound their rows; returns the counts written."""
+    return int(conn.execute("SELECT medrag_refresh_filter_stats()").fetchone()[0])
 
 
 def read_ef_choices(conn: psycopg.Connection) -> dict[str, EfChoice]:

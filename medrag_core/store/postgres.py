@@ -413,9 +413,15 @@ class PostgresStore(
         return pg_sql.prune_query(conn, query, stats, max_df, FTS_MIN_ROWS)
 
     def analyze(self) -> None:
-        """Refresh the planner's statistics of ``cases`` (lexeme frequencies for ``text_search(max_df=)``);
-        ETL runs it after an ingest, ``reindex`` after a build, autovacuum now and then."""
-        self._run(lambda c: c.execute("ANALYZE cases"), limited=False)
+        """Refresh the planner's statistics of ``cases`` (lexeme frequencies for ``text_search(max_df=)``)
+        and the per-filter counts of filtered kNN (sql/017); ETL runs it after an ingest, ``reindex`` after
+        a build, autovacuum (the planner's part only) now and then."""
+
+        def refresh(conn: psycopg.Connection) -> None:
+            conn.execute("ANALYZE cases")
+            pg_sql.refresh_filter_stats(conn)
+
+        self._run(refresh, limited=False)
         self._fts_stats = None
 
     def stats(self) -> StoreStats:
@@ -574,6 +580,7 @@ class PostgresStore(
                 if method == "binary":  # searched by its default candidates until measured
                     pg_sql.write_ef_choice(conn, _unmeasured_binary(kind, rows))
             conn.execute("ANALYZE cases")
+            pg_sql.refresh_filter_stats(conn)
             return pg_sql.index_state(conn)
 
         state = self._run(build, limited=False)
