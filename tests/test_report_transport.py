@@ -301,3 +301,22 @@ def test_compact_xml_wrapper_inline_markup_and_html_left_to_markup() -> None:
     assert parsed.sections["IMPRESSION"] == IMPRESSION and scored(text) == set()
     page = "<html><body><p><b>FINDINGS:</b> There is <i>no</i> effusion.</p><p>IMPRESSION: Normal.</p></body></html>"
     assert unwrap_transport(page) == page  # HTML is markup: mask_markup reads it, line breaks and all
+
+
+@pytest.mark.parametrize("findings_id,impression_id", [
+    ("FINDINGS", "IMPRESSION"),
+    ("59776-5^Procedure findings^LN", "19005-8^Impression^LN"),
+    ("RAD^Findings^L", "&IMP^Impression^L"),
+])
+def test_hl7_sections_named_by_the_observation_identifier(findings_id: str, impression_id: str) -> None:
+    # each section in its own OBX, named by OBX-3 and not in the text; CR separates segments, as HL7 sends them
+    text = (f"MSH|^~\\&|RIS|H|EHR|H|202601011200||ORU^R01|1|P|2.5\rPID|1||___\r"
+            f"OBX|1|TX|{findings_id}||Moderate right pleural effusion.\\.br\\No pneumothorax.||||||F\r"
+            f"OBX|2|TX|{impression_id}||No acute cardiopulmonary process.||||||F\r")
+    parsed = parse_report(read_report(text))
+    assert parsed.sections["FINDINGS"].startswith("Moderate right pleural effusion.")
+    assert parsed.sections["IMPRESSION"] == "No acute cardiopulmonary process."
+    assert "impression_omits_finding" in scored(text)
+    # the whole report in OBX segments named &GDT ("Report"): its own headers name the sections
+    whole = text.replace(findings_id, "&GDT^Report^L").replace(impression_id, "&GDT^Report^L")
+    assert "FINDINGS" not in parse_report(read_report(whole)).sections

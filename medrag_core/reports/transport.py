@@ -98,6 +98,7 @@ def _hl7(text: str) -> str:
     field, rep, esc = (msh.group(1), msh.group(3), msh.group(4)) if msh else ("|", "~", "\\")
     escape = re.compile(re.escape(esc) + r"([^" + re.escape(esc) + r"\n]{1,16})" + re.escape(esc))
     out: list[str] = []
+    last_section: str | None = None
     for line in text.split("\n"):
         seg = _SEGMENT.match(line)
         if not seg:
@@ -119,8 +120,32 @@ def _hl7(text: str) -> str:
         def unescape(m: re.Match[str], value: str = value) -> str:
             return _fit(_hl7_escape(m.group(1), value[m.end():]), len(m.group()))
         value = escape.sub(unescape, value)
-        out.append(" " * start + value + " " * (len(line) - start - len(value)))
+        # OBX-3 may name the section its text belongs to ("FINDINGS", "19005-8^Impression", "&IMP"): its header stands
+        # in the envelope blanked before the text, once per run of segments of that section
+        section = _obx_section(fields[3]) if len(fields) > 3 else None
+        lead = " " * start
+        if section and section != last_section and not _HEADED.search(value):
+            lead = _header(section, start, newline=False)
+        last_section = section or last_section
+        out.append(lead + value + " " * (len(line) - start - len(value)))
     return "\n".join(out)
+
+
+# codes for one section of a report in OBX-3: LOINC's and the &IMP of common RIS interfaces (not &GDT or 18782-3,
+# which carry the whole report's text, headers and all)
+_OBX_CODES = {"19005-8": "IMPRESSION", "&imp": "IMPRESSION", "59776-5": "FINDINGS", "18834-2": "COMPARISON",
+              "55752-0": "INDICATION"}
+
+
+def _obx_section(identifier: str) -> str | None:
+    """The section an OBX-3 observation identifier names, by its code or by a header name among its components
+    (not a name that is a prose word too, "Report")."""
+    for part in identifier.split("^"):
+        key = " ".join(part.lower().split())
+        section = _OBX_CODES.get(key) or (None if key in SECTION_HEADERS.line_only else _HEADERS.get(key))
+        if section:
+            return section
+    return None
 
 
 # --- JSON (FHIR DiagnosticReport or any export) ----------------------------------------------------------------
