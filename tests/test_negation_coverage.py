@@ -247,3 +247,17 @@ def test_a_run_on_split_keeps_eponyms_and_side_abbreviations() -> None:
 ])
 def test_clear_lungs_deny_atelectasis_that_is_not_minor(atelectasis: str, conflicts: bool) -> None:
     assert _conflicts(f"Heart size normal. {atelectasis}", "The lungs are clear.") == conflicts
+
+
+@pytest.mark.parametrize("opacity,conflicts", [
+    ("Streaky bibasilar opacities.", True),
+    ("Hazy opacity in the right lower zone.", True),
+    ("Streaky bibasilar opacities, likely atelectasis.", False),  # explained in its own sentence
+    ("Left costophrenic opacity may represent pericardial fat.", False),
+    ("Opacities.", False),  # neither placed nor described: a bare opacity says nothing
+])
+def test_an_impression_calling_the_lungs_clear_answers_for_the_opacities_the_findings_place(
+        opacity: str, conflicts: bool) -> None:
+    assert _conflicts(f"Heart size normal. {opacity}", "The lungs are clear.") == conflicts
+    # the other way round, findings that call the lungs clear beside such an opacity in the impression: as before
+    assert not _conflicts(f"The lungs are clear. {opacity}", "No acute disease.")

@@ -609,6 +609,14 @@ def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = Fa
     return False
 
 
+def _placed_bare_opacity(o: Observation) -> bool:
+    """An opacity with a side or a zone that nothing in its clause explains away or calls faint ("streaky bibasilar
+    opacities"; not "opacity ... likely atelectasis", "soft tissue overlap", "faint opacity at the right base")."""
+    return o.name == "Lung Opacity" and bool(o.sites or o.location) and not re.search(
+        r"atelecta|scar|fibros|\bfat\b|soft\s+tissue|overlap|overly|artifact|nipple|hernia|vessel|vascula|"
+        r"faint|subtle|minimal|tiny|trace|slight", _clause(o), re.IGNORECASE)
+
+
 def _clause(o: Observation) -> str:
     """The part of the mention's sentence between semicolons ("... opacity in the right lower lobe; no
     pneumothorax; soft tissues unremarkable": the soft tissues are another item of the list, not the opacity's)."""
@@ -801,9 +809,12 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                 continue
             # affirmed, or probable ("likely pneumonia", "probable effusion"); a merely possible finding
             # ("cannot exclude a small effusion") beside a negation is hedging, not a contradiction
+            # an IMPRESSION that calls the lungs clear answers for every opacity the findings place, a streaky one too
+            clear_conclusion = neg_sec == "IMPRESSION" and any(n.implied for n in negs)
             pos = [o for o in _mentions(parsed, pos_sec, group, {"present", "uncertain"})
                    if (o.polarity == "present" or (o.probable and not o.hypothetical) or _one_group_alternative(o))
-                   and not _explained_away(o, parsed) and not _historical(o)]
+                   and (not _explained_away(o, parsed) or (clear_conclusion and _placed_bare_opacity(o)))
+                   and not _historical(o)]
             same_live = [o for o in _mentions(parsed, neg_sec, group, {"present", "uncertain"})
                          if not _explained_away(o, parsed) and not o.hypothetical]
             # a bare "opacity" in the negating section described as the positive is ("No focal airspace
