@@ -352,6 +352,12 @@ def _unmark(m: re.Match[str]) -> str:
     return " " * width + m.group()[width:-width] + " " * width
 
 
+def _read(text: str) -> str:
+    """``text`` as read: RTF/HTML markup and drafting layout blanked or rewritten, the same length, so offsets into
+    it index the text as given."""
+    return mask_layout(mask_markup(text))
+
+
 # the typographic ligatures PDF text extraction leaves ("eﬀusion", "inﬁltrate"): each one character for two or three
 _LIGATURES = {0xFB00: "ff", 0xFB01: "fi", 0xFB02: "fl", 0xFB03: "ffi", 0xFB04: "ffl", 0xFB05: "st", 0xFB06: "st"}
 
@@ -426,8 +432,9 @@ class ParsedReport:
     footer_spans: list[tuple[int, int]] = field(default_factory=list)  # where ``footer``'s parts are in ``text``
     status: CheckStatus = "checked"
     header_spans: list[tuple[int, int]] = field(default_factory=list)  # each header in ``text``, its marks too
-    # ``text`` as read: the same length, with what a sending system wrapped it in (RTF, HTML) blanked; "" when the
-    # same as ``text``. What is blank here is markup, never a template field.
+    # ``text`` as read: the same length, with what a sending system or a drafting tool wrapped it in (a transport,
+    # RTF, HTML, Markdown, tick boxes) blanked or rewritten (``_read``); "" when the same as ``text``. Sections and
+    # placeholders are read from it; what it blanked is never a template field.
     reading: str = ""
 
     def section_observations(self, section: str) -> list[Observation]:
@@ -631,9 +638,8 @@ def parse_report(text: str) -> ParsedReport:
     pass raw text (offsets then index the normalised text, which ``read_report`` returns too).
     """
     given = _normalise(text)
-    # read through its transport (HL7, FHIR, XML, e-mail, PDF ...), without RTF/HTML markup and without drafting
-    # layout, the same length; ``ParsedReport.text`` stays the text as given
-    text = mask_layout(mask_markup(unwrap_transport(given)))
+    # read through its transport (HL7, FHIR, XML, e-mail, PDF ...) too; ``ParsedReport.text`` stays the text as given
+    text = _read(unwrap_transport(given))
     reading = text if text != given else ""
     headers = _find_headers(text)
     main = {"FINDINGS", "IMPRESSION"}
@@ -716,8 +722,8 @@ def parse_sections(
         parts.append(f"{k}: {v}")
         pos += len(parts[-1]) + 2
     text = "\n\n".join(parts)
-    # each field is read as free text is (markup and drafting layout blanked), the same length, so offsets hold
-    reading = mask_layout(mask_markup(text))
+    # each field is read as free text is (fields come already out of their transport), the same length
+    reading = _read(text)
     if reading == text:
         reading = ""
     else:

@@ -589,6 +589,11 @@ def _nodular_pattern(o: Observation, *, omission: bool = False) -> bool:
     return not (omission and _MEASURE.search(_clause(o)))
 
 
+# what a sentence may explain an opacity as: something outside the lung, or atelectasis or scar
+_OTHER_CAUSE = re.compile(r"epicardial\s+fat|soft\s+tissue|overlap|overly|artifact|nipple", re.IGNORECASE)
+_SCAR_CAUSE = re.compile(r"atelecta|scar|fibros", re.IGNORECASE)
+
+
 def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = False) -> bool:
     """A positive mention too vague to contradict a negation or to be missed by a normal impression: a
     bare "opacity", an opacity the same sentence explains as atelectasis, scar or overlying soft
@@ -598,9 +603,8 @@ def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = Fa
     With ``omission`` (a normal impression that leaves it out), an opacity read as possible
     atelectasis still counts: "atelectasis versus infiltrate" belongs in the impression."""
     clause = _clause(o)
-    if o.name == "Lung Opacity" and ((_BARE_OPACITY.match(o.term) and not _placed_opacity(o)) or re.search(
-            r"epicardial\s+fat|soft\s+tissue|overlap|overly|artifact|nipple", clause, re.IGNORECASE)
-            or (not omission and re.search(r"atelecta|scar|fibros", clause, re.IGNORECASE))):
+    if o.name == "Lung Opacity" and ((_BARE_OPACITY.match(o.term) and not _placed_opacity(o))
+                                     or _OTHER_CAUSE.search(clause) or (not omission and _SCAR_CAUSE.search(clause))):
         return True
     if _group(o) == "nodule or mass" and (_nodular_pattern(o) or _BENIGN.search(clause)):
         return True
@@ -612,9 +616,13 @@ def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = Fa
 def _placed_bare_opacity(o: Observation) -> bool:
     """An opacity with a side or a zone that nothing in its clause explains away or calls faint ("streaky bibasilar
     opacities"; not "opacity ... likely atelectasis", "soft tissue overlap", "faint opacity at the right base")."""
-    return o.name == "Lung Opacity" and bool(o.sites or o.location) and not re.search(
-        r"atelecta|scar|fibros|\bfat\b|soft\s+tissue|overlap|overly|artifact|nipple|hernia|vessel|vascula|"
-        r"faint|subtle|minimal|tiny|trace|slight", _clause(o), re.IGNORECASE)
+    clause = _clause(o)
+    return o.name == "Lung Opacity" and bool(o.sites or o.location) and not (
+        _OTHER_CAUSE.search(clause) or _SCAR_CAUSE.search(clause) or _NOT_A_LUNG_OPACITY.search(clause))
+
+
+# beyond ``_OTHER_CAUSE`` and ``_SCAR_CAUSE``: any fat, a hernia or a vessel, and an opacity called faint
+_NOT_A_LUNG_OPACITY = re.compile(r"\bfat\b|hernia|vessel|vascula|faint|subtle|minimal|tiny|trace|slight", re.IGNORECASE)
 
 
 def _clause(o: Observation) -> str:
