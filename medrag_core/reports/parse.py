@@ -93,10 +93,14 @@ def _preamble_only(preamble: str) -> bool:
         return False
     for line in preamble.splitlines():
         title_end = re.search(r"[:.]\s+(?=\S)", line)
-        rest = line[title_end.end():] if title_end else ""
-        if len(rest) >= 40 and _ANATOMY.search(rest):
+        if title_end and _describes_image(line[title_end.end():], min_chars=40, min_anatomy=1):
             return False
     return True
+
+
+def _describes_image(text: str, *, min_chars: int, min_anatomy: int) -> bool:
+    """Whether the text after an examination title goes on to describe the image: long enough and naming anatomy."""
+    return len(text) >= min_chars and len(_ANATOMY.findall(text)) >= min_anatomy
 
 
 _TITLE_LABEL = re.compile(r"\s*([^:.\n]{3,60})[:.]\s+(?=\S)")
@@ -108,8 +112,7 @@ def _titled_findings(body: str) -> bool:
     title = _TITLE_LABEL.match(body)
     if not title or not _PREAMBLE_ONLY.match(title.group(1).strip() + "\n"):
         return False
-    rest = body[title.end():]
-    return len(rest) >= 80 and len(_ANATOMY.findall(rest)) >= 2
+    return _describes_image(body[title.end():], min_chars=80, min_anatomy=2)
 
 
 # An examination title in capitals ("PA/LATERAL CHEST", "PORTABLE AP SUPINE"): short, no sentence end, no finding.
