@@ -96,7 +96,8 @@ def create_app(settings: Settings | None = None, *, store: Any = None, embedder:
         return check_password(given, expected_key)  # constant time, hiding the key's length too
 
     # Outermost last: CORS (so errors carry its headers) -> API key -> body size -> the routes.
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + FORM_OVERHEAD_BYTES)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + FORM_OVERHEAD_BYTES,
+                       upload_limit_bytes=settings.max_upload_bytes)
     if expected_key:
         app.add_middleware(ApiKeyGate, is_valid=key_given)
     if settings.cors_origins:
@@ -139,7 +140,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None, embedder:
         report = await _report_field(form, settings)
         data = await upload.read(settings.max_upload_bytes + 1)
         if len(data) > settings.max_upload_bytes:
-            raise UploadTooLarge(f"The image is larger than {settings.max_upload_bytes / 2**20:.0f} MB.")
+            raise UploadTooLarge(errors.over_upload_limit(settings.max_upload_bytes))
         return await run_in_threadpool(verify_for_api, data, report, resources)
 
     @app.post(
@@ -272,9 +273,7 @@ async def _read_form(request: Request, settings: Settings) -> FormData:
         # too_long) with its own message, not by the parser's 1 MB default.
         return await request.form(max_files=4, max_fields=16, max_part_size=settings.max_upload_bytes)
     except BodyTooLarge:
-        raise UploadTooLarge(
-            f"The upload is larger than the limit of {settings.max_upload_bytes / 2**20:.0f} MB."
-        ) from None
+        raise UploadTooLarge(errors.over_upload_limit(settings.max_upload_bytes, what="request")) from None
     except ClientDisconnect:
         raise BadRequest("The client closed the connection before the body was complete.") from None
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from medrag_core.errors import over_upload_limit
+
 from .errors import error_body_bytes
 
 Scope = dict[str, Any]
@@ -29,12 +31,14 @@ async def _send_error(send: Send, status: int, code: str, message: str,
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_limit_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # the message names the setting's value, not the form overhead the body is allowed on top of it
+        self.upload_limit_bytes = upload_limit_bytes
 
     def _message(self) -> str:
-        return f"The upload is larger than the limit of {self.max_bytes / 2**20:.0f} MB (MEDRAG_MAX_UPLOAD_BYTES)."
+        return over_upload_limit(self.upload_limit_bytes, what="request")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
-from medrag_core.errors import ImageDecodeError, InputError, MedragError, ReportError
+from medrag_core.errors import ImageDecodeError, InputError, MedragError, ReportError, over_upload_limit
 from medrag_core.reports import MAX_REPORT_CHARS, ParsedReport, parse_report, parse_sections, read_report, run_checks
 
 __all__ = ["MAX_JSON_DEPTH", "MAX_LINE_CHARS", "check_reports", "json_depth", "parse_record", "read_limited"]
@@ -193,8 +193,7 @@ def read_limited(path: str, what: str, limit: int, too_big: Callable[[int], Inpu
 
 def _image_too_big(limit: int) -> InputError:
     return ImageDecodeError(
-        f"The image file is larger than the {limit / 2**20:g} MB upload limit; it was not read. Export the "
-        "radiograph at its usual size and try again.",
+        over_upload_limit(limit) + " It was not read. Export the radiograph at its usual size and try again.",
         code="too_large",
     )
 

@@ -46,6 +46,21 @@ class InputError(MedragError):
     code = "bad_input"
 
 
+def over_upload_limit(limit_bytes: int, *, what: str = "image file", size_bytes: int | None = None) -> str:
+    """The one sentence every door (the app, the API, the CLI, PACS retrieval) says when an upload is over
+    ``MEDRAG_MAX_UPLOAD_BYTES``, naming the setting so that whoever deploys knows what to raise."""
+    limit = f"the {_file_size(limit_bytes)} upload limit (MEDRAG_MAX_UPLOAD_BYTES)"
+    if size_bytes is None:
+        return f"The {what} is larger than {limit}."
+    return f"The {what} is {_file_size(size_bytes)}, more than {limit}."
+
+
+def _file_size(n_bytes: int) -> str:
+    if n_bytes >= 2**20:
+        return f"{round(n_bytes / 2**20, 1):g} MB"
+    return f"{round(n_bytes / 2**10, 1):g} KB"
+
+
 class ImageDecodeError(InputError):
     """The upload is not an image the workbench can read, or not a plausible radiograph.
 

@@ -138,7 +138,9 @@ def test_body_over_the_upload_limit_is_413(api_settings, store, tiny_embedder) -
     with TestClient(app) as client:
         response = client.post("/api/verify-report", files={"image": ("x.png", b"\0" * 600_000, "image/png")},
                                data={"report_text": GOOD_REPORT})
-        assert_error_shape(response, 413, "too_large")
+        refused = assert_error_shape(response, 413, "too_large")
+        # the same sentence as the app's and the CLI's, naming the setting
+        assert "larger than the 2 KB upload limit (MEDRAG_MAX_UPLOAD_BYTES)." in refused["message"]
 
         def chunks():
             boundary = b"--b0undary\r\n"

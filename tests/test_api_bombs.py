@@ -41,7 +41,7 @@ UPLOAD_LIMIT = 24 << 20
 #: inflating any bomb costs 400 MB to several GB.
 MAX_GROWTH_MB = 80
 #: What a refusal's message names, by code (one of the words suffices).
-MESSAGE_WORDS = {"too_large": ("decompression bomb", "megapixel limit", "larger than the limit"),
+MESSAGE_WORDS = {"too_large": ("decompression bomb", "megapixel limit", "MB upload limit"),
                  "multi_frame": ("frames",)}
 
 

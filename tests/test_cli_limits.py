@@ -120,7 +120,7 @@ def test_verify_refuses_a_2gb_image_from_its_size(tmp_path: Path, report_file: P
         fh.truncate(2 * 2**30)  # sparse: takes no disk space
     proc = _verify(tmp_path, str(big), str(report_file))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert "upload limit; it was not read" in proc.stderr
+    assert "upload limit (MEDRAG_MAX_UPLOAD_BYTES). It was not read" in proc.stderr
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")

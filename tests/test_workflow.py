@@ -253,6 +253,10 @@ def test_upload_size_limit_is_checked_before_decoding(tiny_embedder, settings, q
         verify(query_png, QUERY_REPORT, small, store=object(), embedder=CountingEmbedder(tiny_embedder),
                verifier=RecordingVerifier())
     assert excinfo.value.code == "too_large"
+    # the size, the limit and the setting that raises it, worded as every other door words it
+    assert len(query_png) < 2**20
+    size = f"{round(len(query_png) / 1024, 1):g} KB"
+    assert f"is {size}, more than the 1 KB upload limit (MEDRAG_MAX_UPLOAD_BYTES)." in str(excinfo.value)
 
 
 # --- the cache itself -----------------------------------------------------------------------------------

@@ -24,7 +24,14 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
-from medrag_core.errors import ImageDecodeError, PacsAuthError, PacsError, PacsUnavailable, ReportObjectError
+from medrag_core.errors import (
+    ImageDecodeError,
+    PacsAuthError,
+    PacsError,
+    PacsUnavailable,
+    ReportObjectError,
+    over_upload_limit,
+)
 
 from .query import INSTANCE_FIELDS, STUDY_FIELDS, InstanceSummary, StudyQuery, StudySummary, newest_first
 from .report_text import report_from_dicom
@@ -320,9 +327,8 @@ _MULTIPART_SLACK_BYTES = 64 * 1024
 
 def _too_large(limit: int) -> ImageDecodeError:
     return ImageDecodeError(
-        f"The image file is larger than the {limit / 2**20:g} MB upload limit (MEDRAG_MAX_UPLOAD_BYTES); "
-        "the transfer from the PACS was stopped there. Open another image of the study, or ask for the limit "
-        "to be raised.",
+        over_upload_limit(limit) + " The transfer from the PACS was stopped there. Open another image of the study, "
+        "or ask for the limit to be raised.",
         code="too_large",
     )
 

@@ -45,7 +45,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from medrag_core.embedding import EmbeddingCache
-from medrag_core.errors import EmbedderError, ImageDecodeError, MedragError, StoreError, VerifierError
+from medrag_core.errors import (
+    EmbedderError,
+    ImageDecodeError,
+    MedragError,
+    StoreError,
+    VerifierError,
+    over_upload_limit,
+)
 from medrag_core.history import HistoryContext, record_verification
 from medrag_core.imaging import DecodedImage, decode_image, dicom_identifiers, png_bytes, sha256_hex
 from medrag_core.llm import VerificationRequest
@@ -84,8 +91,8 @@ NOTICE_REPORT_ONLY = "Report-only check: the offline report checks ran; no image
 def _check_size(image: bytes, settings: Settings) -> None:
     if len(image) > settings.max_upload_bytes:
         raise ImageDecodeError(
-            f"The image file is {len(image) / 2**20:.1f} MB, more than the "
-            f"{settings.max_upload_bytes / 2**20:.0f} MB upload limit. Upload a smaller export of the radiograph.",
+            over_upload_limit(settings.max_upload_bytes, size_bytes=len(image))
+            + " Upload a smaller export of the radiograph.",
             code="too_large",
         )
 
