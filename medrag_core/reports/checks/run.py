@@ -39,22 +39,20 @@ measurement_without_unit     info      a size given as a bare number ("measuring
 " ... "), so a UI can highlight it.
 
 This module holds the list of kinds and runs the checks in that order; the checks themselves live in
-``text_checks.py`` (structure and wording: missing_section, placeholder, critical_not_communicated,
-comparison_not_available, measurement_without_unit) and ``conflicts.py`` (FINDINGS against
-IMPRESSION: laterality_conflict, negation_conflict, impression_omits_finding).
+``structure.py`` (structure and wording: missing_section, placeholder, critical_not_communicated,
+comparison_not_available, measurement_without_unit), and, for FINDINGS against IMPRESSION, one module per
+check: ``laterality.py`` (laterality_conflict), ``negation.py`` (negation_conflict), ``omission.py``
+(impression_omits_finding) and ``agreement.py`` (section_contradiction, size_mismatch, change_mismatch), with
+what they share in ``pairing.py``.
 """
 
 from __future__ import annotations
 
 from medrag_core.models import Issue
-from medrag_core.reports.checks.conflicts import (
-    change_mismatches,
-    impression_omits,
-    laterality_conflicts,
-    negation_conflicts,
-    section_contradictions,
-    size_mismatches,
-)
+from medrag_core.reports.checks.agreement import change_mismatches, section_contradictions, size_mismatches
+from medrag_core.reports.checks.laterality import laterality_conflicts
+from medrag_core.reports.checks.negation import negation_conflicts
+from medrag_core.reports.checks.omission import impression_omits
 from medrag_core.reports.checks.structure import (
     comparison_not_available,
     critical_not_communicated,

@@ -1,0 +1,440 @@
+"""``laterality_conflicts``: one finding placed on one side in FINDINGS and on the other in the IMPRESSION.
+
+Findings are compared per group and then per family (the many names of one lung opacity), then by their course
+(gone, going, changing, of one measured size); a section that places a finding on both sides against one that
+narrows it to one side; and devices per device and kind, by the side word before their name. Returns a list of
+``Issue``; ``checks.run_checks`` calls it in the order of ``checks.KINDS``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from medrag_core.models import Issue
+from medrag_core.reports.checks.pairing import (
+    _BENIGN,
+    _BOTH,
+    _LATERAL_FAMILY,
+    _clause,
+    _group,
+    _lateral_mentions,
+    _quote,
+    _sides_at,
+    _spans,
+    _with_carried_side,
+    _zones_match,
+)
+from medrag_core.reports.mentions import Observation
+from medrag_core.reports.parse import ParsedReport
+from medrag_core.reports.vocabulary import ANATOMY, BONE_FINDINGS, FINDINGS, findings_checked_by, groups_checked_by
+
+__all__ = ["laterality_conflicts"]
+
+# Devices share one group ("support devices") but a pacemaker and a chest tube are different things:
+# their sides are compared per device (findings.toml: significance "device" with the laterality check).
+_LATERAL_DEVICES = frozenset(n for n in findings_checked_by("laterality") if FINDINGS[n].significance == "device")
+_DEVICE_GROUPS = frozenset(FINDINGS[n].group for n in _LATERAL_DEVICES)
+# For sides, one parenchymal finding goes by many names across the two sections: an "opacity" in the
+# FINDINGS is often the IMPRESSION's "atelectasis", "scarring" or "pneumonia". Each is compared on its
+# own, and then all of them together as "lung opacity" (only when no single one already conflicts).
+_LATERAL_GROUPS = (groups_checked_by("laterality") - _DEVICE_GROUPS) | set(_LATERAL_FAMILY.values())
+
+
+# a correction of a side written into the report ("should read 'left', not 'right'", "corrected to right rather than
+# left")
+_SIDE_CORRECTION = re.compile(
+    r"\b(?:should\s+(?:read|be|say)|(?:is|was|has\s+been)\s+corrected\s+to|corrected\s+to|read\s+as)\s+[\"'\u201c\u2018]?"
+    r"(?P<right>left|right)[\"'\u201d\u2019]?\s*,?\s*(?:not|instead\s+of|rather\s+than)\s+[\"'\u201c\u2018]?(?P<wrong>left|right)\b",
+    re.IGNORECASE)
+
+
+def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
+    issues: list[Issue] = []
+    fired: set[str] = set()
+    families = set(_LATERAL_FAMILY.values())
+    # a finding gone in one section and going in the other: only where the report says something has gone
+    regressing = any(o.resolved for o in parsed.observations) and any(
+        o.change in ("decreased", "resolved") for o in parsed.observations)
+    corrections = {(m.group("right").lower(), m.group("wrong").lower()) for m in _SIDE_CORRECTION.finditer(parsed.text)}
+    # each mention with the side a sentence pointing back takes from the one before, worked out once per report
+    carried = [_with_carried_side(parsed, o) for o in parsed.observations]
+    for group in sorted(_LATERAL_GROUPS, key=lambda g: (g in families, g)):
+        if group in families and fired & {g for g, f in _LATERAL_FAMILY.items() if f == group}:
+            continue
+        found = None
+        for resolved in (False, True):
+            fnd = _lateral_mentions(carried, "FINDINGS", group, resolved)
+            imp = _lateral_mentions(carried, "IMPRESSION", group, resolved)
+            found = _side_pair(fnd, imp, parsed)
+            if found:
+                break
+        if not found and regressing:
+            found = _regressing_pair(parsed, carried, group)
+        if not found:
+            found = _changing_pair(parsed, carried, group)
+        if not found:
+            found = _same_size_pair(parsed, carried, group)
+        if not found:
+            # what else FINDINGS place on one side counts across the finding's family ("right basilar opacity")
+            narrowed = _one_side_of_both(_lateral_mentions(carried, "FINDINGS", group),
+                                         _lateral_mentions(carried, "IMPRESSION", group),
+                                         _lateral_mentions(carried, "FINDINGS", _LATERAL_FAMILY.get(group, group)),
+                                         parsed)
+            if narrowed:
+                a, b, sb = narrowed
+                fired.add(group)
+                issues.append(Issue(
+                    kind="laterality_conflict", severity="warning", section=_BOTH, finding=group,
+                    spans=_spans(a, b),
+                    message=f"FINDINGS place the {group} on both sides, the IMPRESSION only on the {sb}.",
+                    evidence=_quote(a, b),
+                    suggestion="Check the image: say 'bilateral' in the IMPRESSION, or correct the FINDINGS.",
+                ))
+                continue
+        if found:
+            a, sa, b, sb = found
+            fired.add(group)
+            gone = "resolved " if a.resolved else ""
+            # an addendum that puts the IMPRESSION's side right ("Correction: item 2 should read 'left', not
+            # 'right'."): the report as amended agrees, and the reader is told where
+            corrected = (sa, sb) in corrections
+            issues.append(Issue(
+                kind="laterality_conflict", severity="info" if corrected else "error", section=_BOTH, finding=group,
+                spans=_spans(a, b),
+                message=f"FINDINGS place the {gone}{group} on the {sa}, the IMPRESSION on the {sb}"
+                        + (f"; a correction in the report says {sa}, not {sb}." if corrected else "."),
+                evidence=_quote(a, b),
+                suggestion="Amend the IMPRESSION's side as the correction says." if corrected
+                else "Check the image and correct the side in one of the two sections.",
+            ))
+    return issues + _device_side_conflicts(parsed)
+
+
+# A device's own side is the side word just before its name, in the same clause ("Left subclavian line",
+# "tip of the right PICC", "left chest wall pacemaker"); a side after it is where its tip or leads lie
+# ("... with tip in the right atrium"), which may be across the midline and is not the device's side.
+_CLAUSE_BREAK = re.compile(r"[,;:.()]|\b(?:with|tip|tips|to|in|at|into|from|via)\b", re.IGNORECASE)
+_SIDE_WORD = {"right": "right", "r": "right", "rt": "right", "left": "left", "l": "left", "lt": "left",
+              "bilateral": "bilateral", "both": "bilateral"}
+
+
+def _words_before(o: Observation) -> str:
+    """The words just before a device's name in its clause (up to 40 characters)."""
+    at = o.span[0] - o.sentence_span[0]
+    before = o.text[:at] if 0 <= at <= len(o.text) and o.text[at:at + len(o.term)] == o.term else ""
+    # the words since the last clause break, so "removal of the right chest tube and left PICC" gives the PICC "left"
+    breaks = list(_CLAUSE_BREAK.finditer(before))
+    words = before[breaks[-1].end():] if breaks else before
+    return words[-40:]
+
+
+def _device_sides(o: Observation) -> set[str]:
+    """The sides named just before a device's name in its sentence (``bilateral`` for both); empty when
+    its sentence gives it none there."""
+    words = _words_before(o)
+    sides = {_SIDE_WORD[m.group(1).lower()] for m in re.finditer(r"\b(right|left|bilateral|both|rt|lt|R|L)\b", words,
+                                                                    re.IGNORECASE)
+             if m.group(1).lower() not in ("r", "l") or m.group(1).isupper()}
+    return {"left", "right"} if "bilateral" in sides else sides
+
+
+# one canonical device covers several kinds ("Right IJ line" and "Left PICC" are two central lines): only
+# mentions of one kind are compared
+_DEVICE_KIND = re.compile(r"picc|jugular|\bij\b|subclavian|dialysis|port|swan|pigtail", re.IGNORECASE)
+_DEVICE_KIND_BEFORE = re.compile(r"\b(?:picc|jugular|ij|subclavian|dialysis|(?:media?|chest\s+)port|swan|pigtail)\b",
+                                 re.IGNORECASE)
+
+
+def _device_kind(o: Observation) -> str:
+    # the kind in the device's own words or just before them ("right IJ central venous catheter")
+    m = _DEVICE_KIND.search(o.term) or _DEVICE_KIND_BEFORE.search(_words_before(o))
+    kind = m.group(0).lower() if m else ""
+    return "jugular" if kind == "ij" else kind
+
+
+def _kinds_compared(parsed: ParsedReport, name: str) -> list[tuple[str, str]]:
+    """The kinds of ``name`` each section's mentions are compared under, as (FINDINGS kind, IMPRESSION kind):
+    each kind with itself, and a section that names the device only without its kind ("Right central venous
+    catheter") against the one kind the other section names ("Left subclavian line"), where that is all it names."""
+    pairs = [(k, k) for k in sorted({_device_kind(o) for o in parsed.observations if o.name == name})]
+    # the kinds each section gives a side ("Left chest wall port with catheter tip in the SVC": the port's)
+    fnd, imp = ({_device_kind(o) for o in parsed.observations
+                 if o.name == name and o.section == section and _device_sides(o)}
+                for section in ("FINDINGS", "IMPRESSION"))
+    if len(fnd) == 1 and len(imp) == 1 and fnd != imp and "" in fnd | imp:
+        pairs.append((next(iter(fnd)), next(iter(imp))))
+    return pairs
+
+
+def _device_side_conflicts(parsed: ParsedReport) -> list[Issue]:
+    """One device on one side in FINDINGS and only on the other in the IMPRESSION ("Right PICC" against
+    "Left PICC line"). Devices on both sides, side-less mentions, and devices that are gone (removed in the
+    interval) say nothing about the other section's side; different devices are never compared, nor two
+    kinds of one (a jugular and a subclavian line); a line named without its kind is compared with the one
+    kind the other section names."""
+    issues: list[Issue] = []
+    for name in sorted(_LATERAL_DEVICES):
+        for fkind, ikind in _kinds_compared(parsed, name):
+            # devices in place are compared with each other, and devices removed ("removal of the left chest
+            # tube") with each other
+            for gone in (False, True):
+                sided = {section: [(o, sides) for o in parsed.observations
+                                   if o.section == section and o.name == name
+                                   and _device_kind(o) == (fkind if section == "FINDINGS" else ikind)
+                                   and ((o.polarity == "absent" and o.resolved) if gone
+                                        else o.polarity in ("present", "uncertain") and not o.hypothetical)
+                                   and (sides := _device_sides(o))]
+                         for section in ("FINDINGS", "IMPRESSION")}
+                fnd_sides = {s for _, sides in sided["FINDINGS"] for s in sides}
+                imp_sides = {s for _, sides in sided["IMPRESSION"] for s in sides}
+                if len(fnd_sides) == 1 and len(imp_sides) == 1 and fnd_sides != imp_sides:
+                    break
+            else:
+                continue
+            (a, _), (b, _) = sided["FINDINGS"][0], sided["IMPRESSION"][0]
+            (sa,), (sb,) = fnd_sides, imp_sides
+            removed = "removed " if gone else ""
+            issues.append(Issue(
+                kind="laterality_conflict", severity="warning", section=_BOTH, finding=name,
+                spans=_spans(a, b),
+                message=f"FINDINGS place the {removed}{name.lower()} on the {sa}, the IMPRESSION on the {sb}.",
+                evidence=_quote(a, b),
+                suggestion="Check the image and correct the device's side in one of the two sections.",
+            ))
+    return issues
+
+
+def _side_pair(fnd: list[Observation], imp: list[Observation],
+               parsed: ParsedReport) -> tuple[Observation, str, Observation, str] | None:
+    """A FINDINGS mention and an IMPRESSION mention on opposite sides (same zone where both give one),
+    where neither section also places the finding on the other's side there. A mention named as one of
+    alternatives ("left base atelectasis/infiltrate") is also placed where the other section states any of
+    its alternatives ("left basal airspace opacity")."""
+    for a in fnd:
+        for sa, za in a.sites:
+            for b in imp:
+                for sb, zb in b.sites:
+                    if {sa, sb} != {"left", "right"} or not _zones_match(za, zb):
+                        continue
+                    # a side read from the lingula alone stands only against a section that names no lingula
+                    # ("right middle lobe and lingular opacities" is no conflict with "lingular scarring")
+                    if (_side_from_place(a) and any(_LINGULA.search(o.text) for o in imp)) or (
+                            _side_from_place(b) and any(_LINGULA.search(o.text) for o in fnd)):
+                        continue
+                    # one-sided on both sides: the other section never places it on this side here; a side read
+                    # from the lingula alone does not show that ("Right middle lobe airspace disease. Lingular
+                    # opacities." against "left middle lobe pneumonia")
+                    # a fracture of another bone does not place this one there ("right rib deformities" beside
+                    # "mid right clavicle fracture")
+                    in_fnd = [o for o in _separate_from(fnd, b, imp) + _named(parsed, "FINDINGS", b.alternatives)
+                              if not _side_from_place(o) and _same_bone(o, b) and _same_lesion(o, b)]
+                    in_imp = [o for o in _separate_from(imp, a, fnd) + _named(parsed, "IMPRESSION", a.alternatives)
+                              if not _side_from_place(o) and _same_bone(o, a) and _same_lesion(o, a)]
+                    if sb in _sides_at(in_fnd, zb) or sa in _sides_at(in_imp, za):
+                        continue
+                    return a, sa, b, sb
+    return None
+
+
+_COMBINED = re.compile(r"(?:hydro|ha?emo)-?pneumothora", re.IGNORECASE)
+# the bones a fracture's sentence names (findings.toml's [anatomy] bones: a rib, the clavicle, the scapula, ...),
+# one named group each
+_BONE = re.compile("|".join(f"(?P<bone{i}>\\b(?:{word})\\b)" for i, word in enumerate(ANATOMY["bones"])),
+                   re.IGNORECASE)
+
+
+def _bones(o: Observation) -> set[str]:
+    return {str(m.lastgroup) for m in _BONE.finditer(o.text)}
+
+
+def _same_bone(o: Observation, other: Observation) -> bool:
+    """False only for two bone findings whose sentences name different bones: a rib fracture and a clavicle
+    fracture are two findings, each with its own side."""
+    if o.name not in BONE_FINDINGS or other.name not in BONE_FINDINGS:
+        return True
+    mine, theirs = _bones(o), _bones(other)
+    return not mine or not theirs or bool(mine & theirs)
+
+
+def _same_lesion(o: Observation, other: Observation) -> bool:
+    """False for a benign or long-standing nodule ("4 mm nodule, likely a granuloma") beside a mass: it does not
+    place the mass on its side."""
+    return not (other.name == "Mass" and o.name == "Nodule"
+                and (o.temporal == "chronic" or bool(_BENIGN.search(_clause(o)))))
+
+
+_LINGULA = re.compile(r"\blingul(?:a|ar)\b", re.IGNORECASE)
+
+
+def _side_from_place(o: Observation) -> bool:
+    """Whether ``o``'s side was read from its place (the lingula) with no side word in its sentence."""
+    return o.extra.get("side_from") == "lingula"
+
+
+def _separate_from(other: list[Observation], b: Observation, own: list[Observation]) -> list[Observation]:
+    """``other`` (the other section's mentions) less the parts of a combined finding ("hemopneumothorax": its
+    blood) where ``b``'s own section names that combined finding at ``b``'s side as well as ``b`` itself: "Right
+    hemopneumothorax. Moderate right pleural effusion." states an effusion apart from the hemopneumothorax's fluid,
+    so a right hemopneumothorax in the other section does not place that effusion on the right."""
+    if _COMBINED.search(b.term):
+        return other
+    sides = {s for s, _ in b.sites}
+    if not any(_COMBINED.search(o.term) and sides & {s for s, _ in o.sites} for o in own):
+        return other
+    return [o for o in other if not _COMBINED.search(o.term)]
+
+
+def _changing_pair(parsed: ParsedReport, carried: list[Observation],
+                   group: str) -> tuple[Observation, str, Observation, str] | None:
+    """One finding said to change the same way (new, increasing, improving) on one side in FINDINGS and only on the
+    other side in the IMPRESSION ("improvement in the right basal consolidation" against "improvement in the left
+    basal consolidation"), where unchanged or undated mentions on both sides would otherwise hide it: the changing
+    one is the same finding, so one side is wrong. Only where each section gives that change one side; an unchanged one
+    ("stable right base opacities" against "stable left base opacities") only where both give it the same zone."""
+    changing = {section: [o for o in _lateral_mentions(carried, section, group)
+                          if o.polarity == "present" and o.change in ("new", "increased", "decreased", "stable")]
+                for section in ("FINDINGS", "IMPRESSION")}
+    for a in changing["FINDINGS"]:
+        for b in changing["IMPRESSION"]:
+            if a.change != b.change:
+                continue
+            fnd_sides = {s for o in changing["FINDINGS"] if o.change == a.change for s, _ in o.sites}
+            imp_sides = {s for o in changing["IMPRESSION"] if o.change == a.change for s, _ in o.sites}
+            # an unchanged finding is the same one only where both sections give it one side in one zone
+            if a.change == "stable" and (len({z for _, z in a.sites + b.sites}) != 1 or a.zone is None):
+                continue
+            if len(fnd_sides) == 1 and len(imp_sides) == 1 and fnd_sides | imp_sides == {"left", "right"}:
+                found = _side_pair([a], [b], parsed)
+                if found:
+                    return found
+    return None
+
+
+def _same_size_pair(parsed: ParsedReport, carried: list[Observation],
+                    group: str) -> tuple[Observation, str, Observation, str] | None:
+    """One lesion given one measured size in both sections, on one side in FINDINGS and on the other in the
+    IMPRESSION ("5.8 cm left upper lobe mass" against "right upper lobe mass, 5.8 cm"): a size names the lesion, so
+    one side is wrong, whatever else either section places on that side ("a 14 mm left nodule" beside it). Only
+    where neither section gives a lesion of that size on the other's side."""
+    sized = {section: [o for o in _lateral_mentions(carried, section, group) if o.size_mm is not None
+                       and len({s for s, _ in o.sites}) == 1 and o.laterality in ("left", "right")]
+             for section in ("FINDINGS", "IMPRESSION")}
+
+    def at(section: str, side: str, size: float) -> bool:
+        return any(o.laterality == side and abs((o.size_mm or 0) - size) <= 0.5 for o in sized[section])
+
+    for a in sized["FINDINGS"]:
+        for b in sized["IMPRESSION"]:
+            size = a.size_mm or 0
+            if a.laterality == b.laterality or abs(size - (b.size_mm or 0)) > 0.5:
+                continue
+            if not at("FINDINGS", b.laterality or "", size) and not at("IMPRESSION", a.laterality or "", size):
+                return a, a.laterality or "", b, b.laterality or ""
+    return None
+
+
+def _regressing_pair(parsed: ParsedReport, carried: list[Observation],
+                     group: str) -> tuple[Observation, str, Observation, str] | None:
+    """A known finding said to have gone in one section and to be going in the other, on opposite sides ("The
+    right pneumothorax has resolved" against "Decreasing left pneumothorax"): the same finding's course, so one
+    side is wrong. Only where neither section states the finding, present or gone, on the other's side."""
+    regressing = {section: [o for o in _lateral_mentions(carried, section, group)
+                            if o.polarity == "present" and o.change in ("decreased", "resolved")]
+                  for section in ("FINDINGS", "IMPRESSION")}
+    gone = {section: _lateral_mentions(carried, section, group, True) for section in ("FINDINGS", "IMPRESSION")}
+    for fnd, imp in ((gone["FINDINGS"], regressing["IMPRESSION"]), (regressing["FINDINGS"], gone["IMPRESSION"])):
+        if not fnd or not imp:
+            continue
+        every = {section: _lateral_mentions(carried, section, group) + gone[section]
+                 for section in ("FINDINGS", "IMPRESSION")}
+        found = _side_pair(fnd, imp, parsed)
+        if found and found[3] not in _sides_at(every["FINDINGS"], None) \
+                and found[1] not in _sides_at(every["IMPRESSION"], None):
+            return found
+    return None
+
+
+def _named(parsed: ParsedReport, section: str, names: tuple[str, ...]) -> list[Observation]:
+    """The present or possible mentions in ``section`` of the findings ``names`` (a mention's alternatives)."""
+    if not names:
+        return []
+    return [o for o in parsed.observations if o.section == section and o.name in names
+            and o.polarity in ("present", "uncertain")]
+
+
+# "right greater than left", "more on the left", "left-predominant": one side the worse (a side word near the
+# comparison; "predominantly interstitial" compares no sides)
+_WORSE = r"(?:greater|more|larger|worse|predominan\w*|most\s+(?:marked|prominent)|than)"
+_ONE_SIDE_WORSE = re.compile(rf"\b(?:right|left)\b[^.;]{{0,30}}\b{_WORSE}\b"
+                             rf"|\b{_WORSE}\b[^.;]{{0,30}}\b(?:right|left)\b|\bone\s+side\b|\basymmetric\w*",
+                             re.IGNORECASE)
+
+
+_WORSE_SIDE = (
+    re.compile(r"\b(right|left)(?:[\s-]+sided)?\s+(?:greater|more|larger|worse)\s+than\s+(?:the\s+)?(?:right|left)\b",
+               re.IGNORECASE),
+    re.compile(rf"\b{_WORSE}\s+(?:on\s+|at\s+|in\s+)?(?:the\s+)?(right|left)\b", re.IGNORECASE),
+    re.compile(r"\b(right|left)[\s-]+(?:sided\s+)?predominan\w*", re.IGNORECASE),
+)
+
+
+def _worse_side(text: str) -> str | None:
+    """The side a sentence calls the worse ("left greater than right", "more on the right", "right-predominant"),
+    "either" where it compares sides without saying which, None where it compares none."""
+    for regex in _WORSE_SIDE:
+        m = regex.search(text)
+        if m:
+            return m.group(1).lower()
+    return "either" if _ONE_SIDE_WORSE.search(text) else None
+
+
+def _family(o: Observation) -> str | None:
+    group = _group(o)
+    return _LATERAL_FAMILY.get(group or "", group)
+
+
+def _side_stated(b: Observation, parsed: ParsedReport) -> bool:
+    """Whether a mention states its finding on its side: affirmed; probable ("probably left basal atelectasis");
+    or hedged only between findings of its own family at that same side ("left basal atelectasis versus
+    scarring": which opacity is in doubt, not where). A merely possible finding ("cannot exclude left lower lobe
+    pneumonia") or one weighed against another kind ("right nodular densities versus scarring") states no side."""
+    if b.polarity == "present":
+        return True
+    if b.polarity != "uncertain" or b.hypothetical:
+        return False
+    if b.probable:
+        return True
+    sides = {s for s, _ in b.sites}
+    others = [o for o in parsed.observations if o.section == b.section and o.sentence_span == b.sentence_span
+              and o.span != b.span and o.polarity != "absent"]
+    if b.alternatives:  # "Stable cardiomegaly with bibasilar atelectasis/infiltrate": the run is what is hedged
+        others = [o for o in others if o.name in b.alternatives]
+    return bool(others) and all(_family(o) == _family(b) and {s for s, _ in o.sites} == sides for o in others)
+
+
+def _one_side_of_both(fnd: list[Observation], imp: list[Observation], fnd_family: list[Observation],
+                      parsed: ParsedReport) -> tuple[Observation, Observation, str] | None:
+    """(FINDINGS mention, IMPRESSION mention, side) where FINDINGS state a finding on both sides ("bibasilar
+    atelectasis", "bilateral effusions") and the IMPRESSION states the same finding at that zone on one side
+    only, with no word in FINDINGS that one side is the worse ("right greater than left") and no one-sided
+    mention there in FINDINGS of it or of its family (``fnd_family``: "right basilar opacity"). Same finding
+    group only: "bibasilar atelectasis" beside "right lower lobe pneumonia" is two findings."""
+    imp_sides = {side for o in imp for side, _ in o.sites}
+    if not imp_sides or imp_sides - {"left", "right"} or imp_sides == {"left", "right"}:
+        return None
+    (side,) = imp_sides
+    for b in imp:
+        if not _side_stated(b, parsed):
+            continue  # "Question of left lower lobe pneumonia" is no statement of the side
+        for _, zb in b.sites:
+            for a in fnd:
+                # "bilateral effusions, left greater than right" may be narrowed to the left, not to the right
+                if not _side_stated(a, parsed) or _group(a) != _group(b) or _worse_side(a.text) in (side, "either"):
+                    continue
+                # the same zone exactly ("bibasilar" and "left basilar"; neither with a zone): a perihilar
+                # opacity is not a narrowed "bilateral costophrenic" one; and nothing of the family on the
+                # impression's side there in FINDINGS ("right basilar opacity" may be the impression's finding)
+                if any(sa == "bilateral" and za == zb for sa, za in a.sites) and not any(
+                        s == side and _zones_match(z, zb) for o in fnd + fnd_family for s, z in o.sites):
+                    return a, b, side
+    return None

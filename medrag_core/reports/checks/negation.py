@@ -1,0 +1,270 @@
+"""``negation_conflicts``: a finding affirmed in one of FINDINGS and IMPRESSION and ruled out in the other.
+
+Explicitly ("no effusion") or by a normal statement ("the lungs are clear"), at compatible sides; a negation
+narrowed to a large or an acute finding, hedged or explained-away mentions, and a section that both affirms and
+rules out the finding (a mixed picture) do not count. Returns a list of ``Issue``; ``checks.run_checks`` calls it
+in the order of ``checks.KINDS``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from medrag_core.models import Issue
+from medrag_core.reports.checks.agreement import _CONTRADICTION_GROUPS, _plain_negation
+from medrag_core.reports.checks.pairing import (
+    _BARE_OPACITY,
+    _BOTH,
+    _OTHER_CAUSE,
+    _SCAR_CAUSE,
+    _clause,
+    _explained_away,
+    _graded,
+    _group,
+    _historical,
+    _mentions,
+    _one_group_alternative,
+    _quote,
+    _spans,
+    _zones_match,
+)
+from medrag_core.reports.mentions import Observation
+from medrag_core.reports.parse import ParsedReport
+from medrag_core.reports.vocabulary import PARENCHYMAL_GROUPS, ZONE, groups_checked_by
+
+__all__ = ["negation_conflicts"]
+
+# Groups, and which checks compare which groups, come from the vocabulary (findings.toml).
+_NEGATION_GROUPS = groups_checked_by("negation")
+
+
+def _placed_bare_opacity(o: Observation) -> bool:
+    """An opacity with a side or a zone that nothing in its clause explains away or calls faint ("streaky bibasilar
+    opacities"; not "opacity ... likely atelectasis", "soft tissue overlap", "faint opacity at the right base")."""
+    clause = _clause(o)
+    return o.name == "Lung Opacity" and bool(o.sites or o.location) and not (
+        _OTHER_CAUSE.search(clause) or _SCAR_CAUSE.search(clause) or _NOT_A_LUNG_OPACITY.search(clause))
+
+
+# beyond ``_OTHER_CAUSE`` and ``_SCAR_CAUSE``: any fat, a hernia or a vessel, and an opacity called faint
+_NOT_A_LUNG_OPACITY = re.compile(r"\bfat\b|hernia|vessel|vascula|faint|subtle|minimal|tiny|trace|slight", re.IGNORECASE)
+
+
+def _lat_compatible(absent: Observation, present: Observation) -> bool:
+    if absent.laterality == "bilateral":  # "both lungs are clear"
+        return True
+    if absent.laterality is None or present.laterality in (None, "bilateral"):
+        return absent.laterality is None or present.laterality == "bilateral"
+    return absent.laterality in (present.laterality, "bilateral")
+
+
+def _same_side(a: Observation, b: Observation) -> bool:
+    """Whether two affirmed mentions may lie on one side (either side-less or bilateral, or the same side)."""
+    return None in (a.laterality, b.laterality) or "bilateral" in (a.laterality, b.laterality) \
+        or a.laterality == b.laterality
+
+
+_PARENCHYMAL = PARENCHYMAL_GROUPS  # findings.toml: parenchymal
+
+
+def _zones(o: Observation) -> set[str]:
+    zones = {z for _, z in o.sites if z}
+    if not zones and o.location:
+        zones = {m.lastgroup for m in ZONE.finditer(o.location) if m.lastgroup}
+    return zones
+
+
+def _exception_covers(parsed: ParsedReport, section: str, p: Observation) -> bool:
+    """True when ``section`` names a lung finding on p's side and in p's zone (where both are known):
+    "Right basilar atelectasis. Lungs otherwise clear." does not contradict "right lower lobe pneumonia"."""
+    pz = _zones(p)
+    for o in parsed.observations:
+        if o.section != section or o.polarity == "absent" or _group(o) not in _PARENCHYMAL:
+            continue
+        if o.laterality and p.laterality and "bilateral" not in (o.laterality, p.laterality) \
+                and o.laterality != p.laterality:
+            continue
+        oz = _zones(o)
+        if oz and pz and not any(_zones_match(a, b) for a in oz for b in pz):
+            continue
+        return True
+    return False
+
+
+_DESCRIPTOR = re.compile(
+    r"\b(?:streaky|patchy|hazy|linear|reticular|reticulonodular|interstitial|ground[\s-]?glass|nodular|fluffy|"
+    r"confluent|ill[\s-]defined|faint|subtle|rounded|round|irregular|band[\s-]?like|plate[\s-]?like|wedge[\s-]?shaped"
+    r"|mild|minimal|scattered|diffuse|focal|small|tiny|dense)\b", re.IGNORECASE)
+
+
+def _descriptors(o: Observation) -> set[str]:
+    i = o.text.lower().find(o.term.lower())
+    before = o.text[max(0, i - 40): i] if i >= 0 else ""
+    return {m.group(0).lower() for m in _DESCRIPTOR.finditer(before)}
+
+
+def _same_description(bare: Observation, p: Observation) -> bool:
+    """A bare opacity on p's side, described with the same words ("streaky", "patchy") as p."""
+    sides_ok = bare.laterality is None or p.laterality is None or "bilateral" in (bare.laterality, p.laterality) \
+        or bare.laterality == p.laterality
+    return sides_ok and bool(_descriptors(bare) & _descriptors(p) - {"mild", "minimal", "small", "tiny", "focal"})
+
+
+_LARGE_BEFORE = re.compile(r"\b(?:large|massive|huge|sizable|sizeable)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+
+
+def _rules_out_large(n: Observation, parsed: ParsedReport) -> bool:
+    """A negation limited to a large finding ("no large effusion"): it rules out only a large one."""
+    return n.qualified and bool(_LARGE_BEFORE.search(parsed.text[n.sentence_span[0]: n.span[0]]))
+
+
+def _rules_out_acute(n: Observation, parsed: ParsedReport) -> bool:
+    """A negation limited to an acute finding ("no acute fracture", "no acute bony injury"): it rules out only
+    one the other section calls acute or new, never an old or an undated one."""
+    return n.qualified and bool(re.search(r"\bacute\b", parsed.text[n.sentence_span[0]: n.span[0]], re.IGNORECASE))
+
+
+# (a fracture described by its displacement is today's: an old one is called old, healed or united)
+_CALLED_ACUTE = re.compile(r"\b(?:acute|fresh|new|recent|displaced|non-?displaced|undisplaced|comminuted)\b",
+                           re.IGNORECASE)
+_AGE_UNKNOWN = re.compile(r"\b(?:indeterminate|uncertain|unknown|undetermined)\s+age|\bage\s+(?:indeterminate|"
+                          r"uncertain|unknown|undetermined)|\bof\s+(?:indeterminate|uncertain|unknown)\s+(?:age|"
+                          r"chronicity)", re.IGNORECASE)
+# "no lung mass", "no focal pulmonary mass": a negation of any lesion in the lung, as "no focal lung lesion" is
+_LUNG_MASS_RULED_OUT = re.compile(r"\b(?:lung|pulmonary|focal|intrapulmonary)\s+(?:mass|masses)\b", re.IGNORECASE)
+
+
+def _called_acute(p: Observation) -> bool:
+    i = p.span[0] - p.sentence_span[0]
+    return 0 <= i <= len(p.text) and bool(_CALLED_ACUTE.search(p.text[max(0, i - 60): i].split(";")[-1]))
+
+
+# what the lungs being clear leaves no room for: a mass, or a nodule of a centimetre or more, in the lung itself
+# (not one in the mediastinum, at the hilum or in the chest wall)
+_NOT_IN_THE_LUNG = re.compile(r"mediastin|hil(?:um|ar|a)\b|paratrache|chest\s+wall|breast|axill|soft\s+tissue|"
+                              r"thyroid|goit|neck|abdom|liver|kidney|adrenal|bone|rib", re.IGNORECASE)
+
+
+def _lung_lesion(p: Observation) -> bool:
+    if p.name == "Mass" or (p.name == "Nodule" and p.size_mm is not None and p.size_mm >= 10):
+        return any(z not in (None, "hilum") for _, z in p.sites) and not _NOT_IN_THE_LUNG.search(_clause(p))
+    return False
+
+
+def _large(p: Observation) -> bool:
+    return p.size == "large" or any(size == "large" for _, size in p.side_sizes)
+
+
+def _contradicts_itself(n: Observation, s: Observation, parsed: ParsedReport) -> bool:
+    """Whether a plain negation ``n`` and a live mention ``s`` of the very same finding, in one section and at
+    one site, say opposite things ("No cardiomegaly." ... "Cardiomegaly and small effusions"), as
+    ``section_contradictions`` reads it, or the section hedges the very finding it rules out ("No pneumonia." ...
+    "may represent an early pneumonia"). Not a negation narrowed by a word ("no focal consolidation" beside
+    "patchy consolidation"), a side ("no right effusion" beside a left one), a place ("no masses in the lungs"
+    beside a mediastinal mass: nodules and masses are not compared) or "the lungs are clear"."""
+    if _group(n) not in _CONTRADICTION_GROUPS or not _plain_negation(n):
+        return False
+    if s.name != n.name or s.start == n.start or s.hypothetical or s.change == "decreased" or _historical(s):
+        return False
+    if s.polarity == "uncertain" and not (_one_group_alternative(s) or not s.alternatives):
+        return False  # "atelectasis versus pneumonia" weighs two findings; "may be early pneumonia" hedges this one
+    if _explained_away(s, parsed) or _BARE_OPACITY.match(s.term):
+        return False
+    return n.laterality is None or n.laterality in (s.laterality, "bilateral")
+
+
+# atelectasis "the lungs are clear" does not deny: a streak, a plate, a dependent or a mild one (IU reports say both)
+_MINOR_ATELECTASIS = re.compile(r"\b(?:plate|platelike|plate-like|linear|discoid|subsegmental|streak\w*|band\w*|"
+                                r"dependent|basilar|bibasilar|basal|bibasal|bases?|mild|mildly|minimal|minor|slight|trace|tiny|small|"
+                                r"scar\w*)\b",
+                                re.IGNORECASE)
+
+
+def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
+    issues = []
+    for group in sorted(_NEGATION_GROUPS):
+        for neg_sec, pos_sec in (("FINDINGS", "IMPRESSION"), ("IMPRESSION", "FINDINGS")):
+            negs = [o for o in _mentions(parsed, neg_sec, group, {"absent"})
+                    if not o.qualified or _rules_out_large(o, parsed) or _rules_out_acute(o, parsed)]
+            if group == "nodule or mass":
+                # "the lungs are clear" against a lung mass or a measured nodule of 1 cm or more (_lung_lesion)
+                negs += [o for o in parsed.observations if o.section == neg_sec and o.implied
+                         and o.name == "Lung Opacity" and o.polarity == "absent"]
+            if not negs:
+                continue
+            # affirmed, or probable ("likely pneumonia", "probable effusion"); a merely possible finding
+            # ("cannot exclude a small effusion") beside a negation is hedging, not a contradiction
+            # an IMPRESSION that calls the lungs clear answers for every opacity the findings place, a streaky one too
+            clear_conclusion = neg_sec == "IMPRESSION" and any(n.implied for n in negs)
+            pos = [o for o in _mentions(parsed, pos_sec, group, {"present", "uncertain"})
+                   if (o.polarity == "present" or (o.probable and not o.hypothetical) or _one_group_alternative(o))
+                   and (not _explained_away(o, parsed) or (clear_conclusion and _placed_bare_opacity(o)))
+                   and not _historical(o)]
+            same_live = [o for o in _mentions(parsed, neg_sec, group, {"present", "uncertain"})
+                         if not _explained_away(o, parsed) and not o.hypothetical]
+            # a bare "opacity" in the negating section described as the positive is ("No focal airspace
+            # disease. Bilateral streaky opacities." vs "streaky airspace opacities") is the same finding
+            # in plainer words: a mixed picture, not a contradiction
+            bare = [o for o in _mentions(parsed, neg_sec, group, {"present", "uncertain"})
+                    if o.name == "Lung Opacity" and _BARE_OPACITY.match(o.term)]
+            same_back = _mentions(parsed, pos_sec, group, {"absent"})
+            hit = None
+            for p in pos:
+                for n in negs:
+                    # "the lungs are clear" or "no focal lung lesion" against a lung mass or a nodule of 1 cm or more
+                    if not _lat_compatible(n, p) or (group == "nodule or mass" and n.name != p.name
+                                                     and not ((n.implied or n.name == "Lung Lesion" or (
+                                                         n.name == "Mass" and _LUNG_MASS_RULED_OUT.search(n.text)))
+                                                              and _lung_lesion(p))):
+                        continue
+                    if _rules_out_acute(n, parsed) and not (_called_acute(p) or (
+                            p.section == "IMPRESSION" and p.temporal != "chronic" and not same_live
+                            and not _AGE_UNKNOWN.search(_clause(p)))):
+                        # "no acute fracture" against an old or undated one is no contradiction; a fracture the
+                        # IMPRESSION names, undated, is the study's own
+                        continue
+                    if n.qualified and not _rules_out_acute(n, parsed) and not (_large(p) and p.polarity == "present"):
+                        continue  # "no large effusion" against a large one only, never a small or moderate one
+                    if p.polarity != "present" and p.alternatives and n.implied:
+                        continue  # alternatives weigh only against a plain "no X", not "the lungs are clear"
+                    if n.implied and p.name == "Atelectasis" and (
+                            _graded(p.severity, "trace", "small") or _MINOR_ATELECTASIS.search(_clause(p))):
+                        continue  # "Clear lungs." beside mild plate-like atelectasis: real reports say both
+                    if n.extra.get("otherwise") and _exception_covers(parsed, neg_sec, p):
+                        continue
+                    # the negating section also affirms it, or the affirming one also negates it:
+                    # a mixed picture (e.g. "no right effusion ... small left effusion"), not a contradiction
+                    # ... at the positive's side: "No airspace opacity. Right mid atelectasis." says nothing of
+                    # the left, so a left lower lobe airspace disease in the other section still contradicts it
+                    # ... unless that section contradicts itself: "No cardiomegaly." beside "Cardiomegaly." (or "No
+                    # pneumonia." beside "may represent pneumonia") is no mixed picture, and its plain negation still
+                    # contradicts the other section's affirmed finding
+                    if any((_lat_compatible(n, s) or s.laterality is None)
+                           and (n.laterality is not None or n.implied or group == "nodule or mass"
+                                or _same_side(s, p))
+                           and not _contradicts_itself(n, s, parsed)
+                           for s in same_live):
+                        continue
+                    if any(_same_description(b, p) for b in bare):
+                        continue
+                    if any(b.name == p.name and b.laterality in (None, p.laterality) and not b.qualified
+                           and not b.implied for b in same_back):
+                        continue
+                    if n.resolved and p.change == "decreased":
+                        continue  # "improvement in the airspace disease" vs "near complete clearing of it"
+                    hit = (n, p)
+                    break
+                if hit:
+                    break
+            if hit:
+                n, p = hit
+                issues.append(Issue(
+                    kind="negation_conflict", severity="error", section=_BOTH, finding=group,
+                    spans=_spans(n, p) if neg_sec == "FINDINGS" else _spans(p, n),
+                    message=f"The {pos_sec} reports {group} ('{p.term}') but the {neg_sec} rules it out "
+                            f"('{n.term}').",
+                    evidence=_quote(n, p) if neg_sec == "FINDINGS" else _quote(p, n),
+                    suggestion="Make FINDINGS and IMPRESSION agree on whether this finding is present.",
+                ))
+                break
+    return issues

@@ -1,0 +1,360 @@
+"""``impression_omits``: a significant finding in FINDINGS that the IMPRESSION leaves out.
+
+Beside an impression that calls the study normal or free of acute disease (severities calibrated on real IU
+reports), or, on the listing-impression path (``_listing_impression_omits``), beside one that lists other
+findings (only what must be summarised). Returns a list of ``Issue``; ``checks.run_checks`` calls it in the order
+of ``checks.KINDS``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from medrag_core.models import Issue
+from medrag_core.reports.checks.agreement import _SIZE_RANK, _size_bounds
+from medrag_core.reports.checks.pairing import (
+    _BENIGN,
+    _clause,
+    _explained_away,
+    _graded,
+    _group,
+    _historical,
+    _nodular_pattern,
+    _spans,
+)
+from medrag_core.reports.checks.structure import impression_only_advice, impression_states_nothing, placeholder_spans
+from medrag_core.reports.mentions import Observation
+from medrag_core.reports.parse import ParsedReport, split_sentences
+from medrag_core.reports.vocabulary import (
+    BONE_FINDINGS,
+    FINDINGS,
+    NO_ACUTE_DISEASE,
+    SIZE_WORD,
+    STUDY_NORMAL,
+    groups_checked_by,
+)
+
+__all__ = ["impression_omits"]
+
+# Findings an impression of "normal" / "no acute disease" must not leave out.
+_SIGNIFICANT_GROUPS = groups_checked_by("omission")
+# What explains an enlarged heart away is the technique, not a calcified aorta in the same sentence
+# ("Cardiomegaly and tortuous calcified aorta are unchanged").
+_TECHNIQUE = re.compile(
+    r"portable|ap\s+(?:technique|projection|view)|accentuat|exaggerat|magnif|low\s+lung\s+volumes|"
+    r"diminished\s+lung\s+volumes|technique|overlap|superimpos|epicardial\s+fat|fat\s+pad",
+    re.IGNORECASE,
+)
+_ENLARGED = re.compile(r"cardiomegaly|enlarg", re.IGNORECASE)
+
+
+# Normal statements are vocabulary data ([[normal]] in findings.toml): "Normal chest." calls the whole study
+# normal; "No acute disease." leaves room for chronic and minor findings.
+_NORMAL_STRONG = STUDY_NORMAL
+_NORMAL_WEAK = NO_ACUTE_DISEASE
+
+
+def _normal_impression(parsed: ParsedReport) -> tuple[bool, str] | None:
+    """(pure, sentence) when the impression calls the study normal or free of acute disease.
+
+    ``pure`` is True when every impression sentence is such a statement, i.e. the impression says
+    nothing else; then even chronic or possible findings are expected to be carried over.
+    """
+    sentences = [(off, s) for off, s in split_sentences(parsed.sections.get("IMPRESSION", "")) if s.strip()]
+    normal = [s for _, s in sentences if _NORMAL_STRONG.search(s) or _NORMAL_WEAK.search(s)]
+    # a sentence that only rules things out ("Clear lungs.", "No pneumothorax.") keeps the impression normal
+    by_start: dict[int, list[Observation]] = {}
+    for o in parsed.section_observations("IMPRESSION"):
+        by_start.setdefault(o.start, []).append(o)
+    if not normal:
+        # an impression that only rules things out ("Clear lungs. No pneumothorax.") says the study shows nothing
+        # else: what FINDINGS affirm (not chronic) is left out of it, as of "no acute disease"
+        if sentences and all(by_start.get(off) and all(o.polarity == "absent" for o in by_start[off])
+                             for off, _ in sentences) and any(
+                o.name not in BONE_FINDINGS for obs in by_start.values() for o in obs):
+            return False, sentences[0][1]  # (the bones alone called normal say nothing of the chest)
+        return None
+    pure = all(
+        s in normal or (by_start.get(off) and all(o.polarity == "absent" for o in by_start[off]))
+        for off, s in sentences
+    )
+    return pure, normal[0]
+
+
+_MINOR_IN_TERM = re.compile(r"\b(?:mild|mildly|slight|slightly|minimal|minimally|borderline)\b", re.IGNORECASE)
+_TRACE_WORD = re.compile(r"\b(?:tiny|trace|minimal|minimally|subtle|slight|slightly|few)\b", re.IGNORECASE)
+
+
+def _omission_severity(o: Observation, group: str, strong: bool) -> str:
+    """How much an omitted finding matters (calibrated on real IU reports; see docs/report_checks.md):
+    a warning for pneumothorax, free air, a widened mediastinum, oedema, consolidation, a mass or a
+    nodule of 6 mm or more, an effusion larger than small, and anything new or increasing; info for
+    mild, borderline or stable cardiomegaly, a small effusion and a nodule under 6 mm."""
+    if o.change in ("new", "increased") or strong:
+        return "warning"  # "Normal chest." beside any of these is wrong; "no acute disease" beside them is usual
+    # the degree may sit before the term ("mild cardiomegaly") or inside it ("heart is mildly enlarged")
+    minor = _graded(o.severity, "trace", "small") or bool(_MINOR_IN_TERM.search(o.term))
+    if group == "cardiomegaly" and (minor or o.polarity == "uncertain" or o.temporal == "chronic"):
+        return "info"
+    if group == "pleural effusion" and minor:
+        return "info"
+    if _lobar_collapse(o) and (o.change in ("decreased", "resolved", "stable") or o.temporal == "chronic"
+                               or _IMPROVING.search(_clause(o))):
+        return "info"  # a known collapse that is clearing or unchanged, beside "no acute disease"
+    if group == "airspace disease" and _graded(o.severity, "trace"):
+        return "info"
+    if group == "nodule or mass" and o.name == "Nodule" and o.size_mm is not None and o.size_mm < 6:
+        return "info"
+    return "warning"
+
+
+_DEFERS_TO_FINDINGS = re.compile(r"\b(?:see|as)\s+(?:described\s+|detailed\s+|noted\s+)?(?:above|below|findings)\b"
+                                 r"|\bas\s+described\b", re.IGNORECASE)
+
+
+# a finding reported from another kind of study ("nodule seen on the prior CT", "effusion on echocardiography")
+_OTHER_STUDY = re.compile(r"\b(?:on|by|at|from|with)\s+"
+                          r"(?:(?:the|a|an|prior|previous|recent|outside|abdominal|chest)\s+)*"
+                          r"(?:(?-i:CTA?|MRI?|PET)|computed\s+tomography|ultrasound|sonograph\w*|echo\w*)\b",
+                          re.IGNORECASE)
+
+
+# a lobe or lung collapsed is significant where plate-like or basal atelectasis is minor
+_IMPROVING = re.compile(r"\b(?:less\s+(?:distinct|prominent|marked|conspicuous|apparent|extensive)|improv\w*|decreas\w*"
+                        r"|resolv\w*|re-?expan\w*|re-?aerat\w*)", re.IGNORECASE)
+_LOBAR_COLLAPSE = re.compile(r"\bcollapse", re.IGNORECASE)
+
+
+# collapse beside an effusion or a mass ("effusion with adjacent lower lobe collapse") belongs to that finding
+_ATTACHED = re.compile(r"\b(?:adjacent|subjacent|underlying|overlying|associated|compressive|passive|relaxation)\b"
+                       r"(?:\s+[\w-]+){0,3}\s*$", re.IGNORECASE)
+
+
+def _lobar_collapse(o: Observation) -> bool:
+    i = o.span[0] - o.sentence_span[0]
+    if o.name != "Atelectasis" or not 0 <= i <= len(o.text):
+        return False
+    # "lobe collapse"; "left lower lobe atelectasis" stays minor (in real reports it is mostly a streak at a base)
+    if not _LOBAR_COLLAPSE.search(o.term):
+        return False
+    return not _ATTACHED.search(o.text[max(0, i - 40): i])
+
+
+# an impression that speaks for the whole study's course ("No interval change.", "Stable appearance.") without
+# listing what stays: a finding left out of it may be the unchanged one
+_WHOLE_STUDY_CHANGE = re.compile(r"^\W*(?:\d+[.)]\s*)?(?:no\s+(?:significant\s+|radiographic\s+|definite\s+)?"
+                                 r"(?:interval\s+)?change|(?:otherwise\s+)?(?:stable|unchanged)\s+(?:appearances?|"
+                                 r"exam\w*|study|radiograph|film|chest|findings)|(?:appearances?|findings)\s+(?:are\s+|is\s+)?"
+                                 r"(?:stable|unchanged))\b|^\W*(?:similar|unchanged|stable)\s+appearances?\b",
+                                 re.IGNORECASE)
+_MINOR_WORD = re.compile(r"\b(?:few|mild|mildly|minimal|minimally|slight|slightly|trace|subtle|minor|small)\b",
+                         re.IGNORECASE)
+
+
+_AS_BEFORE = re.compile(r"\b(?:as\s+before|as\s+previously|unchanged|stable|again\s+(?:seen|noted)"
+                        r"|no\s+(?:interval\s+)?change)\b", re.IGNORECASE)
+_AIRSPACE_WORD = re.compile(r"\b(?:air[\s-]?space|alveolar|consolidat\w*)", re.IGNORECASE)
+_EDEMA_WORD = re.compile(r"o?edema|failure", re.IGNORECASE)
+# "Lines and tubes as described": the deferral is the devices', not the findings'
+_DEVICES_AS_DESCRIBED = re.compile(r"\b(?:lines?|tubes?|catheters?|devices?|drains?|wires?|hardware)\b[^.]*"
+                                   r"\bas\s+(?:described|detailed|noted|above)", re.IGNORECASE)
+
+
+_OTHER_FINDINGS = re.compile(r"\b(?:findings|abnormalit(?:y|ies)|changes)\b", re.IGNORECASE)
+
+
+def _defers_all(parsed: ParsedReport, start: int, sentence: str) -> bool:
+    """Whether an impression sentence (at ``start`` in the text) refers to the findings for the rest ("See above.",
+    "Other findings as described."): not where the reference is what a finding or a device named before it carries
+    ("Right rib fractures as described.", "Lines and tubes as described"), which speaks for that one alone."""
+    deferral = _DEFERS_TO_FINDINGS.search(sentence)
+    if deferral is None or _DEVICES_AS_DESCRIBED.search(sentence):
+        return False
+    named_before = any(start <= o.span[0] < start + deferral.start() for o in parsed.section_observations("IMPRESSION"))
+    return not named_before or bool(_OTHER_FINDINGS.search(sentence, 0, deferral.start()))
+
+
+_SUMMARISED_WHEN_STABLE = {"pneumothorax", "free air", "nodule or mass", "pleural effusion", "airspace disease",
+                           "pulmonary edema"}
+
+
+def _must_be_summarised(o: Observation, group: str) -> bool:
+    """A finding no impression may leave out, whatever else it lists: what the issue calls significant
+    (pneumothorax, free air, a widened mediastinum, oedema, consolidation or pneumonia, a mass or a nodule of 6 mm
+    or more, an effusion larger than small, a collapsed lobe) and anything of those groups new or increasing.
+    Stricter than beside a normal impression: an impression that lists findings is a summary, and real ones
+    leave out a small effusion, a mild heart or an unplaced opacity (measured on the IU archive)."""
+    # (not where "increased" is the finding's own word, "cardiothoracic ratio is increased", or it is "as before")
+    growing = o.change == "new" or (o.change == "increased" and not re.search(r"increas", o.term, re.IGNORECASE))
+    if growing and not _AS_BEFORE.search(_clause(o)) and (FINDINGS[o.name].significance in ("critical", "significant")
+                                                          or group == "fracture" or _lobar_collapse(o)):
+        return True  # a new fracture too; not atelectasis beside an effusion that grows
+    if o.change == "resolved" or (group not in _SUMMARISED_WHEN_STABLE and (
+            o.change in ("stable", "decreased") or o.temporal == "chronic" or _IMPROVING.search(_clause(o)))):
+        return False
+    if group in ("pneumothorax", "free air"):
+        return True
+    if group == "widened mediastinum":
+        return not (_TECHNIQUE.search(o.text) or _MINOR_WORD.search(_clause(o)))
+    if group == "pulmonary edema":
+        # the issue lists oedema and congestion as significant: mild oedema too, not a trace or a minimal one
+        return not _graded(o.severity, "trace") and not _TRACE_WORD.search(_clause(o))
+    if group == "airspace disease":
+        # consolidation or pneumonia, or an opacity called airspace or alveolar and placed ("airspace opacification
+        # in the left lower zone"); not a bare, streaky or minimal one
+        airspace = o.name in ("Consolidation", "Pneumonia") or (
+            o.name == "Lung Opacity" and bool(o.sites or o.location) and bool(_AIRSPACE_WORD.search(_clause(o))))
+        return airspace and not _graded(o.severity, "trace") and not re.search(
+            r"streak|linear|band|plate|subsegmental|discoid", _clause(o), re.IGNORECASE)
+    if group == "nodule or mass":
+        return o.name == "Mass" or (o.size_mm is not None and o.size_mm >= 6)
+    if group == "pleural effusion":
+        # larger than small by the size grades the size check compares ("marked", "massive": large)
+        sizes = [size for size in [o.size, *(size for _, size in o.side_sizes)] if size]
+        if o.severity and (grade := SIZE_WORD.fullmatch(o.severity)):
+            sizes.append(str(grade.lastgroup))
+        return any(_size_bounds(size)[1] >= _SIZE_RANK["moderate"] for size in sizes)
+    return _lobar_collapse(o)
+
+
+_FOCAL_OR_LOBAR = re.compile(r"\b(?:focal|lobe|lobar|segment\w*|lingula\w*)\b", re.IGNORECASE)
+
+
+def _named_at_side(parsed: ParsedReport, o: Observation, group: str, *, affirmed: bool = False) -> bool:
+    """Whether the IMPRESSION names ``group`` (``affirmed``: not ruled out) where ``o`` is: at its side, or either
+    side-less or bilateral."""
+    return any(_group(i) == group and not (affirmed and i.polarity == "absent") and (
+        o.side in (None, "bilateral") or i.side in (None, "bilateral") or i.side == o.side)
+        for i in parsed.section_observations("IMPRESSION"))
+
+
+def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
+    """An impression that lists findings but leaves out one that must be summarised (``_must_be_summarised``)."""
+    impression = parsed.sections.get("IMPRESSION", "")
+    sentences = [s for _, s in split_sentences(impression) if s.strip()]
+    if not sentences or (impression_states_nothing(parsed) and not impression_only_advice(parsed)):
+        return []  # an empty impression ("N/A", "1.") is the missing-section check's
+    # an impression of advice alone ("CT is recommended.") is still to write, and it summarises nothing: what must be
+    # summarised is left out of it too
+    start = parsed.offsets.get("IMPRESSION", 0)
+    if any(start <= a < start + len(impression) for a, _ in placeholder_spans(parsed)):
+        return []  # a blank in the impression may be the very finding ("Large left <finding>."): the placeholder's
+    refers = any(_defers_all(parsed, start + off, s) for off, s in split_sentences(impression))
+    course = any(_WHOLE_STUDY_CHANGE.search(s) for s in sentences)
+    named = {_group(o) for o in parsed.observations if o.section == "IMPRESSION"}
+    named_names = {o.name for o in parsed.observations if o.section == "IMPRESSION"}
+    affirmed = {_group(o) for o in parsed.observations if o.section == "IMPRESSION" and o.polarity != "absent"}
+    issues = []
+    seen: set[str] = set()
+    for o in parsed.section_observations("FINDINGS"):
+        group = _group(o)
+        if group is None or group in seen or group in named or o.hypothetical or not (
+                o.polarity == "present" or (o.polarity == "uncertain" and o.probable)):
+            continue  # affirmed, or probable ("probably represents consolidation"); not merely possible
+        if group == "pneumothorax" and named_names & {"Hydropneumothorax", "Hemopneumothorax"}:
+            continue
+        if group == "airspace disease" and (_named_at_side(parsed, o, "atelectasis") or (
+                _named_at_side(parsed, o, "pulmonary edema") and not _FOCAL_OR_LOBAR.search(_clause(o)))):
+            # the impression names the opacity otherwise ("consolidation ... likely atelectasis"), at its side; a
+            # focal or lobar consolidation is not the oedema's
+            continue
+        if group == "pleural effusion" and (named_names & {"Hydropneumothorax", "Hemopneumothorax"} or (
+                "pneumothorax" in named and re.search(r"pneumothora", o.term, re.IGNORECASE))):
+            continue  # one combined finding: the impression that names its air has named it
+        if group == "widened mediastinum" and "cardiomegaly" in affirmed and re.search(r"cardi", o.term, re.I):
+            continue  # "the cardiomediastinal silhouette is enlarged" and the impression names the heart
+        if group == "pulmonary edema" and "airspace disease" in affirmed and not _EDEMA_WORD.search(o.term):
+            continue  # "vascular congestion ... airspace opacities" and the impression names the airspace disease
+        if group == "nodule or mass" and o.name != "Mass" and _named_at_side(parsed, o, "airspace disease",
+                                                                             affirmed=True):
+            continue  # "a 2.5 cm nodular density" summarised as "right midlung airspace density"
+        if o.text.rstrip().endswith("?") or re.match(r"\W*(?:question|query|\?)", o.text, re.IGNORECASE):
+            continue  # "Question edema or atypical infection?" asks, it does not affirm
+        if not _must_be_summarised(o, group) or _historical(o) or _OTHER_STUDY.search(_clause(o)):
+            continue
+        if _explained_away(o, parsed, omission=True) or (group == "nodule or mass" and (
+                (o.temporal == "chronic" and o.name != "Mass") or _nodular_pattern(o, omission=True)
+                or _BENIGN.search(_clause(o)))):
+            continue
+        if course and (o.change == "stable" or o.temporal == "chronic"):
+            continue  # "No interval change." beside a finding the findings call unchanged: it speaks for it
+        seen.add(group)
+        # "No interval change." may stand for an unchanged finding, but not for a critical one the findings do not
+        # call unchanged (a pneumothorax is always restated)
+        defers = refers or (course and FINDINGS[o.name].significance != "critical")
+        issues.append(_omission(
+            o, group, "info" if defers else "warning",
+            "does not mention it" + (" (it refers to the findings or their course for the rest)." if defers else "."),
+            parsed, impression, sentences[-1]))
+    return issues
+
+
+def _omission(o: Observation, group: str, severity: str, says: str, parsed: ParsedReport, impression_part: str,
+              quoted: str, hedge: str = "") -> Issue:
+    """The ``impression_omits_finding`` issue: spans of the finding, then of the impression part it is left out of
+    (the offline suggestion adds the finding's sentence after that part)."""
+    return Issue(
+        kind="impression_omits_finding", severity=severity, section="impression", finding=group,
+        message=f"FINDINGS report {hedge}{group} ('{o.term}') but the IMPRESSION {says}",
+        evidence=f"{o.text.strip()} ... {quoted.strip()}",
+        suggestion=f"Mention the {group} in the IMPRESSION, or correct the FINDINGS.",
+        spans=_spans(o) + _statement_span(parsed, impression_part),
+    )
+
+
+def impression_omits(parsed: ParsedReport) -> list[Issue]:
+    """A significant finding in FINDINGS that the IMPRESSION leaves out: beside a normal impression
+    (calibrated severities), or beside one that lists other findings (only what must be summarised)."""
+    normal = _normal_impression(parsed)
+    if normal is None:
+        return _listing_impression_omits(parsed)
+    pure, statement = normal
+    strong = bool(_NORMAL_STRONG.search(statement))
+    # "No acute findings, see above.": the impression points to the findings for the rest; an omission is info
+    defers = bool(_DEFERS_TO_FINDINGS.search(statement))
+    imp_groups = {_group(o) for o in parsed.observations if o.section == "IMPRESSION" and o.polarity != "absent"}
+    if not (strong or _NORMAL_WEAK.search(statement)):
+        # an impression that only rules things out: what it rules out is a negation conflict, not an omission
+        imp_groups |= {_group(o) for o in parsed.observations if o.section == "IMPRESSION"}
+    wanted = {"present", "uncertain"} if pure else {"present"}
+    issues = []
+    seen: set[str] = set()
+    for o in parsed.section_observations("FINDINGS"):
+        group = _group(o)
+        significant = group in _SIGNIFICANT_GROUPS or _lobar_collapse(o)
+        if o.polarity not in wanted or not significant or group in imp_groups or group in seen:
+            continue
+        if group == "airspace disease" and re.search(r"atelecta|scar", o.text, re.IGNORECASE) and any(
+                x.section == "IMPRESSION" and x.polarity != "absent" and _group(x) in ("atelectasis", "scarring")
+                for x in parsed.observations):
+            continue  # "opacities compatible with atelectasis" and the impression names the atelectasis
+        if group == "widened mediastinum" and _TECHNIQUE.search(o.text):
+            continue  # "widened mediastinum ... accentuated by AP portable technique"
+        if _explained_away(o, parsed, omission=True) and group != "nodule or mass":
+            continue  # nodules have their own rules below
+        if o.name == "Cardiomegaly" and o.polarity == "uncertain" and not _ENLARGED.search(o.term):
+            continue  # "heart size at the upper limits of normal" is stated as normal
+        if o.hypothetical or (group == "nodule or mass" and _BENIGN.search(o.text)) \
+                or (group == "cardiomegaly" and _TECHNIQUE.search(o.text)):
+            continue
+        if group == "nodule or mass" and ((o.temporal == "chronic" and o.name != "Mass")
+                                          or _nodular_pattern(o, omission=True)):
+            continue  # a stable nodule is benign (a mass stays one); "nodular" describes a pattern, not a nodule
+        if not pure and o.temporal == "chronic":
+            continue  # "no acute disease. Stable cardiomegaly." lists the chronic finding beside it
+        if _OTHER_STUDY.search(_clause(o)):
+            continue  # "a pericardial effusion on an abdominal CT": another study's finding, not this film's
+        seen.add(group)
+        issues.append(_omission(
+            o, group, "info" if defers else _omission_severity(o, group, strong),
+            "calls the study normal " + ("and refers to the findings for the rest." if defers
+                                         else "and does not mention it."),
+            parsed, statement, statement, hedge="possible " if o.polarity == "uncertain" else ""))
+    return issues
+
+
+def _statement_span(parsed: ParsedReport, statement: str) -> list[tuple[int, int]]:
+    body = parsed.sections.get("IMPRESSION", "")
+    base = parsed.offsets.get("IMPRESSION", 0)
+    at = body.find(statement.strip())
+    return [(base + at, base + at + len(statement.strip()))] if at >= 0 else []

@@ -1,0 +1,212 @@
+"""What the checks comparing FINDINGS with IMPRESSION share, finding by finding.
+
+How observations are grouped into comparable findings (``_GROUP``, ``_mentions``), how a conflict is
+quoted and located in the text (``_quote``, ``_spans``), how sides and lung zones are matched (``_zones_match``,
+``_sides_at``, a side carried from the sentence before: ``_with_carried_side``), and which mentions are too
+vague or too old to count (``_explained_away``, ``_nodular_pattern``, ``_historical``). Used by
+``laterality``, ``negation``, ``omission`` and ``agreement``; it holds no check itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+
+from medrag_core.reports.mentions import Observation
+from medrag_core.reports.parse import ParsedReport, split_sentences
+from medrag_core.reports.vocabulary import FINDINGS, GROUP, SIDE_FAMILY, SIZE_WORD
+
+# Groups, and which checks compare which groups, come from the vocabulary (findings.toml).
+_GROUP = GROUP
+_LATERAL_FAMILY = SIDE_FAMILY  # findings.toml: side_family
+# Words that explain a "nodule" or an enlarged heart away (nipple shadow, overlap, technique).
+_BENIGN = re.compile(
+    # "superimposition", "superimposed structures"; but "superimposed upon the second rib" only says where it lies
+    r"nipple|artifact|overlap|overlay|overlying\s+(?:soft|telemetry|skin)|superimpos(?!\w*\s+(?:up)?on\b|\w*\s+over\b)"
+    r"|confluence|composite|telemetry|"
+    # "uncalcified" / "non-calcified" / "without calcification" says the opposite of a calcified (benign) nodule
+    r"callus|healing|fracture|(?<!un)(?<!non)(?<!non-)(?<!non\s)(?<!without\s)(?<!no\s)(?<!not\s)calcif|granulom|portable|ap\s+(?:technique|projection|view)|accentuat|exaggerat|magnif|"
+    r"low\s+lung\s+volumes|diminished\s+lung\s+volumes|technique",
+    re.IGNORECASE,
+)
+# ... and a bare "shadowing" (UK: "right basal shadowing"), which also names breast and nipple shadows
+_BARE_OPACITY = re.compile(r"^(?:opacit|opacification|densit|haz|shadow)", re.IGNORECASE)
+
+
+def _group(o: Observation) -> str | None:
+    return _GROUP.get(o.name)
+
+
+def _quote(*obs: Observation) -> str:
+    return " ... ".join(dict.fromkeys(o.text.strip() for o in obs))
+
+
+_BOTH = "findings+impression"  # Issue.section of a conflict between the two sections
+
+
+def _spans(*obs: Observation) -> list[tuple[int, int]]:
+    """The quoted sentences' [start, end) in the report text, without their surrounding whitespace."""
+    out = []
+    for o in obs:
+        start, end = o.sentence_span
+        lead = len(o.text) - len(o.text.lstrip())
+        span = (start + lead, start + lead + len(o.text.strip()))
+        if span not in out:
+            out.append(span)
+    return out
+
+
+def _zones_match(a: str | None, b: str | None) -> bool:
+    # "hilum"/"perihilar" is central, on another axis than upper/mid/lower: it matches any zone
+    return a is None or b is None or a == b or "hilum" in (a, b)
+
+
+def _sides_at(obs: Iterable[Observation], zone: str | None) -> set[str]:
+    """The sides ``obs`` place a finding on in ``zone``. Where a zone is given, a zone-less bilateral
+    mention ("diffuse bilateral interstitial opacities") does not cover it: that is another finding than
+    the one placed in a zone ("opacities overlying the left lung base")."""
+    sides: set[str] = set()
+    for o in obs:
+        for side, z in o.sites:
+            if side == "bilateral" and z is None and zone is not None:
+                continue
+            if _zones_match(z, zone):
+                sides |= {"left", "right"} if side == "bilateral" else {side}
+    return sides
+
+
+def _mentions(parsed: ParsedReport, section: str, group: str, polarities: set[str]) -> list[Observation]:
+    return [o for o in parsed.observations if o.section == section and _group(o) == group and o.polarity in polarities]
+
+
+def _lateral_mentions(carried: list[Observation], section: str, family: str, resolved: bool = False
+                      ) -> list[Observation]:
+    """Of ``carried`` (the report's mentions with their carried sides), those of ``family`` with a side: those present
+    or possible, or (``resolved``) those that have gone ("resolution of the right effusion"), whose sides are compared
+    with each other."""
+    return [o for o in carried
+            if o.section == section and o.sites
+            and ((o.polarity == "absent" and o.resolved) if resolved else o.polarity in ("present", "uncertain"))
+            and (_group(o) == family or _LATERAL_FAMILY.get(_group(o) or "") == family)]
+
+
+# a sentence that reads the one before it: "There is a density over the left 7th rib. This likely represents an old
+# fracture." (its finding is the density's reading, on the density's side)
+_ANAPHOR = re.compile(r"^\W*(?:\d+[.)]\s*)?(?:this|these|it|they|(?:the\s+)?appearances?|(?:this|these|the)\s+"
+                      r"(?:findings?|appearances?|abnormalit(?:y|ies)|densit(?:y|ies)|opacit(?:y|ies)|lesions?))\b"
+                      r"(?!\s+(?:is|are)\s+(?:no|not)\b)", re.IGNORECASE)
+_ANY_SIDE = re.compile(r"\b(?:right|left|rt|lt|bilateral\w*|both|bibas\w*|biapical)\b", re.IGNORECASE)
+
+
+def _with_carried_side(parsed: ParsedReport, o: Observation) -> Observation:
+    """``o`` with the side of the sentence just before it, where ``o`` has no side, its sentence names none and
+    opens by pointing back at the one before ("This", "These findings", "Appearance suggests"), and what that
+    sentence affirms or doubts lies on one side only."""
+    if o.sites or (o.name in FINDINGS and not FINDINGS[o.name].lateral) or o.polarity == "absent" \
+            or not _ANAPHOR.match(o.text) \
+            or _ANY_SIDE.search(o.text):
+        return o
+    base = parsed.offsets.get(o.section, 0)
+    starts = [base + off + len(sent) - len(sent.lstrip())
+              for off, sent in split_sentences(parsed.sections.get(o.section, ""))]
+    here = o.sentence_span[0] + len(o.text) - len(o.text.lstrip())
+    if here not in starts or starts.index(here) == 0:
+        return o
+    before = starts[starts.index(here) - 1]
+    sites = [site for p in parsed.observations if p.section == o.section and p.polarity != "absent"
+             and p.sentence_span[0] + len(p.text) - len(p.text.lstrip()) == before for site in p.sites]
+    if not sites or len({side for side, _ in sites}) != 1 or sites[0][0] not in ("left", "right"):
+        return o
+    return replace(o, sites=tuple(dict.fromkeys(sites)), laterality=sites[0][0])
+
+
+_MEASURE = re.compile(r"\b\d+(?:\.\d+)?\s*(?:cm|mm)\b", re.IGNORECASE)
+
+
+def _nodular_pattern(o: Observation, *, omission: bool = False) -> bool:
+    """A "nodular" pattern is no nodule, unless measured as one ("a 1.2 cm nodular opacity"). For an omission
+    (a normal impression leaving it out) a measurement anywhere in its clause counts ("nodular opacity
+    measuring 12 mm"); against a plain negation it must be the mention's own, as that error is an error."""
+    if not o.term.lower().startswith("nodular") or o.size_mm is not None:
+        return False
+    return not (omission and _MEASURE.search(_clause(o)))
+
+
+# what a sentence may explain an opacity as: something outside the lung, or atelectasis or scar
+_OTHER_CAUSE = re.compile(r"epicardial\s+fat|soft\s+tissue|overlap|overly|artifact|nipple", re.IGNORECASE)
+_SCAR_CAUSE = re.compile(r"atelecta|scar|fibros", re.IGNORECASE)
+
+
+def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = False) -> bool:
+    """A positive mention too vague to contradict a negation or to be missed by a normal impression: a
+    bare "opacity", an opacity the same sentence explains as atelectasis, scar or overlying soft
+    tissue, a "nodular" pattern, a nodule explained as a nipple, a blunted costophrenic angle (a sign
+    that may be scar; it is not an effusion by itself).
+
+    With ``omission`` (a normal impression that leaves it out), an opacity read as possible
+    atelectasis still counts: "atelectasis versus infiltrate" belongs in the impression."""
+    clause = _clause(o)
+    if o.name == "Lung Opacity" and ((_BARE_OPACITY.match(o.term) and not _placed_opacity(o))
+                                     or _OTHER_CAUSE.search(clause) or (not omission and _SCAR_CAUSE.search(clause))):
+        return True
+    if _group(o) == "nodule or mass" and (_nodular_pattern(o) or _BENIGN.search(clause)):
+        return True
+    if o.name == "Pleural Effusion" and re.search(r"blunt", o.term, re.IGNORECASE):
+        return True
+    return False
+
+
+def _clause(o: Observation) -> str:
+    """The part of the mention's sentence between semicolons ("... opacity in the right lower lobe; no
+    pneumothorax; soft tissues unremarkable": the soft tissues are another item of the list, not the opacity's)."""
+    i = o.span[0] - o.sentence_span[0]
+    if not 0 <= i <= len(o.text):
+        return o.text
+    start = o.text.rfind(";", 0, i) + 1
+    stop = o.text.find(";", i)
+    return o.text[start: stop if stop >= 0 else len(o.text)]
+
+
+_FOCAL = re.compile(r"\b(?:focal|patchy|confluent|consolidative|fluffy|ill[\s-]defined|dense|ground[\s-]glass)\s+"
+                    r"(?:(?:right|left|upper|mid|middle|lower|lobe|zone|lung|basal|apical)\s+|\w+\s+)?"
+                    r"(?:(?:right|left|upper|mid|middle|lower|lobe|zone|lung|basal|apical)\s+){0,2}$", re.IGNORECASE)
+
+
+def _placed_opacity(o: Observation) -> bool:
+    """An opacity described as a lesion and placed ("focal opacity in the right lower lobe") counts as a
+    finding; a bare "opacity" (a pattern, a shadow) does not."""
+    i = o.span[0] - o.sentence_span[0]
+    before = o.text[max(0, i - 30): i] if 0 <= i <= len(o.text) else ""
+    return bool(o.sites or o.location) and bool(_FOCAL.search(before))
+
+
+_HISTORICAL = re.compile(r"\b(?:previous|prior|old|remote|healed|history\s+of|sequela\w*\s+of)\b[^.;]{0,40}$",
+                         re.IGNORECASE)
+
+
+# "compared to the prior study, there are increased opacities": a comparison, today's finding
+_COMPARED_WITH_PRIOR = re.compile(r"\b(?:compared\s+(?:to|with)|comparison\s+(?:to|with)|since|from|than|relative\s+to)"
+                                  r"\s+(?:the\s+|a\s+)?(?:most\s+recent\s+)?(?:previous|prior)\b", re.IGNORECASE)
+
+
+def _historical(o: Observation) -> bool:
+    """A finding of the past ("previous tuberculosis pneumonia", "history of pneumothorax"), not one compared with
+    a prior study."""
+    i = o.text.lower().find(o.term.lower())
+    return i >= 0 and bool(_HISTORICAL.search(_COMPARED_WITH_PRIOR.sub(" ", o.text[:i])))
+
+
+def _one_group_alternative(o: Observation) -> bool:
+    """A finding named only beside alternatives of its own group ("right effusion/hemothorax", "pneumonia or
+    consolidation"): whichever it is, the group is affirmed. Alternatives across groups ("scar or pleural
+    fluid", "atelectasis/infiltrate") stay a hedge."""
+    return o.polarity == "uncertain" and not o.hypothetical and bool(o.alternatives) and all(
+        _GROUP.get(name) == _group(o) for name in o.alternatives)
+
+
+def _graded(severity: str | None, *grades: str) -> bool:
+    """Whether a severity word is of one of the size grades the size check compares (vocabulary.SIZE_WORD:
+    "tiny", "minimal" are trace; "mild", "slight", "minor" small), so every check grades a degree alike."""
+    grade = SIZE_WORD.fullmatch(severity) if severity else None
+    return grade is not None and grade.lastgroup in grades
