@@ -157,10 +157,19 @@ def strongest_polarity(polarities: Iterable[str]) -> str:
 NON_LATERAL = VOCAB_NON_LATERAL
 
 
-_LINGULA = re.compile(r"\blingul(?:a|ar)\b", re.IGNORECASE)
+# places that name their lung: the lingula is the left's, the middle lobe the right's
+_SIDED_PLACE = re.compile(r"\b(?:(?P<left>lingul(?:a|ar))|(?P<right>middle\s+lobe))\b", re.IGNORECASE)
 # a side naming a bone, then the finding attached to that bone ("left 5th rib with adjacent pleural thickening")
 _UNDER_THE_BONE = re.compile(r"[^.;]{0,40}?\bwith\s+(?:\w+\s+)?(?:underlying|adjacent|associated|subjacent)"
                              r"\s+(?:\w+\s+)?$", re.IGNORECASE)
+
+
+# a side past a comma that opens another phrase ("No definite effusion seen, left bronchovascular crowding") is that
+# phrase's; one that places the finding ("Pneumothorax, right apical", "effusion, left greater than right") is its
+_SIDE_OPENS_PHRASE = re.compile(
+    r"(?:right|left)[ \t]+(?!(?:side|sided|lung|lungs|base|bases|basal|basilar|apex|apical|hemithorax|upper|lower|mid|"
+    r"middle|zone|zones|lobe|costophrenic|pleural|chest|perihilar|hilum|hilar|greater|more|than|and|or|worse|"
+    r"larger|smaller|only)\b)[a-z]{3,}", re.IGNORECASE)
 
 
 def _sides_with_zones(text: str, base: int = 0) -> list[tuple[int, str, str | None]]:
@@ -214,14 +223,18 @@ def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
 
 _SIZE = re.compile(r"\b(\d+(?:\.\d+)?)(?:\s*(?:x|×|by)\s*(\d+(?:\.\d+)?))*\s*(mm|cm|millimet\w*|centimet\w*)\b",
                    re.IGNORECASE)
-_INCREASED = re.compile(r"\b(?:increas\w*|worsen\w*|enlarging|progress\w*|larger|extending)\b", re.IGNORECASE)
+_INCREASED = re.compile(r"\b(?:increas\w*|worsen\w*|enlarging|progress\w*|larger|extending|enlarged\s+since|grown)\b",
+                        re.IGNORECASE)
 _DECREASED = re.compile(
     r"\b(?:decreas\w*|improv\w*|smaller|less\s+(?:prominent|conspicuous|apparent|perceptible|visible|evident)"
     r"|resolving|diminish\w*"
     r"|(?:nearly|almost|partially|partly|mostly|largely|substantially|near[\s-]complete(?:ly)?)\s+(?:resol|clear)\w*"
     r"|(?:(?:nearly|almost)\s+(?:complete|total)|partial|incomplete|subtotal)\s+(?:resol|clear)\w*)\b",
     re.IGNORECASE)
-_NEW_ONLY = re.compile(r"\b(?:new|newly|developing|interval\s+development)\b", re.IGNORECASE)
+# (a finding back again, "reaccumulated", or absent before, "not seen on the previous film", is new)
+_NEW_ONLY = re.compile(r"\b(?:new|newly|developing|interval\s+development|re-?accumulat\w*|not\s+(?:seen|present|"
+                       r"visible|evident|identified)\s+(?:on|in)\s+(?:the\s+)?(?:prior|previous|earlier|last))\b",
+                       re.IGNORECASE)
 # said to be unchanged: "stable", "unchanged", "no interval change", "no increase in size"
 _STABLE = re.compile(
     r"\b(?:stable|unchanged|similar\s+(?:in\s+(?:size|appearance)|to\s+(?:the\s+)?(?:prior|previous))"
@@ -409,12 +422,12 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
 
     place_terms = [(s, e) for s, e in terms if not _THERE_BE.fullmatch(sentence, s, e)]
     every_side = _sides_with_zones(sentence)
-    # the lingula is the left lung's: "consolidation in the lingula" is left-sided where no side is stated (a
-    # stated side wins: "right middle lobe and lingular opacities" is read as it says); such a side is marked,
-    # ``extra["side_from"]``, so the checks may weigh it below a stated one
+    # the lingula is the left lung's and the middle lobe the right's: "consolidation in the lingula" is left-sided
+    # where no side is stated (a stated side wins: "right middle lobe and lingular opacities" is read as it says);
+    # such a side is marked, ``extra["side_from"]`` (the place), so the checks may weigh it below a stated one
     from_place = not every_side
     if from_place:
-        every_side = [(m.start(), "left", "mid") for m in _LINGULA.finditer(sentence)]
+        every_side = [(m.start(), m.lastgroup, "mid") for m in _SIDED_PLACE.finditer(sentence)]
     # "right 5th rib", "left shoulder": a side that names bone or heart anatomy is not a lung finding's
     # unless the finding is placed there ("nodule overlying the right 5th rib", "near the left clavicle")
     bony = {off for off, _, _ in every_side
@@ -501,7 +514,8 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
         # a place put first is the finding's across "there is": "In the right lower lobe there is consolidation"
         pre = [(s, z) for off, s, z in all_sides if prev_end <= off < ts
                and not blocked(off, ts, place_terms if _FRONTED_PLACE.match(sentence, prev_end, off) else terms)]
-        post = [(s, z) for off, s, z in all_sides if te <= off < next_start and not blocked(te, off)]
+        post = [(s, z) for off, s, z in all_sides if te <= off < next_start and not blocked(te, off)
+                and not ("," in sentence[te:off] and _SIDE_OPENS_PHRASE.match(sentence, off))]
         own = pre or post
         if pre and post and i > 0:
             # "a 17 mm opacity in the left lung and a 10 mm opacity in the right lung": a place named just after the
@@ -557,6 +571,8 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
             tail = sentence[after: targets[i + 2][0] if i + 2 < len(targets) else len(sentence)]
             if _PLURAL_PREDICATE.match(tail):
                 change = _change(tail, polarity, resolved)
+        if change == "new" and temporal == "chronic":
+            temporal = "new"  # "nodule ..., not seen on the previous film": the prior study is named to say it is new
         obs = Observation(
             name=name,
             polarity=polarity,
@@ -580,7 +596,7 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
             change=change,
             size=size,
             side_sizes=side_sizes,
-            extra={"side_from": "lingula"} if from_place and sites else {},
+            extra={"side_from": "lingula" if sites[0][0] == "left" else "middle lobe"} if from_place and sites else {},
         )
         if name == "Vascular Normal":
             out.extend(_replace(obs, name=n, implied=True) for n in VASC_RULES_OUT)

@@ -58,7 +58,8 @@ _HEADER_MAP: dict[str, str | None] = SECTION_HEADERS.sections
 # as prose ("Report of ...", "Comment: ...") they are too common to take from a sentence end.
 _LINE_ONLY = SECTION_HEADERS.line_only
 _NAMES = "|".join(sorted((re.escape(k).replace(r"\ ", r"\s+") for k in _HEADER_MAP), key=len, reverse=True))
-_JOINED = _NAMES + "|plan|recommendations?|advice|discussion|views|comments?|history|(?:interval\\s+)?changes?"
+# (a joined name may carry one qualifying word: "IMPRESSION / RESPONSE ASSESSMENT", "Findings and clinical discussion")
+_JOINED = rf"(?:[a-z]+[ \t]+)?(?:{_NAMES}|plan|recommendations?|advice|discussion|views|comments?|history|changes?)"
 # Markdown marks around a header ("## Findings", "**IMPRESSION:**", "__Comparison__:") are part of the header.
 _HEADER_RE = re.compile(
     rf"(?P<lead>^|(?<=[.!?])[ \t]+)[ \t]*(?P<md>#{{1,6}}[ \t]+|\*\*|__)?(?:\d{{1,2}}[.)][ \t]*)?(?P<h>{_NAMES})"
@@ -141,9 +142,10 @@ _UNDERLINE = re.compile(r"\n[ \t]*(?:-{3,}|={3,}|_{3,}|~{3,})[ \t]*(?=\n|$)")
 # A sign-off line: who signed, dictated or verified the report, and when, or the reader's attestation. It ends
 # the report, so it and the lines after it are a footer, not the last section's text.
 _SIGNATURE = re.compile(
-    r"^[ \t]*[*_]*(?:this\s+(?:report|study|examination|exam)\s+(?:was|has\s+been|is)\s+)?"
+    r"^[ \t]*[*_]*(?:(?:note|n\.b\.|disclaimer)\s*:\s*)?"
+    r"(?:this\s+(?:report|study|examination|exam)\s+(?:was|has\s+been|is)\s+|(?:report|study)\s+)?"
     r"(?:(?:electronically\s+)?(?:signed|dictated|reported|verified|transcribed|approved|finali[sz]ed|reviewed|"
-    r"read|interpreted|authori[sz]ed)(?:\s+(?:and\s+)?(?:signed|verified|electronically|finali[sz]ed|approved))*"
+    r"read|interpreted|authori[sz]ed|issued)(?:\s+(?:and\s+)?(?:signed|verified|electronically|finali[sz]ed|approved))*"
     r"\s*(?:by\b|on\b|:)|"
     # a drafting tool's note ("Drafted with AI assistance; reviewed by Dr ...")
     r"(?:drafted|generated|prepared|written)\s+(?:with|using|by)\s+(?:the\s+)?(?:help\s+of\s+|aid\s+of\s+)?"
@@ -152,6 +154,13 @@ _SIGNATURE = re.compile(
     r"(?:radiologist|reader)\s*:|(?:reading|reporting|reviewing|referring|dictating|interpreting|signing)\s+"
     r"(?:physician|radiologist|doctor|staff)\s*:|primary\s+diagnostic\s+code\s*:|[-*=~ \t]*end\s+of\s+report\b|"
     r"this\s+(?:study|examination|exam|report)\s+was\s+(?:interpreted|read|reported)\s+remotely\b|"
+    # how and where the report was made, not what the image shows ("Reported via teleradiology.", "Images reviewed on
+    # a diagnostic workstation.", "This report is intended for the referring clinician.", "Preliminary overnight
+    # report - the final report will be issued by the local department.")
+    r"(?:reported|read|interpreted|issued)\s+(?:via|through|remotely|off-?site)\b|"
+    r"images?\s+(?:were\s+|was\s+)?(?:reviewed|viewed|read|interpreted)\s+(?:on|at|using|remotely)\b|"
+    r"this\s+report\s+is\s+(?:intended|meant)\s+for\b|"
+    r"preliminary\s+(?:[a-z]+\s+){0,2}report\b(?=[^\n]*\bfinal\s+report\s+will\b)|"
     r"(?:yours\s+)?sincerely\b|(?:with\s+)?(?:kind|best|warm)\s+regards\b|"
     # a signature set off by dashes, as in e-mail ("-- ___ / RAD", "-- Dr. Lee, radiologist")
     r"--[ \t]+(?:___|dr\b|[^\n]{0,40}\b(?:rad|radiologist|md|m\.d\.|frcr|do)\b)|"
@@ -537,6 +546,10 @@ def _find_headers(text: str) -> list[tuple[int, int, str | None]]:
     # findings
     kept: list[tuple[int, int, str | None]] = []
     for i, header in enumerate(found):
+        if (keys[i] in SECTION_HEADERS.findings_before_conclusion and header[2] == "IMPRESSION"
+                and "FINDINGS" not in {h[2] for h in found[:i]}
+                and any(found[j][2] == "IMPRESSION" and keys[j] != keys[i] for j in range(i + 1, len(found)))):
+            header = (header[0], header[1], "FINDINGS")  # "KEY FINDINGS: ... DIAGNOSIS: ...": the findings' name
         if (kept and keys[i] in _LINE_ONLY and kept[-1][2] == "FINDINGS" and header[2] == "IMPRESSION"
                 and any(key.startswith(("impression", "conclusion")) for key in keys[i + 1:])):
             continue
@@ -559,12 +572,19 @@ def _find_run_on_headers(text: str) -> list[tuple[int, int, str | None]]:
     return found if {"FINDINGS", "IMPRESSION"} & seen else []
 
 
+_SIGN_OFF_LINE_REST = 80
+
+
 def _cut_footer(text: str, start: int, stop: int) -> tuple[int, int]:
     """(stop of the section, start of the footer) for ``text[start:stop]``: a sign-off line and what follows
     it, where nothing after it describes the image, is cut from the section (stop == footer start when none)."""
     for m in sorted((*_SIGNATURE.finditer(text, start, stop), *_DISCLAIMER.finditer(text, start, stop)),
                     key=lambda found: found.start()):
-        if not _IMAGING.search(text, m.end(), stop):
+        # the rest of a short sign-off line is the signer's ("Electronically signed (chest imaging section).",
+        # "Dr ___ (Consultant Thoracic Radiologist)"), not a description of the image
+        line_end = text.find("\n", m.end(), stop) % (stop + 1)  # the section's end where no line break follows
+        after = line_end if 0 <= line_end - m.end() <= _SIGN_OFF_LINE_REST else m.end()
+        if not _IMAGING.search(text, after, stop):
             return m.start(), m.start()
     return stop, stop
 

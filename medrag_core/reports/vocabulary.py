@@ -260,13 +260,15 @@ class SectionHeaders:
     """``sections.toml``: ``sections`` maps a lower-case header name to its section (None: preamble, no
     section); ``line_only`` and ``no_title_case_before_text`` are the names so marked; ``examples`` are
     (header line, section) pairs the tests run. ``conclusion_after_findings``: FINDINGS names that head the
-    conclusion where a FINDINGS header came before them ("Report: ... Result: ...")."""
+    conclusion where a FINDINGS header came before them ("Report: ... Result: ..."); ``findings_before_conclusion``:
+    IMPRESSION names that head the findings where none came before and another IMPRESSION name follows."""
 
     sections: dict[str, str | None]
     line_only: frozenset[str]
     no_title_case_before_text: frozenset[str]
     examples: tuple[tuple[str, str], ...]
     conclusion_after_findings: frozenset[str] = frozenset()
+    findings_before_conclusion: frozenset[str] = frozenset()
 
 
 def load_section_headers(path: Path = SECTIONS_FILE) -> SectionHeaders:
@@ -277,6 +279,7 @@ def load_section_headers(path: Path = SECTIONS_FILE) -> SectionHeaders:
     line_only: set[str] = set()
     no_title: set[str] = set()
     after_findings: set[str] = set()
+    before_conclusion: set[str] = set()
     examples: list[tuple[str, str]] = []
     for n, entry in enumerate(data.get("section", []), 1):
         name = _required(entry, "name", f"{path.name}: section {n}")
@@ -291,7 +294,8 @@ def load_section_headers(path: Path = SECTIONS_FILE) -> SectionHeaders:
                 raise VocabularyError(f"{path.name}: header {header!r} is given twice")
             sections[header] = None if name == "preamble" else name
         for field_name, into in (("line_only", line_only), ("no_title_case_before_text", no_title),
-                                 ("conclusion_after_findings", after_findings)):
+                                 ("conclusion_after_findings", after_findings),
+                                 ("findings_before_conclusion", before_conclusion)):
             marked = {" ".join(str(h).lower().split()) for h in entry.get(field_name, [])}
             stray = sorted(marked - set(headers))
             if stray:
@@ -301,8 +305,10 @@ def load_section_headers(path: Path = SECTIONS_FILE) -> SectionHeaders:
         examples += [(str(e), name) for e in entry.get("examples", [])]
     if any(sections[h] != "FINDINGS" for h in after_findings):
         raise VocabularyError(f"{path.name}: conclusion_after_findings may name only FINDINGS headers")
+    if any(sections[h] != "IMPRESSION" for h in before_conclusion):
+        raise VocabularyError(f"{path.name}: findings_before_conclusion may name only IMPRESSION headers")
     return SectionHeaders(sections, frozenset(line_only), frozenset(no_title), tuple(examples),
-                          frozenset(after_findings))
+                          frozenset(after_findings), frozenset(before_conclusion))
 
 
 SECTION_HEADERS = load_section_headers()
@@ -670,8 +676,9 @@ CHRONIC = re.compile(
     r"known|similar|no\s+(?:significant\s+)?(?:interval\s+)?change)\b",
     re.IGNORECASE,
 )
-NEW = re.compile(r"\b(?:new|newly|acute|increas\w*|worsen\w*|developing|development|interval\s+development)\b",
-                  re.IGNORECASE)
+NEW = re.compile(r"\b(?:new|newly|acute|increas\w*|worsen\w*|developing|development|interval\s+development|"
+                 r"enlarged\s+since|re-?accumulat\w*|not\s+(?:seen|present|visible|evident|identified)\s+(?:on|in)\s+"
+                 r"(?:the\s+)?(?:prior|previous|earlier|last))\b", re.IGNORECASE)
 NON_LUNG_SITE = re.compile(
     r"(?:left|right|lt|rt)(?:\s+|-)(?:(?:\w+|\d+(?:st|nd|rd|th))\s+){0,2}?(?:"
     + "|".join(ANATOMY["non_lung_sites"]) + r")\b",

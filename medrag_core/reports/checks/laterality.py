@@ -216,10 +216,11 @@ def _side_pair(fnd: list[Observation], imp: list[Observation],
                 for sb, zb in b.sites:
                     if {sa, sb} != {"left", "right"} or not _zones_match(za, zb):
                         continue
-                    # a side read from the lingula alone stands only against a section that names no lingula
-                    # ("right middle lobe and lingular opacities" is no conflict with "lingular scarring")
-                    if (_side_from_place(a) and any(_LINGULA.search(o.text) for o in imp)) or (
-                            _side_from_place(b) and any(_LINGULA.search(o.text) for o in fnd)):
+                    # a side read from the lingula (or the middle lobe) alone stands only against a section that
+                    # names no lingula ("right middle lobe and lingular opacities" is no conflict with "lingular
+                    # scarring")
+                    if (_side_from_place(a) and _names_place(imp, a)) or (
+                            _side_from_place(b) and _names_place(fnd, b)):
                         continue
                     # one-sided on both sides: the other section never places it on this side here; a side read
                     # from the lingula alone does not show that ("Right middle lobe airspace disease. Lingular
@@ -263,12 +264,19 @@ def _same_lesion(o: Observation, other: Observation) -> bool:
                 and (o.temporal == "chronic" or bool(_BENIGN.search(_clause(o)))))
 
 
-_LINGULA = re.compile(r"\blingul(?:a|ar)\b", re.IGNORECASE)
+_PLACE = {"lingula": re.compile(r"\blingul(?:a|ar)\b", re.IGNORECASE),
+          "middle lobe": re.compile(r"\bmiddle\s+lobe\b", re.IGNORECASE)}
 
 
 def _side_from_place(o: Observation) -> bool:
-    """Whether ``o``'s side was read from its place (the lingula) with no side word in its sentence."""
-    return o.extra.get("side_from") == "lingula"
+    """Whether ``o``'s side was read from its place (the lingula, the middle lobe) with no side word in its
+    sentence."""
+    return o.extra.get("side_from") in _PLACE
+
+
+def _names_place(obs: list[Observation], placed: Observation) -> bool:
+    """Whether a mention in ``obs`` names the place ``placed`` took its side from."""
+    return any(_PLACE[placed.extra["side_from"]].search(o.text) for o in obs)
 
 
 def _separate_from(other: list[Observation], b: Observation, own: list[Observation]) -> list[Observation]:

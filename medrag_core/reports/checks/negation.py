@@ -124,6 +124,13 @@ def _rules_out_acute(n: Observation, parsed: ParsedReport) -> bool:
     return n.qualified and bool(re.search(r"\bacute\b", parsed.text[n.sentence_span[0]: n.span[0]], re.IGNORECASE))
 
 
+def _rules_out_new(n: Observation, parsed: ParsedReport) -> bool:
+    """A negation limited to a new finding ("no new airspace opacity"): it rules out only one the other section
+    gives as today's, never one called old, stable or persistent."""
+    return n.qualified and bool(re.search(r"\bnew\s+(?:[\w-]+\s+){0,2}$", parsed.text[n.sentence_span[0]: n.span[0]],
+                                          re.IGNORECASE))
+
+
 # (a fracture described by its displacement is today's: an old one is called old, healed or united)
 _CALLED_ACUTE = re.compile(r"\b(?:acute|fresh|new|recent|displaced|non-?displaced|undisplaced|comminuted)\b",
                            re.IGNORECASE)
@@ -185,7 +192,8 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
     for group in sorted(_NEGATION_GROUPS):
         for neg_sec, pos_sec in (("FINDINGS", "IMPRESSION"), ("IMPRESSION", "FINDINGS")):
             negs = [o for o in _mentions(parsed, neg_sec, group, {"absent"})
-                    if not o.qualified or _rules_out_large(o, parsed) or _rules_out_acute(o, parsed)]
+                    if not o.qualified or _rules_out_large(o, parsed) or _rules_out_acute(o, parsed)
+                    or _rules_out_new(o, parsed)]
             if group == "nodule or mass":
                 # "the lungs are clear" against a lung mass or a measured nodule of 1 cm or more (_lung_lesion)
                 negs += [o for o in parsed.observations if o.section == neg_sec and o.implied
@@ -223,7 +231,14 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                         # "no acute fracture" against an old or undated one is no contradiction; a fracture the
                         # IMPRESSION names, undated, is the study's own
                         continue
-                    if n.qualified and not _rules_out_acute(n, parsed) and not (_large(p) and p.polarity == "present"):
+                    if _rules_out_new(n, parsed) and not (
+                            p.section == "IMPRESSION" and p.polarity == "present" and p.temporal != "chronic"
+                            and p.change in (None, "new", "increased") and not same_live):
+                        # "No new airspace opacity." in FINDINGS that name none, against an IMPRESSION's airspace
+                        # disease not called old: a conclusion the findings deny; an old or stable one is no conflict
+                        continue
+                    if n.qualified and not _rules_out_acute(n, parsed) and not _rules_out_new(n, parsed) \
+                            and not (_large(p) and p.polarity == "present"):
                         continue  # "no large effusion" against a large one only, never a small or moderate one
                     if p.polarity != "present" and p.alternatives and n.implied:
                         continue  # alternatives weigh only against a plain "no X", not "the lungs are clear"

@@ -220,9 +220,14 @@ def _must_be_summarised(o: Observation, group: str) -> bool:
 _FOCAL_OR_LOBAR = re.compile(r"\b(?:focal|lobe|lobar|segment\w*|lingula\w*)\b", re.IGNORECASE)
 
 
-def _named_at_side(parsed: ParsedReport, o: Observation, group: str, *, affirmed: bool = False) -> bool:
+def _named_at_side(parsed: ParsedReport, o: Observation, group: str, *, affirmed: bool = False,
+                   same_side: bool = False) -> bool:
     """Whether the IMPRESSION names ``group`` (``affirmed``: not ruled out) where ``o`` is: at its side, or either
-    side-less or bilateral."""
+    side-less or bilateral (``same_side``: at its one side only)."""
+    if same_side:
+        return o.side in ("left", "right") and any(
+            _group(i) == group and not (affirmed and i.polarity == "absent") and i.side == o.side
+            for i in parsed.section_observations("IMPRESSION"))
     return any(_group(i) == group and not (affirmed and i.polarity == "absent") and (
         o.side in (None, "bilateral") or i.side in (None, "bilateral") or i.side == o.side)
         for i in parsed.section_observations("IMPRESSION"))
@@ -265,9 +270,12 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
             continue  # "the cardiomediastinal silhouette is enlarged" and the impression names the heart
         if group == "pulmonary edema" and "airspace disease" in affirmed and not _EDEMA_WORD.search(o.term):
             continue  # "vascular congestion ... airspace opacities" and the impression names the airspace disease
-        if group == "nodule or mass" and o.name != "Mass" and _named_at_side(parsed, o, "airspace disease",
-                                                                             affirmed=True):
-            continue  # "a 2.5 cm nodular density" summarised as "right midlung airspace density"
+        if group == "nodule or mass" and o.name != "Mass" and _named_at_side(
+                parsed, o, "airspace disease", affirmed=True,
+                same_side=not re.search(r"\bnodular\b", o.term, re.IGNORECASE)):
+            # "a 2.5 cm nodular density" summarised as "right midlung airspace density"; a nodule only by an
+            # airspace finding on its own side (not by "bilateral interstitial opacities")
+            continue
         if o.text.rstrip().endswith("?") or re.match(r"\W*(?:question|query|\?)", o.text, re.IGNORECASE):
             continue  # "Question edema or atypical infection?" asks, it does not affirm
         if not _must_be_summarised(o, group) or _historical(o) or _OTHER_STUDY.search(_clause(o)):
@@ -281,7 +289,9 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
         seen.add(group)
         # "No interval change." may stand for an unchanged finding, but not for a critical one the findings do not
         # call unchanged (a pneumothorax is always restated)
-        defers = refers or (course and FINDINGS[o.name].significance != "critical")
+        # (nor for one the findings call new or growing: "No change." cannot speak for it)
+        defers = refers or (course and FINDINGS[o.name].significance != "critical"
+                            and o.change not in ("new", "increased") and o.temporal != "new")
         issues.append(_omission(
             o, group, "info" if defers else "warning",
             "does not mention it" + (" (it refers to the findings or their course for the rest)." if defers else "."),

@@ -30,8 +30,8 @@ _BENIGN = re.compile(
     r"low\s+lung\s+volumes|diminished\s+lung\s+volumes|technique",
     re.IGNORECASE,
 )
-# ... and a bare "shadowing" (UK: "right basal shadowing"), which also names breast and nipple shadows
-_BARE_OPACITY = re.compile(r"^(?:opacit|opacification|densit|haz|shadow)", re.IGNORECASE)
+# ... and a bare "shadowing" (UK: "right basal shadowing"), which also names breast and nipple shadows, or "streakiness"
+_BARE_OPACITY = re.compile(r"^(?:opacit|opacification|densit|haz|shadow|streakiness)", re.IGNORECASE)
 
 
 def _group(o: Observation) -> str | None:
@@ -99,13 +99,39 @@ _ANAPHOR = re.compile(r"^\W*(?:\d+[.)]\s*)?(?:this|these|it|they|(?:the\s+)?appe
 _ANY_SIDE = re.compile(r"\b(?:right|left|rt|lt|bilateral\w*|both|bibas\w*|biapical)\b", re.IGNORECASE)
 
 
+# a side given relative to one named before ("A left chest drain is in place. There is a small ipsilateral
+# pneumothorax."): the same side, or the other one
+_RELATIVE_SIDE = re.compile(r"\b(?:(?P<same>ipsilateral|same[\s-]sided|(?:on\s+)?the\s+same\s+side)|"
+                            r"(?P<other>contralateral|opposite[\s-]sided|(?:on\s+)?the\s+opposite\s+side))\b",
+                            re.IGNORECASE)
+
+
+def _relative_side(parsed: ParsedReport, o: Observation) -> Observation:
+    """``o`` placed by "ipsilateral" / "contralateral": relative to the last side its section named before it."""
+    relative = _RELATIVE_SIDE.search(o.text)
+    if relative is None:
+        return o
+    before = [p for p in parsed.observations if p.section == o.section and p.span[0] < o.span[0]
+              and p.polarity != "absent" and len({side for side, _ in p.sites}) == 1
+              and p.sites[0][0] in ("left", "right")]
+    if not before:
+        return o
+    side = max(before, key=lambda p: p.span[0]).sites[0][0]
+    if relative.lastgroup == "other":
+        side = "left" if side == "right" else "right"
+    return replace(o, sites=((side, None),), laterality=side)
+
+
 def _with_carried_side(parsed: ParsedReport, o: Observation) -> Observation:
     """``o`` with the side of the sentence just before it, where ``o`` has no side, its sentence names none and
     opens by pointing back at the one before ("This", "These findings", "Appearance suggests"), and what that
-    sentence affirms or doubts lies on one side only."""
-    if o.sites or (o.name in FINDINGS and not FINDINGS[o.name].lateral) or o.polarity == "absent" \
-            or not _ANAPHOR.match(o.text) \
-            or _ANY_SIDE.search(o.text):
+    sentence affirms or doubts lies on one side only; or with a side relative to one named before it
+    ("ipsilateral")."""
+    if o.sites or (o.name in FINDINGS and not FINDINGS[o.name].lateral) or o.polarity == "absent":
+        return o
+    if _RELATIVE_SIDE.search(o.text) and not _ANY_SIDE.search(o.text, 0, o.span[0] - o.sentence_span[0]):
+        return _relative_side(parsed, o)
+    if not _ANAPHOR.match(o.text) or _ANY_SIDE.search(o.text):
         return o
     base = parsed.offsets.get(o.section, 0)
     starts = [base + off + len(sent) - len(sent.lstrip())
@@ -134,7 +160,9 @@ def _nodular_pattern(o: Observation, *, omission: bool = False) -> bool:
 
 
 # what a sentence may explain an opacity as: something outside the lung, or atelectasis or scar
-_OTHER_CAUSE = re.compile(r"epicardial\s+fat|soft\s+tissue|overlap|overly|artifact|nipple", re.IGNORECASE)
+# ("a soft tissue nodule" is a solid one, not the soft tissues overlying the lung)
+_OTHER_CAUSE = re.compile(r"epicardial\s+fat|soft\s+tissue(?!\s+(?:nodule|mass|density|opacity|lesion))|overlap|overly|"
+                          r"artifact|nipple", re.IGNORECASE)
 _SCAR_CAUSE = re.compile(r"atelecta|scar|fibros", re.IGNORECASE)
 
 
@@ -153,6 +181,9 @@ def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = Fa
     if _group(o) == "nodule or mass" and (_nodular_pattern(o) or _BENIGN.search(clause)):
         return True
     if o.name == "Pleural Effusion" and re.search(r"blunt", o.term, re.IGNORECASE):
+        return True
+    # septal lines read as the tumour's spread ("septal lines, compatible with lymphangitic carcinomatosis")
+    if _group(o) == "pulmonary edema" and re.search(r"lymphangitic", clause, re.IGNORECASE):
         return True
     return False
 

@@ -119,6 +119,9 @@ _NOT_A_CONCLUSION = re.compile(
     r"^\W*(?:\d+[.)]\s*)?(?:(?:critical\s+result|communication|recommendations?|advice|note)\b\W*)?(?:"
     r"(?:(?:kindly|please)\s+)?(?:correlate|clinical(?:ly)?\s+correlat)"
     r"|(?:we\s+)?(?:recommend\w*|suggest\w*|advis\w*|consider)\b"
+    # a plan to go on as before ("Continue routine surveillance.", "Annual screening.")
+    r"|continu\w*\s+(?:the\s+)?(?:(?:routine|current|annual|regular|planned)\s+)?(?:surveillance|follow[\s-]*up|"
+    r"monitoring|screening|imaging|management)\b|(?:routine|annual|regular)\s+(?:surveillance|follow[\s-]*up|screening)\b"
     r"|(?:a\s+|an\s+|urgent\s+|further\s+|repeat\s+|follow[\s-]*up\s+)*(?:ct|mri|ultrasound|follow[\s-]*up|repeat|"
     r"(?:respiratory\s+)?referral|radiograph|x-?ray|film|imaging|cxr)\b[^.]*\b(?:recommended|advised|suggested|"
     r"requested|indicated|arranged|in\s+\d+\s+(?:days?|weeks?|months?))"
