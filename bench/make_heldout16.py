@@ -293,7 +293,7 @@ NEG_MACRO = {
     "heart": ["Normal heart size.", "Heart size is normal."],
     "mediastinum": ["Normal mediastinal contours.", "Mediastinum not widened."],
     "nodule": ["No pulmonary nodules.", "No suspicious pulmonary nodule."],
-    "mass": ["No mass.", "No hilar mass."],
+    "mass": ["No mass lesion.", "No suspicious mass."],
     "cavity": ["No cavitation.", "No cavitating lesion."],
 }
 
@@ -484,6 +484,8 @@ def compose_case(rng, clinic_key, need):
             continue
         if cat == "consolidation" and ({"cavity", "atelectasis"} & cats):
             continue
+        if cat == "mediastinum" and ({"sarcoid", "pneumonectomy", "mass"} & {i["key"] for i in items}):
+            continue
         if rng.random() < 0.75:
             negs.append({"key": "neg_" + cat, "group": "pleura" if cat in ("ptx", "effusion") else
                          ("cardiac" if cat in ("heart", "mediastinum") else "lung"), "cat": "neg_" + cat,
@@ -657,16 +659,11 @@ def composed(rng, kind, idx):
                 if it["key"] == "stablemets" or (it["cat"] == "heart" and it["key"] == "cardiomegaly"
                                                  and "Borderline" in it["ftpl"]):
                     continue
-                others = [x for x in case["imp_items"] if x is not it]
-                case["imp_items"] = others
+                others = [item_text(x, "i") for x in case["imp_items"] if x is not it]
+                pos = rng.randint(0, len(others))
+                closer = rng.choice(["", "", "Otherwise no acute process.", "Otherwise stable."])
+                case["imp_override"] = others[:pos] + [macro] + others[pos:] + ([closer] if closer else [])
                 parts = render_composed(case, rng)
-                body = parts["ibody"]
-                if rng.random() < 0.5 or not body:
-                    parts["ibody"] = (macro + (" " if body and "\n" not in body else "\n") + body).strip()
-                    if "\n" in body and body.startswith("1."):
-                        parts["ibody"] = macro + "\n" + body
-                else:
-                    parts["ibody"] = body + ("\n" if "\n" in body else " ") + macro
                 case["check"] = ("neg", item_text(it, "f"), macro)
                 return parts, f"FINDINGS affirm '{item_text(it, 'f')}' but IMPRESSION says '{macro}'", case.get("check")
             negs = [n for n in case["negs"] if n["negcat"] in NEGATIVES]
@@ -676,20 +673,10 @@ def composed(rng, kind, idx):
             aff = fmt(rng.choice(NEGATIVES[n["negcat"]][1]), rnd_side(rng))
             if n["negcat"] == "consolidation" and "pneumonectomy" in {i["key"] for i in case["items"]}:
                 continue
-            case["imp_items"] = case["imp_items"]
+            rest = [item_text(x, "i") for x in case["imp_items"]]
+            closer = rng.choice(["", "Otherwise no acute process.", "Otherwise stable appearances."])
+            case["imp_override"] = [aff] + rest + ([closer] if closer else [])
             parts = render_composed(case, rng)
-            body = parts["ibody"]
-            if body.startswith("1."):
-                lines = body.split("\n")
-                lines = ["1. " + aff] + [re.sub(r"^(\d+)\.", lambda m: f"{int(m.group(1)) + 1}.", ln) for ln in lines]
-                body = "\n".join(lines)
-            elif body.startswith("- "):
-                body = "- " + aff + "\n" + body
-            else:
-                body = aff + " " + body
-            body = body.replace("No acute process.", "").replace("No acute cardiopulmonary process.", "").strip()
-            body = "\n".join(ln for ln in body.split("\n") if not re.fullmatch(r"\s*(\d+\.|-)\s*", ln))
-            parts["ibody"] = body
             case["check"] = ("neg", n["ftpl"], aff)
             return parts, f"FINDINGS state '{n['ftpl']}' but IMPRESSION asserts '{aff}'", case.get("check")
         if kind == "impression_omits_finding":
@@ -754,12 +741,15 @@ def place_blank(rng, parts):
             opts.append((sec, m.span(), "grade"))
         for m in re.finditer(r"\b(effusion|pneumothorax|consolidation|nodule|atelectasis|cardiomegaly|"
                              r"emphysema|bronchiectasis|fibrosis|mass|edema)\b", txt):
-            opts.append((sec, m.span(), "word"))
+            start = max(txt.rfind(".", 0, m.start()), txt.rfind("\n", 0, m.start()), txt.rfind(":", 0, m.start()))
+            if not NEG_CUE.search(txt[start + 1:m.start()]):
+                opts.append((sec, m.span(), "word"))
         for m in re.finditer(r"(cavoatrial junction|mid SVC|lower SVC|RV apex|right atrium)", txt):
             opts.append((sec, m.span(), "pos"))
     if not opts:
         return None
-    sec, (a, b), kind = rng.choice(opts)
+    kind = rng.choice(sorted({o[2] for o in opts}))
+    sec, (a, b), kind = rng.choice([o for o in opts if o[2] == kind])
     txt = parts[sec]
     blank = rng.choice(BLANKS[kind])
     if kind == "size":
@@ -891,9 +881,16 @@ def iu_clinic(r):
     return "onc"
 
 
+IU_TITLES = {"cts": ["CHEST PA/LAT - Cardiothoracic surgery follow-up", "CXR 2 VIEWS (post-CABG clinic)"],
+             "cardio": ["CHEST X-RAY - Cardiology outpatient", "CXR PA/LAT - Heart failure service"],
+             "tbocc": ["PA CHEST - Chest clinic", "CHEST RADIOGRAPH - TB / OCCUPATIONAL LUNG CLINIC"],
+             "ild": ["PA AND LATERAL CHEST (RESPIRATORY CLINIC)", "CXR - Airways / ILD service"],
+             "onc": ["CHEST X-RAY (THORACIC ONCOLOGY / NODULE CLINIC)", "XR CHEST 2 VIEWS - Cancer Centre",
+                     "CHEST PA/LAT - Pulmonary clinic"]}
+
+
 def render_iu(r, rng, fsents=None, isents=None, impression_text=None):
-    clinic = CLINIC[iu_clinic(r)]
-    title = rng.choice(clinic["title"]).replace("{pod}", str(rng.randint(1, 5)))
+    title = rng.choice(IU_TITLES[iu_clinic(r)])
     fs = fsents if fsents is not None else sents(r["findings"])
     layout = rng.choice(["para", "lines", "bullets"])
     if layout == "para":
@@ -911,7 +908,8 @@ def render_iu(r, rng, fsents=None, isents=None, impression_text=None):
             ibody = imp
     else:
         ibody = impression_text
-    hstyle = rng.randint(0, 3)
+    no_prior = not r["comparison"] or r["comparison"].lower().startswith("none")
+    hstyle = rng.choice([0, 1, 3] if no_prior else [0, 1, 2, 3])
     fhead = ["FINDINGS:", "Findings:", "FINDINGS (compared with prior):", "REPORT / FINDINGS:"][hstyle]
     ihead = ["IMPRESSION:", "Impression:", "IMPRESSION (in order of importance):", "SUMMARY IMPRESSION:"][hstyle]
     pre = [title]
@@ -924,12 +922,17 @@ def render_iu(r, rng, fsents=None, isents=None, impression_text=None):
 
 
 SIG_SENT = {  # inserted new significant findings for real reports
-    "ptx": ["New small {s} apical pneumothorax.", "Interval development of a small {s} apical pneumothorax."],
-    "consolidation": ["New patchy consolidation in the {s} lower lobe.", "New airspace opacity in the {s} lower zone."],
-    "effusion": ["New moderate {s} pleural effusion.", "Moderate {s} pleural effusion, increased from prior."],
-    "nodule": ["New 1.5 cm nodule in the {s} upper lobe.", "New 9 mm nodule projecting over the {s} mid zone."],
-    "edema": ["New interstitial pulmonary edema with Kerley B lines."],
-    "mass": ["Enlarging {s} hilar mass, now 3.5 cm."],
+    "ptx": ["New small {s} apical pneumothorax.", "Interval development of a small {s} apical pneumothorax.",
+            "New {s} pneumothorax with a 1 cm apical pleural edge."],
+    "consolidation": ["New patchy consolidation in the {s} lower lobe.", "New airspace opacity in the {s} lower zone.",
+                      "New dense consolidation in the {s} upper lobe with air bronchograms."],
+    "effusion": ["New moderate {s} pleural effusion.", "Moderate {s} pleural effusion, increased from prior.",
+                 "New large {s} pleural effusion with meniscus to the mid zone."],
+    "nodule": ["New 1.5 cm nodule in the {s} upper lobe.", "New 9 mm nodule projecting over the {s} mid zone.",
+               "At least three new rounded nodules in the {s} lung, up to 12 mm."],
+    "edema": ["New interstitial pulmonary edema with Kerley B lines.",
+              "New perihilar haziness and septal lines consistent with interstitial edema."],
+    "mass": ["Enlarging {s} hilar mass, now 3.5 cm.", "New lobulated 4 cm mass in the {s} upper zone."],
 }
 OMIT_TERMS = {
     "ptx": ("pneumothora", "ptx", "pleural air"),
@@ -946,6 +949,16 @@ FIND_TERMS = r"effusion|pneumothora|atelecta|opacit|consolidat|infiltrat|airspac
 
 def flip_sides(text):
     return SIDE_RE.sub(lambda mm: OPP[mm.group(1)], text)
+
+
+MEANING_NEG = {  # findings wording that would contradict an inserted finding inside FINDINGS itself
+    "ptx": r"pneumothora",
+    "consolidation": r"clear|airspace|air space|consolidat|infiltrat|opacit",
+    "effusion": r"costophrenic|effusion",
+    "nodule": r"clear|nodul|mass",
+    "edema": r"vascular|vasculature|edema|clear",
+    "mass": r"hil(ar|um)|mass|clear",
+}
 
 
 def iu_case(rng, kind, idx, pool):
@@ -990,12 +1003,18 @@ def iu_case(rng, kind, idx, pool):
                         continue
                     tf = set(x.lower() for x in re.findall(FIND_TERMS, s_f, re.I))
                     if ti & tf or (re.search(r"lobe|base|apex|apical|basilar|lung", s_i, re.I) and tf):
-                        pairs.append((a, b, side))
+                        pairs.append((a, b, side, ti | tf))
             if not pairs:
                 continue
-            a, b, side = rng.choice(pairs)
+            a, b, side, terms = rng.choice(pairs)
             fl = OPP[side]
             where = rng.choice(["f", "i"])
+            if re.search(r"\bleft\b[^.]{0,20}middle lobe", flip_sides(is_[a] if where == "i" else fs[b]), re.I):
+                continue
+            other = is_ if where == "f" else fs
+            if any(re.search(r"\b" + fl + r"\b", x, re.I) and {t.lower() for t in re.findall(FIND_TERMS, x, re.I)}
+                   & terms for x in other):
+                continue  # the other section already has the flipped side for that finding: not a clean conflict
             if where == "f":
                 # other findings sentences must not also carry the same side for that finding
                 fs[b] = flip_sides(fs[b])
@@ -1013,19 +1032,21 @@ def iu_case(rng, kind, idx, pool):
             fs = sents(r["findings"])
             if idx % 2 == 0:  # impression negates something the findings affirm
                 cands = []
-                for g in ("effusion", "ptx", "consolidation", "heart", "edema", "nodule", "atelectasis"):
-                    if any(affirmed(s, SIG_GROUPS[g]) for s in fs) and g in NEG_MACRO:
+                for g in ("effusion", "ptx", "consolidation", "heart", "edema", "nodule"):
+                    if any(affirmed(s, SIG_GROUPS[g]) and not re.search(r"calcif|granulom|borderline", s, re.I)
+                           for s in fs):
                         cands.append(g)
                 if not cands:
                     continue
                 g = rng.choice(cands)
-                macro = rng.choice(NEG_MACRO[g])
+                macro = rng.choice(NEG_MACRO[g] if g != "nodule" else ["No pulmonary nodules."])
                 keep = [s for s in sents(r["impression"]) if not re.search(SIG_GROUPS[g], s, re.I)
                         and not re.search(r"^\d\.?$", s)]
                 keep = [re.sub(r"^\d\.\s*", "", s) for s in keep]
                 imp = macro + (" " + " ".join(keep) if keep else "")
                 p = render_iu(r, rng, impression_text=imp)
-                aff = next(s for s in fs if affirmed(s, SIG_GROUPS[g]))
+                aff = next(s for s in fs if affirmed(s, SIG_GROUPS[g])
+                           and not re.search(r"calcif|granulom|borderline", s, re.I))
                 r["_check"] = ("neg", aff, macro)
                 return r, p, f"FINDINGS affirm '{aff}' but IMPRESSION says '{macro}'"
             # impression affirms something the findings rule out
@@ -1058,14 +1079,31 @@ def iu_case(rng, kind, idx, pool):
             imp_normal = bool(re.fullmatch(r"(?i)(no acute|normal|negative)[^.]*\.?", imp.strip()))
             if normal != imp_normal and not normal:
                 continue
+            real = [x for x in fs if affirmed(x, r"pneumothora|consolidat|airspace disease|air space disease|edema|"
+                                                 r"\b(moderate|large)\b[^.]*effusion|\bmass\b")
+                    and not re.search(r"known|thyroid|breast|chronic|stable|unchanged|prior", x, re.I)]
+            if normal and real and rng.random() < 0.5 and iu_consistent(r):
+                imp_text = rng.choice(NORMAL_IMP)
+                grp = [g for g in ("ptx", "consolidation", "edema", "effusion", "mass")
+                       if re.search(SIG_GROUPS[g] + "|airspace|air space", real[0], re.I)]
+                terms = tuple(t for g in grp for t in OMIT_TERMS[g])
+                if not terms or any(t in imp_text.lower() for t in terms):
+                    continue
+                p = render_iu(r, rng, impression_text=imp_text)
+                r["_check"] = ("omit", real[0], terms)
+                return r, p, f"IMPRESSION replaced by a normal macro; FINDINGS state '{real[0]}'"
             # choose a significant group not mentioned anywhere in the report, insert a new finding sentence
             groups = [g for g in SIG_SENT if not re.search("|".join(OMIT_TERMS[g]) + "|" + SIG_GROUPS[g],
-                                                           r["findings"] + " " + imp, re.I)]
+                                                           r["findings"] + " " + imp, re.I)
+                      and not re.search(MEANING_NEG[g], r["findings"], re.I)]
             if not groups or not iu_consistent(r):
                 continue
             g = rng.choice(groups)
             side = rnd_side(rng)
             new = fmt(rng.choice(SIG_SENT[g]), side)
+            if not r["comparison"] or r["comparison"].lower().startswith("none"):
+                new = re.sub(r", increased from prior|, now 3.5 cm| new", "", new)
+                new = re.sub(r"^(New |Interval development of a |Enlarging )(\w)", lambda mm: mm.group(2).upper(), new)
             pos = rng.randint(1, max(1, len(fs) - 1))
             fs2 = fs[:pos] + [new] + fs[pos:]
             imp_text = imp if not normal else (imp if imp_normal else rng.choice(NORMAL_IMP))
