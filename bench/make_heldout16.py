@@ -486,6 +486,8 @@ def compose_case(rng, clinic_key, need):
             continue
         if cat == "mediastinum" and ({"sarcoid", "pneumonectomy", "mass"} & {i["key"] for i in items}):
             continue
+        opts = [o for o in opts if not ("Costophrenic" in o and any("costophrenic" in i["ftpl"] for i in items))
+                and not ("vascularity" in o and any("vasculature" in i["ftpl"] for i in items))]
         if rng.random() < 0.75:
             negs.append({"key": "neg_" + cat, "group": "pleura" if cat in ("ptx", "effusion") else
                          ("cardiac" if cat in ("heart", "mediastinum") else "lung"), "cat": "neg_" + cat,
@@ -578,7 +580,7 @@ def render_composed(case, rng):
     comp = rng.choice(COMPARISONS_INPT if inpt else COMPARISONS)
     tech = rng.choice(TECHNIQUE[1:4:2] if inpt else TECHNIQUE[0:3:2] + [""])
     pre = [title, "Clinical details: " + hist, comp, tech]
-    post = [rng.choice(RECS)]
+    post = [rng.choice([x for x in RECS if case["clinic"] == "onc" or "restaging" not in x])]
     parts = {"pre": "\n".join(x for x in pre if x), "fhead": fhead, "fbody": fbody, "ihead": ihead,
              "ibody": ibody, "post": "\n".join(x for x in post if x)}
     return parts
@@ -779,7 +781,8 @@ def load_iu(shared: Path, dev_uids: set[str]):
             uid = uid_el.get("id") if uid_el is not None else m.name
             if uid in dev_uids:
                 continue
-            d = {a.get("Label"): " ".join((a.text or "").split()) for a in root.iter("AbstractText")}
+            d = {a.get("Label"): re.sub(r"\.(\s*\.)+", ".", " ".join((a.text or "").split()))
+                 for a in root.iter("AbstractText")}
             f, i = d.get("FINDINGS", ""), d.get("IMPRESSION", "")
             if len(f) < 20 or len(i) < 5:
                 continue
