@@ -181,7 +181,7 @@ NEG = {
     "heart": ["Heart size is normal.", "Cardiothoracic ratio is within normal limits.",
               "Normal cardiomediastinal contours."],
     "oed": ["No pulmonary oedema.", "Pulmonary vascularity is normal."],
-    "bone": ["No acute bony injury.", "No rib fracture identified."],
+    "bone": ["No acute bony injury.", "No acute rib fracture identified."],
 }
 AFFIRM = {  # impression assertions contradicting NEG[grp]
     "ptx": ["Small {side} apical pneumothorax.", "{Side} pneumothorax."],
@@ -556,7 +556,7 @@ def compose(rng, kind):
         if not i_lines:
             i_lines = [rng.choice(NORMAL_IMP[:3] + NORMAL_IMP[4:5] if items else NORMAL_IMP)]
     if scen == "screen" and ("TB" in exam or "VISA" in exam):
-        tb_ok = not any(it.key in ("consol", "mass", "collapse", "eff_big") for it in items)
+        tb_ok = not any(it.key in ("consol", "mass", "nodule", "collapse", "eff_big") for it in items)
         i_lines.append("TB category: " + ("A - no radiological features of active or previous tuberculosis."
                                           if tb_ok and not any(it.key == "granuloma" for it in items) else
                                           "B - further assessment by the panel physician."))
