@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from medrag_core.reports import check_report
+from medrag_core.reports import check_report, parse_report
 
 FINDINGS = "Heart size is normal. Moderate right pleural effusion. No pneumothorax."
 IMPRESSION = "Moderate right pleural effusion."
@@ -37,10 +37,8 @@ def test_other_headers_complete_empty_and_absent(layout: str) -> None:
 
 @pytest.mark.parametrize("impression", [
     "RECOMMENDATION: CT chest with contrast is recommended.",
-    "CRITICAL RESULT -\nCritical result communicated to the referring clinician at 04:15, read-back confirmed.",
     "This is a preliminary report. A final report will follow from the on-site radiologist.",
     "Final report to follow.",
-    "COMMUNICATION - Discussed with the ward nurse in charge by telephone at 17:18.",
     "Suggest CT thorax for further characterisation.\nUrgent result phoned to the ward.",
 ])
 def test_an_impression_of_advice_or_a_communication_alone_states_no_conclusion(impression: str) -> None:
@@ -60,3 +58,15 @@ def test_an_impression_of_advice_or_a_communication_alone_states_no_conclusion(i
 def test_a_conclusion_with_advice_beside_it_is_complete(impression: str) -> None:
     text = f"Findings:\nA 3.5 cm mass in the left lower lobe. No effusion.\n\nConclusion:\n{impression}"
     assert missing(text) == []
+
+
+@pytest.mark.parametrize("part", [
+    "CRITICAL RESULT -\nCritical result communicated to the referring clinician at 04:15, read-back confirmed.",
+    "COMMUNICATION - Discussed with the ward nurse in charge by telephone at 17:18.",
+])
+def test_a_communication_part_after_an_empty_conclusion_leaves_it_empty(part: str) -> None:
+    # since the v19-v21 look, "Critical result" and "Communication" head parts of their own beside the two sections
+    text = f"Findings:\nA 3.5 cm mass in the left lower lobe. No effusion.\n\nConclusion:\n{part}"
+    assert parse_report(text).sections.get("IMPRESSION") == ""
+    issues = [i for i in check_report(text) if i.severity in ("warning", "error")]
+    assert [(i.kind, i.section) for i in issues] == [("missing_section", "impression")]

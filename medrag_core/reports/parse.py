@@ -32,7 +32,7 @@ from medrag_core.errors import ReportError
 from medrag_core.models import CheckStatus
 from medrag_core.reports.mentions import DEVICE_NAMES, Observation, extract_observations
 from medrag_core.reports.transport import unwrap_transport
-from medrag_core.reports.vocabulary import DEVICE_LABEL, NO_FINDING_LABEL, SECTION_HEADERS, TARGET_RE
+from medrag_core.reports.vocabulary import DEVICE_LABEL, NO_FINDING_LABEL, SECTION_HEADERS, TARGET_RE, VOCABULARY
 from medrag_core.settings import Settings
 
 __all__ = [
@@ -145,7 +145,7 @@ _SIGNATURE = re.compile(
     r"^[ \t]*[*_]*(?:(?:note|n\.b\.|disclaimer)\s*:\s*)?"
     r"(?:this\s+(?:report|study|examination|exam)\s+(?:was|has\s+been|is)\s+|(?:report|study)\s+)?"
     r"(?:(?:electronically\s+)?(?:signed|dictated|reported|verified|transcribed|approved|finali[sz]ed|reviewed|"
-    r"read|interpreted|authori[sz]ed|issued)(?:\s+(?:and\s+)?(?:signed|verified|electronically|finali[sz]ed|approved))*"
+    r"read|interpreted|authori[sz]ed|issued|revised|amended)(?:\s+(?:and\s+)?(?:signed|verified|electronically|finali[sz]ed|approved))*"
     r"\s*(?:by\b|on\b|:)|"
     # a drafting tool's note ("Drafted with AI assistance; reviewed by Dr ...")
     r"(?:drafted|generated|prepared|written)\s+(?:with|using|by)\s+(?:the\s+)?(?:help\s+of\s+|aid\s+of\s+)?"
@@ -164,7 +164,11 @@ _SIGNATURE = re.compile(
     r"(?:yours\s+)?sincerely\b|(?:with\s+)?(?:kind|best|warm)\s+regards\b|"
     # a signature set off by dashes, as in e-mail ("-- ___ / RAD", "-- Dr. Lee, radiologist")
     r"--[ \t]+(?:___|dr\b|[^\n]{0,40}\b(?:rad|radiologist|md|m\.d\.|frcr|do)\b)|"
-    r"I\s+have\s+(?:personally\s+)?reviewed\s+the\s+(?:images|study|examination)\b|"
+    r"I\s+have\s+(?:personally\s+)?(?:reviewed|seen)\s+the\s+(?:images|study|examination)\b|"
+    # an attestation, a second reader's or an attending's agreement ("Agree with above.", "Reader 2: concordant.")
+    r"attestation\s*:|(?:resident|attending|fellow|trainee|registrar)\s*:|"
+    r"(?:i\s+)?agree(?:s|d)?\s+with\s+(?:the\s+)?(?:above|findings|report|reader|resident|preliminary|trainee)\b|"
+    r"(?:second\s+)?reader\s*\d*\s*(?:\([^)\n]{0,40}\))?\s*:\s*(?:agree|concordant|concur|no\s+discrepancy)|"
     r"dr\.?\s+\S+(?:\s+\S+)?,?\s+(?:consultant\s+radiologist|radiologist|M\.?D\.?|FRCR|FRANZCR)\b)",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -328,11 +332,40 @@ def _read_table_row(line: str) -> str:
     return "".join(out)
 
 
+# a line of decision-support output pasted into a report ("AI triage: pneumothorax suspected (score 0.91) -
+# radiologist reviewed: no pneumothorax", "[AI-assisted read] Algorithm flag: ...", "CAD marks reviewed"), and the
+# score table under an "AI findings" line: the software's words, not the radiologist's
+_DECISION_SUPPORT = re.compile(
+    r"^[ \t]*\[?[ \t]*(?:AI|A\.I\.|CAD|computer[- ]aided\s+detection|algorithm|decision[- ]support)\b[^\n]*",
+    re.IGNORECASE | re.MULTILINE)
+_SCORE_ROW = re.compile(r"^[ \t]+[A-Za-z][A-Za-z /-]{2,40}[ \t]{2,}(?:0?\.\d+|1\.0+|\d{1,3}[ \t]*%)[ \t]*$")
+# a banner around a title ("*** REVISED REPORT ***", "=== ADDENDUM ==="): the marks are decoration, not a blank
+_BANNER = re.compile(r"^([ \t]*)(\*{2,}|={2,}|#{2,})([ \t]*[A-Za-z][^*=#\n]{0,60}?[ \t]*)(\*{2,}|={2,}|#{2,})[ \t]*$",
+                     re.MULTILINE)
+
+
+def _mask_decision_support(text: str) -> str:
+    """Decision-support lines (and an AI score table's rows after one) blanked, the same length."""
+    if not _DECISION_SUPPORT.search(text):
+        return text
+    lines = text.split("\n")
+    in_table = False
+    for i, line in enumerate(lines):
+        if _DECISION_SUPPORT.match(line):
+            lines[i], in_table = " " * len(line), True
+        elif in_table and _SCORE_ROW.match(line):
+            lines[i] = " " * len(line)
+        else:
+            in_table = False
+    return "\n".join(lines)
+
+
 def mask_layout(text: str) -> str:
     """``text`` read without the layout a drafting tool or structured-reporting software added, the same length:
     Markdown marks blanked and its tables read as labelled lines, tick-box rows read as the options ticked, Unicode
-    spaces and punctuation as ASCII. Unchanged when it has none."""
-    text = text.translate(_PLAIN_CHARS)
+    spaces and punctuation as ASCII, decision-support lines and banner marks blanked. Unchanged when it has none."""
+    text = _mask_decision_support(text.translate(_PLAIN_CHARS))
+    text = _BANNER.sub(lambda m: m.group(1) + " " * len(m.group(2)) + m.group(3) + " " * len(m.group(4)), text)
     if "[" in text or any(c in text for c in "\u2610\u2611\u2612"):
         lines = text.split("\n")
         boxed = [bool(_BOX.search(line)) for line in lines]
@@ -365,9 +398,57 @@ def _unmark(m: re.Match[str]) -> str:
 
 
 def _read(text: str) -> str:
-    """``text`` as read: RTF/HTML markup and drafting layout blanked or rewritten, the same length, so offsets into
-    it index the text as given."""
-    return mask_layout(mask_markup(text))
+    """``text`` as read: RTF/HTML markup and drafting layout blanked or rewritten, typing slips of the vocabulary's
+    words read as the words, the same length, so offsets into it index the text as given."""
+    return read_slips(mask_layout(mask_markup(text)))
+
+
+_SPELLING = VOCABULARY.spelling
+# each word with one letter mistyped, by the pattern of the slip ("effusi*n" -> "effusion"); long words only
+_MISTYPED: dict[str, str | None] = {}
+for _word in _SPELLING:
+    if len(_word) >= 7:
+        for _i in range(len(_word)):
+            _key = _word[:_i] + "*" + _word[_i + 1:]
+            _MISTYPED[_key] = None if _MISTYPED.get(_key, _word) != _word else _word  # None: two words share it
+# a mistyped letter is a neighbour of the one meant on the keyboard ("effusiom"); any other change is a word
+_KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_NEIGHBOURS = {c: {row[j] for j in (i - 1, i + 1) if 0 <= j < len(row)} | {
+    other[j] for other in _KEYBOARD_ROWS if other != row for j in (i - 1, i, i + 1) if 0 <= j < len(other)}
+    for row in _KEYBOARD_ROWS for i, c in enumerate(row)}
+_FIRST_TWO = {w[:2] for w in _SPELLING} | {w[1] + w[0] for w in _SPELLING}
+_WORD = re.compile(r"[A-Za-z]{5,}")
+
+
+def _corrected(token: str) -> str | None:
+    """The vocabulary word ``token`` is a one-slip typing of (two neighbours swapped, a letter doubled or, in a
+    longer word, one added or mistyped), or None."""
+    low = token.lower()
+    if low in _SPELLING or low[:2] not in _FIRST_TWO:
+        return None
+    found = {low[:i] + low[i + 1] + low[i] + low[i + 2:] for i in range(len(low) - 1)} & _SPELLING
+    # a letter added: doubled ("Hearrt"), or inside a longer word ("opacitiy"; not at its end: "silhouettes")
+    found |= {low[:i] + low[i + 1:] for i in range(1, len(low) - 1)
+              if low[i] == low[i - 1] or len(low) >= 6} & _SPELLING
+    if len(low) >= 7:
+        found |= {w for i in range(len(low)) if (w := _MISTYPED.get(low[:i] + "*" + low[i + 1:]))
+                  and low[i] in _NEIGHBOURS.get(w[i], ())}
+    if len(found) != 1:
+        return None
+    word = found.pop()
+    if token.isupper():
+        word = word.upper()
+    elif token[0].isupper():
+        word = word.capitalize()
+    return word.ljust(len(token))  # a doubled letter's place becomes a space after the word
+
+
+def read_slips(text: str) -> str:
+    """``text`` with each typing slip of a vocabulary word (``findings.toml`` [spelling]) read as the word, the same
+    length; unchanged when it has none."""
+    def fix(m: re.Match[str]) -> str:
+        return _corrected(m.group()) or m.group()
+    return _WORD.sub(fix, text)
 
 
 # the typographic ligatures PDF text extraction leaves ("eﬀusion", "inﬁltrate"): each one character for two or three
@@ -504,6 +585,8 @@ def _find_headers(text: str) -> list[tuple[int, int, str | None]]:
         punct = m.group("p")
         key = re.sub(r"\s+", " ", word.lower())
         line_start = m.group("lead") == ""
+        if key in SECTION_HEADERS.capitals_only and not word.isupper():
+            continue  # "Additional findings: ..." labels a row of the section it stands in
         eol = text.find("\n", m.end())
         rest_of_line = text[m.end(): eol if eol >= 0 else len(text)]
         if line_start:

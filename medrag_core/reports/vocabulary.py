@@ -101,6 +101,7 @@ class Vocabulary:
     anatomy: dict[str, list[str]]
     normal_statements: list[NormalStatement]
     labels: Labels
+    spelling: frozenset[str] = frozenset()  # [spelling] words: a typing slip of one is read as the word
 
 
 class VocabularyError(ValueError):
@@ -243,7 +244,10 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
     unknown = [x for x in labels.search_filters if x not in known]
     if unknown:
         raise VocabularyError(f"{path.name}: [labels] search_filters names unknown findings {unknown}")
-    return Vocabulary(findings, terms, data.get("anatomy", {}), statements, labels)
+    words = data.get("spelling", {}).get("words", [])
+    if not all(isinstance(w, str) and w.isalpha() and w.islower() and len(w) >= 5 for w in words):
+        raise VocabularyError(f"{path.name}: [spelling] words must be lower-case words of five letters or more")
+    return Vocabulary(findings, terms, data.get("anatomy", {}), statements, labels, frozenset(words))
 
 
 VOCABULARY = load_vocabulary()
@@ -261,7 +265,10 @@ class SectionHeaders:
     section); ``line_only`` and ``no_title_case_before_text`` are the names so marked; ``examples`` are
     (header line, section) pairs the tests run. ``conclusion_after_findings``: FINDINGS names that head the
     conclusion where a FINDINGS header came before them ("Report: ... Result: ..."); ``findings_before_conclusion``:
-    IMPRESSION names that head the findings where none came before and another IMPRESSION name follows."""
+    IMPRESSION names that head the findings where none came before and another IMPRESSION name follows.
+    ``sections`` also holds the one-letter slips of the names a section lists under ``typed_slips`` (a letter
+    dropped, doubled or two swapped: "Impresion", "IMPRESSSION", "Findngs", "FINIDNGS"), where a slip is no other
+    header's name."""
 
     sections: dict[str, str | None]
     line_only: frozenset[str]
@@ -269,6 +276,7 @@ class SectionHeaders:
     examples: tuple[tuple[str, str], ...]
     conclusion_after_findings: frozenset[str] = frozenset()
     findings_before_conclusion: frozenset[str] = frozenset()
+    capitals_only: frozenset[str] = frozenset()
 
 
 def load_section_headers(path: Path = SECTIONS_FILE) -> SectionHeaders:
@@ -280,6 +288,8 @@ def load_section_headers(path: Path = SECTIONS_FILE) -> SectionHeaders:
     no_title: set[str] = set()
     after_findings: set[str] = set()
     before_conclusion: set[str] = set()
+    capitals: set[str] = set()
+    slips: dict[str, str] = {}
     examples: list[tuple[str, str]] = []
     for n, entry in enumerate(data.get("section", []), 1):
         name = _required(entry, "name", f"{path.name}: section {n}")
@@ -295,7 +305,7 @@ def load_section_headers(path: Path = SECTIONS_FILE) -> SectionHeaders:
             sections[header] = None if name == "preamble" else name
         for field_name, into in (("line_only", line_only), ("no_title_case_before_text", no_title),
                                  ("conclusion_after_findings", after_findings),
-                                 ("findings_before_conclusion", before_conclusion)):
+                                 ("findings_before_conclusion", before_conclusion), ("capitals_only", capitals)):
             marked = {" ".join(str(h).lower().split()) for h in entry.get(field_name, [])}
             stray = sorted(marked - set(headers))
             if stray:
@@ -303,12 +313,27 @@ def load_section_headers(path: Path = SECTIONS_FILE) -> SectionHeaders:
                                       f"among its headers")
             into |= marked
         examples += [(str(e), name) for e in entry.get("examples", [])]
+        for word in entry.get("typed_slips", []):
+            if word not in headers:
+                raise VocabularyError(f"{path.name}: section {name!r} typed_slips names {word!r}, which is not "
+                                      f"among its headers")
+            slips.update(dict.fromkeys(_one_letter_slips(word), name))
     if any(sections[h] != "FINDINGS" for h in after_findings):
         raise VocabularyError(f"{path.name}: conclusion_after_findings may name only FINDINGS headers")
+    for slip, name in slips.items():
+        sections.setdefault(slip, name)  # a real name wins over a slip of another ("finding" is FINDINGS' own)
     if any(sections[h] != "IMPRESSION" for h in before_conclusion):
         raise VocabularyError(f"{path.name}: findings_before_conclusion may name only IMPRESSION headers")
     return SectionHeaders(sections, frozenset(line_only), frozenset(no_title), tuple(examples),
-                          frozenset(after_findings), frozenset(before_conclusion))
+                          frozenset(after_findings), frozenset(before_conclusion), frozenset(capitals))
+
+
+def _one_letter_slips(word: str) -> set[str]:
+    """``word`` typed with one slip: a letter dropped, a letter doubled, or two neighbours swapped."""
+    dropped = {word[:i] + word[i + 1:] for i in range(len(word))}
+    doubled = {word[:i] + word[i] + word[i:] for i in range(len(word))}
+    swapped = {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
+    return (dropped | doubled | swapped) - {word}
 
 
 SECTION_HEADERS = load_section_headers()

@@ -152,9 +152,14 @@ _NOT_IN_THE_LUNG = re.compile(r"mediastin|hil(?:um|ar|a)\b|paratrache|chest\s+wa
                               r"thyroid|goit|neck|abdom|liver|kidney|adrenal|bone|rib", re.IGNORECASE)
 
 
+_IN_THE_LUNG = re.compile(r"\b(?:lungs?|pulmonary|intrapulmonary|lobes?|zones?)\b", re.IGNORECASE)
+
+
 def _lung_lesion(p: Observation) -> bool:
     if p.name == "Mass" or (p.name == "Nodule" and p.size_mm is not None and p.size_mm >= 10):
-        return any(z not in (None, "hilum") for _, z in p.sites) and not _NOT_IN_THE_LUNG.search(_clause(p))
+        # in a lung zone, or said to be in the lung ("right lung nodule", "pulmonary nodule")
+        in_lung = any(z not in (None, "hilum") for _, z in p.sites) or bool(_IN_THE_LUNG.search(_clause(p)))
+        return in_lung and not _NOT_IN_THE_LUNG.search(_clause(p))
     return False
 
 

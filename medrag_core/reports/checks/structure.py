@@ -116,15 +116,17 @@ def _describes_findings(parsed: ParsedReport) -> bool:
 # the preliminary status, a sign-off ("CT chest is recommended.", "Critical result phoned to the ward.",
 # "This is a preliminary report. A final report will follow.")
 _NOT_A_CONCLUSION = re.compile(
-    r"^\W*(?:\d+[.)]\s*)?(?:(?:critical\s+result|communication|recommendations?|advice|note)\b\W*)?(?:"
+    r"^\W*(?:\d+[.)]\s*)?(?:(?:critical\s+result|communication|recommendations?|advice|note)\b\W*)?"
+    # advice given on a guideline's authority ("Per Fleischner Society guidance, recommend CT ...")
+    r"(?:(?:per|according\s+to|as\s+per|following)\s+[^,.\n]{1,50},\s*)?(?:"
     r"(?:(?:kindly|please)\s+)?(?:correlate|clinical(?:ly)?\s+correlat)"
     r"|(?:we\s+)?(?:recommend\w*|suggest\w*|advis\w*|consider)\b"
     # a plan to go on as before ("Continue routine surveillance.", "Annual screening.")
     r"|continu\w*\s+(?:the\s+)?(?:(?:routine|current|annual|regular|planned)\s+)?(?:surveillance|follow[\s-]*up|"
     r"monitoring|screening|imaging|management)\b|(?:routine|annual|regular)\s+(?:surveillance|follow[\s-]*up|screening)\b"
-    r"|(?:a\s+|an\s+|urgent\s+|further\s+|repeat\s+|follow[\s-]*up\s+)*(?:ct|mri|ultrasound|follow[\s-]*up|repeat|"
-    r"(?:respiratory\s+)?referral|radiograph|x-?ray|film|imaging|cxr)\b[^.]*\b(?:recommended|advised|suggested|"
-    r"requested|indicated|arranged|in\s+\d+\s+(?:days?|weeks?|months?))"
+    r"|(?:a\s+|an\s+|urgent\s+|further\s+|repeat\s+|follow[\s-]*up\s+|short[\s-]*interval\s+)*(?:ct|mri|ultrasound|"
+    r"follow[\s-]*up|repeat|(?:respiratory\s+)?referral|radiograph|x-?ray|film|imaging|cxr)\b[^.]*\b(?:recommended|"
+    r"advised|suggested|requested|indicated|arranged|in\s+\d+(?:\s*[-\u2013]\s*\d+)?\s+(?:days?|weeks?|months?))"
     r"|(?:(?:critical|urgent)\s+)?(?:result|findings?)\s+(?:were\s+|was\s+)?(?:communicated|discussed|phoned|"
     r"telephoned|conveyed|relayed|called)"
     r"|(?:discussed|communicated)\s+with|read-?back|(?:this\s+is\s+a\s+)?preliminary\s+(?:report|read|interpretation)"

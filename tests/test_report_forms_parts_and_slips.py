@@ -1,0 +1,156 @@
+"""Parts beside the two sections, decision-support lines, reading workflows and typing slips (the classes the
+v19-v21 look exposed).
+
+Every example is written here by hand; none is taken from a generator. Each was checked to fail on the checker
+before the rule it tests (the ones that guard what must stay unchanged say so).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from medrag_core.reports import check_report, parse_report
+from medrag_core.reports.parse import read_slips
+from medrag_core.reports.vocabulary import SECTION_HEADERS, VocabularyError, load_section_headers
+
+FLAGGED = {"warning", "error"}
+FINDINGS = "FINDINGS:\nA 3 cm mass in the right upper zone. No pleural effusion.\n"
+
+
+def flagged(text: str) -> set[str]:
+    return {i.kind for i in check_report(text) if i.severity in FLAGGED}
+
+
+# --- parts beside the two sections ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("part", [
+    "COMMUNICATION:\nRoutine; report to the ordering provider.",
+    "CRITICAL RESULT:\nYes. New finding phoned to the team.",
+    "LIMITATIONS:\nRotated patient.",
+    "QUALITY: Diagnostic.",
+    "DIFFERENTIAL DIAGNOSIS:\nPrimary lung neoplasm; metastasis.",
+    "FOLLOW-UP:\nNo follow-up imaging needed.",
+    "INCIDENTAL FINDINGS:\nCholecystectomy clips.",
+])
+def test_a_part_beside_the_sections_is_not_the_conclusion(part: str) -> None:
+    empty = f"{FINDINGS}IMPRESSION:\n{part}"
+    assert parse_report(empty).sections.get("IMPRESSION") == ""
+    assert "missing_section" in flagged(empty)
+    written = f"{FINDINGS}IMPRESSION:\nRight upper zone mass.\n{part}"
+    assert parse_report(written).sections["IMPRESSION"] == "Right upper zone mass."
+    assert flagged(written) == set()
+
+
+def test_rows_of_the_findings_stay_in_them() -> None:
+    # guards: a row label inside the findings is no part of its own ("Additional findings:" in lower case, "Lines
+    # and tubes:" in any case)
+    text = ("FINDINGS:\nLines and tubes: ETT 4 cm above the carina.\nAdditional findings: Large left pleural "
+            "effusion.\nIMPRESSION:\nLarge right pleural effusion.")
+    assert "Large left pleural effusion" in parse_report(text).sections["FINDINGS"]
+    assert "laterality_conflict" in flagged(text)
+
+
+@pytest.mark.parametrize("advice", [
+    "Short-interval follow-up radiograph recommended.",
+    "Follow-up radiograph in 6-8 weeks after treatment to document resolution.",
+    "Per local guidance, recommend a repeat radiograph after treatment.",
+])
+def test_advice_alone_states_no_conclusion(advice: str) -> None:
+    assert "missing_section" in flagged(f"{FINDINGS}IMPRESSION:\nRECOMMENDATION: {advice}")
+
+
+# --- decision support and reading workflows ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("line", [
+    "AI triage: pneumothorax suspected (score 0.91) - radiologist reviewed: no pneumothorax.",
+    "[AI-assisted read] Algorithm flag: pleural effusion (confidence 0.88). Radiologist comment: no effusion.",
+    "CAD marks reviewed; no nodule.",
+    "AI FINDINGS (decision support, not verified)\n  pneumothorax      0.40\n  pleural effusion  0.07",
+])
+def test_decision_support_lines_are_not_the_report(line: str) -> None:
+    text = ("FINDINGS:\nThe lungs are clear. No pleural effusion or pneumothorax.\n"
+            f"IMPRESSION:\nNo acute cardiopulmonary abnormality.\n{line}")
+    assert flagged(text) == set()
+    # the report's own text is still read: a radiologist's pneumothorax there still conflicts
+    assert "negation_conflict" in flagged(text.replace("No acute cardiopulmonary abnormality.",
+                                                       "Small left apical pneumothorax."))
+
+
+def test_a_banner_is_no_blank() -> None:
+    text = "*** REVISED REPORT ***\nFINDINGS:\nThe lungs are clear.\nIMPRESSION:\nNormal chest."
+    assert flagged(text) == set()
+    assert "placeholder" in flagged("FINDINGS:\nThe lungs are ***.\nIMPRESSION:\nNormal chest.")
+
+
+@pytest.mark.parametrize("line", [
+    "ATTESTATION: I have reviewed the images and the report prepared by the resident and agree with it.",
+    "Agree with above. -- Dr. A. Reader",
+    "Reader 2 (independent): concordant.",
+    "Reader 2: agree with reader 1; no discrepancy.",
+    "Revised by Dr. A. Reader.",
+    "Resident: Dr. A. Reader, radiology resident",
+    "I have seen the images and agree with the report as dictated.",
+])
+def test_an_attestation_or_second_read_under_an_empty_conclusion_leaves_it_empty(line: str) -> None:
+    text = f"FINDINGS:\nThe lungs are clear.\nIMPRESSION:\n{line}"
+    assert parse_report(text).sections.get("IMPRESSION") == ""
+    assert "missing_section" in flagged(text)
+
+
+# --- typing slips -----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("findings_header,impression_header", [
+    ("Findngs:", "Impresion:"), ("FINIDNGS:", "IMPRESSSION:"), ("FINDINGS:", "Conclsuion:")])
+def test_slipped_section_headers(findings_header: str, impression_header: str) -> None:
+    text = f"{findings_header}\nThe lungs are clear.\n{impression_header}\nNormal chest."
+    parsed = parse_report(text)
+    assert parsed.sections.get("FINDINGS") == "The lungs are clear."
+    assert parsed.sections.get("IMPRESSION") == "Normal chest."
+    assert flagged(text) == set()
+
+
+def test_typed_slips_must_name_the_sections_own_header(tmp_path: Path) -> None:
+    bad = tmp_path / "sections.toml"
+    bad.write_text('[[section]]\nname = "FINDINGS"\nheaders = ["findings"]\ntyped_slips = ["impression"]\n')
+    with pytest.raises(VocabularyError, match="typed_slips"):
+        load_section_headers(bad)
+    # a real name wins over a slip of another: "finding" stays FINDINGS' own
+    assert SECTION_HEADERS.sections["finding"] == "FINDINGS"
+
+
+@pytest.mark.parametrize("typed,read", [
+    ("consolidaiton", "consolidation"), ("Hearrt", "Heart "), ("opacitiy", "opacity "), ("effusiom", "effusion"),
+    ("PNUEMONIA", "PNEUMONIA"), ("Lugns", "Lungs"),
+])
+def test_a_typing_slip_of_a_vocabulary_word_is_read_as_the_word(typed: str, read: str) -> None:
+    assert read_slips(f"Right basal {typed}.") == f"Right basal {read}."
+
+
+@pytest.mark.parametrize("word", ["hemithorax", "silhouettes", "lingular", "pneumonic", "fractured", "evidenced",
+                                  "colapse"])
+def test_real_words_and_a_dropped_letter_are_left_as_typed(word: str) -> None:
+    # guards: a word of its own is never "corrected" into another (hemithorax is no hemothorax); a dropped letter
+    # would change the text's length, so it is not read
+    assert read_slips(f"Right {word} here.") == f"Right {word} here."
+
+
+def test_slips_change_what_the_checks_see() -> None:
+    text = ("FINDINGS: Hearrt size normal. Patchy airspace opacitiy at the right base c/w consolidaiton.\n"
+            "Impresion: Left basal pneumonia.")
+    assert "laterality_conflict" in flagged(text)
+
+
+# --- lung lesions and free air ----------------------------------------------------------------------------------
+
+def test_a_nodule_said_to_be_in_the_lung_against_no_lung_lesion() -> None:
+    assert "negation_conflict" in flagged("FINDINGS: No effusion. No focal lung lesion.\n"
+                                          "IMPRESSION: Right lung nodule 14 mm - CT advised.")
+    # guard: a nodule with no place in the lung stays no conflict with clear lungs
+    assert "negation_conflict" not in flagged("FINDINGS: No effusion. The lungs are clear.\nIMPRESSION: 12 mm nodule.")
+
+
+def test_free_intra_abdominal_air() -> None:
+    assert "negation_conflict" in flagged("FINDINGS: No visible free air under the diaphragm.\n"
+                                          "IMPRESSION: Free intra-abdominal air.")
