@@ -154,3 +154,20 @@ def test_a_nodule_said_to_be_in_the_lung_against_no_lung_lesion() -> None:
 def test_free_intra_abdominal_air() -> None:
     assert "negation_conflict" in flagged("FINDINGS: No visible free air under the diaphragm.\n"
                                           "IMPRESSION: Free intra-abdominal air.")
+
+
+def test_a_final_impression_replaces_the_preliminary_one() -> None:
+    text = ("FINDINGS: Moderate right pleural effusion.\nIMPRESSION (preliminary):\nModerate right pleural effusion.\n"
+            "FINAL REPORT (Attending: Dr. A. Reader)\nI have reviewed the images; the preliminary impression is "
+            "replaced by\nFINAL IMPRESSION:\nModerate left pleural effusion.")
+    assert parse_report(text).sections["IMPRESSION"] == "Moderate left pleural effusion."
+    assert "laterality_conflict" in flagged(text)
+    # two impression headers without "final" are still read together
+    both = "FINDINGS: Moderate right pleural effusion.\nIMPRESSION: Right effusion.\nIMPRESSION: No pneumothorax."
+    assert parse_report(both).sections["IMPRESSION"] == "Right effusion.\nNo pneumothorax."
+
+
+def test_advice_looking_for_a_finding_states_none() -> None:
+    text = ("FINDINGS: Complete collapse of the left upper lobe with elevation of the left hilum.\n"
+            "RECOMMENDATIONS: Bronchoscopy or CT recommended to exclude an obstructing lesion.")
+    assert "missing_section" in flagged(text)

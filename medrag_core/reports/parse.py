@@ -656,6 +656,8 @@ def _find_run_on_headers(text: str) -> list[tuple[int, int, str | None]]:
 
 
 _SIGN_OFF_LINE_REST = 80
+_FINAL_HEADER = re.compile(r"[ \t]*(?:#{1,6}[ \t]+|\*\*|__)?(?:final|revised|amended|corrected|updated)\b",
+                           re.IGNORECASE)
 
 
 def _cut_footer(text: str, start: int, stop: int) -> tuple[int, int]:
@@ -791,7 +793,11 @@ def parse_report(text: str) -> ParsedReport:
             if rest and loose is None:
                 loose = (rest_off, rest)
                 body = body[:cut].rstrip()
-        if name in sections and sections[name]:
+        if name == "IMPRESSION" and sections.get(name) and _FINAL_HEADER.match(text, headers[i][0], end):
+            # "FINAL IMPRESSION:" after a preliminary one (a resident's, before the attending's final report):
+            # the final one is the report's conclusion
+            sections[name], offsets[name] = body, off
+        elif name in sections and sections[name]:
             sections[name] = f"{sections[name]}\n{body}" if body else sections[name]
         else:
             sections[name], offsets[name] = body, off

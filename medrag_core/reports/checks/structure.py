@@ -125,6 +125,7 @@ _NOT_A_CONCLUSION = re.compile(
     r"|continu\w*\s+(?:the\s+)?(?:(?:routine|current|annual|regular|planned)\s+)?(?:surveillance|follow[\s-]*up|"
     r"monitoring|screening|imaging|management)\b|(?:routine|annual|regular)\s+(?:surveillance|follow[\s-]*up|screening)\b"
     r"|(?:a\s+|an\s+|urgent\s+|further\s+|repeat\s+|follow[\s-]*up\s+|short[\s-]*interval\s+)*(?:ct|mri|ultrasound|"
+    r"bronchoscopy|"
     r"follow[\s-]*up|repeat|(?:respiratory\s+)?referral|radiograph|x-?ray|film|imaging|cxr)\b[^.]*\b(?:recommended|"
     r"advised|suggested|requested|indicated|arranged|in\s+\d+(?:\s*[-\u2013]\s*\d+)?\s+(?:days?|weeks?|months?))"
     r"|(?:(?:critical|urgent)\s+)?(?:result|findings?)\s+(?:were\s+|was\s+)?(?:communicated|discussed|phoned|"
@@ -158,7 +159,8 @@ def impression_only_advice(parsed: ParsedReport) -> bool:
     sentences = [s for _, s in split_sentences(text) if s.strip(" \n.-:")]
     if not sentences or not all(_NOT_A_CONCLUSION.match(s) for s in sentences):
         return False
-    return not any(o.polarity != "absent" for o in parsed.section_observations("IMPRESSION"))
+    # (a finding the advice would look for is none it states: "CT recommended to exclude an obstructing lesion")
+    return not any(o.polarity != "absent" and not o.hypothetical for o in parsed.section_observations("IMPRESSION"))
 
 
 def missing_section(parsed: ParsedReport) -> list[Issue]:
