@@ -417,7 +417,10 @@ _NEIGHBOURS = {c: {row[j] for j in (i - 1, i + 1) if 0 <= j < len(row)} | {
     other[j] for other in _KEYBOARD_ROWS if other != row for j in (i - 1, i, i + 1) if 0 <= j < len(other)}
     for row in _KEYBOARD_ROWS for i, c in enumerate(row)}
 _FIRST_TWO = {w[:2] for w in _SPELLING} | {w[1] + w[0] for w in _SPELLING}
-_WORD = re.compile(r"[A-Za-z]{5,}")
+_WORD = re.compile(r"[A-Za-z]{5,}")  # a slip is looked for in words of five letters or more
+# what each word seen reads as (None: as typed); reports repeat their words, so this is mostly a lookup
+_READ_AS: dict[str, str | None] = {}
+_READ_AS_MAX = 50_000
 
 
 def _corrected(token: str) -> str | None:
@@ -446,9 +449,19 @@ def _corrected(token: str) -> str | None:
 def read_slips(text: str) -> str:
     """``text`` with each typing slip of a vocabulary word (``findings.toml`` [spelling]) read as the word, the same
     length; unchanged when it has none."""
-    def fix(m: re.Match[str]) -> str:
-        return _corrected(m.group()) or m.group()
-    return _WORD.sub(fix, text)
+    parts: list[str] = []
+    last = 0
+    for m in _WORD.finditer(text):
+        word = m.group()
+        if word not in _READ_AS:
+            if len(_READ_AS) > _READ_AS_MAX:
+                _READ_AS.clear()
+            _READ_AS[word] = _corrected(word)
+        fixed = _READ_AS[word]
+        if fixed is not None:
+            parts += [text[last:m.start()], fixed]
+            last = m.end()
+    return "".join(parts) + text[last:] if parts else text
 
 
 # the typographic ligatures PDF text extraction leaves ("eﬀusion", "inﬁltrate"): each one character for two or three
