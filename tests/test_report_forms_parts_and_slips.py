@@ -171,3 +171,62 @@ def test_advice_looking_for_a_finding_states_none() -> None:
     text = ("FINDINGS: Complete collapse of the left upper lobe with elevation of the left hilum.\n"
             "RECOMMENDATIONS: Bronchoscopy or CT recommended to exclude an obstructing lesion.")
     assert "missing_section" in flagged(text)
+
+
+# --- after the v22-v24 look: long and short reports, second voices, signs -------------------------------------
+
+def test_a_technique_label_run_into_the_findings_paragraph_does_not_end_them() -> None:
+    text = ("FINDINGS:\nCompared with the radiograph of May, the abnormality below is new. Technique: PA and lateral, "
+            "adequate inspiration. There is collapse of the left lower lobe with volume loss.\n"
+            "IMPRESSION:\nRight lower lobe collapse.")
+    assert "collapse of the left lower lobe" in parse_report(text).sections["FINDINGS"]
+    assert "laterality_conflict" in flagged(text)
+
+
+def test_an_opacity_the_findings_read_as_oedema_is_the_oedemas() -> None:
+    assert flagged("FINDINGS: Upper lobe venous diversion with bilateral perihilar airspace shadowing, in keeping "
+                   "with pulmonary oedema.\nIMPRESSION: Pulmonary oedema.") == set()
+
+
+def test_checklist_questions_read_as_their_answers() -> None:
+    text = ("FINDINGS:\nIs there a pleural effusion? No.\nIs there a pneumothorax? No.\nLungs clear.\n"
+            "IMPRESSION:\nNo acute disease.")
+    assert flagged(text) == set()
+    assert "impression_omits_finding" in flagged(text.replace("pneumothorax? No.", "pneumothorax? Yes, right apical."))
+
+
+@pytest.mark.parametrize("note", [
+    "Discussion: about 200 ml of pleural fluid is needed to blunt the costophrenic angle.",
+    "Teaching point: a small apical pneumothorax is easily missed on a supine film.",
+])
+def test_a_discussion_or_teaching_note_after_the_conclusion_is_no_finding(note: str) -> None:
+    assert flagged(f"FINDINGS:\nThe lungs are clear.\nIMPRESSION:\nNo acute disease.\n{note}") == set()
+
+
+@pytest.mark.parametrize("sign", [
+    "Veil-like opacity over the left hemithorax with a luftsichel.",
+    "Golden S sign: the elevated horizontal fissure is concave laterally around a right hilar bulge.",
+])
+def test_a_lobes_collapse_named_by_its_sign_must_be_summarised(sign: str) -> None:
+    assert "impression_omits_finding" in flagged(f"FINDINGS: {sign} No effusion.\nIMPRESSION: No acute disease.")
+
+
+def test_deep_sulcus_sign_affirmed_or_ruled_out() -> None:
+    assert flagged("FINDINGS: No deep sulcus sign; no pneumothorax.\nIMPRESSION: No acute disease.") == set()
+    assert "impression_omits_finding" in flagged(
+        "FINDINGS: Interstitial oedema. Deep sulcus sign on the left on this supine film.\n"
+        "IMPRESSION: Interstitial pulmonary oedema.")
+
+
+def test_a_collapse_elsewhere_does_not_summarise_a_consolidation() -> None:
+    assert "impression_omits_finding" in flagged(
+        "FINDINGS: Right upper lobe collapse. Airspace opacity in the right lower zone with air bronchograms.\n"
+        "IMPRESSION: Right upper lobe collapse; CT recommended.")
+
+
+def test_hampton_hump_has_a_side_and_a_ratio_left_as_xx_is_a_field() -> None:
+    assert "laterality_conflict" in flagged(
+        "FINDINGS: Peripheral wedge-shaped pleural-based opacity at the right base (Hampton hump).\n"
+        "IMPRESSION: Hampton hump at the left base, ? pulmonary infarction.")
+    assert "placeholder" in flagged("FINDINGS: The heart is top normal in size. CTR XX.\nIMPRESSION: Normal.")
+    assert "placeholder" not in flagged("FINDINGS: CTR XXXX. Lungs clear.\nIMPRESSION: Normal.")

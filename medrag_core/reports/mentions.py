@@ -463,6 +463,8 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
             polarity = fixed
             if re.search(r"\b(?:not|no)\b", term, re.IGNORECASE) and fixed == "present":
                 polarity = "absent"
+            if fixed == "uncertain" and (forward(neg_f, ts) is not None or backward(neg_b, te) is not None):
+                polarity = "absent"  # a sign of a possible finding, ruled out: "No deep sulcus sign."
             if fixed == "absent" and OTHERWISE.search(sentence):
                 if name != "Lung Clear":
                     continue  # "heart otherwise normal" says nothing about the exception

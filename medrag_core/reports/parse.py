@@ -59,7 +59,8 @@ _HEADER_MAP: dict[str, str | None] = SECTION_HEADERS.sections
 _LINE_ONLY = SECTION_HEADERS.line_only
 _NAMES = "|".join(sorted((re.escape(k).replace(r"\ ", r"\s+") for k in _HEADER_MAP), key=len, reverse=True))
 # (a joined name may carry one qualifying word: "IMPRESSION / RESPONSE ASSESSMENT", "Findings and clinical discussion")
-_JOINED = rf"(?:[a-z]+[ \t]+)?(?:{_NAMES}|plan|recommendations?|advice|discussion|views|comments?|history|changes?)"
+_JOINED = (rf"(?:[a-z]+[ \t]+)?(?:{_NAMES}|plan|recommendations?|advice|discussion|views|comments?|history|changes?|"
+           r"category|classification|score|grade)")
 # Markdown marks around a header ("## Findings", "**IMPRESSION:**", "__Comparison__:") are part of the header.
 _HEADER_RE = re.compile(
     rf"(?P<lead>^|(?<=[.!?])[ \t]+)[ \t]*(?P<md>#{{1,6}}[ \t]+|\*\*|__)?(?:\d{{1,2}}[.)][ \t]*)?(?P<h>{_NAMES})"
@@ -344,6 +345,19 @@ _BANNER = re.compile(r"^([ \t]*)(\*{2,}|={2,}|#{2,})([ \t]*[A-Za-z][^*=#\n]{0,60
                      re.MULTILINE)
 
 
+# a checklist's question and its answer ("Is there a pleural effusion? No."): read as the labelled answer
+# ("pleural effusion: No."), the same length
+_QUESTION_ANSWERED = re.compile(r"(?im)^([ \t]*(?:[-*\u2022][ \t]*)?)((?:is|are)[ \t]+there[ \t]+"
+                                r"(?:(?:a|an|any)[ \t]+)?)([^?\n]{2,60}?)[ \t]*\?(?=[ \t]*(?:no|yes)\b)")
+
+
+def _read_answers(text: str) -> str:
+    if "?" not in text:
+        return text
+    return _QUESTION_ANSWERED.sub(lambda m: m.group(1) + " " * len(m.group(2)) + m.group(3)
+                                  + m.group()[m.end(3) - m.start():-1] + ":", text)
+
+
 def _mask_decision_support(text: str) -> str:
     """Decision-support lines (and an AI score table's rows after one) blanked, the same length."""
     if not _DECISION_SUPPORT.search(text):
@@ -364,7 +378,7 @@ def mask_layout(text: str) -> str:
     """``text`` read without the layout a drafting tool or structured-reporting software added, the same length:
     Markdown marks blanked and its tables read as labelled lines, tick-box rows read as the options ticked, Unicode
     spaces and punctuation as ASCII, decision-support lines and banner marks blanked. Unchanged when it has none."""
-    text = _mask_decision_support(text.translate(_PLAIN_CHARS))
+    text = _read_answers(_mask_decision_support(text.translate(_PLAIN_CHARS)))
     text = _BANNER.sub(lambda m: m.group(1) + " " * len(m.group(2)) + m.group(3) + " " * len(m.group(4)), text)
     if "[" in text or any(c in text for c in "\u2610\u2611\u2612"):
         lines = text.split("\n")
@@ -626,6 +640,11 @@ def _find_headers(text: str) -> list[tuple[int, int, str | None]]:
                 ok = True  # a tab after the name sets a header off in any case ("Clinical notes<TAB>Cough")
         else:
             ok = punct == ":" and word[0].isupper() and key not in _LINE_ONLY
+            if ok and found and found[-1][2] in ("FINDINGS", "IMPRESSION") \
+                    and _HEADER_MAP[key] in ("INDICATION", "COMPARISON", "TECHNIQUE"):
+                # "... new since November. Technique: PA and lateral, adequate inspiration. No effusion ...": a label
+                # run into the findings' paragraph, not the end of the findings
+                ok = False
         if ok:
             end = m.end()
             if line_start and not rest_of_line.strip():
@@ -635,6 +654,8 @@ def _find_headers(text: str) -> list[tuple[int, int, str | None]]:
             section = _HEADER_MAP[key]
             if key in SECTION_HEADERS.conclusion_after_findings and "FINDINGS" in {f[2] for f in found}:
                 section = "IMPRESSION"
+            if key == "discussion" and "IMPRESSION" in {f[2] for f in found}:
+                section = None  # a discussion after the conclusion ("Discussion: the differential for ... includes")
             found.append((m.start("h") if not line_start else m.start(), end, section))
             keys.append(key)
     # a prose-like name of the conclusion ("Comment:") inside the findings, where an "Impression" or "Conclusion"

@@ -21,6 +21,7 @@ from medrag_core.reports.checks.pairing import (
     _historical,
     _nodular_pattern,
     _spans,
+    _zones_match,
 )
 from medrag_core.reports.checks.structure import impression_only_advice, impression_states_nothing, placeholder_spans
 from medrag_core.reports.mentions import Observation
@@ -122,7 +123,7 @@ _OTHER_STUDY = re.compile(r"\b(?:on|by|at|from|with)\s+"
 # a lobe or lung collapsed is significant where plate-like or basal atelectasis is minor
 _IMPROVING = re.compile(r"\b(?:less\s+(?:distinct|prominent|marked|conspicuous|apparent|extensive)|improv\w*|decreas\w*"
                         r"|resolv\w*|re-?expan\w*|re-?aerat\w*)", re.IGNORECASE)
-_LOBAR_COLLAPSE = re.compile(r"\bcollapse", re.IGNORECASE)
+_LOBAR_COLLAPSE = re.compile(r"\bcollapse|\bluftsichel|\bgolden|\bs\s+sign", re.IGNORECASE)
 
 
 # collapse beside an effusion or a mass ("effusion with adjacent lower lobe collapse") belongs to that finding
@@ -217,13 +218,21 @@ def _must_be_summarised(o: Observation, group: str) -> bool:
     return _lobar_collapse(o)
 
 
+# an opacity the findings themselves read as oedema ("perihilar airspace shadowing, in keeping with pulmonary oedema")
+_READ_AS_EDEMA = re.compile(r"\b(?:(?:in\s+keeping|consistent|compatible)\s+with|due\s+to|representing)\s+"
+                            r"(?:[\w-]+\s+){0,2}o?edema\b", re.IGNORECASE)
 _FOCAL_OR_LOBAR = re.compile(r"\b(?:focal|lobe|lobar|segment\w*|lingula\w*)\b", re.IGNORECASE)
 
 
 def _named_at_side(parsed: ParsedReport, o: Observation, group: str, *, affirmed: bool = False,
-                   same_side: bool = False) -> bool:
+                   same_side: bool = False, same_zone: bool = False) -> bool:
     """Whether the IMPRESSION names ``group`` (``affirmed``: not ruled out) where ``o`` is: at its side, or either
-    side-less or bilateral (``same_side``: at its one side only)."""
+    side-less or bilateral (``same_side``: at its one side only; ``same_zone``: and in no other lung zone)."""
+    if same_zone:
+        return any(_group(i) == group and _zones_match(z, zi) and (
+            o.side in (None, "bilateral") or i.side in (None, "bilateral") or i.side == o.side)
+            for i in parsed.section_observations("IMPRESSION")
+            for z in ({zone for _, zone in o.sites} or {None}) for zi in ({zone for _, zone in i.sites} or {None}))
     if same_side:
         return o.side in ("left", "right") and any(
             _group(i) == group and not (affirmed and i.polarity == "absent") and i.side == o.side
@@ -254,12 +263,17 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
     for o in parsed.section_observations("FINDINGS"):
         group = _group(o)
         if group is None or group in seen or group in named or o.hypothetical or not (
-                o.polarity == "present" or (o.polarity == "uncertain" and o.probable)):
-            continue  # affirmed, or probable ("probably represents consolidation"); not merely possible
+                o.polarity == "present" or (o.polarity == "uncertain" and (
+                    o.probable or (FINDINGS[o.name].significance == "critical" and not o.alternatives)))):
+            # affirmed, or probable ("probably represents consolidation"); not merely possible, but for a critical
+            # finding hedged on its own ("deep sulcus sign on the left": a possible pneumothorax a summary must name;
+            # not one of a list of alternatives, "effusions or pneumothorax")
+            continue
         if group == "pneumothorax" and named_names & {"Hydropneumothorax", "Hemopneumothorax"}:
             continue
-        if group == "airspace disease" and (_named_at_side(parsed, o, "atelectasis") or (
-                _named_at_side(parsed, o, "pulmonary edema") and not _FOCAL_OR_LOBAR.search(_clause(o)))):
+        if group == "airspace disease" and (_named_at_side(parsed, o, "atelectasis", same_zone=True) or (
+                _named_at_side(parsed, o, "pulmonary edema")
+                and (not _FOCAL_OR_LOBAR.search(_clause(o)) or _READ_AS_EDEMA.search(_clause(o))))):
             # the impression names the opacity otherwise ("consolidation ... likely atelectasis"), at its side; a
             # focal or lobar consolidation is not the oedema's
             continue

@@ -42,6 +42,8 @@ _PLACEHOLDER = re.compile(
     r"|<(?!XXXX>)(?!/?(?i:" + HTML_TAG_NAMES + r")\b)[^<>\n=]{1,40}>"
     r"|\{[^{}\n]{0,40}\}"
     r"|\b(?<![Xx])[Xx]{1,3}(?:\.[Xx]+)?\s*(?:cm|mm|%|ml|cc|degrees?)\b"
+    # a ratio's value left as "XX" ("CTR XX."; Open-i's mask is four: "XXXX")
+    r"|(?:(?<=\bCTR )|(?<=\bCTR: )|(?<=\bctr )|(?<=\bctr: )|(?<=\bratio )|(?<=\bratio: ))[Xx]{2,3}(?![\w])"
     # a rib's number left as "XX" ("left XX-7th ribs", "xx through 5th"; Open-i's mask is four: "XXXX")
     r"|\b[Xx]{2}(?:st|nd|rd|th)?(?=\s*(?:-|\u2013|to|through)\s*\d{1,2}(?:st|nd|rd|th)\b)|\b[Xx]{2}(?:st|nd|rd|th)\b"
     # a blank where a number belongs ("_ mm"), the dictation marks "TBD"/"TBC" and runs of "@" or "#"
