@@ -43,7 +43,8 @@ _PLACEHOLDER = re.compile(
     r"|\{[^{}\n]{0,40}\}"
     r"|\b(?<![Xx])[Xx]{1,3}(?:\.[Xx]+)?\s*(?:cm|mm|%|ml|cc|degrees?)\b"
     # a ratio's value left as "XX" ("CTR XX."; Open-i's mask is four: "XXXX")
-    r"|(?:(?<=\bCTR )|(?<=\bCTR: )|(?<=\bctr )|(?<=\bctr: )|(?<=\bratio )|(?<=\bratio: ))[Xx]{2,3}(?![\w])"
+    # (the two letters first, so that the words before them are looked at only where an "XX" stands)
+    r"|\b(?:XX|xx)(?![\w])(?:(?<=CTR XX)|(?<=CTR: XX)|(?<=ctr xx)|(?<=ratio XX)|(?<=ratio: XX)|(?<=ratio xx))"
     # a rib's number left as "XX" ("left XX-7th ribs", "xx through 5th"; Open-i's mask is four: "XXXX")
     r"|\b[Xx]{2}(?:st|nd|rd|th)?(?=\s*(?:-|\u2013|to|through)\s*\d{1,2}(?:st|nd|rd|th)\b)|\b[Xx]{2}(?:st|nd|rd|th)\b"
     # a blank where a number belongs ("_ mm"), the dictation marks "TBD"/"TBC" and runs of "@" or "#"
