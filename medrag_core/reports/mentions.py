@@ -62,8 +62,10 @@ from medrag_core.reports.vocabulary import (
     PSEUDO,
     QUALIFIER,
     RESOLVED,
+    SEEN_ANEW,
     SEVERITY,
     SIDE,
+    SIDED_PLACE,
     SIZE_GRADES,
     SIZE_PHRASE,
     SIZE_WORD,
@@ -157,8 +159,6 @@ def strongest_polarity(polarities: Iterable[str]) -> str:
 NON_LATERAL = VOCAB_NON_LATERAL
 
 
-# places that name their lung: the lingula is the left's, the middle lobe the right's
-_SIDED_PLACE = re.compile(r"\b(?:(?P<left>lingul(?:a|ar))|(?P<right>middle\s+lobe))\b", re.IGNORECASE)
 # a side naming a bone, then the finding attached to that bone ("left 5th rib with adjacent pleural thickening")
 _UNDER_THE_BONE = re.compile(r"[^.;]{0,40}?\bwith\s+(?:\w+\s+)?(?:underlying|adjacent|associated|subjacent)"
                              r"\s+(?:\w+\s+)?$", re.IGNORECASE)
@@ -231,10 +231,7 @@ _DECREASED = re.compile(
     r"|(?:nearly|almost|partially|partly|mostly|largely|substantially|near[\s-]complete(?:ly)?)\s+(?:resol|clear)\w*"
     r"|(?:(?:nearly|almost)\s+(?:complete|total)|partial|incomplete|subtotal)\s+(?:resol|clear)\w*)\b",
     re.IGNORECASE)
-# (a finding back again, "reaccumulated", or absent before, "not seen on the previous film", is new)
-_NEW_ONLY = re.compile(r"\b(?:new|newly|developing|interval\s+development|re-?accumulat\w*|not\s+(?:seen|present|"
-                       r"visible|evident|identified)\s+(?:on|in)\s+(?:the\s+)?(?:prior|previous|earlier|last))\b",
-                       re.IGNORECASE)
+_NEW_ONLY = re.compile(rf"\b(?:new|newly|developing|interval\s+development|{SEEN_ANEW})\b", re.IGNORECASE)
 # said to be unchanged: "stable", "unchanged", "no interval change", "no increase in size"
 _STABLE = re.compile(
     r"\b(?:stable|unchanged|similar\s+(?:in\s+(?:size|appearance)|to\s+(?:the\s+)?(?:prior|previous))"
@@ -424,10 +421,10 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
     every_side = _sides_with_zones(sentence)
     # the lingula is the left lung's and the middle lobe the right's: "consolidation in the lingula" is left-sided
     # where no side is stated (a stated side wins: "right middle lobe and lingular opacities" is read as it says);
-    # such a side is marked, ``extra["side_from"]`` (the place), so the checks may weigh it below a stated one
+    # such a side is marked, ``extra["side_from"] == "place"``, so the checks may weigh it below a stated one
     from_place = not every_side
     if from_place:
-        every_side = [(m.start(), m.lastgroup, "mid") for m in _SIDED_PLACE.finditer(sentence)]
+        every_side = [(m.start(), m.lastgroup, "mid") for m in SIDED_PLACE.finditer(sentence)]
     # "right 5th rib", "left shoulder": a side that names bone or heart anatomy is not a lung finding's
     # unless the finding is placed there ("nodule overlying the right 5th rib", "near the left clavicle")
     bony = {off for off, _, _ in every_side
@@ -598,7 +595,7 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
             change=change,
             size=size,
             side_sizes=side_sizes,
-            extra={"side_from": "lingula" if sites[0][0] == "left" else "middle lobe"} if from_place and sites else {},
+            extra={"side_from": "place"} if from_place and sites else {},
         )
         if name == "Vascular Normal":
             out.extend(_replace(obs, name=n, implied=True) for n in VASC_RULES_OUT)

@@ -701,9 +701,13 @@ CHRONIC = re.compile(
     r"known|similar|no\s+(?:significant\s+)?(?:interval\s+)?change)\b",
     re.IGNORECASE,
 )
-NEW = re.compile(r"\b(?:new|newly|acute|increas\w*|worsen\w*|developing|development|interval\s+development|"
-                 r"enlarged\s+since|re-?accumulat\w*|not\s+(?:seen|present|visible|evident|identified)\s+(?:on|in)\s+"
-                 r"(?:the\s+)?(?:prior|previous|earlier|last))\b", re.IGNORECASE)
+# a finding back again ("reaccumulated") or absent before ("not seen on the previous film"): a new one
+SEEN_ANEW = (r"re-?accumulat\w*|not\s+(?:seen|present|visible|evident|identified)\s+(?:on|in)\s+(?:the\s+)?"
+             r"(?:prior|previous|earlier|last)")
+NEW = re.compile(rf"\b(?:new|newly|acute|increas\w*|worsen\w*|developing|development|interval\s+development|"
+                 rf"enlarged\s+since|{SEEN_ANEW})\b", re.IGNORECASE)
+# places that name their lung, each group named by its side: the lingula is the left's, the middle lobe the right's
+SIDED_PLACE = re.compile(r"\b(?:(?P<left>lingul(?:a|ar))|(?P<right>middle\s+lobe))\b", re.IGNORECASE)
 NON_LUNG_SITE = re.compile(
     r"(?:left|right|lt|rt)(?:\s+|-)(?:(?:\w+|\d+(?:st|nd|rd|th))\s+){0,2}?(?:"
     + "|".join(ANATOMY["non_lung_sites"]) + r")\b",

@@ -26,7 +26,14 @@ from medrag_core.reports.checks.pairing import (
 )
 from medrag_core.reports.mentions import Observation
 from medrag_core.reports.parse import ParsedReport
-from medrag_core.reports.vocabulary import ANATOMY, BONE_FINDINGS, FINDINGS, findings_checked_by, groups_checked_by
+from medrag_core.reports.vocabulary import (
+    ANATOMY,
+    BONE_FINDINGS,
+    FINDINGS,
+    SIDED_PLACE,
+    findings_checked_by,
+    groups_checked_by,
+)
 
 __all__ = ["laterality_conflicts"]
 
@@ -264,19 +271,15 @@ def _same_lesion(o: Observation, other: Observation) -> bool:
                 and (o.temporal == "chronic" or bool(_BENIGN.search(_clause(o)))))
 
 
-_PLACE = {"lingula": re.compile(r"\blingul(?:a|ar)\b", re.IGNORECASE),
-          "middle lobe": re.compile(r"\bmiddle\s+lobe\b", re.IGNORECASE)}
-
-
 def _side_from_place(o: Observation) -> bool:
     """Whether ``o``'s side was read from its place (the lingula, the middle lobe) with no side word in its
     sentence."""
-    return o.extra.get("side_from") in _PLACE
+    return o.extra.get("side_from") == "place"
 
 
 def _names_place(obs: list[Observation], placed: Observation) -> bool:
-    """Whether a mention in ``obs`` names the place ``placed`` took its side from."""
-    return any(_PLACE[placed.extra["side_from"]].search(o.text) for o in obs)
+    """Whether a mention in ``obs`` names the place ``placed`` took its side from (the one of its side)."""
+    return any(m.lastgroup == placed.laterality for o in obs for m in SIDED_PLACE.finditer(o.text))
 
 
 def _separate_from(other: list[Observation], b: Observation, own: list[Observation]) -> list[Observation]:

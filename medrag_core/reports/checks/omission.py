@@ -228,18 +228,20 @@ def _named_at_side(parsed: ParsedReport, o: Observation, group: str, *, affirmed
                    same_side: bool = False, same_zone: bool = False) -> bool:
     """Whether the IMPRESSION names ``group`` (``affirmed``: not ruled out) where ``o`` is: at its side, or either
     side-less or bilateral (``same_side``: at its one side only; ``same_zone``: and in no other lung zone)."""
-    if same_zone:
-        return any(_group(i) == group and _zones_match(z, zi) and (
-            o.side in (None, "bilateral") or i.side in (None, "bilateral") or i.side == o.side)
-            for i in parsed.section_observations("IMPRESSION")
-            for z in ({zone for _, zone in o.sites} or {None}) for zi in ({zone for _, zone in i.sites} or {None}))
-    if same_side:
-        return o.side in ("left", "right") and any(
-            _group(i) == group and not (affirmed and i.polarity == "absent") and i.side == o.side
-            for i in parsed.section_observations("IMPRESSION"))
-    return any(_group(i) == group and not (affirmed and i.polarity == "absent") and (
-        o.side in (None, "bilateral") or i.side in (None, "bilateral") or i.side == o.side)
-        for i in parsed.section_observations("IMPRESSION"))
+    if same_side and o.side not in ("left", "right"):
+        return False
+
+    def at_side(i: Observation) -> bool:
+        if same_side:
+            return i.side == o.side
+        return o.side in (None, "bilateral") or i.side in (None, "bilateral") or i.side == o.side
+
+    def in_zone(i: Observation) -> bool:
+        return not same_zone or any(_zones_match(z, zi) for z in ({zone for _, zone in o.sites} or {None})
+                                    for zi in ({zone for _, zone in i.sites} or {None}))
+
+    return any(_group(i) == group and not (affirmed and i.polarity == "absent") and at_side(i) and in_zone(i)
+               for i in parsed.section_observations("IMPRESSION"))
 
 
 def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
