@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from medrag_core.reports import check_report, parse_report
-from medrag_core.reports.parse import read_slips
+from medrag_core.reports.reading import read_slips
 from medrag_core.reports.vocabulary import SECTION_HEADERS, VocabularyError, load_section_headers
 
 FLAGGED = {"warning", "error"}

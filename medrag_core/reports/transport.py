@@ -212,7 +212,7 @@ def _json(text: str) -> str:
 _XML_TAG = re.compile(r"<(/?)([A-Za-z_][\w:.-]*)([^<>]*?)(/?)>|<\?[^<>]*\?>|<!--.*?-->|<!\[CDATA\[|\]\]>", re.DOTALL)
 _ICD10 = r"[A-TV-Z]\d{2}(?:\.[0-9A-Z]{1,4})?"
 _CODED = re.compile(rf"\bcode\s*=\s*[\"']{_ICD10}[\"']")
-# the root elements of an HTML page (parse.HTML_TAG_NAMES lists every tag mask_markup blanks)
+# the root elements of an HTML page (reading.HTML_TAG_NAMES lists every tag mask_markup blanks)
 _HTML_ROOT = re.compile(r"(?i)html|body|div|p|span|font|table|pre|center|b|i|u|strong|em|h[1-6]")
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 
 from medrag_core.models import Issue
-from medrag_core.reports.parse import HTML_TAG_NAMES, ParsedReport, split_sentences
+from medrag_core.reports.parse import ParsedReport, split_sentences
+from medrag_core.reports.reading import HTML_TAG_NAMES
 from medrag_core.reports.vocabulary import BLANK_RULES, CRITICAL_NAMES
 
 __all__ = [
