@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from medrag_core.reports import check_report, parse_report
-from medrag_core.reports.reading import read_slips
+from medrag_core.reports import check_report, parse_report, parse_sections, run_checks
+from medrag_core.reports.reading import offset_as_given, offset_as_read, put_back_letters, read_slips
 from medrag_core.reports.vocabulary import SECTION_HEADERS, VocabularyError, load_section_headers
 
 FLAGGED = {"warning", "error"}
@@ -125,15 +125,52 @@ def test_typed_slips_must_name_the_sections_own_header(tmp_path: Path) -> None:
     ("PNUEMONIA", "PNEUMONIA"), ("Lugns", "Lungs"),
 ])
 def test_a_typing_slip_of_a_vocabulary_word_is_read_as_the_word(typed: str, read: str) -> None:
-    assert read_slips(f"Right basal {typed}.") == f"Right basal {read}."
+    assert read_slips(f"Right basal {typed}.") == (f"Right basal {read}.", ())
 
 
 @pytest.mark.parametrize("word", ["hemithorax", "silhouettes", "lingular", "pneumonic", "fractured", "evidenced",
-                                  "colapse"])
-def test_real_words_and_a_dropped_letter_are_left_as_typed(word: str) -> None:
-    # guards: a word of its own is never "corrected" into another (hemithorax is no hemothorax); a dropped letter
-    # would change the text's length, so it is not read
-    assert read_slips(f"Right {word} here.") == f"Right {word} here."
+                                  "pleura", "finding", "cardia", "lobar"])
+def test_real_words_are_left_as_typed(word: str) -> None:
+    # guards: a word of its own is never "corrected" into another (hemithorax is no hemothorax; the pleura, a
+    # finding and the gastric cardia are words, though each is a vocabulary word with its last letter dropped)
+    assert read_slips(f"Right {word} here.") == (f"Right {word} here.", ())
+
+
+@pytest.mark.parametrize("typed,read,at", [
+    ("colapse", "collapse", 3), ("Nodle", "Nodule", 3), ("pneumothorx", "pneumothorax", 10),
+    ("silhouete", "silhouette", 8), ("efusion", "effusion", 2), ("CONSOLDATION", "CONSOLIDATION", 6),
+])
+def test_a_dropped_letter_is_put_back_and_said_where(typed: str, read: str, at: int) -> None:
+    reading, put_back = read_slips(f"Right {typed} and {typed}.")
+    assert reading == f"Right {read} and {read}."
+    assert put_back == (6 + at, 6 + len(read) + 5 + at)
+    assert put_back_letters(f"Right {typed} and {typed}.", reading, put_back) == reading
+    # every character as given is found again in the reading, and maps back to itself
+    given = f"Right {typed} and {typed}."
+    assert all(reading[offset_as_read(i, put_back)].lower() == c.lower() for i, c in enumerate(given))
+    assert all(offset_as_given(offset_as_read(i, put_back), put_back) == i for i in range(len(given)))
+
+
+def test_dropped_letters_are_read_and_spans_index_the_report_as_given() -> None:
+    text = ("FINDINGS: Colapse of the right lower lobe. 14 mm nodle right mid zone, measuring [XX] on the lateral.\n"
+            "IMPRESSION: Left lower lobe collapse. No acute disease otherwise.")
+    parsed = parse_report(text)
+    assert parsed.as_given == text and parsed.text != text and len(parsed.put_back) == 2
+    issues = {i.kind: i for i in run_checks(parsed)}
+    assert {"laterality_conflict", "impression_omits_finding", "placeholder"} <= set(issues)
+    quoted = {k: [text[a:b] for a, b in i.spans] for k, i in issues.items()}
+    assert quoted["laterality_conflict"] == ["Colapse of the right lower lobe.", "Left lower lobe collapse."]
+    assert quoted["placeholder"] == ["[XX]"]
+    assert quoted["impression_omits_finding"][0].startswith("14 mm nodle right mid zone")
+    # evidence that quotes one sentence quotes it as typed
+    assert issues["placeholder"].evidence in text
+
+
+def test_dropped_letters_in_fields_already_split() -> None:
+    parsed = parse_sections("Large right pleural efusion. Colapse of the left lower lobe.", "Left pleural effusion.")
+    assert parsed.sections["FINDINGS"] == "Large right pleural effusion. Collapse of the left lower lobe."
+    assert parsed.sections["IMPRESSION"] == "Left pleural effusion."
+    assert "laterality_conflict" in {i.kind for i in run_checks(parsed)}
 
 
 def test_slips_change_what_the_checks_see() -> None:
@@ -230,3 +267,23 @@ def test_hampton_hump_has_a_side_and_a_ratio_left_as_xx_is_a_field() -> None:
         "IMPRESSION: Hampton hump at the left base, ? pulmonary infarction.")
     assert "placeholder" in flagged("FINDINGS: The heart is top normal in size. CTR XX.\nIMPRESSION: Normal.")
     assert "placeholder" not in flagged("FINDINGS: CTR XXXX. Lungs clear.\nIMPRESSION: Normal.")
+
+
+# --- a reviewer's edit in brackets ---------------------------------------------------------------------------------
+
+def test_a_consultants_bracketed_edit_replaces_the_sentence_before_it() -> None:
+    text = ("FINDINGS: Large right effusion with a meniscus to the mid zone.\nIMPRESSION:\n"
+            "Large right effusion ?aspirate. [Consultant edit: Large left effusion ?aspirate.]\n"
+            "Reported by: Dr ___ (ST3)\nAmended by consultant: Dr ___")
+    found = flagged(text)
+    assert "laterality_conflict" in found and "placeholder" not in found
+    # guard: an edit that agrees with the findings leaves the report consistent, the registrar's slip read no more
+    agreed = text.replace("Large left effusion ?aspirate.]", "Large right effusion ?aspirate.]").replace(
+        "Large right effusion ?aspirate. [", "Large left effusion ?aspirate. [")
+    assert flagged(agreed) == set()
+
+
+def test_a_bracketed_addendum_is_report_text_and_a_template_field_still_is_one() -> None:
+    assert flagged("FINDINGS: Lungs clear. No effusion.\nIMPRESSION: No acute disease. [Addendum: CT booked.]") == set()
+    assert "placeholder" in flagged("FINDINGS: Lungs clear. [Addendum: CT booked.] Nodule [XX] in the [LEFT/RIGHT] "
+                                    "lung.\nIMPRESSION: Nodule.")

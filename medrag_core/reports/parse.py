@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from medrag_core.errors import ReportError
 from medrag_core.models import CheckStatus
 from medrag_core.reports.mentions import DEVICE_NAMES, Observation, extract_observations
-from medrag_core.reports.reading import read_text
+from medrag_core.reports.reading import offset_as_read, put_back_letters, read_text
 from medrag_core.reports.transport import unwrap_transport
 from medrag_core.reports.vocabulary import DEVICE_LABEL, NO_FINDING_LABEL, SECTION_HEADERS, TARGET_RE
 from medrag_core.settings import Settings
@@ -301,6 +301,11 @@ class ParsedReport:
     # RTF, HTML, Markdown, tick boxes) blanked or rewritten (``reading.read_text``); "" when the same as ``text``.
     # Sections and placeholders are read from it; what it blanked is never a template field.
     reading: str = ""
+    # where a typing slip's dropped letter was put back ("colapse" read as "collapse"): each an offset into ``text``,
+    # which then holds the report with those letters put back, so that one offset indexes ``text`` and ``reading``;
+    # ``as_given`` is the report as given (``run_checks`` maps its issues' spans to it). () and "" when none was.
+    put_back: tuple[int, ...] = ()
+    as_given: str = ""
 
     def section_observations(self, section: str) -> list[Observation]:
         return [o for o in self.observations if o.section == section]
@@ -524,10 +529,13 @@ def parse_report(text: str) -> ParsedReport:
     ``text`` should come from ``read_report``; CR/CRLF are normalised here too, so a caller may
     pass raw text (offsets then index the normalised text, which ``read_report`` returns too).
     """
-    given = _normalise(text)
-    # read through its transport (HL7, FHIR, XML, e-mail, PDF ...) too; ``ParsedReport.text`` stays the text as given
-    text = read_text(unwrap_transport(given))
+    typed = _normalise(text)
+    # read through its transport (HL7, FHIR, XML, e-mail, PDF ...) too; ``ParsedReport.text`` stays the text as given,
+    # with the letters a typing slip dropped put back where the reading put them
+    text, put_back = read_text(unwrap_transport(typed))
+    given = put_back_letters(typed, text, put_back) if put_back else typed
     reading = text if text != given else ""
+    slips = {"put_back": put_back, "as_given": typed if put_back else ""}
     headers = _find_headers(text)
     main = {"FINDINGS", "IMPRESSION"}
     if not main <= {h[2] for h in headers}:
@@ -543,11 +551,11 @@ def parse_report(text: str) -> ParsedReport:
         if _titled_findings(body):
             # "PA AND LATERAL CHEST: The heart ...": the examination's title heads a findings body, and no conclusion
             # follows it (an old-style report whose final header is missing)
-            return _observe(ParsedReport(text=given, reading=reading, sections={"FINDINGS": body},
+            return _observe(ParsedReport(text=given, reading=reading, **slips, sections={"FINDINGS": body},
                                          offsets={"FINDINGS": off}, footer=text[cut:].strip(), footer_spans=footers))
         short = len(split_sentences(body)) <= 3 or len(body) <= 400
         name = "IMPRESSION" if short else "FINDINGS"
-        return _observe(ParsedReport(text=given, reading=reading, sections={name: body}, offsets={name: off},
+        return _observe(ParsedReport(text=given, reading=reading, **slips, sections={name: body}, offsets={name: off},
                                      headerless=True, footer=text[cut:].strip(), footer_spans=footers))
     off, preamble = _body(text, 0, headers[0][0])
     # a body pasted before the first header with no FINDINGS header of its own ("The heart ... IMPRESSION:")
@@ -586,9 +594,9 @@ def parse_report(text: str) -> ParsedReport:
     elif loose is not None:
         pre_parts.insert(0, loose[1])
     preamble = "\n".join(p for p in pre_parts if p)
-    return _observe(ParsedReport(text=given, reading=reading, sections=sections, offsets=offsets, preamble=preamble,
-                                 footer="\n".join(text[a:b].strip() for a, b in footers), footer_spans=footers,
-                                 header_spans=[(a, b) for a, b, _ in headers]))
+    return _observe(ParsedReport(text=given, reading=reading, **slips, sections=sections, offsets=offsets,
+                                 preamble=preamble, footer="\n".join(text[a:b].strip() for a, b in footers),
+                                 footer_spans=footers, header_spans=[(a, b) for a, b, _ in headers]))
 
 
 def parse_sections(
@@ -612,14 +620,18 @@ def parse_sections(
         offsets[k] = pos + len(k) + 2
         parts.append(f"{k}: {v}")
         pos += len(parts[-1]) + 2
-    text = "\n\n".join(parts)
-    # each field is read as free text is (fields come already out of their transport), the same length
-    reading = read_text(text)
+    typed = "\n\n".join(parts)
+    # each field is read as free text is (fields come already out of their transport)
+    reading, put_back = read_text(typed)
+    text = put_back_letters(typed, reading, put_back) if put_back else typed
+    if reading != typed:
+        ends = {k: offset_as_read(offsets[k] + len(v) - 1, put_back) + 1 if v else None for k, v in sections.items()}
+        offsets = {k: offset_as_read(at, put_back) for k, at in offsets.items()}
+        sections = {k: reading[offsets[k]: ends[k]] if ends[k] else "" for k in sections}
     if reading == text:
         reading = ""
-    else:
-        sections = {k: reading[offsets[k]: offsets[k] + len(v)] for k, v in sections.items()}
-    return _observe(ParsedReport(text=text, reading=reading, sections=sections, offsets=offsets, structured=True))
+    return _observe(ParsedReport(text=text, reading=reading, sections=sections, offsets=offsets, structured=True,
+                                 put_back=put_back, as_given=typed if put_back else ""))
 
 
 def observation_labels(parsed: ParsedReport) -> list[str]:

@@ -2,19 +2,31 @@
 
 What a sending system or a drafting tool leaves in a report is not the report: RTF and HTML markup, Markdown marks,
 tick boxes and table rules, decision-support lines (AI triage, CAD marks, score tables), banners, a checklist's
-questions. Typing slips of the vocabulary's words ("consolidaiton", "Hearrt") are read as the words. Every reading
-here keeps the text's length, so an offset into the reading indexes the report as given; ``read_text`` is all of
-them in order, and ``parse`` reads sections and mentions from its result.
+questions. Typing slips of the vocabulary's words ("consolidaiton", "Hearrt", "colapse") are read as the words.
+Every reading here keeps the text's length, so an offset into the reading indexes the report as given, except a
+dropped letter put back: ``read_slips`` says where each one is, and ``parse`` puts the same letters back into the
+text as given so that one offset indexes both (the checks map their spans back with ``offset_as_given``).
+``read_text`` is all of them in order, and ``parse`` reads sections and mentions from its result.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left, bisect_right
 
 from medrag_core.reports.vocabulary import SECTION_HEADERS, VOCABULARY
 
-__all__ = ["HTML_TAG_NAMES", "mask_layout", "mask_markup", "read_slips", "read_text"]
+__all__ = [
+    "HTML_TAG_NAMES",
+    "mask_layout",
+    "mask_markup",
+    "offset_as_given",
+    "offset_as_read",
+    "put_back_letters",
+    "read_slips",
+    "read_text",
+]
 
 # Reports pasted out of a RIS or EHR carry its markup: RTF ("{\\rtf1 ... \\b FINDINGS:\\b0 ...\\par}") or HTML
 # ("<b>FINDINGS</b><br>", "&nbsp;"). The report is shown as the user gave it (markup as literal text, never rendered),
@@ -167,12 +179,33 @@ def _mask_decision_support(text: str) -> str:
     return "\n".join(lines)
 
 
+# a reviewer's edit written into the report in brackets ("Right pleural effusion. [Consultant edit: Left pleural
+# effusion.]"): the bracket holds report text, not a template field, and an edit replaces the sentence just before it
+_BRACKETED_EDIT = re.compile(
+    r"(?im)(?P<before>[^\n\[\]]*?)(?P<open>\[[ \t]*(?:(?:consultant|attending|supervisor|senior|reporting|reviewing)"
+    r"(?:[ \t]+radiologist)?(?:'s)?[ \t]+)?(?:(?P<edit>edit(?:ed)?|amend(?:ed|ment)|correct(?:ed|ion)|revis(?:ed|ion))"
+    r"|addend(?:um|a)|comment|note)(?:[ \t]+by[ \t]+[^:\]\n]{1,40})?[ \t]*:[ \t]*)(?P<said>[^\[\]\n]{3,300})"
+    r"(?P<close>\])")
+_SENTENCE_END = re.compile(r"[.!?]\s+(?=\S)")
+
+
+def _read_bracketed_edit(m: re.Match[str]) -> str:
+    before = m.group("before")
+    if m.group("edit"):  # the sentence the edit replaces is read no more
+        start = max((e.end() for e in _SENTENCE_END.finditer(before.rstrip())), default=0)
+        before = before[:start] + " " * (len(before) - start)
+    return before + " " * len(m.group("open")) + m.group("said") + " "
+
+
 def mask_layout(text: str) -> str:
     """``text`` read without the layout a drafting tool or structured-reporting software added, the same length:
     Markdown marks blanked and its tables read as labelled lines, tick-box rows read as the options ticked, Unicode
-    spaces and punctuation as ASCII, decision-support lines and banner marks blanked. Unchanged when it has none."""
+    spaces and punctuation as ASCII, decision-support lines and banner marks blanked, a reviewer's bracketed edit read
+    in place of the sentence it replaces. Unchanged when it has none."""
     text = _read_answers(_mask_decision_support(text.translate(_PLAIN_CHARS)))
     text = _BANNER.sub(lambda m: m.group(1) + " " * len(m.group(2)) + m.group(3) + " " * len(m.group(4)), text)
+    if "[" in text:
+        text = _BRACKETED_EDIT.sub(_read_bracketed_edit, text)
     if "[" in text or any(c in text for c in "\u2610\u2611\u2612"):
         lines = text.split("\n")
         boxed = [bool(_BOX.search(line)) for line in lines]
@@ -212,6 +245,14 @@ for _word in _SPELLING:
         for _i in range(len(_word)):
             _key = _word[:_i] + "*" + _word[_i + 1:]
             _MISTYPED[_key] = None if _MISTYPED.get(_key, _word) != _word else _word  # None: two words share it
+# each word with one letter dropped, neither its first nor its last ("colapse" -> "collapse"; "pleura" and "finding" are
+# words of their own), five letters left at least
+_DROPPED: dict[str, str | None] = {}
+for _word in _SPELLING:
+    if len(_word) >= 6:
+        for _i in range(1, len(_word) - 1):
+            _key = _word[:_i] + _word[_i + 1:]
+            _DROPPED[_key] = None if _DROPPED.get(_key, _word) != _word else _word  # None: two words share it
 # a mistyped letter is a neighbour of the one meant on the keyboard ("effusiom"); any other change is a word
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 _NEIGHBOURS = {c: {row[j] for j in (i - 1, i + 1) if 0 <= j < len(row)} | {
@@ -225,8 +266,9 @@ _READ_AS_MAX = 50_000
 
 
 def _corrected(token: str) -> str | None:
-    """The vocabulary word ``token`` is a one-slip typing of (two neighbours swapped, a letter doubled or, in a
-    longer word, one added or mistyped), or None."""
+    """The vocabulary word ``token`` is a one-slip typing of (two neighbours swapped, a letter doubled or dropped
+    or, in a longer word, one added or mistyped), or None: as long as ``token`` (a doubled letter's place a space
+    after it), or one letter longer where a letter was dropped."""
     low = token.lower()
     if low in _SPELLING or low[:2] not in _FIRST_TWO:
         return None
@@ -237,6 +279,8 @@ def _corrected(token: str) -> str | None:
     if len(low) >= 7:
         found |= {w for i in range(len(low)) if (w := _MISTYPED.get(low[:i] + "*" + low[i + 1:]))
                   and low[i] in _NEIGHBOURS.get(w[i], ())}
+    if dropped := _DROPPED.get(low):
+        found.add(dropped)
     if len(found) != 1:
         return None
     word = found.pop()
@@ -247,11 +291,13 @@ def _corrected(token: str) -> str | None:
     return word.ljust(len(token))  # a doubled letter's place becomes a space after the word
 
 
-def read_slips(text: str) -> str:
-    """``text`` with each typing slip of a vocabulary word (``findings.toml`` [spelling]) read as the word, the same
-    length; unchanged when it has none."""
+def read_slips(text: str) -> tuple[str, tuple[int, ...]]:
+    """``text`` with each typing slip of a vocabulary word (``findings.toml`` [spelling]) read as the word, and
+    where a dropped letter was put back (each an offset into the result, ascending; the result is as long as
+    ``text`` when there are none). Unchanged when it has no slip."""
     parts: list[str] = []
-    last = 0
+    put_back: list[int] = []
+    last = grown = 0
     for m in _WORD.finditer(text):
         word = m.group()
         if word not in _READ_AS:
@@ -260,12 +306,42 @@ def read_slips(text: str) -> str:
             _READ_AS[word] = _corrected(word)
         fixed = _READ_AS[word]
         if fixed is not None:
+            if len(fixed) > len(word):  # the dropped letter is where the slip first differs from the word
+                at = next((i for i, (a, b) in enumerate(zip(word.lower(), fixed.lower(), strict=False)) if a != b),
+                          len(word))
+                put_back.append(m.start() + grown + at)
+                grown += 1
             parts += [text[last:m.start()], fixed]
             last = m.end()
-    return "".join(parts) + text[last:] if parts else text
+    return ("".join(parts) + text[last:] if parts else text), tuple(put_back)
 
 
-def read_text(text: str) -> str:
+def put_back_letters(given: str, reading: str, put_back: tuple[int, ...]) -> str:
+    """``given`` with the letters ``read_slips`` put back (``put_back`` offsets into ``reading``) put back there
+    too, so that it is as long as ``reading`` and each of its offsets indexes both."""
+    parts: list[str] = []
+    last = 0
+    for k, at in enumerate(put_back):
+        parts += [given[last:at - k], reading[at]]
+        last = at - k
+    return "".join(parts) + given[last:]
+
+
+def offset_as_given(offset: int, put_back: tuple[int, ...]) -> int:
+    """Where ``offset`` into a reading with letters put back at ``put_back`` lies in the text as given (a put-back
+    letter's own offset is where the letter after it was given)."""
+    return offset - bisect_left(put_back, offset)
+
+
+def offset_as_read(offset: int, put_back: tuple[int, ...]) -> int:
+    """Where the character at ``offset`` in the text as given lies in the reading (inverse of ``offset_as_given``
+    at every given character)."""
+    return offset + bisect_right([at - k for k, at in enumerate(put_back)], offset)
+
+
+def read_text(text: str) -> tuple[str, tuple[int, ...]]:
     """``text`` as read: RTF/HTML markup and drafting layout blanked or rewritten, typing slips of the vocabulary's
-    words read as the words, the same length, so offsets into it index the text as given."""
+    words read as the words; and where letters a slip dropped were put back (``read_slips``). Without those it is
+    as long as ``text``, so offsets into it index the text as given; with them, ``put_back_letters`` gives the text
+    as given with the same letters put back, and ``offset_as_given`` maps an offset back."""
     return read_slips(mask_layout(mask_markup(text)))

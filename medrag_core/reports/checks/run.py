@@ -61,6 +61,7 @@ from medrag_core.reports.checks.structure import (
     placeholders,
 )
 from medrag_core.reports.parse import ParsedReport, parse_report, read_report
+from medrag_core.reports.reading import offset_as_given
 
 __all__ = ["KINDS", "check_report", "run_checks"]
 
@@ -98,4 +99,15 @@ def run_checks(parsed: ParsedReport) -> list[Issue]:
     issues += critical_not_communicated(parsed)
     issues += comparison_not_available(parsed)
     issues += measurement_without_unit(parsed)
-    return issues
+    return [_as_given(parsed, i) for i in issues] if parsed.put_back else issues
+
+
+def _as_given(parsed: ParsedReport, issue: Issue) -> Issue:
+    """``issue`` with its spans, and its evidence where it quotes the report, in the report as given: the checks read
+    ``parsed.text``, which holds the letters typing slips dropped put back."""
+    def given(at: int) -> int:
+        return offset_as_given(at, parsed.put_back)
+
+    at = parsed.text.find(issue.evidence) if issue.evidence else -1
+    evidence = parsed.as_given[given(at): given(at + len(issue.evidence))] if at >= 0 else issue.evidence
+    return issue.model_copy(update={"spans": [(given(a), given(b)) for a, b in issue.spans], "evidence": evidence})
