@@ -60,6 +60,9 @@ _NAMES = "|".join(sorted((re.escape(k).replace(r"\ ", r"\s+") for k in _HEADER_M
 # (a joined name may carry one qualifying word: "IMPRESSION / RESPONSE ASSESSMENT", "Findings and clinical discussion")
 _JOINED = (rf"(?:[a-z]+[ \t]+)?(?:{_NAMES}|plan|recommendations?|advice|discussion|views|comments?|history|changes?|"
            r"category|classification|score|grade)")
+# who asked for the study
+_REQUESTER = (r"ED|A&E|GP|ward|referr\w*|request\w*|clinicians?|physicians?|doctors?|"
+              r"(?:clinical|medical|surgical)[ \t]+team|team|surgeons?|nurse|form|card")
 # Markdown marks around a header ("## Findings", "**IMPRESSION:**", "__Comparison__:") are part of the header.
 _HEADER_RE = re.compile(
     rf"(?P<lead>^|(?<=[.!?])[ \t]+)[ \t]*(?P<md>#{{1,6}}[ \t]+|\*\*|__)?(?:\d{{1,2}}[.)][ \t]*)?(?P<h>{_NAMES})"
@@ -67,6 +70,8 @@ _HEADER_RE = re.compile(
     rf"(?:[ \t]*(?:/|&|\band\b)[ \t]*(?:{_JOINED})(?![\w/]))?"
     # a short note in brackets between the name and its colon ("IMPRESSION (summary):", "Addendum (date):")
     rf"(?:[ \t]*\([^()\n]{{1,40}}\)(?=[ \t]*(?::|-|–|—)))?"
+    # who gave it, before the colon ("History per the ED physician:", "Clinical details from the request card:")
+    rf"(?:[ \t]+(?:per|from|by|according[ \t]+to)[ \t]+(?:the[ \t]+)?(?:{_REQUESTER})(?:[ \t]+[\w-]+)?(?=[ \t]*:))?"
     rf"(?:(?:\*\*|__)(?!\w)|(?![\w/]))[ \t]*(?P<p>:-|:|--?|–|—)?(?(md)(?:\*\*|__)?)",
     re.IGNORECASE | re.MULTILINE,
 )

@@ -667,8 +667,9 @@ SIDE = re.compile(
     r"|(?P<lz>lll|lul)"
     rf"|(?P<r>right|rt|r(?=[\s.]+(?:lower|upper|mid|middle)\s+(?:lobe|lung|zone))|(?-i:R){_ONE_LETTER_PLACE})"
     r"|(?P<rz>rll|rul|rml)"
-    # "free air on the R", "opacity on the L:": a capital letter alone after "on the" is a side
-    r"|(?<=on\sthe\s)(?:(?P<l1>(?-i:L))|(?P<r1>(?-i:R)))(?![\w-])"
+    # "free air on the R", "opacity on the L:": a capital letter alone after "on the" is a side; so is one in
+    # brackets ("(R) apical pneumothorax", "small (L) pleural fluid") or heading a line's list ("R) lung: clear")
+    r"|(?:(?<=on\sthe\s)|(?<=\()(?=[LR]\))|(?<![^\n])(?=[LR]\)[ \t]))(?:(?P<l1>(?-i:L))|(?P<r1>(?-i:R)))(?![\w-])"
     # "effusion and pneumothorax are both absent": "both" of two findings, not of two sides
     r"|(?P<b>bilateral(?:ly)?|bilat|b/l|bibasila?r|bibasal|biapical|both(?!\s+(?:absent|negative|normal|unremarkable|"
     r"excluded|removed|resolved|not)\b)|bilaterally))\b",
@@ -707,6 +708,17 @@ SEEN_ANEW = (r"re-?accumulat\w*|not\s+(?:seen|present|visible|evident|identified
 NEW = re.compile(rf"\b(?:new|newly|acute|increas\w*|worsen\w*|developing|development|interval\s+development|"
                  rf"enlarged\s+since|{SEEN_ANEW})\b", re.IGNORECASE)
 # places that name their lung, each group named by its side: the lingula is the left's, the middle lobe the right's
+# the side a finding on both sides is worse on ("bilateral effusions, left greater than right", "R > L", "more on the
+# left", "predominantly right-sided"): the group named is the side it leans to
+_R, _L = r"(?:right|rt|(?-i:R))", r"(?:left|lt|(?-i:L))"
+_MORE = r"(?:>|greater\s+than|more\s+than|worse\s+than|larger\s+than|bigger\s+than|exceeding)"
+LEANING = re.compile(
+    rf"\b(?:(?P<left>{_L})\s*{_MORE}\s*(?:the\s+)?{_R}|(?P<right>{_R})\s*{_MORE}\s*(?:the\s+)?{_L})\b"
+    r"|\b(?:more|worse|greater|larger|bigger|most\s+marked|predominantly|predominant|mainly|chiefly)\s+"
+    r"(?:so\s+)?(?:(?:on|at|in)\s+the\s+)?(?:(?P<left2>left)|(?P<right2>right))\b(?![\s-]+(?:than|and)\b)"
+    r"|\b(?:(?P<left3>left)|(?P<right3>right))[\s-](?:predominant|dominant|predominance|sided\s+predominance)\b"
+    r"|\b(?:more|worse|greater)\s+(?:(?P<left4>left)|(?P<right4>right))\s+than\s+(?:the\s+)?(?:right|left)\b",
+    re.IGNORECASE)
 SIDED_PLACE = re.compile(r"\b(?:(?P<left>lingul(?:a|ar))|(?P<right>middle\s+lobe))\b", re.IGNORECASE)
 NON_LUNG_SITE = re.compile(
     r"(?:left|right|lt|rt)(?:\s+|-)(?:(?:\w+|\d+(?:st|nd|rd|th))\s+){0,2}?(?:"

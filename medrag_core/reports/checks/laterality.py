@@ -30,6 +30,7 @@ from medrag_core.reports.vocabulary import (
     ANATOMY,
     BONE_FINDINGS,
     FINDINGS,
+    LEANING,
     SIDED_PLACE,
     findings_checked_by,
     groups_checked_by,
@@ -114,7 +115,45 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
                 suggestion="Amend the IMPRESSION's side as the correction says." if corrected
                 else "Check the image and correct the side in one of the two sections.",
             ))
-    return issues + _device_side_conflicts(parsed)
+    return issues + _leaning_conflicts(parsed, fired) + _device_side_conflicts(parsed)
+
+
+def _leaning(o: Observation) -> str | None:
+    """The side a finding on both sides (or on no side named but that) is said to be worse on, from its clause
+    ("bilateral effusions, left greater than right"; "pulmonary oedema, R > L"); None where the clause gives none or
+    both, or the finding is placed on the other side alone."""
+    if o.polarity not in ("present", "uncertain"):
+        return None
+    sides = {m.lastgroup.rstrip("234") for m in LEANING.finditer(_clause(o)) if m.lastgroup}
+    if len(sides) != 1:
+        return None
+    side = sides.pop()
+    # on both sides, or on the side it leans to only as the phrase that says so ("more on the left")
+    return side if all(s in ("bilateral", side) for s, _ in o.sites) else None
+
+
+def _leaning_conflicts(parsed: ParsedReport, fired: set[str]) -> list[Issue]:
+    """A finding on both sides said to be worse on one side in FINDINGS and on the other in the IMPRESSION
+    ("effusions at both bases, more on the left" against "bilateral effusions, right greater than left")."""
+    issues = []
+    leaning = [(o, side) for o in parsed.observations if o.section in ("FINDINGS", "IMPRESSION")
+               and (side := _leaning(o))]
+    for a, sa in leaning:
+        group = _group(a)
+        if a.section != "FINDINGS" or group is None or group in fired:
+            continue
+        b = next((b for b, sb in leaning if b.section == "IMPRESSION" and _group(b) == group and sb != sa), None)
+        if b is None:
+            continue
+        fired.add(group)
+        sb = "right" if sa == "left" else "left"
+        issues.append(Issue(
+            kind="laterality_conflict", severity="error", section=_BOTH, finding=group, spans=_spans(a, b),
+            message=f"FINDINGS say the {group} is worse on the {sa}, the IMPRESSION on the {sb}.",
+            evidence=_quote(a, b),
+            suggestion="Check the image and correct the side that is worse in one of the two sections.",
+        ))
+    return issues
 
 
 # A device's own side is the side word just before its name, in the same clause ("Left subclavian line",

@@ -155,11 +155,18 @@ _NOT_IN_THE_LUNG = re.compile(r"mediastin|hil(?:um|ar|a)\b|paratrache|chest\s+wa
 _IN_THE_LUNG = re.compile(r"\b(?:lungs?|pulmonary|intrapulmonary|lobes?|zones?)\b", re.IGNORECASE)
 
 
-def _lung_lesion(p: Observation) -> bool:
-    if p.name == "Mass" or (p.name == "Nodule" and p.size_mm is not None and p.size_mm >= 10):
+# a place named only to say where a lesion lies beside it ("lateral to the hilum", "below the left clavicle")
+_BESIDE_A_LANDMARK = re.compile(r"\b(?:lateral|medial|inferior|superior|adjacent|close|next|below|above|posterior|"
+                                r"anterior)\s+(?:to\s+)?(?:the\s+)?(?:(?:left|right)\s+)?\w+", re.IGNORECASE)
+
+
+def _lung_lesion(p: Observation, min_mm: float = 10) -> bool:
+    """A mass, or a nodule measured at ``min_mm`` or more, in the lung."""
+    if p.name == "Mass" or (p.name == "Nodule" and p.size_mm is not None and p.size_mm >= min_mm):
         # in a lung zone, or said to be in the lung ("right lung nodule", "pulmonary nodule")
-        in_lung = any(z not in (None, "hilum") for _, z in p.sites) or bool(_IN_THE_LUNG.search(_clause(p)))
-        return in_lung and not _NOT_IN_THE_LUNG.search(_clause(p))
+        clause = _clause(p)
+        in_lung = any(z not in (None, "hilum") for _, z in p.sites) or bool(_IN_THE_LUNG.search(clause))
+        return in_lung and not _NOT_IN_THE_LUNG.search(_BESIDE_A_LANDMARK.sub(" ", clause))
     return False
 
 
@@ -192,6 +199,14 @@ _MINOR_ATELECTASIS = re.compile(r"\b(?:plate|platelike|plate-like|linear|discoid
                                 re.IGNORECASE)
 
 
+def _hilar_masses(parsed: ParsedReport, section: str) -> list[Observation]:
+    return [o for o in _mentions(parsed, section, "nodule or mass", {"present"})
+            if o.name == "Mass" and any(z == "hilum" for _, z in o.sites) and not _historical(o)]
+
+
+_LOBAR_TERM = re.compile(r"\b(?:lobar|lobe|lung)\b", re.IGNORECASE)
+
+
 def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
     issues = []
     for group in sorted(_NEGATION_GROUPS):
@@ -215,6 +230,10 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                    and not _historical(o)]
             same_live = [o for o in _mentions(parsed, neg_sec, group, {"present", "uncertain"})
                          if not _explained_away(o, parsed) and not o.hypothetical]
+            if group == "hilar enlargement":
+                # a mass at a hilum enlarges it: "Hila are normal." against "4 cm mass at the right hilum"
+                pos += _hilar_masses(parsed, pos_sec)
+                same_live += _hilar_masses(parsed, neg_sec)
             # a bare "opacity" in the negating section described as the positive is ("No focal airspace
             # disease. Bilateral streaky opacities." vs "streaky airspace opacities") is the same finding
             # in plainer words: a mixed picture, not a contradiction
@@ -224,11 +243,13 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
             hit = None
             for p in pos:
                 for n in negs:
-                    # "the lungs are clear" or "no focal lung lesion" against a lung mass or a nodule of 1 cm or more
+                    # "the lungs are clear" against a lung mass or a nodule of 1 cm or more; "no focal lung lesion",
+                    # which names what it rules out, against one of 6 mm or more
+                    least = 6 if n.name == "Lung Lesion" else 10
                     if not _lat_compatible(n, p) or (group == "nodule or mass" and n.name != p.name
                                                      and not ((n.implied or n.name == "Lung Lesion" or (
                                                          n.name == "Mass" and _LUNG_MASS_RULED_OUT.search(n.text)))
-                                                              and _lung_lesion(p))):
+                                                              and _lung_lesion(p, least))):
                         continue
                     if _rules_out_acute(n, parsed) and not (_called_acute(p) or (
                             p.section == "IMPRESSION" and p.temporal != "chronic" and not same_live
@@ -250,6 +271,8 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                     if n.implied and p.name == "Atelectasis" and (
                             _graded(p.severity, "trace", "small") or _MINOR_ATELECTASIS.search(_clause(p))):
                         continue  # "Clear lungs." beside mild plate-like atelectasis: real reports say both
+                    if p.name == "Atelectasis" and _LOBAR_TERM.search(n.term) and _MINOR_ATELECTASIS.search(_clause(p)):
+                        continue  # "No lobar collapse." beside linear atelectasis at a base: a lobe's, not a streak's
                     if n.extra.get("otherwise") and _exception_covers(parsed, neg_sec, p):
                         continue
                     # the negating section also affirms it, or the affirming one also negates it:

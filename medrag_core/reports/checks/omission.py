@@ -123,7 +123,12 @@ _OTHER_STUDY = re.compile(r"\b(?:on|by|at|from|with)\s+"
 # a lobe or lung collapsed is significant where plate-like or basal atelectasis is minor
 _IMPROVING = re.compile(r"\b(?:less\s+(?:distinct|prominent|marked|conspicuous|apparent|extensive)|improv\w*|decreas\w*"
                         r"|resolv\w*|re-?expan\w*|re-?aerat\w*)", re.IGNORECASE)
-_LOBAR_COLLAPSE = re.compile(r"\bcollapse|\bluftsichel|\bgolden|\bs\s+sign", re.IGNORECASE)
+_VOLUME_LOSS = re.compile(r".*(?:volume\s+loss|loss\s+of\s+volume)", re.IGNORECASE)
+# the signs that show a lobe collapsed: a displaced fissure, hilum or hemidiaphragm, a triangular opacity, a shift
+_COLLAPSE_SIGN = re.compile(r"\b(?:elevat\w*|depress\w*|displac\w*|shift\w*|triangular|wedge|sail|veil|collaps\w*|"
+                            r"crowd\w*|pulled|retract\w*)\b", re.IGNORECASE)
+_LOBAR_COLLAPSE = re.compile(r"\bcollapse|\bluftsichel|\bgolden|\bs\s+sign|\bvolume\s+loss|\bloss\s+of\s+volume",
+                             re.IGNORECASE)
 
 
 # collapse beside an effusion or a mass ("effusion with adjacent lower lobe collapse") belongs to that finding
@@ -138,6 +143,8 @@ def _lobar_collapse(o: Observation) -> bool:
     # "lobe collapse"; "left lower lobe atelectasis" stays minor (in real reports it is mostly a streak at a base)
     if not _LOBAR_COLLAPSE.search(o.term):
         return False
+    if _VOLUME_LOSS.match(o.term) and not _COLLAPSE_SIGN.search(o.text):
+        return False  # "right lower lobe volume loss" alone may be a scarred lobe's; with a collapse's signs it is one
     return not _ATTACHED.search(o.text[max(0, i - 40): i])
 
 
@@ -154,7 +161,9 @@ _MINOR_WORD = re.compile(r"\b(?:few|mild|mildly|minimal|minimally|slight|slightl
 
 _AS_BEFORE = re.compile(r"\b(?:as\s+before|as\s+previously|unchanged|stable|again\s+(?:seen|noted)"
                         r"|no\s+(?:interval\s+)?change)\b", re.IGNORECASE)
-_AIRSPACE_WORD = re.compile(r"\b(?:air[\s-]?space|alveolar|consolidat\w*)", re.IGNORECASE)
+# (an infiltrate is the airspace's, not an interstitial one)
+_AIRSPACE_WORD = re.compile(r"\b(?:air[\s-]?space|alveolar|consolidat\w*|(?<!interstitial\s)infiltrat\w*)",
+                            re.IGNORECASE)
 _EDEMA_WORD = re.compile(r"o?edema|failure", re.IGNORECASE)
 # "Lines and tubes as described": the deferral is the devices', not the findings'
 _DEVICES_AS_DESCRIBED = re.compile(r"\b(?:lines?|tubes?|catheters?|devices?|drains?|wires?|hardware)\b[^.]*"
@@ -175,6 +184,19 @@ def _defers_all(parsed: ParsedReport, start: int, sentence: str) -> bool:
     return not named_before or bool(_OTHER_FINDINGS.search(sentence, 0, deferral.start()))
 
 
+# a fracture the words just before it call new ("Acute, displaced fractures", "New fractures of the left 7th to 9th
+# ribs"), not one beside "without acute abnormality" or called healed
+_NEW_BEFORE = re.compile(r"\b(?:new|newly\s+seen|acute|recent|fresh)\b(?:[\s,]+(?:and\s+)?[\w-]+){0,3}[\s,]+$",
+                         re.IGNORECASE)
+_OLD_WORD = re.compile(r"\b(?:old|healed|healing|remote|chronic|ununited|united|previous|prior)\b", re.IGNORECASE)
+
+
+def _new_fracture(o: Observation) -> bool:
+    i = o.span[0] - o.sentence_span[0]
+    return (o.name == "Fracture" and o.polarity == "present" and 0 <= i <= len(o.text) and "fractur" in o.term.lower()
+            and bool(_NEW_BEFORE.search(o.text[max(0, i - 60): i])) and not _OLD_WORD.search(_clause(o)))
+
+
 _SUMMARISED_WHEN_STABLE = {"pneumothorax", "free air", "nodule or mass", "pleural effusion", "airspace disease",
                            "pulmonary edema"}
 
@@ -186,7 +208,8 @@ def _must_be_summarised(o: Observation, group: str) -> bool:
     Stricter than beside a normal impression: an impression that lists findings is a summary, and real ones
     leave out a small effusion, a mild heart or an unplaced opacity (measured on the IU archive)."""
     # (not where "increased" is the finding's own word, "cardiothoracic ratio is increased", or it is "as before")
-    growing = o.change == "new" or (o.change == "increased" and not re.search(r"increas", o.term, re.IGNORECASE))
+    growing = o.change == "new" or (o.change == "increased" and not re.search(r"increas", o.term, re.IGNORECASE)) or (
+        _new_fracture(o))  # an acute fracture is a new one
     if growing and not _AS_BEFORE.search(_clause(o)) and (FINDINGS[o.name].significance in ("critical", "significant")
                                                           or group == "fracture" or _lobar_collapse(o)):
         return True  # a new fracture too; not atelectasis beside an effusion that grows
@@ -214,12 +237,16 @@ def _must_be_summarised(o: Observation, group: str) -> bool:
         sizes = [size for size in [o.size, *(size for _, size in o.side_sizes)] if size]
         if o.severity and (grade := SIZE_WORD.fullmatch(o.severity)):
             sizes.append(str(grade.lastgroup))
-        return any(_size_bounds(size)[1] >= _SIZE_RANK["moderate"] for size in sizes)
+        # a loculated one (a possible empyema) whatever its size
+        return any(_size_bounds(size)[1] >= _SIZE_RANK["moderate"] for size in sizes) or bool(
+            re.search(r"\bloculat", _clause(o), re.IGNORECASE))
     return _lobar_collapse(o)
 
 
-# an opacity the findings themselves read as oedema ("perihilar airspace shadowing, in keeping with pulmonary oedema")
-_READ_AS_EDEMA = re.compile(r"\b(?:(?:in\s+keeping|consistent|compatible)\s+with|due\s+to|representing)\s+"
+# an opacity the findings themselves read as oedema ("perihilar airspace shadowing, in keeping with pulmonary oedema";
+# "... shadowing, R > L, with septal lines: pulmonary oedema")
+_READ_AS_EDEMA = re.compile(r"(?:\b(?:(?:in\s+keeping|consistent|compatible)\s+with|due\s+to|representing|"
+                            r"suggestive\s+of)|:)\s+"
                             r"(?:[\w-]+\s+){0,2}o?edema\b", re.IGNORECASE)
 _FOCAL_OR_LOBAR = re.compile(r"\b(?:focal|lobe|lobar|segment\w*|lingula\w*)\b", re.IGNORECASE)
 
@@ -347,7 +374,8 @@ def impression_omits(parsed: ParsedReport) -> list[Issue]:
     seen: set[str] = set()
     for o in parsed.section_observations("FINDINGS"):
         group = _group(o)
-        significant = group in _SIGNIFICANT_GROUPS or _lobar_collapse(o)
+        # a fracture called new or acute ("Acute, displaced fractures of the left 4th and 5th ribs") is significant too
+        significant = group in _SIGNIFICANT_GROUPS or _lobar_collapse(o) or _new_fracture(o)
         if o.polarity not in wanted or not significant or group in imp_groups or group in seen:
             continue
         if group == "airspace disease" and re.search(r"atelecta|scar", o.text, re.IGNORECASE) and any(
