@@ -186,3 +186,34 @@ def test_an_infiltrate_in_a_lobe_is_airspace_disease_but_an_interstitial_one_is_
     assert "impression_omits_finding" not in flagged(
         "FINDINGS: The patchy right lower lobe interstitial infiltrates are largely unchanged. Heart size remains "
         "large.\nIMPRESSION: Persistent cardiomegaly and patchy bibasilar interstitial disease.")
+
+
+# --- after the look's second pass -------------------------------------------------------------------------------------
+
+def test_a_lobes_collapse_is_not_placed_by_a_streak_of_atelectasis_on_its_side() -> None:
+    text = ("FINDINGS:\nCollapse of the left lower lobe.\nLinear atelectasis at the left base.\nNo pneumothorax.\n"
+            "CONCLUSION:\n1. Right lower lobe collapse - bronchoscopy may be considered.\n"
+            "2. Left basal linear atelectasis.")
+    assert "laterality_conflict" in flagged(text)
+    assert "laterality_conflict" not in flagged(text.replace("Right lower lobe collapse", "Left lower lobe collapse"))
+
+
+def test_the_referring_clinicians_line_is_no_impression() -> None:
+    text = ("FINDINGS:\nThe cardiac contours are normal. The lungs are clear.\nIMPRESSION:\n"
+            "Referring clinician: Dr ___\nReported by: Dr ___, Consultant Radiologist")
+    assert [i.message for i in check_report(text) if i.kind == "missing_section"] == [
+        "The IMPRESSION section is empty."]
+
+
+def test_a_hedge_after_a_dash_with_its_own_subject_hedges_that_subject() -> None:
+    findings = "FINDINGS: The mediastinum is not widened.\nIMPRESSION: "
+    assert "negation_conflict" in flagged(findings + "Mediastinal widening - aortic injury cannot be excluded.")
+    # guard: a hedge straight after the dash is the finding's own
+    impression = [(o.name, o.polarity) for o in parse_report("FINDINGS: x\nIMPRESSION: Small left effusion - likely.")
+                  .observations if o.section == "IMPRESSION"]
+    assert impression == [("Pleural Effusion", "uncertain")]
+
+
+@pytest.mark.parametrize("normal", ["The lungs and hila are clear.", "Normal hilar and mediastinal contours."])
+def test_more_ways_to_call_the_hila_normal(normal: str) -> None:
+    assert "negation_conflict" in flagged(f"FINDINGS: {normal}\nIMPRESSION: Lobulated left hilar mass; CT advised.")

@@ -213,6 +213,11 @@ def _laterality(sites: tuple[tuple[str, str | None], ...]) -> str | None:
     return next(iter(sides))
 
 
+# a dash and then a subject of the hedge's own: "Mediastinal widening - aortic injury cannot be excluded" hedges the
+# injury, not the widening ("Small left effusion - likely." hedges the effusion)
+_DASH_THEN_SUBJECT = re.compile(r"\s[-\u2013\u2014]\s+(?:\w+\W+)*?[A-Za-z]{3,}\b(?=[^-\u2013\u2014]*$)")
+
+
 def _spans(regex: re.Pattern[str], text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in regex.finditer(text)]
 
@@ -414,7 +419,7 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
     def backward(triggers: list[tuple[int, int]], te: int) -> tuple[int, int] | None:
         for s, e in triggers:
             if s >= te and not blocked(te, s):
-                return None if apart(te, s) else (s, e)
+                return None if apart(te, s) or _DASH_THEN_SUBJECT.search(sentence, te, s) else (s, e)
         return None
 
     place_terms = [(s, e) for s, e in terms if not _THERE_BE.fullmatch(sentence, s, e)]

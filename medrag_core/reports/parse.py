@@ -156,8 +156,9 @@ _SIGNATURE = re.compile(
     r"(?:drafted|generated|prepared|written)\s+(?:with|using|by)\s+(?:the\s+)?(?:help\s+of\s+|aid\s+of\s+)?"
     r"(?:an?\s+)?(?:ai|artificial\s+intelligence|large\s+language\s+model|llm)\b|"
     r"electronically\s+signed\b|signature\s*:|(?:attending|consultant|reporting)\s+radiologist\s*:|"
-    r"(?:radiologist|reader)\s*:|(?:reading|reporting|reviewing|referring|dictating|interpreting|signing)\s+"
-    r"(?:physician|radiologist|doctor|staff)\s*:|primary\s+diagnostic\s+code\s*:|[-*=~ \t]*end\s+of\s+report\b|"
+    r"(?:radiologist|reader)\s*:|(?:reading|reporting|reviewing|referring|requesting|dictating|interpreting|"
+    r"signing)\s+(?:physician|radiologist|doctor|staff|clinician|consultant|practitioner)\s*:|"
+    r"primary\s+diagnostic\s+code\s*:|[-*=~ \t]*end\s+of\s+report\b|"
     r"this\s+(?:study|examination|exam|report)\s+was\s+(?:interpreted|read|reported)\s+remotely\b|"
     # how and where the report was made, not what the image shows ("Reported via teleradiology.", "Images reviewed on
     # a diagnostic workstation.", "This report is intended for the referring clinician.", "Preliminary overnight

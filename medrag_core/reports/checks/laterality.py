@@ -304,10 +304,17 @@ def _same_bone(o: Observation, other: Observation) -> bool:
 
 
 def _same_lesion(o: Observation, other: Observation) -> bool:
-    """False for a benign or long-standing nodule ("4 mm nodule, likely a granuloma") beside a mass: it does not
-    place the mass on its side."""
+    """False for a benign or long-standing nodule ("4 mm nodule, likely a granuloma") beside a mass, and for a streak
+    of atelectasis ("left basal linear atelectasis") beside a lobe's collapse: it does not place the mass or the
+    collapse on its side."""
+    if other.name == "Atelectasis" and o.name == "Atelectasis" and _LOBE_COLLAPSED.search(other.term):
+        return not _STREAK.search(_clause(o)) or bool(_LOBE_COLLAPSED.search(o.term))
     return not (other.name == "Mass" and o.name == "Nodule"
                 and (o.temporal == "chronic" or bool(_BENIGN.search(_clause(o)))))
+
+
+_LOBE_COLLAPSED = re.compile(r"\bcollaps|\bvolume\s+loss", re.IGNORECASE)
+_STREAK = re.compile(r"\b(?:linear|plate|platelike|plate-like|discoid|subsegmental|streak\w*|band\w*)\b", re.IGNORECASE)
 
 
 def _side_from_place(o: Observation) -> bool:
