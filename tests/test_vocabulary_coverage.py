@@ -342,8 +342,7 @@ CHECKLIST = [
     ('Left lower lobe collapse.', 'atelectasis', 'warning', 'No collapse.', False),
     ('Right middle lobe collapse and consolidation.', 'airspace disease', 'warning', 'No consolidation.', True),
     ('Right lower lobe volume loss.', None, None, None, False),
-    # an acute fracture is a new finding, which "no acute cardiopulmonary process" does not speak for
-    ('Acute right 6th rib fracture.', 'fracture', 'warning', 'No acute fracture.', True),
+    ('Acute right 6th rib fracture.', 'fracture', None, 'No acute fracture.', True),
     ('Right rib fractures.', 'fracture', None, 'No rib fractures.', True),
     ('Fractured right 7th rib.', 'fracture', None, 'No rib fracture.', True),
     ('Right-sided rib fractures.', 'fracture', None, 'No rib fractures.', True),

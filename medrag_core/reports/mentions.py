@@ -435,8 +435,10 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
     bony = {off for off, _, _ in every_side
             if NON_LUNG_SITE.match(sentence, off) and not PLACED_AT.search(sentence[max(0, off - 30):off])}
     lung_sides = [x for x in every_side if x[0] not in bony]
-    # a landmark's side ("behind the right hemidiaphragm") is the finding's only when no other side is given
-    landmark = {off for off, _, _ in lung_sides if LANDMARK_SITE.match(sentence, off)}
+    # a landmark's side ("behind the right hemidiaphragm") is the finding's only when no other side is given; one
+    # inside a finding's own words ("elevated left hemidiaphragm") is that finding's
+    landmark = {off for off, _, _ in lung_sides if LANDMARK_SITE.match(sentence, off)
+                and not any(s <= off < e for s, e in target_spans)}
     if landmark and len(landmark) < len(lung_sides):
         lung_sides = [x for x in lung_sides if x[0] not in landmark]
     all_sides = lung_sides
@@ -520,8 +522,10 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
                and not blocked(off, ts, place_terms if _FRONTED_PLACE.match(sentence, prev_end, off) else terms)]
         post = [(s, z) for off, s, z in all_sides if te <= off < next_start and not blocked(te, off)
                 and not ("," in sentence[te:off] and _SIDE_OPENS_PHRASE.match(sentence, off))]
-        own = pre or post
-        if pre and post and i > 0:
+        # a side inside the finding's own words ("elevated left hemidiaphragm") is its own
+        inner = [(s, z) for off, s, z in all_sides if ts <= off < te]
+        own = inner or pre or post
+        if pre and post and i > 0 and not inner:
             # "a 17 mm opacity in the left lung and a 10 mm opacity in the right lung": a place named just after the
             # previous mention is that one's where this mention is given its own place after it
             first_pre = min(off for off, _, _ in all_sides if prev_end <= off < ts)

@@ -274,9 +274,11 @@ def _side_pair(fnd: list[Observation], imp: list[Observation],
                     # a fracture of another bone does not place this one there ("right rib deformities" beside
                     # "mid right clavicle fracture")
                     in_fnd = [o for o in _separate_from(fnd, b, imp) + _named(parsed, "FINDINGS", b.alternatives)
-                              if not _side_from_place(o) and _same_bone(o, b) and _same_lesion(o, b)]
+                              if not _side_from_place(o) and _same_bone(o, b) and _same_lesion(o, b)
+                              and not _named_apart(o, b, imp)]
                     in_imp = [o for o in _separate_from(imp, a, fnd) + _named(parsed, "IMPRESSION", a.alternatives)
-                              if not _side_from_place(o) and _same_bone(o, a) and _same_lesion(o, a)]
+                              if not _side_from_place(o) and _same_bone(o, a) and _same_lesion(o, a)
+                              and not _named_apart(o, a, fnd)]
                     if sb in _sides_at(in_fnd, zb) or sa in _sides_at(in_imp, za):
                         continue
                     return a, sa, b, sb
@@ -307,14 +309,34 @@ def _same_lesion(o: Observation, other: Observation) -> bool:
     """False for a benign or long-standing nodule ("4 mm nodule, likely a granuloma") beside a mass, and for a streak
     of atelectasis ("left basal linear atelectasis") beside a lobe's collapse: it does not place the mass or the
     collapse on its side."""
-    if other.name == "Atelectasis" and o.name == "Atelectasis" and _LOBE_COLLAPSED.search(other.term):
-        return not _STREAK.search(_clause(o)) or bool(_LOBE_COLLAPSED.search(o.term))
+    if other.name == "Atelectasis" and o.name == "Atelectasis":
+        return not ((_collapsed(other) and _streak(o)) or (_streak(other) and _collapsed(o)))
     return not (other.name == "Mass" and o.name == "Nodule"
                 and (o.temporal == "chronic" or bool(_BENIGN.search(_clause(o)))))
 
 
 _LOBE_COLLAPSED = re.compile(r"\bcollaps|\bvolume\s+loss", re.IGNORECASE)
-_STREAK = re.compile(r"\b(?:linear|plate|platelike|plate-like|discoid|subsegmental|streak\w*|band\w*)\b", re.IGNORECASE)
+# a streak of atelectasis, or one at a base with no lobe named ("left basal atelectasis")
+_STREAK = re.compile(r"\b(?:linear|plate|platelike|plate-like|discoid|subsegmental|streak\w*|band\w*|basal|base|"
+                     r"bibasal|bases)\b", re.IGNORECASE)
+
+
+def _collapsed(o: Observation) -> bool:
+    return bool(_LOBE_COLLAPSED.search(o.term))
+
+
+def _streak(o: Observation) -> bool:
+    clause = _clause(o)
+    return not _collapsed(o) and bool(_STREAK.search(clause)) and not re.search(r"\blobe\b", clause, re.IGNORECASE)
+
+
+def _named_apart(o: Observation, paired: Observation, section: list[Observation]) -> bool:
+    """Whether ``o`` (a nodule, say) is another lesion than ``paired`` (a mass) because the section ``paired`` is in
+    names ``o``'s kind apart too ("left mid zone mass; 12 mm left mid zone nodule"): the nodules pair, not the
+    nodule with the mass."""
+    kinds = ("Mass", "Nodule")
+    return o.name != paired.name and o.name in kinds and paired.name in kinds and any(
+        m.name == o.name for m in section)
 
 
 def _side_from_place(o: Observation) -> bool:

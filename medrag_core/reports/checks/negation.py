@@ -199,6 +199,18 @@ _MINOR_ATELECTASIS = re.compile(r"\b(?:plate|platelike|plate-like|linear|discoid
                                 re.IGNORECASE)
 
 
+def _other_kind(n: Observation, s: Observation) -> bool:
+    """Whether ``s``, affirmed beside the negation ``n`` in its section, is another kind of the finding ``n`` names,
+    so that the two make no mixed picture: a nodule beside "No lung mass", a mass beside "No discrete nodule", a streak
+    of atelectasis beside "No collapse"."""
+    if n.implied:
+        return False
+    if n.name in ("Mass", "Nodule") and s.name in ("Mass", "Nodule"):
+        return s.name != n.name
+    return n.name == "Atelectasis" and bool(re.search(r"collaps", n.term, re.IGNORECASE)) and bool(
+        _MINOR_ATELECTASIS.search(_clause(s))) and not re.search(r"collaps", s.term, re.IGNORECASE)
+
+
 def _hilar_masses(parsed: ParsedReport, section: str) -> list[Observation]:
     return [o for o in _mentions(parsed, section, "nodule or mass", {"present"})
             if o.name == "Mass" and any(z == "hilum" for _, z in o.sites) and not _historical(o)]
@@ -285,7 +297,7 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                     if any((_lat_compatible(n, s) or s.laterality is None)
                            and (n.laterality is not None or n.implied or group == "nodule or mass"
                                 or _same_side(s, p))
-                           and not _contradicts_itself(n, s, parsed)
+                           and not _contradicts_itself(n, s, parsed) and not _other_kind(n, s)
                            for s in same_live):
                         continue
                     if any(_same_description(b, p) for b in bare):

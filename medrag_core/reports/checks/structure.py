@@ -42,7 +42,7 @@ _PLACEHOLDER = re.compile(
     r"|<\s*>|<<[^<>\n]{0,40}>>"
     r"|<(?!XXXX>)(?!/?(?i:" + HTML_TAG_NAMES + r")\b)[^<>\n=]{1,40}>"
     r"|\{[^{}\n]{0,40}\}"
-    r"|\b(?<![Xx])[Xx]{1,3}(?:\.[Xx]+)?\s*(?:cm|mm|%|ml|cc|degrees?)\b"
+    r"|\b(?<![Xx])[Xx]{1,3}(?:\.[Xx]+)?\s*(?i:cm|mm|%|ml|cc|degrees?)\b"
     # a ratio's value left as "XX" ("CTR XX."; Open-i's mask is four: "XXXX")
     # (the two letters first, so that the words before them are looked at only where an "XX" stands)
     r"|\b(?:XX|xx)(?![\w])(?:(?<=CTR XX)|(?<=CTR: XX)|(?<=ctr xx)|(?<=ratio XX)|(?<=ratio: XX)|(?<=ratio xx))"
