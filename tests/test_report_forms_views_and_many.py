@@ -124,3 +124,37 @@ def test_a_measurement_blank_in_capitals_is_a_field() -> None:
                                     "DIAMETER.\nIMPRESSION: RIGHT HILAR MASS.")
     # guard: Open-i's XXXX mask before a unit is not
     assert "placeholder" not in flagged("FINDINGS: XXXX MM opacity at the right base.\nIMPRESSION: Opacity.")
+
+
+# --- sizes written other ways ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,mm", [
+    ("a 1,5 cm nodule", 15.0), ("a 0,5 cm nodule", 5.0), ("a 5,5mm nodule", 5.5), ("3/4 INCH nodule", 19.05),
+    ("1/4 inch nodule", 6.35), ("a 2.1 x 1.8 cm nodule", 21.0),
+])
+def test_sizes_with_a_decimal_comma_or_in_inches(text: str, mm: float) -> None:
+    nodules = [o for o in parse_report(f"FINDINGS: There is {text} in the left upper lobe.\nIMPRESSION: Nodule.")
+               .observations if o.section == "FINDINGS"]
+    assert nodules and nodules[0].size_mm == pytest.approx(mm)
+
+
+def test_a_calcified_nodule_of_half_a_centimetre_is_not_one_to_name() -> None:
+    # before the decimal comma was read, "0,5 cm" was a 5 cm lesion
+    assert flagged("FINDINGS: Calcified nodule of 0,5 cm in the left lower zone, a granuloma. Lungs otherwise clear.\n"
+                   "IMPRESSION: Normal chest.") == set()
+
+
+@pytest.mark.parametrize("extent", ["occupying approximately a third of the hemithorax",
+                                    "extending to the level of the hilum", "reaching the mid zone"])
+def test_an_effusions_extent_stands_for_its_grade(extent: str) -> None:
+    text = (f"FINDINGS: Left pleural effusion {extent}. Consolidation in the left upper lobe with air bronchograms.\n"
+            "IMPRESSION: Left upper lobe pneumonia.")
+    assert "impression_omits_finding" in flagged(text)
+    # guard: an effusion that only blunts the angle is a small one
+    assert "impression_omits_finding" not in flagged(text.replace(extent, "blunting the costophrenic angle"))
+
+
+def test_what_is_chronic_is_read_in_its_own_clause() -> None:
+    text = ("FINDINGS:\nRight lung and pleura: Calcified pleural plaques; volume loss with a triangular opacity in "
+            "keeping with upper lobe collapse.\nIMPRESSION:\nNo acute disease.")
+    assert "impression_omits_finding" in flagged(text)

@@ -226,8 +226,11 @@ def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(s < span[1] and span[0] < e for s, e in spans)
 
 
-_SIZE = re.compile(r"\b(\d+(?:\.\d+)?)(?:\s*(?:x|×|by)\s*(\d+(?:\.\d+)?))*\s*(mm|cm|millimet\w*|centimet\w*)\b",
+# (a decimal comma too, as continental reports write it: "1,5 cm")
+_SIZE = re.compile(r"\b(\d+(?:[.,]\d+)?)(?:\s*(?:x|×|by)\s*(\d+(?:[.,]\d+)?))*\s*(mm|cm|millimet\w*|centimet\w*)\b",
                    re.IGNORECASE)
+# a size in inches, as old US reports give it ("3/4 INCH nodule", "1.5 inch mass")
+_INCHES = re.compile(r"\b(?:(\d+)\s*/\s*(\d+)|(\d+(?:\.\d+)?))[\s-]*inch(?:es)?\b", re.IGNORECASE)
 _INCREASED = re.compile(r"\b(?:increas\w*|worsen\w*|enlarging|progress\w*|larger|extending|enlarged\s+since|grown)\b",
                         re.IGNORECASE)
 _DECREASED = re.compile(
@@ -264,9 +267,12 @@ def _size_mm(text: str) -> float | None:
     """The largest size in ``text`` in millimetres ("2 x 3 cm" -> 30.0), or None."""
     best = None
     for m in _SIZE.finditer(text):
-        nums = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", m.group(0))]
+        nums = [float(n.replace(",", ".")) for n in re.findall(r"\d+(?:[.,]\d+)?", m.group(0))]
         value = max(nums) * (10.0 if m.group(3).lower().startswith("c") else 1.0)
         best = value if best is None else max(best, value)
+    for m in _INCHES.finditer(text):
+        inches = int(m.group(1)) / int(m.group(2)) if m.group(2) and int(m.group(2)) else float(m.group(3) or 0)
+        best = inches * 25.4 if best is None else max(best, inches * 25.4)
     return best
 
 
@@ -555,7 +561,12 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
         window = sentence[max(prev_end, ts - 40): te + 40]
         loc = LOCATION.search(sentence[max(prev_end, ts - 40): next_start])
         sev = SEVERITY.search(sentence[max(prev_end, ts - 30): ts])
-        temporal = "new" if NEW.search(window) else "chronic" if CHRONIC.search(sentence) else None
+        # (chronic by the words of its own clause: "Calcified pleural plaques; volume loss ... lobe collapse" is no
+        # chronic collapse)
+        clause_start = sentence.rfind(";", 0, ts) + 1
+        clause_end = sentence.find(";", te)
+        temporal = "new" if NEW.search(window) else "chronic" if CHRONIC.search(
+            sentence, clause_start, clause_end if clause_end >= 0 else len(sentence)) else None
         own_text = sentence[max(prev_end, ts - 40): next_start]
         # this mention's own words for its size and change: up to 40 characters before it (after the previous
         # mention), and after it up to the next mention, less the clause that leads into that one

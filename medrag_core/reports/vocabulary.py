@@ -699,7 +699,9 @@ SEVERITY = re.compile(
 CHRONIC = re.compile(
     r"\b(?:stable|unchanged|chronic|chronically|old|healed|healing|remote|(?<!non-)(?<!non\s)(?<!not\s)calcified|prior|previous|again|"
     r"redemonstrat\w*|persistent|persistently|persists|longstanding|long-standing|postsurgical|post-surgical|sequela\w*|"
-    r"known|similar|no\s+(?:significant\s+)?(?:interval\s+)?change)\b",
+    r"known|similar|no\s+(?:significant\s+)?(?:interval\s+)?change|"
+    # the space a lung or a lobe leaves after its resection fills as expected
+    r"post[\s-]?(?:pneumonectomy|lobectomy))\b",
     re.IGNORECASE,
 )
 # a finding back again ("reaccumulated") or absent before ("not seen on the previous film"): a new one

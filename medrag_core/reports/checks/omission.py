@@ -137,6 +137,14 @@ def _by_technique(o: Observation) -> bool:
     return bool(_TECHNIQUE.search(o.text)) and not _DESPITE_TECHNIQUE.search(o.text)
 
 
+# an effusion's extent past a small one's: a third or half of the hemithorax, up to the mid zone, the hilum or a
+# posterior rib above the 9th ("occupying approximately a third of the hemithorax", "extending to the level of the
+# hilum", "to the 7th posterior rib")
+_EFFUSION_EXTENT = re.compile(
+    r"\b(?:(?:a|one)\s+third|half|two[\s-]thirds|most)\s+of\s+the\s+(?:\w+\s+)?hemithorax\b|"
+    r"\b(?:to|reaching|extending\s+to|up\s+to|as\s+high\s+as)\s+(?:the\s+)?(?:level\s+of\s+the\s+)?"
+    r"(?:mid[\s-]?zone|mid[\s-]?thorax|hil(?:um|a|ar\s+level)|(?:[2-8]|second|third|fourth|fifth|sixth|seventh|eighth)"
+    r"(?:st|nd|rd|th)?\s+(?:posterior\s+)?rib)\b", re.IGNORECASE)
 _MINOR_ATELECTASIS = re.compile(r"\b(?:minor|minimal|mild|slight|trace|tiny|linear|plate\w*|discoid|subsegmental|"
                                 r"streak\w*|band\w*)\b", re.IGNORECASE)
 _LOBAR_COLLAPSE = re.compile(r"\bcollapse|\bluftsichel|\bgolden|\bs\s+sign|\bvolume\s+loss|\bloss\s+of\s+volume",
@@ -247,9 +255,9 @@ def _must_be_summarised(o: Observation, group: str) -> bool:
         sizes = [size for size in [o.size, *(size for _, size in o.side_sizes)] if size]
         if o.severity and (grade := SIZE_WORD.fullmatch(o.severity)):
             sizes.append(str(grade.lastgroup))
-        # a loculated one (a possible empyema) whatever its size
+        # a loculated one (a possible empyema) whatever its size, and one whose extent is given instead of a grade
         return any(_size_bounds(size)[1] >= _SIZE_RANK["moderate"] for size in sizes) or bool(
-            re.search(r"\bloculat", _clause(o), re.IGNORECASE))
+            re.search(r"\bloculat", _clause(o), re.IGNORECASE)) or bool(_EFFUSION_EXTENT.search(_clause(o)))
     return _lobar_collapse(o)
 
 
