@@ -46,6 +46,7 @@ from medrag_core.reports.vocabulary import (
     CHAIN,
     CHAIN_NEXT,
     CHRONIC,
+    CLAUSE_BOUND,
     CLEAR_IMPLIES,
     FINDINGS,
     HYPO_BWD,
@@ -213,6 +214,9 @@ def _laterality(sites: tuple[tuple[str, str | None], ...]) -> str | None:
     return next(iter(sides))
 
 
+# a clause in commas that describes the finding before it: ", which was present on ___," / ", seen on the prior study,"
+_ASIDE = re.compile(r",\s*(?:which|that)\s+(?:was|were|is|are|had\s+been|has\s+been)\s+[^,;.]{1,60},"
+                    r"(?=\s*(?:has|have|is|are|was|were|now|since|appears?)\b)", re.IGNORECASE)
 # a dash and then a subject of the hedge's own: "Mediastinal widening - aortic injury cannot be excluded" hedges the
 # injury, not the widening ("Small left effusion - likely." hedges the effusion)
 _DASH_THEN_SUBJECT = re.compile(r"\s[-\u2013\u2014]\s+(?:\w+\W+)*?[A-Za-z]{3,}\b(?=[^-\u2013\u2014]*$)")
@@ -231,13 +235,14 @@ _SIZE = re.compile(r"\b(\d+(?:[.,]\d+)?)(?:\s*(?:x|×|by)\s*(\d+(?:[.,]\d+)?))*\
                    re.IGNORECASE)
 # a size in inches, as old US reports give it ("3/4 INCH nodule", "1.5 inch mass")
 _INCHES = re.compile(r"\b(?:(\d+)\s*/\s*(\d+)|(\d+(?:\.\d+)?))[\s-]*inch(?:es)?\b", re.IGNORECASE)
-_INCREASED = re.compile(r"\b(?:increas\w*|worsen\w*|enlarging|progress\w*|larger|extending|enlarged\s+since|grown)\b",
-                        re.IGNORECASE)
+# (and the arrows typed for them: "↑ effusion", "R effusion ↓ since 3/4")
+_INCREASED = re.compile(r"\b(?:increas\w*|worsen\w*|enlarging|progress\w*|larger|extending|enlarged\s+since|grown)\b"
+                        r"|\u2191", re.IGNORECASE)
 _DECREASED = re.compile(
     r"\b(?:decreas\w*|improv\w*|smaller|less\s+(?:prominent|conspicuous|apparent|perceptible|visible|evident)"
     r"|resolving|diminish\w*"
     r"|(?:nearly|almost|partially|partly|mostly|largely|substantially|near[\s-]complete(?:ly)?)\s+(?:resol|clear)\w*"
-    r"|(?:(?:nearly|almost)\s+(?:complete|total)|partial|incomplete|subtotal)\s+(?:resol|clear)\w*)\b",
+    r"|(?:(?:nearly|almost)\s+(?:complete|total)|partial|incomplete|subtotal)\s+(?:resol|clear)\w*)\b|\u2193",
     re.IGNORECASE)
 _NEW_ONLY = re.compile(rf"\b(?:new|newly|developing|interval\s+development|{SEEN_ANEW})\b", re.IGNORECASE)
 # said to be unchanged: "stable", "unchanged", "no interval change", "no increase in size"
@@ -422,9 +427,14 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
         between = [t0 for t0, t1 in target_spans if te <= t0 and t1 <= s]
         return bool(between) and "," in sentence[te:between[0]] and _LIST_LINK.search(sentence, te, s) is None
 
+    # a clause set in commas between a finding and what is said of it ("The consolidation, which was present on ___,
+    # has resolved"): its "which" ends no scope that reaches past its closing comma
+    aside_ends = [(m.start(), m.end()) for m in _ASIDE.finditer(sentence)]
+
     def backward(triggers: list[tuple[int, int]], te: int) -> tuple[int, int] | None:
         for s, e in triggers:
-            if s >= te and not blocked(te, s):
+            ends = [t for t in terms if not any(a <= t[0] and t[1] <= b <= s for a, b in aside_ends)]
+            if s >= te and not blocked(te, s, ends):
                 return None if apart(te, s) or _DASH_THEN_SUBJECT.search(sentence, te, s) else (s, e)
         return None
 
@@ -562,11 +572,11 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
         loc = LOCATION.search(sentence[max(prev_end, ts - 40): next_start])
         sev = SEVERITY.search(sentence[max(prev_end, ts - 30): ts])
         # (chronic by the words of its own clause: "Calcified pleural plaques; volume loss ... lobe collapse" is no
-        # chronic collapse)
-        clause_start = sentence.rfind(";", 0, ts) + 1
-        clause_end = sentence.find(";", te)
+        # chronic collapse, nor "an old rib fracture, which is unchanged, while there is a 17 mm nodule" a chronic one)
+        clause_start = max((b.end() for b in CLAUSE_BOUND.finditer(sentence, 0, ts)), default=0)
+        bound_after = CLAUSE_BOUND.search(sentence, te)
         temporal = "new" if NEW.search(window) else "chronic" if CHRONIC.search(
-            sentence, clause_start, clause_end if clause_end >= 0 else len(sentence)) else None
+            sentence, clause_start, bound_after.start() if bound_after else len(sentence)) else None
         own_text = sentence[max(prev_end, ts - 40): next_start]
         # this mention's own words for its size and change: up to 40 characters before it (after the previous
         # mention), and after it up to the next mention, less the clause that leads into that one

@@ -72,7 +72,8 @@ _HEADER_RE = re.compile(
     rf"(?:[ \t]*\([^()\n]{{1,40}}\)(?=[ \t]*(?::|-|–|—)))?"
     # who gave it, before the colon ("History per the ED physician:", "Clinical details from the request card:")
     rf"(?:[ \t]+(?:per|from|by|according[ \t]+to)[ \t]+(?:the[ \t]+)?(?:{_REQUESTER})(?:[ \t]+[\w-]+)?(?=[ \t]*:))?"
-    rf"(?:(?:\*\*|__)(?!\w)|(?![\w/]))[ \t]*(?P<p>:-|:|--?|–|—)?(?(md)(?:\*\*|__)?)",
+    # ("Impr. ⇒", "IMPRESSION →": an arrow typed for the colon; a full stop after a short form, "Impr.")
+    rf"(?:(?:\*\*|__)(?!\w)|(?![\w/]))(?:(?<=impr)\.)?[ \t]*(?P<p>:-|:|--?|–|—|⇒|→)?(?(md)(?:\*\*|__)?)",
     re.IGNORECASE | re.MULTILINE,
 )
 # A header run into the text with a colon ("... breath findings: the lungs are clear. impression: ..."): speech
@@ -172,7 +173,9 @@ _SIGNATURE = re.compile(
     r"--[ \t]+(?:___|dr\b|[^\n]{0,40}\b(?:rad|radiologist|md|m\.d\.|frcr|do)\b)|"
     r"I\s+have\s+(?:personally\s+)?(?:reviewed|seen)\s+the\s+(?:images|study|examination)\b|"
     # an attestation, a second reader's or an attending's agreement ("Agree with above.", "Reader 2: concordant.")
-    r"attestation\s*:|(?:resident|attending|fellow|trainee|registrar)\s*:|"
+    r"attestation\s*:|(?:resident|attending|fellow|trainee|registrar)\s*:|rep\s*:|"
+    # a typist's initials alone on the last lines ("/jd")
+    r"/[a-z]{2,4}[ \t]*$|"
     r"(?:i\s+)?agree(?:s|d)?\s+with\s+(?:the\s+)?(?:above|findings|report|reader|resident|preliminary|trainee)\b|"
     r"(?:second\s+)?reader\s*\d*\s*(?:\([^)\n]{0,40}\))?\s*:\s*(?:agree|concordant|concur|no\s+discrepancy)|"
     r"dr\.?\s+\S+(?:\s+\S+)?,?\s+(?:consultant\s+radiologist|radiologist|M\.?D\.?|FRCR|FRANZCR)\b)",
@@ -191,7 +194,9 @@ _DISCLAIMER = re.compile(
     r"(?:errors?|mistakes?))",
     re.IGNORECASE | re.MULTILINE,
 )
-_ABBREV = re.compile(r"(?:\b(?:dr|vs|approx|e\.g|i\.e|st|mr|mrs|ms|no|fig|cf|etc)\.|\b[A-Z]\.)$", re.IGNORECASE)
+# (and the short forms typed for speed: "pl." pleural, "impr." impression)
+_ABBREV = re.compile(r"(?:\b(?:dr|vs|approx|e\.g|i\.e|st|mr|mrs|ms|no|fig|cf|etc|pl|impr)\.|\b[A-Z]\.)$",
+                     re.IGNORECASE)
 _LIST_MARKER = re.compile(r"^\(?\d{1,2}[.)]$")
 # a "?" ends a sentence after a word ("Pneumothorax? No."), not where it stands alone as a hedge before a finding
 # ("? small left pneumothorax", "right basal opacity ? consolidation")

@@ -197,12 +197,30 @@ def _read_bracketed_edit(m: re.Match[str]) -> str:
     return before + " " * len(m.group("open")) + m.group("said") + " "
 
 
+# marks typed at a line's start to lead it ("→ Impression:", "» Findings", "✓ Lungs clear", "> Heart normal"): layout
+# ("> 5 mm nodule" is a size, not a mark)
+_LEAD_MARK = re.compile(r"^([ \t]*)([\u2192\u21d2\u00bb\u203a\u2794\u279c\u25b6\u25ba\u2713\u2714>]+)(?=[ \t]+[^\d\s])",
+                        re.MULTILINE)
+# "w/o" typed for "without", read as "no " (the same length)
+_WITHOUT = re.compile(r"(?<![\w/])w/o(?![\w/])", re.IGNORECASE)
+
+
+def _read_notation(text: str) -> str:
+    """Compact notation read as words, the same length: a line's leading arrow or tick blanked, "w/o" as "no"."""
+    if any(c in text for c in "\u2192\u21d2\u00bb\u203a\u2794\u279c\u25b6\u25ba\u2713\u2714>"):
+        text = _LEAD_MARK.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
+    if "/" in text:
+        text = _WITHOUT.sub("no ", text)
+    return text
+
+
 def mask_layout(text: str) -> str:
     """``text`` read without the layout a drafting tool or structured-reporting software added, the same length:
     Markdown marks blanked and its tables read as labelled lines, tick-box rows read as the options ticked, Unicode
     spaces and punctuation as ASCII, decision-support lines and banner marks blanked, a reviewer's bracketed edit read
-    in place of the sentence it replaces. Unchanged when it has none."""
-    text = _read_answers(_mask_decision_support(text.translate(_PLAIN_CHARS)))
+    in place of the sentence it replaces, compact notation read as words (``_read_notation``). Unchanged when it has
+    none."""
+    text = _read_notation(_read_answers(_mask_decision_support(text.translate(_PLAIN_CHARS))))
     text = _BANNER.sub(lambda m: m.group(1) + " " * len(m.group(2)) + m.group(3) + " " * len(m.group(4)), text)
     if "[" in text:
         text = _BRACKETED_EDIT.sub(_read_bracketed_edit, text)

@@ -658,7 +658,8 @@ OTHERWISE = re.compile(r"\b(?:otherwise|except|aside\s+from|apart\s+from|other\s
 
 # a capital R or L before a place or a pleural finding is a side in UK/Australian shorthand ("R basal
 # consolidation", "L pleural effusion"); a lower-case one only before a lobe ("l lower lobe")
-_ONE_LETTER_PLACE = (r"(?=[\s.]+(?:lower|upper|mid|middle|lung|lobe|base|basilar|basal|apex|apical|hemithorax|"
+_ONE_LETTER_PLACE = (r"(?=[\s.]+(?:\d{1,2}(?:st|nd|rd|th)\s+)?(?:lower|upper|mid|middle|lung|lobe|base|basilar|basal|"
+                     r"apex|apical|hemithorax|pl|cp|pulmonary|"
                      r"hemidiaphragm|pleural|effusion|pneumothorax|hilum|hilar|perihilar|costophrenic|chest|side|"
                      r"sided|mid-zone|midzone|zone|ptx|h(?:a)?emothorax|hydropneumothorax|collapse|consolidation|"
                      r"atelectasis|infiltrates?|opacit(?:y|ies)|nodules?|mass|ribs?|clavicle)\b)")
@@ -708,7 +709,7 @@ CHRONIC = re.compile(
 SEEN_ANEW = (r"re-?accumulat\w*|not\s+(?:seen|present|visible|evident|identified)\s+(?:on|in)\s+(?:the\s+)?"
              r"(?:prior|previous|earlier|last)")
 NEW = re.compile(rf"\b(?:new|newly|acute|increas\w*|worsen\w*|developing|development|interval\s+development|"
-                 rf"enlarged\s+since|{SEEN_ANEW})\b", re.IGNORECASE)
+                 rf"enlarged\s+since|{SEEN_ANEW})\b|\u2191", re.IGNORECASE)  # (an up arrow typed for "increased")
 # places that name their lung, each group named by its side: the lingula is the left's, the middle lobe the right's
 # the side a finding on both sides is worse on ("bilateral effusions, left greater than right", "R > L", "more on the
 # left", "predominantly right-sided"): the group named is the side it leans to
@@ -735,6 +736,11 @@ PLACED_AT = re.compile(
     r"(?:\s+(?:the|anterior|posterior|lateral|medial|a))*\s*$",
     re.IGNORECASE,
 )
+# what bounds the clause a finding's own words are read in: a semicolon, brackets, "while"/"whereas", a new "there is"
+# ("an old rib fracture, which is unchanged, while there is a 17 mm nodule": the nodule is neither old nor a fracture's;
+# "but" is no bound: "enlarged but unchanged" says it of one finding)
+CLAUSE_BOUND = re.compile(r";|\(|\)|\b(?:while|whilst|whereas)\b|,\s*(?:and\s+|but\s+)?there\s+(?:is|are)\b",
+                          re.IGNORECASE)
 CHAIN_NEXT = re.compile(r"^\s*(?:,\s*)?(?:or|and|and/or|/|versus|vs\.?)\s*(?:\w+\s+){0,2}$", re.IGNORECASE)
 CHAIN = re.compile(r"^[\s,]*(?:or|and/or|versus|vs\.?|/|or\s+less\s+likely)\s*(?:\w+\s+){0,5}$", re.IGNORECASE)
 

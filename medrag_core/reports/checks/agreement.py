@@ -24,6 +24,7 @@ from medrag_core.reports.checks.pairing import (
     _one_group_alternative,
     _quote,
     _spans,
+    _zones_apart,
     _zones_match,
 )
 from medrag_core.reports.mentions import Observation
@@ -61,7 +62,8 @@ def section_contradictions(parsed: ParsedReport) -> list[Issue]:
                    and not _explained_away(o, parsed) and not _historical(o) and o.change != "decreased"
                    and not _BARE_OPACITY.match(o.term)]
             hit = next(((n, p) for p in pos for n in negs if n.name == p.name and n.start != p.start
-                        and (n.laterality is None or n.laterality in (p.laterality, "bilateral"))), None)
+                        and (n.laterality is None or n.laterality in (p.laterality, "bilateral"))
+                        and not _zones_apart(n, p)), None)
             if hit is None:
                 continue
             n, p = hit

@@ -26,11 +26,13 @@ from medrag_core.reports.checks.pairing import (
     _one_group_alternative,
     _quote,
     _spans,
+    _zones,
+    _zones_apart,
     _zones_match,
 )
 from medrag_core.reports.mentions import Observation
 from medrag_core.reports.parse import ParsedReport
-from medrag_core.reports.vocabulary import PARENCHYMAL_GROUPS, ZONE, groups_checked_by
+from medrag_core.reports.vocabulary import PARENCHYMAL_GROUPS, groups_checked_by
 
 __all__ = ["negation_conflicts"]
 
@@ -65,13 +67,6 @@ def _same_side(a: Observation, b: Observation) -> bool:
 
 
 _PARENCHYMAL = PARENCHYMAL_GROUPS  # findings.toml: parenchymal
-
-
-def _zones(o: Observation) -> set[str]:
-    zones = {z for _, z in o.sites if z}
-    if not zones and o.location:
-        zones = {m.lastgroup for m in ZONE.finditer(o.location) if m.lastgroup}
-    return zones
 
 
 def _exception_covers(parsed: ParsedReport, section: str, p: Observation) -> bool:
@@ -258,10 +253,11 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                     # "the lungs are clear" against a lung mass or a nodule of 1 cm or more; "no focal lung lesion",
                     # which names what it rules out, against one of 6 mm or more
                     least = 6 if n.name == "Lung Lesion" else 10
-                    if not _lat_compatible(n, p) or (group == "nodule or mass" and n.name != p.name
-                                                     and not ((n.implied or n.name == "Lung Lesion" or (
-                                                         n.name == "Mass" and _LUNG_MASS_RULED_OUT.search(n.text)))
-                                                              and _lung_lesion(p, least))):
+                    if not _lat_compatible(n, p) or _zones_apart(n, p):
+                        continue  # a negation in one zone says nothing of another
+                    if group == "nodule or mass" and n.name != p.name and not (
+                            (n.implied or n.name == "Lung Lesion"
+                             or (n.name == "Mass" and _LUNG_MASS_RULED_OUT.search(n.text))) and _lung_lesion(p, least)):
                         continue
                     if _rules_out_acute(n, parsed) and not (_called_acute(p) or (
                             p.section == "IMPRESSION" and p.temporal != "chronic" and not same_live

@@ -20,6 +20,7 @@ from medrag_core.reports.checks.pairing import (
     _group,
     _historical,
     _nodular_pattern,
+    _own_clause,
     _spans,
     _zones_match,
 )
@@ -351,7 +352,7 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
             continue
         if _explained_away(o, parsed, omission=True) or (group == "nodule or mass" and (
                 (o.temporal == "chronic" and o.name != "Mass") or _nodular_pattern(o, omission=True)
-                or _BENIGN.search(_clause(o)))):
+                or _BENIGN.search(_own_clause(o)))):
             continue
         if course and (o.change == "stable" or o.temporal == "chronic"):
             continue  # "No interval change." beside a finding the findings call unchanged: it speaks for it
@@ -414,7 +415,7 @@ def impression_omits(parsed: ParsedReport) -> list[Issue]:
             continue  # nodules have their own rules below
         if o.name == "Cardiomegaly" and o.polarity == "uncertain" and not _ENLARGED.search(o.term):
             continue  # "heart size at the upper limits of normal" is stated as normal
-        if o.hypothetical or (group == "nodule or mass" and _BENIGN.search(o.text)) \
+        if o.hypothetical or (group == "nodule or mass" and _BENIGN.search(_own_clause(o))) \
                 or (group == "cardiomegaly" and _by_technique(o)):
             continue
         if group == "nodule or mass" and ((o.temporal == "chronic" and o.name != "Mass")

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from medrag_core.reports.mentions import Observation
 from medrag_core.reports.parse import ParsedReport, split_sentences
-from medrag_core.reports.vocabulary import FINDINGS, GROUP, SIDE_FAMILY, SIZE_WORD
+from medrag_core.reports.vocabulary import CLAUSE_BOUND, FINDINGS, GROUP, SIDE_FAMILY, SIZE_WORD, ZONE
 
 # Groups, and which checks compare which groups, come from the vocabulary (findings.toml).
 _GROUP = GROUP
@@ -60,6 +60,28 @@ def _spans(*obs: Observation) -> list[tuple[int, int]]:
 def _zones_match(a: str | None, b: str | None) -> bool:
     # "hilum"/"perihilar" is central, on another axis than upper/mid/lower: it matches any zone
     return a is None or b is None or a == b or "hilum" in (a, b)
+
+
+# a zone named right after a finding's term ("consolidation in the upper zones"), side or none
+_IN_ZONE = re.compile(r"\s+(?:in|at|within|involving|of)\s+(?:the\s+|both\s+)?", re.IGNORECASE)
+
+
+def _zones(o: Observation) -> set[str]:
+    zones = {z for _, z in o.sites if z}
+    if not zones and o.location:
+        zones = {m.lastgroup for m in ZONE.finditer(o.location) if m.lastgroup}
+    end = o.span[1] - o.sentence_span[0]
+    if not zones and 0 <= end <= len(o.text) and (lead := _IN_ZONE.match(o.text, end)):
+        zone = ZONE.search(o.text, lead.end(), lead.end() + 20)  # ("in the upper zones", "at both bases")
+        zones = {zone.lastgroup} if zone and zone.lastgroup else set()
+    return zones
+
+
+def _zones_apart(a: Observation, b: Observation) -> bool:
+    """Whether two mentions are placed in different lung zones ("No consolidation in the upper zones" and
+    "consolidation in the left lower zone"), where both name one."""
+    za, zb = _zones(a), _zones(b)
+    return bool(za and zb) and not any(_zones_match(x, y) for x in za for y in zb)
 
 
 def _sides_at(obs: Iterable[Observation], zone: str | None) -> set[str]:
@@ -178,7 +200,7 @@ def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = Fa
     if o.name == "Lung Opacity" and ((_BARE_OPACITY.match(o.term) and not _placed_opacity(o))
                                      or _OTHER_CAUSE.search(clause) or (not omission and _SCAR_CAUSE.search(clause))):
         return True
-    if _group(o) == "nodule or mass" and (_nodular_pattern(o) or _BENIGN.search(clause)):
+    if _group(o) == "nodule or mass" and (_nodular_pattern(o) or _BENIGN.search(_own_clause(o))):
         return True
     if o.name == "Pleural Effusion" and re.search(r"blunt", o.term, re.IGNORECASE):
         return True
@@ -186,6 +208,17 @@ def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = Fa
     if _group(o) == "pulmonary edema" and re.search(r"lymphangitic", clause, re.IGNORECASE):
         return True
     return False
+
+
+def _own_clause(o: Observation) -> str:
+    """The part of the mention's sentence its own words stand in: between semicolons, brackets, a contrast ("while",
+    "whereas", "but") or a new "there is" (vocabulary.CLAUSE_BOUND)."""
+    i = o.span[0] - o.sentence_span[0]
+    if not 0 <= i <= len(o.text):
+        return o.text
+    start = max((b.end() for b in CLAUSE_BOUND.finditer(o.text, 0, i)), default=0)
+    after = CLAUSE_BOUND.search(o.text, i)
+    return o.text[start: after.start() if after else len(o.text)]
 
 
 def _clause(o: Observation) -> str:

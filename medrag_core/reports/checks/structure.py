@@ -99,7 +99,9 @@ _BARE_MEASURE = re.compile(
 
 # a section holding only a filler ("-", "N/A", "None.", "...", "Pending", "To follow") says nothing: it is empty
 # (a list's numbers with nothing after them, "1." or "1.\n2.", are as empty)
-_NO_CONTENT = re.compile(r"^\W*(?:-+|n/?a|none|nil|\.{2,}|pending|to\s+follow|(?:\d{1,2}[.)]\W*)+)\W*$", re.IGNORECASE)
+# (a dash of any length too: "IMPRESSION: —"; not "***", which the placeholder check names)
+_NO_CONTENT = re.compile(r"^\W*(?:[-\u2013\u2014]+|n/?a|none|nil|\.{2,}|pending|to\s+follow|(?:\d{1,2}[.)]\W*)+)\W*$",
+                         re.IGNORECASE)
 _ONLY_CORRELATE = re.compile(
     r"^\W*(?:(?:kindly|please)\s+)?(?:correlate\s+clinically|clinical(?:ly)?\s+correlat\w*|correlat\w*\s+with\s+"
     r"(?:the\s+)?clinical\s+(?:findings|history|picture))(?:\s+(?:is\s+)?(?:recommended|advised|suggested|requested))?"
