@@ -112,3 +112,16 @@ def test_a_prior_studys_masked_date_is_no_field() -> None:
                    "IMPRESSION: Old granulomatous disease.") == set()
     # guard: a blank where a size belongs still is one
     assert "placeholder" in flagged("FINDINGS: Nodule measuring ___ mm in the right lung.\nIMPRESSION: Nodule.")
+
+
+def test_a_normal_statement_with_an_exception_does_not_deny_the_exception() -> None:
+    text = ("FINDINGS: The lungs and pleural spaces are clear, with the exception of a small right pleural effusion.\n"
+            "IMPRESSION: No pleural effusion. No acute abnormality.")
+    assert "negation_conflict" in flagged(text)
+
+
+def test_a_healed_fracture_is_still_one_a_plain_negation_denies() -> None:
+    assert "negation_conflict" in flagged("FINDINGS: No focal consolidation, rib fracture or pleural effusion.\n"
+                                          "IMPRESSION: No acute abnormality other than healed fracture, right 8th rib.")
+    # guard: "no acute fracture" says nothing of an old one
+    assert flagged("FINDINGS: Old healed right rib fractures.\nIMPRESSION: No acute bony abnormality.") == set()

@@ -651,7 +651,8 @@ PROBABLE = re.compile(
     r"suspected|presumed|presumabl[ey]|(?:is|are)\s+(?:also\s+)?(?:likely|suspected))\b",
     re.IGNORECASE,
 )
-OTHERWISE = re.compile(r"\b(?:otherwise|except|aside\s+from|apart\s+from|other\s+than|elsewhere|remainder)\b",
+OTHERWISE = re.compile(r"\b(?:otherwise|except|aside\s+from|apart\s+from|other\s+than|elsewhere|remainder|"
+                       r"with\s+the\s+exception\s+of)\b",
                         re.IGNORECASE)
 
 # --- qualifiers -----------------------------------------------------------------------------------

@@ -206,6 +206,12 @@ def _other_kind(n: Observation, s: Observation) -> bool:
         _MINOR_ATELECTASIS.search(_clause(s))) and not re.search(r"collaps", s.term, re.IGNORECASE)
 
 
+def _healed_fracture(o: Observation) -> bool:
+    """An old, healed fracture is still one on the film: "No rib fracture" denies it; "No acute fracture" and "the
+    bones are intact" (as real reports say beside one) do not."""
+    return o.name == "Fracture" and o.polarity == "present" and "fractur" in o.term.lower()
+
+
 def _hilar_masses(parsed: ParsedReport, section: str) -> list[Observation]:
     return [o for o in _mentions(parsed, section, "nodule or mass", {"present"})
             if o.name == "Mass" and any(z == "hilum" for _, z in o.sites) and not _historical(o)]
@@ -234,7 +240,7 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
             pos = [o for o in _mentions(parsed, pos_sec, group, {"present", "uncertain"})
                    if (o.polarity == "present" or (o.probable and not o.hypothetical) or _one_group_alternative(o))
                    and (not _explained_away(o, parsed) or (clear_conclusion and _placed_bare_opacity(o)))
-                   and not _historical(o)]
+                   and (not _historical(o) or _healed_fracture(o))]
             same_live = [o for o in _mentions(parsed, neg_sec, group, {"present", "uncertain"})
                          if not _explained_away(o, parsed) and not o.hypothetical]
             if group == "hilar enlargement":
@@ -255,6 +261,8 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                     least = 6 if n.name == "Lung Lesion" else 10
                     if not _lat_compatible(n, p) or _zones_apart(n, p):
                         continue  # a negation in one zone says nothing of another
+                    if _historical(p) and not re.search(r"fractur", n.term, re.IGNORECASE):
+                        continue  # an old healed fracture is denied by "no rib fracture", not by "the bones are intact"
                     if group == "nodule or mass" and n.name != p.name and not (
                             (n.implied or n.name == "Lung Lesion"
                              or (n.name == "Mass" and _LUNG_MASS_RULED_OUT.search(n.text))) and _lung_lesion(p, least)):
@@ -299,7 +307,7 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                     if any(_same_description(b, p) for b in bare):
                         continue
                     if any(b.name == p.name and b.laterality in (None, p.laterality) and not b.qualified
-                           and not b.implied for b in same_back):
+                           and not b.implied and not b.extra.get("otherwise") for b in same_back):
                         continue
                     if n.resolved and p.change == "decreased":
                         continue  # "improvement in the airspace disease" vs "near complete clearing of it"
