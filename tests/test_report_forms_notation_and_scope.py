@@ -125,3 +125,54 @@ def test_a_healed_fracture_is_still_one_a_plain_negation_denies() -> None:
                                           "IMPRESSION: No acute abnormality other than healed fracture, right 8th rib.")
     # guard: "no acute fracture" says nothing of an old one
     assert flagged("FINDINGS: Old healed right rib fractures.\nIMPRESSION: No acute bony abnormality.") == set()
+
+
+# --- typed in a hurry: spaces, case and colons left out (v34-v36 look) --------------------------------------------
+
+def test_a_missing_space_after_a_full_stop_still_ends_the_sentence() -> None:
+    text = ("Findings:  Normal heart size.No airspace disease.Small left pleural effusion blunting the costophrenic "
+            "angle.Thin right lateral pneumothorax.\nimpression:  Small right pneumothorax.Small left effusion.")
+    assert "negation_conflict" not in flagged(text)
+    parsed = parse_report(text)
+    assert ("Pleural Effusion", "present") in {(o.name, o.polarity) for o in parsed.observations
+                                               if o.section == "FINDINGS"}
+
+
+@pytest.mark.parametrize("text", [
+    "Findings Normal heart size. No pleural effusion or pneumothorax., Bones are unremarkable.\n"
+    "impression No acute cardiopulmonary abnormality.",
+    "indication cough\nfindings the heart is not enlarged. lungs are clear bilaterally.\nimpression normal chest.",
+    "INDICATION-smoker COMPARISON-No prior. findings-The heart is not enlarged. Lungs are clear.\n"
+    "Impression-No acute disease.",
+])
+def test_headers_typed_in_lower_case_or_run_in_with_a_dash(text: str) -> None:
+    assert {"FINDINGS", "IMPRESSION"} <= set(parse_report(text).sections)
+    assert flagged(text) == set()
+
+
+def test_a_lower_case_word_that_opens_prose_is_no_header() -> None:
+    # guard: "findings are ..." in a report typed with capitals is prose, not a header
+    parsed = parse_report("FINDINGS: The heart is normal.\nfindings are otherwise unremarkable.\nIMPRESSION: Normal.")
+    assert "otherwise unremarkable" in parsed.sections["FINDINGS"]
+
+
+# --- impressions given as diagnoses -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("findings,impression", [
+    ("Loculated right pleural collection along the lateral chest wall. The lungs are clear.", "Right empyema."),
+    ("Patchy right upper zone consolidation with a small cavity. The lungs are otherwise clear.",
+     "Reactivation TB - isolate and send sputum."),
+    ("Large left pneumothorax with partial collapse of the left lung.", "Large left pneumothorax requiring drainage."),
+])
+def test_a_diagnosis_names_the_finding_it_stands_for(findings: str, impression: str) -> None:
+    assert "impression_omits_finding" not in flagged(f"FINDINGS: {findings}\nIMPRESSION: {impression}")
+
+
+def test_tb_ruled_out_names_no_consolidation() -> None:
+    assert "impression_omits_finding" in flagged("FINDINGS: Patchy right upper zone consolidation.\n"
+                                                 "IMPRESSION: No evidence of active TB.")
+
+
+def test_an_effusion_not_present_before_is_a_new_one() -> None:
+    assert "negation_conflict" in flagged("FINDINGS: New blunting of the left costophrenic angle, a small effusion not "
+                                          "present before.\nIMPRESSION: No pleural effusion.")

@@ -201,7 +201,9 @@ _LIST_MARKER = re.compile(r"^\(?\d{1,2}[.)]$")
 # a "?" ends a sentence after a word ("Pneumothorax? No."), not where it stands alone as a hedge before a finding
 # ("? small left pneumothorax", "right basal opacity ? consolidation")
 # (a semicolon before a capital ends an item of a list run on one line: "Granuloma; Heart size normal")
-_BOUNDARY = re.compile(r"(?<=[.!])\s+|(?<=\S\?)\s+|(?<=;)[ \t]+(?=[A-Z])|\n+")
+# (and where a hurried hand left out the space: "Normal heart size.No effusion", "pneumothorax., Visualized")
+_BOUNDARY = re.compile(r"(?<=[.!])\s+|(?<=\S\?)\s+|(?<=;)[ \t]+(?=[A-Z])|\n+|(?<=[a-z]{2}\.)(?=[A-Z][a-z])"
+                       r"|(?<=\.,)\s+")
 # speech recognition run without full stops ("No pneumothorax Cardiac size is within normal limits"): a capitalised
 # word right after a lower-case one opens a sentence, in a long chunk only, where it is a word reports open sentences
 # with (a closed list: a brand, an eponym or a name mid-sentence, "Mediport", "Kerley", "Dr Smith", is not one)
@@ -211,7 +213,7 @@ _RUN_ON = re.compile(
     r"|Moderate|Small|Large|Minor|Interval|Stable|Unchanged|Degenerative|Surgical|Status|Sternotomy|Left|Right"
     r"|Bilateral|Soft|Limited|Low|Lines|Tubes|Temporary|Otherwise|Cardiomegaly|Calcified|Focal|Patchy|Diffuse"
     r"|Increased|Decreased|New|Prior|Previous|Again|Hyperinflat\w*|Emphysema|Atelectasis|Consolidation|Opacit\w*"
-    r"|Effusions?|Pneumothorax|Edema|Oedema|Endotracheal|Nasogastric|Interstitial|Unremarkable|Clear|Intact)\b)")
+    r"|Effusions?|Pneumothorax|Edema|Oedema|Endotracheal|Nasogastric|Interstitial|Unremarkable|Clear|Intact|Free)\b)")
 _RUN_ON_MIN = 60
 # a report wrapped by the system that sent it (MIMIC's lines of about 70-80 characters, teletype output) breaks its
 # sentences mid-line ("... No\npneumothorax."): such a line break is a space, not a sentence end. A break is a wrap
@@ -368,6 +370,7 @@ def _find_headers(text: str) -> list[tuple[int, int, str | None]]:
     """(start, end, section) for each accepted header."""
     found: list[tuple[int, int, str | None]] = []
     keys: list[str] = []  # each header's name
+    lower_case = not re.search(r"[A-Z]", re.sub(r"X{2,}", "", text))  # a report typed all in lower case
     for m in _HEADER_RE.finditer(text):
         word = m.group("h")
         punct = m.group("p")
@@ -399,8 +402,17 @@ def _find_headers(text: str) -> list[tuple[int, int, str | None]]:
                       and key not in SECTION_HEADERS.no_title_case_before_text)
             if not ok and text[m.end("h"): m.end("h") + 1] == "\t" and rest_of_line.strip():
                 ok = True  # a tab after the name sets a header off in any case ("Clinical notes<TAB>Cough")
+            if (not ok and word.islower() and key not in _LINE_ONLY
+                    and key not in SECTION_HEADERS.no_title_case_before_text):
+                # typed in lower case with no colon: "impression No acute disease.", or any text after it in a report
+                # typed all in lower case ("findings the heart is not enlarged ...")
+                nxt = rest_of_line.lstrip()
+                ok = text[m.end("h"): m.end("h") + 1] in (" ", "\t") and bool(nxt) and (
+                    nxt[0].isupper() or nxt[0].isdigit() or (lower_case and nxt[0].isalpha()))
         else:
             ok = punct == ":" and word[0].isupper() and key not in _LINE_ONLY
+            if not ok and punct == "-" and m.end() < len(text) and text[m.end()].isupper() and key not in _LINE_ONLY:
+                ok = True  # a dash set straight between name and text after a sentence end: "... None. findings-The"
             if ok and found and found[-1][2] in ("FINDINGS", "IMPRESSION") \
                     and _HEADER_MAP[key] in ("INDICATION", "COMPARISON", "TECHNIQUE"):
                 # "... new since November. Technique: PA and lateral, adequate inspiration. No effusion ...": a label

@@ -146,6 +146,7 @@ _EFFUSION_EXTENT = re.compile(
     r"\b(?:to|reaching|extending\s+to|up\s+to|as\s+high\s+as)\s+(?:the\s+)?(?:level\s+of\s+the\s+)?"
     r"(?:mid[\s-]?zone|mid[\s-]?thorax|hil(?:um|a|ar\s+level)|(?:[2-8]|second|third|fourth|fifth|sixth|seventh|eighth)"
     r"(?:st|nd|rd|th)?\s+(?:posterior\s+)?rib)\b", re.IGNORECASE)
+_LUNG_COLLAPSE = re.compile(r"\bcollapse\s+of\s+the\s+(?:(?:right|left)\s+)?lung\b|\blung\s+collapse\b", re.IGNORECASE)
 _MINOR_ATELECTASIS = re.compile(r"\b(?:minor|minimal|mild|slight|trace|tiny|linear|plate\w*|discoid|subsegmental|"
                                 r"streak\w*|band\w*)\b", re.IGNORECASE)
 _LOBAR_COLLAPSE = re.compile(r"\bcollapse|\bluftsichel|\bgolden|\bs\s+sign|\bvolume\s+loss|\bloss\s+of\s+volume",
@@ -219,6 +220,20 @@ def _new_fracture(o: Observation) -> bool:
 
 _SUMMARISED_WHEN_STABLE = {"pneumothorax", "free air", "nodule or mass", "pleural effusion", "airspace disease",
                            "pulmonary edema"}
+
+
+# a diagnosis an impression gives for what the findings describe: tuberculosis for a consolidation or a cavity
+_TB_DIAGNOSIS = re.compile(r"\b(?:(?:active|reactivation|post[\s-]?primary|pulmonary|cavitary)\s+)?"
+                           r"(?:TB|tuberculosis)\b", re.IGNORECASE)
+_DENIED = re.compile(r"\b(?:no|not|without|negative|excluded?|history\s+of|previous|prior|old)\b", re.IGNORECASE)
+
+
+def _named_by_diagnosis(parsed: ParsedReport) -> set[str]:
+    """The finding groups an impression names by a diagnosis that stands for them ("Reactivation TB" for the
+    consolidation and cavity the findings describe), where it affirms that diagnosis."""
+    return {"airspace disease", "nodule or mass"} if any(
+        _TB_DIAGNOSIS.search(sentence) and not _DENIED.search(sentence)
+        for _, sentence in split_sentences(parsed.sections.get("IMPRESSION", ""))) else set()
 
 
 def _must_be_summarised(o: Observation, group: str) -> bool:
@@ -309,7 +324,7 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
         return []  # a blank in the impression may be the very finding ("Large left <finding>."): the placeholder's
     refers = any(_defers_all(parsed, start + off, s) for off, s in split_sentences(impression))
     course = any(_WHOLE_STUDY_CHANGE.search(s) for s in sentences)
-    named = {_group(o) for o in parsed.observations if o.section == "IMPRESSION"}
+    named = {_group(o) for o in parsed.observations if o.section == "IMPRESSION"} | _named_by_diagnosis(parsed)
     named_names = {o.name for o in parsed.observations if o.section == "IMPRESSION"}
     affirmed = {_group(o) for o in parsed.observations if o.section == "IMPRESSION" and o.polarity != "absent"}
     issues = []
@@ -325,6 +340,8 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
             continue
         if group == "pneumothorax" and named_names & {"Hydropneumothorax", "Hemopneumothorax"}:
             continue
+        if o.name == "Atelectasis" and "pneumothorax" in named and _LUNG_COLLAPSE.search(o.term):
+            continue  # "Large right pneumothorax with partial collapse of the right lung": the pneumothorax's
         # (a consolidation is not summarised as a minor streak of atelectasis: "Minor right basal atelectasis.")
         minor = _MINOR_ATELECTASIS if o.name == "Consolidation" else None
         if group == "airspace disease" and (_named_at_side(parsed, o, "atelectasis", same_zone=True, unless=minor) or (
@@ -392,7 +409,8 @@ def impression_omits(parsed: ParsedReport) -> list[Issue]:
     strong = bool(_NORMAL_STRONG.search(statement))
     # "No acute findings, see above.": the impression points to the findings for the rest; an omission is info
     defers = bool(_DEFERS_TO_FINDINGS.search(statement))
-    imp_groups = {_group(o) for o in parsed.observations if o.section == "IMPRESSION" and o.polarity != "absent"}
+    imp_groups = {_group(o) for o in parsed.observations if o.section == "IMPRESSION" and o.polarity != "absent"} | (
+        _named_by_diagnosis(parsed))
     if not (strong or _NORMAL_WEAK.search(statement)):
         # an impression that only rules things out: what it rules out is a negation conflict, not an omission
         imp_groups |= {_group(o) for o in parsed.observations if o.section == "IMPRESSION"}
