@@ -202,7 +202,7 @@ _LIST_MARKER = re.compile(r"^\(?\d{1,2}[.)]$")
 # ("? small left pneumothorax", "right basal opacity ? consolidation")
 # (a semicolon before a capital ends an item of a list run on one line: "Granuloma; Heart size normal")
 # (and where a hurried hand left out the space: "Normal heart size.No effusion", "pneumothorax., Visualized")
-_BOUNDARY = re.compile(r"(?<=[.!])\s+|(?<=\S\?)\s+|(?<=;)[ \t]+(?=[A-Z])|\n+|(?<=[a-z]{2}\.)(?=[A-Z][a-z])"
+_BOUNDARY = re.compile(r"(?<=[.!])\s+|(?<=\S\?)\s+|(?<=;)[ \t]+(?=[A-Z])|\n+|(?<=[A-Za-z]{2}\.)(?=[A-Za-z]{2})"
                        r"|(?<=\.,)\s+")
 # speech recognition run without full stops ("No pneumothorax Cardiac size is within normal limits"): a capitalised
 # word right after a lower-case one opens a sentence, in a long chunk only, where it is a word reports open sentences

@@ -222,18 +222,25 @@ _SUMMARISED_WHEN_STABLE = {"pneumothorax", "free air", "nodule or mass", "pleura
                            "pulmonary edema"}
 
 
-# a diagnosis an impression gives for what the findings describe: tuberculosis for a consolidation or a cavity
-_TB_DIAGNOSIS = re.compile(r"\b(?:(?:active|reactivation|post[\s-]?primary|pulmonary|cavitary)\s+)?"
-                           r"(?:TB|tuberculosis)\b", re.IGNORECASE)
+# diagnoses an impression gives for what the findings describe: tuberculosis for a consolidation or a cavity, an
+# empyema for a pleural collection (not "TB screening" or "TB category B", which name no disease)
+_DIAGNOSES = (
+    (re.compile(r"\b(?:(?:active|reactivation|post[\s-]?primary|cavitary|pulmonary)\s+(?:TB|tuberculosis)|"
+                r"tuberculosis)\b(?!\s+(?:screening|category|clinic|contact|exposure))", re.IGNORECASE),
+     {"airspace disease", "nodule or mass"}),
+    (re.compile(r"\bempyemas?\b", re.IGNORECASE), {"pleural effusion"}),
+)
 _DENIED = re.compile(r"\b(?:no|not|without|negative|excluded?|history\s+of|previous|prior|old)\b", re.IGNORECASE)
 
 
 def _named_by_diagnosis(parsed: ParsedReport) -> set[str]:
     """The finding groups an impression names by a diagnosis that stands for them ("Reactivation TB" for the
-    consolidation and cavity the findings describe), where it affirms that diagnosis."""
-    return {"airspace disease", "nodule or mass"} if any(
-        _TB_DIAGNOSIS.search(sentence) and not _DENIED.search(sentence)
-        for _, sentence in split_sentences(parsed.sections.get("IMPRESSION", ""))) else set()
+    consolidation and cavity the findings describe, "Right empyema" for the collection), where it affirms it."""
+    named: set[str] = set()
+    for _, sentence in split_sentences(parsed.sections.get("IMPRESSION", "")):
+        if not _DENIED.search(sentence):
+            named.update(g for diagnosis, groups in _DIAGNOSES if diagnosis.search(sentence) for g in groups)
+    return named
 
 
 def _must_be_summarised(o: Observation, group: str) -> bool:
