@@ -79,9 +79,17 @@ _HEADER_RE = re.compile(
 # A header run into the text with a colon ("... breath findings: the lungs are clear. impression: ..."): speech
 # recognition output flattened to one paragraph. Read only where no FINDINGS/IMPRESSION header was found otherwise.
 _RUN_ON_HEADER_RE = re.compile(
-    rf"(?<![\w/-])(?:(?P<h>{_NAMES})[ \t]*(?P<p>:-|:)|(?-i:(?P<caps>{_NAMES.upper()}))(?=[ \t]+[a-z]))",
+    rf"(?<![\w/-])(?:(?P<h>{_NAMES})[ \t]*(?P<p>:-|:)|(?-i:(?P<caps>{_NAMES.upper()}))(?=[ \t]+[a-z])"
+    # ... or with no colon, typed in a hurry ("Comparison-none Findings-The heart ...", "Comparison None Findings The
+    # lungs ...", "indication syncope. findings normal heart size"): taken only in the sections' usual order
+    rf"|(?P<bare>{_NAMES})(?:(?P<dash>-|–)(?=[A-Za-z0-9])|(?=[ \t]+(?P<next>[A-Za-z0-9]))))",
     re.IGNORECASE,
 )
+# words that make a section's name prose ("no acute findings", "the impression of ...")
+_NAME_AS_PROSE = re.compile(r"\b(?:no|acute|other|these|those|the|of|any|new|key|additional|cardiopulmonary|"
+                            r"significant|similar|imaging|radiographic|my|an|overall|clinical|first|general)[ \t]*$",
+                            re.IGNORECASE)
+_SECTION_ORDER = {"INDICATION": 0, "COMPARISON": 1, "TECHNIQUE": 1, "FINDINGS": 2, "IMPRESSION": 3}
 
 # Administrative lines before the first header that are not a report body (MIMIC's "FINAL REPORT" block,
 # accession lines, dates, the examination name).
@@ -201,9 +209,11 @@ _LIST_MARKER = re.compile(r"^\(?\d{1,2}[.)]$")
 # a "?" ends a sentence after a word ("Pneumothorax? No."), not where it stands alone as a hedge before a finding
 # ("? small left pneumothorax", "right basal opacity ? consolidation")
 # (a semicolon before a capital ends an item of a list run on one line: "Granuloma; Heart size normal")
-# (and where a hurried hand left out the space: "Normal heart size.No effusion", "pneumothorax., Visualized")
-_BOUNDARY = re.compile(r"(?<=[.!])\s+|(?<=\S\?)\s+|(?<=;)[ \t]+(?=[A-Z])|\n+|(?<=[A-Za-z]{2}\.)(?=[A-Za-z]{2})"
-                       r"|(?<=\.,)\s+")
+# (and where a hurried hand left out the space: "Normal heart size.No effusion", "congestion.a 14 mm nodule",
+# "pneumothorax., Visualized"; a comma typed with the stop goes on in lower case: "No consolidation, effusion,. or
+# pneumothorax")
+_BOUNDARY = re.compile(r"(?<=[.!])(?<!,\.)\s+|(?<=,\.)\s+(?![\sa-z])|(?<=\S\?)\s+|(?<=;)[ \t]+(?=[A-Z])|\n+"
+                       r"|(?<=[A-Za-z]{2}\.)(?=[A-Za-z]{2}|[aA][ \t])|(?<=\.,)\s+")
 # speech recognition run without full stops ("No pneumothorax Cardiac size is within normal limits"): a capitalised
 # word right after a lower-case one opens a sentence, in a long chunk only, where it is a word reports open sentences
 # with (a closed list: a brand, an eponym or a name mid-sentence, "Mediport", "Kerley", "Dr Smith", is not one)
@@ -213,7 +223,9 @@ _RUN_ON = re.compile(
     r"|Moderate|Small|Large|Minor|Interval|Stable|Unchanged|Degenerative|Surgical|Status|Sternotomy|Left|Right"
     r"|Bilateral|Soft|Limited|Low|Lines|Tubes|Temporary|Otherwise|Cardiomegaly|Calcified|Focal|Patchy|Diffuse"
     r"|Increased|Decreased|New|Prior|Previous|Again|Hyperinflat\w*|Emphysema|Atelectasis|Consolidation|Opacit\w*"
-    r"|Effusions?|Pneumothorax|Edema|Oedema|Endotracheal|Nasogastric|Interstitial|Unremarkable|Clear|Intact|Free)\b)")
+    r"|Effusions?|Pneumothorax|Edema|Oedema|Endotracheal|Nasogastric|Interstitial|Unremarkable|Clear|Intact|Free"
+    # (an article, not a letter naming a type or grade: "type A dissection")
+    r"|(?<!type )(?<!grade )(?<!class )(?<!group )(?<!hepatitis )(?<!vitamin )A(?=[ \t]+[a-z0-9]))\b)")
 _RUN_ON_MIN = 60
 # a report wrapped by the system that sent it (MIMIC's lines of about 70-80 characters, teletype output) breaks its
 # sentences mid-line ("... No\npneumothorax."): such a line break is a space, not a sentence end. A break is a wrap
@@ -222,6 +234,10 @@ _RUN_ON_MIN = 60
 _WRAP_MIN = 45
 _NEXT_CHARACTER = re.compile(r"[ \t]*(\S)")
 _WRAPPED_LINE_END = re.compile(r"[^.!?:;\s]\s*$")
+# a line that ends on a word no sentence ends on ("THERE IS NO FOCAL\nAIRSPACE OPACITY", "WITHOUT EVIDENCE OF\n")
+_OPEN_LINE_END = re.compile(r"\b(?:the|a|an|of|and|or|nor|with|without|no|not|is|are|was|were|in|at|on|to|for|by|"
+                            r"from|into|than|there|both|any|focal|pleural|airspace|evidence|signs)[ \t]*$",
+                            re.IGNORECASE)
 _NEXT_LINE_OPENS_ITEM = re.compile(r"\s*(?:[-*\u2022]\s|\(?\d{1,2}[.)]\s|[A-Z][A-Za-z /&-]{0,30}:)")
 
 
@@ -233,6 +249,9 @@ def _is_wrap(text: str, start: int, end: int) -> bool:
         return False
     if following.group(1).islower() or line.rstrip().endswith(","):
         return True
+    open_end = _OPEN_LINE_END.search(line)
+    if open_end and not (open_end.group().strip().lower() in ("no", "not") and ":" in line):
+        return True  # (a row's answer, "Consolidation: Yes No", is no open end)
     return len(line.strip()) >= _WRAP_MIN and not _NEXT_LINE_OPENS_ITEM.match(text, end)
 
 
@@ -452,11 +471,21 @@ def _find_run_on_headers(text: str) -> list[tuple[int, int, str | None]]:
     each name at most once, the first section a FINDINGS or IMPRESSION must come after."""
     found: list[tuple[int, int, str | None]] = []
     seen: set[str | None] = set()
+    lower_case = not re.search(r"[A-Z]", re.sub(r"X{2,}", "", text))
+    rank = -1  # the usual order's place of the last section taken
     for m in _RUN_ON_HEADER_RE.finditer(text):
-        key = re.sub(r"\s+", " ", (m.group("h") or m.group("caps")).lower())
+        key = re.sub(r"\s+", " ", (m.group("h") or m.group("caps") or m.group("bare")).lower())
         section = _HEADER_MAP[key]
         if section in seen or key in _LINE_ONLY:
             continue
+        if m.group("bare"):
+            word, nxt = m.group("bare"), m.group("next")
+            if (section not in _SECTION_ORDER or _SECTION_ORDER[section] <= rank
+                    or _NAME_AS_PROSE.search(text, max(0, m.start() - 40), m.start())):
+                continue
+            if not m.group("dash") and not (nxt.isupper() or nxt.isdigit() or (lower_case and word.islower())):
+                continue  # "Findings are consistent with ..." is prose; "Findings The lungs ..." a header
+        rank = max(rank, _SECTION_ORDER.get(section, rank))
         seen.add(section)
         found.append((m.start(), m.end(), section))
     return found if {"FINDINGS", "IMPRESSION"} & seen else []
