@@ -385,6 +385,29 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
     return out
 
 
+# the study a clinician's read names before the read itself ("CXR (AP supine, 06:00) -", "Chest X-ray today:")
+_STUDY_NAME = re.compile(r"[ \t]*(?:CXR|chest[ \t]+x-?ray|chest[ \t]+radiograph|chest[ \t]+film)\b", re.IGNORECASE)
+_STUDY_NOTE = re.compile(r"(?:[ \t]*\([^()\n]{0,60}\))?(?:,?[ \t]*[\w ,]{0,30}?)?[ \t]*(?::|[-–—](?=[ \t]|$))",
+                         re.MULTILINE)
+
+
+_OWN_READ = re.compile(r"\b(?:read|reading|interpretation|today|this\s+morning)\b", re.IGNORECASE)
+
+
+def _study_read_end(text: str, at: int, *, named: bool) -> int | None:
+    """Where a clinician's read starts after a ``study_label`` header ending at ``at``: past the study's name and a
+    note on it; None where no colon or dash sets the header off. ``named``: the header's own colon or dash came
+    already, so the study's name and note are optional."""
+    if named:
+        study = _STUDY_NAME.match(text, at)
+        if study is None:
+            return at
+        note = _STUDY_NOTE.match(text, study.end())
+        return note.end() if note else study.end()
+    note = _STUDY_NOTE.match(text, at)
+    return note.end() if note else None
+
+
 def _find_headers(text: str) -> list[tuple[int, int, str | None]]:
     """(start, end, section) for each accepted header."""
     found: list[tuple[int, int, str | None]] = []
@@ -399,6 +422,17 @@ def _find_headers(text: str) -> list[tuple[int, int, str | None]]:
             continue  # "Additional findings: ..." labels a row of the section it stands in
         eol = text.find("\n", m.end())
         rest_of_line = text[m.end(): eol if eol >= 0 else len(text)]
+        if key in SECTION_HEADERS.study_label:
+            # a clinician's read: "Imaging: CXR (portable) - ...", "CXR (my read), portable AP:", "CXR today - ..."
+            read = _study_read_end(text, m.end() if punct else m.end("h"), named=bool(punct))
+            if key == "cxr" and read is not None and not _OWN_READ.search(text, m.end("h"), read):
+                read = None  # "CXR - cough and fever", "CXR PA - Chest clinic": the study's title, no read
+            if key == "imaging" and not punct:
+                read = None  # "Imaging Department MRN: ...": a letterhead
+            if line_start and read is not None:
+                found.append((m.start(), read, _HEADER_MAP[key]))
+                keys.append(key)
+            continue
         if line_start:
             ok = bool(punct) or word.isupper() or not rest_of_line.strip()
             if m.group("md") and m.group("md").startswith("#"):

@@ -268,7 +268,8 @@ class SectionHeaders:
     IMPRESSION names that head the findings where none came before and another IMPRESSION name follows.
     ``sections`` also holds the one-letter slips of the names a section lists under ``typed_slips`` (a letter
     dropped, doubled or two swapped: "Impresion", "IMPRESSSION", "Findngs", "FINIDNGS"), where a slip is no other
-    header's name."""
+    header's name. ``study_label``: names that head a clinician's read of the film only with a colon or dash, and
+    may carry the study's name after it ("Imaging: CXR (portable) - ...", "CXR (my read), portable AP:")."""
 
     sections: dict[str, str | None]
     line_only: frozenset[str]
@@ -277,6 +278,7 @@ class SectionHeaders:
     conclusion_after_findings: frozenset[str] = frozenset()
     findings_before_conclusion: frozenset[str] = frozenset()
     capitals_only: frozenset[str] = frozenset()
+    study_label: frozenset[str] = frozenset()
 
 
 def load_section_headers(path: Path = SECTIONS_FILE) -> SectionHeaders:
@@ -289,6 +291,7 @@ def load_section_headers(path: Path = SECTIONS_FILE) -> SectionHeaders:
     after_findings: set[str] = set()
     before_conclusion: set[str] = set()
     capitals: set[str] = set()
+    study_label: set[str] = set()
     slips: dict[str, str] = {}
     examples: list[tuple[str, str]] = []
     for n, entry in enumerate(data.get("section", []), 1):
@@ -305,7 +308,8 @@ def load_section_headers(path: Path = SECTIONS_FILE) -> SectionHeaders:
             sections[header] = None if name == "preamble" else name
         for field_name, into in (("line_only", line_only), ("no_title_case_before_text", no_title),
                                  ("conclusion_after_findings", after_findings),
-                                 ("findings_before_conclusion", before_conclusion), ("capitals_only", capitals)):
+                                 ("findings_before_conclusion", before_conclusion), ("capitals_only", capitals),
+                                 ("study_label", study_label)):
             marked = {" ".join(str(h).lower().split()) for h in entry.get(field_name, [])}
             stray = sorted(marked - set(headers))
             if stray:
@@ -325,7 +329,8 @@ def load_section_headers(path: Path = SECTIONS_FILE) -> SectionHeaders:
     if any(sections[h] != "IMPRESSION" for h in before_conclusion):
         raise VocabularyError(f"{path.name}: findings_before_conclusion may name only IMPRESSION headers")
     return SectionHeaders(sections, frozenset(line_only), frozenset(no_title), tuple(examples),
-                          frozenset(after_findings), frozenset(before_conclusion), frozenset(capitals))
+                          frozenset(after_findings), frozenset(before_conclusion), frozenset(capitals),
+                          frozenset(study_label))
 
 
 def _one_letter_slips(word: str) -> set[str]:
