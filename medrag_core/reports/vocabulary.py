@@ -713,7 +713,8 @@ CHRONIC = re.compile(
 )
 # a finding back again ("reaccumulated") or absent before ("not seen on the previous film"): a new one
 SEEN_ANEW = (r"re-?accumulat\w*|not\s+(?:seen|present|visible|evident|identified)\s+(?:on|in)\s+(?:the\s+)?"
-             r"(?:prior|previous|earlier|last)")
+             r"(?:prior|previous|earlier|last|(?:\d{4}|___|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})\s+(?:film|study|radiograph|"
+             r"x-?ray|cxr|exam|examination|image)s?)")
 NEW = re.compile(rf"\b(?:new|newly|acute|increas\w*|worsen\w*|developing|development|interval\s+development|"
                  rf"enlarged\s+since|{SEEN_ANEW})\b|\u2191", re.IGNORECASE)  # (an up arrow typed for "increased")
 # places that name their lung, each group named by its side: the lingula is the left's, the middle lobe the right's
