@@ -561,6 +561,12 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
             sites = prev_sites
         else:
             sites = ()
+        if sites and not own:
+            # a side carried from elsewhere in the sentence, a zone in the mention's own words: "LEFT: 9 mm mid zone
+            # nodule; lower lobe collapse" puts the collapse in the left lower zone
+            own_zone = ZONE.search(sentence, max(prev_end, ts - 20), te)
+            if own_zone is not None:
+                sites = tuple(dict.fromkeys((side, own_zone.lastgroup) for side, _ in sites))
         if not sites and name not in BONE_FINDINGS:
             # "irregularity of the right 7th rib with underlying pleural thickening": what lies under that bone
             # is on its side
@@ -646,7 +652,32 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
         prev_end, prev_sites, prev_pol, prev_te = te, sites, polarity, te
         prev_span = (base + ts, base + te)
     _mark_alternatives(out, chain, chain_plain)
-    return out
+    return _respectively(sentence, base, out)
+
+
+# two findings given their sides in order after them: "an effusion and a pneumothorax, the former on the right and the
+# latter on the left", "effusion and collapse on the right and left respectively"
+_SIDE_WORD = r"(?:the\s+)?(left|right)(?:\s+side|-sided)?"
+_FORMER_LATTER = re.compile(
+    rf"\bthe\s+former\s+(?:\w+\s+){{0,2}}?(?:on|in|at)\s+{_SIDE_WORD}\b[^.;]*?"
+    rf"\bthe\s+latter\s+(?:\w+\s+){{0,2}}?(?:on|in|at)\s+{_SIDE_WORD}\b"
+    rf"|\b(?:on|in|at)\s+{_SIDE_WORD}\s+and\s+{_SIDE_WORD}[,\s]+respectively\b", re.IGNORECASE)
+
+
+def _respectively(sentence: str, base: int, out: list[Observation]) -> list[Observation]:
+    """Give the last two findings named before a "the former ... the latter ..." or "... respectively" their sides
+    in order (each keeps its own zone)."""
+    m = _FORMER_LATTER.search(sentence)
+    if m is None:
+        return out
+    first, second = (g.lower() for g in m.groups() if g)
+    spans = list(dict.fromkeys(o.span for o in out if o.span[1] <= base + m.start() and o.polarity != "absent"))
+    if len(spans) < 2:
+        return out
+    sides = {spans[-2]: first, spans[-1]: second}
+    return [_replace(o, laterality=sides[o.span],
+                     sites=tuple(dict.fromkeys((sides[o.span], z) for _, z in o.sites)) or ((sides[o.span], None),))
+            if o.span in sides else o for o in out]
 
 
 def _mark_alternatives(out: list[Observation], chain: list[int], plain: bool) -> None:
