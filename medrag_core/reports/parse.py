@@ -25,14 +25,14 @@ Section rules (the formats radiologists actually produce):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from medrag_core.errors import ReportError
 from medrag_core.models import CheckStatus
 from medrag_core.reports.mentions import DEVICE_NAMES, Observation, extract_observations
 from medrag_core.reports.reading import offset_as_read, put_back_letters, read_text
 from medrag_core.reports.transport import unwrap_transport
-from medrag_core.reports.vocabulary import DEVICE_LABEL, NO_FINDING_LABEL, SECTION_HEADERS, TARGET_RE
+from medrag_core.reports.vocabulary import DEVICE_LABEL, NO_FINDING_LABEL, NON_LATERAL, SECTION_HEADERS, TARGET_RE
 from medrag_core.settings import Settings
 
 __all__ = [
@@ -544,12 +544,47 @@ def _cut_footer(text: str, start: int, stop: int) -> tuple[int, int]:
     return stop, stop
 
 
+# a row of the findings labelled by its side ("RIGHT: Clear. No effusion.", "Left hemithorax: Moderate effusion."), and
+# any other row's label, which ends the side's row ("Heart and mediastinum: normal.")
+_ROW_LABEL = re.compile(r"(?:^|(?<=[.;])[ \t]+)[ \t]*(?:(?P<side>right|left)(?:[ \t]+(?:hemithorax|lung|side|chest))?"
+                        r"|[A-Z][A-Za-z /&]{0,30})[ \t]*(?::|[ \t]-[ \t])", re.IGNORECASE | re.MULTILINE)
+
+
+# a sentence with a subject of its own ends a side's row: "Left hemithorax: 2 cm nodule. The lungs are otherwise clear."
+_OWN_SUBJECT = re.compile(r"\s*(?:the|there|these|this|both|heart|cardiac|cardio\w*|hila|hilar|lungs?|bony|bones|"
+                          r"osseous|mediastin\w*|trachea|visuali[sz]ed|soft|aort\w*|pulmonary)\b", re.IGNORECASE)
+
+
+def _row_sides(body: str) -> list[tuple[int, int, str]]:
+    """(start, end, side) of each stretch of ``body`` a side's row label governs: to the next label or line end."""
+    rows: list[tuple[int, int, str]] = []
+    labels = list(_ROW_LABEL.finditer(body))
+    for i, m in enumerate(labels):
+        if not m.group("side"):
+            continue
+        eol = body.find("\n", m.end())
+        stop = min(eol if eol >= 0 else len(body), labels[i + 1].start() if i + 1 < len(labels) else len(body))
+        rows.append((m.end(), stop, m.group("side").lower()))
+    return rows
+
+
 def _observe(parsed: ParsedReport) -> ParsedReport:
     for name in ("FINDINGS", "IMPRESSION", "INDICATION"):
         body = parsed.sections.get(name, "")
         base = parsed.offsets.get(name, 0)
-        for off, sent in split_sentences(body):
-            parsed.observations.extend(extract_observations(sent, name, off, base=base + off))
+        rows = _row_sides(body) if name == "FINDINGS" else []
+        sentences = split_sentences(body)
+        for off, sent in sentences:
+            found = extract_observations(sent, name, off, base=base + off)
+            at = off + len(sent) - len(sent.lstrip())
+            row = next((side for a, b, side in rows if a <= at < b
+                        and not any(_OWN_SUBJECT.match(s) for o, s in sentences if a < o <= at)), None)
+            if row:
+                # a sentence with no side of its own in a side's row is on that side
+                found = [replace(o, laterality=row, sites=tuple(dict.fromkeys((row, z) for _, z in o.sites))
+                                 or ((row, None),))
+                         if o.laterality is None and o.name not in NON_LATERAL else o for o in found]
+            parsed.observations.extend(found)
     parsed.status = _status(parsed)
     return parsed
 

@@ -91,11 +91,13 @@ _MD_RULE = re.compile(r"^[ \t]*(?:-{3,}|\*{3,}|_{3,})[ \t]*$", re.MULTILINE)
 _MD_TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$")
 
 
-# an organ's row in a template, its label and colon before a value ("Heart size: Normal", "Lungs: clear"): read as
-# the phrase it stands for ("Heart size normal", "Lungs clear"), which the vocabulary knows
+# an organ's row in a template, its label and colon before a value ("Heart size: Normal", "Lungs: clear"), at a line's
+# start or after a sentence's end ("... effusion. Heart: enlarged."): read as the phrase it stands for ("Heart size
+# normal", "Lungs clear"), which the vocabulary knows
 _ORGAN_ROW = re.compile(
-    r"^[ \t]*(?:[-*\u2022][ \t]+)?(?:(?:the|both)[ \t]+)?"
-    r"(?:heart(?:[ \t]+size)?|cardiac[ \t]+(?:size|silhouette|contours?)"
+    r"(?:^|(?<=[.;]))[ \t]*(?:[-*\u2022][ \t]+)?(?:(?:the|both)[ \t]+)?"
+    r"(?:heart(?:[ \t]+size|[ \t]+and[ \t]+mediastinum(?=[ \t]*:[ \t]*(?:normal|unremarkable|within|enlarged)\b))?"
+    r"|cardiac[ \t]+(?:size|silhouette|contours?)"
     r"|cardiomediastinal[ \t]+(?:silhouette|contours?)|lungs?(?:[ \t]+fields?)?|mediastinum|mediastinal[ \t]+contours?"
     r"|hila|pleura|pleural[ \t]+spaces?|(?:hemi)?diaphragms?|bones?|osseous[ \t]+structures|soft[ \t]+tissues?"
     r"|costophrenic[ \t]+angles?|pulmonary[ \t]+vascularity)[ \t]*(?P<colon>:)(?=[ \t]*[A-Za-z])",
