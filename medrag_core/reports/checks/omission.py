@@ -318,7 +318,8 @@ def _named_at_side(parsed: ParsedReport, o: Observation, group: str, *, affirmed
                and not (unless and unless.search(_clause(i))) for i in parsed.section_observations("IMPRESSION"))
 
 
-# a nodular density or opacity may be summarised as the airspace finding at its place; a nodule named as one may not
+# a nodular density or opacity may be summarised as the airspace finding at its place; a nodule called new or growing
+# may not
 _DENSITY_WORD = re.compile(r"nodular|densit|opacit|shadow", re.IGNORECASE)
 
 
@@ -368,7 +369,8 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
             continue  # "the cardiomediastinal silhouette is enlarged" and the impression names the heart
         if group == "pulmonary edema" and "airspace disease" in affirmed and not _EDEMA_WORD.search(o.term):
             continue  # "vascular congestion ... airspace opacities" and the impression names the airspace disease
-        if group == "nodule or mass" and o.name != "Mass" and _DENSITY_WORD.search(o.term) and _named_at_side(
+        if group == "nodule or mass" and o.name != "Mass" and (
+                _DENSITY_WORD.search(o.term) or o.change not in ("new", "increased")) and _named_at_side(
                 parsed, o, "airspace disease", affirmed=True, near_zone=True,
                 same_side=not re.search(r"\bnodular\b", o.term, re.IGNORECASE)):
             # "a 2.5 cm nodular density" summarised as "right midlung airspace density"; a nodule only by an
