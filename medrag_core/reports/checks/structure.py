@@ -102,6 +102,10 @@ _BARE_MEASURE = re.compile(
 # (a dash of any length too: "IMPRESSION: —"; not "***", which the placeholder check names)
 _NO_CONTENT = re.compile(r"^\W*(?:[-\u2013\u2014]+|n/?a|none|nil|\.{2,}|pending|to\s+follow|(?:\d{1,2}[.)]\W*)+)\W*$",
                          re.IGNORECASE)
+# a section of labelled rows with nothing in them ("Lines/tubes: None.", "Lines/tubes: As above."): an ICU note's read
+# left empty but for its devices' row
+_ONLY_EMPTY_ROWS = re.compile(r"^(?:\W*[A-Za-z][\w /&()-]{0,30}:[ \t]*(?:none|nil(?:\s+new)?|n/?a|as\s+above|-+)?"
+                              r"[ \t.]*(?:\n|$))+$", re.IGNORECASE)
 _ONLY_CORRELATE = re.compile(
     r"^\W*(?:(?:kindly|please)\s+)?(?:correlate\s+clinically|clinical(?:ly)?\s+correlat\w*|correlat\w*\s+with\s+"
     r"(?:the\s+)?clinical\s+(?:findings|history|picture))(?:\s+(?:is\s+)?(?:recommended|advised|suggested|requested))?"
@@ -189,7 +193,7 @@ def missing_section(parsed: ParsedReport) -> list[Issue]:
                 suggestion="Add an IMPRESSION that summarises the findings.",
             ))
             continue
-        if text.strip() and not _NO_CONTENT.match(text):
+        if text.strip() and not _NO_CONTENT.match(text) and not _ONLY_EMPTY_ROWS.match(text):
             continue
         if parsed.headerless:
             other = "impression" if name == "FINDINGS" else "findings"
