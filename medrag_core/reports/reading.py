@@ -144,7 +144,11 @@ def _read_table_row(line: str) -> str:
 # radiologist reviewed: no pneumothorax", "[AI-assisted read] Algorithm flag: ...", "CAD marks reviewed"), and the
 # score table under an "AI findings" line: the software's words, not the radiologist's
 _DECISION_SUPPORT = re.compile(
-    r"^[ \t]*\[?[ \t]*(?:AI|A\.I\.|CAD|computer[- ]aided\s+detection|algorithm|decision[- ]support)\b[^\n]*",
+    r"^[ \t]*\[?[ \t]*(?:AI|A\.I\.|CAD|computer[- ]aided\s+detection|algorithm|decision[- ]support"
+    # a radiographer's or triage nurse's flag before (or after) the radiologist's report: a red dot, a preliminary
+    # clinical evaluation (PCE), "Abnormality detected: ?", a triage line; the radiologist's report is what is checked
+    r"|\(?[ \t]*(?:PCE|preliminary\s+clinical\s+evaluation|radiographer[’']?s?\s+(?:comment|flag|opinion|query)"
+    r"|red[ \t-]dot|abnormality\s+(?:detected|seen|flagged)|triage|triaged\s+by))\b[^\n]*",
     re.IGNORECASE | re.MULTILINE)
 _SCORE_ROW = re.compile(r"^[ \t]+[A-Za-z][A-Za-z /-]{2,40}[ \t]{2,}(?:0?\.\d+|1\.0+|\d{1,3}[ \t]*%)[ \t]*$")
 # a banner around a title ("*** REVISED REPORT ***", "=== ADDENDUM ==="): the marks are decoration, not a blank
