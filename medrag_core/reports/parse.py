@@ -100,6 +100,15 @@ _PREAMBLE_ONLY = re.compile(
     r"chest\s*[:,]\s*(?:pa|ap|frontal|portable|single|one|two|1|2)\b)\b[^\n]*(?:\n+|$))+$",
     re.IGNORECASE,
 )
+# the paragraphs a letter or an e-mail opens with: a greeting, the request thanked for or repeated, "I have reviewed
+# the film" (each a paragraph of its own, up to a blank line)
+_LETTER_OPENING = re.compile(
+    r"(?:[ \t]*(?:dear\b|to\s+(?:the|my|dr)\b|hi\b|hello\b|subject\s*:|re\s*:|thank|many\s+thanks|thanks\b|"
+    r"i\s+have\s+(?:had\s+a\s+look|reviewed|looked)|i[’']ve\s+(?:had\s+a\s+look|reviewed|looked)|had\s+a\s+look)"
+    r"[^\n]*(?:\n(?![ \t]*\n)[^\n]*)*(?:\n[ \t]*\n|$))+",
+    re.IGNORECASE)
+
+
 def _preamble_only(preamble: str) -> bool:
     """True when the text before the first header is administrative lines only (``_PREAMBLE_ONLY``): not where a
     line goes on past its title to describe the image ("PA AND LATERAL CHEST: The cardiomediastinal silhouette
@@ -176,7 +185,8 @@ _SIGNATURE = re.compile(
     r"images?\s+(?:were\s+|was\s+)?(?:reviewed|viewed|read|interpreted)\s+(?:on|at|using|remotely)\b|"
     r"this\s+report\s+is\s+(?:intended|meant)\s+for\b|"
     r"preliminary\s+(?:[a-z]+\s+){0,2}report\b(?=[^\n]*\bfinal\s+report\s+will\b)|"
-    r"(?:yours\s+)?sincerely\b|(?:with\s+)?(?:kind|best|warm)\s+regards\b|"
+    r"(?:yours\s+)?sincerely\b|(?:with\s+)?(?:kind|best|warm)\s+regards\b|best\s+wishes\b|cheers\b|"
+    r"happy\s+to\s+discuss\b|dr\.?[ \t]+\S+(?:[ \t]+\S+)?[ \t]*\((?:radiology|radiologist|consultant[^)\n]*)\)|"
     # a signature set off by dashes, as in e-mail ("-- ___ / RAD", "-- Dr. Lee, radiologist")
     r"--[ \t]+(?:___|dr\b|[^\n]{0,40}\b(?:rad|radiologist|md|m\.d\.|frcr|do)\b)|"
     r"I\s+have\s+(?:personally\s+)?(?:reviewed|seen)\s+the\s+(?:images|study|examination)\b|"
@@ -445,6 +455,9 @@ def _find_headers(text: str) -> list[tuple[int, int, str | None]]:
                 ok = False
             if not punct and word.isupper() and rest_of_line[:1].islower():
                 ok = False  # "FINDINGS suggest ..." inside all-caps prose is not a header
+            if key in SECTION_HEADERS.lead_in and not punct:
+                # "In summary, ..." opens a letter's conclusion; "Overall heart size ..." is prose
+                ok = text[m.end("h"): m.end("h") + 1] == ","
             if not ok and word[:1].isupper() and not word.isupper():
                 # title case with no colon, the text on the same line: "Findings There is ..." is a
                 # header when a capitalised sentence follows; "History of ..." is prose
@@ -472,7 +485,7 @@ def _find_headers(text: str) -> list[tuple[int, int, str | None]]:
                 # run into the findings' paragraph, not the end of the findings
                 ok = False
         if ok:
-            end = m.end()
+            end = m.end() + (text[m.end(): m.end() + 1] == "," and key in SECTION_HEADERS.lead_in)
             if line_start and not rest_of_line.strip():
                 # a header alone on its line may be underlined ("FINDINGS\n--------"): the rule is part of it
                 under = _UNDERLINE.match(text, eol) if eol >= 0 else None
@@ -674,6 +687,21 @@ def parse_report(text: str) -> ParsedReport:
             # follows it (an old-style report whose final header is missing)
             return _observe(ParsedReport(text=given, reading=reading, **slips, sections={"FINDINGS": body},
                                          offsets={"FINDINGS": off}, footer=text[cut:].strip(), footer_spans=footers))
+        opening = _LETTER_OPENING.match(body)
+        if opening and opening.end() < len(body):
+            # a letter with no headers: after its opening, its paragraphs are the read and its last one the
+            # conclusion; a letter of one paragraph has written no conclusion
+            paragraphs = [m for m in re.finditer(r"\S[^\n]*(?:\n(?![ \t]*\n)[^\n]*)*", body[opening.end():])]
+            base = off + opening.end()
+            sections, offsets = {}, {}
+            last = paragraphs[-1] if len(paragraphs) > 1 else None
+            first_end = (paragraphs[-2] if last else paragraphs[-1]).end()
+            offsets["FINDINGS"], sections["FINDINGS"] = _body(text, base + paragraphs[0].start(), base + first_end)
+            if last:
+                offsets["IMPRESSION"], sections["IMPRESSION"] = _body(text, base + last.start(), base + last.end())
+            return _observe(ParsedReport(text=given, reading=reading, **slips, sections=sections, offsets=offsets,
+                                         preamble=body[:opening.end()].strip(), footer=text[cut:].strip(),
+                                         footer_spans=footers))
         short = len(split_sentences(body)) <= 3 or len(body) <= 400
         name = "IMPRESSION" if short else "FINDINGS"
         return _observe(ParsedReport(text=given, reading=reading, **slips, sections={name: body}, offsets={name: off},
@@ -683,6 +711,14 @@ def parse_report(text: str) -> ParsedReport:
     loose: tuple[int, str] | None = (off, preamble) if preamble and not _preamble_only(preamble) \
         and not _title_lines(preamble) else None
     pre_parts = [] if loose else [preamble]
+    if loose:
+        # a letter's opening paragraphs ("Dear colleague, thank you for asking me to look at this film (?infection).")
+        # are no findings: the request they repeat is the preamble's
+        opening = _LETTER_OPENING.match(loose[1])
+        if opening and opening.end() < len(loose[1]):
+            pre_parts.append(loose[1][:opening.end()].strip())
+            loose = _body(text, loose[0] + opening.end(), loose[0] + len(loose[1]))
+            loose = loose if loose[1] else None
     footers: list[str] = []
     for i, (_, end, name) in enumerate(headers):
         stop = headers[i + 1][0] if i + 1 < len(headers) else len(text)

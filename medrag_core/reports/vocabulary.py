@@ -269,7 +269,8 @@ class SectionHeaders:
     ``sections`` also holds the one-letter slips of the names a section lists under ``typed_slips`` (a letter
     dropped, doubled or two swapped: "Impresion", "IMPRESSSION", "Findngs", "FINIDNGS"), where a slip is no other
     header's name. ``study_label``: names that head a clinician's read of the film only with a colon or dash, and
-    may carry the study's name after it ("Imaging: CXR (portable) - ...", "CXR (my read), portable AP:")."""
+    may carry the study's name after it ("Imaging: CXR (portable) - ...", "CXR (my read), portable AP:").
+    ``lead_in``: names that open a letter's concluding paragraph with a comma ("In summary, ...") as well as a colon."""
 
     sections: dict[str, str | None]
     line_only: frozenset[str]
@@ -279,6 +280,7 @@ class SectionHeaders:
     findings_before_conclusion: frozenset[str] = frozenset()
     capitals_only: frozenset[str] = frozenset()
     study_label: frozenset[str] = frozenset()
+    lead_in: frozenset[str] = frozenset()
 
 
 def load_section_headers(path: Path = SECTIONS_FILE) -> SectionHeaders:
@@ -292,6 +294,7 @@ def load_section_headers(path: Path = SECTIONS_FILE) -> SectionHeaders:
     before_conclusion: set[str] = set()
     capitals: set[str] = set()
     study_label: set[str] = set()
+    lead_in: set[str] = set()
     slips: dict[str, str] = {}
     examples: list[tuple[str, str]] = []
     for n, entry in enumerate(data.get("section", []), 1):
@@ -309,7 +312,7 @@ def load_section_headers(path: Path = SECTIONS_FILE) -> SectionHeaders:
         for field_name, into in (("line_only", line_only), ("no_title_case_before_text", no_title),
                                  ("conclusion_after_findings", after_findings),
                                  ("findings_before_conclusion", before_conclusion), ("capitals_only", capitals),
-                                 ("study_label", study_label)):
+                                 ("study_label", study_label), ("lead_in", lead_in)):
             marked = {" ".join(str(h).lower().split()) for h in entry.get(field_name, [])}
             stray = sorted(marked - set(headers))
             if stray:
@@ -330,7 +333,7 @@ def load_section_headers(path: Path = SECTIONS_FILE) -> SectionHeaders:
         raise VocabularyError(f"{path.name}: findings_before_conclusion may name only IMPRESSION headers")
     return SectionHeaders(sections, frozenset(line_only), frozenset(no_title), tuple(examples),
                           frozenset(after_findings), frozenset(before_conclusion), frozenset(capitals),
-                          frozenset(study_label))
+                          frozenset(study_label), frozenset(lead_in))
 
 
 def _one_letter_slips(word: str) -> set[str]:

@@ -33,7 +33,8 @@ _TEMPLATE_WORD = (r"(?i:insert|size|side|laterality|location|site|level|lobe|zon
 _PLACEHOLDER = re.compile(
     # anything in square brackets but a numeric citation ("[1]"): "[ ]", "[***]", "[DATE]", "[ INSERT ]", "[...]"
     # (nor a date or time given in brackets: "ED TRIAGE NOTE [25/08/2025 00:46]")
-    r"\[(?!\s*\d+(?:[,-]\d+)*\s*\])(?!\s*(?:\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}(?:[ \t,]+\d{1,2}:\d{2})?|\d{1,2}:\d{2})\s*\])"
+    r"\[(?!\s*\d+(?:[,-]\d+)*\s*\])"
+    r"(?!\s*(?:\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}(?:[ \t,]+\d{1,2}:\d{2})?|\d{1,2}:\d{2})\s*\])"
     r"[^\[\]\n]{0,40}\]"
     # an empty tick box (a row with one box ticked is read as that choice, and its other boxes are blanked)
     r"|\u2610"
