@@ -667,7 +667,7 @@ _FORMER_LATTER = re.compile(
 def _respectively(sentence: str, base: int, out: list[Observation]) -> list[Observation]:
     """Give the last two findings named before a "the former ... the latter ..." or "... respectively" their sides
     in order (each keeps its own zone)."""
-    m = _FORMER_LATTER.search(sentence)
+    m = _FORMER_LATTER.search(sentence) if "former" in sentence or "respectively" in sentence else None
     if m is None:
         return out
     first, second = (g.lower() for g in m.groups() if g)

@@ -568,6 +568,9 @@ _OWN_SUBJECT = re.compile(r"\s*(?:the|there|these|this|both|heart|cardiac|cardio
                           r"osseous|mediastin\w*|trachea|visuali[sz]ed|soft|aort\w*|pulmonary)\b", re.IGNORECASE)
 
 
+_SIDE_ROW_HINT = re.compile(r"(?i:right|left)(?:[ \t]+\w+)?[ \t]*(?::|[ \t]-[ \t])")
+
+
 def _row_sides(body: str) -> list[tuple[int, int, str]]:
     """(start, end, side) of each stretch of ``body`` a side's row label governs: to the next label or line end."""
     rows: list[tuple[int, int, str]] = []
@@ -585,7 +588,7 @@ def _observe(parsed: ParsedReport) -> ParsedReport:
     for name in ("FINDINGS", "IMPRESSION", "INDICATION"):
         body = parsed.sections.get(name, "")
         base = parsed.offsets.get(name, 0)
-        rows = _row_sides(body) if name == "FINDINGS" else []
+        rows = _row_sides(body) if name == "FINDINGS" and _SIDE_ROW_HINT.search(body) else []
         sentences = split_sentences(body)
         for off, sent in sentences:
             found = extract_observations(sent, name, off, base=base + off)
