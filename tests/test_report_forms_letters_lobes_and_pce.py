@@ -117,3 +117,13 @@ def test_an_omission_beside_a_radiographers_flag_naming_the_finding_is_still_an_
 def test_a_template_date_in_brackets_is_still_a_field() -> None:
     assert "placeholder" in flagged("FINDINGS: Lungs clear. Compared with [DATE].\nIMPRESSION: Normal chest.")
     assert "placeholder" in flagged("FINDINGS: Lungs clear. Heart [ ] normal.\nIMPRESSION: Normal chest.")
+
+
+@pytest.mark.parametrize("sentence,omitted", [
+    ("There is a 14 mm nodule in the left upper zone, which I don't think is a nipple shadow.", True),
+    ("A 14 mm nodule in the left upper zone, not a nipple shadow.", True),
+    ("A 14 mm nodule in the left upper zone, likely a nipple shadow.", False),  # explained away
+])
+def test_a_benign_explanation_denied_explains_nothing_away(sentence: str, omitted: bool) -> None:
+    text = f"FINDINGS: {sentence}\nIMPRESSION: No acute disease."
+    assert ("impression_omits_finding" in flagged(text)) is omitted

@@ -20,8 +20,20 @@ from medrag_core.reports.vocabulary import CLAUSE_BOUND, FINDINGS, GROUP, SIDE_F
 # Groups, and which checks compare which groups, come from the vocabulary (findings.toml).
 _GROUP = GROUP
 _LATERAL_FAMILY = SIDE_FAMILY  # findings.toml: side_family
+class _Unless:
+    """A pattern whose matches count only where the words just before them do not deny them: "a nodule, which I don't
+    think is a nipple shadow", "not a nipple shadow", "rather than overlap" explain nothing away."""
+
+    def __init__(self, pattern: re.Pattern[str], denied: re.Pattern[str]) -> None:
+        self.pattern, self.denied = pattern, denied
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return next((m for m in self.pattern.finditer(text)
+                     if not self.denied.search(text, max(0, m.start() - 30), m.start())), None)
+
+
 # Words that explain a "nodule" or an enlarged heart away (nipple shadow, overlap, technique).
-_BENIGN = re.compile(
+_BENIGN_WORDS = re.compile(
     # "superimposition", "superimposed structures"; but "superimposed upon the second rib" only says where it lies
     r"nipple|artifact|overlap|overlay|overlying\s+(?:soft|telemetry|skin)|superimpos(?!\w*\s+(?:up)?on\b|\w*\s+over\b)"
     r"|confluence|composite|telemetry|"
@@ -30,6 +42,8 @@ _BENIGN = re.compile(
     r"low\s+lung\s+volumes|diminished\s+lung\s+volumes|technique",
     re.IGNORECASE,
 )
+_BENIGN = _Unless(_BENIGN_WORDS, re.compile(
+    r"(?:\bnot|n[’']t(?:\s+think)?|\bunlikely|\brather\s+than|\binstead\s+of)\b[^.;,]{0,20}$", re.IGNORECASE))
 # ... and a bare "shadowing" (UK: "right basal shadowing"), which also names breast and nipple shadows, or "streakiness"
 _BARE_OPACITY = re.compile(r"^(?:opacit|opacification|densit|haz|shadow|streakiness)", re.IGNORECASE)
 
