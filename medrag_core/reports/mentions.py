@@ -675,9 +675,13 @@ def _respectively(sentence: str, base: int, out: list[Observation]) -> list[Obse
     if len(spans) < 2:
         return out
     sides = {spans[-2]: first, spans[-1]: second}
-    return [_replace(o, laterality=sides[o.span],
-                     sites=tuple(dict.fromkeys((sides[o.span], z) for _, z in o.sites)) or ((sides[o.span], None),))
-            if o.span in sides else o for o in out]
+    return [placed_on(o, sides[o.span]) if o.span in sides else o for o in out]
+
+
+def placed_on(obs: Observation, side: str) -> Observation:
+    """``obs`` on ``side``, keeping the zones its own words named."""
+    sites = tuple(dict.fromkeys((side, z) for _, z in obs.sites)) or ((side, None),)
+    return _replace(obs, laterality=side, sites=sites)
 
 
 def _mark_alternatives(out: list[Observation], chain: list[int], plain: bool) -> None:

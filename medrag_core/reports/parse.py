@@ -25,11 +25,11 @@ Section rules (the formats radiologists actually produce):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from medrag_core.errors import ReportError
 from medrag_core.models import CheckStatus
-from medrag_core.reports.mentions import DEVICE_NAMES, Observation, extract_observations
+from medrag_core.reports.mentions import DEVICE_NAMES, Observation, extract_observations, placed_on
 from medrag_core.reports.reading import offset_as_read, put_back_letters, read_text
 from medrag_core.reports.transport import unwrap_transport
 from medrag_core.reports.vocabulary import DEVICE_LABEL, NO_FINDING_LABEL, NON_LATERAL, SECTION_HEADERS, TARGET_RE
@@ -418,11 +418,16 @@ def _study_read_end(text: str, at: int, *, named: bool) -> int | None:
     return note.end() if note else None
 
 
+def _typed_in_lower_case(text: str) -> bool:
+    """A report typed all in lower case (Open-i's "XXXX" masks aside)."""
+    return not re.search(r"[A-Z]", re.sub(r"X{2,}", "", text))
+
+
 def _find_headers(text: str) -> list[tuple[int, int, str | None]]:
     """(start, end, section) for each accepted header."""
     found: list[tuple[int, int, str | None]] = []
     keys: list[str] = []  # each header's name
-    lower_case = not re.search(r"[A-Z]", re.sub(r"X{2,}", "", text))  # a report typed all in lower case
+    lower_case = _typed_in_lower_case(text)
     for m in _HEADER_RE.finditer(text):
         word = m.group("h")
         punct = m.group("p")
@@ -518,7 +523,7 @@ def _find_run_on_headers(text: str) -> list[tuple[int, int, str | None]]:
     each name at most once, the first section a FINDINGS or IMPRESSION must come after."""
     found: list[tuple[int, int, str | None]] = []
     seen: set[str | None] = set()
-    lower_case = not re.search(r"[A-Z]", re.sub(r"X{2,}", "", text))
+    lower_case = _typed_in_lower_case(text)
     rank = -1  # the usual order's place of the last section taken
     for m in _RUN_ON_HEADER_RE.finditer(text):
         key = re.sub(r"\s+", " ", (m.group("h") or m.group("caps") or m.group("bare")).lower())
@@ -588,18 +593,19 @@ def _observe(parsed: ParsedReport) -> ParsedReport:
     for name in ("FINDINGS", "IMPRESSION", "INDICATION"):
         body = parsed.sections.get(name, "")
         base = parsed.offsets.get(name, 0)
-        rows = _row_sides(body) if name == "FINDINGS" and _SIDE_ROW_HINT.search(body) else []
         sentences = split_sentences(body)
+        rows = _row_sides(body) if name == "FINDINGS" and _SIDE_ROW_HINT.search(body) else []
+        # a sentence with a subject of its own ends its side's row
+        rows = [(a, min([b, *(o for o, s in sentences if a < o < b and _OWN_SUBJECT.match(s))]), side)
+                for a, b, side in rows]
         for off, sent in sentences:
             found = extract_observations(sent, name, off, base=base + off)
             at = off + len(sent) - len(sent.lstrip())
-            row = next((side for a, b, side in rows if a <= at < b
-                        and not any(_OWN_SUBJECT.match(s) for o, s in sentences if a < o <= at)), None)
+            row = next((side for a, b, side in rows if a <= at < b), None)
             if row:
                 # a sentence with no side of its own in a side's row is on that side
-                found = [replace(o, laterality=row, sites=tuple(dict.fromkeys((row, z) for _, z in o.sites))
-                                 or ((row, None),))
-                         if o.laterality is None and o.name not in NON_LATERAL else o for o in found]
+                found = [placed_on(o, row) if o.laterality is None and o.name not in NON_LATERAL else o
+                         for o in found]
             parsed.observations.extend(found)
     parsed.status = _status(parsed)
     return parsed
@@ -694,7 +700,7 @@ def parse_report(text: str) -> ParsedReport:
         if opening and opening.end() < len(body):
             # a letter with no headers: after its opening, its paragraphs are the read and its last one the
             # conclusion; a letter of one paragraph has written no conclusion
-            paragraphs = [m for m in re.finditer(r"\S[^\n]*(?:\n(?![ \t]*\n)[^\n]*)*", body[opening.end():])]
+            paragraphs = list(re.finditer(r"\S[^\n]*(?:\n(?![ \t]*\n)[^\n]*)*", body[opening.end():]))
             base = off + opening.end()
             sections, offsets = {}, {}
             last = paragraphs[-1] if len(paragraphs) > 1 else None

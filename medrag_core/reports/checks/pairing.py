@@ -20,6 +20,8 @@ from medrag_core.reports.vocabulary import CLAUSE_BOUND, FINDINGS, GROUP, SIDE_F
 # Groups, and which checks compare which groups, come from the vocabulary (findings.toml).
 _GROUP = GROUP
 _LATERAL_FAMILY = SIDE_FAMILY  # findings.toml: side_family
+
+
 class _Unless:
     """A pattern whose matches count only where the words just before them do not deny them: "a nodule, which I don't
     think is a nipple shadow", "not a nipple shadow", "rather than overlap" explain nothing away."""
