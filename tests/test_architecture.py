@@ -162,7 +162,6 @@ def non_face_imports(imports: list[Import]) -> list[str]:
 # Re-exports in non-face modules that predate the rule, left to their packages' owners. Remove an entry
 # when its module stops re-exporting; do not add one.
 KNOWN_REEXPORTS = {
-    "medrag_core.reports.parse": {"Observation"},
     "medrag_core.store.postgres": {"IngestProgress"},
     "medrag_core.store.supabase": {"create_client", "parse_bytea", "parse_vector", "to_bytea"},
 }

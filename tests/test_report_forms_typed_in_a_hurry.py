@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from medrag_core.reports import check_report, parse_report
-from medrag_core.reports.parse import split_sentences
+from medrag_core.reports.sentences import split_sentences
 
 FLAGGED = ("warning", "error")
 

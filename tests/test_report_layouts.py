@@ -12,8 +12,8 @@ import pytest
 
 from medrag_core.reports import check_report, parse_report, parse_sections, read_report, run_checks
 from medrag_core.reports.checks.structure import placeholder_spans
-from medrag_core.reports.parse import split_sentences
 from medrag_core.reports.reading import mask_layout, mask_markup
+from medrag_core.reports.sentences import split_sentences
 from medrag_core.reports.vocabulary import SECTION_HEADERS, VocabularyError, load_section_headers
 
 FLAGGED = {"warning", "error"}

@@ -10,9 +10,9 @@ from medrag_core.reports.parse import (
     parse_report,
     parse_sections,
     read_report,
-    section_for_header,
-    split_sentences,
 )
+from medrag_core.reports.sections import section_for_header
+from medrag_core.reports.sentences import split_sentences
 from medrag_core.reports.vocabulary import FILTER_LABELS, NO_FINDING_LABEL, findings_checked_by
 
 __all__ = [

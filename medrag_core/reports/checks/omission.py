@@ -26,7 +26,8 @@ from medrag_core.reports.checks.pairing import (
 )
 from medrag_core.reports.checks.structure import impression_only_advice, impression_states_nothing, placeholder_spans
 from medrag_core.reports.mentions import Observation
-from medrag_core.reports.parse import ParsedReport, split_sentences
+from medrag_core.reports.parse import ParsedReport
+from medrag_core.reports.sentences import split_sentences
 from medrag_core.reports.vocabulary import (
     BONE_FINDINGS,
     FINDINGS,

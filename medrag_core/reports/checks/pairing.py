@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from medrag_core.reports.mentions import Observation
-from medrag_core.reports.parse import ParsedReport, split_sentences
+from medrag_core.reports.parse import ParsedReport
+from medrag_core.reports.sentences import split_sentences
 from medrag_core.reports.vocabulary import CLAUSE_BOUND, FINDINGS, GROUP, SIDE_FAMILY, SIZE_WORD, ZONE
 
 # Groups, and which checks compare which groups, come from the vocabulary (findings.toml).

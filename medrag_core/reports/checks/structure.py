@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 
 from medrag_core.models import Issue
-from medrag_core.reports.parse import ParsedReport, split_sentences
+from medrag_core.reports.parse import ParsedReport
 from medrag_core.reports.reading import HTML_TAG_NAMES
+from medrag_core.reports.sentences import split_sentences
 from medrag_core.reports.vocabulary import BLANK_RULES, CRITICAL_NAMES
 
 __all__ = [
