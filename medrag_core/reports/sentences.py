@@ -30,6 +30,7 @@ _RUN_ON = re.compile(
     r"|Bilateral|Soft|Limited|Low|Lines|Tubes|Temporary|Otherwise|Cardiomegaly|Calcified|Focal|Patchy|Diffuse"
     r"|Increased|Decreased|New|Prior|Previous|Again|Hyperinflat\w*|Emphysema|Atelectasis|Consolidation|Opacit\w*"
     r"|Effusions?|Pneumothorax|Edema|Oedema|Endotracheal|Nasogastric|Interstitial|Unremarkable|Clear|Intact|Free"
+    r"|Sutures?|Staples?|Clips?|Nodules?|Granulomas?|Scar(?:ring)?|Fractures?|Pneumonia|Pacemaker"
     # (an article, not a letter naming a type or grade: "type A dissection")
     r"|(?<!type )(?<!grade )(?<!class )(?<!group )(?<!hepatitis )(?<!vitamin )A(?=[ \t]+[a-z0-9]))\b)")
 _RUN_ON_MIN = 60

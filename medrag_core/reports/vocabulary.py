@@ -645,7 +645,7 @@ TERMINATE = _triggers("TERMINATE", "TERMINATE")
 TERMINATE_NOT_HEDGES = _trigger_pattern(r for r in CONTEXT_RULES if r.category == "TERMINATE" and not r.hedges_pass)
 # Negations limited by these words do not rule the finding out ("no large effusion").
 QUALIFIER = re.compile(
-    r"\b(?:large|larger|significant|sizable|sizeable|substantial|new|newly|displaced|"
+    r"\b(?:large|larger|significant|sizable|sizeable|substantial|new|newly|developing|emerging|displaced|"
     r"other|additional|further|increas\w*|worsen\w*|overt|frank|gross|florid|acute|tension|loculated|subpulmonic|"
     r"moderate|severe|substantial|appreciable|pneumothorax\s+or\s+large)\b"
     # Open-i's mask in "No XXXX infiltrates" hides such a word ("new", "other"): the negation is limited too
@@ -659,8 +659,10 @@ PROBABLE = re.compile(
     r"suspected|presumed|presumabl[ey]|(?:is|are)\s+(?:also\s+)?(?:likely|suspected))\b",
     re.IGNORECASE,
 )
+# (and "the other lung clear", "the contralateral lung is clear": clear but for the side the sentence names)
 OTHERWISE = re.compile(r"\b(?:otherwise|except|aside\s+from|apart\s+from|other\s+than|elsewhere|remainder|"
-                       r"with\s+the\s+exception\s+of)\b",
+                       r"with\s+the\s+exception\s+of|(?:other|opposite|contralateral|remaining)\s+(?:lung|side|"
+                       r"hemithorax)|rest\s+of\s+the\s+lungs?)\b",
                         re.IGNORECASE)
 
 # --- qualifiers -----------------------------------------------------------------------------------

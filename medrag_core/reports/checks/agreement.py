@@ -41,9 +41,9 @@ _CONTRADICTION_GROUPS = groups_checked_by("contradiction")
 def _plain_negation(o: Observation) -> bool:
     """A plain negation of the finding itself: not "no XXXX infiltrates" (qualified), "lungs are clear" or
     "normal cardiomediastinal silhouette" (implied), "otherwise negative for", "does not appear to be a
-    hydropneumothorax" (a combined finding)."""
+    hydropneumothorax" (a combined finding), "no Hampton hump" (a sign of one cause, not the finding)."""
     return not o.qualified and not o.implied and not o.resolved and not OTHERWISE.search(o.text) \
-        and not re.search(r"mediastin|hydro|ha?emo", o.term, re.IGNORECASE)
+        and not re.search(r"mediastin|hydro|ha?emo|hampton|\bsign\b", o.term, re.IGNORECASE)
 
 
 def section_contradictions(parsed: ParsedReport) -> list[Issue]:

@@ -73,7 +73,7 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
         for resolved in (False, True):
             fnd = _lateral_mentions(carried, "FINDINGS", group, resolved)
             imp = _lateral_mentions(carried, "IMPRESSION", group, resolved)
-            found = _side_pair(fnd, imp, parsed)
+            found = _side_pair(fnd, imp, parsed, near=group in _SPANNING_ZONES)
             if found:
                 break
         if not found and regressing:
@@ -181,7 +181,14 @@ def _device_sides(o: Observation) -> set[str]:
     sides = {_SIDE_WORD[m.group(1).lower()] for m in re.finditer(r"\b(right|left|bilateral|both|rt|lt|R|L)\b", words,
                                                                     re.IGNORECASE)
              if m.group(1).lower() not in ("r", "l") or m.group(1).isupper()}
+    if not sides and o.name in _LYING_WHERE_PLACED and o.laterality in ("left", "right", "bilateral"):
+        sides = {o.laterality}  # clips or sutures "at the right apex" are where the place is
     return {"left", "right"} if "bilateral" in sides else sides
+
+
+# devices whose place is where they lie (clips, sutures, staples), not where a tube's tip has gone ("PICC with its tip
+# in the right atrium")
+_LYING_WHERE_PLACED = {"Surgical Clips"}
 
 
 # one canonical device covers several kinds ("Right IJ line" and "Left PICC" are two central lines): only
@@ -250,17 +257,36 @@ def _device_side_conflicts(parsed: ParsedReport) -> list[Issue]:
     return issues
 
 
-def _side_pair(fnd: list[Observation], imp: list[Observation],
-               parsed: ParsedReport) -> tuple[Observation, str, Observation, str] | None:
+# airspace findings, named by lobe in one section and by zone in the other: a lower lobe reaches the mid zone
+_SPANNING_ZONES = {"airspace disease", "atelectasis"}
+
+
+def _side_pair(fnd: list[Observation], imp: list[Observation], parsed: ParsedReport, *,
+               near: bool = False) -> tuple[Observation, str, Observation, str] | None:
     """A FINDINGS mention and an IMPRESSION mention on opposite sides (same zone where both give one),
     where neither section also places the finding on the other's side there. A mention named as one of
     alternatives ("left base atelectasis/infiltrate") is also placed where the other section states any of
-    its alternatives ("left basal airspace opacity")."""
+    its alternatives ("left basal airspace opacity"). Failing that, with ``near``, a mid zone against a lobe or zone
+    above or below it (a lower lobe reaches the mid zone on a frontal film: "right mid zone opacity" against "left
+    lower lobe consolidation"), where neither section places the finding on the other's side anywhere."""
+    for at_near_zones in (False, True) if near else (False,):
+        found = _side_pair_at(fnd, imp, parsed, near=at_near_zones)
+        if found:
+            return found
+    return None
+
+
+def _near_zones(a: str | None, b: str | None) -> bool:
+    return {a, b} in ({"mid", "upper"}, {"mid", "lower"})
+
+
+def _side_pair_at(fnd: list[Observation], imp: list[Observation], parsed: ParsedReport, *,
+                  near: bool) -> tuple[Observation, str, Observation, str] | None:
     for a in fnd:
         for sa, za in a.sites:
             for b in imp:
                 for sb, zb in b.sites:
-                    if {sa, sb} != {"left", "right"} or not _zones_match(za, zb):
+                    if {sa, sb} != {"left", "right"} or not (_near_zones(za, zb) if near else _zones_match(za, zb)):
                         continue
                     # a side read from the lingula (or the middle lobe) alone stands only against a section that
                     # names no lingula ("right middle lobe and lingular opacities" is no conflict with "lingular
@@ -279,7 +305,9 @@ def _side_pair(fnd: list[Observation], imp: list[Observation],
                     in_imp = [o for o in _separate_from(imp, a, fnd) + _named(parsed, "IMPRESSION", a.alternatives)
                               if not _side_from_place(o) and _same_bone(o, a) and _same_lesion(o, a)
                               and not _named_apart(o, a, fnd)]
-                    if sb in _sides_at(in_fnd, zb) or sa in _sides_at(in_imp, za):
+                    if near and (sb in _sides_at(fnd, None) or sa in _sides_at(imp, None)):
+                        continue  # (at zones apart, any mention on the other's side may be the same finding)
+                    if sb in _sides_at(in_fnd, None if near else zb) or sa in _sides_at(in_imp, None if near else za):
                         continue
                     return a, sa, b, sb
     return None

@@ -119,11 +119,15 @@ def _rules_out_acute(n: Observation, parsed: ParsedReport) -> bool:
     return n.qualified and bool(re.search(r"\bacute\b", parsed.text[n.sentence_span[0]: n.span[0]], re.IGNORECASE))
 
 
+# the word for a lung finding itself ("opacity"), not a "density" or a "shadow", which may be a bone's or a vessel's
+_OPACITY_WORD = re.compile(r"opacit|opacification", re.IGNORECASE)
+
+
 def _rules_out_new(n: Observation, parsed: ParsedReport) -> bool:
     """A negation limited to a new finding ("no new airspace opacity"): it rules out only one the other section
     gives as today's, never one called old, stable or persistent."""
-    return n.qualified and bool(re.search(r"\bnew\s+(?:[\w-]+\s+){0,2}$", parsed.text[n.sentence_span[0]: n.span[0]],
-                                          re.IGNORECASE))
+    return n.qualified and bool(re.search(r"\b(?:new|developing|emerging)\s+(?:[\w-]+\s+){0,2}$",
+                                          parsed.text[n.sentence_span[0]: n.span[0]], re.IGNORECASE))
 
 
 # (a fracture described by its displacement is today's: an old one is called old, healed or united)
@@ -218,6 +222,10 @@ def _hilar_masses(parsed: ParsedReport, section: str) -> list[Observation]:
 
 
 _LOBAR_TERM = re.compile(r"\b(?:lobar|lobe|lung)\b", re.IGNORECASE)
+# a lobe named collapsed ("left lower lobe collapse", "collapse of the right upper lobe"): no streak at a base, whatever
+# else its sentence says of the base
+_COLLAPSED_LOBE = re.compile(r"\b(?:lobar|lobe|lung)\s+collaps|\bcollaps\w*\s+of\s+the\s+(?:[\w-]+\s+){0,3}"
+                             r"(?:lobe|lung)\b", re.IGNORECASE)
 
 
 def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
@@ -235,11 +243,17 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                 continue
             # affirmed, or probable ("likely pneumonia", "probable effusion"); a merely possible finding
             # ("cannot exclude a small effusion") beside a negation is hedging, not a contradiction
-            # an IMPRESSION that calls the lungs clear answers for every opacity the findings place, a streaky one too
-            clear_conclusion = neg_sec == "IMPRESSION" and any(n.implied for n in negs)
+            # an IMPRESSION that calls the lungs clear answers for every opacity the findings place, a streaky one too;
+            # an opacity the IMPRESSION places ("Right lower zone opacity.") is its conclusion, against FINDINGS that
+            # call the lungs clear and name no opacity at all
+            clear_lungs = any(n.implied for n in negs)
+            clear_conclusion = clear_lungs and neg_sec == "IMPRESSION"
+            opacity_concluded = clear_lungs and pos_sec == "IMPRESSION" and not any(
+                o.name == "Lung Opacity" for o in _mentions(parsed, neg_sec, group, {"present", "uncertain"}))
             pos = [o for o in _mentions(parsed, pos_sec, group, {"present", "uncertain"})
                    if (o.polarity == "present" or (o.probable and not o.hypothetical) or _one_group_alternative(o))
-                   and (not _explained_away(o, parsed) or (clear_conclusion and _placed_bare_opacity(o)))
+                   and (not _explained_away(o, parsed) or (clear_conclusion and _placed_bare_opacity(o))
+                        or (opacity_concluded and _OPACITY_WORD.match(o.term) and _placed_bare_opacity(o)))
                    and (not _historical(o) or _healed_fracture(o))]
             same_live = [o for o in _mentions(parsed, neg_sec, group, {"present", "uncertain"})
                          if not _explained_away(o, parsed) and not o.hypothetical]
@@ -284,7 +298,7 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                         continue  # "no large effusion" against a large one only, never a small or moderate one
                     if p.polarity != "present" and p.alternatives and n.implied:
                         continue  # alternatives weigh only against a plain "no X", not "the lungs are clear"
-                    if n.implied and p.name == "Atelectasis" and (
+                    if n.implied and p.name == "Atelectasis" and not _COLLAPSED_LOBE.search(p.term) and (
                             _graded(p.severity, "trace", "small") or _MINOR_ATELECTASIS.search(_clause(p))):
                         continue  # "Clear lungs." beside mild plate-like atelectasis: real reports say both
                     if p.name == "Atelectasis" and _LOBAR_TERM.search(n.term) and _MINOR_ATELECTASIS.search(_clause(p)):

@@ -185,7 +185,8 @@ _MINOR_WORD = re.compile(r"\b(?:few|mild|mildly|minimal|minimally|slight|slightl
 _AS_BEFORE = re.compile(r"\b(?:as\s+before|as\s+previously|unchanged|stable|again\s+(?:seen|noted)"
                         r"|no\s+(?:interval\s+)?change)\b", re.IGNORECASE)
 # (an infiltrate is the airspace's, not an interstitial one)
-_AIRSPACE_WORD = re.compile(r"\b(?:air[\s-]?space|alveolar|consolidat\w*|(?<!interstitial\s)infiltrat\w*)",
+_AIRSPACE_WORD = re.compile(r"\b(?:air[\s-]?space|alveolar|consolidat\w*|(?<!interstitial\s)infiltrat\w*|"
+                            r"ground[\s-]*glass|(?-i:GGOs?)\b)",
                             re.IGNORECASE)
 _EDEMA_WORD = re.compile(r"o?edema|failure", re.IGNORECASE)
 # "Lines and tubes as described": the deferral is the devices', not the findings'
@@ -271,7 +272,8 @@ def _must_be_summarised(o: Observation, group: str) -> bool:
         airspace = o.name in ("Consolidation", "Pneumonia") or (
             o.name == "Lung Opacity" and bool(o.sites or o.location) and bool(_AIRSPACE_WORD.search(_clause(o))))
         return airspace and not _graded(o.severity, "trace") and not re.search(
-            r"streak|linear|band|plate|subsegmental|discoid", _clause(o), re.IGNORECASE)
+            r"streak|linear|band|plate|subsegmental|discoid|\ba\s+little\b|\bsubtle\b|\bfaint\b", _clause(o),
+            re.IGNORECASE)
     if group == "nodule or mass":
         return o.name == "Mass" or (o.size_mm is not None and o.size_mm >= 6)
     if group == "pleural effusion":
