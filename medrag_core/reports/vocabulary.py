@@ -179,6 +179,14 @@ def _required(entry: dict[str, Any], key: str, where: str) -> str:
     return value
 
 
+def _expand_macros(pattern: str, macros: dict[str, str], where: str) -> str:
+    """``pattern`` with each ``%NAME%`` replaced by ``macros[NAME]``; ``VocabularyError`` names an unknown one."""
+    try:
+        return re.sub(r"%(\w+)%", lambda m: macros[m.group(1)], pattern)
+    except KeyError as exc:
+        raise VocabularyError(f"{where} uses the macro %{exc.args[0]}%, which [macros] does not define") from exc
+
+
 def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
     """The vocabulary in ``path``; ``VocabularyError`` names the file, the entry and the field when the file is
     not valid TOML or is inconsistent (unknown finding, bad significance, bad regex, missing field)."""
@@ -186,10 +194,7 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
     macros: dict[str, str] = data.get("macros", {})
 
     def expand(pattern: str, where: str) -> str:
-        try:
-            return re.sub(r"%(\w+)%", lambda m: macros[m.group(1)], pattern)
-        except KeyError as exc:
-            raise VocabularyError(f"{where} uses the macro %{exc.args[0]}%, which [macros] does not define") from exc
+        return _expand_macros(pattern, macros, where)
 
     findings: dict[str, Finding] = {}
     for n, entry in enumerate(data.get("finding", []), 1):
@@ -594,9 +599,11 @@ def load_context_rules(path: Path = CONTEXT_RULES_FILE) -> list[ContextRule]:
     """The rules in file order; ``VocabularyError`` names a rule with an unknown category or direction, a
     pattern that does not compile, or one that matches an example inside a word or on a space."""
     data = _read_toml(path, "ConText rules")
+    macros: dict[str, str] = data.get("macros", {})
     rules = []
     for n, entry in enumerate(data.get("rule", []), 1):
         literal = entry.get("literal", f"rule {n}")
+        entry = {**entry, "pattern": _expand_macros(entry.get("pattern", ""), macros, f"{path.name}: rule {literal!r}")}
         if entry.get("category") not in CATEGORIES or entry.get("direction") not in DIRECTIONS:
             raise VocabularyError(f"{path.name}: rule {literal!r} has category {entry.get('category')!r} and "
                                   f"direction {entry.get('direction')!r}; expected one of {CATEGORIES} and "
@@ -617,6 +624,8 @@ def load_context_rules(path: Path = CONTEXT_RULES_FILE) -> list[ContextRule]:
 
 
 CONTEXT_RULES = load_context_rules()
+# pieces of pattern the ConText rules share with the vocabulary's own wordings (context_rules.toml [macros])
+CONTEXT_MACROS: dict[str, str] = _read_toml(CONTEXT_RULES_FILE, "ConText rules").get("macros", {})
 
 
 def _trigger_pattern(rules: Iterable[ContextRule]) -> re.Pattern[str]:
@@ -718,8 +727,7 @@ CHRONIC = re.compile(
 )
 # a finding back again ("reaccumulated") or absent before ("not seen on the previous film"): a new one
 SEEN_ANEW = (r"re-?accumulat\w*|not\s+(?:seen|present|visible|evident|identified)\s+(?:on|in)\s+(?:the\s+)?"
-             r"(?:prior|previous|earlier|last|(?:\d{4}|___|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})\s+(?:film|study|radiograph|"
-             r"x-?ray|cxr|exam|examination|image)s?)")
+             rf"(?:prior|previous|earlier|last|{CONTEXT_MACROS['DATED_FILM']})")
 NEW = re.compile(rf"\b(?:new|newly|acute|increas\w*|worsen\w*|developing|development|interval\s+development|"
                  rf"enlarged\s+since|{SEEN_ANEW})\b|\u2191", re.IGNORECASE)  # (an up arrow typed for "increased")
 # places that name their lung, each group named by its side: the lingula is the left's, the middle lobe the right's
