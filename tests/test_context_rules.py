@@ -31,9 +31,19 @@ def test_rule_examples(literal: str, text: str, finding: str, polarity: str) -> 
     ('[[rule]]\nliteral = "x"\ncategory = "TERMINATE"\ndirection = "TERMINATE"\npattern = \'\'\'\\s+but\'\'\'\n'
      'examples = [{ text = "No effusion but consolidation.", finding = "Consolidation", polarity = "present" }]\n',
      "where no word or punctuation mark starts"),
+    # a macro the file does not define
+    ('[macros]\nFILM = "film"\n[[rule]]\nliteral = "x"\ncategory = "PSEUDO"\ndirection = "PSEUDO"\n'
+     'pattern = "not seen on the %FILMS%"\n', "rule 'x' uses the macro %FILMS%"),
 ])
 def test_inconsistent_rules_are_refused_with_the_rule_named(tmp_path: Path, body: str, message: str) -> None:
     path = tmp_path / "context_rules.toml"
     path.write_text(body, encoding="utf-8")
     with pytest.raises(VocabularyError, match=message):
         load_context_rules(path)
+
+
+def test_macros_are_expanded_in_rule_patterns(tmp_path: Path) -> None:
+    path = tmp_path / "context_rules.toml"
+    path.write_text('[macros]\nFILM = "(?:film|study)"\n[[rule]]\nliteral = "x"\ncategory = "PSEUDO"\n'
+                    'direction = "PSEUDO"\npattern = "not seen on the %FILM%"\n', encoding="utf-8")
+    assert [r.pattern for r in load_context_rules(path)] == ["not seen on the (?:film|study)"]
