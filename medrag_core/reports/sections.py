@@ -142,6 +142,11 @@ def _title_lines(preamble: str) -> bool:
 
 
 _UNDERLINE = re.compile(r"\n[ \t]*(?:-{3,}|={3,}|_{3,}|~{3,})[ \t]*(?=\n|$)")
+# who reads and signs a chest film, by role and by the letters after a name
+_READER_ROLE = (r"(?:(?:(?:consultant|attending|staff|thoracic|chest)[ \t]+)*radiologist|"
+                r"(?:radiology[ \t]+|specialist[ \t]+)?(?:registrar|resident|fellow)|"
+                r"(?:reporting|advanced[ \t]+practitioner|consultant)[ \t]+radiographer|"
+                r"FRCR|FRANZCR|FFRRCSI|FRCPC|FCRad|DMRD|ABR)")
 # A sign-off line: who signed, dictated or verified the report, and when, or the reader's attestation. It ends
 # the report, so it and the lines after it are a footer, not the last section's text.
 _SIGNATURE = re.compile(
@@ -154,8 +159,15 @@ _SIGNATURE = re.compile(
     r"(?:drafted|generated|prepared|written)\s+(?:with|using|by)\s+(?:the\s+)?(?:help\s+of\s+|aid\s+of\s+)?"
     r"(?:an?\s+)?(?:ai|artificial\s+intelligence|large\s+language\s+model|llm)\b|"
     r"electronically\s+signed\b|signature\s*:|(?:attending|consultant|reporting)\s+radiologist\s*:|"
-    r"(?:radiologist|reader)\s*:|(?:reading|reporting|reviewing|referring|requesting|dictating|interpreting|"
-    r"signing)\s+(?:physician|radiologist|doctor|staff|clinician|consultant|practitioner)\s*:|"
+    # (an occupational B reader's too: "B Reader: ___, MD", "NIOSH-certified B Reader: Dr ___")
+    r"(?:radiologist|(?:(?:niosh[- ]certified[ \t]+)?b[ -]?)?reader|radiographer)\s*:|"
+    r"(?:reading|reporting|reviewing|referring|requesting|dictating|"
+    r"interpreting|signing)\s+(?:physician|radiologist|doctor|staff|clinician|consultant|practitioner|radiographer)"
+    r"\s*:|"
+    # a name and the reader's role, the line's whole ("Dr E. McCarthy, Radiology Registrar", "C. Hughes, Advanced
+    # Practitioner Radiographer", "Dr P. Fitzgerald FFRRCSI")
+    rf"(?:dr\.?[ \t]+)?(?:[a-z]\.[ \t]*){{0,3}}[a-z][\w'’-]+(?:[ \t]+[a-z][\w'’-]+){{0,2}},?[ \t]+{_READER_ROLE}"
+    r"(?=[ \t]*(?:[.,;(]|$))|"
     r"primary\s+diagnostic\s+code\s*:|[-*=~ \t]*end\s+of\s+report\b|"
     r"this\s+(?:study|examination|exam|report)\s+was\s+(?:interpreted|read|reported)\s+remotely\b|"
     # how and where the report was made, not what the image shows ("Reported via teleradiology.", "Images reviewed on
@@ -168,7 +180,7 @@ _SIGNATURE = re.compile(
     r"(?:yours\s+)?sincerely\b|(?:with\s+)?(?:kind|best|warm)\s+regards\b|best\s+wishes\b|cheers\b|"
     r"happy\s+to\s+discuss\b|dr\.?[ \t]+\S+(?:[ \t]+\S+)?[ \t]*\((?:radiology|radiologist|consultant[^)\n]*)\)|"
     # a signature set off by dashes, as in e-mail ("-- ___ / RAD", "-- Dr. Lee, radiologist")
-    r"--[ \t]+(?:___|dr\b|[^\n]{0,40}\b(?:rad|radiologist|md|m\.d\.|frcr|do)\b)|"
+    r"--[ \t]+(?:___|dr\b|dictated\b|[^\n]{0,40}\b(?:rad|radiologist|md|m\.d\.|frcr|do)\b)|"
     r"I\s+have\s+(?:personally\s+)?(?:reviewed|seen)\s+the\s+(?:images|study|examination)\b|"
     # an attestation, a second reader's or an attending's agreement ("Agree with above.", "Reader 2: concordant.")
     r"attestation\s*:|(?:resident|attending|fellow|trainee|registrar)\s*:|rep\s*:|"

@@ -15,6 +15,7 @@ from medrag_core.reports.checks.pairing import (
     _BENIGN,
     _BOTH,
     _LATERAL_FAMILY,
+    _SCAR_CAUSE,
     _clause,
     _group,
     _lateral_mentions,
@@ -82,6 +83,8 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
             found = _changing_pair(parsed, carried, group)
         if not found:
             found = _same_size_pair(parsed, carried, group)
+        if not found and group in _GRADED_GROUPS:
+            found = _same_grade_pair(carried, group)
         if not found:
             # what else FINDINGS place on one side counts across the finding's family ("right basilar opacity")
             narrowed = _one_side_of_both(_lateral_mentions(carried, "FINDINGS", group),
@@ -339,14 +342,24 @@ def _same_lesion(o: Observation, other: Observation) -> bool:
     collapse on its side."""
     if other.name == "Atelectasis" and o.name == "Atelectasis":
         return not ((_collapsed(other) and _streak(o)) or (_streak(other) and _collapsed(o)))
+    if _AIRSPACE_NAMES & {o.name, other.name} and "Lung Opacity" in (o.name, other.name):
+        # an opacity its own sentence reads as atelectasis or scar ("streaky opacity at the left base, likely
+        # subsegmental atelectasis") is not the consolidation or pneumonia on the other side
+        opacity = o if o.name == "Lung Opacity" else other
+        if _SCAR_CAUSE.search(_clause(opacity)):
+            return False
     return not (other.name == "Mass" and o.name == "Nodule"
                 and (o.temporal == "chronic" or bool(_BENIGN.search(_clause(o)))))
 
 
+_AIRSPACE_NAMES = {"Consolidation", "Pneumonia"}
+
+
 _LOBE_COLLAPSED = re.compile(r"\bcollaps|\bvolume\s+loss", re.IGNORECASE)
 # a streak of atelectasis, or one at a base with no lobe named ("left basal atelectasis")
+# (and atelectasis beside an effusion: "adjacent", "compressive", "passive")
 _STREAK = re.compile(r"\b(?:linear|plate|platelike|plate-like|discoid|subsegmental|streak\w*|band\w*|basal|base|"
-                     r"bibasal|bases)\b", re.IGNORECASE)
+                     r"bibasal|bases|basilar|bibasilar|adjacent|compressive|passive)\b", re.IGNORECASE)
 
 
 def _collapsed(o: Observation) -> bool:
@@ -436,6 +449,30 @@ def _same_size_pair(parsed: ParsedReport, carried: list[Observation],
             if a.laterality == b.laterality or abs(size - (b.size_mm or 0)) > 0.5:
                 continue
             if not at("FINDINGS", b.laterality or "", size) and not at("IMPRESSION", a.laterality or "", size):
+                return a, a.laterality or "", b, b.laterality or ""
+    return None
+
+
+# findings graded small, moderate or large, one grade naming one of them when each side has its own
+_GRADED_GROUPS = {"pleural effusion", "pneumothorax"}
+
+
+def _same_grade_pair(carried: list[Observation], group: str) -> tuple[Observation, str, Observation, str] | None:
+    """A finding of one grade on one side in FINDINGS and of that grade only on the other side in the IMPRESSION,
+    where another of the finding stands on both sections' other side ("moderate left effusion ... small left
+    effusion" against "moderate right effusion ... small left effusion"): the grade names which one, so its side is
+    wrong. Only where both sections grade the same ones, and each gives that grade once."""
+    graded = {section: [o for o in _lateral_mentions(carried, section, group)
+                        if o.size and o.laterality in ("left", "right") and len({s for s, _ in o.sites}) == 1]
+              for section in ("FINDINGS", "IMPRESSION")}
+    if sorted(o.size or "" for o in graded["FINDINGS"]) != sorted(o.size or "" for o in graded["IMPRESSION"]):
+        return None  # (each section grades the same ones; one that leaves a grade out is a size question)
+    for a in graded["FINDINGS"]:
+        for b in graded["IMPRESSION"]:
+            if a.size != b.size or a.laterality == b.laterality:
+                continue
+            if sum(o.size == a.size for o in graded["FINDINGS"]) == 1 == sum(
+                    o.size == a.size for o in graded["IMPRESSION"]):
                 return a, a.laterality or "", b, b.laterality or ""
     return None
 

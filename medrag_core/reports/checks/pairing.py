@@ -205,6 +205,9 @@ _OTHER_CAUSE = re.compile(r"epicardial\s+fat|soft\s+tissue(?!\s+(?:nodule|mass|d
 _SCAR_CAUSE = re.compile(r"atelecta|scar|fibros", re.IGNORECASE)
 
 
+_THICKENED_PLEURA = re.compile(r"pleural\s+thickening|plaques?\b|fibrothorax", re.IGNORECASE)
+
+
 def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = False) -> bool:
     """A positive mention too vague to contradict a negation or to be missed by a normal impression: a
     bare "opacity", an opacity the same sentence explains as atelectasis, scar or overlying soft
@@ -219,8 +222,9 @@ def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = Fa
         return True
     if _group(o) == "nodule or mass" and (_nodular_pattern(o) or _BENIGN.search(_own_clause(o))):
         return True
-    if o.name == "Pleural Effusion" and re.search(r"blunt", o.term, re.IGNORECASE):
-        return True
+    if o.name == "Pleural Effusion" and (re.search(r"blunt", o.term, re.IGNORECASE) or (
+            re.search(r"obliterat", o.term, re.IGNORECASE) and _THICKENED_PLEURA.search(clause))):
+        return True  # (an angle obliterated by thickened pleura holds no fluid: "diffuse pleural thickening ...")
     # septal lines read as the tumour's spread ("septal lines, compatible with lymphangitic carcinomatosis")
     if _group(o) == "pulmonary edema" and re.search(r"lymphangitic", clause, re.IGNORECASE):
         return True
