@@ -140,3 +140,48 @@ def test_a_negated_abnormality_consistent_with_a_finding_rules_out_that_finding_
     # "no <abnormality> consistent with X" rules X out; a finding word before "changes" stays under the plain "no"
     assert flagged(report("No cavitary lesion to suggest active tuberculosis. Large hiatal hernia.",
                           "1. No cavitary lung changes to suggest active tuberculosis.\n2. Hiatal hernia.")) == set()
+
+
+# --- after the v49-v51 looks: Commonwealth and outpatient lists ----------------------------------------------------
+
+def test_remarks_head_the_conclusion_and_a_report_indicator_is_no_findings_header() -> None:
+    text = ("CHEST X-RAY PA\nClinical Information: Chest pain.\nFindings:\nThe lungs are clear. No effusion.\n"
+            "Remarks:\nNo acute cardiopulmonary process.\nReport Indicator: Normal\nReported by: Radiologist")
+    parsed = parse_report(text)
+    assert parsed.sections["IMPRESSION"] == "No acute cardiopulmonary process."
+    assert flagged(text) == set()
+    # an empty findings header beside a bare conclusion is a missing section, whatever label follows the conclusion
+    assert "missing_section" in flagged(text.replace("The lungs are clear. No effusion.\n", ""))
+
+
+@pytest.mark.parametrize("sign_off", ["Panel radiologist: Dr P. Menon", "Radiologist code R-114"])
+def test_a_panel_readers_sign_off_is_no_conclusion(sign_off: str) -> None:
+    assert "missing_section" in flagged(f"FINDINGS:\nThe lung fields are clear.\nIMPRESSION:\n{sign_off}")
+
+
+def test_a_possessive_s_ends_no_sentence_early() -> None:
+    # "old healed Koch's." is no initial: the sentence after it is read on its own
+    assert "negation_conflict" in flagged(report(
+        "Large right pleural effusion obscuring the right hemidiaphragm. The left costophrenic angle is clear.",
+        "Fibrotic changes in the left upper zone - old healed Koch's. No pleural effusion."))
+
+
+def test_collapse_of_the_lung_under_a_pneumothorax_is_the_pneumothoraxs_own() -> None:
+    assert "impression_omits_finding" not in flagged(report(
+        "Left-sided pneumothorax with partial collapse of the underlying lung. No effusion.", "Left pneumothorax."))
+    # guard: a lobe's collapse after a negated pneumothorax is its own finding
+    assert "impression_omits_finding" in flagged(report(
+        "No pneumothorax or pleural effusion, but there is collapse of the left lower lobe.",
+        "Normal chest radiograph."))
+
+
+def test_lungs_of_normal_volume_rule_out_emphysema_but_a_resolution_beside_copd_does_not() -> None:
+    assert "negation_conflict" in flagged(report("The lungs are normally expanded. The lungs are clear.",
+                                                 "Significant bilateral emphysematous changes."))
+    assert flagged(report("Both lungs remain hyperexpanded. A small apical pleural air collection, decreased.",
+                          "COPD with almost completely resolved right apical pleural air collection.")) == set()
+
+
+def test_a_doubled_letter_in_oedema_is_still_oedema() -> None:
+    assert "negation_conflict" in flagged(report("Normal cardiac size. No pulmonary oedema.",
+                                                 "Mild interstitial pulmonary ooedema."))

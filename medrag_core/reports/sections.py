@@ -69,6 +69,8 @@ _RUN_ON_HEADER_RE = re.compile(
 _NAME_AS_PROSE = re.compile(r"\b(?:no|acute|other|these|those|the|of|any|new|key|additional|cardiopulmonary|"
                             r"significant|similar|imaging|radiographic|my|an|overall|clinical|first|general)[ \t]*$",
                             re.IGNORECASE)
+# a word or two and a colon after a generic name: the name begins a label of its own
+_OWN_LABEL = re.compile(r"[ \t]*[A-Za-z]+(?:[ \t]+[A-Za-z]+)?[ \t]*:")
 _SECTION_ORDER = {"INDICATION": 0, "COMPARISON": 1, "TECHNIQUE": 1, "FINDINGS": 2, "IMPRESSION": 3}
 
 # Administrative lines before the first header that are not a report body (MIMIC's "FINAL REPORT" block,
@@ -162,13 +164,13 @@ _SIGNATURE = re.compile(
     # (an occupational B reader's too: "B Reader: ___, MD", "NIOSH-certified B Reader: Dr ___")
     r"(?:radiologist|(?:(?:niosh[- ]certified[ \t]+)?b[ -]?)?reader|radiographer)\s*:|"
     r"(?:reading|reporting|reviewing|referring|requesting|dictating|"
-    r"interpreting|signing)\s+(?:physician|radiologist|doctor|staff|clinician|consultant|practitioner|radiographer)"
-    r"\s*:|"
+    r"interpreting|signing|panel)\s+(?:physician|radiologist|doctor|staff|clinician|consultant|practitioner|radiographer)"
+    r"\s*:|(?:radiologist|reader)\s+(?:code|id|number)\b|"
     # a name and the reader's role, the line's whole ("Dr E. McCarthy, Radiology Registrar", "C. Hughes, Advanced
     # Practitioner Radiographer", "Dr P. Fitzgerald FFRRCSI")
     rf"(?:dr\.?[ \t]+)?(?:[a-z]\.[ \t]*){{0,3}}[a-z][\w'’-]+(?:[ \t]+[a-z][\w'’-]+){{0,2}},?[ \t]+{_READER_ROLE}"
     r"(?=[ \t]*(?:[.,;(]|$))|"
-    r"primary\s+diagnostic\s+code\s*:|[-*=~ \t]*end\s+of\s+report\b|"
+    r"primary\s+diagnostic\s+code\s*:|report\s+indicator\s*:|[-*=~ \t]*end\s+of\s+report\b|"
     r"this\s+(?:study|examination|exam|report)\s+was\s+(?:interpreted|read|reported)\s+remotely\b|"
     # how and where the report was made, not what the image shows ("Reported via teleradiology.", "Images reviewed on
     # a diagnostic workstation.", "This report is intended for the referring clinician.", "Preliminary overnight
@@ -289,6 +291,8 @@ def _find_headers(text: str) -> list[tuple[int, int, str | None]]:
                 nxt = rest_of_line.lstrip()
                 ok = text[m.end("h"): m.end("h") + 1] in (" ", "\t") and bool(nxt) and (
                     nxt[0].isupper() or nxt[0].isdigit() or (lower_case and nxt[0].isalpha()))
+            if ok and not punct and key in _LINE_ONLY and _OWN_LABEL.match(rest_of_line):
+                ok = False  # "Report Indicator: Minor", "Observation period: 2 h": a label of its own, not the name
         else:
             ok = punct == ":" and word[0].isupper() and key not in _LINE_ONLY
             if not ok and punct == "-" and m.end() < len(text) and text[m.end()].isupper() and key not in _LINE_ONLY:

@@ -9,7 +9,8 @@ import re
 __all__ = ["split_sentences"]
 
 # (and the short forms typed for speed: "pl." pleural, "impr." impression)
-_ABBREV = re.compile(r"(?:\b(?:dr|vs|approx|e\.g|i\.e|st|mr|mrs|ms|no|fig|cf|etc|pl|impr)\.|\b[A-Z]\.)$",
+# (a single letter is an initial or a list's letter, "J." or "a.", not a possessive's "s": "old healed Koch's.")
+_ABBREV = re.compile(r"(?:\b(?:dr|vs|approx|e\.g|i\.e|st|mr|mrs|ms|no|fig|cf|etc|pl|impr)\.|(?<!['’])\b[A-Z]\.)$",
                      re.IGNORECASE)
 _LIST_MARKER = re.compile(r"^\(?\d{1,2}[.)]$")
 # a "?" ends a sentence after a word ("Pneumothorax? No."), not where it stands alone as a hedge before a finding

@@ -32,7 +32,7 @@ from medrag_core.reports.checks.pairing import (
 )
 from medrag_core.reports.mentions import Observation
 from medrag_core.reports.parse import ParsedReport
-from medrag_core.reports.vocabulary import PARENCHYMAL_GROUPS, groups_checked_by
+from medrag_core.reports.vocabulary import FINDINGS, PARENCHYMAL_GROUPS, groups_checked_by
 
 __all__ = ["negation_conflicts"]
 
@@ -233,8 +233,11 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
     for group in sorted(_NEGATION_GROUPS):
         for neg_sec, pos_sec in (("FINDINGS", "IMPRESSION"), ("IMPRESSION", "FINDINGS")):
             negs = [o for o in _mentions(parsed, neg_sec, group, {"absent"})
-                    if not o.qualified or _rules_out_large(o, parsed) or _rules_out_acute(o, parsed)
-                    or _rules_out_new(o, parsed)]
+                    if (not o.qualified or _rules_out_large(o, parsed) or _rules_out_acute(o, parsed)
+                        or _rules_out_new(o, parsed))
+                    # a chronic finding does not resolve: "COPD with almost completely resolved pleural air" has
+                    # the resolution the air's, not the COPD's
+                    and not (o.resolved and FINDINGS[o.name].significance == "chronic")]
             if group == "nodule or mass":
                 # "the lungs are clear" against a lung mass or a measured nodule of 1 cm or more (_lung_lesion)
                 negs += [o for o in parsed.observations if o.section == neg_sec and o.implied
