@@ -1,5 +1,5 @@
 """Reports signed with speech-recognition artefacts left in (the class the v45 look exposed): punctuation and commands
-spoken as words, repeated and misheard words, and the dictation system's sign-off lines.
+spoken as words, self-corrections, repeated and misheard words, and the dictation system's sign-off lines.
 
 Every example is written here by hand; none is taken from a generator. Each test fails without
 ``reports.dictation``; the guards in them keep real prose ("the transverse colon", "a period of observation") as
@@ -7,6 +7,8 @@ written.
 """
 
 from __future__ import annotations
+
+import time
 
 import pytest
 
@@ -107,6 +109,55 @@ def test_a_new_line_placed_is_a_device_not_a_command() -> None:
     assert parse_report(text).sections["IMPRESSION"].startswith("Right internal jugular line")
 
 
+# --- self-corrections -----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("said", [
+    "right scratch that left", "right, sorry, left", "right comma sorry comma left", "right, correction: left",
+    "right comma I mean left", "right, no, left", "right comma no comma left", "right, or rather left",
+    "right, make that left",
+])
+def test_a_side_corrected_in_passing_is_read_as_the_side_meant(said: str) -> None:
+    text = f"FINDINGS: Collapse of the {said} lower lobe.\nIMPRESSION: Left lower lobe collapse."
+    read = reading(text)
+    assert "right" not in read.split("\n")[0]
+    assert flagged(text) == set()
+    flipped = f"FINDINGS: Collapse of the {said} lower lobe.\nIMPRESSION: Right lower lobe collapse."
+    assert "laterality_conflict" in flagged(flipped)
+
+
+def test_a_size_corrected_in_passing_is_read_as_the_size_meant() -> None:
+    text = "FINDINGS: Large, correction: small left pleural effusion.\nIMPRESSION: Small left pleural effusion."
+    assert "Large" not in reading(text)
+    assert flagged(text) == set()
+
+
+@pytest.mark.parametrize("retraction", [
+    "Scratch that.", "No, scratch that.", "Delete that.", "No comma scratch that period", "Strike that full stop",
+    "Disregard the last sentence.",
+])
+def test_a_retracted_sentence_is_not_read(retraction: str) -> None:
+    text = (f"FINDINGS: The lungs are clear. The heart is enlarged. {retraction} Heart size is normal.\n"
+            "IMPRESSION: No acute cardiopulmonary disease.")
+    read = reading(text)
+    assert "enlarged" not in read and "lungs are clear." in read
+    assert flagged(text) == set()
+
+
+def test_a_template_field_in_a_retracted_sentence_is_still_a_blank_left() -> None:
+    text = ("FINDINGS: The lungs are clear. There is <severity> cardiomegaly. Scratch that. Heart size is normal.\n"
+            "IMPRESSION: No acute disease.")
+    assert flagged(text) == {"placeholder"}
+
+
+def test_a_word_that_only_looks_like_a_correction_is_kept() -> None:
+    # "sorry" with no side after it, and a scratch on the skin, are the sentence's own words
+    text = ("Findings colon Superficial right scratch that crosses the left shoulder period "
+            "Small right pleural effusion period\nImpression colon Small right pleural effusion period")
+    read = reading(text)
+    assert "right scratch that crosses the left" in read and read.startswith("Findings:")
+    assert flagged(text) == set()
+
+
 # --- misheard words, repeats and the system's sign-off -----------------------------------------------------------
 
 @pytest.mark.parametrize(("heard", "finding"), [
@@ -150,3 +201,11 @@ def test_a_repeated_word_is_read_once() -> None:
     assert "There is    a small       left pleural effusion." in read
 
 
+def test_long_blanks_are_read_in_linear_time() -> None:
+    # a report's blanked markup or layout leaves long runs of spaces; no reading may try them again per space
+    text = ("FINDINGS:" + " " * 20000 + "Heart normal period" + " " * 20000 + "left" + " " * 5000 + ", sorry right"
+            + " " * 20000 + "comma clear")
+    started = time.perf_counter()
+    read = reading(text)
+    assert time.perf_counter() - started < 1.0
+    assert "normal." in read and "left" not in read and "right," in read

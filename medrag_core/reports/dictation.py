@@ -2,15 +2,18 @@
 
 A report signed straight from a speech-recognition draft carries the dictation's own words: punctuation and commands
 spoken and transcribed as words, some applied and some not ("Findings colon The lungs are clear period new
-paragraph"), repeated words ("No No effusion"), medical words heard as ordinary ones ("new Moe thorax") and the
+paragraph"), the radiologist's self-corrections ("in the right, sorry, left upper lobe"; "The heart is enlarged.
+Scratch that."), repeated words ("No No effusion"), medical words heard as ordinary ones ("new Moe thorax") and the
 system's standing lines ("Dictated but not read"). Read as written, a header dictated as "Impression colon" is no
-header, and a sign-off line fills an empty IMPRESSION.
+header, a retracted side or sentence contradicts the one that replaced it, and a sign-off line fills an empty
+IMPRESSION.
 
 ``read_dictation`` reads them as meant and, like every reading in ``reading``, keeps the text's length: a spoken mark
 becomes its character padded with spaces; a line-break command a line break at the command's end (so a header
-dictated after it starts its line); a sign-off sentence and a repeated word's repeat are blanked; a misheard phrase
-becomes the word meant (``dictation.toml``), padded with spaces. A spoken word is read as a mark only where it cannot
-be the word itself: "a period of observation", "the transverse colon" and "a new line" stay as written.
+dictated after it starts its line); a retracted word or sentence and a sign-off sentence are blanked; a repeated
+word's repeat is blanked; a misheard phrase becomes the word meant (``dictation.toml``), padded with spaces. A spoken
+word is read as a mark only where it cannot be the word itself: "a period of observation", "the transverse colon",
+"a new line" and "a right scratch" stay as written.
 """
 
 from __future__ import annotations
@@ -91,8 +94,31 @@ _BOWEL = re.compile(r"[ \t]*(?:cancer|carcinoma|ca|polyps?|tumou?rs?|mass|resect
 _LABEL_START = re.compile(r"^[ \t]*(?:[-*\u2022][ \t]+|\d{1,2}[.)][ \t]+)?")
 # a header dictated next ("... unchanged next line impression colon"): what a line-break command may lead to
 _NEXT_HEADER = re.compile(r"[ \t]*([A-Za-z][A-Za-z /'-]{0,40}?)[ \t]*(?:colon\b|:)", re.IGNORECASE)
+# a template's field left in a retracted sentence ("There is <grade> cardiomegaly. Scratch that.") is still in the
+# report signed, so it is kept for the placeholder check
+_FIELD = re.compile(r"<[^<>\n]{1,40}>|\[[^\[\]\n]{1,40}\]")
 
-# --- repeated words ------------------------------------------------------------------------------------------
+# --- self-corrections ------------------------------------------------------------------------------------------
+# words a radiologist corrects in passing, by kind: a side corrects a side, a size a size ("moderate, correction:
+# small"), so "the right scratch that left" is a correction and "a right scratch that ..." a word of the sentence
+_KINDS = {**dict.fromkeys("right left bilateral both".split(), "side"),
+          **dict.fromkeys("tiny small moderate moderate-sized large massive mild minimal marked severe trace subtle "
+                          "extensive slight".split(), "size"),
+          **dict.fromkeys("upper middle mid lower".split(), "level")}
+_CORRECTED_WORD = re.compile(
+    r"\b(?P<said>right|left|bilateral|both|tiny|small|moderate-sized|moderate|large|massive|mild|minimal|marked|"
+    r"severe|trace|subtle|extensive|slight|upper|middle|mid|lower|\d+(?:\.\d+)?)"
+    # (each run of spaces read by one repeat only: "[ \t]*,?[ \t]*" would try each way to split a long blank)
+    r"(?P<cue>[ \t]*,[ \t]*no[ \t]*,[ \t]*"
+    r"|[ \t]*(?:,[ \t]*)?(?:sorry|correction|i[ \t]+mean|(?:scratch|strike|delete)[ \t]+that|or[ \t]+rather"
+    r"|make[ \t]+that)[ \t]*(?:[,:][ \t]*)?)"
+    r"(?=(?P<meant>[A-Za-z]+(?:-sized)?|\d+(?:\.\d+)?)\b)",
+    re.IGNORECASE)
+# a sentence that retracts the one before it ("Scratch that.", "No, scratch that.", "Delete the last sentence.")
+_RETRACTION = re.compile(
+    r"\b(?:no[ \t]*(?:,[ \t]*)?)?(?:scratch|strike|delete|disregard|cancel|erase)[ \t]+"
+    r"(?:that|this|the[ \t]+(?:last|previous)[ \t]+(?:sentence|line|statement))\b[ \t]*[.;]?",
+    re.IGNORECASE)
 _REPEATED = re.compile(r"\b([A-Za-z]+)([ \t]+)\1\b", re.IGNORECASE)
 _REPEATS_ALLOWED = frozenset({"that", "had", "bye", "ha"})
 
@@ -101,6 +127,8 @@ _REPEATS_ALLOWED = frozenset({"that", "had", "bye", "ha"})
 _MARK_WORDS = ("period", "full stop", "comma", "colon", "paragraph", "next line", "new line", "new para", "bracket",
                "open paren", "close paren", "end paren", "hyphen", "dash", "number ", "question mark")
 _SPACES = re.compile(r"[ \t]+")
+_CORRECTION_WORDS = ("scratch", "strike", "delete", "disregard", "cancel", "erase", "sorry", "correction", "i mean",
+                     "rather", "make that", "no,", "no ,", "no comma")
 
 
 def _pad(keep: str, width: int) -> str:
@@ -248,16 +276,59 @@ def _blank_sign_offs(text: str) -> str:
     return text
 
 
+def _read_corrections(text: str) -> str:
+    """A word corrected in passing ("left, I mean right") and a sentence retracted ("Scratch that.") blanked."""
+    def word(m: re.Match[str]) -> str:
+        said, meant = m.group("said").lower(), m.group("meant").lower().removesuffix("-sized")
+        same = (said.replace(".", "").isdigit() and meant.replace(".", "").isdigit()) or \
+            (_KINDS.get(said) is not None and _KINDS.get(said) == _KINDS.get(meant))
+        return " " * len(m.group()) if same else m.group()
+
+    text = _CORRECTED_WORD.sub(word, text)
+    retractions = list(_RETRACTION.finditer(text))
+    if not retractions:
+        return text
+    chars = list(text)  # (blanked in place, one retraction after another: each sees those before it blanked)
+    for m in retractions:
+        before = _mark_before(chars, m.start())
+        if before and before not in ".;!?\n" and not m.group()[0].isupper():
+            continue  # within a sentence: "... to delete that ..." is the sentence's own word
+        start = m.start()
+        if before and before in ".;!?":
+            end = m.start() - 1
+            while chars[end] in " \t":
+                end -= 1
+            start = _sentence_start(chars, end)
+        kept = {i for f in _FIELD.finditer(text, start, m.end()) for i in range(f.start(), f.end())}
+        for i in range(start, m.end()):
+            if chars[i] != "\n" and i not in kept:
+                chars[i] = " "
+    return "".join(chars)
+
+
+def _sentence_start(text: str | list[str], end: int) -> int:
+    """Where the sentence ending at ``end`` (its closing mark) starts: after the sentence before it, a header's
+    colon or its line's start ("1.5 cm" is no sentence's end)."""
+    i = end - 1
+    while i >= 0:
+        c = text[i]
+        if c == "\n" or c == ":" or (c in ".;!?" and (i + 1 >= len(text) or text[i + 1] in " \t\n")):
+            return i + 1
+        i -= 1
+    return 0
+
+
 def read_dictation(text: str) -> str:
     """``text`` with what speech-recognition dictation left in it read as meant (see the module docstring), the
     same length; unchanged when it has none."""
     low = text.lower()
     marks = [w for w in _MARK_WORDS if w in low]
+    corrections = any(w in low for w in _CORRECTION_WORDS)
     sign_off = any(w in low for w in _SIGN_OFF_WORDS)
     # (a misheard phrase's words may stand with any spaces between them)
     spaced = _SPACES.sub(" ", low) if "  " in low or "\t" in low else low
     heard = tuple(h for h in _MISHEARD if h in spaced)
-    if not (marks or sign_off or heard):
+    if not (marks or corrections or sign_off or heard):
         return text
     if sign_off:
         text = _blank_sign_offs(text)
@@ -272,5 +343,6 @@ def read_dictation(text: str) -> str:
     if marks:
         text = _read_marks(text)
     # a word said twice is the software's only in a dictated report
-    return _REPEATED.sub(lambda m: m.group() if m.group(1).lower() in _REPEATS_ALLOWED
+    text = _REPEATED.sub(lambda m: m.group() if m.group(1).lower() in _REPEATS_ALLOWED
                          else m.group(1) + m.group(2) + " " * len(m.group(1)), text)
+    return _read_corrections(text) if corrections else text
