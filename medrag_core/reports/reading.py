@@ -2,7 +2,9 @@
 
 What a sending system or a drafting tool leaves in a report is not the report: RTF and HTML markup, Markdown marks,
 tick boxes and table rules, decision-support lines (AI triage, CAD marks, score tables), banners, a checklist's
-questions. Typing slips of the vocabulary's words ("consolidaiton", "Hearrt", "colapse") are read as the words.
+questions, and what speech-recognition dictation left in it (``dictation``: spoken punctuation, self-corrections,
+misheard words, the system's sign-off). Typing slips of the vocabulary's words ("consolidaiton", "Hearrt",
+"colapse") are read as the words.
 Every reading here keeps the text's length, so an offset into the reading indexes the report as given, except a
 dropped letter put back: ``read_slips`` says where each one is, and ``parse`` puts the same letters back into the
 text as given so that one offset indexes both (the checks map their spans back with ``offset_as_given``).
@@ -15,6 +17,7 @@ import html
 import re
 from bisect import bisect_left, bisect_right
 
+from medrag_core.reports.dictation import read_dictation
 from medrag_core.reports.vocabulary import SECTION_HEADERS, VOCABULARY
 
 __all__ = [
@@ -364,8 +367,10 @@ def offset_as_read(offset: int, put_back: tuple[int, ...]) -> int:
 
 
 def read_text(text: str) -> tuple[str, tuple[int, ...]]:
-    """``text`` as read: RTF/HTML markup and drafting layout blanked or rewritten, typing slips of the vocabulary's
-    words read as the words; and where letters a slip dropped were put back (``read_slips``). Without those it is
-    as long as ``text``, so offsets into it index the text as given; with them, ``put_back_letters`` gives the text
-    as given with the same letters put back, and ``offset_as_given`` maps an offset back."""
-    return read_slips(mask_layout(mask_markup(text)))
+    """``text`` as read: RTF/HTML markup blanked, dictation artefacts read as meant, drafting layout blanked or
+    rewritten, typing slips of the vocabulary's words read as the words; and where letters a slip dropped were put
+    back (``read_slips``). Without those it is as long as ``text``, so offsets into it index the text as given;
+    with them, ``put_back_letters`` gives the text as given with the same letters put back, and ``offset_as_given``
+    maps an offset back."""
+    # dictation before layout: a template's organ row dictated as "Heart size colon normal" is then read as one
+    return read_slips(mask_layout(read_dictation(mask_markup(text))))
