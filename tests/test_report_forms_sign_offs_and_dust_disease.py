@@ -185,3 +185,8 @@ def test_lungs_of_normal_volume_rule_out_emphysema_but_a_resolution_beside_copd_
 def test_a_doubled_letter_in_oedema_is_still_oedema() -> None:
     assert "negation_conflict" in flagged(report("Normal cardiac size. No pulmonary oedema.",
                                                  "Mild interstitial pulmonary ooedema."))
+
+
+def test_a_lobes_collapse_beside_a_pneumothorax_is_its_own_finding() -> None:
+    assert "impression_omits_finding" in flagged(report(
+        "Left apical pneumothorax, with lower lobe collapse on the same side. Heart normal.", "Pneumothorax, left."))

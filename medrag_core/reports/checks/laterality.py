@@ -67,7 +67,12 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
     corrections = {(m.group("right").lower(), m.group("wrong").lower()) for m in _SIDE_CORRECTION.finditer(parsed.text)}
     # each mention with the side a sentence pointing back takes from the one before, worked out once per report
     carried = [_with_carried_side(parsed, o) for o in parsed.observations]
+    # only the groups (and their families) the report names can conflict (speed: most groups are never named)
+    named = {_group(o) for o in parsed.observations}
+    named |= {_LATERAL_FAMILY[g] for g in named if g in _LATERAL_FAMILY}
     for group in sorted(_LATERAL_GROUPS, key=lambda g: (g in families, g)):
+        if group not in named:
+            continue
         if group in families and fired & {g for g, f in _LATERAL_FAMILY.items() if f == group}:
             continue
         found = None

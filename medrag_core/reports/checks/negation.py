@@ -230,7 +230,8 @@ _COLLAPSED_LOBE = re.compile(r"\b(?:lobar|lobe|lung)\s+collaps|\bcollaps\w*\s+of
 
 def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
     issues = []
-    for group in sorted(_NEGATION_GROUPS):
+    named = {_group(o) for o in parsed.observations}  # (speed: a group the report never names cannot conflict)
+    for group in sorted(_NEGATION_GROUPS & named):
         for neg_sec, pos_sec in (("FINDINGS", "IMPRESSION"), ("IMPRESSION", "FINDINGS")):
             negs = [o for o in _mentions(parsed, neg_sec, group, {"absent"})
                     if (not o.qualified or _rules_out_large(o, parsed) or _rules_out_acute(o, parsed)

@@ -163,8 +163,10 @@ def _lobar_collapse(o: Observation) -> bool:
     i = o.span[0] - o.sentence_span[0]
     if o.name != "Atelectasis" or not 0 <= i <= len(o.text):
         return False
-    if re.search(r"pneumothora\w*,?\s+with\s+(?:[\w-]+\s+){0,3}$", o.text[:i], re.IGNORECASE):
-        return False  # "pneumothorax with partial collapse of the underlying lung": the pneumothorax's own
+    if re.search(r"pneumothora\w*,?\s+with\s+(?:[\w-]+\s+){0,3}$", o.text[:i], re.IGNORECASE) and re.search(
+            r"\blung\b", o.term, re.IGNORECASE) and not re.search(r"\blobe", o.term, re.IGNORECASE):
+        return False  # "pneumothorax with partial collapse of the underlying lung": the pneumothorax's own (a lobe's
+        # collapse beside it, "with lower lobe collapse on the same side", is a finding of its own)
     # "lobe collapse"; "left lower lobe atelectasis" stays minor (in real reports it is mostly a streak at a base)
     if not _LOBAR_COLLAPSE.search(o.term):
         return False
