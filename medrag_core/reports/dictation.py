@@ -131,10 +131,6 @@ _CORRECTION_WORDS = ("scratch", "strike", "delete", "disregard", "cancel", "eras
                      "rather", "make that", "no,", "no ,", "no comma")
 
 
-def _pad(keep: str, width: int) -> str:
-    return keep + " " * (width - len(keep))
-
-
 def _last_word(text: str, at: int) -> str:
     """The word before ``at`` on its line, lower case ("" at the line's start)."""
     m = _LAST_WORD.search(text, max(0, at - 60), at)
@@ -180,7 +176,7 @@ def _read_period(text: str) -> str:
             if noun or not nxt or nxt.group(1).lower() in _PERIOD_NOUN_BEFORE:
                 return m.group()  # "a period of observation", "the follow-up period was uneventful"
         # (read as a mark where a sentence follows: even a noun "period" there ended its sentence)
-        return _pad(".", len(m.group()))
+        return ".".ljust(len(m.group()))
     return _PERIOD.sub(read, text)
 
 
@@ -204,7 +200,7 @@ def _read_colon(text: str) -> str:
         label = text[start:m.start()]
         label = " ".join(label[_LABEL_START.match(label).end():].lower().split())  # type: ignore[union-attr]
         # only after a header or a template's label: "the transverse colon" is the bowel
-        return _pad(":", len(m.group())) if label in _LABELS and not _BOWEL.match(text, m.end()) else m.group()
+        return ":".ljust(len(m.group())) if label in _LABELS and not _BOWEL.match(text, m.end()) else m.group()
     return _COLON.sub(read, text)
 
 
@@ -215,19 +211,19 @@ def _read_marks(text: str) -> str:
         if not before or before in _ARTICLES or text[m.start() - 1:m.start()] in "\"'" or \
                 text[m.end():m.end() + 1] in ("\"", "'"):
             return m.group()  # the word itself ('a "comma"', "the comma")
-        return _pad(";" if m.group().lstrip().lower().startswith("semi") else ",", len(m.group()))
+        return (";" if m.group().lstrip().lower().startswith("semi") else ",").ljust(len(m.group()))
 
     text = _COMMA.sub(comma, text)
     text = _BRACKET.sub(lambda m: (" " * (len(m.group()) - 1) + "(") if m.group(1).lower() == "open"
-                        else _pad(")", len(m.group())), text)
-    text = _HYPHEN.sub(lambda m: _pad(f"{m.group(1)}-{m.group(2)}", len(m.group())), text)
+                        else ")".ljust(len(m.group())), text)
+    text = _HYPHEN.sub(lambda m: f"{m.group(1)}-{m.group(2)}".ljust(len(m.group())), text)
 
     def numbered(m: re.Match[str]) -> str:
         before = _mark_before(text, m.start())
         if before and before not in ".:;\n":
             return m.group()  # "a number one" is no list's item
         n = m.group(1).lower()
-        return _pad(_NUMBERS.get(n, n) + ".", len(m.group()))
+        return (_NUMBERS.get(n, n) + ".").ljust(len(m.group()))
 
     text = _NUMBERED.sub(numbered, text)
 
@@ -237,7 +233,7 @@ def _read_marks(text: str) -> str:
         before = _mark_before(text, m.start())
         if (not before or before in ".:;\n") and _after(text, m.end())[:1].isalpha():
             return " " * (len(m.group()) - 1) + "?"  # "question mark pneumonia": a query, "?pneumonia"
-        return _pad("?", len(m.group()))
+        return "?".ljust(len(m.group()))
 
     return _QUESTION.sub(question, text)
 
@@ -252,7 +248,7 @@ def _read_misheard(text: str, heard: tuple[str, ...]) -> str:
             word = word.upper()
         elif said[0].isupper():
             word = word[0].upper() + word[1:]
-        return _pad(word, len(said))
+        return word.ljust(len(said))
     return _misheard_pattern(heard).sub(read, text)
 
 
