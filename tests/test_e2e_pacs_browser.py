@@ -56,10 +56,12 @@ def test_open_a_study_from_the_pacs_and_verify(pacs_app_url, page) -> None:
 
     page.goto(pacs_app_url)
     expect(page.get_by_text("Verify a chest X-ray report")).to_be_visible()
+    _idle(page)  # (a click while the first run is still drawing can be lost with the elements it redraws)
     page.get_by_text("From PACS").click()
     patient = page.get_by_label("Patient ID")
     patient.fill("PACS-P1")
     expect(patient).to_have_value("PACS-P1")
+    _idle(page)
     page.get_by_role("button", name="Search the PACS").click()
     # The patient's three studies, newest first (the library's order, whatever Orthanc's). The list is opened once
     # the search's run has drawn it, its newest study chosen: opened before, it can stay the empty one it replaced.
