@@ -8,13 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from medrag_core.reports import check_report, parse_report
-
-FLAGGED = {"warning", "error"}
-
-
-def flagged(text: str) -> set[str]:
-    return {i.kind for i in check_report(text) if i.severity in FLAGGED}
+from medrag_core.reports import parse_report
+from tests.fixtures.report_forms import flagged
 
 
 def report(findings: str, impression: str, *, findings_header: str = "FINDINGS:",

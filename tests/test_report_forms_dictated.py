@@ -12,14 +12,9 @@ import time
 
 import pytest
 
-from medrag_core.reports import check_report, parse_report
+from medrag_core.reports import parse_report
 from medrag_core.reports.reading import read_text
-
-FLAGGED = ("warning", "error")
-
-
-def flagged(text: str) -> set[str]:
-    return {i.kind for i in check_report(text) if i.severity in FLAGGED}
+from tests.fixtures.report_forms import flagged
 
 
 def reading(text: str) -> str:

@@ -11,17 +11,7 @@ from __future__ import annotations
 import pytest
 
 from medrag_core.reports import check_report, parse_report
-
-FLAGGED = ("warning", "error")
-
-
-def flagged(text: str) -> set[str]:
-    return {i.kind for i in check_report(text) if i.severity in FLAGGED}
-
-
-def report(findings: str, impression: str) -> str:
-    return f"FINDINGS: {findings}\nIMPRESSION: {impression}"
-
+from tests.fixtures.report_forms import flagged, report
 
 # --- the everyday list ----------------------------------------------------------------------------------------------
 

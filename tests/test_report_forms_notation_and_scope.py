@@ -11,13 +11,7 @@ from __future__ import annotations
 import pytest
 
 from medrag_core.reports import check_report, parse_report
-
-FLAGGED = ("warning", "error")
-
-
-def flagged(text: str) -> set[str]:
-    return {i.kind for i in check_report(text) if i.severity in FLAGGED}
-
+from tests.fixtures.report_forms import flagged
 
 # --- compact notation -----------------------------------------------------------------------------------------------
 

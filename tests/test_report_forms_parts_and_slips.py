@@ -11,16 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from medrag_core.reports import check_report, parse_report, parse_sections, run_checks
+from medrag_core.reports import parse_report, parse_sections, run_checks
 from medrag_core.reports.reading import offset_as_given, offset_as_read, put_back_letters, read_slips
 from medrag_core.reports.vocabulary import SECTION_HEADERS, VocabularyError, load_section_headers
+from tests.fixtures.report_forms import flagged
 
-FLAGGED = {"warning", "error"}
 FINDINGS = "FINDINGS:\nA 3 cm mass in the right upper zone. No pleural effusion.\n"
-
-
-def flagged(text: str) -> set[str]:
-    return {i.kind for i in check_report(text) if i.severity in FLAGGED}
 
 
 # --- parts beside the two sections ------------------------------------------------------------------------------

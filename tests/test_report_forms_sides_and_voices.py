@@ -12,13 +12,7 @@ import pytest
 
 from medrag_core.reports import check_report, parse_report
 from medrag_core.reports.vocabulary import LEANING, SIDE
-
-FLAGGED = ("warning", "error")
-
-
-def flagged(text: str) -> set[str]:
-    return {i.kind for i in check_report(text) if i.severity in FLAGGED}
-
+from tests.fixtures.report_forms import flagged
 
 # --- sides in brackets and as a list's label ----------------------------------------------------------------------
 

@@ -9,15 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from medrag_core.reports import check_report, parse_report
+from medrag_core.reports import parse_report
 from medrag_core.reports.sentences import split_sentences
-
-FLAGGED = ("warning", "error")
-
-
-def flagged(text: str) -> set[str]:
-    return {i.kind for i in check_report(text) if i.severity in FLAGGED}
-
+from tests.fixtures.report_forms import flagged
 
 # --- headers run into one paragraph with no colon -------------------------------------------------------------------
 

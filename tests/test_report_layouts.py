@@ -15,12 +15,7 @@ from medrag_core.reports.checks.structure import placeholder_spans
 from medrag_core.reports.reading import mask_layout, mask_markup
 from medrag_core.reports.sentences import split_sentences
 from medrag_core.reports.vocabulary import SECTION_HEADERS, VocabularyError, load_section_headers
-
-FLAGGED = {"warning", "error"}
-
-
-def flagged(text: str) -> set[str]:
-    return {i.kind for i in check_report(text) if i.severity in FLAGGED}
+from tests.fixtures.report_forms import FLAGGED, flagged
 
 
 @pytest.mark.parametrize("example,section", SECTION_HEADERS.examples)

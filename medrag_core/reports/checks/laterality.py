@@ -19,6 +19,7 @@ from medrag_core.reports.checks.pairing import (
     _clause,
     _group,
     _lateral_mentions,
+    _names_collapse,
     _quote,
     _sides_at,
     _spans,
@@ -346,7 +347,7 @@ def _same_lesion(o: Observation, other: Observation) -> bool:
     of atelectasis ("left basal linear atelectasis") beside a lobe's collapse: it does not place the mass or the
     collapse on its side."""
     if other.name == "Atelectasis" and o.name == "Atelectasis":
-        return not ((_collapsed(other) and _streak(o)) or (_streak(other) and _collapsed(o)))
+        return not ((_names_collapse(other) and _streak(o)) or (_streak(other) and _names_collapse(o)))
     if _AIRSPACE_NAMES & {o.name, other.name} and "Lung Opacity" in (o.name, other.name):
         # an opacity its own sentence reads as atelectasis or scar ("streaky opacity at the left base, likely
         # subsegmental atelectasis") is not the consolidation or pneumonia on the other side
@@ -360,20 +361,15 @@ def _same_lesion(o: Observation, other: Observation) -> bool:
 _AIRSPACE_NAMES = {"Consolidation", "Pneumonia"}
 
 
-_LOBE_COLLAPSED = re.compile(r"\bcollaps|\bvolume\s+loss", re.IGNORECASE)
 # a streak of atelectasis, or one at a base with no lobe named ("left basal atelectasis")
 # (and atelectasis beside an effusion: "adjacent", "compressive", "passive")
 _STREAK = re.compile(r"\b(?:linear|plate|platelike|plate-like|discoid|subsegmental|streak\w*|band\w*|basal|base|"
                      r"bibasal|bases|basilar|bibasilar|adjacent|compressive|passive)\b", re.IGNORECASE)
 
 
-def _collapsed(o: Observation) -> bool:
-    return bool(_LOBE_COLLAPSED.search(o.term))
-
-
 def _streak(o: Observation) -> bool:
     clause = _clause(o)
-    return not _collapsed(o) and bool(_STREAK.search(clause)) and not re.search(r"\blobe\b", clause, re.IGNORECASE)
+    return not _names_collapse(o) and bool(_STREAK.search(clause)) and not re.search(r"\blobe\b", clause, re.IGNORECASE)
 
 
 def _named_apart(o: Observation, paired: Observation, section: list[Observation]) -> bool:

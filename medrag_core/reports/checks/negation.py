@@ -23,6 +23,7 @@ from medrag_core.reports.checks.pairing import (
     _group,
     _historical,
     _mentions,
+    _names_collapse,
     _one_group_alternative,
     _quote,
     _spans,
@@ -222,10 +223,6 @@ def _hilar_masses(parsed: ParsedReport, section: str) -> list[Observation]:
 
 
 _LOBAR_TERM = re.compile(r"\b(?:lobar|lobe|lung)\b", re.IGNORECASE)
-# a lobe named collapsed ("left lower lobe collapse", "collapse of the right upper lobe"): no streak at a base, whatever
-# else its sentence says of the base
-_COLLAPSED_LOBE = re.compile(r"\b(?:lobar|lobe|lung)\s+collaps|\bcollaps\w*\s+of\s+the\s+(?:[\w-]+\s+){0,3}"
-                             r"(?:lobe|lung)\b", re.IGNORECASE)
 
 
 def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
@@ -302,7 +299,7 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                         continue  # "no large effusion" against a large one only, never a small or moderate one
                     if p.polarity != "present" and p.alternatives and n.implied:
                         continue  # alternatives weigh only against a plain "no X", not "the lungs are clear"
-                    if n.implied and p.name == "Atelectasis" and not _COLLAPSED_LOBE.search(p.term) and (
+                    if n.implied and p.name == "Atelectasis" and not _names_collapse(p) and (
                             _graded(p.severity, "trace", "small") or _MINOR_ATELECTASIS.search(_clause(p))):
                         continue  # "Clear lungs." beside mild plate-like atelectasis: real reports say both
                     if p.name == "Atelectasis" and _LOBAR_TERM.search(n.term) and _MINOR_ATELECTASIS.search(_clause(p)):

@@ -19,6 +19,7 @@ from medrag_core.reports.checks.pairing import (
     _graded,
     _group,
     _historical,
+    _names_collapse,
     _nodular_pattern,
     _own_clause,
     _spans,
@@ -150,8 +151,6 @@ _EFFUSION_EXTENT = re.compile(
 _LUNG_COLLAPSE = re.compile(r"\bcollapse\s+of\s+the\s+(?:(?:right|left)\s+)?lung\b|\blung\s+collapse\b", re.IGNORECASE)
 _MINOR_ATELECTASIS = re.compile(r"\b(?:minor|minimal|mild|slight|trace|tiny|linear|plate\w*|discoid|subsegmental|"
                                 r"streak\w*|band\w*)\b", re.IGNORECASE)
-_LOBAR_COLLAPSE = re.compile(r"\bcollapse|\bluftsichel|\bgolden|\bs\s+sign|\bvolume\s+loss|\bloss\s+of\s+volume",
-                             re.IGNORECASE)
 
 
 # collapse beside an effusion or a mass ("effusion with adjacent lower lobe collapse") belongs to that finding
@@ -160,16 +159,14 @@ _ATTACHED = re.compile(r"\b(?:adjacent|subjacent|underlying|overlying|associated
 
 
 def _lobar_collapse(o: Observation) -> bool:
+    # "lobe collapse"; "left lower lobe atelectasis" stays minor (in real reports it is mostly a streak at a base)
     i = o.span[0] - o.sentence_span[0]
-    if o.name != "Atelectasis" or not 0 <= i <= len(o.text):
+    if not _names_collapse(o) or not 0 <= i <= len(o.text):
         return False
     if re.search(r"pneumothora\w*,?\s+with\s+(?:[\w-]+\s+){0,3}$", o.text[:i], re.IGNORECASE) and re.search(
             r"\blung\b", o.term, re.IGNORECASE) and not re.search(r"\blobe", o.term, re.IGNORECASE):
         return False  # "pneumothorax with partial collapse of the underlying lung": the pneumothorax's own (a lobe's
         # collapse beside it, "with lower lobe collapse on the same side", is a finding of its own)
-    # "lobe collapse"; "left lower lobe atelectasis" stays minor (in real reports it is mostly a streak at a base)
-    if not _LOBAR_COLLAPSE.search(o.term):
-        return False
     if _VOLUME_LOSS.match(o.term) and not _COLLAPSE_SIGN.search(o.text):
         return False  # "right lower lobe volume loss" alone may be a scarred lobe's; with a collapse's signs it is one
     return not _ATTACHED.search(o.text[max(0, i - 40): i])

@@ -51,6 +51,17 @@ _BENIGN = _Unless(_BENIGN_WORDS, re.compile(
 _BARE_OPACITY = re.compile(r"^(?:opacit|opacification|densit|haz|shadow|streakiness)", re.IGNORECASE)
 
 
+# a lobe's collapse as its term names it: "collapse", its signs (the luftsichel, the Golden S), a loss of volume; the
+# one reading the checks share (a streak of atelectasis at a base is not one)
+_COLLAPSE_TERM = re.compile(r"\bcollaps|\bluftsichel|\bgolden|\bs\s+sign|\bvolume\s+loss|\bloss\s+of\s+volume",
+                            re.IGNORECASE)
+
+
+def _names_collapse(o: Observation) -> bool:
+    """Whether the atelectasis ``o`` is named as a lobe's (or a lung's) collapse, not a streak of it."""
+    return o.name == "Atelectasis" and bool(_COLLAPSE_TERM.search(o.term))
+
+
 def _group(o: Observation) -> str | None:
     return _GROUP.get(o.name)
 
