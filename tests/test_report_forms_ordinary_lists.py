@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from medrag_core.reports import parse_report
 from tests.fixtures.report_forms import flagged, report
 
 # --- vocabulary -----------------------------------------------------------------------------------------------------
@@ -57,3 +58,122 @@ def test_a_collapse_named_by_its_sign_is_not_the_streak_on_the_other_side() -> N
     assert "laterality_conflict" not in flagged(report(
         "Luftsichel sign in keeping with left upper lobe collapse. Minor right basal atelectasis.",
         "Left upper lobe collapse."))
+
+
+# --- the v52-v54 looks: sign-offs -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("signature", [
+    "C. Doyle, Consultant Reporting Radiographer",
+    "L. Murray, Advanced Practitioner (Reporting Radiographer)",
+    "Dr K. Iqbal, ST2 Radiology Registrar",
+    "JOSE R. MENDOZA, MD, DPBR\nRadiologist",
+    "John Smith, MD",
+    "Dr. Priya Menon",
+    "Dr. ___",
+    "Radiologist",
+])
+def test_a_conclusion_heading_with_only_the_sign_off_under_it_is_empty(signature: str) -> None:
+    text = f"Findings: Heart normal. Lungs clear.\nConclusion:\n{signature}\n"
+    assert "missing_section" in flagged(text)
+    # guard: with a conclusion above the sign-off, the report is complete
+    assert flagged(f"Findings: Heart normal. Lungs clear.\nConclusion: Normal chest.\n{signature}\n") == set()
+
+
+@pytest.mark.parametrize("line", ["Discussed with John Smith, MD.", "Dr. Smith notified of the findings."])
+def test_a_line_that_names_a_doctor_it_was_discussed_with_is_no_sign_off(line: str) -> None:
+    parsed = parse_report(f"Findings: Heart normal. Lungs clear.\nConclusion: Normal chest.\n{line}\n")
+    assert parsed.sections["IMPRESSION"].endswith(line) and parsed.footer == ""
+
+
+# --- omissions ------------------------------------------------------------------------------------------------------
+
+
+def test_a_new_placed_opacity_left_out_of_the_impression_is_an_omission() -> None:
+    findings = "Low lung volumes. Heart size normal. There has been interval development of bibasilar opacities."
+    assert "impression_omits_finding" in flagged(report(findings, "Low lung volumes."))
+    assert "impression_omits_finding" in flagged(report(findings, "No acute disease."))
+    # guard: a bare opacity neither new nor described as a lesion stays too vague to be missed
+    assert "impression_omits_finding" not in flagged(report("Heart size normal. Bibasilar opacities.",
+                                                            "No acute disease."))
+
+
+def test_a_cavity_left_out_of_an_impression_that_lists_other_findings_is_an_omission() -> None:
+    findings = "Patchy opacities with a thin-walled cavity in the left upper zone. Cardiomegaly (CTR 0.58)."
+    assert "impression_omits_finding" in flagged(report(findings, "Cardiomegaly."))
+    # guard: a small nodule left out of such an impression is not
+    assert "impression_omits_finding" not in flagged(report("A 4 mm nodule in the left upper zone. Cardiomegaly.",
+                                                            "Cardiomegaly."))
+
+
+def test_an_impression_that_rules_oedema_out_does_not_summarise_airspace_disease_as_oedema() -> None:
+    assert "impression_omits_finding" in flagged(report(
+        "Heart size is enlarged. There is alveolar airspace disease in the medial right lung base.",
+        "Cardiomegaly without pulmonary edema."))
+    # guard: an impression that names the oedema summarises a diffuse airspace pattern
+    assert "impression_omits_finding" not in flagged(report(
+        "Heart size is enlarged. Diffuse bilateral airspace disease.", "Cardiomegaly with pulmonary edema."))
+
+
+def test_opacities_read_as_congestion_are_summarised_by_the_impressions_oedema() -> None:
+    findings = ("Bilateral perihilar alveolar opacities with upper lobe venous distension, in keeping with pulmonary "
+                "congestion. No pleural effusion.")
+    assert flagged(report(findings, "Pulmonary oedema, likely cardiogenic.")) == set()
+    # guard: left out of an impression that names something else, they are omitted
+    assert "impression_omits_finding" in flagged(report(findings, "Thoracic spondylosis."))
+
+
+# --- negations ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", ["Moderate", "Large"])
+def test_no_significant_effusion_against_a_moderate_or_large_one_is_a_negation_conflict(size: str) -> None:
+    findings = "The lungs are clear. No significant pleural effusion. No pneumothorax."
+    assert "negation_conflict" in flagged(report(findings, f"{size} left pleural effusion."))
+
+
+@pytest.mark.parametrize("impression", ["Small right pleural effusion.", "Right pleural effusion."])
+def test_no_significant_effusion_allows_a_small_or_ungraded_one(impression: str) -> None:
+    findings = "The lungs are clear. No significant pleural effusion. No pneumothorax."
+    assert "negation_conflict" not in flagged(report(findings, impression))
+
+
+def test_an_unremarkable_outline_beside_an_enlarged_heart_does_not_unsay_it() -> None:
+    findings = "No pneumothorax or effusion. Mild cardiomegaly. Cardiomediastinal silhouette unremarkable."
+    assert "negation_conflict" in flagged(report(findings, "Heart size is normal."))
+    # guard: against an impression that speaks of the outline too, the findings' own mix stands
+    assert "negation_conflict" not in flagged(report(findings, "Normal cardiomediastinal silhouette."))
+
+
+@pytest.mark.parametrize("normal", ["The costophrenic sulci are intact.", "Both CP angles are intact."])
+def test_intact_costophrenic_angles_rule_out_an_effusion(normal: str) -> None:
+    assert "negation_conflict" in flagged(report(f"{normal} Heart normal.", "Small right pleural effusion."))
+
+
+def test_no_active_lung_lesion_calls_the_lungs_clear() -> None:
+    # ("No active pulmonary disease." stays a statement of no acute disease, beside a calcified granuloma)
+    assert "negation_conflict" in flagged(report("No active lung lesion is seen. Heart normal.",
+                                                 "Consolidation in the right lung."))
+    assert flagged(report("No active lung lesion is seen. Heart normal.", "Normal chest.")) == set()
+    assert flagged(report("There is a calcified density in the left mid lung, most likely a calcified granuloma. "
+                          "Lungs are otherwise clear.", "No active pulmonary disease.")) == set()
+
+
+# --- tuberculosis, as screening lists write it ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("impression", [
+    "PTB, right upper lobe, probably inactive (old healed).",
+    "Fibrocalcific changes in the right upper zone, likely old healed tuberculosis.",
+    "Findings suggestive of active pulmonary tuberculosis, right upper lobe.",
+])
+def test_tuberculosis_placed_on_the_other_side_from_the_findings_is_a_side_conflict(impression: str) -> None:
+    findings = "Fibrotic strands and calcific densities are seen in the left upper zone. Heart normal."
+    assert "laterality_conflict" in flagged(report(findings, impression))
+    # guard: on the findings' own side they agree
+    assert "laterality_conflict" not in flagged(report(findings, impression.replace("right", "left")))
+
+
+def test_tb_screening_names_no_finding() -> None:
+    assert flagged(report("Lungs clear. Heart normal.", "Normal chest. Fit for TB screening purposes on the right "
+                          "clinic list.")) == set()

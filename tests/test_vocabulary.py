@@ -221,9 +221,9 @@ def test_families_lung_findings_and_bone_findings_come_from_the_file() -> None:
     from medrag_core.reports.vocabulary import BONE_FINDINGS, PARENCHYMAL_GROUPS, SIDE_FAMILY
 
     assert SIDE_FAMILY == {"airspace disease": "lung opacity", "atelectasis": "lung opacity",
-                           "scarring": "lung opacity"}
+                           "scarring": "lung opacity", "tuberculosis": "lung opacity"}
     assert PARENCHYMAL_GROUPS == {"airspace disease", "atelectasis", "scarring", "nodule or mass", "granuloma",
-                                  "pulmonary edema"}
+                                  "pulmonary edema", "tuberculosis"}
     assert BONE_FINDINGS == {"Fracture", "Bone Lesion"}
     # the family: an opacity on the right in the findings, atelectasis on the left in the impression
     assert {i.kind for i in check_report("FINDINGS: Streaky opacity in the right lung base.\n"

@@ -145,10 +145,15 @@ def _title_lines(preamble: str) -> bool:
 
 _UNDERLINE = re.compile(r"\n[ \t]*(?:-{3,}|={3,}|_{3,}|~{3,})[ \t]*(?=\n|$)")
 # who reads and signs a chest film, by role and by the letters after a name
+# (a trainee's grade too: "ST2 Radiology Registrar"; a radiographer's several words: "Consultant Reporting
+# Radiographer", "Advanced Practitioner (Reporting Radiographer)")
 _READER_ROLE = (r"(?:(?:(?:consultant|attending|staff|thoracic|chest)[ \t]+)*radiologist|"
-                r"(?:radiology[ \t]+|specialist[ \t]+)?(?:registrar|resident|fellow)|"
-                r"(?:reporting|advanced[ \t]+practitioner|consultant)[ \t]+radiographer|"
-                r"FRCR|FRANZCR|FFRRCSI|FRCPC|FCRad|DMRD|ABR)")
+                r"(?:(?:st\d|str|spr|radiology|specialist|specialty|senior)[ \t]+){0,2}(?:registrar|resident|fellow)|"
+                r"(?:(?:reporting|advanced[ \t]+practitioner|consultant|senior|specialist)[ \t]+){1,2}radiographer|"
+                r"advanced[ \t]+practitioner|"
+                r"FRCR|FRANZCR|FFRRCSI|FRCPC|FCRad|DMRD|ABR|"
+                # (and a physician's letters, as the Philippines, Malaysia and the US sign: "MD, DPBR", "MBBS, MMed")
+                r"M\.?D\.?|(?-i:DO)|MBBS|MBChB|DPBR|FPCR|MMed|DNB|FCR)")
 # A sign-off line: who signed, dictated or verified the report, and when, or the reader's attestation. It ends
 # the report, so it and the lines after it are a footer, not the last section's text.
 _SIGNATURE = re.compile(
@@ -168,8 +173,13 @@ _SIGNATURE = re.compile(
     r"\s*:|(?:radiologist|reader)\s+(?:code|id|number)\b|"
     # a name and the reader's role, the line's whole ("Dr E. McCarthy, Radiology Registrar", "C. Hughes, Advanced
     # Practitioner Radiographer", "Dr P. Fitzgerald FFRRCSI")
-    rf"(?:dr\.?[ \t]+)?(?:[a-z]\.[ \t]*){{0,3}}[a-z][\w'’-]+(?:[ \t]+[a-z][\w'’-]+){{0,2}},?[ \t]+{_READER_ROLE}"
-    r"(?=[ \t]*(?:[.,;(]|$))|"
+    # (a middle initial too: "JOSE R. MENDOZA, MD, DPBR"; never a line that says whom the report was discussed with)
+    rf"(?!(?:discussed|called|d/w|reviewed|communicated|telephoned|phoned|informed|paged|notified|results|findings)\b)"
+    rf"(?:dr\.?[ \t]+)?(?:[a-z]\.[ \t]*){{0,3}}[a-z][\w'’-]+(?:[ \t]+(?:[a-z]\.|[a-z][\w'’-]+)){{0,3}},?[ \t]+"
+    rf"{_READER_ROLE}(?=[ \t]*(?:[.,;(]|$))|"
+    # the reader's name alone, or the role alone, on the line ("Dr. Priya Menon", "Dr. ___", "Radiologist")
+    r"dr\.?[ \t]+(?:___|(?-i:[A-Z][\w'’-]+)(?:[ \t]+(?-i:[A-Z][\w'’-]+|[A-Z]\.)){0,3})[ \t]*$|"
+    r"(?:(?:consultant|attending|staff)[ \t]+)?radiologist[ \t]*$|"
     r"primary\s+diagnostic\s+code\s*:|report\s+indicator\s*:|[-*=~ \t]*end\s+of\s+report\b|"
     r"this\s+(?:study|examination|exam|report)\s+was\s+(?:interpreted|read|reported)\s+remotely\b|"
     # how and where the report was made, not what the image shows ("Reported via teleradiology.", "Images reviewed on

@@ -571,6 +571,8 @@ def _one_side_of_both(fnd: list[Observation], imp: list[Observation], fnd_family
     for b in imp:
         if not _side_stated(b, parsed):
             continue  # "Question of left lower lobe pneumonia" is no statement of the side
+        if _group(b) == "tuberculosis":
+            continue  # old tuberculosis on both sides is often where new disease on one side is found
         for _, zb in b.sites:
             for a in fnd:
                 # "bilateral effusions, left greater than right" may be narrowed to the left, not to the right

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from medrag_core.models import Issue
-from medrag_core.reports.checks.agreement import _CONTRADICTION_GROUPS, _plain_negation
+from medrag_core.reports.checks.agreement import _CONTRADICTION_GROUPS, _SIZE_RANK, _plain_negation, _size_bounds
 from medrag_core.reports.checks.pairing import (
     _BARE_OPACITY,
     _BOTH,
@@ -106,12 +106,28 @@ def _same_description(bare: Observation, p: Observation) -> bool:
     return sides_ok and bool(_descriptors(bare) & _descriptors(p) - {"mild", "minimal", "small", "tiny", "focal"})
 
 
+# the heart named by its outline with the mediastinum ("cardiomediastinal silhouette unremarkable")
+_OUTLINE = re.compile(r"silhouette|contours?\b|outline", re.IGNORECASE)
 _LARGE_BEFORE = re.compile(r"\b(?:large|massive|huge|sizable|sizeable)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 
 
 def _rules_out_large(n: Observation, parsed: ParsedReport) -> bool:
     """A negation limited to a large finding ("no large effusion"): it rules out only a large one."""
     return n.qualified and bool(_LARGE_BEFORE.search(parsed.text[n.sentence_span[0]: n.span[0]]))
+
+
+_SIGNIFICANT_BEFORE = re.compile(r"\b(?:significant|substantial|appreciable)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+
+
+def _rules_out_significant(n: Observation, parsed: ParsedReport) -> bool:
+    """A negation limited to a finding that matters ("no significant effusion"): it rules out one graded moderate or
+    large, never a small or an ungraded one."""
+    return n.qualified and bool(_SIGNIFICANT_BEFORE.search(parsed.text[n.sentence_span[0]: n.span[0]]))
+
+
+def _moderate_or_more(p: Observation) -> bool:
+    return any(size and _size_bounds(size)[0] >= _SIZE_RANK["moderate"]
+               for size in [p.size, *(size for _, size in p.side_sizes)])
 
 
 def _rules_out_acute(n: Observation, parsed: ParsedReport) -> bool:
@@ -232,7 +248,7 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
         for neg_sec, pos_sec in (("FINDINGS", "IMPRESSION"), ("IMPRESSION", "FINDINGS")):
             negs = [o for o in _mentions(parsed, neg_sec, group, {"absent"})
                     if (not o.qualified or _rules_out_large(o, parsed) or _rules_out_acute(o, parsed)
-                        or _rules_out_new(o, parsed))
+                        or _rules_out_new(o, parsed) or _rules_out_significant(o, parsed))
                     # a chronic finding does not resolve: "COPD with almost completely resolved pleural air" has
                     # the resolution the air's, not the COPD's
                     and not (o.resolved and FINDINGS[o.name].significance == "chronic")]
@@ -295,8 +311,11 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                         # disease not called old: a conclusion the findings deny; an old or stable one is no conflict
                         continue
                     if n.qualified and not _rules_out_acute(n, parsed) and not _rules_out_new(n, parsed) \
-                            and not (_large(p) and p.polarity == "present"):
-                        continue  # "no large effusion" against a large one only, never a small or moderate one
+                            and not (p.polarity == "present" and (_large(p) or (
+                                _rules_out_significant(n, parsed) and _moderate_or_more(p)))):
+                        # "no large effusion" against a large one only, never a small or moderate one; "no
+                        # significant effusion" against a moderate or a large one
+                        continue
                     if p.polarity != "present" and p.alternatives and n.implied:
                         continue  # alternatives weigh only against a plain "no X", not "the lungs are clear"
                     if n.implied and p.name == "Atelectasis" and not _names_collapse(p) and (
@@ -322,7 +341,12 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                     if any(_same_description(b, p) for b in bare):
                         continue
                     if any(b.name == p.name and b.laterality in (None, p.laterality) and not b.qualified
-                           and not b.implied and not b.extra.get("otherwise") for b in same_back):
+                           and not b.implied and not b.extra.get("otherwise")
+                           # (an outline called unremarkable beside the heart called enlarged does not unsay it,
+                           # against an impression that calls the heart's size normal)
+                           and not (_OUTLINE.search(b.term) and not _OUTLINE.search(n.term)
+                                    and not _OUTLINE.search(p.term))
+                           for b in same_back):
                         continue
                     if n.resolved and p.change == "decreased":
                         continue  # "improvement in the airspace disease" vs "near complete clearing of it"

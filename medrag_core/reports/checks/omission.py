@@ -20,6 +20,7 @@ from medrag_core.reports.checks.pairing import (
     _group,
     _historical,
     _names_collapse,
+    _new_or_growing,
     _nodular_pattern,
     _own_clause,
     _spans,
@@ -246,6 +247,9 @@ def _named_by_diagnosis(parsed: ParsedReport) -> set[str]:
     return named
 
 
+_CAVITY = re.compile(r"cavit", re.IGNORECASE)
+
+
 def _must_be_summarised(o: Observation, group: str) -> bool:
     """A finding no impression may leave out, whatever else it lists: what the issue calls significant
     (pneumothorax, free air, a widened mediastinum, oedema, consolidation or pneumonia, a mass or a nodule of 6 mm
@@ -253,7 +257,7 @@ def _must_be_summarised(o: Observation, group: str) -> bool:
     Stricter than beside a normal impression: an impression that lists findings is a summary, and real ones
     leave out a small effusion, a mild heart or an unplaced opacity (measured on the IU archive)."""
     # (not where "increased" is the finding's own word, "cardiothoracic ratio is increased", or it is "as before")
-    growing = o.change == "new" or (o.change == "increased" and not re.search(r"increas", o.term, re.IGNORECASE))
+    growing = _new_or_growing(o)
     if growing and not _AS_BEFORE.search(_clause(o)) and (FINDINGS[o.name].significance in ("critical", "significant")
                                                           or group == "fracture" or _lobar_collapse(o)):
         return True  # a new fracture too; not atelectasis beside an effusion that grows
@@ -276,7 +280,8 @@ def _must_be_summarised(o: Observation, group: str) -> bool:
             r"streak|linear|band|plate|subsegmental|discoid|\ba\s+little\b|\bsubtle\b|\bfaint\b", _clause(o),
             re.IGNORECASE)
     if group == "nodule or mass":
-        return o.name == "Mass" or (o.size_mm is not None and o.size_mm >= 6)
+        # (a cavity too, whatever its size: tuberculosis, an abscess or a tumour)
+        return o.name == "Mass" or (o.size_mm is not None and o.size_mm >= 6) or bool(_CAVITY.search(o.term))
     if group == "pleural effusion":
         # larger than small by the size grades the size check compares ("marked", "massive": large)
         sizes = [size for size in [o.size, *(size for _, size in o.side_sizes)] if size]
@@ -289,10 +294,11 @@ def _must_be_summarised(o: Observation, group: str) -> bool:
 
 
 # an opacity the findings themselves read as oedema ("perihilar airspace shadowing, in keeping with pulmonary oedema";
-# "... shadowing, R > L, with septal lines: pulmonary oedema")
+# "... shadowing, R > L, with septal lines: pulmonary oedema"; "... in keeping with pulmonary congestion")
 _READ_AS_EDEMA = re.compile(r"(?:\b(?:(?:in\s+keeping|consistent|compatible)\s+with|due\s+to|representing|"
                             r"suggestive\s+of)|:)\s+"
-                            r"(?:[\w-]+\s+){0,2}o?edema\b", re.IGNORECASE)
+                            r"(?:[\w-]+\s+){0,2}(?:o?edema|congestion|overload|(?:cardiac|heart)\s+failure)\b",
+                            re.IGNORECASE)
 _FOCAL_OR_LOBAR = re.compile(r"\b(?:focal|lobe|lobar|segment\w*|lingula\w*)\b", re.IGNORECASE)
 
 
@@ -361,7 +367,7 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
         # (a consolidation is not summarised as a minor streak of atelectasis: "Minor right basal atelectasis.")
         minor = _MINOR_ATELECTASIS if o.name == "Consolidation" else None
         if group == "airspace disease" and (_named_at_side(parsed, o, "atelectasis", same_zone=True, unless=minor) or (
-                _named_at_side(parsed, o, "pulmonary edema")
+                _named_at_side(parsed, o, "pulmonary edema", affirmed=True)
                 and (not _FOCAL_OR_LOBAR.search(_clause(o)) or _READ_AS_EDEMA.search(_clause(o))))):
             # the impression names the opacity otherwise ("consolidation ... likely atelectasis"), at its side; a
             # focal or lobar consolidation is not the oedema's

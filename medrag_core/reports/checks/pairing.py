@@ -228,7 +228,12 @@ def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = Fa
     With ``omission`` (a normal impression that leaves it out), an opacity read as possible
     atelectasis still counts: "atelectasis versus infiltrate" belongs in the impression."""
     clause = _clause(o)
-    if o.name == "Lung Opacity" and ((_BARE_OPACITY.match(o.term) and not _placed_opacity(o))
+    # (a placed opacity called new is a finding to summarise, bare or not: "interval development of
+    # bilateral opacities"), unless its sentence reads it as something else ("..., compatible with lymphangitic spread")
+    # ("increased opacities" is as often more than normal as more than before: only "new" counts)
+    placed = _placed_opacity(o) or (omission and bool(o.sites or o.location) and o.change == "new"
+                                    and not _READ_AS.search(clause))
+    if o.name == "Lung Opacity" and ((_BARE_OPACITY.match(o.term) and not placed)
                                      or _OTHER_CAUSE.search(clause) or (not omission and _SCAR_CAUSE.search(clause))):
         return True
     if _group(o) == "nodule or mass" and (_nodular_pattern(o) or _BENIGN.search(_own_clause(o))):
@@ -240,6 +245,17 @@ def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = Fa
     if _group(o) == "pulmonary edema" and re.search(r"lymphangitic", clause, re.IGNORECASE):
         return True
     return False
+
+
+# an opacity its sentence reads as something ("compatible with", "likely", "representing")
+_READ_AS = re.compile(r"\b(?:compatible|consistent|in\s+keeping)\s+with|\b(?:likely|probably|representing|represents?|"
+                      r"suggestive\s+of|suggesting|due\s+to|secondary\s+to|related\s+to|reflect(?:s|ing)?)\b",
+                      re.IGNORECASE)
+
+
+def _new_or_growing(o: Observation) -> bool:
+    """Called new or increasing by the report ("interval development of", "increasing"), not by its own name."""
+    return o.change == "new" or (o.change == "increased" and not re.search(r"increas", o.term, re.IGNORECASE))
 
 
 def _own_clause(o: Observation) -> str:
