@@ -177,3 +177,90 @@ def test_tuberculosis_placed_on_the_other_side_from_the_findings_is_a_side_confl
 def test_tb_screening_names_no_finding() -> None:
     assert flagged(report("Lungs clear. Heart normal.", "Normal chest. Fit for TB screening purposes on the right "
                           "clinic list.")) == set()
+
+
+# --- the v55-v57 looks ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("signature", [
+    "P. Jansen, radioloog",
+    "Dr. S. Hansen",
+    "Mikko Virtanen, consultant",
+    "Dr. M. Schneider, Oberarzt",
+    "Dr. med. Katrin Weber",
+    "Dr P. Ssempijja (Senior House Officer, Radiology)\nVerified by: Dr J. K. Mwangi",
+    "Dr P. Ssempijja, Senior House Officer, Radiology",
+    "Dr A. O. Adeyemi\nConsultant Radiologist",
+])
+def test_sign_offs_of_european_and_african_readers_end_the_report(signature: str) -> None:
+    assert "missing_section" in flagged(f"Findings: Heart normal. Lungs clear.\nConclusion:\n{signature}\n")
+    assert flagged(f"Findings: Heart normal. Lungs clear.\nConclusion: Normal chest.\n{signature}\n") == set()
+
+
+@pytest.mark.parametrize("line", ["Needs review by the consultant.", "Lungs clear per consultant.",
+                                  "Please discuss with consultant."])
+def test_a_bare_consultant_in_a_sentence_is_no_sign_off(line: str) -> None:
+    parsed = parse_report(f"Findings: Heart normal. Lungs clear.\nConclusion: Normal chest.\n{line}\n")
+    assert parsed.sections["IMPRESSION"].endswith(line) and parsed.footer == ""
+
+
+def test_a_clinical_question_is_the_indication_not_the_findings() -> None:
+    text = ("Chest X-ray PA and lateral.\nQuestion: Infiltrate?\nComparison: 17.07.2023\n"
+            "Conclusion: No acute findings.\n")
+    parsed = parse_report(text)
+    assert parsed.sections["INDICATION"] == "Infiltrate?" and "FINDINGS" not in parsed.sections
+    assert "missing_section" in flagged(text) and "impression_omits_finding" not in flagged(text)
+
+
+def test_dystelectasis_is_atelectasis() -> None:
+    assert "negation_conflict" in flagged(report("Hyperinflated lungs. Some dystelectasis left basally.",
+                                                 "No atelectasis."))
+    assert "laterality_conflict" in flagged(report("Some dystelectasis right basally. No pleural fluid.",
+                                                   "Dystelectasis left basally."))
+
+
+def test_no_congestion_rules_out_oedema() -> None:
+    assert "negation_conflict" in flagged(report(
+        "Normal heart size. Interstitial oedema with Kerley B lines and perihilar haziness.", "No congestion."))
+    # guard: a history's congestion is no finding
+    assert flagged("History: nasal congestion.\nFindings: Normal heart size. Lungs clear.\nConclusion: Normal chest."
+                   ) == set()
+
+
+def test_a_finding_not_seen_on_a_dated_earlier_film_is_affirmed() -> None:
+    findings = "Normal heart size. New 16 mm nodule in the left upper zone, not seen on 08.04.2023. No pleural fluid."
+    assert "impression_omits_finding" in flagged(report(findings, "No acute cardiopulmonary findings."))
+    assert "negation_conflict" not in flagged(report(findings, "16 mm nodule in the left upper lobe, CT recommended."))
+    assert "laterality_conflict" in flagged(report(findings, "Nodule in the right upper lobe (16 mm)."))
+
+
+def test_an_ellipsis_where_a_measurement_belongs_is_a_placeholder() -> None:
+    assert "placeholder" in flagged(report("Left apical pneumothorax with a rim of ... cm.", "Left pneumothorax."))
+    # guard: an ellipsis between two measurements is a range, and one after a value a trailing off
+    assert "placeholder" not in flagged(report("Multiple nodules (5 mm ... 12 mm).", "Multiple nodules."))
+    assert "placeholder" not in flagged(report("Nodule measuring 1.5 cm... stable.", "Stable nodule."))
+
+
+def test_lobar_atelectasis_is_a_collapsed_lobe_to_summarise() -> None:
+    findings = ("Volume loss and homogeneous density in the right lower lobe, compatible with lobar atelectasis. CVC "
+                "from the right with tip over the SVC.")
+    assert "impression_omits_finding" in flagged(report(findings, "CVC from the right in correct position."))
+    # guard: a lower lobe's atelectasis, not called lobar, stays a minor finding
+    assert "impression_omits_finding" not in flagged(report(
+        "Right lower lobe atelectasis. CVC from the right with tip over the SVC.",
+        "CVC from the right in correct position."))
+
+
+def test_active_ptb_in_the_impression_names_the_consolidation_and_cavity() -> None:
+    findings = "Patchy consolidation with cavitation and fibronodular opacities in the left upper zone."
+    assert "impression_omits_finding" not in flagged(report(findings, "Left upper zone cavitary lesion, in keeping "
+                                                                      "with active PTB."))
+    # guard: old tuberculosis named does not
+    assert "impression_omits_finding" in flagged(report(findings, "History of old PTB. Cardiomegaly."))
+
+
+def test_pcp_in_the_impression_names_the_ground_glass() -> None:
+    findings = "Bilateral perihilar ground-glass opacities sparing the apices."
+    assert "impression_omits_finding" not in flagged(report(findings, "Diffuse interstitial pattern; PCP is a "
+                                                                      "consideration."))
+    assert "impression_omits_finding" in flagged(report(findings, "Cardiomegaly."))

@@ -150,10 +150,13 @@ _UNDERLINE = re.compile(r"\n[ \t]*(?:-{3,}|={3,}|_{3,}|~{3,})[ \t]*(?=\n|$)")
 _READER_ROLE = (r"(?:(?:(?:consultant|attending|staff|thoracic|chest)[ \t]+)*radiologist|"
                 r"(?:(?:st\d|str|spr|radiology|specialist|specialty|senior)[ \t]+){0,2}(?:registrar|resident|fellow)|"
                 r"(?:(?:reporting|advanced[ \t]+practitioner|consultant|senior|specialist)[ \t]+){1,2}radiographer|"
-                r"advanced[ \t]+practitioner|"
+                r"advanced[ \t]+practitioner|(?:senior[ \t]+)?house[ \t]+officer|(?-i:SHO)|medical[ \t]+officer|"
                 r"FRCR|FRANZCR|FFRRCSI|FRCPC|FCRad|DMRD|ABR|"
                 # (and a physician's letters, as the Philippines, Malaysia and the US sign: "MD, DPBR", "MBBS, MMed")
-                r"M\.?D\.?|(?-i:DO)|MBBS|MBChB|DPBR|FPCR|MMed|DNB|FCR)")
+                r"M\.?D\.?|(?-i:DO)|MBBS|MBChB|DPBR|FPCR|MMed|DNB|FCR|"
+                # (and in the languages of northern Europe: "radioloog", "Oberarzt", "overlege", "överläkare")
+                r"radiolog(?:e|en|in)?|radioloog|oberarzt|oberärztin|chefarzt|facharzt|fachärztin|overlege|överläkare|"
+                r"overlæge)")
 # A sign-off line: who signed, dictated or verified the report, and when, or the reader's attestation. It ends
 # the report, so it and the lines after it are a footer, not the last section's text.
 _SIGNATURE = re.compile(
@@ -174,11 +177,14 @@ _SIGNATURE = re.compile(
     # a name and the reader's role, the line's whole ("Dr E. McCarthy, Radiology Registrar", "C. Hughes, Advanced
     # Practitioner Radiographer", "Dr P. Fitzgerald FFRRCSI")
     # (a middle initial too: "JOSE R. MENDOZA, MD, DPBR"; never a line that says whom the report was discussed with)
-    rf"(?!(?:discussed|called|d/w|reviewed|communicated|telephoned|phoned|informed|paged|notified|results|findings)\b)"
-    rf"(?:dr\.?[ \t]+)?(?:[a-z]\.[ \t]*){{0,3}}[a-z][\w'’-]+(?:[ \t]+(?:[a-z]\.|[a-z][\w'’-]+)){{0,3}},?[ \t]+"
-    rf"{_READER_ROLE}(?=[ \t]*(?:[.,;(]|$))|"
+    rf"(?!(?:discussed|discuss|called|d/w|reviewed|communicated|telephoned|phoned|informed|paged|notified|results|"
+    rf"findings|please|suggest\w*|recommend\w*|refer\w*|correlat\w*|advise\w*)\b)"
+    rf"(?:dr\.?[ \t]+)?(?:[a-z]\.[ \t]*){{0,3}}[a-z][\w'’-]+(?:[ \t]+(?:[a-z]\.|[a-z][\w'’-]+)){{0,3}}"
+    # (a bare "consultant" or "specialist" only after a comma: "Mikko Virtanen, consultant", not "review by consultant")
+    rf"(?:,?[ \t]+{_READER_ROLE}|,[ \t]+(?:senior[ \t]+)?(?:consultant|specialist))(?=[ \t]*(?:[.,;(]|$))|"
     # the reader's name alone, or the role alone, on the line ("Dr. Priya Menon", "Dr. ___", "Radiologist")
-    r"dr\.?[ \t]+(?:___|(?-i:[A-Z][\w'’-]+)(?:[ \t]+(?-i:[A-Z][\w'’-]+|[A-Z]\.)){0,3})[ \t]*$|"
+    r"dr\.?(?:[ \t]+med\.)?[ \t]+(?:___|(?-i:(?:[A-Z]\.[ \t]*){0,3}[A-Z][\w'’-]+)"
+    r"(?:[ \t]+(?-i:[A-Z][\w'’-]+|[A-Z]\.)){0,3})[ \t]*$|"
     r"(?:(?:consultant|attending|staff)[ \t]+)?radiologist[ \t]*$|"
     r"primary\s+diagnostic\s+code\s*:|report\s+indicator\s*:|[-*=~ \t]*end\s+of\s+report\b|"
     r"this\s+(?:study|examination|exam|report)\s+was\s+(?:interpreted|read|reported)\s+remotely\b|"
@@ -191,6 +197,9 @@ _SIGNATURE = re.compile(
     r"preliminary\s+(?:[a-z]+\s+){0,2}report\b(?=[^\n]*\bfinal\s+report\s+will\b)|"
     r"(?:yours\s+)?sincerely\b|(?:with\s+)?(?:kind|best|warm)\s+regards\b|best\s+wishes\b|cheers\b|"
     r"happy\s+to\s+discuss\b|dr\.?[ \t]+\S+(?:[ \t]+\S+)?[ \t]*\((?:radiology|radiologist|consultant[^)\n]*)\)|"
+    # (a role in brackets after a longer name: "Dr P. Ssempijja (Senior House Officer, Radiology)")
+    r"dr\.?[ \t]+(?:\S+[ \t]+){0,3}\S+[ \t]*\([^()\n]{0,40}\b(?:radiolog\w*|consultant|registrar|resident|fellow|"
+    r"officer|radiographer)\b[^()\n]{0,30}\)[ \t]*$|"
     # a signature set off by dashes, as in e-mail ("-- ___ / RAD", "-- Dr. Lee, radiologist")
     r"--[ \t]+(?:___|dr\b|dictated\b|[^\n]{0,40}\b(?:rad|radiologist|md|m\.d\.|frcr|do)\b)|"
     r"I\s+have\s+(?:personally\s+)?(?:reviewed|seen)\s+the\s+(?:images|study|examination)\b|"

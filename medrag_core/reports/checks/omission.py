@@ -226,14 +226,10 @@ _SUMMARISED_WHEN_STABLE = {"pneumothorax", "free air", "nodule or mass", "pleura
                            "pulmonary edema"}
 
 
-# diagnoses an impression gives for what the findings describe: tuberculosis for a consolidation or a cavity, an
-# empyema for a pleural collection (not "TB screening" or "TB category B", which name no disease)
-_DIAGNOSES = (
-    (re.compile(r"\b(?:(?:active|reactivation|post[\s-]?primary|cavitary|pulmonary)\s+(?:TB|tuberculosis)|"
-                r"tuberculosis)\b(?!\s+(?:screening|category|clinic|contact|exposure))", re.IGNORECASE),
-     {"airspace disease", "nodule or mass"}),
-    (re.compile(r"\bempyemas?\b", re.IGNORECASE), {"pleural effusion"}),
-)
+# diagnoses an impression gives for what the findings describe: an empyema for a pleural collection (tuberculosis, for
+# a consolidation or a cavity, is a finding of the vocabulary: "TB screening" or "TB category B" name none)
+_DIAGNOSES = ((re.compile(r"\bempyemas?\b", re.IGNORECASE), {"pleural effusion"}),)
+_TUBERCULOSIS_NAMES = {"airspace disease", "nodule or mass"}
 _DENIED = re.compile(r"\b(?:no|not|without|negative|excluded?|history\s+of|previous|prior|old)\b", re.IGNORECASE)
 
 
@@ -244,6 +240,9 @@ def _named_by_diagnosis(parsed: ParsedReport) -> set[str]:
     for _, sentence in split_sentences(parsed.sections.get("IMPRESSION", "")):
         if not _DENIED.search(sentence):
             named.update(g for diagnosis, groups in _DIAGNOSES if diagnosis.search(sentence) for g in groups)
+    if any(o.name == "Tuberculosis" and o.polarity != "absent" and not _DENIED.search(o.text)
+           for o in parsed.section_observations("IMPRESSION")):
+        named |= _TUBERCULOSIS_NAMES
     return named
 
 

@@ -51,10 +51,10 @@ _BENIGN = _Unless(_BENIGN_WORDS, re.compile(
 _BARE_OPACITY = re.compile(r"^(?:opacit|opacification|densit|haz|shadow|streakiness)", re.IGNORECASE)
 
 
-# a lobe's collapse as its term names it: "collapse", its signs (the luftsichel, the Golden S), a loss of volume; the
-# one reading the checks share (a streak of atelectasis at a base is not one)
-_COLLAPSE_TERM = re.compile(r"\bcollaps|\bluftsichel|\bgolden|\bs\s+sign|\bvolume\s+loss|\bloss\s+of\s+volume",
-                            re.IGNORECASE)
+# a lobe's collapse as its term names it: "collapse", its signs (the luftsichel, the Golden S), a loss of volume, "lobar
+# atelectasis"; the one reading the checks share (a streak of atelectasis at a base is not one)
+_COLLAPSE_TERM = re.compile(r"\bcollaps|\bluftsichel|\bgolden|\bs\s+sign|\bvolume\s+loss|\bloss\s+of\s+volume|"
+                            r"\blobar\s+atelecta", re.IGNORECASE)
 
 
 def _names_collapse(o: Observation) -> bool:

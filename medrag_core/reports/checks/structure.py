@@ -60,6 +60,8 @@ _PLACEHOLDER = re.compile(
     # ("%SIZE%", "$SIDE$", "@FINDING@"), "FILL IN", a digit mask before a unit ("NN mm", "#.# cm")
     r"|(?-i:%[A-Z_]{2,20}%|\$[A-Z_]{2,20}\$|@[A-Z_]{2,20}@|\bFILL[ _]IN\b|\bN{1,3}(?:\.N+)?(?=\s*(?:cm|mm)\b))"
     r"|(?<![\w#])#(?:\.#+)?(?=\s*(?:cm|mm)\b)"
+    # an ellipsis where a measurement belongs ("a rim of ... cm", "A ... mm nodule")
+    r"|(?<![.\w])(?:\.{3}|…)(?![.\w])(?=\s*(?:cm|mm)\b)"
     # a template's word between any pair of marks ("*size*", "~SIDE~", "|finding|", "^level^", "#lobe#")
     r"|([*$#~|^%@])\s*(?:" + _TEMPLATE_WORD + r")(?:[\s_/-]+(?:" + _TEMPLATE_WORD + r"))*\s*\1"
     r"|«[^«»\n]{0,40}»"
