@@ -264,3 +264,70 @@ def test_pcp_in_the_impression_names_the_ground_glass() -> None:
     assert "impression_omits_finding" not in flagged(report(findings, "Diffuse interstitial pattern; PCP is a "
                                                                       "consideration."))
     assert "impression_omits_finding" in flagged(report(findings, "Cardiomegaly."))
+
+
+# --- the v58-v60 looks ----------------------------------------------------------------------------------------------
+
+
+def test_interval_clearance_of_a_finding_is_its_resolution() -> None:
+    findings = "Interval clearance of the left upper zone consolidation. Normal cardiac size. No pneumothorax."
+    assert flagged(report(findings, "Resolved left sided pneumonia. No follow-up required.")) == set()
+    # guard: consolidation not cleared against the same impression is a negation conflict
+    assert "negation_conflict" in flagged(report("Left upper zone consolidation. Normal cardiac size.",
+                                                 "Resolved left sided pneumonia."))
+
+
+def test_ards_in_the_impression_names_the_airspace_disease() -> None:
+    findings = "ETT 4 cm above the carina. Dense bilateral perihilar and basal airspace disease, slightly worse."
+    assert "impression_omits_finding" not in flagged(report(findings, "Lines in position. Slightly worse ARDS."))
+    assert "impression_omits_finding" in flagged(report(findings, "Lines in position."))
+
+
+def test_a_new_opacity_beside_effusions_is_theirs() -> None:
+    findings = "Right PICC tip in the lower SVC. Bilateral small pleural effusions with basal opacity, new."
+    assert "impression_omits_finding" not in flagged(report(findings, "New small bilateral pleural effusions. PICC "
+                                                                      "in satisfactory position."))
+
+
+def test_no_collapse_beside_minor_atelectasis_is_no_conflict() -> None:
+    findings = "Moderate right pleural effusion with some associated basal atelectasis. No consolidation or collapse."
+    assert "negation_conflict" not in flagged(report(findings, "Right pleural effusion. Minor right basal "
+                                                               "atelectasis."))
+    # guard: a lobe's collapse in the impression still contradicts it
+    assert "negation_conflict" in flagged(report("Heart normal. No consolidation or collapse.",
+                                                 "Right lower lobe collapse."))
+
+
+def test_a_consolidation_on_one_side_is_not_summarised_by_oedema() -> None:
+    findings = ("Upper lobe venous diversion, Kerley B lines and moderate interstitial oedema. Patchy airspace "
+                "consolidation at the right base.")
+    assert "impression_omits_finding" in flagged(report(findings, "Moderate cardiogenic pulmonary oedema."))
+    # guard: a diffuse airspace pattern is the oedema's
+    assert "impression_omits_finding" not in flagged(report(
+        "Upper lobe venous diversion and Kerley B lines. Bilateral perihilar airspace opacities.",
+        "Moderate cardiogenic pulmonary oedema."))
+
+
+def test_a_bulky_hilum_and_a_hilar_mass_are_compared_by_side() -> None:
+    assert "laterality_conflict" in flagged(report("Bulky right hilar opacity. Heart normal. Lungs clear.",
+                                                   "Left hilar mass, suspicious for malignancy."))
+    assert "laterality_conflict" not in flagged(report("Bulky left hilar opacity. Heart normal. Lungs clear.",
+                                                       "Left hilar mass, suspicious for malignancy."))
+
+
+def test_air_trapping_is_compared_by_side() -> None:
+    findings = ("Inspiratory and expiratory views. The left lung remains hyperlucent on the expiratory image, with "
+                "mediastinal shift to the right.")
+    assert "laterality_conflict" in flagged(report(findings, "Right-sided air trapping, suspicious for an inhaled "
+                                                             "foreign body."))
+    assert flagged(report(findings, "Left-sided air trapping, suspicious for an inhaled foreign body.")) == set()
+
+
+def test_a_rounded_opacity_called_a_round_pneumonia_takes_its_side() -> None:
+    findings = "There is a rounded opacity in the right lower lobe measuring 2.8 cm, with ill-defined margins."
+    assert "laterality_conflict" in flagged(report(findings, "Round pneumonia in the left lower lobe."))
+    assert flagged(report(findings, "Round pneumonia in the right lower lobe.")) == set()
+    # guard: beside a nodule the impression names, a pneumonia elsewhere is another finding
+    assert "laterality_conflict" not in flagged(report(
+        "Rounded opacity in the right upper lobe measuring 2 cm. Left lower lobe consolidation.",
+        "Left lower lobe pneumonia. Right upper lobe nodule, CT advised."))

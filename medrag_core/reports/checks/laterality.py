@@ -80,6 +80,17 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
         for resolved in (False, True):
             fnd = _lateral_mentions(carried, "FINDINGS", group, resolved)
             imp = _lateral_mentions(carried, "IMPRESSION", group, resolved)
+            if group == "airspace disease" and not resolved and not _lateral_mentions(carried, "IMPRESSION",
+                                                                                    "nodule or mass"):
+                # a rounded opacity the impression calls a round pneumonia, and names no nodule: its side is the
+                # pneumonia's ("rounded opacity in the right lower lobe" ... "Round pneumonia in the left lower lobe")
+                fnd += [o for o in _lateral_mentions(carried, "FINDINGS", "nodule or mass")
+                        if o.name != "Mass" and _ROUNDED_OPACITY.search(o.term)]
+            if group == "hilar enlargement" and not resolved:
+                # a bulky hilum in one section is the other's "hilar mass" ("Bulky right hilar opacity." ... "Left
+                # hilar mass, suspicious for malignancy.")
+                fnd += _hilar_masses(carried, "FINDINGS")
+                imp += _hilar_masses(carried, "IMPRESSION")
             found = _side_pair(fnd, imp, parsed, near=group in _SPANNING_ZONES)
             if found:
                 break
@@ -125,6 +136,14 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
                 else "Check the image and correct the side in one of the two sections.",
             ))
     return issues + _leaning_conflicts(parsed, fired) + _device_side_conflicts(parsed)
+
+
+_ROUNDED_OPACITY = re.compile(r"\bround(?:ed)?\s+(?:opacit|densit|shadow)", re.IGNORECASE)
+
+
+def _hilar_masses(carried: list[Observation], section: str) -> list[Observation]:
+    return [o for o in _lateral_mentions(carried, section, "nodule or mass")
+            if o.name == "Mass" and any(z == "hilum" for _, z in o.sites)]
 
 
 def _leaning(o: Observation) -> str | None:

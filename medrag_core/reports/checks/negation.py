@@ -321,8 +321,9 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                     if n.implied and p.name == "Atelectasis" and not _names_collapse(p) and (
                             _graded(p.severity, "trace", "small") or _MINOR_ATELECTASIS.search(_clause(p))):
                         continue  # "Clear lungs." beside mild plate-like atelectasis: real reports say both
-                    if p.name == "Atelectasis" and _LOBAR_TERM.search(n.term) and _MINOR_ATELECTASIS.search(_clause(p)):
-                        continue  # "No lobar collapse." beside linear atelectasis at a base: a lobe's, not a streak's
+                    if p.name == "Atelectasis" and (_LOBAR_TERM.search(n.term) or _names_collapse(n)) \
+                            and _MINOR_ATELECTASIS.search(_clause(p)):
+                        continue  # "No lobar collapse." ("No collapse.") beside linear atelectasis at a base: a lobe's
                     if n.extra.get("otherwise") and _exception_covers(parsed, neg_sec, p):
                         continue
                     # the negating section also affirms it, or the affirming one also negates it:

@@ -367,7 +367,10 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
         minor = _MINOR_ATELECTASIS if o.name == "Consolidation" else None
         if group == "airspace disease" and (_named_at_side(parsed, o, "atelectasis", same_zone=True, unless=minor) or (
                 _named_at_side(parsed, o, "pulmonary edema", affirmed=True)
-                and (not _FOCAL_OR_LOBAR.search(_clause(o)) or _READ_AS_EDEMA.search(_clause(o))))):
+                and (not _FOCAL_OR_LOBAR.search(_clause(o)) or _READ_AS_EDEMA.search(_clause(o)))
+                # (a consolidation on one side is not the oedema's, unless its own sentence reads it so)
+                and not (o.name in ("Consolidation", "Pneumonia") and o.side in ("left", "right")
+                         and not _READ_AS_EDEMA.search(_clause(o))))):
             # the impression names the opacity otherwise ("consolidation ... likely atelectasis"), at its side; a
             # focal or lobar consolidation is not the oedema's
             continue

@@ -231,8 +231,9 @@ def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = Fa
     # (a placed opacity called new is a finding to summarise, bare or not: "interval development of
     # bilateral opacities"), unless its sentence reads it as something else ("..., compatible with lymphangitic spread")
     # ("increased opacities" is as often more than normal as more than before: only "new" counts)
+    # (nor one beside an effusion: "bilateral effusions with basal opacity, new" is the effusions' atelectasis)
     placed = _placed_opacity(o) or (omission and bool(o.sites or o.location) and o.change == "new"
-                                    and not _READ_AS.search(clause))
+                                    and not _READ_AS.search(clause) and not _EFFUSION_WORD.search(clause))
     if o.name == "Lung Opacity" and ((_BARE_OPACITY.match(o.term) and not placed)
                                      or _OTHER_CAUSE.search(clause) or (not omission and _SCAR_CAUSE.search(clause))):
         return True
@@ -251,6 +252,9 @@ def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = Fa
 _READ_AS = re.compile(r"\b(?:compatible|consistent|in\s+keeping)\s+with|\b(?:likely|probably|representing|represents?|"
                       r"suggestive\s+of|suggesting|due\s+to|secondary\s+to|related\s+to|reflect(?:s|ing)?)\b",
                       re.IGNORECASE)
+
+
+_EFFUSION_WORD = re.compile(r"effusion", re.IGNORECASE)
 
 
 def _new_or_growing(o: Observation) -> bool:
