@@ -1138,7 +1138,7 @@ def build(seed: int):
                 used.add(rec["uid"])
                 fx, ix, detail, omit = res
                 history, masked = rec["indication"].rstrip(".") + ".", False
-                fam = "eff" if "effusion" in str(detail) and kind == "impression_omits_finding" else "ptx"
+                fam = "eff" if "effusion" in str(detail).split("IMPRESSION")[0] else "ptx"
                 src = f"IU {rec['uid']}"
             exam = None
             if src == "composed" and hk == "fb":
