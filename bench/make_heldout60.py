@@ -53,7 +53,7 @@ TERMS = {
 NEG_CUE = re.compile(
     r"\b(no|not|without|negative|resolved|resolution|clear|free|removed|prior|previous|old|healed|chronic|"
     r"cannot|could|may|might|possibl\w*|question\w*|suggest\w*|versus|vs|likely|suspicious|concern\w*|exclude\w*|"
-    r"small|trace|tiny|minimal|mild|borderline|stable|unchanged|decreas\w*|improv\w*|probabl\w*|xxxx)\b", re.I)
+    r"either|small|trace|tiny|minimal|mild|borderline|stable|unchanged|decreas\w*|improv\w*|probabl\w*|xxxx)\b", re.I)
 
 
 def shared_dir() -> Path:
@@ -620,7 +620,9 @@ def inj_comp_neg(c, rng):
 
 
 def inj_comp_omit(c, rng, want_normal):
-    sig = [x for x in c["finds"] if x["sig"] and x["key"] in c["imp_keys"]]
+    # only findings the spec plainly calls significant: no small/trace effusion, no atelectasis
+    sig = [x for x in c["finds"] if x["sig"] and x["key"] in c["imp_keys"] and x["key"] != "atel"
+           and not (x["key"] == "effusion" and re.match(r"(small|trace)", x["name"]))]
     if not sig:
         return None
     x = rng.choice(sig)
@@ -805,7 +807,10 @@ def inj_iu_omit(c, rng, want_normal):
             new = [rng.choice(NORMAL_IMP + ["Normal chest radiograph.", "No active disease."])]
         else:
             new = [t for t in c["i"] if not has_terms(t, key)]
-            if not new or not any(NEG_CUE.search(t) is None for t in new):
+            anaphora = r"\b(this|these|resolution|follow|underlying|above|finding|both|associated)\b"
+            if re.search(anaphora, " ".join(new), re.I):
+                continue
+            if not any(not re.match(r"(no |normal|negative|otherwise)", t, re.I) and len(t) > 12 for t in new):
                 continue
         if any(has_terms(" ".join(new), k) for k in keys) or (
                 key == "consol" and re.search(r"atelecta|collapse", " ".join(new), re.I)):
@@ -880,7 +885,7 @@ def verify(kind: str, c: dict, text: str) -> bool:
     return False
 
 
-def make_case(kind, src, rng, iu_pool, used):
+def make_case(kind, src, rng, iu_pool, used, j=0):
     order = rng.sample(range(len(iu_pool)), len(iu_pool)) if src == "iu" else range(400)
     for n in order:
         if src == "iu":
@@ -900,7 +905,7 @@ def make_case(kind, src, rng, iu_pool, used):
         elif kind == "negation_conflict":
             detail = inj_iu_neg(c, rng) if src == "iu" else inj_comp_neg(c, rng)
         elif kind == "impression_omits_finding":
-            want_normal = rng.random() < 0.5
+            want_normal = (j // 2) % 2 == 0
             detail = inj_iu_omit(c, rng, want_normal) if src == "iu" else inj_comp_omit(c, rng, want_normal)
         elif kind == "placeholder":
             detail = inj_iu_ph(c, rng) if src == "iu" else inj_comp_ph(c, rng)
@@ -924,7 +929,7 @@ def build(seed: int, shared: Path) -> list[dict]:
     rows = []
     for kind, n in [(None, N_CLEAN)] + [(k, N_KIND) for k in KINDS]:
         for j in range(n):
-            rows.append(make_case(kind, "composed" if j % 2 == 0 else "iu", rng, pool, used))
+            rows.append(make_case(kind, "composed" if j % 2 == 0 else "iu", rng, pool, used, j))
     rng.shuffle(rows)
     out = []
     for n, r in enumerate(rows):
