@@ -331,3 +331,43 @@ def test_a_rounded_opacity_called_a_round_pneumonia_takes_its_side() -> None:
     assert "laterality_conflict" not in flagged(report(
         "Rounded opacity in the right upper lobe measuring 2 cm. Left lower lobe consolidation.",
         "Left lower lobe pneumonia. Right upper lobe nodule, CT advised."))
+
+
+# --- the v61-v63 looks ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("choice", ["Cardiac size: normal / enlarged.", "CP angles: clear / blunted."])
+def test_a_normal_and_an_abnormal_state_side_by_side_is_a_choice_left_unmade(choice: str) -> None:
+    assert "placeholder" in flagged(report(f"Both lung fields are clear. {choice}", "Normal study."))
+    # guard: the words apart are prose
+    assert "placeholder" not in flagged(report("Cardiac size is normal. The left CP angle is blunted.",
+                                               "Blunted left CP angle."))
+
+
+def test_sol_is_a_mass() -> None:
+    findings = "A soft tissue density nodule of about 14 mm is seen in the left mid zone. Cardiac size is normal."
+    assert "impression_omits_finding" not in flagged(report(findings, "Left mid zone SOL. CT correlation advised."))
+    assert "laterality_conflict" in flagged(report(findings, "Right mid zone SOL. CT correlation advised."))
+
+
+def test_a_hemithorax_devoid_of_lung_markings_negates_nothing_after_it() -> None:
+    findings = "Hyperlucent right hemithorax devoid of lung markings with a visible pleural line. Heart normal."
+    assert "negation_conflict" not in flagged(report(findings, "Right pneumothorax."))
+    assert "impression_omits_finding" in flagged(report(findings, "Mild cardiomegaly."))
+
+
+def test_the_collapsed_lung_of_a_pneumothorax_is_its_own() -> None:
+    findings = "A left sided pneumothorax is seen with visible collapsed lung margin. Right lung is clear."
+    assert "impression_omits_finding" not in flagged(report(findings, "Left sided pneumothorax."))
+
+
+def test_upper_lobe_vessels_do_not_make_perihilar_opacities_lobar() -> None:
+    findings = "Prominent upper lobe vessels with bilateral perihilar alveolar opacities (bat-wing). Heart normal."
+    assert "impression_omits_finding" not in flagged(report(findings, "Features suggestive of pulmonary oedema."))
+
+
+def test_a_non_homogeneous_opacity_is_a_consolidation_to_summarise() -> None:
+    findings = "Non-homogeneous opacity is noted in the right mid and lower zones. CTR is within normal limits."
+    assert "impression_omits_finding" in flagged(report(findings, "No significant abnormality detected."))
+    assert "impression_omits_finding" in flagged(report(findings + " Cardiomegaly.", "Cardiomegaly."))
+    assert "impression_omits_finding" not in flagged(report(findings, "Right mid and lower zone consolidation."))

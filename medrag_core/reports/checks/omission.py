@@ -149,7 +149,8 @@ _EFFUSION_EXTENT = re.compile(
     r"\b(?:to|reaching|extending\s+to|up\s+to|as\s+high\s+as)\s+(?:the\s+)?(?:level\s+of\s+the\s+)?"
     r"(?:mid[\s-]?zone|mid[\s-]?thorax|hil(?:um|a|ar\s+level)|(?:[2-8]|second|third|fourth|fifth|sixth|seventh|eighth)"
     r"(?:st|nd|rd|th)?\s+(?:posterior\s+)?rib)\b", re.IGNORECASE)
-_LUNG_COLLAPSE = re.compile(r"\bcollapse\s+of\s+the\s+(?:(?:right|left)\s+)?lung\b|\blung\s+collapse\b", re.IGNORECASE)
+_LUNG_COLLAPSE = re.compile(r"\bcollapse\s+of\s+the\s+(?:(?:right|left)\s+)?lung\b|\blung\s+collapse\b|"
+                            r"\bcollapsed\s+(?:(?:right|left)\s+)?lung\b", re.IGNORECASE)
 _MINOR_ATELECTASIS = re.compile(r"\b(?:minor|minimal|mild|slight|trace|tiny|linear|plate\w*|discoid|subsegmental|"
                                 r"streak\w*|band\w*)\b", re.IGNORECASE)
 
@@ -164,7 +165,7 @@ def _lobar_collapse(o: Observation) -> bool:
     i = o.span[0] - o.sentence_span[0]
     if not _names_collapse(o) or not 0 <= i <= len(o.text):
         return False
-    if re.search(r"pneumothora\w*,?\s+with\s+(?:[\w-]+\s+){0,3}$", o.text[:i], re.IGNORECASE) and re.search(
+    if re.search(r"pneumothora\w*\b[^.;]{0,30}?\bwith\s+(?:[\w-]+\s+){0,3}$", o.text[:i], re.IGNORECASE) and re.search(
             r"\blung\b", o.term, re.IGNORECASE) and not re.search(r"\blobe", o.term, re.IGNORECASE):
         return False  # "pneumothorax with partial collapse of the underlying lung": the pneumothorax's own (a lobe's
         # collapse beside it, "with lower lobe collapse on the same side", is a finding of its own)
@@ -187,8 +188,9 @@ _MINOR_WORD = re.compile(r"\b(?:few|mild|mildly|minimal|minimally|slight|slightl
 _AS_BEFORE = re.compile(r"\b(?:as\s+before|as\s+previously|unchanged|stable|again\s+(?:seen|noted)"
                         r"|no\s+(?:interval\s+)?change)\b", re.IGNORECASE)
 # (an infiltrate is the airspace's, not an interstitial one)
+# (and "non-homogeneous opacity", as South Asian reports call a consolidation)
 _AIRSPACE_WORD = re.compile(r"\b(?:air[\s-]?space|alveolar|consolidat\w*|(?<!interstitial\s)infiltrat\w*|"
-                            r"ground[\s-]*glass|(?-i:GGOs?)\b)",
+                            r"ground[\s-]*glass|(?-i:GGOs?)\b|(?:non-?|in)homogeneous\s+opacit)",
                             re.IGNORECASE)
 _EDEMA_WORD = re.compile(r"o?edema|failure", re.IGNORECASE)
 # "Lines and tubes as described": the deferral is the devices', not the findings'
@@ -298,7 +300,9 @@ _READ_AS_EDEMA = re.compile(r"(?:\b(?:(?:in\s+keeping|consistent|compatible)\s+w
                             r"suggestive\s+of)|:)\s+"
                             r"(?:[\w-]+\s+){0,2}(?:o?edema|congestion|overload|(?:cardiac|heart)\s+failure)\b",
                             re.IGNORECASE)
-_FOCAL_OR_LOBAR = re.compile(r"\b(?:focal|lobe|lobar|segment\w*|lingula\w*)\b", re.IGNORECASE)
+# (not the upper lobe's vessels of a raised venous pressure: "Prominent upper lobe vessels with perihilar opacities")
+_FOCAL_OR_LOBAR = re.compile(r"\b(?:focal|lobe|lobar|segment\w*|lingula\w*)\b"
+                             r"(?!\s+(?:vessels?|veins?|venous|vascular\w*|blood|diversion))", re.IGNORECASE)
 
 
 def _named_at_side(parsed: ParsedReport, o: Observation, group: str, *, affirmed: bool = False,

@@ -70,7 +70,10 @@ _PLACEHOLDER = re.compile(
     r"|\((?:" + _TEMPLATE_WORD + r")(?:\s*/\s*(?:" + _TEMPLATE_WORD + r"))*\)|\(\(?\s*\)\)?"
     # a choice left unmade ("small/moderate/large", "mild/moderate/severe", "right/left/bilateral", "(R/L)")
     r"|\b(?i:(?:small|mild|minimal|trace)\s*/\s*moderate\s*/\s*(?:large|severe|marked)"
-    r"|(?:right\s*/\s*left|left\s*/\s*right)\s*/\s*(?:bilateral|both))\b|\((?-i:R\s*/\s*L|L\s*/\s*R)\)"
+    r"|(?:right\s*/\s*left|left\s*/\s*right)\s*/\s*(?:bilateral|both)"
+    # ... or a normal and an abnormal state side by side ("Cardiac size: normal / enlarged", "clear / blunted")
+    r"|normal\s*/\s*(?:enlarged|abnormal|increased)|(?:clear|sharp)\s*/\s*(?:blunted|obliterated)"
+    r"|present\s*/\s*absent|absent\s*/\s*present)\b|\((?-i:R\s*/\s*L|L\s*/\s*R)\)"
     # dictation marks in capitals, dashes or a letter where a measurement belongs ("-- cm", "n mm")
     r"|\b(?:INSERT|TODO|BLANK)\b|(?<![\w-])-{2,}\s*(?=(?:cm|mm)\b)|(?<![\w.])[nNyYzZ]\s*(?=(?:cm|mm)\b)",
 )
