@@ -37,10 +37,12 @@ def shared_dir() -> Path:
     d = os.environ.get("MEDRAG_SHARED_DIR")
     p = Path(d) if d else Path(__file__).resolve().parents[1].parent / "shared"
     if not (p / "data" / "iu_reports" / "NLMCXR_reports.tgz").is_file():
-        sys.exit(
+        print(
             f"shared data not found at {p}: set MEDRAG_SHARED_DIR to the shared folder "
-            "(with data/iu_reports/NLMCXR_reports.tgz and eval/report_errors_dev.jsonl)"
+            "(with data/iu_reports/NLMCXR_reports.tgz and eval/report_errors_dev.jsonl)",
+            file=sys.stderr,
         )
+        sys.exit(2)
     return p
 
 

@@ -77,3 +77,10 @@ def test_half_composed(cases):
         comp = [c for c in grp if c["_src"] == "composed"]
         assert len(comp) * 2 == len(grp)
         assert not any("XXXX" in c["report"] for c in comp)
+
+
+def test_exit_2_without_shared(tmp_path, gen, monkeypatch, capsys):
+    monkeypatch.setenv("MEDRAG_SHARED_DIR", str(tmp_path / "none"))
+    with pytest.raises(SystemExit) as e:
+        gen.main([str(tmp_path / "x.jsonl"), "--seed", "1"])
+    assert e.value.code == 2 and "MEDRAG_SHARED_DIR" in capsys.readouterr().err
