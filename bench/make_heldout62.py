@@ -37,7 +37,8 @@ def shared_dir():
     env = os.environ.get("MEDRAG_SHARED_DIR")
     d = Path(env) if env else Path(__file__).resolve().parents[1].parent / "shared"
     if not (d / "data/iu_reports/NLMCXR_reports.tgz").exists() or not (d / "eval/report_errors_dev.jsonl").exists():
-        sys.exit(f"shared data not found in {d}: set MEDRAG_SHARED_DIR to the shared folder")
+        print(f"shared data not found in {d}: set MEDRAG_SHARED_DIR to the shared folder", file=sys.stderr)
+        sys.exit(2)
     return d
 
 
@@ -730,6 +731,22 @@ def real_layout(rng, r, findings, impression, missing=None):
     return render(rng, "academic" if style == "organ" else style, ind, comp, findings, imp, missing=missing), style
 
 
+NEG_AFFIRM = {
+    "effusion": [
+        "Small {s} pleural effusion.",
+        "{S} pleural effusion.",
+        "Small bilateral pleural effusions.",
+        "Small {s} effusion with adjacent atelectasis.",
+    ],
+    "pneumothorax": ["Small {s} apical pneumothorax.", "Tiny {s} apical pneumothorax.", "{S} pneumothorax, small."],
+    "consolidation": [
+        "{S} lower lobe pneumonia.",
+        "{S} basilar airspace disease, likely pneumonia.",
+        "Patchy {s} lower lobe infiltrate.",
+        "{S} upper lobe consolidation concerning for pneumonia.",
+    ],
+    "heart": ["Cardiomegaly.", "Mild cardiomegaly.", "Enlarged cardiac silhouette.", "Cardiomegaly without edema."],
+}
 SIDED = re.compile(r"\b(left|right)\b", re.I)
 NOUN = (
     r"effusion|pneumothora|opacit|atelecta|consolidat|pneumonia|nodul|granulom|infiltrat|airspace|scar|fracture"
@@ -785,21 +802,21 @@ def real_case(rng, r, kind):
             return _pack(real_layout(rng, r, fnd2, imp2), f"side flipped in {where}: {new_s}")
         return None
     if kind == "negation_conflict":
-        opts = []
+        opts, sd = [], rng.choice(["right", "left"])
         if re.search(r"\b(no|without) (pleural )?effusions?\b", fnd, re.I) and not mentions(imp, "effusion"):
-            opts.append(("effusion", f"Small {rng.choice(['right', 'left'])} pleural effusion."))
+            opts.append(("effusion", rng.choice(NEG_AFFIRM["effusion"]).format(s=sd, S=cap(sd))))
         if re.search(r"\bno (evidence of |visualized |visible )?pneumothora", fnd, re.I) and not mentions(
             imp, "pneumothorax"
         ):
-            opts.append(("pneumothorax", f"Small {rng.choice(['right', 'left'])} apical pneumothorax."))
+            opts.append(("pneumothorax", rng.choice(NEG_AFFIRM["pneumothorax"]).format(s=sd, S=cap(sd))))
         if re.search(r"lungs are clear|clear lungs|no focal (airspace|consolidation)", fnd, re.I) and not mentions(
             imp, "consolidation"
         ):
-            opts.append(("consolidation", f"{rng.choice(['Right', 'Left'])} lower lobe pneumonia."))
+            opts.append(("consolidation", rng.choice(NEG_AFFIRM["consolidation"]).format(s=sd, S=cap(sd))))
         if re.search(
             r"heart (size )?(is )?(within )?normal|normal heart size|heart size normal|normal cardiac", fnd, re.I
         ) and not re.search(r"cardiomegal|heart|cardiac", imp, re.I):
-            opts.append(("heart", "Cardiomegaly."))
+            opts.append(("heart", rng.choice(NEG_AFFIRM["heart"])))
         if not opts or not NORMAL_RE.match(imp.strip()) and rng.random() < 0.5:
             return None
         fam, s = rng.choice(opts)
