@@ -554,6 +554,10 @@ def composed_case(rng, kind):
         mode = rng.random()
         if mode < 0.55:  # normal findings macro left in place, impression dictated with a finding
             f = make_finding(rng, rng.choice(["pneumonia", "effusion", "pneumothorax", "edema", "cardiomegaly"]))
+            if f["fam"] == "effusion" and style == "trauma":
+                f["i"] = (
+                    f"{cap(f['grade'])} {f['side']} pleural effusion, possibly hemothorax in the setting of trauma."
+                )
             if f["fam"] == "heart":
                 f["i"] = rng.choice(
                     ["Cardiomegaly.", "Mild cardiomegaly without edema.", "Enlarged cardiac silhouette."]
