@@ -493,7 +493,11 @@ def pick_findings(rng, style, need_sig=False, need_side=False):
     for _ in range(rng.choice([0, 0, 1, 1, 2])):
         k = rng.choice(MINOR)
         f = make_finding(rng, k, finds[0]["side"] if k == "rib_fx" and finds and finds[0].get("side") else None)
-        if f["fam"] in used or (f["fam"] == "effusion") or (k == "rib_fx" and style != "trauma"):
+        if (
+            f["fam"] in used
+            or (f["fam"] == "effusion" and "pneumothorax" in used)
+            or (k == "rib_fx" and style != "trauma")
+        ):
             continue
         if f["fam"] in ("heart", "copd", "atelectasis") and "edema" in used and f["fam"] == "copd":
             continue
