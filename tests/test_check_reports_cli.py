@@ -77,10 +77,11 @@ def test_dev_set_scores_meet_the_thresholds(tmp_path: Path) -> None:
     assert recalls["impression_omits_finding"] >= 0.70, score
     fpr = float(re.search(r"false-alarm-rate ([\d.]+)", score).group(1))  # type: ignore[union-attr]
     assert fpr <= 0.05, score
-    # the figures docs/report_checks.md gives (2026-12-01): moving normal statements and labels into the
-    # vocabulary file and pairing findings by side, size and change left them exactly as they were
+    # the figures docs/report_checks.md gives: moving normal statements and labels into the vocabulary file and
+    # pairing findings by side, size and change left them exactly as they were (2026-12-01); mild cardiomegaly and
+    # small effusions left out of "Normal chest." are info too since 2026-12-03, as the issue's rule says (0.75 before)
     assert recalls == {"missing_section": 0.97, "laterality_conflict": 1.0, "negation_conflict": 1.0,
-                       "impression_omits_finding": 0.75, "placeholder": 1.0}, score
+                       "impression_omits_finding": 0.72, "placeholder": 1.0}, score
     assert fpr == 0.0, score
     # ... and none of those omissions goes unsaid: each injected one gets the issue, at info at least
     injected = {c["id"] for c in map(json.loads, cases.open()) if c["injected"] == "impression_omits_finding"}

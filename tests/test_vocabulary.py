@@ -143,14 +143,18 @@ def test_every_normal_statement_example_is_read_as_its_kind(kind: str, example: 
 
 
 @pytest.mark.parametrize(("impression", "severity"), [
-    ("Normal chest.", "warning"),            # study_normal: nothing may be left out of it
+    ("Normal chest.", "warning"),            # study_normal: a finding left out of it is wrong
     ("Normal appearances.", "warning"),
-    ("No acute cardiopulmonary process.", "info"),  # no_acute_disease: mild cardiomegaly beside it is usual
+    ("No acute cardiopulmonary process.", "info"),  # no_acute_disease: a small nodule beside it is usual
     ("Nothing acute.", "info"),
 ])
 def test_normal_statements_from_the_file_drive_the_omission_severity(impression: str, severity: str) -> None:
-    issues = check_report(f"FINDINGS: Mild cardiomegaly.\nIMPRESSION: {impression}")
+    issues = check_report(f"FINDINGS: A 4 mm nodule in the right upper lobe.\nIMPRESSION: {impression}")
     assert [(i.kind, i.severity) for i in issues] == [("impression_omits_finding", severity)]
+    # the issue's rule, whatever the normal statement: mild cardiomegaly or a trace effusion left out is info
+    for minor in ("Mild cardiomegaly.", "Trace right pleural effusion."):
+        issues = check_report(f"FINDINGS: {minor}\nIMPRESSION: {impression}")
+        assert [(i.kind, i.severity) for i in issues] == [("impression_omits_finding", "info")]
 
 
 def test_normal_vessels_and_clear_lungs_rule_out_what_the_file_says() -> None:

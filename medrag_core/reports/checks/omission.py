@@ -95,14 +95,18 @@ def _omission_severity(o: Observation, group: str, strong: bool) -> str:
     a warning for pneumothorax, free air, a widened mediastinum, oedema, consolidation, a mass or a
     nodule of 6 mm or more, an effusion larger than small, and anything new or increasing; info for
     mild, borderline or stable cardiomegaly, a small effusion and a nodule under 6 mm."""
-    if o.change in ("new", "increased") or strong:
-        return "warning"  # "Normal chest." beside any of these is wrong; "no acute disease" beside them is usual
+    if o.change in ("new", "increased"):
+        return "warning"
     # the degree may sit before the term ("mild cardiomegaly") or inside it ("heart is mildly enlarged")
     minor = _graded(o.severity, "trace", "small") or bool(_MINOR_IN_TERM.search(o.term))
+    # (the issue's rule, whatever the impression says: "Negative chest." beside mild cardiomegaly or a trace
+    # effusion is how real reports are written)
     if group == "cardiomegaly" and (minor or o.polarity == "uncertain" or o.temporal == "chronic"):
         return "info"
     if group == "pleural effusion" and minor:
         return "info"
+    if strong:
+        return "warning"  # "Normal chest." beside anything else is wrong; "no acute disease" beside it is usual
     if _lobar_collapse(o) and (o.change in ("decreased", "resolved", "stable") or o.temporal == "chronic"
                                or _IMPROVING.search(_clause(o))):
         return "info"  # a known collapse that is clearing or unchanged, beside "no acute disease"
