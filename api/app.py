@@ -22,6 +22,7 @@ Thin like the pages: every route parses its input and calls ``medrag_core``. Con
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -268,10 +269,18 @@ async def _read_form(request: Request, settings: Settings) -> FormData:
         from starlette.exceptions import HTTPException
 
         raise HTTPException(415, "Send the request as multipart/form-data (or application/x-www-form-urlencoded).")
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
     try:
         # Parts as large as the upload limit: a long report is then refused by the report check (422,
         # too_long) with its own message, not by the parser's 1 MB default.
         return await request.form(max_files=4, max_fields=16, max_part_size=settings.max_upload_bytes)
+    except StarletteHTTPException as exc:
+        # a well-formed body with more fields or files than the API takes: the request is unprocessable (422, as
+        # for other valid-but-refused input), not unreadable
+        if exc.status_code == 400 and re.match(r"Too many (?:fields|files)", str(exc.detail)):
+            raise errors.InputError(f"{exc.detail} Send only the fields the API documents.") from None
+        raise
     except BodyTooLarge:
         raise UploadTooLarge(errors.over_upload_limit(settings.max_upload_bytes, what="request")) from None
     except ClientDisconnect:

@@ -85,6 +85,14 @@ def test_missing_report_is_422(client) -> None:
     assert_error_shape(response, 422, "empty")
 
 
+def test_more_form_fields_than_the_api_takes_is_422_with_the_limit_named(client) -> None:
+    # a fuzzer's schema-valid urlencoded body of many extra fields: refused as unprocessable, not as unreadable
+    data = {"report_text": GOOD_REPORT, **{f"extra{i}": "x" for i in range(20)}}
+    response = client.post("/api/verify-report", data=data)
+    assert_error_shape(response, 422, "bad_input")
+    assert "Too many fields" in response.json()["message"]
+
+
 def test_broken_multipart_body_is_400(client) -> None:
     response = client.post("/api/verify-report", content=b"--abc\r\nContent-Disposition: form-data\r\n\r\nx",
                            headers={"Content-Type": "multipart/form-data; boundary=abc"})
