@@ -264,18 +264,16 @@ def _form_body(properties: dict[str, Any], required: list[str], *, json: bool = 
 
 async def _read_form(request: Request, settings: Settings) -> FormData:
     """The multipart (or urlencoded) body; its parser's failures in the API's shape and codes."""
+    from starlette.exceptions import HTTPException
+
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        from starlette.exceptions import HTTPException
-
         raise HTTPException(415, "Send the request as multipart/form-data (or application/x-www-form-urlencoded).")
-    from starlette.exceptions import HTTPException as StarletteHTTPException
-
     try:
         # Parts as large as the upload limit: a long report is then refused by the report check (422,
         # too_long) with its own message, not by the parser's 1 MB default.
         return await request.form(max_files=4, max_fields=16, max_part_size=settings.max_upload_bytes)
-    except StarletteHTTPException as exc:
+    except HTTPException as exc:
         # a well-formed body with more fields or files than the API takes: the request is unprocessable (422, as
         # for other valid-but-refused input), not unreadable
         if exc.status_code == 400 and re.match(r"Too many (?:fields|files)", str(exc.detail)):

@@ -18,6 +18,7 @@ from medrag_core.reports.checks.pairing import (
     _SCAR_CAUSE,
     _clause,
     _group,
+    _hilar_mass,
     _lateral_mentions,
     _names_collapse,
     _quote,
@@ -142,8 +143,7 @@ _ROUNDED_OPACITY = re.compile(r"\bround(?:ed)?\s+(?:opacit|densit|shadow)", re.I
 
 
 def _hilar_masses(carried: list[Observation], section: str) -> list[Observation]:
-    return [o for o in _lateral_mentions(carried, section, "nodule or mass")
-            if o.name == "Mass" and any(z == "hilum" for _, z in o.sites)]
+    return [o for o in _lateral_mentions(carried, section, "nodule or mass") if _hilar_mass(o)]
 
 
 def _leaning(o: Observation) -> str | None:

@@ -21,6 +21,7 @@ from medrag_core.reports.checks.pairing import (
     _explained_away,
     _graded,
     _group,
+    _hilar_mass,
     _historical,
     _mentions,
     _names_collapse,
@@ -235,7 +236,7 @@ def _healed_fracture(o: Observation) -> bool:
 
 def _hilar_masses(parsed: ParsedReport, section: str) -> list[Observation]:
     return [o for o in _mentions(parsed, section, "nodule or mass", {"present"})
-            if o.name == "Mass" and any(z == "hilum" for _, z in o.sites) and not _historical(o)]
+            if _hilar_mass(o) and not _historical(o)]
 
 
 _LOBAR_TERM = re.compile(r"\b(?:lobar|lobe|lung)\b", re.IGNORECASE)

@@ -62,6 +62,11 @@ def _names_collapse(o: Observation) -> bool:
     return o.name == "Atelectasis" and bool(_COLLAPSE_TERM.search(o.term))
 
 
+def _hilar_mass(o: Observation) -> bool:
+    """A mass placed at a hilum ("Left hilar mass"), which a bulky hilum in the other section may be."""
+    return o.name == "Mass" and any(z == "hilum" for _, z in o.sites)
+
+
 def _group(o: Observation) -> str | None:
     return _GROUP.get(o.name)
 
