@@ -58,6 +58,7 @@ from medrag_core.reports.vocabulary import (
     NEW,
     NON_LUNG_SITE,
     OTHERWISE,
+    PARTS_NORMAL,
     PLACED_AT,
     PROBABLE,
     PSEUDO,
@@ -385,6 +386,12 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
     if vasc is not None and not OTHERWISE.search(sentence) and not any(n in VASC_RULES_OUT for _, _, n, _ in targets):
         targets.append((vasc.start(), vasc.end(), "Vascular Normal", "absent"))
         targets.sort(key=lambda t: t[0])
+    for parts_normal, parts in PARTS_NORMAL:
+        whole = parts_normal.search(sentence)
+        if whole is not None and not OTHERWISE.search(sentence):
+            named = {n for _, _, n, _ in targets}
+            targets += [(whole.start(), whole.end(), part, "absent") for part in parts if part not in named]
+            targets.sort(key=lambda t: t[0])
     if not targets:
         return []
 

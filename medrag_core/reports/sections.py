@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from medrag_core.reports.sentences import split_sentences
 from medrag_core.reports.vocabulary import SECTION_HEADERS, TARGET_RE
 
-__all__ = ["IMAGING_WORDS", "SECTION_NAMES", "Layout", "find_sections", "section_for_header"]
+__all__ = ["EXAM_TITLE", "IMAGING_WORDS", "SECTION_NAMES", "Layout", "find_sections", "section_for_header"]
 
 SECTION_NAMES = ("INDICATION", "COMPARISON", "TECHNIQUE", "FINDINGS", "IMPRESSION")
 
@@ -45,7 +45,9 @@ _REQUESTER = (r"ED|A&E|GP|ward|referr\w*|request\w*|clinicians?|physicians?|doct
               r"(?:clinical|medical|surgical)[ \t]+team|team|surgeons?|nurse|form|card")
 # Markdown marks around a header ("## Findings", "**IMPRESSION:**", "__Comparison__:") are part of the header.
 _HEADER_RE = re.compile(
-    rf"(?P<lead>^|(?<=[.!?])[ \t]+)[ \t]*(?P<md>#{{1,6}}[ \t]+|\*\*|__)?(?:\d{{1,2}}[.)][ \t]*)?(?P<h>{_NAMES})"
+    # (or the name in square brackets, as Korean and Japanese reporting systems head a section: "[Findings]")
+    rf"(?P<lead>^|(?<=[.!?])[ \t]+)[ \t]*(?P<md>#{{1,6}}[ \t]+|\*\*|__)?(?:\d{{1,2}}[.)][ \t]*)?(?P<br>\[[ \t]*)?"
+    rf"(?P<h>{_NAMES})"
     # two names joined ("Impression/Plan", "Findings/Discussion", "Conclusion and recommendation"): the first names it
     rf"(?:[ \t]*(?:/|&|\band\b)[ \t]*(?:{_JOINED})(?![\w/]))?"
     # a short note in brackets between the name and its colon ("IMPRESSION (summary):", "Addendum (date):")
@@ -53,7 +55,7 @@ _HEADER_RE = re.compile(
     # who gave it, before the colon ("History per the ED physician:", "Clinical details from the request card:")
     rf"(?:[ \t]+(?:per|from|by|according[ \t]+to)[ \t]+(?:the[ \t]+)?(?:{_REQUESTER})(?:[ \t]+[\w-]+)?(?=[ \t]*:))?"
     # ("Impr. ⇒", "IMPRESSION →": an arrow typed for the colon; a full stop after a short form, "Impr.")
-    rf"(?:(?:\*\*|__)(?!\w)|(?![\w/]))(?:(?<=impr)\.)?[ \t]*(?P<p>:-|:|--?|–|—|⇒|→)?(?(md)(?:\*\*|__)?)",
+    rf"(?:(?:\*\*|__)(?!\w)|(?![\w/]))(?:(?<=impr)\.)?(?(br)[ \t]*\])[ \t]*(?P<p>:-|:|--?|–|—|⇒|→)?(?(md)(?:\*\*|__)?)",
     re.IGNORECASE | re.MULTILINE,
 )
 # A header run into the text with a colon ("... breath findings: the lungs are clear. impression: ..."): speech
@@ -72,6 +74,10 @@ _NAME_AS_PROSE = re.compile(r"\b(?:no|acute|other|these|those|the|of|any|new|key
 # a word or two and a colon after a generic name: the name begins a label of its own
 _OWN_LABEL = re.compile(r"[ \t]*[A-Za-z]+(?:[ \t]+[A-Za-z]+)?[ \t]*:")
 _SECTION_ORDER = {"INDICATION": 0, "COMPARISON": 1, "TECHNIQUE": 1, "FINDINGS": 2, "IMPRESSION": 3}
+
+# An examination's name as a title ("Chest PA", "Chest AP (portable)", "CXR 2 views", "XR chest"): no choice left open
+# ("PA/AP")
+EXAM_TITLE = re.compile(r"(?:chest|cxr|xr|x-?ray|dx|cr)\b[\w ()&,+.-]{0,40}", re.IGNORECASE)
 
 # Administrative lines before the first header that are not a report body (MIMIC's "FINAL REPORT" block,
 # accession lines, dates, the examination name).
@@ -171,7 +177,7 @@ _SIGNATURE = re.compile(
     r"electronically\s+signed\b|signature\s*:|(?:attending|consultant|reporting)\s+radiologist\s*:|"
     # (an occupational B reader's too: "B Reader: ___, MD", "NIOSH-certified B Reader: Dr ___")
     r"(?:radiologist|(?:(?:niosh[- ]certified[ \t]+)?b[ -]?)?reader|radiographer)\s*:|"
-    r"(?:reading|reporting|reviewing|referring|requesting|dictating|"
+    r"(?:(?:primary|secondary)\s+)?(?:reading|reporting|reviewing|referring|requesting|dictating|"
     r"interpreting|signing|panel)\s+(?:physician|radiologist|doctor|staff|clinician|consultant|practitioner|radiographer)"
     r"\s*:|(?:radiologist|reader)\s+(?:code|id|number)\b|"
     # a name and the reader's role, the line's whole ("Dr E. McCarthy, Radiology Registrar", "C. Hughes, Advanced
@@ -186,7 +192,8 @@ _SIGNATURE = re.compile(
     r"dr\.?(?:[ \t]+med\.)?[ \t]+(?:___|(?-i:(?:[A-Z]\.[ \t]*){0,3}[A-Z][\w'’-]+)"
     r"(?:[ \t]+(?-i:[A-Z][\w'’-]+|[A-Z]\.)){0,3})[ \t]*$|"
     r"(?:(?:consultant|attending|staff)[ \t]+)?radiologist[ \t]*$|"
-    r"primary\s+diagnostic\s+code\s*:|report\s+indicator\s*:|[-*=~ \t]*end\s+of\s+report\b|"
+    # (the VA's electronic signature mark: "/ES/ JOHN SMITH, MD")
+    r"/es/|primary\s+diagnostic\s+code\s*:|report\s+indicator\s*:|[-*=~ \t]*end\s+of\s+report\b|"
     r"this\s+(?:study|examination|exam|report)\s+was\s+(?:interpreted|read|reported)\s+remotely\b|"
     # how and where the report was made, not what the image shows ("Reported via teleradiology.", "Images reviewed on
     # a diagnostic workstation.", "This report is intended for the referring clinician.", "Preliminary overnight
@@ -282,6 +289,13 @@ def _find_headers(text: str) -> list[tuple[int, int, str | None]]:
             ok = bool(punct) or word.isupper() or not rest_of_line.strip()
             if m.group("md") and m.group("md").startswith("#"):
                 ok = True  # a Markdown heading ("## Findings") is a header by its mark
+            if m.group("br"):
+                # "[Findings] CTR 42%.", "[Conclusion]" on its line: the two main sections headed by their brackets,
+                # but not a template's field ("[reason for exam]", "IMPRESSION:\n[Impression]" under the header
+                # it fills)
+                ok = (word[:1].isupper() and _HEADER_MAP[key] in ("FINDINGS", "IMPRESSION")
+                      and not (found and text[found[-1][1]: m.start()].strip() == ""
+                               and _HEADER_MAP[key] == found[-1][2]))
             if (ok and not punct and not m.group("md") and rest_of_line.strip() and found
                     and text[found[-1][1]: m.start()].strip() == ""
                     and _HEADER_MAP[key] in {section for _, _, section in found}):

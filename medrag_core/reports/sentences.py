@@ -12,6 +12,10 @@ __all__ = ["split_sentences"]
 # (a single letter is an initial or a list's letter, "J." or "a.", not a possessive's "s": "old healed Koch's.")
 _ABBREV = re.compile(r"(?:\b(?:dr|vs|approx|e\.g|i\.e|st|mr|mrs|ms|no|fig|cf|etc|pl|impr)\.|(?<!['’])\b[A-Z]\.)$",
                      re.IGNORECASE)
+# a side's short form ("Rt. lower zone", "Lt. pleural effusion") goes on with its place in lower case; "... on the Lt.
+# No effusion." ends there
+_SIDE_ABBREV = re.compile(r"\b(?:rt|lt)\.$", re.IGNORECASE)
+_GOES_ON_LOWER = re.compile(r"[ \t]+[a-z0-9]")
 _LIST_MARKER = re.compile(r"^\(?\d{1,2}[.)]$")
 # a "?" ends a sentence after a word ("Pneumothorax? No."), not where it stands alone as a hedge before a finding
 # ("? small left pneumothorax", "right basal opacity ? consolidation")
@@ -95,7 +99,8 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
         if not chunk.strip():
             continue
         start = s if pending is None else pending
-        if (_LIST_MARKER.match(chunk.strip()) or _ABBREV.search(chunk)) and "\n" not in text[e: e + 1]:
+        if (_LIST_MARKER.match(chunk.strip()) or _ABBREV.search(chunk)
+                or (_SIDE_ABBREV.search(chunk) and _GOES_ON_LOWER.match(text, e))) and "\n" not in text[e: e + 1]:
             pending = start
             continue
         pending = None

@@ -557,6 +557,10 @@ def normal_statements(kind: str) -> re.Pattern[str]:
 STUDY_NORMAL = normal_statements("study_normal")
 #: "No acute cardiopulmonary process.": normal but for what is chronic or minor
 NO_ACUTE_DISEASE = normal_statements("no_acute_disease")
+#: "The heart and lungs are normal.": a normal study named by its parts, each part (``rules_out``) read on its own,
+#: since one lexicon phrase takes the words the other part's would ("heart and lungs are normal" as the heart's)
+PARTS_NORMAL = [(re.compile(s.pattern, re.IGNORECASE), s.rules_out) for s in VOCABULARY.normal_statements
+                if s.kind == "study_normal" and s.rules_out]
 # "pulmonary vascularity is normal": no vascular congestion / oedema. Checked on its own, since a
 # lexicon phrase ("heart size and pulmonary vascularity are normal") may already cover these words.
 VASC_NORMAL = normal_statements("vessels_normal")

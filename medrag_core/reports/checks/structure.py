@@ -14,6 +14,7 @@ import re
 from medrag_core.models import Issue
 from medrag_core.reports.parse import ParsedReport
 from medrag_core.reports.reading import HTML_TAG_NAMES
+from medrag_core.reports.sections import EXAM_TITLE
 from medrag_core.reports.sentences import split_sentences
 from medrag_core.reports.vocabulary import BLANK_RULES, CRITICAL_NAMES
 
@@ -259,6 +260,16 @@ def _is_mask(parsed: ParsedReport, start: int, end: int, masked: bool) -> bool:
     return bool(_MASK_BEFORE.search(text, max(line_start, start - 24), start) or _MASK_AFTER.match(text, end))
 
 
+def _bracketed_title(text: str, start: int, end: int, header_spans: list[tuple[int, int]]) -> bool:
+    """Whether ``text[start:end]`` is the examination's name in square brackets on a line of its own before the first
+    header ("[Chest PA]", "[Chest AP (portable)]"), as Korean and Japanese reporting systems title a report."""
+    if text[start] != "[" or (header_spans and start >= header_spans[0][0]):
+        return False
+    line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end) % (len(text) + 1)
+    return (not text[line_start:start].strip() and not text[end:line_end].strip()
+            and bool(EXAM_TITLE.fullmatch(text[start + 1: end - 1].strip())))
+
+
 def placeholder_spans(parsed: ParsedReport) -> list[tuple[int, int]]:
     """[start, end) of each unfilled template field in ``parsed.text`` (the one definition of a
     placeholder: the check, the highlighter and the offline suggestion all use these spans).
@@ -280,6 +291,8 @@ def placeholder_spans(parsed: ParsedReport) -> list[tuple[int, int]]:
         if any(a <= m.start() and m.end() <= b for a, b in parsed.header_spans):
             continue  # a header's Markdown marks ("## Findings", "**IMPRESSION:**") are layout, not a field
         if _BLANK.fullmatch(m.group(0)) and _is_mask(parsed, m.start(), m.end(), masked):
+            continue
+        if _bracketed_title(reading, m.start(), m.end(), parsed.header_spans):
             continue
         end = m.end()
         if text[end - 1] != reading[end - 1]:  # a closing mark read from an escape ("&gt;"): the span takes it whole

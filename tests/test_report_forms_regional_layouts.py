@@ -1,0 +1,103 @@
+"""Report forms of East Asian and US Veterans Affairs lists, fixed in the thirteenth session: sections headed by a name
+in square brackets, the examination's name in brackets as a title, "Rt." and "Lt." before their place, the VA's "/ES/"
+signature and status lines, and "the heart and lungs are normal" read as both parts.
+
+Each test is a general rule in sentences of our own; guards keep what must not change.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from medrag_core.reports import check_report, parse_report
+from medrag_core.reports.sentences import split_sentences
+from tests.fixtures.report_forms import flagged, report
+
+# --- sections headed in square brackets -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "[Finding]\nCardiothoracic ratio 44%. Both lungs are clear.\n\n[Conclusion]\nNo active lung lesion.",
+    "[Findings] Heart size is normal. Both lungs are clear.\n[Impression] Normal chest.",
+])
+def test_a_section_named_in_square_brackets_is_a_header(text: str) -> None:
+    parsed = parse_report(text)
+    assert parsed.sections["FINDINGS"].startswith(("Cardiothoracic", "Heart"))
+    assert parsed.sections["IMPRESSION"] in ("No active lung lesion.", "Normal chest.")
+    assert flagged(text) == set()
+
+
+def test_a_bracketed_conclusion_left_empty_is_missing() -> None:
+    text = "[Findings]\nModerate left pleural effusion.\n\n[Conclusion]\n\nReading physician: Dr. Han Seo-jun"
+    assert "missing_section" in flagged(text)
+    assert "placeholder" not in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    # a template's field under the header it fills, and a field named like a header but in lower case
+    "FINDINGS: Heart size is normal. Lungs are clear.\nIMPRESSION:\n[Impression]",
+    "HISTORY:\n[reason for exam]\nFINDINGS: Heart size is normal. Lungs are clear.\nIMPRESSION: Normal chest.",
+])
+def test_a_bracketed_field_is_still_a_placeholder(text: str) -> None:
+    assert "placeholder" in flagged(text)
+
+
+def test_the_examination_named_in_brackets_on_the_first_line_is_a_title() -> None:
+    body = "\nFindings: Heart size is normal. Lungs are clear.\nConclusion: Normal chest."
+    assert flagged("[Chest PA and lateral]" + body) == set()
+    assert flagged("[CXR portable (AP)]" + body) == set()
+    # guard: a choice left open, or a bracketed title inside the text, is a field
+    assert "placeholder" in flagged("[Chest PA/AP]" + body)
+    assert "placeholder" in flagged(body + "\nComparison: [Chest PA]")
+
+
+# --- a side's short form with a full stop -----------------------------------------------------------------------------
+
+
+def test_rt_and_lt_with_a_full_stop_go_on_to_their_place() -> None:
+    findings = "1. Patchy consolidation in the Rt. lower lung zone.\n2. Heart normal."
+    assert "laterality_conflict" in flagged(report(findings, "Lt. lower zone pneumonia."))
+    assert "laterality_conflict" not in flagged(report("Patchy consolidation in the Rt. lower lung zone.",
+                                                       "Rt. lower zone pneumonia."))
+
+
+def test_a_side_short_form_ending_a_sentence_ends_it() -> None:
+    sentences = [s for _, s in split_sentences("Blunted costophrenic angle on the Lt. No pneumothorax.")]
+    assert sentences == ["Blunted costophrenic angle on the Lt.", "No pneumothorax."]
+
+
+# --- the VA's layout --------------------------------------------------------------------------------------------------
+
+
+def test_an_es_signature_under_an_empty_impression_leaves_it_empty() -> None:
+    text = ("FINDINGS:\n  Large left pleural effusion, increased.\n  Heart size normal.\nIMPRESSION:\n"
+            "/ES/ ROBERT HALL, MD\nStaff Radiologist")
+    assert "missing_section" in flagged(text)
+    # guard: signed under a written impression, nothing is missing
+    assert "missing_section" not in flagged(text.replace("IMPRESSION:\n", "IMPRESSION:\nLarge left effusion.\n"))
+
+
+def test_clinical_hx_and_report_status_are_no_findings() -> None:
+    text = ("Procedure: CHEST PA&LAT\nClinical Hx:\n  Pre-op, hernia repair\nReport Status: Verified\n"
+            "Comparison: None.\nImpression:\nAs above.\nPrimary Interpreting Staff:\n  GARCIA, MD\n/ES/ GARCIA, MD")
+    parsed = parse_report(text)
+    assert "FINDINGS" not in parsed.sections
+    assert parsed.sections["IMPRESSION"] == "As above."
+    assert "missing_section" in flagged(text)
+
+
+# --- the heart and the lungs named normal together --------------------------------------------------------------------
+
+
+def test_heart_and_lungs_called_normal_describe_the_image() -> None:
+    text = "EXAM: CHEST 2 VIEWS\nComparison: None.\nImpression:\nThe heart and lungs are within normal limits."
+    assert flagged(text) == set()
+    assert [i.severity for i in check_report(text) if i.kind == "missing_section"] == ["info"]
+    # guard: "Normal chest." alone describes no part of the image
+    assert "missing_section" in flagged(text.replace("The heart and lungs are within normal limits.", "Normal chest."))
+
+
+@pytest.mark.parametrize("finding", ["Dense right lower lobe consolidation.", "The heart is moderately enlarged."])
+def test_heart_and_lungs_called_normal_contradict_either_part(finding: str) -> None:
+    assert "negation_conflict" in flagged(report(finding, "Heart and lungs are normal."))
+    assert "negation_conflict" in flagged(report(finding, "Normal heart and lungs."))
