@@ -101,3 +101,35 @@ def test_heart_and_lungs_called_normal_describe_the_image() -> None:
 def test_heart_and_lungs_called_normal_contradict_either_part(finding: str) -> None:
     assert "negation_conflict" in flagged(report(finding, "Heart and lungs are normal."))
     assert "negation_conflict" in flagged(report(finding, "Normal heart and lungs."))
+
+
+# --- Australian and New Zealand, Canadian forms (the v64 and v65 looks, read this session) --------------------------
+
+
+def test_a_name_blank_with_college_letters_in_brackets_signs_off() -> None:
+    text = ("FINDINGS:\nLeft lower lobe consolidation. No effusion.\nCONCLUSION:\nDr ___ (FRANZCR), verified ___")
+    assert "missing_section" in flagged(text)
+    assert "missing_section" not in flagged(text.replace("CONCLUSION:\n", "CONCLUSION:\nLeft lower lobe pneumonia.\n"))
+
+
+def test_no_other_lung_abnormality_rules_out_what_its_section_does_not_name() -> None:
+    findings = "A 16 mm nodule in the right upper zone. The heart is mildly enlarged."
+    assert "negation_conflict" in flagged(report(findings, "Mild cardiomegaly. No other focal lung abnormality."))
+    # guards: the section names one of its own, or another limit stands with "other"
+    assert "negation_conflict" not in flagged(report("Right basal consolidation. Heart normal.",
+                                                     "Right basal consolidation. No other consolidation."))
+    assert "negation_conflict" not in flagged(report("Right basal consolidation. Heart normal.",
+                                                     "Right basal consolidation. No other acute abnormality."))
+
+
+def test_the_heart_listed_with_other_parts_called_normal_rules_out_cardiomegaly() -> None:
+    findings = "The cardiac silhouette, hila and pulmonary vessels are within normal limits. Lungs clear."
+    assert "negation_conflict" in flagged(report(findings, "Cardiomegaly."))
+    # guard: a clause after the comma is no list ("the heart is enlarged, the lungs are normal")
+    assert "negation_conflict" not in flagged(report("Heart is enlarged, lungs are normal.", "Cardiomegaly."))
+
+
+def test_an_arm_pic_catheter_has_a_side() -> None:
+    findings = "Right upper extremity PIC catheter with its tip in the SVC. Lungs clear."
+    assert "laterality_conflict" in flagged(report(findings, "Left upper extremity PIC catheter, tip in the SVC."))
+    assert "laterality_conflict" not in flagged(report(findings, "Right arm PIC line in satisfactory position."))

@@ -205,8 +205,10 @@ _SIGNATURE = re.compile(
     r"(?:yours\s+)?sincerely\b|(?:with\s+)?(?:kind|best|warm)\s+regards\b|best\s+wishes\b|cheers\b|"
     r"happy\s+to\s+discuss\b|dr\.?[ \t]+\S+(?:[ \t]+\S+)?[ \t]*\((?:radiology|radiologist|consultant[^)\n]*)\)|"
     # (a role in brackets after a longer name: "Dr P. Ssempijja (Senior House Officer, Radiology)")
-    r"dr\.?[ \t]+(?:\S+[ \t]+){0,3}\S+[ \t]*\([^()\n]{0,40}\b(?:radiolog\w*|consultant|registrar|resident|fellow|"
-    r"officer|radiographer)\b[^()\n]{0,30}\)[ \t]*$|"
+    # (or the letters after the name in brackets, and when it was verified: "Dr ___ (FRANZCR), verified ___")
+    rf"dr\.?[ \t]+(?:\S+[ \t]+){{0,3}}\S+[ \t]*\([^()\n]{{0,40}}\b(?:radiolog\w*|consultant|registrar|resident|fellow|"
+    rf"officer|radiographer|{_READER_ROLE})(?![\w-])[^()\n]{{0,30}}\)"
+    r"(?:[ \t]*,?[ \t]*(?:verified|signed|reported|authori[sz]ed|dictated)\b[^\n]{0,30})?[ \t]*$|"
     # a signature set off by dashes, as in e-mail ("-- ___ / RAD", "-- Dr. Lee, radiologist")
     r"--[ \t]+(?:___|dr\b|dictated\b|[^\n]{0,40}\b(?:rad|radiologist|md|m\.d\.|frcr|do)\b)|"
     r"I\s+have\s+(?:personally\s+)?(?:reviewed|seen)\s+the\s+(?:images|study|examination)\b|"

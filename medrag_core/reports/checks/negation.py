@@ -34,7 +34,7 @@ from medrag_core.reports.checks.pairing import (
 )
 from medrag_core.reports.mentions import Observation
 from medrag_core.reports.parse import ParsedReport
-from medrag_core.reports.vocabulary import FINDINGS, PARENCHYMAL_GROUPS, groups_checked_by
+from medrag_core.reports.vocabulary import FINDINGS, PARENCHYMAL_GROUPS, QUALIFIER, groups_checked_by
 
 __all__ = ["negation_conflicts"]
 
@@ -148,6 +148,20 @@ def _rules_out_new(n: Observation, parsed: ParsedReport) -> bool:
                                           parsed.text[n.sentence_span[0]: n.span[0]], re.IGNORECASE))
 
 
+_OTHER_BEFORE = re.compile(r"\b(?:other|additional|further)\s+((?:[\w-]+\s+){0,2})$", re.IGNORECASE)
+
+
+def _rules_out_other(n: Observation, parsed: ParsedReport) -> bool:
+    """A negation limited to what its section has not named ("Mild cardiomegaly. No other focal lung abnormality."): it
+    rules the finding out where that section affirms none of it (the mixed picture's test below keeps one that does,
+    "Left basal consolidation. No other consolidation."); not where another limit stands with it ("no other acute
+    abnormality")."""
+    if not n.qualified:
+        return False
+    other = _OTHER_BEFORE.search(parsed.text, n.sentence_span[0], n.span[0])
+    return other is not None and not QUALIFIER.search(other.group(1))
+
+
 # (a fracture described by its displacement is today's: an old one is called old, healed or united)
 _CALLED_ACUTE = re.compile(r"\b(?:acute|fresh|new|recent|displaced|non-?displaced|undisplaced|comminuted)\b",
                            re.IGNORECASE)
@@ -249,7 +263,8 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
         for neg_sec, pos_sec in (("FINDINGS", "IMPRESSION"), ("IMPRESSION", "FINDINGS")):
             negs = [o for o in _mentions(parsed, neg_sec, group, {"absent"})
                     if (not o.qualified or _rules_out_large(o, parsed) or _rules_out_acute(o, parsed)
-                        or _rules_out_new(o, parsed) or _rules_out_significant(o, parsed))
+                        or _rules_out_new(o, parsed) or _rules_out_significant(o, parsed)
+                        or _rules_out_other(o, parsed))
                     # a chronic finding does not resolve: "COPD with almost completely resolved pleural air" has
                     # the resolution the air's, not the COPD's
                     and not (o.resolved and FINDINGS[o.name].significance == "chronic")]
@@ -312,7 +327,7 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                         # disease not called old: a conclusion the findings deny; an old or stable one is no conflict
                         continue
                     if n.qualified and not _rules_out_acute(n, parsed) and not _rules_out_new(n, parsed) \
-                            and not (p.polarity == "present" and (_large(p) or (
+                            and not _rules_out_other(n, parsed) and not (p.polarity == "present" and (_large(p) or (
                                 _rules_out_significant(n, parsed) and _moderate_or_more(p)))):
                         # "no large effusion" against a large one only, never a small or moderate one; "no
                         # significant effusion" against a moderate or a large one
