@@ -133,3 +133,39 @@ def test_an_arm_pic_catheter_has_a_side() -> None:
     findings = "Right upper extremity PIC catheter with its tip in the SVC. Lungs clear."
     assert "laterality_conflict" in flagged(report(findings, "Left upper extremity PIC catheter, tip in the SVC."))
     assert "laterality_conflict" not in flagged(report(findings, "Right arm PIC line in satisfactory position."))
+
+
+# --- South African and US academic sign-offs (the v70-v72 look) -------------------------------------------------------
+
+
+@pytest.mark.parametrize("sign_off", [
+    "Regards\nDr T. Mokoena",
+    "Dr H. Adams (MBChB, FC Rad Diag (SA))",
+    "Attending attestation: I have reviewed the images and agree with the report above.\nAttending: R. Lee, MD",
+    "Preliminary report by J. Ortiz, MD.\nFinal report electronically signed by R. Lee, MD on 02/03/2025 at 10:12.",
+    "Prelim read: J. Ortiz, MD, 02/03/2025 03:12",
+])
+def test_a_sign_off_under_an_empty_conclusion_leaves_it_empty(sign_off: str) -> None:
+    text = f"FINDINGS:\nModerate right pleural effusion. Heart normal.\nCONCLUSION:\n{sign_off}"
+    assert "missing_section" in flagged(text)
+    assert flagged(text.replace("CONCLUSION:\n", "CONCLUSION:\nModerate right pleural effusion.\n")) == set()
+
+
+@pytest.mark.parametrize("mark", [".", "-", ","])
+def test_a_stop_alone_under_a_conclusion_is_no_conclusion(mark: str) -> None:
+    assert "missing_section" in flagged(f"FINDINGS:\nLungs clear. Heart normal.\nOpinion:\n{mark}\nDr T. Mokoena")
+
+
+def test_a_dobhoff_alone_is_a_feeding_tube_an_impression_can_describe() -> None:
+    text = ("EXAM: XR CHEST PORTABLE\nCOMPARISON: Yesterday.\nIMPRESSION:\n1. Dobhoff tip in the stomach.\n"
+            "2. No pneumothorax.")
+    assert flagged(text) == set()
+    assert [i.severity for i in check_report(text) if i.kind == "missing_section"] == ["info"]
+
+
+def test_atelectasis_beside_an_effusion_does_not_unsay_clear_lungs() -> None:
+    findings = "Lungs are clear. Moderate right pleural effusion. Heart normal."
+    assert flagged(report(findings, "Moderate right pleural effusion with adjacent atelectasis.")) == set()
+    # guard: a lobe's collapse is no such atelectasis
+    collapse = "Moderate right pleural effusion. Right lower lobe collapse."
+    assert "negation_conflict" in flagged(report(findings, collapse))

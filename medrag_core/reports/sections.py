@@ -202,18 +202,22 @@ _SIGNATURE = re.compile(
     r"images?\s+(?:were\s+|was\s+)?(?:reviewed|viewed|read|interpreted)\s+(?:on|at|using|remotely)\b|"
     r"this\s+report\s+is\s+(?:intended|meant)\s+for\b|"
     r"preliminary\s+(?:[a-z]+\s+){0,2}report\b(?=[^\n]*\bfinal\s+report\s+will\b)|"
-    r"(?:yours\s+)?sincerely\b|(?:with\s+)?(?:kind|best|warm)\s+regards\b|best\s+wishes\b|cheers\b|"
+    r"(?:yours\s+)?sincerely\b|(?:with\s+)?(?:kind|best|warm)\s+regards\b|regards[ \t,.]*$|best\s+wishes\b|cheers\b|"
     r"happy\s+to\s+discuss\b|dr\.?[ \t]+\S+(?:[ \t]+\S+)?[ \t]*\((?:radiology|radiologist|consultant[^)\n]*)\)|"
     # (a role in brackets after a longer name: "Dr P. Ssempijja (Senior House Officer, Radiology)")
     # (or the letters after the name in brackets, and when it was verified: "Dr ___ (FRANZCR), verified ___")
     rf"dr\.?[ \t]+(?:\S+[ \t]+){{0,3}}\S+[ \t]*\([^()\n]{{0,40}}\b(?:radiolog\w*|consultant|registrar|resident|fellow|"
-    rf"officer|radiographer|{_READER_ROLE})(?![\w-])[^()\n]{{0,30}}\)"
+    # (a bracket of its own inside: "Dr H. Adams (MBChB, FC Rad Diag (SA))")
+    rf"officer|radiographer|{_READER_ROLE})(?![\w-])[^()\n]{{0,30}}(?:\([^()\n]{{0,12}}\)[^()\n]{{0,12}})?\)"
     r"(?:[ \t]*,?[ \t]*(?:verified|signed|reported|authori[sz]ed|dictated)\b[^\n]{0,30})?[ \t]*$|"
     # a signature set off by dashes, as in e-mail ("-- ___ / RAD", "-- Dr. Lee, radiologist")
     r"--[ \t]+(?:___|dr\b|dictated\b|[^\n]{0,40}\b(?:rad|radiologist|md|m\.d\.|frcr|do)\b)|"
     r"I\s+have\s+(?:personally\s+)?(?:reviewed|seen)\s+the\s+(?:images|study|examination)\b|"
     # an attestation, a second reader's or an attending's agreement ("Agree with above.", "Reader 2: concordant.")
-    r"attestation\s*:|(?:resident|attending|fellow|trainee|registrar)\s*:|rep\s*:|"
+    r"(?:(?:attending|physician|radiologist|staff)\s+)?attestation\s*:|"
+    # who drafted and who signed ("Preliminary report by K. Tran, MD.", "Final report electronically signed by ...")
+    r"(?:preliminary|prelim|final)\s+(?:report|read|interpretation)\s+(?:(?:electronically\s+)?signed\s+|"
+    r"dictated\s+|issued\s+)?by\b|(?:preliminary|prelim)\s+(?:read|reader|report)\s*:|(?:resident|attending|fellow|trainee|registrar)\s*:|rep\s*:|"
     # a typist's initials alone on the last lines ("/jd")
     r"/[a-z]{2,4}[ \t]*$|"
     r"(?:i\s+)?agree(?:s|d)?\s+with\s+(?:the\s+)?(?:above|findings|report|reader|resident|preliminary|trainee)\b|"

@@ -226,7 +226,7 @@ def _contradicts_itself(n: Observation, s: Observation, parsed: ParsedReport) ->
 # atelectasis "the lungs are clear" does not deny: a streak, a plate, a dependent or a mild one (IU reports say both)
 _MINOR_ATELECTASIS = re.compile(r"\b(?:plate|platelike|plate-like|linear|discoid|subsegmental|streak\w*|band\w*|"
                                 r"dependent|basilar|bibasilar|basal|bibasal|bases?|mild|mildly|minimal|minor|slight|trace|tiny|small|"
-                                r"scar\w*)\b",
+                                r"scar\w*|adjacent|compressive|passive|relaxation)\b",
                                 re.IGNORECASE)
 
 

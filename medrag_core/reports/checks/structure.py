@@ -110,7 +110,9 @@ _BARE_MEASURE = re.compile(
 # a section holding only a filler ("-", "N/A", "None.", "...", "Pending", "To follow") says nothing: it is empty
 # (a list's numbers with nothing after them, "1." or "1.\n2.", are as empty)
 # (a dash of any length too: "IMPRESSION: —"; not "***", which the placeholder check names)
-_NO_CONTENT = re.compile(r"^\W*(?:[-\u2013\u2014]+|n/?a|none|nil|\.{2,}|pending|to\s+follow|(?:\d{1,2}[.)]\W*)+)\W*$",
+# (a full stop or a comma alone, typed to close a field: "Conclusion:\n.")
+_NO_CONTENT = re.compile(r"^\W*(?:[-\u2013\u2014]+|n/?a|none|nil|\.{2,}|pending|to\s+follow|(?:\d{1,2}[.)]\W*)+)\W*$"
+                         r"|^[\s.,;:]+$",
                          re.IGNORECASE)
 # a section of labelled rows with nothing in them ("Lines/tubes: None.", "Lines/tubes: As above."): an ICU note's read
 # left empty but for its devices' row
