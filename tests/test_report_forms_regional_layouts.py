@@ -169,3 +169,80 @@ def test_atelectasis_beside_an_effusion_does_not_unsay_clear_lungs() -> None:
     # guard: a lobe's collapse is no such atelectasis
     collapse = "Moderate right pleural effusion. Right lower lobe collapse."
     assert "negation_conflict" in flagged(report(findings, collapse))
+
+
+# --- screening, cancer-centre and Scottish forms (the v73-v75 look) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("findings", "impression"), [
+    ("Lungs clear. Left cervical rib.", "Incidental right cervical rib. Normal chest."),
+    ("Lungs clear. Calcified right hilar lymph nodes.", "Calcified left hilar nodes from old granulomatous disease."),
+])
+def test_incidental_findings_of_one_side_keep_it(findings: str, impression: str) -> None:
+    assert "laterality_conflict" in flagged(report(findings, impression))
+    assert "laterality_conflict" not in flagged(report(findings, impression.replace("right", "@").replace(
+        "left", "right").replace("@", "left")))
+
+
+@pytest.mark.parametrize(("findings", "impression"), [
+    ("Heart normal. Moderate left pleural effusion. Lungs clear.",
+     "Moderate left pleural effusion. Aspiration of the right effusion under ultrasound could be considered."),
+    ("Heart normal. A 6 mm calcified granuloma in the left mid zone. The right-sided granuloma is densely calcified.",
+     "No active tuberculosis."),
+])
+def test_a_finding_pointed_back_to_on_the_other_side_is_a_side_slip(findings: str, impression: str) -> None:
+    assert "laterality_conflict" in flagged(report(findings, impression))
+
+
+@pytest.mark.parametrize("text", [
+    # the article names a place, not the finding
+    report("Right pleural effusion. The left costophrenic angle is blunted.", "Right pleural effusion."),
+    # the other side's finding is named elsewhere, or has gone
+    report("Bilateral pleural effusions. The right effusion is larger.", "Bilateral effusions."),
+    report("Small right effusion. The left effusion seen previously has resolved.", "Small right effusion."),
+])
+def test_the_other_sides_finding_named_in_its_own_right_is_no_slip(text: str) -> None:
+    assert "laterality_conflict" not in flagged(text)
+
+
+@pytest.mark.parametrize("sign_off", [
+    "Dr A. Grant (ST2 Radiology) / Dr J. Kowal (Consultant Radiologist)",
+    "Report by: M. Ferguson, Consultant Radiographer",
+    "Lorna Sinclair\nAdvanced Practitioner Reporting Radiographer, HCPC RA12345",
+])
+def test_scottish_sign_offs_under_an_empty_comment(sign_off: str) -> None:
+    assert "missing_section" in flagged(f"FINDINGS:\nModerate right pleural effusion.\nComment:\n{sign_off}")
+
+
+def test_a_follow_up_interval_left_as_xx_is_a_field() -> None:
+    text = report("Right upper zone consolidation.", "Right upper zone pneumonia. Repeat CXR in xx weeks.")
+    assert "placeholder" in flagged(text)
+    assert "placeholder" not in flagged(text.replace("xx", "6"))
+    # guard: a history's "x days" is "for days"
+    assert "placeholder" not in flagged("HISTORY: Cough x days.\n" + text.replace("xx", "6"))
+
+
+def test_a_known_measured_nodule_in_a_cancer_patient_left_out_of_no_acute_disease_is_omitted() -> None:
+    findings = "Known 12 mm nodule in the right upper lobe is unchanged. No effusion. Heart normal."
+    history = "HISTORY: Melanoma on immunotherapy. Cough.\n"
+    assert "impression_omits_finding" in flagged(history + report(findings, "No acute cardiopulmonary disease."))
+    # guards: named; a small or unmeasured stable nodule; a stable nodule in a patient with no cancer (benign)
+    assert flagged(history + report(findings, "Stable 12 mm right upper lobe nodule. No acute disease.")) == set()
+    assert flagged(history + report(findings.replace("12 mm ", "4 mm "), "No acute disease.")) == set()
+    assert flagged(history + report(findings.replace("12 mm ", ""), "No acute disease.")) == set()
+    assert flagged("HISTORY: Chest pain.\n" + report(findings, "No acute cardiopulmonary disease.")) == set()
+
+
+def test_post_radiation_changes_are_a_scar_with_a_side() -> None:
+    findings = "Stable right perihilar radiation fibrosis with traction. No effusion."
+    assert "laterality_conflict" in flagged(report(findings, "Stable post-radiation changes in the left lung."))
+    assert flagged(report(findings, "Stable post-radiation changes in the right lung.")) == set()
+
+
+def test_paratracheal_fullness_is_named_by_a_widened_mediastinum() -> None:
+    findings = "Lobulated mediastinal contour with increased right paratracheal fullness. Heart normal. Lungs clear."
+    assert "impression_omits_finding" not in flagged(report(findings, "Increased mediastinal widening, likely "
+                                                                      "progressive adenopathy. CT is recommended."))
+    # guard: an impression that lists something else still leaves it out
+    assert "impression_omits_finding" in flagged(report(findings.replace("Heart normal.", "Heart mildly enlarged."),
+                                                        "Mild cardiomegaly."))

@@ -177,7 +177,7 @@ _SIGNATURE = re.compile(
     r"electronically\s+signed\b|signature\s*:|(?:attending|consultant|reporting)\s+radiologist\s*:|"
     # (an occupational B reader's too: "B Reader: ___, MD", "NIOSH-certified B Reader: Dr ___")
     r"(?:radiologist|(?:(?:niosh[- ]certified[ \t]+)?b[ -]?)?reader|radiographer)\s*:|"
-    r"(?:(?:primary|secondary)\s+)?(?:reading|reporting|reviewing|referring|requesting|dictating|"
+    r"report\s+by\s*:|(?:(?:primary|secondary)\s+)?(?:reading|reporting|reviewing|referring|requesting|dictating|"
     r"interpreting|signing|panel)\s+(?:physician|radiologist|doctor|staff|clinician|consultant|practitioner|radiographer)"
     r"\s*:|(?:radiologist|reader)\s+(?:code|id|number)\b|"
     # a name and the reader's role, the line's whole ("Dr E. McCarthy, Radiology Registrar", "C. Hughes, Advanced
@@ -188,6 +188,10 @@ _SIGNATURE = re.compile(
     rf"(?:dr\.?[ \t]+)?(?:[a-z]\.[ \t]*){{0,3}}[a-z][\w'’-]+(?:[ \t]+(?:[a-z]\.|[a-z][\w'’-]+)){{0,3}}"
     # (a bare "consultant" or "specialist" only after a comma: "Mikko Virtanen, consultant", not "review by consultant")
     rf"(?:,?[ \t]+{_READER_ROLE}|,[ \t]+(?:senior[ \t]+)?(?:consultant|specialist))(?=[ \t]*(?:[.,;(]|$))|"
+    # a name alone on its line over the role on the next ("Lorna Sinclair\nAdvanced Practitioner Reporting
+    # Radiographer, HCPC RA57480"): the name capitalised, the role line the whole line
+    rf"(?-i:[A-Z][\w'’-]+(?:[ \t]+(?:[A-Z]\.|[A-Z][\w'’-]+)){{1,3}})[ \t]*\n"
+    rf"[ \t]*{_READER_ROLE}(?:,[^\n]{{0,40}})?[ \t]*$|"
     # the reader's name alone, or the role alone, on the line ("Dr. Priya Menon", "Dr. ___", "Radiologist")
     r"dr\.?(?:[ \t]+med\.)?[ \t]+(?:___|(?-i:(?:[A-Z]\.[ \t]*){0,3}[A-Z][\w'’-]+)"
     r"(?:[ \t]+(?-i:[A-Z][\w'’-]+|[A-Z]\.)){0,3})[ \t]*$|"
@@ -209,7 +213,9 @@ _SIGNATURE = re.compile(
     rf"dr\.?[ \t]+(?:\S+[ \t]+){{0,3}}\S+[ \t]*\([^()\n]{{0,40}}\b(?:radiolog\w*|consultant|registrar|resident|fellow|"
     # (a bracket of its own inside: "Dr H. Adams (MBChB, FC Rad Diag (SA))")
     rf"officer|radiographer|{_READER_ROLE})(?![\w-])[^()\n]{{0,30}}(?:\([^()\n]{{0,12}}\)[^()\n]{{0,12}})?\)"
-    r"(?:[ \t]*,?[ \t]*(?:verified|signed|reported|authori[sz]ed|dictated)\b[^\n]{0,30})?[ \t]*$|"
+    # (and a second reader after a slash: "Dr A (ST2 Radiology) / Dr B (Consultant Radiologist)")
+    r"(?:[ \t]*,?[ \t]*(?:verified|signed|reported|authori[sz]ed|dictated)\b[^\n]{0,30}|[ \t]*/[ \t]*dr\b[^\n]{0,60})?"
+    r"[ \t]*$|"
     # a signature set off by dashes, as in e-mail ("-- ___ / RAD", "-- Dr. Lee, radiologist")
     r"--[ \t]+(?:___|dr\b|dictated\b|[^\n]{0,40}\b(?:rad|radiologist|md|m\.d\.|frcr|do)\b)|"
     r"I\s+have\s+(?:personally\s+)?(?:reviewed|seen)\s+the\s+(?:images|study|examination)\b|"

@@ -136,7 +136,49 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
                 suggestion="Amend the IMPRESSION's side as the correction says." if corrected
                 else "Check the image and correct the side in one of the two sections.",
             ))
-    return issues + _leaning_conflicts(parsed, fired) + _device_side_conflicts(parsed)
+    return issues + _leaning_conflicts(parsed, fired) + _device_side_conflicts(parsed) + _back_reference_conflicts(
+        parsed, fired)
+
+
+# "the right effusion", "The left-sided granuloma": a finding named again with the article, pointing back to one the
+# report has named before
+_DEFINITE_SIDE = re.compile(r"\bthe\s+(?P<side>left|right)(?:[\s-]+sided)?\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+# ... but not a place the article names ("the left costophrenic angle is blunted", "the right lung base")
+_PLACE_TERM = re.compile(r"(?:costophrenic|cp\b|angle|hemi-?diaphragm|diaphragm|lung|lobe|hemithorax|heart|hil)",
+                         re.IGNORECASE)
+
+
+def _back_reference_conflicts(parsed: ParsedReport, fired: set[str]) -> list[Issue]:
+    """A finding placed on one side, then pointed back to within the same section as the other side's ("Moderate left
+    pleural effusion. Ultrasound-guided aspiration of the right effusion could be considered."), where the report
+    names it on that other side nowhere else: one finding given two sides, a slip of the dictation."""
+    issues: list[Issue] = []
+    for b in parsed.observations:
+        group = _group(b)
+        if (b.section not in ("FINDINGS", "IMPRESSION") or group in fired or group not in _LATERAL_GROUPS
+                or b.polarity == "absent" or b.hypothetical or b.resolved or b.change is not None
+                or _PLACE_TERM.match(b.term)):
+            continue
+        pointer = _DEFINITE_SIDE.search(parsed.text, b.sentence_span[0], b.span[0])
+        if pointer is None:
+            continue
+        side = pointer.group("side").lower()
+        others = [o for o in parsed.observations if _group(o) == group and o is not b and o.polarity == "present"]
+        if any(o.laterality in (side, "bilateral", None) and not o.hypothetical for o in others):
+            continue  # named on that side (or on both, or unsided) elsewhere: the article points to it
+        before = next((o for o in others if o.section == b.section and o.span[0] < b.span[0]
+                       and o.sentence_span != b.sentence_span and o.laterality in ("left", "right")), None)
+        if before is None:
+            continue
+        fired.add(group)
+        issues.append(Issue(
+            kind="laterality_conflict", severity="warning", section=b.section.lower(), finding=group,
+            spans=_spans(before, b),
+            message=f"The {b.section} places the {group} on the {before.laterality}, then refers to it on the {side}.",
+            evidence=_quote(before, b),
+            suggestion="Check the image and correct the side of one of the two mentions.",
+        ))
+    return issues
 
 
 _ROUNDED_OPACITY = re.compile(r"\bround(?:ed)?\s+(?:opacit|densit|shadow)", re.IGNORECASE)

@@ -255,6 +255,23 @@ def _named_by_diagnosis(parsed: ParsedReport) -> set[str]:
 _CAVITY = re.compile(r"cavit", re.IGNORECASE)
 
 
+# a history of cancer, or of its treatment: a nodule there may be a deposit, stable or not
+_KNOWN_MALIGNANCY = re.compile(
+    r"\b(?:cancer|(?:adeno)?carcinoma|malignan\w*|metasta\w*|oncolog\w*|lymphoma|melanoma|sarcoma|myeloma|"
+    r"leuka?emia|(?-i:N?SCLC)|chemo\w*|radiotherapy|immunotherapy)\b", re.IGNORECASE)
+
+
+def _followed_lesion(o: Observation, parsed: ParsedReport) -> bool:
+    """A mass; or, in a patient with cancer, a nodule measured at 6 mm or more: one to name in the impression even
+    when stable ("Known 12 mm nodule, unchanged" beside "No acute disease"). Elsewhere a stable nodule is read as
+    benign, as real reports leave an 11 mm nodule unchanged for seven years out of "No acute abnormality"."""
+    if o.name == "Mass":
+        return True
+    history = " ".join((parsed.sections.get("INDICATION", ""), parsed.preamble))
+    return (o.name == "Nodule" and o.size_mm is not None and o.size_mm >= 6
+            and bool(_KNOWN_MALIGNANCY.search(history)))
+
+
 def _must_be_summarised(o: Observation, group: str) -> bool:
     """A finding no impression may leave out, whatever else it lists: what the issue calls significant
     (pneumothorax, free air, a widened mediastinum, oedema, consolidation or pneumonia, a mass or a nodule of 6 mm
@@ -387,6 +404,8 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
             continue  # one combined finding: the impression that names its air has named it
         if group == "widened mediastinum" and "cardiomegaly" in affirmed and re.search(r"cardi", o.term, re.I):
             continue  # "the cardiomediastinal silhouette is enlarged" and the impression names the heart
+        if group == "paratracheal opacity" and affirmed & {"widened mediastinum", "hilar enlargement"}:
+            continue  # "right paratracheal fullness" and the impression's "mediastinal widening, likely adenopathy"
         if group == "pulmonary edema" and "airspace disease" in affirmed and not _EDEMA_WORD.search(o.term):
             continue  # "vascular congestion ... airspace opacities" and the impression names the airspace disease
         if group == "nodule or mass" and o.name != "Mass" and (
@@ -401,7 +420,7 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
         if not _must_be_summarised(o, group) or _historical(o) or _OTHER_STUDY.search(_clause(o)):
             continue
         if _explained_away(o, parsed, omission=True) or (group == "nodule or mass" and (
-                (o.temporal == "chronic" and o.name != "Mass") or _nodular_pattern(o, omission=True)
+                (o.temporal == "chronic" and not _followed_lesion(o, parsed)) or _nodular_pattern(o, omission=True)
                 or _BENIGN.search(_own_clause(o)))):
             continue
         if course and (o.change == "stable" or o.temporal == "chronic"):
@@ -469,9 +488,12 @@ def impression_omits(parsed: ParsedReport) -> list[Issue]:
         if o.hypothetical or (group == "nodule or mass" and _BENIGN.search(_own_clause(o))) \
                 or (group == "cardiomegaly" and _by_technique(o)):
             continue
-        if group == "nodule or mass" and ((o.temporal == "chronic" and o.name != "Mass")
+        if group == "nodule or mass" and ((o.temporal == "chronic" and not _followed_lesion(o, parsed))
                                           or _nodular_pattern(o, omission=True)):
-            continue  # a stable nodule is benign (a mass stays one); "nodular" describes a pattern, not a nodule
+            # a stable small or unmeasured nodule is benign; a mass, or a nodule measured at 6 mm or more, is
+            # followed and stays one to name ("Known 12 mm nodule, unchanged" beside "No acute disease"); "nodular"
+            # describes a pattern, not a nodule
+            continue
         if not pure and o.temporal == "chronic":
             continue  # "no acute disease. Stable cardiomegaly." lists the chronic finding beside it
         if _OTHER_STUDY.search(_clause(o)):

@@ -48,6 +48,9 @@ _PLACEHOLDER = re.compile(
     r"|<(?!XXXX>)(?!/?(?i:" + HTML_TAG_NAMES + r")\b)[^<>\n=]{1,40}>"
     r"|\{[^{}\n]{0,40}\}"
     r"|\b(?<![Xx])[Xx]{1,3}(?:\.[Xx]+)?\s*(?i:cm|mm|%|ml|cc|degrees?)\b"
+    # ... and where a follow-up's interval belongs ("repeat CXR in xx weeks", "in XX/52"; not a history's "cough x
+    # days", x for "for")
+    r"|(?:(?<=\bin )|(?<=\bwithin )|(?<=\bafter ))[Xx]{1,3}(?=\s*(?i:weeks?|days?|months?)\b|/52|/12)"
     # a ratio's value left as "XX" ("CTR XX."; Open-i's mask is four: "XXXX")
     # (the two letters first, so that the words before them are looked at only where an "XX" stands)
     r"|\b(?:XX|xx)(?![\w])(?:(?<=CTR XX)|(?<=CTR: XX)|(?<=ctr xx)|(?<=ratio XX)|(?<=ratio: XX)|(?<=ratio xx))"
