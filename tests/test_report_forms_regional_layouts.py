@@ -246,3 +246,24 @@ def test_paratracheal_fullness_is_named_by_a_widened_mediastinum() -> None:
     # guard: an impression that lists something else still leaves it out
     assert "impression_omits_finding" in flagged(report(findings.replace("Heart normal.", "Heart mildly enlarged."),
                                                         "Mild cardiomegaly."))
+
+
+# --- after the v76-v78 look (the checker as landed at e3821dc), not blind -------------------------------------------
+
+
+@pytest.mark.parametrize("header", ["FINDINGS/IMPRESSION:", "Findings and impression:", "FINDINGS & CONCLUSION:"])
+def test_one_text_headed_as_findings_and_impression_is_both(header: str) -> None:
+    text = f"EXAM: XR CHEST\nCOMPARISON: None.\n{header} Clear lungs. Normal heart size. No effusion. Negative chest."
+    parsed = parse_report(text)
+    assert parsed.sections["IMPRESSION"] == parsed.sections["FINDINGS"]
+    assert flagged(text) == set()
+    # guard: the findings' header alone leaves the conclusion to write
+    assert "missing_section" in flagged(text.replace(header, "FINDINGS:"))
+
+
+def test_the_lung_an_effusion_presses_on_is_the_effusions() -> None:
+    findings = "Heart normal. Moderate right pleural effusion with partial collapse of the adjacent lung."
+    assert flagged(report(findings, "Moderate right pleural effusion.")) == set()
+    # guard: a lobe's collapse is its own finding to name
+    assert "impression_omits_finding" in flagged(report("Heart normal. Moderate right pleural effusion. Right lower "
+                                                        "lobe collapse.", "Moderate right pleural effusion."))

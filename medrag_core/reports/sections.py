@@ -459,6 +459,11 @@ class Layout:
     header_spans: list[tuple[int, int]] = field(default_factory=list)
 
 
+# the findings' header joined to the conclusion's ("FINDINGS/IMPRESSION:", "Findings and impression:")
+_BOTH_MAIN_SECTIONS = re.compile(r"findings?[ \t]*(?:/|&|\band\b)[ \t]*(?:impressions?|conclusions?|opinion)\b",
+                                 re.IGNORECASE)
+
+
 def find_sections(text: str) -> Layout:
     """Where the sections, the preamble and the footer of ``text`` (a report as read) are (see the module docstring)."""
     headers = _find_headers(text)
@@ -535,6 +540,10 @@ def find_sections(text: str) -> Layout:
             sections[name] = f"{sections[name]}\n{body}" if body else sections[name]
         else:
             sections[name], offsets[name] = body, off
+    if "IMPRESSION" not in sections and sections.get("FINDINGS") and any(
+            name == "FINDINGS" and _BOTH_MAIN_SECTIONS.search(text, a, b) for a, b, name in headers):
+        # "FINDINGS/IMPRESSION: Clear lungs. ... Negative chest.": one text headed as both, so it is both
+        sections["IMPRESSION"], offsets["IMPRESSION"] = sections["FINDINGS"], offsets["FINDINGS"]
     if "FINDINGS" not in sections and loose is not None:
         offsets["FINDINGS"], sections["FINDINGS"] = loose
         sections = {k: sections[k] for k in (*SECTION_NAMES, *sections) if k in sections}

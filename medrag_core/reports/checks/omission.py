@@ -261,6 +261,10 @@ _KNOWN_MALIGNANCY = re.compile(
     r"leuka?emia|(?-i:N?SCLC)|chemo\w*|radiotherapy|immunotherapy)\b", re.IGNORECASE)
 
 
+# the lung an effusion presses on ("with collapse of the adjacent lung", "compressive atelectasis")
+_BESIDE_EFFUSION = re.compile(r"\b(?:adjacent|compressive|passive|relaxation|underlying)\b", re.IGNORECASE)
+
+
 def _followed_lesion(o: Observation, parsed: ParsedReport) -> bool:
     """A mass; or, in a patient with cancer, a nodule measured at 6 mm or more: one to name in the impression even
     when stable ("Known 12 mm nodule, unchanged" beside "No acute disease"). Elsewhere a stable nodule is read as
@@ -388,6 +392,8 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
             continue
         if o.name == "Atelectasis" and "pneumothorax" in named and _LUNG_COLLAPSE.search(o.term):
             continue  # "Large right pneumothorax with partial collapse of the right lung": the pneumothorax's
+        if o.name == "Atelectasis" and "pleural effusion" in named and _BESIDE_EFFUSION.search(_clause(o)):
+            continue  # "Moderate right effusion with partial collapse of the adjacent lung": the effusion's
         # (a consolidation is not summarised as a minor streak of atelectasis: "Minor right basal atelectasis.")
         minor = _MINOR_ATELECTASIS if o.name == "Consolidation" else None
         if group == "airspace disease" and (_named_at_side(parsed, o, "atelectasis", same_zone=True, unless=minor) or (
