@@ -496,9 +496,8 @@ def impression_omits(parsed: ParsedReport) -> list[Issue]:
             continue
         if group == "nodule or mass" and ((o.temporal == "chronic" and not _followed_lesion(o, parsed))
                                           or _nodular_pattern(o, omission=True)):
-            # a stable small or unmeasured nodule is benign; a mass, or a nodule measured at 6 mm or more, is
-            # followed and stays one to name ("Known 12 mm nodule, unchanged" beside "No acute disease"); "nodular"
-            # describes a pattern, not a nodule
+            # a stable nodule is benign, but a mass, or a measured nodule of 6 mm or more in a patient with cancer, is
+            # followed and stays one to name (_followed_lesion); "nodular" describes a pattern, not a nodule
             continue
         if not pure and o.temporal == "chronic":
             continue  # "no acute disease. Stable cardiomegaly." lists the chronic finding beside it
