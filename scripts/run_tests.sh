@@ -20,5 +20,15 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/
   (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1)) \
     || echo "warning: could not install chromium; browser tests will skip"
 fi
+# Orthanc with its DICOMweb plugin (the PACS tests' server) comes from Debian the same way; the tests start and stop
+# it themselves. (Dropped by mistake on 2026-12-01 with the requirements-hash change; without it the PACS tests skip.)
+if [ ! -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  (apt-get install -y -q orthanc orthanc-dicomweb >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q orthanc orthanc-dicomweb >/dev/null 2>&1)) \
+    || echo "warning: could not install orthanc; PACS tests will skip"
+  # The package's own service is not used (the tests run their own Orthanc): stop it where systemd started it.
+  if command -v systemctl >/dev/null && systemctl is-active --quiet orthanc 2>/dev/null; then
+    systemctl disable --now orthanc >/dev/null 2>&1 || true
+  fi
+fi
 .venv/bin/ruff check .
 exec .venv/bin/python -m pytest "$@"
