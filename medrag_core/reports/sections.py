@@ -55,7 +55,9 @@ _HEADER_RE = re.compile(
     # who gave it, before the colon ("History per the ED physician:", "Clinical details from the request card:")
     rf"(?:[ \t]+(?:per|from|by|according[ \t]+to)[ \t]+(?:the[ \t]+)?(?:{_REQUESTER})(?:[ \t]+[\w-]+)?(?=[ \t]*:))?"
     # ("Impr. ⇒", "IMPRESSION →": an arrow typed for the colon; a full stop after a short form, "Impr.")
-    rf"(?:(?:\*\*|__)(?!\w)|(?![\w/]))(?:(?<=impr)\.)?(?(br)[ \t]*\])[ \t]*(?P<p>:-|:|--?|–|—|⇒|→)?(?(md)(?:\*\*|__)?)",
+    # (a bracketed name closes its bracket: "[Findings]")
+    rf"(?:(?:\*\*|__)(?!\w)|(?![\w/]))(?:(?<=impr)\.)?(?(br)[ \t]*\])"
+    rf"[ \t]*(?P<p>:-|:|--?|–|—|⇒|→)?(?(md)(?:\*\*|__)?)",
     re.IGNORECASE | re.MULTILINE,
 )
 # A header run into the text with a colon ("... breath findings: the lungs are clear. impression: ..."): speech
@@ -223,7 +225,8 @@ _SIGNATURE = re.compile(
     r"(?:(?:attending|physician|radiologist|staff)\s+)?attestation\s*:|"
     # who drafted and who signed ("Preliminary report by K. Tran, MD.", "Final report electronically signed by ...")
     r"(?:preliminary|prelim|final)\s+(?:report|read|interpretation)\s+(?:(?:electronically\s+)?signed\s+|"
-    r"dictated\s+|issued\s+)?by\b|(?:preliminary|prelim)\s+(?:read|reader|report)\s*:|(?:resident|attending|fellow|trainee|registrar)\s*:|rep\s*:|"
+    r"dictated\s+|issued\s+)?by\b|(?:preliminary|prelim)\s+(?:read|reader|report)\s*:|"
+    r"(?:resident|attending|fellow|trainee|registrar)\s*:|rep\s*:|"
     # a typist's initials alone on the last lines ("/jd")
     r"/[a-z]{2,4}[ \t]*$|"
     r"(?:i\s+)?agree(?:s|d)?\s+with\s+(?:the\s+)?(?:above|findings|report|reader|resident|preliminary|trainee)\b|"

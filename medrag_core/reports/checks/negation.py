@@ -14,6 +14,7 @@ from medrag_core.models import Issue
 from medrag_core.reports.checks.agreement import _CONTRADICTION_GROUPS, _SIZE_RANK, _plain_negation, _size_bounds
 from medrag_core.reports.checks.pairing import (
     _BARE_OPACITY,
+    _BESIDE_EFFUSION_WORDS,
     _BOTH,
     _OTHER_CAUSE,
     _SCAR_CAUSE,
@@ -226,7 +227,7 @@ def _contradicts_itself(n: Observation, s: Observation, parsed: ParsedReport) ->
 # atelectasis "the lungs are clear" does not deny: a streak, a plate, a dependent or a mild one (IU reports say both)
 _MINOR_ATELECTASIS = re.compile(r"\b(?:plate|platelike|plate-like|linear|discoid|subsegmental|streak\w*|band\w*|"
                                 r"dependent|basilar|bibasilar|basal|bibasal|bases?|mild|mildly|minimal|minor|slight|trace|tiny|small|"
-                                r"scar\w*|adjacent|compressive|passive|relaxation)\b",
+                                rf"scar\w*|{_BESIDE_EFFUSION_WORDS})\b",
                                 re.IGNORECASE)
 
 

@@ -14,6 +14,7 @@ from medrag_core.models import Issue
 from medrag_core.reports.checks.agreement import _SIZE_RANK, _size_bounds
 from medrag_core.reports.checks.pairing import (
     _BENIGN,
+    _BESIDE_EFFUSION_WORDS,
     _clause,
     _explained_away,
     _graded,
@@ -262,7 +263,7 @@ _KNOWN_MALIGNANCY = re.compile(
 
 
 # the lung an effusion presses on ("with collapse of the adjacent lung", "compressive atelectasis")
-_BESIDE_EFFUSION = re.compile(r"\b(?:adjacent|compressive|passive|relaxation|underlying)\b", re.IGNORECASE)
+_BESIDE_EFFUSION = re.compile(rf"\b(?:{_BESIDE_EFFUSION_WORDS}|underlying)\b", re.IGNORECASE)
 
 
 def _followed_lesion(o: Observation, parsed: ParsedReport) -> bool:

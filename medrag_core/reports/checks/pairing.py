@@ -219,6 +219,9 @@ def _nodular_pattern(o: Observation, *, omission: bool = False) -> bool:
 _OTHER_CAUSE = re.compile(r"epicardial\s+fat|soft\s+tissue(?!\s+(?:nodule|mass|density|opacity|lesion))|overlap|overly|"
                           r"artifact|nipple", re.IGNORECASE)
 _SCAR_CAUSE = re.compile(r"atelecta|scar|fibros", re.IGNORECASE)
+# the words for the lung an effusion presses on ("adjacent atelectasis", "compressive atelectasis"): negation reads such
+# atelectasis beside clear lungs as minor, omission as the effusion's own
+_BESIDE_EFFUSION_WORDS = r"adjacent|compressive|passive|relaxation"
 
 
 _THICKENED_PLEURA = re.compile(r"pleural\s+thickening|plaques?\b|fibrothorax", re.IGNORECASE)
