@@ -189,6 +189,9 @@ def test_incidental_findings_of_one_side_keep_it(findings: str, impression: str)
      "Moderate left pleural effusion. Aspiration of the right effusion under ultrasound could be considered."),
     ("Heart normal. A 6 mm calcified granuloma in the left mid zone. The right-sided granuloma is densely calcified.",
      "No active tuberculosis."),
+    # said to be new: still the one finding the article points back to, not a change since a prior film
+    ("9 mm nodular opacity in the left lower zone. The right lung nodule is new. Otherwise clear.",
+     "9 mm left lung nodule. CT chest recommended."),
 ])
 def test_a_finding_pointed_back_to_on_the_other_side_is_a_side_slip(findings: str, impression: str) -> None:
     assert "laterality_conflict" in flagged(report(findings, impression))
@@ -200,6 +203,9 @@ def test_a_finding_pointed_back_to_on_the_other_side_is_a_side_slip(findings: st
     # the other side's finding is named elsewhere, or has gone
     report("Bilateral pleural effusions. The right effusion is larger.", "Bilateral effusions."),
     report("Small right effusion. The left effusion seen previously has resolved.", "Small right effusion."),
+    # another zone of the other lung: a second finding, not the first one pointed back to
+    report("Patchy opacity in the right upper lobe. The left basilar opacity is new.",
+           "Right upper lobe pneumonia."),
 ])
 def test_the_other_sides_finding_named_in_its_own_right_is_no_slip(text: str) -> None:
     assert "laterality_conflict" not in flagged(text)
@@ -267,3 +273,22 @@ def test_the_lung_an_effusion_presses_on_is_the_effusions() -> None:
     # guard: a lobe's collapse is its own finding to name
     assert "impression_omits_finding" in flagged(report("Heart normal. Moderate right pleural effusion. Right lower "
                                                         "lobe collapse.", "Moderate right pleural effusion."))
+
+
+def test_a_sides_volume_loss_named_by_its_side_alone_has_that_side() -> None:
+    slip = report("Increased interstitial markings. Mild left-sided volume loss, unchanged.",
+                  "Stable mild right-sided volume loss.")
+    assert "laterality_conflict" in flagged(slip)
+    assert flagged(report("Right hemithorax volume loss with rightward mediastinal shift.",
+                          "Stable right-sided volume loss.")) == set()
+
+
+@pytest.mark.parametrize("text", [
+    report("Status post left upper lobectomy with volume loss in the left hemithorax, surgical clips at the left hilum "
+           "and mild elevation of the left hemidiaphragm, as expected. Lungs otherwise clear.",
+           "Expected appearances following left upper lobectomy."),
+    report("Left thoracotomy changes with mild left-sided volume loss. The right lung is clear.",
+           "Stable left-sided volume loss. Right lung clear."),
+])
+def test_a_sides_volume_loss_is_no_collapse_nor_an_opacity(text: str) -> None:
+    assert flagged(text) == set()

@@ -156,7 +156,7 @@ def _back_reference_conflicts(parsed: ParsedReport, fired: set[str]) -> list[Iss
     for b in parsed.observations:
         group = _group(b)
         if (b.section not in ("FINDINGS", "IMPRESSION") or group in fired or group not in _LATERAL_GROUPS
-                or b.polarity == "absent" or b.hypothetical or b.resolved or b.change is not None
+                or b.polarity == "absent" or b.hypothetical or b.resolved or b.change not in (None, "new")
                 or _PLACE_TERM.match(b.term)):
             continue
         pointer = _DEFINITE_SIDE.search(parsed.text, b.sentence_span[0], b.span[0])
@@ -168,7 +168,7 @@ def _back_reference_conflicts(parsed: ParsedReport, fired: set[str]) -> list[Iss
             continue  # named on that side (or on both, or unsided) elsewhere: the article points to it
         before = next((o for o in others if o.section == b.section and o.span[0] < b.span[0]
                        and o.sentence_span != b.sentence_span and o.laterality in ("left", "right")), None)
-        if before is None:
+        if before is None or _other_zone(before, b):
             continue
         fired.add(group)
         issues.append(Issue(
@@ -179,6 +179,14 @@ def _back_reference_conflicts(parsed: ParsedReport, fired: set[str]) -> list[Iss
             suggestion="Check the image and correct the side of one of the two mentions.",
         ))
     return issues
+
+
+def _other_zone(a: Observation, b: Observation) -> bool:
+    """Both mentions name a zone of the lung, and not the same one ("right upper lobe" against "left basilar"): two
+    findings, the second one new, rather than one pointed back to."""
+    zones_a = {zone for _, zone in a.sites if zone}
+    zones_b = {zone for _, zone in b.sites if zone}
+    return bool(zones_a and zones_b) and not zones_a & zones_b
 
 
 _ROUNDED_OPACITY = re.compile(r"\bround(?:ed)?\s+(?:opacit|densit|shadow)", re.IGNORECASE)
