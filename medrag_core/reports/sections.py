@@ -36,7 +36,9 @@ _HEADER_MAP: dict[str, str | None] = SECTION_HEADERS.sections
 # Names that make a header on their own at a line start only when written as one ("Report There is ...");
 # as prose ("Report of ...", "Comment: ...") they are too common to take from a sentence end.
 _LINE_ONLY = SECTION_HEADERS.line_only
-_NAMES = "|".join(sorted((re.escape(k).replace(r"\ ", r"\s+") for k in _HEADER_MAP), key=len, reverse=True))
+# (a name's words stand on one line: "None. Clinical\nIMPRESSION:" is a word and a header, not "clinical impression";
+# a real tab in the class, not "\t", which upper() below would make "\T")
+_NAMES = "|".join(sorted((re.escape(k).replace(r"\ ", "[ \t]+") for k in _HEADER_MAP), key=len, reverse=True))
 # (a joined name may carry one qualifying word: "IMPRESSION / RESPONSE ASSESSMENT", "Findings and clinical discussion")
 _JOINED = (rf"(?:[a-z]+[ \t]+)?(?:{_NAMES}|plan|recommendations?|advice|discussion|views|comments?|history|changes?|"
            r"category|classification|score|grade)")
@@ -162,9 +164,13 @@ _READER_ROLE = (r"(?:(?:(?:consultant|attending|staff|thoracic|chest)[ \t]+)*rad
                 r"FRCR|FRANZCR|FFRRCSI|FRCPC|FCRad|DMRD|ABR|"
                 # (and a physician's letters, as the Philippines, Malaysia and the US sign: "MD, DPBR", "MBBS, MMed")
                 r"M\.?D\.?|(?-i:DO)|MBBS|MBChB|DPBR|FPCR|MMed|DNB|FCR|"
+                # (and a military reader's corps and service: "MAJ D. Ortiz, MC, USA", "Capt R. Soto, USAF, MC")
+                r"(?-i:MC|USAF|USN|USA)|"
                 # (and in the languages of northern Europe: "radioloog", "Oberarzt", "overlege", "överläkare")
                 r"radiolog(?:e|en|in)?|radioloog|oberarzt|oberärztin|chefarzt|facharzt|fachärztin|overlege|överläkare|"
                 r"overlæge)")
+# a military reader's rank before the name ("MAJ", "Lt Col", "LCDR", "Capt")
+_MILITARY_RANK = r"(?-i:(?:MAJ|Maj|CPT|Capt|CAPT|LTC|Lt[ \t]+Col|COL|Col|LCDR|CDR|LT|Lt|LTJG)\.?)"
 # A sign-off line: who signed, dictated or verified the report, and when, or the reader's attestation. It ends
 # the report, so it and the lines after it are a footer, not the last section's text.
 _SIGNATURE = re.compile(
@@ -187,9 +193,12 @@ _SIGNATURE = re.compile(
     # (a middle initial too: "JOSE R. MENDOZA, MD, DPBR"; never a line that says whom the report was discussed with)
     rf"(?!(?:discussed|discuss|called|d/w|reviewed|communicated|telephoned|phoned|informed|paged|notified|results|"
     rf"findings|please|suggest\w*|recommend\w*|refer\w*|correlat\w*|advise\w*)\b)"
-    rf"(?:dr\.?[ \t]+)?(?:[a-z]\.[ \t]*){{0,3}}[a-z][\w'’-]+(?:[ \t]+(?:[a-z]\.|[a-z][\w'’-]+)){{0,3}}"
+    # (five words too, as Filipino names run: "JOSE MARI C. DELA CRUZ, MD, DPBR", "Ma. Theresa G. Villanueva, MD")
+    rf"(?:dr\.?[ \t]+|{_MILITARY_RANK}[ \t]+)?(?:[a-z]\.[ \t]*){{0,3}}[a-z][\w'’-]+\.?"
+    rf"(?:[ \t]+(?:[a-z]\.|[a-z][\w'’-]+)){{0,4}}"
     # (a bare "consultant" or "specialist" only after a comma: "Mikko Virtanen, consultant", not "review by consultant")
-    rf"(?:,?[ \t]+{_READER_ROLE}|,[ \t]+(?:senior[ \t]+)?(?:consultant|specialist))(?=[ \t]*(?:[.,;(]|$))|"
+    # (and the date after it on the line: "Michael P. Donnelly, MD  03 Jul 2026")
+    rf"(?:,?[ \t]+{_READER_ROLE}|,[ \t]+(?:senior[ \t]+)?(?:consultant|specialist))(?=[ \t]*(?:[.,;(]|$|\d{{1,2}}\b))|"
     # a name alone on its line over the role on the next ("Lorna Sinclair\nAdvanced Practitioner Reporting
     # Radiographer, HCPC RA57480"): the name capitalised, the role line the whole line
     rf"(?-i:[A-Z][\w'’-]+(?:[ \t]+(?:[A-Z]\.|[A-Z][\w'’-]+)){{1,3}})[ \t]*\n"
@@ -199,7 +208,8 @@ _SIGNATURE = re.compile(
     r"(?:[ \t]+(?-i:[A-Z][\w'’-]+|[A-Z]\.)){0,3})[ \t]*$|"
     r"(?:(?:consultant|attending|staff)[ \t]+)?radiologist[ \t]*$|"
     # (the VA's electronic signature mark: "/ES/ JOHN SMITH, MD")
-    r"/es/|primary\s+diagnostic\s+code\s*:|report\s+indicator\s*:|[-*=~ \t]*end\s+of\s+report\b|"
+    # (and the military CHCS screen's status code: "Result Code: NORMAL")
+    r"/es/|primary\s+diagnostic\s+code\s*:|report\s+indicator\s*:|result\s+code\s*:|[-*=~ \t]*end\s+of\s+report\b|"
     r"this\s+(?:study|examination|exam|report)\s+was\s+(?:interpreted|read|reported)\s+remotely\b|"
     # how and where the report was made, not what the image shows ("Reported via teleradiology.", "Images reviewed on
     # a diagnostic workstation.", "This report is intended for the referring clinician.", "Preliminary overnight
@@ -226,6 +236,8 @@ _SIGNATURE = re.compile(
     # who drafted and who signed ("Preliminary report by K. Tran, MD.", "Final report electronically signed by ...")
     r"(?:preliminary|prelim|final)\s+(?:report|read|interpretation)\s+(?:(?:electronically\s+)?signed\s+|"
     r"dictated\s+|issued\s+)?by\b|(?:preliminary|prelim)\s+(?:read|reader|report)\s*:|"
+    # (the report's status, then who signed it: "Final report. D. Kim, MD, 08/28/2026 14:19")
+    rf"(?:final|preliminary|prelim)\s+report[ \t]*[.:][ \t]+[^\n]{{0,60}}?,?[ \t]+{_READER_ROLE}(?![\w-])|"
     r"(?:resident|attending|fellow|trainee|registrar)\s*:|rep\s*:|"
     # a typist's initials alone on the last lines ("/jd")
     r"/[a-z]{2,4}[ \t]*$|"

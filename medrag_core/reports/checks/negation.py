@@ -255,6 +255,10 @@ def _hilar_masses(parsed: ParsedReport, section: str) -> list[Observation]:
 
 
 _LOBAR_TERM = re.compile(r"\b(?:lobar|lobe|lung)\b", re.IGNORECASE)
+# a costophrenic angle called blunted is a sign, not an effusion ("No effusion." beside it is no contradiction), but it
+# contradicts the angle called sharp ("Both costophrenic sulci are sharp." against "Blunted right costophrenic sulcus")
+_BLUNTED = re.compile(r"blunt", re.IGNORECASE)
+_ANGLE_NAMED = re.compile(r"costophrenic|\bcp\b|sulc|angle|recess", re.IGNORECASE)
 
 
 def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
@@ -269,6 +273,11 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                     # a chronic finding does not resolve: "COPD with almost completely resolved pleural air" has
                     # the resolution the air's, not the COPD's
                     and not (o.resolved and FINDINGS[o.name].significance == "chronic")]
+            if group == "tuberculosis":
+                # tuberculosis named as the diagnosis is the IMPRESSION's reading of the lungs: it contradicts FINDINGS
+                # that call the lungs clear, all of them; "no ... to suggest active tuberculosis" weighs its
+                # activity, not the lungs, so a plain negation of it contradicts nothing here
+                negs = [o for o in negs if o.implied and not o.extra.get("otherwise") and pos_sec == "IMPRESSION"]
             if group == "nodule or mass":
                 # "the lungs are clear" against a lung mass or a measured nodule of 1 cm or more (_lung_lesion)
                 negs += [o for o in parsed.observations if o.section == neg_sec and o.implied
@@ -284,9 +293,11 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
             clear_conclusion = clear_lungs and neg_sec == "IMPRESSION"
             opacity_concluded = clear_lungs and pos_sec == "IMPRESSION" and not any(
                 o.name == "Lung Opacity" for o in _mentions(parsed, neg_sec, group, {"present", "uncertain"}))
+            angle_ruled_out = any(_ANGLE_NAMED.search(n.term) for n in negs)
             pos = [o for o in _mentions(parsed, pos_sec, group, {"present", "uncertain"})
                    if (o.polarity == "present" or (o.probable and not o.hypothetical) or _one_group_alternative(o))
                    and (not _explained_away(o, parsed) or (clear_conclusion and _placed_bare_opacity(o))
+                        or (angle_ruled_out and o.polarity == "present" and _BLUNTED.search(o.term))
                         or (opacity_concluded and _OPACITY_WORD.match(o.term) and _placed_bare_opacity(o)))
                    and (not _historical(o) or _healed_fracture(o))]
             same_live = [o for o in _mentions(parsed, neg_sec, group, {"present", "uncertain"})
@@ -309,6 +320,8 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                     least = 6 if n.name == "Lung Lesion" else 10
                     if not _lat_compatible(n, p) or _zones_apart(n, p):
                         continue  # a negation in one zone says nothing of another
+                    if _BLUNTED.search(p.term) and not _ANGLE_NAMED.search(n.term):
+                        continue  # a blunted angle against the angle called sharp only, not against "no effusion"
                     if _historical(p) and not re.search(r"fractur", n.term, re.IGNORECASE):
                         continue  # an old healed fracture is denied by "no rib fracture", not by "the bones are intact"
                     if group == "nodule or mass" and n.name != p.name and not (

@@ -500,8 +500,10 @@ def impression_omits(parsed: ParsedReport) -> list[Issue]:
             # a stable nodule is benign, but a mass, or a measured nodule of 6 mm or more in a patient with cancer, is
             # followed and stays one to name (_followed_lesion); "nodular" describes a pattern, not a nodule
             continue
-        if not pure and o.temporal == "chronic":
-            continue  # "no acute disease. Stable cardiomegaly." lists the chronic finding beside it
+        if not pure and o.temporal == "chronic" and group not in ("pneumothorax", "free air"):
+            # "no acute disease. Stable cardiomegaly." lists the chronic finding beside it; a pneumothorax, smaller
+            # than before or not, is always restated
+            continue
         if _OTHER_STUDY.search(_clause(o)):
             continue  # "a pericardial effusion on an abdominal CT": another study's finding, not this film's
         seen.add(group)

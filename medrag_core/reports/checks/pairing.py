@@ -292,7 +292,8 @@ def _clause(o: Observation) -> str:
     return o.text[start: stop if stop >= 0 else len(o.text)]
 
 
-_FOCAL = re.compile(r"\b(?:focal|patchy|confluent|consolidative|fluffy|ill[\s-]defined|dense|ground[\s-]glass|"
+# ("hazy densities in the right lower lung field": the Philippine lists' word for an airspace process)
+_FOCAL = re.compile(r"\b(?:focal|patchy|confluent|consolidative|fluffy|ill[\s-]defined|dense|ground[\s-]glass|hazy|"
                     r"(?:non-?|in)?homogeneous)\s+"
                     r"(?:(?:right|left|upper|mid|middle|lower|lobe|zone|lung|basal|apical)\s+|\w+\s+)?"
                     r"(?:(?:right|left|upper|mid|middle|lower|lobe|zone|lung|basal|apical)\s+){0,2}$", re.IGNORECASE)
