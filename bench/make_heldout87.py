@@ -135,7 +135,7 @@ SPELL = [
 def reword(text: str, rng: random.Random) -> str:
     for a, b in SPELL:
         text = re.sub(a, b, text)
-    text = text.replace("..", ".")
+    text = re.sub(r"\.(\s*\.)+", ".", text)
     if rng.random() < 0.3:
         text = text.replace("No acute cardiopulmonary abnormality", "No acute cardiopulmonary abnormality seen")
         text = text.replace("No acute cardiopulmonary disease", "No acute cardiopulmonary disease detected")
@@ -245,8 +245,8 @@ SETTINGS = {
 
 TECH = {
     "medical": ["Single erect PA view.", "PA view, adequate inspiration.", "Erect PA projection."],
-    "ed": ["PA and lateral views.", "Erect PA view.", "PA view, good inspiratory effort."],
-    "ward": ["Single AP sitting view.", "Erect PA view.", "AP view (patient unable to stand)."],
+    "ed": ["Erect PA view.", "PA view, good inspiratory effort.", "PA projection."],
+    "ward": ["Single AP sitting view.", "Erect PA view.", "AP view (patient unable to stand).", "PA view."],
     "icu": ["Single supine AP portable view.", "Semi-erect AP portable.", "Bedside AP view."],
 }
 
@@ -460,6 +460,8 @@ def setting_for(rng: random.Random, finds: list[dict]) -> str:
     allowed = set(["medical", "ed", "ward", "icu"])
     for f in finds:
         allowed &= set(f["settings"])
+    if not finds:
+        allowed.discard("icu")
     opts = [s for s in ["ed", "ward", "icu", "medical"] if s in allowed] or ["ed"]
     w = {"medical": 4, "ed": 4, "ward": 2, "icu": 2}
     return rng.choices(opts, [w[o] for o in opts])[0]
@@ -496,9 +498,14 @@ def compose_base(rng: random.Random, finds: list[dict]) -> dict:
                                                 "CXR dated two days ago."])
     if comp.startswith("Previous CXR of last"):
         comp = "Previous chest X-ray of last year."
-    return dict(setting=setting, style=style, exam=rng.choice(st["exam"]), hist=rng.choice(st["hist"]),
+    exam = rng.choice(st["exam"])
+    ap = bool(re.search(r"\bAP\b", exam))
+    techs = [t for t in TECH[setting] if bool(re.search(r"\bAP\b", t)) == ap] or [None]
+    if "LAT" in exam:
+        techs = ["PA and lateral views.", "Erect PA and left lateral views."]
+    return dict(setting=setting, style=style, exam=exam, hist=rng.choice(st["hist"]),
                 comp=comp if rng.random() < 0.7 else None,
-                tech=rng.choice(TECH[setting]) if rng.random() < 0.55 else None)
+                tech=rng.choice(techs) if rng.random() < 0.55 else None)
 
 
 def impression_for(rng: random.Random, setting: str, finds: list[dict], allow_omit: bool = True) -> str:
@@ -802,7 +809,7 @@ def real_negation(rng: random.Random, rep: dict) -> tuple[str, str] | None:
     if rng.random() < 0.5:
         imp = add
     else:
-        imp = rep["impression"].rstrip() + " " + add
+        imp = rep["impression"].rstrip(" .") + ". " + add
     return real_layout(rng, rep, rep["findings"], imp), f"findings say '{m}' but impression asserts '{add}'"
 
 
