@@ -25,6 +25,8 @@ from tests.fixtures.report_forms import flagged, report
     "Final report. D. Kim, MD, 08/28/2026 14:19",
     "JOSE MARI C. DELA CRUZ, MD, DPBR",
     "Ma. Theresa G. Villanueva, MD, FPCR",
+    "Workstation: RADREAD08\nElectronically signed by Priya Raman, MD, 10/18/2025 at 15:03.",
+    "Thank you for the referral.\nDr. Imran Malik, Consultant Radiologist",
 ])
 def test_a_sign_off_under_an_empty_impression_leaves_it_empty(sign_off: str) -> None:
     text = f"FINDINGS:\nModerate right pleural effusion. Heart size normal.\n\nIMPRESSION:\n\n{sign_off}"
@@ -146,3 +148,17 @@ def test_a_header_name_does_not_run_across_a_line_break() -> None:
     parsed = parse_report(text)
     assert parsed.sections["COMPARISON"] == "None. Clinical"
     assert parsed.sections["IMPRESSION"] == "Moderate left pleural effusion."
+
+
+def test_vascular_markings_called_normal_rule_out_oedema() -> None:
+    text = report("Both lungs are clear of infiltrates. Pulmonary vascular markings are normal.", "Pulmonary edema.")
+    assert "negation_conflict" in flagged(text)
+    assert flagged(report("Pulmonary vascular markings are normal. Lungs clear.", "Normal chest.")) == set()
+
+
+def test_lungs_called_normally_expanded_and_clear_rule_out_hyperinflation() -> None:
+    text = report("The lungs are hyperinflated with flattening of the hemidiaphragms. No effusion.",
+                  "Lungs are normally expanded and clear.")
+    assert "negation_conflict" in flagged(text)
+    assert flagged(report("The lungs are normally expanded and clear.", "Normal chest.")) == set()
+

@@ -92,6 +92,9 @@ Polarity = str  # "present" | "absent" | "uncertain"
 #: adds "Support Devices" for them.
 DEVICE_NAMES = VOCAB_DEVICE_NAMES
 
+# lungs called of normal volume in a wording that calls them clear too
+_NORMAL_VOLUME = re.compile(r"\bnormally\s+(?:expanded|inflated|aerated)\b", re.IGNORECASE)
+
 
 @dataclass(frozen=True, slots=True)
 class Observation:
@@ -652,6 +655,10 @@ def extract_observations(sentence: str, section: str, start: int = 0, *, base: i
             if polarity == "absent":
                 extra = {"otherwise": "1"} if otherwise else {}
                 out.extend(_replace(obs, name=n, extra=extra) for n in CLEAR_IMPLIES)
+                if _NORMAL_VOLUME.search(term):
+                    # "Lungs are normally expanded and clear": of normal volume too, so not hyperinflated (the
+                    # Emphysema wording of normal volume, which this longer one covers)
+                    out.append(_replace(obs, name="Emphysema", implied=False))
         else:
             out.append(obs)
         if chained:

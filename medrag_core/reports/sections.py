@@ -208,8 +208,9 @@ _SIGNATURE = re.compile(
     r"(?:[ \t]+(?-i:[A-Z][\w'’-]+|[A-Z]\.)){0,3})[ \t]*$|"
     r"(?:(?:consultant|attending|staff)[ \t]+)?radiologist[ \t]*$|"
     # (the VA's electronic signature mark: "/ES/ JOHN SMITH, MD")
-    # (and the military CHCS screen's status code: "Result Code: NORMAL")
-    r"/es/|primary\s+diagnostic\s+code\s*:|report\s+indicator\s*:|result\s+code\s*:|[-*=~ \t]*end\s+of\s+report\b|"
+    # (and the military CHCS screen's status code: "Result Code: NORMAL"; the PACS workstation it was read on)
+    r"/es/|primary\s+diagnostic\s+code\s*:|report\s+indicator\s*:|result\s+code\s*:|"
+    r"(?:reading\s+)?workstation\s*:|[-*=~ \t]*end\s+of\s+report\b|"
     r"this\s+(?:study|examination|exam|report)\s+was\s+(?:interpreted|read|reported)\s+remotely\b|"
     # how and where the report was made, not what the image shows ("Reported via teleradiology.", "Images reviewed on
     # a diagnostic workstation.", "This report is intended for the referring clinician.", "Preliminary overnight
@@ -218,6 +219,8 @@ _SIGNATURE = re.compile(
     r"images?\s+(?:were\s+|was\s+)?(?:reviewed|viewed|read|interpreted)\s+(?:on|at|using|remotely)\b|"
     r"this\s+report\s+is\s+(?:intended|meant)\s+for\b|"
     r"preliminary\s+(?:[a-z]+\s+){0,2}report\b(?=[^\n]*\bfinal\s+report\s+will\b)|"
+    # (and the courtesy line before the name: "Thank you for the referral.")
+    r"(?:thank\s+you|thanks)\s+for\s+(?:the|this|your)\s+(?:kind\s+)?(?:referral|request|consultation)\b|"
     r"(?:yours\s+)?sincerely\b|(?:with\s+)?(?:kind|best|warm)\s+regards\b|regards[ \t,.]*$|best\s+wishes\b|cheers\b|"
     r"happy\s+to\s+discuss\b|dr\.?[ \t]+\S+(?:[ \t]+\S+)?[ \t]*\((?:radiology|radiologist|consultant[^)\n]*)\)|"
     # (a role in brackets after a longer name: "Dr P. Ssempijja (Senior House Officer, Radiology)")
