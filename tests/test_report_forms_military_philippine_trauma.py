@@ -27,6 +27,11 @@ from tests.fixtures.report_forms import flagged, report
     "Ma. Theresa G. Villanueva, MD, FPCR",
     "Workstation: RADREAD08\nElectronically signed by Priya Raman, MD, 10/18/2025 at 15:03.",
     "Thank you for the referral.\nDr. Imran Malik, Consultant Radiologist",
+    "Thank you for referring this patient.\nDr A. Kaur FRANZCR",
+    "Dr. Kavitha a/p Subramaniam\nRadiologist, HKL",
+    "Dr. Nor Azlina binti Osman\nRadiologist, HPP",
+    "MO: Dr. Syafiqah Ramli",
+    "Seen by Dr. Priya Devi (MO, Klinik Kesihatan Jalan Perak)",
 ])
 def test_a_sign_off_under_an_empty_impression_leaves_it_empty(sign_off: str) -> None:
     text = f"FINDINGS:\nModerate right pleural effusion. Heart size normal.\n\nIMPRESSION:\n\n{sign_off}"
@@ -162,3 +167,23 @@ def test_lungs_called_normally_expanded_and_clear_rule_out_hyperinflation() -> N
     assert "negation_conflict" in flagged(text)
     assert flagged(report("The lungs are normally expanded and clear.", "Normal chest.")) == set()
 
+
+def test_one_consolidation_a_section_placed_on_the_other_side_at_another_zone_is_a_side_slip() -> None:
+    text = report("There is consolidation of the right lower lobe. Heart size is normal.",
+                  "Left upper zone consolidation, ? infective.")
+    assert "laterality_conflict" in flagged(text)
+    # two findings in one section: the impression names one of them
+    assert "laterality_conflict" not in flagged(report("Right lower lobe consolidation. Left upper lobe consolidation.",
+                                                       "Left upper lobe pneumonia."))
+
+
+def test_a_date_left_as_its_letters_is_a_field() -> None:
+    text = "COMPARISON: Previous CXR dated dd/mm/yyyy.\nFINDINGS: Lungs clear.\nIMPRESSION: Normal chest."
+    assert "placeholder" in flagged(text)
+    assert "placeholder" not in flagged(text.replace("dd/mm/yyyy", "12/09/2024"))
+
+
+def test_an_opacity_that_takes_away_the_heart_border_is_not_left_out() -> None:
+    findings = "Opacity in the right middle lobe obscuring the right heart border. No pleural effusion."
+    assert "impression_omits_finding" in flagged(report(findings, "Negative chest x-ray."))
+    assert flagged(report(findings, "Right middle lobe pneumonia.")) == set()

@@ -169,6 +169,8 @@ _READER_ROLE = (r"(?:(?:(?:consultant|attending|staff|thoracic|chest)[ \t]+)*rad
                 # (and in the languages of northern Europe: "radioloog", "Oberarzt", "overlege", "överläkare")
                 r"radiolog(?:e|en|in)?|radioloog|oberarzt|oberärztin|chefarzt|facharzt|fachärztin|overlege|överläkare|"
                 r"overlæge)")
+# the small words inside a name ("bin", "binti", "a/l", "a/p" in Malaysia; "van", "de", "da" elsewhere)
+_NAME_PARTICLE = r"(?:bin|binti|bte|bt|a/l|a/p|van|von|de|da|del|dos|der|la|le)"
 # a military reader's rank before the name ("MAJ", "Lt Col", "LCDR", "Capt")
 _MILITARY_RANK = r"(?-i:(?:MAJ|Maj|CPT|Capt|CAPT|LTC|Lt[ \t]+Col|COL|Col|LCDR|CDR|LT|Lt|LTJG)\.?)"
 # A sign-off line: who signed, dictated or verified the report, and when, or the reader's attestation. It ends
@@ -201,7 +203,8 @@ _SIGNATURE = re.compile(
     rf"(?:,?[ \t]+{_READER_ROLE}|,[ \t]+(?:senior[ \t]+)?(?:consultant|specialist))(?=[ \t]*(?:[.,;(]|$|\d{{1,2}}\b))|"
     # a name alone on its line over the role on the next ("Lorna Sinclair\nAdvanced Practitioner Reporting
     # Radiographer, HCPC RA57480"): the name capitalised, the role line the whole line
-    rf"(?-i:[A-Z][\w'’-]+(?:[ \t]+(?:[A-Z]\.|[A-Z][\w'’-]+)){{1,3}})[ \t]*\n"
+    # (a title before it, and a name's own small words: "Dr. Kavitha a/p Subramaniam", "Dr. Nor Azlina binti Osman")
+    rf"(?-i:(?:Dr\.?[ \t]+)?[A-Z][\w'’-]+(?:[ \t]+(?:[A-Z]\.|[A-Z][\w'’-]+|{_NAME_PARTICLE})){{1,5}})[ \t]*\n"
     rf"[ \t]*{_READER_ROLE}(?:,[^\n]{{0,40}})?[ \t]*$|"
     # the reader's name alone, or the role alone, on the line ("Dr. Priya Menon", "Dr. ___", "Radiologist")
     r"dr\.?(?:[ \t]+med\.)?[ \t]+(?:___|(?-i:(?:[A-Z]\.[ \t]*){0,3}[A-Z][\w'’-]+)"
@@ -220,7 +223,8 @@ _SIGNATURE = re.compile(
     r"this\s+report\s+is\s+(?:intended|meant)\s+for\b|"
     r"preliminary\s+(?:[a-z]+\s+){0,2}report\b(?=[^\n]*\bfinal\s+report\s+will\b)|"
     # (and the courtesy line before the name: "Thank you for the referral.")
-    r"(?:thank\s+you|thanks)\s+for\s+(?:the|this|your)\s+(?:kind\s+)?(?:referral|request|consultation)\b|"
+    r"(?:thank\s+you|thanks)\s+for\s+(?:(?:the|this|your)\s+(?:kind\s+)?(?:referral|request|consultation)|"
+    r"referring)\b|"
     r"(?:yours\s+)?sincerely\b|(?:with\s+)?(?:kind|best|warm)\s+regards\b|regards[ \t,.]*$|best\s+wishes\b|cheers\b|"
     r"happy\s+to\s+discuss\b|dr\.?[ \t]+\S+(?:[ \t]+\S+)?[ \t]*\((?:radiology|radiologist|consultant[^)\n]*)\)|"
     # (a role in brackets after a longer name: "Dr P. Ssempijja (Senior House Officer, Radiology)")
@@ -242,6 +246,8 @@ _SIGNATURE = re.compile(
     # (the report's status, then who signed it: "Final report. D. Kim, MD, 08/28/2026 14:19")
     rf"(?:final|preliminary|prelim)\s+report[ \t]*[.:][ \t]+[^\n]{{0,60}}?,?[ \t]+{_READER_ROLE}(?![\w-])|"
     r"(?:resident|attending|fellow|trainee|registrar)\s*:|rep\s*:|"
+    # (a medical officer's read, as Malaysian clinics sign it: "MO: Dr. S. Ramli", "Seen by Dr. P. Devi (MO, ...)")
+    r"(?-i:MO)\s*:|(?:seen|read)\s+by\s+dr\b|"
     # a typist's initials alone on the last lines ("/jd")
     r"/[a-z]{2,4}[ \t]*$|"
     r"(?:i\s+)?agree(?:s|d)?\s+with\s+(?:the\s+)?(?:above|findings|report|reader|resident|preliminary|trainee)\b|"

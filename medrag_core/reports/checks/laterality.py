@@ -351,6 +351,11 @@ def _side_pair(fnd: list[Observation], imp: list[Observation], parsed: ParsedRep
         found = _side_pair_at(fnd, imp, parsed, near=at_near_zones)
         if found:
             return found
+    if near and len(fnd) == 1 and len(imp) == 1:
+        # one mention in each section, on opposite sides, at zones far apart ("consolidation of the right lower lobe"
+        # against "left upper zone consolidation"): each section leaves the other's finding out, one finding whose
+        # side (and zone) slipped
+        return _side_pair_at(fnd, imp, parsed, near=True, far=True)
     return None
 
 
@@ -359,12 +364,13 @@ def _near_zones(a: str | None, b: str | None) -> bool:
 
 
 def _side_pair_at(fnd: list[Observation], imp: list[Observation], parsed: ParsedReport, *,
-                  near: bool) -> tuple[Observation, str, Observation, str] | None:
+                  near: bool, far: bool = False) -> tuple[Observation, str, Observation, str] | None:
     for a in fnd:
         for sa, za in a.sites:
             for b in imp:
                 for sb, zb in b.sites:
-                    if {sa, sb} != {"left", "right"} or not (_near_zones(za, zb) if near else _zones_match(za, zb)):
+                    if {sa, sb} != {"left", "right"} or not (
+                            far or (_near_zones(za, zb) if near else _zones_match(za, zb))):
                         continue
                     # a side read from the lingula (or the middle lobe) alone stands only against a section that
                     # names no lingula ("right middle lobe and lingular opacities" is no conflict with "lingular

@@ -299,12 +299,19 @@ _FOCAL = re.compile(r"\b(?:focal|patchy|confluent|consolidative|fluffy|ill[\s-]d
                     r"(?:(?:right|left|upper|mid|middle|lower|lobe|zone|lung|basal|apical)\s+){0,2}$", re.IGNORECASE)
 
 
+_SILHOUETTE_SIGN = re.compile(r"[^.;]{0,40}?\b(?:obscur\w*|silhouett\w*|effac\w*)\s+(?:of\s+)?(?:the\s+)?"
+                              r"(?:(?:right|left)\s+)?(?:heart|cardiac)\s+border", re.IGNORECASE)
+
+
 def _placed_opacity(o: Observation) -> bool:
     """An opacity described as a lesion and placed ("focal opacity in the right lower lobe") counts as a
     finding; a bare "opacity" (a pattern, a shadow) does not."""
     i = o.span[0] - o.sentence_span[0]
     before = o.text[max(0, i - 30): i] if 0 <= i <= len(o.text) else ""
-    return bool(o.sites or o.location) and bool(_FOCAL.search(before))
+    after = o.text[i + len(o.term): i + len(o.term) + 60] if 0 <= i <= len(o.text) else ""
+    # (or it takes away a border, the silhouette sign of airspace disease: "opacity in the right middle lobe
+    # obscuring the right heart border")
+    return bool(o.sites or o.location) and bool(_FOCAL.search(before) or _SILHOUETTE_SIGN.match(after))
 
 
 _HISTORICAL = re.compile(r"\b(?:previous|prior|old|remote|healed|history\s+of|sequela\w*\s+of)\b[^.;]{0,40}$",

@@ -42,6 +42,8 @@ _PLACEHOLDER = re.compile(
     r"|\u2610"
     # a date's template ("__/__/____"): de-identification masks a date as one blank, never by its parts
     r"|_{1,4}[ \t]*/[ \t]*_{1,4}[ \t]*/[ \t]*_{2,4}"
+    # ... or its letters ("dated dd/mm/yyyy", "MM/DD/YYYY")
+    r"|\b(?i:dd[/.-]mm|mm[/.-]dd)[/.-](?i:yyyy|yy)\b"
     r"|" + BLANK_RULES.blank.pattern +
     # angle brackets, empty or around a word, but not HTML tags nor Open-i's <XXXX> mask
     r"|<\s*>|<<[^<>\n]{0,40}>>"
