@@ -25,6 +25,7 @@ from medrag_core.reports.checks.pairing import (
     _sides_at,
     _spans,
     _with_carried_side,
+    _zones_apart,
     _zones_match,
 )
 from medrag_core.reports.mentions import Observation
@@ -168,7 +169,7 @@ def _back_reference_conflicts(parsed: ParsedReport, fired: set[str]) -> list[Iss
             continue  # named on that side (or on both, or unsided) elsewhere: the article points to it
         before = next((o for o in others if o.section == b.section and o.span[0] < b.span[0]
                        and o.sentence_span != b.sentence_span and o.laterality in ("left", "right")), None)
-        if before is None or _other_zone(before, b):
+        if before is None or _zones_apart(before, b):
             continue
         fired.add(group)
         issues.append(Issue(
@@ -179,14 +180,6 @@ def _back_reference_conflicts(parsed: ParsedReport, fired: set[str]) -> list[Iss
             suggestion="Check the image and correct the side of one of the two mentions.",
         ))
     return issues
-
-
-def _other_zone(a: Observation, b: Observation) -> bool:
-    """Both mentions name a zone of the lung, and not the same one ("right upper lobe" against "left basilar"): two
-    findings, the second one new, rather than one pointed back to."""
-    zones_a = {zone for _, zone in a.sites if zone}
-    zones_b = {zone for _, zone in b.sites if zone}
-    return bool(zones_a and zones_b) and not zones_a & zones_b
 
 
 _ROUNDED_OPACITY = re.compile(r"\bround(?:ed)?\s+(?:opacit|densit|shadow)", re.IGNORECASE)

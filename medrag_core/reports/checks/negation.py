@@ -15,6 +15,7 @@ from medrag_core.reports.checks.agreement import _CONTRADICTION_GROUPS, _SIZE_RA
 from medrag_core.reports.checks.pairing import (
     _BARE_OPACITY,
     _BESIDE_EFFUSION_WORDS,
+    _BLUNTED,
     _BOTH,
     _OTHER_CAUSE,
     _SCAR_CAUSE,
@@ -255,9 +256,9 @@ def _hilar_masses(parsed: ParsedReport, section: str) -> list[Observation]:
 
 
 _LOBAR_TERM = re.compile(r"\b(?:lobar|lobe|lung)\b", re.IGNORECASE)
-# a costophrenic angle called blunted is a sign, not an effusion ("No effusion." beside it is no contradiction), but it
-# contradicts the angle called sharp ("Both costophrenic sulci are sharp." against "Blunted right costophrenic sulcus")
-_BLUNTED = re.compile(r"blunt", re.IGNORECASE)
+# a costophrenic angle called blunted (pairing._BLUNTED) is a sign, not an effusion ("No effusion." beside it is no
+# contradiction), but it contradicts the angle called sharp ("Both costophrenic sulci are sharp." against "Blunted right
+# costophrenic sulcus")
 _ANGLE_NAMED = re.compile(r"costophrenic|\bcp\b|sulc|angle|recess", re.IGNORECASE)
 
 

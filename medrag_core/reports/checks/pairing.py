@@ -224,6 +224,8 @@ _SCAR_CAUSE = re.compile(r"atelecta|scar|fibros", re.IGNORECASE)
 _BESIDE_EFFUSION_WORDS = r"adjacent|compressive|passive|relaxation"
 
 
+# a costophrenic angle called blunted: a sign that may be scar, not an effusion by itself
+_BLUNTED = re.compile(r"blunt", re.IGNORECASE)
 _THICKENED_PLEURA = re.compile(r"pleural\s+thickening|plaques?\b|fibrothorax", re.IGNORECASE)
 
 
@@ -247,7 +249,7 @@ def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = Fa
         return True
     if _group(o) == "nodule or mass" and (_nodular_pattern(o) or _BENIGN.search(_own_clause(o))):
         return True
-    if o.name == "Pleural Effusion" and (re.search(r"blunt", o.term, re.IGNORECASE) or (
+    if o.name == "Pleural Effusion" and (_BLUNTED.search(o.term) or (
             re.search(r"obliterat", o.term, re.IGNORECASE) and _THICKENED_PLEURA.search(clause))):
         return True  # (an angle obliterated by thickened pleura holds no fluid: "diffuse pleural thickening ...")
     # septal lines read as the tumour's spread ("septal lines, compatible with lymphangitic carcinomatosis")
