@@ -219,6 +219,8 @@ _SIGNATURE = re.compile(
     # a diagnostic workstation.", "This report is intended for the referring clinician.", "Preliminary overnight
     # report - the final report will be issued by the local department.")
     r"(?:reported|read|interpreted|issued)\s+(?:via|through|remotely|off-?site)\b|"
+    # (the read's kind on a line before the signature: "Teleradiology read. Signed ___, MD, 04/16/2024")
+    r"tele-?radiology\s+(?:read|report|interpretation)\b|"
     r"images?\s+(?:were\s+|was\s+)?(?:reviewed|viewed|read|interpreted)\s+(?:on|at|using|remotely)\b|"
     r"this\s+report\s+is\s+(?:intended|meant)\s+for\b|"
     r"preliminary\s+(?:[a-z]+\s+){0,2}report\b(?=[^\n]*\bfinal\s+report\s+will\b)|"
@@ -230,8 +232,9 @@ _SIGNATURE = re.compile(
     # (a role in brackets after a longer name: "Dr P. Ssempijja (Senior House Officer, Radiology)")
     # (or the letters after the name in brackets, and when it was verified: "Dr ___ (FRANZCR), verified ___")
     rf"dr\.?[ \t]+(?:\S+[ \t]+){{0,3}}\S+[ \t]*\([^()\n]{{0,40}}\b(?:radiolog\w*|consultant|registrar|resident|fellow|"
-    # (a bracket of its own inside: "Dr H. Adams (MBChB, FC Rad Diag (SA))")
-    rf"officer|radiographer|{_READER_ROLE})(?![\w-])[^()\n]{{0,30}}(?:\([^()\n]{{0,12}}\)[^()\n]{{0,12}})?\)"
+    # (a bracket of its own inside: "Dr H. Adams (MBChB, FC Rad Diag (SA))", "Dr. T. Mehmood (MBBS, FCPS (Diagnostic
+    # Radiology))")
+    rf"officer|radiographer|{_READER_ROLE})(?![\w-])[^()\n]{{0,30}}(?:\([^()\n]{{0,30}}\)[^()\n]{{0,12}})?\)"
     # (and a second reader after a slash: "Dr A (ST2 Radiology) / Dr B (Consultant Radiologist)")
     r"(?:[ \t]*,?[ \t]*(?:verified|signed|reported|authori[sz]ed|dictated)\b[^\n]{0,30}|[ \t]*/[ \t]*dr\b[^\n]{0,60})?"
     r"[ \t]*$|"

@@ -262,6 +262,23 @@ _LOBAR_TERM = re.compile(r"\b(?:lobar|lobe|lung)\b", re.IGNORECASE)
 _ANGLE_NAMED = re.compile(r"costophrenic|\bcp\b|sulc|angle|recess", re.IGNORECASE)
 
 
+# "old healed TB", "healed Koch's" concluded: the IMPRESSION's reading of scars on the film, not a history ("history
+# of TB", "known case of treated TB")
+_READ_AS_OLD = re.compile(r"\b(?:old|healed)\b[^.;]{0,40}$", re.IGNORECASE)
+_TOLD_OF = re.compile(r"\b(?:history|known|treated|k/c/o|h/o)\b", re.IGNORECASE)
+
+
+def _old_tuberculosis_read(p: Observation, parsed: ParsedReport, neg_sec: str) -> bool:
+    """Whether ``p`` is old tuberculosis the IMPRESSION reads on the film while the other section affirms no lung
+    finding at all: "Left apical fibro-calcific changes - old healed TB." against FINDINGS "Both lung fields are
+    clear." contradict; beside a calcified granuloma or apical scarring in the FINDINGS they agree."""
+    i = p.text.lower().find(p.term.lower())
+    return (p.section == "IMPRESSION" and _group(p) == "tuberculosis" and i >= 0
+            and bool(_READ_AS_OLD.search(p.text[:i])) and not _TOLD_OF.search(p.text[:i])
+            and not any(o.section == neg_sec and o.polarity in ("present", "uncertain") and _group(o) in _PARENCHYMAL
+                        for o in parsed.observations))
+
+
 def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
     issues = []
     named = {_group(o) for o in parsed.observations}  # (speed: a group the report never names cannot conflict)
@@ -300,7 +317,8 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                    and (not _explained_away(o, parsed) or (clear_conclusion and _placed_bare_opacity(o))
                         or (angle_ruled_out and o.polarity == "present" and _BLUNTED.search(o.term))
                         or (opacity_concluded and _OPACITY_WORD.match(o.term) and _placed_bare_opacity(o)))
-                   and (not _historical(o) or _healed_fracture(o))]
+                   and (not _historical(o) or _healed_fracture(o)
+                        or (group == "tuberculosis" and _old_tuberculosis_read(o, parsed, neg_sec)))]
             same_live = [o for o in _mentions(parsed, neg_sec, group, {"present", "uncertain"})
                          if not _explained_away(o, parsed) and not o.hypothetical]
             if group == "hilar enlargement":
@@ -323,7 +341,8 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                         continue  # a negation in one zone says nothing of another
                     if _BLUNTED.search(p.term) and not _ANGLE_NAMED.search(n.term):
                         continue  # a blunted angle against the angle called sharp only, not against "no effusion"
-                    if _historical(p) and not re.search(r"fractur", n.term, re.IGNORECASE):
+                    if _historical(p) and not re.search(r"fractur", n.term, re.IGNORECASE) \
+                            and not _old_tuberculosis_read(p, parsed, neg_sec):
                         continue  # an old healed fracture is denied by "no rib fracture", not by "the bones are intact"
                     if group == "nodule or mass" and n.name != p.name and not (
                             (n.implied or n.name == "Lung Lesion"

@@ -40,8 +40,8 @@ _PLACEHOLDER = re.compile(
     r"[^\[\]\n]{0,40}\]"
     # an empty tick box (a row with one box ticked is read as that choice, and its other boxes are blanked)
     r"|\u2610"
-    # a date's template ("__/__/____"): de-identification masks a date as one blank, never by its parts
-    r"|_{1,4}[ \t]*/[ \t]*_{1,4}[ \t]*/[ \t]*_{2,4}"
+    # a date's template ("__/__/____", "--/--/----"): de-identification masks a date as one blank, never by its parts
+    r"|_{1,4}[ \t]*/[ \t]*_{1,4}[ \t]*/[ \t]*_{2,4}|(?<![\w-])-{2}[ \t]*/[ \t]*-{2}[ \t]*/[ \t]*-{2,4}(?![\w-])"
     # ... or its letters ("dated dd/mm/yyyy", "MM/DD/YYYY")
     r"|\b(?i:dd[/.-]mm|mm[/.-]dd)[/.-](?i:yyyy|yy)\b"
     r"|" + BLANK_RULES.blank.pattern +
@@ -55,7 +55,8 @@ _PLACEHOLDER = re.compile(
     r"|(?:(?<=\bin )|(?<=\bwithin )|(?<=\bafter ))[Xx]{1,3}(?=\s*(?i:weeks?|days?|months?)\b|/52|/12)"
     # a ratio's value left as "XX" ("CTR XX."; Open-i's mask is four: "XXXX")
     # (the two letters first, so that the words before them are looked at only where an "XX" stands)
-    r"|\b(?:XX|xx)(?![\w])(?:(?<=CTR XX)|(?<=CTR: XX)|(?<=ctr xx)|(?<=ratio XX)|(?<=ratio: XX)|(?<=ratio xx))"
+    r"|\b(?:XX|xx)(?![\w])(?:(?<=CTR XX)|(?<=CTR: XX)|(?<=ctr xx)|(?<=ratio XX)|(?<=ratio: XX)|(?<=ratio xx)"
+    r"|(?<=CTR of XX)|(?<=CTR of xx)|(?<=ratio of xx))"
     # a rib's number left as "XX" ("left XX-7th ribs", "xx through 5th"; Open-i's mask is four: "XXXX")
     r"|\b[Xx]{2}(?:st|nd|rd|th)?(?=\s*(?:-|\u2013|to|through)\s*\d{1,2}(?:st|nd|rd|th)\b)|\b[Xx]{2}(?:st|nd|rd|th)\b"
     # a blank where a number belongs ("_ mm"), the dictation marks "TBD"/"TBC" and runs of "@" or "#"
@@ -66,6 +67,8 @@ _PLACEHOLDER = re.compile(
     # ("%SIZE%", "$SIDE$", "@FINDING@"), "FILL IN", a digit mask before a unit ("NN mm", "#.# cm")
     r"|(?-i:%[A-Z_]{2,20}%|\$[A-Z_]{2,20}\$|@[A-Z_]{2,20}@|\bFILL[ _]IN\b|\bN{1,3}(?:\.N+)?(?=\s*(?:cm|mm)\b))"
     r"|(?<![\w#])#(?:\.#+)?(?=\s*(?:cm|mm)\b)"
+    # a dotted line to write on, ending its line ("Clinical history: ..........", "Dr. ..................")
+    r"|(?<![.\w])\.{5,}(?=[ \t]*(?:\n|$))"
     # an ellipsis where a measurement belongs ("a rim of ... cm", "A ... mm nodule")
     r"|(?<![.\w])(?:\.{3}|…)(?![.\w])(?=\s*(?:cm|mm)\b)"
     # a template's word between any pair of marks ("*size*", "~SIDE~", "|finding|", "^level^", "#lobe#")
@@ -80,6 +83,8 @@ _PLACEHOLDER = re.compile(
     # ... or a normal and an abnormal state side by side ("Cardiac size: normal / enlarged", "clear / blunted")
     r"|normal\s*/\s*(?:enlarged|abnormal|increased)|(?:clear|sharp)\s*/\s*(?:blunted|obliterated)"
     r"|present\s*/\s*absent|absent\s*/\s*present)\b|\((?-i:R\s*/\s*L|L\s*/\s*R)\)"
+    # (a side's short forms as the choice: "(Rt/Lt) hemidiaphragm")
+    r"|\((?i:rt\.?\s*/\s*lt\.?|lt\.?\s*/\s*rt\.?)\)"
     # dictation marks in capitals, dashes or a letter where a measurement belongs ("-- cm", "n mm")
     r"|\b(?:INSERT|TODO|BLANK)\b|(?<![\w-])-{2,}\s*(?=(?:cm|mm)\b)|(?<![\w.])[nNyYzZ]\s*(?=(?:cm|mm)\b)",
 )
