@@ -139,3 +139,74 @@ def test_a_dotted_line_for_the_signer_s_name_is_a_field() -> None:
 ])
 def test_dots_dashes_and_ratios_that_are_written_are_no_fields(text: str) -> None:
     assert "placeholder" not in flagged(text)
+
+
+# --- rounds 24 and 25: private UK, US integrated-system, southern African and 2WW lists ------------------------------
+
+
+@pytest.mark.parametrize("sign_off", [
+    "Reporter: Dr M Hughes. Verified.",
+    "Dr D Fraser MRCP FRCR\nConsultant Radiologist",
+])
+def test_a_reporter_line_or_an_initial_without_its_stop_is_a_sign_off(sign_off: str) -> None:
+    text = f"FINDINGS:\nThe lungs are clear. Heart size normal.\nIMPRESSION:\n\n{sign_off}"
+    assert parse_report(text).sections.get("IMPRESSION", "") == ""
+    assert "missing_section" in flagged(text)
+    signed = text.replace("IMPRESSION:\n", "IMPRESSION:\nNormal chest.")
+    assert parse_report(signed).sections["IMPRESSION"] == "Normal chest."
+
+
+@pytest.mark.parametrize(("findings", "impression"), [
+    ("There is a 12 mm rounded nodule in the left mid zone.", "Right upper zone nodule; CT advised."),
+    ("Well-defined 2 cm mass in the right upper zone.", "Left mid zone nodule. CT chest recommended."),
+])
+def test_one_lesion_a_section_on_opposite_sides_is_a_side_slip_at_any_zone(findings: str, impression: str) -> None:
+    assert "laterality_conflict" in flagged(report(findings, impression))
+
+
+def test_two_lesions_named_apart_in_a_section_are_no_side_slip() -> None:
+    text = report("A 12 mm nodule in the left mid zone. A 9 mm nodule in the right upper zone.",
+                  "Right upper zone nodule and left mid zone nodule; CT advised.")
+    assert "laterality_conflict" not in flagged(text)
+
+
+@pytest.mark.parametrize(("findings", "impression"), [
+    ("Consolidation in the right lower zone. The left hemidiaphragm is obscured by the consolidation.",
+     "Right basal pneumonia."),
+    ("Moderate left pleural effusion. The right costophrenic angle is obliterated by this effusion.",
+     "Left pleural effusion."),
+])
+def test_a_place_on_the_other_side_hidden_by_the_finding_named_before_is_a_slip(findings: str,
+                                                                                 impression: str) -> None:
+    assert "laterality_conflict" in flagged(report(findings, impression))
+    same_side = findings.replace("The left", "The right").replace("The right costophrenic", "The left costophrenic")
+    assert "laterality_conflict" not in flagged(report(same_side, impression))
+
+
+def test_a_rounded_opacity_measured_in_millimetres_is_a_nodule_left_out() -> None:
+    findings = "Rounded 9 mm opacity projected over the left lower zone. Both costophrenic angles are clear."
+    assert "impression_omits_finding" in flagged(report(findings, "No radiological abnormality seen."))
+    assert flagged(report(findings, "9 mm left lower zone nodule; CT advised.")) == set()
+
+
+def test_a_dotted_gap_between_words_is_a_field() -> None:
+    text = report("Opacity obliterating the ...... costophrenic angle, a moderate pleural effusion.",
+                  "Right pleural effusion.")
+    assert "placeholder" in flagged(text)
+    assert "placeholder" not in flagged(text.replace("......", "right"))
+
+
+def test_cardiomegaly_beside_a_position_likened_to_the_prior_study_is_today_s() -> None:
+    findings = "Pacemaker leads in similar position to prior study with stable cardiomegaly. No consolidation."
+    assert "negation_conflict" in flagged(report(findings, "Stable post-procedural chest. Normal heart size."))
+    assert "negation_conflict" not in flagged(report(findings, "Stable cardiomegaly. Leads in position."))
+
+
+@pytest.mark.parametrize("findings", [
+    # a nodule explained away, or a second nodule whose side is not given: no lone lesion on each side
+    "A 5 mm nodular opacity in the left lower zone, likely a nipple shadow. Right upper lobe collapse.",
+    "An 8 mm nodule in the mid zone. A 2 mm nodule projects over the left lower zone, unchanged for two years.",
+])
+def test_a_lesion_explained_away_or_beside_another_is_no_lone_side_slip(findings: str) -> None:
+    text = report(findings, "8 mm nodule in the right mid zone; CT recommended.")
+    assert "laterality_conflict" not in flagged(text)

@@ -186,7 +186,7 @@ _SIGNATURE = re.compile(
     r"(?:an?\s+)?(?:ai|artificial\s+intelligence|large\s+language\s+model|llm)\b|"
     r"electronically\s+signed\b|signature\s*:|(?:attending|consultant|reporting)\s+radiologist\s*:|"
     # (an occupational B reader's too: "B Reader: ___, MD", "NIOSH-certified B Reader: Dr ___")
-    r"(?:radiologist|(?:(?:niosh[- ]certified[ \t]+)?b[ -]?)?reader|radiographer)\s*:|"
+    r"(?:radiologist|(?:(?:niosh[- ]certified[ \t]+)?b[ -]?)?reader|radiographer|reporter)\s*:|"
     r"report\s+by\s*:|(?:(?:primary|secondary)\s+)?(?:reading|reporting|reviewing|referring|requesting|dictating|"
     r"interpreting|signing|panel)\s+(?:physician|radiologist|doctor|staff|clinician|consultant|practitioner|radiographer)"
     r"\s*:|(?:radiologist|reader)\s+(?:code|id|number)\b|"
@@ -204,7 +204,9 @@ _SIGNATURE = re.compile(
     # a name alone on its line over the role on the next ("Lorna Sinclair\nAdvanced Practitioner Reporting
     # Radiographer, HCPC RA57480"): the name capitalised, the role line the whole line
     # (a title before it, and a name's own small words: "Dr. Kavitha a/p Subramaniam", "Dr. Nor Azlina binti Osman")
-    rf"(?-i:(?:Dr\.?[ \t]+)?[A-Z][\w'’-]+(?:[ \t]+(?:[A-Z]\.|[A-Z][\w'’-]+|{_NAME_PARTICLE})){{1,5}})[ \t]*\n"
+    # (an initial without its stop too: "Dr D Fraser MRCP FRCR\nConsultant Radiologist")
+    rf"(?-i:(?:Dr\.?[ \t]+)?(?:[A-Z][ \t]+)?[A-Z][\w'’-]+"
+    rf"(?:[ \t]+(?:[A-Z]\.|[A-Z][\w'’-]+|{_NAME_PARTICLE})){{1,5}})[ \t]*\n"
     rf"[ \t]*{_READER_ROLE}(?:,[^\n]{{0,40}})?[ \t]*$|"
     # the reader's name alone, or the role alone, on the line ("Dr. Priya Menon", "Dr. ___", "Radiologist")
     r"dr\.?(?:[ \t]+med\.)?[ \t]+(?:___|(?-i:(?:[A-Z]\.[ \t]*){0,3}[A-Z][\w'’-]+)"

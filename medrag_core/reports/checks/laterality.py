@@ -17,6 +17,7 @@ from medrag_core.reports.checks.pairing import (
     _LATERAL_FAMILY,
     _SCAR_CAUSE,
     _clause,
+    _explained_away,
     _group,
     _hilar_mass,
     _lateral_mentions,
@@ -93,7 +94,7 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
                 # hilar mass, suspicious for malignancy.")
                 fnd += _hilar_masses(carried, "FINDINGS")
                 imp += _hilar_masses(carried, "IMPRESSION")
-            found = _side_pair(fnd, imp, parsed, near=group in _SPANNING_ZONES)
+            found = _side_pair(fnd, imp, parsed, near=group in _SPANNING_ZONES, lone=group in _ONE_LESION)
             if found:
                 break
         if not found and regressing:
@@ -147,6 +148,10 @@ _DEFINITE_SIDE = re.compile(r"\bthe\s+(?P<side>left|right)(?:[\s-]+sided)?\s+(?:
 # ... but not a place the article names ("the left costophrenic angle is blunted", "the right lung base")
 _PLACE_TERM = re.compile(r"(?:costophrenic|cp\b|angle|hemi-?diaphragm|diaphragm|lung|lobe|hemithorax|heart|hil)",
                          re.IGNORECASE)
+# ... or a place on one side said to be hidden by it ("The left hemidiaphragm is obscured by the consolidation.", "The
+# right costophrenic angle is obliterated by this effusion."): the finding named before, given the place's side
+_HIDDEN_BY_THE = re.compile(r"\b(?:obscured|obliterated|effaced|silhouetted|masked|hidden)\s+by\s+(?:the|this|that)\s+"
+                            r"(?:[\w-]+\s+){0,1}$", re.IGNORECASE)
 
 
 def _back_reference_conflicts(parsed: ParsedReport, fired: set[str]) -> list[Issue]:
@@ -157,15 +162,19 @@ def _back_reference_conflicts(parsed: ParsedReport, fired: set[str]) -> list[Iss
     for b in parsed.observations:
         group = _group(b)
         if (b.section not in ("FINDINGS", "IMPRESSION") or group in fired or group not in _LATERAL_GROUPS
-                or b.polarity == "absent" or b.hypothetical or b.resolved or b.change not in (None, "new")
+                or b.polarity == "absent" or b.resolved or b.change not in (None, "new")
                 or _PLACE_TERM.match(b.term)):
             continue
         pointer = _DEFINITE_SIDE.search(parsed.text, b.sentence_span[0], b.span[0])
-        if pointer is None:
+        if pointer is not None and not b.hypothetical:
+            side = pointer.group("side").lower()
+        elif b.laterality in ("left", "right") and _HIDDEN_BY_THE.search(parsed.text, b.sentence_span[0], b.span[0]):
+            side = b.laterality  # (what hides a place is there, not supposed: "obscured" hedges nothing here)
+        else:
             continue
-        side = pointer.group("side").lower()
         others = [o for o in parsed.observations if _group(o) == group and o is not b and o.polarity == "present"]
-        if any(o.laterality in (side, "bilateral", None) and not o.hypothetical for o in others):
+        if any(o.laterality in (side, "bilateral", None) and not o.hypothetical and o.sentence_span != b.sentence_span
+               for o in others):
             continue  # named on that side (or on both, or unsided) elsewhere: the article points to it
         before = next((o for o in others if o.section == b.section and o.span[0] < b.span[0]
                        and o.sentence_span != b.sentence_span and o.laterality in ("left", "right")), None)
@@ -330,10 +339,13 @@ def _device_side_conflicts(parsed: ParsedReport) -> list[Issue]:
 
 # airspace findings, named by lobe in one section and by zone in the other: a lower lobe reaches the mid zone
 _SPANNING_ZONES = {"airspace disease", "atelectasis"}
+# a lesion named once in each section is one lesion: on opposite sides, at any zones, its side slipped ("12 mm nodule
+# in the left mid zone" against "Right upper zone nodule")
+_ONE_LESION = {"nodule or mass"}
 
 
 def _side_pair(fnd: list[Observation], imp: list[Observation], parsed: ParsedReport, *,
-               near: bool = False) -> tuple[Observation, str, Observation, str] | None:
+               near: bool = False, lone: bool = False) -> tuple[Observation, str, Observation, str] | None:
     """A FINDINGS mention and an IMPRESSION mention on opposite sides (same zone where both give one),
     where neither section also places the finding on the other's side there. A mention named as one of
     alternatives ("left base atelectasis/infiltrate") is also placed where the other section states any of
@@ -344,7 +356,15 @@ def _side_pair(fnd: list[Observation], imp: list[Observation], parsed: ParsedRep
         found = _side_pair_at(fnd, imp, parsed, near=at_near_zones)
         if found:
             return found
-    if near and len(fnd) == 1 and len(imp) == 1:
+    if lone:
+        # (only a lesion affirmed in both: not one to exclude, nor one explained as a nipple or an overlap; and the
+        # only one each section affirms, a side named or not)
+        fnd, imp = ([o for o in mentions if o.polarity == "present" and not o.hypothetical
+                     and not _explained_away(o, parsed)] for mentions in (fnd, imp))
+        if any(sum(o.section == section and o.polarity == "present" and _group(o) == "nodule or mass"
+                   for o in parsed.observations) != 1 for section in ("FINDINGS", "IMPRESSION")):
+            return None
+    if (near or lone) and len(fnd) == 1 and len(imp) == 1:
         # one mention in each section, on opposite sides, at zones far apart ("consolidation of the right lower lobe"
         # against "left upper zone consolidation"): each section leaves the other's finding out, one finding whose
         # side (and zone) slipped

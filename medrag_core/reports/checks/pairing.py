@@ -321,7 +321,9 @@ _HISTORICAL = re.compile(r"\b(?:previous|prior|old|remote|healed|history\s+of|se
 
 
 # "compared to the prior study, there are increased opacities": a comparison, today's finding
-_COMPARED_WITH_PRIOR = re.compile(r"\b(?:compared\s+(?:to|with)|comparison\s+(?:to|with)|since|from|than|relative\s+to)"
+# (and a position likened to the prior study's: "leads in similar position to prior study with stable cardiomegaly")
+_COMPARED_WITH_PRIOR = re.compile(r"\b(?:compared\s+(?:to|with)|comparison\s+(?:to|with)|since|from|than|relative\s+to"
+                                  r"|(?:similar|identical|unchanged|stable|position)\s+to)"
                                   r"\s+(?:the\s+|a\s+)?(?:most\s+recent\s+)?(?:previous|prior)\b", re.IGNORECASE)
 
 

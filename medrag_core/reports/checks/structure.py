@@ -69,6 +69,8 @@ _PLACEHOLDER = re.compile(
     r"|(?<![\w#])#(?:\.#+)?(?=\s*(?:cm|mm)\b)"
     # a dotted line to write on, ending its line ("Clinical history: ..........", "Dr. ..................")
     r"|(?<![.\w])\.{5,}(?=[ \t]*(?:\n|$))"
+    # ... or standing between words for one ("obliterating the ...... costophrenic angle")
+    r"|(?<=\s)\.{6,}(?=\s)"
     # an ellipsis where a measurement belongs ("a rim of ... cm", "A ... mm nodule")
     r"|(?<![.\w])(?:\.{3}|…)(?![.\w])(?=\s*(?:cm|mm)\b)"
     # a template's word between any pair of marks ("*size*", "~SIDE~", "|finding|", "^level^", "#lobe#")
@@ -83,7 +85,7 @@ _PLACEHOLDER = re.compile(
     # ... or a normal and an abnormal state side by side ("Cardiac size: normal / enlarged", "clear / blunted")
     r"|normal\s*/\s*(?:enlarged|abnormal|increased)|(?:clear|sharp)\s*/\s*(?:blunted|obliterated)"
     r"|present\s*/\s*absent|absent\s*/\s*present)\b|\((?-i:R\s*/\s*L|L\s*/\s*R)\)"
-    # (a side's short forms as the choice: "(Rt/Lt) hemidiaphragm")
+    # (a side's short forms as the choice: "the (Rt/Lt) dome is raised")
     r"|\((?i:rt\.?\s*/\s*lt\.?|lt\.?\s*/\s*rt\.?)\)"
     # dictation marks in capitals, dashes or a letter where a measurement belongs ("-- cm", "n mm")
     r"|\b(?:INSERT|TODO|BLANK)\b|(?<![\w-])-{2,}\s*(?=(?:cm|mm)\b)|(?<![\w.])[nNyYzZ]\s*(?=(?:cm|mm)\b)",
