@@ -80,6 +80,7 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
         if group in families and fired & {g for g, f in _LATERAL_FAMILY.items() if f == group}:
             continue
         found = None
+        lone = group in _ONE_LESION and _one_affirmed_each(parsed, group)
         for resolved in (False, True):
             fnd = _lateral_mentions(carried, "FINDINGS", group, resolved)
             imp = _lateral_mentions(carried, "IMPRESSION", group, resolved)
@@ -94,7 +95,7 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
                 # hilar mass, suspicious for malignancy.")
                 fnd += _hilar_masses(carried, "FINDINGS")
                 imp += _hilar_masses(carried, "IMPRESSION")
-            found = _side_pair(fnd, imp, parsed, near=group in _SPANNING_ZONES, lone=group in _ONE_LESION)
+            found = _side_pair(fnd, imp, parsed, near=group in _SPANNING_ZONES, lone=lone)
             if found:
                 break
         if not found and regressing:
@@ -151,7 +152,7 @@ _PLACE_TERM = re.compile(r"(?:costophrenic|cp\b|angle|hemi-?diaphragm|diaphragm|
 # ... or a place on one side said to be hidden by it ("The left hemidiaphragm is obscured by the consolidation.", "The
 # right costophrenic angle is obliterated by this effusion."): the finding named before, given the place's side
 _HIDDEN_BY_THE = re.compile(r"\b(?:obscured|obliterated|effaced|silhouetted|masked|hidden)\s+by\s+(?:the|this|that)\s+"
-                            r"(?:[\w-]+\s+){0,1}$", re.IGNORECASE)
+                            r"(?:[\w-]+\s+)?$", re.IGNORECASE)
 
 
 def _back_reference_conflicts(parsed: ParsedReport, fired: set[str]) -> list[Issue]:
@@ -357,19 +358,22 @@ def _side_pair(fnd: list[Observation], imp: list[Observation], parsed: ParsedRep
         if found:
             return found
     if lone:
-        # (only a lesion affirmed in both: not one to exclude, nor one explained as a nipple or an overlap; and the
-        # only one each section affirms, a side named or not)
+        # (only a lesion affirmed in both: not one to exclude, nor one explained as a nipple or an overlap)
         fnd, imp = ([o for o in mentions if o.polarity == "present" and not o.hypothetical
                      and not _explained_away(o, parsed)] for mentions in (fnd, imp))
-        if any(sum(o.section == section and o.polarity == "present" and _group(o) == "nodule or mass"
-                   for o in parsed.observations) != 1 for section in ("FINDINGS", "IMPRESSION")):
-            return None
     if (near or lone) and len(fnd) == 1 and len(imp) == 1:
         # one mention in each section, on opposite sides, at zones far apart ("consolidation of the right lower lobe"
         # against "left upper zone consolidation"): each section leaves the other's finding out, one finding whose
         # side (and zone) slipped
         return _side_pair_at(fnd, imp, parsed, near=True, far=True)
     return None
+
+
+def _one_affirmed_each(parsed: ParsedReport, group: str) -> bool:
+    """Whether each section affirms the group once, a side named or not (a second lesion, even one with no side
+    given, leaves it open which one the other section's is)."""
+    return all(sum(o.section == section and o.polarity == "present" and _group(o) == group
+                   for o in parsed.observations) == 1 for section in ("FINDINGS", "IMPRESSION"))
 
 
 def _near_zones(a: str | None, b: str | None) -> bool:
