@@ -459,12 +459,15 @@ def a_finding(kind: str, rng: random.Random, side: str | None = None, brit: bool
         d["neg_imp"] = rng.choice(["No pleural effusion. No acute process.",
                                    "No acute cardiopulmonary process. No effusion."])
     elif kind == "picc":
-        d["f"] = rng.choice(["{Side} arm PICC with tip projecting over the distal SVC.",
-                             "{Side}-sided PICC line, tip at the cavoatrial junction.",
-                             "{Side} PICC tip in the lower SVC."])
-        d["imp"] = rng.choice(["{Side} PICC tip in the distal SVC.",
-                               "{Side} PICC in satisfactory position.",
-                               "{Side} PICC tip at the cavoatrial junction."])
+        f_i = rng.choice([
+            ("{Side} arm PICC with tip projecting over the distal SVC.",
+             ["{Side} PICC tip in the distal SVC.", "{Side} PICC in satisfactory position."]),
+            ("{Side}-sided PICC line, tip at the cavoatrial junction.",
+             ["{Side} PICC tip at the cavoatrial junction.", "{Side} PICC in satisfactory position."]),
+            ("{Side} PICC tip in the lower SVC.",
+             ["{Side} PICC tip in the lower SVC.", "{Side} PICC in satisfactory position."])])
+        d["f"] = f_i[0]
+        d["imp"] = rng.choice(f_i[1])
         d["lat"] = True
     elif kind == "ngt":
         d["f"] = rng.choice(["NG tube courses below the diaphragm with tip in the stomach.",
@@ -675,6 +678,10 @@ def compose_case(rng: random.Random, finds: list[dict], brit: bool) -> dict:
 def finish(parts: dict, rng: random.Random, lay: dict | None = None) -> str:
     lay = lay or layout(rng)
     p = dict(parts)
+    body = " ".join((p.get("find_sents") or []) + (p.get("imp_items") or []))
+    if re.search(r"prior|unchanged|since|interval|increas|similar to|again", body, re.I) and \
+            re.match(r"(None|No prior|Nil)", p.get("comp") or ""):
+        p["comp"] = f"{a_date(rng)}."
     if "find" not in p:
         p["find"] = " ".join(p["find_sents"]) if p["find_sents"] is not None else None
     if "imp" not in p:
