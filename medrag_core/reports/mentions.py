@@ -38,7 +38,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
+from operator import attrgetter
 
 from medrag_core.reports.vocabulary import (
     ABBR_ZONE,
@@ -377,10 +379,44 @@ def _sizes(pre: str, term: str, post: str) -> tuple[str | None, tuple[tuple[str,
     return None, ()
 
 
+# real archives repeat sentences word for word ("The lungs are clear.", "No pneumothorax."): a sentence this short is
+# read once, at offset 0, and its mentions are moved to where each copy stands
+_CACHED_SENTENCE_MAX = 600
+
+
 def extract_observations(sentence: str, section: str, start: int = 0, *, base: int | None = None) -> list[Observation]:
     """All observation mentions in one sentence (``sentence`` verbatim; ``start`` its offset in its
     section; ``base`` its offset in the report text, for ``span``/``sentence_span``, default ``start``)."""
     base = start if base is None else base
+    if len(sentence) > _CACHED_SENTENCE_MAX:
+        return _read_mentions(sentence, section, start, base)
+    found = _mentions_at_zero(sentence, section)
+    if not start and not base:
+        return list(found)
+    return [_moved(obs, start, base) for obs in found]
+
+
+@lru_cache(maxsize=8192)
+def _mentions_at_zero(sentence: str, section: str) -> tuple[Observation, ...]:
+    return tuple(_read_mentions(sentence, section, 0, 0))
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(Observation))
+_FIELD_VALUES = attrgetter(*_FIELD_NAMES)
+_AT_START, _AT_SPAN, _AT_SENTENCE_SPAN = (_FIELD_NAMES.index(n) for n in ("start", "span", "sentence_span"))
+
+
+def _moved(obs: Observation, start: int, base: int) -> Observation:
+    """``obs``, read at offset 0, for its sentence at ``start`` in its section and ``base`` in the report text (built
+    positionally: ``dataclasses.replace`` costs as much again)."""
+    values = list(_FIELD_VALUES(obs))
+    values[_AT_START] = start
+    values[_AT_SPAN] = (base + obs.span[0], base + obs.span[1])
+    values[_AT_SENTENCE_SPAN] = (base + obs.sentence_span[0], base + obs.sentence_span[1])
+    return Observation(*values)
+
+
+def _read_mentions(sentence: str, section: str, start: int, base: int) -> list[Observation]:
     targets: list[tuple[int, int, str, str | None]] = []
     for m in TARGET_RE.finditer(sentence):
         name, pol = TARGET_INFO[m.lastgroup or ""]

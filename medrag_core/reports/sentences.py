@@ -5,6 +5,7 @@ without full stops split, stops typed in a hurry)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["split_sentences"]
 
@@ -67,12 +68,28 @@ def _is_wrap(text: str, start: int, end: int) -> bool:
     return len(line.strip()) >= _WRAP_MIN and not _NEXT_LINE_OPENS_ITEM.match(text, end)
 
 
+# a section is split several times per report (observations, status, placeholders, the impression's advice) and real
+# archives repeat whole sections ("No acute cardiopulmonary process."): a text this short is split once and kept
+_CACHED_TEXT_MAX = 4000
+
+
 def split_sentences(text: str) -> list[tuple[int, str]]:
     """(offset, sentence) pairs; each sentence is ``text[offset:offset + len(sentence)]``.
 
     Splits at line breaks and after ``.``/``!``/``?`` followed by space, but keeps list markers
     ("1.") and abbreviations ("Dr.", "vs.") with the words that follow them.
     """
+    if len(text) <= _CACHED_TEXT_MAX:
+        return list(_split_kept(text))
+    return _split(text)
+
+
+@lru_cache(maxsize=2048)
+def _split_kept(text: str) -> tuple[tuple[int, str], ...]:
+    return tuple(_split(text))
+
+
+def _split(text: str) -> list[tuple[int, str]]:
     pieces: list[tuple[int, int]] = []
     pos = 0
     for m in _BOUNDARY.finditer(text):

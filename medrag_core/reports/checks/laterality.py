@@ -69,8 +69,9 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
     regressing = any(o.resolved for o in parsed.observations) and any(
         o.change in ("decreased", "resolved") for o in parsed.observations)
     corrections = {(m.group("right").lower(), m.group("wrong").lower()) for m in _SIDE_CORRECTION.finditer(parsed.text)}
-    # each mention with the side a sentence pointing back takes from the one before, worked out once per report
-    carried = [_with_carried_side(parsed, o) for o in parsed.observations]
+    # each mention with the side a sentence pointing back takes from the one before, worked out once per report; only
+    # a mention with a side is compared (``_lateral_mentions``), so the rest are dropped here, once
+    carried = [c for o in parsed.observations if (c := _with_carried_side(parsed, o)).sites]
     # only the groups (and their families) the report names can conflict (speed: most groups are never named)
     named = {_group(o) for o in parsed.observations}
     named |= {_LATERAL_FAMILY[g] for g in named if g in _LATERAL_FAMILY}
