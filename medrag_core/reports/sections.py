@@ -171,6 +171,8 @@ _READER_ROLE = (r"(?:(?:(?:consultant|attending|staff|thoracic|chest)[ \t]+)*rad
                 r"overlæge)")
 # the small words inside a name ("bin", "binti", "a/l", "a/p" in Malaysia; "van", "de", "da" elsewhere)
 _NAME_PARTICLE = r"(?:bin|binti|bte|bt|a/l|a/p|van|von|de|da|del|dos|der|la|le)"
+# the mark of a glottal stop opening a Polynesian name ("'Ana", "ʻAkanesi")
+_OKINA = "['’\u02bb]"
 # a military reader's rank before the name ("MAJ", "Lt Col", "LCDR", "Capt")
 _MILITARY_RANK = r"(?-i:(?:MAJ|Maj|CPT|Capt|CAPT|LTC|Lt[ \t]+Col|COL|Col|LCDR|CDR|LT|Lt|LTJG)\.?)"
 # A sign-off line: who signed, dictated or verified the report, and when, or the reader's attestation. It ends
@@ -205,12 +207,14 @@ _SIGNATURE = re.compile(
     # Radiographer, HCPC RA57480"): the name capitalised, the role line the whole line
     # (a title before it, and a name's own small words: "Dr. Kavitha a/p Subramaniam", "Dr. Nor Azlina binti Osman")
     # (an initial without its stop too: "Dr D Fraser MRCP FRCR\nConsultant Radiologist")
-    rf"(?-i:(?:Dr\.?[ \t]+)?(?:[A-Z][ \t]+)?[A-Z][\w'’-]+"
-    rf"(?:[ \t]+(?:[A-Z]\.|[A-Z][\w'’-]+|{_NAME_PARTICLE})){{1,5}})[ \t]*\n"
-    rf"[ \t]*{_READER_ROLE}(?:,[^\n]{{0,40}})?[ \t]*$|"
+    # (a name that opens with a glottal stop's mark, as Tongan and Samoan names do: "Dr 'Ana Fifita"; a role line that
+    # names the department after it: "Medical Officer Radiology")
+    rf"(?-i:(?:Dr\.?[ \t]+)?(?:[A-Z][ \t]+)?{_OKINA}?[A-Z][\w'’-]+"
+    rf"(?:[ \t]+(?:[A-Z]\.|{_OKINA}?[A-Z][\w'’-]+|{_NAME_PARTICLE})){{1,5}})[ \t]*\n"
+    rf"[ \t]*{_READER_ROLE}(?:[ \t]+(?:radiology|radiodiagnosis|medical[ \t]+imaging))?(?:,[^\n]{{0,40}})?[ \t]*$|"
     # the reader's name alone, or the role alone, on the line ("Dr. Priya Menon", "Dr. ___", "Radiologist")
-    r"dr\.?(?:[ \t]+med\.)?[ \t]+(?:___|(?-i:(?:[A-Z]\.[ \t]*){0,3}[A-Z][\w'’-]+)"
-    r"(?:[ \t]+(?-i:[A-Z][\w'’-]+|[A-Z]\.)){0,3})[ \t]*$|"
+    rf"dr\.?(?:[ \t]+med\.)?[ \t]+(?:___|(?-i:(?:[A-Z]\.[ \t]*){{0,3}}{_OKINA}?[A-Z][\w'’-]+)"
+    rf"(?:[ \t]+(?-i:{_OKINA}?[A-Z][\w'’-]+|[A-Z]\.)){{0,3}})[ \t]*$|"
     r"(?:(?:consultant|attending|staff)[ \t]+)?radiologist[ \t]*$|"
     # (the VA's electronic signature mark: "/ES/ JOHN SMITH, MD")
     # (and the military CHCS screen's status code: "Result Code: NORMAL"; the PACS workstation it was read on)
@@ -242,6 +246,8 @@ _SIGNATURE = re.compile(
     r"[ \t]*$|"
     # a signature set off by dashes, as in e-mail ("-- ___ / RAD", "-- Dr. Lee, radiologist")
     r"--[ \t]+(?:___|dr\b|dictated\b|[^\n]{0,40}\b(?:rad|radiologist|md|m\.d\.|frcr|do)\b)|"
+    # (a label before it too: "Attending addendum: I have reviewed the study and concur with the above.")
+    r"(?:(?:attending|staff|consultant|radiologist)\s+(?:addendum|attestation|note)\s*:\s*)?"
     r"I\s+have\s+(?:personally\s+)?(?:reviewed|seen)\s+the\s+(?:images|study|examination)\b|"
     # an attestation, a second reader's or an attending's agreement ("Agree with above.", "Reader 2: concordant.")
     r"(?:(?:attending|physician|radiologist|staff)\s+)?attestation\s*:|"

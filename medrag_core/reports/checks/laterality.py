@@ -362,12 +362,19 @@ def _side_pair(fnd: list[Observation], imp: list[Observation], parsed: ParsedRep
         # (only a lesion affirmed in both: not one to exclude, nor one explained as a nipple or an overlap)
         fnd, imp = ([o for o in mentions if o.polarity == "present" and not o.hypothetical
                      and not _explained_away(o, parsed)] for mentions in (fnd, imp))
-    if (near or lone) and len(fnd) == 1 and len(imp) == 1:
+    if (near or lone) and _one_place(fnd) and _one_place(imp):
         # one mention in each section, on opposite sides, at zones far apart ("consolidation of the right lower lobe"
         # against "left upper zone consolidation"): each section leaves the other's finding out, one finding whose
         # side (and zone) slipped
         return _side_pair_at(fnd, imp, parsed, near=True, far=True)
     return None
+
+
+def _one_place(mentions: list[Observation]) -> bool:
+    """One mention, or one sentence's mentions on one side: the opacity and its reading ("Ill-defined airspace disease
+    at the left lung base most consistent with pneumonia") are one finding."""
+    return len(mentions) == 1 or (len({o.sentence_span for o in mentions}) == 1
+                                  and len({side for o in mentions for side, _ in o.sites}) == 1)
 
 
 def _one_affirmed_each(parsed: ParsedReport, group: str) -> bool:

@@ -164,6 +164,12 @@ def _rules_out_other(n: Observation, parsed: ParsedReport) -> bool:
     return other is not None and not QUALIFIER.search(other.group(1))
 
 
+def _says_other(n: Observation, parsed: ParsedReport) -> bool:
+    """Whether the negation ``n`` is of another finding than its section names ("No other focal opacity"): it leaves
+    out what that section names, as "The lungs are otherwise clear" does."""
+    return _OTHER_BEFORE.search(parsed.text, n.sentence_span[0], n.span[0]) is not None
+
+
 # (a fracture described by its displacement is today's: an old one is called old, healed or united)
 _CALLED_ACUTE = re.compile(r"\b(?:acute|fresh|new|recent|displaced|non-?displaced|undisplaced|comminuted)\b",
                            re.IGNORECASE)
@@ -205,6 +211,11 @@ def _lung_lesion(p: Observation, min_mm: float = 10) -> bool:
 
 def _large(p: Observation) -> bool:
     return p.size == "large" or any(size == "large" for _, size in p.side_sizes)
+
+
+def _unsized(p: Observation) -> bool:
+    """No size or grade given ("Left pleural effusion.")."""
+    return p.size is None and p.severity is None and not p.side_sizes
 
 
 def _contradicts_itself(n: Observation, s: Observation, parsed: ParsedReport) -> bool:
@@ -319,8 +330,8 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                         or (opacity_concluded and _OPACITY_WORD.match(o.term) and _placed_bare_opacity(o)))
                    and (not _historical(o) or _healed_fracture(o)
                         or (group == "tuberculosis" and _old_tuberculosis_read(o, parsed, neg_sec)))]
-            same_live = [o for o in _mentions(parsed, neg_sec, group, {"present", "uncertain"})
-                         if not _explained_away(o, parsed) and not o.hypothetical]
+            named_here = _mentions(parsed, neg_sec, group, {"present", "uncertain"})
+            same_live = [o for o in named_here if not _explained_away(o, parsed) and not o.hypothetical]
             if group == "hilar enlargement":
                 # a mass at a hilum enlarges it: "Hila are normal." against "4 cm mass at the right hilum"
                 pos += _hilar_masses(parsed, pos_sec)
@@ -362,9 +373,11 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                         continue
                     if n.qualified and not _rules_out_acute(n, parsed) and not _rules_out_new(n, parsed) \
                             and not _rules_out_other(n, parsed) and not (p.polarity == "present" and (_large(p) or (
-                                _rules_out_significant(n, parsed) and _moderate_or_more(p)))):
-                        # "no large effusion" against a large one only, never a small or moderate one; "no
-                        # significant effusion" against a moderate or a large one
+                                _rules_out_significant(n, parsed) and _moderate_or_more(p)) or (
+                                _rules_out_large(n, parsed) and _unsized(p) and not named_here))):
+                        # "no large effusion" against a large one, or one given no size where the section names no
+                        # sign of one ("No pneumothorax or large pleural effusion." against "Left pleural effusion."),
+                        # never a small or moderate one; "no significant effusion" against a moderate or a large one
                         continue
                     if p.polarity != "present" and p.alternatives and n.implied:
                         continue  # alternatives weigh only against a plain "no X", not "the lungs are clear"
@@ -374,8 +387,9 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                     if p.name == "Atelectasis" and (_LOBAR_TERM.search(n.term) or _names_collapse(n)) \
                             and _MINOR_ATELECTASIS.search(_clause(p)):
                         continue  # "No lobar collapse." ("No collapse.") beside linear atelectasis at a base: a lobe's
-                    if n.extra.get("otherwise") and _exception_covers(parsed, neg_sec, p):
-                        continue
+                    if (n.extra.get("otherwise") or _says_other(n, parsed)) and _exception_covers(parsed, neg_sec, p):
+                        continue  # ("Round opacity in the right lower lobe. No other focal opacity." beside "round
+                        # pneumonia": the other section's reading of the lung finding this one names)
                     # the negating section also affirms it, or the affirming one also negates it:
                     # a mixed picture (e.g. "no right effusion ... small left effusion"), not a contradiction
                     # ... at the positive's side: "No airspace opacity. Right mid atelectasis." says nothing of

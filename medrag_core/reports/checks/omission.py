@@ -88,6 +88,15 @@ def _normal_impression(parsed: ParsedReport) -> tuple[bool, str] | None:
 
 
 _MINOR_IN_TERM = re.compile(r"\b(?:mild|mildly|slight|slightly|minimal|minimally|borderline)\b", re.IGNORECASE)
+# a cardiothoracic ratio just over one half is a borderline heart ("Borderline cardiac size, CTR 0.52")
+_BORDERLINE_RATIO = re.compile(r"(?<![\d.])0?\.5[0-5]\d?\b|\b5[0-5](?:\.\d+)?\s*%")
+
+
+def _reaches_moderate(o: Observation) -> bool:
+    """Whether a size stated for ``o`` reaches moderate at its upper end ("small to moderate", "moderate", "large"):
+    an effusion larger than small."""
+    return any(_size_bounds(size)[1] >= _SIZE_RANK["moderate"]
+               for size in (o.size, *(size for _, size in o.side_sizes)) if size)
 _TRACE_WORD = re.compile(r"\b(?:tiny|trace|minimal|minimally|subtle|slight|slightly|few)\b", re.IGNORECASE)
 
 
@@ -100,12 +109,14 @@ def _omission_severity(o: Observation, group: str, strong: bool) -> str:
         return "warning"
     # the degree may sit before the term ("mild cardiomegaly") or inside it ("heart is mildly enlarged")
     minor = _graded(o.severity, "trace", "small") or bool(_MINOR_IN_TERM.search(o.term))
+    if group == "cardiomegaly" and _BORDERLINE_RATIO.search(o.term):
+        minor = True
     # (the issue's rule, whatever the impression says: "Negative chest." beside mild cardiomegaly or a trace
     # effusion is how real reports are written)
     if group == "cardiomegaly" and (minor or o.polarity == "uncertain" or o.temporal == "chronic"):
         return "info"
-    if group == "pleural effusion" and minor:
-        return "info"
+    if group == "pleural effusion" and minor and not _reaches_moderate(o):
+        return "info"  # (a "small to moderate" one is graded small first, and larger than small)
     if strong:
         return "warning"  # "Normal chest." beside anything else is wrong; "no acute disease" beside it is usual
     if _lobar_collapse(o) and (o.change in ("decreased", "resolved", "stable") or o.temporal == "chronic"
@@ -237,7 +248,10 @@ _SUMMARISED_WHEN_STABLE = {"pneumothorax", "free air", "nodule or mass", "pleura
 # a consolidation or a cavity, is a finding of the vocabulary: "TB screening" or "TB category B" name none)
 _DIAGNOSES = ((re.compile(r"\bempyemas?\b", re.IGNORECASE), {"pleural effusion"}),)
 _TUBERCULOSIS_NAMES = {"airspace disease", "nodule or mass"}
-_DENIED = re.compile(r"\b(?:no|not|without|negative|excluded?|history\s+of|previous|prior|old)\b", re.IGNORECASE)
+# (old tuberculosis stands for no active lung finding: "fibrocalcific changes - healed PTB", "Post-TB fibrosis"; not
+# "post-primary tuberculosis", the active, adult form)
+_DENIED = re.compile(r"\b(?:no|not|without|negative|excluded?|history\s+of|previous|prior|old|healed|inactive|"
+                     r"burnt[\s-]*out|sequelae|post[\s-]*(?:tb|ptb|tubercul\w*))\b", re.IGNORECASE)
 
 
 def _named_by_diagnosis(parsed: ParsedReport) -> set[str]:
@@ -311,12 +325,10 @@ def _must_be_summarised(o: Observation, group: str) -> bool:
         return o.name == "Mass" or (o.size_mm is not None and o.size_mm >= 6) or bool(_CAVITY.search(o.term))
     if group == "pleural effusion":
         # larger than small by the size grades the size check compares ("marked", "massive": large)
-        sizes = [size for size in [o.size, *(size for _, size in o.side_sizes)] if size]
-        if o.severity and (grade := SIZE_WORD.fullmatch(o.severity)):
-            sizes.append(str(grade.lastgroup))
+        grade = SIZE_WORD.fullmatch(o.severity) if o.severity else None
         # a loculated one (a possible empyema) whatever its size, and one whose extent is given instead of a grade
-        return any(_size_bounds(size)[1] >= _SIZE_RANK["moderate"] for size in sizes) or bool(
-            re.search(r"\bloculat", _clause(o), re.IGNORECASE)) or bool(_EFFUSION_EXTENT.search(_clause(o)))
+        return (_reaches_moderate(o) or bool(grade and _SIZE_RANK[str(grade.lastgroup)] >= _SIZE_RANK["moderate"])
+                or bool(re.search(r"\bloculat", _clause(o), re.IGNORECASE) or _EFFUSION_EXTENT.search(_clause(o))))
     return _lobar_collapse(o)
 
 

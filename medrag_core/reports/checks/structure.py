@@ -57,6 +57,8 @@ _PLACEHOLDER = re.compile(
     # (the two letters first, so that the words before them are looked at only where an "XX" stands)
     r"|\b(?:XX|xx)(?![\w])(?:(?<=CTR XX)|(?<=CTR: XX)|(?<=ctr xx)|(?<=ratio XX)|(?<=ratio: XX)|(?<=ratio xx)"
     r"|(?<=CTR of XX)|(?<=CTR of xx)|(?<=ratio of xx))"
+    # a word left as a lower-case "xx" ("No pleural xx or pneumothorax", "right xx lobe"; Open-i's mask is "XXXX")
+    r"|(?<![\w-])xx(?![\w-])"
     # a rib's number left as "XX" ("left XX-7th ribs", "xx through 5th"; Open-i's mask is four: "XXXX")
     r"|\b[Xx]{2}(?:st|nd|rd|th)?(?=\s*(?:-|\u2013|to|through)\s*\d{1,2}(?:st|nd|rd|th)\b)|\b[Xx]{2}(?:st|nd|rd|th)\b"
     # a blank where a number belongs ("_ mm"), the dictation marks "TBD"/"TBC" and runs of "@" or "#"
@@ -69,8 +71,8 @@ _PLACEHOLDER = re.compile(
     r"|(?<![\w#])#(?:\.#+)?(?=\s*(?:cm|mm)\b)"
     # a dotted line to write on, ending its line ("Clinical history: ..........", "Dr. ..................")
     r"|(?<![.\w])\.{5,}(?=[ \t]*(?:\n|$))"
-    # ... or standing between words for one ("obliterating the ...... costophrenic angle")
-    r"|(?<=\s)\.{6,}(?=\s)"
+    # ... or standing between words for one ("obliterating the ...... costophrenic angle", "pleural ...., or")
+    r"|(?<=\s)\.{4,}(?=[\s,;:])"
     # an ellipsis where a measurement belongs ("a rim of ... cm", "A ... mm nodule")
     r"|(?<![.\w])(?:\.{3}|…)(?![.\w])(?=\s*(?:cm|mm)\b)"
     # a template's word between any pair of marks ("*size*", "~SIDE~", "|finding|", "^level^", "#lobe#")
@@ -85,6 +87,10 @@ _PLACEHOLDER = re.compile(
     # ... or a normal and an abnormal state side by side ("Cardiac size: normal / enlarged", "clear / blunted")
     r"|normal\s*/\s*(?:enlarged|abnormal|increased)|(?:clear|sharp)\s*/\s*(?:blunted|obliterated)"
     r"|present\s*/\s*absent|absent\s*/\s*present)\b|\((?-i:R\s*/\s*L|L\s*/\s*R)\)"
+    # (two sides offered before one place, the choice not made: "in the right/left upper zone", "Rt/Lt lower zone";
+    # not both sides named at once, "Right/left heart borders are clear")
+    r"|\b(?i:(?:right\s*/\s*left|left\s*/\s*right|rt\.?\s*/\s*lt|lt\.?\s*/\s*rt)\.?(?=\s+(?:upper|mid|middle|lower|lung|"
+    r"hemithorax|base|basal|basilar|apex|apical|hilum|hilar|perihilar|side|pleural|costophrenic|cp\s+angle)\b))"
     # (a side's short forms as the choice: "the (Rt/Lt) dome is raised")
     r"|\((?i:rt\.?\s*/\s*lt\.?|lt\.?\s*/\s*rt\.?)\)"
     # dictation marks in capitals, dashes or a letter where a measurement belongs ("-- cm", "n mm")
