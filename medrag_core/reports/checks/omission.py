@@ -90,6 +90,7 @@ def _normal_impression(parsed: ParsedReport) -> tuple[bool, str] | None:
 _MINOR_IN_TERM = re.compile(r"\b(?:mild|mildly|slight|slightly|minimal|minimally|borderline)\b", re.IGNORECASE)
 # a cardiothoracic ratio just over one half is a borderline heart ("Borderline cardiac size, CTR 0.52")
 _BORDERLINE_RATIO = re.compile(r"(?<![\d.])0?\.5[0-5]\d?\b|\b5[0-5](?:\.\d+)?\s*%")
+_TRACE_WORD = re.compile(r"\b(?:tiny|trace|minimal|minimally|subtle|slight|slightly|few)\b", re.IGNORECASE)
 
 
 def _reaches_moderate(o: Observation) -> bool:
@@ -97,7 +98,6 @@ def _reaches_moderate(o: Observation) -> bool:
     an effusion larger than small."""
     return any(_size_bounds(size)[1] >= _SIZE_RANK["moderate"]
                for size in (o.size, *(size for _, size in o.side_sizes)) if size)
-_TRACE_WORD = re.compile(r"\b(?:tiny|trace|minimal|minimally|subtle|slight|slightly|few)\b", re.IGNORECASE)
 
 
 def _omission_severity(o: Observation, group: str, strong: bool) -> str:
