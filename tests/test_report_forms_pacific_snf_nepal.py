@@ -233,3 +233,26 @@ def test_a_miliary_pattern_is_no_clear_lung() -> None:
     assert "negation_conflict" in flagged(report(findings, "Miliary shadowing - ?disseminated TB."))
     miliary = "Miliary mottling throughout both lungs. No pleural effusion. Heart size normal."
     assert "negation_conflict" not in flagged(report(miliary, "Miliary tuberculosis."))
+
+
+# --- round 30 (a blind look of the checker as this session lands it): Liberian and Sierra Leonean lists -------------
+
+
+MILIARY = "Multiple tiny nodular opacities are distributed diffusely throughout both lung fields. Heart size is normal."
+
+
+def test_innumerable_tiny_nodules_through_both_lungs_are_a_miliary_pattern() -> None:
+    assert "impression_omits_finding" in flagged(report(MILIARY, "Normal study. Fit from the X-ray point of view."))
+    assert "negation_conflict" in flagged(report(MILIARY, "Both lung fields are clear."))
+    assert flagged(report(MILIARY, "Miliary pattern, ?miliary tuberculosis. Sputum GeneXpert advised.")) == set()
+
+
+def test_calcified_tiny_nodules_are_no_miliary_pattern() -> None:
+    findings = "Innumerable tiny calcified nodules throughout both lungs, old granulomatous disease."
+    assert flagged(report(findings, "No acute cardiopulmonary disease.")) == set()
+
+
+def test_a_ratio_left_as_dots_is_a_field() -> None:
+    text = report("The heart is normal in size and shape (CTR ...). Lungs are clear.", "Normal chest.")
+    assert "placeholder" in flagged(text)
+    assert "placeholder" not in flagged(text.replace("CTR ...", "CTR 0.45"))
