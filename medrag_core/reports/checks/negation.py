@@ -160,14 +160,14 @@ def _rules_out_other(n: Observation, parsed: ParsedReport) -> bool:
     abnormality")."""
     if not n.qualified:
         return False
-    other = _OTHER_BEFORE.search(parsed.text, n.sentence_span[0], n.span[0])
+    other = _other_before(n, parsed)
     return other is not None and not QUALIFIER.search(other.group(1))
 
 
-def _says_other(n: Observation, parsed: ParsedReport) -> bool:
-    """Whether the negation ``n`` is of another finding than its section names ("No other focal opacity"): it leaves
-    out what that section names, as "The lungs are otherwise clear" does."""
-    return _OTHER_BEFORE.search(parsed.text, n.sentence_span[0], n.span[0]) is not None
+def _other_before(n: Observation, parsed: ParsedReport) -> re.Match[str] | None:
+    """The "other" limiting the negation ``n`` ("No other focal opacity"): it leaves out what its section names, as
+    "The lungs are otherwise clear" does."""
+    return _OTHER_BEFORE.search(parsed.text, n.sentence_span[0], n.span[0])
 
 
 # (a fracture described by its displacement is today's: an old one is called old, healed or united)
@@ -387,7 +387,7 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                     if p.name == "Atelectasis" and (_LOBAR_TERM.search(n.term) or _names_collapse(n)) \
                             and _MINOR_ATELECTASIS.search(_clause(p)):
                         continue  # "No lobar collapse." ("No collapse.") beside linear atelectasis at a base: a lobe's
-                    if (n.extra.get("otherwise") or _says_other(n, parsed)) and _exception_covers(parsed, neg_sec, p):
+                    if (n.extra.get("otherwise") or _other_before(n, parsed)) and _exception_covers(parsed, neg_sec, p):
                         continue  # ("Round opacity in the right lower lobe. No other focal opacity." beside "round
                         # pneumonia": the other section's reading of the lung finding this one names)
                     # the negating section also affirms it, or the affirming one also negates it:

@@ -94,10 +94,11 @@ _TRACE_WORD = re.compile(r"\b(?:tiny|trace|minimal|minimally|subtle|slight|sligh
 
 
 def _reaches_moderate(o: Observation) -> bool:
-    """Whether a size stated for ``o`` reaches moderate at its upper end ("small to moderate", "moderate", "large"):
-    an effusion larger than small."""
+    """Whether a size or grade stated for ``o`` reaches moderate at its upper end ("small to moderate", "moderate",
+    "large"; "marked", "massive": large): an effusion larger than small."""
+    grade = SIZE_WORD.fullmatch(o.severity) if o.severity else None
     return any(_size_bounds(size)[1] >= _SIZE_RANK["moderate"]
-               for size in (o.size, *(size for _, size in o.side_sizes)) if size)
+               for size in (o.size, *(size for _, size in o.side_sizes), grade and str(grade.lastgroup)) if size)
 
 
 def _omission_severity(o: Observation, group: str, strong: bool) -> str:
@@ -324,11 +325,10 @@ def _must_be_summarised(o: Observation, group: str) -> bool:
         # (a cavity too, whatever its size: tuberculosis, an abscess or a tumour)
         return o.name == "Mass" or (o.size_mm is not None and o.size_mm >= 6) or bool(_CAVITY.search(o.term))
     if group == "pleural effusion":
-        # larger than small by the size grades the size check compares ("marked", "massive": large)
-        grade = SIZE_WORD.fullmatch(o.severity) if o.severity else None
-        # a loculated one (a possible empyema) whatever its size, and one whose extent is given instead of a grade
-        return (_reaches_moderate(o) or bool(grade and _SIZE_RANK[str(grade.lastgroup)] >= _SIZE_RANK["moderate"])
-                or bool(re.search(r"\bloculat", _clause(o), re.IGNORECASE) or _EFFUSION_EXTENT.search(_clause(o))))
+        # larger than small by the size grades the size check compares; a loculated one (a possible empyema) whatever
+        # its size, and one whose extent is given instead of a grade
+        return _reaches_moderate(o) or bool(re.search(r"\bloculat", _clause(o), re.IGNORECASE)
+                                            or _EFFUSION_EXTENT.search(_clause(o)))
     return _lobar_collapse(o)
 
 

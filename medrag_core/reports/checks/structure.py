@@ -58,7 +58,9 @@ _PLACEHOLDER = re.compile(
     r"|\b(?:XX|xx)(?![\w])(?:(?<=CTR XX)|(?<=CTR: XX)|(?<=ctr xx)|(?<=ratio XX)|(?<=ratio: XX)|(?<=ratio xx)"
     r"|(?<=CTR of XX)|(?<=CTR of xx)|(?<=ratio of xx))"
     # ... or as dots ("(CTR ...)", "CTR: ....")
-    r"|(?:(?<=CTR )|(?<=CTR: )|(?<=CTR = )|(?<=CTR of )|(?<=ratio )|(?<=ratio: )|(?<=ratio of ))(?:\.{3,}|…)"
+    # (the dots first, so that the words before them are looked at only where dots stand)
+    r"|(?=\.\.\.|…)(?:(?<=CTR )|(?<=CTR: )|(?<=CTR = )|(?<=CTR of )|(?<=ratio )|(?<=ratio: )|(?<=ratio of ))"
+    r"(?:\.{3,}|…)"
     # a word left as a lower-case "xx" ("No pleural xx or pneumothorax", "right xx lobe"; Open-i's mask is "XXXX")
     r"|(?<![\w-])xx(?![\w-])"
     # a rib's number left as "XX" ("left XX-7th ribs", "xx through 5th"; Open-i's mask is four: "XXXX")
