@@ -687,6 +687,10 @@ def _read_mentions(sentence: str, section: str, start: int, base: int) -> list[O
             # a normal cardiomediastinal silhouette includes a normal heart size
             out.append(obs)
             out.append(_replace(obs, name="Cardiomegaly"))
+        elif name == "Hilar Enlargement" and polarity == "absent" and "mediastin" in term.lower():
+            # "Normal hilar and mediastinal outlines.": the mediastinum's, too
+            out.append(obs)
+            out.append(_replace(obs, name="Enlarged Cardiomediastinum"))
         elif implied:
             if polarity == "absent":
                 extra = {"otherwise": "1"} if otherwise else {}

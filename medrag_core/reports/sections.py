@@ -159,6 +159,8 @@ _UNDERLINE = re.compile(r"\n[ \t]*(?:-{3,}|={3,}|_{3,}|~{3,})[ \t]*(?=\n|$)")
 # Radiographer", "Advanced Practitioner (Reporting Radiographer)")
 _READER_ROLE = (r"(?:(?:(?:consultant|attending|staff|thoracic|chest)[ \t]+)*radiologist|"
                 r"(?:(?:st\d|str|spr|radiology|specialist|specialty|senior)[ \t]+){0,2}(?:registrar|resident|fellow)|"
+                # (a UK trainee's grade alone: "Dr J. Kaur, StR Radiology (on call)", "Dr T. Hussain, ST4")
+                r"(?-i:StR|SpR|STR|SPR|ST[1-8])(?:[ \t]+radiology)?|"
                 r"(?:(?:reporting|advanced[ \t]+practitioner|consultant|senior|specialist)[ \t]+){1,2}radiographer|"
                 r"advanced[ \t]+practitioner|(?:senior[ \t]+)?house[ \t]+officer|(?-i:SHO)|medical[ \t]+officer|"
                 r"FRCR|FRANZCR|FFRRCSI|FRCPC|FCRad|DMRD|ABR|"
@@ -230,9 +232,16 @@ _SIGNATURE = re.compile(
     r"images?\s+(?:were\s+|was\s+)?(?:reviewed|viewed|read|interpreted)\s+(?:on|at|using|remotely)\b|"
     r"this\s+report\s+is\s+(?:intended|meant)\s+for\b|"
     r"preliminary\s+(?:[a-z]+\s+){0,2}report\b(?=[^\n]*\bfinal\s+report\s+will\b)|"
+    # (a trainee's overnight report named as such before the name: "Provisional report: Dr L. Murphy, Registrar.", "Hot
+    # report, Dr C. Hughes (ST2) at 04:52.")
+    r"(?:provisional|preliminary|prelim|hot|on[ \t-]call)\s+report\s*[:,-]?\s*(?:by\s+)?dr\b|"
+    # (and the consultant's agreement after it: "Agree with provisional report - Dr N. Whitfield")
+    r"agree(?:d)?\s+with\s+(?:the\s+)?(?:provisional|preliminary|hot)\s+report\b|"
     # (and the courtesy line before the name: "Thank you for the referral.")
     r"(?:thank\s+you|thanks)\s+for\s+(?:(?:the|this|your)\s+(?:kind\s+)?(?:referral|request|consultation)|"
     r"referring)\b|"
+    # (or the courtesy alone on its line, as West African and Indian reports close: "Thanks.", "Thank you.")
+    r"(?:(?:many|with)\s+)?thanks[ \t.!,]*$|thank\s+you(?:\s+(?:very\s+much|kindly))?[ \t.!,]*$|"
     r"(?:yours\s+)?sincerely\b|(?:with\s+)?(?:kind|best|warm)\s+regards\b|regards[ \t,.]*$|best\s+wishes\b|cheers\b|"
     r"happy\s+to\s+discuss\b|dr\.?[ \t]+\S+(?:[ \t]+\S+)?[ \t]*\((?:radiology|radiologist|consultant[^)\n]*)\)|"
     # (a role in brackets after a longer name: "Dr P. Ssempijja (Senior House Officer, Radiology)")
@@ -339,10 +348,9 @@ def _find_headers(text: str) -> list[tuple[int, int, str | None]]:
             if m.group("br"):
                 # "[Findings] CTR 42%.", "[Conclusion]" on its line: the two main sections headed by their brackets,
                 # but not a template's field ("[reason for exam]", "IMPRESSION:\n[Impression]" under the header
-                # it fills)
+                # it fills, or as the last item of its list: "IMPRESSION:\n1. Lungs clear.\n2. [Impression]")
                 ok = (word[:1].isupper() and _HEADER_MAP[key] in ("FINDINGS", "IMPRESSION")
-                      and not (found and text[found[-1][1]: m.start()].strip() == ""
-                               and _HEADER_MAP[key] == found[-1][2]))
+                      and _HEADER_MAP[key] not in {section for _, _, section in found})
             if (ok and not punct and not m.group("md") and rest_of_line.strip() and found
                     and text[found[-1][1]: m.start()].strip() == ""
                     and _HEADER_MAP[key] in {section for _, _, section in found}):

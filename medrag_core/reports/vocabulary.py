@@ -736,12 +736,13 @@ NEW = re.compile(rf"\b(?:new|newly|acute|increas\w*|worsen\w*|developing|develop
                  rf"enlarged\s+since|{SEEN_ANEW})\b|\u2191", re.IGNORECASE)  # (an up arrow typed for "increased")
 # places that name their lung, each group named by its side: the lingula is the left's, the middle lobe the right's
 # the side a finding on both sides is worse on ("bilateral effusions, left greater than right", "R > L", "more on the
-# left", "predominantly right-sided"): the group named is the side it leans to
+# left", "more extensive on the left", "predominantly right-sided"): the group named is the side it leans to
 _R, _L = r"(?:right|rt|(?-i:R))", r"(?:left|lt|(?-i:L))"
 _MORE = r"(?:>|greater\s+than|more\s+than|worse\s+than|larger\s+than|bigger\s+than|exceeding)"
 LEANING = re.compile(
     rf"\b(?:(?P<left>{_L})\s*{_MORE}\s*(?:the\s+)?{_R}|(?P<right>{_R})\s*{_MORE}\s*(?:the\s+)?{_L})\b"
-    r"|\b(?:more|worse|greater|larger|bigger|most\s+marked|predominantly|predominant|mainly|chiefly)\s+"
+    r"|\b(?:(?:more|most)(?:\s+(?:extensive|marked|prominent|pronounced|severe|conspicuous|numerous|evident))?"
+    r"|worse|greater|larger|bigger|predominantly|predominant|mainly|chiefly)\s+"
     r"(?:so\s+)?(?:(?:on|at|in)\s+the\s+)?(?:(?P<left2>left)|(?P<right2>right))\b(?![\s-]+(?:than|and)\b)"
     r"|\b(?:(?P<left3>left)|(?P<right3>right))[\s-](?:predominant|dominant|predominance|sided\s+predominance)\b"
     r"|\b(?:more|worse|greater)\s+(?:(?P<left4>left)|(?P<right4>right))\s+than\s+(?:the\s+)?(?:right|left)\b",

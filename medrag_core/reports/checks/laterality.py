@@ -31,6 +31,7 @@ from medrag_core.reports.checks.pairing import (
 )
 from medrag_core.reports.mentions import Observation
 from medrag_core.reports.parse import ParsedReport
+from medrag_core.reports.sentences import split_sentences
 from medrag_core.reports.vocabulary import (
     ANATOMY,
     BONE_FINDINGS,
@@ -91,6 +92,11 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
                 # pneumonia's ("rounded opacity in the right lower lobe" ... "Round pneumonia in the left lower lobe")
                 fnd += [o for o in _lateral_mentions(carried, "FINDINGS", "nodule or mass")
                         if o.name != "Mass" and _ROUNDED_OPACITY.search(o.term)]
+            if group == "tuberculosis" and not resolved:
+                # a cavity the findings place is the tuberculosis the impression names ("nodular opacities with areas
+                # of cavitation in the left upper zone" ... "Features suggestive of active PTB (right upper zone).")
+                fnd += [o for o in _lateral_mentions(carried, "FINDINGS", "nodule or mass")
+                        if o.name == "Lung Lesion" and _CAVITY.search(o.term)]
             if group == "hilar enlargement" and not resolved:
                 # a bulky hilum in one section is the other's "hilar mass" ("Bulky right hilar opacity." ... "Left
                 # hilar mass, suspicious for malignancy.")
@@ -141,7 +147,7 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
                 else "Check the image and correct the side in one of the two sections.",
             ))
     return issues + _leaning_conflicts(parsed, fired) + _device_side_conflicts(parsed) + _back_reference_conflicts(
-        parsed, fired)
+        parsed, fired) + _stray_side_conflicts(parsed, fired)
 
 
 # "the right effusion", "The left-sided granuloma": a finding named again with the article, pointing back to one the
@@ -193,6 +199,45 @@ def _back_reference_conflicts(parsed: ParsedReport, fired: set[str]) -> list[Iss
     return issues
 
 
+# a side named for what the report found, with no finding named ("The left sided changes were discussed with the ED
+# team.", "Correlate with clinical examination of the left chest.")
+_SIDE_OF_THE_FINDINGS = re.compile(
+    r"\b(?P<side>left|right)(?:[\s-]+sided)?\s+(?:changes|findings|abnormalit(?:y|ies)|appearances)\b"
+    r"|\b(?:examination|exam|auscultation)\s+of\s+the\s+(?P<examined>left|right)\s+(?:chest|hemithorax|lung|side)\b",
+    re.IGNORECASE)
+
+
+def _stray_side_conflicts(parsed: ParsedReport, fired: set[str]) -> list[Issue]:
+    """The IMPRESSION refers to what the report found by the other side ("Right mid zone pneumonia. Correlate with
+    clinical examination of the left chest."), where every finding the report places is on one side and the report
+    names the other side nowhere else: the side of the follow-up sentence slipped."""
+    impression, base = parsed.sections.get("IMPRESSION", ""), parsed.offsets.get("IMPRESSION")
+    m = _SIDE_OF_THE_FINDINGS.search(impression)
+    if m is None or base is None or parsed.text[base: base + len(impression)] != impression:
+        return []
+    side = (m.group("side") or m.group("examined")).lower()
+    placed = [o for o in parsed.observations if o.section in ("FINDINGS", "IMPRESSION") and o.polarity == "present"
+              and not o.resolved and o.laterality in ("left", "right", "bilateral")]
+    if not placed or any(o.laterality == side or o.laterality == "bilateral" for o in placed):
+        return []
+    if len(re.findall(rf"\b{side}\b", parsed.text, re.IGNORECASE)) != 1:
+        return []  # the side named elsewhere too (a device's, a place's): the reference may be to that
+    group = _group(placed[0]) or placed[0].name
+    if group in fired:
+        return []
+    fired.add(group)
+    sentence = next((sent for off, sent in split_sentences(impression) if off <= m.start() < off + len(sent)), "")
+    return [Issue(
+        kind="laterality_conflict", severity="warning", section="impression", finding=group,
+        spans=[placed[0].span, (base + m.start(), base + m.end())],
+        message=f"The report places the {group} on the {placed[0].laterality}, but the IMPRESSION refers to the "
+                f"{side} ('{m.group(0)}').",
+        evidence=sentence.strip(),
+        suggestion="Check which side is meant and correct the IMPRESSION's sentence.",
+    )]
+
+
+_CAVITY = re.compile(r"\bcavit", re.IGNORECASE)
 _ROUNDED_OPACITY = re.compile(r"\bround(?:ed)?\s+(?:opacit|densit|shadow)", re.IGNORECASE)
 
 

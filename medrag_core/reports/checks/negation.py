@@ -200,8 +200,9 @@ _BESIDE_A_LANDMARK = re.compile(r"\b(?:lateral|medial|inferior|superior|adjacent
 
 
 def _lung_lesion(p: Observation, min_mm: float = 10) -> bool:
-    """A mass, or a nodule measured at ``min_mm`` or more, in the lung."""
-    if p.name == "Mass" or (p.name == "Nodule" and p.size_mm is not None and p.size_mm >= min_mm):
+    """A mass, a cavity or an abscess, or a nodule measured at ``min_mm`` or more, in the lung."""
+    if p.name == "Mass" or (p.name == "Nodule" and p.size_mm is not None and p.size_mm >= min_mm) or (
+            p.name == "Lung Lesion" and _CAVITY_OR_ABSCESS.search(p.term)):
         # in a lung zone, or said to be in the lung ("right lung nodule", "pulmonary nodule")
         clause = _clause(p)
         in_lung = any(z not in (None, "hilum") for _, z in p.sites) or bool(_IN_THE_LUNG.search(clause))
@@ -271,6 +272,11 @@ _LOBAR_TERM = re.compile(r"\b(?:lobar|lobe|lung)\b", re.IGNORECASE)
 # contradiction), but it contradicts the angle called sharp ("Both costophrenic sulci are sharp." against "Blunted right
 # costophrenic sulcus")
 _ANGLE_NAMED = re.compile(r"costophrenic|\bcp\b|sulc|angle|recess", re.IGNORECASE)
+_VOLUME_NORMAL = re.compile(r"\bvolumes?\b", re.IGNORECASE)
+_HYPERINFLATED = re.compile(r"hyper-?(?:inflat|expan)", re.IGNORECASE)
+_CAVITY_OR_ABSCESS = re.compile(r"cavit|abscess", re.IGNORECASE)
+# a lesion named as the lung's and focal: "no focal lung lesion", "no focal pulmonary abnormality"
+_FOCAL_LUNG_LESION = re.compile(r"focal\s+(?:lung|pulmonary|parenchymal)\s+(?:lesion|abnormalit)", re.IGNORECASE)
 
 
 # "old healed TB", "healed Koch's" concluded: the IMPRESSION's reading of scars on the film, not a history ("history
@@ -311,6 +317,11 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                 # "the lungs are clear" against a lung mass or a measured nodule of 1 cm or more (_lung_lesion)
                 negs += [o for o in parsed.observations if o.section == neg_sec and o.implied
                          and o.name == "Lung Opacity" and o.polarity == "absent"]
+            if group == "airspace disease":
+                # "No focal lung lesion is seen." rules out every focal lesion of the lung, a consolidation as well as
+                # a nodule (a bare "no lesion" is not said of the lung alone)
+                negs += [o for o in parsed.observations if o.section == neg_sec and o.name == "Lung Lesion"
+                         and o.polarity == "absent" and not o.qualified and _FOCAL_LUNG_LESION.match(o.term)]
             if not negs:
                 continue
             # affirmed, or probable ("likely pneumonia", "probable effusion"); a merely possible finding
@@ -347,9 +358,11 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                 for n in negs:
                     # "the lungs are clear" against a lung mass or a nodule of 1 cm or more; "no focal lung lesion",
                     # which names what it rules out, against one of 6 mm or more
-                    least = 6 if n.name == "Lung Lesion" else 10
+                    least = 6
                     if not _lat_compatible(n, p) or _zones_apart(n, p):
                         continue  # a negation in one zone says nothing of another
+                    if _VOLUME_NORMAL.search(n.term) and not _HYPERINFLATED.search(p.term):
+                        continue  # "Normal lung volumes." against hyperinflation, not against emphysema or COPD
                     if _BLUNTED.search(p.term) and not _ANGLE_NAMED.search(n.term):
                         continue  # a blunted angle against the angle called sharp only, not against "no effusion"
                     if _historical(p) and not re.search(r"fractur", n.term, re.IGNORECASE) \
@@ -399,7 +412,7 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                     # contradicts the other section's affirmed finding
                     if any((_lat_compatible(n, s) or s.laterality is None)
                            and (n.laterality is not None or n.implied or group == "nodule or mass"
-                                or _same_side(s, p))
+                                or n.name == "Lung Lesion" or _same_side(s, p))
                            and not _contradicts_itself(n, s, parsed) and not _other_kind(n, s)
                            for s in same_live):
                         continue
