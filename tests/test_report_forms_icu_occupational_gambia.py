@@ -74,6 +74,13 @@ def test_normal_lung_volumes_rule_out_hyperinflation_not_emphysema() -> None:
     assert flagged(report("Lung volumes are normal. The lungs are clear.", "Emphysema.")) == set()
 
 
+def test_opacities_increased_since_the_last_film_are_a_growing_finding() -> None:
+    findings = "No focal consolidation. Increased bibasilar reticular opacities compared with prior. Normal heart size."
+    assert "impression_omits_finding" in flagged(report(findings, "No radiographic evidence of acute disease."))
+    # ("increased opacities" with no earlier study named is as often more than normal as more than before)
+    assert flagged(report(findings.replace(" compared with prior", ""), "No acute cardiopulmonary process.")) == set()
+
+
 # --- sides ---------------------------------------------------------------------------------------------------------
 
 

@@ -240,9 +240,11 @@ def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = Fa
     clause = _clause(o)
     # (a placed opacity called new is a finding to summarise, bare or not: "interval development of
     # bilateral opacities"), unless its sentence reads it as something else ("..., compatible with lymphangitic spread")
-    # ("increased opacities" is as often more than normal as more than before: only "new" counts)
+    # ("increased opacities" is as often more than normal as more than before: only "new" counts, or "increased" with
+    # the study it is measured against: "Increased bibasilar reticular opacities compared with prior")
     # (nor one beside an effusion: "bilateral effusions with basal opacity, new" is the effusions' atelectasis)
-    placed = _placed_opacity(o) or (omission and bool(o.sites or o.location) and o.change == "new"
+    grown = o.change == "new" or (o.change == "increased" and bool(_AGAINST_BEFORE.search(clause)))
+    placed = _placed_opacity(o) or (omission and bool(o.sites or o.location) and grown
                                     and not _READ_AS.search(clause) and not _EFFUSION_WORD.search(clause))
     if o.name == "Lung Opacity" and ((_BARE_OPACITY.match(o.term) and not placed)
                                      or _OTHER_CAUSE.search(clause) or (not omission and _SCAR_CAUSE.search(clause))):
@@ -265,6 +267,9 @@ _READ_AS = re.compile(r"\b(?:compatible|consistent|in\s+keeping)\s+with|\b(?:lik
 
 
 _EFFUSION_WORD = re.compile(r"effusion", re.IGNORECASE)
+# a change measured against an earlier study ("compared with prior", "since the last film", "from the previous exam")
+_AGAINST_BEFORE = re.compile(r"\b(?:compared\s+(?:with|to)|since|from|than|relative\s+to)\s+(?:on\s+)?(?:the\s+)?"
+                             r"(?:prior|previous|preceding|last|earlier|before|recent)\b|\binterval\b", re.IGNORECASE)
 
 
 def _new_or_growing(o: Observation) -> bool:
