@@ -516,7 +516,10 @@ def _composed_error(rng: random.Random, kind: str) -> tuple[str, str]:
     if kind == "laterality_conflict":
         f = rng.choice([_f_consolidation, lambda r, s: _f_effusion(r, s, rng.choice(["small", "moderate"])),
                         _f_pneumothorax, lambda r, s: _f_nodule(r, s, True), _f_mass, _f_old_tb,
-                        lambda r, s: _f_nodule(r, s, False)])(rng, st)
+                        lambda r, s: _f_nodule(r, s, False)])
+        f = f(rng, st)
+        while not re.search(rf"\b{f['side']}\b", f["imp"], re.I):
+            f = _f_nodule(rng, st, False)
         _compose_findings(rng, rep, [f])
         side = f["side"]
         # no 'other side clear' companion sentence: the conflict is a side flip, not a negation
