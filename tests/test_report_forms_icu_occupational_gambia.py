@@ -79,6 +79,8 @@ def test_opacities_increased_since_the_last_film_are_a_growing_finding() -> None
     assert "impression_omits_finding" in flagged(report(findings, "No radiographic evidence of acute disease."))
     # ("increased opacities" with no earlier study named is as often more than normal as more than before)
     assert flagged(report(findings.replace(" compared with prior", ""), "No acute cardiopulmonary process.")) == set()
+    # (the impression that names them as interstitial disease has them)
+    assert flagged(report(findings, "Progression of bibasilar interstitial lung disease.")) == set()
 
 
 # --- sides ---------------------------------------------------------------------------------------------------------

@@ -281,6 +281,12 @@ _KNOWN_MALIGNANCY = re.compile(
 _BESIDE_EFFUSION = re.compile(rf"\b(?:{_BESIDE_EFFUSION_WORDS}|underlying)\b", re.IGNORECASE)
 
 
+# an opacity of the interstitium, and the impression's name for its disease
+_INTERSTITIAL_WORD = re.compile(r"\b(?:reticul\w*|interstiti\w*|fibrotic|honeycomb\w*)", re.IGNORECASE)
+_INTERSTITIAL_DISEASE = re.compile(r"\binterstiti\w*|\bfibros[ie]s\b|\bfibrotic\b|\b(?-i:ILD|UIP|IPF|NSIP)\b",
+                                   re.IGNORECASE)
+
+
 def _followed_lesion(o: Observation, parsed: ParsedReport) -> bool:
     """A mass; or, in a patient with cancer, a nodule measured at 6 mm or more: one to name in the impression even
     when stable ("Known 12 mm nodule, unchanged" beside "No acute disease"). Elsewhere a stable nodule is read as
@@ -418,6 +424,9 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
             # the impression names the opacity otherwise ("consolidation ... likely atelectasis"), at its side; a
             # focal or lobar consolidation is not the oedema's
             continue
+        if group == "airspace disease" and _INTERSTITIAL_WORD.search(_clause(o)) and _INTERSTITIAL_DISEASE.search(
+                parsed.sections.get("IMPRESSION", "")):
+            continue  # "increased reticular opacities" and the impression's "progression of interstitial lung disease"
         if group == "pleural effusion" and (named_names & {"Hydropneumothorax", "Hemopneumothorax"} or (
                 "pneumothorax" in named and re.search(r"pneumothora", o.term, re.IGNORECASE))):
             continue  # one combined finding: the impression that names its air has named it
