@@ -83,6 +83,39 @@ def test_opacities_increased_since_the_last_film_are_a_growing_finding() -> None
     assert flagged(report(findings, "Progression of bibasilar interstitial lung disease.")) == set()
 
 
+def test_one_groups_alternatives_against_lungs_called_clear() -> None:
+    findings = "Lungs are clear. Costophrenic angles are sharp."
+    conclusion = "Features in keeping with left lower zone consolidation/pneumonia."
+    assert "negation_conflict" in flagged(report(findings, conclusion))
+    # (alternatives of two groups stay a hedge against clear lungs)
+    assert "negation_conflict" not in flagged(report(findings, "Left basal atelectasis/infiltrate."))
+
+
+def test_a_parenchymal_condensation_is_a_consolidation() -> None:
+    findings = "Mediastinum of normal width. No focal parenchymal condensation. No pleural effusion."
+    assert "negation_conflict" in flagged(report(findings, "Left mid zone pneumonia."))
+    assert "laterality_conflict" in flagged(report(
+        "Alveolar condensation in the right lower zone.", "Left lower zone pneumonia."))
+
+
+@pytest.mark.parametrize(("findings", "conclusion"), [
+    ("Trachea is central. Heart size is normal. Both lung fields are clear.", "Borderline cardiomegaly."),
+    ("Lungs clear. Cardiac silhouette is borderline enlarged, similar to prior.", "Heart size is normal."),
+])
+def test_a_borderline_heart_against_one_called_plainly_normal(findings: str, conclusion: str) -> None:
+    assert "negation_conflict" in flagged(report(findings, conclusion))
+
+
+@pytest.mark.parametrize(("findings", "conclusion"), [
+    ("Upper limits of normal heart size. Lungs clear.", "Borderline heart size. No acute disease."),
+    ("The heart is top normal in size. The lungs are clear.", "Borderline cardiomegaly without acute disease."),
+    ("Cardiac silhouette at the upper limits of normal in size.", "Borderline heart size."),
+])
+def test_a_heart_at_the_limit_of_normal_is_a_borderline_one(findings: str, conclusion: str) -> None:
+    # (the archive's own pairs: one reading in two wordings)
+    assert "negation_conflict" not in flagged(report(findings, conclusion))
+
+
 # --- sides ---------------------------------------------------------------------------------------------------------
 
 
@@ -116,6 +149,23 @@ def test_a_follow_up_sentence_naming_the_other_side_of_the_findings(stray: str) 
     assert flagged(report(findings + " Left PICC with its tip in the SVC.",
                           f"Large right pleural effusion. {stray}")) == set()
     assert flagged(report(findings, f"Large right pleural effusion. {stray.replace('left', 'right')}")) == set()
+
+
+def test_one_granuloma_in_each_section_on_opposite_sides() -> None:
+    findings = "Tiny calcified nodule in the left upper zone, likely granuloma. The other lung is clear."
+    assert "laterality_conflict" in flagged(report(findings, "Calcified granuloma, right mid zone."))
+    assert flagged(report(findings, "Calcified granuloma, left mid zone.")) == set()
+    # (two granulomas in the findings leave it open which one the impression's is)
+    two = findings + " A second calcified granuloma at the right base."
+    assert "laterality_conflict" not in flagged(report(two, "Calcified granuloma, right mid zone."))
+
+
+def test_a_finding_pointed_back_to_as_unchanged_on_the_other_side() -> None:
+    text = ("REPORT:\nTrace left pleural effusion.\nThe right effusion has not changed in size.\n"
+            "Both lungs are clear.\nOPINION:\nBlunted left CP angle.")
+    assert "laterality_conflict" in flagged(text)
+    both = text.replace("Trace left pleural effusion.", "Trace left and small right pleural effusions.")
+    assert "laterality_conflict" not in flagged(both)
 
 
 # --- what else a normal line names -----------------------------------------------------------------------------------

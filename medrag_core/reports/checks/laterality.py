@@ -152,7 +152,8 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
 
 # "the right effusion", "The left-sided granuloma": a finding named again with the article, pointing back to one the
 # report has named before
-_DEFINITE_SIDE = re.compile(r"\bthe\s+(?P<side>left|right)(?:[\s-]+sided)?\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+_DEFINITE_SIDE = re.compile(r"\b(?:the|these|this|those)\s+(?P<side>left|right)(?:[\s-]+sided)?\s+(?:[\w-]+\s+){0,2}$",
+                            re.IGNORECASE)
 # ... but not a place the article names ("the left costophrenic angle is blunted", "the right lung base")
 _PLACE_TERM = re.compile(r"(?:costophrenic|cp\b|angle|hemi-?diaphragm|diaphragm|lung|lobe|hemithorax|heart|hil)",
                          re.IGNORECASE)
@@ -170,7 +171,7 @@ def _back_reference_conflicts(parsed: ParsedReport, fired: set[str]) -> list[Iss
     for b in parsed.observations:
         group = _group(b)
         if (b.section not in ("FINDINGS", "IMPRESSION") or group in fired or group not in _LATERAL_GROUPS
-                or b.polarity == "absent" or b.resolved or b.change not in (None, "new")
+                or b.polarity == "absent" or b.resolved or b.change not in (None, "new", "stable")
                 or _PLACE_TERM.match(b.term)):
             continue
         pointer = _DEFINITE_SIDE.search(parsed.text, b.sentence_span[0], b.span[0])
@@ -387,8 +388,9 @@ def _device_side_conflicts(parsed: ParsedReport) -> list[Issue]:
 # airspace findings, named by lobe in one section and by zone in the other: a lower lobe reaches the mid zone
 _SPANNING_ZONES = {"airspace disease", "atelectasis"}
 # a lesion named once in each section is one lesion: on opposite sides, at any zones, its side slipped ("12 mm nodule
-# in the left mid zone" against "Right upper zone nodule")
-_ONE_LESION = {"nodule or mass"}
+# in the left mid zone" against "Right upper zone nodule"; "Tiny calcified nodule in the left upper zone, likely
+# granuloma" against "Calcified granuloma, right mid zone")
+_ONE_LESION = {"nodule or mass", "granuloma"}
 
 
 def _side_pair(fnd: list[Observation], imp: list[Observation], parsed: ParsedReport, *,
@@ -405,7 +407,7 @@ def _side_pair(fnd: list[Observation], imp: list[Observation], parsed: ParsedRep
             return found
     if lone:
         # (only a lesion affirmed in both: not one to exclude, nor one explained as a nipple or an overlap)
-        fnd, imp = ([o for o in mentions if o.polarity == "present" and not o.hypothetical
+        fnd, imp = ([o for o in mentions if (o.polarity == "present" or o.probable) and not o.hypothetical
                      and not _explained_away(o, parsed)] for mentions in (fnd, imp))
     if (near or lone) and _one_place(fnd) and _one_place(imp):
         # one mention in each section, on opposite sides, at zones far apart ("consolidation of the right lower lobe"
@@ -423,10 +425,12 @@ def _one_place(mentions: list[Observation]) -> bool:
 
 
 def _one_affirmed_each(parsed: ParsedReport, group: str) -> bool:
-    """Whether each section affirms the group once, a side named or not (a second lesion, even one with no side
-    given, leaves it open which one the other section's is)."""
-    return all(sum(o.section == section and o.polarity == "present" and _group(o) == group
-                   for o in parsed.observations) == 1 for section in ("FINDINGS", "IMPRESSION"))
+    """Whether each section affirms the group (or calls it likely) in one sentence, a side named or not (a second
+    lesion, even one with no side given, leaves it open which one the other section's is; one sentence's lesion and its
+    reading, "calcified nodule ..., likely granuloma", are one)."""
+    return all(len({o.sentence_span for o in parsed.observations if o.section == section
+                    and (o.polarity == "present" or o.probable) and _group(o) == group}) == 1
+               for section in ("FINDINGS", "IMPRESSION"))
 
 
 def _near_zones(a: str | None, b: str | None) -> bool:

@@ -199,6 +199,13 @@ _BESIDE_A_LANDMARK = re.compile(r"\b(?:lateral|medial|inferior|superior|adjacent
                                 r"anterior)\s+(?:to\s+)?(?:the\s+)?(?:(?:left|right)\s+)?\w+", re.IGNORECASE)
 
 
+def _borderline_heart(o: Observation) -> bool:
+    """A heart called borderline enlarged: against one called plainly normal in the other section, a conflict (the
+    hedge of a borderline heart is its size, not whether the reader saw it)."""
+    return o.name == "Cardiomegaly" and o.polarity == "uncertain" and not o.hypothetical and bool(
+        _BORDERLINE.search(_clause(o)))
+
+
 def _lung_lesion(p: Observation, min_mm: float = 10) -> bool:
     """A mass, a cavity or an abscess, or a nodule measured at ``min_mm`` or more, in the lung."""
     if p.name == "Mass" or (p.name == "Nodule" and p.size_mm is not None and p.size_mm >= min_mm) or (
@@ -272,6 +279,11 @@ _LOBAR_TERM = re.compile(r"\b(?:lobar|lobe|lung)\b", re.IGNORECASE)
 # contradiction), but it contradicts the angle called sharp ("Both costophrenic sulci are sharp." against "Blunted right
 # costophrenic sulcus")
 _ANGLE_NAMED = re.compile(r"costophrenic|\bcp\b|sulc|angle|recess", re.IGNORECASE)
+# a heart called borderline enlarged ("Borderline cardiomegaly.", "Cardiac silhouette is borderline enlarged"), and a
+# normal size stated at its limit ("upper limits of normal", "top normal"), which says the same
+_BORDERLINE = re.compile(r"\bborderline\b", re.IGNORECASE)
+_AT_THE_LIMIT = re.compile(r"\b(?:upper|high|top)(?:\s+limits?\s+of)?[\s-]+normal|\bborderline\b|\bat\s+the\s+limit",
+                           re.IGNORECASE)
 _VOLUME_NORMAL = re.compile(r"\bvolumes?\b", re.IGNORECASE)
 _HYPERINFLATED = re.compile(r"hyper-?(?:inflat|expan)", re.IGNORECASE)
 _CAVITY_OR_ABSCESS = re.compile(r"cavit|abscess", re.IGNORECASE)
@@ -335,7 +347,8 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                 o.name == "Lung Opacity" for o in _mentions(parsed, neg_sec, group, {"present", "uncertain"}))
             angle_ruled_out = any(_ANGLE_NAMED.search(n.term) for n in negs)
             pos = [o for o in _mentions(parsed, pos_sec, group, {"present", "uncertain"})
-                   if (o.polarity == "present" or (o.probable and not o.hypothetical) or _one_group_alternative(o))
+                   if (o.polarity == "present" or (o.probable and not o.hypothetical) or _one_group_alternative(o)
+                       or _borderline_heart(o))
                    and (not _explained_away(o, parsed) or (clear_conclusion and _placed_bare_opacity(o))
                         or (angle_ruled_out and o.polarity == "present" and _BLUNTED.search(o.term))
                         or (opacity_concluded and _OPACITY_WORD.match(o.term) and _placed_bare_opacity(o)))
@@ -361,6 +374,8 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                     least = 6
                     if not _lat_compatible(n, p) or _zones_apart(n, p):
                         continue  # a negation in one zone says nothing of another
+                    if _borderline_heart(p) and _AT_THE_LIMIT.search(_clause(n)):
+                        continue  # "Upper limits of normal heart size." against "Borderline heart size.": one reading
                     if _VOLUME_NORMAL.search(n.term) and not _HYPERINFLATED.search(p.term):
                         continue  # "Normal lung volumes." against hyperinflation, not against emphysema or COPD
                     if _BLUNTED.search(p.term) and not _ANGLE_NAMED.search(n.term):
@@ -392,8 +407,10 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                         # sign of one ("No pneumothorax or large pleural effusion." against "Left pleural effusion."),
                         # never a small or moderate one; "no significant effusion" against a moderate or a large one
                         continue
-                    if p.polarity != "present" and p.alternatives and n.implied:
-                        continue  # alternatives weigh only against a plain "no X", not "the lungs are clear"
+                    if p.polarity != "present" and p.alternatives and n.implied and not _one_group_alternative(p):
+                        # alternatives weigh only against a plain "no X", not "the lungs are clear" (but for one
+                        # group's names: "consolidation/pneumonia" is airspace disease whichever it is)
+                        continue
                     if n.implied and p.name == "Atelectasis" and not _names_collapse(p) and (
                             _graded(p.severity, "trace", "small") or _MINOR_ATELECTASIS.search(_clause(p))):
                         continue  # "Clear lungs." beside mild plate-like atelectasis: real reports say both
