@@ -1,10 +1,14 @@
-"""Report forms of ICU portable, occupational-health, Gambian and Cameroonian, US pulmonology-clinic and English on-call
-lists, fixed in the seventeenth session: a courtesy line ("Thanks.") under an empty conclusion, "no focal lung
-lesion" against a consolidation, a cavity against lungs called clear, a nodule of 6 mm or more against them, lungs of
-normal volume against hyperinflation, calcified nodes at a hilum, the side a bilateral finding is worse on ("more
-extensive on the left"), the hila and the mediastinum called normal together, a cavity beside the tuberculosis the
-other section places, an overnight registrar's sign-off ("Hot report, Dr ... (ST2)", "Provisional report: ..."), a
-hilar contour called prominent, and a bracketed section name left as the last item of an impression's list.
+"""Report forms of ICU portable, occupational-health, Gambian and Cameroonian, US pulmonology-clinic, English on-call,
+Mauritian and Iraqi lists, fixed in the seventeenth session. Sign-offs: a courtesy line ("Thanks.") under an empty
+conclusion, an overnight registrar's ("Hot report, Dr ... (ST2)", "Provisional report: ..."), a signer's letters in
+brackets with the role after a dash, and a bracketed section name left as the last item of an impression's list.
+Negations: "no focal lung lesion" against a consolidation; a cavity, or a nodule of 6 mm or more, against lungs
+called clear; lungs of normal volume against hyperinflation; the hila and the mediastinum called normal together; one
+group's alternatives ("consolidation/pneumonia") against clear lungs; "parenchymal condensation" as a consolidation;
+a borderline heart against one called plainly normal. Omission: opacities increased since the last film. Sides:
+calcified nodes at a hilum, a hilar contour called prominent, the side a bilateral finding is worse on ("more
+extensive on the left"), a cavity beside the tuberculosis the other section places, a finding pointed back to as
+unchanged on the other side, and a follow-up sentence naming the other side of the findings.
 
 Each test is a general rule in sentences of our own; guards keep what must not change.
 """
@@ -151,15 +155,6 @@ def test_a_follow_up_sentence_naming_the_other_side_of_the_findings(stray: str) 
     assert flagged(report(findings, f"Large right pleural effusion. {stray.replace('left', 'right')}")) == set()
 
 
-def test_one_granuloma_in_each_section_on_opposite_sides() -> None:
-    findings = "Tiny calcified nodule in the left upper zone, likely granuloma. The other lung is clear."
-    assert "laterality_conflict" in flagged(report(findings, "Calcified granuloma, right mid zone."))
-    assert flagged(report(findings, "Calcified granuloma, left mid zone.")) == set()
-    # (two granulomas in the findings leave it open which one the impression's is)
-    two = findings + " A second calcified granuloma at the right base."
-    assert "laterality_conflict" not in flagged(report(two, "Calcified granuloma, right mid zone."))
-
-
 def test_a_finding_pointed_back_to_as_unchanged_on_the_other_side() -> None:
     text = ("REPORT:\nTrace left pleural effusion.\nThe right effusion has not changed in size.\n"
             "Both lungs are clear.\nOPINION:\nBlunted left CP angle.")
@@ -198,6 +193,16 @@ def test_a_registrars_hot_report_sign_off_under_the_conclusion_leaves_it_empty(s
     concluded = text.replace("Opinion:\n", "Opinion:\nNormal chest radiograph.\n")
     assert parse_report(concluded).sections["IMPRESSION"] == "Normal chest radiograph."
     assert flagged(concluded) == set()
+
+
+@pytest.mark.parametrize("sign_off", [
+    "Dr. Ali Hussein Al-Obaidi (MBChB, CABMS (Rad.)) - Consultant Radiologist",
+    "Dr. Sarah Abdulrahman (MBChB, MSc, FRCR) - Specialist Radiologist",
+])
+def test_a_signer_with_letters_in_brackets_and_the_role_after_a_dash(sign_off: str) -> None:
+    text = f"Findings: No consolidation or collapse. Both CP angles are clear.\nConclusion:\n{sign_off}"
+    assert parse_report(text).sections.get("IMPRESSION", "") == ""
+    assert "missing_section" in flagged(text)
 
 
 def test_a_hilar_contour_called_prominent_is_an_enlarged_hilum_with_its_side() -> None:

@@ -251,7 +251,9 @@ _SIGNATURE = re.compile(
     # Radiology))")
     rf"officer|radiographer|{_READER_ROLE})(?![\w-])[^()\n]{{0,30}}(?:\([^()\n]{{0,30}}\)[^()\n]{{0,12}})?\)"
     # (and a second reader after a slash: "Dr A (ST2 Radiology) / Dr B (Consultant Radiologist)")
-    r"(?:[ \t]*,?[ \t]*(?:verified|signed|reported|authori[sz]ed|dictated)\b[^\n]{0,30}|[ \t]*/[ \t]*dr\b[^\n]{0,60})?"
+    # (or the role after a dash: "Dr. Ali Hussein Al-Obaidi (MBChB, CABMS (Rad.)) - Consultant Radiologist")
+    r"(?:[ \t]*,?[ \t]*(?:verified|signed|reported|authori[sz]ed|dictated)\b[^\n]{0,30}|[ \t]*/[ \t]*dr\b[^\n]{0,60}"
+    r"|[ \t]*[-\u2013\u2014][ \t]*(?:(?:consultant|specialist|senior)[ \t]+)?(?:radiologist|registrar|resident))?"
     r"[ \t]*$|"
     # a signature set off by dashes, as in e-mail ("-- ___ / RAD", "-- Dr. Lee, radiologist")
     r"--[ \t]+(?:___|dr\b|dictated\b|[^\n]{0,40}\b(?:rad|radiologist|md|m\.d\.|frcr|do)\b)|"

@@ -154,6 +154,8 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
 # report has named before
 _DEFINITE_SIDE = re.compile(r"\b(?:the|these|this|those)\s+(?P<side>left|right)(?:[\s-]+sided)?\s+(?:[\w-]+\s+){0,2}$",
                             re.IGNORECASE)
+# (a word between the side and the finding: "the left is fully opacified")
+_WORDS_BETWEEN = re.compile(r"(?:left|right)(?:[\s-]+sided)?\s+\S", re.IGNORECASE)
 # ... but not a place the article names ("the left costophrenic angle is blunted", "the right lung base")
 _PLACE_TERM = re.compile(r"(?:costophrenic|cp\b|angle|hemi-?diaphragm|diaphragm|lung|lobe|hemithorax|heart|hil)",
                          re.IGNORECASE)
@@ -175,6 +177,8 @@ def _back_reference_conflicts(parsed: ParsedReport, fired: set[str]) -> list[Iss
                 or _PLACE_TERM.match(b.term)):
             continue
         pointer = _DEFINITE_SIDE.search(parsed.text, b.sentence_span[0], b.span[0])
+        if pointer is not None and b.change == "stable" and _WORDS_BETWEEN.search(pointer.group(0)):
+            pointer = None  # unchanged, only as "the right effusion" ("on the left is opacified, stable" is a place)
         if pointer is not None and not b.hypothetical:
             side = pointer.group("side").lower()
         elif b.laterality in ("left", "right") and _HIDDEN_BY_THE.search(parsed.text, b.sentence_span[0], b.span[0]):
@@ -388,9 +392,9 @@ def _device_side_conflicts(parsed: ParsedReport) -> list[Issue]:
 # airspace findings, named by lobe in one section and by zone in the other: a lower lobe reaches the mid zone
 _SPANNING_ZONES = {"airspace disease", "atelectasis"}
 # a lesion named once in each section is one lesion: on opposite sides, at any zones, its side slipped ("12 mm nodule
-# in the left mid zone" against "Right upper zone nodule"; "Tiny calcified nodule in the left upper zone, likely
-# granuloma" against "Calcified granuloma, right mid zone")
-_ONE_LESION = {"nodule or mass", "granuloma"}
+# in the left mid zone" against "Right upper zone nodule"); not a granuloma, which sentences name beside other
+# findings and so take their sides ("Minor right basal atelectasis, and old granulomatous disease.")
+_ONE_LESION = {"nodule or mass"}
 
 
 def _side_pair(fnd: list[Observation], imp: list[Observation], parsed: ParsedReport, *,
