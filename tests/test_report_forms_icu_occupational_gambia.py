@@ -163,6 +163,25 @@ def test_a_finding_pointed_back_to_as_unchanged_on_the_other_side() -> None:
     assert "laterality_conflict" not in flagged(both)
 
 
+@pytest.mark.parametrize("text", [
+    "REPORT: Minor pleuro-parenchymal scarring at the right apex. Lungs otherwise clear. The left apical scarring is "
+    "unchanged in appearance.\nIMPRESSION: Minor right apical scarring, of no clinical significance.",
+    "Description:\nLung fields are clear. Small left pleural effusion blunting the costophrenic angle.\nSummary:\n"
+    "Minimal left effusion. No acute abnormality. Follow-up of the right effusion recommended.",
+])
+def test_a_finding_pointed_back_to_by_its_place_or_in_a_follow_up_on_the_other_side(text: str) -> None:
+    assert "laterality_conflict" in flagged(text)
+    side = "left" if "right apex" in text else "right"
+    fixed = text.replace(f"The {side} apical", "The right apical").replace("of the right effusion", "of the effusion")
+    assert "laterality_conflict" not in flagged(fixed)
+
+
+def test_a_place_on_the_other_side_said_to_be_opacified_is_no_pointer() -> None:
+    text = ("FINDINGS: Post-pneumonectomy space on the left is fully opacified, stable. New consolidation in the right "
+            "lower lobe.\nIMPRESSION: Right lower lobe pneumonia.")
+    assert "laterality_conflict" not in flagged(text)
+
+
 # --- what else a normal line names -----------------------------------------------------------------------------------
 
 

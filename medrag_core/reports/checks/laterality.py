@@ -154,8 +154,10 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
 # report has named before
 _DEFINITE_SIDE = re.compile(r"\b(?:the|these|this|those)\s+(?P<side>left|right)(?:[\s-]+sided)?\s+(?:[\w-]+\s+){0,2}$",
                             re.IGNORECASE)
-# (a word between the side and the finding: "the left is fully opacified")
-_WORDS_BETWEEN = re.compile(r"(?:left|right)(?:[\s-]+sided)?\s+\S", re.IGNORECASE)
+# (a verb between the side and the finding: "the left is fully opacified"; or none: "the right effusion")
+_VERB_BETWEEN = re.compile(r"(?:left|right)(?:[\s-]+sided)?\s+(?:is|are|was|were|has|have|appears?|remains?)\b",
+                           re.IGNORECASE)
+_SIDE_JUST_BEFORE = re.compile(r"(?:left|right)(?:[\s-]+sided)?\s+$", re.IGNORECASE)
 # ... but not a place the article names ("the left costophrenic angle is blunted", "the right lung base")
 _PLACE_TERM = re.compile(r"(?:costophrenic|cp\b|angle|hemi-?diaphragm|diaphragm|lung|lobe|hemithorax|heart|hil)",
                          re.IGNORECASE)
@@ -177,9 +179,10 @@ def _back_reference_conflicts(parsed: ParsedReport, fired: set[str]) -> list[Iss
                 or _PLACE_TERM.match(b.term)):
             continue
         pointer = _DEFINITE_SIDE.search(parsed.text, b.sentence_span[0], b.span[0])
-        if pointer is not None and b.change == "stable" and _WORDS_BETWEEN.search(pointer.group(0)):
-            pointer = None  # unchanged, only as "the right effusion" ("on the left is opacified, stable" is a place)
-        if pointer is not None and not b.hypothetical:
+        if pointer is not None and b.change == "stable" and _VERB_BETWEEN.search(pointer.group(0)):
+            pointer = None  # unchanged, only as "the right (apical) effusion" ("the left is opacified" is a place)
+        # (a follow-up of the finding points to it as much: "Follow-up of the right effusion recommended.")
+        if pointer is not None and (not b.hypothetical or _SIDE_JUST_BEFORE.search(pointer.group(0))):
             side = pointer.group("side").lower()
         elif b.laterality in ("left", "right") and _HIDDEN_BY_THE.search(parsed.text, b.sentence_span[0], b.span[0]):
             side = b.laterality  # (what hides a place is there, not supposed: "obscured" hedges nothing here)
