@@ -309,17 +309,17 @@ def placeholder_spans(parsed: ParsedReport) -> list[tuple[int, int]]:
     ``___`` is a field or MIMIC's de-identification mask by ``_is_mask``.
     """
     text = parsed.text
-    # history, comparison and the preamble are where names, dates and ages stand: a blank there is a mask
-    # and shows the report was de-identified
-    masked = bool(_MIMIC_LAYOUT.search(text)) or len(_BLANK.findall(text)) >= 2 or any(
-        "__" in block for block in (parsed.preamble, *(parsed.sections.get(k, "") for k in
-                                                       ("INDICATION", "COMPARISON", "TECHNIQUE"))))
     # fields are looked for in the text as read: markup and transport wrapping the reading blanked or rewrote (a tag,
     # a control word, "<Findings>", "[Dx: J93.9 ...]") are no fields, and a field the transport escaped
     # ("&lt;insert side&gt;", "\\T\\") is one, its span reaching over the escape's blanked tail
     reading = parsed.reading or text
     if not _FIELD_HINT.search(reading):
         return []
+    # history, comparison and the preamble are where names, dates and ages stand: a blank there is a mask
+    # and shows the report was de-identified
+    masked = bool(_MIMIC_LAYOUT.search(text)) or len(_BLANK.findall(text)) >= 2 or any(
+        "__" in block for block in (parsed.preamble, *(parsed.sections.get(k, "") for k in
+                                                       ("INDICATION", "COMPARISON", "TECHNIQUE"))))
     spans = []
     for m in _PLACEHOLDER.finditer(reading):
         if any(a <= m.start() and m.end() <= b for a, b in parsed.header_spans):
