@@ -298,7 +298,7 @@ def test_held_out_normal_and_negated_wording(sentence: str, name: str, polarity:
 
 def test_normal_lung_volumes_is_not_clear_lungs() -> None:
     p = parse_sections("Normal lung volumes. Lungs are normal in volume.", "")
-    # (read as lungs not hyperinflated, the one thing a normal volume rules out; nothing implied of the lungs' clearness)
+    # (read as lungs not hyperinflated, all a normal volume rules out; nothing implied of the lungs' clearness)
     assert not any(o.implied for o in p.observations)
     assert {(o.name, o.polarity) for o in p.observations} <= {("Emphysema", "absent")}
 
