@@ -434,7 +434,7 @@ def _one_place(mentions: list[Observation]) -> bool:
 def _one_affirmed_each(parsed: ParsedReport, group: str) -> bool:
     """Whether each section affirms the group (or calls it likely) in one sentence, a side named or not (a second
     lesion, even one with no side given, leaves it open which one the other section's is; one sentence's lesion and its
-    reading, "calcified nodule ..., likely granuloma", are one)."""
+    reading, "12 mm rounded opacity ..., likely a nodule", are one)."""
     return all(len({o.sentence_span for o in parsed.observations if o.section == section
                     and (o.polarity == "present" or o.probable) and _group(o) == group}) == 1
                for section in ("FINDINGS", "IMPRESSION"))

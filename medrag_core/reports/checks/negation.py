@@ -206,9 +206,10 @@ def _borderline_heart(o: Observation) -> bool:
         _BORDERLINE.search(_clause(o)))
 
 
-def _lung_lesion(p: Observation, min_mm: float = 10) -> bool:
-    """A mass, a cavity or an abscess, or a nodule measured at ``min_mm`` or more, in the lung."""
-    if p.name == "Mass" or (p.name == "Nodule" and p.size_mm is not None and p.size_mm >= min_mm) or (
+def _lung_lesion(p: Observation) -> bool:
+    """A mass, a cavity or an abscess, or a nodule measured at 6 mm or more (the issue's significant nodule), in the
+    lung."""
+    if p.name == "Mass" or (p.name == "Nodule" and p.size_mm is not None and p.size_mm >= 6) or (
             p.name == "Lung Lesion" and _CAVITY_OR_ABSCESS.search(p.term)):
         # in a lung zone, or said to be in the lung ("right lung nodule", "pulmonary nodule")
         clause = _clause(p)
@@ -326,7 +327,7 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                 # activity, not the lungs, so a plain negation of it contradicts nothing here
                 negs = [o for o in negs if o.implied and not o.extra.get("otherwise") and pos_sec == "IMPRESSION"]
             if group == "nodule or mass":
-                # "the lungs are clear" against a lung mass or a measured nodule of 1 cm or more (_lung_lesion)
+                # "the lungs are clear" against a lung mass, a cavity or a nodule of 6 mm or more (_lung_lesion)
                 negs += [o for o in parsed.observations if o.section == neg_sec and o.implied
                          and o.name == "Lung Opacity" and o.polarity == "absent"]
             if group == "airspace disease":
@@ -369,14 +370,11 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
             hit = None
             for p in pos:
                 for n in negs:
-                    # "the lungs are clear" against a lung mass or a nodule of 1 cm or more; "no focal lung lesion",
-                    # which names what it rules out, against one of 6 mm or more
-                    least = 6
                     if not _lat_compatible(n, p) or _zones_apart(n, p):
                         continue  # a negation in one zone says nothing of another
                     if _borderline_heart(p) and _AT_THE_LIMIT.search(_clause(n)):
                         continue  # "Upper limits of normal heart size." against "Borderline heart size.": one reading
-                    if _VOLUME_NORMAL.search(n.term) and not _HYPERINFLATED.search(p.term):
+                    if n.name == "Emphysema" and _VOLUME_NORMAL.search(n.term) and not _HYPERINFLATED.search(p.term):
                         continue  # "Normal lung volumes." against hyperinflation, not against emphysema or COPD
                     if _BLUNTED.search(p.term) and not _ANGLE_NAMED.search(n.term):
                         continue  # a blunted angle against the angle called sharp only, not against "no effusion"
@@ -385,7 +383,7 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                         continue  # an old healed fracture is denied by "no rib fracture", not by "the bones are intact"
                     if group == "nodule or mass" and n.name != p.name and not (
                             (n.implied or n.name == "Lung Lesion"
-                             or (n.name == "Mass" and _LUNG_MASS_RULED_OUT.search(n.text))) and _lung_lesion(p, least)):
+                             or (n.name == "Mass" and _LUNG_MASS_RULED_OUT.search(n.text))) and _lung_lesion(p)):
                         continue
                     if _rules_out_acute(n, parsed) and not (_called_acute(p) or (
                             p.section == "IMPRESSION" and p.temporal != "chronic" and not same_live
