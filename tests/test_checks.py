@@ -560,6 +560,8 @@ def test_real_iu_reports_whose_sizes_or_changes_differ_only_in_wording(uid: str)
     ("No pleural effusion. No pneumothorax.", "Small left pleural effusion/hemothorax."),
     ("No focal consolidation.", "Right lower lobe pneumonia or consolidation."),
     ("Moderate right effusion or haemothorax.", "No pleural effusion."),
+    # and against lungs called clear: pneumonia or consolidation, either is not clear lungs
+    ("The lungs are clear.", "Right lower lobe pneumonia/consolidation."),
 ])
 def test_alternatives_of_one_group_affirm_it_against_a_plain_negation(findings: str, impression: str) -> None:
     assert "negation_conflict" in kinds(findings, impression)
@@ -573,8 +575,8 @@ def test_alternatives_of_one_group_affirm_it_against_a_plain_negation(findings: 
     ("No pleural effusion.", "Pleural effusion and/or pleural thickening on the right."),
     # a hedged run stays hedged
     ("No pleural effusion.", "Possible effusion or hemothorax."),
-    # only a plain "no X": a normal statement ("lungs are clear") is not weighed against alternatives
-    ("The lungs are clear.", "Right lower lobe pneumonia/consolidation."),
+    # a normal statement ("lungs are clear") is weighed only against alternatives of one group
+    ("The lungs are clear.", "Right lower lobe atelectasis/infiltrate."),
 ])
 def test_alternatives_across_groups_or_hedged_stay_silent(findings: str, impression: str) -> None:
     assert "negation_conflict" not in kinds(findings, impression)
