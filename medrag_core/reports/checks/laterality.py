@@ -208,9 +208,10 @@ def _back_reference_conflicts(parsed: ParsedReport, fired: set[str]) -> list[Iss
 
 
 # a side named for what the report found, with no finding named ("The left sided changes were discussed with the ED
-# team.", "Correlate with clinical examination of the left chest.")
+# team.", "These right upper zone changes are old.", "Correlate with clinical examination of the left chest.")
 _SIDE_OF_THE_FINDINGS = re.compile(
-    r"\b(?P<side>left|right)(?:[\s-]+sided)?\s+(?:changes|findings|abnormalit(?:y|ies)|appearances)\b"
+    r"\b(?P<side>left|right)(?:[\s-]+sided)?\s+(?:(?:upper|mid|middle|lower|apical|basal|zone|lobe)\s+){0,2}"
+    r"(?:changes|findings|abnormalit(?:y|ies)|appearances)\b"
     r"|\b(?:examination|exam|auscultation)\s+of\s+the\s+(?P<examined>left|right)\s+(?:chest|hemithorax|lung|side)\b",
     re.IGNORECASE)
 
@@ -328,7 +329,8 @@ _LYING_WHERE_PLACED = {"Surgical Clips"}
 
 # one canonical device covers several kinds ("Right IJ line" and "Left PICC" are two central lines): only
 # mentions of one kind are compared
-_DEVICE_KIND = re.compile(r"picc|jugular|\bij\b|subclavian|dialysis|port|swan|pigtail", re.IGNORECASE)
+_DEVICE_KIND = re.compile(r"picc|jugular|\bij\b|subclavian|dialysis|\bhd\b|tunnel|perm-?cath|tesio|vas-?cath|port|swan|pigtail",
+                          re.IGNORECASE)
 _DEVICE_KIND_BEFORE = re.compile(r"\b(?:picc|jugular|ij|subclavian|dialysis|(?:media?|chest\s+)port|swan|pigtail)\b",
                                  re.IGNORECASE)
 
@@ -337,6 +339,8 @@ def _device_kind(o: Observation) -> str:
     # the kind in the device's own words or just before them ("right IJ central venous catheter")
     m = _DEVICE_KIND.search(o.term) or _DEVICE_KIND_BEFORE.search(_words_before(o))
     kind = m.group(0).lower() if m else ""
+    if kind in ("hd", "tunnel", "permcath", "perm-cath", "tesio", "vascath", "vas-cath"):
+        return "dialysis"  # a renal unit's tunnelled line, by any of its names
     return "jugular" if kind == "ij" else kind
 
 

@@ -13,6 +13,7 @@ import re
 from medrag_core.models import Issue
 from medrag_core.reports.checks.agreement import _CONTRADICTION_GROUPS, _SIZE_RANK, _plain_negation, _size_bounds
 from medrag_core.reports.checks.pairing import (
+    _AIRSPACE_WORD,
     _BARE_OPACITY,
     _BESIDE_EFFUSION_WORDS,
     _BLUNTED,
@@ -36,7 +37,7 @@ from medrag_core.reports.checks.pairing import (
 )
 from medrag_core.reports.mentions import Observation
 from medrag_core.reports.parse import ParsedReport
-from medrag_core.reports.vocabulary import FINDINGS, PARENCHYMAL_GROUPS, QUALIFIER, groups_checked_by
+from medrag_core.reports.vocabulary import FINDINGS, OTHERWISE, PARENCHYMAL_GROUPS, QUALIFIER, groups_checked_by
 
 __all__ = ["negation_conflicts"]
 
@@ -245,6 +246,27 @@ def _contradicts_itself(n: Observation, s: Observation, parsed: ParsedReport) ->
     return n.laterality is None or n.laterality in (s.laterality, "bilateral")
 
 
+_AIRSPACE_NAMED = ("Consolidation", "Pneumonia")
+# the lungs called clear but for a part: "The remaining lungs are clear", "the rest of the lungs", "elsewhere"
+_BUT_FOR_A_PART = re.compile(r"\b(?:remain\w*|rest|other\w*|elsewhere|opposite|contralateral|except\w*|apart|aside|"
+                             r"besides|but\s+for)\b", re.IGNORECASE)
+
+
+def _clear_lungs_beside_airspace_disease(n: Observation, s: Observation, parsed: ParsedReport) -> bool:
+    """Whether a section calls the lungs clear (``n``, implied: as a whole, not one lung nor all but a part) and also
+    affirms airspace disease in so many words (``s``: a consolidation, a pneumonia, or an opacity placed and called
+    the airspace's): both cannot be true, as a normal line left in a template over the finding dictated after it
+    ("Both lung fields are clear. There is patchy consolidation in the right upper zone."). A bare or streaky opacity,
+    atelectasis, or a hedged, old or explained-away finding beside clear lungs stays a mixed picture."""
+    return (n.implied and _group(n) == "airspace disease" and n.laterality in (None, "bilateral")
+            and not n.qualified and not n.extra.get("otherwise") and not OTHERWISE.search(n.text)
+            and not _BUT_FOR_A_PART.search(n.text) and not _other_before(n, parsed)
+            and (s.name in _AIRSPACE_NAMED or (s.name == "Lung Opacity" and bool(s.sites or s.location)
+                                               and bool(_AIRSPACE_WORD.search(_clause(s)))))
+            and s.polarity == "present" and s.section == n.section and s.start != n.start and not s.hypothetical
+            and not _historical(s) and s.change != "decreased" and not _explained_away(s, parsed))
+
+
 # atelectasis "the lungs are clear" does not deny: a streak, a plate, a dependent or a mild one (IU reports say both)
 _MINOR_ATELECTASIS = re.compile(r"\b(?:plate|platelike|plate-like|linear|discoid|subsegmental|streak\w*|band\w*|"
                                 r"dependent|basilar|bibasilar|basal|bibasal|bases?|mild|mildly|minimal|minor|slight|trace|tiny|small|"
@@ -425,11 +447,13 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                     # ... unless that section contradicts itself: "No cardiomegaly." beside "Cardiomegaly." (or "No
                     # pneumonia." beside "may represent pneumonia") is no mixed picture, and its plain negation still
                     # contradicts the other section's affirmed finding
+                    # ... nor does one that calls the lungs clear and names airspace disease in them
                     if any((_lat_compatible(n, s) or s.laterality is None)
                            and (n.laterality is not None or n.implied or group == "nodule or mass"
                                 or n.name == "Lung Lesion" or _same_side(s, p))
                            and not _contradicts_itself(n, s, parsed) and not _other_kind(n, s)
-                           for s in same_live):
+                           for s in same_live) and not any(
+                               _clear_lungs_beside_airspace_disease(n, s, parsed) for s in same_live):
                         continue
                     if any(_same_description(b, p) for b in bare):
                         continue

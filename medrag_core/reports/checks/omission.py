@@ -13,6 +13,7 @@ import re
 from medrag_core.models import Issue
 from medrag_core.reports.checks.agreement import _SIZE_RANK, _size_bounds
 from medrag_core.reports.checks.pairing import (
+    _AIRSPACE_WORD,
     _BENIGN,
     _BESIDE_EFFUSION_WORDS,
     _clause,
@@ -204,11 +205,6 @@ _MINOR_WORD = re.compile(r"\b(?:few|mild|mildly|minimal|minimally|slight|slightl
 
 _AS_BEFORE = re.compile(r"\b(?:as\s+before|as\s+previously|unchanged|stable|again\s+(?:seen|noted)"
                         r"|no\s+(?:interval\s+)?change)\b", re.IGNORECASE)
-# (an infiltrate is the airspace's, not an interstitial one)
-# (and "non-homogeneous opacity", as South Asian reports call a consolidation)
-_AIRSPACE_WORD = re.compile(r"\b(?:air[\s-]?space|alveolar|consolidat\w*|(?<!interstitial\s)infiltrat\w*|"
-                            r"ground[\s-]*glass|(?-i:GGOs?)\b|(?:non-?|in)homogeneous\s+opacit)",
-                            re.IGNORECASE)
 _EDEMA_WORD = re.compile(r"o?edema|failure", re.IGNORECASE)
 # "Lines and tubes as described": the deferral is the devices', not the findings'
 _DEVICES_AS_DESCRIBED = re.compile(r"\b(?:lines?|tubes?|catheters?|devices?|drains?|wires?|hardware)\b[^.]*"

@@ -288,6 +288,13 @@ def _own_clause(o: Observation) -> str:
     return o.text[start: after.start() if after else len(o.text)]
 
 
+# an opacity described as the airspace's: "airspace opacification", "alveolar shadowing", "non-homogeneous opacity" (as
+# South Asian reports call a consolidation), "inhomogeneous shadowing"; an infiltrate, not an interstitial one
+_AIRSPACE_WORD = re.compile(r"\b(?:air[\s-]?space|alveolar|consolidat\w*|(?<!interstitial\s)infiltrat\w*|"
+                            r"ground[\s-]*glass|(?-i:GGOs?)\b|(?:non-?|in)homogeneous\s+(?:opacit|shadow))",
+                            re.IGNORECASE)
+
+
 def _clause(o: Observation) -> str:
     """The part of the mention's sentence between semicolons ("... opacity in the right lower lobe; no
     pneumothorax; soft tissues unremarkable": the soft tissues are another item of the list, not the opacity's)."""
