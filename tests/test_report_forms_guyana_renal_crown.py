@@ -48,6 +48,8 @@ def test_lungs_called_clear_beside_the_consolidation_dictated_after_them(clear: 
     # (the rest of the lungs: "otherwise", "apart from", "remaining")
     "The lungs are otherwise clear. There is patchy consolidation in the right upper zone.",
     "There is focal consolidation in the right upper lobe. The remaining lungs are clear.",
+    # (the compressed lung beside an effusion: IU CXR2289)
+    "Lungs are clear. A small right pleural effusion and associated airspace disease.",
     "Apart from the right upper zone the lungs are clear. There is patchy consolidation in the right upper zone.",
     # (one lung called clear)
     "The left lung is clear. There is patchy consolidation in the right upper zone.",

@@ -329,8 +329,8 @@ _LYING_WHERE_PLACED = {"Surgical Clips"}
 
 # one canonical device covers several kinds ("Right IJ line" and "Left PICC" are two central lines): only
 # mentions of one kind are compared
-_DEVICE_KIND = re.compile(r"picc|jugular|\bij\b|subclavian|dialysis|\bhd\b|tunnel|perm-?cath|tesio|vas-?cath|port|swan|pigtail",
-                          re.IGNORECASE)
+_DEVICE_KIND = re.compile(r"picc|jugular|\bij\b|subclavian|dialysis|\bhd\b|tunnel|perm-?cath|tesio|vas-?cath|port|swan|"
+                          r"pigtail", re.IGNORECASE)
 _DEVICE_KIND_BEFORE = re.compile(r"\b(?:picc|jugular|ij|subclavian|dialysis|(?:media?|chest\s+)port|swan|pigtail)\b",
                                  re.IGNORECASE)
 

@@ -248,6 +248,9 @@ def _contradicts_itself(n: Observation, s: Observation, parsed: ParsedReport) ->
 
 _AIRSPACE_NAMED = ("Consolidation", "Pneumonia")
 # the lungs called clear but for a part: "The remaining lungs are clear", "the rest of the lungs", "elsewhere"
+# airspace disease that goes with an effusion ("a small left pleural effusion and associated airspace disease"): the
+# effusion's compressed lung, which real reports leave out of "the lungs are clear"
+_WITH_THE_EFFUSION = re.compile(rf"\b(?:associated|{_BESIDE_EFFUSION_WORDS})\b", re.IGNORECASE)
 _BUT_FOR_A_PART = re.compile(r"\b(?:remain\w*|rest|other\w*|elsewhere|opposite|contralateral|except\w*|apart|aside|"
                              r"besides|but\s+for)\b", re.IGNORECASE)
 
@@ -264,7 +267,8 @@ def _clear_lungs_beside_airspace_disease(n: Observation, s: Observation, parsed:
             and (s.name in _AIRSPACE_NAMED or (s.name == "Lung Opacity" and bool(s.sites or s.location)
                                                and bool(_AIRSPACE_WORD.search(_clause(s)))))
             and s.polarity == "present" and s.section == n.section and s.start != n.start and not s.hypothetical
-            and not _historical(s) and s.change != "decreased" and not _explained_away(s, parsed))
+            and not _historical(s) and s.change != "decreased" and not _explained_away(s, parsed)
+            and not _WITH_THE_EFFUSION.search(_clause(s)))
 
 
 # atelectasis "the lungs are clear" does not deny: a streak, a plate, a dependent or a mild one (IU reports say both)
