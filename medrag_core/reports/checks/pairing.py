@@ -71,6 +71,16 @@ def _group(o: Observation) -> str | None:
     return _GROUP.get(o.name)
 
 
+def _may_hold(text: str, words: tuple[str, ...]) -> bool:
+    """False only where ``text`` holds none of ``words`` (lower case) in any case: a cheap test before a pattern
+    that cannot match without one of them (speed). A text that is not ASCII is always tried: under IGNORECASE a
+    letter outside ASCII may match an ASCII one ("ſ" matches "s")."""
+    if not text.isascii():
+        return True
+    lower = text.lower()
+    return any(w in lower for w in words)
+
+
 def _quote(*obs: Observation) -> str:
     return " ... ".join(dict.fromkeys(o.text.strip() for o in obs))
 
