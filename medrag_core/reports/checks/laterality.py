@@ -80,8 +80,11 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
     # only the groups (and their families) the report names can conflict (speed: most groups are never named)
     named = {_group(o) for o in parsed.observations}
     named |= {_LATERAL_FAMILY[g] for g in named if g in _LATERAL_FAMILY}
+    # (speed: each pair below takes one mention with a side from FINDINGS and one from the IMPRESSION, all from
+    # ``carried``: where a section has none, no group can conflict)
+    both_sided = {"FINDINGS", "IMPRESSION"} <= {o.section for o in carried}
     for group in sorted(_LATERAL_GROUPS, key=lambda g: (g in families, g)):
-        if group not in named:
+        if not both_sided or group not in named:
             continue
         if group in families and fired & {g for g, f in _LATERAL_FAMILY.items() if f == group}:
             continue
