@@ -37,9 +37,9 @@ before its term back to the previous mention's clause, and after it up to the ne
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
-from functools import cache, lru_cache
+from functools import lru_cache
 from operator import attrgetter
 
 from medrag_core.reports.vocabulary import (
@@ -438,27 +438,28 @@ def _read_mentions(sentence: str, section: str, start: int, base: int) -> list[O
     terms = _spans(TERMINATE, sentence)
     # (speed: the trigger spans below are found only when a mention first asks for them, once per sentence; a
     # sentence whose mentions are all fixed negations, "The lungs are clear.", needs none of them)
+    found: dict[str, tuple[list[tuple[int, int]], ...]] = {}
 
-    @cache
+    def once(key: str, find: Callable[[], tuple[list[tuple[int, int]], ...]]) -> tuple[list[tuple[int, int]], ...]:
+        if key not in found:
+            found[key] = find()
+        return found[key]
+
     def pseudo() -> list[tuple[int, int]]:
-        return _spans(PSEUDO, sentence) + unc_pseudo()
+        return once("pseudo", lambda: (_spans(PSEUDO, sentence) + unc_pseudo(),))[0]
 
-    @cache
     def unc_pseudo() -> list[tuple[int, int]]:
-        return _spans(UNC_PSEUDO_NEG, sentence)
+        return once("unc_pseudo", lambda: (_spans(UNC_PSEUDO_NEG, sentence),))[0]
 
     def live(regex: re.Pattern[str]) -> list[tuple[int, int]]:
         return [sp for sp in _spans(regex, sentence)
                 if not _overlaps(sp, pseudo()) and not _overlaps(sp, target_spans)]
 
-    @cache
-    def negations() -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    def negations() -> tuple[list[tuple[int, int]], ...]:
         """(forward, backward) negation triggers."""
-        return live(NEG_FWD), live(NEG_BWD)
+        return once("negations", lambda: (live(NEG_FWD), live(NEG_BWD)))
 
-    @cache
-    def hedges() -> tuple[list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]]:
-        """(forward, backward, inside a term, termination terms) for uncertainty triggers."""
+    def find_hedges() -> tuple[list[tuple[int, int]], ...]:
         unc_all = [sp for sp in _spans(UNC_FWD, sentence) if not _overlaps(sp, pseudo())]
         unc_f, unc_b = [sp for sp in unc_all if not _overlaps(sp, target_spans)], live(UNC_BWD)
         # a hedge inside a term that spans several words: "the heart may be mildly enlarged", "heart is probably
@@ -470,10 +471,13 @@ def _read_mentions(sentence: str, section: str, start: int, base: int) -> list[O
         hedge_terms = _spans(TERMINATE_NOT_HEDGES, sentence)
         return unc_f, unc_b, unc_in, hedge_terms
 
-    @cache
-    def hypotheticals() -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    def hedges() -> tuple[list[tuple[int, int]], ...]:
+        """(forward, backward, inside a term, termination terms) for uncertainty triggers."""
+        return once("hedges", find_hedges)
+
+    def hypotheticals() -> tuple[list[tuple[int, int]], ...]:
         """(forward, backward) hypothetical triggers ("cannot be excluded" reads backwards as uncertainty)."""
-        return live(HYPO_FWD), live(HYPO_BWD)
+        return once("hypotheticals", lambda: (live(HYPO_FWD), live(HYPO_BWD)))
 
     def blocked(a: int, b: int, ends: list[tuple[int, int]] = terms) -> bool:
         """True when a termination term lies between offsets a and b."""
