@@ -37,7 +37,7 @@ before its term back to the previous mention's clause, and after it up to the ne
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from operator import attrgetter
@@ -435,23 +435,49 @@ def _read_mentions(sentence: str, section: str, start: int, base: int) -> list[O
         return []
 
     target_spans = [(s, e) for s, e, _, _ in targets]
-    pseudo = _spans(PSEUDO, sentence) + _spans(UNC_PSEUDO_NEG, sentence)
     terms = _spans(TERMINATE, sentence)
-    # "may be secondary to edema": a hedge carries over "secondary to", "consistent with"; a negation does not
-    hedge_terms = _spans(TERMINATE_NOT_HEDGES, sentence)
+    # (speed: the trigger spans below are found only when a mention first asks for them, once per sentence; a
+    # sentence whose mentions are all fixed negations, "The lungs are clear.", needs none of them)
+    found: dict[str, tuple[list[tuple[int, int]], ...]] = {}
+
+    def once(key: str, find: Callable[[], tuple[list[tuple[int, int]], ...]]) -> tuple[list[tuple[int, int]], ...]:
+        if key not in found:
+            found[key] = find()
+        return found[key]
+
+    def pseudo() -> list[tuple[int, int]]:
+        return once("pseudo", lambda: (_spans(PSEUDO, sentence) + unc_pseudo(),))[0]
+
+    def unc_pseudo() -> list[tuple[int, int]]:
+        return once("unc_pseudo", lambda: (_spans(UNC_PSEUDO_NEG, sentence),))[0]
 
     def live(regex: re.Pattern[str]) -> list[tuple[int, int]]:
-        return [sp for sp in _spans(regex, sentence) if not _overlaps(sp, pseudo) and not _overlaps(sp, target_spans)]
+        return [sp for sp in _spans(regex, sentence)
+                if not _overlaps(sp, pseudo()) and not _overlaps(sp, target_spans)]
 
-    neg_f, neg_b = live(NEG_FWD), live(NEG_BWD)
-    unc_all = [sp for sp in _spans(UNC_FWD, sentence) if not _overlaps(sp, pseudo)]
-    unc_f, unc_b = [sp for sp in unc_all if not _overlaps(sp, target_spans)], live(UNC_BWD)
-    # a hedge inside a term that spans several words: "the heart may be mildly enlarged", "heart is probably enlarged"
-    unc_in = [sp for sp in unc_all if _overlaps(sp, target_spans)]
-    unc_pseudo = _spans(UNC_PSEUDO_NEG, sentence)
-    unc_b += unc_pseudo
-    unc_f = sorted(unc_f + unc_pseudo)  # "cannot exclude pneumonia" as well as "pneumonia cannot be excluded"
-    hyp_f, hyp_b = live(HYPO_FWD), live(HYPO_BWD)  # "cannot be excluded" reads backwards as uncertainty
+    def negations() -> tuple[list[tuple[int, int]], ...]:
+        """(forward, backward) negation triggers."""
+        return once("negations", lambda: (live(NEG_FWD), live(NEG_BWD)))
+
+    def find_hedges() -> tuple[list[tuple[int, int]], ...]:
+        unc_all = [sp for sp in _spans(UNC_FWD, sentence) if not _overlaps(sp, pseudo())]
+        unc_f, unc_b = [sp for sp in unc_all if not _overlaps(sp, target_spans)], live(UNC_BWD)
+        # a hedge inside a term that spans several words: "the heart may be mildly enlarged", "heart is probably
+        # enlarged"
+        unc_in = [sp for sp in unc_all if _overlaps(sp, target_spans)]
+        unc_b += unc_pseudo()
+        unc_f = sorted(unc_f + unc_pseudo())  # "cannot exclude pneumonia" as well as "pneumonia cannot be excluded"
+        # "may be secondary to edema": a hedge carries over "secondary to", "consistent with"; a negation does not
+        hedge_terms = _spans(TERMINATE_NOT_HEDGES, sentence)
+        return unc_f, unc_b, unc_in, hedge_terms
+
+    def hedges() -> tuple[list[tuple[int, int]], ...]:
+        """(forward, backward, inside a term, termination terms) for uncertainty triggers."""
+        return once("hedges", find_hedges)
+
+    def hypotheticals() -> tuple[list[tuple[int, int]], ...]:
+        """(forward, backward) hypothetical triggers ("cannot be excluded" reads backwards as uncertainty)."""
+        return once("hypotheticals", lambda: (live(HYPO_FWD), live(HYPO_BWD)))
 
     def blocked(a: int, b: int, ends: list[tuple[int, int]] = terms) -> bool:
         """True when a termination term lies between offsets a and b."""
@@ -529,7 +555,8 @@ def _read_mentions(sentence: str, section: str, start: int, base: int) -> list[O
             polarity = fixed
             if re.search(r"\b(?:not|no)\b", term, re.IGNORECASE) and fixed == "present":
                 polarity = "absent"
-            if fixed == "uncertain" and (forward(neg_f, ts) is not None or backward(neg_b, te) is not None):
+            if fixed == "uncertain" and (forward(negations()[0], ts) is not None
+                                         or backward(negations()[1], te) is not None):
                 polarity = "absent"  # a sign of a possible finding, ruled out: "No deep sulcus sign."
             if fixed == "absent" and OTHERWISE.search(sentence):
                 if name != "Lung Clear":
@@ -539,6 +566,7 @@ def _read_mentions(sentence: str, section: str, start: int, base: int) -> list[O
             polarity = "present"
             if re.search(r"\bnot\b|\bno\b", term, re.IGNORECASE):
                 polarity = "absent"
+            neg_f, neg_b = negations()
             nf = forward(neg_f, ts)
             nb = backward(neg_b, te)
             if nf is not None or nb is not None or polarity == "absent":
@@ -553,13 +581,15 @@ def _read_mentions(sentence: str, section: str, start: int, base: int) -> list[O
                 if nf is not None and QUALIFIER.search(sentence[max(nf[1], prev_end):ts]):
                     qualified = True
             else:
+                unc_f, unc_b, unc_in, hedge_terms = hedges()
                 uf, ub = forward(unc_f, ts, hedge_terms), backward(unc_b, te)
                 if uf is None and ub is None:
                     uf = next(((s, e) for s, e in unc_in if ts < s and e <= te), None)
                 if uf is not None or ub is not None:
                     polarity = "uncertain"
                     probable = all(t is None or PROBABLE.fullmatch(sentence, t[0], t[1]) for t in (uf, ub))
-        hypothetical = polarity != "absent" and (forward(hyp_f, ts) is not None or backward(hyp_b, te) is not None)
+        hypothetical = polarity != "absent" and (forward(hypotheticals()[0], ts) is not None
+                                                 or backward(hypotheticals()[1], te) is not None)
         if hypothetical:
             polarity = "uncertain"
         # "atelectasis or infiltrate": both members of an alternative are uncertain

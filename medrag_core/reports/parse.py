@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from medrag_core.errors import ReportError
 from medrag_core.models import CheckStatus
@@ -184,16 +185,38 @@ _STRONG_NARRATIVE = re.compile(r"\b(?:\d+[- ]?(?:year|yr)s?[- ]old|admitted|pres
                                re.IGNORECASE)
 
 
+# real archives repeat sentences word for word ("No acute cardiopulmonary process."): a sentence this short is read
+# once (the same bound as ``mentions._CACHED_SENTENCE_MAX``)
+_CACHED_SENTENCE_MAX = 600
+
+
+def _sentence_reads_as(sentence: str) -> tuple[bool, bool]:
+    """(narrative, imaging): whether one sentence reads as clinical-note wording, else as image-report wording."""
+    if len(sentence) > _CACHED_SENTENCE_MAX:
+        return _read_sentence(sentence)
+    return _read_sentence_kept(sentence)
+
+
+def _read_sentence(sentence: str) -> tuple[bool, bool]:
+    if _NARRATIVE.search(sentence) and (not IMAGING_WORDS.search(sentence) or _STRONG_NARRATIVE.search(sentence)):
+        return True, False
+    return False, IMAGING_WORDS.search(sentence) is not None
+
+
+@lru_cache(maxsize=8192)
+def _read_sentence_kept(sentence: str) -> tuple[bool, bool]:
+    return _read_sentence(sentence)
+
+
 def _status(parsed: ParsedReport) -> CheckStatus:
     """Whether the content checks can run on ``parsed`` (see ``ParsedReport``)."""
     body = "\n".join(parsed.sections.get(k, "") for k in ("FINDINGS", "IMPRESSION"))
     narrative = imaging = sentences = 0
     for _, sentence in split_sentences(body):
         sentences += 1
-        if _NARRATIVE.search(sentence) and (not IMAGING_WORDS.search(sentence) or _STRONG_NARRATIVE.search(sentence)):
-            narrative += 1
-        elif IMAGING_WORDS.search(sentence):
-            imaging += 1
+        is_narrative, is_imaging = _sentence_reads_as(sentence)
+        narrative += is_narrative
+        imaging += is_imaging
     if narrative >= 2 and narrative >= imaging:
         return "not_a_report"
     if parsed.structured:

@@ -16,6 +16,9 @@ _ABBREV = re.compile(r"(?:\b(?:dr|vs|approx|e\.g|i\.e|st|mr|mrs|ms|no|fig|cf|etc
 # a side's short form ("Rt. lower zone", "Lt. pleural effusion") goes on with its place in lower case; "... on the Lt.
 # No effusion." ends there
 _SIDE_ABBREV = re.compile(r"\b(?:rt|lt)\.$", re.IGNORECASE)
+# (speed: both match only at a chunk's end, "approx." the longest, 7 characters, and "$" may stand before a last "\n":
+# they are searched for in the last 8 characters only; the words before still count for "\b" and the lookbehind)
+_ABBREV_TAIL = 8
 _GOES_ON_LOWER = re.compile(r"[ \t]+[a-z0-9]")
 _LIST_MARKER = re.compile(r"^\(?\d{1,2}[.)]$")
 # a "?" ends a sentence after a word ("Pneumothorax? No."), not where it stands alone as a hedge before a finding
@@ -116,8 +119,9 @@ def _split(text: str) -> list[tuple[int, str]]:
         if not chunk.strip():
             continue
         start = s if pending is None else pending
-        if (_LIST_MARKER.match(chunk.strip()) or _ABBREV.search(chunk)
-                or (_SIDE_ABBREV.search(chunk) and _GOES_ON_LOWER.match(text, e))) and "\n" not in text[e: e + 1]:
+        tail = max(0, len(chunk) - _ABBREV_TAIL)
+        if (_LIST_MARKER.match(chunk.strip()) or _ABBREV.search(chunk, tail)
+                or (_SIDE_ABBREV.search(chunk, tail) and _GOES_ON_LOWER.match(text, e))) and "\n" not in text[e: e + 1]:
             pending = start
             continue
         pending = None

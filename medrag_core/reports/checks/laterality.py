@@ -21,6 +21,7 @@ from medrag_core.reports.checks.pairing import (
     _group,
     _hilar_mass,
     _lateral_mentions,
+    _may_hold,
     _names_collapse,
     _quote,
     _sides_at,
@@ -60,6 +61,8 @@ _SIDE_CORRECTION = re.compile(
     r"\b(?:should\s+(?:read|be|say)|(?:is|was|has\s+been)\s+corrected\s+to|corrected\s+to|read\s+as)\s+[\"'\u201c\u2018]?"
     r"(?P<right>left|right)[\"'\u201d\u2019]?\s*,?\s*(?:not|instead\s+of|rather\s+than)\s+[\"'\u201c\u2018]?(?P<wrong>left|right)\b",
     re.IGNORECASE)
+# a word every _SIDE_CORRECTION match holds ("should read", "corrected to", "read as")
+_SIDE_CORRECTION_WORDS = ("should", "corrected", "read")
 
 
 def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
@@ -69,15 +72,19 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
     # a finding gone in one section and going in the other: only where the report says something has gone
     regressing = any(o.resolved for o in parsed.observations) and any(
         o.change in ("decreased", "resolved") for o in parsed.observations)
-    corrections = {(m.group("right").lower(), m.group("wrong").lower()) for m in _SIDE_CORRECTION.finditer(parsed.text)}
+    corrections = {(m.group("right").lower(), m.group("wrong").lower()) for m in _SIDE_CORRECTION.finditer(parsed.text)
+                   } if _may_hold(parsed.text, _SIDE_CORRECTION_WORDS) else set()
     # each mention with the side a sentence pointing back takes from the one before, worked out once per report; only
     # a mention with a side is compared (``_lateral_mentions``), so the rest are dropped here, once
     carried = [c for o in parsed.observations if (c := _with_carried_side(parsed, o)).sites]
     # only the groups (and their families) the report names can conflict (speed: most groups are never named)
     named = {_group(o) for o in parsed.observations}
     named |= {_LATERAL_FAMILY[g] for g in named if g in _LATERAL_FAMILY}
+    # (speed: each pair below takes one mention with a side from FINDINGS and one from the IMPRESSION, all from
+    # ``carried``: where a section has none, no group can conflict)
+    both_sided = {"FINDINGS", "IMPRESSION"} <= {o.section for o in carried}
     for group in sorted(_LATERAL_GROUPS, key=lambda g: (g in families, g)):
-        if group not in named:
+        if not both_sided or group not in named:
             continue
         if group in families and fired & {g for g, f in _LATERAL_FAMILY.items() if f == group}:
             continue
@@ -254,13 +261,22 @@ def _hilar_masses(carried: list[Observation], section: str) -> list[Observation]
     return [o for o in _lateral_mentions(carried, section, "nodule or mass") if _hilar_mass(o)]
 
 
+# a word every vocabulary.LEANING match holds: its comparison (">", "greater than", "more", "most", "worse", "larger",
+# "bigger", "exceeding"), "predominant(ly)" / "dominant" / "predominance", "mainly" or "chiefly"
+_LEANING_WORDS = (">", "more", "most", "worse", "greater", "larger", "bigger", "exceeding", "dominan", "mainly",
+                  "chiefly")
+
+
 def _leaning(o: Observation) -> str | None:
     """The side a finding on both sides (or on no side named but that) is said to be worse on, from its clause
     ("bilateral effusions, left greater than right"; "pulmonary oedema, R > L"); None where the clause gives none or
     both, or the finding is placed on the other side alone."""
     if o.polarity not in ("present", "uncertain"):
         return None
-    sides = {m.lastgroup.rstrip("234") for m in LEANING.finditer(_clause(o)) if m.lastgroup}
+    clause = _clause(o)
+    if not _may_hold(clause, _LEANING_WORDS):
+        return None  # (as no side at all: len(sides) != 1)
+    sides = {m.lastgroup.rstrip("234") for m in LEANING.finditer(clause) if m.lastgroup}
     if len(sides) != 1:
         return None
     side = sides.pop()

@@ -71,6 +71,16 @@ def _group(o: Observation) -> str | None:
     return _GROUP.get(o.name)
 
 
+def _may_hold(text: str, words: tuple[str, ...]) -> bool:
+    """False only where ``text`` holds none of ``words`` (lower case) in any case: a cheap test before a pattern
+    that cannot match without one of them (speed). A text that is not ASCII is always tried: under IGNORECASE a
+    letter outside ASCII may match an ASCII one ("ſ" matches "s")."""
+    if not text.isascii():
+        return True
+    lower = text.lower()
+    return any(w in lower for w in words)
+
+
 def _quote(*obs: Observation) -> str:
     return " ... ".join(dict.fromkeys(o.text.strip() for o in obs))
 
@@ -132,7 +142,9 @@ def _sides_at(obs: Iterable[Observation], zone: str | None) -> set[str]:
 
 
 def _mentions(parsed: ParsedReport, section: str, group: str, polarities: set[str]) -> list[Observation]:
-    return [o for o in parsed.observations if o.section == section and _group(o) == group and o.polarity in polarities]
+    # (``_GROUP.get`` for ``_group``, here and below: these run for every group of every report)
+    return [o for o in parsed.observations
+            if o.section == section and _GROUP.get(o.name) == group and o.polarity in polarities]
 
 
 def _lateral_mentions(carried: list[Observation], section: str, family: str, resolved: bool = False
@@ -143,7 +155,7 @@ def _lateral_mentions(carried: list[Observation], section: str, family: str, res
     return [o for o in carried
             if o.section == section and o.sites
             and ((o.polarity == "absent" and o.resolved) if resolved else o.polarity in ("present", "uncertain"))
-            and (_group(o) == family or _LATERAL_FAMILY.get(_group(o) or "") == family)]
+            and ((group := _GROUP.get(o.name)) == family or _LATERAL_FAMILY.get(group or "") == family)]
 
 
 # a sentence that reads the one before it: "There is a density over the left 7th rib. This likely represents an old

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from medrag_core.models import Issue
+from medrag_core.reports.checks.pairing import _may_hold
 from medrag_core.reports.parse import ParsedReport
 from medrag_core.reports.reading import HTML_TAG_NAMES
 from medrag_core.reports.sections import EXAM_TITLE
@@ -135,6 +136,8 @@ _BARE_MEASURE = re.compile(
     r"|degrees?|°|x\b|×|by\b|\d|\.\d|inch))",
     re.IGNORECASE,
 )
+# a word every _BARE_MEASURE match holds ("measures", "measuring", "measured", "size of")
+_BARE_MEASURE_WORDS = ("measur", "size")
 
 
 # a section holding only a filler ("-", "N/A", "None.", "...", "Pending", "To follow") says nothing: it is empty
@@ -402,7 +405,7 @@ def measurement_without_unit(parsed: ParsedReport) -> list[Issue]:
     issues = []
     for name in ("FINDINGS", "IMPRESSION"):
         for _, sentence in split_sentences(parsed.sections.get(name, "")):
-            m = _BARE_MEASURE.search(sentence)
+            m = _BARE_MEASURE.search(sentence) if _may_hold(sentence, _BARE_MEASURE_WORDS) else None
             if m:
                 issues.append(Issue(
                     kind="measurement_without_unit", severity="info",
