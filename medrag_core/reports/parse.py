@@ -15,7 +15,13 @@ from functools import lru_cache
 
 from medrag_core.errors import ReportError
 from medrag_core.models import CheckStatus
-from medrag_core.reports.mentions import DEVICE_NAMES, Observation, extract_observations, placed_on
+from medrag_core.reports.mentions import (
+    _CACHED_SENTENCE_MAX,
+    DEVICE_NAMES,
+    Observation,
+    extract_observations,
+    placed_on,
+)
 from medrag_core.reports.reading import offset_as_read, put_back_letters, read_text
 from medrag_core.reports.sections import IMAGING_WORDS, find_sections
 from medrag_core.reports.sentences import split_sentences
@@ -185,9 +191,8 @@ _STRONG_NARRATIVE = re.compile(r"\b(?:\d+[- ]?(?:year|yr)s?[- ]old|admitted|pres
                                re.IGNORECASE)
 
 
-# real archives repeat sentences word for word ("No acute cardiopulmonary process."): a sentence this short is read
-# once (the same bound as ``mentions._CACHED_SENTENCE_MAX``)
-_CACHED_SENTENCE_MAX = 600
+# real archives repeat sentences word for word ("No acute cardiopulmonary process."): a sentence up to
+# ``mentions._CACHED_SENTENCE_MAX`` is read once
 
 
 def _sentence_reads_as(sentence: str) -> tuple[bool, bool]:

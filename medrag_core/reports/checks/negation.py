@@ -37,7 +37,7 @@ from medrag_core.reports.checks.pairing import (
 )
 from medrag_core.reports.mentions import Observation
 from medrag_core.reports.parse import ParsedReport
-from medrag_core.reports.vocabulary import FINDINGS, OTHERWISE, PARENCHYMAL_GROUPS, QUALIFIER, groups_checked_by
+from medrag_core.reports.vocabulary import FINDINGS, PARENCHYMAL_GROUPS, QUALIFIER, groups_checked_by
 
 __all__ = ["negation_conflicts"]
 
@@ -247,7 +247,8 @@ def _contradicts_itself(n: Observation, s: Observation, parsed: ParsedReport) ->
 
 
 _AIRSPACE_NAMED = ("Consolidation", "Pneumonia")
-# the lungs called clear but for a part: "The remaining lungs are clear", "the rest of the lungs", "elsewhere"
+# the lungs called clear but for a part: "The remaining lungs are clear", "the rest of the lungs", "elsewhere" (every
+# vocabulary.OTHERWISE match holds one of these words)
 # airspace disease that goes with an effusion ("a small left pleural effusion and associated airspace disease"): the
 # effusion's compressed lung, which real reports leave out of "the lungs are clear"
 _WITH_THE_EFFUSION = re.compile(rf"\b(?:associated|{_BESIDE_EFFUSION_WORDS})\b", re.IGNORECASE)
@@ -262,8 +263,8 @@ def _clear_lungs_beside_airspace_disease(n: Observation, s: Observation, parsed:
     ("Both lung fields are clear. There is patchy consolidation in the right upper zone."). A bare or streaky opacity,
     atelectasis, or a hedged, old or explained-away finding beside clear lungs stays a mixed picture."""
     return (n.implied and _group(n) == "airspace disease" and n.laterality in (None, "bilateral")
-            and not n.qualified and not n.extra.get("otherwise") and not OTHERWISE.search(n.text)
-            and not _BUT_FOR_A_PART.search(n.text) and not _other_before(n, parsed)
+            and not n.qualified and not n.extra.get("otherwise") and not _BUT_FOR_A_PART.search(n.text)
+            and not _other_before(n, parsed)
             and (s.name in _AIRSPACE_NAMED or (s.name == "Lung Opacity" and bool(s.sites or s.location)
                                                and bool(_AIRSPACE_WORD.search(_clause(s)))))
             and s.polarity == "present" and s.section == n.section and s.start != n.start and not s.hypothetical
