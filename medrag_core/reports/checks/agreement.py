@@ -70,7 +70,7 @@ def section_contradictions(parsed: ParsedReport) -> list[Issue]:
             first, second = sorted(hit, key=lambda o: o.start)
             issues.append(Issue(
                 kind="section_contradiction", severity="warning", section=section.lower(), finding=group,
-                message=f"The {section} both report {group} ('{p.term}') and rule it out ('{n.term}').",
+                message=f"The {section} section both reports {group} ('{p.term}') and rules it out ('{n.term}').",
                 evidence=_quote(first, second),
                 suggestion="Keep the statement that matches the image and remove the other.",
                 spans=_spans(first, second),

@@ -207,7 +207,8 @@ def _back_reference_conflicts(parsed: ParsedReport, fired: set[str]) -> list[Iss
         issues.append(Issue(
             kind="laterality_conflict", severity="warning", section=b.section.lower(), finding=group,
             spans=_spans(before, b),
-            message=f"The {b.section} places the {group} on the {before.laterality}, then refers to it on the {side}.",
+            message=f"The {b.section} section places the {group} on the {before.laterality}, "
+                    f"then refers to it on the {side}.",
             evidence=_quote(before, b),
             suggestion="Check the image and correct the side of one of the two mentions.",
         ))

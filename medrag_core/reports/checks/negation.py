@@ -481,8 +481,8 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                 issues.append(Issue(
                     kind="negation_conflict", severity="error", section=_BOTH, finding=group,
                     spans=_spans(n, p) if neg_sec == "FINDINGS" else _spans(p, n),
-                    message=f"The {pos_sec} reports {group} ('{p.term}') but the {neg_sec} rules it out "
-                            f"('{n.term}').",
+                    message=f"The {pos_sec} section reports {group} ('{p.term}') but the {neg_sec} section "
+                            f"rules it out ('{n.term}').",
                     evidence=_quote(n, p) if neg_sec == "FINDINGS" else _quote(p, n),
                     suggestion="Make FINDINGS and IMPRESSION agree on whether this finding is present.",
                 ))
