@@ -296,6 +296,11 @@ _PLACE_LEAD = re.compile(r"\s*,?\s*(?:(?:is|are|seen|noted|projecting|located)\s
                          r"\s+(?:the\s+)?", re.IGNORECASE)
 
 
+# what lies between a negated finding and the finding named as its place: "No cavitation within the right consolidation"
+_PLACE_OF_NEGATED = re.compile(
+    r"\s+(?:(?:is|are)\s+(?:seen|noted|identified|present|demonstrated)\s+)?"
+    r"(?:within|inside|in|around|surrounding)\s+the\s+(?:(?!(?:or|and|nor)\b)[\w-]+\s+){0,3}", re.IGNORECASE)
+
 # a negation that says the finding has gone, beside vocabulary.RESOLVED's words: "disappearance of", "has disappeared",
 # "is gone", "now absent"
 _GONE = re.compile(r"disappear|\bgone\b|\bnow\b", re.IGNORECASE)
@@ -541,8 +546,10 @@ def _read_mentions(sentence: str, section: str, start: int, base: int) -> list[O
     chain: list[int] = []
     chain_plain = True
     prev_span = (-1, -1)
+    prev_neg: tuple[int, int] | None = None
     for i, (ts, te, name, fixed) in enumerate(targets):
         term = sentence[ts:te]
+        neg_trigger: tuple[int, int] | None = None
         all_sides = every_side if name in BONE_FINDINGS else lung_sides
         next_start = targets[i + 1][0] if i + 1 < len(targets) else len(sentence)
         # polarity: fixed by the lexicon ("heart size is normal"), else ConText
@@ -569,7 +576,14 @@ def _read_mentions(sentence: str, section: str, start: int, base: int) -> list[O
             neg_f, neg_b = negations()
             nf = forward(neg_f, ts)
             nb = backward(neg_b, te)
-            if nf is not None or nb is not None or polarity == "absent":
+            neg_trigger = nf
+            # "No cavitation within the right consolidation": the finding named as the place of a negated one (with
+            # "the", after the same trigger) is where that one is not, and is itself there
+            place_of_negated = (nf is not None and nf == prev_neg and prev_pol == "absent" and polarity == "present"
+                                and _PLACE_OF_NEGATED.fullmatch(sentence, prev_te, ts) is not None)
+            if place_of_negated:
+                neg_trigger = None
+            elif nf is not None or nb is not None or polarity == "absent":
                 polarity = "absent"
                 resolved = any(t is not None and (RESOLVED.search(sentence, t[0], t[1]) is not None
                                                   or _GONE.search(sentence, t[0], t[1]) is not None) for t in (nf, nb))
@@ -733,7 +747,7 @@ def _read_mentions(sentence: str, section: str, start: int, base: int) -> list[O
             out.append(obs)
         if chained:
             chain += [j for j in range(len(out)) if out[j].span == (base + ts, base + te)]
-        prev_end, prev_sites, prev_pol, prev_te = te, sites, polarity, te
+        prev_end, prev_sites, prev_pol, prev_te, prev_neg = te, sites, polarity, te, neg_trigger
         prev_span = (base + ts, base + te)
     _mark_alternatives(out, chain, chain_plain)
     return _respectively(sentence, base, out)
