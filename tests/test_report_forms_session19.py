@@ -32,3 +32,89 @@ def test_a_finding_named_as_where_a_negated_one_is_not_is_itself_there(negated: 
 ])
 def test_the_negation_still_reaches_what_it_rules_out(findings: str) -> None:
     assert "negation_conflict" in flagged(report(findings, "Right pneumothorax."))
+
+
+# --- sign-offs under an empty conclusion ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("signature", [
+    # a trainee and the consultant who verified, on one line after a slash
+    "Dr David Patel, ST4 Radiology / verified by Dr David Okafor, Consultant Radiologist",
+    # the Irish faculty's letters written apart, after the degree
+    "Dr. James Stewart MB FFR RCSI",
+])
+def test_a_signature_under_an_empty_conclusion_leaves_it_empty(signature: str) -> None:
+    findings = "The heart is not enlarged. The lungs are clear. No pleural effusion."
+    assert "missing_section" in flagged(f"FINDINGS:\n{findings}\n\nCONCLUSION:\n\n{signature}\n")
+    assert flagged(f"FINDINGS:\n{findings}\n\nCONCLUSION:\nNormal chest radiograph.\n\n{signature}\n") == set()
+
+
+def test_thanks_for_referral_without_an_article_is_a_courtesy_line() -> None:
+    findings = "Both lung fields are clear. Both costophrenic angles are clear. Heart size is normal."
+    signed = "Thanks for referral.\nDr. A. Rao, DMRD, DNB\n"
+    assert "missing_section" in flagged(f"FINDINGS:\n{findings}\n\nIMPRESSION:\n\n{signed}")
+
+
+# --- a widened mediastinum by its known cause -----------------------------------------------------------------------
+
+
+def test_a_finding_is_not_chronic_by_the_known_cause_named_after_it() -> None:
+    findings = ("Right-sided Hickman line with its tip at the cavoatrial junction. The superior mediastinum is "
+                "widened, in keeping with the known mediastinal lymphadenopathy. Lungs clear.")
+    assert "impression_omits_finding" in flagged(report(findings, "Satisfactory position of the right Hickman line."))
+    # (a finding called known itself is still known: the impression that lists others may leave it)
+    known = ("Right-sided Hickman line with its tip at the cavoatrial junction. Known widening of the superior "
+             "mediastinum. Lungs clear.")
+    assert flagged(report(known, "Satisfactory position of the right Hickman line.")) == set()
+
+
+# --- an airspace opacity is not the impression's minor atelectasis --------------------------------------------------
+
+
+@pytest.mark.parametrize("opacity", ["Patchy airspace opacification in the right lower zone.",
+                                     "Inhomogeneous patchy opacities are noted in the right lower zone."])
+def test_an_airspace_opacity_is_not_summarised_as_minor_atelectasis(opacity: str) -> None:
+    findings = f"{opacity} Heart size is normal. Minor bibasal linear atelectasis."
+    assert "impression_omits_finding" in flagged(report(findings, "Minor bibasal atelectasis."))
+    # (the impression's atelectasis of the opacity itself, not called minor, is its reading)
+    assert flagged(report(f"{opacity} Heart size is normal.", "Right basal atelectasis.")) == set()
+
+
+def test_a_homogeneous_opacity_in_a_zone_is_one_a_listing_impression_must_name() -> None:
+    findings = "Cardiomegaly with a CTR of about 0.62. Homogeneous opacity in the right mid zone. Both CP angles clear."
+    assert "impression_omits_finding" in flagged(report(findings, "Cardiomegaly."))
+
+
+# --- South Asian and Egyptian wordings ------------------------------------------------------------------------------
+
+
+def test_rest_of_both_lung_fields_are_clear_but_for_the_finding() -> None:
+    findings = "Ill-defined patchy opacities with a thick-walled cavity in the right upper zone. Rest of both lung " \
+               "fields are clear."
+    assert flagged(report(findings, "Features suggestive of active Koch's in the right upper zone.")) == set()
+
+
+def test_air_under_the_dome_of_the_diaphragm_is_free_air_with_a_side() -> None:
+    findings = "Air under the right dome of diaphragm. The heart is not enlarged."
+    assert flagged(report(findings, "Free gas under the right dome of diaphragm. Urgent attention advised.")) == set()
+    assert "laterality_conflict" in flagged(report(findings, "Free gas under the left dome of diaphragm."))
+    assert "impression_omits_finding" in flagged(report(findings, "Normal heart size."))
+
+
+def test_a_mediastinum_central_and_not_widened_rules_out_widening() -> None:
+    findings = "Trachea is central. Mediastinum is central and not widened. Heart is normal in size."
+    assert "negation_conflict" in flagged(report(findings, "Mediastinal widening."))
+    assert flagged(report(findings, "Normal chest.")) == set()
+
+
+def test_free_both_costophrenic_angles_rule_out_an_effusion() -> None:
+    findings = "Triangular opacity in the left lower zone with volume loss. Free both costophrenic angles."
+    assert "negation_conflict" in flagged(report(findings, "Left lower lobe collapse. Small left pleural effusion."))
+    assert flagged(report(findings, "Left lower lobe collapse.")) == set()
+
+
+def test_an_effusion_that_is_now_moderate_is_not_ruled_out_as_insignificant() -> None:
+    findings = "The left pleural effusion has increased in size since the previous film and is now moderate."
+    assert "negation_conflict" in flagged(report(findings, "No significant pleural effusion."))
+    assert flagged(report(findings.replace("moderate", "small"), "No significant pleural effusion.")) != {
+        "negation_conflict"}

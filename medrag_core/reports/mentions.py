@@ -296,6 +296,11 @@ _PLACE_LEAD = re.compile(r"\s*,?\s*(?:(?:is|are|seen|noted|projecting|located)\s
                          r"\s+(?:the\s+)?", re.IGNORECASE)
 
 
+# a finding's cause named as already known, after it: "..., in keeping with the known lymphadenopathy"
+_KNOWN_CAUSE = re.compile(r",?\s*(?:in\s+keeping\s+with|consistent\s+with|compatible\s+with|due\s+to|secondary\s+to|"
+                          r"related\s+to|from|reflecting|representing)\s+(?:the\s+|(?:his|her|their)\s+)?known\b",
+                          re.IGNORECASE)
+
 # what lies between a negated finding and the finding named as its place: "No cavitation within the right consolidation"
 _PLACE_OF_NEGATED = re.compile(
     r"\s+(?:(?:is|are)\s+(?:seen|noted|identified|present|demonstrated)\s+)?"
@@ -381,7 +386,16 @@ def _sizes(pre: str, term: str, post: str) -> tuple[str | None, tuple[tuple[str,
     after = SIZE_PHRASE.match(post, lead.end()) if lead else None
     if after is not None and not _SIZE_OF_CHANGE.match(post, after.end()):
         return _size_text(after), ()
+    # the size it has now, after how it changed: "The left effusion has increased since the previous film and is now
+    # moderate"
+    for now in _NOW_IS.finditer(post):
+        after = SIZE_PHRASE.match(post, now.end())
+        if after is not None and not _SIZE_OF_CHANGE.match(post, after.end()):
+            return _size_text(after), ()
     return None, ()
+
+
+_NOW_IS = re.compile(r"\b(?:is|are)\s+now\s+", re.IGNORECASE)
 
 
 # real archives repeat sentences word for word ("The lungs are clear.", "No pneumothorax."): a sentence this short is
@@ -671,8 +685,12 @@ def _read_mentions(sentence: str, section: str, start: int, base: int) -> list[O
         # chronic collapse, nor "an old rib fracture, which is unchanged, while there is a 17 mm nodule" a chronic one)
         clause_start = max((b.end() for b in CLAUSE_BOUND.finditer(sentence, 0, ts)), default=0)
         bound_after = CLAUSE_BOUND.search(sentence, te)
+        clause_stop = bound_after.start() if bound_after else len(sentence)
+        # (nor is a finding chronic by its known cause: "The superior mediastinum is widened, in keeping with the known
+        # mediastinal lymphadenopathy" is widened now)
+        known_cause = _KNOWN_CAUSE.search(sentence, te, clause_stop)
         temporal = "new" if NEW.search(window) else "chronic" if CHRONIC.search(
-            sentence, clause_start, bound_after.start() if bound_after else len(sentence)) else None
+            sentence, clause_start, known_cause.start() if known_cause else clause_stop) else None
         own_text = sentence[max(prev_end, ts - 40): next_start]
         # this mention's own words for its size and change: up to 40 characters before it (after the previous
         # mention), and after it up to the next mention, less the clause that leads into that one

@@ -163,7 +163,8 @@ _READER_ROLE = (r"(?:(?:(?:consultant|attending|staff|thoracic|chest)[ \t]+)*rad
                 r"(?-i:StR|SpR|STR|SPR|ST[1-8])(?:[ \t]+radiology)?|"
                 r"(?:(?:reporting|advanced[ \t]+practitioner|consultant|senior|specialist)[ \t]+){1,2}radiographer|"
                 r"advanced[ \t]+practitioner|(?:senior[ \t]+)?house[ \t]+officer|(?-i:SHO)|medical[ \t]+officer|"
-                r"FRCR|FRANZCR|FFRRCSI|FRCPC|FCRad|DMRD|ABR|"
+                # (the Irish faculty's letters spaced too, after the degree: "Dr. J. Stewart MB FFR RCSI")
+                r"FRCR|FRANZCR|(?:MB[ \t]+)?FFR[ \t]*RCSI|FRCPC|FCRad|DMRD|ABR|"
                 # (and a physician's letters, as the Philippines, Malaysia and the US sign: "MD, DPBR", "MBBS, MMed")
                 r"M\.?D\.?|(?-i:DO)|MBBS|MBChB|DPBR|FPCR|MMed|DNB|FCR|"
                 # (and a military reader's corps and service: "MAJ D. Ortiz, MC, USA", "Capt R. Soto, USAF, MC")
@@ -203,8 +204,9 @@ _SIGNATURE = re.compile(
     rf"(?:dr\.?[ \t]+|{_MILITARY_RANK}[ \t]+)?(?:[a-z]\.[ \t]*){{0,3}}[a-z][\w'’-]+\.?"
     rf"(?:[ \t]+(?:[a-z]\.|[a-z][\w'’-]+)){{0,4}}"
     # (a bare "consultant" or "specialist" only after a comma: "Mikko Virtanen, consultant", not "review by consultant")
-    # (and the date after it on the line: "Michael P. Donnelly, MD  03 Jul 2026")
-    rf"(?:,?[ \t]+{_READER_ROLE}|,[ \t]+(?:senior[ \t]+)?(?:consultant|specialist))(?=[ \t]*(?:[.,;(]|$|\d{{1,2}}\b))|"
+    # (and the date after it on the line: "Michael P. Donnelly, MD  03 Jul 2026"; a second reader after a slash: "Dr D.
+    # Patel, ST4 Radiology / verified by Dr D. Okafor, Consultant Radiologist")
+    rf"(?:,?[ \t]+{_READER_ROLE}|,[ \t]+(?:senior[ \t]+)?(?:consultant|specialist))(?=[ \t]*(?:[.,;(/]|$|\d{{1,2}}\b))|"
     # a name alone on its line over the role on the next ("Lorna Sinclair\nAdvanced Practitioner Reporting
     # Radiographer, HCPC RA57480"): the name capitalised, the role line the whole line
     # (a title before it, and a name's own small words: "Dr. Kavitha a/p Subramaniam", "Dr. Nor Azlina binti Osman")
@@ -237,8 +239,8 @@ _SIGNATURE = re.compile(
     r"(?:provisional|preliminary|prelim|hot|on[ \t-]call)\s+report\s*[:,-]?\s*(?:by\s+)?dr\b|"
     # (and the consultant's agreement after it: "Agree with provisional report - Dr N. Whitfield")
     r"agree(?:d)?\s+with\s+(?:the\s+)?(?:provisional|preliminary|hot)\s+report\b|"
-    # (and the courtesy line before the name: "Thank you for the referral.")
-    r"(?:thank\s+you|thanks)\s+for\s+(?:(?:the|this|your)\s+(?:kind\s+)?(?:referral|request|consultation)|"
+    # (and the courtesy line before the name: "Thank you for the referral.", "Thanks for referral.")
+    r"(?:thank\s+you|thanks)\s+for\s+(?:(?:(?:the|this|your)\s+)?(?:kind\s+)?(?:referral|request|consultation)|"
     r"referring)\b|"
     # (or the courtesy alone on its line, as West African and Indian reports close: "Thanks.", "Thank you.")
     r"(?:(?:many|with)\s+)?thanks[ \t.!,]*$|thank\s+you(?:\s+(?:very\s+much|kindly))?[ \t.!,]*$|"

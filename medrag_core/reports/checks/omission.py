@@ -409,8 +409,10 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
             continue  # "Large right pneumothorax with partial collapse of the right lung": the pneumothorax's
         if o.name == "Atelectasis" and "pleural effusion" in named and _BESIDE_EFFUSION.search(_clause(o)):
             continue  # "Moderate right effusion with partial collapse of the adjacent lung": the effusion's
-        # (a consolidation is not summarised as a minor streak of atelectasis: "Minor right basal atelectasis.")
-        minor = _MINOR_ATELECTASIS if o.name == "Consolidation" else None
+        # (a consolidation is not summarised as a minor streak of atelectasis: "Minor right basal atelectasis."; nor
+        # an opacity called the airspace's, "patchy airspace opacification in the right lower zone")
+        minor = _MINOR_ATELECTASIS if o.name == "Consolidation" or (
+            o.name == "Lung Opacity" and _AIRSPACE_WORD.search(_clause(o))) else None
         if group == "airspace disease" and (_named_at_side(parsed, o, "atelectasis", same_zone=True, unless=minor) or (
                 _named_at_side(parsed, o, "pulmonary edema", affirmed=True)
                 and (not _FOCAL_OR_LOBAR.search(_clause(o)) or _READ_AS_EDEMA.search(_clause(o)))
