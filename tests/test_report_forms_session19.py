@@ -80,9 +80,12 @@ def test_an_airspace_opacity_is_not_summarised_as_minor_atelectasis(opacity: str
     assert flagged(report(f"{opacity} Heart size is normal.", "Right basal atelectasis.")) == set()
 
 
-def test_a_homogeneous_opacity_in_a_zone_is_one_a_listing_impression_must_name() -> None:
-    findings = "Cardiomegaly with a CTR of about 0.62. Homogeneous opacity in the right mid zone. Both CP angles clear."
-    assert "impression_omits_finding" in flagged(report(findings, "Cardiomegaly."))
+def test_a_homogeneous_opacity_is_no_airspace_disease_by_that_word() -> None:
+    # (it is as often the effusion it is read as: "Homogeneous opacity at the right lower zone with meniscus, denoting
+    # moderate pleural effusion", as v54, v57, v66, v98 and v103 write it)
+    findings = ("Homogeneous opacity at the right lower zone with meniscus, denoting moderate pleural effusion. "
+                "Normal cardiac size.")
+    assert flagged(report(findings, "Right sided moderate pleural effusion.")) == set()
 
 
 # --- South Asian and Egyptian wordings ------------------------------------------------------------------------------

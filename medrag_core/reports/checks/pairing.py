@@ -303,7 +303,7 @@ def _own_clause(o: Observation) -> str:
 # an opacity described as the airspace's: "airspace opacification", "alveolar shadowing", "non-homogeneous opacity" (as
 # South Asian reports call a consolidation), "inhomogeneous shadowing"; an infiltrate, not an interstitial one
 _AIRSPACE_WORD = re.compile(r"\b(?:air[\s-]?space|alveolar|consolidat\w*|(?<!interstitial\s)infiltrat\w*|"
-                            r"ground[\s-]*glass|(?-i:GGOs?)\b|(?:non-?|in)?homogeneous\s+(?:patchy\s+)?(?:opacit|shadow))",
+                            r"ground[\s-]*glass|(?-i:GGOs?)\b|(?:non-?|in)homogeneous\s+(?:patchy\s+)?(?:opacit|shadow))",
                             re.IGNORECASE)
 
 
