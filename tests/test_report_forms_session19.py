@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from medrag_core.reports import check_report, parse_report
 from tests.fixtures.report_forms import flagged, report
 
 # --- a finding named as the place of a negated one ------------------------------------------------------------------
@@ -121,3 +122,69 @@ def test_an_effusion_that_is_now_moderate_is_not_ruled_out_as_insignificant() ->
     assert "negation_conflict" in flagged(report(findings, "No significant pleural effusion."))
     assert flagged(report(findings.replace("moderate", "small"), "No significant pleural effusion.")) != {
         "negation_conflict"}
+
+
+# --- round 37: care of the elderly, cystic fibrosis, student health (v133-v135) -------------------------------------
+
+
+def test_an_impression_that_names_its_one_finding_describes_the_image() -> None:
+    # (an impression-only report: no FINDINGS section beside a conclusion written as the finding itself)
+    for conclusion in ("Small left pleural effusion.", "Cardiomegaly.",
+                       "Large hiatus hernia projected behind the heart, containing an air-fluid level."):
+        issues = check_report(f"XR CHEST PA\nClinical details: Fall.\nConclusion:\n{conclusion}\nDr I. Campbell FRCR\n")
+        assert [(i.kind, i.severity) for i in issues if i.kind == "missing_section"] == [("missing_section", "info")]
+    # (a normal statement alone describes nothing: the FINDINGS are still to write)
+    assert "missing_section" in flagged("XR CHEST PA\nClinical details: Fall.\nConclusion:\nNo acute disease.\n")
+
+
+def test_a_title_case_section_name_right_under_a_header_is_its_text() -> None:
+    findings = "Widespread ring shadows in both lungs consistent with bronchiectasis, unchanged. No pneumothorax."
+    text = f"Findings:\n{findings}\nImpression:\nBackground CF bronchiectasis, stable.\n"
+    assert parse_report(text).sections["IMPRESSION"] == "Background CF bronchiectasis, stable."
+    assert flagged(text) == set()
+
+
+def test_a_mediastinal_mass_in_the_impression_names_the_widened_mediastinum() -> None:
+    findings = ("Widening of the superior mediastinum with a lobulated contour, and a soft tissue mass filling the "
+                "retrosternal clear space on the lateral view. Lungs clear.")
+    assert flagged(report(findings, "Anterior mediastinal mass. Recommend CT chest with contrast.")) == set()
+    assert "impression_omits_finding" in flagged(report(findings, "Lobulated right hilar mass. Recommend CT."))
+
+
+def test_fluid_overload_named_as_an_effusions_cause_is_no_oedema_against_clear_lungs() -> None:
+    findings = "Heart size is normal. The lungs are clear. Bilateral pleural effusions, moderate on the right."
+    assert flagged(report(findings, "Bilateral pleural effusions in keeping with fluid overload.")) == set()
+    # (named as the finding itself it still is one)
+    assert "negation_conflict" in flagged(report("Heart size is normal. The lungs are clear.", "Fluid overload."))
+
+
+@pytest.mark.parametrize(("findings", "impression"), [
+    ("The NG tube passes into the right main bronchus and its tip projects over the right lower zone.",
+     "NG tube in the left bronchial tree - DO NOT USE. Remove and re-site."),
+    ("The fine-bore NG tube deviates from the midline at the carina and follows the left main bronchus.",
+     "NG tube in the right bronchial tree - DO NOT USE."),
+])
+def test_a_tube_gone_down_a_bronchus_has_its_side(findings: str, impression: str) -> None:
+    assert "laterality_conflict" in flagged(report(findings, impression))
+    for side in ("right", "left"):
+        if side in findings:
+            assert flagged(report(findings, impression.replace("left", side).replace("right", side))) == set()
+
+
+def test_mucus_plugging_is_a_finding_and_a_new_one_must_be_named() -> None:
+    findings = ("Bilateral upper zone predominant bronchiectasis, in keeping with known cystic fibrosis. "
+                "Finger-in-glove opacities in the right upper lobe are new and consistent with mucoid impaction.")
+    assert "impression_omits_finding" in flagged(report(findings, "No acute change."))
+    assert flagged(report(findings, "New right upper lobe mucus plugging.")) == set()
+    assert "laterality_conflict" in flagged(report(findings, "New left upper lobe mucus plugging."))
+    # (what a new opacity is read as is new too, so a listing impression must name it)
+    named_after = ("Established CF lung disease with bronchiectasis, similar to the previous film. New branching "
+                   "nodular opacities in the left upper zone, in keeping with mucus plugging.")
+    assert "impression_omits_finding" in flagged(report(named_after, "Chronic CF changes without interval change."))
+
+
+def test_a_finding_new_after_its_place_is_not_spoken_for_by_no_change() -> None:
+    findings = ("Bronchiectasis, similar to the previous film. Patchy consolidation with air bronchograms in the left "
+                "lower lobe, new since the last film. No pleural effusion.")
+    issues = check_report(report(findings, "No significant change since the previous film."))
+    assert ("impression_omits_finding", "warning") in {(i.kind, i.severity) for i in issues}

@@ -107,7 +107,8 @@ def test_a_placed_opacity_counts_against_clear_lungs() -> None:
 def test_groups_and_checks_come_from_the_file() -> None:
     assert groups_checked_by("omission") == {"pleural effusion", "pneumothorax", "airspace disease", "pulmonary edema",
                                              "cardiomegaly", "nodule or mass", "widened mediastinum", "free air",
-                                             "pericardial effusion", "pneumomediastinum", "pneumopericardium"}
+                                             "pericardial effusion", "pneumomediastinum", "pneumopericardium",
+                                             "mucus plugging"}
     assert "atelectasis" in groups_checked_by("negation") and "atelectasis" not in groups_checked_by("omission")
     assert FINDINGS["Hemothorax"].group == "pleural effusion"
     assert parse_report("FINDINGS: Left haemothorax.\nIMPRESSION: Normal chest.").observations[0].name == "Hemothorax"
@@ -227,7 +228,7 @@ def test_families_lung_findings_and_bone_findings_come_from_the_file() -> None:
     assert SIDE_FAMILY == {"airspace disease": "lung opacity", "atelectasis": "lung opacity",
                            "scarring": "lung opacity", "tuberculosis": "lung opacity"}
     assert PARENCHYMAL_GROUPS == {"airspace disease", "atelectasis", "scarring", "nodule or mass", "granuloma",
-                                  "pulmonary edema", "tuberculosis"}
+                                  "pulmonary edema", "tuberculosis", "mucus plugging"}
     assert BONE_FINDINGS == {"Fracture", "Bone Lesion", "Cervical Rib"}
     # the family: an opacity on the right in the findings, atelectasis on the left in the impression
     assert {i.kind for i in check_report("FINDINGS: Streaky opacity in the right lung base.\n"

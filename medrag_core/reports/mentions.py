@@ -301,6 +301,17 @@ _KNOWN_CAUSE = re.compile(r",?\s*(?:in\s+keeping\s+with|consistent\s+with|compat
                           r"related\s+to|from|reflecting|representing)\s+(?:the\s+|(?:his|her|their)\s+)?known\b",
                           re.IGNORECASE)
 
+# what the previous mention is read as, named after it: "... in the left upper zone, in keeping with mucus plugging"
+_EXPLAINED_AS = re.compile(r"[^.;]{0,60}?\b(?:in\s+keeping\s+with|consistent\s+with|compatible\s+with|suggestive\s+of|"
+                           r"representing|likely|probably)\s+(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,2}", re.IGNORECASE)
+
+# a clinical state of fluid named for a finding of its own (an effusion's cause), and how a cause is named after it
+_CLINICAL_CAUSE = re.compile(r"(?:fluid|volume)\s+overload|chf|ccf|lvf|congestive\s+(?:heart|cardiac)\s+failure",
+                             re.IGNORECASE)
+_AS_CAUSE = re.compile(r"[\s,]*(?:(?:which\s+)?(?:is|are)\s+)?(?:(?:most\s+)?(?:likely|probably)\s+)?"
+                       r"(?:in\s+keeping\s+with|consistent\s+with|compatible\s+with|due\s+to|secondary\s+to|related\s+to|from|reflecting|"
+                       r"suggestive\s+of)\s+(?:(?:the|known|likely|probable|underlying|a)\s+){0,2}", re.IGNORECASE)
+
 # what lies between a negated finding and the finding named as its place: "No cavitation within the right consolidation"
 _PLACE_OF_NEGATED = re.compile(
     r"\s+(?:(?:is|are)\s+(?:seen|noted|identified|present|demonstrated)\s+)?"
@@ -316,6 +327,8 @@ _LIST_LINK = re.compile(r"\b(?:and|or|nor)\b|/|&", re.IGNORECASE)
 
 
 # a finding attached to the one before it: "effusion with adjacent compressive atelectasis"
+_PLACE_THEN_COMMA = re.compile(r"\s*(?:(?:in|at|within|involving)\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?[\w-]+\s*)?,",
+                               re.IGNORECASE)
 _WITH_ATTACHED = re.compile(r"\s+with\s+(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
 # two findings as the subjects of one plural predicate: "The right pneumothorax and the pneumomediastinum are less
 # apparent" (the change after the second is said of both)
@@ -561,6 +574,7 @@ def _read_mentions(sentence: str, section: str, start: int, base: int) -> list[O
     chain_plain = True
     prev_span = (-1, -1)
     prev_neg: tuple[int, int] | None = None
+    prev_change: str | None = None
     for i, (ts, te, name, fixed) in enumerate(targets):
         term = sentence[ts:te]
         neg_trigger: tuple[int, int] | None = None
@@ -616,6 +630,11 @@ def _read_mentions(sentence: str, section: str, start: int, base: int) -> list[O
                 if uf is not None or ub is not None:
                     polarity = "uncertain"
                     probable = all(t is None or PROBABLE.fullmatch(sentence, t[0], t[1]) for t in (uf, ub))
+        if (polarity == "present" and i > 0 and _CLINICAL_CAUSE.fullmatch(term) and targets[i - 1][2] != name
+                and _AS_CAUSE.fullmatch(sentence, prev_te, ts)):
+            # "Bilateral pleural effusions in keeping with fluid overload": the clinical state named as another
+            # finding's cause says no more than that the oedema may be there
+            polarity = "uncertain"
         hypothetical = polarity != "absent" and (forward(hypotheticals()[0], ts) is not None
                                                  or backward(hypotheticals()[1], te) is not None)
         if hypothetical:
@@ -707,13 +726,19 @@ def _read_mentions(sentence: str, section: str, start: int, base: int) -> list[O
             # attached finding, past a comma, is said of the whole, the head first
             after = targets[i + 1][1]
             tail = sentence[after: targets[i + 2][0] if i + 2 < len(targets) else len(sentence)]
-            if tail.lstrip().startswith(","):
+            # (a place of the whole before that comma too: "Patchy consolidation with air bronchograms in the left
+            # lower lobe, new since the last film")
+            if _PLACE_THEN_COMMA.match(tail):
                 change = _change(tail, polarity, resolved)
         if change is None and i + 1 < len(targets) and _AND_NEXT.match(sentence, te, next_start):
             after = targets[i + 1][1]
             tail = sentence[after: targets[i + 2][0] if i + 2 < len(targets) else len(sentence)]
             if _PLURAL_PREDICATE.match(tail):
                 change = _change(tail, polarity, resolved)
+        if change is None and prev_change in ("new", "increased") and _EXPLAINED_AS.fullmatch(sentence, prev_te, ts):
+            # "New branching opacities in the left upper zone, in keeping with mucus plugging": what the new finding is
+            # read as is new too
+            change = prev_change
         if change == "new" and temporal == "chronic":
             temporal = "new"  # "nodule ..., not seen on the previous film": the prior study is named to say it is new
         obs = Observation(
@@ -766,6 +791,7 @@ def _read_mentions(sentence: str, section: str, start: int, base: int) -> list[O
         if chained:
             chain += [j for j in range(len(out)) if out[j].span == (base + ts, base + te)]
         prev_end, prev_sites, prev_pol, prev_te, prev_neg = te, sites, polarity, te, neg_trigger
+        prev_change = change
         prev_span = (base + ts, base + te)
     _mark_alternatives(out, chain, chain_plain)
     return _respectively(sentence, base, out)

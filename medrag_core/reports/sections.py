@@ -374,6 +374,12 @@ def _find_headers(text: str) -> list[tuple[int, int, str | None]]:
                 starts = nxt[:1].isupper() or nxt[:1].isdigit()
                 ok = (text[m.end("h"): m.end("h") + 1] in (" ", "\t") and starts
                       and key not in SECTION_HEADERS.no_title_case_before_text)
+            if (ok and not punct and not word.isupper() and found and found[-1][2] in _SECTION_ORDER
+                    and text[found[-1][1]: m.start()].strip() == ""
+                    and _SECTION_ORDER.get(_HEADER_MAP[key], 99) < _SECTION_ORDER[found[-1][2]]):
+                # "Impression:\nBackground CF bronchiectasis, stable.": a title-case name right under a header, naming
+                # a section that comes before that one, is the header's text
+                ok = False
             if not ok and text[m.end("h"): m.end("h") + 1] == "\t" and rest_of_line.strip():
                 ok = True  # a tab after the name sets a header off in any case ("Clinical notes<TAB>Cough")
             if (not ok and word.islower() and key not in _LINE_ONLY

@@ -336,7 +336,19 @@ def _device_sides(o: Observation) -> set[str]:
              if m.group(1).lower() not in ("r", "l") or m.group(1).isupper()}
     if not sides and o.name in _LYING_WHERE_PLACED and o.laterality in ("left", "right", "bilateral"):
         sides = {o.laterality}  # clips or sutures "at the right apex" are where the place is
+    if not sides and o.name in _TUBES_INTO_AN_AIRWAY:
+        # a tube gone down a bronchus has that bronchus's side ("The NG tube passes into the right main bronchus",
+        # "ETT tip in the right mainstem bronchus")
+        at = o.span[1] - o.sentence_span[0]
+        airway = _INTO_A_BRONCHUS.match(o.text, at) if 0 <= at <= len(o.text) else None
+        sides = {airway.group(1).lower()} if airway else set()
     return {"left", "right"} if "bilateral" in sides else sides
+
+
+_TUBES_INTO_AN_AIRWAY = {"Nasogastric Tube", "Endotracheal Tube"}
+_INTO_A_BRONCHUS = re.compile(r"[^.;]{0,60}?\b(?:in|into|within|down|enters|entering|follows|following)\s+(?:the\s+)?"
+                              r"(right|left)\s+(?:(?:main(?:[\s-]?stem)?|lower[\s-]lobe|upper[\s-]lobe|intermediate|"
+                              r"segmental)\s+)?bronch", re.IGNORECASE)
 
 
 # devices whose place is where they lie (clips, sutures, staples), not where a tube's tip has gone ("PICC with its tip

@@ -169,6 +169,9 @@ _EFFUSION_EXTENT = re.compile(
     r"(?:st|nd|rd|th)?\s+(?:posterior\s+)?rib)\b", re.IGNORECASE)
 _LUNG_COLLAPSE = re.compile(r"\bcollapse\s+of\s+the\s+(?:(?:right|left)\s+)?lung\b|\blung\s+collapse\b|"
                             r"\bcollapsed\s+(?:(?:right|left)\s+)?lung\b", re.IGNORECASE)
+# what widens a mediastinum, named as the mediastinum's ("anterior mediastinal mass", "mediastinal lymphadenopathy")
+_MEDIASTINAL_LESION = re.compile(r"\bmediastin\w*\s+(?:soft[\s-]tissue\s+)?(?:mass(?:es)?|lymphadenopathy|adenopathy|"
+                                 r"lymph\s+nodes|nodal\s+mass|tumou?r|lesion)\b", re.IGNORECASE)
 _MINOR_ATELECTASIS = re.compile(r"\b(?:minor|minimal|mild|slight|trace|tiny|linear|plate\w*|discoid|subsegmental|"
                                 r"streak\w*|band\w*)\b", re.IGNORECASE)
 
@@ -430,6 +433,10 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
             continue  # one combined finding: the impression that names its air has named it
         if group == "widened mediastinum" and "cardiomegaly" in affirmed and re.search(r"cardi", o.term, re.I):
             continue  # "the cardiomediastinal silhouette is enlarged" and the impression names the heart
+        if group == "widened mediastinum" and any(
+                x.polarity != "absent" and _MEDIASTINAL_LESION.search(_clause(x))
+                for x in parsed.section_observations("IMPRESSION")):
+            continue  # "Widening of the superior mediastinum ..." and the impression's "Anterior mediastinal mass"
         if group == "paratracheal opacity" and affirmed & {"widened mediastinum", "hilar enlargement"}:
             continue  # "right paratracheal fullness" and the impression's "mediastinal widening, likely adenopathy"
         if group == "pulmonary edema" and "airspace disease" in affirmed and not _EDEMA_WORD.search(o.term):

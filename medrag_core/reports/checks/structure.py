@@ -161,10 +161,12 @@ _ONLY_CORRELATE = re.compile(
 
 def _describes_findings(parsed: ParsedReport) -> bool:
     """True when the IMPRESSION itself describes the image (findings of two kinds or in two sentences:
-    "Heart size is normal and the lungs are clear."), as Open-i's impression-only reports do."""
+    "Heart size is normal and the lungs are clear."), as Open-i's impression-only reports do, or names a finding it
+    sees ("Unfolded thoracic aorta.", "Small left pleural effusion."): a conclusion written as the finding itself."""
     obs = parsed.section_observations("IMPRESSION")
     kinds = {"lungs" if o.implied else o.name for o in obs}
-    return len(kinds) >= 2 or len({o.start for o in obs}) >= 2
+    return len(kinds) >= 2 or len({o.start for o in obs}) >= 2 or any(
+        o.polarity == "present" and not o.hypothetical for o in obs)
 
 
 # what an impression may hold beside its conclusion but is none: advice to image again or refer, who was told,
