@@ -27,8 +27,11 @@ _LIST_MARKER = re.compile(r"^\(?\d{1,2}[.)]$")
 # (and where a hurried hand left out the space: "Normal heart size.No effusion", "congestion.a 14 mm nodule",
 # "pneumothorax., Visualized"; a comma typed with the stop goes on in lower case: "No consolidation, effusion,. or
 # pneumothorax")
-_BOUNDARY = re.compile(r"(?<=[.!])(?<!,\.)\s+|(?<=,\.)\s+(?![\sa-z])|(?<=\S\?)\s+|(?<=;)[ \t]+(?=[A-Z])|\n+"
-                       r"|(?<=[A-Za-z]{2}\.)(?=[A-Za-z]{2}|[aA][ \t])|(?<=\.,)\s+")
+# (speed: every boundary opens on a space or right after a stop; the first test, cheap, spares the other positions the
+# alternatives' lookbehinds)
+_BOUNDARY = re.compile(r"(?:(?=\s)|(?<=\.))"
+                       r"(?:(?<=[.!])(?<!,\.)\s+|(?<=,\.)\s+(?![\sa-z])|(?<=\S\?)\s+|(?<=;)[ \t]+(?=[A-Z])|\n+"
+                       r"|(?<=[A-Za-z]{2}\.)(?=[A-Za-z]{2}|[aA][ \t])|(?<=\.,)\s+)")
 # speech recognition run without full stops ("No pneumothorax Cardiac size is within normal limits"): a capitalised
 # word right after a lower-case one opens a sentence, in a long chunk only, where it is a word reports open sentences
 # with (a closed list: a brand, an eponym or a name mid-sentence, "Mediport", "Kerley", "Dr Smith", is not one)

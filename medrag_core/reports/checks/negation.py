@@ -338,10 +338,19 @@ def _old_tuberculosis_read(p: Observation, parsed: ParsedReport, neg_sec: str) -
 
 def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
     issues = []
-    named = {_group(o) for o in parsed.observations}  # (speed: a group the report never names cannot conflict)
+    # (speed: the report's mentions filed once by section and group, in report order, for the lookups below; what
+    # ``_mentions`` would find by going through them all each time)
+    filed: dict[tuple[str, str | None], list[Observation]] = {}
+    for o in parsed.observations:
+        filed.setdefault((o.section, _group(o)), []).append(o)
+
+    def mentions(section: str, group: str, polarities: set[str]) -> list[Observation]:
+        return [o for o in filed.get((section, group), ()) if o.polarity in polarities]
+
+    named = {group for _, group in filed}  # (speed: a group the report never names cannot conflict)
     for group in sorted(_NEGATION_GROUPS & named):
         for neg_sec, pos_sec in (("FINDINGS", "IMPRESSION"), ("IMPRESSION", "FINDINGS")):
-            negs = [o for o in _mentions(parsed, neg_sec, group, {"absent"})
+            negs = [o for o in mentions(neg_sec, group, {"absent"})
                     if (not o.qualified or _rules_out_large(o, parsed) or _rules_out_acute(o, parsed)
                         or _rules_out_new(o, parsed) or _rules_out_significant(o, parsed)
                         or _rules_out_other(o, parsed))
@@ -364,6 +373,9 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                          and o.polarity == "absent" and not o.qualified and _FOCAL_LUNG_LESION.match(o.term)]
             if not negs:
                 continue
+            affirmed = mentions(pos_sec, group, {"present", "uncertain"})
+            if not affirmed and group != "hilar enlargement":
+                continue  # (speed) the other section names nothing of the group that could contradict a negation
             # affirmed, or probable ("likely pneumonia", "probable effusion"); a merely possible finding
             # ("cannot exclude a small effusion") beside a negation is hedging, not a contradiction
             # an IMPRESSION that calls the lungs clear answers for every opacity the findings place, a streaky one too;
@@ -372,9 +384,9 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
             clear_lungs = any(n.implied for n in negs)
             clear_conclusion = clear_lungs and neg_sec == "IMPRESSION"
             opacity_concluded = clear_lungs and pos_sec == "IMPRESSION" and not any(
-                o.name == "Lung Opacity" for o in _mentions(parsed, neg_sec, group, {"present", "uncertain"}))
+                o.name == "Lung Opacity" for o in mentions(neg_sec, group, {"present", "uncertain"}))
             angle_ruled_out = any(_ANGLE_NAMED.search(n.term) for n in negs)
-            pos = [o for o in _mentions(parsed, pos_sec, group, {"present", "uncertain"})
+            pos = [o for o in affirmed
                    if (o.polarity == "present" or (o.probable and not o.hypothetical) or _one_group_alternative(o)
                        or _borderline_heart(o))
                    and (not _explained_away(o, parsed) or (clear_conclusion and _placed_bare_opacity(o))
@@ -382,7 +394,7 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                         or (opacity_concluded and _OPACITY_WORD.match(o.term) and _placed_bare_opacity(o)))
                    and (not _historical(o) or _healed_fracture(o)
                         or (group == "tuberculosis" and _old_tuberculosis_read(o, parsed, neg_sec)))]
-            named_here = _mentions(parsed, neg_sec, group, {"present", "uncertain"})
+            named_here = mentions(neg_sec, group, {"present", "uncertain"})
             same_live = [o for o in named_here if not _explained_away(o, parsed) and not o.hypothetical]
             if group == "hilar enlargement":
                 # a mass at a hilum enlarges it: "Hila are normal." against "4 cm mass at the right hilum"
@@ -391,9 +403,9 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
             # a bare "opacity" in the negating section described as the positive is ("No focal airspace
             # disease. Bilateral streaky opacities." vs "streaky airspace opacities") is the same finding
             # in plainer words: a mixed picture, not a contradiction
-            bare = [o for o in _mentions(parsed, neg_sec, group, {"present", "uncertain"})
+            bare = [o for o in mentions(neg_sec, group, {"present", "uncertain"})
                     if o.name == "Lung Opacity" and _BARE_OPACITY.match(o.term)]
-            same_back = _mentions(parsed, pos_sec, group, {"absent"})
+            same_back = mentions(pos_sec, group, {"absent"})
             hit = None
             for p in pos:
                 for n in negs:

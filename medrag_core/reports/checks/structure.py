@@ -105,9 +105,11 @@ _PLACEHOLDER = re.compile(
 # a letter before a unit, a dictation word. Nine real reports in ten hold none of these, and this one pass over them
 # costs a tenth of the long pattern's: a report without one is not scanned by it (what it must hold is tested against
 # every field the placeholder tests write)
+# (speed: the first test, the characters the alternatives open with, spares every other position trying them all)
 _FIELD_HINT = re.compile(
-    r"[\[\u2610/_<{«@#*%$~|^…(]|--|\.\.\.|\?\?|(?<![Xx])[Xx]{2}(?![Xx])|[Xx]\s*(?i:cm|mm|%|ml|cc|deg|week|day|month)"
-    r"|TB[DCA]|tbd|FILL|INSERT|TODO|BLANK|[nNyYzZ]\s*(?:cm|mm)\b|(?i:dd|mm)[/.-]"
+    r"(?=[\[\u2610/_<{«@#*%$~|^…(.?\-XxTtFIBnNyYzZdDmM])"
+    r"(?:[\[\u2610/_<{«@#*%$~|^…(]|--|\.\.\.|\?\?|(?<![Xx])[Xx]{2}(?![Xx])|[Xx]\s*(?i:cm|mm|%|ml|cc|deg|week|day|month)"
+    r"|TB[DCA]|tbd|FILL|INSERT|TODO|BLANK|[nNyYzZ]\s*(?:cm|mm)\b|(?i:dd|mm)[/.-])"
 )
 # how a blank ("___") is read, mask or field: data in blanks.toml
 _MIMIC_LAYOUT = BLANK_RULES.joined("layout", "line")
