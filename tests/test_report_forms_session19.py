@@ -127,14 +127,14 @@ def test_an_effusion_that_is_now_moderate_is_not_ruled_out_as_insignificant() ->
 # --- round 37: care of the elderly, cystic fibrosis, student health (v133-v135) -------------------------------------
 
 
-def test_an_impression_that_names_its_one_finding_describes_the_image() -> None:
-    # (an impression-only report: no FINDINGS section beside a conclusion written as the finding itself)
-    for conclusion in ("Small left pleural effusion.", "Cardiomegaly.",
-                       "Large hiatus hernia projected behind the heart, containing an air-fluid level."):
-        issues = check_report(f"XR CHEST PA\nClinical details: Fall.\nConclusion:\n{conclusion}\nDr I. Campbell FRCR\n")
-        assert [(i.kind, i.severity) for i in issues if i.kind == "missing_section"] == [("missing_section", "info")]
-    # (a normal statement alone describes nothing: the FINDINGS are still to write)
-    assert "missing_section" in flagged("XR CHEST PA\nClinical details: Fall.\nConclusion:\nNo acute disease.\n")
+def test_an_impression_of_one_finding_beside_no_findings_section_stays_a_missing_section() -> None:
+    # (the dev set's own calibration: its missing_section cases remove FINDINGS beside "Cardiomegaly." and the like; a
+    # first try that read one finding as describing the image lost 41 of them across dev and the early sets)
+    text = "XR CHEST PA\nClinical details: Fall.\nConclusion:\nSmall left pleural effusion.\nDr I. Campbell FRCR\n"
+    assert "missing_section" in flagged(text)
+    # (two findings describe the image: info)
+    two = text.replace("Small left pleural effusion.", "Small left pleural effusion. Heart size is normal.")
+    assert [(i.kind, i.severity) for i in check_report(two)] == [("missing_section", "info")]
 
 
 def test_a_title_case_section_name_right_under_a_header_is_its_text() -> None:
