@@ -210,7 +210,7 @@ def analyse(text: str | list[str]) -> dict:
             after = bool(_NEG_AFTER.search(probe))
             for fam, rx in _FAM_RE.items():
                 for m in rx.finditer(probe):
-                    before = probe[: m.start()]
+                    before = probe[: m.end()]
                     if after or _NEG_CUE.search(before):
                         neg.add(fam)
                         s_neg.add(fam)
@@ -727,7 +727,7 @@ BANK = {
     "cardiomegaly_mild": _fd("cardiomegaly", "heart", "none", [
         (["Heart size is at the upper limit of normal (CTR 0.52)."], ["Borderline cardiomegaly."]),
         (["Mild cardiomegaly, unchanged from the previous film."], ["Stable mild cardiomegaly."]),
-    ], omit_ok=True, neg=["Heart size is normal."]),
+    ], omit_ok=True),
     "nodule": _fd("nodule", "lungs", "lr", [
         (["A well-defined rounded nodule measuring {mm} mm is seen in the {side} {zone} zone.",
           "Solitary pulmonary nodule of about {mm} mm in the {side} {zone} zone."],
@@ -750,7 +750,8 @@ BANK = {
           "diaphragm."], ["Pneumoperitoneum, suggestive of hollow viscus perforation.",
                           "Free air under the diaphragm - perforated viscus until proven otherwise."]),
         (["Free air under both domes of the diaphragm."], ["Pneumoperitoneum.", "Free intraperitoneal air."]),
-    ], sig=True, neg=["No free air under the diaphragm."], rec=["Findings conveyed to the surgical team."]),
+    ], sig=True, neg=["No free air under the diaphragm."], rec=["Findings conveyed to the surgical team."],
+        flip=False),
     "widemed": _fd("widemed", "mediastinum", "none", [
         (["The superior mediastinum is widened, measuring about {mw} cm.",
           "Widened mediastinum with loss of the aortic knuckle outline."],
@@ -1028,7 +1029,7 @@ def compose(rng: random.Random, need: str | None = None) -> dict:
             continue
         if need == "two" and not (sig and len(insts) >= 2):
             continue
-        if need == "flip" and not any(i["f"]["flip"] for i in insts):
+        if need == "flip" and not any(_flippable(i) for i in insts):
             continue
         if need == "neg" and not any(i["f"]["neg"] for i in insts):
             continue
@@ -1159,6 +1160,11 @@ def _assemble(rng: random.Random, setting: str, insts: list[dict], keep_all: boo
     }
 
 
+def _flippable(i: dict) -> bool:
+    """A finding placed on a side in both sections (its findings sentence and its impression phrase)."""
+    return bool(i["f"]["flip"] and _SIDE.search(_fmt(i["ft"], i["p"])) and _SIDE.search(_fmt(i["it"], i["p"])))
+
+
 def _assert_sources(rep: dict) -> list[tuple[int, str]]:
     present = {i["f"]["fam"] for i in rep["insts"]}
     imp_neg = set().union(*(it.get("neg", set()) for it in rep["imps"]))
@@ -1208,7 +1214,7 @@ def inject_composed(rng: random.Random, kind: str | None, mode: str | None = Non
         return rep, what
     if kind == "laterality_conflict":
         rep = compose(rng, "flip")
-        cands = [i for i in rep["insts"] if i["f"]["flip"] and not i["omitted"]]
+        cands = [i for i in rep["insts"] if _flippable(i) and not i["omitted"]]
         i = rng.choice(cands)
         side = i["p"]["side"]
         if rng.random() < 0.5:
@@ -1314,12 +1320,14 @@ def _placeholder_composed(rng: random.Random, rep: dict) -> str:
         tok = rng.choice(PH_REC)
         rep["recs"].append(tok)
         return f"template recommendation line left unfilled: '{tok}'"
+    fillable = re.compile(r"\b(normal|clear|sharp|central|intact|unremarkable|enlarged|widened|preserved|"
+                          r"defined|seen)\b")
     normals = [x for x in rep["finds"] if not x["inst"]]
+    normals = [x for x in normals if fillable.search(x["text"])] or normals
     x = rng.choice(normals)
     tok = rng.choice(PH_WORD)
     old = x["text"]
-    words = list(re.finditer(r"\b(normal|clear|sharp|central|intact|unremarkable|enlarged|widened|preserved|"
-                             r"defined|seen)\b", old))
+    words = list(fillable.finditer(old))
     if words:
         m = words[-1]
         x["text"] = old[: m.start()] + tok + old[m.end():]
