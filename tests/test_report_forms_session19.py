@@ -188,3 +188,37 @@ def test_a_finding_new_after_its_place_is_not_spoken_for_by_no_change() -> None:
                 "lower lobe, new since the last film. No pleural effusion.")
     issues = check_report(report(findings, "No significant change since the previous film."))
     assert ("impression_omits_finding", "warning") in {(i.kind, i.severity) for i in issues}
+
+
+# --- round 38: Hawaii and Guam, Myanmar, Brunei and Malaysian Borneo (v136-v138) ------------------------------------
+
+
+def test_the_meniscus_sign_is_the_effusion_and_the_other_angle_is_the_unnamed_side() -> None:
+    findings = ("Dense homogeneous opacity in the Lt lower zone with meniscus sign, obscuring the Lt dome of "
+                "diaphragm. The other CP angle is clear. Rest of the lung fields are clear.")
+    assert flagged(report(findings, "Moderate Lt pleural effusion.")) == set()
+    assert "laterality_conflict" in flagged(report(findings, "Moderate Rt pleural effusion."))
+    # (both angles called clear still rule the effusion out)
+    assert "negation_conflict" in flagged(report("Both CP angles are clear.", "Moderate Rt pleural effusion."))
+
+
+def test_ring_and_tubular_shadows_are_bronchiectasis_that_clear_lungs_rule_out() -> None:
+    findings = "Ring and tubular shadows are seen in the Rt lower zone. The remaining lung fields are clear."
+    assert flagged(report(findings, "Bronchiectatic changes, Rt lower zone.")) == set()
+    assert "laterality_conflict" in flagged(report(findings, "Bronchiectatic changes, Lt lower zone."))
+    assert "negation_conflict" in flagged(report(findings, "Both lung fields are clear."))
+
+
+def test_fibrosis_ruled_out_in_so_many_words_contradicts_the_other_sections() -> None:
+    findings = "Fibrotic opacities with specks of calcification in the Rt upper zone. No pleural effusion."
+    assert "negation_conflict" in flagged(report(findings, "(1) No fibrotic lesion in the lungs."))
+    # (old scarring beside "no active disease" is none)
+    assert flagged(report("Right upper zone fibrosis. No pleural effusion.", "Old right apical scarring. No active "
+                                                                               "disease.")) == set()
+
+
+@pytest.mark.parametrize("remark", ["Remark: FIT.", "Remark: For medical officer's decision."])
+def test_an_employment_forms_fitness_remark_is_no_conclusion(remark: str) -> None:
+    text = f"FINDINGS:\nLung fields are clear. Both CP angles are sharp.\nImpression :\n{remark}\nTyped by: XXXX\n"
+    assert "missing_section" in flagged(text)
+    assert flagged(text.replace("Impression :\n", "Impression :\nNormal chest.\n")) == set()

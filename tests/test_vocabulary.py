@@ -160,7 +160,7 @@ def test_normal_statements_from_the_file_drive_the_omission_severity(impression:
 
 def test_normal_vessels_and_clear_lungs_rule_out_what_the_file_says() -> None:
     assert CLEAR_IMPLIES == ("Lung Opacity", "Consolidation", "Pneumonia", "Edema", "Peribronchial Thickening",
-                             "Atelectasis", "Tuberculosis")
+                             "Atelectasis", "Tuberculosis", "Bronchiectasis", "Mucus Plugging")
     found = {(o.name, o.polarity) for o in extract_observations("Normal pulmonary vascularity.", "FINDINGS")}
     assert found == {("Edema", "absent")}
 

@@ -183,7 +183,7 @@ _MILITARY_RANK = r"(?-i:(?:MAJ|Maj|CPT|Capt|CAPT|LTC|Lt[ \t]+Col|COL|Col|LCDR|CD
 _SIGNATURE = re.compile(
     r"^[ \t]*[*_]*(?:(?:note|n\.b\.|disclaimer)\s*:\s*)?"
     r"(?:this\s+(?:report|study|examination|exam)\s+(?:was|has\s+been|is)\s+|(?:report|study)\s+)?"
-    r"(?:(?:electronically\s+)?(?:signed|dictated|reported|verified|transcribed|approved|finali[sz]ed|reviewed|"
+    r"(?:(?:electronically\s+)?(?:signed|dictated|reported|verified|transcribed|typed|approved|finali[sz]ed|reviewed|"
     r"read|interpreted|authori[sz]ed|issued|revised|amended)(?:\s+(?:and\s+)?(?:signed|verified|electronically|finali[sz]ed|approved))*"
     r"\s*(?:by\b|on\b|:)|"
     # a drafting tool's note ("Drafted with AI assistance; reviewed by Dr ...")

@@ -801,8 +801,10 @@ PROBABLE = re.compile(
 # (and "the other lung clear", "the contralateral lung is clear": clear but for the side the sentence names)
 OTHERWISE = re.compile(r"\b(?:otherwise|except|aside\s+from|apart\s+from|other\s+than|elsewhere|remainder|"
                        r"with\s+the\s+exception\s+of|(?:other|opposite|contralateral|remaining)\s+(?:lung|side|"
-                       # (and "Rest of both lung fields are clear", as South Asian reports put it)
-                       r"hemithorax)|rest\s+of\s+(?:the\s+|both\s+)?(?:lungs?|lung\s+(?:fields?|zones?|parenchyma)))\b",
+                       r"hemithorax|(?:costophrenic|cp)\s+(?:angle|sulcus|recess))|"
+                       # (and "Rest of both lung fields are clear", as South Asian reports put it; "The other CP angle
+                       # is clear": the side the section has not named)
+                       r"rest\s+of\s+(?:the\s+|both\s+)?(?:lungs?|lung\s+(?:fields?|zones?|parenchyma)))\b",
                         re.IGNORECASE)
 
 # --- qualifiers -----------------------------------------------------------------------------------

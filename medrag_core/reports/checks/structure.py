@@ -192,6 +192,11 @@ _NOT_A_CONCLUSION = re.compile(
     r"|(?:discussed|communicated)\s+with|read-?back|(?:this\s+is\s+a\s+)?preliminary\s+(?:report|read|interpretation)"
     r"|(?:a\s+)?final\s+report\s+(?:will\s+follow|to\s+follow|follows)|report\s+to\s+follow"
     r"|(?:electronically\s+)?(?:signed|dictated|reported|verified)\s+by"
+    # an employment medical form's fitness remark, the examining officer's to give ("Remark: FIT.", "Remark: For
+    # medical officer's decision.")
+    # ("Remark" heads a conclusion too, so the verdict may stand alone)
+    r"|(?:remarks?\s*:\s*)?(?:(?:radiologically\s+)?(?:fit|unfit|not\s+fit)\b[\s.!]*$|"
+    r"for\s+(?:the\s+)?medical\s+officer'?s?\s+decision)"
     # a teleradiology service's standing paragraph: what the film cannot show, when to image again
     r"|please\s+note\b|if\s+(?:symptoms|clinical\s+concern)\s+(?:persist|worsen)|comparison\s+with\s+(?:any\s+)?"
     r"(?:outside\s+)?(?:prior|previous|old)\s+(?:imaging|studies|films)"
