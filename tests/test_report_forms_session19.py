@@ -201,7 +201,8 @@ def test_the_meniscus_sign_is_the_effusion_and_the_other_angle_is_the_unnamed_si
     # (both angles called clear still rule the effusion out)
     assert "negation_conflict" in flagged(report("Both CP angles are clear.", "Moderate Rt pleural effusion."))
     # (a bare "meniscus" is no effusion of its own: reports deny it and size the fluid beside it)
-    loculated = "Loculated fluid in the left costophrenic recess, with a convex upper border that does not form a meniscus."
+    loculated = ("Loculated fluid in the left costophrenic recess, with a convex upper border that does not form a "
+                 "meniscus.")
     assert "negation_conflict" in flagged(report(loculated, "No acute abnormality. No pleural effusion."))
     trace = "Linear atelectasis at the right base. Meniscus at the right base in keeping with a trace pleural effusion."
     assert "impression_omits_finding" not in flagged(report(trace, "Right basal atelectasis. Otherwise no acute "
