@@ -336,6 +336,11 @@ def _old_tuberculosis_read(p: Observation, parsed: ParsedReport, neg_sec: str) -
                         for o in parsed.observations))
 
 
+# a chronic finding's words for being old or unchanged
+_CHRONIC_NAMED = re.compile(r"\b(?:static|stable|unchanged|known|old|chronic|long-?standing|background|established|"
+                            r"as\s+before|similar)\b", re.IGNORECASE)
+
+
 def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
     issues = []
     # (speed: the report's mentions filed once by section and group, in report order, for the lookups below; what
@@ -371,6 +376,12 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                 # a nodule (a bare "no lesion" is not said of the lung alone)
                 negs += [o for o in parsed.observations if o.section == neg_sec and o.name == "Lung Lesion"
                          and o.polarity == "absent" and not o.qualified and _FOCAL_LUNG_LESION.match(o.term)]
+            if group == "bronchiectasis":
+                # lungs called clear (or free of "active" disease) rule out bronchiectasis the other section describes,
+                # not one it calls old or unchanged ("Bronchiectatic changes in the right lower zone, static.")
+                described = mentions(pos_sec, group, {"present", "uncertain"})
+                if described and all(_CHRONIC_NAMED.search(o.text) for o in described):
+                    negs = [o for o in negs if not o.implied]
             if not negs:
                 continue
             affirmed = mentions(pos_sec, group, {"present", "uncertain"})
