@@ -929,7 +929,7 @@ def _lat_candidates(rep):
 def _neg_candidates(rep):
     a = rep["a"]
     aff = [c for c in a["aI"] if c in NEG_IU_IMP]
-    negd = [c for c in a["nF"] if c in AFF_IU_IMP and c not in a["aF"] and c not in a["aI"]
+    negd = [c for c in sorted(a["nF"]) if c in AFF_IU_IMP and c not in a["aF"] and c not in a["aI"]
             and any(re.search(r"\b(no|without|negative for)\b.*(" + CONCEPT_RE[c] + ")", x, re.I) for x in a["fs"])]
     return aff, negd
 
@@ -1074,8 +1074,10 @@ def build(seed: int) -> list[dict]:
     rows = []
     used = set()
     # IU: scarce kinds first
-    order = sorted(set(plan), key=lambda k: {"laterality_conflict": 0, "impression_omits_finding": 1,
-                                             "negation_conflict": 2}.get(k, 5))
+    # (ties broken by name: a set's own order follows the hash seed, and the scarce kinds' order decides which IU
+    # reports each kind gets)
+    order = sorted(set(plan), key=lambda k: ({"laterality_conflict": 0, "impression_omits_finding": 1,
+                                              "negation_conflict": 2}.get(k, 5), str(k)))
     iu_rows = []
     pool = reps[:]
     r.shuffle(pool)
