@@ -296,9 +296,11 @@ _PLACE_LEAD = re.compile(r"\s*,?\s*(?:(?:is|are|seen|noted|projecting|located)\s
                          r"\s+(?:the\s+)?", re.IGNORECASE)
 
 
+# how a report names a finding's cause after it ("effusions in keeping with fluid overload", "widened, due to ...")
+_CAUSE_LEAD = (r"in\s+keeping\s+with|consistent\s+with|compatible\s+with|due\s+to|secondary\s+to|related\s+to|from|"
+               r"reflecting")
 # a finding's cause named as already known, after it: "..., in keeping with the known lymphadenopathy"
-_KNOWN_CAUSE = re.compile(r",?\s*(?:in\s+keeping\s+with|consistent\s+with|compatible\s+with|due\s+to|secondary\s+to|"
-                          r"related\s+to|from|reflecting|representing)\s+(?:the\s+|(?:his|her|their)\s+)?known\b",
+_KNOWN_CAUSE = re.compile(rf",?\s*(?:{_CAUSE_LEAD}|representing)\s+(?:the\s+|(?:his|her|their)\s+)?known\b",
                           re.IGNORECASE)
 
 # what the previous mention is read as, named after it: "... in the left upper zone, in keeping with mucus plugging"
@@ -309,8 +311,8 @@ _EXPLAINED_AS = re.compile(r"[^.;]{0,60}?\b(?:in\s+keeping\s+with|consistent\s+w
 _CLINICAL_CAUSE = re.compile(r"(?:fluid|volume)\s+overload|chf|ccf|lvf|congestive\s+(?:heart|cardiac)\s+failure",
                              re.IGNORECASE)
 _AS_CAUSE = re.compile(r"[\s,]*(?:(?:which\s+)?(?:is|are)\s+)?(?:(?:most\s+)?(?:likely|probably)\s+)?"
-                       r"(?:in\s+keeping\s+with|consistent\s+with|compatible\s+with|due\s+to|secondary\s+to|related\s+to|from|reflecting|"
-                       r"suggestive\s+of)\s+(?:(?:the|known|likely|probable|underlying|a)\s+){0,2}", re.IGNORECASE)
+                       rf"(?:{_CAUSE_LEAD}|suggestive\s+of)\s+(?:(?:the|known|likely|probable|underlying|a)\s+){{0,2}}",
+                       re.IGNORECASE)
 
 # what lies between a negated finding and the finding named as its place: "No cavitation within the right consolidation"
 _PLACE_OF_NEGATED = re.compile(
@@ -790,8 +792,7 @@ def _read_mentions(sentence: str, section: str, start: int, base: int) -> list[O
             out.append(obs)
         if chained:
             chain += [j for j in range(len(out)) if out[j].span == (base + ts, base + te)]
-        prev_end, prev_sites, prev_pol, prev_te, prev_neg = te, sites, polarity, te, neg_trigger
-        prev_change = change
+        prev_end, prev_sites, prev_pol, prev_te, prev_neg, prev_change = te, sites, polarity, te, neg_trigger, change
         prev_span = (base + ts, base + te)
     _mark_alternatives(out, chain, chain_plain)
     return _respectively(sentence, base, out)

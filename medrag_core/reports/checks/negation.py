@@ -376,15 +376,13 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                 # a nodule (a bare "no lesion" is not said of the lung alone)
                 negs += [o for o in parsed.observations if o.section == neg_sec and o.name == "Lung Lesion"
                          and o.polarity == "absent" and not o.qualified and _FOCAL_LUNG_LESION.match(o.term)]
-            if group == "bronchiectasis":
+            affirmed = mentions(pos_sec, group, {"present", "uncertain"})
+            if group == "bronchiectasis" and affirmed and all(_CHRONIC_NAMED.search(o.text) for o in affirmed):
                 # lungs called clear (or free of "active" disease) rule out bronchiectasis the other section describes,
                 # not one it calls old or unchanged ("Bronchiectatic changes in the right lower zone, static.")
-                described = mentions(pos_sec, group, {"present", "uncertain"})
-                if described and all(_CHRONIC_NAMED.search(o.text) for o in described):
-                    negs = [o for o in negs if not o.implied]
+                negs = [o for o in negs if not o.implied]
             if not negs:
                 continue
-            affirmed = mentions(pos_sec, group, {"present", "uncertain"})
             if not affirmed and group != "hilar enlargement":
                 continue  # (speed) the other section names nothing of the group that could contradict a negation
             # affirmed, or probable ("likely pneumonia", "probable effusion"); a merely possible finding
