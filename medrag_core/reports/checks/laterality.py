@@ -351,9 +351,9 @@ _INTO_A_BRONCHUS = re.compile(r"[^.;]{0,60}?\b(?:in|into|within|down|enters|ente
                               r"segmental)\s+)?bronch", re.IGNORECASE)
 
 
-# devices whose place is where they lie (clips, sutures, staples), not where a tube's tip has gone ("PICC with its tip
-# in the right atrium")
-_LYING_WHERE_PLACED = {"Surgical Clips"}
+# devices whose place is where they lie (clips, sutures, staples, a drain "over the left upper quadrant"), not where a
+# tube's tip has gone ("PICC with its tip in the right atrium")
+_LYING_WHERE_PLACED = {"Surgical Clips", "Abdominal Drain"}
 
 
 # one canonical device covers several kinds ("Right IJ line" and "Left PICC" are two central lines): only

@@ -187,8 +187,10 @@ def _called_acute(p: Observation) -> bool:
 
 
 # what the lungs being clear leaves no room for: a mass, or a nodule of a centimetre or more, in the lung itself
-# (not one in the mediastinum, at the hilum or in the chest wall)
-_NOT_IN_THE_LUNG = re.compile(r"mediastin|hil(?:um|ar|a)\b|paratrache|chest\s+wall|breast|axill|soft\s+tissue|"
+# (not one in the mediastinum, at the hilum or in the chest wall; "a rounded soft tissue opacity in the right lower zone"
+# is a solid lesion's density, not the soft tissues')
+_NOT_IN_THE_LUNG = re.compile(r"mediastin|hil(?:um|ar|a)\b|paratrache|chest\s+wall|breast|axill|"
+                              r"soft\s+tissues?(?![\s-]+(?:opacit|densit|shadow|nodul|mass|lesion))|"
                               r"thyroid|goit|neck|abdom|liver|kidney|adrenal|bone|rib", re.IGNORECASE)
 
 
