@@ -16,7 +16,7 @@ from tests.fixtures.report_forms import flagged, report
 @pytest.mark.parametrize("lesion", [
     "A well-defined rounded soft tissue opacity measuring approximately 4.2 x 2.8 cm in the left mid zone.",
     "An opacity measuring 3.5 x 2 cm is projected over the left mid zone.",
-    "Round soft-tissue density in the left mid zone.",
+    "A 4.2 x 3.9 cm soft tissue density in the left mid zone.",
 ])
 def test_a_measured_or_rounded_soft_tissue_opacity_is_a_lesion(lesion: str) -> None:
     findings = f"{lesion} Both costophrenic angles are sharp. Heart size normal."
@@ -47,9 +47,13 @@ def test_a_calcified_nodule_has_the_granulomas_side() -> None:
     assert flagged(report(findings, "Left upper zone calcified granuloma.")) == set()
 
 
-def test_a_non_calcified_nodule_stays_a_nodule() -> None:
-    observations = parse_report(report("A 9 mm non-calcified nodule in the right upper zone.", "Nodule.")).observations
-    assert {o.name for o in observations if o.section == "FINDINGS"} == {"Nodule"}
+@pytest.mark.parametrize("nodule", ["A 9 mm non-calcified nodule", "A 9 mm non calcified nodule"])
+def test_a_non_calcified_nodule_does_not_lend_the_granuloma_its_side(nodule: str) -> None:
+    findings = f"{nodule} in the left upper zone. Calcified granuloma in the right lower zone."
+    assert flagged(report(findings, "Left upper zone nodule; CT advised. Right calcified granuloma.")) == set()
+    # (while a calcified one, in the same words, does)
+    assert "laterality_conflict" in flagged(report(findings.replace(nodule, "A 4 mm calcified nodule").replace(
+        " Calcified granuloma in the right lower zone.", ""), "Right upper zone calcified granuloma."))
 
 
 # --- the bony cage ----------------------------------------------------------------------------------------------------
@@ -102,3 +106,90 @@ def test_an_abdominal_drain_has_the_side_where_it_lies(findings: str, impression
 def test_a_surgical_drain_in_the_chest_is_no_abdominal_drain() -> None:
     observations = parse_report(report("Left surgical drain in the pleural space.", "Drain in situ.")).observations
     assert "Abdominal Drain" not in {o.name for o in observations}
+
+
+# --- sign-offs: an attestation over a department's name, a subspecialty role, a role after a dash --------------------
+
+
+@pytest.mark.parametrize("signature", [
+    "I have personally reviewed the images and agree with the findings above.\nKaren Whitfield, MD, Cardiothoracic Imaging",
+    "Dr S. Carter, Consultant Cardiothoracic Radiologist",
+    "Dr. Salma Al Harthy - Specialist Radiologist",
+    "Dr. Omar Idris - Consultant Radiologist",
+])
+def test_a_sign_off_under_a_header_leaves_the_section_empty(signature: str) -> None:
+    findings = "Heart size is normal. Both lungs are clear. No pleural effusion."
+    assert "missing_section" in flagged(f"FINDINGS:\n{findings}\n\nIMPRESSION:\n{signature}\n")
+    assert flagged(f"FINDINGS:\n{findings}\n\nIMPRESSION:\nNormal chest radiograph.\n\n{signature}\n") == set()
+
+
+def test_words_of_the_image_after_a_sign_off_still_keep_it_in_the_section() -> None:
+    # a department's name is no finding, but the lungs named after the sign-off are the report's
+    text = ("FINDINGS:\nHeart size is normal.\n\nIMPRESSION:\nI have personally reviewed the images.\n"
+            "The lungs are clear.\n")
+    assert "missing_section" not in flagged(text)
+
+
+# --- differentials weighed, not found ---------------------------------------------------------------------------------
+
+
+def test_findings_named_as_differentials_are_weighed_not_affirmed() -> None:
+    findings = "New 11 mm rounded opacity in the left lower zone. No focal consolidation."
+    impression = "New 11 mm left lower zone nodule; lymphoma and infection are differentials. CT advised."
+    assert flagged(report(findings, impression)) == set()
+    assert "negation_conflict" in flagged(report(findings, "New left lower zone nodule. Right lower lobe infection."))
+
+
+# --- "stable appearances of" one thing is that thing's course, not the whole study's --------------------------------
+
+
+@pytest.mark.parametrize("omitted", ["Moderate right pleural effusion.", "A 9 mm nodule in the left mid zone, new."])
+def test_stable_appearances_of_a_named_disease_does_not_speak_for_the_rest(omitted: str) -> None:
+    findings = f"Established bibasal reticulation with volume loss, unchanged. {omitted} No pneumothorax."
+    issues = flagged(report(findings, "Stable appearances of fibrotic lung disease."))
+    assert "impression_omits_finding" in issues
+    # (it names that disease: the reticulation is not left out)
+    assert flagged(report("Established bibasal reticulation with volume loss, unchanged. No pneumothorax.",
+                          "Stable appearances of fibrotic lung disease.")) == set()
+
+
+# --- a transplanted lung and its bronchial anastomosis have sides -----------------------------------------------------
+
+
+def test_a_single_lung_transplant_has_the_side_of_the_surgery() -> None:
+    findings = "Right single lung transplant, clear. The native left lung shows emphysema. No effusion."
+    assert "laterality_conflict" in flagged(report(findings, "Stable appearances of left SLTx."))
+    assert flagged(report(findings, "Stable appearances of right SLTx.")) == set()
+    # (a clinic or an assessment for one is no transplant)
+    names = {o.name for o in parse_report(report("Lungs clear.", "Fit for lung transplant assessment.")).observations}
+    assert "Lung Transplant" not in names
+
+
+def test_a_bronchial_anastomosis_has_a_side() -> None:
+    findings = "Mild narrowing at the left main bronchial anastomosis, unchanged. Lungs clear."
+    assert "laterality_conflict" in flagged(report(findings, "Stable narrowing of the right bronchial anastomosis."))
+    assert flagged(report(findings, "Stable narrowing of the left bronchial anastomosis.")) == set()
+
+
+# --- a bone infarct or avascular necrosis, and a joint's collapse ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("findings", "impression"), [
+    ("Serpiginous sclerosis in the left humeral shaft from a previous bone infarct.", "Old right humeral bone infarct."),
+    ("Sclerosis and flattening of the right humeral head (AVN).", "Left humeral head avascular necrosis."),
+])
+def test_avascular_necrosis_has_the_bones_side(findings: str, impression: str) -> None:
+    assert "laterality_conflict" in flagged(report(f"Lungs clear. {findings}", impression))
+
+
+def test_a_joints_collapse_is_no_lung_collapse() -> None:
+    findings = "No focal airspace opacity. Articular surface collapse and sclerosis of the left humeral head."
+    assert flagged(report(findings, "No acute cardiopulmonary abnormality.")) == set()
+    assert "impression_omits_finding" in flagged(report("Collapse of the left lower lobe.", "Normal chest."))
+
+
+@pytest.mark.parametrize("signature", ["Dr S. Carter, Consultant Cardiothoracic Radiologist",
+                                       "Dr. Omar Idris - Consultant Radiologist"])
+def test_a_sign_off_under_the_findings_header_leaves_the_findings_empty(signature: str) -> None:
+    text = f"FINDINGS:\n{signature}\n\nSUMMARY:\nNo acute cardiopulmonary abnormality.\n\n{signature}\n"
+    assert "missing_section" in flagged(text)

@@ -157,7 +157,8 @@ _UNDERLINE = re.compile(r"\n[ \t]*(?:-{3,}|={3,}|_{3,}|~{3,})[ \t]*(?=\n|$)")
 # who reads and signs a chest film, by role and by the letters after a name
 # (a trainee's grade too: "ST2 Radiology Registrar"; a radiographer's several words: "Consultant Reporting
 # Radiographer", "Advanced Practitioner (Reporting Radiographer)")
-_READER_ROLE = (r"(?:(?:(?:consultant|attending|staff|thoracic|chest)[ \t]+)*radiologist|"
+_READER_ROLE = (r"(?:(?:(?:consultant|attending|staff|thoracic|cardio-?thoracic|cardiac|chest|paediatric|pediatric)[ \t]+)*"
+                r"radiologist|"
                 r"(?:(?:st\d|str|spr|radiology|specialist|specialty|senior)[ \t]+){0,2}(?:registrar|resident|fellow)|"
                 # (a UK trainee's grade alone: "Dr J. Kaur, StR Radiology (on call)", "Dr T. Hussain, ST4")
                 r"(?-i:StR|SpR|STR|SPR|ST[1-8])(?:[ \t]+radiology)?|"
@@ -276,7 +277,10 @@ _SIGNATURE = re.compile(
     r"/[a-z]{2,4}[ \t]*$|"
     r"(?:i\s+)?agree(?:s|d)?\s+with\s+(?:the\s+)?(?:above|findings|report|reader|resident|preliminary|trainee)\b|"
     r"(?:second\s+)?reader\s*\d*\s*(?:\([^)\n]{0,40}\))?\s*:\s*(?:agree|concordant|concur|no\s+discrepancy)|"
-    r"dr\.?\s+\S+(?:\s+\S+)?,?\s+(?:consultant\s+radiologist|radiologist|M\.?D\.?|FRCR|FRANZCR)\b)",
+    r"dr\.?\s+\S+(?:\s+\S+)?,?\s+(?:consultant\s+radiologist|radiologist|M\.?D\.?|FRCR|FRANZCR)\b|"
+    # (the role after a dash, the name of several words: "Dr. Fatma Al Rawahi - Specialist Radiologist")
+    r"dr\.?[ \t]+(?:\S+[ \t]+){0,3}?\S+[ \t]+[-\u2013\u2014][ \t]+(?:(?:consultant|specialist|senior)[ \t]+){0,2}"
+    r"(?:radiologist|registrar|resident)[ \t]*$)",
     re.IGNORECASE | re.MULTILINE,
 )
 # A dictation disclaimer ("This report was generated with speech recognition software ...") ends the report
@@ -477,7 +481,9 @@ def _cut_footer(text: str, start: int, stop: int) -> tuple[int, int]:
 IMAGING_WORDS = re.compile(
     r"\b(?:lungs?|heart|cardiac|cardio\w*|pleura\w*|mediastin\w*|hil(?:um|ar|a)|opacit\w+|radiograph\w*|x-?ray|"
     r"chest|thora\w+|diaphragm\w*|costophrenic|silhouette|lobes?|zones?|bases?|apex|apices|consolidat\w+|"
-    r"effusions?|bony|osseous|pneumothorax|atelecta\w+|infiltrat\w+|nodul\w+|aort\w+|osseous)\b",
+    r"effusions?|bony|osseous|pneumothorax|atelecta\w+|infiltrat\w+|nodul\w+|aort\w+|osseous)\b"
+    # (not a department's or a reader's name: "Michael Alvarez, MD, Cardiothoracic Imaging", "Chest Radiology")
+    r"(?![ \t]+(?:imaging|radiolog\w*|section|division|department|service)\b)",
     re.IGNORECASE,
 )
 

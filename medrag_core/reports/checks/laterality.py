@@ -104,6 +104,13 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
                 # of cavitation in the left upper zone" ... "Features suggestive of active PTB (right upper zone).")
                 fnd += [o for o in _lateral_mentions(carried, "FINDINGS", "nodule or mass")
                         if o.name == "Lung Lesion" and _CAVITY.search(o.term)]
+            if group == "granuloma" and not resolved:
+                # a calcified nodule is the granuloma the other section names ("Small calcified nodule in the right lower
+                # zone, benign" ... "Calcified left lower zone granuloma")
+                fnd += [o for o in _lateral_mentions(carried, "FINDINGS", "nodule or mass")
+                        if o.name == "Nodule" and _CALCIFIED_NODULE.search(_clause(o))]
+                imp += [o for o in _lateral_mentions(carried, "IMPRESSION", "nodule or mass")
+                        if o.name == "Nodule" and _CALCIFIED_NODULE.search(_clause(o))]
             if group == "hilar enlargement" and not resolved:
                 # a bulky hilum in one section is the other's "hilar mass" ("Bulky right hilar opacity." ... "Left
                 # hilar mass, suspicious for malignancy.")
@@ -256,6 +263,9 @@ def _stray_side_conflicts(parsed: ParsedReport, fired: set[str]) -> list[Issue]:
 
 _CAVITY = re.compile(r"\bcavit", re.IGNORECASE)
 _ROUNDED_OPACITY = re.compile(r"\bround(?:ed)?\s+(?:opacit|densit|shadow)", re.IGNORECASE)
+# a nodule called calcified just before its name ("small calcified nodule", "densely calcified nodules"), not one
+# called non-calcified
+_CALCIFIED_NODULE = re.compile(r"(?<!non)(?<!non-)(?<!non\s)\bcalcified\s+(?:[\w-]+\s+)?nodul", re.IGNORECASE)
 
 
 def _hilar_masses(carried: list[Observation], section: str) -> list[Observation]:

@@ -197,11 +197,14 @@ def _lobar_collapse(o: Observation) -> bool:
 
 # an impression that speaks for the whole study's course ("No interval change.", "Stable appearance.") without
 # listing what stays: a finding left out of it may be the unchanged one
+# (not the appearances of one named thing: "Stable appearances of fibrotic lung disease." is that disease's course)
+_OF_A_NAMED_THING = r"(?!\s+(?:of|in)\s+(?!(?:the\s+)?(?:chest|lungs?|thorax)\b))"
 _WHOLE_STUDY_CHANGE = re.compile(r"^\W*(?:\d+[.)]\s*)?(?:no\s+(?:significant\s+|radiographic\s+|definite\s+)?"
-                                 r"(?:interval\s+)?change|(?:otherwise\s+)?(?:stable|unchanged)\s+(?:appearances?|"
+                                 r"(?:interval\s+)?change|(?:otherwise\s+)?(?:stable|unchanged)\s+(?:appearances?\b"
+                                 + _OF_A_NAMED_THING + r"|"
                                  r"exam\w*|study|radiograph|film|chest|findings)|(?:appearances?|findings)\s+(?:are\s+|is\s+)?"
-                                 r"(?:stable|unchanged))\b|^\W*(?:similar|unchanged|stable)\s+appearances?\b",
-                                 re.IGNORECASE)
+                                 r"(?:stable|unchanged))\b|^\W*(?:similar|unchanged|stable)\s+appearances?\b"
+                                 + _OF_A_NAMED_THING, re.IGNORECASE)
 _MINOR_WORD = re.compile(r"\b(?:few|mild|mildly|minimal|minimally|slight|slightly|trace|subtle|minor|small)\b",
                          re.IGNORECASE)
 
