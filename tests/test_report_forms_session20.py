@@ -193,3 +193,15 @@ def test_a_joints_collapse_is_no_lung_collapse() -> None:
 def test_a_sign_off_under_the_findings_header_leaves_the_findings_empty(signature: str) -> None:
     text = f"FINDINGS:\n{signature}\n\nSUMMARY:\nNo acute cardiopulmonary abnormality.\n\n{signature}\n"
     assert "missing_section" in flagged(text)
+
+
+# --- tuberculosis ruled out old as well as active ---------------------------------------------------------------------
+
+
+def test_old_tuberculosis_ruled_out_against_calcified_upper_zone_scarring() -> None:
+    findings = "Fibrotic strands with calcific foci in the right upper zone. Both CP angles are sharp."
+    assert "negation_conflict" in flagged(report(findings, "No radiological evidence of old or active pulmonary TB."))
+    # active disease alone ruled out leaves old scarring standing; scarring without calcification, or low, is no sign
+    assert flagged(report(findings, "No radiological evidence of active pulmonary TB.")) == set()
+    assert flagged(report("Fibrotic strands in the right lower zone. Both CP angles are sharp.",
+                          "No radiological evidence of old or active pulmonary TB.")) == set()

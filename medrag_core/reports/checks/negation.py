@@ -338,6 +338,19 @@ def _old_tuberculosis_read(p: Observation, parsed: ParsedReport, neg_sec: str) -
                         for o in parsed.observations))
 
 
+# tuberculosis ruled out old as well as active ("No radiological evidence of old or active pulmonary TB"), as screening
+# lists conclude
+_OLD_TB_RULED_OUT = re.compile(r"\b(?:old|healed|inactive|previous|past)\b(?:\s*(?:or|and|/)\s*\w+)?\s+(?:\w+\s+){0,2}?"
+                               r"(?:tuberculosis|tb|ptb|koch)", re.IGNORECASE)
+_CALCIFIC = re.compile(r"\bcalcif|\bfibro-?\s?(?:calcific|calcified)\b", re.IGNORECASE)
+
+
+def _old_tuberculosis_sign(o: Observation) -> bool:
+    """Scarring with calcification in an upper zone ("Fibrotic strands with few calcific foci are seen in the left upper
+    zone"): what old tuberculosis leaves, which "no evidence of old or active TB" rules out."""
+    return o.name == "Fibrosis" and bool(_CALCIFIC.search(_clause(o))) and any(z == "upper" for _, z in o.sites)
+
+
 # a chronic finding's words for being old or unchanged
 _CHRONIC_NAMED = re.compile(r"\b(?:static|stable|unchanged|known|old|chronic|long-?standing|background|established|"
                             r"as\s+before|similar)\b", re.IGNORECASE)
@@ -367,8 +380,10 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
             if group == "tuberculosis":
                 # tuberculosis named as the diagnosis is the IMPRESSION's reading of the lungs: it contradicts FINDINGS
                 # that call the lungs clear, all of them; "no ... to suggest active tuberculosis" weighs its
-                # activity, not the lungs, so a plain negation of it contradicts nothing here
-                negs = [o for o in negs if o.implied and not o.extra.get("otherwise") and pos_sec == "IMPRESSION"]
+                # activity, not the lungs, so a plain negation of it contradicts nothing here; "no evidence of old or
+                # active TB" rules out what old tuberculosis leaves too (_old_tuberculosis_sign)
+                negs = [o for o in negs if (o.implied and not o.extra.get("otherwise") and pos_sec == "IMPRESSION")
+                        or (pos_sec == "FINDINGS" and not o.implied and _OLD_TB_RULED_OUT.search(o.text))]
             if group == "nodule or mass":
                 # "the lungs are clear" against a lung mass, a cavity or a nodule of 6 mm or more (_lung_lesion)
                 negs += [o for o in parsed.observations if o.section == neg_sec and o.implied
@@ -379,6 +394,8 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                 negs += [o for o in parsed.observations if o.section == neg_sec and o.name == "Lung Lesion"
                          and o.polarity == "absent" and not o.qualified and _FOCAL_LUNG_LESION.match(o.term)]
             affirmed = mentions(pos_sec, group, {"present", "uncertain"})
+            if group == "tuberculosis" and negs and pos_sec == "FINDINGS":
+                affirmed = affirmed + [o for o in mentions(pos_sec, "scarring", {"present"}) if _old_tuberculosis_sign(o)]
             if group == "bronchiectasis" and affirmed and all(_CHRONIC_NAMED.search(o.text) for o in affirmed):
                 # lungs called clear (or free of "active" disease) rule out bronchiectasis the other section describes,
                 # not one it calls old or unchanged ("Bronchiectatic changes in the right lower zone, static.")
@@ -460,8 +477,12 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                         # group's names: "consolidation/pneumonia" is airspace disease whichever it is)
                         continue
                     if n.implied and p.name == "Atelectasis" and not _names_collapse(p) and (
-                            _graded(p.severity, "trace", "small") or _MINOR_ATELECTASIS.search(_clause(p))):
-                        continue  # "Clear lungs." beside mild plate-like atelectasis: real reports say both
+                            _graded(p.severity, "trace", "small") or _MINOR_ATELECTASIS.search(_clause(p))) and not (
+                            n.section == "IMPRESSION" and not n.extra.get("otherwise")):
+                        # "Clear lungs." beside mild plate-like atelectasis: real reports say both in the FINDINGS; an
+                        # IMPRESSION that calls the lungs clear, not "otherwise", denies the streak the FINDINGS name
+                        # (three blind writers labelled it so; of the IU archive, one report says it)
+                        continue
                     if p.name == "Atelectasis" and (_LOBAR_TERM.search(n.term) or _names_collapse(n)) \
                             and _MINOR_ATELECTASIS.search(_clause(p)):
                         continue  # "No lobar collapse." ("No collapse.") beside linear atelectasis at a base: a lobe's
