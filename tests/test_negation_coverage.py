@@ -237,16 +237,21 @@ def test_a_run_on_split_keeps_eponyms_and_side_abbreviations() -> None:
     assert not [i for i in issues if i.kind == "impression_omits_finding" and i.severity == "warning"]
 
 
-@pytest.mark.parametrize("atelectasis,conflicts", [
-    ("Patchy atelectasis in the right upper lobe.", True),
-    ("Patchy right basilar atelectasis.", False),  # at a base, mostly a streak in real reports
-    ("Collapse of the left lower lobe.", True),
-    ("Mild plate-like atelectasis at the left base.", False),  # real reports say both
-    ("Linear atelectasis in the lingula.", False),
-    ("Small area of dependent atelectasis at the right base.", False),
+@pytest.mark.parametrize("atelectasis,minor", [
+    ("Patchy atelectasis in the right upper lobe.", False),
+    ("Patchy right basilar atelectasis.", True),  # at a base, mostly a streak in real reports
+    ("Collapse of the left lower lobe.", False),
+    ("Mild plate-like atelectasis at the left base.", True),
+    ("Linear atelectasis in the lingula.", True),
+    ("Small area of dependent atelectasis at the right base.", True),
 ])
-def test_clear_lungs_deny_atelectasis_that_is_not_minor(atelectasis: str, conflicts: bool) -> None:
-    assert _conflicts(f"Heart size normal. {atelectasis}", "The lungs are clear.") == conflicts
+def test_clear_lungs_deny_atelectasis_that_is_not_minor(atelectasis: str, minor: bool) -> None:
+    # an IMPRESSION that calls the lungs clear denies any atelectasis the FINDINGS name (twentieth session: of the IU
+    # archive one report says both, CXR1552; blind writers label it a conflict); FINDINGS that call the lungs clear
+    # beside minor atelectasis the IMPRESSION names is a mixed picture, as real reports write it, and a collapse or an
+    # upper lobe's patch is not
+    assert _conflicts(f"Heart size normal. {atelectasis}", "The lungs are clear.")
+    assert _conflicts("Heart size normal. The lungs are clear.", atelectasis) != minor
 
 
 @pytest.mark.parametrize("opacity,conflicts", [

@@ -73,8 +73,11 @@ def test_a_collapsed_lobe_is_no_streak_at_a_base_whatever_its_sentence_says_of_t
     findings = ("Vertebral heights maintained. Increased density at the left base with loss of the left "
                 "hemidiaphragm outline and crowding of vessels: left lower lobe collapse.")
     assert "negation_conflict" in flagged(report(findings, "The lungs are clear and fully expanded."))
-    # guard: plate atelectasis at a base beside clear lungs is what real reports say
-    assert flagged(report("Plate atelectasis at the left base.", "The lungs are clear.")) == set()
+    # (and the other way round: findings calling the lungs clear against the impression's collapse)
+    assert "negation_conflict" in flagged(report("The lungs are clear and fully expanded.", findings))
+    # guard: findings that call the lungs clear beside the impression's plate atelectasis at a base: what real reports
+    # say (an impression calling the lungs clear denies it: twentieth session)
+    assert flagged(report("The lungs are clear.", "Plate atelectasis at the left base.")) == set()
 
 
 # --- COVID-era wording --------------------------------------------------------------------------------------------

@@ -45,9 +45,10 @@ def test_pleural_spaces_showing_no_abnormality_rule_out_an_effusion(normal: str)
 def test_a_lobe_called_collapsed_is_no_minor_atelectasis_beside_clear_lungs(collapse: str) -> None:
     # a "mild" in the sentence does not make a collapsed lobe the plate atelectasis real reports set beside clear lungs
     assert "negation_conflict" in flagged(report(collapse, "The lungs are clear."))
-    # guard: a streak of atelectasis beside clear lungs stays unflagged
-    assert "negation_conflict" not in flagged(report("Mild plate-like atelectasis at the right base.",
-                                                     "The lungs are clear."))
+    assert "negation_conflict" in flagged(report("The lungs are clear.", collapse))
+    # guard: findings that call the lungs clear beside the impression's streak of atelectasis stay unflagged
+    assert "negation_conflict" not in flagged(report("The lungs are clear.",
+                                                     "Mild plate-like atelectasis at the right base."))
 
 
 def test_a_collapse_named_by_its_sign_is_not_the_streak_on_the_other_side() -> None:

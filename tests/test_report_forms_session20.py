@@ -112,7 +112,8 @@ def test_a_surgical_drain_in_the_chest_is_no_abdominal_drain() -> None:
 
 
 @pytest.mark.parametrize("signature", [
-    "I have personally reviewed the images and agree with the findings above.\nKaren Whitfield, MD, Cardiothoracic Imaging",
+    "I have personally reviewed the images and agree with the findings above.\n"
+    "Karen Whitfield, MD, Cardiothoracic Imaging",
     "Dr S. Carter, Consultant Cardiothoracic Radiologist",
     "Dr. Salma Al Harthy - Specialist Radiologist",
     "Dr. Omar Idris - Consultant Radiologist",
@@ -175,7 +176,8 @@ def test_a_bronchial_anastomosis_has_a_side() -> None:
 
 
 @pytest.mark.parametrize(("findings", "impression"), [
-    ("Serpiginous sclerosis in the left humeral shaft from a previous bone infarct.", "Old right humeral bone infarct."),
+    ("Serpiginous sclerosis in the left humeral shaft from a previous bone infarct.",
+     "Old right humeral bone infarct."),
     ("Sclerosis and flattening of the right humeral head (AVN).", "Left humeral head avascular necrosis."),
 ])
 def test_avascular_necrosis_has_the_bones_side(findings: str, impression: str) -> None:
@@ -205,3 +207,58 @@ def test_old_tuberculosis_ruled_out_against_calcified_upper_zone_scarring() -> N
     assert flagged(report(findings, "No radiological evidence of active pulmonary TB.")) == set()
     assert flagged(report("Fibrotic strands in the right lower zone. Both CP angles are sharp.",
                           "No radiological evidence of old or active pulmonary TB.")) == set()
+
+
+# --- an impression that calls the lungs clear denies the streak of atelectasis the findings name ---------------------
+
+
+@pytest.mark.parametrize("atelectasis", ["Subsegmental atelectasis at the left lung base.",
+                                         "Linear atelectasis at the right base.",
+                                         "Band of atelectasis in the left mid to lower zone."])
+def test_a_clear_lungs_impression_denies_the_findings_atelectasis(atelectasis: str) -> None:
+    findings = f"{atelectasis} No pleural effusion. Heart size is normal."
+    assert "negation_conflict" in flagged(report(findings, "Lungs clear."))
+    # "otherwise", the atelectasis named, or no word of the lungs at all: no denial
+    assert flagged(report(findings, "Minor basal atelectasis. Lungs otherwise clear.")) == set()
+    assert flagged(report(findings, "No acute cardiopulmonary abnormality.")) == set()
+    # (and the findings may say both, as real reports do)
+    assert flagged(report(f"{atelectasis} The lungs are otherwise clear.", "No acute abnormality.")) == set()
+
+
+# --- a wide-bore line by its use: apheresis, exchange transfusion, Vascath --------------------------------------------
+
+
+@pytest.mark.parametrize(("findings", "impression"), [
+    ("Left internal jugular dual-lumen apheresis catheter (Vascath), tip at the cavoatrial junction.",
+     "Right IJ apheresis line, tip at the cavoatrial junction."),
+    ("A right internal jugular exchange catheter has been inserted; its tip lies in the lower SVC.",
+     "Left internal jugular Vascath in satisfactory position."),
+])
+def test_an_apheresis_or_exchange_line_is_the_vascath(findings: str, impression: str) -> None:
+    assert "laterality_conflict" in flagged(report(f"{findings} Lungs clear.", impression))
+
+
+def test_a_jugular_line_and_a_dialysis_line_stay_two_lines() -> None:
+    findings = "Right internal jugular central venous catheter, tip in the SVC. Lungs clear."
+    assert flagged(report(findings, "Left tunnelled dialysis catheter in situ.")) == set()
+
+
+# --- a bone finding takes the one side its sentence gives a bone ------------------------------------------------------
+
+
+def test_a_bone_finding_read_after_a_comma_has_the_bones_side() -> None:
+    findings = ("The lungs are clear. Sclerosis and flattening of the left humeral head, in keeping with avascular "
+                "necrosis.")
+    assert "laterality_conflict" in flagged(report(findings, "Right humeral head avascular necrosis."))
+    assert flagged(report(findings, "Left humeral head avascular necrosis.")) == set()
+
+
+# --- "interval development of" several words before the finding -------------------------------------------------------
+
+
+def test_interval_development_of_described_opacities_is_new() -> None:
+    findings = ("Right PICC line, tip in the SVC. There has been interval development of several ill-defined focal "
+                "opacities in the left and right mid zones. No pneumothorax.")
+    assert "impression_omits_finding" in flagged(report(findings, "Right PICC line, tip in the SVC."))
+    observations = parse_report(report(findings, "PICC.")).observations
+    assert [o.change for o in observations if o.name == "Lung Opacity"] == ["new"]

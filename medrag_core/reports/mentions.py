@@ -250,6 +250,10 @@ _DECREASED = re.compile(
     r"|(?:nearly|almost|partially|partly|mostly|largely|substantially|near[\s-]complete(?:ly)?)\s+(?:resol|clear)\w*"
     r"|(?:(?:nearly|almost)\s+(?:complete|total)|partial|incomplete|subtotal)\s+(?:resol|clear)\w*)\b|\u2193",
     re.IGNORECASE)
+# a finding said to have developed, with its describing words between ("interval development of several ill-defined
+# focal opacities")
+_DEVELOPED = re.compile(r"\b(?:interval\s+)?(?:development|appearance)\s+of\s+(?:(?:a|an|several|multiple|some|few|"
+                        r"two|three|new)\s+)?(?:[\w-]+\s+){0,5}$", re.IGNORECASE)
 _NEW_ONLY = re.compile(rf"\b(?:new|newly|developing|interval\s+development|{SEEN_ANEW})\b", re.IGNORECASE)
 # said to be unchanged: "stable", "unchanged", "no interval change", "no increase in size"
 _STABLE = re.compile(
@@ -565,6 +569,7 @@ def _read_mentions(sentence: str, section: str, start: int, base: int) -> list[O
         lung_sides = [x for x in lung_sides if x[0] not in landmark]
     all_sides = lung_sides
     distinct = {(side, zone) for _, side, zone in all_sides}
+    every_distinct = {(side, zone) for _, side, zone in every_side}
     out: list[Observation] = []
     prev_end = 0
     prev_sites: tuple[tuple[str, str | None], ...] = ()
@@ -678,10 +683,13 @@ def _read_mentions(sentence: str, section: str, start: int, base: int) -> list[O
             n_te = targets[i + 1][1]
             n_stop = targets[i + 2][0] if i + 2 < len(targets) else len(sentence)
             own = [(s, z) for off, s, z in all_sides if n_te <= off < n_stop and not blocked(n_te, off)]
+        # (a bone's finding, the one side of the sentence's bones: "Sclerosis of the left humeral head, in keeping with
+        # avascular necrosis")
+        one_side = every_distinct if name in BONE_FINDINGS else distinct
         if own:
             sites = tuple(dict.fromkeys(own))
-        elif len({s for s, _ in distinct}) == 1 and (polarity != "absent" or resolved):
-            sites = tuple(sorted(distinct, key=lambda x: x[1] or ""))
+        elif len({s for s, _ in one_side}) == 1 and (polarity != "absent" or resolved):
+            sites = tuple(sorted(one_side, key=lambda x: x[1] or ""))
         elif prev_sites and polarity != "absent" and not blocked(prev_end, ts):
             sites = prev_sites
         else:
@@ -737,6 +745,10 @@ def _read_mentions(sentence: str, section: str, start: int, base: int) -> list[O
             tail = sentence[after: targets[i + 2][0] if i + 2 < len(targets) else len(sentence)]
             if _PLURAL_PREDICATE.match(tail):
                 change = _change(tail, polarity, resolved)
+        if change is None and polarity != "absent" and _DEVELOPED.search(sentence, prev_end, ts):
+            # "There has been interval development of several ill-defined focal opacities": the words that say it is
+            # new may stand further before it than its own window reaches
+            change = "new"
         if change is None and prev_change in ("new", "increased") and _EXPLAINED_AS.fullmatch(sentence, prev_te, ts):
             # "New branching opacities in the left upper zone, in keeping with mucus plugging": what the new finding is
             # read as is new too

@@ -157,8 +157,8 @@ _UNDERLINE = re.compile(r"\n[ \t]*(?:-{3,}|={3,}|_{3,}|~{3,})[ \t]*(?=\n|$)")
 # who reads and signs a chest film, by role and by the letters after a name
 # (a trainee's grade too: "ST2 Radiology Registrar"; a radiographer's several words: "Consultant Reporting
 # Radiographer", "Advanced Practitioner (Reporting Radiographer)")
-_READER_ROLE = (r"(?:(?:(?:consultant|attending|staff|thoracic|cardio-?thoracic|cardiac|chest|paediatric|pediatric)[ \t]+)*"
-                r"radiologist|"
+_READER_ROLE = (r"(?:(?:(?:consultant|attending|staff|thoracic|cardio-?thoracic|cardiac|chest|paediatric|"
+                r"pediatric)[ \t]+)*radiologist|"
                 r"(?:(?:st\d|str|spr|radiology|specialist|specialty|senior)[ \t]+){0,2}(?:registrar|resident|fellow)|"
                 # (a UK trainee's grade alone: "Dr J. Kaur, StR Radiology (on call)", "Dr T. Hussain, ST4")
                 r"(?-i:StR|SpR|STR|SPR|ST[1-8])(?:[ \t]+radiology)?|"

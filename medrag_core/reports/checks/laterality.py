@@ -105,8 +105,8 @@ def laterality_conflicts(parsed: ParsedReport) -> list[Issue]:
                 fnd += [o for o in _lateral_mentions(carried, "FINDINGS", "nodule or mass")
                         if o.name == "Lung Lesion" and _CAVITY.search(o.term)]
             if group == "granuloma" and not resolved:
-                # a calcified nodule is the granuloma the other section names ("Small calcified nodule in the right lower
-                # zone, benign" ... "Calcified left lower zone granuloma")
+                # a calcified nodule is the granuloma the other section names ("Small calcified nodule in the right
+                # lower zone, benign" ... "Calcified left lower zone granuloma")
                 fnd += [o for o in _lateral_mentions(carried, "FINDINGS", "nodule or mass")
                         if o.name == "Nodule" and _CALCIFIED_NODULE.search(_clause(o))]
                 imp += [o for o in _lateral_mentions(carried, "IMPRESSION", "nodule or mass")
@@ -374,8 +374,17 @@ _DEVICE_KIND_BEFORE = re.compile(r"\b(?:picc|jugular|ij|subclavian|dialysis|(?:m
                                  re.IGNORECASE)
 
 
+# a wide-bore line for dialysis, apheresis or exchange transfusion, by its use, wherever it was put in ("Left internal
+# jugular dual-lumen apheresis catheter (Vascath)", "right internal jugular exchange catheter")
+_WIDE_BORE_LINE = re.compile(r"\b(?:apheresis|exchange(?:\s+transfusion)?)\s+(?:catheter|line)|"
+                             r"\b(?:ha?emo-?)?dialysis\b|\bhd\b|\btunnell?ed\b|perm-?cath|tesio|vas-?cath",
+                             re.IGNORECASE)
+
+
 def _device_kind(o: Observation) -> str:
     # the kind in the device's own words or just before them ("right IJ central venous catheter")
+    if _WIDE_BORE_LINE.search(o.term):
+        return "dialysis"
     m = _DEVICE_KIND.search(o.term) or _DEVICE_KIND_BEFORE.search(_words_before(o))
     kind = m.group(0).lower() if m else ""
     if kind in ("hd", "tunnel", "permcath", "perm-cath", "tesio", "vascath", "vas-cath"):

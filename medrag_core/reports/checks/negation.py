@@ -187,8 +187,8 @@ def _called_acute(p: Observation) -> bool:
 
 
 # what the lungs being clear leaves no room for: a mass, or a nodule of a centimetre or more, in the lung itself
-# (not one in the mediastinum, at the hilum or in the chest wall; "a rounded soft tissue opacity in the right lower zone"
-# is a solid lesion's density, not the soft tissues')
+# (not one in the mediastinum, at the hilum or in the chest wall; "a rounded soft tissue opacity in the right lower
+# zone" is a solid lesion's density, not the soft tissues')
 _NOT_IN_THE_LUNG = re.compile(r"mediastin|hil(?:um|ar|a)\b|paratrache|chest\s+wall|breast|axill|"
                               r"soft\s+tissues?(?![\s-]+(?:opacit|densit|shadow|nodul|mass|lesion))|"
                               r"thyroid|goit|neck|abdom|liver|kidney|adrenal|bone|rib", re.IGNORECASE)
@@ -395,7 +395,8 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                          and o.polarity == "absent" and not o.qualified and _FOCAL_LUNG_LESION.match(o.term)]
             affirmed = mentions(pos_sec, group, {"present", "uncertain"})
             if group == "tuberculosis" and negs and pos_sec == "FINDINGS":
-                affirmed = affirmed + [o for o in mentions(pos_sec, "scarring", {"present"}) if _old_tuberculosis_sign(o)]
+                affirmed = affirmed + [o for o in mentions(pos_sec, "scarring", {"present"})
+                                       if _old_tuberculosis_sign(o)]
             if group == "bronchiectasis" and affirmed and all(_CHRONIC_NAMED.search(o.text) for o in affirmed):
                 # lungs called clear (or free of "active" disease) rule out bronchiectasis the other section describes,
                 # not one it calls old or unchanged ("Bronchiectatic changes in the right lower zone, static.")
@@ -478,10 +479,11 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                         continue
                     if n.implied and p.name == "Atelectasis" and not _names_collapse(p) and (
                             _graded(p.severity, "trace", "small") or _MINOR_ATELECTASIS.search(_clause(p))) and not (
-                            n.section == "IMPRESSION" and not n.extra.get("otherwise")):
+                            n.section == "IMPRESSION" and not n.extra.get("otherwise") and p.polarity == "present"):
                         # "Clear lungs." beside mild plate-like atelectasis: real reports say both in the FINDINGS; an
-                        # IMPRESSION that calls the lungs clear, not "otherwise", denies the streak the FINDINGS name
-                        # (three blind writers labelled it so; of the IU archive, one report says it)
+                        # IMPRESSION that calls the lungs clear, not "otherwise", denies the streak the FINDINGS affirm
+                        # (three blind writers labelled it so; of the IU archive, one report says it), not an opacity
+                        # read as likely atelectasis
                         continue
                     if p.name == "Atelectasis" and (_LOBAR_TERM.search(n.term) or _names_collapse(n)) \
                             and _MINOR_ATELECTASIS.search(_clause(p)):
