@@ -262,3 +262,59 @@ def test_interval_development_of_described_opacities_is_new() -> None:
     assert "impression_omits_finding" in flagged(report(findings, "Right PICC line, tip in the SVC."))
     observations = parse_report(report(findings, "PICC.")).observations
     assert [o.change for o in observations if o.name == "Lung Opacity"] == ["new"]
+
+
+# --- hilar lymphadenopathy named with the mediastinum's or the paratracheal nodes ----------------------------------
+
+
+def test_hilar_or_mediastinal_lymphadenopathy_ruled_out_and_its_sides() -> None:
+    assert "negation_conflict" in flagged(report("No hilar or mediastinal lymphadenopathy. Lungs clear.",
+                                                 "Right hilar lymphadenopathy; consider mycobacterial infection."))
+    assert "laterality_conflict" in flagged(report("There is left paratracheal and left hilar lymphadenopathy.",
+                                                   "Right hilar and paratracheal lymphadenopathy."))
+    assert flagged(report("There is left paratracheal and left hilar lymphadenopathy.",
+                          "Left hilar and paratracheal lymphadenopathy.")) == set()
+
+
+# --- an acute consolidation ruled out as "no acute airspace disease" -------------------------------------------------
+
+
+@pytest.mark.parametrize(("consolidation", "conflicts"), [
+    ("Dense consolidation in the right lower lobe with air bronchograms.", True),
+    ("Focal airspace consolidation involving the left lower lobe.", True),
+    ("Interval improvement of the left lower lobe consolidation, with minimal residual opacity.", False),
+    ("Chronic consolidation in the right upper lobe, unchanged.", False),
+])
+def test_no_acute_airspace_disease_rules_out_a_consolidation_not_called_old_or_clearing(
+        consolidation: str, conflicts: bool) -> None:
+    assert ("negation_conflict" in flagged(report(consolidation, "No acute airspace disease."))) == conflicts
+
+
+# --- a neonatal unit's words: air leak, air in the pleural space, PIE, NEC, the cardiothymic outline -----------------
+
+
+@pytest.mark.parametrize(("findings", "impression", "kind"), [
+    ("No air leak. Lungs clear.", "Right pneumothorax.", "negation_conflict"),
+    ("Air is seen in the right pleural space, outlining the collapsed right lung.", "Left pneumothorax.",
+     "laterality_conflict"),
+    ("Cystic lucencies throughout the left lung, in keeping with pulmonary interstitial emphysema.",
+     "Right-sided PIE.", "laterality_conflict"),
+    ("Pneumatosis in the right lower quadrant, in keeping with NEC.", "No evidence of NEC.", "negation_conflict"),
+    ("Normal cardiothymic outline. Lungs clear.", "Cardiomegaly.", "negation_conflict"),
+    ("ETT tip projects beyond the carina, over the right main bronchus.", "ETT too low, in the left main bronchus.",
+     "laterality_conflict"),
+])
+def test_a_neonatal_units_words(findings: str, impression: str, kind: str) -> None:
+    assert kind in flagged(report(findings, impression))
+
+
+def test_pie_is_no_adult_emphysema_and_nec_no_lung_finding() -> None:
+    names = {o.name for o in parse_report(report("Right-sided PIE. Pneumatosis intestinalis.", "NEC.")).observations}
+    assert {"Pulmonary Interstitial Emphysema", "Necrotising Enterocolitis"} <= names
+    assert "Emphysema" not in names
+
+
+@pytest.mark.parametrize("signature", ["Dr S Rowntree\nConsultant Paediatric Radiologist",
+                                       "M. Rowntree, MD - Pediatric Radiology\nFinalized: 10/05/2022 07:55"])
+def test_a_neonatal_units_sign_offs(signature: str) -> None:
+    assert "missing_section" in flagged(f"FINDINGS:\nETT tip at T2. Lungs clear.\n\nIMPRESSION:\n{signature}\n")

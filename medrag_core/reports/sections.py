@@ -207,7 +207,9 @@ _SIGNATURE = re.compile(
     # (a bare "consultant" or "specialist" only after a comma: "Mikko Virtanen, consultant", not "review by consultant")
     # (and the date after it on the line: "Michael P. Donnelly, MD  03 Jul 2026"; a second reader after a slash: "Dr D.
     # Patel, ST4 Radiology / verified by Dr D. Okafor, Consultant Radiologist")
-    rf"(?:,?[ \t]+{_READER_ROLE}|,[ \t]+(?:senior[ \t]+)?(?:consultant|specialist))(?=[ \t]*(?:[.,;(/]|$|\d{{1,2}}\b))|"
+    # (or a department after a dash: "M. Rowntree, MD - Pediatric Radiology")
+    rf"(?:,?[ \t]+{_READER_ROLE}|,[ \t]+(?:senior[ \t]+)?(?:consultant|specialist))(?=[ \t]*(?:[.,;(/\-\u2013\u2014]|$|"
+    rf"\d{{1,2}}\b))|"
     # a name alone on its line over the role on the next ("Lorna Sinclair\nAdvanced Practitioner Reporting
     # Radiographer, HCPC RA57480"): the name capitalised, the role line the whole line
     # (a title before it, and a name's own small words: "Dr. Kavitha a/p Subramaniam", "Dr. Nor Azlina binti Osman")
@@ -218,7 +220,8 @@ _SIGNATURE = re.compile(
     rf"(?:[ \t]+(?:[A-Z]\.|{_OKINA}?[A-Z][\w'’-]+|{_NAME_PARTICLE})){{1,5}})[ \t]*\n"
     rf"[ \t]*{_READER_ROLE}(?:[ \t]+(?:radiology|radiodiagnosis|medical[ \t]+imaging))?(?:,[^\n]{{0,40}})?[ \t]*$|"
     # the reader's name alone, or the role alone, on the line ("Dr. Priya Menon", "Dr. ___", "Radiologist")
-    rf"dr\.?(?:[ \t]+med\.)?[ \t]+(?:___|(?-i:(?:[A-Z]\.[ \t]*){{0,3}}{_OKINA}?[A-Z][\w'’-]+)"
+    # (an initial without its stop too: "Dr S Rowntree")
+    rf"dr\.?(?:[ \t]+med\.)?[ \t]+(?:___|(?-i:(?:[A-Z](?:\.[ \t]*|[ \t]+)){{0,3}}{_OKINA}?[A-Z][\w'’-]+)"
     rf"(?:[ \t]+(?-i:{_OKINA}?[A-Z][\w'’-]+|[A-Z]\.)){{0,3}})[ \t]*$|"
     r"(?:(?:consultant|attending|staff)[ \t]+)?radiologist[ \t]*$|"
     # (the VA's electronic signature mark: "/ES/ JOHN SMITH, MD")

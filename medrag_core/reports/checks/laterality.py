@@ -356,8 +356,8 @@ def _device_sides(o: Observation) -> set[str]:
 
 
 _TUBES_INTO_AN_AIRWAY = {"Nasogastric Tube", "Endotracheal Tube"}
-_INTO_A_BRONCHUS = re.compile(r"[^.;]{0,60}?\b(?:in|into|within|down|enters|entering|follows|following)\s+(?:the\s+)?"
-                              r"(right|left)\s+(?:(?:main(?:[\s-]?stem)?|lower[\s-]lobe|upper[\s-]lobe|intermediate|"
+_INTO_A_BRONCHUS = re.compile(r"[^.;]{0,60}?\b(?:in|into|within|down|enters|entering|follows|following|over)\s+"
+                              r"(?:the\s+)?(right|left)\s+(?:(?:main(?:[\s-]?stem)?|lower[\s-]lobe|upper[\s-]lobe|intermediate|"
                               r"segmental)\s+)?bronch", re.IGNORECASE)
 
 

@@ -140,6 +140,18 @@ def _rules_out_acute(n: Observation, parsed: ParsedReport) -> bool:
     return n.qualified and bool(re.search(r"\bacute\b", parsed.text[n.sentence_span[0]: n.span[0]], re.IGNORECASE))
 
 
+def _acute_by_nature(p: Observation) -> bool:
+    """A consolidation or a pneumonia affirmed and not called old, stable or clearing ("Dense consolidation in the right
+    lower lobe with air bronchograms"): acute disease, which "No acute airspace disease" rules out."""
+    return p.name in ("Consolidation", "Pneumonia") and p.polarity == "present" and p.temporal != "chronic" \
+        and p.change not in ("stable", "decreased", "resolved") and not _historical(p) \
+        and not _CLEARING.search(_clause(p))
+
+
+_CLEARING = re.compile(r"\b(?:improv\w*|resolv\w*|residual|clearing|healing|old|chronic|unchanged|stable|persist\w*)\b",
+                       re.IGNORECASE)
+
+
 # the word for a lung finding itself ("opacity"), not a "density" or a "shadow", which may be a bone's or a vessel's
 _OPACITY_WORD = re.compile(r"opacit|opacification", re.IGNORECASE)
 
@@ -453,7 +465,7 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                             (n.implied or n.name == "Lung Lesion"
                              or (n.name == "Mass" and _LUNG_MASS_RULED_OUT.search(n.text))) and _lung_lesion(p)):
                         continue
-                    if _rules_out_acute(n, parsed) and not (_called_acute(p) or (
+                    if _rules_out_acute(n, parsed) and not (_called_acute(p) or _acute_by_nature(p) or (
                             p.section == "IMPRESSION" and p.temporal != "chronic" and not same_live
                             and not _AGE_UNKNOWN.search(_clause(p)))):
                         # "no acute fracture" against an old or undated one is no contradiction; a fracture the
