@@ -318,3 +318,28 @@ def test_pie_is_no_adult_emphysema_and_nec_no_lung_finding() -> None:
                                        "M. Rowntree, MD - Pediatric Radiology\nFinalized: 10/05/2022 07:55"])
 def test_a_neonatal_units_sign_offs(signature: str) -> None:
     assert "missing_section" in flagged(f"FINDINGS:\nETT tip at T2. Lungs clear.\n\nIMPRESSION:\n{signature}\n")
+
+
+# --- a cardiac device by the letters cardiology writes ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("findings", "impression"), [
+    ("Left pectoral CRT device with RA, RV and coronary sinus leads.", "Right-sided CRT-D in satisfactory position."),
+    ("Left pectoral dual-chamber pacemaker with leads over the right atrium and right ventricle.",
+     "Right-sided PPM in satisfactory position."),
+    ("Left pectoral single-chamber ICD in situ.", "Stable right chest wall AICD."),
+])
+def test_a_cardiac_devices_side_by_its_letters(findings: str, impression: str) -> None:
+    assert "laterality_conflict" in flagged(report(f"{findings} Clear lungs.", impression))
+    assert flagged(report(f"{findings} Clear lungs.", impression.replace("Right", "Left").replace("right", "left"))) \
+        == set()
+
+
+def test_an_opacity_read_as_the_effusion_is_summarised_by_the_effusion() -> None:
+    findings = ("Hazy increased density over the left hemithorax on this supine film, in keeping with a layering "
+                "moderate effusion. No pneumothorax.")
+    assert flagged(report(findings, "1. Moderate left pleural effusion, increased.")) == set()
+    # (an opacity read as something else is still to be summarised)
+    assert "impression_omits_finding" in flagged(report(
+        "New dense consolidation in the left lower lobe. Moderate left pleural effusion.",
+        "1. Moderate left pleural effusion."))

@@ -135,6 +135,11 @@ _DEFERS_TO_FINDINGS = re.compile(r"\b(?:see|as)\s+(?:described\s+|detailed\s+|no
                                  r"|\bas\s+described\b", re.IGNORECASE)
 
 
+# an opacity its own sentence reads as an effusion ("in keeping with a layering moderate effusion")
+_READ_AS_EFFUSION = re.compile(r"\b(?:(?:in\s+keeping|consistent|compatible)\s+with|representing|due\s+to)\s+"
+                               r"(?:[\w-]+\s+){0,3}?(?:pleural\s+)?effusions?\b", re.IGNORECASE)
+
+
 # a finding reported from another kind of study ("nodule seen on the prior CT", "effusion on echocardiography")
 _OTHER_STUDY = re.compile(r"\b(?:on|by|at|from|with)\s+"
                           r"(?:(?:the|a|an|prior|previous|recent|outside|abdominal|chest)\s+)*"
@@ -451,6 +456,10 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
             # "a 2.5 cm nodular density" summarised as "right midlung airspace density"; a nodule only by an
             # airspace finding on its own side (not by "bilateral interstitial opacities")
             continue
+        if group == "airspace disease" and o.name == "Lung Opacity" and "pleural effusion" in named \
+                and _READ_AS_EFFUSION.search(_clause(o)):
+            continue  # "Hazy increased density over the left hemithorax, in keeping with a layering effusion": the
+            # effusion's, which the impression names
         if o.text.rstrip().endswith("?") or re.match(r"\W*(?:question|query|\?)", o.text, re.IGNORECASE):
             continue  # "Question edema or atypical infection?" asks, it does not affirm
         if not _must_be_summarised(o, group) or _historical(o) or _OTHER_STUDY.search(_clause(o)):
