@@ -343,3 +343,12 @@ def test_an_opacity_read_as_the_effusion_is_summarised_by_the_effusion() -> None
     assert "impression_omits_finding" in flagged(report(
         "New dense consolidation in the left lower lobe. Moderate left pleural effusion.",
         "1. Moderate left pleural effusion."))
+
+
+def test_a_prior_study_named_as_the_reads_first_sentence_leaves_the_read_in_the_findings() -> None:
+    text = ("Report:\nPrevious: 07/02/2023. Both lungs are clear. No pleural effusion. Heart size normal.\n\n"
+            "Summary:\nNo significant acute abnormality.\n")
+    assert flagged(text) == set()
+    assert parse_report(text).sections["FINDINGS"].startswith("Both lungs are clear.")
+    # (the prior study alone under the header leaves the read empty)
+    assert "missing_section" in flagged("Report:\nPrevious: 07/02/2023.\n\nSummary:\nNo acute abnormality.\n")

@@ -594,6 +594,14 @@ def find_sections(text: str) -> Layout:
             if rest and loose is None:
                 loose = (rest_off, rest)
                 body = body[:cut].rstrip()
+        if name in ("COMPARISON", "TECHNIQUE") and i > 0 and headers[i - 1][2] == "FINDINGS" \
+                and sections.get("FINDINGS") == "" and body:
+            # "Report:\nPrevious: 07/02/2023. Both lungs are clear. ...": the prior study named as the read's first
+            # sentence; what follows it on the line is the read
+            sentences = split_sentences(body)
+            if len(sentences) > 1 and IMAGING_WORDS.search(body, sentences[1][0]):
+                offsets["FINDINGS"], sections["FINDINGS"] = _body(text, off + sentences[1][0], off + len(body))
+                body = body[:sentences[1][0]].rstrip()
         if name == "IMPRESSION" and sections.get(name) and _FINAL_HEADER.match(text, headers[i][0], end):
             # "FINAL IMPRESSION:" after a preliminary one (a resident's, before the attending's final report):
             # the final one is the report's conclusion
