@@ -352,3 +352,22 @@ def test_a_prior_study_named_as_the_reads_first_sentence_leaves_the_read_in_the_
     assert parse_report(text).sections["FINDINGS"].startswith("Both lungs are clear.")
     # (the prior study alone under the header leaves the read empty)
     assert "missing_section" in flagged("Report:\nPrevious: 07/02/2023.\n\nSummary:\nNo acute abnormality.\n")
+
+
+# --- Indonesian headers and sign-offs; a bulla's side ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("signature", ["dr. Made Suastika, Sp.Rad(K)", "Dr. Hendra Gunawan, Sp.Rad, FRCR",
+                                       "dr. Putu Ayu Lestari, M.Ked.Klin, Sp.Rad"])
+def test_an_indonesian_radiologists_sign_off_under_an_empty_conclusion(signature: str) -> None:
+    findings = "Cor: not enlarged, CTR 45%.\nBoth lungs are clear."
+    assert "missing_section" in flagged(f"FINDINGS:\n{findings}\n\nIMPRESSION:\n\n{signature}\n")
+    assert flagged(f"FINDINGS:\n{findings}\n\nKesan / Impression:\nNormal chest.\n\n{signature}\n") == set()
+
+
+def test_a_bulla_has_a_side_and_bullous_emphysema_stays_emphysema() -> None:
+    findings = "Left apical bleb/bulla, approximately 4 cm. No pneumothorax."
+    assert "laterality_conflict" in flagged(report(findings, "Right apical bulla (4 cm). CT thorax suggested."))
+    assert flagged(report(findings, "Left apical bulla (4 cm). CT thorax suggested.")) == set()
+    names = {o.name for o in parse_report(report("Bullous emphysema in both upper zones.", "COPD.")).observations}
+    assert names == {"Emphysema"}

@@ -415,7 +415,8 @@ CHECKLIST = [
     ('Pneumopericardium.', 'pneumopericardium', 'warning', 'No pneumopericardium.', False),
     ('Right chest wall subcutaneous emphysema.', 'subcutaneous emphysema', None, 'No subcutaneous emphysema.', False),
     ('Surgical emphysema in the right chest wall.', 'subcutaneous emphysema', None, 'No surgical emphysema.', False),
-    ('Large right apical bulla.', 'Emphysema', None, None, False),
+    # (a bulla has a side of its own since the twentieth session: a diver's or a seafarer's fitness turns on it)
+    ('Large right apical bulla.', 'bulla', None, None, True),
 ]
 
 

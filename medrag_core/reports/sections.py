@@ -166,6 +166,8 @@ _READER_ROLE = (r"(?:(?:(?:consultant|attending|staff|thoracic|cardio-?thoracic|
                 r"advanced[ \t]+practitioner|(?:senior[ \t]+)?house[ \t]+officer|(?-i:SHO)|medical[ \t]+officer|"
                 # (the Irish faculty's letters spaced too, after the degree: "Dr. J. Stewart MB FFR RCSI")
                 r"FRCR|FRANZCR|(?:MB[ \t]+)?FFR[ \t]*RCSI|FRCPC|FCRad|DMRD|ABR|"
+                # (an Indonesian radiologist's specialist title and degree: "Sp.Rad", "Sp.Rad(K)", "M.Ked.Klin")
+                r"Sp\.?[ \t]?Rad(?:[ \t]*\(K\))?|M\.?[ \t]?Ked(?:\.?[ \t]?Klin)?|"
                 # (and a physician's letters, as the Philippines, Malaysia and the US sign: "MD, DPBR", "MBBS, MMed")
                 r"M\.?D\.?|(?-i:DO)|MBBS|MBChB|DPBR|FPCR|MMed|DNB|FCR|"
                 # (and a military reader's corps and service: "MAJ D. Ortiz, MC, USA", "Capt R. Soto, USAF, MC")
