@@ -371,3 +371,8 @@ def test_a_bulla_has_a_side_and_bullous_emphysema_stays_emphysema() -> None:
     assert flagged(report(findings, "Left apical bulla (4 cm). CT thorax suggested.")) == set()
     names = {o.name for o in parse_report(report("Bullous emphysema in both upper zones.", "COPD.")).observations}
     assert names == {"Emphysema"}
+
+
+def test_a_bulla_ruled_out_against_one_named() -> None:
+    assert "negation_conflict" in flagged(report("No bullae or blebs at the apices. Lungs clear.",
+                                                 "Right apical bulla, 3 cm."))
