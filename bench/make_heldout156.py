@@ -1461,8 +1461,9 @@ def build(seed: int) -> list[dict]:
         plan.append(("negation_conflict", "iu", u))
     for u in take(cands["clean"], half):
         plan.append(("missing_section", "iu", u))
-    ph_ok = [u for u in cands["clean"] if re.search(r"\b(\d+(\.\d+)? ?(cm|mm)|left|right|normal|clear|"
-                                                    r"unremarkable)\b", " ".join(info[u][1] + info[u][2]), re.I)]
+    # the same words, in the same case, that place_placeholder looks for
+    ph_ok = [u for u in cands["clean"] if re.search(r"\b(\d+(\.\d+)? ?(cm|mm)|[Ll]eft|[Rr]ight|normal|clear|"
+                                                    r"unremarkable)\b", " ".join(info[u][1] + info[u][2]))]
     for u in take(ph_ok, half):
         plan.append(("placeholder", "iu", u))
     for u in take(cands["clean"], N_CLEAN // 2):
