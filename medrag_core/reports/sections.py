@@ -179,6 +179,8 @@ _READER_ROLE = (r"(?:(?:(?:consultant|attending|staff|thoracic|cardio-?thoracic|
 _NAME_PARTICLE = r"(?:bin|binti|bte|bt|a/l|a/p|van|von|de|da|del|dos|der|la|le)"
 # the mark of a glottal stop opening a Polynesian name ("'Ana", "ʻAkanesi")
 _OKINA = "['’\u02bb]"
+# a reader's registration with a medical or professional council, after the name ("GMC 5251656", "IMC No. 40123")
+_REGISTRATION = r"(?:,?[ \t]+(?-i:GMC|IMC|HCPC|MCRN|NMC|AHPRA|MDCN)(?:[ \t]+(?:no\.?|number|reg\.?))?[ \t:#]*\d{4,8})"
 # a military reader's rank before the name ("MAJ", "Lt Col", "LCDR", "Capt")
 _MILITARY_RANK = r"(?-i:(?:MAJ|Maj|CPT|Capt|CAPT|LTC|Lt[ \t]+Col|COL|Col|LCDR|CDR|LT|Lt|LTJG)\.?)"
 # A sign-off line: who signed, dictated or verified the report, and when, or the reader's attestation. It ends
@@ -204,8 +206,9 @@ _SIGNATURE = re.compile(
     rf"(?!(?:discussed|discuss|called|d/w|reviewed|communicated|telephoned|phoned|informed|paged|notified|results|"
     rf"findings|please|suggest\w*|recommend\w*|refer\w*|correlat\w*|advise\w*)\b)"
     # (five words too, as Filipino names run: "JOSE MARI C. DELA CRUZ, MD, DPBR", "Ma. Theresa G. Villanueva, MD")
-    rf"(?:dr\.?[ \t]+|{_MILITARY_RANK}[ \t]+)?(?:[a-z]\.[ \t]*){{0,3}}[a-z][\w'’-]+\.?"
-    rf"(?:[ \t]+(?:[a-z]\.|[a-z][\w'’-]+)){{0,4}}"
+    # (an initial without its stop, and a masked name: "H Tan, MD", "Dr G Morrison ST4 Radiology", "___, MD")
+    rf"(?:dr\.?[ \t]+|{_MILITARY_RANK}[ \t]+)?(?:___|(?:[a-z]\.[ \t]*|(?-i:[A-Z])[ \t]+){{0,3}}[a-z][\w'’-]+\.?"
+    rf"(?:[ \t]+(?:[a-z]\.|[a-z][\w'’-]+)){{0,4}})"
     # (a bare "consultant" or "specialist" only after a comma: "Mikko Virtanen, consultant", not "review by consultant")
     # (and the date after it on the line: "Michael P. Donnelly, MD  03 Jul 2026"; a second reader after a slash: "Dr D.
     # Patel, ST4 Radiology / verified by Dr D. Okafor, Consultant Radiologist")
@@ -224,7 +227,8 @@ _SIGNATURE = re.compile(
     # the reader's name alone, or the role alone, on the line ("Dr. Priya Menon", "Dr. ___", "Radiologist")
     # (an initial without its stop too: "Dr S Rowntree")
     rf"dr\.?(?:[ \t]+med\.)?[ \t]+(?:___|(?-i:(?:[A-Z](?:\.[ \t]*|[ \t]+)){{0,3}}{_OKINA}?[A-Z][\w'’-]+)"
-    rf"(?:[ \t]+(?-i:{_OKINA}?[A-Z][\w'’-]+|[A-Z]\.)){{0,3}})[ \t]*$|"
+    # (and the reader's registration number after it: "Dr M. Fernandes GMC 5251656")
+    rf"(?:[ \t]+(?-i:{_OKINA}?[A-Z][\w'’-]+|[A-Z]\.)){{0,3}}){_REGISTRATION}?[ \t]*$|"
     r"(?:(?:consultant|attending|staff)[ \t]+)?radiologist[ \t]*$|"
     # (the VA's electronic signature mark: "/ES/ JOHN SMITH, MD")
     # (and the military CHCS screen's status code: "Result Code: NORMAL"; the PACS workstation it was read on)
