@@ -368,16 +368,15 @@ _LYING_WHERE_PLACED = {"Surgical Clips", "Abdominal Drain"}
 
 # one canonical device covers several kinds ("Right IJ line" and "Left PICC" are two central lines): only
 # mentions of one kind are compared
-_DEVICE_KIND = re.compile(r"picc|jugular|\bij\b|subclavian|dialysis|\bhd\b|tunnel|perm-?cath|tesio|vas-?cath|port|swan|"
-                          r"pigtail", re.IGNORECASE)
+_DEVICE_KIND = re.compile(r"picc|jugular|\bij\b|subclavian|port|swan|pigtail", re.IGNORECASE)
 _DEVICE_KIND_BEFORE = re.compile(r"\b(?:picc|jugular|ij|subclavian|dialysis|(?:media?|chest\s+)port|swan|pigtail)\b",
                                  re.IGNORECASE)
 
 
-# a wide-bore line for dialysis, apheresis or exchange transfusion, by its use, wherever it was put in ("Left internal
-# jugular dual-lumen apheresis catheter (Vascath)", "right internal jugular exchange catheter")
+# a wide-bore line for dialysis, apheresis or exchange transfusion, by any of its names and wherever it was put in
+# ("Left internal jugular dual-lumen apheresis catheter (Vascath)", "right IJ tunnelled line"): the only list of them
 _WIDE_BORE_LINE = re.compile(r"\b(?:apheresis|exchange(?:\s+transfusion)?)\s+(?:catheter|line)|"
-                             r"\b(?:ha?emo-?)?dialysis\b|\bhd\b|\btunnell?ed\b|perm-?cath|tesio|vas-?cath",
+                             r"\b(?:ha?emo-?)?dialysis\b|\bhd\b|\btunnel|perm-?cath|tesio|vas-?cath",
                              re.IGNORECASE)
 
 
@@ -387,8 +386,6 @@ def _device_kind(o: Observation) -> str:
         return "dialysis"
     m = _DEVICE_KIND.search(o.term) or _DEVICE_KIND_BEFORE.search(_words_before(o))
     kind = m.group(0).lower() if m else ""
-    if kind in ("hd", "tunnel", "permcath", "perm-cath", "tesio", "vascath", "vas-cath"):
-        return "dialysis"  # a renal unit's tunnelled line, by any of its names
     return "jugular" if kind == "ij" else kind
 
 
