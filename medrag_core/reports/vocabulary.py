@@ -795,7 +795,10 @@ RESOLVED = re.compile(r"resol|clear|no\s+longer|remov", re.IGNORECASE)
 # uncertainty that leans to present ("probable", "likely", "concerning for"), unlike "possible" or "cannot exclude"
 PROBABLE = re.compile(
     r"\b(?:probabl[ey]|(?:most\s+|more\s+)?likely|suspicious\s+for|concerning\s+for|worrisome\s+for|suggestive\s+of|"
-    r"suspected|presumed|presumabl[ey]|(?:is|are)\s+(?:also\s+)?(?:likely|suspected))\b",
+    r"suspected|presumed|presumabl[ey]|(?:is|are)\s+(?:also\s+)?(?:likely|suspected)|"
+    # (the film's appearances as what suggests it, a conclusion: "Appearances suggest aspiration into the right lower
+    # lobe"; not a bare "suggesting", which hedges)
+    r"(?<=appearances\s)suggest|(?<=features\s)suggest)\b",
     re.IGNORECASE,
 )
 # (and "the other lung clear", "the contralateral lung is clear": clear but for the side the sentence names)
@@ -851,7 +854,13 @@ SEVERITY = re.compile(
     re.IGNORECASE,
 )
 CHRONIC = re.compile(
-    r"\b(?:stable|unchanged|chronic|chronically|old|healed|healing|remote|(?<!non-)(?<!non\s)(?<!not\s)calcified|prior|previous|again|"
+    r"\b(?:stable|unchanged|chronic|chronically|old|healed|healing|remote|"
+    # (not "a 9 mm nodule that is not definitively calcified")
+    r"(?<!non-)(?<!non\s)(?<!not\s)(?<!not\sdefinitively\s)(?<!not\sdefinitely\s)(?<!not\sclearly\s)calcified|"
+    # (the prior study named as what a finding is compared with says nothing of its age: "widened compared with the
+    # previous film", "new since the prior study")
+    r"(?<!compared\swith\sthe\s)(?<!compared\sto\sthe\s)(?<!compared\swith\s)(?<!compared\sto\s)(?<!since\sthe\s)"
+    r"(?<!since\s)(?<!than\sthe\s)(?:prior|previous)|again|"
     r"redemonstrat\w*|persistent|persistently|persists|longstanding|long-standing|postsurgical|post-surgical|sequela\w*|"
     r"known|similar|no\s+(?:significant\s+)?(?:interval\s+)?change|"
     # the space a lung or a lobe leaves after its resection fills as expected
@@ -859,7 +868,8 @@ CHRONIC = re.compile(
     re.IGNORECASE,
 )
 # a finding back again ("reaccumulated") or absent before ("not seen on the previous film"): a new one
-SEEN_ANEW = (r"re-?accumulat\w*|not\s+(?:seen|present|visible|evident|identified)\s+(?:on|in)\s+(?:the\s+)?"
+SEEN_ANEW = (r"re-?accumulat\w*|not\s+(?:(?:appear|seem)\s+to\s+(?:be\s+|have\s+been\s+)?)?"
+             r"(?:seen|present|visible|evident|identified)\s+(?:on|in)\s+(?:the\s+)?"
              rf"(?:prior|previous|earlier|last|{CONTEXT_MACROS['DATED_FILM']})")
 NEW = re.compile(rf"\b(?:new|newly|acute|increas\w*|worsen\w*|developing|development|interval\s+development|"
                  rf"enlarged\s+since|{SEEN_ANEW})\b|\u2191", re.IGNORECASE)  # (an up arrow typed for "increased")
