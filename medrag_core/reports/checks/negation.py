@@ -316,6 +316,24 @@ def _hilar_masses(parsed: ParsedReport, section: str) -> list[Observation]:
             if _hilar_mass(o) and not _historical(o)]
 
 
+def _mediastinal_masses(parsed: ParsedReport, section: str) -> list[Observation]:
+    """The masses a section places in the mediastinum ("anterior mediastinal mass", "mass projecting over the right
+    superior mediastinum")."""
+    masses = []
+    for o in _mentions(parsed, section, "nodule or mass", {"present"}):
+        at = o.span[0] - o.sentence_span[0]
+        if o.name == "Mass" and not _historical(o) and 0 <= at <= len(o.text) and (
+                _MEDIASTINAL_BEFORE.search(o.text, 0, at) or _MEDIASTINAL_AFTER.match(o.text, at + len(o.term))):
+            masses.append(o)
+    return masses
+
+
+_MEDIASTINAL_BEFORE = re.compile(r"\bmediastin\w*\s+(?:[\w-]+\s+){0,1}$", re.IGNORECASE)
+_MEDIASTINAL_AFTER = re.compile(r"[^.;]{0,40}?\b(?:in|over|within|of|projecting\s+over)\s+(?:the\s+)?"
+                                r"(?:(?:right|left|anterior|superior|middle|posterior)\s+){0,2}mediastinum\b",
+                                re.IGNORECASE)
+
+
 _LOBAR_TERM = re.compile(r"\b(?:lobar|lobe|lung)\b", re.IGNORECASE)
 # a costophrenic angle called blunted (pairing._BLUNTED) is a sign, not an effusion ("No effusion." beside it is no
 # contradiction), but it contradicts the angle called sharp ("Both costophrenic sulci are sharp." against "Blunted right
@@ -415,7 +433,7 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                 negs = [o for o in negs if not o.implied]
             if not negs:
                 continue
-            if not affirmed and group != "hilar enlargement":
+            if not affirmed and group not in ("hilar enlargement", "widened mediastinum"):
                 continue  # (speed) the other section names nothing of the group that could contradict a negation
             # affirmed, or probable ("likely pneumonia", "probable effusion"); a merely possible finding
             # ("cannot exclude a small effusion") beside a negation is hedging, not a contradiction
@@ -441,6 +459,11 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                 # a mass at a hilum enlarges it: "Hila are normal." against "4 cm mass at the right hilum"
                 pos += _hilar_masses(parsed, pos_sec)
                 same_live += _hilar_masses(parsed, neg_sec)
+            if group == "widened mediastinum":
+                # and a mass in the mediastinum widens its contour: "Normal mediastinal contours." against "Smooth
+                # right-sided anterior mediastinal mass measuring 7 cm"
+                pos += _mediastinal_masses(parsed, pos_sec)
+                same_live += _mediastinal_masses(parsed, neg_sec)
             # a bare "opacity" in the negating section described as the positive is ("No focal airspace
             # disease. Bilateral streaky opacities." vs "streaky airspace opacities") is the same finding
             # in plainer words: a mixed picture, not a contradiction
