@@ -29,7 +29,7 @@ from medrag_core.reports.checks.pairing import (
     _zones_match,
 )
 from medrag_core.reports.checks.structure import impression_only_advice, impression_states_nothing, placeholder_spans
-from medrag_core.reports.mentions import Observation
+from medrag_core.reports.mentions import _EXPLAINED_AS, Observation
 from medrag_core.reports.parse import ParsedReport
 from medrag_core.reports.sentences import split_sentences
 from medrag_core.reports.vocabulary import (
@@ -382,6 +382,32 @@ def _named_at_side(parsed: ParsedReport, o: Observation, group: str, *, affirmed
                and not (unless and unless.search(_clause(i))) for i in parsed.section_observations("IMPRESSION"))
 
 
+def _atelectasis_apart(parsed: ParsedReport, o: Observation) -> bool:
+    """Whether the FINDINGS name the atelectasis in a sentence of its own, and the airspace finding ``o``'s sentence
+    does not call it atelectasis: the impression's atelectasis is then that one's ("Bibasal subsegmental atelectasis.
+    Airspace opacification at the left base with air bronchograms." and "Bibasal atelectasis.")."""
+    return o.side in ("left", "right") and not _ATELECTASIS_WORD.search(o.text) and any(
+        x.name == "Atelectasis" and x.polarity == "present" and x.text != o.text
+        for x in parsed.section_observations("FINDINGS"))
+
+
+_ATELECTASIS_WORD = re.compile(r"atelecta|collapse", re.IGNORECASE)
+
+
+def _read_as_cause_of_named(o: Observation, parsed: ParsedReport, affirmed: set[str]) -> bool:
+    """Whether ``o`` is what an earlier finding of its sentence is read as ("..., likely mucus plugging"), a finding the
+    impression affirms (``affirmed``: its groups), and new or growing only as that finding is (its change is the
+    finding's: mentions._EXPLAINED_AS)."""
+    if o.change not in ("new", "increased"):
+        return False
+    at = o.sentence_span[0]
+    return any(x.text == o.text and x is not o and x.polarity != "absent" and x.change == o.change
+               and _group(x) in affirmed
+               and _group(x) != _group(o) and at <= x.span[1] <= o.span[0]
+               and _EXPLAINED_AS.fullmatch(o.text, x.span[1] - at, o.span[0] - at)
+               for x in parsed.section_observations("FINDINGS"))
+
+
 # a nodular density or opacity may be summarised as the airspace finding at its place; a nodule called new or growing
 # may not
 _DENSITY_WORD = re.compile(r"nodular|densit|opacit|shadow", re.IGNORECASE)
@@ -405,6 +431,7 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
     affirmed = {_group(o) for o in parsed.observations if o.section == "IMPRESSION" and o.polarity != "absent"}
     issues = []
     seen: set[str] = set()
+    deferred: dict[str, int] = {}  # a group left out as info so far, at its issue's index
     for o in parsed.section_observations("FINDINGS"):
         group = _group(o)
         if group is None or group in seen or group in named or o.hypothetical or not (
@@ -416,15 +443,19 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
             continue
         if group == "pneumothorax" and named_names & {"Hydropneumothorax", "Hemopneumothorax"}:
             continue
+        if _read_as_cause_of_named(o, parsed, affirmed):
+            continue  # "New collapse of the left lower lobe, likely mucus plugging." and the impression's "Left lower
+            # lobe collapse.": what the finding it names is read as, not a finding of its own
         if o.name == "Atelectasis" and "pneumothorax" in named and _LUNG_COLLAPSE.search(o.term):
             continue  # "Large right pneumothorax with partial collapse of the right lung": the pneumothorax's
         if o.name == "Atelectasis" and "pleural effusion" in named and _BESIDE_EFFUSION.search(_clause(o)):
             continue  # "Moderate right effusion with partial collapse of the adjacent lung": the effusion's
         # (a consolidation is not summarised as a minor streak of atelectasis: "Minor right basal atelectasis."; nor
         # an opacity called the airspace's, "patchy airspace opacification in the right lower zone")
-        minor = _MINOR_ATELECTASIS if o.name == "Consolidation" or (
-            o.name == "Lung Opacity" and _AIRSPACE_WORD.search(_clause(o))) else None
-        if group == "airspace disease" and (_named_at_side(parsed, o, "atelectasis", same_zone=True, unless=minor) or (
+        airspace = o.name == "Consolidation" or (o.name == "Lung Opacity" and _AIRSPACE_WORD.search(_clause(o)))
+        minor = _MINOR_ATELECTASIS if airspace else None
+        if group == "airspace disease" and ((_named_at_side(parsed, o, "atelectasis", same_zone=True, unless=minor)
+                                             and not (airspace and _atelectasis_apart(parsed, o))) or (
                 _named_at_side(parsed, o, "pulmonary edema", affirmed=True)
                 and (not _FOCAL_OR_LOBAR.search(_clause(o)) or _READ_AS_EDEMA.search(_clause(o)))
                 # (a consolidation on one side is not the oedema's, unless its own sentence reads it so)
@@ -470,16 +501,28 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
             continue
         if course and (o.change == "stable" or o.temporal == "chronic"):
             continue  # "No interval change." beside a finding the findings call unchanged: it speaks for it
-        seen.add(group)
         # "No interval change." may stand for an unchanged finding, but not for a critical one the findings do not
         # call unchanged (a pneumothorax is always restated)
         # (nor for one the findings call new or growing: "No change." cannot speak for it)
         defers = refers or (course and FINDINGS[o.name].significance != "critical"
                             and o.change not in ("new", "increased") and o.temporal != "new")
-        issues.append(_omission(
+        if group in deferred and defers:
+            continue
+        issue = _omission(
             o, group, "info" if defers else "warning",
             "does not mention it" + (" (it refers to the findings or their course for the rest)." if defers else "."),
-            parsed, impression, sentences[-1]))
+            parsed, impression, sentences[-1])
+        if group in deferred:
+            # a later mention of the group the impression cannot speak for ("..., new since the previous study"):
+            # it, not the earlier one, is the group's omission
+            issues[deferred.pop(group)] = issue
+            seen.add(group)
+            continue
+        if defers:
+            deferred[group] = len(issues)
+        else:
+            seen.add(group)
+        issues.append(issue)
     return issues
 
 

@@ -256,8 +256,13 @@ def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = Fa
     # the study it is measured against: "Increased bibasilar reticular opacities compared with prior")
     # (nor one beside an effusion: "bilateral effusions with basal opacity, new" is the effusions' atelectasis)
     grown = o.change == "new" or (o.change == "increased" and bool(_AGAINST_BEFORE.search(clause)))
-    placed = _placed_opacity(o) or (omission and bool(o.sites or o.location) and grown
-                                    and not _READ_AS.search(clause) and not _EFFUSION_WORD.search(clause))
+    # (and beside a normal impression, an opacity its sentence places in one lobe: "There is a right upper lobe
+    # opacity." is the pneumonia or the lesion a normal impression leaves out)
+    placed = _placed_opacity(o) or (omission and not _READ_AS.search(clause) and not _EFFUSION_WORD.search(clause) and (
+        (bool(o.sites or o.location) and grown)
+        or (o.side in ("left", "right") and bool(_IN_A_LOBE.search(clause)) and not _STREAK_WORD.search(clause)
+            and not any(i.polarity != "absent" and i.side in (o.side, "bilateral")
+                        for i in parsed.section_observations("IMPRESSION")))))
     if o.name == "Lung Opacity" and ((_BARE_OPACITY.match(o.term) and not placed)
                                      or _OTHER_CAUSE.search(clause) or (not omission and _SCAR_CAUSE.search(clause))):
         return True
@@ -270,6 +275,16 @@ def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = Fa
     if _group(o) == "pulmonary edema" and re.search(r"lymphangitic", clause, re.IGNORECASE):
         return True
     return False
+
+
+_IN_A_LOBE = re.compile(r"\b(?:upper|middle|lower)\s+lobe\b|\blingula", re.IGNORECASE)
+# a streak, a band, a reticular pattern or a faint shadow: no lesion or airspace finding wherever it lies
+_STREAK_WORD = re.compile(r"streak|linear|band|plate|subsegmental|discoid|reticul|interstitial|"
+                          r"\b(?:subtle|faint|minimal|tiny|trace)\b|"
+                          # (or one its clause names as something else, the word that reads it masked or not:
+                          # "XXXX opacity in the left upper lobe, XXXX atelectasis or scarring")
+                          r"atelecta|collapse|scar|fibros|bronchiect|granulom|calcif",
+                          re.IGNORECASE)
 
 
 # an opacity its sentence reads as something ("compatible with", "likely", "representing")
