@@ -157,8 +157,9 @@ _UNDERLINE = re.compile(r"\n[ \t]*(?:-{3,}|={3,}|_{3,}|~{3,})[ \t]*(?=\n|$)")
 # who reads and signs a chest film, by role and by the letters after a name
 # (a trainee's grade too: "ST2 Radiology Registrar"; a radiographer's several words: "Consultant Reporting
 # Radiographer", "Advanced Practitioner (Reporting Radiographer)")
+# (and how the post is held: "Visiting Consultant Radiologist", "Locum Consultant Radiologist")
 _READER_ROLE = (r"(?:(?:(?:consultant|attending|staff|thoracic|cardio-?thoracic|cardiac|chest|paediatric|"
-                r"pediatric)[ \t]+)*radiologist|"
+                r"pediatric|visiting|locum|honorary|sessional)[ \t]+)*radiologist|"
                 r"(?:(?:st\d|str|spr|radiology|specialist|specialty|senior)[ \t]+){0,2}(?:registrar|resident|fellow)|"
                 # (a UK trainee's grade alone: "Dr J. Kaur, StR Radiology (on call)", "Dr T. Hussain, ST4")
                 r"(?-i:StR|SpR|STR|SPR|ST[1-8])(?:[ \t]+radiology)?|"
@@ -264,7 +265,9 @@ _SIGNATURE = re.compile(
     rf"officer|radiographer|{_READER_ROLE})(?![\w-])[^()\n]{{0,30}}(?:\([^()\n]{{0,30}}\)[^()\n]{{0,12}})?\)"
     # (and a second reader after a slash: "Dr A (ST2 Radiology) / Dr B (Consultant Radiologist)")
     # (or the role after a dash: "Dr. Ali Hussein Al-Obaidi (MBChB, CABMS (Rad.)) - Consultant Radiologist")
-    r"(?:[ \t]*,?[ \t]*(?:verified|signed|reported|authori[sz]ed|dictated)\b[^\n]{0,30}|[ \t]*/[ \t]*dr\b[^\n]{0,60}"
+    # (the second reader's verb first: "Dr H. Davies (StR Radiology) / verified Dr P. Venkatesan, Consultant")
+    r"(?:[ \t]*,?[ \t]*(?:verified|signed|reported|authori[sz]ed|dictated)\b[^\n]{0,30}|"
+    r"[ \t]*/[ \t]*(?:(?:verified|signed|authori[sz]ed|reported)(?:[ \t]+by)?[ \t]+)?dr\b[^\n]{0,60}"
     r"|[ \t]*[-\u2013\u2014][ \t]*(?:(?:consultant|specialist|senior)[ \t]+)?(?:radiologist|registrar|resident))?"
     r"[ \t]*$|"
     # a signature set off by dashes, as in e-mail ("-- ___ / RAD", "-- Dr. Lee, radiologist")
@@ -488,7 +491,8 @@ def _cut_footer(text: str, start: int, stop: int) -> tuple[int, int]:
 
 # Image-report wording: a sign-off line is cut only where none of it follows; a sentence with it is no clinical note's.
 IMAGING_WORDS = re.compile(
-    r"\b(?:lungs?|heart|cardiac|cardio\w*|pleura\w*|mediastin\w*|hil(?:um|ar|a)|opacit\w+|radiograph\w*|x-?ray|"
+    # (a radiographer is a reader, not an image: "Consultant Reporting Radiographer, on behalf of ...")
+    r"\b(?:lungs?|heart|cardiac|cardio\w*|pleura\w*|mediastin\w*|hil(?:um|ar|a)|opacit\w+|radiograph(?!ers?\b)\w*|x-?ray|"
     r"chest|thora\w+|diaphragm\w*|costophrenic|silhouette|lobes?|zones?|bases?|apex|apices|consolidat\w+|"
     r"effusions?|bony|osseous|pneumothorax|atelecta\w+|infiltrat\w+|nodul\w+|aort\w+|osseous)\b"
     # (not a department's or a reader's name: "Michael Alvarez, MD, Cardiothoracic Imaging", "Chest Radiology")
