@@ -160,7 +160,8 @@ def test_normal_statements_from_the_file_drive_the_omission_severity(impression:
 
 def test_normal_vessels_and_clear_lungs_rule_out_what_the_file_says() -> None:
     assert CLEAR_IMPLIES == ("Lung Opacity", "Consolidation", "Pneumonia", "Edema", "Peribronchial Thickening",
-                             "Atelectasis", "Tuberculosis", "Bronchiectasis", "Mucus Plugging")
+                             "Atelectasis", "Tuberculosis", "Bronchiectasis", "Mucus Plugging",
+                             "Interstitial Lung Disease")
     found = {(o.name, o.polarity) for o in extract_observations("Normal pulmonary vascularity.", "FINDINGS")}
     assert found == {("Edema", "absent")}
 
@@ -228,7 +229,7 @@ def test_families_lung_findings_and_bone_findings_come_from_the_file() -> None:
     assert SIDE_FAMILY == {"airspace disease": "lung opacity", "atelectasis": "lung opacity",
                            "scarring": "lung opacity", "tuberculosis": "lung opacity"}
     assert PARENCHYMAL_GROUPS == {"airspace disease", "atelectasis", "scarring", "nodule or mass", "granuloma",
-                                  "pulmonary edema", "tuberculosis", "mucus plugging"}
+                                  "pulmonary edema", "tuberculosis", "mucus plugging", "interstitial lung disease"}
     assert BONE_FINDINGS == {"Fracture", "Bone Lesion", "Cervical Rib", "Avascular Necrosis"}
     # the family: an opacity on the right in the findings, atelectasis on the left in the impression
     assert {i.kind for i in check_report("FINDINGS: Streaky opacity in the right lung base.\n"
