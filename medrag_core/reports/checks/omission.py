@@ -269,10 +269,17 @@ def _named_by_diagnosis(parsed: ParsedReport) -> set[str]:
     for _, sentence in split_sentences(parsed.sections.get("IMPRESSION", "")):
         if not _DENIED.search(sentence):
             named.update(g for diagnosis, groups in _DIAGNOSES if diagnosis.search(sentence) for g in groups)
+        # (interstitial lung disease by its course or its kind: "Progression of basal fibrotic change since the
+        # previous film", "basal interstitial change")
+        if _INTERSTITIAL_DISEASE.search(sentence) and not _RULED_OUT.search(sentence):
+            named.add("interstitial lung disease")
     if any(o.name == "Tuberculosis" and o.polarity != "absent" and not _DENIED.search(o.text)
            for o in parsed.section_observations("IMPRESSION")):
         named |= _TUBERCULOSIS_NAMES
     return named
+
+
+_RULED_OUT = re.compile(r"(?:no|not|without|negative)", re.IGNORECASE)
 
 
 _CAVITY = re.compile(r"cavit", re.IGNORECASE)
@@ -314,7 +321,8 @@ def _must_be_summarised(o: Observation, group: str) -> bool:
     # (not where "increased" is the finding's own word, "cardiothoracic ratio is increased", or it is "as before")
     growing = _new_or_growing(o)
     if growing and not _AS_BEFORE.search(_clause(o)) and (FINDINGS[o.name].significance in ("critical", "significant")
-                                                          or group == "fracture" or _lobar_collapse(o)):
+                                                          or group in ("fracture", "interstitial lung disease")
+                                                          or _lobar_collapse(o)):
         return True  # a new fracture too; not atelectasis beside an effusion that grows
     if o.change == "resolved" or (group not in _SUMMARISED_WHEN_STABLE and (
             o.change in ("stable", "decreased") or o.temporal == "chronic" or _IMPROVING.search(_clause(o)))):
@@ -394,6 +402,20 @@ def _atelectasis_apart(parsed: ParsedReport, o: Observation) -> bool:
 _ATELECTASIS_WORD = re.compile(r"atelecta|collapse", re.IGNORECASE)
 
 
+def _small_with_the_edema(o: Observation, parsed: ParsedReport) -> bool:
+    """Whether the effusion ``o`` is small and attached, in its sentence, to the oedema or congestion before it
+    ("Pulmonary venous congestion with small bilateral effusions")."""
+    if o.severity not in ("tiny", "trace", "minimal", "small"):
+        return False
+    at = o.sentence_span[0]
+    return any(x.text == o.text and _group(x) == "pulmonary edema" and x.polarity == "present"
+               and at <= x.span[1] <= o.span[0] and _WITH_SMALL.fullmatch(o.text, x.span[1] - at, o.span[0] - at)
+               for x in parsed.section_observations("FINDINGS"))
+
+
+_WITH_SMALL = re.compile(r"[^.;]{0,30}?\b(?:with|and)\s+(?:[\w-]+\s+){0,3}", re.IGNORECASE)
+
+
 def _read_as_cause_of_named(o: Observation, parsed: ParsedReport, affirmed: set[str]) -> bool:
     """Whether ``o`` is what an earlier finding of its sentence is read as ("..., likely mucus plugging"), a finding the
     impression affirms (``affirmed``: its groups), and new or growing only as that finding is (its change is the
@@ -443,6 +465,9 @@ def _listing_impression_omits(parsed: ParsedReport) -> list[Issue]:
             continue
         if group == "pneumothorax" and named_names & {"Hydropneumothorax", "Hemopneumothorax"}:
             continue
+        if group == "pleural effusion" and "pulmonary edema" in affirmed and _small_with_the_edema(o, parsed):
+            continue  # "Pulmonary venous congestion with small bilateral effusions, new" and the impression's
+            # "Pulmonary venous congestion, new; fluid overload likely": small effusions are the overload's
         if _read_as_cause_of_named(o, parsed, affirmed):
             continue  # "New collapse of the left lower lobe, likely mucus plugging." and the impression's "Left lower
             # lobe collapse.": what the finding it names is read as, not a finding of its own
@@ -560,7 +585,9 @@ def impression_omits(parsed: ParsedReport) -> list[Issue]:
     for o in parsed.section_observations("FINDINGS"):
         group = _group(o)
         # a fracture called new ("New fractures of the left 7th to 9th ribs") is significant too
-        significant = group in _SIGNIFICANT_GROUPS or _lobar_collapse(o) or _new_fracture(o)
+        # (and interstitial lung disease called new or progressing: "Increased reticular shadowing in both lower zones")
+        significant = group in _SIGNIFICANT_GROUPS or _lobar_collapse(o) or _new_fracture(o) or (
+            group == "interstitial lung disease" and _new_or_growing(o))
         if o.polarity not in wanted or not significant or group in imp_groups or group in seen:
             continue
         if group == "airspace disease" and re.search(r"atelecta|scar", o.text, re.IGNORECASE) and any(
