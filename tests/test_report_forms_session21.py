@@ -222,3 +222,77 @@ def test_a_mediastinal_mass_is_not_a_normal_mediastinum(mass: str) -> None:
                                                      "Right upper lobe mass."))
     assert "negation_conflict" not in flagged(report(f"{mass} Normal mediastinal width.",
                                                      "Anterior mediastinal mass, ?thymoma."))
+
+
+# --- round 45: interstitial lung disease, how a post is held, a radiographer, effusions of the overload ---------------
+
+
+@pytest.mark.parametrize(("findings", "impression"), [
+    ("The lungs are clear. No pleural effusion.", "Bibasal reticular shadowing consistent with interstitial lung "
+                                                  "disease; HRCT advised."),
+    ("Heart size is normal. Subpleural reticulation in both lower zones. No effusion.", "The lungs are clear."),
+    ("Fine basal reticulation, in keeping with RA-ILD. No effusion.", "No evidence of interstitial lung disease."),
+])
+def test_interstitial_lung_disease_against_clear_lungs_or_its_own_denial(findings: str, impression: str) -> None:
+    assert "negation_conflict" in flagged(report(findings, impression))
+    # (named in both sections, or with the lungs clear only otherwise, it agrees)
+    assert flagged(report("Fine basal reticulation, in keeping with RA-ILD. Lungs otherwise clear.",
+                          "Stable RA-ILD.")) == set()
+
+
+@pytest.mark.parametrize("signature", [
+    "Dr Gareth Lewis, Visiting Consultant Radiologist",
+    "Dr Sarah Whitfield, Locum Consultant Radiologist. GMC 7123456",
+    "Reported by Dr Ciaran O'Donnell, Consultant Reporting Radiographer, on behalf of the teleradiology service. "
+    "Please contact the reporting service if urgent discussion is required.",
+])
+def test_a_visiting_or_locum_reader_and_a_reporting_radiographer_sign_off(signature: str) -> None:
+    findings = "Heart size is normal. Both lungs are clear. No pleural effusion."
+    assert "missing_section" in flagged(f"FINDINGS:\n{findings}\n\nIMPRESSION:\n{signature}\n")
+    assert flagged(f"FINDINGS:\n{findings}\n\nIMPRESSION:\nNormal chest radiograph.\n\n{signature}\n") == set()
+
+
+def test_small_effusions_attached_to_the_congestion_are_the_overloads() -> None:
+    findings = "Pulmonary venous congestion with small bilateral effusions, new since the pre-operative film."
+    impression = "Pulmonary venous congestion, new; fluid overload likely."
+    assert "impression_omits_finding" not in flagged(report(findings, impression))
+    # (moderate ones, or small ones on their own, new, are still to name)
+    assert "impression_omits_finding" in flagged(report(findings.replace("small", "moderate"), impression))
+    assert "impression_omits_finding" in flagged(report(
+        "Small bilateral effusions, new since the pre-operative film. Pulmonary venous congestion.",
+        "Pulmonary venous congestion, new."))
+
+
+def test_a_mediastinum_wider_than_before_is_widened() -> None:
+    findings = "Cardiac size within normal limits. The mediastinum is wider than on the pre-operative film."
+    assert "impression_omits_finding" in flagged(report(findings, "Small left effusion."))
+    assert flagged(report("The mediastinum is no wider than on the pre-operative film.", "Normal chest.")) == set()
+
+
+def test_interstitial_lung_disease_called_progressing_is_to_summarise() -> None:
+    findings = "Increased reticular shadowing in both lower zones compared with the previous film. Mild cardiomegaly."
+    assert "impression_omits_finding" in flagged(report(findings, "No acute abnormality."))
+    assert "impression_omits_finding" in flagged(report(findings, "Mild cardiomegaly."))
+    # (stable, it is chronic, and a normal impression may leave it)
+    assert "impression_omits_finding" not in flagged(report("Stable bibasal reticular shadowing.",
+                                                            "No acute abnormality."))
+
+
+@pytest.mark.parametrize("impression", ["Progression of basal fibrotic change.",
+                                        "Progression of basal interstitial change since the previous film; HRCT "
+                                        "advised."])
+def test_an_impression_names_interstitial_disease_by_its_kind(impression: str) -> None:
+    findings = "Progression of the bibasal subpleural reticulation since the previous study. No effusion."
+    assert "impression_omits_finding" not in flagged(report(findings, impression))
+
+
+def test_increased_mediastinal_width_names_the_widened_mediastinum() -> None:
+    findings = "The heart is not enlarged. The mediastinum is wider than on the pre-operative film."
+    assert "impression_omits_finding" not in flagged(report(
+        findings, "Increased mediastinal width since surgery; ?haematoma. CT if concern."))
+
+
+def test_a_second_reader_after_a_slash_with_the_verb_first() -> None:
+    signature = "Dr H. Davies (StR Radiology) / verified Dr P. Venkatesan, Consultant"
+    assert "missing_section" in flagged(f"FINDINGS:\nThe lungs are clear.\n\nIMPRESSION:\n{signature}\n")
+    assert flagged(f"FINDINGS:\nThe lungs are clear.\n\nIMPRESSION:\nNormal chest.\n{signature}\n") == set()
