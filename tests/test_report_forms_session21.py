@@ -19,6 +19,12 @@ from tests.fixtures.report_forms import flagged, report
     "___, MD\nElectronically signed 10/7/2022 17:05",
     "Dr ___ ST4 Radiology / Verified by Dr P Lindqvist, Consultant",
     "Dr M. Fernandes GMC 5251656",
+    # (round 45: how a post is held, and a reporting radiographer's long line)
+    "Dr Gareth Lewis, Visiting Consultant Radiologist",
+    "Dr Sarah Whitfield, Locum Consultant Radiologist. GMC 7123456",
+    "Reported by Dr Ciaran O'Donnell, Consultant Reporting Radiographer, on behalf of the teleradiology service. "
+    "Please contact the reporting service if urgent discussion is required.",
+    "Dr H. Davies (StR Radiology) / verified Dr P. Venkatesan, Consultant",
 ])
 def test_a_sign_off_alone_under_the_impression_header_leaves_it_empty(signature: str) -> None:
     findings = "Heart size is normal. Both lungs are clear. No pleural effusion."
@@ -224,7 +230,7 @@ def test_a_mediastinal_mass_is_not_a_normal_mediastinum(mass: str) -> None:
                                                      "Anterior mediastinal mass, ?thymoma."))
 
 
-# --- round 45: interstitial lung disease, how a post is held, a radiographer, effusions of the overload ---------------
+# --- round 45: interstitial lung disease, effusions of the overload, a mediastinum wider than before ------------------
 
 
 @pytest.mark.parametrize(("findings", "impression"), [
@@ -238,18 +244,6 @@ def test_interstitial_lung_disease_against_clear_lungs_or_its_own_denial(finding
     # (named in both sections, or with the lungs clear only otherwise, it agrees)
     assert flagged(report("Fine basal reticulation, in keeping with RA-ILD. Lungs otherwise clear.",
                           "Stable RA-ILD.")) == set()
-
-
-@pytest.mark.parametrize("signature", [
-    "Dr Gareth Lewis, Visiting Consultant Radiologist",
-    "Dr Sarah Whitfield, Locum Consultant Radiologist. GMC 7123456",
-    "Reported by Dr Ciaran O'Donnell, Consultant Reporting Radiographer, on behalf of the teleradiology service. "
-    "Please contact the reporting service if urgent discussion is required.",
-])
-def test_a_visiting_or_locum_reader_and_a_reporting_radiographer_sign_off(signature: str) -> None:
-    findings = "Heart size is normal. Both lungs are clear. No pleural effusion."
-    assert "missing_section" in flagged(f"FINDINGS:\n{findings}\n\nIMPRESSION:\n{signature}\n")
-    assert flagged(f"FINDINGS:\n{findings}\n\nIMPRESSION:\nNormal chest radiograph.\n\n{signature}\n") == set()
 
 
 def test_small_effusions_attached_to_the_congestion_are_the_overloads() -> None:
@@ -290,9 +284,3 @@ def test_increased_mediastinal_width_names_the_widened_mediastinum() -> None:
     findings = "The heart is not enlarged. The mediastinum is wider than on the pre-operative film."
     assert "impression_omits_finding" not in flagged(report(
         findings, "Increased mediastinal width since surgery; ?haematoma. CT if concern."))
-
-
-def test_a_second_reader_after_a_slash_with_the_verb_first() -> None:
-    signature = "Dr H. Davies (StR Radiology) / verified Dr P. Venkatesan, Consultant"
-    assert "missing_section" in flagged(f"FINDINGS:\nThe lungs are clear.\n\nIMPRESSION:\n{signature}\n")
-    assert flagged(f"FINDINGS:\nThe lungs are clear.\n\nIMPRESSION:\nNormal chest.\n{signature}\n") == set()
