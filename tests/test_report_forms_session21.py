@@ -280,6 +280,11 @@ def test_an_impression_names_interstitial_disease_by_its_kind(impression: str) -
     assert "impression_omits_finding" not in flagged(report(findings, impression))
 
 
+def test_interstitial_change_ruled_out_in_the_impression_does_not_name_it() -> None:
+    findings = "Increased reticular shadowing in both lower zones compared with the previous film. Mild cardiomegaly."
+    assert "impression_omits_finding" in flagged(report(findings, "Mild cardiomegaly; no interstitial change."))
+
+
 def test_increased_mediastinal_width_names_the_widened_mediastinum() -> None:
     findings = "The heart is not enlarged. The mediastinum is wider than on the pre-operative film."
     assert "impression_omits_finding" not in flagged(report(

@@ -279,7 +279,7 @@ def _named_by_diagnosis(parsed: ParsedReport) -> set[str]:
     return named
 
 
-_RULED_OUT = re.compile(r"(?:no|not|without|negative)", re.IGNORECASE)
+_RULED_OUT = re.compile(r"\b(?:no|not|without|negative)\b", re.IGNORECASE)
 
 
 _CAVITY = re.compile(r"cavit", re.IGNORECASE)
