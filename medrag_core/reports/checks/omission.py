@@ -402,15 +402,19 @@ def _atelectasis_apart(parsed: ParsedReport, o: Observation) -> bool:
 _ATELECTASIS_WORD = re.compile(r"atelecta|collapse", re.IGNORECASE)
 
 
+def _joined_before(o: Observation, parsed: ParsedReport, joint: re.Pattern[str]) -> list[Observation]:
+    """The other FINDINGS mentions earlier in ``o``'s sentence whose words up to ``o`` are ``joint`` (whole)."""
+    at = o.sentence_span[0]
+    return [x for x in parsed.section_observations("FINDINGS")
+            if x is not o and x.text == o.text and at <= x.span[1] <= o.span[0]
+            and joint.fullmatch(o.text, x.span[1] - at, o.span[0] - at)]
+
+
 def _small_with_the_edema(o: Observation, parsed: ParsedReport) -> bool:
     """Whether the effusion ``o`` is small and attached, in its sentence, to the oedema or congestion before it
     ("Pulmonary venous congestion with small bilateral effusions")."""
-    if o.severity not in ("tiny", "trace", "minimal", "small"):
-        return False
-    at = o.sentence_span[0]
-    return any(x.text == o.text and _group(x) == "pulmonary edema" and x.polarity == "present"
-               and at <= x.span[1] <= o.span[0] and _WITH_SMALL.fullmatch(o.text, x.span[1] - at, o.span[0] - at)
-               for x in parsed.section_observations("FINDINGS"))
+    return o.severity in ("tiny", "trace", "minimal", "small") and any(
+        _group(x) == "pulmonary edema" and x.polarity == "present" for x in _joined_before(o, parsed, _WITH_SMALL))
 
 
 _WITH_SMALL = re.compile(r"[^.;]{0,30}?\b(?:with|and)\s+(?:[\w-]+\s+){0,3}", re.IGNORECASE)
@@ -420,14 +424,9 @@ def _read_as_cause_of_named(o: Observation, parsed: ParsedReport, affirmed: set[
     """Whether ``o`` is what an earlier finding of its sentence is read as ("..., likely mucus plugging"), a finding the
     impression affirms (``affirmed``: its groups), and new or growing only as that finding is (its change is the
     finding's: mentions._EXPLAINED_AS)."""
-    if o.change not in ("new", "increased"):
-        return False
-    at = o.sentence_span[0]
-    return any(x.text == o.text and x is not o and x.polarity != "absent" and x.change == o.change
-               and _group(x) in affirmed
-               and _group(x) != _group(o) and at <= x.span[1] <= o.span[0]
-               and _EXPLAINED_AS.fullmatch(o.text, x.span[1] - at, o.span[0] - at)
-               for x in parsed.section_observations("FINDINGS"))
+    return o.change in ("new", "increased") and any(
+        x.polarity != "absent" and x.change == o.change and _group(x) in affirmed and _group(x) != _group(o)
+        for x in _joined_before(o, parsed, _EXPLAINED_AS))
 
 
 # a nodular density or opacity may be summarised as the airspace finding at its place; a nodule called new or growing
