@@ -162,7 +162,8 @@ _READER_ROLE = (r"(?:(?:(?:consultant|attending|staff|thoracic|cardio-?thoracic|
                 r"pediatric|visiting|locum|honorary|sessional)[ \t]+)*radiologist|"
                 r"(?:(?:st\d|str|spr|radiology|specialist|specialty|senior)[ \t]+){0,2}(?:registrar|resident|fellow)|"
                 # (a UK trainee's grade alone: "Dr J. Kaur, StR Radiology (on call)", "Dr T. Hussain, ST4")
-                r"(?-i:StR|SpR|STR|SPR|ST[1-8])(?:[ \t]+radiology)?|"
+                # (or after it: "Dr ___, Radiology SpR, on behalf of Dr ___ (Consultant)")
+                r"(?:radiology[ \t]+)?(?-i:StR|SpR|STR|SPR|ST[1-8])(?:[ \t]+radiology)?|"
                 r"(?:(?:reporting|advanced[ \t]+practitioner|consultant|senior|specialist)[ \t]+){1,2}radiographer|"
                 r"advanced[ \t]+practitioner|(?:senior[ \t]+)?house[ \t]+officer|(?-i:SHO)|medical[ \t]+officer|"
                 # (the Irish faculty's letters spaced too, after the degree: "Dr. J. Stewart MB FFR RCSI")
@@ -478,14 +479,23 @@ _FINAL_HEADER = re.compile(r"[ \t]*(?:#{1,6}[ \t]+|\*\*|__)?(?:final|revised|ame
 def _cut_footer(text: str, start: int, stop: int) -> tuple[int, int]:
     """(stop of the section, start of the footer) for ``text[start:stop]``: a sign-off line and what follows
     it, where nothing after it describes the image, is cut from the section (stop == footer start when none)."""
-    for m in sorted((*_SIGNATURE.finditer(text, start, stop), *_DISCLAIMER.finditer(text, start, stop)),
-                    key=lambda found: found.start()):
+    found = [m.span() for m in (*_SIGNATURE.finditer(text, start, stop), *_DISCLAIMER.finditer(text, start, stop))]
+    first = start + len(text[start:stop]) - len(text[start:stop].lstrip(" \t"))
+    if 0 < first < stop and text[first - 1] != "\n":
+        # a sign-off on the header's own line ("Findings: Electronically signed: ___, MD"): the text after the
+        # header is a line of its own (the pattern's "^" holds only at a line break)
+        # (the whole line the signer's: "Findings: Reported by Dr Okafor: the lungs are clear" is a read)
+        own = _SIGNATURE.match(text[first:stop])
+        line_end = text.find("\n", first, stop) % (stop + 1)
+        if own and not IMAGING_WORDS.search(text, first + own.end(), line_end):
+            found.append((first + own.start(), first + own.end()))
+    for m_start, m_end in sorted(found):
         # the rest of a short sign-off line is the signer's ("Electronically signed (chest imaging section).",
         # "Dr ___ (Consultant Thoracic Radiologist)"), not a description of the image
-        line_end = text.find("\n", m.end(), stop) % (stop + 1)  # the section's end where no line break follows
-        after = line_end if 0 <= line_end - m.end() <= _SIGN_OFF_LINE_REST else m.end()
+        line_end = text.find("\n", m_end, stop) % (stop + 1)  # the section's end where no line break follows
+        after = line_end if 0 <= line_end - m_end <= _SIGN_OFF_LINE_REST else m_end
         if not IMAGING_WORDS.search(text, after, stop):
-            return m.start(), m.start()
+            return m_start, m_start
     return stop, stop
 
 

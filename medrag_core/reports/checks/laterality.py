@@ -278,12 +278,26 @@ _LEANING_WORDS = (">", "more", "most", "worse", "greater", "larger", "bigger", "
                   "chiefly")
 
 
+# the side of the largest of several lesions, after their name in the sentence ("nodules throughout both lungs, the
+# largest measuring 12 mm in the left mid zone"; "Multiple pulmonary metastases, increased in number; largest deposit
+# right mid lung")
+_LARGEST_SIDE = re.compile(r"[^.]{0,60}?\b(?:largest|biggest|dominant)\b[^.;]{0,40}?\b(?P<side>left|right)\b"
+                           r"(?![\s-]+(?:than|and)\b)", re.IGNORECASE)
+
+
+def _largest_side(o: Observation) -> re.Match[str] | None:
+    return _LARGEST_SIDE.match(o.text, o.span[1] - o.sentence_span[0]) if _group(o) in _ONE_LESION else None
+
+
 def _leaning(o: Observation) -> str | None:
     """The side a finding on both sides (or on no side named but that) is said to be worse on, from its clause
-    ("bilateral effusions, left greater than right"; "pulmonary oedema, R > L"); None where the clause gives none or
-    both, or the finding is placed on the other side alone."""
+    ("bilateral effusions, left greater than right"; "pulmonary oedema, R > L"), or the side of the largest of several
+    lesions; None where the clause gives none or both, or the finding is placed on the other side alone."""
     if o.polarity not in ("present", "uncertain"):
         return None
+    if largest := _largest_side(o):
+        side = largest.group("side").lower()
+        return side if all(s in ("bilateral", side) for s, _ in o.sites) else None
     clause = _clause(o)
     if not _may_hold(clause, _LEANING_WORDS):
         return None  # (as no side at all: len(sides) != 1)
@@ -312,7 +326,8 @@ def _leaning_conflicts(parsed: ParsedReport, fired: set[str]) -> list[Issue]:
         sb = "right" if sa == "left" else "left"
         issues.append(Issue(
             kind="laterality_conflict", severity="error", section=_BOTH, finding=group, spans=_spans(a, b),
-            message=f"FINDINGS say the {group} is worse on the {sa}, the IMPRESSION on the {sb}.",
+            message=f"FINDINGS say the {group} is {'largest' if _largest_side(a) else 'worse'} on the {sa}, the "
+                    f"IMPRESSION on the {sb}.",
             evidence=_quote(a, b),
             suggestion="Check the image and correct the side that is worse in one of the two sections.",
         ))

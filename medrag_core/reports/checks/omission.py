@@ -297,8 +297,9 @@ _BESIDE_EFFUSION = re.compile(rf"\b(?:{_BESIDE_EFFUSION_WORDS}|underlying)\b", r
 
 # an opacity of the interstitium, and the impression's name for its disease
 _INTERSTITIAL_WORD = re.compile(r"\b(?:reticul\w*|interstiti\w*|fibrotic|honeycomb\w*)", re.IGNORECASE)
-_INTERSTITIAL_DISEASE = re.compile(r"\binterstiti\w*|\bfibros[ie]s\b|\bfibrotic\b|\b(?-i:ILD|UIP|IPF|NSIP)\b",
-                                   re.IGNORECASE)
+# (and the tumour's spread along the interstitium: "Appearances in keeping with lymphangitis carcinomatosa")
+_INTERSTITIAL_DISEASE = re.compile(r"\binterstiti\w*|\blymphangit(?:is|ic)\b|\bfibros[ie]s\b|\bfibrotic\b|"
+                                   r"\b(?-i:ILD|UIP|IPF|NSIP)\b", re.IGNORECASE)
 
 
 def _followed_lesion(o: Observation, parsed: ParsedReport) -> bool:

@@ -271,12 +271,17 @@ def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = Fa
     if o.name == "Pleural Effusion" and (_BLUNTED.search(o.term) or (
             re.search(r"obliterat", o.term, re.IGNORECASE) and _THICKENED_PLEURA.search(clause))):
         return True  # (an angle obliterated by thickened pleura holds no fluid: "diffuse pleural thickening ...")
-    # septal lines read as the tumour's spread ("septal lines, compatible with lymphangitic carcinomatosis")
-    if _group(o) == "pulmonary edema" and re.search(r"lymphangitic", clause, re.IGNORECASE):
+    # septal lines read as the tumour's spread ("septal lines, compatible with lymphangitic carcinomatosis"), or as part
+    # of a reticular pattern ("coarse reticular interstitial shadowing with septal lines")
+    if _group(o) == "pulmonary edema" and (re.search(r"lymphangitic", clause, re.IGNORECASE) or (
+            _SEPTAL.match(o.term) and any(other.sentence_span == o.sentence_span and other.polarity == o.polarity
+                                          and _group(other) == "interstitial lung disease"
+                                          for other in parsed.observations))):
         return True
     return False
 
 
+_SEPTAL = re.compile(r"(?:interlobular\s+)?septal|kerley", re.IGNORECASE)
 _IN_A_LOBE = re.compile(r"\b(?:upper|middle|lower)\s+lobe\b|\blingula", re.IGNORECASE)
 # a streak, a band, a reticular pattern or a faint shadow: no lesion or airspace finding wherever it lies
 _STREAK_WORD = re.compile(r"streak|linear|band|plate|subsegmental|discoid|reticul|interstitial|"

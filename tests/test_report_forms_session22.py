@@ -1,0 +1,130 @@
+"""Report forms fixed in the twenty-second session.
+
+Each test is a general rule in sentences of our own; guards keep what must not change.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from medrag_core.reports import check_report
+from tests.fixtures.report_forms import flagged, report
+
+# --- a sign-off on the header's own line: the section holds nothing ------------------------------------------------------
+
+
+@pytest.mark.parametrize("signature", [
+    "Electronically signed: ___, MD",
+    "Reported by: ___ (Consultant Radiologist)",
+    "Attending radiologist: XXXX, MD. I have personally reviewed the images and agree with the findings.",
+    "Dr XXXX, Radiology SpR, on behalf of Dr XXXX (Consultant).",
+])
+def test_a_sign_off_on_the_findings_header_line_leaves_the_findings_empty(signature: str) -> None:
+    text = f"CHEST, ONE VIEW.\nIndication: Cough.\nFindings: {signature}\nImpression: No active disease.\n"
+    issues = [i for i in check_report(text) if i.kind == "missing_section"]
+    assert [(i.section, i.severity) for i in issues] == [("findings", "warning")]
+
+
+def test_a_sentence_after_the_header_that_names_its_reader_is_still_the_findings() -> None:
+    # the read itself follows the reader's name: not a sign-off
+    text = ("Findings: Reported by Dr Okafor: the lungs are clear and the heart size is normal.\n"
+            "Impression: No active disease.\n")
+    assert "missing_section" not in flagged(text)
+
+
+def test_a_sign_off_under_its_own_footer_line_still_ends_the_report() -> None:
+    text = ("Findings: The lungs are clear. No effusion.\nImpression: Normal chest.\n"
+            "Dr A. Mensah, Radiology SpR, on behalf of Dr B. Hale (Consultant).\n")
+    assert flagged(text) == set()
+
+
+# --- a rib's lytic lesion, an indwelling pleural catheter and a bulla: sides both sections give --------------------------
+
+
+@pytest.mark.parametrize(("findings", "impression"), [
+    ("Lytic destructive lesion of the right sixth rib, in keeping with a metastasis. No fracture.",
+     "Lytic metastasis of the left sixth rib."),
+    ("Expansile lesion of the left fourth rib. The lungs are clear.", "Right fourth rib metastasis."),
+    ("Right tunnelled pleural catheter (PleurX) in situ, its tip at the right base. No pneumothorax.",
+     "Left PleurX catheter in satisfactory position."),
+    ("Right indwelling pleural catheter in situ. No pneumothorax.", "Left IPC in situ."),
+    ("Large bulla in the left upper lobe. The lungs are otherwise clear.", "Bullous emphysema, right upper lobe."),
+    ("Bulky lobulated left hilum in keeping with lymphadenopathy.", "Right hilar lymphadenopathy."),
+    ("Loculated gas and fluid under the right hemidiaphragm, separate from the bowel.",
+     "Probable left subphrenic collection."),
+])
+def test_a_side_flipped_between_the_sections_is_a_laterality_conflict(findings: str, impression: str) -> None:
+    assert "laterality_conflict" in flagged(report(findings, impression))
+
+
+@pytest.mark.parametrize(("findings", "impression"), [
+    ("Lytic destructive lesion of the right sixth rib, in keeping with a metastasis. No fracture.",
+     "Lytic metastasis of the right sixth rib."),
+    ("Right tunnelled pleural catheter (PleurX) in situ, its tip at the right base. Small left effusion.",
+     "Right PleurX catheter in satisfactory position. Small left effusion."),
+    ("Large bulla in the left upper lobe. The lungs are otherwise clear.", "Bullous emphysema, left upper lobe."),
+    ("Loculated gas and fluid under the right hemidiaphragm, separate from the bowel.",
+     "Probable right subphrenic collection."),
+    # (a rib lesion on one side and a catheter on the other are two findings, each on its own side)
+    ("Sclerotic lesion of the right fifth rib. Left indwelling pleural catheter.",
+     "Right rib metastasis. Left IPC in situ."),
+])
+def test_the_same_side_in_both_sections_is_no_conflict(findings: str, impression: str) -> None:
+    assert "laterality_conflict" not in flagged(report(findings, impression))
+
+
+def test_bullous_emphysema_without_a_side_is_still_emphysema() -> None:
+    # "bullous emphysema" with no side is the diffuse disease, which "no emphysema" rules out
+    assert "negation_conflict" in flagged(report("Bullous emphysema. No effusion.", "No emphysema."))
+
+
+def test_normal_hila_beside_a_bulky_hilum_is_a_negation_conflict() -> None:
+    assert "negation_conflict" in flagged(report("Bulky lobulated right hilum in keeping with lymphadenopathy.",
+                                                 "Normal hila."))
+
+
+# --- the largest of lesions on both sides: its side is compared ---------------------------------------------------------
+
+_BOTH_LUNGS = ("Multiple rounded nodules throughout both lungs, the largest measuring 15 mm in the {side} mid zone, "
+               "more numerous than on the previous film. No effusion.")
+
+
+def test_the_largest_lesion_placed_on_opposite_sides_is_a_laterality_conflict() -> None:
+    text = report(_BOTH_LUNGS.format(side="left"),
+                  "Multiple pulmonary metastases, increased in number; largest deposit right mid zone.")
+    issues = [i for i in check_report(text) if i.kind == "laterality_conflict"]
+    assert issues and "largest on the left" in issues[0].message
+
+
+@pytest.mark.parametrize("impression", [
+    "Multiple pulmonary metastases, increased in number; largest deposit left mid zone.",
+    # (one section alone naming the largest: the other's "both lungs" holds it)
+    "Multiple pulmonary metastases, increased in number.",
+    "Bilateral pulmonary metastases.",
+])
+def test_the_largest_lesion_on_one_side_or_unnamed_is_no_conflict(impression: str) -> None:
+    assert "laterality_conflict" not in flagged(report(_BOTH_LUNGS.format(side="left"), impression))
+
+
+# --- lymphangitis carcinomatosa: the reticular pattern and its septal lines are its own --------------------------------
+
+_LYMPHANGITIS = ("Bilateral coarse reticular interstitial shadowing with septal lines, most marked at the bases, "
+                 "increased since the previous film. No pulmonary oedema. No focal consolidation.")
+
+
+def test_an_impression_naming_lymphangitis_summarises_the_reticular_shadowing_and_its_septal_lines() -> None:
+    assert flagged(report(_LYMPHANGITIS, "Appearances in keeping with lymphangitis carcinomatosa, progressed.")) == set()
+
+
+def test_progressing_reticular_shadowing_left_out_of_the_impression_is_still_an_omission() -> None:
+    assert "impression_omits_finding" in flagged(report(_LYMPHANGITIS, "No acute cardiopulmonary abnormality."))
+
+
+def test_no_interstitial_abnormality_beside_reticular_shadowing_is_a_negation_conflict() -> None:
+    assert "negation_conflict" in flagged(report(_LYMPHANGITIS, "No interstitial abnormality."))
+
+
+def test_septal_lines_alone_are_still_oedema() -> None:
+    # not in a reticular pattern's sentence: the lines are the oedema's, which a normal impression leaves out
+    assert "impression_omits_finding" in flagged(report("Septal lines at both bases. Upper lobe diversion.",
+                                                        "No acute cardiopulmonary abnormality."))
