@@ -10,7 +10,7 @@ import pytest
 from medrag_core.reports import check_report
 from tests.fixtures.report_forms import flagged, report
 
-# --- a sign-off on the header's own line: the section holds nothing ------------------------------------------------------
+# --- a sign-off on the header's own line: the section holds nothing ---------------------------------------------------
 
 
 @pytest.mark.parametrize("signature", [
@@ -38,7 +38,7 @@ def test_a_sign_off_under_its_own_footer_line_still_ends_the_report() -> None:
     assert flagged(text) == set()
 
 
-# --- a rib's lytic lesion, an indwelling pleural catheter and a bulla: sides both sections give --------------------------
+# --- a rib's lytic lesion, an indwelling pleural catheter and a bulla: sides both sections give -----------------------
 
 
 @pytest.mark.parametrize(("findings", "impression"), [
@@ -83,7 +83,7 @@ def test_normal_hila_beside_a_bulky_hilum_is_a_negation_conflict() -> None:
                                                  "Normal hila."))
 
 
-# --- the largest of lesions on both sides: its side is compared ---------------------------------------------------------
+# --- the largest of lesions on both sides: its side is compared -------------------------------------------------------
 
 _BOTH_LUNGS = ("Multiple rounded nodules throughout both lungs, the largest measuring 15 mm in the {side} mid zone, "
                "more numerous than on the previous film. No effusion.")
@@ -106,14 +106,15 @@ def test_the_largest_lesion_on_one_side_or_unnamed_is_no_conflict(impression: st
     assert "laterality_conflict" not in flagged(report(_BOTH_LUNGS.format(side="left"), impression))
 
 
-# --- lymphangitis carcinomatosa: the reticular pattern and its septal lines are its own --------------------------------
+# --- lymphangitis carcinomatosa: the reticular pattern and its septal lines are its own -------------------------------
 
 _LYMPHANGITIS = ("Bilateral coarse reticular interstitial shadowing with septal lines, most marked at the bases, "
                  "increased since the previous film. No pulmonary oedema. No focal consolidation.")
 
 
 def test_an_impression_naming_lymphangitis_summarises_the_reticular_shadowing_and_its_septal_lines() -> None:
-    assert flagged(report(_LYMPHANGITIS, "Appearances in keeping with lymphangitis carcinomatosa, progressed.")) == set()
+    impression = "Appearances in keeping with lymphangitis carcinomatosa, progressed."
+    assert flagged(report(_LYMPHANGITIS, impression)) == set()
 
 
 def test_progressing_reticular_shadowing_left_out_of_the_impression_is_still_an_omission() -> None:
