@@ -129,3 +129,90 @@ def test_septal_lines_alone_are_still_oedema() -> None:
     # not in a reticular pattern's sentence: the lines are the oedema's, which a normal impression leaves out
     assert "impression_omits_finding" in flagged(report("Septal lines at both bases. Upper lobe diversion.",
                                                         "No acute cardiopulmonary abnormality."))
+
+
+# --- round 47: a line's side after its name, the port and the Hickman line by name ------------------------------------
+
+
+@pytest.mark.parametrize(("findings", "impression"), [
+    ("Tunnelled dialysis catheter via the left internal jugular vein, tip at the right atrium.",
+     "Right IJ tunnelled dialysis catheter in satisfactory position."),
+    ("Left port-a-cath, tip in the lower superior vena cava.", "Satisfactory position of the right port."),
+    ("Left tunnelled central venous catheter (Hickman line) in situ, its tip at the cavoatrial junction.",
+     "Right Hickman line in satisfactory position."),
+])
+def test_a_line_placed_on_the_other_side_in_the_impression_is_a_laterality_conflict(findings: str,
+                                                                                     impression: str) -> None:
+    assert "laterality_conflict" in flagged(report(findings, impression))
+
+
+@pytest.mark.parametrize(("findings", "impression"), [
+    # (the tip's side is where it lies: a left-sided line reaches the right atrium)
+    ("Tunnelled dialysis catheter via the left internal jugular vein, tip at the right atrium.",
+     "Left IJ tunnelled dialysis catheter in satisfactory position."),
+    ("Right-sided port-a-cath with the tip at the SVC/right atrial junction.", "Right port tip appropriately sited."),
+    ("Right-sided tunnelled central venous catheter (Hickman line) with the tip in the lower SVC.",
+     "Right Hickman line tip appropriately sited."),
+])
+def test_a_line_on_the_same_side_in_both_sections_is_no_conflict(findings: str, impression: str) -> None:
+    assert "laterality_conflict" not in flagged(report(findings, impression))
+
+
+def test_calcified_hilar_nodes_named_in_either_word_order_keep_their_side() -> None:
+    assert "laterality_conflict" in flagged(report("The left hilar calcified lymph nodes appear stable.",
+                                                   "Stable right calcified hilar lymph nodes."))
+    assert "laterality_conflict" not in flagged(report("The left hilar calcified lymph nodes appear stable.",
+                                                       "Stable left calcified hilar lymph nodes."))
+
+
+# --- round 47: a header for both sections, a reader's department, lymphoma and its nodes ------------------------------
+
+
+@pytest.mark.parametrize("header", ["Report and impression", "Report/Impression", "Findings and impression"])
+def test_one_header_for_the_report_and_its_impression_heads_both(header: str) -> None:
+    text = (f"XR Chest\nClinical details: Fever.\n{header}:\nThe lungs are clear. No pleural effusion. Heart not "
+            "enlarged.\n\nDr Murray / Dr Walsh, Radiology\n")
+    assert flagged(text) == set()
+
+
+def test_a_report_header_alone_still_leaves_the_impression_missing() -> None:
+    text = "XR Chest\nReport:\nThe lungs are clear. No pleural effusion.\n\nDr Murray, Radiology\n"
+    assert "missing_section" in flagged(text)
+
+
+def test_a_readers_department_after_the_name_is_a_sign_off_not_the_findings() -> None:
+    text = "FINDINGS: The lungs are clear.\nIMPRESSION:\nDr Murray / Dr Walsh, Radiology\n"
+    assert "missing_section" in flagged(text)
+
+
+@pytest.mark.parametrize(("findings", "impression"), [
+    ("Mediastinal widening with a bulky right hilar and paratracheal soft tissue mass. The lungs are clear.",
+     "Mediastinal widening due to known lymphoma, smaller than the previous film."),
+    ("Lobulated mediastinal widening, most marked on the right, in keeping with nodal disease.",
+     "Bulky right-sided mediastinal nodal disease, unchanged from previously."),
+])
+def test_an_impression_naming_the_nodal_disease_summarises_the_widened_mediastinum(findings: str,
+                                                                                     impression: str) -> None:
+    assert "impression_omits_finding" not in flagged(report(findings, impression))
+
+
+def test_a_widened_mediastinum_left_out_of_a_normal_impression_is_still_an_omission() -> None:
+    findings = "Mediastinal widening with a bulky right paratracheal soft tissue mass."
+    assert "impression_omits_finding" in flagged(report(findings, "No acute cardiopulmonary abnormality."))
+
+
+def test_a_nodal_mass_is_not_ruled_out_by_no_lung_mass() -> None:
+    findings = ("Widening of the superior mediastinum, lobulated right paratracheal contour. No consolidation, "
+                "collapse or mass.")
+    assert "negation_conflict" not in flagged(report(findings, "Right paratracheal nodal mass, larger than before."))
+    # (a lung mass still is)
+    assert "negation_conflict" in flagged(report(findings, "Right upper lobe mass, larger than before."))
+
+
+def test_a_lung_nodule_projecting_over_a_rib_is_still_in_the_lung() -> None:
+    findings = ("Poorly defined lung nodule in the right upper zone measuring 7 mm, partially superimposed upon the "
+                "anterior right second rib. Otherwise, the lungs are clear.")
+    assert "negation_conflict" in flagged(report(findings, "No focal lung lesion."))
+    # (a lesion of the rib itself is none of the lung's)
+    assert "negation_conflict" not in flagged(report("Sclerotic lesion of the right second rib. The lungs are clear.",
+                                                     "No focal lung lesion."))

@@ -258,6 +258,8 @@ _SIGNATURE = re.compile(
     r"(?:(?:many|with)\s+)?thanks[ \t.!,]*$|thank\s+you(?:\s+(?:very\s+much|kindly))?[ \t.!,]*$|"
     r"(?:yours\s+)?sincerely\b|(?:with\s+)?(?:kind|best|warm)\s+regards\b|regards[ \t,.]*$|best\s+wishes\b|cheers\b|"
     r"happy\s+to\s+discuss\b|dr\.?[ \t]+\S+(?:[ \t]+\S+)?[ \t]*\((?:radiology|radiologist|consultant[^)\n]*)\)|"
+    # (or the department after a comma, of one reader or two: "Dr Murray / Dr Walsh, Radiology")
+    r"dr\.?[ \t]+[^\n,.;]{1,60}?,[ \t]*(?:radiology|radiodiagnosis|medical[ \t]+imaging)(?:[ \t]+department)?[ \t.]*$|"
     # (a role in brackets after a longer name: "Dr P. Ssempijja (Senior House Officer, Radiology)")
     # (or the letters after the name in brackets, and when it was verified: "Dr ___ (FRANZCR), verified ___")
     rf"dr\.?[ \t]+(?:\S+[ \t]+){{0,3}}\S+[ \t]*\([^()\n]{{0,40}}\b(?:radiolog\w*|consultant|registrar|resident|fellow|"
@@ -541,9 +543,10 @@ class Layout:
     header_spans: list[tuple[int, int]] = field(default_factory=list)
 
 
-# the findings' header joined to the conclusion's ("FINDINGS/IMPRESSION:", "Findings and impression:")
-_BOTH_MAIN_SECTIONS = re.compile(r"findings?[ \t]*(?:/|&|\band\b)[ \t]*(?:impressions?|conclusions?|opinion)\b",
-                                 re.IGNORECASE)
+# the findings' header joined to the conclusion's ("FINDINGS/IMPRESSION:", "Findings and impression:", "Report and
+# impression:")
+_BOTH_MAIN_SECTIONS = re.compile(r"(?:findings?|report)[ \t]*(?:/|&|\band\b)[ \t]*(?:impressions?|conclusions?|opinion)"
+                                 r"\b", re.IGNORECASE)
 
 
 def find_sections(text: str) -> Layout:

@@ -359,6 +359,8 @@ def _device_sides(o: Observation) -> set[str]:
     sides = {_SIDE_WORD[m.group(1).lower()] for m in re.finditer(r"\b(right|left|bilateral|both|rt|lt|R|L)\b", words,
                                                                     re.IGNORECASE)
              if m.group(1).lower() not in ("r", "l") or m.group(1).isupper()}
+    if not sides and (entered := _ENTERED_BY.match(o.text, o.span[1] - o.sentence_span[0])):
+        sides = {entered.group(1).lower()}  # "Tunnelled dialysis catheter via the left internal jugular vein"
     if not sides and o.name in _LYING_WHERE_PLACED and o.laterality in ("left", "right", "bilateral"):
         sides = {o.laterality}  # clips or sutures "at the right apex" are where the place is
     if not sides and o.name in _TUBES_INTO_AN_AIRWAY:
@@ -370,6 +372,12 @@ def _device_sides(o: Observation) -> set[str]:
     return {"left", "right"} if "bilateral" in sides else sides
 
 
+# the vein a line was put in, named after it: the line's side ("catheter via the left internal jugular vein, tip at the
+# right atrium": the tip's side is where it lies, not the line's)
+_ENTERED_BY = re.compile(r"[ \t]*,?[ \t]*(?:(?:inserted|placed|sited)[ \t]+)?(?:via|through|from|in)[ \t]+"
+                         r"(?:the[ \t]+)?(right|left)[ \t]+(?:internal[ \t]+jugular|external[ \t]+jugular|jugular|ij|"
+                         r"subclavian|"
+                         r"femoral|brachial|basilic|cephalic)\b", re.IGNORECASE)
 _TUBES_INTO_AN_AIRWAY = {"Nasogastric Tube", "Endotracheal Tube"}
 _INTO_A_BRONCHUS = re.compile(r"[^.;]{0,60}?\b(?:in|into|within|down|enters|entering|follows|following|over)\s+"
                               r"(?:the\s+)?(right|left)\s+(?:(?:main(?:[\s-]?stem)?|lower[\s-]lobe|upper[\s-]lobe|intermediate|"

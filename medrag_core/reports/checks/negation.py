@@ -221,6 +221,17 @@ def _borderline_heart(o: Observation) -> bool:
         _BORDERLINE.search(_clause(o)))
 
 
+# a mass of lymph nodes or in the mediastinum, by the words just before it ("right paratracheal nodal mass", "bulky
+# mediastinal soft tissue mass"): not a mass in the lung
+_NODAL_BEFORE = re.compile(r"\b(?:nodal|paratracheal|mediastinal|lymph[\s-]*node)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+_NODES_NAMED = re.compile(r"\b(?:nodal|nodes?|paratracheal|mediastin\w*|lymph\w*|adenopathy)\b", re.IGNORECASE)
+
+
+def _nodal_mass(p: Observation) -> bool:
+    at = p.span[0] - p.sentence_span[0]
+    return p.name == "Mass" and 0 <= at <= len(p.text) and bool(_NODAL_BEFORE.search(p.text, 0, at))
+
+
 def _lung_lesion(p: Observation) -> bool:
     """A mass, a cavity or an abscess, or a nodule measured at 6 mm or more (the issue's significant nodule), in the
     lung."""
@@ -229,8 +240,14 @@ def _lung_lesion(p: Observation) -> bool:
         # in a lung zone, or said to be in the lung ("right lung nodule", "pulmonary nodule")
         clause = _clause(p)
         in_lung = any(z not in (None, "hilum") for _, z in p.sites) or bool(_IN_THE_LUNG.search(clause))
-        return in_lung and not _NOT_IN_THE_LUNG.search(_BESIDE_A_LANDMARK.sub(" ", clause))
+        # (named a lung's own, it is one wherever it projects: "lung nodule ... superimposed upon the right second rib")
+        at = p.span[0] - p.sentence_span[0]
+        named_lung = 0 <= at <= len(p.text) and bool(_LUNG_JUST_BEFORE.search(p.text, 0, at))
+        return in_lung and (named_lung or not _NOT_IN_THE_LUNG.search(_BESIDE_A_LANDMARK.sub(" ", clause)))
     return False
+
+
+_LUNG_JUST_BEFORE = re.compile(r"\b(?:lung|pulmonary|intrapulmonary|parenchymal)\s+$", re.IGNORECASE)
 
 
 def _large(p: Observation) -> bool:
@@ -488,6 +505,8 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                             (n.implied or n.name == "Lung Lesion"
                              or (n.name == "Mass" and _LUNG_MASS_RULED_OUT.search(n.text))) and _lung_lesion(p)):
                         continue
+                    if group == "nodule or mass" and _nodal_mass(p) and not _NODES_NAMED.search(n.text):
+                        continue  # a "right paratracheal nodal mass" is none of "No consolidation, collapse or mass"
                     if _rules_out_acute(n, parsed) and not (_called_acute(p) or _acute_by_nature(p) or (
                             p.section == "IMPRESSION" and p.temporal != "chronic" and not same_live
                             and not _AGE_UNKNOWN.search(_clause(p)))):

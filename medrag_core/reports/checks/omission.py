@@ -273,6 +273,10 @@ def _named_by_diagnosis(parsed: ParsedReport) -> set[str]:
         # previous film", "basal interstitial change")
         if _INTERSTITIAL_DISEASE.search(sentence) and not _RULED_OUT.search(sentence):
             named.add("interstitial lung disease")
+        # (a mediastinal mass by its cause: "Mediastinal widening due to known lymphoma, smaller", "Bulky right-sided
+        # mediastinal nodal disease")
+        if _NODAL_DISEASE.search(sentence) and not _RULED_OUT.search(sentence):
+            named.update(("widened mediastinum", "nodule or mass"))
     if any(o.name == "Tuberculosis" and o.polarity != "absent" and not _DENIED.search(o.text)
            for o in parsed.section_observations("IMPRESSION")):
         named |= _TUBERCULOSIS_NAMES
@@ -280,6 +284,8 @@ def _named_by_diagnosis(parsed: ParsedReport) -> set[str]:
 
 
 _RULED_OUT = re.compile(r"\b(?:no|not|without|negative)\b", re.IGNORECASE)
+_NODAL_DISEASE = re.compile(r"\blymphomas?\b|\b(?:mediastinal|paratracheal)\s+(?:[\w-]+\s+)?"
+                            r"(?:nodal\s+(?:disease|mass)|(?:lymph)?adenopathy|lymph\s+nodes?)\b", re.IGNORECASE)
 
 
 _CAVITY = re.compile(r"cavit", re.IGNORECASE)
