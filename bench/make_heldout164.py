@@ -130,7 +130,7 @@ EXCLUDE_IU = re.compile(r"sternotom|cabg|pacemaker|pacer|defibrillat|aicd|valve|
                         r"\bmale\b|\bman\b|\bboy\b|see findings|as above|above findings|dictated|"
                         r"\bxxxx xxxx xxxx\b|\bpe\b|mastectomy|lymphoma|metasta|cancer|carcinoma|\bca\b|"
                         r"sarcoid|lobectomy|resect|\bchf\b|generator|knee|\bhip\b|ankle|shoulder|wrist|prosthe|tumor|"
-                        r"neoplas|malignan", re.I)
+                        r"neoplas|malignan|\bicd\b|tracheostom|closure device", re.I)
 
 
 def analyse(sent: str) -> dict:
