@@ -216,3 +216,26 @@ def test_a_lung_nodule_projecting_over_a_rib_is_still_in_the_lung() -> None:
     # (a lesion of the rib itself is none of the lung's)
     assert "negation_conflict" not in flagged(report("Sclerotic lesion of the right second rib. The lungs are clear.",
                                                      "No focal lung lesion."))
+
+
+# --- round 47: a pregnancy's gestation left unfilled; clips by the vessel they close ----------------------------------
+
+
+@pytest.mark.parametrize("history", ["XX/40, severe pre-eclampsia.", "XX weeks gestation, acute SOB.",
+                                     "xx+x/40, cough."])
+def test_an_unfilled_gestation_is_a_placeholder(history: str) -> None:
+    assert "placeholder" in flagged(f"History: {history}\nFINDINGS: The lungs are clear.\nIMPRESSION: Normal chest.\n")
+
+
+@pytest.mark.parametrize("history", ["32/40, cough.", "XXXX weeks gestation, cough.", "Cough x 2 weeks.",
+                                     "Pregnant, 30 weeks."])
+def test_a_gestation_given_or_masked_is_no_placeholder(history: str) -> None:
+    assert flagged(f"History: {history}\nFINDINGS: The lungs are clear.\nIMPRESSION: Normal chest.\n") == set()
+
+
+def test_vascular_clips_are_a_finding_an_impression_only_report_describes() -> None:
+    text = ("CHEST PA\nClinical history: Dialysis.\n\nComment:\nExtensive vascular calcification. Vascular clips over "
+            "the right axilla from previous fistula surgery. Cardiac size within normal limits.\n")
+    assert "missing_section" not in flagged(text)
+    # (one finding alone is no description of the film: the findings are still to write)
+    assert "missing_section" in flagged("CHEST PA\n\nComment:\nCardiac size within normal limits.\n")

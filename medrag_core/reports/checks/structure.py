@@ -54,6 +54,8 @@ _PLACEHOLDER = re.compile(
     # ... and where a follow-up's interval belongs ("repeat CXR in xx weeks", "in XX/52"; not a history's "cough x
     # days", x for "for")
     r"|(?:(?<=\bin )|(?<=\bwithin )|(?<=\bafter ))[Xx]{1,3}(?=\s*(?i:weeks?|days?|months?)\b|/52|/12)"
+    # ... and a pregnancy's gestation ("XX/40", "xx+x/40", "XX weeks gestation"; the mask is four: "XXXX weeks")
+    r"|\b[Xx]{1,2}(?:\+[Xx\d])?(?=\s*/\s*40\b|\s+(?i:weeks?\s+(?:of\s+)?(?:gestation|pregnan)))"
     # a ratio's value left as "XX" ("CTR XX."; Open-i's mask is four: "XXXX")
     # (the two letters first, so that the words before them are looked at only where an "XX" stands)
     r"|\b(?:XX|xx)(?![\w])(?:(?<=CTR XX)|(?<=CTR: XX)|(?<=ctr xx)|(?<=ratio XX)|(?<=ratio: XX)|(?<=ratio xx)"
