@@ -18,6 +18,7 @@ from medrag_core.reports.checks.pairing import (
     _BESIDE_EFFUSION_WORDS,
     _BLUNTED,
     _BOTH,
+    _MINOR_SHAPES,
     _OTHER_CAUSE,
     _SCAR_CAUSE,
     _clause,
@@ -304,9 +305,8 @@ def _clear_lungs_beside_airspace_disease(n: Observation, s: Observation, parsed:
 
 
 # atelectasis "the lungs are clear" does not deny: a streak, a plate, a dependent or a mild one (IU reports say both)
-_MINOR_ATELECTASIS = re.compile(r"\b(?:plate|platelike|plate-like|linear|discoid|subsegmental|streak\w*|band\w*|"
-                                r"dependent|basilar|bibasilar|basal|bibasal|bases?|mild|mildly|minimal|minor|slight|trace|tiny|small|"
-                                rf"scar\w*|{_BESIDE_EFFUSION_WORDS})\b",
+_MINOR_ATELECTASIS = re.compile(_MINOR_SHAPES + r"|\b(?:dependent|basilar|bibasilar|basal|bibasal|bases?|mild|mildly|"
+                                rf"minimal|minor|slight|trace|tiny|small|scar\w*|{_BESIDE_EFFUSION_WORDS})\b",
                                 re.IGNORECASE)
 
 

@@ -16,6 +16,7 @@ from medrag_core.reports.checks.pairing import (
     _AIRSPACE_WORD,
     _BENIGN,
     _BESIDE_EFFUSION_WORDS,
+    _MINOR_SHAPES,
     _clause,
     _explained_away,
     _graded,
@@ -177,8 +178,7 @@ _LUNG_COLLAPSE = re.compile(r"\bcollapse\s+of\s+the\s+(?:(?:right|left)\s+)?lung
 # what widens a mediastinum, named as the mediastinum's ("anterior mediastinal mass", "mediastinal lymphadenopathy")
 _MEDIASTINAL_LESION = re.compile(r"\bmediastin\w*\s+(?:soft[\s-]tissue\s+)?(?:mass(?:es)?|lymphadenopathy|adenopathy|"
                                  r"lymph\s+nodes|nodal\s+mass|tumou?r|lesion)\b", re.IGNORECASE)
-_MINOR_ATELECTASIS = re.compile(r"\b(?:minor|minimal|mild|slight|trace|tiny|linear|plate\w*|discoid|subsegmental|"
-                                r"streak\w*|band\w*)\b", re.IGNORECASE)
+_MINOR_ATELECTASIS = re.compile(_MINOR_SHAPES + r"|\b(?:minor|minimal|mild|slight|trace|tiny)\b", re.IGNORECASE)
 
 
 # collapse beside an effusion or a mass ("effusion with adjacent lower lobe collapse") belongs to that finding
@@ -347,8 +347,7 @@ def _must_be_summarised(o: Observation, group: str) -> bool:
         airspace = o.name in ("Consolidation", "Pneumonia") or (
             o.name == "Lung Opacity" and bool(o.sites or o.location) and bool(_AIRSPACE_WORD.search(_clause(o))))
         return airspace and not _graded(o.severity, "trace") and not re.search(
-            r"streak|linear|band|plate|subsegmental|discoid|\ba\s+little\b|\bsubtle\b|\bfaint\b", _clause(o),
-            re.IGNORECASE)
+            _MINOR_SHAPES + r"|\ba\s+little\b|\bsubtle\b|\bfaint\b", _clause(o), re.IGNORECASE)
     if group == "nodule or mass":
         # (a cavity too, whatever its size: tuberculosis, an abscess or a tumour)
         return o.name == "Mass" or (o.size_mm is not None and o.size_mm >= 6) or bool(_CAVITY.search(o.term))

@@ -283,8 +283,11 @@ def _explained_away(o: Observation, parsed: ParsedReport, *, omission: bool = Fa
 
 _SEPTAL = re.compile(r"(?:interlobular\s+)?septal|kerley", re.IGNORECASE)
 _IN_A_LOBE = re.compile(r"\b(?:upper|middle|lower)\s+lobe\b|\blingula", re.IGNORECASE)
+# the shapes of a minor opacity, a streak or a plate of atelectasis and no airspace finding (inside a word too:
+# "curvilinear", "platelike", "banding"): the one list the checks read them by
+_MINOR_SHAPES = r"streak|linear|band|plate|subsegmental|discoid"
 # a streak, a band, a reticular pattern or a faint shadow: no lesion or airspace finding wherever it lies
-_STREAK_WORD = re.compile(r"streak|linear|band|plate|subsegmental|discoid|reticul|interstitial|"
+_STREAK_WORD = re.compile(_MINOR_SHAPES + r"|reticul|interstitial|"
                           r"\b(?:subtle|faint|minimal|tiny|trace)\b|"
                           # (or one its clause names as something else, the word that reads it masked or not:
                           # "XXXX opacity in the left upper lobe, XXXX atelectasis or scarring")
@@ -299,9 +302,12 @@ _READ_AS = re.compile(r"\b(?:compatible|consistent|in\s+keeping)\s+with|\b(?:lik
 
 
 _EFFUSION_WORD = re.compile(r"effusion", re.IGNORECASE)
-# a change measured against an earlier study ("compared with prior", "since the last film", "from the previous exam")
-_AGAINST_BEFORE = re.compile(r"\b(?:compared\s+(?:with|to)|since|from|than|relative\s+to)\s+(?:on\s+)?(?:the\s+)?"
-                             r"(?:prior|previous|preceding|last|earlier|before|recent)\b|\binterval\b", re.IGNORECASE)
+# an earlier study that today's film is measured against ("compared with prior", "since the last film", "from the
+# previous exam", "relative to the most recent prior")
+_AGAINST_PRIOR = (r"\b(?:compared\s+(?:with|to)|comparison\s+(?:with|to)|since|from|than|relative\s+to)\s+(?:on\s+)?"
+                  r"(?:the\s+|a\s+)?(?:most\s+recent\s+)?(?:prior|previous|preceding|last|earlier|before|recent)\b")
+# a change measured against it
+_AGAINST_BEFORE = re.compile(_AGAINST_PRIOR + r"|\binterval\b", re.IGNORECASE)
 
 
 def _new_or_growing(o: Observation) -> bool:
@@ -366,9 +372,8 @@ _HISTORICAL = re.compile(r"\b(?:previous|prior|old|remote|healed|history\s+of|se
 
 # "compared to the prior study, there are increased opacities": a comparison, today's finding
 # (and a position likened to the prior study's: "leads in similar position to prior study with stable cardiomegaly")
-_COMPARED_WITH_PRIOR = re.compile(r"\b(?:compared\s+(?:to|with)|comparison\s+(?:to|with)|since|from|than|relative\s+to"
-                                  r"|(?:similar|identical|unchanged|stable|position)\s+to)"
-                                  r"\s+(?:the\s+|a\s+)?(?:most\s+recent\s+)?(?:previous|prior)\b", re.IGNORECASE)
+_COMPARED_WITH_PRIOR = re.compile(_AGAINST_PRIOR + r"|\b(?:similar|identical|unchanged|stable|position)\s+to\s+"
+                                  r"(?:the\s+|a\s+)?(?:most\s+recent\s+)?(?:previous|prior)\b", re.IGNORECASE)
 
 
 def _historical(o: Observation) -> bool:
