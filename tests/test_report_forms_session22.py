@@ -239,3 +239,86 @@ def test_vascular_clips_are_a_finding_an_impression_only_report_describes() -> N
     assert "missing_section" not in flagged(text)
     # (one finding alone is no description of the film: the findings are still to write)
     assert "missing_section" in flagged("CHEST PA\n\nComment:\nCardiac size within normal limits.\n")
+
+
+# --- round 48: a mastectomy, fiducial markers and a central venous device keep their sides ----------------------------
+
+
+@pytest.mark.parametrize(("findings", "impression"), [
+    ("Left mastectomy with surgical clips in the left axilla. No focal consolidation.",
+     "Post right mastectomy and axillary clearance."),
+    ("Left breast tissue expander in situ. Left lower lobe consolidation.",
+     "Left lower lobe consolidation. Right breast tissue expander in situ."),
+    ("Four fiducial markers projected over the left lower lung, in a stable position.",
+     "Fiducial markers in situ in the right lung."),
+    ("Right subclavian Port-a-Cath with tip projected over the lower SVC.",
+     "Left-sided central venous device in satisfactory position."),
+])
+def test_a_mastectomy_marker_or_device_on_the_other_side_is_a_laterality_conflict(findings: str,
+                                                                                    impression: str) -> None:
+    assert "laterality_conflict" in flagged(report(findings, impression))
+
+
+@pytest.mark.parametrize(("findings", "impression"), [
+    ("Left mastectomy with surgical clips in the left axilla. No focal consolidation.",
+     "Post left mastectomy and axillary clearance."),
+    # (a mastectomy's side is its own, not the pneumonia's on the other side)
+    ("Left mastectomy. Right lower lobe consolidation.", "Right lower lobe pneumonia. Post left mastectomy."),
+    ("Four fiducial markers projected over the left lower lung, in a stable position.",
+     "Fiducial markers in situ in the left lung."),
+])
+def test_a_mastectomy_or_marker_on_the_same_side_is_no_conflict(findings: str, impression: str) -> None:
+    assert "laterality_conflict" not in flagged(report(findings, impression))
+
+
+# --- round 48: a finding absent from the baseline film is new; "no new X" against one called new ----------------------
+
+
+def test_a_finding_not_present_on_the_baseline_film_is_affirmed_and_new() -> None:
+    findings = "New patchy consolidation in the right lower zone, not present on the baseline radiograph."
+    assert "impression_omits_finding" in flagged(report(findings, "No acute cardiopulmonary abnormality."))
+    findings = "A 7 mm nodular opacity in the left mid zone, not clearly seen on the prior radiograph. No effusion."
+    assert "impression_omits_finding" in flagged(report(findings, "No acute cardiopulmonary abnormality."))
+
+
+def test_no_new_nodule_against_a_nodule_called_new_is_a_negation_conflict() -> None:
+    findings = "A new 8 mm rounded opacity is seen in the left lower lobe. No focal consolidation."
+    assert "negation_conflict" in flagged(report(findings, "No evidence of new lung nodule."))
+    # (against one called unchanged, "no new nodule" says nothing)
+    findings = "An 8 mm nodule in the left lower lobe, unchanged since the prior study."
+    assert "negation_conflict" not in flagged(report(findings, "Stable left lower lobe nodule. No new nodule."))
+
+
+# --- round 48: a displaced fracture against "no displaced fracture"; a caveat that fractures may be occult ------------
+
+
+@pytest.mark.parametrize("findings", ["No displaced rib fracture is identified. Lungs clear.",
+                                      "No rib fracture demonstrated, although undisplaced fractures may be occult."])
+def test_a_displaced_fracture_ruled_out_by_the_findings_is_a_negation_conflict(findings: str) -> None:
+    assert "negation_conflict" in flagged(report(findings, "Displaced right 6th rib fracture."))
+
+
+def test_no_displaced_fracture_beside_an_undisplaced_one_is_no_conflict() -> None:
+    assert "negation_conflict" not in flagged(report("No displaced rib fracture is identified. Lungs clear.",
+                                                     "Undisplaced right 6th rib fracture."))
+
+
+# --- round 48: non-tuberculous mycobacteria and a bronchiectatic exacerbation's side ----------------------------------
+
+
+def test_known_ntm_disease_in_the_impression_names_the_cavity_and_the_infection() -> None:
+    findings = ("Widespread peribronchial thickening, similar to the previous film. Nodular opacities with a "
+                "thin-walled cavity in the left upper lobe, in keeping with known NTM infection, unchanged.")
+    impression = "Diffuse bronchial wall thickening, unchanged. Known left upper zone NTM disease, no interval change."
+    assert flagged(report(findings, impression)) == set()
+
+
+def test_bronchial_wall_thickening_placed_on_the_other_side_is_a_laterality_conflict() -> None:
+    findings = ("Increased bronchial wall thickening and peribronchial opacity in the left lower zone compared with "
+                "baseline.")
+    impression = "Increased {side} lower zone bronchial wall thickening."
+    assert "laterality_conflict" in flagged(report(findings, impression.format(side="right")))
+    assert "laterality_conflict" not in flagged(report(findings, impression.format(side="left")))
+    # (on both sides in one section, one side in the other: no conflict)
+    assert "laterality_conflict" not in flagged(report("Bilateral peribronchial cuffing.",
+                                                       "Right perihilar peribronchial thickening."))

@@ -230,7 +230,8 @@ def test_families_lung_findings_and_bone_findings_come_from_the_file() -> None:
                            "scarring": "lung opacity", "tuberculosis": "lung opacity"}
     assert PARENCHYMAL_GROUPS == {"airspace disease", "atelectasis", "scarring", "nodule or mass", "granuloma",
                                   "pulmonary edema", "tuberculosis", "mucus plugging", "interstitial lung disease"}
-    assert BONE_FINDINGS == {"Fracture", "Bone Lesion", "Cervical Rib", "Avascular Necrosis"}
+    # (and the breast's: a mastectomy's side is named by the chest wall it was done on)
+    assert BONE_FINDINGS == {"Fracture", "Bone Lesion", "Cervical Rib", "Avascular Necrosis", "Mastectomy"}
     # the family: an opacity on the right in the findings, atelectasis on the left in the impression
     assert {i.kind for i in check_report("FINDINGS: Streaky opacity in the right lung base.\n"
                                          "IMPRESSION: Left basilar atelectasis.")} == {"laterality_conflict"}

@@ -868,9 +868,10 @@ CHRONIC = re.compile(
     re.IGNORECASE,
 )
 # a finding back again ("reaccumulated") or absent before ("not seen on the previous film"): a new one
-SEEN_ANEW = (r"re-?accumulat\w*|not\s+(?:(?:appear|seem)\s+to\s+(?:be\s+|have\s+been\s+)?)?"
-             r"(?:seen|present|visible|evident|identified)\s+(?:on|in)\s+(?:the\s+)?"
-             rf"(?:prior|previous|earlier|last|{CONTEXT_MACROS['DATED_FILM']})")
+SEEN_ANEW = (r"re-?accumulat\w*|not\s+(?:clearly\s+|definitely\s+)?"
+             r"(?:(?:appear|seem)\s+to\s+(?:be\s+|have\s+been\s+)?)?"
+             r"(?:seen|present|visible|evident|identified)\s+(?:on|in)\s+(?:the\s+)?(?:(?:most\s+)?recent\s+)?"
+             rf"(?:prior|previous|earlier|last|baseline|preceding|admission|{CONTEXT_MACROS['DATED_FILM']})")
 NEW = re.compile(rf"\b(?:new|newly|acute|increas\w*|worsen\w*|developing|development|interval\s+development|"
                  rf"enlarged\s+since|{SEEN_ANEW})\b|\u2191", re.IGNORECASE)  # (an up arrow typed for "increased")
 # places that name their lung, each group named by its side: the lingula is the left's, the middle lobe the right's

@@ -164,6 +164,19 @@ def _rules_out_new(n: Observation, parsed: ParsedReport) -> bool:
                                           parsed.text[n.sentence_span[0]: n.span[0]], re.IGNORECASE))
 
 
+# the limits of a qualified negation that a finding may be given in the other section's own words
+_SHARED_QUALIFIER = re.compile(r"\b(displaced|tension|loculated|subpulmonic|frank|overt|florid)\s+(?:[\w-]+\s+){0,2}$",
+                               re.IGNORECASE)
+
+
+def _same_qualifier(n: Observation, p: Observation, parsed: ParsedReport) -> bool:
+    """A negation limited by a word the other section gives the finding ("No displaced rib fracture" against "Displaced
+    right 6th rib fracture"): the limit spares nothing."""
+    limit = _SHARED_QUALIFIER.search(parsed.text, n.sentence_span[0], n.span[0])
+    before = parsed.text[max(p.sentence_span[0], p.span[0] - 60): p.span[0]]
+    return limit is not None and re.search(rf"\b{limit.group(1)}\b", before, re.IGNORECASE) is not None
+
+
 _OTHER_BEFORE = re.compile(r"\b(?:other|additional|further)\s+((?:[\w-]+\s+){0,2})$", re.IGNORECASE)
 
 
@@ -225,6 +238,8 @@ def _borderline_heart(o: Observation) -> bool:
 # a mass of lymph nodes or in the mediastinum, by the words just before it ("right paratracheal nodal mass", "bulky
 # mediastinal soft tissue mass"): not a mass in the lung
 _NODAL_BEFORE = re.compile(r"\b(?:nodal|paratracheal|mediastinal|lymph[\s-]*node)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+# a negation said of the lung's own findings ("No focal consolidation, collapse or mass"), not a plain "No mass."
+_LUNG_LIST = re.compile(r"\b(?:lungs?|pulmonary|consolidation|collapse|airspace|focal)\b", re.IGNORECASE)
 _NODES_NAMED = re.compile(r"\b(?:nodal|nodes?|paratracheal|mediastin\w*|lymph\w*|adenopathy)\b", re.IGNORECASE)
 
 
@@ -420,7 +435,8 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
             negs = [o for o in mentions(neg_sec, group, {"absent"})
                     if (not o.qualified or _rules_out_large(o, parsed) or _rules_out_acute(o, parsed)
                         or _rules_out_new(o, parsed) or _rules_out_significant(o, parsed)
-                        or _rules_out_other(o, parsed))
+                        or _rules_out_other(o, parsed)
+                        or _SHARED_QUALIFIER.search(parsed.text, o.sentence_span[0], o.span[0]))
                     # a chronic finding does not resolve: "COPD with almost completely resolved pleural air" has
                     # the resolution the air's, not the COPD's
                     and not (o.resolved and FINDINGS[o.name].significance == "chronic")]
@@ -505,7 +521,8 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                             (n.implied or n.name == "Lung Lesion"
                              or (n.name == "Mass" and _LUNG_MASS_RULED_OUT.search(n.text))) and _lung_lesion(p)):
                         continue
-                    if group == "nodule or mass" and _nodal_mass(p) and not _NODES_NAMED.search(n.text):
+                    if group == "nodule or mass" and _nodal_mass(p) and _LUNG_LIST.search(n.text) \
+                            and not _NODES_NAMED.search(n.text):
                         continue  # a "right paratracheal nodal mass" is none of "No consolidation, collapse or mass"
                     if _rules_out_acute(n, parsed) and not (_called_acute(p) or _acute_by_nature(p) or (
                             p.section == "IMPRESSION" and p.temporal != "chronic" and not same_live
@@ -515,12 +532,15 @@ def negation_conflicts(parsed: ParsedReport) -> list[Issue]:
                         continue
                     if _rules_out_new(n, parsed) and not (
                             p.section == "IMPRESSION" and p.polarity == "present" and p.temporal != "chronic"
-                            and p.change in (None, "new", "increased") and not same_live):
+                            and p.change in (None, "new", "increased") and not same_live) and not (
+                            p.polarity == "present" and p.change == "new" and not same_live):
                         # "No new airspace opacity." in FINDINGS that name none, against an IMPRESSION's airspace
                         # disease not called old: a conclusion the findings deny; an old or stable one is no conflict
+                        # (one called new in either section is: "A new 8 mm nodule" against "No new lung nodule")
                         continue
                     if n.qualified and not _rules_out_acute(n, parsed) and not _rules_out_new(n, parsed) \
-                            and not _rules_out_other(n, parsed) and not (p.polarity == "present" and (_large(p) or (
+                            and not _rules_out_other(n, parsed) and not _same_qualifier(n, p, parsed) \
+                            and not (p.polarity == "present" and (_large(p) or (
                                 _rules_out_significant(n, parsed) and _moderate_or_more(p)) or (
                                 _rules_out_large(n, parsed) and _unsized(p) and not named_here))):
                         # "no large effusion" against a large one, or one given no size where the section names no

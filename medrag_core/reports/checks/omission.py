@@ -257,8 +257,9 @@ _SUMMARISED_WHEN_STABLE = {"pneumothorax", "free air", "nodule or mass", "pleura
 _DIAGNOSES = ((re.compile(r"\bempyemas?\b", re.IGNORECASE), {"pleural effusion"}),)
 _TUBERCULOSIS_NAMES = {"airspace disease", "nodule or mass"}
 # (old tuberculosis stands for no active lung finding: "fibrocalcific changes - healed PTB", "Post-TB fibrosis"; not
-# "post-primary tuberculosis", the active, adult form)
-_DENIED = re.compile(r"\b(?:no|not|without|negative|excluded?|history\s+of|previous|prior|old|healed|inactive|"
+# "post-primary tuberculosis", the active, adult form; "no interval change" is its course, not a denial)
+_DENIED = re.compile(r"\b(?:no(?!\s+(?:(?:significant|interval|appreciable)\s+)?change)|not|without|negative|"
+                     r"excluded?|history\s+of|previous|prior|old|healed|inactive|"
                      r"burnt[\s-]*out|sequelae|post[\s-]*(?:tb|ptb|tubercul\w*))\b", re.IGNORECASE)
 
 
