@@ -322,3 +322,12 @@ def test_bronchial_wall_thickening_placed_on_the_other_side_is_a_laterality_conf
     # (on both sides in one section, one side in the other: no conflict)
     assert "laterality_conflict" not in flagged(report("Bilateral peribronchial cuffing.",
                                                        "Right perihilar peribronchial thickening."))
+
+
+def test_what_new_nodular_and_tubular_opacities_are_read_as_is_new_too() -> None:
+    findings = ("Widespread bronchiectatic change in both lungs, as before. New nodular and tubular opacities in the "
+                "right upper zone consistent with mucus plugging.")
+    assert "impression_omits_finding" in flagged(report(findings, "Known bronchiectasis, unchanged."))
+    assert "negation_conflict" in flagged(report(findings, "Stable appearances. No new mucus plugging."))
+    # (named in the impression, nothing is left out)
+    assert flagged(report(findings, "New right upper zone mucus plugging. Known bronchiectasis.")) == set()

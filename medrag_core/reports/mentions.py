@@ -307,6 +307,9 @@ _CAUSE_LEAD = (r"in\s+keeping\s+with|consistent\s+with|compatible\s+with|due\s+t
 _KNOWN_CAUSE = re.compile(rf",?\s*(?:{_CAUSE_LEAD}|representing)\s+(?:the\s+|(?:his|her|their)\s+)?known\b",
                           re.IGNORECASE)
 
+# a finding's adjective and the words joined to it, up to the noun they describe ("nodular and tubular ")
+_ADJECTIVE_BEFORE = re.compile(r"(?:nodular|reticulonodular|reticular|interstitial|alveolar)"
+                               r"(?:\s+(?:and|or)\s+[\w-]+)?\s+", re.IGNORECASE)
 # what the previous mention is read as, named after it: "... in the left upper zone, in keeping with mucus plugging"
 _EXPLAINED_AS = re.compile(r"[^.;]{0,60}?\b(?:in\s+keeping\s+with|consistent\s+with|compatible\s+with|suggestive\s+of|"
                            r"representing|likely|probably)\s+(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,2}", re.IGNORECASE)
@@ -749,6 +752,11 @@ def _read_mentions(sentence: str, section: str, start: int, base: int) -> list[O
             # "There has been interval development of several ill-defined focal opacities": the words that say it is
             # new may stand further before it than its own window reaches
             change = "new"
+        if change is None and prev_change in ("new", "increased") and _ADJECTIVE_BEFORE.fullmatch(
+                sentence, prev_span[0] - base, ts):
+            # "New nodular and tubular opacities": the adjective read as a finding of its own and the noun it describes
+            # are one thing, new alike
+            change = prev_change
         if change is None and prev_change in ("new", "increased") and _EXPLAINED_AS.fullmatch(sentence, prev_te, ts):
             # "New branching opacities in the left upper zone, in keeping with mucus plugging": what the new finding is
             # read as is new too
