@@ -331,3 +331,61 @@ def test_what_new_nodular_and_tubular_opacities_are_read_as_is_new_too() -> None
     assert "negation_conflict" in flagged(report(findings, "Stable appearances. No new mucus plugging."))
     # (named in the impression, nothing is left out)
     assert flagged(report(findings, "New right upper zone mucus plugging. Known bronchiectasis.")) == set()
+
+
+# --- round 49: a retrosternal goitre, the trachea's side, a haemothorax's opacity, a known disease's background --
+
+
+@pytest.mark.parametrize(("findings", "impression"), [
+    ("Soft tissue mass at the thoracic inlet extending into the superior mediastinum, displacing the trachea to the "
+     "right, consistent with retrosternal goitre. Lungs clear.",
+     "Known retrosternal goitre displacing the trachea to the right."),
+    ("Widening of the superior mediastinum with deviation of the trachea to the left, in keeping with the known "
+     "retrosternal goitre. Lungs clear.", "Retrosternal goitre with tracheal deviation to the left."),
+])
+def test_a_retrosternal_goitre_names_the_mass_and_the_widened_mediastinum(findings: str, impression: str) -> None:
+    assert flagged(report(findings, impression)) == set()
+    # (the trachea pushed the other way is a side flipped)
+    flipped = impression.replace("right", "LEFT").replace("left", "right").replace("LEFT", "left")
+    assert "laterality_conflict" in flagged(report(findings, flipped))
+
+
+def test_a_trachea_called_central_against_one_displaced_is_a_negation_conflict() -> None:
+    findings = "Soft tissue mass at the thoracic inlet displacing the trachea to the left, consistent with goitre."
+    assert "negation_conflict" in flagged(report(findings, "The trachea is central."))
+    assert flagged(report("The trachea is central. The lungs are clear.", "Normal chest.")) == set()
+
+
+def test_an_opacity_read_as_a_haemothorax_is_the_haemothorax_the_impression_names() -> None:
+    findings = ("New homogeneous opacification of the right hemithorax with a meniscus, consistent with a right "
+                "haemothorax. No pneumothorax.")
+    assert flagged(report(findings, "Right haemothorax (new).")) == set()
+
+
+def test_the_background_of_a_known_disease_need_not_be_summarised_but_new_airspace_disease_must() -> None:
+    findings = ("New left-sided pneumothorax measuring 3 cm at the apex. Background bilateral patchy airspace "
+                "opacification in keeping with known COVID-19.")
+    assert "impression_omits_finding" not in flagged(report(findings, "Left-sided pneumothorax, no tension."))
+    findings = "New left-sided pneumothorax. New patchy airspace opacification in the right lower zone."
+    assert "impression_omits_finding" in flagged(report(findings, "Left-sided pneumothorax, no tension."))
+
+
+def test_opacities_after_a_recent_infection_are_its_residue_not_an_infection_to_name() -> None:
+    findings = ("Incidental 10 mm rounded nodule in the left lower zone. Minor residual opacities after recent "
+                "COVID-19 infection.")
+    assert "impression_omits_finding" not in flagged(report(findings, "10 mm left pulmonary nodule. CT recommended."))
+
+
+def test_a_ventricular_cavity_and_a_white_out_are_no_lesion_and_an_opacity() -> None:
+    findings = ("Impella device with the inlet projected over the left ventricular cavity. Dense bilateral airspace "
+                "opacification, near white-out of both lungs, on ECMO.")
+    assert flagged(report(findings, "Bilateral white-out, unchanged.")) == set()
+    # (a lung's cavity is still a lesion to name)
+    assert "impression_omits_finding" in flagged(report("Thick-walled cavity in the right upper lobe.",
+                                                        "No acute cardiopulmonary abnormality."))
+
+
+def test_a_pneumomediastinum_is_never_left_out_of_the_impression() -> None:
+    findings = ("Lucency outlining the mediastinum and extending into the neck, in keeping with pneumomediastinum. "
+                "No pneumothorax.")
+    assert "impression_omits_finding" in flagged(report(findings, "Known bilateral COVID-19 pneumonitis."))

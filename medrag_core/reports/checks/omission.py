@@ -138,7 +138,8 @@ _DEFERS_TO_FINDINGS = re.compile(r"\b(?:see|as)\s+(?:described\s+|detailed\s+|no
 
 # an opacity its own sentence reads as an effusion ("in keeping with a layering moderate effusion")
 _READ_AS_EFFUSION = re.compile(r"\b(?:(?:in\s+keeping|consistent|compatible)\s+with|representing|due\s+to)\s+"
-                               r"(?:[\w-]+\s+){0,3}?(?:pleural\s+)?effusions?\b", re.IGNORECASE)
+                               r"(?:[\w-]+\s+){0,3}?(?:(?:pleural\s+)?effusions?|ha?emothora(?:x|ces)|empyemas?)\b",
+                               re.IGNORECASE)
 
 
 # a finding reported from another kind of study ("nodule seen on the prior CT", "effusion on echocardiography")
@@ -275,8 +276,8 @@ def _named_by_diagnosis(parsed: ParsedReport) -> set[str]:
         if _INTERSTITIAL_DISEASE.search(sentence) and not _RULED_OUT.search(sentence):
             named.add("interstitial lung disease")
         # (a mediastinal mass by its cause: "Mediastinal widening due to known lymphoma, smaller", "Bulky right-sided
-        # mediastinal nodal disease")
-        if _NODAL_DISEASE.search(sentence) and not _RULED_OUT.search(sentence):
+        # mediastinal nodal disease", "Known retrosternal goitre displacing the trachea to the left")
+        if _MEDIASTINAL_CAUSE.search(sentence) and not _RULED_OUT.search(sentence):
             named.update(("widened mediastinum", "nodule or mass"))
     if any(o.name == "Tuberculosis" and o.polarity != "absent" and not _DENIED.search(o.text)
            for o in parsed.section_observations("IMPRESSION")):
@@ -285,7 +286,8 @@ def _named_by_diagnosis(parsed: ParsedReport) -> set[str]:
 
 
 _RULED_OUT = re.compile(r"\b(?:no|not|without|negative)\b", re.IGNORECASE)
-_NODAL_DISEASE = re.compile(r"\blymphomas?\b|\b(?:mediastinal|paratracheal)\s+(?:[\w-]+\s+)?"
+_MEDIASTINAL_CAUSE = re.compile(r"\blymphomas?\b|\b(?:retrosternal|substernal|intrathoracic)\s+(?:thyroid\s+)?"
+                                r"goit(?:re|er)s?\b|\b(?:mediastinal|paratracheal)\s+(?:[\w-]+\s+)?"
                             r"(?:nodal\s+(?:disease|mass)|(?:lymph)?adenopathy|lymph\s+nodes?)\b", re.IGNORECASE)
 
 
@@ -320,6 +322,10 @@ def _followed_lesion(o: Observation, parsed: ParsedReport) -> bool:
             and bool(_KNOWN_MALIGNANCY.search(history)))
 
 
+_KNOWN_BACKGROUND = re.compile(r"\bbackground\b|\b(?:in\s+keeping|consistent|compatible)\s+with\s+(?:the\s+)?known\b",
+                               re.IGNORECASE)
+
+
 def _must_be_summarised(o: Observation, group: str) -> bool:
     """A finding no impression may leave out, whatever else it lists: what the issue calls significant
     (pneumothorax, free air, a widened mediastinum, oedema, consolidation or pneumonia, a mass or a nodule of 6 mm
@@ -335,8 +341,8 @@ def _must_be_summarised(o: Observation, group: str) -> bool:
     if o.change == "resolved" or (group not in _SUMMARISED_WHEN_STABLE and (
             o.change in ("stable", "decreased") or o.temporal == "chronic" or _IMPROVING.search(_clause(o)))):
         return False
-    if group in ("pneumothorax", "free air"):
-        return True
+    if group in ("pneumothorax", "free air", "pneumomediastinum"):
+        return True  # (air where it should not be, as critical as the pneumothorax)
     if group == "widened mediastinum":
         return not (_by_technique(o) or _MINOR_WORD.search(_clause(o)))
     if group == "pulmonary edema":
@@ -344,7 +350,10 @@ def _must_be_summarised(o: Observation, group: str) -> bool:
         return not _graded(o.severity, "trace") and not _TRACE_WORD.search(_clause(o))
     if group == "airspace disease":
         # consolidation or pneumonia, or an opacity called airspace or alveolar and placed ("airspace opacification
-        # in the left lower zone"); not a bare, streaky or minimal one
+        # in the left lower zone"); not a bare, streaky or minimal one, nor the known disease's background ("Background
+        # bilateral patchy airspace opacification in keeping with known COVID-19")
+        if _KNOWN_BACKGROUND.search(_clause(o)):
+            return False
         airspace = o.name in ("Consolidation", "Pneumonia") or (
             o.name == "Lung Opacity" and bool(o.sites or o.location) and bool(_AIRSPACE_WORD.search(_clause(o))))
         return airspace and not _graded(o.severity, "trace") and not re.search(

@@ -366,8 +366,9 @@ def _placed_opacity(o: Observation) -> bool:
     return bool(o.sites or o.location) and bool(_FOCAL.search(before) or _SILHOUETTE_SIGN.match(after))
 
 
-_HISTORICAL = re.compile(r"\b(?:previous|prior|old|remote|healed|history\s+of|sequela\w*\s+of)\b[^.;]{0,40}$",
-                         re.IGNORECASE)
+# (and an illness just over: "Minor residual opacities after recent COVID-19 infection")
+_HISTORICAL = re.compile(r"\b(?:previous|prior|old|remote|healed|history\s+of|sequela\w*\s+of|"
+                         r"(?:after|following)\s+(?:a\s+|the\s+)?recent)\b[^.;]{0,40}$", re.IGNORECASE)
 
 
 # "compared to the prior study, there are increased opacities": a comparison, today's finding
