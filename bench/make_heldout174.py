@@ -334,6 +334,7 @@ def light_reword(text, uk):
     text = re.sub(r"\bthere (is|are) no\b", "no", text)
     text = re.sub(r"\bcardiomediastinal\b", "cardiomediastinal", text)
     text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\.(\s*\.)+", ".", text)
     return text
 
 
@@ -534,7 +535,7 @@ def item_bank(rng, uk):
 
     def nodule(side):
         n = rng.choice([8, 9, 10, 12, 14])
-        f = f"{n} mm nodule projected over the {side} mid zone, not seen previously."
+        f = f"{n} mm nodule projected over the {side} mid zone."
         i = rng.choice([f"New {side} mid zone nodule; CT chest recommended.", f"{S(side)} lung nodule, CT advised."])
         return {"key": "nodule", "f": f, "i": i, "sig": True, "side": side}
 
