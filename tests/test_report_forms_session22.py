@@ -370,6 +370,11 @@ def test_the_background_of_a_known_disease_need_not_be_summarised_but_new_airspa
     assert "impression_omits_finding" in flagged(report(findings, "Left-sided pneumothorax, no tension."))
 
 
+def test_a_consolidation_on_a_background_of_another_disease_is_still_to_summarise() -> None:
+    findings = "Right lower lobe consolidation on a background of COPD. Left apical pleural thickening."
+    assert "impression_omits_finding" in flagged(report(findings, "1. COPD. 2. Left apical pleural thickening."))
+
+
 def test_opacities_after_a_recent_infection_are_its_residue_not_an_infection_to_name() -> None:
     findings = ("Incidental 10 mm rounded nodule in the left lower zone. Minor residual opacities after recent "
                 "COVID-19 infection.")

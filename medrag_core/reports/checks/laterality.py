@@ -376,8 +376,7 @@ def _device_sides(o: Observation) -> set[str]:
 # right atrium": the tip's side is where it lies, not the line's)
 _ENTERED_BY = re.compile(r"[ \t]*,?[ \t]*(?:(?:inserted|placed|sited)[ \t]+)?(?:via|through|from|in)[ \t]+"
                          r"(?:the[ \t]+)?(right|left)[ \t]+(?:internal[ \t]+jugular|external[ \t]+jugular|jugular|ij|"
-                         r"subclavian|"
-                         r"femoral|brachial|basilic|cephalic)\b", re.IGNORECASE)
+                         r"subclavian|femoral|brachial|basilic|cephalic)\b", re.IGNORECASE)
 _TUBES_INTO_AN_AIRWAY = {"Nasogastric Tube", "Endotracheal Tube"}
 _INTO_A_BRONCHUS = re.compile(r"[^.;]{0,60}?\b(?:in|into|within|down|enters|entering|follows|following|over)\s+"
                               r"(?:the\s+)?(right|left)\s+(?:(?:main(?:[\s-]?stem)?|lower[\s-]lobe|upper[\s-]lobe|intermediate|"

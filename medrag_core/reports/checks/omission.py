@@ -322,8 +322,12 @@ def _followed_lesion(o: Observation, parsed: ParsedReport) -> bool:
             and bool(_KNOWN_MALIGNANCY.search(history)))
 
 
-_KNOWN_BACKGROUND = re.compile(r"\bbackground\b|\b(?:in\s+keeping|consistent|compatible)\s+with\s+(?:the\s+)?known\b",
-                               re.IGNORECASE)
+# the known disease's background, by the word before the finding or the reading after it ("Background bilateral patchy
+# airspace opacification", "... in keeping with known COVID-19"); not a background the finding stands on ("Right lower
+# lobe consolidation on a background of COPD" is today's)
+_BACKGROUND_BEFORE = re.compile(r"\bbackground\s+(?:[\w-]+\s+){0,4}$", re.IGNORECASE)
+_KNOWN_AFTER = re.compile(r"[^.;]{0,40}?\b(?:in\s+keeping|consistent|compatible)\s+with\s+(?:the\s+)?known\b",
+                          re.IGNORECASE)
 
 
 def _must_be_summarised(o: Observation, group: str) -> bool:
@@ -352,7 +356,8 @@ def _must_be_summarised(o: Observation, group: str) -> bool:
         # consolidation or pneumonia, or an opacity called airspace or alveolar and placed ("airspace opacification
         # in the left lower zone"); not a bare, streaky or minimal one, nor the known disease's background ("Background
         # bilateral patchy airspace opacification in keeping with known COVID-19")
-        if _KNOWN_BACKGROUND.search(_clause(o)):
+        at = o.span[0] - o.sentence_span[0]
+        if _BACKGROUND_BEFORE.search(o.text, 0, max(at, 0)) or _KNOWN_AFTER.match(o.text, at + len(o.term)):
             return False
         airspace = o.name in ("Consolidation", "Pneumonia") or (
             o.name == "Lung Opacity" and bool(o.sites or o.location) and bool(_AIRSPACE_WORD.search(_clause(o))))
