@@ -871,7 +871,7 @@ CHRONIC = re.compile(
 SEEN_ANEW = (r"re-?accumulat\w*|not\s+(?:clearly\s+|definitely\s+)?"
              r"(?:(?:appear|seem)\s+to\s+(?:be\s+|have\s+been\s+)?)?"
              r"(?:seen|present|visible|evident|identified)\s+(?:on|in)\s+(?:the\s+)?(?:(?:most\s+)?recent\s+)?"
-             rf"(?:prior|previous|earlier|last|baseline|preceding|admission|{CONTEXT_MACROS['DATED_FILM']})")
+             rf"(?:{CONTEXT_MACROS['EARLIER_FILM']}|{CONTEXT_MACROS['DATED_FILM']})")
 NEW = re.compile(rf"\b(?:new|newly|acute|increas\w*|worsen\w*|developing|development|interval\s+development|"
                  rf"enlarged\s+since|{SEEN_ANEW})\b|\u2191", re.IGNORECASE)  # (an up arrow typed for "increased")
 # places that name their lung, each group named by its side: the lingula is the left's, the middle lobe the right's

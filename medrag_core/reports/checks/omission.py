@@ -271,14 +271,8 @@ def _named_by_diagnosis(parsed: ParsedReport) -> set[str]:
     for _, sentence in split_sentences(parsed.sections.get("IMPRESSION", "")):
         if not _DENIED.search(sentence):
             named.update(g for diagnosis, groups in _DIAGNOSES if diagnosis.search(sentence) for g in groups)
-        # (interstitial lung disease by its course or its kind: "Progression of basal fibrotic change since the
-        # previous film", "basal interstitial change")
-        if _INTERSTITIAL_DISEASE.search(sentence) and not _RULED_OUT.search(sentence):
-            named.add("interstitial lung disease")
-        # (a mediastinal mass by its cause: "Mediastinal widening due to known lymphoma, smaller", "Bulky right-sided
-        # mediastinal nodal disease", "Known retrosternal goitre displacing the trachea to the left")
-        if _MEDIASTINAL_CAUSE.search(sentence) and not _RULED_OUT.search(sentence):
-            named.update(("widened mediastinum", "nodule or mass"))
+        if not _RULED_OUT.search(sentence):
+            named.update(g for name, groups in _NAMED_UNLESS_RULED_OUT if name.search(sentence) for g in groups)
     if any(o.name == "Tuberculosis" and o.polarity != "absent" and not _DENIED.search(o.text)
            for o in parsed.section_observations("IMPRESSION")):
         named |= _TUBERCULOSIS_NAMES
@@ -288,7 +282,7 @@ def _named_by_diagnosis(parsed: ParsedReport) -> set[str]:
 _RULED_OUT = re.compile(r"\b(?:no|not|without|negative)\b", re.IGNORECASE)
 _MEDIASTINAL_CAUSE = re.compile(r"\blymphomas?\b|\b(?:retrosternal|substernal|intrathoracic)\s+(?:thyroid\s+)?"
                                 r"goit(?:re|er)s?\b|\b(?:mediastinal|paratracheal)\s+(?:[\w-]+\s+)?"
-                            r"(?:nodal\s+(?:disease|mass)|(?:lymph)?adenopathy|lymph\s+nodes?)\b", re.IGNORECASE)
+                                r"(?:nodal\s+(?:disease|mass)|(?:lymph)?adenopathy|lymph\s+nodes?)\b", re.IGNORECASE)
 
 
 _CAVITY = re.compile(r"cavit", re.IGNORECASE)
@@ -309,6 +303,12 @@ _INTERSTITIAL_WORD = re.compile(r"\b(?:reticul\w*|interstiti\w*|fibrotic|honeyco
 # (and the tumour's spread along the interstitium: "Appearances in keeping with lymphangitis carcinomatosa")
 _INTERSTITIAL_DISEASE = re.compile(r"\binterstiti\w*|\blymphangit(?:is|ic)\b|\bfibros[ie]s\b|\bfibrotic\b|"
                                    r"\b(?-i:ILD|UIP|IPF|NSIP)\b", re.IGNORECASE)
+# what an impression names findings by where its sentence rules nothing out ("no", "not", "without"): interstitial
+# lung disease by its course or its kind ("Progression of basal fibrotic change since the previous film", "basal
+# interstitial change"); a mediastinal mass by its cause ("Mediastinal widening due to known lymphoma, smaller", "Bulky
+# right-sided mediastinal nodal disease", "Known retrosternal goitre displacing the trachea to the left")
+_NAMED_UNLESS_RULED_OUT = ((_INTERSTITIAL_DISEASE, ("interstitial lung disease",)),
+                           (_MEDIASTINAL_CAUSE, ("widened mediastinum", "nodule or mass")))
 
 
 def _followed_lesion(o: Observation, parsed: ParsedReport) -> bool:
